@@ -1,0 +1,59 @@
+#include "input_source.hh"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "limits.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kReadLimit = limits::max_header_block_bytes + 1;
+
+Result<std::string> read_fd(int fd, const std::string& name) {
+    std::string out;
+    std::size_t chunk = 64 * 1024;
+    while (out.size() < kReadLimit) {
+        std::size_t old = out.size();
+        std::size_t want = std::min(chunk, kReadLimit - old);
+        out.resize(old + want);
+        ssize_t n = ::read(fd, out.data() + old, want);
+        if (n < 0) {
+            if (errno == EINTR) {
+                out.resize(old);
+                continue;
+            }
+            return make_error(name + ": cannot read: " + std::strerror(errno));
+        }
+        out.resize(old + static_cast<std::size_t>(n));
+        if (n == 0) break;
+    }
+    return out;
+}
+
+}  // namespace
+
+Result<InputText> read_input(const std::string& path) {
+    if (path.empty() || path == "-") {
+        auto bytes = read_fd(STDIN_FILENO, "<stdin>");
+        if (!bytes) return bytes.error();
+        return InputText{"<stdin>", std::move(*bytes)};
+    }
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
+    struct stat st {};
+    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+        ::close(fd);
+        return make_error(path + ": is a directory (trace reads one message; use audit for folders)");
+    }
+    auto bytes = read_fd(fd, path);
+    ::close(fd);
+    if (!bytes) return bytes.error();
+    return InputText{path, std::move(*bytes)};
+}
+
+}  // namespace hopscope

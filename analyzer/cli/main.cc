@@ -1,0 +1,43 @@
+// hopscope: analyse the hops of e-mail headers. One exit path: every
+// subcommand returns its exit status; an exception here is a bug.
+#include <exception>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "exit_codes.hh"
+#include "trace_command.hh"
+
+namespace {
+
+constexpr const char* kVersion = "0.1.0";
+
+void usage(std::ostream& out) {
+    out << "Usage: hopscope [trace] [OPTIONS] [FILE|-]\n"
+           "\n"
+           "Commands:\n"
+           "  trace   rebuild the Received chain of one message (the default)\n"
+           "\n"
+           "Run 'hopscope COMMAND --help' for the options of a command.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        std::vector<std::string> args(argv + 1, argv + argc);
+        if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {
+            usage(std::cout);
+            return hopscope::exit_code::ok;
+        }
+        if (!args.empty() && args[0] == "--version") {
+            std::cout << "hopscope " << kVersion << "\n";
+            return hopscope::exit_code::ok;
+        }
+        if (!args.empty() && args[0] == "trace") args.erase(args.begin());
+        return hopscope::run_trace(args);
+    } catch (const std::exception& e) {
+        std::cerr << "hopscope: internal error: " << e.what() << "\n";
+        return hopscope::exit_code::internal;
+    }
+}

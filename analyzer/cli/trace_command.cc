@@ -1,0 +1,109 @@
+#include "trace_command.hh"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <clocale>
+#include <cstdlib>
+#include <iostream>
+#include <langinfo.h>
+
+#include "display_zone.hh"
+#include "exit_codes.hh"
+#include "input_source.hh"
+#include "text_report.hh"
+#include "trace_builder.hh"
+#include "trace_json.hh"
+
+namespace po = boost::program_options;
+
+namespace hopscope {
+namespace {
+
+bool colour_wanted(const std::string& mode) {
+    if (mode == "always") return true;
+    if (mode == "never") return false;
+    const char* no_colour = std::getenv("NO_COLOR");
+    if (no_colour != nullptr && *no_colour != '\0') return false;
+    return ::isatty(STDOUT_FILENO) != 0;
+}
+
+bool utf8_locale() {
+    std::setlocale(LC_CTYPE, "");
+    const char* cs = nl_langinfo(CODESET);
+    std::string codeset = cs != nullptr ? cs : "";
+    std::setlocale(LC_CTYPE, "C");
+    // With no locale set at all (CI, cron, pipes), UTF-8 is the safe default.
+    return codeset == "UTF-8" || codeset == "ANSI_X3.4-1968";
+}
+
+}  // namespace
+
+int run_trace(const std::vector<std::string>& args) {
+    std::string format = "text";
+    std::string tz = "UTC";
+    std::string colour = "auto";
+    std::string file;
+    po::options_description opts("trace options");
+    opts.add_options()("help,h", "show this help")(
+        "format,f", po::value(&format)->default_value("text"), "text or json")(
+        "tz", po::value(&tz)->default_value("UTC"), "zone for displayed times: UTC, local or an IANA name")(
+        "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)");
+    po::options_description hidden;
+    hidden.add_options()("input", po::value(&file), "FILE or -");
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("input", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "hopscope trace: " << e.what() << "\n";
+        return exit_code::usage;
+    }
+    if (vm.count("help") != 0U) {
+        std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
+                     "Rebuilds the Received chain of one message, header paste or Gmail \"Show original\" page.\n\n"
+                  << opts << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage.\n";
+        return exit_code::ok;
+    }
+    if (format != "text" && format != "json") {
+        std::cerr << "hopscope trace: --format must be text or json, not '" << format << "'\n";
+        return exit_code::usage;
+    }
+    if (colour != "auto" && colour != "always" && colour != "never") {
+        std::cerr << "hopscope trace: --color must be auto, always or never\n";
+        return exit_code::usage;
+    }
+    auto zone = DisplayZone::make(tz);
+    if (!zone) {
+        std::cerr << "hopscope trace: " << zone.error().message << "\n";
+        return exit_code::usage;
+    }
+
+    if (file.empty() && ::isatty(STDIN_FILENO) != 0)
+        std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
+    auto input = read_input(file);
+    if (!input) {
+        std::cerr << "hopscope: " << input.error().message << "\n";
+        return exit_code::bad_input;
+    }
+    auto trace = build_trace(input->bytes);
+    if (!trace) {
+        std::cerr << "hopscope: " << input->name << ": " << trace.error().message
+                  << (input->bytes.empty() ? " (the input is empty)" : "") << "\n";
+        return exit_code::bad_input;
+    }
+    if (format == "json") {
+        std::cout << trace_to_json(*trace, true);
+    } else {
+        TextStyle style{colour_wanted(colour), utf8_locale(), *zone};
+        std::cout << render_text(*trace, style);
+    }
+    std::cout.flush();
+    return std::cout ? exit_code::ok : exit_code::bad_input;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,261 @@
+#include "date_parser.hh"
+
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "gmime_types.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kMaxDateText = 256;
+
+struct NamedZone {
+    std::string_view name;
+    int minutes;  // offset east of UTC
+};
+
+// Zones GMime reads correctly by name (RFC 5322 section 4.3).
+constexpr std::array<std::string_view, 12> kGmimeZones = {"UT",  "UTC", "GMT", "Z",   "EST", "EDT",
+                                                          "CST", "CDT", "MST", "MDT", "PST", "PDT"};
+
+// Unambiguous abbreviations seen in real stamps that GMime would read as
+// +0000; we rewrite them as numeric offsets before GMime sees them.
+// (IST, BST and the like stay out: they name more than one zone.)
+constexpr std::array<NamedZone, 24> kExtraZones = {{
+    {"CET", 60},    {"CEST", 120},  {"MET", 60},    {"MEST", 120}, {"MESZ", 120}, {"MEZ", 60},
+    {"EET", 120},   {"EEST", 180},  {"WET", 0},     {"WEST", 60},  {"MSK", 180},  {"JST", 540},
+    {"KST", 540},   {"HKT", 480},   {"SGT", 480},   {"AWST", 480}, {"ACST", 570}, {"AEST", 600},
+    {"AEDT", 660},  {"NZST", 720},  {"NZDT", 780},  {"HST", -600}, {"AKST", -540}, {"AKDT", -480},
+}};
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+
+std::string upper(std::string_view s) {
+    std::string u(s);
+    for (char& c : u)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return u;
+}
+
+// Removes (comments), collapses white space. Bounded and non-recursive.
+std::string strip_comments(std::string_view text) {
+    std::string out;
+    int depth = 0;
+    bool space = false;
+    for (char c : text) {
+        if (c == '(') {
+            ++depth;
+            continue;
+        }
+        if (c == ')' && depth > 0) {
+            --depth;
+            continue;
+        }
+        if (depth > 0) continue;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+bool is_time_token(std::string_view t) {
+    // H:MM, HH:MM or HH:MM:SS (optionally with fractional seconds)
+    std::size_t colon = t.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon > 2) return false;
+    for (std::size_t i = 0; i < colon; ++i)
+        if (!is_digit(t[i])) return false;
+    return t.size() >= colon + 3 && is_digit(t[colon + 1]) && is_digit(t[colon + 2]);
+}
+
+bool is_numeric_zone(std::string_view t) {
+    if (t.size() != 5 || (t[0] != '+' && t[0] != '-')) return false;
+    for (std::size_t i = 1; i < 5; ++i)
+        if (!is_digit(t[i])) return false;
+    int hh = (t[1] - '0') * 10 + (t[2] - '0');
+    int mm = (t[3] - '0') * 10 + (t[4] - '0');
+    return hh <= 23 && mm <= 59;
+}
+
+std::string quote(std::string_view text) { return "'" + std::string(text.substr(0, 120)) + "'"; }
+
+// ISO 8601 forms some gateways write ("2021-04-06 14:13:19 +0200",
+// "2021-04-06T14:13:19Z"), which GMime does not read.
+std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
+    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
+    std::string buf(s.substr(0, kMaxDateText));
+    if (std::sscanf(buf.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    std::string_view rest(buf.c_str() + n);
+    while (!rest.empty() && (rest.front() == ' ' || is_digit(rest.front()) || rest.front() == '.')) {
+        if (rest.front() == '.') {  // fractional seconds
+            rest.remove_prefix(1);
+            while (!rest.empty() && is_digit(rest.front())) rest.remove_prefix(1);
+            continue;
+        }
+        if (rest.front() != ' ') break;
+        rest.remove_prefix(1);
+    }
+    int offset = 0;
+    zone_missing = false;
+    if (rest.empty()) {
+        zone_missing = true;
+    } else if (rest.front() == 'Z' || rest.front() == 'z') {
+        offset = 0;
+    } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() >= 5) {
+        std::string z;
+        for (char c : rest.substr(1))
+            if (is_digit(c)) z.push_back(c);
+            else if (c != ':') break;
+        if (z.size() != 4) return std::nullopt;
+        offset = ((z[0] - '0') * 10 + (z[1] - '0')) * 60 + (z[2] - '0') * 10 + (z[3] - '0');
+        if (rest.front() == '-') offset = -offset;
+    } else {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return static_cast<UnixTime>(timegm(&tm)) - static_cast<UnixTime>(offset) * 60;
+}
+
+}  // namespace
+
+std::string format_utc(UnixTime t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    std::array<char, 40> buf{};
+    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    return buf.data();
+}
+
+ParsedDate parse_date(std::string_view text) {
+    ParsedDate result;
+    std::string clean = strip_comments(text.substr(0, kMaxDateText * 4));
+    if (clean.empty()) {
+        result.anomalies.push_back({"missing-date", "the stamp has no date"});
+        return result;
+    }
+    if (clean.size() > kMaxDateText) {
+        result.anomalies.push_back({"unparsable-date", "date text too long: " + quote(text)});
+        return result;
+    }
+    for (char c : clean) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+            result.anomalies.push_back({"unparsable-date", "date is not plain text: " + quote(clean)});
+            return result;
+        }
+    }
+
+    if (clean.size() >= 10 && is_digit(clean[0]) && clean[4] == '-') {
+        bool zone_missing = false;
+        if (auto t = parse_iso(clean, zone_missing)) {
+            result.time = t;
+            if (zone_missing)
+                result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
+            return result;
+        }
+    }
+
+    // Split into tokens to find the zone: the token after the time.
+    std::vector<std::string> tokens;
+    {
+        std::string cur;
+        for (char c : clean) {
+            if (c == ' ') {
+                if (!cur.empty()) tokens.push_back(std::move(cur));
+                cur.clear();
+            } else {
+                cur.push_back(c);
+            }
+        }
+        if (!cur.empty()) tokens.push_back(std::move(cur));
+    }
+    std::size_t time_at = tokens.size();
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if (is_time_token(tokens[i])) {
+            time_at = i;
+            break;
+        }
+    if (time_at == tokens.size()) {
+        result.anomalies.push_back({"unparsable-date", "no time of day in " + quote(clean)});
+        return result;
+    }
+
+    bool zone_missing = false;
+    std::optional<std::string> unknown_zone;
+    // ctime form puts the year after the time: "Tue Apr  6 14:13:19 2021 +0200"
+    std::size_t zone_at = time_at + 1;
+    if (zone_at < tokens.size() && tokens[zone_at].size() == 4 && is_digit(tokens[zone_at][0]) &&
+        is_digit(tokens[zone_at][3]))
+        ++zone_at;
+    if (zone_at >= tokens.size()) {
+        zone_missing = true;
+    } else {
+        std::string& z = tokens[zone_at];
+        std::string uz = upper(z);
+        bool known = is_numeric_zone(z);
+        for (auto g : kGmimeZones) known = known || uz == g;
+        if (!known) {
+            for (const auto& e : kExtraZones) {
+                if (uz == e.name) {
+                    int m = e.minutes < 0 ? -e.minutes : e.minutes;
+                    std::array<char, 16> buf{};
+                    std::snprintf(buf.data(), buf.size(), "%c%02d%02d", e.minutes < 0 ? '-' : '+', m / 60, m % 60);
+                    z = buf.data();
+                    known = true;
+                    break;
+                }
+            }
+        }
+        if (!known) {
+            bool alpha = !z.empty();
+            for (char c : z) alpha = alpha && is_alpha(c);
+            if (alpha) unknown_zone = z;
+            else if ((z[0] == '+' || z[0] == '-')) {
+                result.anomalies.push_back({"unparsable-date", "bad time zone in " + quote(clean)});
+                return result;
+            } else {
+                zone_missing = true;  // something else follows; GMime ignores it
+            }
+        }
+    }
+
+    std::string rebuilt;
+    for (const auto& t : tokens) {
+        if (!rebuilt.empty()) rebuilt.push_back(' ');
+        rebuilt += t;
+    }
+    gm::ensure_initialised();
+    gm::DateTime dt(g_mime_utils_header_decode_date(rebuilt.c_str()));
+    if (!dt) {
+        result.anomalies.push_back({"unparsable-date", "cannot read date " + quote(clean)});
+        return result;
+    }
+    result.time = g_date_time_to_unix(dt.get());
+    if (unknown_zone)
+        result.anomalies.push_back(
+            {"unknown-zone", "time zone '" + *unknown_zone + "' is not a known abbreviation; read as UTC"});
+    if (zone_missing)
+        result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
+    int year = g_date_time_get_year(dt.get());
+    if (year < 1980 || year > 2100)
+        result.anomalies.push_back({"implausible-date", "year " + std::to_string(year) + " in " + quote(clean)});
+    return result;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,127 @@
+#include "header_block.hh"
+
+#include <cstring>
+
+#include "limits.hh"
+#include "paste_normaliser.hh"
+
+namespace hopscope {
+namespace {
+
+bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+
+}  // namespace
+
+bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+HeaderBlock split_header_block(std::string_view bytes) {
+    HeaderBlock block;
+    PasteStart start = find_paste_start(bytes);
+    block.input_kind = start.kind;
+    block.anomalies = std::move(start.anomalies);
+
+    std::string_view input = bytes;
+    if (input.size() > limits::max_header_block_bytes) input = input.substr(0, limits::max_header_block_bytes);
+
+    const char* base = input.data();
+    std::size_t pos = start.offset;
+    std::size_t lost_indent = 0;
+    std::size_t dropped_fields = 0;
+    bool ended_by_blank = false;
+    HeaderField* current = nullptr;
+    const char* value_begin = nullptr;
+
+    while (pos < input.size()) {
+        const void* nlp = std::memchr(base + pos, '\n', input.size() - pos);
+        std::size_t end = nlp ? static_cast<std::size_t>(static_cast<const char*>(nlp) - base) : input.size();
+        std::size_t next = nlp ? end + 1 : input.size();
+        std::string_view line(base + pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+        std::size_t ind = 0;
+        while (ind < line.size() && is_wsp(line[ind])) ++ind;
+        if (ind == line.size()) {  // blank or white-space-only: end of the header block
+            ended_by_blank = true;
+            pos = next;
+            break;
+        }
+
+        bool starts_field = (ind == 0 || ind == start.indent) && is_field_start(line.substr(ind));
+        if (starts_field) {
+            std::string_view rest = line.substr(ind);
+            std::size_t colon = rest.find(':');
+            std::string_view name = rest.substr(0, colon);
+            while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+            if (block.fields.size() < limits::max_header_fields) {
+                block.fields.push_back({name, {}});
+                current = &block.fields.back();
+                value_begin = rest.data() + colon + 1;
+                current->raw = std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+            } else {
+                ++dropped_fields;
+                current = nullptr;
+            }
+        } else if (current != nullptr) {
+            if (ind == 0) ++lost_indent;
+            current->raw = std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+        }
+        pos = next;
+    }
+    block.end_offset = pos;
+    if (ended_by_blank && pos < input.size() && block.input_kind == "header-block") block.input_kind = "message";
+    if (lost_indent > 0)
+        block.anomalies.push_back({"lost-indentation", std::to_string(lost_indent) +
+                                                           " folded line(s) without indentation were joined to the field above"});
+    if (dropped_fields > 0)
+        block.anomalies.push_back({"field-limit", std::to_string(dropped_fields) + " header field(s) beyond the limit of " +
+                                                      std::to_string(limits::max_header_fields) + " were not analysed"});
+    if (bytes.size() > limits::max_header_block_bytes && !ended_by_blank)
+        block.anomalies.push_back({"header-block-truncated", "only the first " +
+                                                                 std::to_string(limits::max_header_block_bytes) +
+                                                                 " bytes of the header block were read"});
+    return block;
+}
+
+std::string unfold(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        char c = raw[i];
+        if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+        if (c == '\n') {
+            bool next_wsp = i + 1 < raw.size() && is_wsp(raw[i + 1]);
+            if (!next_wsp) out.push_back(' ');
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::string unfold_collapsed(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    bool pending_space = false;
+    for (char c : raw) {
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            pending_space = !out.empty();
+            continue;
+        }
+        if (pending_space) out.push_back(' ');
+        pending_space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+}  // namespace hopscope

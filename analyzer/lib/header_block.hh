@@ -1,0 +1,41 @@
+// The one header splitter that trace and audit share: a bounded,
+// allocation-light scanner that turns the bytes of a message, a header paste
+// or one mbox entry into (name, raw value) pairs. The paste normaliser runs
+// first (see paste_normaliser.hh) and tells it where the fields start.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "hop.hh"
+
+namespace hopscope {
+
+struct HeaderField {
+    std::string_view name;
+    std::string_view raw;  // after the colon, folds and all; a view into the input
+};
+
+struct HeaderBlock {
+    std::vector<HeaderField> fields;
+    std::string input_kind;  // message | header-block | gmail-original | mbox-message
+    std::vector<Anomaly> anomalies;
+    std::size_t end_offset = 0;  // where the header block ended in the input
+};
+
+// Splits `bytes` (which must outlive the result) into header fields.
+HeaderBlock split_header_block(std::string_view bytes);
+
+// RFC 5322 unfolding: line breaks vanish; a line that lost its indentation
+// is joined with one space, as the paste meant it.
+std::string unfold(std::string_view raw);
+
+// Unfold, then collapse runs of white space to one space and trim.
+std::string unfold_collapsed(std::string_view raw);
+
+// Case-insensitive ASCII comparison for header names and keywords.
+bool iequals(std::string_view a, std::string_view b);
+
+}  // namespace hopscope

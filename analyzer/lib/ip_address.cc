@@ -1,0 +1,61 @@
+#include "ip_address.hh"
+
+#include <arpa/inet.h>
+
+#include <array>
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kMaxAddressText = 64;
+
+bool ieq_prefix(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+}  // namespace
+
+std::optional<std::string> normalise_ip(std::string_view text) {
+    if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
+    if (auto pct = text.find('%'); pct != std::string_view::npos) text = text.substr(0, pct);  // zone id
+    if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
+    std::string buf(text);
+    std::array<unsigned char, 16> bin{};
+    std::array<char, INET6_ADDRSTRLEN> out{};
+    if (buf.find(':') == std::string::npos) {
+        if (inet_pton(AF_INET, buf.c_str(), bin.data()) != 1) return std::nullopt;
+        if (inet_ntop(AF_INET, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
+    } else {
+        if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
+        if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
+    }
+    return std::string(out.data());
+}
+
+std::optional<std::string> ip_from_literal(std::string_view text) {
+    if (!text.empty() && text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        std::string_view rest = text.substr(close + 1);
+        // Only a port may follow the literal.
+        if (!rest.empty()) {
+            if (rest.front() != ':' && rest.front() != '.') return std::nullopt;
+            for (char c : rest.substr(1))
+                if (c < '0' || c > '9') return std::nullopt;
+        }
+        return normalise_ip(text.substr(1, close - 1));
+    }
+    if (auto ip = normalise_ip(text)) return ip;
+    // "1.2.3.4:25" (an IPv4 address with a port); IPv6 with a port is always bracketed.
+    if (auto colon = text.rfind(':'); colon != std::string_view::npos && text.find(':') == colon)
+        return normalise_ip(text.substr(0, colon));
+    return std::nullopt;
+}
+
+}  // namespace hopscope

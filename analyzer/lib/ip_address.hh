@@ -1,0 +1,20 @@
+// IP address recognition and normalisation (IPv4 dotted quad, IPv6 in every
+// written form, RFC 5952 output). Pure functions over text.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hopscope {
+
+// Normalises an address as written in a Received field: accepts "1.2.3.4",
+// "IPv6:2001:DB8::1", "2001:db8:0:0::1", "fe80::1%6", "::ffff:1.2.3.4",
+// with surrounding brackets and a trailing ":port" or ".port" already removed
+// by the caller or not. Returns nullopt when the text is not an address.
+std::optional<std::string> normalise_ip(std::string_view text);
+
+// Strips "[...]" and a ":PORT" suffix, then normalises.
+std::optional<std::string> ip_from_literal(std::string_view text);
+
+}  // namespace hopscope

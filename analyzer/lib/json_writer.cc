@@ -1,0 +1,122 @@
+#include "json_writer.hh"
+
+#include <array>
+#include <cstdio>
+
+#include "utf8.hh"
+
+namespace hopscope {
+
+void append_json_string(std::string& out, std::string_view s) {
+    out.push_back('"');
+    std::size_t i = 0;
+    while (i < s.size()) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if (c >= 0x80) {
+            std::size_t before = i;
+            char32_t cp = next_code_point(s, i);
+            if (cp == 0xFFFD && i - before == 1) append_utf8(out, 0xFFFD);
+            else if (cp == 0x2028 || cp == 0x2029) out += cp == 0x2028 ? "\\u2028" : "\\u2029";
+            else out.append(s.substr(before, i - before));
+            continue;
+        }
+        ++i;
+        switch (c) {
+        case '"': out += "\\\""; break;
+        case '\\': out += "\\\\"; break;
+        case '\n': out += "\\n"; break;
+        case '\r': out += "\\r"; break;
+        case '\t': out += "\\t"; break;
+        default:
+            if (c < 0x20 || c == 0x7f) {
+                std::array<char, 8> buf{};
+                std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
+                out += buf.data();
+            } else {
+                out.push_back(static_cast<char>(c));
+            }
+        }
+    }
+    out.push_back('"');
+}
+
+void JsonWriter::newline() {
+    if (!pretty_) return;
+    out_.push_back('\n');
+    out_.append(stack_.size() * 2, ' ');
+}
+
+void JsonWriter::before_value() {
+    if (after_key_) {
+        after_key_ = false;
+        return;
+    }
+    if (stack_.empty()) return;
+    if (!stack_.back().empty) out_.push_back(',');
+    stack_.back().empty = false;
+    newline();
+}
+
+JsonWriter& JsonWriter::begin_object() {
+    before_value();
+    out_.push_back('{');
+    stack_.push_back({true, true});
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_object() {
+    bool empty = stack_.back().empty;
+    stack_.pop_back();
+    if (!empty) newline();
+    out_.push_back('}');
+    return *this;
+}
+
+JsonWriter& JsonWriter::begin_array() {
+    before_value();
+    out_.push_back('[');
+    stack_.push_back({false, true});
+    return *this;
+}
+
+JsonWriter& JsonWriter::end_array() {
+    bool empty = stack_.back().empty;
+    stack_.pop_back();
+    if (!empty) newline();
+    out_.push_back(']');
+    return *this;
+}
+
+JsonWriter& JsonWriter::key(std::string_view k) {
+    before_value();
+    append_json_string(out_, k);
+    out_ += pretty_ ? ": " : ":";
+    after_key_ = true;
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::string_view s) {
+    before_value();
+    append_json_string(out_, s);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(std::int64_t n) {
+    before_value();
+    out_ += std::to_string(n);
+    return *this;
+}
+
+JsonWriter& JsonWriter::value(bool b) {
+    before_value();
+    out_ += b ? "true" : "false";
+    return *this;
+}
+
+JsonWriter& JsonWriter::null() {
+    before_value();
+    out_ += "null";
+    return *this;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,14 @@
+// parse_received: a pure function from the text of one Received field to
+// ReceivedFields. Never throws; what it does not understand it keeps as notes
+// and anomalies.
+#pragma once
+
+#include <string_view>
+
+#include "hop.hh"
+
+namespace hopscope {
+
+ReceivedFields parse_received(std::string_view raw_value);
+
+}  // namespace hopscope

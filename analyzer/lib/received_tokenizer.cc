@@ -1,0 +1,150 @@
+#include "received_tokenizer.hh"
+
+#include "limits.hh"
+
+namespace hopscope {
+namespace {
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_special(char c) { return c == '(' || c == ')' || c == '"' || c == '[' || c == ';' || c == '<'; }
+
+struct Scanner {
+    std::string_view s;
+    std::size_t i = 0;
+    bool unterminated = false;
+    bool depth_exceeded = false;
+
+    // At '(' : returns the inner text and moves past the matching ')'.
+    std::string_view comment() {
+        std::size_t start = ++i;
+        std::size_t depth = 1;
+        while (i < s.size()) {
+            char c = s[i];
+            if (c == '\\' && i + 1 < s.size()) {
+                i += 2;
+                continue;
+            }
+            if (c == '(') {
+                if (++depth > limits::max_comment_depth) depth_exceeded = true;
+            } else if (c == ')') {
+                if (--depth == 0) return s.substr(start, i++ - start);
+            }
+            ++i;
+        }
+        unterminated = true;
+        return s.substr(start);
+    }
+
+    std::string_view quoted() {
+        std::size_t start = ++i;
+        while (i < s.size()) {
+            if (s[i] == '\\' && i + 1 < s.size()) {
+                i += 2;
+                continue;
+            }
+            if (s[i] == '"') return s.substr(start, i++ - start);
+            ++i;
+        }
+        unterminated = true;
+        return s.substr(start);
+    }
+
+    // At '[' : the literal with its brackets and a directly following ":port".
+    std::string_view literal() {
+        std::size_t start = i;
+        std::size_t close = s.find(']', i);
+        if (close == std::string_view::npos) {
+            unterminated = true;
+            i = s.size();
+            return s.substr(start);
+        }
+        i = close + 1;
+        if (i < s.size() && s[i] == ':') {
+            std::size_t j = i + 1;
+            while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+            if (j > i + 1) i = j;
+        }
+        return s.substr(start, i - start);
+    }
+
+    // At '<' : an angle address up to '>' (which may hold ';' or spaces).
+    std::string_view angle() {
+        std::size_t start = i;
+        std::size_t close = s.find('>', i);
+        std::size_t stop = s.find_first_of("\n()", i);  // never swallow a comment
+        if (close == std::string_view::npos || (stop != std::string_view::npos && stop < close)) {
+            ++i;
+            while (i < s.size() && !is_space(s[i]) && !is_special(s[i]) && s[i] != ')') ++i;
+            return s.substr(start, i - start);
+        }
+        i = close + 1;
+        return s.substr(start, i - start);
+    }
+
+    std::string_view atom() {
+        std::size_t start = i;
+        while (i < s.size() && !is_space(s[i]) && !is_special(s[i]) && s[i] != ')') {
+            // "SMTPSVC(6.0)" and "foo[1.2.3.4]" split at the delimiter.
+            ++i;
+        }
+        if (i == start) ++i;  // a stray ')' becomes a one-character atom
+        return s.substr(start, i - start);
+    }
+};
+
+template <typename OnSemicolon>
+std::vector<Token> scan(Scanner& sc, OnSemicolon&& on_semicolon) {
+    std::vector<Token> out;
+    while (sc.i < sc.s.size()) {
+        char c = sc.s[sc.i];
+        if (is_space(c)) {
+            ++sc.i;
+        } else if (c == '(') {
+            out.push_back({TokenKind::Comment, sc.comment()});
+        } else if (c == '"') {
+            out.push_back({TokenKind::Quoted, sc.quoted()});
+        } else if (c == '[') {
+            out.push_back({TokenKind::Literal, sc.literal()});
+        } else if (c == '<') {
+            out.push_back({TokenKind::Atom, sc.angle()});
+        } else if (c == ';') {
+            on_semicolon(out, sc.i);
+            ++sc.i;
+        } else {
+            out.push_back({TokenKind::Atom, sc.atom()});
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ReceivedTokens tokenize_received(std::string_view unfolded) {
+    ReceivedTokens result;
+    Scanner sc{unfolded};
+    std::size_t last_semicolon = std::string_view::npos;
+    std::size_t tokens_before = 0;
+    std::vector<Token> all = scan(sc, [&](const std::vector<Token>& so_far, std::size_t at) {
+        last_semicolon = at;
+        tokens_before = so_far.size();
+    });
+    result.unterminated = sc.unterminated;
+    result.depth_exceeded = sc.depth_exceeded;
+    if (last_semicolon != std::string_view::npos) {
+        result.has_semicolon = true;
+        result.date = unfolded.substr(last_semicolon + 1);
+        all.resize(tokens_before);
+    }
+    result.tokens = std::move(all);
+    return result;
+}
+
+std::vector<Token> tokenize_comment(std::string_view inner) {
+    Scanner sc{inner};
+    // Inside a comment ';' is plain text: keep it as an atom.
+    return scan(sc, [&](std::vector<Token>& so_far, std::size_t at) {
+        so_far.push_back({TokenKind::Atom, inner.substr(at, 1)});
+    });
+}
+
+}  // namespace hopscope

@@ -1,0 +1,23 @@
+// The human form of a Trace: a summary block, the hop table with delay bars,
+// then anomalies. Every header-derived string passes escape_for_terminal.
+#pragma once
+
+#include <string>
+
+#include "display_zone.hh"
+#include "hop.hh"
+
+namespace hopscope {
+
+struct TextStyle {
+    bool colour = false;
+    bool unicode = true;  // block characters for bars, "…" for cuts
+    DisplayZone zone;
+};
+
+std::string render_text(const Trace& trace, const TextStyle& style);
+
+// "1h 02m 03s", "45s", "-3s"
+std::string format_duration(std::int64_t seconds);
+
+}  // namespace hopscope

@@ -1,0 +1,146 @@
+#include "trace_builder.hh"
+
+#include <algorithm>
+
+#include "date_parser.hh"
+#include "gmime_text.hh"
+#include "limits.hh"
+#include "received_parser.hh"
+#include "utf8.hh"
+
+namespace hopscope {
+namespace {
+
+std::optional<std::string> decoded(std::string_view raw) {
+    std::string text = make_valid_utf8(decode_header_text(unfold(raw)));
+    if (text.empty()) return std::nullopt;
+    return text;
+}
+
+Hop make_hop(std::string_view name, std::string_view raw) {
+    Hop hop;
+    hop.header = std::string(name);
+    hop.fields = parse_received(raw);
+    if (!is_valid_utf8(hop.fields.raw)) {
+        hop.anomalies.push_back({"invalid-utf8", "the stamp holds bytes that are not UTF-8; shown as U+FFFD"});
+        hop.fields.raw = make_valid_utf8(hop.fields.raw);
+        auto fix = [](std::optional<std::string>& s) {
+            if (s) s = make_valid_utf8(*s);
+        };
+        fix(hop.fields.from.host);
+        fix(hop.fields.from.helo);
+        fix(hop.fields.from.rdns);
+        fix(hop.fields.by.host);
+        fix(hop.fields.with);
+        fix(hop.fields.id);
+        fix(hop.fields.for_);
+        fix(hop.fields.via);
+        fix(hop.fields.mta);
+        fix(hop.fields.date_text);
+        if (hop.fields.tls) {
+            fix(hop.fields.tls->version);
+            fix(hop.fields.tls->cipher);
+        }
+        for (auto& n : hop.fields.notes) n = make_valid_utf8(n);
+        for (auto& a : hop.fields.anomalies) a.detail = make_valid_utf8(a.detail);
+    }
+    for (const auto& a : hop.fields.anomalies) hop.anomalies.push_back(a);
+    return hop;
+}
+
+void number(std::vector<Hop>& hops) {
+    std::reverse(hops.begin(), hops.end());  // header order is newest first
+    int i = 0;
+    for (auto& h : hops) h.index = ++i;
+}
+
+std::string seconds_text(std::int64_t s) { return std::to_string(s) + " s"; }
+
+}  // namespace
+
+void compute_delays(Trace& trace) {
+    std::optional<UnixTime> previous = trace.created;
+    std::optional<UnixTime> last;
+    for (auto& hop : trace.hops) {
+        hop.delay_s.reset();
+        if (!hop.fields.time) continue;
+        if (previous) {
+            hop.delay_s = *hop.fields.time - *previous;
+            if (*hop.delay_s < 0) {
+                std::string against = hop.index == 1 || previous == trace.created ? "the Date header" : "the hop before";
+                hop.anomalies.push_back(
+                    {"clock-skew", "stamped " + seconds_text(-*hop.delay_s) + " before " + against});
+            }
+        }
+        previous = hop.fields.time;
+        last = hop.fields.time;
+    }
+    trace.total_delay_s.reset();
+    std::optional<UnixTime> start = trace.created;
+    if (!start)
+        for (const auto& hop : trace.hops)
+            if (hop.fields.time) {
+                start = hop.fields.time;
+                break;
+            }
+    if (start && last) trace.total_delay_s = *last - *start;
+}
+
+Result<Trace> build_trace(const HeaderBlock& block) {
+    if (block.fields.empty()) return make_error("holds no header fields");
+    Trace trace;
+    trace.input_kind = block.input_kind;
+    trace.header_fields = block.fields.size();
+    trace.anomalies = block.anomalies;
+
+    std::size_t dropped_hops = 0;
+    for (const auto& f : block.fields) {
+        if (iequals(f.name, "Received")) {
+            if (trace.hops.size() < limits::max_hops) trace.hops.push_back(make_hop(f.name, f.raw));
+            else ++dropped_hops;
+        } else if (f.name.size() > 10 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
+                   !iequals(f.name, "ARC-Received")) {
+            // X-Received, X-Google-Received ...: stamps written beside the chain.
+            // Opaque values that merely share the name (X-ME-Received) are not stamps.
+            if (trace.x_received.size() < limits::max_hops) {
+                Hop hop = make_hop(f.name, f.raw);
+                bool stamp = hop.fields.by.host || hop.fields.by.ip || hop.fields.from.host || hop.fields.from.ip;
+                if (stamp) trace.x_received.push_back(std::move(hop));
+            }
+        } else if (iequals(f.name, "Subject") && !trace.subject) {
+            trace.subject = decoded(f.raw);
+        } else if (iequals(f.name, "From") && !trace.from) {
+            trace.from = decoded(f.raw);
+        } else if (iequals(f.name, "To") && !trace.to) {
+            trace.to = decoded(f.raw);
+        } else if (iequals(f.name, "Message-ID") && !trace.message_id) {
+            std::string id = unfold_collapsed(f.raw);
+            if (!id.empty()) trace.message_id = make_valid_utf8(id);
+        } else if (iequals(f.name, "Date") && !trace.created_text) {
+            std::string text = unfold_collapsed(f.raw);
+            trace.created_text = make_valid_utf8(text);
+            ParsedDate d = parse_date(text);
+            trace.created = d.time;
+            for (auto& a : d.anomalies) {
+                a.detail = "Date header: " + make_valid_utf8(a.detail);
+                trace.anomalies.push_back(std::move(a));
+            }
+        }
+    }
+    if (dropped_hops > 0)
+        trace.anomalies.push_back({"hop-limit", std::to_string(dropped_hops) + " Received field(s) beyond the limit of " +
+                                                    std::to_string(limits::max_hops) + " were not analysed"});
+    if (trace.hops.empty()) trace.anomalies.push_back({"no-received", "the header holds no Received field"});
+    if (!trace.created_text) trace.anomalies.push_back({"no-date-header", "the header has no Date field"});
+    number(trace.hops);
+    number(trace.x_received);
+    compute_delays(trace);
+    return trace;
+}
+
+Result<Trace> build_trace(std::string_view message_bytes) {
+    HeaderBlock block = split_header_block(message_bytes);
+    return build_trace(block);
+}
+
+}  // namespace hopscope
