@@ -1,1 +1,59 @@
-exit 0
+#!/usr/bin/env bash
+# CLI contract: subcommand default, formats, exit codes, stdout/stderr split.
+set -u
+bin=${HOPSCOPE:?} corpus=${CORPUS:?}
+fail=0; pass=0
+check() {  # check NAME EXPECTED_RC CMD...
+  local name=$1 want=$2; shift 2
+  "$@" >/tmp/hopscope-cli.out 2>/tmp/hopscope-cli.err; local rc=$?
+  if [ "$rc" -eq "$want" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $name: exit $rc, want $want"; cat /tmp/hopscope-cli.err; fi
+}
+expect_grep() {  # expect_grep NAME FILE PATTERN
+  if grep -q -- "$3" "$2"; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL $1: '$3' not in $2"; fi
+}
+tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
+
+check "trace a file" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
+expect_grep "table header" /tmp/hopscope-cli.out "Time (UTC)"
+check "trace is the default" 0 "$bin" "$corpus/demo-o365-relay.eml"
+check "json" 0 "$bin" --format json "$corpus/demo-o365-relay.eml"
+expect_grep "json hops" /tmp/hopscope-cli.out '"hops": \['
+check "stdin" 0 bash -c "\"$bin\" --format json < \"$corpus/gmail-show-original.txt\""
+expect_grep "stdin input kind" /tmp/hopscope-cli.out '"input_kind": "gmail-original"'
+check "dash is stdin" 0 bash -c "\"$bin\" trace - < \"$corpus/postfix-basic.eml\""
+check "tz by name" 0 "$bin" --tz Europe/Paris "$corpus/demo-o365-relay.eml"
+expect_grep "tz label" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+expect_grep "tz offset" /tmp/hopscope-cli.out "09:12:03 +0200"
+check "bad tz" 64 "$bin" --tz Mars/Olympus "$corpus/demo-o365-relay.eml"
+expect_grep "bad tz says why" /tmp/hopscope-cli.err "unknown time zone"
+check "bad format" 64 "$bin" --format xml "$corpus/demo-o365-relay.eml"
+check "unknown option" 64 "$bin" --frobnicate "$corpus/demo-o365-relay.eml"
+check "missing file" 2 "$bin" "$tmp/nope.eml"
+expect_grep "missing file named" /tmp/hopscope-cli.err "nope.eml: cannot open"
+check "directory" 2 "$bin" "$corpus"
+: > "$tmp/empty"
+check "empty input" 2 "$bin" "$tmp/empty"
+expect_grep "empty says why" /tmp/hopscope-cli.err "holds no header fields"
+printf 'no colon anywhere\nat all\n' > "$tmp/prose"
+check "no header fields" 2 "$bin" "$tmp/prose"
+head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' > "$tmp/garbage"
+"$bin" "$tmp/garbage" >/dev/null 2>&1; rc=$?
+if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL garbage: exit $rc"; fi
+check "help" 0 "$bin" --help
+check "version" 0 "$bin" --version
+# Colour only on a terminal: a pipe gets none, even with NO_COLOR unset.
+check "no colour in a pipe" 0 env -u NO_COLOR "$bin" "$corpus/clock-skew-device.eml"
+if grep -q $'\x1b\[' /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL escape codes in piped output"; else pass=$((pass+1)); fi
+check "NO_COLOR beats --color auto" 0 env NO_COLOR=1 "$bin" --color auto "$corpus/clock-skew-device.eml"
+check "colour forced" 0 "$bin" --color always "$corpus/clock-skew-device.eml"
+expect_grep "forced colour" /tmp/hopscope-cli.out $'\x1b\[31m'
+# Header bytes never reach the terminal raw.
+check "hostile header" 0 "$bin" --color never "$corpus/control-chars-hostile.eml"
+if grep -q $'\x1b' /tmp/hopscope-cli.out || grep -q $'\x07' /tmp/hopscope-cli.out; then
+  fail=$((fail+1)); echo "FAIL raw control characters reached stdout"
+else pass=$((pass+1)); fi
+expect_grep "escaped ESC shown" /tmp/hopscope-cli.out '\\x1B'
+expect_grep "bidi override escaped" /tmp/hopscope-cli.out '\\u{202E}'
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,3 +1,94 @@
+// Output safety and layout: terminal escaping, display width, IDN, zones,
+// JSON escaping and validity.
 #define BOOST_TEST_MODULE output
 #include <boost/test/unit_test.hpp>
-BOOST_AUTO_TEST_CASE(placeholder_to_replace) { BOOST_TEST(true); }
+
+#include <string>
+
+#include "display_text.hh"
+#include "display_zone.hh"
+#include "json_check.hh"
+#include "json_writer.hh"
+#include "test_support.hh"
+#include "text_report.hh"
+#include "trace_builder.hh"
+#include "trace_json.hh"
+
+using namespace hopscope;
+
+BOOST_AUTO_TEST_CASE(terminal_escaping) {
+    BOOST_TEST(escape_for_terminal("a\x1b[2Jb") == "a\\x1B[2Jb");
+    BOOST_TEST(escape_for_terminal("bell\x07") == "bell\\x07");
+    BOOST_TEST(escape_for_terminal("\xC2\x9B" "31m") == "\\x9B31m");  // C1 CSI
+    BOOST_TEST(escape_for_terminal("x\xE2\x80\xAEy") == "x\\u{202E}y");  // RLO
+    BOOST_TEST(escape_for_terminal("bad\xff") == "bad\\xFF");
+    BOOST_TEST(escape_for_terminal("caf\xC3\xA9") == "caf\xC3\xA9");
+}
+
+BOOST_AUTO_TEST_CASE(display_width_counts_columns) {
+    BOOST_TEST(display_width("abc") == 3U);
+    BOOST_TEST(display_width("\xE6\x97\xA5\xE6\x9C\xAC") == 4U);  // 日本: wide
+    BOOST_TEST(display_width("e\xCC\x81") == 1U);                 // e + combining acute
+    BOOST_TEST(pad("\xE6\x97\xA5", 4) == "\xE6\x97\xA5  ");
+    BOOST_TEST(display_width(fit_width("abcdefghij", 5)) == 5U);
+    BOOST_TEST(fit_width("abc", 5) == "abc");
+}
+
+BOOST_AUTO_TEST_CASE(idn_hosts_shown_in_unicode) {
+    BOOST_TEST(host_for_display("mail.xn--bcher-kva.example") == "mail.b\xC3\xBC" "cher.example");
+    BOOST_TEST(host_for_display("plain.example") == "plain.example");
+    BOOST_TEST(host_for_display("xn--zz-invalid--.example") == "xn--zz-invalid--.example");
+}
+
+BOOST_AUTO_TEST_CASE(display_zones) {
+    auto utc = DisplayZone::make("UTC");
+    BOOST_REQUIRE(utc);
+    BOOST_TEST(utc->format(1715670723) == "2024-05-14 07:12:03");
+    auto paris = DisplayZone::make("Europe/Paris");
+    BOOST_REQUIRE(paris);
+    BOOST_TEST(paris->format(1715670723) == "2024-05-14 09:12:03 +0200");
+    BOOST_TEST(paris->format(1704067200) == "2024-01-01 01:00:00 +0100");
+    auto ny = DisplayZone::make("local");  // ctest pins TZ=America/New_York
+    BOOST_REQUIRE(ny);
+    BOOST_TEST(ny->format(1715670723) == "2024-05-14 03:12:03 -0400");
+    BOOST_TEST(!DisplayZone::make("Nowhere/Special"));
+}
+
+BOOST_AUTO_TEST_CASE(durations) {
+    BOOST_TEST(format_duration(0) == "0s");
+    BOOST_TEST(format_duration(59) == "59s");
+    BOOST_TEST(format_duration(61) == "1m 01s");
+    BOOST_TEST(format_duration(3723) == "1h 02m 03s");
+    BOOST_TEST(format_duration(-132) == "-2m 12s");
+    BOOST_TEST(format_duration(90061) == "1d 01h 01m");
+}
+
+BOOST_AUTO_TEST_CASE(json_strings_are_escaped_and_valid) {
+    std::string out;
+    append_json_string(out, std::string("q\"b\\n\n\x01\xff\xE2\x80\xAE", 11));
+    BOOST_TEST(out == "\"q\\\"b\\\\n\\n\\u0001\xEF\xBF\xBD\\u202e\"");
+    BOOST_TEST(JsonCheck::valid(out));
+}
+
+BOOST_AUTO_TEST_CASE(trace_json_is_valid_for_hostile_bytes) {
+    std::string m = "Received: from \x1b\xff\xfe\x00x by y; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: \x80\x81\n";
+    m.append(std::string("X-Nul: a\0b\n", 11));
+    auto t = build_trace(m);
+    BOOST_REQUIRE(t);
+    BOOST_TEST(JsonCheck::valid(trace_to_json(*t, true)));
+    BOOST_TEST(JsonCheck::valid(trace_to_json(*t, false)));
+}
+
+BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
+    BOOST_REQUIRE(t);
+    auto zone = DisplayZone::make("UTC");
+    std::string text = render_text(*t, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("Created    2024-05-14 07:12:01 UTC") != std::string::npos);
+    BOOST_TEST(text.find("Delivered  after 6s over 5 hops") != std::string::npos);
+    BOOST_TEST(text.find("relay.contoso.com [198.51.100.77]") != std::string::npos);
+    BOOST_TEST(text.find("\x1b[") == std::string::npos);
+    std::string coloured = render_text(*t, TextStyle{true, false, *zone});
+    BOOST_TEST(coloured.find("\x1b[1m") != std::string::npos);
+    BOOST_TEST(coloured.find("\xE2\x96\x88") == std::string::npos);  // ASCII bars when not UTF-8
+}

@@ -1,3 +1,100 @@
 #define BOOST_TEST_MODULE paste_normaliser
 #include <boost/test/unit_test.hpp>
-BOOST_AUTO_TEST_CASE(placeholder_to_replace) { BOOST_TEST(true); }
+
+#include <string>
+
+#include "header_block.hh"
+#include "paste_normaliser.hh"
+#include "test_support.hh"
+
+using namespace hopscope;
+
+namespace {
+
+std::string names(const HeaderBlock& b) {
+    std::string out;
+    for (const auto& f : b.fields) out += std::string(f.name) + "|";
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(plain_message_with_body) {
+    auto b = split_header_block("Received: from a\n by b; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nFrom: body line\n");
+    BOOST_TEST(names(b) == "Received|Subject|");
+    BOOST_TEST(b.input_kind == "message");
+    BOOST_TEST(unfold_collapsed(b.fields[0].raw) == "from a by b; Mon, 1 Jan 2024 00:00:00 +0000");
+}
+
+BOOST_AUTO_TEST_CASE(crlf_bom_and_leading_blank_lines) {
+    auto b = split_header_block("\xEF\xBB\xBF\r\n  \r\n\r\nReceived: from a\r\n\tby b; x\r\nTo: c\r\n");
+    BOOST_TEST(names(b) == "Received|To|");
+    BOOST_TEST(unfold(b.fields[0].raw) == " from a\tby b; x");
+    BOOST_TEST(b.input_kind == "header-block");
+}
+
+BOOST_AUTO_TEST_CASE(mbox_from_line_is_skipped) {
+    auto b = split_header_block("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\nSubject: s\n");
+    BOOST_TEST(names(b) == "Subject|");
+    BOOST_TEST(b.input_kind == "mbox-message");
+}
+
+BOOST_AUTO_TEST_CASE(lost_indentation_joins_the_field_above) {
+    auto b = split_header_block(
+        "Received: from SN7PR19MB7353.namprd19.prod.outlook.com (2603:10b6:806:345::8) by\n"
+        "SJ0PR19MB5489.namprd19.prod.outlook.com with Microsoft SMTP Server id 15.20.7409.32; Sat, 30 Mar 2024\n"
+        "01:35:25 +0000\n"
+        "Message-ID:\n<abc@example.com>\n"
+        "Subject: x\n");
+    BOOST_TEST(names(b) == "Received|Message-ID|Subject|");
+    BOOST_TEST(unfold_collapsed(b.fields[0].raw).find("Sat, 30 Mar 2024 01:35:25 +0000") != std::string::npos);
+    BOOST_TEST(unfold_collapsed(b.fields[1].raw) == "<abc@example.com>");
+    BOOST_TEST(b.anomalies.at(0).kind == "lost-indentation");
+}
+
+BOOST_AUTO_TEST_CASE(field_start_rules) {
+    BOOST_TEST(is_field_start("Received: x"));
+    BOOST_TEST(is_field_start("X-MS-Exchange-Organization-SCL:-1"));
+    BOOST_TEST(is_field_start("Subject :spaced"));
+    BOOST_TEST(!is_field_start("12:13:14 +0000"));       // a wrapped time
+    BOOST_TEST(!is_field_start("http://example.com/"));  // a wrapped URL
+    BOOST_TEST(!is_field_start("spf=pass (google.com: domain"));
+    BOOST_TEST(!is_field_start(" indented: no"));
+}
+
+BOOST_AUTO_TEST_CASE(uniformly_indented_paste) {
+    auto b = split_header_block("   Received: from a\n      by b; x\n   Subject: s\n");
+    BOOST_TEST(names(b) == "Received|Subject|");
+}
+
+BOOST_AUTO_TEST_CASE(gmail_show_original_summary_is_skipped) {
+    auto b = split_header_block(
+        "Original Message\n\nMessage ID\t<x@y>\nCreated at:\tFri, Dec 1, 2017 at 10:53 AM (Delivered after 1 second)\n"
+        "From:\tA <a@b>\nTo:\tc@d\nSubject:\tNew\nSPF:\tPASS with IP 146.20.14.105 Learn more\n\n\n"
+        "Download Original\tCopy to clipboard\t\nDelivered-To: z@gmail.com\nReceived: by 10.0.0.1 with SMTP id k; Fri, 1 Dec "
+        "2017 07:53:58 -0800 (PST)\n");
+    BOOST_TEST(names(b) == "Delivered-To|Received|");
+    BOOST_TEST(b.input_kind == "gmail-original");
+}
+
+BOOST_AUTO_TEST_CASE(gmail_summary_without_the_download_bar) {
+    auto b = split_header_block("Original Message\nMessage ID\t<x@y>\nSPF:\tPASS\n\nReceived: by a; x\n");
+    BOOST_TEST(names(b) == "Received|");
+}
+
+BOOST_AUTO_TEST_CASE(preamble_before_first_field_is_skipped_and_said) {
+    auto b = split_header_block("here are the headers you asked for\n\nReceived: by a; x\n");
+    BOOST_TEST(names(b) == "Received|");
+    BOOST_TEST(b.anomalies.at(0).kind == "skipped-preamble");
+}
+
+BOOST_AUTO_TEST_CASE(no_fields_at_all) {
+    BOOST_TEST(split_header_block("").fields.empty());
+    BOOST_TEST(split_header_block("no colon anywhere\nat all\n").fields.empty());
+    BOOST_TEST(split_header_block(std::string("\0\0\0\xff\xfe", 5)).fields.empty());
+}
+
+BOOST_AUTO_TEST_CASE(header_block_ends_at_whitespace_only_line) {
+    auto b = split_header_block("A: 1\n \t \nB: 2\n");
+    BOOST_TEST(names(b) == "A|");
+}

@@ -1,3 +1,97 @@
 #define BOOST_TEST_MODULE trace_builder
 #include <boost/test/unit_test.hpp>
-BOOST_AUTO_TEST_CASE(placeholder_to_replace) { BOOST_TEST(true); }
+
+#include <string>
+
+#include "date_parser.hh"
+#include "test_support.hh"
+#include "trace_builder.hh"
+
+using namespace hopscope;
+
+namespace {
+
+const char* kThreeHops =
+    "Received: from c.example (c.example [192.0.2.3]) by d.example with ESMTP; Mon, 1 Jan 2024 10:00:30 +0000\n"
+    "Received: from b.example (b.example [192.0.2.2]) by c.example with ESMTP; Mon, 1 Jan 2024 11:00:10 +0100\n"
+    "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP; Mon, 1 Jan 2024 05:00:05 -0500\n"
+    "Date: Mon, 1 Jan 2024 10:00:00 +0000\n"
+    "Subject: =?UTF-8?B?SMOpbGxv?= world\n"
+    "From: =?ISO-8859-1?Q?Andr=E9?= <a@example>\n"
+    "To: b@example\n"
+    "Message-ID: <m1@example>\n"
+    "X-Received: by 10.1.2.3 with SMTP id q; Mon, 1 Jan 2024 10:00:31 +0000\n";
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(oldest_first_with_delays) {
+    auto t = build_trace(kThreeHops);
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->hops.size(), 3U);
+    BOOST_TEST(*t->hops[0].fields.from.ip == "192.0.2.1");
+    BOOST_TEST(t->hops[0].index == 1);
+    BOOST_TEST(*t->hops[0].delay_s == 5);   // from Date
+    BOOST_TEST(*t->hops[1].delay_s == 5);
+    BOOST_TEST(*t->hops[2].delay_s == 20);
+    BOOST_TEST(*t->total_delay_s == 30);
+    BOOST_TEST(format_utc(*t->created) == "2024-01-01T10:00:00Z");
+    BOOST_TEST(*t->subject == "H\xC3\xA9llo world");
+    BOOST_TEST(*t->from == "Andr\xC3\xA9 <a@example>");
+    BOOST_TEST(*t->message_id == "<m1@example>");
+    BOOST_REQUIRE_EQUAL(t->x_received.size(), 1U);
+    BOOST_TEST(*t->x_received[0].fields.by.ip == "10.1.2.3");
+}
+
+BOOST_AUTO_TEST_CASE(negative_delay_is_kept_and_flagged) {
+    auto t = build_trace(
+        "Received: by b; Mon, 1 Jan 2024 10:00:00 +0000\n"
+        "Received: by a; Mon, 1 Jan 2024 10:02:00 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:05:00 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(*t->hops[0].delay_s == -180);
+    BOOST_TEST(t->hops[0].anomalies.at(0).kind == "clock-skew");
+    BOOST_TEST(*t->hops[1].delay_s == -120);
+    BOOST_TEST(t->hops[1].anomalies.at(0).kind == "clock-skew");
+    BOOST_TEST(*t->total_delay_s == -300);
+}
+
+BOOST_AUTO_TEST_CASE(undated_hop_is_skipped_by_delay_arithmetic) {
+    auto t = build_trace(
+        "Received: by c; Mon, 1 Jan 2024 10:00:09 +0000\n"
+        "Received: by b\n"
+        "Received: by a; Mon, 1 Jan 2024 10:00:01 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(!t->hops[0].delay_s);  // no Date header
+    BOOST_TEST(!t->hops[1].delay_s);
+    BOOST_TEST(!t->hops[1].fields.time);
+    BOOST_TEST(t->hops[1].anomalies.at(0).kind == "missing-date");
+    BOOST_TEST(*t->hops[2].delay_s == 8);
+    BOOST_TEST(*t->total_delay_s == 8);  // from the first hop when there is no Date
+}
+
+BOOST_AUTO_TEST_CASE(no_header_fields_is_an_error) {
+    BOOST_TEST(!build_trace(""));
+    BOOST_TEST(!build_trace("just text\n"));
+    auto t = build_trace("Subject: only\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->hops.empty());
+    BOOST_TEST(t->anomalies.at(0).kind == "no-received");
+}
+
+BOOST_AUTO_TEST_CASE(invalid_utf8_is_replaced_and_flagged) {
+    auto t = build_trace("Received: from \xff\xfe host by b; Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->hops[0].anomalies.at(0).kind == "invalid-utf8");
+    BOOST_TEST(t->hops[0].fields.raw.find("\xEF\xBF\xBD") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(many_received_fields_are_capped_and_said) {
+    std::string m;
+    for (int i = 0; i < 100000; ++i) m += "Received: by h" + std::to_string(i) + "; Mon, 1 Jan 2024 10:00:00 +0000\n";
+    auto t = build_trace(m);
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->hops.size() == 1000U);
+    bool said = false;
+    for (const auto& a : t->anomalies) said = said || a.kind == "hop-limit" || a.kind == "field-limit";
+    BOOST_TEST(said);
+}

@@ -6,6 +6,16 @@
 #include "utf8.hh"
 
 namespace hopscope {
+namespace {
+
+// C1 controls, line/paragraph separators and bidi overrides are escaped so
+// the JSON stays safe to look at in a terminal or editor; the value is the same.
+bool is_invisible_control(char32_t cp) {
+    return (cp >= 0x80 && cp <= 0x9f) || cp == 0x2028 || cp == 0x2029 || (cp >= 0x202a && cp <= 0x202e) ||
+           (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
+}
+
+}  // namespace
 
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
@@ -16,8 +26,13 @@ void append_json_string(std::string& out, std::string_view s) {
             std::size_t before = i;
             char32_t cp = next_code_point(s, i);
             if (cp == 0xFFFD && i - before == 1) append_utf8(out, 0xFFFD);
-            else if (cp == 0x2028 || cp == 0x2029) out += cp == 0x2028 ? "\\u2028" : "\\u2029";
-            else out.append(s.substr(before, i - before));
+            else if (is_invisible_control(cp)) {
+                std::array<char, 8> buf{};
+                std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(cp));
+                out += buf.data();
+            } else {
+                out.append(s.substr(before, i - before));
+            }
             continue;
         }
         ++i;

@@ -119,6 +119,15 @@ struct TlsFinder {
             }
             return true;
         }
+        // Courier: (AUTH: LOGIN u@example.com, TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)
+        if (auto at = c.find("TLS: "); at != std::string_view::npos && (at == 0 || c[at - 1] == ' ')) {
+            auto rest = c.substr(at + 5);
+            auto comma = rest.find(',');
+            set_version(std::string(rest.substr(0, comma)));
+            if (auto last = rest.rfind(','); last != std::string_view::npos && last != comma)
+                set_cipher(std::string(rest.substr(last + 1)));
+            return true;
+        }
         if (istarts(c, "Cipher TLS")) c.remove_prefix(7);  // Exim variant: (Cipher TLS1.3:...:128)
         // Exim: (TLS1.3) or (TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128); Microsoft: (TLS)
         if (istarts(c, "TLS") || istarts(c, "SSL")) {
@@ -487,6 +496,11 @@ ReceivedFields parse_received(std::string_view raw_value) {
         }
     }
 
+    // Exim: "from USER by HOST with local" names a local user, not a client.
+    if (r.with && *r.with == "local" && r.from.helo && !r.from.ip && !r.from.rdns) {
+        notes.push_back("local user " + *r.from.helo);
+        r.from.helo.reset();
+    }
     r.from.host = r.from.rdns ? r.from.rdns : r.from.helo;
     if (r.with) {
         std::string_view w = *r.with;

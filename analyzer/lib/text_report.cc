@@ -32,7 +32,8 @@ std::string safe(const std::optional<std::string>& s) { return s ? escape_for_te
 std::string sender_text(const SenderSide& f) {
     std::string name = f.host ? escape_for_terminal(host_for_display(*f.host)) : std::string();
     if (f.rdns && f.helo && *f.rdns != *f.helo) name += " (helo " + escape_for_terminal(*f.helo) + ")";
-    if (f.ip) name += (name.empty() ? "[" : " [") + *f.ip + "]";
+    bool literal_of_ip = f.ip && f.host && *f.host == "[" + *f.ip + "]";
+    if (f.ip && !literal_of_ip) name += (name.empty() ? "[" : " [") + *f.ip + "]";
     return name.empty() ? "-" : name;
 }
 
@@ -45,11 +46,13 @@ std::string receiver_text(const ReceiverSide& b) {
 std::string protocol_text(const ReceivedFields& f) {
     std::string s = f.with ? escape_for_terminal(*f.with) : std::string("-");
     if (f.via) s += " via " + escape_for_terminal(*f.via);
-    if (f.tls) {
-        s += " TLS";
-        if (f.tls->version) s += " " + escape_for_terminal(*f.tls->version);
-    }
     return s;
+}
+
+// "TLS1_2", "TLS" when the stamp says TLS without a version, "-" when it says nothing.
+std::string tls_text(const ReceivedFields& f) {
+    if (!f.tls) return "-";
+    return f.tls->version ? escape_for_terminal(*f.tls->version) : std::string("TLS");
 }
 
 std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
@@ -117,7 +120,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         std::int64_t max_delay = 0;
         for (const auto& h : t.hops)
             if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
-        std::vector<std::string> head = {"#", "Time (" + style.zone.label() + ")", "Delay", "", "From", "By",
+        std::vector<std::string> head = {"#", "Time (" + style.zone.label() + ")", "Delay", "", "From", "By", "TLS",
                                          "With"};
         std::vector<std::vector<std::string>> rows;
         for (const auto& h : t.hops) {
@@ -126,13 +129,13 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                             h.delay_s ? format_duration(*h.delay_s) : "-",
                             h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "",
                             fit_width(sender_text(f.from), kHostWidth), fit_width(receiver_text(f.by), kByWidth),
-                            protocol_text(f)});
+                            tls_text(f), protocol_text(f)});
         }
         std::vector<std::size_t> widths(head.size(), 0);
         for (std::size_t i = 0; i < head.size(); ++i) widths[i] = display_width(head[i]);
         for (const auto& r : rows)
             for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], display_width(r[i]));
-        std::vector<bool> right = {true, false, true, false, false, false, false};
+        std::vector<bool> right = {true, false, true, false, false, false, false, false};
         std::string header_line;
         row(header_line, head, widths, right);
         out += paint(kBold, header_line.substr(0, header_line.size() - 1)) + "\n";
@@ -163,7 +166,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (const auto& h : t.x_received) {
             const auto& f = h.fields;
             out += "  " + escape_for_terminal(h.header) + ": " + (f.time ? style.zone.format(*f.time) : "?") + "  by " +
-                   receiver_text(f.by) + "  " + protocol_text(f) + "\n";
+                   receiver_text(f.by) + "  " + protocol_text(f) + (f.tls ? "  " + tls_text(f) : "") + "\n";
         }
     }
     return out;

@@ -98,7 +98,7 @@ Result<Trace> build_trace(const HeaderBlock& block) {
         if (iequals(f.name, "Received")) {
             if (trace.hops.size() < limits::max_hops) trace.hops.push_back(make_hop(f.name, f.raw));
             else ++dropped_hops;
-        } else if (f.name.size() > 10 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
+        } else if (f.name.size() > 9 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
                    !iequals(f.name, "ARC-Received")) {
             // X-Received, X-Google-Received ...: stamps written beside the chain.
             // Opaque values that merely share the name (X-ME-Received) are not stamps.
