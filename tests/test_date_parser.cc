@@ -13,8 +13,8 @@ namespace {
 
 struct Case {
     const char* text;
-    const char* want_utc;       // nullptr: time must be null
-    const char* want_anomaly;   // nullptr: no anomaly
+    const char* want_utc;      // nullptr: time must be null
+    const char* want_anomaly;  // nullptr: no anomaly
 };
 
 const Case kCases[] = {
@@ -34,7 +34,7 @@ const Case kCases[] = {
     {"Thu, 6 Dec 2001 09:21:07 PST", "2001-12-06T17:21:07Z", nullptr},
     {"Thu, 6 Jun 2001 09:21:07 PDT", "2001-06-06T16:21:07Z", nullptr},
     {"Thu, 6 Dec 2001 09:21:07 -0000", "2001-12-06T09:21:07Z", nullptr},
-    {"Thu, 6 Dec 01 09:21:07 +0000", "2001-12-06T09:21:07Z", nullptr},   // two-digit year
+    {"Thu, 6 Dec 01 09:21:07 +0000", "2001-12-06T09:21:07Z", nullptr},  // two-digit year
     {"Fri, 6 Dec 99 09:21:07 +0000", "1999-12-06T09:21:07Z", nullptr},
     {"Tue, 6 Apr 2021 14:13:19 CEST", "2021-04-06T12:13:19Z", nullptr},  // mapped by us
     {"Tue, 6 Apr 2021 14:13:19 MSK", "2021-04-06T11:13:19Z", nullptr},
@@ -81,4 +81,6 @@ BOOST_AUTO_TEST_CASE(anomaly_quotes_the_text) {
     BOOST_TEST(d.anomalies.at(0).detail.find("sometime next week") != std::string::npos);
 }
 
-BOOST_AUTO_TEST_CASE(format_utc_is_iso) { BOOST_TEST(format_utc(0) == "1970-01-01T00:00:00Z"); }
+BOOST_AUTO_TEST_CASE(format_utc_is_iso) {
+    BOOST_TEST(format_utc(0) == "1970-01-01T00:00:00Z");
+}

@@ -32,7 +32,8 @@ bool is_single_message(const fs::path& p) {
     std::string n = p.filename().string();
     if (n.ends_with(".md") || n.ends_with(".tsv")) return false;
     // Whole mailboxes belong to audit, not trace.
-    return n.find(".mbox") == std::string::npos && !n.ends_with(".src") && !n.ends_with(".win") && !n.ends_with(".rlug");
+    return n.find(".mbox") == std::string::npos && !n.ends_with(".src") && !n.ends_with(".win") &&
+           !n.ends_with(".rlug");
 }
 
 // "a person can read a date": a time of day h:mm:ss after the last ';'.

@@ -43,13 +43,16 @@ std::string first_difference(const std::string& got, const std::string& want) {
         bool wok = static_cast<bool>(std::getline(w, wl));
         if (!gok && !wok) return "identical";
         if (gl != wl || gok != wok)
-            return "line " + std::to_string(line) + "\n  got:  " + (gok ? gl : "<end>") + "\n  want: " + (wok ? wl : "<end>");
+            return "line " + std::to_string(line) + "\n  got:  " + (gok ? gl : "<end>") +
+                   "\n  want: " + (wok ? wl : "<end>");
     }
 }
 
 }  // namespace
 
-BOOST_AUTO_TEST_CASE(corpus_is_big_enough) { BOOST_TEST(samples().size() >= 40U); }
+BOOST_AUTO_TEST_CASE(corpus_is_big_enough) {
+    BOOST_TEST(samples().size() >= 40U);
+}
 
 BOOST_AUTO_TEST_CASE(every_sample_matches_its_expected_json) {
     bool update = std::getenv("HOPSCOPE_UPDATE_GOLDEN") != nullptr;
@@ -65,7 +68,8 @@ BOOST_AUTO_TEST_CASE(every_sample_matches_its_expected_json) {
             }
             BOOST_REQUIRE_MESSAGE(fs::exists(exp), "no expected JSON: " << exp.string());
             std::string want = read_file(exp.string());
-            BOOST_TEST(got == want, "differs from " << exp.filename().string() << " at " << first_difference(got, want));
+            BOOST_TEST(got == want,
+                       "differs from " << exp.filename().string() << " at " << first_difference(got, want));
         }
     }
 }

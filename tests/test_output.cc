@@ -19,7 +19,8 @@ using namespace hopscope;
 BOOST_AUTO_TEST_CASE(terminal_escaping) {
     BOOST_TEST(escape_for_terminal("a\x1b[2Jb") == "a\\x1B[2Jb");
     BOOST_TEST(escape_for_terminal("bell\x07") == "bell\\x07");
-    BOOST_TEST(escape_for_terminal("\xC2\x9B" "31m") == "\\x9B31m");  // C1 CSI
+    BOOST_TEST(escape_for_terminal("\xC2\x9B"
+                                   "31m") == "\\x9B31m");                // C1 CSI
     BOOST_TEST(escape_for_terminal("x\xE2\x80\xAEy") == "x\\u{202E}y");  // RLO
     BOOST_TEST(escape_for_terminal("bad\xff") == "bad\\xFF");
     BOOST_TEST(escape_for_terminal("caf\xC3\xA9") == "caf\xC3\xA9");
@@ -35,7 +36,9 @@ BOOST_AUTO_TEST_CASE(display_width_counts_columns) {
 }
 
 BOOST_AUTO_TEST_CASE(idn_hosts_shown_in_unicode) {
-    BOOST_TEST(host_for_display("mail.xn--bcher-kva.example") == "mail.b\xC3\xBC" "cher.example");
+    BOOST_TEST(host_for_display("mail.xn--bcher-kva.example") ==
+               "mail.b\xC3\xBC"
+               "cher.example");
     BOOST_TEST(host_for_display("plain.example") == "plain.example");
     BOOST_TEST(host_for_display("xn--zz-invalid--.example") == "xn--zz-invalid--.example");
 }

@@ -20,7 +20,8 @@ std::string names(const HeaderBlock& b) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(plain_message_with_body) {
-    auto b = split_header_block("Received: from a\n by b; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nFrom: body line\n");
+    auto b =
+        split_header_block("Received: from a\n by b; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nFrom: body line\n");
     BOOST_TEST(names(b) == "Received|Subject|");
     BOOST_TEST(b.input_kind == "message");
     BOOST_TEST(unfold_collapsed(b.fields[0].raw) == "from a by b; Mon, 1 Jan 2024 00:00:00 +0000");
@@ -71,7 +72,8 @@ BOOST_AUTO_TEST_CASE(gmail_show_original_summary_is_skipped) {
     auto b = split_header_block(
         "Original Message\n\nMessage ID\t<x@y>\nCreated at:\tFri, Dec 1, 2017 at 10:53 AM (Delivered after 1 second)\n"
         "From:\tA <a@b>\nTo:\tc@d\nSubject:\tNew\nSPF:\tPASS with IP 146.20.14.105 Learn more\n\n\n"
-        "Download Original\tCopy to clipboard\t\nDelivered-To: z@gmail.com\nReceived: by 10.0.0.1 with SMTP id k; Fri, 1 Dec "
+        "Download Original\tCopy to clipboard\t\nDelivered-To: z@gmail.com\nReceived: by 10.0.0.1 with SMTP id k; Fri, "
+        "1 Dec "
         "2017 07:53:58 -0800 (PST)\n");
     BOOST_TEST(names(b) == "Delivered-To|Received|");
     BOOST_TEST(b.input_kind == "gmail-original");

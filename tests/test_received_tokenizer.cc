@@ -32,7 +32,8 @@ BOOST_AUTO_TEST_CASE(last_top_level_semicolon_wins) {
 }
 
 BOOST_AUTO_TEST_CASE(deep_nesting_is_bounded_and_linear) {
-    std::string s = "from a " + std::string(100000, '(') + std::string(100000, ')') + " by b; Mon, 1 Jan 2024 00:00:00 +0000";
+    std::string s =
+        "from a " + std::string(100000, '(') + std::string(100000, ')') + " by b; Mon, 1 Jan 2024 00:00:00 +0000";
     auto t = tokenize_received(s);
     BOOST_TEST(t.depth_exceeded);
     BOOST_TEST(t.tokens.size() == 5U);

@@ -9,7 +9,8 @@
 
 // Lets BOOST_TEST print optionals in failure messages.
 namespace std {  // NOLINT(cert-dcl58-cpp): Boost.Test finds the printer by ADL
-template <typename T> ostream& boost_test_print_type(ostream& os, const optional<T>& v) {
+template <typename T>
+ostream& boost_test_print_type(ostream& os, const optional<T>& v) {
     if (v) return os << '\'' << *v << '\'';
     return os << "nullopt";
 }

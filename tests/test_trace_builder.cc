@@ -30,7 +30,7 @@ BOOST_AUTO_TEST_CASE(oldest_first_with_delays) {
     BOOST_REQUIRE_EQUAL(t->hops.size(), 3U);
     BOOST_TEST(*t->hops[0].fields.from.ip == "192.0.2.1");
     BOOST_TEST(t->hops[0].index == 1);
-    BOOST_TEST(*t->hops[0].delay_s == 5);   // from Date
+    BOOST_TEST(*t->hops[0].delay_s == 5);  // from Date
     BOOST_TEST(*t->hops[1].delay_s == 5);
     BOOST_TEST(*t->hops[2].delay_s == 20);
     BOOST_TEST(*t->total_delay_s == 30);

@@ -10,7 +10,7 @@
 namespace hopscope {
 
 struct InputText {
-    std::string name;   // for messages: the path, or "<stdin>"
+    std::string name;  // for messages: the path, or "<stdin>"
     std::string bytes;
 };
 

@@ -2,11 +2,11 @@
 
 #include <unistd.h>
 
+#include <langinfo.h>
 #include <boost/program_options.hpp>
 #include <clocale>
 #include <cstdlib>
 #include <iostream>
-#include <langinfo.h>
 
 #include "display_zone.hh"
 #include "exit_codes.hh"
@@ -45,8 +45,8 @@ int run_trace(const std::vector<std::string>& args) {
     std::string colour = "auto";
     std::string file;
     po::options_description opts("trace options");
-    opts.add_options()("help,h", "show this help")(
-        "format,f", po::value(&format)->default_value("text"), "text or json")(
+    opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
+                                                   "text or json")(
         "tz", po::value(&tz)->default_value("UTC"), "zone for displayed times: UTC, local or an IANA name")(
         "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)");
     po::options_description hidden;

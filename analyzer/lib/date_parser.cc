@@ -25,14 +25,18 @@ constexpr std::array<std::string_view, 12> kGmimeZones = {"UT",  "UTC", "GMT", "
 // +0000; we rewrite them as numeric offsets before GMime sees them.
 // (IST, BST and the like stay out: they name more than one zone.)
 constexpr std::array<NamedZone, 24> kExtraZones = {{
-    {"CET", 60},    {"CEST", 120},  {"MET", 60},    {"MEST", 120}, {"MESZ", 120}, {"MEZ", 60},
-    {"EET", 120},   {"EEST", 180},  {"WET", 0},     {"WEST", 60},  {"MSK", 180},  {"JST", 540},
-    {"KST", 540},   {"HKT", 480},   {"SGT", 480},   {"AWST", 480}, {"ACST", 570}, {"AEST", 600},
-    {"AEDT", 660},  {"NZST", 720},  {"NZDT", 780},  {"HST", -600}, {"AKST", -540}, {"AKDT", -480},
+    {"CET", 60},   {"CEST", 120}, {"MET", 60},   {"MEST", 120}, {"MESZ", 120},  {"MEZ", 60},
+    {"EET", 120},  {"EEST", 180}, {"WET", 0},    {"WEST", 60},  {"MSK", 180},   {"JST", 540},
+    {"KST", 540},  {"HKT", 480},  {"SGT", 480},  {"AWST", 480}, {"ACST", 570},  {"AEST", 600},
+    {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480},
 }};
 
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
 
 std::string upper(std::string_view s) {
     std::string u(s);
@@ -85,14 +89,17 @@ bool is_numeric_zone(std::string_view t) {
     return hh <= 23 && mm <= 59;
 }
 
-std::string quote(std::string_view text) { return "'" + std::string(text.substr(0, 120)) + "'"; }
+std::string quote(std::string_view text) {
+    return "'" + std::string(text.substr(0, 120)) + "'";
+}
 
 // ISO 8601 forms some gateways write ("2021-04-06 14:13:19 +0200",
 // "2021-04-06T14:13:19Z"), which GMime does not read.
 std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
     int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
     std::string buf(s.substr(0, kMaxDateText));
-    if (std::sscanf(buf.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6) return std::nullopt;
+    if (std::sscanf(buf.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+        return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
     std::string_view rest(buf.c_str() + n);
     while (!rest.empty() && (rest.front() == ' ' || is_digit(rest.front()) || rest.front() == '.')) {
@@ -113,8 +120,10 @@ std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
     } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() >= 5) {
         std::string z;
         for (char c : rest.substr(1))
-            if (is_digit(c)) z.push_back(c);
-            else if (c != ':') break;
+            if (is_digit(c))
+                z.push_back(c);
+            else if (c != ':')
+                break;
         if (z.size() != 4) return std::nullopt;
         offset = ((z[0] - '0') * 10 + (z[1] - '0')) * 60 + (z[2] - '0') * 10 + (z[3] - '0');
         if (rest.front() == '-') offset = -offset;
@@ -225,7 +234,8 @@ ParsedDate parse_date(std::string_view text) {
         if (!known) {
             bool alpha = !z.empty();
             for (char c : z) alpha = alpha && is_alpha(c);
-            if (alpha) unknown_zone = z;
+            if (alpha)
+                unknown_zone = z;
             else if ((z[0] == '+' || z[0] == '-')) {
                 result.anomalies.push_back({"unparsable-date", "bad time zone in " + quote(clean)});
                 return result;
@@ -250,8 +260,7 @@ ParsedDate parse_date(std::string_view text) {
     if (unknown_zone)
         result.anomalies.push_back(
             {"unknown-zone", "time zone '" + *unknown_zone + "' is not a known abbreviation; read as UTC"});
-    if (zone_missing)
-        result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
+    if (zone_missing) result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
     int year = g_date_time_get_year(dt.get());
     if (year < 1980 || year > 2100)
         result.anomalies.push_back({"implausible-date", "year " + std::to_string(year) + " in " + quote(clean)});

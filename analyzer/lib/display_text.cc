@@ -44,8 +44,10 @@ std::string escape_for_terminal(std::string_view s) {
             std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned char>(s[before]));
             out += buf.data();
         } else if (must_escape(cp)) {
-            if (cp < 0x100) std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned>(cp));
-            else std::snprintf(buf.data(), buf.size(), "\\u{%04X}", static_cast<unsigned>(cp));
+            if (cp < 0x100)
+                std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned>(cp));
+            else
+                std::snprintf(buf.data(), buf.size(), "\\u{%04X}", static_cast<unsigned>(cp));
             out += buf.data();
         } else {
             out.append(s.substr(before, i - before));

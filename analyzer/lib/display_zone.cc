@@ -24,12 +24,14 @@ Result<DisplayZone> DisplayZone::make(std::string_view name) {
         impl->zone->getID(id);
         id.toUTF8String(dz.label_);
     } else {
-        icu::UnicodeString id = icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
+        icu::UnicodeString id =
+            icu::UnicodeString::fromUTF8(icu::StringPiece(name.data(), static_cast<int32_t>(name.size())));
         impl->zone.reset(icu::TimeZone::createTimeZone(id));
         icu::UnicodeString got;
         impl->zone->getID(got);
         if (got == icu::UnicodeString("Etc/Unknown"))
-            return make_error("unknown time zone '" + std::string(name) + "' (use UTC, local or an IANA name such as Europe/Paris)");
+            return make_error("unknown time zone '" + std::string(name) +
+                              "' (use UTC, local or an IANA name such as Europe/Paris)");
         dz.label_ = std::string(name);
     }
     dz.impl_ = std::move(impl);
@@ -49,8 +51,8 @@ std::string DisplayZone::format(UnixTime t) const {
     std::tm tm{};
     gmtime_r(&tt, &tm);
     std::array<char, 48> buf{};
-    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+                  tm.tm_hour, tm.tm_min, tm.tm_sec);
     std::string out = buf.data();
     if (impl_ && impl_->zone) {
         int m = offset_s < 0 ? -offset_s / 60 : offset_s / 60;

@@ -12,7 +12,8 @@
 namespace hopscope::gm {
 
 // A GObject reference: copying adds a ref, moving takes it over.
-template <typename T> class Object {
+template <typename T>
+class Object {
   public:
     Object() = default;
     // Takes over a transfer-full pointer.
@@ -41,8 +42,12 @@ template <typename T> class Object {
     T* p_ = nullptr;
 };
 
-template <auto Free> struct Deleter {
-    template <typename T> void operator()(T* p) const { Free(p); }
+template <auto Free>
+struct Deleter {
+    template <typename T>
+    void operator()(T* p) const {
+        Free(p);
+    }
 };
 
 using DateTime = std::unique_ptr<GDateTime, Deleter<g_date_time_unref>>;
@@ -50,7 +55,9 @@ using TimeZone = std::unique_ptr<GTimeZone, Deleter<g_time_zone_unref>>;
 using ParserOptions = std::unique_ptr<GMimeParserOptions, Deleter<g_mime_parser_options_free>>;
 using CString = std::unique_ptr<char, Deleter<g_free>>;
 
-inline std::string to_string(const CString& s) { return s ? std::string(s.get()) : std::string(); }
+inline std::string to_string(const CString& s) {
+    return s ? std::string(s.get()) : std::string();
+}
 
 // g_mime_init() once per process, thread-safe.
 void ensure_initialised();

@@ -8,7 +8,9 @@
 namespace hopscope {
 namespace {
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
 
 }  // namespace
 
@@ -66,25 +68,29 @@ HeaderBlock split_header_block(std::string_view bytes) {
                 block.fields.push_back({name, {}});
                 current = &block.fields.back();
                 value_begin = rest.data() + colon + 1;
-                current->raw = std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+                current->raw =
+                    std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
             } else {
                 ++dropped_fields;
                 current = nullptr;
             }
         } else if (current != nullptr) {
             if (ind == 0) ++lost_indent;
-            current->raw = std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+            current->raw =
+                std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
         }
         pos = next;
     }
     block.end_offset = pos;
     if (ended_by_blank && pos < input.size() && block.input_kind == "header-block") block.input_kind = "message";
     if (lost_indent > 0)
-        block.anomalies.push_back({"lost-indentation", std::to_string(lost_indent) +
-                                                           " folded line(s) without indentation were joined to the field above"});
+        block.anomalies.push_back(
+            {"lost-indentation",
+             std::to_string(lost_indent) + " folded line(s) without indentation were joined to the field above"});
     if (dropped_fields > 0)
-        block.anomalies.push_back({"field-limit", std::to_string(dropped_fields) + " header field(s) beyond the limit of " +
-                                                      std::to_string(limits::max_header_fields) + " were not analysed"});
+        block.anomalies.push_back(
+            {"field-limit", std::to_string(dropped_fields) + " header field(s) beyond the limit of " +
+                                std::to_string(limits::max_header_fields) + " were not analysed"});
     if (bytes.size() > limits::max_header_block_bytes && !ended_by_blank)
         block.anomalies.push_back({"header-block-truncated", "only the first " +
                                                                  std::to_string(limits::max_header_block_bytes) +

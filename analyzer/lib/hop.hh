@@ -59,7 +59,7 @@ struct ReceivedFields {
 };
 
 struct Hop {
-    int index = 0;  // 1 = oldest
+    int index = 0;       // 1 = oldest
     std::string header;  // field name it came from
     ReceivedFields fields;
     std::optional<std::int64_t> delay_s;

@@ -25,7 +25,8 @@ void append_json_string(std::string& out, std::string_view s) {
         if (c >= 0x80) {
             std::size_t before = i;
             char32_t cp = next_code_point(s, i);
-            if (cp == 0xFFFD && i - before == 1) append_utf8(out, 0xFFFD);
+            if (cp == 0xFFFD && i - before == 1)
+                append_utf8(out, 0xFFFD);
             else if (is_invisible_control(cp)) {
                 std::array<char, 8> buf{};
                 std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(cp));
@@ -37,19 +38,29 @@ void append_json_string(std::string& out, std::string_view s) {
         }
         ++i;
         switch (c) {
-        case '"': out += "\\\""; break;
-        case '\\': out += "\\\\"; break;
-        case '\n': out += "\\n"; break;
-        case '\r': out += "\\r"; break;
-        case '\t': out += "\\t"; break;
-        default:
-            if (c < 0x20 || c == 0x7f) {
-                std::array<char, 8> buf{};
-                std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
-                out += buf.data();
-            } else {
-                out.push_back(static_cast<char>(c));
-            }
+            case '"':
+                out += "\\\"";
+                break;
+            case '\\':
+                out += "\\\\";
+                break;
+            case '\n':
+                out += "\\n";
+                break;
+            case '\r':
+                out += "\\r";
+                break;
+            case '\t':
+                out += "\\t";
+                break;
+            default:
+                if (c < 0x20 || c == 0x7f) {
+                    std::array<char, 8> buf{};
+                    std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
+                    out += buf.data();
+                } else {
+                    out.push_back(static_cast<char>(c));
+                }
         }
     }
     out.push_back('"');

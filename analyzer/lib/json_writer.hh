@@ -25,7 +25,8 @@ class JsonWriter {
     JsonWriter& value(std::int64_t n);
     JsonWriter& value(bool b);
     JsonWriter& null();
-    template <typename T> JsonWriter& value(const std::optional<T>& v) {
+    template <typename T>
+    JsonWriter& value(const std::optional<T>& v) {
         if (v) return value(*v);
         return null();
     }

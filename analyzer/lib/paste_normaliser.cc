@@ -11,9 +11,15 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // Preamble lines skipped before giving up on finding a first field.
 constexpr std::size_t kMaxPreambleLines = 40;
 
-bool is_wsp(char c) { return c == ' ' || c == '\t'; }
-bool is_alpha(char c) { return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z'); }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 struct Line {
     std::string_view text;  // without the line break
@@ -50,8 +56,8 @@ std::size_t indent_of(std::string_view line) {
 // The labels of the summary table Gmail puts above the original message.
 bool is_gmail_summary_line(std::string_view line) {
     static constexpr std::array<std::string_view, 12> labels = {
-        "Original Message", "Message ID", "Created at:", "From:\t", "To:\t", "Subject:\t",
-        "SPF:", "DKIM:", "DMARC:", "Download Original", "Copy to clipboard", "CC:\t"};
+        "Original Message", "Message ID",        "Created at:",       "From:\t", "To:\t", "Subject:\t", "SPF:", "DKIM:",
+        "DMARC:",           "Download Original", "Copy to clipboard", "CC:\t"};
     for (auto label : labels)
         if (line.substr(0, label.size()) == label) return true;
     return false;
@@ -86,7 +92,7 @@ PasteStart find_paste_start(std::string_view bytes) {
     skip_blank();
 
     Line first = line_at(bytes, pos);
-    if (first.text.substr(0, 5) == "From " ) {
+    if (first.text.substr(0, 5) == "From ") {
         start.kind = "mbox-message";
         pos = first.next;
     } else if (trim(first.text) == "Original Message") {
@@ -101,8 +107,10 @@ PasteStart find_paste_start(std::string_view bytes) {
                 after_summary = l.next;
                 break;
             }
-            if (is_blank(l.text) || is_gmail_summary_line(l.text)) after_summary = l.next;
-            else if (is_field_start(l.text) && l.text.find('\t') == std::string_view::npos) break;
+            if (is_blank(l.text) || is_gmail_summary_line(l.text))
+                after_summary = l.next;
+            else if (is_field_start(l.text) && l.text.find('\t') == std::string_view::npos)
+                break;
             scan = l.next;
         }
         pos = after_summary;

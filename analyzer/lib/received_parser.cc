@@ -35,7 +35,7 @@ Clause clause_of(const Token& t) {
 }
 
 // Protocol names that mean the hop ran over TLS (RFC 3848, RFC 6531).
-constexpr std::array<std::string_view, 8> kTlsProtocols = {"ESMTPS", "ESMTPSA", "LMTPS",   "LMTPSA",
+constexpr std::array<std::string_view, 8> kTlsProtocols = {"ESMTPS",    "ESMTPSA",    "LMTPS",     "LMTPSA",
                                                            "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTPS", "HTTPS"};
 
 bool ifind(std::string_view hay, std::string_view needle) {
@@ -54,7 +54,9 @@ std::string clean_host(std::string_view name) {
     return std::string(name);
 }
 
-bool is_unknown(std::string_view name) { return iequals(name, "unknown"); }
+bool is_unknown(std::string_view name) {
+    return iequals(name, "unknown");
+}
 
 // "key=value" anywhere in a comment, value up to white space, ',' or ';'.
 std::optional<std::string> keyed_value(std::string_view text, std::string_view key) {
@@ -111,8 +113,10 @@ struct TlsFinder {
             }
             auto rest = c.substr(6);
             std::string_view version = rest.substr(0, rest.find(' '));
-            if (version.size() > 3) set_version(std::string(version));
-            else get();
+            if (version.size() > 3)
+                set_version(std::string(version));
+            else
+                get();
             if (auto wc = c.find("with cipher "); wc != std::string_view::npos) {
                 auto cs = c.substr(wc + 12);
                 set_cipher(std::string(cs.substr(0, cs.find(' '))));
@@ -135,8 +139,10 @@ struct TlsFinder {
             auto colon = first.find(':');
             std::string_view version = first.substr(0, colon);
             if (version.size() > 3 || iequals(version, "TLS")) {
-                if (version.size() > 3) set_version(std::string(version));
-                else get();
+                if (version.size() > 3)
+                    set_version(std::string(version));
+                else
+                    get();
                 if (colon != std::string_view::npos) {
                     auto rest = first.substr(colon + 1);
                     set_cipher(std::string(rest.substr(0, rest.find(':'))));
@@ -180,64 +186,65 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
     for (std::size_t k = 0; k < toks.size(); ++k) {
         const Token& t = toks[k];
         switch (t.kind) {
-        case TokenKind::Literal: {
-            auto ip = ip_from_literal(t.text);
-            if (ip && !clues.ip) clues.ip = ip;
-            // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
-            // "(Not Verified[IP])" and the like name nothing.
-            if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
-                std::string_view name = toks[0].text;
-                if (auto at = name.rfind('@'); at != std::string_view::npos) {
-                    notes.push_back("ident/user " + std::string(name.substr(0, at)));
-                    name = name.substr(at + 1);
+            case TokenKind::Literal: {
+                auto ip = ip_from_literal(t.text);
+                if (ip && !clues.ip) clues.ip = ip;
+                // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
+                // "(Not Verified[IP])" and the like name nothing.
+                if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
+                    std::string_view name = toks[0].text;
+                    if (auto at = name.rfind('@'); at != std::string_view::npos) {
+                        notes.push_back("ident/user " + std::string(name.substr(0, at)));
+                        name = name.substr(at + 1);
+                    }
+                    clues.rdns_form = true;
+                    if (!name.empty() && !is_unknown(name) && !ip_from_literal(name)) clues.rdns = clean_host(name);
                 }
-                clues.rdns_form = true;
-                if (!name.empty() && !is_unknown(name) && !ip_from_literal(name)) clues.rdns = clean_host(name);
+                break;
             }
-            break;
-        }
-        case TokenKind::Quoted: {  // ZMailer: "EHLO name"
-            if (istarts(t.text, "EHLO ") || istarts(t.text, "HELO ") || istarts(t.text, "LHLO ")) {
-                clues.helo_form = true;
-                clues.helo = clean_host(t.text.substr(5));
-            }
-            break;
-        }
-        case TokenKind::Comment:
-            if (ifind(t.text, "may be forged")) notes.emplace_back("may be forged");
-            else if (depth < 2) read_sender_comment(t.text, clues, notes, depth + 1);
-            break;
-        case TokenKind::Atom: {
-            if (istarts(t.text, "helo=")) {
-                clues.helo_form = true;
-                // Exim: "helo=[192.168.0.5]" lexes as "helo=" then a literal.
-                if (t.text.size() == 5 && k + 1 < toks.size() && toks[k + 1].kind == TokenKind::Literal) {
-                    clues.helo = std::string(toks[k + 1].text);
-                    ++k;
-                } else {
+            case TokenKind::Quoted: {  // ZMailer: "EHLO name"
+                if (istarts(t.text, "EHLO ") || istarts(t.text, "HELO ") || istarts(t.text, "LHLO ")) {
+                    clues.helo_form = true;
                     clues.helo = clean_host(t.text.substr(5));
                 }
-            } else if ((iequals(t.text, "HELO") || iequals(t.text, "EHLO") || iequals(t.text, "LHLO")) &&
-                       k + 1 < toks.size() &&
-                       toks[k + 1].kind != TokenKind::Comment) {
-                clues.helo_form = true;
-                clues.helo = clean_host(toks[k + 1].text);
-                ++k;
-            } else if (istarts(t.text, "ident=")) {
-                notes.push_back("ident " + std::string(t.text.substr(6)));
-            } else if (auto ip = ip_from_literal(t.text)) {
-                if (!clues.ip) clues.ip = ip;
-            } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
-                // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
-                if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
-                    if (!clues.ip) clues.ip = ip2;
-                    notes.push_back("user " + std::string(t.text.substr(0, at)));
-                } else if (at + 1 == t.text.size()) {
-                    notes.push_back("user " + std::string(t.text.substr(0, at)));
-                }
+                break;
             }
-            break;
-        }
+            case TokenKind::Comment:
+                if (ifind(t.text, "may be forged"))
+                    notes.emplace_back("may be forged");
+                else if (depth < 2)
+                    read_sender_comment(t.text, clues, notes, depth + 1);
+                break;
+            case TokenKind::Atom: {
+                if (istarts(t.text, "helo=")) {
+                    clues.helo_form = true;
+                    // Exim: "helo=[192.168.0.5]" lexes as "helo=" then a literal.
+                    if (t.text.size() == 5 && k + 1 < toks.size() && toks[k + 1].kind == TokenKind::Literal) {
+                        clues.helo = std::string(toks[k + 1].text);
+                        ++k;
+                    } else {
+                        clues.helo = clean_host(t.text.substr(5));
+                    }
+                } else if ((iequals(t.text, "HELO") || iequals(t.text, "EHLO") || iequals(t.text, "LHLO")) &&
+                           k + 1 < toks.size() && toks[k + 1].kind != TokenKind::Comment) {
+                    clues.helo_form = true;
+                    clues.helo = clean_host(toks[k + 1].text);
+                    ++k;
+                } else if (istarts(t.text, "ident=")) {
+                    notes.push_back("ident " + std::string(t.text.substr(6)));
+                } else if (auto ip = ip_from_literal(t.text)) {
+                    if (!clues.ip) clues.ip = ip;
+                } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
+                    // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
+                    if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
+                        if (!clues.ip) clues.ip = ip2;
+                        notes.push_back("user " + std::string(t.text.substr(0, at)));
+                    } else if (at + 1 == t.text.size()) {
+                        notes.push_back("user " + std::string(t.text.substr(0, at)));
+                    }
+                }
+                break;
+            }
         }
     }
     if (ifind(inner, "Authenticated sender:")) notes.push_back(std::string(inner));
@@ -295,8 +302,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
     ReceivedTokens lexed = tokenize_received(r.raw);
     if (lexed.unterminated) r.anomalies.push_back({"unbalanced", "a comment, quote or [literal] is not closed"});
     if (lexed.depth_exceeded)
-        r.anomalies.push_back({"comment-depth", "comments nested deeper than " +
-                                                    std::to_string(limits::max_comment_depth) + " levels"});
+        r.anomalies.push_back(
+            {"comment-depth", "comments nested deeper than " + std::to_string(limits::max_comment_depth) + " levels"});
 
     std::vector<Token>& toks = lexed.tokens;
     std::string date_text(lexed.date);
@@ -322,8 +329,10 @@ ReceivedFields parse_received(std::string_view raw_value) {
     groups.push_back({Clause::None, {}});
     for (const Token& t : toks) {
         Clause c = clause_of(t);
-        if (c != Clause::None) groups.push_back({c, {}});
-        else groups.back().toks.push_back(&t);
+        if (c != Clause::None)
+            groups.push_back({c, {}});
+        else
+            groups.back().toks.push_back(&t);
     }
 
     TlsFinder tls;
@@ -350,149 +359,156 @@ ReceivedFields parse_received(std::string_view raw_value) {
             seen[idx] = true;
         }
         switch (g.clause) {
-        case Clause::None:
-            for (const Token* t : g.toks) {
-                notes.emplace_back(t->text);
-                if (t->kind == TokenKind::Comment && istarts(t->text, "qmail ")) r.mta = "qmail";
-            }
-            break;
-        case Clause::From: {
-            SenderClues clues;
-            const Token* first = nullptr;
-            for (const Token* t : g.toks) {
-                if (first == nullptr && t->kind != TokenKind::Comment) {
-                    first = t;
-                    continue;
-                }
-                if (t->kind == TokenKind::Comment) {
-                    std::string_view c = t->text;
-                    if (istarts(c, "using ") || keyed_value(c, "version=")) continue;  // TLS, read above
-                    if (ifind(c, "rhost-flags")) r.mta = "ZMailer";
-                    read_sender_comment(c, clues, notes, 0);
-                } else if (t->kind == TokenKind::Literal) {
-                    if (auto ip = ip_from_literal(t->text); ip && !clues.ip) clues.ip = ip;
-                } else {
+            case Clause::None:
+                for (const Token* t : g.toks) {
                     notes.emplace_back(t->text);
+                    if (t->kind == TokenKind::Comment && istarts(t->text, "qmail ")) r.mta = "qmail";
                 }
-            }
-            if (first != nullptr) {
-                std::string_view name = first->text;
-                auto literal_ip = ip_from_literal(name);
-                if (first->kind == TokenKind::Literal) {
-                    // Exim "[IP] (helo=NAME)": the literal is the peer; otherwise the
-                    // client said HELO [literal].
-                    if (!clues.helo_form) r.from.helo = std::string(name);
-                    if (!clues.ip) clues.ip = literal_ip;
-                } else if (literal_ip) {
-                    r.from.helo = std::string(name);
-                    if (!clues.ip) clues.ip = literal_ip;
-                } else if (clues.rdns_form) {
-                    if (!is_unknown(name)) r.from.helo = clean_host(name);
-                } else if (clues.helo_form) {
-                    if (!is_unknown(name)) r.from.rdns = clean_host(name);
-                } else {
-                    if (!is_unknown(name)) r.from.helo = clean_host(name);
-                    exim_style = true;  // settled below once `with` is known
-                }
-            }
-            if (clues.rdns) r.from.rdns = clues.rdns;
-            if (clues.helo) r.from.helo = clues.helo;
-            r.from.ip = clues.ip;
-            if (!exim_style) break;
-            exim_style = false;
-            // "from NAME ([IP])": Exim writes this when HELO equals the
-            // verified host name. Exim alone writes lowercase protocols.
-            for (const Group& w : groups) {
-                if (w.clause != Clause::With || w.toks.empty()) continue;
-                std::string_view p = w.toks.front()->text;
-                exim_style = p == "esmtp" || p == "esmtps" || p == "esmtpa" || p == "esmtpsa" || p == "smtp" ||
-                             p == "smtps" || p == "asmtp";
-            }
-            if (exim_style && r.from.helo && r.from.ip) r.from.rdns = r.from.helo;
-            break;
-        }
-        case Clause::By: {
-            bool first = true;
-            for (const Token* t : g.toks) {
-                if (t->kind == TokenKind::Comment) {
-                    if (tls.tls && (istarts(t->text, "using ") || keyed_value(t->text, "version="))) continue;
-                    auto inner = tokenize_comment(t->text);
-                    bool used = false;
-                    for (const auto& it : inner) {
-                        if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)
-                            if (auto ip = ip_from_literal(it.text); ip && !r.by.ip) {
-                                r.by.ip = ip;
-                                used = true;
-                            }
+                break;
+            case Clause::From: {
+                SenderClues clues;
+                const Token* first = nullptr;
+                for (const Token* t : g.toks) {
+                    if (first == nullptr && t->kind != TokenKind::Comment) {
+                        first = t;
+                        continue;
                     }
-                    if (!used && !mta_from_comment(t->text)) notes.emplace_back(t->text);
-                    continue;
-                }
-                if (first) {
-                    first = false;
-                    if (auto ip = ip_from_literal(t->text)) r.by.ip = ip;
-                    else r.by.host = clean_host(t->text);
-                } else {
-                    notes.emplace_back(t->text);
-                }
-            }
-            break;
-        }
-        case Clause::With: {
-            std::vector<const Token*> words;
-            for (std::size_t k = 0; k < g.toks.size(); ++k) {
-                const Token* t = g.toks[k];
-                if (t->kind == TokenKind::Comment) {
-                    if (!tls.tls || !tls.from_comment(t->text)) {
-                        if (!mta_from_comment(t->text) && !keyed_value(t->text, "version=")) notes.emplace_back(t->text);
+                    if (t->kind == TokenKind::Comment) {
+                        std::string_view c = t->text;
+                        if (istarts(c, "using ") || keyed_value(c, "version=")) continue;  // TLS, read above
+                        if (ifind(c, "rhost-flags")) r.mta = "ZMailer";
+                        read_sender_comment(c, clues, notes, 0);
+                    } else if (t->kind == TokenKind::Literal) {
+                        if (auto ip = ip_from_literal(t->text); ip && !clues.ip) clues.ip = ip;
+                    } else {
+                        notes.emplace_back(t->text);
                     }
-                    continue;
                 }
-                // IronPort: "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384"
-                if (auto slash = t->text.find("/TLS/"); slash != std::string_view::npos) {
-                    tls.set_cipher(std::string(t->text.substr(slash + 5)));
+                if (first != nullptr) {
+                    std::string_view name = first->text;
+                    auto literal_ip = ip_from_literal(name);
+                    if (first->kind == TokenKind::Literal) {
+                        // Exim "[IP] (helo=NAME)": the literal is the peer; otherwise the
+                        // client said HELO [literal].
+                        if (!clues.helo_form) r.from.helo = std::string(name);
+                        if (!clues.ip) clues.ip = literal_ip;
+                    } else if (literal_ip) {
+                        r.from.helo = std::string(name);
+                        if (!clues.ip) clues.ip = literal_ip;
+                    } else if (clues.rdns_form) {
+                        if (!is_unknown(name)) r.from.helo = clean_host(name);
+                    } else if (clues.helo_form) {
+                        if (!is_unknown(name)) r.from.rdns = clean_host(name);
+                    } else {
+                        if (!is_unknown(name)) r.from.helo = clean_host(name);
+                        exim_style = true;  // settled below once `with` is known
+                    }
+                }
+                if (clues.rdns) r.from.rdns = clues.rdns;
+                if (clues.helo) r.from.helo = clues.helo;
+                r.from.ip = clues.ip;
+                if (!exim_style) break;
+                exim_style = false;
+                // "from NAME ([IP])": Exim writes this when HELO equals the
+                // verified host name. Exim alone writes lowercase protocols.
+                for (const Group& w : groups) {
+                    if (w.clause != Clause::With || w.toks.empty()) continue;
+                    std::string_view p = w.toks.front()->text;
+                    exim_style = p == "esmtp" || p == "esmtps" || p == "esmtpa" || p == "esmtpsa" || p == "smtp" ||
+                                 p == "smtps" || p == "asmtp";
+                }
+                if (exim_style && r.from.helo && r.from.ip) r.from.rdns = r.from.helo;
+                break;
+            }
+            case Clause::By: {
+                bool first = true;
+                for (const Token* t : g.toks) {
+                    if (t->kind == TokenKind::Comment) {
+                        if (tls.tls && (istarts(t->text, "using ") || keyed_value(t->text, "version="))) continue;
+                        auto inner = tokenize_comment(t->text);
+                        bool used = false;
+                        for (const auto& it : inner) {
+                            if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)
+                                if (auto ip = ip_from_literal(it.text); ip && !r.by.ip) {
+                                    r.by.ip = ip;
+                                    used = true;
+                                }
+                        }
+                        if (!used && !mta_from_comment(t->text)) notes.emplace_back(t->text);
+                        continue;
+                    }
+                    if (first) {
+                        first = false;
+                        if (auto ip = ip_from_literal(t->text))
+                            r.by.ip = ip;
+                        else
+                            r.by.host = clean_host(t->text);
+                    } else {
+                        notes.emplace_back(t->text);
+                    }
+                }
+                break;
+            }
+            case Clause::With: {
+                std::vector<const Token*> words;
+                for (std::size_t k = 0; k < g.toks.size(); ++k) {
+                    const Token* t = g.toks[k];
+                    if (t->kind == TokenKind::Comment) {
+                        if (!tls.tls || !tls.from_comment(t->text)) {
+                            if (!mta_from_comment(t->text) && !keyed_value(t->text, "version="))
+                                notes.emplace_back(t->text);
+                        }
+                        continue;
+                    }
+                    // IronPort: "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384"
+                    if (auto slash = t->text.find("/TLS/"); slash != std::string_view::npos) {
+                        tls.set_cipher(std::string(t->text.substr(slash + 5)));
+                        words.push_back(t);
+                        continue;
+                    }
+                    // Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
+                    if (iequals(t->text, "tls") && k + 1 < g.toks.size() && g.toks[k + 1]->kind == TokenKind::Atom) {
+                        tls.set_cipher(std::string(g.toks[k + 1]->text));
+                        ++k;
+                        continue;
+                    }
                     words.push_back(t);
-                    continue;
                 }
-                // Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
-                if (iequals(t->text, "tls") && k + 1 < g.toks.size() && g.toks[k + 1]->kind == TokenKind::Atom) {
-                    tls.set_cipher(std::string(g.toks[k + 1]->text));
-                    ++k;
-                    continue;
+                if (!words.empty()) r.with = join_atoms(words);
+                break;
+            }
+            case Clause::Id:
+                for (const Token* t : g.toks) {
+                    if (t->kind == TokenKind::Comment) {
+                        notes.emplace_back(t->text);
+                    } else if (!r.id) {
+                        r.id = std::string(t->text);
+                    } else {
+                        notes.emplace_back(t->text);
+                    }
                 }
-                words.push_back(t);
-            }
-            if (!words.empty()) r.with = join_atoms(words);
-            break;
-        }
-        case Clause::Id:
-            for (const Token* t : g.toks) {
-                if (t->kind == TokenKind::Comment) {
-                    notes.emplace_back(t->text);
-                } else if (!r.id) {
-                    r.id = std::string(t->text);
-                } else {
-                    notes.emplace_back(t->text);
+                break;
+            case Clause::For: {
+                std::vector<const Token*> words;
+                for (const Token* t : g.toks) {
+                    if (t->kind == TokenKind::Comment)
+                        notes.emplace_back(t->text);
+                    else
+                        words.push_back(t);
                 }
+                if (!words.empty()) r.for_ = strip_angle(join_atoms(words));
+                break;
             }
-            break;
-        case Clause::For: {
-            std::vector<const Token*> words;
-            for (const Token* t : g.toks) {
-                if (t->kind == TokenKind::Comment) notes.emplace_back(t->text);
-                else words.push_back(t);
+            case Clause::Via: {
+                std::vector<const Token*> words;
+                for (const Token* t : g.toks)
+                    if (t->kind != TokenKind::Comment)
+                        words.push_back(t);
+                    else
+                        notes.emplace_back(t->text);
+                if (!words.empty()) r.via = join_atoms(words);
+                break;
             }
-            if (!words.empty()) r.for_ = strip_angle(join_atoms(words));
-            break;
-        }
-        case Clause::Via: {
-            std::vector<const Token*> words;
-            for (const Token* t : g.toks)
-                if (t->kind != TokenKind::Comment) words.push_back(t);
-                else notes.emplace_back(t->text);
-            if (!words.empty()) r.via = join_atoms(words);
-            break;
-        }
         }
     }
 
@@ -506,16 +522,17 @@ ReceivedFields parse_received(std::string_view raw_value) {
         std::string_view w = *r.with;
         for (auto p : kTlsProtocols)
             if (iequals(w, p)) tls.get();
-        if (istarts(w, "Microsoft SMTP Server")) r.mta = "Microsoft SMTP Server";
-        else if (istarts(w, "Microsoft SMTPSVC")) r.mta = "Microsoft SMTPSVC";
+        if (istarts(w, "Microsoft SMTP Server"))
+            r.mta = "Microsoft SMTP Server";
+        else if (istarts(w, "Microsoft SMTPSVC"))
+            r.mta = "Microsoft SMTPSVC";
     }
     r.tls = tls.tls;
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
     bool bare_words = false;
     for (const Token& t : toks) bare_words = bare_words || t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
-    if (!any_clause && bare_words)
-        r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
+    if (!any_clause && bare_words) r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
 
     r.date_text = date_text.empty() ? std::nullopt : std::optional<std::string>(unfold_collapsed(date_text));
     if (date_text.find_first_not_of(" \t") == std::string::npos) {

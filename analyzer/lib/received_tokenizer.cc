@@ -5,8 +5,12 @@
 namespace hopscope {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-bool is_special(char c) { return c == '(' || c == ')' || c == '"' || c == '[' || c == ';' || c == '<'; }
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+bool is_special(char c) {
+    return c == '(' || c == ')' || c == '"' || c == '[' || c == ';' || c == '<';
+}
 
 struct Scanner {
     std::string_view s;

@@ -13,7 +13,8 @@ struct Error {
     std::string message;
 };
 
-template <typename T> class Result {
+template <typename T>
+class Result {
   public:
     Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
     Result(Error err) : v_(std::move(err)) {}  // NOLINT(google-explicit-constructor)
@@ -32,6 +33,8 @@ template <typename T> class Result {
     std::variant<T, Error> v_;
 };
 
-inline Error make_error(std::string msg) { return Error{std::move(msg)}; }
+inline Error make_error(std::string msg) {
+    return Error{std::move(msg)};
+}
 
 }  // namespace hopscope

@@ -27,7 +27,9 @@ struct Painter {
     }
 };
 
-std::string safe(const std::optional<std::string>& s) { return s ? escape_for_terminal(*s) : std::string(); }
+std::string safe(const std::optional<std::string>& s) {
+    return s ? escape_for_terminal(*s) : std::string();
+}
 
 std::string sender_text(const SenderSide& f) {
     std::string name = f.host ? escape_for_terminal(host_for_display(*f.host)) : std::string();
@@ -81,7 +83,8 @@ std::string format_duration(std::int64_t seconds) {
     bool neg = seconds < 0;
     std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
     std::array<char, 64> buf{};
-    if (s < 60) std::snprintf(buf.data(), buf.size(), "%llus", static_cast<unsigned long long>(s));
+    if (s < 60)
+        std::snprintf(buf.data(), buf.size(), "%llus", static_cast<unsigned long long>(s));
     else if (s < 3600)
         std::snprintf(buf.data(), buf.size(), "%llum %02llus", static_cast<unsigned long long>(s / 60),
                       static_cast<unsigned long long>(s % 60));
@@ -90,7 +93,8 @@ std::string format_duration(std::int64_t seconds) {
                       static_cast<unsigned long long>(s % 3600 / 60), static_cast<unsigned long long>(s % 60));
     else
         std::snprintf(buf.data(), buf.size(), "%llud %02lluh %02llum", static_cast<unsigned long long>(s / 86400),
-                      static_cast<unsigned long long>(s % 86400 / 3600), static_cast<unsigned long long>(s % 3600 / 60));
+                      static_cast<unsigned long long>(s % 86400 / 3600),
+                      static_cast<unsigned long long>(s % 3600 / 60));
     return (neg ? "-" : "") + std::string(buf.data());
 }
 
@@ -120,7 +124,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         std::int64_t max_delay = 0;
         for (const auto& h : t.hops)
             if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
-        std::vector<std::string> head = {"#", "Time (" + style.zone.label() + ")", "Delay", "", "From", "By", "TLS",
+        std::vector<std::string> head = {"#",   "Time (" + style.zone.label() + ")", "Delay", "", "From", "By", "TLS",
                                          "With"};
         std::vector<std::vector<std::string>> rows;
         for (const auto& h : t.hops) {
@@ -162,7 +166,9 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                        escape_for_terminal(a.detail) + "\n";
     }
     if (!t.x_received.empty()) {
-        out += "\n" + paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) + " X-Received-style stamps):") + "\n";
+        out += "\n" +
+               paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) + " X-Received-style stamps):") +
+               "\n";
         for (const auto& h : t.x_received) {
             const auto& f = h.fields;
             out += "  " + escape_for_terminal(h.header) + ": " + (f.time ? style.zone.format(*f.time) : "?") + "  by " +

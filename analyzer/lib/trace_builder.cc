@@ -54,7 +54,9 @@ void number(std::vector<Hop>& hops) {
     for (auto& h : hops) h.index = ++i;
 }
 
-std::string seconds_text(std::int64_t s) { return std::to_string(s) + " s"; }
+std::string seconds_text(std::int64_t s) {
+    return std::to_string(s) + " s";
+}
 
 }  // namespace
 
@@ -67,7 +69,8 @@ void compute_delays(Trace& trace) {
         if (previous) {
             hop.delay_s = *hop.fields.time - *previous;
             if (*hop.delay_s < 0) {
-                std::string against = hop.index == 1 || previous == trace.created ? "the Date header" : "the hop before";
+                std::string against =
+                    hop.index == 1 || previous == trace.created ? "the Date header" : "the hop before";
                 hop.anomalies.push_back(
                     {"clock-skew", "stamped " + seconds_text(-*hop.delay_s) + " before " + against});
             }
@@ -96,8 +99,10 @@ Result<Trace> build_trace(const HeaderBlock& block) {
     std::size_t dropped_hops = 0;
     for (const auto& f : block.fields) {
         if (iequals(f.name, "Received")) {
-            if (trace.hops.size() < limits::max_hops) trace.hops.push_back(make_hop(f.name, f.raw));
-            else ++dropped_hops;
+            if (trace.hops.size() < limits::max_hops)
+                trace.hops.push_back(make_hop(f.name, f.raw));
+            else
+                ++dropped_hops;
         } else if (f.name.size() > 9 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
                    !iequals(f.name, "ARC-Received")) {
             // X-Received, X-Google-Received ...: stamps written beside the chain.
@@ -128,7 +133,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
         }
     }
     if (dropped_hops > 0)
-        trace.anomalies.push_back({"hop-limit", std::to_string(dropped_hops) + " Received field(s) beyond the limit of " +
+        trace.anomalies.push_back({"hop-limit", std::to_string(dropped_hops) +
+                                                    " Received field(s) beyond the limit of " +
                                                     std::to_string(limits::max_hops) + " were not analysed"});
     if (trace.hops.empty()) trace.anomalies.push_back({"no-received", "the header holds no Received field"});
     if (!trace.created_text) trace.anomalies.push_back({"no-date-header", "the header has no Date field"});

@@ -6,8 +6,10 @@ namespace hopscope {
 namespace {
 
 void write_time(JsonWriter& w, const std::optional<UnixTime>& t) {
-    if (t) w.value(format_utc(*t));
-    else w.null();
+    if (t)
+        w.value(format_utc(*t));
+    else
+        w.null();
 }
 
 void write_anomalies(JsonWriter& w, const std::vector<Anomaly>& list) {
@@ -33,8 +35,10 @@ void write_hop(JsonWriter& w, const Hop& hop) {
     w.key("by").begin_object().key("host").value(f.by.host).key("ip").value(f.by.ip).end_object();
     w.key("with").value(f.with).key("id").value(f.id).key("for").value(f.for_).key("via").value(f.via);
     w.key("tls");
-    if (f.tls) w.begin_object().key("version").value(f.tls->version).key("cipher").value(f.tls->cipher).end_object();
-    else w.null();
+    if (f.tls)
+        w.begin_object().key("version").value(f.tls->version).key("cipher").value(f.tls->cipher).end_object();
+    else
+        w.null();
     w.key("time");
     write_time(w, f.time);
     w.key("delay_s").value(hop.delay_s);

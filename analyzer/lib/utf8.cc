@@ -88,8 +88,10 @@ std::string make_valid_utf8(std::string_view s) {
     while (i < s.size()) {
         std::size_t before = i;
         char32_t cp = next_code_point(s, i);
-        if (cp == 0xFFFD && i - before == 1) append_utf8(out, 0xFFFD);
-        else out.append(s.substr(before, i - before));
+        if (cp == 0xFFFD && i - before == 1)
+            append_utf8(out, 0xFFFD);
+        else
+            out.append(s.substr(before, i - before));
     }
     return out;
 }
