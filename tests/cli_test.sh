@@ -55,5 +55,33 @@ else pass=$((pass+1)); fi
 expect_grep "escaped ESC shown" /tmp/hopscope-cli.out '\\x1B'
 expect_grep "bidi override escaped" /tmp/hopscope-cli.out '\\u{202E}'
 
+# check: the verdict contract (0 confirmed, 1 not, 2 unreadable).
+check "check relay" 0 "$bin" check "$corpus/demo-o365-relay.eml"
+expect_grep "check verdict line" /tmp/hopscope-cli.out "^TRAVERSED: relay.contoso.com \[198.51.100.77\] -> EOP with TLS"
+check "check relay named" 0 "$bin" check --relay 198.51.100.77 "$corpus/demo-o365-relay.eml"
+check "check other relay named" 1 "$bin" check --relay relay9.contoso.com "$corpus/demo-o365-relay.eml"
+check "check direct send" 1 "$bin" check "$corpus/o365-direct-send.eml"
+expect_grep "direct send says why" /tmp/hopscope-cli.out "sender talked to EOP directly"
+check "check submission" 1 "$bin" check "$corpus/o365-smtp-auth-submission.eml"
+check "check require tls ok" 0 "$bin" check --require-tls "$corpus/demo-o365-relay.eml"
+check "check require tls fails" 1 "$bin" check --require-tls "$corpus/o365-relay-iis-smtpsvc.eml"
+expect_grep "tls required says so" /tmp/hopscope-cli.out "TLS is required"
+check "check quiet" 0 "$bin" check -q "$corpus/demo-o365-relay.eml"
+if [ -s /tmp/hopscope-cli.out ]; then fail=$((fail+1)); echo "FAIL check -q printed"; else pass=$((pass+1)); fi
+check "check unreadable" 2 "$bin" check "$tmp/nope.eml"
+check "check bad relay" 64 "$bin" check --relay 'bad host!' "$corpus/demo-o365-relay.eml"
+printf 'relay = 203.0.113.25\n' > "$tmp/config"
+check "config file relay" 0 "$bin" check --config "$tmp/config" "$corpus/o365-relay-iis-smtpsvc.eml"
+check "config relay excludes others" 1 "$bin" check --config "$tmp/config" "$corpus/demo-o365-relay.eml"
+check "missing config named" 64 "$bin" check --config "$tmp/none.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "config error names file" /tmp/hopscope-cli.err "none.conf"
+printf 'rule = wizard by-host x\n' > "$tmp/badrule"
+check "bad config rule" 64 "$bin" check --config "$tmp/badrule" "$corpus/demo-o365-relay.eml"
+mkdir -p "$tmp/xdg/hopscope" && printf 'relay = 198.51.100.77\n' > "$tmp/xdg/hopscope/config"
+check "default config from XDG_CONFIG_HOME" 1 env XDG_CONFIG_HOME="$tmp/xdg" "$bin" check "$corpus/o365-relay-iis-smtpsvc.eml"
+check "trace shows roles and verdict" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
+expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
+expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

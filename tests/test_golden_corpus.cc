@@ -11,6 +11,7 @@
 #include <string>
 #include <vector>
 
+#include "hop_classifier.hh"
 #include "json_check.hh"
 #include "test_support.hh"
 #include "trace_builder.hh"
@@ -56,9 +57,11 @@ BOOST_AUTO_TEST_CASE(corpus_is_big_enough) {
 
 BOOST_AUTO_TEST_CASE(every_sample_matches_its_expected_json) {
     bool update = std::getenv("HOPSCOPE_UPDATE_GOLDEN") != nullptr;
+    const auto rules = hopscope::RuleSet::builtin();
     for (const auto& sample : samples()) {
         BOOST_TEST_CONTEXT(sample.filename().string()) {
             auto trace = hopscope::build_trace(read_file(sample.string()));
+            if (trace) hopscope::classify(*trace, rules);
             std::string got = trace ? hopscope::trace_to_json(*trace, true) : "error: " + trace.error().message + "\n";
             BOOST_TEST(JsonCheck::valid(got));
             fs::path exp = expected_path(sample);

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "check_command.hh"
 #include "exit_codes.hh"
 #include "trace_command.hh"
 
@@ -16,7 +17,8 @@ void usage(std::ostream& out) {
     out << "Usage: hopscope [trace] [OPTIONS] [FILE|-]\n"
            "\n"
            "Commands:\n"
-           "  trace   rebuild the Received chain of one message (the default)\n"
+           "  trace   rebuild the Received chain of one message, with hop roles (the default)\n"
+           "  check   say whether the message passed through your relay into EOP (exit 0/1)\n"
            "\n"
            "Run 'hopscope COMMAND --help' for the options of a command.\n";
 }
@@ -34,6 +36,7 @@ int main(int argc, char** argv) {
             std::cout << "hopscope " << kVersion << "\n";
             return hopscope::exit_code::ok;
         }
+        if (!args.empty() && args[0] == "check") return hopscope::run_check({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "trace") args.erase(args.begin());
         return hopscope::run_trace(args);
     } catch (const std::exception& e) {

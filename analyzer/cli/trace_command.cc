@@ -8,8 +8,10 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "analysis_options.hh"
 #include "display_zone.hh"
 #include "exit_codes.hh"
+#include "hop_classifier.hh"
 #include "input_source.hh"
 #include "text_report.hh"
 #include "trace_builder.hh"
@@ -44,11 +46,15 @@ int run_trace(const std::vector<std::string>& args) {
     std::string tz = "UTC";
     std::string colour = "auto";
     std::string file;
+    bool no_security = false;
+    AnalysisOptions analysis;
     po::options_description opts("trace options");
     opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
                                                    "text or json")(
         "tz", po::value(&tz)->default_value("UTC"), "zone for displayed times: UTC, local or an IANA name")(
-        "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)");
+        "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)")(
+        "no-security", po::bool_switch(&no_security), "leave the decoded security headers out of the text");
+    add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
     po::options_description all;
@@ -83,6 +89,12 @@ int run_trace(const std::vector<std::string>& args) {
         return exit_code::usage;
     }
 
+    auto rules = build_rules(analysis, vm);
+    if (!rules) {
+        std::cerr << "hopscope trace: " << rules.error().message << "\n";
+        return exit_code::usage;
+    }
+
     if (file.empty() && ::isatty(STDIN_FILENO) != 0)
         std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
     auto input = read_input(file);
@@ -96,10 +108,11 @@ int run_trace(const std::vector<std::string>& args) {
                   << (input->bytes.empty() ? " (the input is empty)" : "") << "\n";
         return exit_code::bad_input;
     }
+    classify(*trace, *rules);
     if (format == "json") {
         std::cout << trace_to_json(*trace, true);
     } else {
-        TextStyle style{colour_wanted(colour), utf8_locale(), *zone};
+        TextStyle style{colour_wanted(colour), utf8_locale(), *zone, !no_security};
         std::cout << render_text(*trace, style);
     }
     std::cout.flush();

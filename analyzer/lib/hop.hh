@@ -69,6 +69,24 @@ struct Hop {
     bool operator==(const Hop&) const = default;
 };
 
+// Header fields that classification and the security section read, kept as
+// unfolded text (name as written, value).
+struct SignalHeader {
+    std::string name;
+    std::string value;
+    bool operator==(const SignalHeader&) const = default;
+};
+
+struct RelayVerdict {
+    bool traversed = false;
+    std::optional<std::string> host;  // the relay as EOP saw it
+    std::optional<std::string> ip;
+    std::optional<bool> tls;
+    std::optional<std::string> connector;
+    std::vector<std::string> evidence;
+    bool operator==(const RelayVerdict&) const = default;
+};
+
 struct Trace {
     std::optional<std::string> subject;
     std::optional<std::string> from;
@@ -80,7 +98,9 @@ struct Trace {
     std::vector<Hop> hops;        // oldest first
     std::vector<Hop> x_received;  // oldest first, not part of the chain
     std::vector<Anomaly> anomalies;
-    std::string input_kind;  // "message", "header-block", "gmail-original", ...
+    std::vector<SignalHeader> signals;
+    std::optional<RelayVerdict> relay;  // set by classify()
+    std::string input_kind;             // "message", "header-block", "gmail-original", ...
     std::size_t header_fields = 0;
     bool operator==(const Trace&) const = default;
 };

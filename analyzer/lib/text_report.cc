@@ -79,6 +79,14 @@ void row(std::string& out, const std::vector<std::string>& cells, const std::vec
 
 }  // namespace
 
+std::string verdict_line(const RelayVerdict& v) {
+    std::string relay = v.host.value_or("?") + (v.ip ? " [" + *v.ip + "]" : "");
+    std::string tls = !v.tls ? "" : (*v.tls ? " with TLS" : " WITHOUT TLS");
+    if (v.traversed) return "TRAVERSED: " + escape_for_terminal(relay) + " -> EOP" + tls;
+    if (v.host || v.ip) return "NOT TRAVERSED: EOP received from " + escape_for_terminal(relay) + tls;
+    return "NOT TRAVERSED: no EOP hop";
+}
+
 std::string format_duration(std::int64_t seconds) {
     bool neg = seconds < 0;
     std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
@@ -124,14 +132,14 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         std::int64_t max_delay = 0;
         for (const auto& h : t.hops)
             if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
-        std::vector<std::string> head = {"#",   "Time (" + style.zone.label() + ")", "Delay", "", "From", "By", "TLS",
-                                         "With"};
+        std::vector<std::string> head = {
+            "#", "Time (" + style.zone.label() + ")", "Delay", "", "Role", "From", "By", "TLS", "With"};
         std::vector<std::vector<std::string>> rows;
         for (const auto& h : t.hops) {
             const auto& f = h.fields;
             rows.push_back({std::to_string(h.index), f.time ? style.zone.format(*f.time) : "?",
                             h.delay_s ? format_duration(*h.delay_s) : "-",
-                            h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "",
+                            h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "", h.role,
                             fit_width(sender_text(f.from), kHostWidth), fit_width(receiver_text(f.by), kByWidth),
                             tls_text(f), protocol_text(f)});
         }
@@ -139,7 +147,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (std::size_t i = 0; i < head.size(); ++i) widths[i] = display_width(head[i]);
         for (const auto& r : rows)
             for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], display_width(r[i]));
-        std::vector<bool> right = {true, false, true, false, false, false, false, false};
+        std::vector<bool> right = {true, false, true, false, false, false, false, false, false};
         std::string header_line;
         row(header_line, head, widths, right);
         out += paint(kBold, header_line.substr(0, header_line.size() - 1)) + "\n";
@@ -152,6 +160,18 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         }
     } else {
         out += "No Received fields: nothing to trace.\n";
+    }
+
+    if (t.relay) {
+        out += "\n" + paint(kBold, "Relay") + "      " +
+               paint(t.relay->traversed ? kBold : kYellow, verdict_line(*t.relay)) + "\n";
+        for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+        out += "\n" + paint(kBold, "Why each role") + "\n";
+        for (const auto& h : t.hops) {
+            std::string why;
+            for (const auto& e : h.evidence) why += (why.empty() ? "" : "; ") + e;
+            out += "  #" + std::to_string(h.index) + " " + h.role + ": " + escape_for_terminal(why) + "\n";
+        }
     }
 
     bool any = !t.anomalies.empty();

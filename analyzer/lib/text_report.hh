@@ -13,7 +13,11 @@ struct TextStyle {
     bool colour = false;
     bool unicode = true;  // block characters for bars, "…" for cuts
     DisplayZone zone;
+    bool security = true;  // the decoded security headers section
 };
+
+// "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
+std::string verdict_line(const RelayVerdict& v);
 
 std::string render_text(const Trace& trace, const TextStyle& style);
 

@@ -1,6 +1,7 @@
 #include "trace_builder.hh"
 
 #include <algorithm>
+#include <array>
 
 #include "date_parser.hh"
 #include "gmime_text.hh"
@@ -52,6 +53,17 @@ void number(std::vector<Hop>& hops) {
     std::reverse(hops.begin(), hops.end());  // header order is newest first
     int i = 0;
     for (auto& h : hops) h.index = ++i;
+}
+
+// Fields the classifier and the security section read.
+bool is_signal_header(std::string_view name) {
+    static constexpr std::array<std::string_view, 6> exact = {
+        "Authentication-Results",      "ARC-Authentication-Results", "Received-SPF",
+        "X-Forefront-Antispam-Report", "X-Microsoft-Antispam",       "X-Microsoft-Antispam-Mailbox-Delivery"};
+    for (auto e : exact)
+        if (iequals(name, e)) return true;
+    constexpr std::string_view ms = "X-MS-Exchange-";
+    return name.size() > ms.size() && iequals(name.substr(0, ms.size()), ms);
 }
 
 std::string seconds_text(std::int64_t s) {
@@ -112,6 +124,9 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 bool stamp = hop.fields.by.host || hop.fields.by.ip || hop.fields.from.host || hop.fields.from.ip;
                 if (stamp) trace.x_received.push_back(std::move(hop));
             }
+        } else if (is_signal_header(f.name)) {
+            if (trace.signals.size() < limits::max_hops)
+                trace.signals.push_back({std::string(f.name), make_valid_utf8(unfold_collapsed(f.raw))});
         } else if (iequals(f.name, "Subject") && !trace.subject) {
             trace.subject = decoded(f.raw);
         } else if (iequals(f.name, "From") && !trace.from) {

@@ -73,7 +73,20 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     } else {
         w.key("host").null().key("ip").null();
     }
+    w.key("role").value("origin-device");
     w.end_object();
+    w.key("relay");
+    if (t.relay) {
+        const RelayVerdict& r = *t.relay;
+        w.begin_object();
+        w.key("traversed").value(r.traversed).key("host").value(r.host).key("ip").value(r.ip);
+        w.key("tls").value(r.tls).key("connector").value(r.connector);
+        w.key("evidence");
+        write_strings(w, r.evidence);
+        w.end_object();
+    } else {
+        w.null();
+    }
     w.key("input_kind").value(t.input_kind);
     w.key("hops").begin_array();
     for (const auto& h : t.hops) write_hop(w, h);

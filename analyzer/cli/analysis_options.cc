@@ -1,0 +1,68 @@
+#include "analysis_options.hh"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+namespace po = boost::program_options;
+
+namespace hopscope {
+namespace {
+
+std::string default_config_path() {
+    if (const char* xdg = std::getenv("XDG_CONFIG_HOME"); xdg != nullptr && *xdg != '\0')
+        return std::string(xdg) + "/hopscope/config";
+    if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+        return std::string(home) + "/.config/hopscope/config";
+    return {};
+}
+
+}  // namespace
+
+void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) {
+    desc.add_options()(
+        "relay", po::value(&opts.relays)->composing(),
+        "your relay: HOST, IP or CIDR (repeatable); traversal then requires EOP to have received from it")(
+        "internal-net", po::value(&opts.internal_nets)->composing(),
+        "a network of your organisation, CIDR (repeatable)")(
+        "rule", po::value(&opts.rules)->composing(),
+        "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY eop|exchange-online|provider|internal|relay, "
+        "KIND by-host|from-host|by-ip|from-ip|with)")("config", po::value(&opts.config),
+                                                      "config file (default ~/.config/hopscope/config)");
+}
+
+Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) {
+    std::string path = opts.config;
+    bool explicit_path = vm.count("config") != 0U;
+    if (!explicit_path) path = default_config_path();
+    if (!path.empty() && (explicit_path || std::filesystem::exists(path))) {
+        std::ifstream in(path);
+        if (!in) return make_error(path + ": cannot read config file");
+        po::options_description file_opts;
+        AnalysisOptions from_file;
+        file_opts.add_options()("relay", po::value(&from_file.relays)->composing(), "")(
+            "internal-net", po::value(&from_file.internal_nets)->composing(), "")(
+            "rule", po::value(&from_file.rules)->composing(), "");
+        try {
+            po::variables_map fvm;
+            po::store(po::parse_config_file(in, file_opts, false), fvm);
+            po::notify(fvm);
+        } catch (const po::error& e) {
+            return make_error(path + ": " + e.what());
+        }
+        opts.relays.insert(opts.relays.end(), from_file.relays.begin(), from_file.relays.end());
+        opts.internal_nets.insert(opts.internal_nets.end(), from_file.internal_nets.begin(),
+                                  from_file.internal_nets.end());
+        opts.rules.insert(opts.rules.end(), from_file.rules.begin(), from_file.rules.end());
+    }
+    RuleSet rules = RuleSet::builtin();
+    for (const auto& r : opts.rules)
+        if (auto ok = rules.add_rule_line(r); !ok) return ok.error();
+    for (const auto& r : opts.relays)
+        if (auto ok = rules.add_relay(r); !ok) return ok.error();
+    for (const auto& n : opts.internal_nets)
+        if (auto ok = rules.add_internal_net(n); !ok) return ok.error();
+    return rules;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,84 @@
+#include "check_command.hh"
+
+#include <unistd.h>
+
+#include <boost/program_options.hpp>
+#include <iostream>
+
+#include "analysis_options.hh"
+#include "display_text.hh"
+#include "exit_codes.hh"
+#include "hop_classifier.hh"
+#include "input_source.hh"
+#include "text_report.hh"
+#include "trace_builder.hh"
+
+namespace po = boost::program_options;
+
+namespace hopscope {
+
+int run_check(const std::vector<std::string>& args) {
+    bool require_tls = false;
+    bool quiet = false;
+    std::string file;
+    AnalysisOptions analysis;
+    po::options_description opts("check options");
+    opts.add_options()("help,h", "show this help")("require-tls", po::bool_switch(&require_tls),
+                                                   "also require TLS on the hop into EOP")(
+        "quiet,q", po::bool_switch(&quiet), "print nothing; the exit status says it");
+    add_analysis_options(opts, analysis);
+    po::options_description hidden;
+    hidden.add_options()("input", po::value(&file), "FILE or -");
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("input", 1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "hopscope check: " << e.what() << "\n";
+        return exit_code::usage;
+    }
+    if (vm.count("help") != 0U) {
+        std::cout << "Usage: hopscope check [--relay X] [--require-tls] [FILE|-]\n"
+                     "Did this message pass through your relay into Exchange Online Protection?\n\n"
+                  << opts
+                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed,\n"
+                     "2 unreadable input or no header fields, 64 bad usage.\n";
+        return exit_code::ok;
+    }
+    auto rules = build_rules(analysis, vm);
+    if (!rules) {
+        std::cerr << "hopscope check: " << rules.error().message << "\n";
+        return exit_code::usage;
+    }
+    if (file.empty() && ::isatty(STDIN_FILENO) != 0)
+        std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
+    auto input = read_input(file);
+    if (!input) {
+        std::cerr << "hopscope: " << input.error().message << "\n";
+        return exit_code::bad_input;
+    }
+    auto trace = build_trace(input->bytes);
+    if (!trace) {
+        std::cerr << "hopscope: " << input->name << ": " << trace.error().message << "\n";
+        return exit_code::bad_input;
+    }
+    classify(*trace, *rules);
+    const RelayVerdict& v = *trace->relay;
+    bool ok = v.traversed && (!require_tls || v.tls.value_or(false));
+    if (!quiet) {
+        std::string line = verdict_line(v);
+        if (v.traversed && require_tls && !v.tls.value_or(false))
+            line = "NOT CONFIRMED: traversed, but TLS is required";
+        std::cout << line << "\n";
+        for (const auto& e : v.evidence) std::cout << "  - " << escape_for_terminal(e) << "\n";
+        for (const auto& a : trace->anomalies)
+            if (a.kind == "signal-contradiction") std::cout << "  ! " << escape_for_terminal(a.detail) << "\n";
+    }
+    return ok ? exit_code::ok : exit_code::not_confirmed;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,55 @@
+#include "network.hh"
+
+#include <arpa/inet.h>
+
+#include <charconv>
+
+namespace hopscope {
+
+bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out) {
+    if (ip.empty() || ip.size() > 64) return false;
+    std::string buf(ip);
+    out.fill(0);
+    v6 = buf.find(':') != std::string::npos;
+    return inet_pton(v6 ? AF_INET6 : AF_INET, buf.c_str(), out.data()) == 1;
+}
+
+std::optional<Network> Network::parse(std::string_view cidr) {
+    Network n;
+    n.text_ = std::string(cidr);
+    std::string_view addr = cidr;
+    auto slash = cidr.find('/');
+    if (slash != std::string_view::npos) addr = cidr.substr(0, slash);
+    if (!ip_bytes(addr, n.v6_, n.bytes_)) return std::nullopt;
+    int max = n.v6_ ? 128 : 32;
+    n.prefix_ = max;
+    if (slash != std::string_view::npos) {
+        auto p = cidr.substr(slash + 1);
+        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), n.prefix_);
+        if (ec != std::errc() || ptr != p.data() + p.size() || n.prefix_ < 0 || n.prefix_ > max) return std::nullopt;
+    }
+    return n;
+}
+
+bool Network::contains(std::string_view ip) const {
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    if (!ip_bytes(ip, v6, b)) return false;
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) belongs to IPv4 networks.
+    if (v6 && !v6_) {
+        static constexpr std::array<unsigned char, 12> mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (!std::equal(mapped.begin(), mapped.end(), b.begin())) return false;
+        std::copy(b.begin() + 12, b.end(), b.begin());
+        v6 = false;
+    }
+    if (v6 != v6_) return false;
+    int full = prefix_ / 8;
+    for (int i = 0; i < full; ++i)
+        if (b[static_cast<std::size_t>(i)] != bytes_[static_cast<std::size_t>(i)]) return false;
+    int rest = prefix_ % 8;
+    if (rest == 0) return true;
+    auto mask = static_cast<unsigned char>(0xff << (8 - rest));
+    return (b[static_cast<std::size_t>(full)] & mask) == (bytes_[static_cast<std::size_t>(full)] & mask);
+}
+
+}  // namespace hopscope

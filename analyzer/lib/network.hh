@@ -1,0 +1,28 @@
+// IP networks (CIDR) for classification rules: parse "10.0.0.0/8",
+// "2a01:111:f403::/48" or a single address, and test membership.
+#pragma once
+
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hopscope {
+
+class Network {
+  public:
+    static std::optional<Network> parse(std::string_view cidr);
+    [[nodiscard]] bool contains(std::string_view ip) const;
+    [[nodiscard]] const std::string& text() const { return text_; }
+
+  private:
+    bool v6_ = false;
+    std::array<unsigned char, 16> bytes_{};
+    int prefix_ = 0;
+    std::string text_;
+};
+
+// 16 bytes for v6, 4 for v4 (rest zero); false when `ip` is not an address.
+bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out);
+
+}  // namespace hopscope

@@ -1,0 +1,298 @@
+#include "role_rules.hh"
+
+#include <array>
+#include <sstream>
+
+#include "header_block.hh"
+#include "ip_address.hh"
+#include "microsoft_ranges.hh"
+
+namespace hopscope {
+namespace {
+
+struct BuiltinRule {
+    const char* id;
+    Family family;
+    MatchKind kind;
+    const char* pattern;
+    const char* evidence;
+};
+
+// Order matters: the first match wins, specific before general.
+constexpr std::array<BuiltinRule, 31> kBuiltin = {{
+    {"eop-protection-host", Family::Eop, MatchKind::ByHost, "*.mail.protection.outlook.com", ""},
+    {"eop-regional-host", Family::Eop, MatchKind::ByHost, "*.eop-*.prod.protection.outlook.com", ""},
+    {"eop-outbound-host", Family::Eop, MatchKind::ByHost, "*.outbound.protection.outlook.com", ""},
+    {"eop-protection-any", Family::Eop, MatchKind::ByHost, "*.protection.outlook.com", ""},
+    {"eop-pepf-frontend", Family::Eop, MatchKind::ByHost, "*pepf*.prod.outlook.com",
+     "by-host is an EOP front end (PEPF name) in *.prod.outlook.com"},
+    {"eop-ft-frontend", Family::Eop, MatchKind::ByHost, "*ft###.*.prod.outlook.com",
+     "by-host is an EOP front end (FT name) in *.prod.outlook.com"},
+    {"eop-ft-frontend-v2", Family::Eop, MatchKind::ByHost, "*ft####.*.prod.outlook.com",
+     "by-host is an EOP front end (FT name) in *.prod.outlook.com"},
+    {"exo-frontend-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.office365.com", ""},
+    {"exo-submission-host", Family::ExchangeOnline, MatchKind::ByHost, "smtp.office365.com", ""},
+    {"exo-prod-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.outlook.com", ""},
+    {"exo-exchangelabs-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.exchangelabs.com", ""},
+    {"exo-outlook-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.com", ""},
+    {"google-mx", Family::Provider, MatchKind::ByHost, "mx.google.com", "by-host is Google's MX (mx.google.com)"},
+    {"google-host", Family::Provider, MatchKind::ByHost, "*.google.com", ""},
+    {"gmail-host", Family::Provider, MatchKind::ByHost, "smtp.gmail.com", ""},
+    {"googlemail-host", Family::Provider, MatchKind::ByHost, "*.googlemail.com", ""},
+    {"google-internal", Family::Provider, MatchKind::ByIp, "2002:a00::/24",
+     "by-side is a Google-internal 2002:… address (Gmail's own stamp)"},
+    {"amazon-ses", Family::Provider, MatchKind::ByHost, "*.amazonses.com", ""},
+    {"sendgrid", Family::Provider, MatchKind::ByHost, "*.sendgrid.net", ""},
+    {"mailgun", Family::Provider, MatchKind::ByHost, "*.mailgun.net", ""},
+    {"eop-outbound-sender", Family::Eop, MatchKind::FromHost, "*.outbound.protection.outlook.com",
+     "sender is EOP's outbound service (*.outbound.protection.outlook.com)"},
+    {"private-10", Family::Internal, MatchKind::FromIp, "10.0.0.0/8", ""},
+    {"private-172", Family::Internal, MatchKind::FromIp, "172.16.0.0/12", ""},
+    {"private-192", Family::Internal, MatchKind::FromIp, "192.168.0.0/16", ""},
+    {"loopback-v4", Family::Internal, MatchKind::FromIp, "127.0.0.0/8", ""},
+    {"link-local-v4", Family::Internal, MatchKind::FromIp, "169.254.0.0/16", ""},
+    {"cgnat", Family::Internal, MatchKind::FromIp, "100.64.0.0/10", ""},
+    {"loopback-v6", Family::Internal, MatchKind::FromIp, "::1/128", ""},
+    {"link-local-v6", Family::Internal, MatchKind::FromIp, "fe80::/10", ""},
+    {"unique-local-v6", Family::Internal, MatchKind::FromIp, "fc00::/7", ""},
+    {"internal-name", Family::Internal, MatchKind::ByHost, "*.local", "by-host ends in .local (an internal name)"},
+}};
+
+constexpr std::array<const char*, 5> kInternalSuffixes = {"*.lan", "*.internal", "*.corp", "*.home.arpa", "*.intranet"};
+
+const char* kind_name(MatchKind k) {
+    switch (k) {
+        case MatchKind::ByHost:
+            return "by-host";
+        case MatchKind::FromHost:
+            return "from-host";
+        case MatchKind::ByIp:
+            return "by-ip";
+        case MatchKind::FromIp:
+            return "from-ip";
+        case MatchKind::With:
+            return "with";
+    }
+    return "?";
+}
+
+std::optional<MatchKind> kind_of(std::string_view s) {
+    for (auto k : {MatchKind::ByHost, MatchKind::FromHost, MatchKind::ByIp, MatchKind::FromIp, MatchKind::With})
+        if (s == kind_name(k)) return k;
+    return std::nullopt;
+}
+
+std::optional<Family> family_of(std::string_view s) {
+    for (auto f : {Family::Eop, Family::ExchangeOnline, Family::Provider, Family::Internal, Family::Relay})
+        if (s == family_name(f)) return f;
+    return std::nullopt;
+}
+
+bool is_ip_kind(MatchKind k) {
+    return k == MatchKind::ByIp || k == MatchKind::FromIp;
+}
+
+std::string describe(const Rule& r, std::string_view subject) {
+    if (!r.evidence.empty()) return r.evidence;
+    switch (r.kind) {
+        case MatchKind::ByHost:
+            return "by-host matches " + r.pattern;
+        case MatchKind::FromHost:
+            return "sender " + std::string(subject) + " matches " + r.pattern;
+        case MatchKind::ByIp:
+            return "receiver " + std::string(subject) + " is in " + r.pattern;
+        case MatchKind::FromIp: {
+            std::string what = r.id.starts_with("private")      ? "a private address"
+                               : r.id.starts_with("loopback")   ? "a loopback address"
+                               : r.id.starts_with("link-local") ? "a link-local address"
+                               : r.id == "cgnat"                ? "a carrier-grade NAT address"
+                               : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
+                                                                : "in " + r.pattern;
+            return "sender " + std::string(subject) + " is " + what;
+        }
+        case MatchKind::With:
+            return "protocol is " + r.pattern;
+    }
+    return {};
+}
+
+bool matches(const Rule& r, const std::optional<std::string>& host, const std::optional<std::string>& ip,
+             const std::optional<std::string>& with) {
+    switch (r.kind) {
+        case MatchKind::ByHost:
+        case MatchKind::FromHost:
+            return host && host_glob(r.pattern, *host);
+        case MatchKind::ByIp:
+        case MatchKind::FromIp:
+            return ip && r.network && r.network->contains(*ip);
+        case MatchKind::With:
+            return with && iequals(*with, r.pattern);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string_view family_name(Family f) {
+    switch (f) {
+        case Family::Eop:
+            return "eop";
+        case Family::ExchangeOnline:
+            return "exchange-online";
+        case Family::Provider:
+            return "provider";
+        case Family::Internal:
+            return "internal";
+        case Family::Relay:
+            return "relay";
+    }
+    return "?";
+}
+
+bool host_glob(std::string_view p, std::string_view h) {
+    // Iterative matcher with one backtrack point: linear in practice, never exponential.
+    std::size_t pi = 0;
+    std::size_t hi = 0;
+    std::size_t star = std::string_view::npos;
+    std::size_t mark = 0;
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    while (hi < h.size()) {
+        if (pi < p.size() && p[pi] == '*') {
+            star = pi++;
+            mark = hi;
+        } else if (pi < p.size() &&
+                   (p[pi] == '?' || (p[pi] == '#' && h[hi] >= '0' && h[hi] <= '9') || lower(p[pi]) == lower(h[hi]))) {
+            ++pi;
+            ++hi;
+        } else if (star != std::string_view::npos) {
+            pi = star + 1;
+            hi = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
+}
+
+Result<bool> RuleSet::add(Rule rule) {
+    if (is_ip_kind(rule.kind)) {
+        rule.network = Network::parse(rule.pattern);
+        if (!rule.network) return make_error("rule " + rule.id + ": '" + rule.pattern + "' is not an address or CIDR");
+    }
+    if (rule.pattern.empty()) return make_error("rule " + rule.id + ": empty pattern");
+    rules_.push_back(std::move(rule));
+    return true;
+}
+
+RuleSet RuleSet::builtin() {
+    RuleSet set;
+    for (const auto& b : kBuiltin) (void)set.add({b.id, b.family, b.kind, b.pattern, b.evidence, std::nullopt});
+    for (const auto* s : kInternalSuffixes)
+        (void)set.add({"internal-name", Family::Internal, MatchKind::ByHost, s,
+                       std::string("by-host ends in ") + (s + 1) + " (an internal name)", std::nullopt});
+    std::istringstream ranges{std::string(microsoft_ranges_text())};
+    std::string line;
+    while (std::getline(ranges, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream words(line);
+        std::string fam;
+        std::string net;
+        words >> fam >> net;
+        auto f = family_of(fam);
+        if (!f) continue;
+        std::string where =
+            "Microsoft's published " + fam + " range " + net + " (microsoft-365-ranges.txt, transcribed 2026-11-28)";
+        (void)set.add({"microsoft-range", *f, MatchKind::ByIp, net, "receiver address is in " + where, std::nullopt});
+        (void)set.add({"microsoft-range", *f, MatchKind::FromIp, net, "sender address is in " + where, std::nullopt});
+    }
+    return set;
+}
+
+Result<bool> RuleSet::add_rule_line(std::string_view line) {
+    std::istringstream words{std::string(line)};
+    std::string fam;
+    std::string kind;
+    std::string pattern;
+    words >> fam >> kind >> pattern;
+    auto f = family_of(fam);
+    auto k = kind_of(kind);
+    if (!f)
+        return make_error("rule '" + std::string(line) +
+                          "': family must be eop, exchange-online, provider, internal or relay");
+    if (!k)
+        return make_error("rule '" + std::string(line) + "': kind must be by-host, from-host, by-ip, from-ip or with");
+    std::string evidence;
+    std::getline(words >> std::ws, evidence);
+    if (!evidence.empty()) evidence += " (config rule)";
+    return add({"config", *f, *k, pattern, evidence, std::nullopt});
+}
+
+Result<bool> RuleSet::add_relay(std::string_view what) {
+    ++user_relays_;
+    std::string w(what);
+    if (Network::parse(w)) {
+        // The relay is the sending side EOP saw, and also the receiving side of the hop before.
+        auto r =
+            add({"user-relay", Family::Relay, MatchKind::FromIp, w, "relay " + w + " named by --relay", std::nullopt});
+        if (!r) return r;
+        return add({"user-relay", Family::Relay, MatchKind::ByIp, w, "relay " + w + " named by --relay", std::nullopt});
+    }
+    for (char c : w)
+        if (!(isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '*' || c == '_'))
+            return make_error("--relay '" + w + "' is neither a host name, an address nor a CIDR");
+    auto r =
+        add({"user-relay", Family::Relay, MatchKind::FromHost, w, "relay " + w + " named by --relay", std::nullopt});
+    if (!r) return r;
+    return add({"user-relay", Family::Relay, MatchKind::ByHost, w, "relay " + w + " named by --relay", std::nullopt});
+}
+
+Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
+    std::string c(cidr);
+    if (!Network::parse(c)) return make_error("--internal-net '" + c + "' is not a CIDR network");
+    auto r = add({"user-internal-net", Family::Internal, MatchKind::FromIp, c,
+                  "sender is in " + c + " named by --internal-net", std::nullopt});
+    if (!r) return r;
+    return add({"user-internal-net", Family::Internal, MatchKind::ByIp, c,
+                "receiver is in " + c + " named by --internal-net", std::nullopt});
+}
+
+std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
+                                           const std::optional<std::string>& with) const {
+    // User rules first: the admin knows their own network better than we do.
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& r : rules_) {
+            bool user = r.id.starts_with("user-") || r.id == "config";
+            if ((pass == 0) != user) continue;
+            if (r.kind != MatchKind::ByHost && r.kind != MatchKind::ByIp && r.kind != MatchKind::With) continue;
+            const auto& subject = r.kind == MatchKind::ByHost ? host : ip;
+            if (matches(r, host, ip, with)) return RuleMatch{&r, describe(r, subject.value_or(""))};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,
+                                             const std::optional<std::string>& ip) const {
+    for (int pass = 0; pass < 2; ++pass) {
+        for (const auto& r : rules_) {
+            bool user = r.id.starts_with("user-") || r.id == "config";
+            if ((pass == 0) != user) continue;
+            if (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp) continue;
+            const auto& subject = r.kind == MatchKind::FromHost ? host : ip;
+            if (matches(r, host, ip, std::nullopt)) return RuleMatch{&r, describe(r, subject.value_or(""))};
+        }
+    }
+    return std::nullopt;
+}
+
+std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,
+                                                   const std::optional<std::string>& ip) const {
+    for (const auto& r : rules_) {
+        if (r.family != Family::Relay || (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp)) continue;
+        if (matches(r, host, ip, std::nullopt)) return RuleMatch{&r, r.evidence};
+    }
+    return std::nullopt;
+}
+
+}  // namespace hopscope
