@@ -83,5 +83,10 @@ check "trace shows roles and verdict" 0 "$bin" trace "$corpus/demo-o365-relay.em
 expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
 expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"
 
+check "security section" 0 "$bin" "$corpus/demo-o365-relay.eml"
+expect_grep "spf summary" /tmp/hopscope-cli.out "SPF: pass with IP 198.51.100.77"
+check "no-security" 0 "$bin" --no-security "$corpus/demo-o365-relay.eml"
+if grep -q "Security headers" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL --no-security"; else pass=$((pass+1)); fi
+
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

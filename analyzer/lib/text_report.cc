@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "display_text.hh"
+#include "security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -171,6 +172,33 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             std::string why;
             for (const auto& e : h.evidence) why += (why.empty() ? "" : "; ") + e;
             out += "  #" + std::to_string(h.index) + " " + h.role + ": " + escape_for_terminal(why) + "\n";
+        }
+    }
+
+    if (style.security) {
+        SecurityReport sec = decode_security(t);
+        if (!sec.empty()) {
+            out += "\n" + paint(kBold, "Security headers") + "\n";
+            for (const auto& a : sec.authentication) {
+                std::string who = a.authserv_id ? *a.authserv_id : std::string("(no authserv-id: Microsoft)");
+                std::string arc = a.arc_instance ? " ARC i=" + std::to_string(*a.arc_instance) : "";
+                for (const auto& line : a.summary)
+                    out += "  " + escape_for_terminal(line) + "  " +
+                           paint(kDim, "[" + escape_for_terminal(who) + arc + "]") + "\n";
+            }
+            if (sec.scl) out += "  SCL " + std::to_string(*sec.scl) + " (X-MS-Exchange-Organization-SCL)\n";
+            if (sec.bcl) out += "  BCL " + std::to_string(*sec.bcl) + " (bulk complaint level, X-Microsoft-Antispam)\n";
+            for (const auto& f : sec.forefront) {
+                if (f.key == "SFS" || f.key == "ARC") continue;  // opaque rule ids
+                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
+                       (f.meaning.empty() ? paint(kDim, f.known_key ? "(value not in our table)" : "(unknown field)")
+                                          : f.meaning) +
+                       "\n";
+            }
+            for (const auto& f : sec.mailbox_delivery)
+                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
+                       (f.meaning.empty() ? paint(kDim, "(unknown field)") : f.meaning) + "  " +
+                       paint(kDim, "[Mailbox-Delivery]") + "\n";
         }
     }
 

@@ -1,6 +1,7 @@
 #include "trace_json.hh"
 
 #include "date_parser.hh"
+#include "security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -56,6 +57,78 @@ void write_hop(JsonWriter& w, const Hop& hop) {
     w.end_object();
 }
 
+void write_coded(JsonWriter& w, const std::vector<CodedField>& fields) {
+    w.begin_array();
+    for (const auto& f : fields) {
+        w.begin_object().key("key").value(f.key).key("value").value(f.value);
+        w.key("meaning");
+        if (f.meaning.empty())
+            w.null();
+        else
+            w.value(f.meaning);
+        w.key("known").value(f.known_key).end_object();
+    }
+    w.end_array();
+}
+
+void write_security(JsonWriter& w, const SecurityReport& s) {
+    w.begin_object();
+    w.key("forefront_antispam_report");
+    if (s.forefront_raw) {
+        w.begin_object().key("raw").value(*s.forefront_raw).key("fields");
+        write_coded(w, s.forefront);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("microsoft_antispam");
+    if (s.antispam_raw) {
+        w.begin_object().key("raw").value(*s.antispam_raw).key("bcl");
+        if (s.bcl)
+            w.value(std::int64_t{*s.bcl});
+        else
+            w.null();
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("mailbox_delivery");
+    if (s.mailbox_delivery_raw) {
+        w.begin_object().key("raw").value(*s.mailbox_delivery_raw).key("fields");
+        write_coded(w, s.mailbox_delivery);
+        w.end_object();
+    } else {
+        w.null();
+    }
+    w.key("scl");
+    if (s.scl)
+        w.value(std::int64_t{*s.scl});
+    else
+        w.null();
+    w.key("authentication").begin_array();
+    for (const auto& a : s.authentication) {
+        w.begin_object().key("header").value(a.header).key("authserv_id").value(a.authserv_id);
+        w.key("arc_instance");
+        if (a.arc_instance)
+            w.value(std::int64_t{*a.arc_instance});
+        else
+            w.null();
+        w.key("results").begin_array();
+        for (const auto& r : a.results) {
+            w.begin_object().key("method").value(r.method).key("result").value(r.result).key("reason").value(r.reason);
+            w.key("properties").begin_object();
+            for (const auto& [k, v] : r.properties) w.key(k).value(v);
+            w.end_object().end_object();
+        }
+        w.end_array();
+        w.key("summary");
+        write_strings(w, a.summary);
+        w.end_object();
+    }
+    w.end_array();
+    w.end_object();
+}
+
 }  // namespace
 
 void write_trace_members(JsonWriter& w, const Trace& t) {
@@ -94,6 +167,8 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     w.key("x_received").begin_array();
     for (const auto& h : t.x_received) write_hop(w, h);
     w.end_array();
+    w.key("security");
+    write_security(w, decode_security(t));
     w.key("anomalies");
     write_anomalies(w, t.anomalies);
 }

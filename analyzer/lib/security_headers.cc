@@ -1,0 +1,293 @@
+#include "security_headers.hh"
+
+#include <array>
+#include <charconv>
+
+#include "header_block.hh"
+
+namespace hopscope {
+namespace {
+
+struct Meaning {
+    std::string_view key;
+    std::string_view value;  // empty: the key's general meaning
+    std::string_view text;
+};
+
+// From Microsoft's "Anti-spam message headers in Microsoft 365" reference.
+constexpr std::array<Meaning, 64> kForefront = {{
+    {"ARC", "", "ARC protocol fields (AAR, AMS, AS)"},
+    {"CAT", "", "category of protection policy applied"},
+    {"CAT", "BULK", "bulk mail"},
+    {"CAT", "DIMP", "domain impersonation"},
+    {"CAT", "GIMP", "mailbox intelligence based impersonation"},
+    {"CAT", "HPHSH", "high confidence phishing"},
+    {"CAT", "HPHISH", "high confidence phishing"},
+    {"CAT", "HSPM", "high confidence spam"},
+    {"CAT", "MALW", "malware"},
+    {"CAT", "PHSH", "phishing"},
+    {"CAT", "SPM", "spam"},
+    {"CAT", "SPOOF", "spoofing"},
+    {"CAT", "UIMP", "user impersonation"},
+    {"CAT", "AMP", "anti-malware"},
+    {"CAT", "SAP", "safe attachments"},
+    {"CAT", "FTBP", "anti-malware filetype policy"},
+    {"CAT", "INTOS", "intra-organisation phishing"},
+    {"CAT", "OSPM", "outbound spam"},
+    {"CAT", "NONE", "no policy category"},
+    {"CIP", "", "connecting IP address"},
+    {"CTRY", "", "country of the connecting IP address"},
+    {"DIR", "", "directionality"},
+    {"DIR", "INB", "inbound"},
+    {"DIR", "OUT", "outbound"},
+    {"DIR", "INT", "internal (intra-organisation)"},
+    {"H", "", "HELO/EHLO name of the connecting server"},
+    {"IPV", "", "IP reputation"},
+    {"IPV", "CAL", "spam filtering skipped: the source IP is on the IP Allow List"},
+    {"IPV", "NLI", "the IP address is not on any IP reputation list"},
+    {"LANG", "", "language the message is written in"},
+    {"MLC", "", "legacy header field"},
+    {"PTR", "", "reverse DNS (PTR) name of the source IP"},
+    {"SCL", "", "spam confidence level (-1 skipped, 0-1 not spam, 5-6 spam, 7-9 high confidence spam)"},
+    {"SFS", "", "spam filter rules that matched (Microsoft-internal identifiers)"},
+    {"SFTY", "", "safety tip applied"},
+    {"SFTY", "9.19", "domain impersonation safety tip"},
+    {"SFTY", "9.20", "user impersonation safety tip"},
+    {"SFTY", "9.25", "first contact safety tip"},
+    {"SFV", "", "spam filtering verdict"},
+    {"SFV", "BLK", "filtering skipped and blocked: the sender is on a user's Blocked Senders list"},
+    {"SFV", "NSPM", "not spam"},
+    {"SFV", "SFE", "filtering skipped and allowed: the sender is on a user's Safe Senders list"},
+    {"SFV", "SKA", "filtering skipped: the sender is on the anti-spam policy's allow list"},
+    {"SFV", "SKB", "marked as spam: the sender is on the anti-spam policy's block list"},
+    {"SFV", "SKI", "filtering skipped: intra-organisation mail"},
+    {"SFV", "SKN", "marked not spam before filtering (for example by a mail flow rule)"},
+    {"SFV", "SKQ", "released from quarantine"},
+    {"SFV", "SKS", "marked as spam before filtering (for example by a mail flow rule)"},
+    {"SFV", "SPM", "spam"},
+    {"SFV", "SPN", "spam (outbound, high risk delivery pool)"},
+    {"SRV", "", "service verdict"},
+    {"SRV", "BULK", "bulk mail identified by spam filtering and the BCL threshold"},
+    {"PCL", "", "phishing confidence level"},
+    {"BCL", "", "bulk complaint level (0 not bulk ... 9 highest complaints)"},
+    {"X-CustomSpam", "", "an Advanced Spam Filter (ASF) option matched"},
+    {"EFV", "", "legacy header field"},
+    {"PTR", "none", "no reverse DNS"},
+    {"CTRY", "ZZ", "unknown country"},
+    {"SCL", "-1", "spam filtering skipped (trusted source)"},
+    {"SCL", "0", "not spam"},
+    {"SCL", "1", "not spam"},
+    {"SCL", "5", "spam"},
+    {"SCL", "6", "spam"},
+    {"SCL", "9", "high confidence spam"},
+}};
+
+constexpr std::array<Meaning, 14> kMailboxDelivery = {{
+    {"ucf", "", "user custom filter verdict"},
+    {"jmr", "", "junk mail rule verdict"},
+    {"dest", "", "destination folder"},
+    {"dest", "I", "Inbox"},
+    {"dest", "J", "Junk Email"},
+    {"dest", "C", "a custom folder"},
+    {"dest", "D", "Deleted Items"},
+    {"OFR", "", "Outlook folder rule"},
+    {"OFR", "CustomRules", "a user's custom inbox rule moved it"},
+    {"OFR", "TrustedSenderList", "sender on the user's Safe Senders list"},
+    {"OFR", "ExclusiveSettings", "the user's 'trust only safe senders' setting"},
+    {"auth", "", "authentication verdict seen at delivery"},
+    {"RF", "", "rule folder"},
+    {"wl", "", "allow list"},
+}};
+
+std::string trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return std::string(s);
+}
+
+template <std::size_t N>
+CodedField code(const std::array<Meaning, N>& table, std::string key, std::string value) {
+    CodedField f{std::move(key), std::move(value), {}, false};
+    std::string general;
+    for (const auto& m : table) {
+        if (!iequals(m.key, f.key)) continue;
+        f.known_key = true;
+        if (m.value.empty())
+            general = std::string(m.text);
+        else if (iequals(m.value, f.value))
+            f.meaning = std::string(m.text);
+    }
+    if (f.meaning.empty() && f.known_key) f.meaning = general;
+    return f;
+}
+
+// Splits at `sep` outside (comments).
+std::vector<std::string> split_top(std::string_view s, char sep) {
+    std::vector<std::string> out;
+    std::string cur;
+    int depth = 0;
+    for (char c : s) {
+        if (c == '(') ++depth;
+        if (c == ')' && depth > 0) --depth;
+        if (c == sep && depth == 0) {
+            out.push_back(trim(cur));
+            cur.clear();
+            continue;
+        }
+        cur.push_back(c);
+    }
+    if (!trim(cur).empty()) out.push_back(trim(cur));
+    return out;
+}
+
+std::optional<int> to_int(std::string_view s) {
+    int v = 0;
+    auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
+    return v;
+}
+
+std::optional<std::string> signal(const Trace& t, std::string_view name) {
+    for (const auto& s : t.signals)
+        if (iequals(s.name, name)) return s.value;
+    return std::nullopt;
+}
+
+std::string capitalised_method(const std::string& m) {
+    if (m == "spf" || m == "dkim" || m == "dmarc" || m == "arc") {
+        std::string u = m;
+        for (char& c : u) c = static_cast<char>(toupper(static_cast<unsigned char>(c)));
+        return u;
+    }
+    return m == "compauth" ? "Composite auth" : m;
+}
+
+// "SPF: pass with IP 40.107.8.131", in the style of Gmail's summary.
+std::string summarise(const AuthResult& r) {
+    std::string s = capitalised_method(r.method) + ": " + r.result;
+    auto prop = [&](std::string_view k) -> std::optional<std::string> {
+        for (const auto& [pk, pv] : r.properties)
+            if (iequals(pk, k)) return pv;
+        return std::nullopt;
+    };
+    if (r.method == "spf") {
+        std::string c = r.reason.value_or("");
+        std::string ip;
+        for (std::string_view marker : {"sender IP is ", "designates "}) {
+            if (auto at = c.find(marker); at != std::string::npos) {
+                auto rest = c.substr(at + marker.size());
+                ip = rest.substr(0, rest.find(' '));
+                break;
+            }
+        }
+        if (!ip.empty()) s += " with IP " + ip;
+        if (auto mf = prop("smtp.mailfrom")) s += " (mail from " + *mf + ")";
+    } else if (r.method == "dkim") {
+        if (auto d = prop("header.d"); d && *d != "none")
+            s += " with domain " + *d;
+        else if (auto i = prop("header.i"))
+            s += " for " + *i;
+    } else if (r.method == "dmarc") {
+        if (auto from = prop("header.from")) s += " for " + *from;
+        if (auto a = prop("action")) s += ", action " + *a;
+    } else if (r.method == "compauth") {
+        if (auto reason = prop("reason")) s += ", reason " + *reason;
+    }
+    return s;
+}
+
+}  // namespace
+
+std::vector<CodedField> parse_forefront_report(const std::string& value) {
+    std::vector<CodedField> out;
+    for (const auto& part : split_top(value, ';')) {
+        if (part.empty()) continue;
+        auto colon = part.find(':');
+        std::string key = trim(part.substr(0, colon));
+        std::string val = colon == std::string::npos ? std::string() : trim(part.substr(colon + 1));
+        out.push_back(code(kForefront, key, val));
+    }
+    return out;
+}
+
+AuthenticationResults parse_authentication_results(const std::string& header, const std::string& value) {
+    AuthenticationResults ar;
+    ar.header = header;
+    auto parts = split_top(value, ';');
+    std::size_t i = 0;
+    if (!parts.empty() && parts[0].starts_with("i=")) {  // ARC: i=N; authserv-id; ...
+        ar.arc_instance = to_int(parts[0].substr(2));
+        ++i;
+    }
+    if (i < parts.size() && parts[i].find('=') == std::string::npos) {
+        std::string id = parts[i];
+        ar.authserv_id = id.substr(0, id.find(' '));
+        ++i;
+    }
+    for (; i < parts.size(); ++i) {
+        const std::string& p = parts[i];
+        auto eq = p.find('=');
+        if (eq == std::string::npos) continue;
+        AuthResult r;
+        r.method = trim(p.substr(0, eq));
+        for (char& c : r.method) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
+        std::string rest = p.substr(eq + 1);
+        std::size_t sp = rest.find_first_of(" (");
+        r.result = rest.substr(0, sp);
+        rest = sp == std::string::npos ? std::string() : rest.substr(sp);
+        // comment
+        if (auto open = rest.find('('); open != std::string::npos) {
+            int depth = 0;
+            std::size_t close = open;
+            for (; close < rest.size(); ++close) {
+                if (rest[close] == '(') ++depth;
+                if (rest[close] == ')' && --depth == 0) break;
+            }
+            r.reason = rest.substr(open + 1, close - open - 1);
+            rest.erase(open, close - open + 1);
+        }
+        std::size_t pos = 0;
+        while (pos < rest.size()) {
+            while (pos < rest.size() && rest[pos] == ' ') ++pos;
+            std::size_t end = rest.find(' ', pos);
+            if (end == std::string::npos) end = rest.size();
+            std::string word = rest.substr(pos, end - pos);
+            if (auto e = word.find('='); e != std::string::npos && e > 0)
+                r.properties.emplace_back(word.substr(0, e), word.substr(e + 1));
+            pos = end;
+        }
+        if (r.method.empty() || r.result.empty()) continue;
+        ar.summary.push_back(summarise(r));
+        ar.results.push_back(std::move(r));
+    }
+    return ar;
+}
+
+SecurityReport decode_security(const Trace& t) {
+    SecurityReport r;
+    if (auto ff = signal(t, "X-Forefront-Antispam-Report")) {
+        r.forefront_raw = ff;
+        r.forefront = parse_forefront_report(*ff);
+    }
+    if (auto as = signal(t, "X-Microsoft-Antispam")) {
+        r.antispam_raw = as;
+        for (const auto& f : parse_forefront_report(*as))
+            if (iequals(f.key, "BCL")) r.bcl = to_int(f.value);
+    }
+    if (auto md = signal(t, "X-Microsoft-Antispam-Mailbox-Delivery")) {
+        r.mailbox_delivery_raw = md;
+        for (const auto& part : split_top(*md, ';')) {
+            if (part.empty()) continue;
+            auto colon = part.find(':');
+            r.mailbox_delivery.push_back(code(kMailboxDelivery, trim(part.substr(0, colon)),
+                                              colon == std::string::npos ? "" : trim(part.substr(colon + 1))));
+        }
+    }
+    if (auto scl = signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));
+    for (const auto& s : t.signals)
+        if (iequals(s.name, "Authentication-Results") || iequals(s.name, "ARC-Authentication-Results"))
+            r.authentication.push_back(parse_authentication_results(s.name, s.value));
+    return r;
+}
+
+}  // namespace hopscope

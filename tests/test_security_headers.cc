@@ -1,0 +1,70 @@
+#define BOOST_TEST_MODULE security_headers
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+
+#include "security_headers.hh"
+#include "test_support.hh"
+#include "trace_builder.hh"
+
+using namespace hopscope;
+
+BOOST_AUTO_TEST_CASE(forefront_fields_with_meanings_and_unknowns_kept) {
+    auto f = parse_forefront_report(
+        "CIP:40.107.8.131;CTRY:;LANG:en;SCL:5;SRV:BULK;IPV:CAL;SFV:SKN;H:mail.example;PTR:;CAT:PHSH;SFTY:9.25;"
+        "SFS:(13230031)(4636009);DIR:INB;NEWFIELD:7;");
+    BOOST_REQUIRE_EQUAL(f.size(), 14U);
+    BOOST_TEST(f[0].key == "CIP");
+    BOOST_TEST(f[0].value == "40.107.8.131");
+    BOOST_TEST(f[3].meaning == "spam");
+    BOOST_TEST(f[4].meaning == "bulk mail identified by spam filtering and the BCL threshold");
+    BOOST_TEST(f[5].meaning == "spam filtering skipped: the source IP is on the IP Allow List");
+    BOOST_TEST(f[6].meaning == "marked not spam before filtering (for example by a mail flow rule)");
+    BOOST_TEST(f[9].meaning == "phishing");
+    BOOST_TEST(f[10].meaning == "first contact safety tip");
+    BOOST_TEST(f[11].value == "(13230031)(4636009)");
+    BOOST_TEST(!f[13].known_key);
+    BOOST_TEST(f[13].value == "7");
+}
+
+BOOST_AUTO_TEST_CASE(microsoft_authentication_results_without_authserv_id) {
+    auto a = parse_authentication_results(
+        "Authentication-Results",
+        "spf=pass (sender IP is 40.107.8.131) smtp.mailfrom=contoso.com; dkim=pass (signature was verified) "
+        "header.d=contoso.com;dmarc=pass action=none header.from=contoso.com;compauth=pass reason=100");
+    BOOST_TEST(!a.authserv_id);
+    BOOST_REQUIRE_EQUAL(a.results.size(), 4U);
+    BOOST_TEST(a.summary[0] == "SPF: pass with IP 40.107.8.131 (mail from contoso.com)");
+    BOOST_TEST(a.summary[1] == "DKIM: pass with domain contoso.com");
+    BOOST_TEST(a.summary[2] == "DMARC: pass for contoso.com, action none");
+    BOOST_TEST(a.summary[3] == "Composite auth: pass, reason 100");
+    BOOST_TEST(*a.results[1].reason == "signature was verified");
+}
+
+BOOST_AUTO_TEST_CASE(gmail_and_arc_results) {
+    auto a = parse_authentication_results(
+        "ARC-Authentication-Results",
+        "i=1; mx.google.com; spf=pass (google.com: domain of x@relay.edu designates 146.20.14.105 as permitted sender) "
+        "smtp.mailfrom=x@relay.edu; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=relay.edu");
+    BOOST_TEST(*a.arc_instance == 1);
+    BOOST_TEST(*a.authserv_id == "mx.google.com");
+    BOOST_TEST(a.summary.at(0) == "SPF: pass with IP 146.20.14.105 (mail from x@relay.edu)");
+}
+
+BOOST_AUTO_TEST_CASE(decoded_from_a_whole_message) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
+    BOOST_REQUIRE(t);
+    auto s = decode_security(*t);
+    BOOST_TEST(*s.scl == 1);
+    BOOST_TEST(*s.bcl == 0);
+    BOOST_TEST(s.forefront.size() == 12U);
+    BOOST_TEST(s.authentication.size() == 1U);
+}
+
+BOOST_AUTO_TEST_CASE(mailbox_delivery) {
+    Trace t;
+    t.signals.push_back({"X-Microsoft-Antispam-Mailbox-Delivery", "ucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterAuthJ;"});
+    auto s = decode_security(t);
+    BOOST_REQUIRE_EQUAL(s.mailbox_delivery.size(), 5U);
+    BOOST_TEST(s.mailbox_delivery[3].meaning == "Junk Email");
+}
