@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "audit_command.hh"
 #include "check_command.hh"
 #include "exit_codes.hh"
 #include "trace_command.hh"
@@ -18,6 +19,7 @@ void usage(std::ostream& out) {
            "\n"
            "Commands:\n"
            "  trace   rebuild the Received chain of one message, with hop roles (the default)\n"
+           "  audit   analyse every message of mailboxes, Maildirs and folders\n"
            "  check   say whether the message passed through your relay into EOP (exit 0/1)\n"
            "\n"
            "Run 'hopscope COMMAND --help' for the options of a command.\n";
@@ -36,6 +38,7 @@ int main(int argc, char** argv) {
             std::cout << "hopscope " << kVersion << "\n";
             return hopscope::exit_code::ok;
         }
+        if (!args.empty() && args[0] == "audit") return hopscope::run_audit({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "check") return hopscope::run_check({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "trace") args.erase(args.begin());
         return hopscope::run_trace(args);

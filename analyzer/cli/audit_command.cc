@@ -1,0 +1,237 @@
+#include "audit_command.hh"
+
+#include <unistd.h>
+
+#include <atomic>
+#include <boost/program_options.hpp>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <thread>
+
+#include "analysis_options.hh"
+#include "audit_record.hh"
+#include "audit_summary.hh"
+#include "exit_codes.hh"
+#include "input_walker.hh"
+#include "mapped_file.hh"
+#include "mbox_splitter.hh"
+
+namespace po = boost::program_options;
+
+namespace hopscope {
+namespace {
+
+// Messages analysed per parallel batch; results of one batch are held, then written in order.
+constexpr std::size_t kBatchMessages = 1024;
+constexpr std::size_t kBatchBytes = 64U * 1024U * 1024U;
+
+struct Job {
+    std::shared_ptr<MappedFile> file;  // keeps the mapping alive
+    std::string_view bytes;
+    MessageSource source;
+};
+
+class Progress {
+  public:
+    Progress(bool on, std::uint64_t total) : on_(on), total_(total), start_(clock::now()), last_(start_) {}
+    void update(std::uint64_t messages, std::uint64_t bytes, bool final = false) {
+        if (!on_) return;
+        auto now = clock::now();
+        if (!final && now - last_ < std::chrono::milliseconds(250)) return;
+        last_ = now;
+        double secs = std::chrono::duration<double>(now - start_).count();
+        double mbs = secs > 0 ? static_cast<double>(bytes) / 1e6 / secs : 0;
+        std::string line =
+            "\r" + std::to_string(messages) + " messages, " + std::to_string(static_cast<int>(mbs)) + " MB/s";
+        if (total_ > 0) {
+            double frac = static_cast<double>(bytes) / static_cast<double>(total_);
+            line += ", " + std::to_string(static_cast<int>(frac * 100)) + "%";
+            if (frac > 0.01 && !final) line += ", ETA " + std::to_string(static_cast<int>(secs / frac - secs)) + " s";
+        }
+        line += "   ";
+        std::fputs(line.c_str(), stderr);
+        if (final) std::fputs("\n", stderr);
+    }
+
+  private:
+    using clock = std::chrono::steady_clock;
+    bool on_;
+    std::uint64_t total_;
+    clock::time_point start_;
+    clock::time_point last_;
+};
+
+class Runner {
+  public:
+    Runner(const RuleSet& rules, RecordFormat format, unsigned jobs, AuditSummary& summary)
+        : rules_(rules), format_(format), jobs_(jobs), summary_(summary) {}
+
+    void add(Job job) {
+        batch_bytes_ += job.bytes.size();
+        batch_.push_back(std::move(job));
+        if (batch_.size() >= kBatchMessages || batch_bytes_ >= kBatchBytes) flush();
+    }
+
+    void flush() {
+        if (batch_.empty()) return;
+        std::vector<AuditRecord> out(batch_.size());
+        std::atomic<std::size_t> next{0};
+        auto work = [&] {
+            for (std::size_t i = next++; i < batch_.size(); i = next++)
+                out[i] = audit_message(batch_[i].bytes, batch_[i].source, rules_, format_);
+        };
+        std::vector<std::thread> helpers;
+        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(batch_.size()));
+        for (unsigned t = 1; t < n; ++t) helpers.emplace_back(work);
+        work();
+        for (auto& t : helpers) t.join();
+        std::string text;
+        for (std::size_t i = 0; i < out.size(); ++i) {
+            text += out[i].line;
+            summary_.add(out[i].figures, batch_[i].source);
+        }
+        std::fwrite(text.data(), 1, text.size(), stdout);
+        // Give back the pages of what is done.
+        for (const auto& j : batch_)
+            if (j.source.offset) j.file->release_before(*j.source.offset);
+        batch_.clear();
+        batch_bytes_ = 0;
+    }
+
+  private:
+    const RuleSet& rules_;
+    RecordFormat format_;
+    unsigned jobs_;
+    AuditSummary& summary_;
+    std::vector<Job> batch_;
+    std::size_t batch_bytes_ = 0;
+};
+
+}  // namespace
+
+int run_audit(const std::vector<std::string>& args) {
+    std::string format = "text";
+    unsigned jobs = 0;
+    bool quiet = false;
+    bool expect_relay = false;
+    std::string files_from;
+    std::vector<std::string> paths;
+    AnalysisOptions analysis;
+    po::options_description opts("audit options");
+    opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
+                                                   "text (summary), jsonl (one record per message) or csv")(
+        "jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
+        "files-from", po::value(&files_from), "read PATHs one per line from FILE, or - for stdin")(
+        "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay")(
+        "quiet,q", po::bool_switch(&quiet), "no progress line on stderr");
+    add_analysis_options(opts, analysis);
+    po::options_description hidden;
+    hidden.add_options()("path", po::value(&paths), "PATH");
+    po::options_description all;
+    all.add(opts).add(hidden);
+    po::positional_options_description pos;
+    pos.add("path", -1);
+    po::variables_map vm;
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "hopscope audit: " << e.what() << "\n";
+        return exit_code::usage;
+    }
+    if (vm.count("help") != 0U) {
+        std::cout << "Usage: hopscope audit [OPTIONS] PATH...\n"
+                     "PATH: an mbox, a Maildir, a folder searched recursively, or a single message.\n\n"
+                  << opts
+                  << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not traverse,\n"
+                     "2 an input could not be opened, 3 some messages failed to parse, 64 bad usage.\n";
+        return exit_code::ok;
+    }
+    RecordFormat rf = RecordFormat::None;
+    if (format == "jsonl")
+        rf = RecordFormat::Jsonl;
+    else if (format == "csv")
+        rf = RecordFormat::Csv;
+    else if (format != "text") {
+        std::cerr << "hopscope audit: --format must be text, jsonl or csv, not '" << format << "'\n";
+        return exit_code::usage;
+    }
+    if (!files_from.empty()) {
+        std::ifstream file;
+        std::istream* in = &std::cin;
+        if (files_from != "-") {
+            file.open(files_from);
+            if (!file) {
+                std::cerr << "hopscope audit: " << files_from << ": cannot read the list of paths\n";
+                return exit_code::bad_input;
+            }
+            in = &file;
+        }
+        for (std::string line; std::getline(*in, line);) {
+            if (!line.empty() && line.back() == '\r') line.pop_back();
+            if (!line.empty()) paths.push_back(line);
+        }
+    }
+    if (paths.empty()) {
+        std::cerr << "hopscope audit: no PATH given (see hopscope audit --help)\n";
+        return exit_code::usage;
+    }
+    auto rules = build_rules(analysis, vm);
+    if (!rules) {
+        std::cerr << "hopscope audit: " << rules.error().message << "\n";
+        return exit_code::usage;
+    }
+    if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
+
+    WalkResult walk = walk_inputs(paths);
+    AuditSummary summary;
+    bool unopened = !walk.errors.empty();
+    for (const auto& e : walk.errors) {
+        std::cerr << "hopscope: " << e << "\n";
+        summary.add_unopened(e, "");
+    }
+    std::uint64_t total = 0;
+    for (const auto& f : walk.files) total += f.size;
+    Progress progress(!quiet && ::isatty(STDERR_FILENO) != 0, total);
+
+    if (rf == RecordFormat::Csv) std::fputs(csv_header().c_str(), stdout);
+    Runner runner(*rules, rf, jobs, summary);
+    std::uint64_t done_bytes = 0;
+    std::uint64_t count = 0;
+    for (const auto& f : walk.files) {
+        auto mapped = MappedFile::open(f.path);
+        if (!mapped) {
+            std::cerr << "hopscope: " << mapped.error().message << "\n";
+            summary.add_unopened(f.path, mapped.error().message);
+            unopened = true;
+            continue;
+        }
+        std::string_view bytes = (*mapped)->bytes();
+        if (looks_like_mbox(bytes)) {
+            MboxSplitter split(bytes);
+            std::uint64_t index = 0;
+            while (auto span = split.next()) {
+                runner.add({*mapped, bytes.substr(span->offset, span->length), {f.path, span->offset, index++}});
+                progress.update(++count, done_bytes + span->offset + span->length);
+            }
+        } else {
+            runner.add({*mapped, bytes, {f.path, std::nullopt, 0}});
+            progress.update(++count, done_bytes + bytes.size());
+        }
+        done_bytes += bytes.size();
+    }
+    runner.flush();
+    progress.update(count, done_bytes, true);
+    if (rf == RecordFormat::None) std::fputs(summary.render().c_str(), stdout);
+    std::fflush(stdout);
+
+    if (unopened) return exit_code::bad_input;
+    if (summary.failed() > 0) return exit_code::parse_failures;
+    if (expect_relay && summary.not_traversed() > 0) return exit_code::not_confirmed;
+    return exit_code::ok;
+}
+
+}  // namespace hopscope

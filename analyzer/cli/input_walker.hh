@@ -1,0 +1,24 @@
+// Expands audit PATHs into the files to read, in a stable order: a file as
+// given, a directory recursively (Maildir cur/ and new/, never tmp/; files
+// starting with '.' are markers, not messages).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace hopscope {
+
+struct InputFile {
+    std::string path;
+    std::uint64_t size = 0;
+};
+
+struct WalkResult {
+    std::vector<InputFile> files;
+    std::vector<std::string> errors;  // "PATH: why", one per input that could not be opened
+};
+
+WalkResult walk_inputs(const std::vector<std::string>& paths);
+
+}  // namespace hopscope

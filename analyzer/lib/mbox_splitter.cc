@@ -1,0 +1,136 @@
+#include "mbox_splitter.hh"
+
+#include <charconv>
+#include <cstring>
+
+#include "paste_normaliser.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+
+std::string_view line_at(std::string_view data, std::size_t pos, std::size_t* next = nullptr) {
+    std::size_t nl = data.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? data.size() : nl;
+    if (next != nullptr) *next = nl == std::string_view::npos ? data.size() : nl + 1;
+    std::string_view l = data.substr(pos, end - pos);
+    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
+    return l;
+}
+
+bool has_time_of_day(std::string_view s) {
+    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
+        auto d = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
+        if (d(i) && s[i + 1] == ':' && d(i + 2) && d(i + 3)) return true;
+    }
+    return false;
+}
+
+}  // namespace
+
+bool is_from_line(std::string_view line) {
+    if (line.substr(0, 5) != "From ") return false;
+    std::string_view rest = line.substr(5);
+    std::size_t sender_end = rest.find_first_of(" \t");
+    if (sender_end == 0) return false;
+    if (sender_end == std::string_view::npos) return true;  // "From 123@xxx" (Takeout)
+    std::string_view after = rest.substr(sender_end);
+    bool blank = after.find_first_not_of(" \t") == std::string_view::npos;
+    return blank || has_time_of_day(after);  // "From - " or "From a@b Wed Feb  9 22:02 MET 2000"
+}
+
+bool looks_like_mbox(std::string_view bytes) {
+    std::size_t pos = bytes.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
+    std::size_t next = 0;
+    std::string_view l = line_at(bytes, pos, &next);
+    if (!is_from_line(l)) return false;
+    return is_field_start(line_at(bytes, next));
+}
+
+MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
+    if (data_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
+}
+
+bool MboxSplitter::separator_at(std::size_t pos) const {
+    std::size_t next = 0;
+    if (!is_from_line(line_at(data_, pos, &next))) return false;
+    return next >= data_.size() || is_field_start(line_at(data_, next));
+}
+
+std::optional<std::size_t> MboxSplitter::by_content_length(std::size_t start) const {
+    // Only the header block is searched, line by line.
+    std::size_t pos = start;
+    std::optional<std::size_t> length;
+    while (pos < data_.size()) {
+        std::size_t next = 0;
+        std::string_view l = line_at(data_, pos, &next);
+        if (l.empty()) {
+            pos = next;
+            break;
+        }
+        if (l.size() > 15 && (l[0] == 'C' || l[0] == 'c') && strncasecmp(l.data(), "Content-Length:", 15) == 0) {
+            std::string_view v = l.substr(15);
+            while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+            while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+            std::size_t n = 0;
+            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec == std::errc() && p == v.data() + v.size()) length = n;
+        }
+        pos = next;
+    }
+    if (!length || pos > data_.size() || *length > data_.size() - pos) return std::nullopt;
+    std::size_t end = pos + *length;
+    // Allow the blank line writers put between messages.
+    for (int k = 0; k < 3 && end < data_.size(); ++k) {
+        if (separator_at(end)) return end;
+        if (data_[end] == '\r' || data_[end] == '\n')
+            ++end;
+        else
+            break;
+    }
+    if (end >= data_.size()) return data_.size();
+    return separator_at(end) ? std::optional<std::size_t>(end) : std::nullopt;
+}
+
+std::optional<MessageSpan> MboxSplitter::next() {
+    if (pos_ >= data_.size()) return std::nullopt;
+    std::size_t start = pos_;
+    std::size_t first_next = 0;
+    line_at(data_, start, &first_next);
+    std::size_t end = data_.size();
+    if (auto cl = by_content_length(first_next)) {
+        end = *cl;
+    } else {
+        // Walk the header lines (a headers-only message may be followed
+        // directly by the next separator), then search the body.
+        std::size_t search = data_.size();
+        for (std::size_t p = first_next; p < data_.size();) {
+            if (separator_at(p)) {
+                search = data_.size();
+                end = p;
+                break;
+            }
+            std::size_t next = 0;
+            if (line_at(data_, p, &next).empty()) {
+                search = next;
+                break;
+            }
+            p = next;
+        }
+        while (search < data_.size()) {
+            const void* hit = memmem(data_.data() + search, data_.size() - search, "\nFrom ", 6);
+            if (hit == nullptr) break;
+            std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - data_.data()) + 1;
+            if (separator_at(at)) {
+                end = at;
+                break;
+            }
+            search = at;
+        }
+    }
+    pos_ = end;
+    return MessageSpan{start, end - start};
+}
+
+}  // namespace hopscope

@@ -1,0 +1,41 @@
+// Splits an mbox (mboxo/mboxrd, LF or CRLF, Netscape "From - ", Google
+// Takeout "From 123@xxx", Content-Length mboxes) into message spans without
+// copying. Pure: works on a byte view (usually an mmap).
+//
+// A separator is a line "From SENDER" optionally followed by a date with a
+// time of day, and followed by a header field line. Where a message carries
+// Content-Length and it lands on a separator (or the end), it is trusted, so
+// unquoted "From " lines in such bodies do not split.
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+
+namespace hopscope {
+
+struct MessageSpan {
+    std::size_t offset = 0;  // of the "From " line (or of the message, for a lone message)
+    std::size_t length = 0;
+};
+
+// True when `bytes` starts (after a BOM and blank lines) with a separator.
+bool looks_like_mbox(std::string_view bytes);
+
+// True when `line` (without its line break) is a From_ separator line.
+bool is_from_line(std::string_view line);
+
+class MboxSplitter {
+  public:
+    explicit MboxSplitter(std::string_view data);
+    std::optional<MessageSpan> next();
+    [[nodiscard]] std::size_t position() const { return pos_; }
+
+  private:
+    [[nodiscard]] bool separator_at(std::size_t pos) const;
+    [[nodiscard]] std::optional<std::size_t> by_content_length(std::size_t start) const;
+    std::string_view data_;
+    std::size_t pos_ = 0;
+};
+
+}  // namespace hopscope

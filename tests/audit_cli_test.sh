@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# audit: record counts on the shared mailboxes, order with --jobs, formats,
+# exit codes, read-only and offline operation.
+set -u
+bin=${HOPSCOPE:?} corpus=${CORPUS:?} shared=${SHARED:-}
+fail=0; pass=0
+ok() { pass=$((pass+1)); }
+bad() { fail=$((fail+1)); echo "FAIL $*"; }
+tmp=$(mktemp -d); trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+
+# Expected counts, counted by hand: mbox = From_ lines ("From SENDER" plus nothing or a
+# date with a time, followed by a header line; the two "From Russia with love" body lines
+# in the unmunged file are prose); Maildir/folders = regular files outside tmp/ whose
+# names do not start with '.' (mu's .noindex/.noupdate markers are not messages).
+declare -A want=(
+  [mime4j_mbox.rlug]=5 [mimekit_content-length.mbox]=29 [mimekit_issue1189-takeout-style.mbox]=4
+  [mimekit_simple.mbox]=3 [mimekit_unmunged-from-bom.mbox]=2 [perl-Mail-Box_mbox.src]=45
+  [perl-Mail-Box_mbox.win]=45 [spamassassin_nice.mbox]=3 [mu-testdir-maildir]=19 [mu-testdir2-maildir]=14
+  [notmuch-default-maildir]=53 [notmuch-lkml-maildir]=210)
+mb="$shared/corpus-ext/mailboxes"
+if [ -n "$shared" ] && [ -d "$mb" ]; then
+  for name in "${!want[@]}"; do
+    got=$("$bin" audit -q --format jsonl "$mb/$name" | wc -l)
+    [ "$got" -eq "${want[$name]}" ] && ok || bad "$name: $got records, want ${want[$name]}"
+  done
+  # Order is the same whatever the number of threads.
+  a=$("$bin" audit -q --format jsonl --jobs 1 "$mb" | md5sum); b=$("$bin" audit -q --format jsonl --jobs 7 "$mb" | md5sum)
+  [ "$a" = "$b" ] && ok || bad "--jobs changes the output order"
+  # Offline and read-only: no network namespace, inputs without write permission.
+  cp -r "$mb" "$tmp/ro" && chmod -R a-w "$tmp/ro"
+  before=$(cd "$tmp/ro" && find . -type f -exec md5sum {} + | sort | md5sum)
+  if command -v unshare >/dev/null && unshare -n true 2>/dev/null; then
+    unshare -n "$bin" audit -q --format jsonl "$tmp/ro" > "$tmp/offline.jsonl"; rc=$?
+    [ $rc -eq 0 ] || [ $rc -eq 3 ] && ok || bad "audit without a network: exit $rc"
+    [ "$(wc -l < "$tmp/offline.jsonl")" -eq 432 ] && ok || bad "offline record count $(wc -l < "$tmp/offline.jsonl")"
+  else
+    echo "note: unshare -n not permitted here; offline run skipped"
+  fi
+  after=$(cd "$tmp/ro" && find . -type f -exec md5sum {} + | sort | md5sum)
+  [ "$before" = "$after" ] && ok || bad "an input changed"
+else
+  echo "note: $mb not present; mailbox counts skipped"
+fi
+
+# Every message in is one record out, failures included.
+printf 'From a Mon Jan  1 00:00:00 2024\nSubject: ok\n\nx\nFrom b Mon Jan  1 00:00:00 2024\nX-Bad:\n\n' > "$tmp/m.mbox"
+printf 'just prose, no header\n' > "$tmp/prose.eml"
+"$bin" audit -q --format jsonl "$tmp/m.mbox" "$tmp/prose.eml" > "$tmp/out.jsonl"; rc=$?
+[ "$(wc -l < "$tmp/out.jsonl")" -eq 3 ] && ok || bad "records for 3 messages: $(wc -l < "$tmp/out.jsonl")"
+[ $rc -eq 3 ] && ok || bad "exit $rc with a failed message, want 3"
+grep -q '"error":"holds no header fields"' "$tmp/out.jsonl" && ok || bad "failed record has no error"
+grep -q '"source":{"path":"[^"]*m.mbox","offset":0,"index":0}' "$tmp/out.jsonl" && ok || bad "source offset/index"
+# An input that cannot be opened: exit 2, the rest still reported.
+"$bin" audit -q --format jsonl "$tmp/nope" "$corpus/demo-o365-relay.eml" > "$tmp/o2" 2> "$tmp/e2"; rc=$?
+[ $rc -eq 2 ] && ok || bad "unopened input: exit $rc"
+grep -q "nope: cannot open" "$tmp/e2" && ok || bad "unopened input not named"
+[ "$(wc -l < "$tmp/o2")" -eq 1 ] && ok || bad "the other input was not reported"
+# --expect-relay
+"$bin" audit -q --expect-relay "$corpus/demo-o365-relay.eml" > /dev/null; [ $? -eq 0 ] && ok || bad "--expect-relay on a relayed message"
+"$bin" audit -q --expect-relay "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" > /dev/null; [ $? -eq 1 ] && ok || bad "--expect-relay with a bypass"
+# --files-from
+printf '%s\n' "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" | "$bin" audit -q --format jsonl --files-from - > "$tmp/ff"
+[ "$(wc -l < "$tmp/ff")" -eq 2 ] && ok || bad "--files-from -"
+# CSV: header, quoting, formula cells neutralised.
+printf 'Subject: =HYPERLINK("http://x.example","click")\nMessage-ID: @evil\nReceived: by a; Mon, 1 Jan 2024 00:00:00 +0000\n' > "$tmp/formula.eml"
+"$bin" audit -q --format csv "$tmp/formula.eml" > "$tmp/f.csv"
+head -1 "$tmp/f.csv" | grep -q '^source,index,offset,message_id,date,subject,hops' && ok || bad "csv header"
+grep -q ",'@evil,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"," "$tmp/f.csv" && ok || bad "csv formula neutralised: $(sed -n 2p "$tmp/f.csv")"
+# Text summary.
+mkdir "$tmp/samples" && cp "$corpus"/*.eml "$corpus"/*.txt "$tmp/samples/"
+"$bin" audit -q "$tmp/samples" > "$tmp/sum.txt"
+grep -q "^Messages   43 read" "$tmp/sum.txt" && ok || bad "summary count: $(head -1 "$tmp/sum.txt")"
+grep -q "^Delay per role" "$tmp/sum.txt" && ok || bad "summary delay table"
+# No progress line when stderr is not a terminal.
+"$bin" audit "$tmp/samples" > /dev/null 2> "$tmp/err"; [ ! -s "$tmp/err" ] && ok || bad "progress written to a non-terminal"
+
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,109 @@
+#define BOOST_TEST_MODULE mbox_splitter
+#include <boost/test/unit_test.hpp>
+
+#include <string>
+#include <vector>
+
+#include "mbox_splitter.hh"
+#include "test_support.hh"
+
+using namespace hopscope;
+
+namespace {
+
+std::vector<std::string> split(const std::string& data) {
+    std::vector<std::string> out;
+    MboxSplitter s(data);
+    while (auto span = s.next()) out.push_back(data.substr(span->offset, span->length));
+    return out;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(from_line_shapes) {
+    BOOST_TEST(is_from_line("From - "));
+    BOOST_TEST(is_from_line("From -"));
+    BOOST_TEST(is_from_line("From 1844347792267117879@xxx"));
+    BOOST_TEST(is_from_line("From jm@dogma.slashnull.org  Wed May 16 00:40:34 2001"));
+    BOOST_TEST(is_from_line("From magick-owner@x.com Wed Feb  9 22:02 MET 2000"));
+    BOOST_TEST(!is_from_line("From Russia with love"));
+    BOOST_TEST(!is_from_line(">From a@b Wed May 16 00:40:34 2001"));
+    BOOST_TEST(!is_from_line("From: someone"));
+    BOOST_TEST(!is_from_line("From  double space"));
+}
+
+BOOST_AUTO_TEST_CASE(quoted_from_in_body_does_not_split) {
+    auto m = split(
+        "From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\nbody\n>From a@b Mon Jan  1 00:00:00 2024\n\n"
+        "From c@d Mon Jan  1 00:00:01 2024\nSubject: two\n\nbody two\n");
+    BOOST_REQUIRE_EQUAL(m.size(), 2U);
+    BOOST_TEST(m[1].starts_with("From c@d"));
+}
+
+BOOST_AUTO_TEST_CASE(unquoted_prose_from_needs_a_header_after_it) {
+    auto m = split("From -\nSubject: a\n\nFrom Russia with love\nYear: 1963\n\nFrom -\nSubject: b\n\nx\n");
+    BOOST_TEST(m.size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(crlf_and_no_final_newline) {
+    auto m = split(
+        "From a Mon Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\nx\r\nFrom b Mon Jan  1 00:00:00 2024\r\nSubject: "
+        "two\r\n\r\ny");
+    BOOST_REQUIRE_EQUAL(m.size(), 2U);
+    BOOST_TEST(m[1].ends_with("y"));
+}
+
+BOOST_AUTO_TEST_CASE(content_length_protects_unquoted_from_lines) {
+    std::string body = "line\nFrom x@y Mon Jan  1 00:00:00 2024\nSubject: not a message\n";
+    std::string m1 = "From - Mon Jan  1 00:00:00 2024\nContent-Length: " + std::to_string(body.size()) + "\n\n" + body;
+    auto m = split(m1 + "\nFrom - Tue Jan  2 00:00:00 2024\nSubject: two\n\nz\n");
+    BOOST_REQUIRE_EQUAL(m.size(), 2U);
+    BOOST_TEST(m[1].find("Subject: two") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(wrong_content_length_falls_back_to_scanning) {
+    auto m = split("From -\nContent-Length: 99999\n\nx\nFrom -\nSubject: two\n\ny\n");
+    BOOST_TEST(m.size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(headers_only_message_followed_by_separator) {
+    auto m = split("From -\nSubject: a\nFrom -\nSubject: b\n\nbody\n");
+    BOOST_TEST(m.size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(separator_without_blank_line_before_it) {
+    auto m = split("From - \nFrom: a@b\n\ntext\nFrom - \nFrom: c@d\n\nmore\n");
+    BOOST_TEST(m.size() == 2U);
+}
+
+BOOST_AUTO_TEST_CASE(bom_and_detection) {
+    BOOST_TEST(
+        looks_like_mbox("\xEF\xBB\xBF"
+                        "From -\nFrom: a@b\n"));
+    BOOST_TEST(split("\xEF\xBB\xBF"
+                     "From -\nFrom: a@b\n\nx\n")
+                   .size() == 1U);
+    BOOST_TEST(!looks_like_mbox("Received: by x; Mon, 1 Jan 2024 00:00:00 +0000\n"));
+    BOOST_TEST(!looks_like_mbox(""));
+    BOOST_TEST(!looks_like_mbox("From Russia with love\n\n"));
+    BOOST_TEST(split("").empty());
+}
+
+BOOST_AUTO_TEST_CASE(offsets_point_at_separators) {
+    std::string data = "From a Mon Jan  1 00:00:00 2024\nA: 1\n\nx\nFrom b Mon Jan  1 00:00:00 2024\nA: 2\n\ny\n";
+    MboxSplitter s(data);
+    auto first = s.next();
+    auto second = s.next();
+    BOOST_REQUIRE(first && second);
+    BOOST_TEST(first->offset == 0U);
+    BOOST_TEST(data.substr(second->offset, 6) == "From b");
+    BOOST_TEST(!s.next());
+}
+
+BOOST_AUTO_TEST_CASE(many_candidate_lines_stay_linear) {
+    // 200,000 ">From"-less prose lines that start with "From " but are not separators.
+    std::string data = "From -\nSubject: big\n\n";
+    for (int i = 0; i < 200000; ++i) data += "From Russia with love\n";
+    auto m = split(data);
+    BOOST_TEST(m.size() == 1U);
+}
