@@ -88,12 +88,10 @@ class Runner {
         for (unsigned t = 1; t < n; ++t) helpers.emplace_back(work);
         work();
         for (auto& t : helpers) t.join();
-        std::string text;
         for (std::size_t i = 0; i < out.size(); ++i) {
-            text += out[i].line;
+            std::fwrite(out[i].line.data(), 1, out[i].line.size(), stdout);
             summary_.add(out[i].figures, batch_[i].source);
         }
-        std::fwrite(text.data(), 1, text.size(), stdout);
         // Give back the pages of what is done.
         for (const auto& j : batch_)
             if (j.source.offset) j.file->release_before(*j.source.offset);

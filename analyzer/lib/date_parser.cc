@@ -143,13 +143,38 @@ std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
 }  // namespace
 
 std::string format_utc(UnixTime t) {
-    std::time_t tt = static_cast<std::time_t>(t);
-    std::tm tm{};
-    gmtime_r(&tt, &tm);
-    std::array<char, 40> buf{};
-    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-    return buf.data();
+    // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.
+    std::int64_t days = t / 86400;
+    std::int64_t secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        --days;
+    }
+    days += 719468;
+    std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    auto doe = static_cast<unsigned>(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) ++y;
+    std::string out = "0000-00-00T00:00:00Z";
+    auto put = [&](std::size_t at, unsigned v, int width) {
+        for (int k = width - 1; k >= 0; --k) {
+            out[at + static_cast<std::size_t>(k)] = static_cast<char>('0' + v % 10);
+            v /= 10;
+        }
+    };
+    put(5, m, 2);
+    put(8, d, 2);
+    put(11, static_cast<unsigned>(secs / 3600), 2);
+    put(14, static_cast<unsigned>(secs % 3600 / 60), 2);
+    put(17, static_cast<unsigned>(secs % 60), 2);
+    if (y < 0 || y > 9999) return std::to_string(y) + out.substr(4);
+    put(0, static_cast<unsigned>(y), 4);
+    return out;
 }
 
 ParsedDate parse_date(std::string_view text) {

@@ -21,6 +21,18 @@ void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     std::size_t i = 0;
     while (i < s.size()) {
+        // Copy the run of characters that need no escaping in one go.
+        std::size_t run = i;
+        while (run < s.size()) {
+            auto b = static_cast<unsigned char>(s[run]);
+            if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
+            ++run;
+        }
+        if (run > i) {
+            out.append(s.data() + i, run - i);
+            i = run;
+            if (i >= s.size()) break;
+        }
         auto c = static_cast<unsigned char>(s[i]);
         if (c >= 0x80) {
             std::size_t before = i;

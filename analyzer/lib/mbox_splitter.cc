@@ -106,7 +106,7 @@ std::optional<MessageSpan> MboxSplitter::next() {
         // directly by the next separator), then search the body.
         std::size_t search = data_.size();
         for (std::size_t p = first_next; p < data_.size();) {
-            if (separator_at(p)) {
+            if (data_[p] == 'F' && separator_at(p)) {
                 search = data_.size();
                 end = p;
                 break;

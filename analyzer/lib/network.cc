@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <charconv>
 
 namespace hopscope {
@@ -31,17 +32,23 @@ std::optional<Network> Network::parse(std::string_view cidr) {
     return n;
 }
 
-bool Network::contains(std::string_view ip) const {
-    bool v6 = false;
-    std::array<unsigned char, 16> b{};
-    if (!ip_bytes(ip, v6, b)) return false;
-    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) belongs to IPv4 networks.
-    if (v6 && !v6_) {
-        static constexpr std::array<unsigned char, 12> mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (!std::equal(mapped.begin(), mapped.end(), b.begin())) return false;
-        std::copy(b.begin() + 12, b.end(), b.begin());
-        v6 = false;
+IpKey IpKey::parse(std::string_view ip) {
+    IpKey k;
+    k.valid = ip_bytes(ip, k.v6, k.bytes);
+    // An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is its IPv4 address.
+    static constexpr std::array<unsigned char, 12> mapped = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    if (k.valid && k.v6 && std::equal(mapped.begin(), mapped.end(), k.bytes.begin())) {
+        std::copy(k.bytes.begin() + 12, k.bytes.end(), k.bytes.begin());
+        std::fill(k.bytes.begin() + 4, k.bytes.end(), 0);
+        k.v6 = false;
     }
+    return k;
+}
+
+bool Network::contains(const IpKey& ip) const {
+    if (!ip.valid) return false;
+    bool v6 = ip.v6;
+    const auto& b = ip.bytes;
     if (v6 != v6_) return false;
     int full = prefix_ / 8;
     for (int i = 0; i < full; ++i)

@@ -9,10 +9,19 @@
 
 namespace hopscope {
 
+// An address parsed once, to test against many networks.
+struct IpKey {
+    bool valid = false;
+    bool v6 = false;
+    std::array<unsigned char, 16> bytes{};
+    static IpKey parse(std::string_view ip);
+};
+
 class Network {
   public:
     static std::optional<Network> parse(std::string_view cidr);
-    [[nodiscard]] bool contains(std::string_view ip) const;
+    [[nodiscard]] bool contains(std::string_view ip) const { return contains(IpKey::parse(ip)); }
+    [[nodiscard]] bool contains(const IpKey& ip) const;
     [[nodiscard]] const std::string& text() const { return text_; }
 
   private:

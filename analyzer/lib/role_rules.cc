@@ -116,7 +116,7 @@ std::string describe(const Rule& r, std::string_view subject) {
     return {};
 }
 
-bool matches(const Rule& r, const std::optional<std::string>& host, const std::optional<std::string>& ip,
+bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey& ip,
              const std::optional<std::string>& with) {
     switch (r.kind) {
         case MatchKind::ByHost:
@@ -124,7 +124,7 @@ bool matches(const Rule& r, const std::optional<std::string>& host, const std::o
             return host && host_glob(r.pattern, *host);
         case MatchKind::ByIp:
         case MatchKind::FromIp:
-            return ip && r.network && r.network->contains(*ip);
+            return r.network && r.network->contains(ip);
         case MatchKind::With:
             return with && iequals(*with, r.pattern);
     }
@@ -150,6 +150,9 @@ std::string_view family_name(Family f) {
 }
 
 bool host_glob(std::string_view p, std::string_view h) {
+    // The common "*.suffix" pattern: one case-insensitive suffix compare.
+    if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string_view::npos)
+        return h.size() >= p.size() - 1 && iequals(h.substr(h.size() - (p.size() - 1)), p.substr(1));
     // Iterative matcher with one backtrack point: linear in practice, never exponential.
     std::size_t pi = 0;
     std::size_t hi = 0;
@@ -259,6 +262,7 @@ Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
 
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
                                            const std::optional<std::string>& with) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     // User rules first: the admin knows their own network better than we do.
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& r : rules_) {
@@ -266,7 +270,7 @@ std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& hos
             if ((pass == 0) != user) continue;
             if (r.kind != MatchKind::ByHost && r.kind != MatchKind::ByIp && r.kind != MatchKind::With) continue;
             const auto& subject = r.kind == MatchKind::ByHost ? host : ip;
-            if (matches(r, host, ip, with)) return RuleMatch{&r, describe(r, subject.value_or(""))};
+            if (matches(r, host, key, with)) return RuleMatch{&r, describe(r, subject.value_or(""))};
         }
     }
     return std::nullopt;
@@ -274,13 +278,14 @@ std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& hos
 
 std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,
                                              const std::optional<std::string>& ip) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& r : rules_) {
             bool user = r.id.starts_with("user-") || r.id == "config";
             if ((pass == 0) != user) continue;
             if (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp) continue;
             const auto& subject = r.kind == MatchKind::FromHost ? host : ip;
-            if (matches(r, host, ip, std::nullopt)) return RuleMatch{&r, describe(r, subject.value_or(""))};
+            if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, describe(r, subject.value_or(""))};
         }
     }
     return std::nullopt;
@@ -288,9 +293,10 @@ std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& h
 
 std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,
                                                    const std::optional<std::string>& ip) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     for (const auto& r : rules_) {
         if (r.family != Family::Relay || (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp)) continue;
-        if (matches(r, host, ip, std::nullopt)) return RuleMatch{&r, r.evidence};
+        if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, r.evidence};
     }
     return std::nullopt;
 }

@@ -1,0 +1,114 @@
+"""Benchmark driver for tools/bench (see there). Standard library only."""
+import base64, csv, email.parser, email.policy, email.utils, io, mmap, os, random, subprocess, sys, time
+
+BIN, DIR = sys.argv[1], sys.argv[2]
+
+DIALECTS = [
+    "from {h} (unknown [{ip}])\n\tby {by} (Postfix) with ESMTP id {id}\n\tfor <u@example.net>; {date}",
+    "from {h} ({h} [{ip}])\n\t(using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits))\n\tby {by} (Postfix) with ESMTPS id {id}; {date}",
+    "from {h} ({ip}) by {by} (10.167.16.73) with Microsoft SMTP\n Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n 15.20.7587.21 via Frontend Transport; {date}",
+    "from [{ip}] (helo={h})\n\tby {by} with esmtps  (TLS1.3) tls TLS_AES_256_GCM_SHA384\n\t(Exim 4.96)\n\t(envelope-from <a@example.org>)\n\tid {id}; {date}",
+    "from unknown (HELO {h}) ({ip})\n  by {by} with SMTP; {date}",
+    "from {h} ({h}. [{ip}])\n        by mx.google.com with ESMTPS id {id}\n        for <u@gmail.com>\n        (version=TLS1_2 cipher=ECDHE-ECDSA-AES128-GCM-SHA256 bits=128/128);\n        {date}",
+    "from {h} ([{ip}]:33537 \"EHLO {h}\" rhost-flags-OK-OK-OK-OK) by {by}\n        with ESMTP id {id} (ORCPT <rfc822;u@example.net>); {date}",
+    "from {h} (192.0.2.7) by {by} (10.1.4.12) with Microsoft SMTP Server (TLS) id\n 14.3.498.0; {date}",
+    "by {by} with SMTP id {id};\n        {date}",
+    "from {h} ([{ip}]) by {by} with Microsoft SMTPSVC(10.0.17763.1);\n\t {date}",
+]
+
+def generate(path, count, body_min, body_max, seed):
+    rnd = random.Random(seed)
+    pool = base64.encodebytes(rnd.randbytes(3 * 1024 * 1024))  # 4 MB of base64 lines to slice from
+    t0 = 1_700_000_000
+    with open(path, "wb", buffering=1 << 20) as f:
+        for n in range(count):
+            t = t0 + n * 37
+            hops = rnd.randint(5, 12)
+            hdr = []
+            for k in range(hops, 0, -1):  # newest first
+                ts = email.utils.formatdate(t + k * rnd.randint(0, 20), localtime=False)
+                d = rnd.choice(DIALECTS)
+                hdr.append("Received: " + d.format(h=f"h{k}-{n % 997}.example.com", ip=f"198.51.{k}.{n % 250}",
+                                                   by=f"mx{k}.example.net", id=f"{n:08X}{k}", date=ts))
+            hdr += [f"Date: {email.utils.formatdate(t, localtime=False)}", f"From: sender{n % 500}@example.com",
+                    "To: rcpt@example.net", f"Subject: bench message {n}", f"Message-ID: <{n}.{seed}@example.com>",
+                    "MIME-Version: 1.0",
+                    "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.com; s=sel1;\n\th=from:to:subject:date:message-id;\n\tbh=" + base64.b64encode(rnd.randbytes(32)).decode() + ";\n\tb=" + "\n\t ".join(base64.b64encode(rnd.randbytes(256)).decode()[i:i + 64] for i in range(0, 344, 64)),
+                    "X-MS-Exchange-Organization-AuthAs: Anonymous",
+                    "X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem",
+                    "X-Forefront-Antispam-Report: CIP:198.51.100.77;CTRY:NL;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;H:relay.example.com;PTR:relay.example.com;CAT:NONE;SFS:(13230031)(82310400017);DIR:INB;",
+                    "Authentication-Results: spf=pass (sender IP is 198.51.100.77) smtp.mailfrom=example.com; dkim=pass (signature was verified) header.d=example.com;dmarc=pass action=none header.from=example.com;compauth=pass reason=100"]
+            size = rnd.randint(body_min, body_max)
+            if body_max > 4096:
+                start = rnd.randrange(0, len(pool) - size - 1)
+                chunk = pool[start:start + size]
+                chunk = chunk[chunk.find(b"\n") + 1:]
+                body = (b"--b\nContent-Type: text/plain\n\nSee attachment.\n--b\nContent-Type: application/octet-stream\n"
+                        b"Content-Transfer-Encoding: base64\n\n" + chunk + b"--b--\n")
+                hdr.append('Content-Type: multipart/mixed; boundary="b"')
+            else:
+                body = b"Short body line one.\n>From a@b Mon Jan 1 2024 (mboxrd-quoted)\n"[:size] + b"\n"
+            f.write(f"From sender{n % 500}@example.com {time.asctime(time.gmtime(t))}\n".encode())
+            f.write("\n".join(hdr).encode() + b"\n\n" + body + b"\n")
+
+def timed(cmd, **kw):
+    t = time.perf_counter()
+    p = subprocess.run(cmd, check=False, **kw)
+    return time.perf_counter() - t, p
+
+def python_peer(path):
+    """mmap, bytes.find for separators, BytesHeaderParser (compat32) per header block,
+    parsedate_to_datetime on every Received date."""
+    parser = email.parser.BytesHeaderParser(policy=email.policy.compat32)
+    messages = fields = 0
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as m:
+        pos = 0 if m[:5] == b"From " else m.find(b"\nFrom ") + 1
+        size = len(m)
+        while 0 <= pos < size:
+            nxt = m.find(b"\nFrom ", pos)
+            end = size if nxt < 0 else nxt + 1
+            hstart = m.find(b"\n", pos) + 1
+            hend = m.find(b"\n\n", hstart, end)
+            block = m[hstart:(end if hend < 0 else hend + 1)]
+            msg = parser.parsebytes(block)
+            for r in msg.get_all("Received") or []:
+                fields += 1
+                email.utils.parsedate_to_datetime(str(r).rsplit(";", 1)[-1].strip())
+            messages += 1
+            pos = -1 if nxt < 0 else end
+    return messages, fields
+
+def hopscope_counts(path):
+    out = subprocess.run([BIN, "audit", "-q", "--format", "csv", path], check=True, capture_output=True).stdout
+    rows = list(csv.DictReader(io.StringIO(out.decode("utf-8"))))
+    return len(rows), sum(int(r["hops"]) for r in rows)
+
+def main():
+    files = [("body-heavy", os.path.join(DIR, "body-heavy.mbox"), 10_500, 2_048, 2_000_000 // 10, 1),
+             ("header-heavy", os.path.join(DIR, "header-heavy.mbox"), 52_000, 40, 200, 2)]
+    for name, path, count, bmin, bmax, seed in files:
+        if not os.path.exists(path):
+            print(f"generating {path} ...", file=sys.stderr)
+            generate(path, count, bmin, bmax, seed)
+    print(f"machine: {os.cpu_count()} cores; page cache warmed by one cat of each file before timing")
+    for name, path, count, *_ in files:
+        mb = os.path.getsize(path) / 1e6
+        subprocess.run(["cat", path], stdout=subprocess.DEVNULL, check=True)
+        t_cat, _ = timed(["cat", path], stdout=subprocess.DEVNULL)
+        t_hs, p = timed([BIN, "audit", "-q", "--format", "jsonl", path], stdout=subprocess.DEVNULL)
+        if p.returncode not in (0,):
+            print(f"hopscope exited {p.returncode}", file=sys.stderr)
+        t0 = time.perf_counter()
+        py_msgs, py_fields = python_peer(path)
+        t_py = time.perf_counter() - t0
+        hs_msgs, hs_fields = hopscope_counts(path)
+        same = "same" if (hs_msgs, hs_fields) == (py_msgs, py_fields) else "DIFFERENT"
+        print(f"\n{name}: {mb:.0f} MB, {hs_msgs} messages, {hs_fields} Received fields "
+              f"(python: {py_msgs} messages, {py_fields} fields: {same})")
+        print(f"  cat (floor)        {mb / t_cat:9.0f} MB/s  {t_cat:7.2f} s")
+        print(f"  hopscope audit     {hs_msgs / t_hs:9.0f} msg/s {mb / t_hs:7.0f} MB/s  {t_hs:7.2f} s  "
+              f"({100 * t_cat / t_hs:.0f}% of cat)")
+        print(f"  python peer        {py_msgs / t_py:9.0f} msg/s {mb / t_py:7.0f} MB/s  {t_py:7.2f} s")
+        print(f"  ratio hopscope/python: {t_py / t_hs:.1f}x")
+
+main()
