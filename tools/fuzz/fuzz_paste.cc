@@ -1,0 +1,18 @@
+// Paste normaliser and header-block extraction: any bytes in, a bounded
+// list of fields out; every field view lies inside the input.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "header_block.hh"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    auto block = hopscope::split_header_block(in);
+    for (const auto& f : block.fields) {
+        if (f.name.data() < in.data() || f.name.data() + f.name.size() > in.data() + in.size()) __builtin_trap();
+        if (f.raw.data() < in.data() || f.raw.data() + f.raw.size() > in.data() + in.size()) __builtin_trap();
+        (void)hopscope::unfold_collapsed(f.raw);
+    }
+    return 0;
+}

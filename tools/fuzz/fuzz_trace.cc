@@ -1,0 +1,26 @@
+// The whole trace pipeline: split, parse, chain, classify, JSON and text.
+// The JSON must always be valid UTF-8 and the text free of raw ESC bytes.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "display_zone.hh"
+#include "hop_classifier.hh"
+#include "text_report.hh"
+#include "trace_builder.hh"
+#include "trace_json.hh"
+#include "utf8.hh"
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+    static const auto rules = hopscope::RuleSet::builtin();
+    static const auto zone = *hopscope::DisplayZone::make("UTC");
+    std::string_view in(reinterpret_cast<const char*>(data), size);
+    auto t = hopscope::build_trace(in);
+    if (!t) return 0;
+    hopscope::classify(*t, rules);
+    auto json = hopscope::trace_to_json(*t, false);
+    if (!hopscope::is_valid_utf8(json)) __builtin_trap();
+    auto text = hopscope::render_text(*t, hopscope::TextStyle{false, true, zone});
+    if (text.find('\x1b') != std::string::npos) __builtin_trap();
+    return 0;
+}
