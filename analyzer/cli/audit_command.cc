@@ -26,7 +26,7 @@ namespace {
 
 // Messages analysed per parallel batch; results of one batch are held, then written in order.
 constexpr std::size_t kBatchMessages = 1024;
-constexpr std::size_t kBatchBytes = 64U * 1024U * 1024U;
+constexpr std::size_t kBatchBytes = std::size_t{64} * 1024 * 1024;
 
 struct Job {
     std::shared_ptr<MappedFile> file;  // keeps the mapping alive
@@ -52,8 +52,8 @@ class Progress {
             if (frac > 0.01 && !final) line += ", ETA " + std::to_string(static_cast<int>(secs / frac - secs)) + " s";
         }
         line += "   ";
-        std::fputs(line.c_str(), stderr);
-        if (final) std::fputs("\n", stderr);
+        (void)std::fputs(line.c_str(), stderr);
+        if (final) (void)std::fputs("\n", stderr);
     }
 
   private:
@@ -89,7 +89,7 @@ class Runner {
         work();
         for (auto& t : helpers) t.join();
         for (std::size_t i = 0; i < out.size(); ++i) {
-            std::fwrite(out[i].line.data(), 1, out[i].line.size(), stdout);
+            (void)std::fwrite(out[i].line.data(), 1, out[i].line.size(), stdout);
             summary_.add(out[i].figures, batch_[i].source);
         }
         // Give back the pages of what is done.
@@ -195,7 +195,7 @@ int run_audit(const std::vector<std::string>& args) {
     for (const auto& f : walk.files) total += f.size;
     Progress progress(!quiet && ::isatty(STDERR_FILENO) != 0, total);
 
-    if (rf == RecordFormat::Csv) std::fputs(csv_header().c_str(), stdout);
+    if (rf == RecordFormat::Csv) (void)std::fputs(csv_header().c_str(), stdout);
     Runner runner(*rules, rf, jobs, summary);
     std::uint64_t done_bytes = 0;
     std::uint64_t count = 0;
@@ -223,8 +223,8 @@ int run_audit(const std::vector<std::string>& args) {
     }
     runner.flush();
     progress.update(count, done_bytes, true);
-    if (rf == RecordFormat::None) std::fputs(summary.render().c_str(), stdout);
-    std::fflush(stdout);
+    if (rf == RecordFormat::None) (void)std::fputs(summary.render().c_str(), stdout);
+    (void)std::fflush(stdout);
 
     if (unopened) return exit_code::bad_input;
     if (summary.failed() > 0) return exit_code::parse_failures;

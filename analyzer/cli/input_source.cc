@@ -16,7 +16,7 @@ constexpr std::size_t kReadLimit = limits::max_header_block_bytes + 1;
 
 Result<std::string> read_fd(int fd, const std::string& name) {
     std::string out;
-    std::size_t chunk = 64 * 1024;
+    std::size_t chunk = std::size_t{64} * 1024;
     while (out.size() < kReadLimit) {
         std::size_t old = out.size();
         std::size_t want = std::min(chunk, kReadLimit - old);

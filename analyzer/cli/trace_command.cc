@@ -31,10 +31,10 @@ bool colour_wanted(const std::string& mode) {
 }
 
 bool utf8_locale() {
-    std::setlocale(LC_CTYPE, "");
+    (void)std::setlocale(LC_CTYPE, "");
     const char* cs = nl_langinfo(CODESET);
     std::string codeset = cs != nullptr ? cs : "";
-    std::setlocale(LC_CTYPE, "C");
+    (void)std::setlocale(LC_CTYPE, "C");
     // With no locale set at all (CI, cron, pipes), UTF-8 is the safe default.
     return codeset == "UTF-8" || codeset == "ANSI_X3.4-1968";
 }

@@ -1,6 +1,7 @@
 #include "audit_summary.hh"
 
 #include <algorithm>
+#include <cmath>
 
 #include "display_text.hh"
 #include "text_report.hh"
@@ -18,7 +19,7 @@ std::string where(const MessageSource& s) {
 
 std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
     if (sorted.empty()) return 0;
-    auto k = static_cast<std::size_t>(p * static_cast<double>(sorted.size() - 1) + 0.5);
+    auto k = static_cast<std::size_t>(std::lround(p * static_cast<double>(sorted.size() - 1)));
     return sorted[std::min(k, sorted.size() - 1)];
 }
 

@@ -96,9 +96,28 @@ std::string quote(std::string_view text) {
 // ISO 8601 forms some gateways write ("2021-04-06 14:13:19 +0200",
 // "2021-04-06T14:13:19Z"), which GMime does not read.
 std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
-    int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, n = 0;
+    // YYYY-MM-DD[T ]HH:MM:SS, read digit by digit (no sscanf: it cannot report bad input).
     std::string buf(s.substr(0, kMaxDateText));
-    if (std::sscanf(buf.c_str(), "%4d-%2d-%2d%*1[T ]%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &sec, &n) != 6)
+    std::size_t n = 0;
+    auto digits = [&](int count, int& out) {
+        out = 0;
+        for (int k = 0; k < count; ++k, ++n) {
+            if (n >= buf.size() || !is_digit(buf[n])) return false;
+            out = out * 10 + (buf[n] - '0');
+        }
+        return true;
+    };
+    auto sep = [&](std::string_view allowed) {
+        return n < buf.size() && allowed.find(buf[n++]) != std::string_view::npos;
+    };
+    int y = 0;
+    int mo = 0;
+    int d = 0;
+    int h = 0;
+    int mi = 0;
+    int sec = 0;
+    if (!(digits(4, y) && sep("-") && digits(2, mo) && sep("-") && digits(2, d) && sep("T ") && digits(2, h) &&
+          sep(":") && digits(2, mi) && sep(":") && digits(2, sec)))
         return std::nullopt;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
     std::string_view rest(buf.c_str() + n);
@@ -249,7 +268,8 @@ ParsedDate parse_date(std::string_view text) {
                 if (uz == e.name) {
                     int m = e.minutes < 0 ? -e.minutes : e.minutes;
                     std::array<char, 16> buf{};
-                    std::snprintf(buf.data(), buf.size(), "%c%02d%02d", e.minutes < 0 ? '-' : '+', m / 60, m % 60);
+                    (void)std::snprintf(buf.data(), buf.size(), "%c%02d%02d", e.minutes < 0 ? '-' : '+', m / 60,
+                                        m % 60);
                     z = buf.data();
                     known = true;
                     break;

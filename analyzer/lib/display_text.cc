@@ -41,13 +41,13 @@ std::string escape_for_terminal(std::string_view s) {
         char32_t cp = next_code_point(s, i);
         std::array<char, 16> buf{};
         if (cp == 0xFFFD && i - before == 1) {
-            std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned char>(s[before]));
+            (void)std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned char>(s[before]));
             out += buf.data();
         } else if (must_escape(cp)) {
             if (cp < 0x100)
-                std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned>(cp));
+                (void)std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned>(cp));
             else
-                std::snprintf(buf.data(), buf.size(), "\\u{%04X}", static_cast<unsigned>(cp));
+                (void)std::snprintf(buf.data(), buf.size(), "\\u{%04X}", static_cast<unsigned>(cp));
             out += buf.data();
         } else {
             out.append(s.substr(before, i - before));
@@ -100,7 +100,7 @@ std::string host_for_display(std::string_view host) {
                                         static_cast<int32_t>(buf.size()), &info, &status);
     if (U_FAILURE(status) || info.errors != 0 || n <= 0 || n >= static_cast<int32_t>(buf.size()))
         return std::string(host);
-    return std::string(buf.data(), static_cast<std::size_t>(n));
+    return {buf.data(), static_cast<std::size_t>(n)};
 }
 
 }  // namespace hopscope

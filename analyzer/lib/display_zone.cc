@@ -47,16 +47,16 @@ std::string DisplayZone::format(UnixTime t) const {
         impl_->zone->getOffset(static_cast<UDate>(t) * 1000.0, false, raw, dst, status);
         if (U_SUCCESS(status)) offset_s = (raw + dst) / 1000;
     }
-    std::time_t tt = static_cast<std::time_t>(t + offset_s);
+    auto tt = static_cast<std::time_t>(t + offset_s);
     std::tm tm{};
     gmtime_r(&tt, &tm);
     std::array<char, 48> buf{};
-    std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                  tm.tm_hour, tm.tm_min, tm.tm_sec);
+    (void)std::snprintf(buf.data(), buf.size(), "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1,
+                        tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
     std::string out = buf.data();
     if (impl_ && impl_->zone) {
         int m = offset_s < 0 ? -offset_s / 60 : offset_s / 60;
-        std::snprintf(buf.data(), buf.size(), " %c%02d%02d", offset_s < 0 ? '-' : '+', m / 60, m % 60);
+        (void)std::snprintf(buf.data(), buf.size(), " %c%02d%02d", offset_s < 0 ? '-' : '+', m / 60, m % 60);
         out += buf.data();
     }
     return out;

@@ -19,9 +19,7 @@ bool is_microsoft(const Hop& h) {
 }
 
 bool note_has(const ReceivedFields& f, std::string_view what) {
-    for (const auto& n : f.notes)
-        if (n.find(what) != std::string::npos) return true;
-    return false;
+    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
 }
 
 // Stamps a device or host writes about itself: no client address and either
@@ -37,7 +35,7 @@ std::optional<std::string> self_stamp(const Hop& h) {
         if (n.starts_with("from ") && n.find("@localhost") != std::string::npos)
             return "stamped by the sending host for a local user (" + n + ")";
     if (!f.from.host && f.by.host && !f.with && f.notes.empty())
-        return std::optional<std::string>("stamp has no sender: written by the sending host itself");
+        return {"stamp has no sender: written by the sending host itself"};
     return std::nullopt;
 }
 

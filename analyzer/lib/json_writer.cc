@@ -41,7 +41,7 @@ void append_json_string(std::string& out, std::string_view s) {
                 append_utf8(out, 0xFFFD);
             else if (is_invisible_control(cp)) {
                 std::array<char, 8> buf{};
-                std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(cp));
+                (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(cp));
                 out += buf.data();
             } else {
                 out.append(s.substr(before, i - before));
@@ -68,7 +68,7 @@ void append_json_string(std::string& out, std::string_view s) {
             default:
                 if (c < 0x20 || c == 0x7f) {
                     std::array<char, 8> buf{};
-                    std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
+                    (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
                     out += buf.data();
                 } else {
                     out.push_back(static_cast<char>(c));

@@ -12,9 +12,9 @@ inline constexpr std::size_t max_header_fields = 10'000;
 // Received fields turned into hops; the rest are counted and reported.
 inline constexpr std::size_t max_hops = 1'000;
 // Bytes of one unfolded header field that are parsed.
-inline constexpr std::size_t max_field_bytes = 64 * 1024;
+inline constexpr std::size_t max_field_bytes = std::size_t{64} * 1024;
 // Bytes of a whole header block that are read.
-inline constexpr std::size_t max_header_block_bytes = 16 * 1024 * 1024;
+inline constexpr std::size_t max_header_block_bytes = std::size_t{16} * 1024 * 1024;
 // Depth of nested comments the Received tokenizer follows.
 inline constexpr std::size_t max_comment_depth = 64;
 

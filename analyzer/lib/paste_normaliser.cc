@@ -1,5 +1,6 @@
 #include "paste_normaliser.hh"
 
+#include <algorithm>
 #include <array>
 
 #include "limits.hh"
@@ -36,9 +37,7 @@ Line line_at(std::string_view bytes, std::size_t pos) {
 }
 
 bool is_blank(std::string_view line) {
-    for (char c : line)
-        if (!is_wsp(c) && c != '\r') return false;
-    return true;
+    return std::ranges::all_of(line, [](char c) { return is_wsp(c) || c == '\r'; });
 }
 
 std::string_view trim(std::string_view s) {
@@ -58,9 +57,7 @@ bool is_gmail_summary_line(std::string_view line) {
     static constexpr std::array<std::string_view, 12> labels = {
         "Original Message", "Message ID",        "Created at:",       "From:\t", "To:\t", "Subject:\t", "SPF:", "DKIM:",
         "DMARC:",           "Download Original", "Copy to clipboard", "CC:\t"};
-    for (auto label : labels)
-        if (line.substr(0, label.size()) == label) return true;
-    return false;
+    return std::ranges::any_of(labels, [&](std::string_view label) { return line.starts_with(label); });
 }
 
 }  // namespace

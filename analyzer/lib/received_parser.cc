@@ -161,7 +161,7 @@ struct TlsFinder {
 
 std::optional<std::string> mta_from_comment(std::string_view c) {
     if (istarts(c, "Postfix")) return std::string("Postfix");
-    if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find_first_of(")", 0)));
+    if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
     if (istarts(c, "qmail ")) return std::string("qmail");
     if (istarts(c, "Dovecot")) return std::string("Dovecot");
     if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
@@ -247,7 +247,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
             }
         }
     }
-    if (ifind(inner, "Authenticated sender:")) notes.push_back(std::string(inner));
+    if (ifind(inner, "Authenticated sender:")) notes.emplace_back(inner);
 }
 
 std::string join_atoms(const std::vector<const Token*>& toks) {
@@ -479,13 +479,10 @@ ReceivedFields parse_received(std::string_view raw_value) {
             }
             case Clause::Id:
                 for (const Token* t : g.toks) {
-                    if (t->kind == TokenKind::Comment) {
-                        notes.emplace_back(t->text);
-                    } else if (!r.id) {
+                    if (t->kind != TokenKind::Comment && !r.id)
                         r.id = std::string(t->text);
-                    } else {
+                    else
                         notes.emplace_back(t->text);
-                    }
                 }
                 break;
             case Clause::For: {

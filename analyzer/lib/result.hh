@@ -21,8 +21,8 @@ class Result {
 
     [[nodiscard]] bool has_value() const { return v_.index() == 0; }
     explicit operator bool() const { return has_value(); }
-    T& value() { return std::get<0>(v_); }
-    const T& value() const { return std::get<0>(v_); }
+    [[nodiscard]] T& value() { return std::get<0>(v_); }
+    [[nodiscard]] const T& value() const { return std::get<0>(v_); }
     T& operator*() { return value(); }
     const T& operator*() const { return value(); }
     T* operator->() { return &value(); }

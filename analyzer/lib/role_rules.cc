@@ -60,6 +60,16 @@ constexpr std::array<BuiltinRule, 31> kBuiltin = {{
 
 constexpr std::array<const char*, 5> kInternalSuffixes = {"*.lan", "*.internal", "*.corp", "*.home.arpa", "*.intranet"};
 
+Rule make_rule(std::string id, Family family, MatchKind kind, std::string pattern, std::string evidence) {
+    Rule r;
+    r.id = std::move(id);
+    r.family = family;
+    r.kind = kind;
+    r.pattern = std::move(pattern);
+    r.evidence = std::move(evidence);
+    return r;
+}
+
 const char* kind_name(MatchKind k) {
     switch (k) {
         case MatchKind::ByHost:
@@ -121,7 +131,11 @@ bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey&
     switch (r.kind) {
         case MatchKind::ByHost:
         case MatchKind::FromHost:
-            return host && host_glob(r.pattern, *host);
+            if (!host) return false;
+            if (!r.suffix.empty())
+                return host->size() >= r.suffix.size() &&
+                       iequals(std::string_view(*host).substr(host->size() - r.suffix.size()), r.suffix);
+            return host_glob(r.pattern, *host);
         case MatchKind::ByIp:
         case MatchKind::FromIp:
             return r.network && r.network->contains(ip);
@@ -184,16 +198,19 @@ Result<bool> RuleSet::add(Rule rule) {
         if (!rule.network) return make_error("rule " + rule.id + ": '" + rule.pattern + "' is not an address or CIDR");
     }
     if (rule.pattern.empty()) return make_error("rule " + rule.id + ": empty pattern");
+    const std::string& p = rule.pattern;
+    if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string::npos) rule.suffix = p.substr(1);
+    rule.user = rule.id.starts_with("user-") || rule.id == "config";
     rules_.push_back(std::move(rule));
     return true;
 }
 
 RuleSet RuleSet::builtin() {
     RuleSet set;
-    for (const auto& b : kBuiltin) (void)set.add({b.id, b.family, b.kind, b.pattern, b.evidence, std::nullopt});
+    for (const auto& b : kBuiltin) (void)set.add(make_rule(b.id, b.family, b.kind, b.pattern, b.evidence));
     for (const auto* s : kInternalSuffixes)
-        (void)set.add({"internal-name", Family::Internal, MatchKind::ByHost, s,
-                       std::string("by-host ends in ") + (s + 1) + " (an internal name)", std::nullopt});
+        (void)set.add(make_rule("internal-name", Family::Internal, MatchKind::ByHost, s,
+                                std::string("by-host ends in ") + (s + 1) + " (an internal name)"));
     std::istringstream ranges{std::string(microsoft_ranges_text())};
     std::string line;
     while (std::getline(ranges, line)) {
@@ -204,10 +221,10 @@ RuleSet RuleSet::builtin() {
         words >> fam >> net;
         auto f = family_of(fam);
         if (!f) continue;
-        std::string where =
-            "Microsoft's published " + fam + " range " + net + " (microsoft-365-ranges.txt, transcribed 2026-11-28)";
-        (void)set.add({"microsoft-range", *f, MatchKind::ByIp, net, "receiver address is in " + where, std::nullopt});
-        (void)set.add({"microsoft-range", *f, MatchKind::FromIp, net, "sender address is in " + where, std::nullopt});
+        std::string where = "Microsoft's published ";
+        where.append(fam).append(" range ").append(net).append(" (microsoft-365-ranges.txt, transcribed 2026-11-28)");
+        (void)set.add(make_rule("microsoft-range", *f, MatchKind::ByIp, net, "receiver address is in " + where));
+        (void)set.add(make_rule("microsoft-range", *f, MatchKind::FromIp, net, "sender address is in " + where));
     }
     return set;
 }
@@ -228,7 +245,7 @@ Result<bool> RuleSet::add_rule_line(std::string_view line) {
     std::string evidence;
     std::getline(words >> std::ws, evidence);
     if (!evidence.empty()) evidence += " (config rule)";
-    return add({"config", *f, *k, pattern, evidence, std::nullopt});
+    return add(make_rule("config", *f, *k, pattern, evidence));
 }
 
 Result<bool> RuleSet::add_relay(std::string_view what) {
@@ -236,28 +253,26 @@ Result<bool> RuleSet::add_relay(std::string_view what) {
     std::string w(what);
     if (Network::parse(w)) {
         // The relay is the sending side EOP saw, and also the receiving side of the hop before.
-        auto r =
-            add({"user-relay", Family::Relay, MatchKind::FromIp, w, "relay " + w + " named by --relay", std::nullopt});
+        auto r = add(make_rule("user-relay", Family::Relay, MatchKind::FromIp, w, "relay " + w + " named by --relay"));
         if (!r) return r;
-        return add({"user-relay", Family::Relay, MatchKind::ByIp, w, "relay " + w + " named by --relay", std::nullopt});
+        return add(make_rule("user-relay", Family::Relay, MatchKind::ByIp, w, "relay " + w + " named by --relay"));
     }
     for (char c : w)
         if (!(isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '*' || c == '_'))
             return make_error("--relay '" + w + "' is neither a host name, an address nor a CIDR");
-    auto r =
-        add({"user-relay", Family::Relay, MatchKind::FromHost, w, "relay " + w + " named by --relay", std::nullopt});
+    auto r = add(make_rule("user-relay", Family::Relay, MatchKind::FromHost, w, "relay " + w + " named by --relay"));
     if (!r) return r;
-    return add({"user-relay", Family::Relay, MatchKind::ByHost, w, "relay " + w + " named by --relay", std::nullopt});
+    return add(make_rule("user-relay", Family::Relay, MatchKind::ByHost, w, "relay " + w + " named by --relay"));
 }
 
 Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
     std::string c(cidr);
     if (!Network::parse(c)) return make_error("--internal-net '" + c + "' is not a CIDR network");
-    auto r = add({"user-internal-net", Family::Internal, MatchKind::FromIp, c,
-                  "sender is in " + c + " named by --internal-net", std::nullopt});
+    auto r = add(make_rule("user-internal-net", Family::Internal, MatchKind::FromIp, c,
+                           "sender is in " + c + " named by --internal-net"));
     if (!r) return r;
-    return add({"user-internal-net", Family::Internal, MatchKind::ByIp, c,
-                "receiver is in " + c + " named by --internal-net", std::nullopt});
+    return add(make_rule("user-internal-net", Family::Internal, MatchKind::ByIp, c,
+                         "receiver is in " + c + " named by --internal-net"));
 }
 
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
@@ -266,8 +281,7 @@ std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& hos
     // User rules first: the admin knows their own network better than we do.
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& r : rules_) {
-            bool user = r.id.starts_with("user-") || r.id == "config";
-            if ((pass == 0) != user) continue;
+            if ((pass == 0) != r.user) continue;
             if (r.kind != MatchKind::ByHost && r.kind != MatchKind::ByIp && r.kind != MatchKind::With) continue;
             const auto& subject = r.kind == MatchKind::ByHost ? host : ip;
             if (matches(r, host, key, with)) return RuleMatch{&r, describe(r, subject.value_or(""))};
@@ -281,8 +295,7 @@ std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& h
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     for (int pass = 0; pass < 2; ++pass) {
         for (const auto& r : rules_) {
-            bool user = r.id.starts_with("user-") || r.id == "config";
-            if ((pass == 0) != user) continue;
+            if ((pass == 0) != r.user) continue;
             if (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp) continue;
             const auto& subject = r.kind == MatchKind::FromHost ? host : ip;
             if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, describe(r, subject.value_or(""))};

@@ -28,6 +28,8 @@ struct Rule {
     std::string pattern;             // host glob (* any run, ? one char, # one digit), CIDR, or protocol
     std::string evidence;            // why, in words; empty: generated from kind and pattern
     std::optional<Network> network;  // parsed once for the IP kinds
+    std::string suffix;              // for "*.example.com" patterns: ".example.com", matched directly
+    bool user = false;               // from the command line or config: tried first
 };
 
 struct RuleMatch {

@@ -93,17 +93,17 @@ std::string format_duration(std::int64_t seconds) {
     std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
     std::array<char, 64> buf{};
     if (s < 60)
-        std::snprintf(buf.data(), buf.size(), "%llus", static_cast<unsigned long long>(s));
+        (void)std::snprintf(buf.data(), buf.size(), "%llus", static_cast<unsigned long long>(s));
     else if (s < 3600)
-        std::snprintf(buf.data(), buf.size(), "%llum %02llus", static_cast<unsigned long long>(s / 60),
-                      static_cast<unsigned long long>(s % 60));
+        (void)std::snprintf(buf.data(), buf.size(), "%llum %02llus", static_cast<unsigned long long>(s / 60),
+                            static_cast<unsigned long long>(s % 60));
     else if (s < 86400)
-        std::snprintf(buf.data(), buf.size(), "%lluh %02llum %02llus", static_cast<unsigned long long>(s / 3600),
-                      static_cast<unsigned long long>(s % 3600 / 60), static_cast<unsigned long long>(s % 60));
+        (void)std::snprintf(buf.data(), buf.size(), "%lluh %02llum %02llus", static_cast<unsigned long long>(s / 3600),
+                            static_cast<unsigned long long>(s % 3600 / 60), static_cast<unsigned long long>(s % 60));
     else
-        std::snprintf(buf.data(), buf.size(), "%llud %02lluh %02llum", static_cast<unsigned long long>(s / 86400),
-                      static_cast<unsigned long long>(s % 86400 / 3600),
-                      static_cast<unsigned long long>(s % 3600 / 60));
+        (void)std::snprintf(buf.data(), buf.size(), "%llud %02lluh %02llum", static_cast<unsigned long long>(s / 86400),
+                            static_cast<unsigned long long>(s % 86400 / 3600),
+                            static_cast<unsigned long long>(s % 3600 / 60));
     return (neg ? "-" : "") + std::string(buf.data());
 }
 
