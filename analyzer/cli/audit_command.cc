@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstdio>
 #include <fstream>
+#include <future>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -75,37 +76,54 @@ class Runner {
         if (batch_.size() >= kBatchMessages || batch_bytes_ >= kBatchBytes) flush();
     }
 
+    // Hands the filled batch to the workers and goes back to splitting: the
+    // next batch is cut while this one is analysed. One batch is in flight at
+    // a time, so records still come out in input order.
     void flush() {
         if (batch_.empty()) return;
-        std::vector<AuditRecord> out(batch_.size());
+        finish();
+        in_flight_ = std::async(std::launch::async, [this, jobs = std::move(batch_)]() mutable { process(jobs); });
+        batch_.clear();
+        batch_bytes_ = 0;
+    }
+
+    void finish() {
+        if (in_flight_.valid()) in_flight_.get();
+    }
+
+    ~Runner() { finish(); }
+    Runner(const Runner&) = delete;
+    Runner& operator=(const Runner&) = delete;
+
+  private:
+    void process(std::vector<Job>& jobs) {
+        std::vector<AuditRecord> out(jobs.size());
         std::atomic<std::size_t> next{0};
         auto work = [&] {
-            for (std::size_t i = next++; i < batch_.size(); i = next++)
-                out[i] = audit_message(batch_[i].bytes, batch_[i].source, rules_, format_);
+            for (std::size_t i = next++; i < jobs.size(); i = next++)
+                out[i] = audit_message(jobs[i].bytes, jobs[i].source, rules_, format_);
         };
         std::vector<std::thread> helpers;
-        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(batch_.size()));
+        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(jobs.size()));
         for (unsigned t = 1; t < n; ++t) helpers.emplace_back(work);
         work();
         for (auto& t : helpers) t.join();
         for (std::size_t i = 0; i < out.size(); ++i) {
             (void)std::fwrite(out[i].line.data(), 1, out[i].line.size(), stdout);
-            summary_.add(out[i].figures, batch_[i].source);
+            summary_.add(out[i].figures, jobs[i].source);
         }
         // Give back the pages of what is done.
-        for (const auto& j : batch_)
+        for (const auto& j : jobs)
             if (j.source.offset) j.file->release_before(*j.source.offset);
-        batch_.clear();
-        batch_bytes_ = 0;
     }
 
-  private:
     const RuleSet& rules_;
     RecordFormat format_;
     unsigned jobs_;
     AuditSummary& summary_;
     std::vector<Job> batch_;
     std::size_t batch_bytes_ = 0;
+    std::future<void> in_flight_;
 };
 
 }  // namespace
@@ -222,6 +240,7 @@ int run_audit(const std::vector<std::string>& args) {
         done_bytes += bytes.size();
     }
     runner.flush();
+    runner.finish();
     progress.update(count, done_bytes, true);
     if (rf == RecordFormat::None) (void)std::fputs(summary.render().c_str(), stdout);
     (void)std::fflush(stdout);
