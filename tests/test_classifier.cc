@@ -184,3 +184,33 @@ BOOST_AUTO_TEST_CASE(every_hop_has_evidence) {
         for (const auto& h : t.hops) BOOST_TEST(!h.evidence.empty(), f << " hop " << h.index);
     }
 }
+
+BOOST_AUTO_TEST_CASE(microsoft_signals_are_evidence_and_contradictions_are_said) {
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    auto t = build_trace(m);
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    bool arrival = false;
+    for (const auto& e : t->relay->evidence) arrival = arrival || e.find("OriginalArrivalTime") != std::string::npos;
+    BOOST_TEST(arrival);
+    BOOST_TEST(t->anomalies.empty());
+
+    auto replace = [](std::string s, const std::string& from, const std::string& to) {
+        s.replace(s.find(from), from.size(), to);
+        return s;
+    };
+    std::string forged = replace(replace(m, "sender IP is 198.51.100.77", "sender IP is 203.0.113.9"),
+                                 "CrossTenant-OriginalArrivalTime: 14 May 2024 07:12:05.5841",
+                                 "CrossTenant-OriginalArrivalTime: 14 May 2024 09:12:05.5841");
+    auto f = build_trace(forged);
+    BOOST_REQUIRE(f);
+    classify(*f, RuleSet::builtin());
+    int contradictions = 0;
+    for (const auto& a : f->anomalies) contradictions += a.kind == "signal-contradiction" ? 1 : 0;
+    BOOST_TEST(contradictions == 2);
+
+    auto internet = build_trace(replace(m, "FromEntityHeader: HybridOnPrem", "FromEntityHeader: Internet"));
+    BOOST_REQUIRE(internet);
+    classify(*internet, RuleSet::builtin());
+    BOOST_TEST(internet->anomalies.at(0).detail.find("no on-premises connector matched") != std::string::npos);
+}

@@ -8,7 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "hop_classifier.hh"
 #include "json_check.hh"
+#include "role_rules.hh"
 #include "test_support.hh"
 #include "trace_builder.hh"
 #include "trace_json.hh"
@@ -74,4 +76,30 @@ BOOST_AUTO_TEST_CASE(every_message_traces_and_readable_dates_are_read, *utf::pre
     BOOST_TEST(files > 2000U);
     for (const auto& u : unread) BOOST_TEST_MESSAGE("readable date left null: " << u);
     BOOST_TEST(unread.empty());
+}
+
+// The real Office 365 chains: no hop stamped by a Microsoft host may stay unknown.
+BOOST_AUTO_TEST_CASE(o365_microsoft_hops_all_have_roles, *utf::precondition(HasCorpus())) {
+    const auto rules = hopscope::RuleSet::builtin();
+    std::size_t microsoft_hops = 0;
+    std::size_t files = 0;
+    for (const auto& e : fs::directory_iterator(kExt / "o365")) {
+        if (e.path().extension() != ".eml") continue;
+        ++files;
+        auto trace = hopscope::build_trace(read_file(e.path().string()));
+        BOOST_REQUIRE(trace);
+        hopscope::classify(*trace, rules);
+        for (const auto& h : trace->hops) {
+            std::string by = h.fields.by.host.value_or("");
+            for (char& c : by) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            bool microsoft = by.ends_with(".outlook.com") || by.ends_with(".office365.com") ||
+                             by.ends_with(".exchangelabs.com") ||
+                             (h.fields.with && h.fields.with->starts_with("Microsoft SMTP"));
+            if (!microsoft) continue;
+            ++microsoft_hops;
+            BOOST_TEST(h.role != "unknown", e.path().filename().string() << " hop " << h.index << ": " << h.fields.raw);
+        }
+    }
+    BOOST_TEST_MESSAGE(files << " o365 messages, " << microsoft_hops << " Microsoft-stamped hops");
+    BOOST_TEST(microsoft_hops > 400U);
 }

@@ -56,7 +56,8 @@ bool has_anomaly(const Trace& t, const std::string& kind) {
 
 BOOST_AUTO_TEST_CASE(hundred_thousand_received_fields) {
     std::string m;
-    for (int i = 0; i < 100000; ++i) m += "Received: from a by b" + std::to_string(i) + "; Mon, 1 Jan 2024 00:00:00 +0000\n";
+    for (int i = 0; i < 100000; ++i)
+        m += "Received: from a by b" + std::to_string(i) + "; Mon, 1 Jan 2024 00:00:00 +0000\n";
     auto o = run(m);
     BOOST_REQUIRE(o.ok);
     BOOST_TEST(o.trace.hops.size() == limits::max_hops);
@@ -87,8 +88,9 @@ BOOST_AUTO_TEST_CASE(nul_bytes_everywhere) {
 }
 
 BOOST_AUTO_TEST_CASE(invalid_utf8_and_mixed_charsets) {
-    auto o = run("Received: from \xC3\x28\xA0\xA1 by b; Mon, 1 Jan 2024 00:00:00 +0000\n"
-                 "Subject: caf\xE9 =?ISO-8859-1?Q?caf=E9?= =?KOI8-R?B?8NLJ18XU?= \xF0\x28\x8C\x28\n");
+    auto o =
+        run("Received: from \xC3\x28\xA0\xA1 by b; Mon, 1 Jan 2024 00:00:00 +0000\n"
+            "Subject: caf\xE9 =?ISO-8859-1?Q?caf=E9?= =?KOI8-R?B?8NLJ18XU?= \xF0\x28\x8C\x28\n");
     BOOST_REQUIRE(o.ok);
     BOOST_TEST(has_anomaly(o.trace, "invalid-utf8"));
     BOOST_TEST(o.trace.subject->find("caf\xC3\xA9") != std::string::npos);
@@ -111,20 +113,21 @@ BOOST_AUTO_TEST_CASE(ten_thousand_deep_comments) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_and_overlong_ips) {
-    auto r = parse_received(
-        " from a (b [999.1.1.1]) by c ([1.2.3]) with SMTP; Mon, 1 Jan 2024 00:00:00 +0000");
+    auto r = parse_received(" from a (b [999.1.1.1]) by c ([1.2.3]) with SMTP; Mon, 1 Jan 2024 00:00:00 +0000");
     BOOST_TEST(!r.from.ip);
     BOOST_TEST(!r.by.ip);
-    auto v6 = parse_received(" from a (b [IPv6:" + std::string(5000, 'f') + "::1]) by c; Mon, 1 Jan 2024 00:00:00 +0000");
+    auto v6 =
+        parse_received(" from a (b [IPv6:" + std::string(5000, 'f') + "::1]) by c; Mon, 1 Jan 2024 00:00:00 +0000");
     BOOST_TEST(!v6.from.ip);
     auto many = parse_received(" from a (b [1:2:3:4:5:6:7:8:9]) by c; Mon, 1 Jan 2024 00:00:00 +0000");
     BOOST_TEST(!many.from.ip);
 }
 
 BOOST_AUTO_TEST_CASE(dates_at_and_beyond_the_edges) {
-    auto o = run("Received: by a; 1 Jan 0 00:00:00 +0000\nReceived: by b; 31 Dec 9999 23:59:59 +0000\n"
-                 "Received: by c; 1 Jan 99999 00:00:00 +0000\nReceived: by d; 1 Jan -5 00:00:00 +0000\n"
-                 "Date: Sat, 31 Dec 9999 23:59:59 -2359\n");
+    auto o =
+        run("Received: by a; 1 Jan 0 00:00:00 +0000\nReceived: by b; 31 Dec 9999 23:59:59 +0000\n"
+            "Received: by c; 1 Jan 99999 00:00:00 +0000\nReceived: by d; 1 Jan -5 00:00:00 +0000\n"
+            "Date: Sat, 31 Dec 9999 23:59:59 -2359\n");
     BOOST_REQUIRE(o.ok);
     BOOST_TEST(o.trace.hops.size() == 4U);
     BOOST_TEST(has_anomaly(o.trace, "unparsable-date"));
@@ -150,6 +153,8 @@ BOOST_AUTO_TEST_CASE(fuzz_regressions_replay) {
     std::filesystem::path dir = std::filesystem::path(HOPSCOPE_CORPUS_DIR) / "../tools/fuzz/regressions";
     if (!std::filesystem::exists(dir)) return;
     for (const auto& e : std::filesystem::directory_iterator(dir)) {
-        BOOST_TEST_CONTEXT(e.path().filename().string()) { (void)run(read_file(e.path().string())); }
+        BOOST_TEST_CONTEXT(e.path().filename().string()) {
+            (void)run(read_file(e.path().string()));
+        }
     }
 }

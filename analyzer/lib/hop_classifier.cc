@@ -1,8 +1,11 @@
 #include "hop_classifier.hh"
 
 #include <algorithm>
+#include <cstdlib>
 
+#include "date_parser.hh"
 #include "header_block.hh"
+#include "ip_address.hh"
 
 namespace hopscope {
 namespace {
@@ -51,6 +54,58 @@ std::optional<std::string> signal(const Trace& t, std::string_view name) {
     for (const auto& s : t.signals)
         if (iequals(s.name, name)) return s.value;
     return std::nullopt;
+}
+
+// The address EOP itself recorded: its Authentication-Results "(sender IP is X)"
+// or Received-SPF "client-ip=X" from protection.outlook.com.
+std::optional<std::string> eop_client_ip(const Trace& t) {
+    for (const auto& s : t.signals) {
+        std::string_view v = s.value;
+        std::string_view marker;
+        if (iequals(s.name, "Authentication-Results") && v.find("sender IP is ") != std::string_view::npos)
+            marker = "sender IP is ";
+        else if (iequals(s.name, "Received-SPF") && v.find("protection.outlook.com") != std::string_view::npos)
+            marker = "client-ip=";
+        if (marker.empty()) continue;
+        auto at = v.find(marker);
+        if (at == std::string_view::npos) continue;
+        auto rest = v.substr(at + marker.size());
+        auto ip = normalise_ip(rest.substr(0, rest.find_first_of(" );")));
+        if (ip) return ip;
+    }
+    return std::nullopt;
+}
+
+// Compares what Exchange Online's own headers say with the EOP hop's stamp.
+void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
+    if (auto ip = eop_client_ip(t)) {
+        v.evidence.push_back("EOP's own authentication header names sender IP " + *ip);
+        // The newest EOP pass wrote that header; a message can pass EOP twice.
+        bool seen = std::ranges::any_of(t.hops, [&](const Hop& h) {
+            return h.role == std::string(kEop) && h.fields.from.ip && *h.fields.from.ip == *ip;
+        });
+        if (!seen && eop.fields.from.ip)
+            t.anomalies.push_back({"signal-contradiction",
+                                   "EOP's authentication header says the sender IP was " + *ip +
+                                       " but no EOP hop's stamp has that sender (first: " + *eop.fields.from.ip + ")"});
+    }
+    if (auto arrival = signal(t, "X-MS-Exchange-CrossTenant-OriginalArrivalTime")) {
+        // "14 May 2024 07:12:05.5841 (UTC)": drop the fraction, the zone is UTC.
+        std::string text = *arrival;
+        if (auto paren = text.find('('); paren != std::string::npos) text.erase(paren);
+        if (auto dot = text.rfind('.'); dot != std::string::npos && dot > text.rfind(':')) text.erase(dot);
+        ParsedDate d = parse_date(text + " +0000");
+        if (d.time) {
+            v.evidence.push_back("Exchange Online recorded the arrival at " + format_utc(*d.time) +
+                                 " (OriginalArrivalTime)");
+            constexpr std::int64_t kTolerance = 300;
+            if (eop.fields.time && std::llabs(*d.time - *eop.fields.time) > kTolerance)
+                t.anomalies.push_back(
+                    {"signal-contradiction", "OriginalArrivalTime " + format_utc(*d.time) + " is " +
+                                                 std::to_string(std::llabs(*d.time - *eop.fields.time)) +
+                                                 " s away from the EOP hop's stamp " + format_utc(*eop.fields.time)});
+        }
+    }
 }
 
 void set_role(Hop& h, const char* role, std::string evidence) {
@@ -195,7 +250,6 @@ void classify(Trace& t, const RuleSet& rules) {
     // The verdict.
     RelayVerdict v;
     auto from_entity = signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
-    auto auth_as = signal(t, "X-MS-Exchange-Organization-AuthAs");
     if (from_entity && iequals(*from_entity, "HybridOnPrem"))
         v.connector = "on-premises (FromEntityHeader: HybridOnPrem)";
     else if (from_entity)
@@ -239,7 +293,11 @@ void classify(Trace& t, const RuleSet& rules) {
             v.traversed = false;
         }
         if (v.connector) v.evidence.push_back("connector: " + *v.connector);
-        if (auth_as) v.evidence.push_back("X-MS-Exchange-Organization-AuthAs: " + *auth_as);
+        for (const char* name :
+             {"X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-Organization-AuthSource",
+              "X-MS-Exchange-Organization-AuthMechanism", "X-MS-Exchange-Organization-MessageDirectionality"})
+            if (auto value = signal(t, name)) v.evidence.push_back(std::string(name) + ": " + *value);
+        check_eop_signals(t, e, v);
         // Header signals that contradict the chain.
         if (from_entity && iequals(*from_entity, "HybridOnPrem") && !v.traversed)
             t.anomalies.push_back(
