@@ -3,6 +3,13 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <iostream>
+
+#include <unistd.h>
+
+#include "hop_classifier.hh"
+#include "input_source.hh"
+#include "trace_builder.hh"
 
 namespace po = boost::program_options;
 
@@ -29,6 +36,36 @@ void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) 
         "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY eop|exchange-online|provider|internal|relay, "
         "KIND by-host|from-host|by-ip|from-ip|with)")("config", po::value(&opts.config),
                                                       "config file (default ~/.config/hopscope/config)");
+}
+
+bool parse_command_line(const std::vector<std::string>& args, const po::options_description& visible,
+                        const po::options_description& hidden, const char* positional, int max_positional,
+                        po::variables_map& vm, const char* command) {
+    po::options_description all;
+    all.add(visible).add(hidden);
+    po::positional_options_description pos;
+    pos.add(positional, max_positional);
+    try {
+        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+        po::notify(vm);
+    } catch (const po::error& e) {
+        std::cerr << "hopscope " << command << ": " << e.what() << "\n";
+        return false;
+    }
+    return true;
+}
+
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules) {
+    if (file.empty() && ::isatty(STDIN_FILENO) != 0)
+        std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
+    auto input = read_input(file);
+    if (!input) return input.error();
+    auto trace = build_trace(input->bytes);
+    if (!trace)
+        return make_error(input->name + ": " + trace.error().message +
+                          (input->bytes.empty() ? " (the input is empty)" : ""));
+    classify(*trace, rules);
+    return trace;
 }
 
 Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "hop.hh"
 #include "result.hh"
 #include "role_rules.hh"
 
@@ -19,6 +20,19 @@ struct AnalysisOptions {
 };
 
 void add_analysis_options(boost::program_options::options_description& desc, AnalysisOptions& opts);
+
+// Parses a command's arguments: `visible` options plus positional
+// arguments bound to the option `positional` (at most `max_positional`, -1
+// for any number). On error prints "hopscope COMMAND: why" and returns false.
+bool parse_command_line(const std::vector<std::string>& args,
+                        const boost::program_options::options_description& visible,
+                        const boost::program_options::options_description& hidden, const char* positional,
+                        int max_positional, boost::program_options::variables_map& vm, const char* command);
+
+// Reads one message (FILE, "-" or a prompt for a paste on a terminal),
+// builds its trace and classifies it. Errors name the input; their exit
+// status is exit_code::bad_input.
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules);
 
 // Reads the config file (--config, or ~/.config/hopscope/config when it
 // exists) and builds the rules. Errors name the file or option at fault.

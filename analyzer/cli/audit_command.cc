@@ -146,18 +146,8 @@ int run_audit(const std::vector<std::string>& args) {
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("path", po::value(&paths), "PATH");
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("path", -1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "hopscope audit: " << e.what() << "\n";
-        return exit_code::usage;
-    }
+    if (!parse_command_line(args, opts, hidden, "path", -1, vm, "audit")) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope audit [OPTIONS] PATH...\n"
                      "PATH: an mbox, a Maildir, a folder searched recursively, or a single message.\n\n"

@@ -1,17 +1,12 @@
 #include "check_command.hh"
 
-#include <unistd.h>
-
 #include <boost/program_options.hpp>
 #include <iostream>
 
 #include "analysis_options.hh"
 #include "display_text.hh"
 #include "exit_codes.hh"
-#include "hop_classifier.hh"
-#include "input_source.hh"
 #include "text_report.hh"
-#include "trace_builder.hh"
 
 namespace po = boost::program_options;
 
@@ -29,18 +24,8 @@ int run_check(const std::vector<std::string>& args) {
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("input", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "hopscope check: " << e.what() << "\n";
-        return exit_code::usage;
-    }
+    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "check")) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [FILE|-]\n"
                      "Did this message pass through your relay into Exchange Online Protection?\n\n"
@@ -54,19 +39,11 @@ int run_check(const std::vector<std::string>& args) {
         std::cerr << "hopscope check: " << rules.error().message << "\n";
         return exit_code::usage;
     }
-    if (file.empty() && ::isatty(STDIN_FILENO) != 0)
-        std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
-    auto input = read_input(file);
-    if (!input) {
-        std::cerr << "hopscope: " << input.error().message << "\n";
-        return exit_code::bad_input;
-    }
-    auto trace = build_trace(input->bytes);
+    auto trace = analyse_one(file, *rules);
     if (!trace) {
-        std::cerr << "hopscope: " << input->name << ": " << trace.error().message << "\n";
+        std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;
     }
-    classify(*trace, *rules);
     const RelayVerdict& v = *trace->relay;
     bool ok = v.traversed && (!require_tls || v.tls.value_or(false));
     if (!quiet) {

@@ -11,10 +11,7 @@
 #include "analysis_options.hh"
 #include "display_zone.hh"
 #include "exit_codes.hh"
-#include "hop_classifier.hh"
-#include "input_source.hh"
 #include "text_report.hh"
-#include "trace_builder.hh"
 #include "trace_json.hh"
 
 namespace po = boost::program_options;
@@ -57,18 +54,8 @@ int run_trace(const std::vector<std::string>& args) {
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
-    po::options_description all;
-    all.add(opts).add(hidden);
-    po::positional_options_description pos;
-    pos.add("input", 1);
     po::variables_map vm;
-    try {
-        po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
-        po::notify(vm);
-    } catch (const po::error& e) {
-        std::cerr << "hopscope trace: " << e.what() << "\n";
-        return exit_code::usage;
-    }
+    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "trace")) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
                      "Rebuilds the Received chain of one message, header paste or Gmail \"Show original\" page.\n\n"
@@ -95,20 +82,11 @@ int run_trace(const std::vector<std::string>& args) {
         return exit_code::usage;
     }
 
-    if (file.empty() && ::isatty(STDIN_FILENO) != 0)
-        std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
-    auto input = read_input(file);
-    if (!input) {
-        std::cerr << "hopscope: " << input.error().message << "\n";
-        return exit_code::bad_input;
-    }
-    auto trace = build_trace(input->bytes);
+    auto trace = analyse_one(file, *rules);
     if (!trace) {
-        std::cerr << "hopscope: " << input->name << ": " << trace.error().message
-                  << (input->bytes.empty() ? " (the input is empty)" : "") << "\n";
+        std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;
     }
-    classify(*trace, *rules);
     if (format == "json") {
         std::cout << trace_to_json(*trace, true);
     } else {
