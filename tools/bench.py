@@ -85,7 +85,7 @@ def hopscope_counts(path):
 
 def main():
     files = [("body-heavy", os.path.join(DIR, "body-heavy.mbox"), 10_500, 2_048, 2_000_000 // 10, 1),
-             ("header-heavy", os.path.join(DIR, "header-heavy.mbox"), 52_000, 40, 200, 2)]
+             ("header-heavy", os.path.join(DIR, "header-heavy.mbox"), 70_000, 40, 200, 2)]
     for name, path, count, bmin, bmax, seed in files:
         if not os.path.exists(path):
             print(f"generating {path} ...", file=sys.stderr)
