@@ -7,6 +7,7 @@
 
 #include "display_text.hh"
 #include "display_zone.hh"
+#include "hop_classifier.hh"
 #include "json_check.hh"
 #include "json_writer.hh"
 #include "test_support.hh"
@@ -85,12 +86,18 @@ BOOST_AUTO_TEST_CASE(trace_json_is_valid_for_hostile_bytes) {
 BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
     BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
     auto zone = DisplayZone::make("UTC");
     std::string text = render_text(*t, TextStyle{false, true, *zone});
     BOOST_TEST(text.find("Created    2024-05-14 07:12:01 UTC") != std::string::npos);
     BOOST_TEST(text.find("Delivered  after 6s over 5 hops") != std::string::npos);
     BOOST_TEST(text.find("relay.contoso.com [198.51.100.77]") != std::string::npos);
     BOOST_TEST(text.find("\x1b[") == std::string::npos);
+    // The verdict closes the output, after the roles and the security section.
+    BOOST_REQUIRE(text.find("Security headers") != std::string::npos);
+    BOOST_REQUIRE(text.rfind("\nRelay      TRAVERSED") != std::string::npos);
+    BOOST_TEST(text.rfind("\nRelay      TRAVERSED") > text.find("Security headers"));
+    BOOST_TEST(text.find("Why each role") < text.find("Security headers"));
     std::string coloured = render_text(*t, TextStyle{true, false, *zone});
     BOOST_TEST(coloured.find("\x1b[1m") != std::string::npos);
     BOOST_TEST(coloured.find("\xE2\x96\x88") == std::string::npos);  // ASCII bars when not UTF-8

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace hopscope {
@@ -104,5 +105,8 @@ struct Trace {
     std::size_t header_fields = 0;
     bool operator==(const Trace&) const = default;
 };
+
+// The first kept signal header of that name (case-insensitive), if any.
+std::optional<std::string> find_signal(const Trace& trace, std::string_view name);
 
 }  // namespace hopscope

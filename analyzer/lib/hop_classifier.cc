@@ -49,13 +49,6 @@ bool authenticated_submission(const ReceivedFields& f) {
     return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
 }
 
-// Microsoft signal headers by name (case-insensitive); the first one wins.
-std::optional<std::string> signal(const Trace& t, std::string_view name) {
-    for (const auto& s : t.signals)
-        if (iequals(s.name, name)) return s.value;
-    return std::nullopt;
-}
-
 // The address EOP itself recorded: its Authentication-Results "(sender IP is X)"
 // or Received-SPF "client-ip=X" from protection.outlook.com.
 std::optional<std::string> eop_client_ip(const Trace& t) {
@@ -89,7 +82,7 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
                                    "EOP's authentication header says the sender IP was " + *ip +
                                        " but no EOP hop's stamp has that sender (first: " + *eop.fields.from.ip + ")"});
     }
-    if (auto arrival = signal(t, "X-MS-Exchange-CrossTenant-OriginalArrivalTime")) {
+    if (auto arrival = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalArrivalTime")) {
         // "14 May 2024 07:12:05.5841 (UTC)": drop the fraction, the zone is UTC.
         std::string text = *arrival;
         if (auto paren = text.find('('); paren != std::string::npos) text.erase(paren);
@@ -249,7 +242,7 @@ void classify(Trace& t, const RuleSet& rules) {
 
     // The verdict.
     RelayVerdict v;
-    auto from_entity = signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
+    auto from_entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
     if (from_entity && iequals(*from_entity, "HybridOnPrem"))
         v.connector = "on-premises (FromEntityHeader: HybridOnPrem)";
     else if (from_entity)
@@ -296,7 +289,7 @@ void classify(Trace& t, const RuleSet& rules) {
         for (const char* name :
              {"X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-Organization-AuthSource",
               "X-MS-Exchange-Organization-AuthMechanism", "X-MS-Exchange-Organization-MessageDirectionality"})
-            if (auto value = signal(t, name)) v.evidence.push_back(std::string(name) + ": " + *value);
+            if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + *value);
         check_eop_signals(t, e, v);
         // Header signals that contradict the chain.
         if (from_entity && iequals(*from_entity, "HybridOnPrem") && !v.traversed)

@@ -23,6 +23,7 @@ class JsonWriter {
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);
+    JsonWriter& value(int n) { return value(std::int64_t{n}); }
     JsonWriter& value(bool b);
     JsonWriter& null();
     template <typename T>

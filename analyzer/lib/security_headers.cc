@@ -147,12 +147,6 @@ std::optional<int> to_int(std::string_view s) {
     return v;
 }
 
-std::optional<std::string> signal(const Trace& t, std::string_view name) {
-    for (const auto& s : t.signals)
-        if (iequals(s.name, name)) return s.value;
-    return std::nullopt;
-}
-
 std::string capitalised_method(const std::string& m) {
     if (m == "spf" || m == "dkim" || m == "dmarc" || m == "arc") {
         std::string u = m;
@@ -265,16 +259,16 @@ AuthenticationResults parse_authentication_results(const std::string& header, co
 
 SecurityReport decode_security(const Trace& t) {
     SecurityReport r;
-    if (auto ff = signal(t, "X-Forefront-Antispam-Report")) {
+    if (auto ff = find_signal(t, "X-Forefront-Antispam-Report")) {
         r.forefront_raw = ff;
         r.forefront = parse_forefront_report(*ff);
     }
-    if (auto as = signal(t, "X-Microsoft-Antispam")) {
+    if (auto as = find_signal(t, "X-Microsoft-Antispam")) {
         r.antispam_raw = as;
         for (const auto& f : parse_forefront_report(*as))
             if (iequals(f.key, "BCL")) r.bcl = to_int(f.value);
     }
-    if (auto md = signal(t, "X-Microsoft-Antispam-Mailbox-Delivery")) {
+    if (auto md = find_signal(t, "X-Microsoft-Antispam-Mailbox-Delivery")) {
         r.mailbox_delivery_raw = md;
         for (const auto& part : split_top(*md, ';')) {
             if (part.empty()) continue;
@@ -283,7 +277,7 @@ SecurityReport decode_security(const Trace& t) {
                                               colon == std::string::npos ? "" : trim(part.substr(colon + 1))));
         }
     }
-    if (auto scl = signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));
+    if (auto scl = find_signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));
     for (const auto& s : t.signals)
         if (iequals(s.name, "Authentication-Results") || iequals(s.name, "ARC-Authentication-Results"))
             r.authentication.push_back(parse_authentication_results(s.name, s.value));

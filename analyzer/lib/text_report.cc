@@ -164,9 +164,6 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     }
 
     if (t.relay) {
-        out += "\n" + paint(kBold, "Relay") + "      " +
-               paint(t.relay->traversed ? kBold : kYellow, verdict_line(*t.relay)) + "\n";
-        for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         out += "\n" + paint(kBold, "Why each role") + "\n";
         for (const auto& h : t.hops) {
             std::string why;
@@ -222,6 +219,12 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             out += "  " + escape_for_terminal(h.header) + ": " + (f.time ? style.zone.format(*f.time) : "?") + "  by " +
                    receiver_text(f.by) + "  " + protocol_text(f) + (f.tls ? "  " + tls_text(f) : "") + "\n";
         }
+    }
+    // The answer users came for closes the output.
+    if (t.relay) {
+        out += "\n" + paint(kBold, "Relay") + "      " +
+               paint(t.relay->traversed ? kBold : kYellow, verdict_line(*t.relay)) + "\n";
+        for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
     }
     return out;
 }

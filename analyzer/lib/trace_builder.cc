@@ -72,6 +72,12 @@ std::string seconds_text(std::int64_t s) {
 
 }  // namespace
 
+std::optional<std::string> find_signal(const Trace& trace, std::string_view name) {
+    for (const auto& s : trace.signals)
+        if (iequals(s.name, name)) return s.value;
+    return std::nullopt;
+}
+
 void compute_delays(Trace& trace) {
     std::optional<UnixTime> previous = trace.created;
     std::optional<UnixTime> last;

@@ -83,12 +83,7 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
     }
     w.key("microsoft_antispam");
     if (s.antispam_raw) {
-        w.begin_object().key("raw").value(*s.antispam_raw).key("bcl");
-        if (s.bcl)
-            w.value(std::int64_t{*s.bcl});
-        else
-            w.null();
-        w.end_object();
+        w.begin_object().key("raw").value(*s.antispam_raw).key("bcl").value(s.bcl).end_object();
     } else {
         w.null();
     }
@@ -100,19 +95,11 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
     } else {
         w.null();
     }
-    w.key("scl");
-    if (s.scl)
-        w.value(std::int64_t{*s.scl});
-    else
-        w.null();
+    w.key("scl").value(s.scl);
     w.key("authentication").begin_array();
     for (const auto& a : s.authentication) {
         w.begin_object().key("header").value(a.header).key("authserv_id").value(a.authserv_id);
-        w.key("arc_instance");
-        if (a.arc_instance)
-            w.value(std::int64_t{*a.arc_instance});
-        else
-            w.null();
+        w.key("arc_instance").value(a.arc_instance);
         w.key("results").begin_array();
         for (const auto& r : a.results) {
             w.begin_object().key("method").value(r.method).key("result").value(r.result).key("reason").value(r.reason);
