@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "date_parser.hh"
 #include "hop_classifier.hh"
 #include "json_check.hh"
 #include "role_rules.hh"
@@ -56,6 +57,8 @@ BOOST_AUTO_TEST_CASE(every_message_traces_and_readable_dates_are_read, *utf::pre
     std::size_t files = 0;
     std::size_t hops = 0;
     std::vector<std::string> unread;
+    std::size_t canonical = 0;
+    std::vector<std::string> disagree;
     for (const auto& e : fs::recursive_directory_iterator(kExt)) {
         if (!e.is_regular_file() || !is_single_message(e.path())) continue;
         ++files;
@@ -69,6 +72,15 @@ BOOST_AUTO_TEST_CASE(every_message_traces_and_readable_dates_are_read, *utf::pre
                 const auto& f = hop.fields;
                 if (!f.time && f.date_text && has_readable_time(*f.date_text))
                     unread.push_back(e.path().string() + ": " + f.raw);
+                // The allocation-free date reader agrees with the general one on real stamps.
+                if (f.date_text) {
+                    if (auto fast = hopscope::parse_canonical_date(*f.date_text)) {
+                        ++canonical;
+                        auto general = hopscope::parse_date_general(*f.date_text);
+                        if (general.time != fast || !general.anomalies.empty())
+                            disagree.push_back(e.path().string() + ": " + *f.date_text);
+                    }
+                }
             }
         }
     }
@@ -76,6 +88,10 @@ BOOST_AUTO_TEST_CASE(every_message_traces_and_readable_dates_are_read, *utf::pre
     BOOST_TEST(files > 2000U);
     for (const auto& u : unread) BOOST_TEST_MESSAGE("readable date left null: " << u);
     BOOST_TEST(unread.empty());
+    BOOST_TEST_MESSAGE(canonical << " dates taken by the canonical reader");
+    BOOST_TEST(canonical > hops / 2);
+    for (const auto& d : disagree) BOOST_TEST_MESSAGE("canonical and general readers disagree: " << d);
+    BOOST_TEST(disagree.empty());
 }
 
 // The real Office 365 chains: no hop stamped by a Microsoft host may stay unknown.

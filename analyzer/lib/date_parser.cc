@@ -1,6 +1,7 @@
 #include "date_parser.hh"
 
 #include <array>
+#include <cstdint>
 #include <cstdio>
 #include <ctime>
 #include <string>
@@ -159,6 +160,106 @@ std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
     return static_cast<UnixTime>(timegm(&tm)) - static_cast<UnixTime>(offset) * 60;
 }
 
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2 ? 1 : 0;
+    std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    auto yoe = static_cast<unsigned>(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool is_space_char(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+// The form nearly every stamp is written in, read without allocating:
+// "[Day,] D Mon YYYY HH:MM[:SS] +HHMM [(comment)]". Anything else (or a value
+// out of range) returns nullopt and takes the general path, so both agree.
+std::optional<UnixTime> parse_canonical_date(std::string_view s) {
+    std::size_t i = 0;
+    auto skip_space = [&] {
+        while (i < s.size() && is_space_char(s[i])) ++i;
+    };
+    auto number = [&](std::size_t min_digits, std::size_t max_digits, int& out) {
+        std::size_t start = i;
+        out = 0;
+        while (i < s.size() && is_digit(s[i]) && i - start < max_digits) out = out * 10 + (s[i++] - '0');
+        return i - start >= min_digits && (i >= s.size() || !is_digit(s[i]));
+    };
+    auto word3 = [&](std::string_view table) -> int {  // index of a 3-letter name, -1 if none
+        if (i + 3 > s.size()) return -1;
+        std::array<char, 3> w = {lower(s[i]), lower(s[i + 1]), lower(s[i + 2])};
+        for (std::size_t k = 0; k + 3 <= table.size(); k += 3)
+            if (table[k] == w[0] && table[k + 1] == w[1] && table[k + 2] == w[2]) {
+                i += 3;
+                return static_cast<int>(k / 3);
+            }
+        return -1;
+    };
+    skip_space();
+    if (i < s.size() && is_alpha(s[i])) {
+        if (word3("montuewedthufrisatsun") < 0) return std::nullopt;
+        skip_space();
+        if (i >= s.size() || s[i++] != ',') return std::nullopt;
+        skip_space();
+    }
+    int day = 0;
+    int year = 0;
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    if (!number(1, 2, day)) return std::nullopt;
+    skip_space();
+    int month = word3("janfebmaraprmayjunjulaugsepoctnovdec");
+    if (month < 0 || (i < s.size() && is_alpha(s[i]))) return std::nullopt;
+    skip_space();
+    if (!number(4, 4, year) || year < 1980 || year > 2100) return std::nullopt;
+    skip_space();
+    if (!number(2, 2, hour) || i >= s.size() || s[i++] != ':' || !number(2, 2, minute)) return std::nullopt;
+    if (i < s.size() && s[i] == ':') {
+        ++i;
+        if (!number(2, 2, second)) return std::nullopt;
+    }
+    skip_space();
+    if (i + 5 > s.size() || !is_numeric_zone(s.substr(i, 5))) return std::nullopt;
+    int sign = s[i] == '-' ? -1 : 1;
+    int zone = ((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0');
+    i += 5;
+    if (i < s.size() && !is_space_char(s[i]) && s[i] != '(') return std::nullopt;
+    skip_space();
+    if (i < s.size()) {  // only one plain comment may follow: "(PST)", "(UTC)"
+        if (s[i] != '(') return std::nullopt;
+        std::size_t close = s.find(')', i);
+        if (close == std::string_view::npos || s.substr(i + 1, close - i - 1).find_first_of("()\\") !=
+                                                    std::string_view::npos)
+            return std::nullopt;
+        for (std::size_t k = i; k < close; ++k)
+            if (static_cast<unsigned char>(s[k]) < 0x20 || static_cast<unsigned char>(s[k]) >= 0x7f)
+                return std::nullopt;
+        i = close + 1;
+        skip_space();
+        if (i < s.size()) return std::nullopt;
+    }
+    static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    if (day < 1 || day > kDays[static_cast<std::size_t>(month)] || (month == 1 && day == 29 && !leap))
+        return std::nullopt;
+    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
+    std::int64_t days = days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
+    return days * 86400 + hour * 3600 + minute * 60 + second - static_cast<std::int64_t>(sign * zone) * 60;
+}
+
+namespace {
+
 }  // namespace
 
 std::string format_utc(UnixTime t) {
@@ -197,6 +298,11 @@ std::string format_utc(UnixTime t) {
 }
 
 ParsedDate parse_date(std::string_view text) {
+    if (auto t = parse_canonical_date(text)) return ParsedDate{t, {}};
+    return parse_date_general(text);
+}
+
+ParsedDate parse_date_general(std::string_view text) {
     ParsedDate result;
     std::string clean = strip_comments(text.substr(0, kMaxDateText * 4));
     if (clean.empty()) {

@@ -19,6 +19,13 @@ struct ParsedDate {
 
 ParsedDate parse_date(std::string_view text);
 
+// The two paths parse_date takes, exposed so tests can hold them to the same
+// answers: an allocation-free reader of the canonical RFC 5322 form (nullopt
+// for anything else, which then goes to the general path) and the general
+// reader (comments, obsolete forms, named zones, ISO 8601; GMime underneath).
+std::optional<UnixTime> parse_canonical_date(std::string_view text);
+ParsedDate parse_date_general(std::string_view text);
+
 // "YYYY-MM-DDTHH:MM:SSZ"
 std::string format_utc(UnixTime t);
 
