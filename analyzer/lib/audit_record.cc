@@ -104,7 +104,9 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
         rec.figures.error = trace.error().message;
     }
     if (format == RecordFormat::Jsonl) {
-        JsonWriter w(false);
+        std::string buffer;
+        buffer.reserve(std::size_t{16} * 1024);  // a typical record fits: no regrowth copies
+        JsonWriter w(false, std::move(buffer));
         w.begin_object();
         write_trace_members(w, trace ? *trace : Trace{});
         write_source(w, source);

@@ -1,6 +1,7 @@
 #include "json_writer.hh"
 
 #include <array>
+#include <charconv>
 #include <cstdio>
 
 #include "utf8.hh"
@@ -17,24 +18,30 @@ bool is_invisible_control(char32_t cp) {
 
 }  // namespace
 
+// Bytes that end a plain run: controls, '"', '\\', DEL and every non-ASCII
+// byte (checked as UTF-8 below). One table lookup per byte.
+constexpr std::array<bool, 256> kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (int b = 0; b < 256; ++b) t[static_cast<std::size_t>(b)] = b < 0x20 || b >= 0x7f || b == '"' || b == '\\';
+    return t;
+}();
+
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
-    std::size_t i = 0;
-    while (i < s.size()) {
+    const char* p = s.data();
+    const char* end = p + s.size();
+    while (p < end) {
         // Copy the run of characters that need no escaping in one go.
-        std::size_t run = i;
-        while (run < s.size()) {
-            auto b = static_cast<unsigned char>(s[run]);
-            if (b < 0x20 || b >= 0x7f || b == '"' || b == '\\') break;
-            ++run;
+        const char* run = p;
+        while (run < end && !kSpecial[static_cast<unsigned char>(*run)]) ++run;
+        if (run > p) {
+            out.append(p, static_cast<std::size_t>(run - p));
+            p = run;
+            if (p >= end) break;
         }
-        if (run > i) {
-            out.append(s.data() + i, run - i);
-            i = run;
-            if (i >= s.size()) break;
-        }
-        auto c = static_cast<unsigned char>(s[i]);
+        auto c = static_cast<unsigned char>(*p);
         if (c >= 0x80) {
+            std::size_t i = static_cast<std::size_t>(p - s.data());
             std::size_t before = i;
             char32_t cp = next_code_point(s, i);
             if (cp == 0xFFFD && i - before == 1)
@@ -46,9 +53,10 @@ void append_json_string(std::string& out, std::string_view s) {
             } else {
                 out.append(s.substr(before, i - before));
             }
+            p = s.data() + i;
             continue;
         }
-        ++i;
+        ++p;
         switch (c) {
             case '"':
                 out += "\\\"";
@@ -65,14 +73,11 @@ void append_json_string(std::string& out, std::string_view s) {
             case '\t':
                 out += "\\t";
                 break;
-            default:
-                if (c < 0x20 || c == 0x7f) {
-                    std::array<char, 8> buf{};
-                    (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
-                    out += buf.data();
-                } else {
-                    out.push_back(static_cast<char>(c));
-                }
+            default: {
+                std::array<char, 8> buf{};
+                (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
+                out += buf.data();
+            }
         }
     }
     out.push_back('"');
@@ -127,7 +132,15 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view k) {
     before_value();
-    append_json_string(out_, k);
+    bool plain = true;
+    for (char c : k) plain = plain && !kSpecial[static_cast<unsigned char>(c)];
+    if (plain) {  // our own field names: no escaping to do
+        out_.push_back('"');
+        out_.append(k);
+        out_.push_back('"');
+    } else {
+        append_json_string(out_, k);
+    }
     out_ += pretty_ ? ": " : ":";
     after_key_ = true;
     return *this;
@@ -141,7 +154,9 @@ JsonWriter& JsonWriter::value(std::string_view s) {
 
 JsonWriter& JsonWriter::value(std::int64_t n) {
     before_value();
-    out_ += std::to_string(n);
+    std::array<char, 24> buf{};
+    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), n);
+    out_.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
     return *this;
 }
 

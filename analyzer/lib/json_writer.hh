@@ -13,6 +13,8 @@ namespace hopscope {
 class JsonWriter {
   public:
     explicit JsonWriter(bool pretty) : pretty_(pretty) {}
+    // Appends to `buffer` (its capacity is kept: audit reuses one per thread).
+    JsonWriter(bool pretty, std::string buffer) : pretty_(pretty), out_(std::move(buffer)) {}
 
     JsonWriter& begin_object();
     JsonWriter& end_object();
