@@ -10,6 +10,7 @@
 #include <future>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <thread>
 
 #include "analysis_options.hh"
@@ -76,44 +77,61 @@ class Runner {
         if (batch_.size() >= kBatchMessages || batch_bytes_ >= kBatchBytes) flush();
     }
 
-    // Hands the filled batch to the workers and goes back to splitting: the
-    // next batch is cut while this one is analysed. One batch is in flight at
-    // a time, so records still come out in input order.
+    // Hands the filled batch to the workers, then writes the batch before it
+    // while this one is analysed (writing overlaps analysis, not the reverse). Batches are written in the order they were
+    // cut, so records still come out in input order.
     void flush() {
         if (batch_.empty()) return;
-        finish();
-        in_flight_ = std::async(std::launch::async, [this, jobs = std::move(batch_)]() mutable { process(jobs); });
+        // Exactly `jobs` threads analyse: the batch before must be done first.
+        std::optional<Done> previous;
+        if (in_flight_.valid()) previous = in_flight_.get();
+        in_flight_ = std::async(std::launch::async, [this, jobs = std::move(batch_)]() mutable {
+            Done done{std::move(jobs), {}};
+            process(done);
+            return done;
+        });
         batch_.clear();
         batch_bytes_ = 0;
+        if (previous) write(*previous);
     }
 
     void finish() {
-        if (in_flight_.valid()) in_flight_.get();
+        if (in_flight_.valid()) write(in_flight_.get());
     }
 
-    ~Runner() { finish(); }
+    ~Runner() {
+        if (in_flight_.valid()) in_flight_.wait();
+    }
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
 
   private:
-    void process(std::vector<Job>& jobs) {
-        std::vector<AuditRecord> out(jobs.size());
+    struct Done {
+        std::vector<Job> jobs;
+        std::vector<AuditRecord> records;
+    };
+
+    void process(Done& d) {
+        d.records.resize(d.jobs.size());
         std::atomic<std::size_t> next{0};
         auto work = [&] {
-            for (std::size_t i = next++; i < jobs.size(); i = next++)
-                out[i] = audit_message(jobs[i].bytes, jobs[i].source, rules_, format_);
+            for (std::size_t i = next++; i < d.jobs.size(); i = next++)
+                d.records[i] = audit_message(d.jobs[i].bytes, d.jobs[i].source, rules_, format_);
         };
         std::vector<std::thread> helpers;
-        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(jobs.size()));
+        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(d.jobs.size()));
         for (unsigned t = 1; t < n; ++t) helpers.emplace_back(work);
         work();
         for (auto& t : helpers) t.join();
-        for (std::size_t i = 0; i < out.size(); ++i) {
-            (void)std::fwrite(out[i].line.data(), 1, out[i].line.size(), stdout);
-            summary_.add(out[i].figures, jobs[i].source);
+    }
+
+    void write(const Done& d) {
+        for (std::size_t i = 0; i < d.records.size(); ++i) {
+            (void)std::fwrite(d.records[i].line.data(), 1, d.records[i].line.size(), stdout);
+            summary_.add(d.records[i].figures, d.jobs[i].source);
         }
         // Give back the pages of what is done.
-        for (const auto& j : jobs)
+        for (const auto& j : d.jobs)
             if (j.source.offset) j.file->release_before(*j.source.offset);
     }
 
@@ -123,7 +141,7 @@ class Runner {
     AuditSummary& summary_;
     std::vector<Job> batch_;
     std::size_t batch_bytes_ = 0;
-    std::future<void> in_flight_;
+    std::future<Done> in_flight_;
 };
 
 }  // namespace
