@@ -108,7 +108,10 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
         buffer.reserve(std::size_t{16} * 1024);  // a typical record fits: no regrowth copies
         JsonWriter w(false, std::move(buffer));
         w.begin_object();
-        write_trace_members(w, trace ? *trace : Trace{});
+        if (trace)
+            write_trace_members(w, *trace);
+        else
+            write_trace_members(w, Trace{});
         write_source(w, source);
         w.key("error").value(rec.figures.error);
         w.end_object();

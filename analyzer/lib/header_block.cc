@@ -14,17 +14,6 @@ bool is_wsp(char c) {
 
 }  // namespace
 
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
 
 HeaderBlock split_header_block(std::string_view bytes) {
     HeaderBlock block;
@@ -115,18 +104,20 @@ std::string unfold(std::string_view raw) {
 }
 
 std::string unfold_collapsed(std::string_view raw) {
-    std::string out;
-    out.reserve(raw.size());
+    std::string out(raw.size(), '\0');
+    char* w = out.data();
+    char* const begin = w;
     bool pending_space = false;
     for (char c : raw) {
         if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
-            pending_space = !out.empty();
+            pending_space = w != begin;
             continue;
         }
-        if (pending_space) out.push_back(' ');
+        if (pending_space) *w++ = ' ';
         pending_space = false;
-        out.push_back(c);
+        *w++ = c;
     }
+    out.resize(static_cast<std::size_t>(w - begin));
     return out;
 }
 

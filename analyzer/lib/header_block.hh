@@ -36,6 +36,18 @@ std::string unfold(std::string_view raw);
 std::string unfold_collapsed(std::string_view raw);
 
 // Case-insensitive ASCII comparison for header names and keywords.
-bool iequals(std::string_view a, std::string_view b);
+// Inline: it sits in every header-name and keyword test.
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x == y) continue;
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
 
 }  // namespace hopscope

@@ -25,12 +25,17 @@ std::optional<std::string> normalise_ip(std::string_view text) {
     if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
     if (auto pct = text.find('%'); pct != std::string_view::npos) text = text.substr(0, pct);  // zone id
     if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
+    // Most tokens asked about are names: turn them away before any copy.
+    for (char c : text)
+        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
+            return std::nullopt;
     std::string buf(text);
     std::array<unsigned char, 16> bin{};
     std::array<char, INET6_ADDRSTRLEN> out{};
     if (buf.find(':') == std::string::npos) {
+        // inet_pton takes only the canonical dotted quad (no leading zeros), so it is its own text.
         if (inet_pton(AF_INET, buf.c_str(), bin.data()) != 1) return std::nullopt;
-        if (inet_ntop(AF_INET, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
+        return buf;
     } else {
         if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
         if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;

@@ -114,6 +114,9 @@ Result<Trace> build_trace(const HeaderBlock& block) {
     trace.header_fields = block.fields.size();
     trace.anomalies = block.anomalies;
 
+    std::size_t received = 0;
+    for (const auto& f : block.fields) received += iequals(f.name, "Received") ? 1 : 0;
+    trace.hops.reserve(std::min(received, limits::max_hops));
     std::size_t dropped_hops = 0;
     for (const auto& f : block.fields) {
         if (iequals(f.name, "Received")) {
