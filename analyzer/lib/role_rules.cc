@@ -1,5 +1,7 @@
 #include "role_rules.hh"
 
+#include <algorithm>
+
 #include <array>
 #include <sstream>
 
@@ -201,6 +203,15 @@ Result<bool> RuleSet::add(Rule rule) {
     const std::string& p = rule.pattern;
     if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string::npos) rule.suffix = p.substr(1);
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
+    // Each side's rules in trial order: the user's first (the admin knows
+    // their own network better than we do), then ours, each in table order.
+    bool by_side = rule.kind == MatchKind::ByHost || rule.kind == MatchKind::ByIp || rule.kind == MatchKind::With;
+    auto& order = by_side ? by_order_ : from_order_;
+    std::size_t at = rules_.size();
+    auto pos = order.end();
+    if (rule.user)  // after the last user rule already there
+        pos = std::find_if(order.begin(), order.end(), [&](std::size_t i) { return !rules_[i].user; });
+    order.insert(pos, at);
     rules_.push_back(std::move(rule));
     return true;
 }
@@ -278,14 +289,9 @@ Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
                                            const std::optional<std::string>& with) const {
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
-    // User rules first: the admin knows their own network better than we do.
-    for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& r : rules_) {
-            if ((pass == 0) != r.user) continue;
-            if (r.kind != MatchKind::ByHost && r.kind != MatchKind::ByIp && r.kind != MatchKind::With) continue;
-            const auto& subject = r.kind == MatchKind::ByHost ? host : ip;
-            if (matches(r, host, key, with)) return RuleMatch{&r, describe(r, subject.value_or(""))};
-        }
+    for (std::size_t i : by_order_) {
+        const Rule& r = rules_[i];
+        if (matches(r, host, key, with)) return RuleMatch{&r, describe(r, (r.kind == MatchKind::ByHost ? host : ip).value_or(""))};
     }
     return std::nullopt;
 }
@@ -293,13 +299,10 @@ std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& hos
 std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,
                                              const std::optional<std::string>& ip) const {
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
-    for (int pass = 0; pass < 2; ++pass) {
-        for (const auto& r : rules_) {
-            if ((pass == 0) != r.user) continue;
-            if (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp) continue;
-            const auto& subject = r.kind == MatchKind::FromHost ? host : ip;
-            if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, describe(r, subject.value_or(""))};
-        }
+    for (std::size_t i : from_order_) {
+        const Rule& r = rules_[i];
+        if (matches(r, host, key, std::nullopt))
+            return RuleMatch{&r, describe(r, (r.kind == MatchKind::FromHost ? host : ip).value_or(""))};
     }
     return std::nullopt;
 }

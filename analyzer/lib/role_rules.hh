@@ -67,6 +67,8 @@ class RuleSet {
   private:
     Result<bool> add(Rule rule);
     std::vector<Rule> rules_;
+    std::vector<std::size_t> by_order_;    // indexes into rules_, in trial order
+    std::vector<std::size_t> from_order_;
     int user_relays_ = 0;
 };
 
