@@ -1,7 +1,6 @@
 #include "role_rules.hh"
 
 #include <algorithm>
-
 #include <array>
 #include <sstream>
 
