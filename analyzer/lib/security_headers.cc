@@ -99,44 +99,43 @@ constexpr std::array<Meaning, 14> kMailboxDelivery = {{
     {"wl", "", "allow list"},
 }};
 
-std::string trim(std::string_view s) {
+std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return std::string(s);
+    return s;
 }
 
 template <std::size_t N>
-CodedField code(const std::array<Meaning, N>& table, std::string key, std::string value) {
-    CodedField f{std::move(key), std::move(value), {}, false};
-    std::string general;
+CodedField code(const std::array<Meaning, N>& table, std::string_view key, std::string_view value) {
+    CodedField f{std::string(key), std::string(value), {}, false};
+    std::string_view general;
     for (const auto& m : table) {
-        if (!iequals(m.key, f.key)) continue;
+        if (!iequals(m.key, key)) continue;
         f.known_key = true;
         if (m.value.empty())
-            general = std::string(m.text);
-        else if (iequals(m.value, f.value))
-            f.meaning = std::string(m.text);
+            general = m.text;
+        else if (iequals(m.value, value))
+            f.meaning = m.text;
     }
     if (f.meaning.empty() && f.known_key) f.meaning = general;
     return f;
 }
 
-// Splits at `sep` outside (comments).
-std::vector<std::string> split_top(std::string_view s, char sep) {
-    std::vector<std::string> out;
-    std::string cur;
+// Splits at `sep` outside (comments); the parts are trimmed views of `s`.
+std::vector<std::string_view> split_top(std::string_view s, char sep) {
+    std::vector<std::string_view> out;
     int depth = 0;
-    for (char c : s) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        char c = s[i];
         if (c == '(') ++depth;
         if (c == ')' && depth > 0) --depth;
         if (c == sep && depth == 0) {
-            out.push_back(trim(cur));
-            cur.clear();
-            continue;
+            out.push_back(trim(s.substr(start, i - start)));
+            start = i + 1;
         }
-        cur.push_back(c);
     }
-    if (!trim(cur).empty()) out.push_back(trim(cur));
+    if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) out.push_back(last);
     return out;
 }
 
@@ -194,11 +193,13 @@ std::string summarise(const AuthResult& r) {
 
 std::vector<CodedField> parse_forefront_report(const std::string& value) {
     std::vector<CodedField> out;
-    for (const auto& part : split_top(value, ';')) {
+    auto parts = split_top(value, ';');
+    out.reserve(parts.size());
+    for (auto part : parts) {
         if (part.empty()) continue;
         auto colon = part.find(':');
-        std::string key = trim(part.substr(0, colon));
-        std::string val = colon == std::string::npos ? std::string() : trim(part.substr(colon + 1));
+        std::string_view key = trim(part.substr(0, colon));
+        std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
         out.push_back(code(kForefront, key, val));
     }
     return out;
@@ -213,41 +214,49 @@ AuthenticationResults parse_authentication_results(const std::string& header, co
         ar.arc_instance = to_int(parts[0].substr(2));
         ++i;
     }
-    if (i < parts.size() && parts[i].find('=') == std::string::npos) {
-        std::string id = parts[i];
-        ar.authserv_id = id.substr(0, id.find(' '));
+    if (i < parts.size() && parts[i].find('=') == std::string_view::npos) {
+        std::string_view id = parts[i];
+        ar.authserv_id = std::string(id.substr(0, id.find(' ')));
         ++i;
     }
     for (; i < parts.size(); ++i) {
-        const std::string& p = parts[i];
+        std::string_view p = parts[i];
         auto eq = p.find('=');
-        if (eq == std::string::npos) continue;
+        if (eq == std::string_view::npos) continue;
         AuthResult r;
-        r.method = trim(p.substr(0, eq));
+        r.method = std::string(trim(p.substr(0, eq)));
         for (char& c : r.method) c = static_cast<char>(tolower(static_cast<unsigned char>(c)));
-        std::string rest = p.substr(eq + 1);
+        std::string_view rest = p.substr(eq + 1);
         std::size_t sp = rest.find_first_of(" (");
-        r.result = rest.substr(0, sp);
-        rest = sp == std::string::npos ? std::string() : rest.substr(sp);
-        // comment
-        if (auto open = rest.find('('); open != std::string::npos) {
+        r.result = std::string(rest.substr(0, sp));
+        rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
+        // The first comment is the reason; the words around it are properties.
+        std::string_view before = rest;
+        std::string_view after;
+        if (auto open = rest.find('('); open != std::string_view::npos) {
             int depth = 0;
             std::size_t close = open;
             for (; close < rest.size(); ++close) {
                 if (rest[close] == '(') ++depth;
                 if (rest[close] == ')' && --depth == 0) break;
             }
-            r.reason = rest.substr(open + 1, close - open - 1);
-            rest.erase(open, close - open + 1);
+            r.reason = std::string(rest.substr(open + 1, close - open - 1));
+            before = rest.substr(0, open);
+            after = close < rest.size() ? rest.substr(close + 1) : std::string_view();
         }
+        // Without the comment the words on either side of it meet, as in the text.
+        std::string text;
+        text.reserve(before.size() + after.size());
+        text.append(before).append(after);
+        std::string_view words = text;
         std::size_t pos = 0;
-        while (pos < rest.size()) {
-            while (pos < rest.size() && rest[pos] == ' ') ++pos;
-            std::size_t end = rest.find(' ', pos);
-            if (end == std::string::npos) end = rest.size();
-            std::string word = rest.substr(pos, end - pos);
-            if (auto e = word.find('='); e != std::string::npos && e > 0)
-                r.properties.emplace_back(word.substr(0, e), word.substr(e + 1));
+        while (pos < words.size()) {
+            while (pos < words.size() && words[pos] == ' ') ++pos;
+            std::size_t end = words.find(' ', pos);
+            if (end == std::string_view::npos) end = words.size();
+            std::string_view word = words.substr(pos, end - pos);
+            if (auto e = word.find('='); e != std::string_view::npos && e > 0)
+                r.properties.emplace_back(std::string(word.substr(0, e)), std::string(word.substr(e + 1)));
             pos = end;
         }
         if (r.method.empty() || r.result.empty()) continue;
@@ -270,11 +279,12 @@ SecurityReport decode_security(const Trace& t) {
     }
     if (auto md = find_signal(t, "X-Microsoft-Antispam-Mailbox-Delivery")) {
         r.mailbox_delivery_raw = md;
-        for (const auto& part : split_top(*md, ';')) {
+        for (auto part : split_top(*md, ';')) {
             if (part.empty()) continue;
             auto colon = part.find(':');
             r.mailbox_delivery.push_back(code(kMailboxDelivery, trim(part.substr(0, colon)),
-                                              colon == std::string::npos ? "" : trim(part.substr(colon + 1))));
+                                              colon == std::string_view::npos ? std::string_view()
+                                                                              : trim(part.substr(colon + 1))));
         }
     }
     if (auto scl = find_signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "hop.hh"
@@ -14,7 +15,7 @@ namespace hopscope {
 struct CodedField {
     std::string key;
     std::string value;
-    std::string meaning;  // empty when the key or value is unknown to us
+    std::string_view meaning;  // static text; empty when the key or value is unknown to us
     bool known_key = true;
 };
 

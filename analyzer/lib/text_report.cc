@@ -189,12 +189,12 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                 if (f.key == "SFS" || f.key == "ARC") continue;  // opaque rule ids
                 out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
                        (f.meaning.empty() ? paint(kDim, f.known_key ? "(value not in our table)" : "(unknown field)")
-                                          : f.meaning) +
+                                          : std::string(f.meaning)) +
                        "\n";
             }
             for (const auto& f : sec.mailbox_delivery)
                 out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
-                       (f.meaning.empty() ? paint(kDim, "(unknown field)") : f.meaning) + "  " +
+                       (f.meaning.empty() ? paint(kDim, "(unknown field)") : std::string(f.meaning)) + "  " +
                        paint(kDim, "[Mailbox-Delivery]") + "\n";
         }
     }
