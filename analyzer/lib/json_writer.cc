@@ -2,6 +2,8 @@
 
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <cstdio>
 
 #include "utf8.hh"
@@ -26,6 +28,19 @@ constexpr std::array<bool, 256> kSpecial = [] {
     return t;
 }();
 
+// Eight bytes at a time: does any need escaping (control, '"', '\\', DEL,
+// non-ASCII)? The borrow trick can report a byte falsely, never miss one.
+bool word_is_plain(const char* p) {
+    constexpr std::uint64_t ones = 0x0101010101010101ULL;
+    constexpr std::uint64_t highs = 0x8080808080808080ULL;
+    std::uint64_t v = 0;
+    std::memcpy(&v, p, 8);
+    auto has_zero = [](std::uint64_t x) { return (x - ones) & ~x & highs; };
+    std::uint64_t bad = (v & highs) | ((v - ones * 0x20) & ~v & highs) | has_zero(v ^ (ones * '"')) |
+                        has_zero(v ^ (ones * '\\')) | has_zero(v ^ (ones * 0x7f));
+    return bad == 0;
+}
+
 void append_json_string(std::string& out, std::string_view s) {
     out.push_back('"');
     const char* p = s.data();
@@ -33,6 +48,7 @@ void append_json_string(std::string& out, std::string_view s) {
     while (p < end) {
         // Copy the run of characters that need no escaping in one go.
         const char* run = p;
+        while (end - run >= 8 && word_is_plain(run)) run += 8;
         while (run < end && !kSpecial[static_cast<unsigned char>(*run)]) ++run;
         if (run > p) {
             out.append(p, static_cast<std::size_t>(run - p));
@@ -132,16 +148,19 @@ JsonWriter& JsonWriter::end_array() {
 
 JsonWriter& JsonWriter::key(std::string_view k) {
     before_value();
-    bool plain = true;
+    bool plain = k.size() <= 60;
     for (char c : k) plain = plain && !kSpecial[static_cast<unsigned char>(c)];
-    if (plain) {  // our own field names: no escaping to do
-        out_.push_back('"');
-        out_.append(k);
-        out_.push_back('"');
+    if (plain && !pretty_) {  // our own field names: one append, no escaping to do
+        std::array<char, 64> buf{};
+        buf[0] = '"';
+        std::memcpy(buf.data() + 1, k.data(), k.size());
+        buf[k.size() + 1] = '"';
+        buf[k.size() + 2] = ':';
+        out_.append(buf.data(), k.size() + 3);
     } else {
         append_json_string(out_, k);
+        out_ += pretty_ ? ": " : ":";
     }
-    out_ += pretty_ ? ": " : ":";
     after_key_ = true;
     return *this;
 }

@@ -59,11 +59,14 @@ bool is_unknown(std::string_view name) {
 }
 
 // "key=value" anywhere in a comment, value up to white space, ',' or ';'.
+// Every key ends in '=': find those, then look back.
 std::optional<std::string> keyed_value(std::string_view text, std::string_view key) {
-    for (std::size_t i = 0; i + key.size() <= text.size(); ++i) {
-        if (!iequals(text.substr(i, key.size()), key)) continue;
+    std::size_t k = key.size();
+    for (std::size_t eq = text.find('=', k - 1); eq != std::string_view::npos; eq = text.find('=', eq + 1)) {
+        std::size_t i = eq + 1 - k;
+        if (!iequals(text.substr(i, k), key)) continue;
         if (i > 0 && text[i - 1] != ' ' && text[i - 1] != '(' && text[i - 1] != ',') continue;
-        std::size_t start = i + key.size();
+        std::size_t start = i + k;
         std::size_t end = text.find_first_of(" ,;)\t", start);
         if (end == std::string_view::npos) end = text.size();
         if (end > start) return std::string(text.substr(start, end - start));

@@ -67,7 +67,7 @@ void append_utf8(std::string& out, char32_t cp) {
 }
 
 bool is_valid_utf8(std::string_view s) {
-    std::size_t i = 0;
+    std::size_t i = ascii_prefix(s);
     while (i < s.size()) {
         if (static_cast<unsigned char>(s[i]) < 0x80) {
             ++i;
@@ -82,6 +82,7 @@ bool is_valid_utf8(std::string_view s) {
 }
 
 std::string make_valid_utf8(std::string_view s) {
+    if (ascii_prefix(s) == s.size() || is_valid_utf8(s)) return std::string(s);
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;

@@ -2,10 +2,25 @@
 // that leaves hopscope is valid UTF-8.
 #pragma once
 
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
 namespace hopscope {
+
+// Length of the leading run of bytes below 0x80, eight at a time: nearly
+// every header is ASCII, and the checks below skip it this way.
+inline std::size_t ascii_prefix(std::string_view s) {
+    std::size_t i = 0;
+    for (; i + 8 <= s.size(); i += 8) {
+        std::uint64_t v = 0;
+        std::memcpy(&v, s.data() + i, 8);
+        if ((v & 0x8080808080808080ULL) != 0) break;
+    }
+    while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+    return i;
+}
 
 bool is_valid_utf8(std::string_view s);
 
