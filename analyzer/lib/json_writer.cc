@@ -1,10 +1,10 @@
 #include "json_writer.hh"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <cstdio>
 
 #include "utf8.hh"
 
@@ -18,18 +18,16 @@ bool is_invisible_control(char32_t cp) {
            (cp >= 0x2066 && cp <= 0x2069) || cp == 0x200e || cp == 0x200f || cp == 0x061c;
 }
 
-}  // namespace
-
 // Bytes that end a plain run: controls, '"', '\\', DEL and every non-ASCII
-// byte (checked as UTF-8 below). One table lookup per byte.
+// byte (checked as UTF-8 below).
 constexpr std::array<bool, 256> kSpecial = [] {
     std::array<bool, 256> t{};
     for (int b = 0; b < 256; ++b) t[static_cast<std::size_t>(b)] = b < 0x20 || b >= 0x7f || b == '"' || b == '\\';
     return t;
 }();
 
-// Eight bytes at a time: does any need escaping (control, '"', '\\', DEL,
-// non-ASCII)? The borrow trick can report a byte falsely, never miss one.
+// Eight bytes at a time: does any need escaping? The borrow trick can report
+// a byte falsely (the byte loop then looks again), never miss one.
 bool word_is_plain(const char* p) {
     constexpr std::uint64_t ones = 0x0101010101010101ULL;
     constexpr std::uint64_t highs = 0x8080808080808080ULL;
@@ -41,68 +39,121 @@ bool word_is_plain(const char* p) {
     return bad == 0;
 }
 
-void append_json_string(std::string& out, std::string_view s) {
-    out.push_back('"');
+char* put_u_escape(char* w, unsigned cp) {
+    static constexpr std::string_view hex = "0123456789abcdef";
+    *w++ = '\\';
+    *w++ = 'u';
+    for (int shift = 12; shift >= 0; shift -= 4) *w++ = hex[(cp >> static_cast<unsigned>(shift)) & 0xF];
+    return w;
+}
+
+// Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
+// a three-byte bidi character six), plus the quotes.
+constexpr std::size_t max_escaped(std::size_t n) {
+    return 6 * n + 2;
+}
+
+// Writes s as a JSON string literal at w, which has room for max_escaped(s.size()).
+char* escape_into(char* w, std::string_view s) {
+    *w++ = '"';
     const char* p = s.data();
     const char* end = p + s.size();
     while (p < end) {
-        // Copy the run of characters that need no escaping in one go.
-        const char* run = p;
-        while (end - run >= 8 && word_is_plain(run)) run += 8;
-        while (run < end && !kSpecial[static_cast<unsigned char>(*run)]) ++run;
-        if (run > p) {
-            out.append(p, static_cast<std::size_t>(run - p));
-            p = run;
-            if (p >= end) break;
+        while (end - p >= 8 && word_is_plain(p)) {
+            std::memcpy(w, p, 8);
+            w += 8;
+            p += 8;
         }
+        while (p < end && !kSpecial[static_cast<unsigned char>(*p)]) *w++ = *p++;
+        if (p >= end) break;
         auto c = static_cast<unsigned char>(*p);
         if (c >= 0x80) {
-            std::size_t i = static_cast<std::size_t>(p - s.data());
+            auto i = static_cast<std::size_t>(p - s.data());
             std::size_t before = i;
             char32_t cp = next_code_point(s, i);
-            if (cp == 0xFFFD && i - before == 1)
-                append_utf8(out, 0xFFFD);
-            else if (is_invisible_control(cp)) {
-                std::array<char, 8> buf{};
-                (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", static_cast<unsigned>(cp));
-                out += buf.data();
+            if (cp == 0xFFFD && i - before == 1) {
+                *w++ = static_cast<char>(0xEF);  // U+FFFD for a byte that is not UTF-8
+                *w++ = static_cast<char>(0xBF);
+                *w++ = static_cast<char>(0xBD);
+            } else if (is_invisible_control(cp)) {
+                w = put_u_escape(w, static_cast<unsigned>(cp));
             } else {
-                out.append(s.substr(before, i - before));
+                std::memcpy(w, p, i - before);
+                w += i - before;
             }
             p = s.data() + i;
             continue;
         }
         ++p;
+        *w++ = '\\';
         switch (c) {
             case '"':
-                out += "\\\"";
+                *w++ = '"';
                 break;
             case '\\':
-                out += "\\\\";
+                *w++ = '\\';
                 break;
             case '\n':
-                out += "\\n";
+                *w++ = 'n';
                 break;
             case '\r':
-                out += "\\r";
+                *w++ = 'r';
                 break;
             case '\t':
-                out += "\\t";
+                *w++ = 't';
                 break;
-            default: {
-                std::array<char, 8> buf{};
-                (void)std::snprintf(buf.data(), buf.size(), "\\u%04x", c);
-                out += buf.data();
-            }
+            default:
+                w = put_u_escape(w - 1, c);
         }
     }
-    out.push_back('"');
+    *w++ = '"';
+    return w;
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+    std::size_t old = out.size();
+    out.resize(old + max_escaped(s.size()));
+    char* end = escape_into(out.data() + old, s);
+    out.resize(static_cast<std::size_t>(end - out.data()));
+}
+
+JsonWriter::JsonWriter(bool pretty, std::string buffer) : pretty_(pretty), out_(std::move(buffer)) {
+    len_ = out_.size();
+    out_.resize(std::max(out_.capacity(), len_ + 256));
+}
+
+std::string JsonWriter::take() {
+    out_.resize(len_);
+    len_ = 0;
+    return std::move(out_);
+}
+
+char* JsonWriter::room(std::size_t n) {
+    if (out_.size() - len_ < n) out_.resize(std::max(out_.size() * 2, len_ + n));
+    return out_.data() + len_;
+}
+
+void JsonWriter::put(std::string_view s) {
+    std::memcpy(room(s.size()), s.data(), s.size());
+    len_ += s.size();
+}
+
+void JsonWriter::put(char c) {
+    *room(1) = c;
+    ++len_;
+}
+
+void JsonWriter::put_string(std::string_view s) {
+    char* w = room(max_escaped(s.size()));
+    len_ = static_cast<std::size_t>(escape_into(w, s) - out_.data());
 }
 
 void JsonWriter::newline() {
     if (!pretty_) return;
-    out_.push_back('\n');
-    out_.append(stack_.size() * 2, ' ');
+    put('\n');
+    for (std::size_t i = 0; i < stack_.size(); ++i) put("  ");
 }
 
 void JsonWriter::before_value() {
@@ -111,14 +162,14 @@ void JsonWriter::before_value() {
         return;
     }
     if (stack_.empty()) return;
-    if (!stack_.back().empty) out_.push_back(',');
+    if (!stack_.back().empty) put(',');
     stack_.back().empty = false;
     newline();
 }
 
 JsonWriter& JsonWriter::begin_object() {
     before_value();
-    out_.push_back('{');
+    put('{');
     stack_.push_back({true, true});
     return *this;
 }
@@ -127,13 +178,13 @@ JsonWriter& JsonWriter::end_object() {
     bool empty = stack_.back().empty;
     stack_.pop_back();
     if (!empty) newline();
-    out_.push_back('}');
+    put('}');
     return *this;
 }
 
 JsonWriter& JsonWriter::begin_array() {
     before_value();
-    out_.push_back('[');
+    put('[');
     stack_.push_back({false, true});
     return *this;
 }
@@ -142,52 +193,54 @@ JsonWriter& JsonWriter::end_array() {
     bool empty = stack_.back().empty;
     stack_.pop_back();
     if (!empty) newline();
-    out_.push_back(']');
+    put(']');
     return *this;
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
     before_value();
-    bool plain = k.size() <= 60;
+    bool plain = true;
     for (char c : k) plain = plain && !kSpecial[static_cast<unsigned char>(c)];
-    if (plain && !pretty_) {  // our own field names: one append, no escaping to do
-        std::array<char, 64> buf{};
-        buf[0] = '"';
-        std::memcpy(buf.data() + 1, k.data(), k.size());
-        buf[k.size() + 1] = '"';
-        buf[k.size() + 2] = ':';
-        out_.append(buf.data(), k.size() + 3);
+    if (plain) {  // our own field names: nothing to escape
+        char* w = room(k.size() + 4);
+        *w++ = '"';
+        std::memcpy(w, k.data(), k.size());
+        w += k.size();
+        *w++ = '"';
+        *w++ = ':';
+        len_ = static_cast<std::size_t>(w - out_.data());
     } else {
-        append_json_string(out_, k);
-        out_ += pretty_ ? ": " : ":";
+        put_string(k);
+        put(':');
     }
+    if (pretty_) put(' ');
     after_key_ = true;
     return *this;
 }
 
 JsonWriter& JsonWriter::value(std::string_view s) {
     before_value();
-    append_json_string(out_, s);
+    put_string(s);
     return *this;
 }
 
 JsonWriter& JsonWriter::value(std::int64_t n) {
     before_value();
-    std::array<char, 24> buf{};
-    auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), n);
-    out_.append(buf.data(), static_cast<std::size_t>(end - buf.data()));
+    char* w = room(24);
+    auto [end, ec] = std::to_chars(w, w + 24, n);
+    len_ = static_cast<std::size_t>(end - out_.data());
     return *this;
 }
 
 JsonWriter& JsonWriter::value(bool b) {
     before_value();
-    out_ += b ? "true" : "false";
+    put(b ? std::string_view("true") : std::string_view("false"));
     return *this;
 }
 
 JsonWriter& JsonWriter::null() {
     before_value();
-    out_ += "null";
+    put(std::string_view("null"));
     return *this;
 }
 

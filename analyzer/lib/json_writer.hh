@@ -12,9 +12,9 @@ namespace hopscope {
 
 class JsonWriter {
   public:
-    explicit JsonWriter(bool pretty) : pretty_(pretty) {}
-    // Appends to `buffer` (its capacity is kept: audit reuses one per thread).
-    JsonWriter(bool pretty, std::string buffer) : pretty_(pretty), out_(std::move(buffer)) {}
+    explicit JsonWriter(bool pretty) : JsonWriter(pretty, std::string()) {}
+    // Appends to what `buffer` holds, using its capacity (audit hands in room for a whole record).
+    JsonWriter(bool pretty, std::string buffer);
 
     JsonWriter& begin_object();
     JsonWriter& end_object();
@@ -34,14 +34,21 @@ class JsonWriter {
         return null();
     }
 
-    [[nodiscard]] const std::string& str() const { return out_; }
-    std::string take() { return std::move(out_); }
+    // The text written; the writer is empty afterwards.
+    std::string take();
 
   private:
+    // out_ is kept at its full size; len_ bytes of it are written. Writes
+    // check for room once and then store directly.
+    char* room(std::size_t n);
+    void put(std::string_view s);
+    void put(char c);
+    void put_string(std::string_view s);
     void before_value();
     void newline();
     bool pretty_;
     std::string out_;
+    std::size_t len_ = 0;
     struct Level {
         bool object;
         bool empty;
