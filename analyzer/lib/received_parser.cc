@@ -253,7 +253,38 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
     if (ifind(inner, "Authenticated sender:")) notes.emplace_back(inner);
 }
 
-std::string join_atoms(const std::vector<const Token*>& toks) {
+// A run of consecutive tokens, iterated as pointers like the word lists below.
+class TokenRun {
+  public:
+    class Iter {
+      public:
+        explicit Iter(const Token* p) : p_(p) {}
+        const Token* operator*() const { return p_; }
+        Iter& operator++() {
+            ++p_;
+            return *this;
+        }
+        bool operator!=(const Iter& o) const { return p_ != o.p_; }
+
+      private:
+        const Token* p_;
+    };
+    TokenRun(const Token* begin, const Token* end) : begin_(begin), end_(end) {}
+    void extend() { ++end_; }
+    [[nodiscard]] Iter begin() const { return Iter(begin_); }
+    [[nodiscard]] Iter end() const { return Iter(end_); }
+    [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(end_ - begin_); }
+    [[nodiscard]] bool empty() const { return begin_ == end_; }
+    const Token* operator[](std::size_t k) const { return begin_ + k; }
+    [[nodiscard]] const Token* front() const { return begin_; }
+
+  private:
+    const Token* begin_;
+    const Token* end_;
+};
+
+template <typename Run>
+std::string join_atoms(const Run& toks) {
     std::string out;
     for (const Token* t : toks) {
         if (t->kind == TokenKind::Comment) continue;
@@ -323,19 +354,23 @@ ReceivedFields parse_received(std::string_view raw_value) {
         }
     }
 
-    // Group top-level tokens into clauses.
+    // Group top-level tokens into clauses: each clause is the run of tokens
+    // after its keyword, a view into toks.
     struct Group {
         Clause clause;
-        std::vector<const Token*> toks;
+        TokenRun toks;
     };
     std::vector<Group> groups;
-    groups.push_back({Clause::None, {}});
-    for (const Token& t : toks) {
-        Clause c = clause_of(t);
+    groups.reserve(8);
+    const Token* const first_token = toks.data();
+    const Token* const last_token = toks.data() + toks.size();
+    groups.push_back({Clause::None, {first_token, first_token}});
+    for (const Token* t = first_token; t != last_token; ++t) {
+        Clause c = clause_of(*t);
         if (c != Clause::None)
-            groups.push_back({c, {}});
+            groups.push_back({c, {t + 1, t + 1}});
         else
-            groups.back().toks.push_back(&t);
+            groups.back().toks.extend();
     }
 
     TlsFinder tls;

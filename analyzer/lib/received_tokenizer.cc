@@ -1,15 +1,31 @@
 #include "received_tokenizer.hh"
 
+#include <array>
+
 #include "limits.hh"
 
 namespace hopscope {
 namespace {
 
+enum : unsigned char { kSpace = 1, kSpecial = 2, kAtomEnd = 4 };
+
+// One lookup per byte: white space, the specials that start a token, and
+// everything that ends an atom (both, plus ')').
+constexpr std::array<unsigned char, 256> kClass = [] {
+    std::array<unsigned char, 256> t{};
+    for (unsigned char c : {' ', '\t', '\r', '\n'}) t[c] = kSpace | kAtomEnd;
+    for (unsigned char c : {'(', ')', '"', '[', ';', '<'}) t[c] = kSpecial | kAtomEnd;
+    return t;
+}();
+
 bool is_space(char c) {
-    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+    return (kClass[static_cast<unsigned char>(c)] & kSpace) != 0;
 }
 bool is_special(char c) {
-    return c == '(' || c == ')' || c == '"' || c == '[' || c == ';' || c == '<';
+    return (kClass[static_cast<unsigned char>(c)] & kSpecial) != 0;
+}
+bool ends_atom(char c) {
+    return (kClass[static_cast<unsigned char>(c)] & kAtomEnd) != 0;
 }
 
 struct Scanner {
@@ -78,7 +94,7 @@ struct Scanner {
         std::size_t stop = s.find_first_of("\n()", i);  // never swallow a comment
         if (close == std::string_view::npos || (stop != std::string_view::npos && stop < close)) {
             ++i;
-            while (i < s.size() && !is_space(s[i]) && !is_special(s[i]) && s[i] != ')') ++i;
+            while (i < s.size() && !ends_atom(s[i])) ++i;
             return s.substr(start, i - start);
         }
         i = close + 1;
@@ -87,10 +103,8 @@ struct Scanner {
 
     std::string_view atom() {
         std::size_t start = i;
-        while (i < s.size() && !is_space(s[i]) && !is_special(s[i]) && s[i] != ')') {
-            // "SMTPSVC(6.0)" and "foo[1.2.3.4]" split at the delimiter.
-            ++i;
-        }
+        // "SMTPSVC(6.0)" and "foo[1.2.3.4]" split at the delimiter.
+        while (i < s.size() && !ends_atom(s[i])) ++i;
         if (i == start) ++i;  // a stray ')' becomes a one-character atom
         return s.substr(start, i - start);
     }
@@ -99,6 +113,7 @@ struct Scanner {
 template <typename OnSemicolon>
 std::vector<Token> scan(Scanner& sc, OnSemicolon&& on_semicolon) {
     std::vector<Token> out;
+    out.reserve(24);  // a typical stamp; one allocation
     while (sc.i < sc.s.size()) {
         char c = sc.s[sc.i];
         if (is_space(c)) {

@@ -136,6 +136,10 @@ bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey&
             if (!r.suffix.empty())
                 return host->size() >= r.suffix.size() &&
                        iequals(std::string_view(*host).substr(host->size() - r.suffix.size()), r.suffix);
+            // The literal text after the last '*' must end the host: a cheap no for most hosts.
+            if (!r.tail.empty() && (host->size() < r.tail.size() ||
+                                    !iequals(std::string_view(*host).substr(host->size() - r.tail.size()), r.tail)))
+                return false;
             return host_glob(r.pattern, *host);
         case MatchKind::ByIp:
         case MatchKind::FromIp:
@@ -201,6 +205,8 @@ Result<bool> RuleSet::add(Rule rule) {
     if (rule.pattern.empty()) return make_error("rule " + rule.id + ": empty pattern");
     const std::string& p = rule.pattern;
     if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string::npos) rule.suffix = p.substr(1);
+    if (auto star = p.rfind('*'); star != std::string::npos && p.find_first_of("?#", star) == std::string::npos)
+        rule.tail = p.substr(star + 1);
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
     // Each side's rules in trial order: the user's first (the admin knows
     // their own network better than we do), then ours, each in table order.

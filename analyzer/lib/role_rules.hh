@@ -29,6 +29,7 @@ struct Rule {
     std::string evidence;            // why, in words; empty: generated from kind and pattern
     std::optional<Network> network;  // parsed once for the IP kinds
     std::string suffix;              // for "*.example.com" patterns: ".example.com", matched directly
+    std::string tail;                // literal text after the last '*' (no ? or #): must end the host
     bool user = false;               // from the command line or config: tried first
 };
 
