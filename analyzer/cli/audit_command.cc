@@ -28,7 +28,7 @@ namespace {
 
 // Messages analysed per parallel batch; results of one batch are held, then written in order.
 constexpr std::size_t kBatchMessages = 1024;
-constexpr std::size_t kBatchBytes = std::size_t{64} * 1024 * 1024;
+constexpr std::size_t kBatchBytes = std::size_t{16} * 1024 * 1024;
 
 struct Job {
     std::shared_ptr<MappedFile> file;  // keeps the mapping alive
