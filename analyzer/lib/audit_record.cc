@@ -104,9 +104,9 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
         rec.figures.error = trace.error().message;
     }
     if (format == RecordFormat::Jsonl) {
-        std::string buffer;
-        buffer.reserve(std::size_t{16} * 1024);  // a typical record fits: no regrowth copies
-        JsonWriter w(false, std::move(buffer));
+        // One writer per thread keeps its grown buffer; the record gets an exact copy.
+        thread_local JsonWriter w(false);
+        w.clear();
         w.begin_object();
         if (trace)
             write_trace_members(w, *trace);
@@ -115,8 +115,9 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
         write_source(w, source);
         w.key("error").value(rec.figures.error);
         w.end_object();
-        rec.line = w.take();
-        rec.line.push_back('\n');
+        std::string_view text = w.written();
+        rec.line.reserve(text.size() + 1);
+        rec.line.append(text).push_back('\n');
     } else if (format == RecordFormat::Csv) {
         rec.line = csv_row(trace ? &*trace : nullptr, source, rec.figures.error);
     }

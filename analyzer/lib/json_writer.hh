@@ -36,6 +36,14 @@ class JsonWriter {
 
     // The text written; the writer is empty afterwards.
     std::string take();
+    // The text written so far, without giving up the buffer.
+    [[nodiscard]] std::string_view written() const { return {out_.data(), len_}; }
+    // Starts again, keeping the buffer (audit keeps one writer per thread).
+    void clear() {
+        len_ = 0;
+        stack_.clear();
+        after_key_ = false;
+    }
 
   private:
     // out_ is kept at its full size; len_ bytes of it are written. Writes
