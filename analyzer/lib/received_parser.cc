@@ -340,15 +340,16 @@ ReceivedFields parse_received(std::string_view raw_value) {
             {"comment-depth", "comments nested deeper than " + std::to_string(limits::max_comment_depth) + " levels"});
 
     std::vector<Token>& toks = lexed.tokens;
-    std::string date_text(lexed.date);
+    // Views into r.raw, which is already unfolded and collapsed.
+    std::string_view date_text = lexed.date;
     if (!lexed.has_semicolon && lexed.unterminated) {
         // An unclosed comment swallowed the ';': a person still reads the
         // date after the last ';' of the text.
-        if (auto semi = r.raw.rfind(';'); semi != std::string::npos) date_text = r.raw.substr(semi + 1);
+        if (auto semi = r.raw.rfind(';'); semi != std::string::npos) date_text = std::string_view(r.raw).substr(semi + 1);
     } else if (!lexed.has_semicolon) {
         if (auto at = find_unsemicoloned_date(toks)) {
             const char* begin = toks[*at].text.data();
-            date_text = std::string(begin, static_cast<std::size_t>(r.raw.data() + r.raw.size() - begin));
+            date_text = std::string_view(begin, static_cast<std::size_t>(r.raw.data() + r.raw.size() - begin));
             toks.resize(*at);
             r.anomalies.push_back({"missing-semicolon", "the date is not separated by ';'"});
         }
@@ -569,8 +570,10 @@ ReceivedFields parse_received(std::string_view raw_value) {
     for (const Token& t : toks) bare_words = bare_words || t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
     if (!any_clause && bare_words) r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
 
-    r.date_text = date_text.empty() ? std::nullopt : std::optional<std::string>(unfold_collapsed(date_text));
-    if (date_text.find_first_not_of(" \t") == std::string::npos) {
+    while (!date_text.empty() && date_text.front() == ' ') date_text.remove_prefix(1);
+    while (!date_text.empty() && date_text.back() == ' ') date_text.remove_suffix(1);
+    if (!date_text.empty()) r.date_text = std::string(date_text);
+    if (date_text.empty()) {
         r.anomalies.push_back({"missing-date", "the stamp has no date"});
     } else {
         ParsedDate d = parse_date(date_text);
