@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
@@ -221,6 +222,9 @@ int run_audit(const std::vector<std::string>& args) {
     for (const auto& f : walk.files) total += f.size;
     Progress progress(!quiet && ::isatty(STDERR_FILENO) != 0, total);
 
+    // Records of 10 KB each would otherwise be one write(2) apiece.
+    static std::array<char, std::size_t{1} << 20> out_buffer;
+    (void)std::setvbuf(stdout, out_buffer.data(), _IOFBF, out_buffer.size());
     if (rf == RecordFormat::Csv) (void)std::fputs(csv_header().c_str(), stdout);
     Runner runner(*rules, rf, jobs, summary);
     std::uint64_t done_bytes = 0;
