@@ -107,16 +107,16 @@ std::string unfold_collapsed(std::string_view raw) {
     std::string out(raw.size(), '\0');
     char* w = out.data();
     char* const begin = w;
-    auto space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
-    std::size_t i = 0;
-    while (i < raw.size()) {
-        while (i < raw.size() && space(raw[i])) ++i;
-        std::size_t start = i;
-        while (i < raw.size() && !space(raw[i])) ++i;
-        if (i == start) break;
-        if (w != begin) *w++ = ' ';
-        std::memcpy(w, raw.data() + start, i - start);  // a whole word at once
-        w += i - start;
+    bool pending_space = false;
+    for (char c : raw) {  // a plain loop: words are short, a memcpy call each costs more
+        bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
+        if (space) {
+            pending_space = w != begin;
+            continue;
+        }
+        if (pending_space) *w++ = ' ';
+        pending_space = false;
+        *w++ = c;
     }
     out.resize(static_cast<std::size_t>(w - begin));
     return out;

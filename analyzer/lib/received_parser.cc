@@ -67,8 +67,10 @@ std::optional<std::string> keyed_value(std::string_view text, std::string_view k
         if (!iequals(text.substr(i, k), key)) continue;
         if (i > 0 && text[i - 1] != ' ' && text[i - 1] != '(' && text[i - 1] != ',') continue;
         std::size_t start = i + k;
-        std::size_t end = text.find_first_of(" ,;)\t", start);
-        if (end == std::string_view::npos) end = text.size();
+        std::size_t end = start;
+        while (end < text.size() && text[end] != ' ' && text[end] != ',' && text[end] != ';' && text[end] != ')' &&
+               text[end] != '\t')
+            ++end;
         if (end > start) return std::string(text.substr(start, end - start));
     }
     return std::nullopt;

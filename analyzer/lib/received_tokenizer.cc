@@ -91,8 +91,11 @@ struct Scanner {
     std::string_view angle() {
         std::size_t start = i;
         std::size_t close = s.find('>', i);
-        std::size_t stop = s.find_first_of("\n()", i);  // never swallow a comment
-        if (close == std::string_view::npos || (stop != std::string_view::npos && stop < close)) {
+        // Never swallow a comment or a line break: look only up to the '>'.
+        bool stopped = false;
+        for (std::size_t k = i; close != std::string_view::npos && k < close && !stopped; ++k)
+            stopped = s[k] == '\n' || s[k] == '(' || s[k] == ')';
+        if (close == std::string_view::npos || stopped) {
             ++i;
             while (i < s.size() && !ends_atom(s[i])) ++i;
             return s.substr(start, i - start);
