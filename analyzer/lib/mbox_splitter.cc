@@ -1,5 +1,9 @@
 #include "mbox_splitter.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <charconv>
 #include <cstring>
 
@@ -46,6 +50,34 @@ bool looks_like_mbox(std::string_view bytes) {
     std::string_view l = line_at(bytes, pos, &next);
     if (!is_from_line(l)) return false;
     return is_field_start(line_at(bytes, next));
+}
+
+std::size_t find_line_start_from(std::string_view data, std::size_t from) {
+    // Bodies are most of an mbox and full of line breaks (base64 every 77
+    // bytes), so neither memchr('\n') nor memmem pays: look for a line break
+    // followed by 'F' sixteen positions at a time, then check "rom ".
+    const char* base = data.data();
+    std::size_t n = data.size();
+    std::size_t i = from;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    const __m128i f = _mm_set1_epi8('F');
+    while (i + 17 <= n) {
+        __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
+        __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 1));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, f))));
+        while (mask != 0) {
+            auto bit = static_cast<std::size_t>(__builtin_ctz(mask));
+            std::size_t at = i + bit;
+            if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) return at;
+            mask &= mask - 1;
+        }
+        i += 16;
+    }
+#endif
+    for (; i + 6 <= n; ++i)
+        if (base[i] == '\n' && std::memcmp(base + i + 1, "From ", 5) == 0) return i;
+    return std::string_view::npos;
 }
 
 MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
@@ -119,9 +151,9 @@ std::optional<MessageSpan> MboxSplitter::next() {
             p = next;
         }
         while (search < data_.size()) {
-            const void* hit = memmem(data_.data() + search, data_.size() - search, "\nFrom ", 6);
-            if (hit == nullptr) break;
-            std::size_t at = static_cast<std::size_t>(static_cast<const char*>(hit) - data_.data()) + 1;
+            std::size_t hit = find_line_start_from(data_, search);
+            if (hit == std::string_view::npos) break;
+            std::size_t at = hit + 1;
             if (separator_at(at)) {
                 end = at;
                 break;

@@ -22,6 +22,9 @@ struct MessageSpan {
 // True when `bytes` starts (after a BOM and blank lines) with a separator.
 bool looks_like_mbox(std::string_view bytes);
 
+// Offset of the next "\nFrom " at or after `from`, or npos (the line break's offset).
+std::size_t find_line_start_from(std::string_view data, std::size_t from);
+
 // True when `line` (without its line break) is a From_ separator line.
 bool is_from_line(std::string_view line);
 
