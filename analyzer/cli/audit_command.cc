@@ -6,11 +6,13 @@
 #include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <condition_variable>
 #include <cstdio>
+#include <deque>
 #include <fstream>
-#include <future>
 #include <iostream>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <thread>
 
@@ -28,8 +30,8 @@ namespace hopscope {
 namespace {
 
 // Messages analysed per parallel batch; results of one batch are held, then written in order.
-constexpr std::size_t kBatchMessages = 1024;
-constexpr std::size_t kBatchBytes = std::size_t{16} * 1024 * 1024;
+constexpr std::size_t kBatchMessages = 256;
+constexpr std::size_t kBatchBytes = std::size_t{8} * 1024 * 1024;
 
 struct Job {
     std::shared_ptr<MappedFile> file;  // keeps the mapping alive
@@ -67,10 +69,16 @@ class Progress {
     clock::time_point last_;
 };
 
+// A fixed pool of `jobs` analysing threads fed with batches of messages.
+// The main thread cuts batches, and writes finished ones strictly in the
+// order they were cut, so records come out in input order whatever finishes
+// first. At most kMaxInFlight batches are cut ahead, which bounds memory.
 class Runner {
   public:
     Runner(const RuleSet& rules, RecordFormat format, unsigned jobs, AuditSummary& summary)
-        : rules_(rules), format_(format), jobs_(jobs), summary_(summary) {}
+        : rules_(rules), format_(format), summary_(summary) {
+        for (unsigned t = 0; t < jobs; ++t) workers_.emplace_back([this] { work(); });
+    }
 
     void add(Job job) {
         batch_bytes_ += job.bytes.size();
@@ -78,55 +86,97 @@ class Runner {
         if (batch_.size() >= kBatchMessages || batch_bytes_ >= kBatchBytes) flush();
     }
 
-    // Hands the filled batch to the workers, then writes the batch before it
-    // while this one is analysed (writing overlaps analysis, not the reverse). Batches are written in the order they were
-    // cut, so records still come out in input order.
+    // Queues the batch being cut, writes whatever is finished in order, and
+    // waits only when too many batches are in flight.
     void flush() {
-        if (batch_.empty()) return;
-        // Exactly `jobs` threads analyse: the batch before must be done first.
-        std::optional<Done> previous;
-        if (in_flight_.valid()) previous = in_flight_.get();
-        in_flight_ = std::async(std::launch::async, [this, jobs = std::move(batch_)]() mutable {
-            Done done{std::move(jobs), {}};
-            process(done);
-            return done;
-        });
-        batch_.clear();
-        batch_bytes_ = 0;
-        if (previous) write(*previous);
+        if (!batch_.empty()) {
+            auto b = std::make_unique<Batch>();
+            b->jobs = std::move(batch_);
+            b->records.resize(b->jobs.size());
+            batch_.clear();
+            batch_bytes_ = 0;
+            std::unique_lock lock(mutex_);
+            room_.wait(lock, [&] { return in_flight_.size() < kMaxInFlight; });
+            in_flight_.push_back(std::move(b));
+            queue_.push_back(in_flight_.back().get());
+            work_ready_.notify_one();
+        }
+        write_finished(false);
     }
 
+    // Writes everything still in flight.
     void finish() {
-        if (in_flight_.valid()) write(in_flight_.get());
+        flush();
+        write_finished(true);
     }
 
     ~Runner() {
-        if (in_flight_.valid()) in_flight_.wait();
+        {
+            std::lock_guard lock(mutex_);
+            stopping_ = true;
+        }
+        work_ready_.notify_all();
+        for (auto& t : workers_) t.join();
     }
     Runner(const Runner&) = delete;
     Runner& operator=(const Runner&) = delete;
 
   private:
-    struct Done {
+    static constexpr std::size_t kMaxInFlight = 6;
+
+    struct Batch {
         std::vector<Job> jobs;
         std::vector<AuditRecord> records;
+        std::size_t next = 0;  // next message to hand out (under mutex_)
+        std::size_t done = 0;  // messages finished (under mutex_)
     };
 
-    void process(Done& d) {
-        d.records.resize(d.jobs.size());
-        std::atomic<std::size_t> next{0};
-        auto work = [&] {
-            for (std::size_t i = next++; i < d.jobs.size(); i = next++)
-                d.records[i] = audit_message(d.jobs[i].bytes, d.jobs[i].source, rules_, format_);
-        };
-        std::vector<std::thread> helpers;
-        unsigned n = std::min<unsigned>(jobs_, static_cast<unsigned>(d.jobs.size()));
-        for (unsigned t = 1; t < n; ++t) helpers.emplace_back(work);
-        work();
-        for (auto& t : helpers) t.join();
+    // Workers take a few messages at a time from the oldest batch with work
+    // left, so both the batch being finished and the next keep every core busy.
+    void work() {
+        constexpr std::size_t kChunk = 16;
+        std::unique_lock lock(mutex_);
+        while (true) {
+            work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+            if (queue_.empty()) return;
+            Batch* b = queue_.front();
+            std::size_t first = b->next;
+            b->next += kChunk;
+            if (first >= b->jobs.size()) {
+                queue_.pop_front();
+                continue;
+            }
+            std::size_t last = std::min(first + kChunk, b->jobs.size());
+            if (last == b->jobs.size()) queue_.pop_front();  // nothing left to hand out
+            lock.unlock();
+            for (std::size_t i = first; i < last; ++i)
+                b->records[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_);
+            lock.lock();
+            b->done += last - first;
+            if (b->done == b->jobs.size()) batch_done_.notify_all();
+            if (!queue_.empty()) work_ready_.notify_one();
+        }
     }
 
-    void write(const Done& d) {
+    void write_finished(bool all) {
+        while (true) {
+            std::unique_ptr<Batch> b;
+            {
+                std::unique_lock lock(mutex_);
+                if (in_flight_.empty()) return;
+                Batch* oldest = in_flight_.front().get();
+                if (all || in_flight_.size() >= kMaxInFlight)
+                    batch_done_.wait(lock, [&] { return oldest->done == oldest->jobs.size(); });
+                if (oldest->done != oldest->jobs.size()) return;
+                b = std::move(in_flight_.front());
+                in_flight_.pop_front();
+                room_.notify_all();
+            }
+            write(*b);
+        }
+    }
+
+    void write(const Batch& d) {
         for (std::size_t i = 0; i < d.records.size(); ++i) {
             (void)std::fwrite(d.records[i].line.data(), 1, d.records[i].line.size(), stdout);
             summary_.add(d.records[i].figures, d.jobs[i].source);
@@ -138,11 +188,18 @@ class Runner {
 
     const RuleSet& rules_;
     RecordFormat format_;
-    unsigned jobs_;
     AuditSummary& summary_;
     std::vector<Job> batch_;
     std::size_t batch_bytes_ = 0;
-    std::future<Done> in_flight_;
+
+    std::mutex mutex_;
+    std::condition_variable work_ready_;
+    std::condition_variable batch_done_;
+    std::condition_variable room_;
+    std::deque<std::unique_ptr<Batch>> in_flight_;  // in the order cut
+    std::deque<Batch*> queue_;                      // batches with messages not yet handed out
+    bool stopping_ = false;
+    std::vector<std::thread> workers_;
 };
 
 }  // namespace
@@ -251,7 +308,6 @@ int run_audit(const std::vector<std::string>& args) {
         }
         done_bytes += bytes.size();
     }
-    runner.flush();
     runner.finish();
     progress.update(count, done_bytes, true);
     if (rf == RecordFormat::None) (void)std::fputs(summary.render().c_str(), stdout);
