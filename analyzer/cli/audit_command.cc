@@ -298,7 +298,9 @@ int run_audit(const std::vector<std::string>& args) {
         if (looks_like_mbox(bytes)) {
             MboxSplitter split(bytes);
             std::uint64_t index = 0;
+            (*mapped)->prefetch(0);
             while (auto span = split.next()) {
+                (*mapped)->prefetch(span->offset + span->length);
                 runner.add({*mapped, bytes.substr(span->offset, span->length), {f.path, span->offset, index++}});
                 progress.update(++count, done_bytes + span->offset + span->length);
             }

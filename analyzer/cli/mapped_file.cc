@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -52,6 +53,21 @@ void MappedFile::release_before(std::size_t offset) {
     if (data_ == nullptr || end < released_ + kStep) return;
     ::madvise(const_cast<char*>(data_) + released_, end - released_, MADV_DONTNEED);  // NOLINT
     released_ = end;
+}
+
+void MappedFile::prefetch(std::size_t offset) {
+#ifdef MADV_POPULATE_READ
+    constexpr std::size_t kWindow = std::size_t{4} << 20;
+    if (data_ == nullptr || offset + kWindow / 2 < populated_ || populated_ >= size_) return;
+    static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    std::size_t from = std::max(populated_, offset / page * page);
+    std::size_t to = std::min(size_, from + kWindow);
+    // Best effort: on an older kernel (EINVAL) the scan just faults as before.
+    (void)::madvise(const_cast<char*>(data_) + from, to - from, MADV_POPULATE_READ);  // NOLINT
+    populated_ = to;
+#else
+    (void)offset;
+#endif
 }
 
 }  // namespace hopscope

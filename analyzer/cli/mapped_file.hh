@@ -22,12 +22,16 @@ class MappedFile {
     [[nodiscard]] std::string_view bytes() const { return {data_, size_}; }
     // Drops the resident pages below `offset` (they are re-read if touched again).
     void release_before(std::size_t offset);
+    // Maps the next window past `offset` in one call, before the scan touches
+    // it page by page (each touch would be a page fault of its own).
+    void prefetch(std::size_t offset);
 
   private:
     MappedFile() = default;
     const char* data_ = nullptr;
     std::size_t size_ = 0;
     std::size_t released_ = 0;
+    std::size_t populated_ = 0;
 };
 
 }  // namespace hopscope
