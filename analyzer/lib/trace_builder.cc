@@ -144,10 +144,10 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             trace.to = decoded(f.raw);
         } else if (iequals(f.name, "Message-ID") && !trace.message_id) {
             std::string id = unfold_collapsed(f.raw);
-            if (!id.empty()) trace.message_id = make_valid_utf8(id);
+            if (!id.empty()) trace.message_id = make_valid_utf8(std::move(id));
         } else if (iequals(f.name, "Date") && !trace.created_text) {
             std::string text = unfold_collapsed(f.raw);
-            trace.created_text = make_valid_utf8(text);
+            trace.created_text = make_valid_utf8(std::string_view(text));
             ParsedDate d = parse_date(text);
             trace.created = d.time;
             for (auto& a : d.anomalies) {

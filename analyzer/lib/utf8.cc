@@ -81,6 +81,11 @@ bool is_valid_utf8(std::string_view s) {
     return true;
 }
 
+std::string make_valid_utf8(std::string&& s) {
+    if (ascii_prefix(s) == s.size() || is_valid_utf8(s)) return std::move(s);
+    return make_valid_utf8(std::string_view(s));
+}
+
 std::string make_valid_utf8(std::string_view s) {
     if (ascii_prefix(s) == s.size() || is_valid_utf8(s)) return std::string(s);
     std::string out;

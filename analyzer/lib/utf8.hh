@@ -26,6 +26,8 @@ bool is_valid_utf8(std::string_view s);
 
 // Replaces each invalid byte with U+FFFD.
 std::string make_valid_utf8(std::string_view s);
+// The same for a string we own: returned as it is (no copy) when already valid.
+std::string make_valid_utf8(std::string&& s);
 
 // Decodes one code point at s[i], advancing i; returns U+FFFD for a bad byte.
 char32_t next_code_point(std::string_view s, std::size_t& i);
