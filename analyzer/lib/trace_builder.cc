@@ -18,8 +18,8 @@ std::optional<std::string> decoded(std::string_view raw) {
     return text;
 }
 
-Hop make_hop(std::string_view name, std::string_view raw) {
-    Hop hop;
+// Fills `hop` where it will live (a Hop is two dozen strings: moving one costs).
+void fill_hop(Hop& hop, std::string_view name, std::string_view raw) {
     hop.header = std::string(name);
     hop.fields = parse_received(raw);
     if (!is_valid_utf8(hop.fields.raw)) {
@@ -46,13 +46,33 @@ Hop make_hop(std::string_view name, std::string_view raw) {
         for (auto& a : hop.fields.anomalies) a.detail = make_valid_utf8(a.detail);
     }
     for (const auto& a : hop.fields.anomalies) hop.anomalies.push_back(a);
-    return hop;
 }
 
 void number(std::vector<Hop>& hops) {
     std::reverse(hops.begin(), hops.end());  // header order is newest first
     int i = 0;
     for (auto& h : hops) h.index = ++i;
+}
+
+// Received fields newest first in the header; the chain is oldest first, so
+// they are built from the last field backwards, straight into place. Past
+// the hop limit the oldest are the ones dropped, as a forward read would.
+std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
+    std::size_t received = 0;
+    for (const auto& f : block.fields) received += iequals(f.name, "Received") ? 1 : 0;
+    std::size_t dropped = received > limits::max_hops ? received - limits::max_hops : 0;
+    hops.reserve(received - dropped);
+    std::size_t skip = dropped;
+    for (auto f = block.fields.rbegin(); f != block.fields.rend(); ++f) {
+        if (!iequals(f->name, "Received")) continue;
+        if (skip > 0) {
+            --skip;
+            continue;
+        }
+        fill_hop(hops.emplace_back(), f->name, f->raw);
+        hops.back().index = static_cast<int>(hops.size());
+    }
+    return dropped;
 }
 
 // Fields the classifier and the security section read.
@@ -114,24 +134,19 @@ Result<Trace> build_trace(const HeaderBlock& block) {
     trace.header_fields = block.fields.size();
     trace.anomalies = block.anomalies;
 
-    std::size_t received = 0;
-    for (const auto& f : block.fields) received += iequals(f.name, "Received") ? 1 : 0;
-    trace.hops.reserve(std::min(received, limits::max_hops));
-    std::size_t dropped_hops = 0;
+    std::size_t dropped_hops = build_chain(block, trace.hops);
     for (const auto& f : block.fields) {
         if (iequals(f.name, "Received")) {
-            if (trace.hops.size() < limits::max_hops)
-                trace.hops.push_back(make_hop(f.name, f.raw));
-            else
-                ++dropped_hops;
+            continue;
         } else if (f.name.size() > 9 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
                    !iequals(f.name, "ARC-Received")) {
             // X-Received, X-Google-Received ...: stamps written beside the chain.
             // Opaque values that merely share the name (X-ME-Received) are not stamps.
             if (trace.x_received.size() < limits::max_hops) {
-                Hop hop = make_hop(f.name, f.raw);
+                Hop& hop = trace.x_received.emplace_back();
+                fill_hop(hop, f.name, f.raw);
                 bool stamp = hop.fields.by.host || hop.fields.by.ip || hop.fields.from.host || hop.fields.from.ip;
-                if (stamp) trace.x_received.push_back(std::move(hop));
+                if (!stamp) trace.x_received.pop_back();
             }
         } else if (is_signal_header(f.name)) {
             if (trace.signals.size() < limits::max_hops)
@@ -162,7 +177,6 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                                                     std::to_string(limits::max_hops) + " were not analysed"});
     if (trace.hops.empty()) trace.anomalies.push_back({"no-received", "the header holds no Received field"});
     if (!trace.created_text) trace.anomalies.push_back({"no-date-header", "the header has no Date field"});
-    number(trace.hops);
     number(trace.x_received);
     compute_delays(trace);
     return trace;
