@@ -90,29 +90,9 @@ bool MboxSplitter::separator_at(std::size_t pos) const {
     return next >= data_.size() || is_field_start(line_at(data_, next));
 }
 
-std::optional<std::size_t> MboxSplitter::by_content_length(std::size_t start) const {
-    // Only the header block is searched, line by line.
-    std::size_t pos = start;
-    std::optional<std::size_t> length;
-    while (pos < data_.size()) {
-        std::size_t next = 0;
-        std::string_view l = line_at(data_, pos, &next);
-        if (l.empty()) {
-            pos = next;
-            break;
-        }
-        if (l.size() > 15 && (l[0] == 'C' || l[0] == 'c') && strncasecmp(l.data(), "Content-Length:", 15) == 0) {
-            std::string_view v = l.substr(15);
-            while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-            while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-            std::size_t n = 0;
-            auto [p, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
-            if (ec == std::errc() && p == v.data() + v.size()) length = n;
-        }
-        pos = next;
-    }
-    if (!length || pos > data_.size() || *length > data_.size() - pos) return std::nullopt;
-    std::size_t end = pos + *length;
+std::optional<std::size_t> MboxSplitter::by_content_length(std::size_t body, std::size_t length) const {
+    if (body > data_.size() || length > data_.size() - body) return std::nullopt;
+    std::size_t end = body + length;
     // Allow the blank line writers put between messages.
     for (int k = 0; k < 3 && end < data_.size(); ++k) {
         if (separator_at(end)) return end;
@@ -131,25 +111,39 @@ std::optional<MessageSpan> MboxSplitter::next() {
     std::size_t first_next = 0;
     line_at(data_, start, &first_next);
     std::size_t end = data_.size();
-    if (auto cl = by_content_length(first_next)) {
-        end = *cl;
-    } else {
-        // Walk the header lines (a headers-only message may be followed
-        // directly by the next separator), then search the body.
-        std::size_t search = data_.size();
-        for (std::size_t p = first_next; p < data_.size();) {
-            if (data_[p] == 'F' && separator_at(p)) {
-                search = data_.size();
-                end = p;
-                break;
-            }
-            std::size_t next = 0;
-            if (line_at(data_, p, &next).empty()) {
-                search = next;
-                break;
-            }
-            p = next;
+    // One walk over the header lines: a separator right after them (a
+    // headers-only message), the blank line, and a Content-Length on the way.
+    std::size_t body = data_.size();
+    bool separator_in_header = false;
+    std::optional<std::size_t> length;
+    for (std::size_t p = first_next; p < data_.size();) {
+        if (data_[p] == 'F' && separator_at(p)) {
+            end = p;
+            separator_in_header = true;
+            break;
         }
+        std::size_t next = 0;
+        std::string_view l = line_at(data_, p, &next);
+        if (l.empty()) {
+            body = next;
+            break;
+        }
+        if (l.size() > 15 && (l[0] == 'C' || l[0] == 'c') && strncasecmp(l.data(), "Content-Length:", 15) == 0) {
+            std::string_view v = l.substr(15);
+            while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+            while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+            std::size_t n = 0;
+            auto [q, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+            if (ec == std::errc() && q == v.data() + v.size()) length = n;
+        }
+        p = next;
+    }
+    std::optional<std::size_t> counted;
+    if (!separator_in_header && length) counted = by_content_length(body, *length);
+    if (counted) {
+        end = *counted;
+    } else if (!separator_in_header) {
+        std::size_t search = body;
         while (search < data_.size()) {
             std::size_t hit = find_line_start_from(data_, search);
             if (hit == std::string_view::npos) break;

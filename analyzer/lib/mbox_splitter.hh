@@ -36,7 +36,9 @@ class MboxSplitter {
 
   private:
     [[nodiscard]] bool separator_at(std::size_t pos) const;
-    [[nodiscard]] std::optional<std::size_t> by_content_length(std::size_t start) const;
+    // Where a message whose body starts at `body` ends by its Content-Length,
+    // if a separator (or the end) is really there.
+    [[nodiscard]] std::optional<std::size_t> by_content_length(std::size_t body, std::size_t length) const;
     std::string_view data_;
     std::size_t pos_ = 0;
 };
