@@ -130,19 +130,8 @@ std::string JsonWriter::take() {
     return std::move(out_);
 }
 
-char* JsonWriter::room(std::size_t n) {
-    if (out_.size() - len_ < n) out_.resize(std::max(out_.size() * 2, len_ + n));
-    return out_.data() + len_;
-}
-
-void JsonWriter::put(std::string_view s) {
-    std::memcpy(room(s.size()), s.data(), s.size());
-    len_ += s.size();
-}
-
-void JsonWriter::put(char c) {
-    *room(1) = c;
-    ++len_;
+void JsonWriter::grow(std::size_t n) {
+    out_.resize(std::max(out_.size() * 2, len_ + n));
 }
 
 void JsonWriter::put_string(std::string_view s) {
@@ -154,17 +143,6 @@ void JsonWriter::newline() {
     if (!pretty_) return;
     put('\n');
     for (std::size_t i = 0; i < stack_.size(); ++i) put("  ");
-}
-
-void JsonWriter::before_value() {
-    if (after_key_) {
-        after_key_ = false;
-        return;
-    }
-    if (stack_.empty()) return;
-    if (!stack_.back().empty) put(',');
-    stack_.back().empty = false;
-    newline();
 }
 
 JsonWriter& JsonWriter::begin_object() {

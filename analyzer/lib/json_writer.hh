@@ -65,11 +65,31 @@ class JsonWriter {
   private:
     // out_ is kept at its full size; len_ bytes of it are written. Writes
     // check for room once and then store directly.
-    char* room(std::size_t n);
-    void put(std::string_view s);
-    void put(char c);
+    char* room(std::size_t n) {
+        if (out_.size() - len_ < n) grow(n);
+        return out_.data() + len_;
+    }
+    void grow(std::size_t n);
+    void put(std::string_view s) {
+        std::memcpy(room(s.size()), s.data(), s.size());
+        len_ += s.size();
+    }
+    void put(char c) {
+        *room(1) = c;
+        ++len_;
+    }
     void put_string(std::string_view s);
-    void before_value();
+    void before_value() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (stack_.empty()) return;
+        Level& top = stack_.back();
+        if (!top.empty) put(',');
+        top.empty = false;
+        if (pretty_) newline();
+    }
     void newline();
     bool pretty_;
     std::string out_;
