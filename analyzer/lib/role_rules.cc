@@ -208,10 +208,9 @@ Result<bool> RuleSet::add(Rule rule) {
     if (auto star = p.rfind('*'); star != std::string::npos && p.find_first_of("?#", star) == std::string::npos)
         rule.tail = p.substr(star + 1);
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
-    // Each side's rules in trial order: the user's first (the admin knows
-    // their own network better than we do), then ours, each in table order.
-    bool by_side = rule.kind == MatchKind::ByHost || rule.kind == MatchKind::ByIp || rule.kind == MatchKind::With;
-    auto& order = by_side ? by_order_ : from_order_;
+    // Rules by kind, each list in trial order: the user's first (the admin
+    // knows their own network better than we do), then ours, in table order.
+    auto& order = order_[static_cast<std::size_t>(rule.kind)];
     std::size_t at = rules_.size();
     auto pos = order.end();
     if (rule.user)  // after the last user rule already there
@@ -291,25 +290,42 @@ Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
                          "receiver is in " + c + " named by --internal-net"));
 }
 
+// The first rule in trial order among the given kinds. Each kind's list is
+// in trial order, so its first match is its best; the lists of kinds whose
+// subject the stamp lacks are never walked.
+std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> kinds,
+                                              const std::optional<std::string>& host,
+                                              const std::optional<std::string>& ip,
+                                              const std::optional<std::string>& with) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
+    const Rule* best = nullptr;
+    auto rank = [&](const Rule* r) { return std::pair{!r->user, r - rules_.data()}; };
+    for (MatchKind k : kinds) {
+        bool host_kind = k == MatchKind::ByHost || k == MatchKind::FromHost;
+        bool ip_kind = k == MatchKind::ByIp || k == MatchKind::FromIp;
+        if ((host_kind && !host) || (ip_kind && !ip) || (k == MatchKind::With && !with)) continue;
+        for (std::size_t i : order_[static_cast<std::size_t>(k)]) {
+            const Rule& r = rules_[i];
+            if (best != nullptr && rank(best) < rank(&r)) break;  // cannot beat what we have
+            if (matches(r, host, key, with)) {
+                best = &r;
+                break;
+            }
+        }
+    }
+    if (best == nullptr) return std::nullopt;
+    bool host_kind = best->kind == MatchKind::ByHost || best->kind == MatchKind::FromHost;
+    return RuleMatch{best, describe(*best, (host_kind ? host : ip).value_or(""))};
+}
+
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
                                            const std::optional<std::string>& with) const {
-    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
-    for (std::size_t i : by_order_) {
-        const Rule& r = rules_[i];
-        if (matches(r, host, key, with)) return RuleMatch{&r, describe(r, (r.kind == MatchKind::ByHost ? host : ip).value_or(""))};
-    }
-    return std::nullopt;
+    return first_match({MatchKind::ByHost, MatchKind::ByIp, MatchKind::With}, host, ip, with);
 }
 
 std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,
                                              const std::optional<std::string>& ip) const {
-    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
-    for (std::size_t i : from_order_) {
-        const Rule& r = rules_[i];
-        if (matches(r, host, key, std::nullopt))
-            return RuleMatch{&r, describe(r, (r.kind == MatchKind::FromHost ? host : ip).value_or(""))};
-    }
-    return std::nullopt;
+    return first_match({MatchKind::FromHost, MatchKind::FromIp}, host, ip, std::nullopt);
 }
 
 std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,

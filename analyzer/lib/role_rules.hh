@@ -7,6 +7,8 @@
 // and chain position into roles.
 #pragma once
 
+#include <array>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -68,8 +70,12 @@ class RuleSet {
   private:
     Result<bool> add(Rule rule);
     std::vector<Rule> rules_;
-    std::vector<std::size_t> by_order_;    // indexes into rules_, in trial order
-    std::vector<std::size_t> from_order_;
+    [[nodiscard]] std::optional<RuleMatch> first_match(std::initializer_list<MatchKind> kinds,
+                                                       const std::optional<std::string>& host,
+                                                       const std::optional<std::string>& ip,
+                                                       const std::optional<std::string>& with) const;
+    // Per MatchKind: indexes into rules_, in trial order.
+    std::array<std::vector<std::size_t>, 5> order_;
     int user_relays_ = 0;
 };
 
