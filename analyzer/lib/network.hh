@@ -23,6 +23,9 @@ class Network {
     [[nodiscard]] bool contains(std::string_view ip) const { return contains(IpKey::parse(ip)); }
     [[nodiscard]] bool contains(const IpKey& ip) const;
     [[nodiscard]] const std::string& text() const { return text_; }
+    [[nodiscard]] bool v6() const { return v6_; }
+    [[nodiscard]] int prefix() const { return prefix_; }
+    [[nodiscard]] unsigned char first_byte() const { return bytes_[0]; }
 
   private:
     bool v6_ = false;

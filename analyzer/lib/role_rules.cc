@@ -210,12 +210,21 @@ Result<bool> RuleSet::add(Rule rule) {
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
     // Rules by kind, each list in trial order: the user's first (the admin
     // knows their own network better than we do), then ours, in table order.
-    auto& order = order_[static_cast<std::size_t>(rule.kind)];
     std::size_t at = rules_.size();
-    auto pos = order.end();
-    if (rule.user)  // after the last user rule already there
-        pos = std::find_if(order.begin(), order.end(), [&](std::size_t i) { return !rules_[i].user; });
-    order.insert(pos, at);
+    auto place = [&](std::vector<std::size_t>& order) {
+        auto pos = order.end();
+        if (rule.user)  // after the last user rule already there
+            pos = std::find_if(order.begin(), order.end(), [&](std::size_t i) { return !rules_[i].user; });
+        order.insert(pos, at);
+    };
+    place(order_[static_cast<std::size_t>(rule.kind)]);
+    if (rule.network) {
+        auto& buckets = ip_index_[rule.kind == MatchKind::ByIp ? 0 : 1];
+        unsigned bits = rule.network->prefix() >= 8 ? 8U : static_cast<unsigned>(rule.network->prefix());
+        unsigned first = rule.network->first_byte() & (0xffU << (8 - bits)) & 0xffU;
+        unsigned span = 1U << (8 - bits);
+        for (unsigned b = first; b < first + span; ++b) place(buckets[(rule.network->v6() ? 256 : 0) + b]);
+    }
     rules_.push_back(std::move(rule));
     return true;
 }
@@ -304,7 +313,11 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
         bool host_kind = k == MatchKind::ByHost || k == MatchKind::FromHost;
         bool ip_kind = k == MatchKind::ByIp || k == MatchKind::FromIp;
         if ((host_kind && !host) || (ip_kind && !ip) || (k == MatchKind::With && !with)) continue;
-        for (std::size_t i : order_[static_cast<std::size_t>(k)]) {
+        static const std::vector<std::size_t> none;
+        const auto& list = !ip_kind ? order_[static_cast<std::size_t>(k)]
+                           : key.valid ? ip_index_[k == MatchKind::ByIp ? 0 : 1][(key.v6 ? 256 : 0) + key.bytes[0]]
+                                       : none;
+        for (std::size_t i : list) {
             const Rule& r = rules_[i];
             if (best != nullptr && rank(best) < rank(&r)) break;  // cannot beat what we have
             if (matches(r, host, key, with)) {

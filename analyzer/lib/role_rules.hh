@@ -76,6 +76,9 @@ class RuleSet {
                                                        const std::optional<std::string>& with) const;
     // Per MatchKind: indexes into rules_, in trial order.
     std::array<std::vector<std::size_t>, 5> order_;
+    // The by-ip and from-ip rules again, by the first byte an address in the
+    // network can have (256 IPv4 buckets, then 256 IPv6), in trial order.
+    std::array<std::array<std::vector<std::size_t>, 512>, 2> ip_index_;
     int user_relays_ = 0;
 };
 
