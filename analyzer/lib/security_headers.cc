@@ -2,6 +2,7 @@
 
 #include <array>
 #include <charconv>
+#include <unordered_map>
 
 #include "header_block.hh"
 
@@ -99,25 +100,46 @@ constexpr std::array<Meaning, 14> kMailboxDelivery = {{
     {"wl", "", "allow list"},
 }};
 
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    return out;
+}
+
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
 
-template <std::size_t N>
-CodedField code(const std::array<Meaning, N>& table, std::string_view key, std::string_view value) {
+// A table's rows grouped by lower-case key, built once: a report has a dozen
+// fields and the table five dozen rows.
+template <const auto& Table>
+const std::unordered_map<std::string, std::vector<const Meaning*>>& rows_by_key() {
+    static const auto index = [] {
+        std::unordered_map<std::string, std::vector<const Meaning*>> m;
+        for (const auto& row : Table) m[lower(row.key)].push_back(&row);
+        return m;
+    }();
+    return index;
+}
+
+template <const auto& Table>
+CodedField code(std::string_view key, std::string_view value) {
     CodedField f{std::string(key), std::string(value), {}, false};
+    const auto& index = rows_by_key<Table>();
+    auto rows = index.find(lower(key));
+    if (rows == index.end()) return f;
+    f.known_key = true;
     std::string_view general;
-    for (const auto& m : table) {
-        if (!iequals(m.key, key)) continue;
-        f.known_key = true;
-        if (m.value.empty())
-            general = m.text;
-        else if (iequals(m.value, value))
-            f.meaning = m.text;
+    for (const Meaning* m : rows->second) {
+        if (m->value.empty())
+            general = m->text;
+        else if (iequals(m->value, value))
+            f.meaning = m->text;
     }
-    if (f.meaning.empty() && f.known_key) f.meaning = general;
+    if (f.meaning.empty()) f.meaning = general;
     return f;
 }
 
@@ -200,7 +222,7 @@ std::vector<CodedField> parse_forefront_report(const std::string& value) {
         auto colon = part.find(':');
         std::string_view key = trim(part.substr(0, colon));
         std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
-        out.push_back(code(kForefront, key, val));
+        out.push_back(code<kForefront>(key, val));
     }
     return out;
 }
@@ -282,7 +304,7 @@ SecurityReport decode_security(const Trace& t) {
         for (auto part : split_top(*md, ';')) {
             if (part.empty()) continue;
             auto colon = part.find(':');
-            r.mailbox_delivery.push_back(code(kMailboxDelivery, trim(part.substr(0, colon)),
+            r.mailbox_delivery.push_back(code<kMailboxDelivery>(trim(part.substr(0, colon)),
                                               colon == std::string_view::npos ? std::string_view()
                                                                               : trim(part.substr(colon + 1))));
         }
