@@ -2,10 +2,16 @@
 #define BOOST_TEST_MODULE received_parser
 #include <boost/test/unit_test.hpp>
 
+#include <arpa/inet.h>
+
+#include <array>
+#include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "date_parser.hh"
+#include "ip_address.hh"
 #include "received_parser.hh"
 #include "test_support.hh"
 
@@ -278,4 +284,39 @@ BOOST_AUTO_TEST_CASE(exim_local_names_a_user_not_a_client) {
 BOOST_AUTO_TEST_CASE(garbage_is_flagged_not_fatal) {
     auto r = parse_received(" this is not a stamp at all");
     BOOST_TEST(r.anomalies.at(0).kind == "unparsable-received");
+}
+
+// The dotted-quad reader accepts exactly what inet_pton(AF_INET) accepts.
+BOOST_AUTO_TEST_CASE(ipv4_reader_agrees_with_inet_pton) {
+    std::vector<std::string> cases = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3",
+                                      "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", "1.2.3.04", "10.0.0.1",
+                                      "192.168.000.1", "1234.1.1.1", "a.b.c.d", "1.2.3.0x4", "", "999.999.999.999"};
+    // Quads (and not quite quads) built from edge-case octets.
+    const char* octets[] = {"0", "1", "9", "10", "99", "100", "199", "255", "256", "01", "001", "", "1000", "25a"};
+    std::uint32_t seed = 7;
+    auto next = [&](std::uint32_t n) {
+        seed = seed * 1103515245U + 12345U;
+        return (seed >> 16) % n;
+    };
+    for (int n = 0; n < 20000; ++n) {
+        std::string s;
+        auto parts = 3 + next(3);
+        for (unsigned k = 0; k < parts; ++k) {
+            if (k > 0) s.push_back('.');
+            s += octets[next(14)];
+        }
+        cases.push_back(s);
+    }
+    int accepted = 0;
+    for (const auto& c : cases) {
+        std::array<unsigned char, 4> bin{};
+        bool want = inet_pton(AF_INET, c.c_str(), bin.data()) == 1;
+        auto got = hopscope::normalise_ip(c);
+        BOOST_TEST_CONTEXT(c) {
+            BOOST_TEST(got.has_value() == want);
+            if (got && want) BOOST_TEST(*got == c);
+        }
+        accepted += want ? 1 : 0;
+    }
+    BOOST_TEST(accepted > 500);  // about 700 of the 20,000 are valid quads
 }

@@ -29,17 +29,32 @@ std::optional<std::string> normalise_ip(std::string_view text) {
     for (char c : text)
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
             return std::nullopt;
+    if (text.find(':') == std::string_view::npos) {
+        // Dotted quad, read as inet_pton reads it: four decimals 0-255, no
+        // leading zeros. Such text is its own canonical form.
+        int parts = 0;
+        std::size_t i = 0;
+        while (i < text.size() && parts < 4) {
+            std::size_t start = i;
+            unsigned value = 0;
+            while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3)
+                value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+            std::size_t len = i - start;
+            if (len == 0 || value > 255 || (len > 1 && text[start] == '0')) return std::nullopt;
+            ++parts;
+            if (parts < 4) {
+                if (i >= text.size() || text[i] != '.') return std::nullopt;
+                ++i;
+            }
+        }
+        if (parts != 4 || i != text.size()) return std::nullopt;
+        return std::string(text);
+    }
     std::string buf(text);
     std::array<unsigned char, 16> bin{};
     std::array<char, INET6_ADDRSTRLEN> out{};
-    if (buf.find(':') == std::string::npos) {
-        // inet_pton takes only the canonical dotted quad (no leading zeros), so it is its own text.
-        if (inet_pton(AF_INET, buf.c_str(), bin.data()) != 1) return std::nullopt;
-        return buf;
-    } else {
-        if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
-        if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
-    }
+    if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
+    if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
     return std::string(out.data());
 }
 

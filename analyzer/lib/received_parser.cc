@@ -38,14 +38,18 @@ Clause clause_of(const Token& t) {
 constexpr std::array<std::string_view, 8> kTlsProtocols = {"ESMTPS",    "ESMTPSA",    "LMTPS",     "LMTPSA",
                                                            "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTPS", "HTTPS"};
 
+// Case-insensitive search; needles here start with a letter, so only the
+// places holding that letter (in either case) are compared in full.
 bool ifind(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
     if (needle.size() > hay.size()) return false;
+    char first = static_cast<char>(needle[0] | 0x20);
     for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (iequals(hay.substr(i, needle.size()), needle)) return true;
+        if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
     return false;
 }
 
-bool istarts(std::string_view s, std::string_view prefix) {
+inline bool istarts(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
