@@ -1,5 +1,10 @@
 #include "header_block.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
 #include <cstring>
 
 #include "limits.hh"
@@ -108,15 +113,42 @@ std::string unfold_collapsed(std::string_view raw) {
     char* w = out.data();
     char* const begin = w;
     bool pending_space = false;
-    for (char c : raw) {  // a plain loop: words are short, a memcpy call each costs more
-        bool space = c == ' ' || c == '\t' || c == '\r' || c == '\n';
-        if (space) {
-            pending_space = w != begin;
-            continue;
+    const char* p = raw.data();
+    const char* const end = p + raw.size();
+    while (p < end) {
+#if defined(__SSE2__)
+        // Sixteen bytes of words and single spaces, starting and ending in a
+        // word, collapse to themselves: copy them whole. Folds, tabs and runs
+        // of spaces take the byte loop.
+        if (end - p >= 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            auto ctl = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
+                                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+            if (ctl == 0 && (sp & (sp << 1U)) == 0 && (sp & 0x8001U) == 0) {
+                if (pending_space) *w++ = ' ';
+                pending_space = false;
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+                w += 16;
+                p += 16;
+                continue;
+            }
         }
-        if (pending_space) *w++ = ' ';
-        pending_space = false;
-        *w++ = c;
+        const char* stop = std::min(end, p + 16);
+#else
+        const char* stop = end;
+#endif
+        for (; p < stop; ++p) {
+            char c = *p;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                pending_space = w != begin;
+                continue;
+            }
+            if (pending_space) *w++ = ' ';
+            pending_space = false;
+            *w++ = c;
+        }
     }
     out.resize(static_cast<std::size_t>(w - begin));
     return out;
