@@ -1,5 +1,9 @@
 #include "received_tokenizer.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <array>
 
 #include "limits.hh"
@@ -39,6 +43,21 @@ struct Scanner {
         std::size_t start = ++i;
         std::size_t depth = 1;
         while (i < s.size()) {
+#if defined(__SSE2__)
+            // Skip sixteen bytes at a time to the next '(', ')' or '\\'.
+            while (i + 16 <= s.size()) {
+                __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+                auto hit = _mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\\'))));
+                if (hit != 0) {
+                    i += static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(hit)));
+                    break;
+                }
+                i += 16;
+            }
+            if (i >= s.size()) break;
+#endif
             char c = s[i];
             if (c == '\\' && i + 1 < s.size()) {
                 i += 2;
