@@ -90,20 +90,34 @@ BOOST_AUTO_TEST_CASE(format_utc_is_iso) {
 // walk the edges: days past month end, leap days, zone bounds, stray text.
 BOOST_AUTO_TEST_CASE(canonical_reader_agrees_with_general_reader) {
     const char* bases[] = {
-        "Tue, 14 May 2024 09:12:03 +0200",  "14 May 2024 09:12:03 -0730",
-        "Thu, 29 Feb 2024 23:59:59 +1400",  "Fri, 29 Feb 2023 10:00:00 +0000",
-        "Mon, 31 Apr 2024 10:00:00 +0000",  "Mon, 1 Jan 1980 00:00:00 +0000",
-        "Sat, 31 Dec 2100 23:59:59 -2359",  "Wed, 19 Jun 2002 20:50:49 -0000 (UTC)",
-        "Tue,  6 Apr 2021 14:13:19 +0200 (CEST)", "Tue, 6 Apr 2021 14:13 +0200",
-        "tue, 06 APR 2021 14:13:19 +0200",  "Tue 6 Apr 2021 14:13:19 +0200",
-        "Tue, 6 Apr 2021 14:13:60 +0200",   "Tue, 6 Apr 2021 24:00:00 +0200",
-        "Tue, 6 Apr 2021 14:13:19 +0260",   "Tue, 6 Apr 2021 14:13:19 +0200 x",
-        "Tue, 6 Apr 2021 14:13:19 +0200 (a) (b)", "Tue, 6 Aprl 2021 14:13:19 +0200",
-        "Tue, 6 Apr 21 14:13:19 +0200",     "Tue, 6 Apr 1979 14:13:19 +0200",
-        "Tue, 6 Apr 2101 14:13:19 +0200",   "Tue, 0 Apr 2021 14:13:19 +0200",
-        "Tue, 6 Apr 2021 14:13:19.5 +0200", "Tue, 6 Apr 2021 14:13:19 +02000",
-        "Xyz, 6 Apr 2021 14:13:19 +0200",   "Tue, 6 Apr 2021 14:13:19 GMT",
-        "\t Tue,\t6 Apr 2021\r\n 14:13:19 +0200 ", "Tue, 6 Apr 2021 14:13:19 +0200 (unclosed",
+        "Tue, 14 May 2024 09:12:03 +0200",
+        "14 May 2024 09:12:03 -0730",
+        "Thu, 29 Feb 2024 23:59:59 +1400",
+        "Fri, 29 Feb 2023 10:00:00 +0000",
+        "Mon, 31 Apr 2024 10:00:00 +0000",
+        "Mon, 1 Jan 1980 00:00:00 +0000",
+        "Sat, 31 Dec 2100 23:59:59 -2359",
+        "Wed, 19 Jun 2002 20:50:49 -0000 (UTC)",
+        "Tue,  6 Apr 2021 14:13:19 +0200 (CEST)",
+        "Tue, 6 Apr 2021 14:13 +0200",
+        "tue, 06 APR 2021 14:13:19 +0200",
+        "Tue 6 Apr 2021 14:13:19 +0200",
+        "Tue, 6 Apr 2021 14:13:60 +0200",
+        "Tue, 6 Apr 2021 24:00:00 +0200",
+        "Tue, 6 Apr 2021 14:13:19 +0260",
+        "Tue, 6 Apr 2021 14:13:19 +0200 x",
+        "Tue, 6 Apr 2021 14:13:19 +0200 (a) (b)",
+        "Tue, 6 Aprl 2021 14:13:19 +0200",
+        "Tue, 6 Apr 21 14:13:19 +0200",
+        "Tue, 6 Apr 1979 14:13:19 +0200",
+        "Tue, 6 Apr 2101 14:13:19 +0200",
+        "Tue, 0 Apr 2021 14:13:19 +0200",
+        "Tue, 6 Apr 2021 14:13:19.5 +0200",
+        "Tue, 6 Apr 2021 14:13:19 +02000",
+        "Xyz, 6 Apr 2021 14:13:19 +0200",
+        "Tue, 6 Apr 2021 14:13:19 GMT",
+        "\t Tue,\t6 Apr 2021\r\n 14:13:19 +0200 ",
+        "Tue, 6 Apr 2021 14:13:19 +0200 (unclosed",
     };
     int accepted = 0;
     for (const char* b : bases) {
@@ -123,16 +137,14 @@ BOOST_AUTO_TEST_CASE(canonical_reader_agrees_with_general_reader) {
     }
     BOOST_TEST(accepted >= 10);  // the fast path really is taken
     // Every day of a leap and a common year, every hour of zone offsets.
-    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
-                                    "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (int year : {2023, 2024, 2000, 2100}) {
         for (int m = 0; m < 12; ++m) {
             for (int d = 1; d <= 32; ++d) {
                 std::string text = std::to_string(d) + " " + kMonths[m] + " " + std::to_string(year) + " " +
-                                   (d % 24 < 10 ? "0" : "") + std::to_string(d % 24) + ":07:" +
-                                   (d * 7 % 60 < 10 ? "0" : "") + std::to_string(d * 7 % 60) + " " +
-                                   (d % 2 != 0 ? "+" : "-") + (d % 14 < 10 ? "0" : "") + std::to_string(d % 14) +
-                                   "30";
+                                   (d % 24 < 10 ? "0" : "") + std::to_string(d % 24) +
+                                   ":07:" + (d * 7 % 60 < 10 ? "0" : "") + std::to_string(d * 7 % 60) + " " +
+                                   (d % 2 != 0 ? "+" : "-") + (d % 14 < 10 ? "0" : "") + std::to_string(d % 14) + "30";
                 auto fast = parse_canonical_date(text);
                 auto general = parse_date_general(text);
                 BOOST_TEST_CONTEXT(text) {

@@ -130,6 +130,8 @@ BOOST_AUTO_TEST_CASE(unfold_collapsed_matches_the_plain_rule) {
             // mostly letters, so long word runs take the fast path
             s.push_back((seed >> 16) % 4 != 0 ? 'w' : pieces[(seed >> 20) % (sizeof pieces - 1)]);
         }
-        BOOST_TEST_CONTEXT(s) { BOOST_REQUIRE_EQUAL(unfold_collapsed(s), plain(s)); }
+        BOOST_TEST_CONTEXT(s) {
+            BOOST_REQUIRE_EQUAL(unfold_collapsed(s), plain(s));
+        }
     }
 }

@@ -288,9 +288,10 @@ BOOST_AUTO_TEST_CASE(garbage_is_flagged_not_fatal) {
 
 // The dotted-quad reader accepts exactly what inet_pton(AF_INET) accepts.
 BOOST_AUTO_TEST_CASE(ipv4_reader_agrees_with_inet_pton) {
-    std::vector<std::string> cases = {"1.2.3.4", "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4", "1.2.3",
-                                      "1.2.3.4.5", "1..2.3", ".1.2.3", "1.2.3.", "1.2.3.4 ", "1.2.3.04", "10.0.0.1",
-                                      "192.168.000.1", "1234.1.1.1", "a.b.c.d", "1.2.3.0x4", "", "999.999.999.999"};
+    std::vector<std::string> cases = {
+        "1.2.3.4",    "0.0.0.0", "255.255.255.255", "256.1.1.1", "01.2.3.4",       "1.2.3",    "1.2.3.4.5",
+        "1..2.3",     ".1.2.3",  "1.2.3.",          "1.2.3.4 ",  "1.2.3.04",       "10.0.0.1", "192.168.000.1",
+        "1234.1.1.1", "a.b.c.d", "1.2.3.0x4",       "",          "999.999.999.999"};
     // Quads (and not quite quads) built from edge-case octets.
     const char* octets[] = {"0", "1", "9", "10", "99", "100", "199", "255", "256", "01", "001", "", "1000", "25a"};
     std::uint32_t seed = 7;

@@ -4,8 +4,8 @@
 #include <string>
 
 #include "date_parser.hh"
-#include "test_support.hh"
 #include "gmime_text.hh"
+#include "test_support.hh"
 #include "trace_builder.hh"
 
 using namespace hopscope;
@@ -99,10 +99,13 @@ BOOST_AUTO_TEST_CASE(many_received_fields_are_capped_and_said) {
 
 // Plain ASCII skips GMime; these edges must come out as GMime writes them.
 BOOST_AUTO_TEST_CASE(plain_header_text_decodes_as_gmime_does) {
-    const char* cases[] = {" Hello world", "\tTabbed\tsubject ", "  many   inner   spaces  ", "", "   ",
-                           "Re: [list] a=b c?d", "Fwd: =?UTF-8?Q?caf=C3=A9?=", "not =? encoded", "trailing \t"};
+    const char* cases[] = {" Hello world", "\tTabbed\tsubject ", "  many   inner   spaces  ",  "",
+                           "   ",          "Re: [list] a=b c?d", "Fwd: =?UTF-8?Q?caf=C3=A9?=", "not =? encoded",
+                           "trailing \t"};
     for (const char* c : cases) {
-        BOOST_TEST_CONTEXT(c) { BOOST_TEST(hopscope::decode_header_text(c) == hopscope::decode_header_text_gmime(c)); }
+        BOOST_TEST_CONTEXT(c) {
+            BOOST_TEST(hopscope::decode_header_text(c) == hopscope::decode_header_text_gmime(c));
+        }
     }
     BOOST_TEST(hopscope::decode_header_text(" =?UTF-8?Q?caf=C3=A9?=") == "caf\xC3\xA9");
 }

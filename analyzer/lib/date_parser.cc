@@ -160,7 +160,6 @@ std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
     return static_cast<UnixTime>(timegm(&tm)) - static_cast<UnixTime>(offset) * 60;
 }
 
-
 // Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
 std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
     y -= m <= 2 ? 1 : 0;
@@ -239,8 +238,8 @@ std::optional<UnixTime> parse_canonical_date(std::string_view s) {
     if (i < s.size()) {  // only one plain comment may follow: "(PST)", "(UTC)"
         if (s[i] != '(') return std::nullopt;
         std::size_t close = s.find(')', i);
-        if (close == std::string_view::npos || s.substr(i + 1, close - i - 1).find_first_of("()\\") !=
-                                                    std::string_view::npos)
+        if (close == std::string_view::npos ||
+            s.substr(i + 1, close - i - 1).find_first_of("()\\") != std::string_view::npos)
             return std::nullopt;
         for (std::size_t k = i; k < close; ++k)
             if (static_cast<unsigned char>(s[k]) < 0x20 || static_cast<unsigned char>(s[k]) >= 0x7f)
@@ -258,9 +257,7 @@ std::optional<UnixTime> parse_canonical_date(std::string_view s) {
     return days * 86400 + hour * 3600 + minute * 60 + second - static_cast<std::int64_t>(sign * zone) * 60;
 }
 
-namespace {
-
-}  // namespace
+namespace {}  // namespace
 
 std::string format_utc(UnixTime t) {
     // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.

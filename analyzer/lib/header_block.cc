@@ -19,7 +19,6 @@ bool is_wsp(char c) {
 
 }  // namespace
 
-
 HeaderBlock split_header_block(std::string_view bytes) {
     HeaderBlock block;
     PasteStart start = find_paste_start(bytes);
@@ -122,9 +121,9 @@ std::string unfold_collapsed(std::string_view raw) {
         // of spaces take the byte loop.
         if (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            auto ctl = _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')),
-                                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
-                                                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            auto ctl = _mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
             auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
             if (ctl == 0 && (sp & (sp << 1U)) == 0 && (sp & 0x8001U) == 0) {
                 if (pending_space) *w++ = ' ';

@@ -65,7 +65,8 @@ std::size_t find_line_start_from(std::string_view data, std::size_t from) {
     while (i + 17 <= n) {
         __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i));
         __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 1));
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, f))));
+        auto mask =
+            static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, nl), _mm_cmpeq_epi8(b, f))));
         while (mask != 0) {
             auto bit = static_cast<std::size_t>(__builtin_ctz(mask));
             std::size_t at = i + bit;

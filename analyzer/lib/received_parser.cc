@@ -351,7 +351,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
     if (!lexed.has_semicolon && lexed.unterminated) {
         // An unclosed comment swallowed the ';': a person still reads the
         // date after the last ';' of the text.
-        if (auto semi = r.raw.rfind(';'); semi != std::string::npos) date_text = std::string_view(r.raw).substr(semi + 1);
+        if (auto semi = r.raw.rfind(';'); semi != std::string::npos)
+            date_text = std::string_view(r.raw).substr(semi + 1);
     } else if (!lexed.has_semicolon) {
         if (auto at = find_unsemicoloned_date(toks)) {
             const char* begin = toks[*at].text.data();

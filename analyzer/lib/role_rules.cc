@@ -314,7 +314,7 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
         bool ip_kind = k == MatchKind::ByIp || k == MatchKind::FromIp;
         if ((host_kind && !host) || (ip_kind && !ip) || (k == MatchKind::With && !with)) continue;
         static const std::vector<std::size_t> none;
-        const auto& list = !ip_kind ? order_[static_cast<std::size_t>(k)]
+        const auto& list = !ip_kind    ? order_[static_cast<std::size_t>(k)]
                            : key.valid ? ip_index_[k == MatchKind::ByIp ? 0 : 1][(key.v6 ? 256 : 0) + key.bytes[0]]
                                        : none;
         for (std::size_t i : list) {

@@ -304,9 +304,9 @@ SecurityReport decode_security(const Trace& t) {
         for (auto part : split_top(*md, ';')) {
             if (part.empty()) continue;
             auto colon = part.find(':');
-            r.mailbox_delivery.push_back(code<kMailboxDelivery>(trim(part.substr(0, colon)),
-                                              colon == std::string_view::npos ? std::string_view()
-                                                                              : trim(part.substr(colon + 1))));
+            r.mailbox_delivery.push_back(code<kMailboxDelivery>(
+                trim(part.substr(0, colon)),
+                colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1))));
         }
     }
     if (auto scl = find_signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));
