@@ -139,9 +139,9 @@ BOOST_AUTO_TEST_CASE(canonical_reader_agrees_with_general_reader) {
     // Every day of a leap and a common year, every hour of zone offsets.
     static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
     for (int year : {2023, 2024, 2000, 2100}) {
-        for (int m = 0; m < 12; ++m) {
+        for (const char* month : kMonths) {
             for (int d = 1; d <= 32; ++d) {
-                std::string text = std::to_string(d) + " " + kMonths[m] + " " + std::to_string(year) + " " +
+                std::string text = std::to_string(d) + " " + month + " " + std::to_string(year) + " " +
                                    (d % 24 < 10 ? "0" : "") + std::to_string(d % 24) +
                                    ":07:" + (d * 7 % 60 < 10 ? "0" : "") + std::to_string(d * 7 % 60) + " " +
                                    (d % 2 != 0 ? "+" : "-") + (d % 14 < 10 ? "0" : "") + std::to_string(d % 14) + "30";

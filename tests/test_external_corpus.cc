@@ -26,7 +26,7 @@ namespace {
 const fs::path kExt = fs::path(HOPSCOPE_SHARED_DIR) / "corpus-ext";
 
 struct HasCorpus {
-    boost::test_tools::assertion_result operator()(utf::test_unit_id) const {
+    boost::test_tools::assertion_result operator()(utf::test_unit_id /*unit*/) const {
         boost::test_tools::assertion_result r{fs::is_directory(kExt)};
         r.message() << kExt.string() << " not present; skipped";
         return r;

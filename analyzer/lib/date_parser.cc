@@ -183,7 +183,8 @@ char lower(char c) {
 // The form nearly every stamp is written in, read without allocating:
 // "[Day,] D Mon YYYY HH:MM[:SS] +HHMM [(comment)]". Anything else (or a value
 // out of range) returns nullopt and takes the general path, so both agree.
-std::optional<UnixTime> parse_canonical_date(std::string_view s) {
+std::optional<UnixTime> parse_canonical_date(std::string_view text) {
+    std::string_view s = text;
     std::size_t i = 0;
     auto skip_space = [&] {
         while (i < s.size() && is_space_char(s[i])) ++i;
@@ -254,10 +255,9 @@ std::optional<UnixTime> parse_canonical_date(std::string_view s) {
         return std::nullopt;
     if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
     std::int64_t days = days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
-    return days * 86400 + hour * 3600 + minute * 60 + second - static_cast<std::int64_t>(sign * zone) * 60;
+    return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second -
+           static_cast<std::int64_t>(sign * zone) * 60;
 }
-
-namespace {}  // namespace
 
 std::string format_utc(UnixTime t) {
     // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.

@@ -25,9 +25,6 @@ constexpr std::array<unsigned char, 256> kClass = [] {
 bool is_space(char c) {
     return (kClass[static_cast<unsigned char>(c)] & kSpace) != 0;
 }
-bool is_special(char c) {
-    return (kClass[static_cast<unsigned char>(c)] & kSpecial) != 0;
-}
 bool ends_atom(char c) {
     return (kClass[static_cast<unsigned char>(c)] & kAtomEnd) != 0;
 }
