@@ -8,6 +8,18 @@ ok() { pass=$((pass+1)); }
 bad() { fail=$((fail+1)); echo "FAIL $*"; }
 tmp=$(mktemp -d); trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
 
+# Many batches (of 256) in flight: a 2,000-message mbox built from the corpus
+# comes out complete and in input order, the same with 1 and with 5 threads.
+big="$tmp/big.mbox"
+for i in $(seq 1 50); do
+  for f in "$corpus"/*.eml; do printf 'From sender@example.com Mon Jan  1 00:00:00 2024\n'; sed '1{/^From /d}; s/^From />From /' "$f"; echo; done
+done > "$big"
+n=$(grep -c '^From sender@example.com ' "$big")
+a=$("$bin" audit -q --format jsonl --jobs 1 "$big"); b=$("$bin" audit -q --format jsonl --jobs 5 "$big")
+[ "$a" = "$b" ] && ok || bad "--jobs 5 changes the records of a many-batch mbox"
+idx=$(printf '%s\n' "$b" | grep -o '"index":[0-9]*}' | tr -dc '0-9\n' | awk -v n="$n" '$1 != NR - 1 {bad=1} END {print (NR == n && !bad) ? "in-order" : "out-of-order " NR}')
+[ "$idx" = "in-order" ] && ok || bad "many-batch mbox: $idx of $n records"
+
 # Expected counts, counted by hand: mbox = From_ lines ("From SENDER" plus nothing or a
 # date with a time, followed by a header line; the two "From Russia with love" body lines
 # in the unmunged file are prose); Maildir/folders = regular files outside tmp/ whose

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <array>
-#include <ranges>
 
 #include "date_parser.hh"
 #include "gmime_text.hh"
@@ -64,13 +63,15 @@ std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
     std::size_t dropped = received > limits::max_hops ? received - limits::max_hops : 0;
     hops.reserve(received - dropped);
     std::size_t skip = dropped;
-    for (const auto& f : std::views::reverse(block.fields)) {
-        if (!iequals(f.name, "Received")) continue;
+    // Reverse iterators, not std::views::reverse: clang 14 (the fuzz build)
+    // cannot compile libstdc++ 12's ranges.
+    for (auto f = block.fields.rbegin(); f != block.fields.rend(); ++f) {  // NOLINT(modernize-loop-convert)
+        if (!iequals(f->name, "Received")) continue;
         if (skip > 0) {
             --skip;
             continue;
         }
-        fill_hop(hops.emplace_back(), f.name, f.raw);
+        fill_hop(hops.emplace_back(), f->name, f->raw);
         hops.back().index = static_cast<int>(hops.size());
     }
     return dropped;
