@@ -1,6 +1,7 @@
 #include "date_parser.hh"
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
@@ -259,7 +260,7 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
            static_cast<std::int64_t>(sign * zone) * 60;
 }
 
-std::string format_utc(UnixTime t) {
+UtcText format_utc_text(UnixTime t) {
     // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.
     std::int64_t days = t / 86400;
     std::int64_t secs = t % 86400;
@@ -277,21 +278,36 @@ std::string format_utc(UnixTime t) {
     unsigned d = doy - (153 * mp + 2) / 5 + 1;
     unsigned m = mp < 10 ? mp + 3 : mp - 9;
     if (m <= 2) ++y;
-    std::string out = "0000-00-00T00:00:00Z";
-    auto put = [&](std::size_t at, unsigned v, int width) {
-        for (int k = width - 1; k >= 0; --k) {
-            out[at + static_cast<std::size_t>(k)] = static_cast<char>('0' + v % 10);
-            v /= 10;
+    UtcText out;
+    // Years outside 0-9999 are written in full in front of "-MM-DD...".
+    char* w = out.buf.data();
+    if (y < 0 || y > 9999) {
+        auto [end, ec] = std::to_chars(w, w + 24, y);
+        w = end;
+    } else {
+        for (int k = 3; k >= 0; --k) {
+            w[k] = static_cast<char>('0' + y % 10);
+            y /= 10;
         }
+        w += 4;
+    }
+    auto put2 = [&](char sep, unsigned v) {
+        *w++ = sep;
+        *w++ = static_cast<char>('0' + v / 10 % 10);
+        *w++ = static_cast<char>('0' + v % 10);
     };
-    put(5, m, 2);
-    put(8, d, 2);
-    put(11, static_cast<unsigned>(secs / 3600), 2);
-    put(14, static_cast<unsigned>(secs % 3600 / 60), 2);
-    put(17, static_cast<unsigned>(secs % 60), 2);
-    if (y < 0 || y > 9999) return std::to_string(y) + out.substr(4);
-    put(0, static_cast<unsigned>(y), 4);
+    put2('-', m);
+    put2('-', d);
+    put2('T', static_cast<unsigned>(secs / 3600));
+    put2(':', static_cast<unsigned>(secs % 3600 / 60));
+    put2(':', static_cast<unsigned>(secs % 60));
+    *w++ = 'Z';
+    out.len = static_cast<std::size_t>(w - out.buf.data());
     return out;
+}
+
+std::string format_utc(UnixTime t) {
+    return std::string(format_utc_text(t).view());
 }
 
 ParsedDate parse_date(std::string_view text) {

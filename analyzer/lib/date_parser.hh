@@ -4,7 +4,9 @@
 // zone as +0000.
 #pragma once
 
+#include <array>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -28,5 +30,13 @@ ParsedDate parse_date_general(std::string_view text);
 
 // "YYYY-MM-DDTHH:MM:SSZ"
 std::string format_utc(UnixTime t);
+
+// The same text in a buffer of its own, for writers that need no string.
+struct UtcText {
+    std::array<char, 48> buf{};
+    std::size_t len = 0;
+    [[nodiscard]] std::string_view view() const { return {buf.data(), len}; }
+};
+UtcText format_utc_text(UnixTime t);
 
 }  // namespace hopscope

@@ -8,7 +8,7 @@ namespace {
 
 void write_time(JsonWriter& w, const std::optional<UnixTime>& t) {
     if (t)
-        w.value(format_utc(*t));
+        w.value(format_utc_text(*t).view());
     else
         w.null();
 }
