@@ -118,6 +118,12 @@ BOOST_AUTO_TEST_CASE(canonical_reader_agrees_with_general_reader) {
         "Tue, 6 Apr 2021 14:13:19 GMT",
         "\t Tue,\t6 Apr 2021\r\n 14:13:19 +0200 ",
         "Tue, 6 Apr 2021 14:13:19 +0200 (unclosed",
+        // found by fuzz_date: GMime needs the spaces between the parts
+        "1Jan2001 14:15-0800",
+        "1 Jan2001 14:15 -0800",
+        "1 Jan 2001 14:15-0800",
+        "Mon,1 Jan 2001 14:15 -0800",
+        "1 Jan 200114:15 -0800",
     };
     int accepted = 0;
     for (const char* b : bases) {

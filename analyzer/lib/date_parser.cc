@@ -190,6 +190,12 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
     auto skip_space = [&] {
         while (i < s.size() && is_space_char(s[i])) ++i;
     };
+    // Between tokens the general reader needs white space: so do we.
+    auto need_space = [&] {
+        std::size_t before = i;
+        skip_space();
+        return i > before;
+    };
     auto number = [&](std::size_t min_digits, std::size_t max_digits, int& out) {
         std::size_t start = i;
         out = 0;
@@ -209,28 +215,23 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
     skip_space();
     if (i < s.size() && is_alpha(s[i])) {
         if (word3("montuewedthufrisatsun") < 0) return std::nullopt;
-        skip_space();
-        if (i >= s.size() || s[i++] != ',') return std::nullopt;
-        skip_space();
+        if (i >= s.size() || s[i++] != ',' || !need_space()) return std::nullopt;
     }
     int day = 0;
     int year = 0;
     int hour = 0;
     int minute = 0;
     int second = 0;
-    if (!number(1, 2, day)) return std::nullopt;
-    skip_space();
+    if (!number(1, 2, day) || !need_space()) return std::nullopt;
     int month = word3("janfebmaraprmayjunjulaugsepoctnovdec");
-    if (month < 0 || (i < s.size() && is_alpha(s[i]))) return std::nullopt;
-    skip_space();
-    if (!number(4, 4, year) || year < 1980 || year > 2100) return std::nullopt;
-    skip_space();
+    if (month < 0 || !need_space()) return std::nullopt;
+    if (!number(4, 4, year) || year < 1980 || year > 2100 || !need_space()) return std::nullopt;
     if (!number(2, 2, hour) || i >= s.size() || s[i++] != ':' || !number(2, 2, minute)) return std::nullopt;
     if (i < s.size() && s[i] == ':') {
         ++i;
         if (!number(2, 2, second)) return std::nullopt;
     }
-    skip_space();
+    if (!need_space()) return std::nullopt;
     if (i + 5 > s.size() || !is_numeric_zone(s.substr(i, 5))) return std::nullopt;
     int sign = s[i] == '-' ? -1 : 1;
     int zone = ((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0');
