@@ -191,7 +191,10 @@ struct SenderClues {
 };
 
 void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector<std::string>& notes, int depth) {
-    std::vector<Token> toks = tokenize_comment(inner);
+    // One token list per nesting level and thread, reused stamp after stamp.
+    thread_local std::array<std::vector<Token>, 3> lists;
+    std::vector<Token>& toks = lists.at(static_cast<std::size_t>(depth));
+    tokenize_comment(inner, toks);
     for (std::size_t k = 0; k < toks.size(); ++k) {
         const Token& t = toks[k];
         switch (t.kind) {
@@ -339,7 +342,9 @@ ReceivedFields parse_received(std::string_view raw_value) {
                                                       " bytes; only the first " +
                                                       std::to_string(limits::max_field_bytes) + " were parsed"});
 
-    ReceivedTokens lexed = tokenize_received(r.raw);
+    // Reused per thread: its token list keeps its capacity between stamps.
+    thread_local ReceivedTokens lexed;
+    tokenize_received(r.raw, lexed);
     if (lexed.unterminated) r.anomalies.push_back({"unbalanced", "a comment, quote or [literal] is not closed"});
     if (lexed.depth_exceeded)
         r.anomalies.push_back(
@@ -368,8 +373,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
         Clause clause;
         TokenRun toks;
     };
-    std::vector<Group> groups;
-    groups.reserve(8);
+    thread_local std::vector<Group> groups;
+    groups.clear();
     const Token* const first_token = toks.data();
     const Token* const last_token = toks.data() + toks.size();
     groups.push_back({Clause::None, {first_token, first_token}});
@@ -471,7 +476,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
                 for (const Token* t : g.toks) {
                     if (t->kind == TokenKind::Comment) {
                         if (tls.tls && (istarts(t->text, "using ") || keyed_value(t->text, "version="))) continue;
-                        auto inner = tokenize_comment(t->text);
+                        thread_local std::vector<Token> inner;
+                        tokenize_comment(t->text, inner);
                         bool used = false;
                         for (const auto& it : inner) {
                             if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)

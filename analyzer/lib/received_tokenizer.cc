@@ -130,9 +130,8 @@ struct Scanner {
 };
 
 template <typename OnSemicolon>
-std::vector<Token> scan(Scanner& sc, OnSemicolon&& on_semicolon) {
-    std::vector<Token> out;
-    out.reserve(24);  // a typical stamp; one allocation
+void scan(Scanner& sc, std::vector<Token>& out, OnSemicolon&& on_semicolon) {
+    out.clear();  // keeps its capacity: callers reuse one list per thread
     while (sc.i < sc.s.size()) {
         char c = sc.s[sc.i];
         if (is_space(c)) {
@@ -152,37 +151,46 @@ std::vector<Token> scan(Scanner& sc, OnSemicolon&& on_semicolon) {
             out.push_back({TokenKind::Atom, sc.atom()});
         }
     }
-    return out;
 }
 
 }  // namespace
 
-ReceivedTokens tokenize_received(std::string_view unfolded) {
-    ReceivedTokens result;
+void tokenize_received(std::string_view unfolded, ReceivedTokens& result) {
     Scanner sc{unfolded};
     std::size_t last_semicolon = std::string_view::npos;
     std::size_t tokens_before = 0;
-    std::vector<Token> all = scan(sc, [&](const std::vector<Token>& so_far, std::size_t at) {
+    scan(sc, result.tokens, [&](const std::vector<Token>& so_far, std::size_t at) {
         last_semicolon = at;
         tokens_before = so_far.size();
     });
     result.unterminated = sc.unterminated;
     result.depth_exceeded = sc.depth_exceeded;
-    if (last_semicolon != std::string_view::npos) {
-        result.has_semicolon = true;
+    result.has_semicolon = last_semicolon != std::string_view::npos;
+    result.date = {};
+    if (result.has_semicolon) {
         result.date = unfolded.substr(last_semicolon + 1);
-        all.resize(tokens_before);
+        result.tokens.resize(tokens_before);
     }
-    result.tokens = std::move(all);
+}
+
+ReceivedTokens tokenize_received(std::string_view unfolded) {
+    ReceivedTokens result;
+    tokenize_received(unfolded, result);
     return result;
 }
 
-std::vector<Token> tokenize_comment(std::string_view inner) {
+void tokenize_comment(std::string_view inner, std::vector<Token>& out) {
     Scanner sc{inner};
     // Inside a comment ';' is plain text: keep it as an atom.
-    return scan(sc, [&](std::vector<Token>& so_far, std::size_t at) {
+    scan(sc, out, [&](std::vector<Token>& so_far, std::size_t at) {
         so_far.push_back({TokenKind::Atom, inner.substr(at, 1)});
     });
+}
+
+std::vector<Token> tokenize_comment(std::string_view inner) {
+    std::vector<Token> out;
+    tokenize_comment(inner, out);
+    return out;
 }
 
 }  // namespace hopscope

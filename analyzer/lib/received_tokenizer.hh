@@ -24,8 +24,12 @@ struct ReceivedTokens {
 };
 
 ReceivedTokens tokenize_received(std::string_view unfolded);
+// The same into `out`, whose token list keeps its capacity (the parser
+// reuses one per thread).
+void tokenize_received(std::string_view unfolded, ReceivedTokens& out);
 
 // Tokens inside one comment's text (one level; nested comments stay whole).
 std::vector<Token> tokenize_comment(std::string_view inner);
+void tokenize_comment(std::string_view inner, std::vector<Token>& out);
 
 }  // namespace hopscope
