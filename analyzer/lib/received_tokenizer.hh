@@ -24,9 +24,9 @@ struct ReceivedTokens {
 };
 
 ReceivedTokens tokenize_received(std::string_view unfolded);
-// The same into `out`, whose token list keeps its capacity (the parser
+// The same into `result`, whose token list keeps its capacity (the parser
 // reuses one per thread).
-void tokenize_received(std::string_view unfolded, ReceivedTokens& out);
+void tokenize_received(std::string_view unfolded, ReceivedTokens& result);
 
 // Tokens inside one comment's text (one level; nested comments stay whole).
 std::vector<Token> tokenize_comment(std::string_view inner);
