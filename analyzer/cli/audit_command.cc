@@ -148,6 +148,7 @@ class Runner {
             }
             std::size_t last = std::min(first + kChunk, b->jobs.size());
             if (last == b->jobs.size()) queue_.pop_front();  // nothing left to hand out
+            if (!queue_.empty()) work_ready_.notify_one();   // more to take: wake a sleeping worker now
             lock.unlock();
             for (std::size_t i = first; i < last; ++i)
                 b->records[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_);
