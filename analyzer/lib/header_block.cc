@@ -5,7 +5,6 @@
 #endif
 
 #include <algorithm>
-#include <cstring>
 
 #include "limits.hh"
 #include "paste_normaliser.hh"
