@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <cstring>
 
 #include "limits.hh"
 #include "paste_normaliser.hh"
