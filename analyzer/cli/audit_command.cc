@@ -3,7 +3,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -13,7 +12,6 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
-#include <optional>
 #include <thread>
 
 #include "analysis_options.hh"
@@ -86,8 +84,9 @@ class Runner {
         if (batch_.size() >= kBatchMessages || batch_bytes_ >= kBatchBytes) flush();
     }
 
-    // Queues the batch being cut, writes whatever is finished in order, and
-    // waits only when too many batches are in flight.
+    // Queues the batch being cut, then writes whatever is finished in order;
+    // with kMaxInFlight batches queued it waits for the oldest, so fewer than
+    // that are in flight whenever a new one is queued.
     void flush() {
         if (!batch_.empty()) {
             auto b = std::make_unique<Batch>();
@@ -95,8 +94,7 @@ class Runner {
             b->records.resize(b->jobs.size());
             batch_.clear();
             batch_bytes_ = 0;
-            std::unique_lock lock(mutex_);
-            room_.wait(lock, [&] { return in_flight_.size() < kMaxInFlight; });
+            std::lock_guard lock(mutex_);
             in_flight_.push_back(std::move(b));
             queue_.push_back(in_flight_.back().get());
             work_ready_.notify_one();
@@ -155,7 +153,6 @@ class Runner {
             lock.lock();
             b->done += last - first;
             if (b->done == b->jobs.size()) batch_done_.notify_all();
-            if (!queue_.empty()) work_ready_.notify_one();
         }
     }
 
@@ -171,7 +168,6 @@ class Runner {
                 if (oldest->done != oldest->jobs.size()) return;
                 b = std::move(in_flight_.front());
                 in_flight_.pop_front();
-                room_.notify_all();
             }
             write(*b);
         }
@@ -196,7 +192,6 @@ class Runner {
     std::mutex mutex_;
     std::condition_variable work_ready_;
     std::condition_variable batch_done_;
-    std::condition_variable room_;
     std::deque<std::unique_ptr<Batch>> in_flight_;  // in the order cut
     std::deque<Batch*> queue_;                      // batches with messages not yet handed out
     bool stopping_ = false;

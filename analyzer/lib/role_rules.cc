@@ -133,9 +133,6 @@ bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey&
         case MatchKind::ByHost:
         case MatchKind::FromHost:
             if (!host) return false;
-            if (!r.suffix.empty())
-                return host->size() >= r.suffix.size() &&
-                       iequals(std::string_view(*host).substr(host->size() - r.suffix.size()), r.suffix);
             // The literal text after the last '*' must end the host: a cheap no for most hosts.
             if (!r.tail.empty() && (host->size() < r.tail.size() ||
                                     !iequals(std::string_view(*host).substr(host->size() - r.tail.size()), r.tail)))
@@ -204,7 +201,6 @@ Result<bool> RuleSet::add(Rule rule) {
     }
     if (rule.pattern.empty()) return make_error("rule " + rule.id + ": empty pattern");
     const std::string& p = rule.pattern;
-    if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string::npos) rule.suffix = p.substr(1);
     if (auto star = p.rfind('*'); star != std::string::npos && p.find_first_of("?#", star) == std::string::npos)
         rule.tail = p.substr(star + 1);
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
@@ -217,8 +213,8 @@ Result<bool> RuleSet::add(Rule rule) {
             pos = std::find_if(order.begin(), order.end(), [&](std::size_t i) { return !rules_[i].user; });
         order.insert(pos, at);
     };
-    place(order_[static_cast<std::size_t>(rule.kind)]);
-    if (rule.network) {
+    if (!rule.network) place(order_[static_cast<std::size_t>(rule.kind)]);
+    if (rule.network) {  // by-ip and from-ip rules live in the address index only
         auto& buckets = ip_index_[rule.kind == MatchKind::ByIp ? 0 : 1];
         unsigned bits = rule.network->prefix() >= 8 ? 8U : static_cast<unsigned>(rule.network->prefix());
         unsigned first = rule.network->first_byte() & (0xffU << (8 - bits)) & 0xffU;

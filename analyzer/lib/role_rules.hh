@@ -30,7 +30,6 @@ struct Rule {
     std::string pattern;             // host glob (* any run, ? one char, # one digit), CIDR, or protocol
     std::string evidence;            // why, in words; empty: generated from kind and pattern
     std::optional<Network> network;  // parsed once for the IP kinds
-    std::string suffix;              // for "*.example.com" patterns: ".example.com", matched directly
     std::string tail;                // literal text after the last '*' (no ? or #): must end the host
     bool user = false;               // from the command line or config: tried first
 };
@@ -74,7 +73,7 @@ class RuleSet {
                                                        const std::optional<std::string>& host,
                                                        const std::optional<std::string>& ip,
                                                        const std::optional<std::string>& with) const;
-    // Per MatchKind: indexes into rules_, in trial order.
+    // Per host and protocol MatchKind: indexes into rules_, in trial order.
     std::array<std::vector<std::size_t>, 5> order_;
     // The by-ip and from-ip rules again, by the first byte an address in the
     // network can have (256 IPv4 buckets, then 256 IPv6), in trial order.
