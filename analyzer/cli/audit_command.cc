@@ -2,7 +2,7 @@
 
 #include <unistd.h>
 
-#include <array>
+#include <cerrno>
 #include <boost/program_options.hpp>
 #include <chrono>
 #include <condition_variable>
@@ -67,6 +67,17 @@ class Progress {
     clock::time_point last_;
 };
 
+// Records go to fd 1 in the workers' own buffers, without a copy through
+// stdio (which holds nothing by then: the CSV header is flushed first).
+void write_out(std::string_view text) {
+    while (!text.empty()) {
+        ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return;  // a closed pipe: SIGPIPE ends us, or the error is the reader's
+        text.remove_prefix(static_cast<std::size_t>(n));
+    }
+}
+
 // A fixed pool of `jobs` analysing threads fed with batches of messages.
 // The main thread cuts batches, and writes finished ones strictly in the
 // order they were cut, so records come out in input order whatever finishes
@@ -91,7 +102,8 @@ class Runner {
         if (!batch_.empty()) {
             auto b = std::make_unique<Batch>();
             b->jobs = std::move(batch_);
-            b->records.resize(b->jobs.size());
+            b->figures.resize(b->jobs.size());
+            b->text.resize((b->jobs.size() + kChunk - 1) / kChunk);
             batch_.clear();
             batch_bytes_ = 0;
             std::lock_guard lock(mutex_);
@@ -121,10 +133,12 @@ class Runner {
 
   private:
     static constexpr std::size_t kMaxInFlight = 6;
+    static constexpr std::size_t kChunk = 16;  // messages a worker takes at a time
 
     struct Batch {
         std::vector<Job> jobs;
-        std::vector<AuditRecord> records;
+        std::vector<AuditFigures> figures;
+        std::vector<std::string> text;  // the records of each chunk, in order
         std::size_t next = 0;  // next message to hand out (under mutex_)
         std::size_t done = 0;  // messages finished (under mutex_)
     };
@@ -132,7 +146,6 @@ class Runner {
     // Workers take a few messages at a time from the oldest batch with work
     // left, so both the batch being finished and the next keep every core busy.
     void work() {
-        constexpr std::size_t kChunk = 16;
         std::unique_lock lock(mutex_);
         while (true) {
             work_ready_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
@@ -148,8 +161,9 @@ class Runner {
             if (last == b->jobs.size()) queue_.pop_front();  // nothing left to hand out
             if (!queue_.empty()) work_ready_.notify_one();   // more to take: wake a sleeping worker now
             lock.unlock();
+            std::string& text = b->text[first / kChunk];
             for (std::size_t i = first; i < last; ++i)
-                b->records[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_);
+                b->figures[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_, text);
             lock.lock();
             b->done += last - first;
             if (b->done == b->jobs.size()) batch_done_.notify_all();
@@ -174,10 +188,8 @@ class Runner {
     }
 
     void write(const Batch& d) {
-        for (std::size_t i = 0; i < d.records.size(); ++i) {
-            (void)std::fwrite(d.records[i].line.data(), 1, d.records[i].line.size(), stdout);
-            summary_.add(d.records[i].figures, d.jobs[i].source);
-        }
+        for (const auto& t : d.text) write_out(t);
+        for (std::size_t i = 0; i < d.figures.size(); ++i) summary_.add(d.figures[i], d.jobs[i].source);
         // Give back the pages of what is done.
         for (const auto& j : d.jobs)
             if (j.source.offset) j.file->release_before(*j.source.offset);
@@ -275,10 +287,10 @@ int run_audit(const std::vector<std::string>& args) {
     for (const auto& f : walk.files) total += f.size;
     Progress progress(!quiet && ::isatty(STDERR_FILENO) != 0, total);
 
-    // Records of 10 KB each would otherwise be one write(2) apiece.
-    static std::array<char, std::size_t{1} << 20> out_buffer;
-    (void)std::setvbuf(stdout, out_buffer.data(), _IOFBF, out_buffer.size());
-    if (rf == RecordFormat::Csv) (void)std::fputs(csv_header().c_str(), stdout);
+    if (rf == RecordFormat::Csv) {
+        (void)std::fputs(csv_header().c_str(), stdout);
+        (void)std::fflush(stdout);
+    }
     Runner runner(*rules, rf, jobs, summary);
     std::uint64_t done_bytes = 0;
     std::uint64_t count = 0;

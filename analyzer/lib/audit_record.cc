@@ -30,7 +30,8 @@ std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<
         if (v) row += std::to_string(*v);
         row.push_back(',');
     };
-    text(s.path);
+    append_csv_text(row, s.path);
+    row.push_back(',');
     number(static_cast<std::int64_t>(s.index));
     number(s.offset ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.offset)) : std::nullopt);
     if (t != nullptr) {
@@ -82,14 +83,13 @@ std::string csv_header() {
     return h;
 }
 
-AuditRecord audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                          RecordFormat format) {
-    AuditRecord rec;
+AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
+                           RecordFormat format, std::string& out) {
+    AuditFigures f;
     HeaderBlock block = split_header_block(bytes);
     auto trace = build_trace(block);
     if (trace) {
         classify(*trace, rules);
-        auto& f = rec.figures;
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;
         f.message_id = trace->message_id;
@@ -101,10 +101,10 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
             }
         }
     } else {
-        rec.figures.error = trace.error().message;
+        f.error = trace.error().message;
     }
     if (format == RecordFormat::Jsonl) {
-        // One writer per thread keeps its grown buffer; the record gets an exact copy.
+        // One writer per thread keeps its grown buffer; `out` gets a copy.
         thread_local JsonWriter w(false);
         w.clear();
         w.begin_object();
@@ -113,15 +113,13 @@ AuditRecord audit_message(std::string_view bytes, const MessageSource& source, c
         else
             write_trace_members(w, Trace{});
         write_source(w, source);
-        w.key("error").value(rec.figures.error);
+        w.key("error").value(f.error);
         w.end_object();
-        std::string_view text = w.written();
-        rec.line.reserve(text.size() + 1);
-        rec.line.append(text).push_back('\n');
+        out.append(w.written()).push_back('\n');
     } else if (format == RecordFormat::Csv) {
-        rec.line = csv_row(trace ? &*trace : nullptr, source, rec.figures.error);
+        out += csv_row(trace ? &*trace : nullptr, source, f.error);
     }
-    return rec;
+    return f;
 }
 
 }  // namespace hopscope

@@ -15,7 +15,7 @@
 namespace hopscope {
 
 struct MessageSource {
-    std::string path;
+    std::string_view path;                // the input's name; outlives the audit (it is the walker's)
     std::optional<std::uint64_t> offset;  // byte offset in an mbox
     std::uint64_t index = 0;              // 0-based within the PATH
 };
@@ -38,13 +38,11 @@ struct AuditFigures {
 
 enum class RecordFormat { Jsonl, Csv, None };
 
-struct AuditRecord {
-    std::string line;  // with its newline; empty for RecordFormat::None
-    AuditFigures figures;
-};
-
-AuditRecord audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                          RecordFormat format);
+// Analyses one message, appends its record (with the newline; nothing for
+// RecordFormat::None) to `out` and returns what the summary needs. Records go
+// straight into the caller's buffer: audit writes thousands a second.
+AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
+                           RecordFormat format, std::string& out);
 
 // The CSV header row, with its newline.
 std::string csv_header();

@@ -12,7 +12,7 @@ namespace {
 constexpr std::size_t kSlowest = 10;
 
 std::string where(const MessageSource& s) {
-    std::string w = s.path + " #" + std::to_string(s.index);
+    std::string w = std::string(s.path) + " #" + std::to_string(s.index);
     if (s.offset) w += " (offset " + std::to_string(*s.offset) + ")";
     return w;
 }
@@ -27,7 +27,9 @@ std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
 
 void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     ++messages_;
-    auto& src = sources_[s.path];
+    auto it = sources_.find(s.path);
+    if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
+    PerSource& src = it->second;
     ++src.messages;
     if (!f.analysed) {
         ++failed_;

@@ -42,7 +42,7 @@ class AuditSummary {
     std::vector<std::string> failures_;
     std::map<std::string, std::vector<std::int64_t>> delays_;
     std::vector<Slow> slowest_;
-    std::map<std::string, PerSource> sources_;
+    std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;
 };
 
