@@ -106,7 +106,8 @@ struct Trace {
     bool operator==(const Trace&) const = default;
 };
 
-// The first kept signal header of that name (case-insensitive), if any.
-std::optional<std::string> find_signal(const Trace& trace, std::string_view name);
+// The first kept signal header of that name (case-insensitive), if any: a
+// view of the trace's own text.
+std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
 
 }  // namespace hopscope

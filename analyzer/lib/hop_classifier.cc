@@ -84,7 +84,7 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
     }
     if (auto arrival = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalArrivalTime")) {
         // "14 May 2024 07:12:05.5841 (UTC)": drop the fraction, the zone is UTC.
-        std::string text = *arrival;
+        std::string text(*arrival);
         if (auto paren = text.find('('); paren != std::string::npos) text.erase(paren);
         if (auto dot = text.rfind('.'); dot != std::string::npos && dot > text.rfind(':')) text.erase(dot);
         ParsedDate d = parse_date(text + " +0000");
@@ -246,7 +246,7 @@ void classify(Trace& t, const RuleSet& rules) {
     if (from_entity && iequals(*from_entity, "HybridOnPrem"))
         v.connector = "on-premises (FromEntityHeader: HybridOnPrem)";
     else if (from_entity)
-        v.connector = "none (FromEntityHeader: " + *from_entity + ")";
+        v.connector = "none (FromEntityHeader: " + std::string(*from_entity) + ")";
     auto eop = std::find_if(t.hops.begin(), t.hops.end(), [](const Hop& h) { return h.role == std::string(kEop); });
     if (eop == t.hops.end()) {
         if (has_ms) {
@@ -289,7 +289,7 @@ void classify(Trace& t, const RuleSet& rules) {
         for (const char* name :
              {"X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-Organization-AuthSource",
               "X-MS-Exchange-Organization-AuthMechanism", "X-MS-Exchange-Organization-MessageDirectionality"})
-            if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + *value);
+            if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + std::string(*value));
         check_eop_signals(t, e, v);
         // Header signals that contradict the chain.
         if (from_entity && iequals(*from_entity, "HybridOnPrem") && !v.traversed)

@@ -2,7 +2,7 @@
 
 #include <array>
 #include <charconv>
-#include <unordered_map>
+#include <algorithm>
 
 #include "header_block.hh"
 
@@ -100,40 +100,43 @@ constexpr std::array<Meaning, 14> kMailboxDelivery = {{
     {"wl", "", "allow list"},
 }};
 
-std::string lower(std::string_view s) {
-    std::string out(s);
-    for (char& c : out)
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-    return out;
-}
-
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
 }
 
-// A table's rows grouped by lower-case key, built once: a report has a dozen
-// fields and the table five dozen rows.
+// A table's rows grouped by key (keys compare case-insensitively), built
+// once: a report has a dozen fields and the table five dozen rows.
+struct KeyRows {
+    std::string_view key;
+    std::vector<const Meaning*> rows;
+};
 template <const auto& Table>
-const std::unordered_map<std::string, std::vector<const Meaning*>>& rows_by_key() {
+const std::vector<KeyRows>& rows_by_key() {
     static const auto index = [] {
-        std::unordered_map<std::string, std::vector<const Meaning*>> m;
-        for (const auto& row : Table) m[lower(row.key)].push_back(&row);
-        return m;
+        std::vector<KeyRows> keys;
+        for (const auto& row : Table) {
+            auto k = std::find_if(keys.begin(), keys.end(), [&](const KeyRows& r) { return iequals(r.key, row.key); });
+            if (k == keys.end()) k = keys.insert(keys.end(), KeyRows{row.key, {}});
+            k->rows.push_back(&row);
+        }
+        return keys;
     }();
     return index;
 }
 
 template <const auto& Table>
 CodedField code(std::string_view key, std::string_view value) {
-    CodedField f{std::string(key), std::string(value), {}, false};
+    CodedField f{key, value, {}, false};
     const auto& index = rows_by_key<Table>();
-    auto rows = index.find(lower(key));
+    auto rows = std::find_if(index.begin(), index.end(), [&](const KeyRows& r) {
+        return r.key.size() == key.size() && iequals(r.key, key);
+    });
     if (rows == index.end()) return f;
     f.known_key = true;
     std::string_view general;
-    for (const Meaning* m : rows->second) {
+    for (const Meaning* m : rows->rows) {
         if (m->value.empty())
             general = m->text;
         else if (iequals(m->value, value))
@@ -143,9 +146,10 @@ CodedField code(std::string_view key, std::string_view value) {
     return f;
 }
 
-// Splits at `sep` outside (comments); the parts are trimmed views of `s`.
-std::vector<std::string_view> split_top(std::string_view s, char sep) {
-    std::vector<std::string_view> out;
+// Calls part(view) for each part of `s` split at `sep` outside (comments);
+// parts are trimmed, and a last empty one is left out.
+template <typename Part>
+void split_top(std::string_view s, char sep, Part&& part) {
     int depth = 0;
     std::size_t start = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -153,11 +157,24 @@ std::vector<std::string_view> split_top(std::string_view s, char sep) {
         if (c == '(') ++depth;
         if (c == ')' && depth > 0) --depth;
         if (c == sep && depth == 0) {
-            out.push_back(trim(s.substr(start, i - start)));
+            part(trim(s.substr(start, i - start)));
             start = i + 1;
         }
     }
-    if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) out.push_back(last);
+    if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
+}
+
+// "KEY:VALUE" parts of a ';'-separated stamp, coded against Table.
+template <const auto& Table>
+std::vector<CodedField> coded_fields(std::string_view value) {
+    std::vector<CodedField> out;
+    split_top(value, ';', [&](std::string_view part) {
+        if (part.empty()) return;
+        auto colon = part.find(':');
+        std::string_view key = trim(part.substr(0, colon));
+        std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
+        out.push_back(code<Table>(key, val));
+    });
     return out;
 }
 
@@ -213,24 +230,16 @@ std::string summarise(const AuthResult& r) {
 
 }  // namespace
 
-std::vector<CodedField> parse_forefront_report(const std::string& value) {
-    std::vector<CodedField> out;
-    auto parts = split_top(value, ';');
-    out.reserve(parts.size());
-    for (auto part : parts) {
-        if (part.empty()) continue;
-        auto colon = part.find(':');
-        std::string_view key = trim(part.substr(0, colon));
-        std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
-        out.push_back(code<kForefront>(key, val));
-    }
-    return out;
+std::vector<CodedField> parse_forefront_report(std::string_view value) {
+    return coded_fields<kForefront>(value);
 }
 
-AuthenticationResults parse_authentication_results(const std::string& header, const std::string& value) {
+AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
     AuthenticationResults ar;
     ar.header = header;
-    auto parts = split_top(value, ';');
+    thread_local std::vector<std::string_view> parts;
+    parts.clear();
+    split_top(value, ';', [](std::string_view p) { parts.push_back(p); });
     std::size_t i = 0;
     if (!parts.empty() && parts[0].starts_with("i=")) {  // ARC: i=N; authserv-id; ...
         ar.arc_instance = to_int(parts[0].substr(2));
@@ -290,29 +299,33 @@ AuthenticationResults parse_authentication_results(const std::string& header, co
 
 SecurityReport decode_security(const Trace& t) {
     SecurityReport r;
-    if (auto ff = find_signal(t, "X-Forefront-Antispam-Report")) {
-        r.forefront_raw = ff;
-        r.forefront = parse_forefront_report(*ff);
-    }
-    if (auto as = find_signal(t, "X-Microsoft-Antispam")) {
-        r.antispam_raw = as;
-        for (const auto& f : parse_forefront_report(*as))
-            if (iequals(f.key, "BCL")) r.bcl = to_int(f.value);
-    }
-    if (auto md = find_signal(t, "X-Microsoft-Antispam-Mailbox-Delivery")) {
-        r.mailbox_delivery_raw = md;
-        for (auto part : split_top(*md, ';')) {
-            if (part.empty()) continue;
-            auto colon = part.find(':');
-            r.mailbox_delivery.push_back(code<kMailboxDelivery>(
-                trim(part.substr(0, colon)),
-                colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1))));
+    // One walk over the kept signals; the first of each name counts, as with find_signal.
+    bool antispam_seen = false;
+    bool scl_seen = false;
+    for (const auto& s : t.signals) {
+        std::string_view name = s.name;
+        std::string_view value = s.value;
+        if (iequals(name, "Authentication-Results") || iequals(name, "ARC-Authentication-Results")) {
+            r.authentication.push_back(parse_authentication_results(name, value));
+        } else if (!r.forefront_raw && iequals(name, "X-Forefront-Antispam-Report")) {
+            r.forefront_raw = value;
+            r.forefront = parse_forefront_report(value);
+        } else if (!antispam_seen && iequals(name, "X-Microsoft-Antispam")) {
+            antispam_seen = true;
+            r.antispam_raw = value;
+            split_top(value, ';', [&](std::string_view part) {  // the last BCL counts
+                auto colon = part.find(':');
+                if (!part.empty() && iequals(trim(part.substr(0, colon)), "BCL"))
+                    r.bcl = colon == std::string_view::npos ? std::nullopt : to_int(trim(part.substr(colon + 1)));
+            });
+        } else if (!r.mailbox_delivery_raw && iequals(name, "X-Microsoft-Antispam-Mailbox-Delivery")) {
+            r.mailbox_delivery_raw = value;
+            r.mailbox_delivery = coded_fields<kMailboxDelivery>(value);
+        } else if (!scl_seen && iequals(name, "X-MS-Exchange-Organization-SCL")) {
+            scl_seen = true;
+            r.scl = to_int(trim(value));
         }
     }
-    if (auto scl = find_signal(t, "X-MS-Exchange-Organization-SCL")) r.scl = to_int(trim(*scl));
-    for (const auto& s : t.signals)
-        if (iequals(s.name, "Authentication-Results") || iequals(s.name, "ARC-Authentication-Results"))
-            r.authentication.push_back(parse_authentication_results(s.name, s.value));
     return r;
 }
 

@@ -1,6 +1,7 @@
 // Decoded security headers: what Microsoft's and others' anti-spam and
 // authentication stamps say, with meanings, next to the raw values.
-// Pure: reads Trace::signals, never the network.
+// Pure: reads Trace::signals, never the network. Raw values and coded fields
+// are views of the trace's text: a report lives no longer than its trace.
 #pragma once
 
 #include <optional>
@@ -13,8 +14,8 @@
 namespace hopscope {
 
 struct CodedField {
-    std::string key;
-    std::string value;
+    std::string_view key;
+    std::string_view value;
     std::string_view meaning;  // static text; empty when the key or value is unknown to us
     bool known_key = true;
 };
@@ -35,11 +36,11 @@ struct AuthenticationResults {
 };
 
 struct SecurityReport {
-    std::optional<std::string> forefront_raw;
+    std::optional<std::string_view> forefront_raw;
     std::vector<CodedField> forefront;
-    std::optional<std::string> antispam_raw;
+    std::optional<std::string_view> antispam_raw;
     std::optional<int> bcl;
-    std::optional<std::string> mailbox_delivery_raw;
+    std::optional<std::string_view> mailbox_delivery_raw;
     std::vector<CodedField> mailbox_delivery;
     std::optional<int> scl;  // X-MS-Exchange-Organization-SCL
     std::vector<AuthenticationResults> authentication;
@@ -50,7 +51,8 @@ struct SecurityReport {
 
 SecurityReport decode_security(const Trace& trace);
 
-AuthenticationResults parse_authentication_results(const std::string& header, const std::string& value);
-std::vector<CodedField> parse_forefront_report(const std::string& value);
+AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value);
+// The fields of an X-Forefront-Antispam-Report value, as views of `value`.
+std::vector<CodedField> parse_forefront_report(std::string_view value);
 
 }  // namespace hopscope

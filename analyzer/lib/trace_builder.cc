@@ -94,9 +94,9 @@ std::string seconds_text(std::int64_t s) {
 
 }  // namespace
 
-std::optional<std::string> find_signal(const Trace& trace, std::string_view name) {
+std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name) {
     for (const auto& s : trace.signals)
-        if (iequals(s.name, name)) return s.value;
+        if (iequals(s.name, name)) return std::string_view(s.value);
     return std::nullopt;
 }
 
