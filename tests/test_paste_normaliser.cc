@@ -121,14 +121,22 @@ BOOST_AUTO_TEST_CASE(unfold_collapsed_matches_the_plain_rule) {
     };
     std::uint32_t seed = 99;
     const char pieces[] = "abcdefgh  \t\r\n;()x";
-    for (int n = 0; n < 20000; ++n) {
+    for (int n = 0; n < 40000; ++n) {
         std::string s;
         seed = seed * 1103515245U + 12345U;
         auto len = (seed >> 16) % 90;
+        // Half the strings are mostly letters (long word runs); the other
+        // half mostly single spaces, so blocks start and end on one.
+        bool spaced = n % 2 == 1;
         for (unsigned k = 0; k < len; ++k) {
             seed = seed * 1103515245U + 12345U;
-            // mostly letters, so long word runs take the fast path
-            s.push_back((seed >> 16) % 4 != 0 ? 'w' : pieces[(seed >> 20) % (sizeof pieces - 1)]);
+            unsigned r = (seed >> 16) % 8;
+            if (r < 5)
+                s.push_back('w');
+            else if (spaced && r < 7)
+                s.push_back(' ');
+            else
+                s.push_back(pieces[(seed >> 20) % (sizeof pieces - 1)]);
         }
         BOOST_TEST_CONTEXT(s) {
             BOOST_REQUIRE_EQUAL(unfold_collapsed(s), plain(s));

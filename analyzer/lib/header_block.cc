@@ -116,20 +116,23 @@ std::string unfold_collapsed(std::string_view raw) {
     const char* const end = p + raw.size();
     while (p < end) {
 #if defined(__SSE2__)
-        // Sixteen bytes of words and single spaces, starting and ending in a
-        // word, collapse to themselves: copy them whole. Folds, tabs and runs
-        // of spaces take the byte loop.
+        // Sixteen bytes of words and single spaces collapse to themselves:
+        // copy them whole. A leading space is kept unless it would be the
+        // first byte out or follow another; a trailing one becomes pending.
+        // Folds, tabs and runs of spaces take the byte loop.
         if (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
             auto ctl = _mm_movemask_epi8(_mm_or_si128(
                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
             auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
-            if (ctl == 0 && (sp & (sp << 1U)) == 0 && (sp & 0x8001U) == 0) {
+            bool lead = (sp & 1U) != 0;
+            if (ctl == 0 && (sp & (sp << 1U)) == 0 && !(lead && (pending_space || w == begin))) {
                 if (pending_space) *w++ = ' ';
-                pending_space = false;
+                // Room: w trails p by at least the bytes collapsed so far.
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
-                w += 16;
+                pending_space = (sp & 0x8000U) != 0;
+                w += pending_space ? 15 : 16;
                 p += 16;
                 continue;
             }
