@@ -23,7 +23,10 @@ struct MessageSpan {
 bool looks_like_mbox(std::string_view bytes);
 
 // Offset of the next "\nFrom " at or after `from`, or npos (the line break's offset).
+// Uses AVX2 where the CPU has it.
 std::size_t find_line_start_from(std::string_view data, std::size_t from);
+// The same without AVX2, as machines that lack it run it (tests check both).
+std::size_t find_line_start_from_sse2(std::string_view data, std::size_t from);
 
 // True when `line` (without its line break) is a From_ separator line.
 bool is_from_line(std::string_view line);
