@@ -12,13 +12,13 @@ constexpr std::string_view kBom = "\xEF\xBB\xBF";
 // Preamble lines skipped before giving up on finding a first field.
 constexpr std::size_t kMaxPreambleLines = 40;
 
-bool is_wsp(char c) {
+constexpr bool is_wsp(char c) {
     return c == ' ' || c == '\t';
 }
-bool is_alpha(char c) {
+constexpr bool is_alpha(char c) {
     return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
 }
-bool is_digit(char c) {
+constexpr bool is_digit(char c) {
     return c >= '0' && c <= '9';
 }
 
@@ -63,11 +63,18 @@ bool is_gmail_summary_line(std::string_view line) {
 }  // namespace
 
 bool is_field_start(std::string_view line) {
+    // Characters of a field name after the first: letters, digits, "-_.".
+    // A table, since every line of every header block comes through here.
+    static constexpr std::array<bool, 256> kNameChar = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0; c < 256; ++c)
+            t[static_cast<std::size_t>(c)] =
+                is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '_' || c == '.';
+        return t;
+    }();
     if (line.empty() || !is_alpha(line[0])) return false;
     std::size_t i = 1;
-    while (i < line.size() &&
-           (is_alpha(line[i]) || is_digit(line[i]) || line[i] == '-' || line[i] == '_' || line[i] == '.'))
-        ++i;
+    while (i < line.size() && kNameChar[static_cast<unsigned char>(line[i])]) ++i;
     while (i < line.size() && is_wsp(line[i])) ++i;
     if (i >= line.size() || line[i] != ':') return false;
     return line.substr(i + 1, 2) != "//";
