@@ -57,24 +57,54 @@ constexpr std::size_t max_escaped(std::size_t n) {
     return 6 * n + 2;
 }
 
+#if defined(__SSE2__)
+// Does any of these sixteen bytes need escaping? Signed "less than 0x20"
+// also catches every byte from 0x80 up, which go to the UTF-8 check.
+inline bool has_special(__m128i v) {
+    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+    return _mm_movemask_epi8(bad) != 0;
+}
+#endif
+
 // Writes s as a JSON string literal at w, which has room for max_escaped(s.size()).
 char* escape_into(char* w, std::string_view s) {
     *w++ = '"';
     const char* p = s.data();
     const char* end = p + s.size();
-    while (p < end) {
+    // Nearly every string needs no escape at all: copy it in blocks, the last
+    // block overlapping the one before, so no byte loop runs. Overlapping is
+    // safe because everything before was copied as it is.
 #if defined(__SSE2__)
-        // Sixteen at a time: signed "less than 0x20" also catches every byte
-        // from 0x80 up, which go to the UTF-8 check below.
-        const __m128i space = _mm_set1_epi8(0x20);
-        const __m128i quote = _mm_set1_epi8('"');
-        const __m128i backslash = _mm_set1_epi8('\\');
-        const __m128i del = _mm_set1_epi8(0x7f);
+    if (s.size() >= 16) {
         while (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, space), _mm_cmpeq_epi8(v, quote)),
-                                       _mm_or_si128(_mm_cmpeq_epi8(v, backslash), _mm_cmpeq_epi8(v, del)));
-            if (_mm_movemask_epi8(bad) != 0) break;
+            if (has_special(v)) break;
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+            w += 16;
+            p += 16;
+        }
+        if (p < end && end - p < 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+            if (!has_special(v)) {
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w - (16 - (end - p))), v);
+                w += end - p;
+                p = end;
+            }
+        }
+    }
+#endif
+    if (s.size() >= 8 && s.size() < 16 && word_is_plain(p) && word_is_plain(end - 8)) {
+        std::memcpy(w, p, 8);
+        std::memcpy(w + s.size() - 8, end - 8, 8);
+        w += s.size();
+        p = end;
+    }
+    while (p < end) {
+#if defined(__SSE2__)
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            if (has_special(v)) break;
             _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
             w += 16;
             p += 16;
