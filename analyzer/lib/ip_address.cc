@@ -30,24 +30,8 @@ std::optional<std::string> normalise_ip(std::string_view text) {
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
             return std::nullopt;
     if (text.find(':') == std::string_view::npos) {
-        // Dotted quad, read as inet_pton reads it: four decimals 0-255, no
-        // leading zeros. Such text is its own canonical form.
-        int parts = 0;
-        std::size_t i = 0;
-        while (i < text.size() && parts < 4) {
-            std::size_t start = i;
-            unsigned value = 0;
-            while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3)
-                value = value * 10 + static_cast<unsigned>(text[i++] - '0');
-            std::size_t len = i - start;
-            if (len == 0 || value > 255 || (len > 1 && text[start] == '0')) return std::nullopt;
-            ++parts;
-            if (parts < 4) {
-                if (i >= text.size() || text[i] != '.') return std::nullopt;
-                ++i;
-            }
-        }
-        if (parts != 4 || i != text.size()) return std::nullopt;
+        // A dotted quad that reads is its own canonical form.
+        if (!read_ipv4(text)) return std::nullopt;
         return std::string(text);
     }
     std::string buf(text);
@@ -56,6 +40,26 @@ std::optional<std::string> normalise_ip(std::string_view text) {
     if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
     if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
     return std::string(out.data());
+}
+
+bool read_ipv4(std::string_view text, unsigned char* out) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (i < text.size() && parts < 4) {
+        std::size_t start = i;
+        unsigned value = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3)
+            value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+        std::size_t len = i - start;
+        if (len == 0 || value > 255 || (len > 1 && text[start] == '0')) return false;
+        if (out != nullptr) out[parts] = static_cast<unsigned char>(value);
+        ++parts;
+        if (parts < 4) {
+            if (i >= text.size() || text[i] != '.') return false;
+            ++i;
+        }
+    }
+    return parts == 4 && i == text.size();
 }
 
 std::optional<std::string> ip_from_literal(std::string_view text) {

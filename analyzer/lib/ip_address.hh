@@ -17,4 +17,8 @@ std::optional<std::string> normalise_ip(std::string_view text);
 // Strips "[...]" and a ":PORT" suffix, then normalises.
 std::optional<std::string> ip_from_literal(std::string_view text);
 
+// Reads a dotted quad as inet_pton(AF_INET) reads it: four decimals 0-255,
+// no leading zeros, nothing else. Stores the bytes when `out` is given.
+bool read_ipv4(std::string_view text, unsigned char* out = nullptr);
+
 }  // namespace hopscope
