@@ -51,12 +51,6 @@ char* put_u_escape(char* w, unsigned cp) {
     return w;
 }
 
-// Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
-// a three-byte bidi character six), plus the quotes.
-constexpr std::size_t max_escaped(std::size_t n) {
-    return 6 * n + 2;
-}
-
 #if defined(__SSE2__)
 // Does any of these sixteen bytes need escaping? Signed "less than 0x20"
 // also catches every byte from 0x80 up, which go to the UTF-8 check.
@@ -67,8 +61,9 @@ inline bool has_special(__m128i v) {
 }
 #endif
 
-// Writes s as a JSON string literal at w, which has room for max_escaped(s.size()).
-char* escape_into(char* w, std::string_view s) {
+}  // namespace
+
+char* JsonWriter::escape(char* w, std::string_view s) {
     *w++ = '"';
     const char* p = s.data();
     const char* end = p + s.size();
@@ -161,12 +156,10 @@ char* escape_into(char* w, std::string_view s) {
     return w;
 }
 
-}  // namespace
-
 void append_json_string(std::string& out, std::string_view s) {
     std::size_t old = out.size();
-    out.resize(old + max_escaped(s.size()));
-    char* end = escape_into(out.data() + old, s);
+    out.resize(old + JsonWriter::max_escaped(s.size()));
+    char* end = JsonWriter::escape(out.data() + old, s);
     out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
@@ -187,7 +180,7 @@ void JsonWriter::grow(std::size_t n) {
 
 void JsonWriter::put_string(std::string_view s) {
     char* w = room(max_escaped(s.size()));
-    len_ = static_cast<std::size_t>(escape_into(w, s) - out_.data());
+    len_ = static_cast<std::size_t>(escape(w, s) - out_.data());
 }
 
 void JsonWriter::newline() {
@@ -247,12 +240,6 @@ JsonWriter& JsonWriter::key(std::string_view k) {
     return *this;
 }
 
-JsonWriter& JsonWriter::value(std::string_view s) {
-    before_value();
-    put_string(s);
-    return *this;
-}
-
 JsonWriter& JsonWriter::value(std::int64_t n) {
     before_value();
     char* w = room(24);
@@ -267,10 +254,5 @@ JsonWriter& JsonWriter::value(bool b) {
     return *this;
 }
 
-JsonWriter& JsonWriter::null() {
-    before_value();
-    put(std::string_view("null"));
-    return *this;
-}
 
 }  // namespace hopscope

@@ -38,13 +38,22 @@ class JsonWriter {
         after_key_ = true;
         return *this;
     }
-    JsonWriter& value(std::string_view s);
+    // Inline: a record is mostly string values, and they come from another file.
+    JsonWriter& value(std::string_view s) {
+        before_value();
+        len_ = static_cast<std::size_t>(escape(room(max_escaped(s.size())), s) - out_.data());
+        return *this;
+    }
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);
     JsonWriter& value(int n) { return value(std::int64_t{n}); }
     JsonWriter& value(bool b);
-    JsonWriter& null();
+    JsonWriter& null() {
+        before_value();
+        put(std::string_view("null"));
+        return *this;
+    }
     template <typename T>
     JsonWriter& value(const std::optional<T>& v) {
         if (v) return value(*v);
@@ -61,6 +70,12 @@ class JsonWriter {
         stack_.clear();
         after_key_ = false;
     }
+
+    // Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
+    // a three-byte bidi character six), plus the quotes.
+    static constexpr std::size_t max_escaped(std::size_t n) { return 6 * n + 2; }
+    // Writes s as a JSON string literal at w, which has room for max_escaped(s.size()).
+    static char* escape(char* w, std::string_view s);
 
   private:
     // out_ is kept at its full size; len_ bytes of it are written. Writes
