@@ -64,7 +64,7 @@ bool is_unknown(std::string_view name) {
 
 // "key=value" anywhere in a comment, value up to white space, ',' or ';'.
 // Every key ends in '=': find those, then look back.
-std::optional<std::string> keyed_value(std::string_view text, std::string_view key) {
+std::optional<std::string_view> keyed_value(std::string_view text, std::string_view key) {
     std::size_t k = key.size();
     for (std::size_t eq = text.find('=', k - 1); eq != std::string_view::npos; eq = text.find('=', eq + 1)) {
         std::size_t i = eq + 1 - k;
@@ -75,7 +75,7 @@ std::optional<std::string> keyed_value(std::string_view text, std::string_view k
         while (end < text.size() && text[end] != ' ' && text[end] != ',' && text[end] != ';' && text[end] != ')' &&
                text[end] != '\t')
             ++end;
-        if (end > start) return std::string(text.substr(start, end - start));
+        if (end > start) return text.substr(start, end - start);
     }
     return std::nullopt;
 }
@@ -100,8 +100,8 @@ struct TlsFinder {
         for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
             if (auto v = keyed_value(c, vkey)) {
                 if (istarts(*v, "TLS") || istarts(*v, "SSL")) {
-                    set_version(*v);
-                    if (auto ci = keyed_value(c, ckey)) set_cipher(*ci);
+                    set_version(std::string(*v));
+                    if (auto ci = keyed_value(c, ckey)) set_cipher(std::string(*ci));
                     return true;
                 }
             }
@@ -392,11 +392,23 @@ ReceivedFields parse_received(std::string_view raw_value) {
     bool seen[7] = {};
     bool any_clause = false;
 
-    // First pass over every comment: TLS and the software that wrote the stamp.
-    for (const Token& t : toks) {
+    // First pass over every comment: TLS and the software that wrote the
+    // stamp. What each comment was is kept for the clauses below.
+    enum : unsigned char { kTlsComment = 1, kMtaComment = 2 };
+    thread_local std::vector<unsigned char> comment_kind;
+    comment_kind.assign(toks.size(), 0);
+    auto kind_of = [&](const Token* t) { return comment_kind[static_cast<std::size_t>(t - toks.data())]; };
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+        const Token& t = toks[k];
         if (t.kind != TokenKind::Comment) continue;
-        if (tls.from_comment(t.text)) continue;
-        if (auto m = mta_from_comment(t.text); m && !r.mta) r.mta = m;
+        if (tls.from_comment(t.text)) {
+            comment_kind[k] = kTlsComment;
+            continue;
+        }
+        if (auto m = mta_from_comment(t.text)) {
+            comment_kind[k] = kMtaComment;
+            if (!r.mta) r.mta = std::move(m);
+        }
     }
 
     for (const Group& g : groups) {
@@ -486,7 +498,10 @@ ReceivedFields parse_received(std::string_view raw_value) {
                                     used = true;
                                 }
                         }
-                        if (!used && !mta_from_comment(t->text)) notes.emplace_back(t->text);
+                        // A TLS comment is never an MTA's: ask again only for those.
+                        if (!used && (kind_of(t) & kMtaComment) == 0 &&
+                            ((kind_of(t) & kTlsComment) == 0 || !mta_from_comment(t->text)))
+                            notes.emplace_back(t->text);
                         continue;
                     }
                     if (first) {
@@ -506,8 +521,9 @@ ReceivedFields parse_received(std::string_view raw_value) {
                 for (std::size_t k = 0; k < g.toks.size(); ++k) {
                     const Token* t = g.toks[k];
                     if (t->kind == TokenKind::Comment) {
-                        if (!tls.tls || !tls.from_comment(t->text)) {
-                            if (!mta_from_comment(t->text) && !keyed_value(t->text, "version="))
+                        // The first pass read every TLS comment already (its answer is the same now).
+                        if ((kind_of(t) & kTlsComment) == 0) {
+                            if ((kind_of(t) & kMtaComment) == 0 && !keyed_value(t->text, "version="))
                                 notes.emplace_back(t->text);
                         }
                         continue;
