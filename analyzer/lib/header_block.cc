@@ -114,6 +114,11 @@ std::string unfold_collapsed(std::string_view raw) {
     bool pending_space = false;
     const char* p = raw.data();
     const char* const end = p + raw.size();
+    // Leading white space never reaches the output (a value starts with the
+    // space after its colon); from `first` on, a value that needs no
+    // collapsing is copied byte for byte.
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    const char* const first = p;
     while (p < end) {
 #if defined(__SSE2__)
         // Sixteen bytes of words and single spaces collapse to themselves:
@@ -135,6 +140,22 @@ std::string unfold_collapsed(std::string_view raw) {
                 w += pending_space ? 15 : 16;
                 p += 16;
                 continue;
+            }
+        }
+        // The last few bytes of a value copied as it stands so far: one
+        // 16-byte block ending at the end, overlapping what is already out
+        // (identical there), when it needs no collapsing and has no space at
+        // the end to drop. Most header values end this way.
+        if (end - p < 16 && end - first >= 16 && !pending_space && w - begin == p - first) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+            auto ctl = _mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+            if (ctl == 0 && (sp & (sp << 1U)) == 0 && (sp & 0x8000U) == 0) {
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w - (p - (end - 16))), v);
+                w += end - p;
+                break;
             }
         }
         const char* stop = std::min(end, p + 16);
