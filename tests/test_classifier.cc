@@ -157,6 +157,29 @@ BOOST_AUTO_TEST_CASE(internal_net_makes_a_public_hop_local) {
     BOOST_TEST(t.hops.front().role == "external-delivery");  // sender is Microsoft's outbound EOP
 }
 
+// Host rules are looked up by the end of the host (case-insensitively);
+// rules with a short tail, or none, are tried for every host, and the
+// user's rules still come first.
+BOOST_AUTO_TEST_CASE(host_rules_found_by_the_end_of_the_host) {
+    auto rules = RuleSet::builtin();
+    BOOST_REQUIRE(rules.add_rule_line("internal by-host *.Corp.EXAMPLE.com corp mail"));
+    BOOST_REQUIRE(rules.add_rule_line("internal by-host *x.io short tail"));
+    BOOST_REQUIRE(rules.add_rule_line("internal by-host relay7.example.org one host"));
+    BOOST_REQUIRE(rules.add_rule_line("internal by-host *.protection.outlook.com ours first"));
+    auto family_of = [&](const std::string& host) -> std::string {
+        auto m = rules.match_by(host, std::nullopt, std::nullopt);
+        return m ? std::string(family_name(m->rule->family)) + ": " + m->evidence : "none";
+    };
+    BOOST_TEST(family_of("MX1.corp.example.COM").starts_with("internal: corp mail"));
+    BOOST_TEST(family_of("mail.example.com") == "none");
+    BOOST_TEST(family_of("abcX.IO").starts_with("internal: short tail"));
+    BOOST_TEST(family_of("x.io").starts_with("internal: short tail"));  // shorter than the key
+    BOOST_TEST(family_of("RELAY7.example.org").starts_with("internal: one host"));
+    BOOST_TEST(family_of("relay8.example.org") == "none");
+    BOOST_TEST(family_of("am0pr01mb1234.eurprd01.prod.protection.outlook.com").starts_with("internal: ours first"));
+    BOOST_TEST(family_of("DM6NAM10FT028.eop-nam10.prod.outlook.com").starts_with("eop"));
+}
+
 BOOST_AUTO_TEST_CASE(config_rules_extend_the_table) {
     auto rules = RuleSet::builtin();
     BOOST_REQUIRE(rules.add_rule_line("internal by-host h3.example.com our old relay"));

@@ -214,6 +214,13 @@ Result<bool> RuleSet::add(Rule rule) {
         order.insert(pos, at);
     };
     if (!rule.network) place(order_[static_cast<std::size_t>(rule.kind)]);
+    if (rule.kind == MatchKind::ByHost || rule.kind == MatchKind::FromHost) {
+        auto& buckets = host_index_[rule.kind == MatchKind::ByHost ? 0 : 1];
+        if (rule.tail.size() >= kHostKey)
+            place(buckets[host_bucket(rule.tail)]);
+        else
+            for (auto& b : buckets) place(b);
+    }
     if (rule.network) {  // by-ip and from-ip rules live in the address index only
         auto& buckets = ip_index_[rule.kind == MatchKind::ByIp ? 0 : 1];
         unsigned bits = rule.network->prefix() >= 8 ? 8U : static_cast<unsigned>(rule.network->prefix());
@@ -295,6 +302,15 @@ Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
                          "receiver is in " + c + " named by --internal-net"));
 }
 
+std::size_t RuleSet::host_bucket(std::string_view s) {
+    std::size_t h = 0;
+    for (char c : s.substr(s.size() - kHostKey)) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        h = h * 31 + static_cast<unsigned char>(c);
+    }
+    return h % kHostBuckets;
+}
+
 // The first rule in trial order among the given kinds. Each kind's list is
 // in trial order, so its first match is its best; the lists of kinds whose
 // subject the stamp lacks are never walked.
@@ -310,7 +326,11 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
         bool ip_kind = k == MatchKind::ByIp || k == MatchKind::FromIp;
         if ((host_kind && !host) || (ip_kind && !ip) || (k == MatchKind::With && !with)) continue;
         static const std::vector<std::size_t> none;
-        const auto& list = !ip_kind    ? order_[static_cast<std::size_t>(k)]
+        // Host rules: only those whose tail can end this host (hosts
+        // shorter than the key take the whole list).
+        const auto& list = host_kind && host->size() >= kHostKey
+                               ? host_index_[k == MatchKind::ByHost ? 0 : 1][host_bucket(*host)]
+                           : !ip_kind  ? order_[static_cast<std::size_t>(k)]
                            : key.valid ? ip_index_[k == MatchKind::ByIp ? 0 : 1][(key.v6 ? 256 : 0) + key.bytes[0]]
                                        : none;
         for (std::size_t i : list) {

@@ -78,6 +78,13 @@ class RuleSet {
     // The by-ip and from-ip rules again, by the first byte an address in the
     // network can have (256 IPv4 buckets, then 256 IPv6), in trial order.
     std::array<std::array<std::vector<std::size_t>, 512>, 2> ip_index_;
+    // The by-host and from-host rules again, by a hash of the last
+    // kHostKey characters their hosts must end with (rules whose literal
+    // tail is shorter sit in every bucket), in trial order.
+    static constexpr std::size_t kHostKey = 6;
+    static constexpr std::size_t kHostBuckets = 64;
+    static std::size_t host_bucket(std::string_view end_of_host);
+    std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
     int user_relays_ = 0;
 };
 
