@@ -84,15 +84,16 @@ BOOST_AUTO_TEST_CASE(json_escaping_matches_piece_by_piece) {
         std::string_view in;
         std::string_view out;
     };
-    const std::array<Piece, 9> specials = {{{"\"", "\\\""},
-                                            {"\\", "\\\\"},
-                                            {"\n", "\\n"},
-                                            {"\x01", "\\u0001"},
-                                            {"\x7f", "\\u007f"},
-                                            {"\xC3\xA9", "\xC3\xA9"},
-                                            {"\xff", "\xEF\xBF\xBD"},
-                                            {"\xE2\x80\xAE", "\\u202e"},
-                                            {" ", " "}}};
+    const std::array<Piece, 9> specials = {
+        {{"\"", "\\\""},
+         {"\\", "\\\\"},
+         {"\n", "\\n"},
+         {"\x01", "\\u0001"},
+         {"\x7f", "\\u007f"},
+         {"\xC3\xA9", "\xC3\xA9"},
+         {"\xff", "\xEF\xBF\xBD"},
+         {"\xE2\x80\xAE", "\\u202e"},  // NOLINT(misc-misleading-bidirectional): on purpose
+         {" ", " "}}};
     std::uint32_t seed = 7;
     auto next = [&] {
         seed = seed * 1103515245U + 12345U;

@@ -2,8 +2,8 @@
 
 #include <unistd.h>
 
-#include <cerrno>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -139,8 +139,8 @@ class Runner {
         std::vector<Job> jobs;
         std::vector<AuditFigures> figures;
         std::vector<std::string> text;  // the records of each chunk, in order
-        std::size_t next = 0;  // next message to hand out (under mutex_)
-        std::size_t done = 0;  // messages finished (under mutex_)
+        std::size_t next = 0;           // next message to hand out (under mutex_)
+        std::size_t done = 0;           // messages finished (under mutex_)
     };
 
     // Workers take a few messages at a time from the oldest batch with work

@@ -55,8 +55,9 @@ char* put_u_escape(char* w, unsigned cp) {
 // Does any of these sixteen bytes need escaping? Signed "less than 0x20"
 // also catches every byte from 0x80 up, which go to the UTF-8 check.
 inline bool has_special(__m128i v) {
-    __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
-                               _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+    __m128i bad =
+        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
     return _mm_movemask_epi8(bad) != 0;
 }
 #endif
@@ -253,6 +254,5 @@ JsonWriter& JsonWriter::value(bool b) {
     put(b ? std::string_view("true") : std::string_view("false"));
     return *this;
 }
-
 
 }  // namespace hopscope

@@ -69,10 +69,11 @@ __attribute__((target("avx2"))) std::size_t find_line_start_avx2(std::string_vie
         // Byte k is set where position i+k is '\n' and i+k+1 is 'F'.
         const auto* p = reinterpret_cast<const __m256i*>(base + i);
         const auto* q = reinterpret_cast<const __m256i*>(base + i + 1);
-        __m256i low = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_loadu_si256(p), nl),
-                                       _mm256_cmpeq_epi8(_mm256_loadu_si256(q), f));
-        __m256i high = _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_loadu_si256(p + 1), nl),
-                                        _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + i + 33)), f));
+        __m256i low =
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_loadu_si256(p), nl), _mm256_cmpeq_epi8(_mm256_loadu_si256(q), f));
+        __m256i high =
+            _mm256_and_si256(_mm256_cmpeq_epi8(_mm256_loadu_si256(p + 1), nl),
+                             _mm256_cmpeq_epi8(_mm256_loadu_si256(reinterpret_cast<const __m256i*>(base + i + 33)), f));
         __m256i any = _mm256_or_si256(low, high);
         if (_mm256_testz_si256(any, any) == 0) {
             std::uint64_t mask = static_cast<std::uint32_t>(_mm256_movemask_epi8(low)) |

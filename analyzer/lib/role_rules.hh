@@ -83,7 +83,7 @@ class RuleSet {
     // tail is shorter sit in every bucket), in trial order.
     static constexpr std::size_t kHostKey = 6;
     static constexpr std::size_t kHostBuckets = 64;
-    static std::size_t host_bucket(std::string_view end_of_host);
+    static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
     std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
     int user_relays_ = 0;
 };

@@ -4,9 +4,9 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <array>
 #include <charconv>
-#include <algorithm>
 
 #include "header_block.hh"
 
@@ -134,9 +134,8 @@ template <const auto& Table>
 CodedField code(std::string_view key, std::string_view value) {
     CodedField f{key, value, {}, false};
     const auto& index = rows_by_key<Table>();
-    auto rows = std::find_if(index.begin(), index.end(), [&](const KeyRows& r) {
-        return r.key.size() == key.size() && iequals(r.key, key);
-    });
+    auto rows = std::find_if(index.begin(), index.end(),
+                             [&](const KeyRows& r) { return r.key.size() == key.size() && iequals(r.key, key); });
     if (rows == index.end()) return f;
     f.known_key = true;
     std::string_view general;
@@ -161,8 +160,9 @@ void split_top(std::string_view s, char sep, Part&& part) {
         // Sixteen at a time up to the next '(', ')' or separator.
         while (i + 16 <= s.size()) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-            __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
-                                       _mm_cmpeq_epi8(v, _mm_set1_epi8(sep)));
+            __m128i hit =
+                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
+                             _mm_cmpeq_epi8(v, _mm_set1_epi8(sep)));
             auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
             if (mask != 0) {
                 i += static_cast<std::size_t>(__builtin_ctz(mask));
