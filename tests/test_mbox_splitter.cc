@@ -2,6 +2,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -128,8 +129,12 @@ BOOST_AUTO_TEST_CASE(from_line_search_agrees_with_memmem) {
         }
         for (auto* search : {&hopscope::find_line_start_from, &hopscope::find_line_start_from_sse2}) {
             for (std::size_t tail : {0, 1, 5, 6, 7, 16, 17, 63, 64, 65}) {
-                std::string h = hay + std::string(tail > 6 ? tail - 6 : 0, 'y') +
-                                std::string("\nFrom ").substr(0, std::min<std::size_t>(tail, 6));
+                std::string text = hay + std::string(tail > 6 ? tail - 6 : 0, 'y') +
+                                   std::string("\nFrom ").substr(0, std::min<std::size_t>(tail, 6));
+                // An exactly sized buffer, without std::string's terminating
+                // NUL, so the sanitizer build sees any read past the end.
+                std::vector<char> exact(text.begin(), text.end());
+                std::string_view h(exact.data(), exact.size());
                 std::size_t from = 0;
                 std::size_t hits = 0;
                 while (true) {
@@ -144,6 +149,28 @@ BOOST_AUTO_TEST_CASE(from_line_search_agrees_with_memmem) {
                 }
                 BOOST_TEST(hits > 100U);
             }
+        }
+    }
+}
+
+// Every fuzz regression input split as the mbox fuzzer splits it, from an
+// exactly sized buffer: spans are contiguous, inside the input, and cover it.
+BOOST_AUTO_TEST_CASE(fuzz_regressions_split_cleanly) {
+    std::filesystem::path dir = std::filesystem::path(HOPSCOPE_CORPUS_DIR) / "../tools/fuzz/regressions";
+    if (!std::filesystem::exists(dir)) return;
+    for (const auto& e : std::filesystem::directory_iterator(dir)) {
+        std::string text = read_file(e.path().string());
+        std::vector<char> exact(text.begin(), text.end());
+        std::string_view in(exact.data(), exact.size());
+        BOOST_TEST_CONTEXT(e.path().filename().string()) {
+            hopscope::MboxSplitter split(in);
+            std::size_t expect = in.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+            while (auto span = split.next()) {
+                BOOST_TEST(span->offset == expect);
+                BOOST_REQUIRE(span->length > 0);
+                expect = span->offset + span->length;
+            }
+            BOOST_TEST((expect == in.size() || in.size() <= 3));
         }
     }
 }

@@ -80,7 +80,7 @@ __attribute__((target("avx2"))) std::size_t find_line_start_avx2(std::string_vie
                                  (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(high))} << 32U);
             while (mask != 0) {
                 std::size_t at = i + static_cast<std::size_t>(__builtin_ctzll(mask));
-                if (std::memcmp(base + at + 1, "From ", 5) == 0) {
+                if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) {
                     hit = true;
                     return at;
                 }
