@@ -20,6 +20,22 @@ a=$("$bin" audit -q --format jsonl --jobs 1 "$big"); b=$("$bin" audit -q --forma
 idx=$(printf '%s\n' "$b" | grep -o '"index":[0-9]*}' | tr -dc '0-9\n' | awk -v n="$n" '$1 != NR - 1 {bad=1} END {print (NR == n && !bad) ? "in-order" : "out-of-order " NR}')
 [ "$idx" = "in-order" ] && ok || bad "many-batch mbox: $idx of $n records"
 
+# A mailbox above 64 MB, where a pager thread maps pages ahead of the scan and
+# gives them back behind it: 700 messages with 100 KB bodies of base64-like
+# lines, all read, in order, the same with 1 and 3 threads.
+large="$tmp/large.mbox"
+awk 'BEGIN { line = sprintf("%076d", 0); gsub(/0/, "A", line)
+  for (m = 0; m < 700; m++) {
+    printf "From dev%d@example.com Mon Jan  1 00:00:00 2024\nReceived: from dev%d.example.com ([10.0.0.%d]) by relay.example.com with ESMTP; Mon, 1 Jan 2024 00:00:%02d +0000\nSubject: large %d\n\n", m, m, m % 250, m % 60, m
+    for (l = 0; l < 1300; l++) print line
+    print "" } }' > "$large"
+[ "$(wc -c < "$large")" -gt $((64 << 20)) ] && ok || bad "the large mbox is not above 64 MB"
+a=$("$bin" audit -q --format jsonl --jobs 1 "$large"); b=$("$bin" audit -q --format jsonl --jobs 3 "$large")
+[ "$a" = "$b" ] && ok || bad "--jobs 3 changes the records of a large mbox"
+idx=$(printf '%s\n' "$b" | grep -o '"index":[0-9]*}' | tr -dc '0-9\n' | awk '$1 != NR - 1 {bad=1} END {print (NR == 700 && !bad) ? "in-order" : "out-of-order " NR}')
+[ "$idx" = "in-order" ] && ok || bad "large mbox: $idx of 700 records"
+rm -f "$large"
+
 # Expected counts, counted by hand: mbox = From_ lines ("From SENDER" plus nothing or a
 # date with a time, followed by a header line; the two "From Russia with love" body lines
 # in the unmunged file are prose); Maildir/folders = regular files outside tmp/ whose

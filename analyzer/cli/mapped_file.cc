@@ -41,33 +41,98 @@ Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
 }
 
 MappedFile::~MappedFile() {
+    if (pager_.joinable()) {
+        {
+            std::lock_guard lock(mutex_);
+            stop_ = true;
+        }
+        wake_.notify_one();
+        pager_.join();
+    }
     if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
 }
 
-void MappedFile::release_before(std::size_t offset) {
+namespace {
+// Each release flushes the TLB of every core running a worker: pages go back
+// in steps of 16 MB, not per batch.
+constexpr std::size_t kReleaseStep = std::size_t{16} << 20;
+// Mapped ahead of the scan; asked for again once the scan is half way in.
+constexpr std::size_t kWindow = std::size_t{4} << 20;
+// Files this large get a pager thread (a mailbox, not a message).
+constexpr std::size_t kPagerFrom = std::size_t{64} << 20;
+
+std::size_t page_size() {
     static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    std::size_t end = offset / page * page;
-    // Each call flushes the TLB of every core running a worker: give pages
-    // back in steps of 16 MB, not per batch.
-    constexpr std::size_t kStep = std::size_t{16} << 20;
-    if (data_ == nullptr || end < released_ + kStep) return;
+    return page;
+}
+}  // namespace
+
+void MappedFile::release(std::size_t end) {
+    if (end <= released_) return;
     ::madvise(const_cast<char*>(data_) + released_, end - released_, MADV_DONTNEED);  // NOLINT
     released_ = end;
 }
 
-void MappedFile::prefetch(std::size_t offset) {
+// Maps [from, to) less what is mapped already or given back; a scan that
+// jumped ahead (a Content-Length) leaves the pages it skipped alone.
+void MappedFile::populate(std::size_t from, std::size_t to) {
 #ifdef MADV_POPULATE_READ
-    constexpr std::size_t kWindow = std::size_t{4} << 20;
-    if (data_ == nullptr || offset + kWindow / 2 < populated_ || populated_ >= size_) return;
-    static const auto page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-    std::size_t from = std::max(populated_, offset / page * page);
-    std::size_t to = std::min(size_, from + kWindow);
+    from = std::max({from, populated_, released_});
     // Best effort: on an older kernel (EINVAL) the scan just faults as before.
-    (void)::madvise(const_cast<char*>(data_) + from, to - from, MADV_POPULATE_READ);  // NOLINT
-    populated_ = to;
-#else
-    (void)offset;
+    if (to > from) (void)::madvise(const_cast<char*>(data_) + from, to - from, MADV_POPULATE_READ);  // NOLINT
 #endif
+    populated_ = std::max(populated_, to);
+}
+
+void MappedFile::pager_loop() {
+    std::unique_lock lock(mutex_);
+    while (true) {
+        wake_.wait(lock, [&] { return stop_ || want_populated_ > populated_ || want_released_ > released_; });
+        if (stop_) return;
+        std::size_t populate_from = want_populate_from_;
+        std::size_t populate_to = want_populated_;
+        std::size_t release_to = want_released_;
+        taken_ = true;
+        lock.unlock();
+        populate(populate_from, populate_to);
+        release(release_to);
+        lock.lock();
+    }
+}
+
+void MappedFile::release_before(std::size_t offset) {
+    std::size_t end = offset / page_size() * page_size();
+    if (data_ == nullptr || end < asked_released_ + kReleaseStep) return;
+    asked_released_ = end;
+    if (!pager_.joinable()) {
+        release(end);
+        return;
+    }
+    {
+        std::lock_guard lock(mutex_);
+        want_released_ = end;
+    }
+    wake_.notify_one();
+}
+
+void MappedFile::prefetch(std::size_t offset) {
+    if (data_ == nullptr || offset + kWindow / 2 < asked_populated_ || asked_populated_ >= size_) return;
+    std::size_t from = std::max(asked_populated_, offset / page_size() * page_size());
+    std::size_t to = std::min(size_, from + kWindow);
+    asked_populated_ = to;
+    if (size_ < kPagerFrom) {
+        populate(from, to);
+        return;
+    }
+    if (!pager_.joinable()) pager_ = std::thread([this] { pager_loop(); });
+    {
+        std::lock_guard lock(mutex_);
+        // A request the pager has not read yet still needs its start.
+        want_populate_from_ = taken_ ? from : std::min(want_populate_from_, from);
+        want_populated_ = to;
+        taken_ = false;
+    }
+    wake_.notify_one();
 }
 
 }  // namespace hopscope

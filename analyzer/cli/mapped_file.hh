@@ -3,10 +3,13 @@
 // mbox does not stay resident.
 #pragma once
 
+#include <condition_variable>
 #include <cstddef>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "result.hh"
 
@@ -28,10 +31,27 @@ class MappedFile {
 
   private:
     MappedFile() = default;
+    void populate(std::size_t from, std::size_t to);
+    void release(std::size_t end);
+    void pager_loop();
+
     const char* data_ = nullptr;
     std::size_t size_ = 0;
-    std::size_t released_ = 0;
-    std::size_t populated_ = 0;
+    std::size_t released_ = 0;   // done; by the pager thread once it runs
+    std::size_t populated_ = 0;  // done; by the pager thread once it runs
+    // For a large file the page-table work (about a fifth of a second per GB)
+    // runs on a pager thread, so the main thread's scan does not wait for it:
+    // the caller only moves the targets.
+    std::size_t asked_populated_ = 0;  // the caller's own copies, to skip
+    std::size_t asked_released_ = 0;   // asking again for the same step
+    std::mutex mutex_;
+    std::condition_variable wake_;
+    std::size_t want_populate_from_ = 0;  // under mutex_
+    std::size_t want_populated_ = 0;      // under mutex_
+    std::size_t want_released_ = 0;       // under mutex_
+    bool taken_ = true;                   // under mutex_: the pager has read the targets
+    bool stop_ = false;                   // under mutex_
+    std::thread pager_;
 };
 
 }  // namespace hopscope
