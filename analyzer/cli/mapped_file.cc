@@ -75,9 +75,9 @@ void MappedFile::release(std::size_t end) {
 
 // Maps [from, to) less what is mapped already or given back; a scan that
 // jumped ahead (a Content-Length) leaves the pages it skipped alone.
-void MappedFile::populate(std::size_t from, std::size_t to) {
+void MappedFile::populate(std::size_t from, std::size_t to, std::size_t released) {
 #ifdef MADV_POPULATE_READ
-    from = std::max({from, populated_, released_});
+    from = std::max({from, populated_, released});
     // Best effort: on an older kernel (EINVAL) the scan just faults as before.
     if (to > from) (void)::madvise(const_cast<char*>(data_) + from, to - from, MADV_POPULATE_READ);  // NOLINT
 #endif
@@ -87,15 +87,14 @@ void MappedFile::populate(std::size_t from, std::size_t to) {
 void MappedFile::pager_loop() {
     std::unique_lock lock(mutex_);
     while (true) {
-        wake_.wait(lock, [&] { return stop_ || want_populated_ > populated_ || want_released_ > released_; });
+        wake_.wait(lock, [&] { return stop_ || want_populated_ > populated_; });
         if (stop_) return;
         std::size_t populate_from = want_populate_from_;
         std::size_t populate_to = want_populated_;
-        std::size_t release_to = want_released_;
+        std::size_t released = released_;
         taken_ = true;
         lock.unlock();
-        populate(populate_from, populate_to);
-        release(release_to);
+        populate(populate_from, populate_to, released);
         lock.lock();
     }
 }
@@ -104,15 +103,12 @@ void MappedFile::release_before(std::size_t offset) {
     std::size_t end = offset / page_size() * page_size();
     if (data_ == nullptr || end < asked_released_ + kReleaseStep) return;
     asked_released_ = end;
-    if (!pager_.joinable()) {
-        release(end);
-        return;
-    }
-    {
-        std::lock_guard lock(mutex_);
-        want_released_ = end;
-    }
-    wake_.notify_one();
+    // Given back here, not by the pager: a release that waited behind a
+    // populate let 30-40 MB more stay resident at the peak. The pager never
+    // maps below released_ once it has read it, and a page it maps there
+    // anyway is only resident again, never wrong.
+    std::lock_guard lock(mutex_);
+    release(end);
 }
 
 void MappedFile::prefetch(std::size_t offset) {
@@ -121,7 +117,7 @@ void MappedFile::prefetch(std::size_t offset) {
     std::size_t to = std::min(size_, from + kWindow);
     asked_populated_ = to;
     if (size_ < kPagerFrom) {
-        populate(from, to);
+        populate(from, to, released_);
         return;
     }
     if (!pager_.joinable()) pager_ = std::thread([this] { pager_loop(); });

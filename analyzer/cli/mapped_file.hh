@@ -31,14 +31,14 @@ class MappedFile {
 
   private:
     MappedFile() = default;
-    void populate(std::size_t from, std::size_t to);
+    void populate(std::size_t from, std::size_t to, std::size_t released);
     void release(std::size_t end);
     void pager_loop();
 
     const char* data_ = nullptr;
     std::size_t size_ = 0;
-    std::size_t released_ = 0;   // done; by the pager thread once it runs
-    std::size_t populated_ = 0;  // done; by the pager thread once it runs
+    std::size_t released_ = 0;   // given back; under mutex_ once the pager runs
+    std::size_t populated_ = 0;  // mapped ahead; by the pager thread once it runs
     // For a large file the page-table work (about a fifth of a second per GB)
     // runs on a pager thread, so the main thread's scan does not wait for it:
     // the caller only moves the targets.
@@ -48,7 +48,6 @@ class MappedFile {
     std::condition_variable wake_;
     std::size_t want_populate_from_ = 0;  // under mutex_
     std::size_t want_populated_ = 0;      // under mutex_
-    std::size_t want_released_ = 0;       // under mutex_
     bool taken_ = true;                   // under mutex_: the pager has read the targets
     bool stop_ = false;                   // under mutex_
     std::thread pager_;
