@@ -270,6 +270,8 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         ar.authserv_id = std::string(id.substr(0, id.find(' ')));
         ++i;
     }
+    ar.results.reserve(parts.size() - i);
+    ar.summary.reserve(parts.size() - i);
     for (; i < parts.size(); ++i) {
         std::string_view p = parts[i];
         auto eq = p.find('=');
@@ -296,11 +298,15 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             before = rest.substr(0, open);
             after = close < rest.size() ? rest.substr(close + 1) : std::string_view();
         }
-        // Without the comment the words on either side of it meet, as in the text.
-        std::string text;
-        text.reserve(before.size() + after.size());
-        text.append(before).append(after);
-        std::string_view words = text;
+        // Without the comment the words on either side of it meet, as in the
+        // text (joined only when there is a comment to take out).
+        std::string joined;
+        std::string_view words = before;
+        if (!after.empty()) {
+            joined.reserve(before.size() + after.size());
+            joined.append(before).append(after);
+            words = joined;
+        }
         std::size_t pos = 0;
         while (pos < words.size()) {
             while (pos < words.size() && words[pos] == ' ') ++pos;
