@@ -35,6 +35,7 @@ HeaderBlock split_header_block(std::string_view bytes) {
     bool ended_by_blank = false;
     HeaderField* current = nullptr;
     const char* value_begin = nullptr;
+    block.fields.reserve(40);  // relayed mail carries 30 to 70 fields; spares five regrowths
 
     while (pos < input.size()) {
         const void* nlp = std::memchr(base + pos, '\n', input.size() - pos);
