@@ -66,7 +66,7 @@ def generate(path, count, body_min, body_max, seed):
             f.write(f"From sender{n % 500}@example.com {time.asctime(time.gmtime(t))}\n".encode())
             f.write("\n".join(hdr).encode() + b"\n\n" + body + b"\n")
 
-RUNS = 3  # each side's best of three, interleaved, so machine noise hits all alike
+RUNS = 5  # each side's best of five, interleaved, so machine noise (often +-30 % here) hits all alike
 
 GNU_TIME = "/usr/bin/time" if os.access("/usr/bin/time", os.X_OK) else None
 
