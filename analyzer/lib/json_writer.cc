@@ -165,59 +165,36 @@ void append_json_string(std::string& out, std::string_view s) {
 }
 
 JsonWriter::JsonWriter(bool pretty, std::string buffer) : pretty_(pretty), out_(std::move(buffer)) {
-    len_ = out_.size();
-    out_.resize(std::max(out_.capacity(), len_ + 256));
+    std::size_t len = out_.size();
+    out_.resize(std::max(out_.capacity(), len + 256));
+    cur_ = out_.data() + len;
+    end_ = out_.data() + out_.size();
 }
 
 std::string JsonWriter::take() {
-    out_.resize(len_);
-    len_ = 0;
-    return std::move(out_);
+    out_.resize(static_cast<std::size_t>(cur_ - out_.data()));
+    std::string text = std::move(out_);
+    out_.clear();
+    cur_ = end_ = out_.data();
+    clear();
+    return text;
 }
 
 void JsonWriter::grow(std::size_t n) {
-    out_.resize(std::max(out_.size() * 2, len_ + n));
+    auto len = static_cast<std::size_t>(cur_ - out_.data());
+    out_.resize(std::max(out_.size() * 2, len + n));
+    cur_ = out_.data() + len;
+    end_ = out_.data() + out_.size();
 }
 
 void JsonWriter::put_string(std::string_view s) {
-    char* w = room(max_escaped(s.size()));
-    len_ = static_cast<std::size_t>(escape(w, s) - out_.data());
+    cur_ = escape(room(max_escaped(s.size())), s);
 }
 
 void JsonWriter::newline() {
     if (!pretty_) return;
     put('\n');
-    for (std::size_t i = 0; i < stack_.size(); ++i) put("  ");
-}
-
-JsonWriter& JsonWriter::begin_object() {
-    before_value();
-    put('{');
-    stack_.push_back({true, true});
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_object() {
-    bool empty = stack_.back().empty;
-    stack_.pop_back();
-    if (!empty) newline();
-    put('}');
-    return *this;
-}
-
-JsonWriter& JsonWriter::begin_array() {
-    before_value();
-    put('[');
-    stack_.push_back({false, true});
-    return *this;
-}
-
-JsonWriter& JsonWriter::end_array() {
-    bool empty = stack_.back().empty;
-    stack_.pop_back();
-    if (!empty) newline();
-    put(']');
-    return *this;
+    for (int i = 0; i < depth_; ++i) put("  ");
 }
 
 JsonWriter& JsonWriter::key(std::string_view k) {
@@ -231,7 +208,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
         w += k.size();
         *w++ = '"';
         *w++ = ':';
-        len_ = static_cast<std::size_t>(w - out_.data());
+        cur_ = w;
     } else {
         put_string(k);
         put(':');
@@ -245,7 +222,7 @@ JsonWriter& JsonWriter::value(std::int64_t n) {
     before_value();
     char* w = room(24);
     auto [end, ec] = std::to_chars(w, w + 24, n);
-    len_ = static_cast<std::size_t>(end - out_.data());
+    cur_ = end;
     return *this;
 }
 

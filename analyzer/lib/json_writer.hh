@@ -7,7 +7,6 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace hopscope {
 
@@ -16,11 +15,17 @@ class JsonWriter {
     explicit JsonWriter(bool pretty) : JsonWriter(pretty, std::string()) {}
     // Appends to what `buffer` holds, using its capacity (audit hands in room for a whole record).
     JsonWriter(bool pretty, std::string buffer);
+    // The write position points into the buffer: never copied or moved.
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
+    JsonWriter(JsonWriter&&) = delete;
+    JsonWriter& operator=(JsonWriter&&) = delete;
+    ~JsonWriter() = default;
 
-    JsonWriter& begin_object();
-    JsonWriter& end_object();
-    JsonWriter& begin_array();
-    JsonWriter& end_array();
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
     JsonWriter& key(std::string_view k);
     // A field name written in the code: plain ASCII by construction, copied
     // with its quotes and colon without a look at each byte.
@@ -34,14 +39,14 @@ class JsonWriter {
         w += N - 1;
         *w++ = '"';
         *w++ = ':';
-        len_ = static_cast<std::size_t>(w - out_.data());
+        cur_ = w;
         after_key_ = true;
         return *this;
     }
     // Inline: a record is mostly string values, and they come from another file.
     JsonWriter& value(std::string_view s) {
         before_value();
-        len_ = static_cast<std::size_t>(escape(room(max_escaped(s.size())), s) - out_.data());
+        cur_ = escape(room(max_escaped(s.size())), s);
         return *this;
     }
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
@@ -63,11 +68,14 @@ class JsonWriter {
     // The text written; the writer is empty afterwards.
     std::string take();
     // The text written so far, without giving up the buffer.
-    [[nodiscard]] std::string_view written() const { return {out_.data(), len_}; }
+    [[nodiscard]] std::string_view written() const {
+        return {out_.data(), static_cast<std::size_t>(cur_ - out_.data())};
+    }
     // Starts again, keeping the buffer (audit keeps one writer per thread).
     void clear() {
-        len_ = 0;
-        stack_.clear();
+        cur_ = out_.data();
+        depth_ = 0;
+        first_ = true;
         after_key_ = false;
     }
 
@@ -78,42 +86,57 @@ class JsonWriter {
     static char* escape(char* w, std::string_view s);
 
   private:
-    // out_ is kept at its full size; len_ bytes of it are written. Writes
-    // check for room once and then store directly.
+    // out_ is kept at its full size; [out_.data(), cur_) is written and
+    // end_ is its end. Writes check for room once and then store directly.
     char* room(std::size_t n) {
-        if (out_.size() - len_ < n) grow(n);
-        return out_.data() + len_;
+        if (static_cast<std::size_t>(end_ - cur_) < n) grow(n);
+        return cur_;
     }
     void grow(std::size_t n);
     void put(std::string_view s) {
         std::memcpy(room(s.size()), s.data(), s.size());
-        len_ += s.size();
+        cur_ += s.size();
     }
     void put(char c) {
         *room(1) = c;
-        ++len_;
+        ++cur_;
     }
-    void put_string(std::string_view s);
+    // A comma before every value of a container but its first. Only the
+    // innermost container's state is needed: one that closes has a value
+    // (itself) in its parent, so the parent's next value takes a comma.
     void before_value() {
         if (after_key_) {
             after_key_ = false;
             return;
         }
-        if (stack_.empty()) return;
-        Level& top = stack_.back();
-        if (!top.empty) put(',');
-        top.empty = false;
+        if (depth_ == 0) return;
+        if (!first_) put(',');
+        first_ = false;
         if (pretty_) newline();
     }
+    JsonWriter& open(char c) {
+        before_value();
+        put(c);
+        ++depth_;
+        first_ = true;
+        return *this;
+    }
+    JsonWriter& close(char c) {
+        bool empty = first_;
+        --depth_;
+        if (!empty) newline();
+        put(c);
+        first_ = false;
+        return *this;
+    }
+    void put_string(std::string_view s);
     void newline();
     bool pretty_;
     std::string out_;
-    std::size_t len_ = 0;
-    struct Level {
-        bool object;
-        bool empty;
-    };
-    std::vector<Level> stack_;
+    char* cur_ = nullptr;
+    char* end_ = nullptr;
+    int depth_ = 0;
+    bool first_ = true;
     bool after_key_ = false;
 };
 
