@@ -20,6 +20,14 @@ a=$("$bin" audit -q --format jsonl --jobs 1 "$big"); b=$("$bin" audit -q --forma
 idx=$(printf '%s\n' "$b" | grep -o '"index":[0-9]*}' | tr -dc '0-9\n' | awk -v n="$n" '$1 != NR - 1 {bad=1} END {print (NR == n && !bad) ? "in-order" : "out-of-order " NR}')
 [ "$idx" = "in-order" ] && ok || bad "many-batch mbox: $idx of $n records"
 
+# A full disk: every format says so on stderr and exits 74 (no silent loss).
+if [ -w /dev/full ]; then
+  for fmt in jsonl csv text; do
+    "$bin" audit -q --format "$fmt" "$corpus" > /dev/full 2> "$tmp/full.err"; rc=$?
+    [ "$rc" -eq 74 ] && grep -q "cannot write the output" "$tmp/full.err" && ok || bad "$fmt to a full disk: exit $rc"
+  done
+fi
+
 # A mailbox above 64 MB, where a pager thread maps pages ahead of the scan and
 # gives them back behind it: 700 messages with 100 KB bodies of base64-like
 # lines, all read, in order, the same with 1 and 3 threads.

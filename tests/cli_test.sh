@@ -21,6 +21,10 @@ expect_grep "json hops" /tmp/hopscope-cli.out '"hops": \['
 check "stdin" 0 bash -c "\"$bin\" --format json < \"$corpus/gmail-show-original.txt\""
 expect_grep "stdin input kind" /tmp/hopscope-cli.out '"input_kind": "gmail-original"'
 check "dash is stdin" 0 bash -c "\"$bin\" trace - < \"$corpus/postfix-basic.eml\""
+if [ -w /dev/full ]; then  # a full disk: said on stderr, exit 74, never a silent success
+  check "full disk" 74 bash -c "\"$bin\" trace \"$corpus/demo-o365-relay.eml\" > /dev/full"
+  expect_grep "full disk said" /tmp/hopscope-cli.err "cannot write the output"
+fi
 check "tz by name" 0 "$bin" --tz Europe/Paris "$corpus/demo-o365-relay.eml"
 expect_grep "tz label" /tmp/hopscope-cli.out "Time (Europe/Paris)"
 expect_grep "tz offset" /tmp/hopscope-cli.out "09:12:03 +0200"

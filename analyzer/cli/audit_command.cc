@@ -7,6 +7,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
+#include <cstring>
 #include <deque>
 #include <fstream>
 #include <iostream>
@@ -69,13 +70,17 @@ class Progress {
 
 // Records go to fd 1 in the workers' own buffers, without a copy through
 // stdio (which holds nothing by then: the CSV header is flushed first).
-void write_out(std::string_view text) {
+// Returns 0, or the errno of a failed write (a full disk, a closed pipe
+// when SIGPIPE is ignored).
+int write_out(std::string_view text) {
     while (!text.empty()) {
         ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
         if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return;  // a closed pipe: SIGPIPE ends us, or the error is the reader's
+        if (n < 0) return errno;
+        if (n == 0) return EIO;
         text.remove_prefix(static_cast<std::size_t>(n));
     }
+    return 0;
 }
 
 // A fixed pool of `jobs` analysing threads fed with batches of messages.
@@ -188,16 +193,25 @@ class Runner {
     }
 
     void write(const Batch& d) {
-        for (const auto& t : d.text) write_out(t);
+        // After a failed write the rest is still analysed (the summary and
+        // exit code need it) but not written: a record cut in two is worse.
+        for (const auto& t : d.text)
+            if (write_error_ == 0) write_error_ = write_out(t);
         for (std::size_t i = 0; i < d.figures.size(); ++i) summary_.add(d.figures[i], d.jobs[i].source);
         // Give back the pages of what is done.
         for (const auto& j : d.jobs)
             if (j.source.offset) j.file->release_before(*j.source.offset);
     }
 
+  public:
+    // The errno of the first failed write of records, or 0.
+    [[nodiscard]] int write_error() const { return write_error_; }
+
+  private:
     const RuleSet& rules_;
     RecordFormat format_;
     AuditSummary& summary_;
+    int write_error_ = 0;
     std::vector<Job> batch_;
     std::size_t batch_bytes_ = 0;
 
@@ -237,7 +251,8 @@ int run_audit(const std::vector<std::string>& args) {
                      "PATH: an mbox, a Maildir, a folder searched recursively, or a single message.\n\n"
                   << opts
                   << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not traverse,\n"
-                     "2 an input could not be opened, 3 some messages failed to parse, 64 bad usage.\n";
+                     "2 an input could not be opened, 3 some messages failed to parse, 64 bad usage,\n"
+                     "74 the output could not be written.\n";
         return exit_code::ok;
     }
     RecordFormat rf = RecordFormat::None;
@@ -321,7 +336,12 @@ int run_audit(const std::vector<std::string>& args) {
     runner.finish();
     progress.update(count, done_bytes, true);
     if (rf == RecordFormat::None) (void)std::fputs(summary.render().c_str(), stdout);
-    (void)std::fflush(stdout);
+    int write_error = runner.write_error();
+    if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) write_error = write_error != 0 ? write_error : errno;
+    if (write_error != 0) {
+        std::cerr << "hopscope audit: cannot write the output: " << std::strerror(write_error) << "\n";
+        return exit_code::output;
+    }
 
     if (unopened) return exit_code::bad_input;
     if (summary.failed() > 0) return exit_code::parse_failures;

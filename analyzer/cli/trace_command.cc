@@ -59,7 +59,9 @@ int run_trace(const std::vector<std::string>& args) {
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
                      "Rebuilds the Received chain of one message, header paste or Gmail \"Show original\" page.\n\n"
-                  << opts << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage.\n";
+                  << opts
+                  << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage,\n"
+                     "74 the output could not be written.\n";
         return exit_code::ok;
     }
     if (format != "text" && format != "json") {
@@ -94,7 +96,11 @@ int run_trace(const std::vector<std::string>& args) {
         std::cout << render_text(*trace, style);
     }
     std::cout.flush();
-    return std::cout ? exit_code::ok : exit_code::bad_input;
+    if (!std::cout) {
+        std::cerr << "hopscope: cannot write the output\n";
+        return exit_code::output;
+    }
+    return exit_code::ok;
 }
 
 }  // namespace hopscope
