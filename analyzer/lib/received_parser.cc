@@ -498,7 +498,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
                                     used = true;
                                 }
                         }
-                        // A TLS comment is never an MTA's: ask again only for those.
+                        // The first pass asked only non-TLS comments about the MTA; a
+                        // TLS one can name it too ("Exim 4.96 (TLS: ...)"): ask it now.
                         if (!used && (kind_of(t) & kMtaComment) == 0 &&
                             ((kind_of(t) & kTlsComment) == 0 || !mta_from_comment(t->text)))
                             notes.emplace_back(t->text);

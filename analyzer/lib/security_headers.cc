@@ -328,8 +328,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
 SecurityReport decode_security(const Trace& t) {
     SecurityReport r;
     // One walk over the kept signals; the first of each name counts, as with find_signal.
-    bool antispam_seen = false;
-    bool scl_seen = false;
+    bool scl_seen = false;  // r.scl stays empty when the value is not a number
     for (const auto& s : t.signals) {
         std::string_view name = s.name;
         std::string_view value = s.value;
@@ -338,8 +337,7 @@ SecurityReport decode_security(const Trace& t) {
         } else if (!r.forefront_raw && iequals(name, "X-Forefront-Antispam-Report")) {
             r.forefront_raw = value;
             r.forefront = parse_forefront_report(value);
-        } else if (!antispam_seen && iequals(name, "X-Microsoft-Antispam")) {
-            antispam_seen = true;
+        } else if (!r.antispam_raw && iequals(name, "X-Microsoft-Antispam")) {
             r.antispam_raw = value;
             split_top(value, ';', [&](std::string_view part) {  // the last BCL counts
                 auto colon = part.find(':');
