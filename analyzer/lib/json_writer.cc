@@ -60,6 +60,18 @@ inline bool has_special(__m128i v) {
                      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
     return _mm_movemask_epi8(bad) != 0;
 }
+
+// Copies whole plain 16-byte blocks from p to w until one needs escaping or
+// fewer than 16 bytes are left.
+inline void copy_plain_blocks(const char*& p, const char* end, char*& w) {
+    while (end - p >= 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        if (has_special(v)) return;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+        w += 16;
+        p += 16;
+    }
+}
 #endif
 
 }  // namespace
@@ -73,13 +85,7 @@ char* JsonWriter::escape(char* w, std::string_view s) {
     // safe because everything before was copied as it is.
 #if defined(__SSE2__)
     if (s.size() >= 16) {
-        while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            if (has_special(v)) break;
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
-            w += 16;
-            p += 16;
-        }
+        copy_plain_blocks(p, end, w);
         if (p < end && end - p < 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
             if (!has_special(v)) {
@@ -98,13 +104,7 @@ char* JsonWriter::escape(char* w, std::string_view s) {
     }
     while (p < end) {
 #if defined(__SSE2__)
-        while (end - p >= 16) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            if (has_special(v)) break;
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
-            w += 16;
-            p += 16;
-        }
+        copy_plain_blocks(p, end, w);
 #endif
         while (end - p >= 8 && word_is_plain(p)) {
             std::memcpy(w, p, 8);
