@@ -26,7 +26,8 @@ class MappedFile {
     // Drops the resident pages below `offset` (they are re-read if touched again).
     void release_before(std::size_t offset);
     // Maps the next window past `offset` in one call, before the scan touches
-    // it page by page (each touch would be a page fault of its own).
+    // it page by page (each touch would be a page fault of its own). For files
+    // of 64 MB and more the call is made by a pager thread; this only asks.
     void prefetch(std::size_t offset);
 
   private:
