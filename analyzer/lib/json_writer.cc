@@ -54,11 +54,14 @@ char* put_u_escape(char* w, unsigned cp) {
 #if defined(__SSE2__)
 // Does any of these sixteen bytes need escaping? Signed "less than 0x20"
 // also catches every byte from 0x80 up, which go to the UTF-8 check.
-inline bool has_special(__m128i v) {
+inline unsigned special_mask(__m128i v) {
     __m128i bad =
         _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
                      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
-    return _mm_movemask_epi8(bad) != 0;
+    return static_cast<unsigned>(_mm_movemask_epi8(bad));
+}
+inline bool has_special(__m128i v) {
+    return special_mask(v) != 0;
 }
 
 // Copies whole plain 16-byte blocks from p to w until one needs escaping or
@@ -74,34 +77,12 @@ inline void copy_plain_blocks(const char*& p, const char* end, char*& w) {
 }
 #endif
 
-}  // namespace
-
-char* JsonWriter::escape(char* w, std::string_view s) {
+// The general loop: escapes what needs it, byte by byte where it must.
+// Writes the opening quote too; the caller's fast path gave up on s.
+[[gnu::noinline]] char* escape_general(char* w, std::string_view s) {
     *w++ = '"';
     const char* p = s.data();
     const char* end = p + s.size();
-    // Nearly every string needs no escape at all: copy it in blocks, the last
-    // block overlapping the one before, so no byte loop runs. Overlapping is
-    // safe because everything before was copied as it is.
-#if defined(__SSE2__)
-    if (s.size() >= 16) {
-        copy_plain_blocks(p, end, w);
-        if (p < end && end - p < 16) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
-            if (!has_special(v)) {
-                _mm_storeu_si128(reinterpret_cast<__m128i*>(w - (16 - (end - p))), v);
-                w += end - p;
-                p = end;
-            }
-        }
-    }
-#endif
-    if (s.size() >= 8 && s.size() < 16 && word_is_plain(p) && word_is_plain(end - 8)) {
-        std::memcpy(w, p, 8);
-        std::memcpy(w + s.size() - 8, end - 8, 8);
-        w += s.size();
-        p = end;
-    }
     while (p < end) {
 #if defined(__SSE2__)
         copy_plain_blocks(p, end, w);
@@ -155,6 +136,64 @@ char* JsonWriter::escape(char* w, std::string_view s) {
     }
     *w++ = '"';
     return w;
+}
+
+}  // namespace
+
+// A record holds some 200 strings, nearly all plain and short: each is
+// tested with one or two vector compares over (overlapping) loads of its own
+// bytes and copied the same way. Only a string that needs an escape goes to
+// the general loop, which starts over.
+char* JsonWriter::escape(char* w, std::string_view s) {
+    const char* p = s.data();
+    std::size_t n = s.size();
+#if defined(__SSE2__)
+    if (n >= 16) {
+        const char* end = p + n;
+        char* o = w + 1;
+        copy_plain_blocks(p, end, o);
+        if (end - p >= 16) return escape_general(w, s);  // stopped at a block to escape
+        if (p < end) {
+            // The last block overlaps the one before: everything before was plain.
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+            if (has_special(v)) return escape_general(w, s);
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(o + (end - p) - 16), v);
+            o += end - p;
+        }
+        *w = '"';
+        *o = '"';
+        return o + 1;
+    }
+    if (n >= 8) {  // two overlapping halves of eight bytes in one register
+        __m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)),
+                                       _mm_loadl_epi64(reinterpret_cast<const __m128i*>(p + n - 8)));
+        if (has_special(v)) return escape_general(w, s);
+        *w = '"';
+        std::memcpy(w + 1, p, 8);
+        std::memcpy(w + 1 + n - 8, p + n - 8, 8);
+        w[n + 1] = '"';
+        return w + n + 2;
+    }
+    if (n >= 4) {  // the same with halves of four (the other eight lanes are zero: not looked at)
+        std::uint32_t a = 0;
+        std::uint32_t b = 0;
+        std::memcpy(&a, p, 4);
+        std::memcpy(&b, p + n - 4, 4);
+        __m128i v = _mm_unpacklo_epi32(_mm_cvtsi32_si128(static_cast<int>(a)), _mm_cvtsi32_si128(static_cast<int>(b)));
+        if ((special_mask(v) & 0xFFU) != 0) return escape_general(w, s);
+        *w = '"';
+        std::memcpy(w + 1, &a, 4);
+        std::memcpy(w + 1 + n - 4, &b, 4);
+        w[n + 1] = '"';
+        return w + n + 2;
+    }
+#endif
+    for (std::size_t i = 0; i < n; ++i)
+        if (kSpecial[static_cast<unsigned char>(p[i])]) return escape_general(w, s);
+    *w = '"';
+    if (n > 0) std::memcpy(w + 1, p, n);
+    w[n + 1] = '"';
+    return w + n + 2;
 }
 
 void append_json_string(std::string& out, std::string_view s) {
