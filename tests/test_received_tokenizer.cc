@@ -50,3 +50,28 @@ BOOST_AUTO_TEST_CASE(comment_inner_tokens_keep_semicolons) {
     auto inner = tokenize_comment("ORCPT <rfc822;x@y>; z");
     BOOST_TEST(inner.size() == 4U);
 }
+
+// Atoms are scanned sixteen bytes at a time: long atoms with every kind of
+// byte inside (controls that do not end an atom, bytes past 0x7f) and every
+// ending byte at every offset must split exactly where a byte-wise scan does.
+BOOST_AUTO_TEST_CASE(long_atoms_end_where_a_bytewise_scan_ends_them) {
+    const std::string inside = std::string("ab.-_@:=/\x01\x1f\x7f\x80\xc3\xa9\xff", 16);
+    const std::string enders = std::string(" \t\r\n()\"[;<", 10);
+    for (std::size_t len = 1; len < 70; ++len) {
+        for (char end : enders) {
+            std::string atom;
+            for (std::size_t k = 0; k < len; ++k) atom.push_back(inside[(k * 7 + len) % inside.size()]);
+            std::string text = atom + end + "x)";
+            std::vector<Token> toks;
+            tokenize_comment(text, toks);
+            BOOST_REQUIRE_MESSAGE(!toks.empty(), "len " << len);
+            BOOST_TEST((toks[0].kind == TokenKind::Atom));
+            BOOST_TEST(toks[0].text == atom, "len " << len << " ender " << static_cast<int>(end));
+        }
+        std::string atom(len, 'z');
+        std::vector<Token> toks;
+        tokenize_comment(atom, toks);  // no ending byte at all: the atom runs to the end
+        BOOST_REQUIRE_EQUAL(toks.size(), 1U);
+        BOOST_TEST(toks[0].text == atom);
+    }
+}

@@ -28,7 +28,8 @@ constexpr std::array<ClauseName, 6> kClauses = {{{"from", Clause::From},
                                                  {"for", Clause::For}}};
 
 Clause clause_of(const Token& t) {
-    if (t.kind != TokenKind::Atom) return Clause::None;
+    // Every atom of every stamp comes here: most are longer than any keyword.
+    if (t.kind != TokenKind::Atom || t.text.size() < 2 || t.text.size() > 4) return Clause::None;
     for (const auto& c : kClauses)
         if (iequals(t.text, c.word)) return c.clause;
     return Clause::None;
