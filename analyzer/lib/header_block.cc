@@ -125,23 +125,31 @@ std::string unfold_collapsed(std::string_view raw) {
         // Sixteen bytes of words and single spaces collapse to themselves:
         // copy them whole. A leading space is kept unless it would be the
         // first byte out or follow another; a trailing one becomes pending.
-        // Folds, tabs and runs of spaces take the byte loop.
+        // A fold, tab or run of spaces in the block: the bytes before it are
+        // copied the same way, then the run is skipped.
         if (end - p >= 16) {
             __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            auto ctl = _mm_movemask_epi8(_mm_or_si128(
+            auto ctl = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
                 _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
-                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
             auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
-            bool lead = (sp & 1U) != 0;
-            if (ctl == 0 && (sp & (sp << 1U)) == 0 && !(lead && (pending_space || w == begin))) {
+            // White space to collapse: controls, the first space of a pair, and
+            // a leading space that would be the first byte out or follow another.
+            unsigned run = ctl | ((sp & (sp >> 1U)));
+            if ((sp & 1U) != 0 && (pending_space || w == begin)) run |= 1U;
+            std::size_t k = run == 0 ? 16 : static_cast<std::size_t>(__builtin_ctz(run));
+            if (k > 0) {
                 if (pending_space) *w++ = ' ';
                 // Room: w trails p by at least the bytes collapsed so far.
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
-                pending_space = (sp & 0x8000U) != 0;
-                w += pending_space ? 15 : 16;
-                p += 16;
-                continue;
+                pending_space = ((sp >> (k - 1)) & 1U) != 0;
+                w += pending_space ? k - 1 : k;
+                p += k;
             }
+            if (k == 16) continue;
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+            pending_space = w != begin;
+            continue;
         }
         // The last few bytes of a value copied as it stands so far: one
         // 16-byte block ending at the end, overlapping what is already out
