@@ -143,9 +143,9 @@ class Runner {
     struct Batch {
         std::vector<Job> jobs;
         std::vector<AuditFigures> figures;
-        std::vector<std::string> text;  // the records of each chunk, in order
-        std::size_t next = 0;           // next message to hand out (under mutex_)
-        std::size_t done = 0;           // messages finished (under mutex_)
+        std::vector<ByteBuffer> text;  // the records of each chunk, in order
+        std::size_t next = 0;          // next message to hand out (under mutex_)
+        std::size_t done = 0;          // messages finished (under mutex_)
     };
 
     // Workers take a few messages at a time from the oldest batch with work
@@ -170,7 +170,7 @@ class Runner {
             if (last == b->jobs.size()) queue_.pop_front();  // nothing left to hand out
             if (!queue_.empty()) work_ready_.notify_one();   // more to take: wake a sleeping worker now
             lock.unlock();
-            std::string& text = b->text[first / kChunk];
+            ByteBuffer& text = b->text[first / kChunk];
             text.reserve((last - first) * record_bytes * 5 / 4);  // a quarter to spare
             for (std::size_t i = first; i < last; ++i)
                 b->figures[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_, text);
@@ -202,7 +202,7 @@ class Runner {
         // After a failed write the rest is still analysed (the summary and
         // exit code need it) but not written: a record cut in two is worse.
         for (const auto& t : d.text)
-            if (write_error_ == 0) write_error_ = write_out(t);
+            if (write_error_ == 0) write_error_ = write_out(t.view());
         for (std::size_t i = 0; i < d.figures.size(); ++i) summary_.add(d.figures[i], d.jobs[i].source);
         // Give back the pages of what is done.
         for (const auto& j : d.jobs)

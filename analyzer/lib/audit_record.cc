@@ -84,7 +84,7 @@ std::string csv_header() {
 }
 
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                           RecordFormat format, std::string& out) {
+                           RecordFormat format, ByteBuffer& out) {
     AuditFigures f;
     HeaderBlock block = split_header_block(bytes);
     auto trace = build_trace(block);
@@ -104,20 +104,20 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
         f.error = trace.error().message;
     }
     if (format == RecordFormat::Jsonl) {
-        // One writer per thread keeps its grown buffer; `out` gets a copy.
-        thread_local JsonWriter w(false);
-        w.clear();
-        w.begin_object();
-        if (trace)
-            write_trace_members(w, *trace);
-        else
-            write_trace_members(w, Trace{});
-        write_source(w, source);
-        w.key("error").value(f.error);
-        w.end_object();
-        out.append(w.written()).push_back('\n');
+        {
+            JsonWriter w(false, out);  // straight into the output buffer
+            w.begin_object();
+            if (trace)
+                write_trace_members(w, *trace);
+            else
+                write_trace_members(w, Trace{});
+            write_source(w, source);
+            w.key("error").value(f.error);
+            w.end_object();
+        }
+        out.push_back('\n');
     } else if (format == RecordFormat::Csv) {
-        out += csv_row(trace ? &*trace : nullptr, source, f.error);
+        out.append(csv_row(trace ? &*trace : nullptr, source, f.error));
     }
     return f;
 }

@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "byte_buffer.hh"
 #include "hop.hh"
 #include "role_rules.hh"
 
@@ -42,7 +43,7 @@ enum class RecordFormat { Jsonl, Csv, None };
 // RecordFormat::None) to `out` and returns what the summary needs. Records go
 // straight into the caller's buffer: audit writes thousands a second.
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                           RecordFormat format, std::string& out);
+                           RecordFormat format, ByteBuffer& out);
 
 // The CSV header row, with its newline.
 std::string csv_header();

@@ -203,27 +203,28 @@ void append_json_string(std::string& out, std::string_view s) {
     out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
-JsonWriter::JsonWriter(bool pretty, std::string buffer) : pretty_(pretty), out_(std::move(buffer)) {
-    std::size_t len = out_.size();
-    out_.resize(std::max(out_.capacity(), len + 256));
-    cur_ = out_.data() + len;
-    end_ = out_.data() + out_.size();
+JsonWriter::JsonWriter(bool pretty) : JsonWriter(pretty, own_) {}
+
+JsonWriter::JsonWriter(bool pretty, ByteBuffer& target) : pretty_(pretty), out_(&target) {
+    target.reserve(target.size() + 256);
+    cur_ = target.data() + target.size();
+    end_ = target.data() + target.capacity();
 }
 
 std::string JsonWriter::take() {
-    out_.resize(static_cast<std::size_t>(cur_ - out_.data()));
-    std::string text = std::move(out_);
-    out_.clear();
-    cur_ = end_ = out_.data();
-    clear();
+    std::string text(out_->data(), cur_);
+    cur_ = out_->data();
+    depth_ = 0;
+    first_ = true;
+    after_key_ = false;
     return text;
 }
 
 void JsonWriter::grow(std::size_t n) {
-    auto len = static_cast<std::size_t>(cur_ - out_.data());
-    out_.resize(std::max(out_.size() * 2, len + n));
-    cur_ = out_.data() + len;
-    end_ = out_.data() + out_.size();
+    commit();
+    out_->reserve(std::max(out_->capacity() * 2, out_->size() + n));
+    cur_ = out_->data() + out_->size();
+    end_ = out_->data() + out_->capacity();
 }
 
 void JsonWriter::put_string(std::string_view s) {

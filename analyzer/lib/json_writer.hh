@@ -8,19 +8,24 @@
 #include <string>
 #include <string_view>
 
+#include "byte_buffer.hh"
+
 namespace hopscope {
 
 class JsonWriter {
   public:
-    explicit JsonWriter(bool pretty) : JsonWriter(pretty, std::string()) {}
-    // Appends to what `buffer` holds, using its capacity (audit hands in room for a whole record).
-    JsonWriter(bool pretty, std::string buffer);
+    // Writes into a buffer of its own (take() hands the text out).
+    explicit JsonWriter(bool pretty);
+    // Appends to `target`, straight into its room; the target's size takes
+    // in what was written when the writer goes (audit writes each record
+    // into the output buffer of its chunk this way).
+    JsonWriter(bool pretty, ByteBuffer& target);
     // The write position points into the buffer: never copied or moved.
     JsonWriter(const JsonWriter&) = delete;
     JsonWriter& operator=(const JsonWriter&) = delete;
     JsonWriter(JsonWriter&&) = delete;
     JsonWriter& operator=(JsonWriter&&) = delete;
-    ~JsonWriter() = default;
+    ~JsonWriter() { commit(); }
 
     JsonWriter& begin_object() { return open('{'); }
     JsonWriter& end_object() { return close('}'); }
@@ -67,17 +72,6 @@ class JsonWriter {
 
     // The text written; the writer is empty afterwards.
     std::string take();
-    // The text written so far, without giving up the buffer.
-    [[nodiscard]] std::string_view written() const {
-        return {out_.data(), static_cast<std::size_t>(cur_ - out_.data())};
-    }
-    // Starts again, keeping the buffer (audit keeps one writer per thread).
-    void clear() {
-        cur_ = out_.data();
-        depth_ = 0;
-        first_ = true;
-        after_key_ = false;
-    }
 
     // Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
     // a three-byte bidi character six), plus the quotes.
@@ -86,8 +80,8 @@ class JsonWriter {
     static char* escape(char* w, std::string_view s);
 
   private:
-    // out_ is kept at its full size; [out_.data(), cur_) is written and
-    // end_ is its end. Writes check for room once and then store directly.
+    // [out_->data(), cur_) is written and end_ is the end of the buffer's
+    // room. Writes check for room once and then store directly.
     char* room(std::size_t n) {
         if (static_cast<std::size_t>(end_ - cur_) < n) grow(n);
         return cur_;
@@ -131,8 +125,10 @@ class JsonWriter {
     }
     void put_string(std::string_view s);
     void newline();
+    void commit() { out_->set_size(static_cast<std::size_t>(cur_ - out_->data())); }
     bool pretty_;
-    std::string out_;
+    ByteBuffer own_;
+    ByteBuffer* out_;
     char* cur_ = nullptr;
     char* end_ = nullptr;
     int depth_ = 0;
