@@ -321,3 +321,15 @@ BOOST_AUTO_TEST_CASE(ipv4_reader_agrees_with_inet_pton) {
     }
     BOOST_TEST(accepted > 500);  // about 700 of the 20,000 are valid quads
 }
+
+// A zone id is cut off wherever the first '%' is, and only what comes
+// before it has to be an address.
+BOOST_AUTO_TEST_CASE(normalise_ip_drops_zone_ids_and_turns_names_away) {
+    BOOST_TEST(hopscope::normalise_ip("fe80::1%eth0").value_or("-") == "fe80::1");
+    BOOST_TEST(hopscope::normalise_ip("IPv6:2001:DB8::1%25").value_or("-") == "2001:db8::1");
+    BOOST_TEST(hopscope::normalise_ip("192.0.2.1%x y").value_or("-") == "192.0.2.1");
+    BOOST_TEST(!hopscope::normalise_ip("%eth0"));
+    BOOST_TEST(!hopscope::normalise_ip("mx.example%1"));
+    BOOST_TEST(!hopscope::normalise_ip("192.0.2.1x%1"));
+    BOOST_TEST(!hopscope::normalise_ip(std::string(65, '1') + "%1"));
+}

@@ -23,12 +23,18 @@ bool ieq_prefix(std::string_view s, std::string_view prefix) {
 
 std::optional<std::string> normalise_ip(std::string_view text) {
     if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
-    if (auto pct = text.find('%'); pct != std::string_view::npos) text = text.substr(0, pct);  // zone id
-    if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
-    // Most tokens asked about are names: turn them away before any copy.
-    for (char c : text)
+    // Most tokens asked about are names: turn them away at their first
+    // letter past 'f', before any copy. A zone id ("%eth0") is cut off.
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        char c = text[i];
+        if (c == '%') {
+            text = text.substr(0, i);
+            break;
+        }
         if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
             return std::nullopt;
+    }
+    if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
     if (text.find(':') == std::string_view::npos) {
         // A dotted quad that reads is its own canonical form.
         if (!read_ipv4(text)) return std::nullopt;

@@ -1,5 +1,9 @@
 #include "received_parser.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 #include <optional>
@@ -45,7 +49,22 @@ bool ifind(std::string_view hay, std::string_view needle) {
     if (needle.empty()) return true;
     if (needle.size() > hay.size()) return false;
     char first = static_cast<char>(needle[0] | 0x20);
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+    std::size_t last = hay.size() - needle.size();  // the last place it can start
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Every comment of every stamp is asked about a few words: the places
+    // holding the first letter are found sixteen at a time.
+    const __m128i lower = _mm_set1_epi8(first);
+    const __m128i fold = _mm_set1_epi8(0x20);
+    for (; i + 16 <= last + 1; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lower)));
+        for (; mask != 0; mask &= mask - 1)
+            if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
+                return true;
+    }
+#endif
+    for (; i <= last; ++i)
         if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
     return false;
 }
@@ -587,8 +606,11 @@ ReceivedFields parse_received(std::string_view raw_value) {
     r.from.host = r.from.rdns ? r.from.rdns : r.from.helo;
     if (r.with) {
         std::string_view w = *r.with;
-        for (auto p : kTlsProtocols)
-            if (iequals(w, p)) tls.get();
+        // Each of them ends in "S" or "SA".
+        char tail = w.empty() ? '\0' : static_cast<char>(w.back() | 0x20);
+        if (tail == 's' || tail == 'a')
+            for (auto p : kTlsProtocols)
+                if (iequals(w, p)) tls.get();
         if (istarts(w, "Microsoft SMTP Server"))
             r.mta = "Microsoft SMTP Server";
         else if (istarts(w, "Microsoft SMTPSVC"))
