@@ -12,12 +12,12 @@ namespace hopscope {
 namespace {
 
 void write_source(JsonWriter& w, const MessageSource& s) {
-    w.key("source").begin_object().key("path").value(s.path).key("offset");
+    w.key("source").begin_object().member("path", s.path).key("offset");
     if (s.offset)
         w.value(static_cast<std::int64_t>(*s.offset));
     else
         w.null();
-    w.key("index").value(static_cast<std::int64_t>(s.index)).end_object();
+    w.member("index", static_cast<std::int64_t>(s.index)).end_object();
 }
 
 std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<std::string>& error) {
@@ -112,7 +112,7 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
             else
                 write_trace_members(w, Trace{});
             write_source(w, source);
-            w.key("error").value(f.error);
+            w.member("error", f.error);
             w.end_object();
         }
         out.push_back('\n');

@@ -15,7 +15,7 @@ void write_time(JsonWriter& w, const std::optional<UnixTime>& t) {
 
 void write_anomalies(JsonWriter& w, const std::vector<Anomaly>& list) {
     w.begin_array();
-    for (const auto& a : list) w.begin_object().key("kind").value(a.kind).key("detail").value(a.detail).end_object();
+    for (const auto& a : list) w.begin_object().member("kind", a.kind).member("detail", a.detail).end_object();
     w.end_array();
 }
 
@@ -28,45 +28,45 @@ void write_strings(JsonWriter& w, const std::vector<std::string>& list) {
 void write_hop(JsonWriter& w, const Hop& hop) {
     const ReceivedFields& f = hop.fields;
     w.begin_object();
-    w.key("index").value(std::int64_t{hop.index});
+    w.member("index", std::int64_t{hop.index});
     w.key("from").begin_object();
-    w.key("host").value(f.from.host).key("helo").value(f.from.helo);
-    w.key("rdns").value(f.from.rdns).key("ip").value(f.from.ip);
+    w.member("host", f.from.host).member("helo", f.from.helo);
+    w.member("rdns", f.from.rdns).member("ip", f.from.ip);
     w.end_object();
-    w.key("by").begin_object().key("host").value(f.by.host).key("ip").value(f.by.ip).end_object();
-    w.key("with").value(f.with).key("id").value(f.id).key("for").value(f.for_).key("via").value(f.via);
+    w.key("by").begin_object().member("host", f.by.host).member("ip", f.by.ip).end_object();
+    w.member("with", f.with).member("id", f.id).member("for", f.for_).member("via", f.via);
     w.key("tls");
     if (f.tls)
-        w.begin_object().key("version").value(f.tls->version).key("cipher").value(f.tls->cipher).end_object();
+        w.begin_object().member("version", f.tls->version).member("cipher", f.tls->cipher).end_object();
     else
         w.null();
     w.key("time");
     write_time(w, f.time);
-    w.key("delay_s").value(hop.delay_s);
-    w.key("role").value(hop.role);
+    w.member("delay_s", hop.delay_s);
+    w.member("role", hop.role);
     w.key("evidence");
     write_strings(w, hop.evidence);
     w.key("anomalies");
     write_anomalies(w, hop.anomalies);
-    w.key("header").value(hop.header);
-    w.key("mta").value(f.mta);
-    w.key("date_text").value(f.date_text);
+    w.member("header", hop.header);
+    w.member("mta", f.mta);
+    w.member("date_text", f.date_text);
     w.key("notes");
     write_strings(w, f.notes);
-    w.key("raw").value(f.raw);
+    w.member("raw", f.raw);
     w.end_object();
 }
 
 void write_coded(JsonWriter& w, const std::vector<CodedField>& fields) {
     w.begin_array();
     for (const auto& f : fields) {
-        w.begin_object().key("key").value(f.key).key("value").value(f.value);
+        w.begin_object().member("key", f.key).member("value", f.value);
         w.key("meaning");
         if (f.meaning.empty())
             w.null();
         else
             w.value(f.meaning);
-        w.key("known").value(f.known_key).end_object();
+        w.member("known", f.known_key).end_object();
     }
     w.end_array();
 }
@@ -75,7 +75,7 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
     w.begin_object();
     w.key("forefront_antispam_report");
     if (s.forefront_raw) {
-        w.begin_object().key("raw").value(*s.forefront_raw).key("fields");
+        w.begin_object().member("raw", *s.forefront_raw).key("fields");
         write_coded(w, s.forefront);
         w.end_object();
     } else {
@@ -83,26 +83,26 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
     }
     w.key("microsoft_antispam");
     if (s.antispam_raw) {
-        w.begin_object().key("raw").value(*s.antispam_raw).key("bcl").value(s.bcl).end_object();
+        w.begin_object().member("raw", *s.antispam_raw).member("bcl", s.bcl).end_object();
     } else {
         w.null();
     }
     w.key("mailbox_delivery");
     if (s.mailbox_delivery_raw) {
-        w.begin_object().key("raw").value(*s.mailbox_delivery_raw).key("fields");
+        w.begin_object().member("raw", *s.mailbox_delivery_raw).key("fields");
         write_coded(w, s.mailbox_delivery);
         w.end_object();
     } else {
         w.null();
     }
-    w.key("scl").value(s.scl);
+    w.member("scl", s.scl);
     w.key("authentication").begin_array();
     for (const auto& a : s.authentication) {
-        w.begin_object().key("header").value(a.header).key("authserv_id").value(a.authserv_id);
-        w.key("arc_instance").value(a.arc_instance);
+        w.begin_object().member("header", a.header).member("authserv_id", a.authserv_id);
+        w.member("arc_instance", a.arc_instance);
         w.key("results").begin_array();
         for (const auto& r : a.results) {
-            w.begin_object().key("method").value(r.method).key("result").value(r.result).key("reason").value(r.reason);
+            w.begin_object().member("method", r.method).member("result", r.result).member("reason", r.reason);
             w.key("properties").begin_object();
             for (const auto& [k, v] : r.properties) w.key(k).value(v);
             w.end_object().end_object();
@@ -119,35 +119,35 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
 }  // namespace
 
 void write_trace_members(JsonWriter& w, const Trace& t) {
-    w.key("schema").value(std::int64_t{kJsonSchemaVersion});
-    w.key("subject").value(t.subject);
-    w.key("from").value(t.from);
-    w.key("to").value(t.to);
-    w.key("message_id").value(t.message_id);
+    w.member("schema", std::int64_t{kJsonSchemaVersion});
+    w.member("subject", t.subject);
+    w.member("from", t.from);
+    w.member("to", t.to);
+    w.member("message_id", t.message_id);
     w.key("created");
     write_time(w, t.created);
-    w.key("total_delay_s").value(t.total_delay_s);
+    w.member("total_delay_s", t.total_delay_s);
     w.key("origin").begin_object();
     if (!t.hops.empty()) {
-        w.key("host").value(t.hops.front().fields.from.host).key("ip").value(t.hops.front().fields.from.ip);
+        w.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
     } else {
         w.key("host").null().key("ip").null();
     }
-    w.key("role").value("origin-device");
+    w.member("role", "origin-device");
     w.end_object();
     w.key("relay");
     if (t.relay) {
         const RelayVerdict& r = *t.relay;
         w.begin_object();
-        w.key("traversed").value(r.traversed).key("host").value(r.host).key("ip").value(r.ip);
-        w.key("tls").value(r.tls).key("connector").value(r.connector);
+        w.member("traversed", r.traversed).member("host", r.host).member("ip", r.ip);
+        w.member("tls", r.tls).member("connector", r.connector);
         w.key("evidence");
         write_strings(w, r.evidence);
         w.end_object();
     } else {
         w.null();
     }
-    w.key("input_kind").value(t.input_kind);
+    w.member("input_kind", t.input_kind);
     w.key("hops").begin_array();
     for (const auto& h : t.hops) write_hop(w, h);
     w.end_array();
