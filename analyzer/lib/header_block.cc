@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "limits.hh"
+#include "line_end.hh"
 #include "paste_normaliser.hh"
 
 namespace hopscope {
@@ -38,9 +39,9 @@ HeaderBlock split_header_block(std::string_view bytes) {
     block.fields.reserve(40);  // relayed mail carries 30 to 70 fields; spares five regrowths
 
     while (pos < input.size()) {
-        const void* nlp = std::memchr(base + pos, '\n', input.size() - pos);
-        std::size_t end = nlp ? static_cast<std::size_t>(static_cast<const char*>(nlp) - base) : input.size();
-        std::size_t next = nlp ? end + 1 : input.size();
+        std::size_t nl = find_line_end(input, pos);
+        std::size_t end = nl == std::string_view::npos ? input.size() : nl;
+        std::size_t next = nl == std::string_view::npos ? input.size() : nl + 1;
         std::string_view line(base + pos, end - pos);
         if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "line_end.hh"
 #include "paste_normaliser.hh"
 
 namespace hopscope {
@@ -18,7 +19,7 @@ namespace {
 constexpr std::string_view kBom = "\xEF\xBB\xBF";
 
 std::string_view line_at(std::string_view data, std::size_t pos, std::size_t* next = nullptr) {
-    std::size_t nl = data.find('\n', pos);
+    std::size_t nl = find_line_end(data, pos);
     std::size_t end = nl == std::string_view::npos ? data.size() : nl;
     if (next != nullptr) *next = nl == std::string_view::npos ? data.size() : nl + 1;
     std::string_view l = data.substr(pos, end - pos);

@@ -4,6 +4,7 @@
 #include <array>
 
 #include "limits.hh"
+#include "line_end.hh"
 
 namespace hopscope {
 namespace {
@@ -28,7 +29,7 @@ struct Line {
 };
 
 Line line_at(std::string_view bytes, std::size_t pos) {
-    std::size_t nl = bytes.find('\n', pos);
+    std::size_t nl = find_line_end(bytes, pos);
     std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;
     std::size_t next = nl == std::string_view::npos ? bytes.size() : nl + 1;
     std::string_view text = bytes.substr(pos, end - pos);
