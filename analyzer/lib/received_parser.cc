@@ -220,7 +220,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
         switch (t.kind) {
             case TokenKind::Literal: {
                 auto ip = ip_from_literal(t.text);
-                if (ip && !clues.ip) clues.ip = ip;
+                if (ip && !clues.ip) clues.ip = std::move(ip);
                 // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
                 // "(Not Verified[IP])" and the like name nothing.
                 if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
@@ -265,11 +265,11 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                 } else if (istarts(t.text, "ident=")) {
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_from_literal(t.text)) {
-                    if (!clues.ip) clues.ip = ip;
+                    if (!clues.ip) clues.ip = std::move(ip);
                 } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
                     // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
                     if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
-                        if (!clues.ip) clues.ip = ip2;
+                        if (!clues.ip) clues.ip = std::move(ip2);
                         notes.push_back("user " + std::string(t.text.substr(0, at)));
                     } else if (at + 1 == t.text.size()) {
                         notes.push_back("user " + std::string(t.text.substr(0, at)));
@@ -462,7 +462,7 @@ ReceivedFields parse_received(std::string_view raw_value) {
                         if (ifind(c, "rhost-flags")) r.mta = "ZMailer";
                         read_sender_comment(c, clues, notes, 0);
                     } else if (t->kind == TokenKind::Literal) {
-                        if (auto ip = ip_from_literal(t->text); ip && !clues.ip) clues.ip = ip;
+                        if (auto ip = ip_from_literal(t->text); ip && !clues.ip) clues.ip = std::move(ip);
                     } else {
                         notes.emplace_back(t->text);
                     }
@@ -474,10 +474,10 @@ ReceivedFields parse_received(std::string_view raw_value) {
                         // Exim "[IP] (helo=NAME)": the literal is the peer; otherwise the
                         // client said HELO [literal].
                         if (!clues.helo_form) r.from.helo = std::string(name);
-                        if (!clues.ip) clues.ip = literal_ip;
+                        if (!clues.ip) clues.ip = std::move(literal_ip);
                     } else if (literal_ip) {
                         r.from.helo = std::string(name);
-                        if (!clues.ip) clues.ip = literal_ip;
+                        if (!clues.ip) clues.ip = std::move(literal_ip);
                     } else if (clues.rdns_form) {
                         if (!is_unknown(name)) r.from.helo = clean_host(name);
                     } else if (clues.helo_form) {
@@ -487,9 +487,9 @@ ReceivedFields parse_received(std::string_view raw_value) {
                         exim_style = true;  // settled below once `with` is known
                     }
                 }
-                if (clues.rdns) r.from.rdns = clues.rdns;
-                if (clues.helo) r.from.helo = clues.helo;
-                r.from.ip = clues.ip;
+                if (clues.rdns) r.from.rdns = std::move(clues.rdns);
+                if (clues.helo) r.from.helo = std::move(clues.helo);
+                r.from.ip = std::move(clues.ip);
                 if (!exim_style) break;
                 exim_style = false;
                 // "from NAME ([IP])": Exim writes this when HELO equals the
@@ -616,7 +616,7 @@ ReceivedFields parse_received(std::string_view raw_value) {
         else if (istarts(w, "Microsoft SMTPSVC"))
             r.mta = "Microsoft SMTPSVC";
     }
-    r.tls = tls.tls;
+    r.tls = std::move(tls.tls);
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
     bool bare_words = false;
