@@ -68,3 +68,31 @@ BOOST_AUTO_TEST_CASE(mailbox_delivery) {
     BOOST_REQUIRE_EQUAL(s.mailbox_delivery.size(), 5U);
     BOOST_TEST(s.mailbox_delivery[3].meaning == "Junk Email");
 }
+
+// The reason comment is cut out of the text; when it sat inside a word the
+// two halves make one word again, as a reader of the text would take it,
+// and words on either side of a spaced comment stay apart.
+BOOST_AUTO_TEST_CASE(words_around_the_reason_comment) {
+    auto a = parse_authentication_results("Authentication-Results",
+                                          "dkim=pass header.d=exa(signature was verified)mple.com header.s=s1; "
+                                          "spf=fail smtp.mailfrom=a.example (sender IP is 192.0.2.1) x=y");
+    BOOST_REQUIRE_EQUAL(a.results.size(), 2U);
+    const auto& dkim = a.results[0].properties;
+    BOOST_REQUIRE_EQUAL(dkim.size(), 2U);
+    BOOST_TEST(dkim[0].first == "header.d");
+    BOOST_TEST(dkim[0].second == "example.com");
+    BOOST_TEST(dkim[1].second == "s1");
+    BOOST_TEST(*a.results[0].reason == "signature was verified");
+    BOOST_TEST(a.summary[0] == "DKIM: pass with domain example.com");
+    const auto& spf = a.results[1].properties;
+    BOOST_REQUIRE_EQUAL(spf.size(), 2U);
+    BOOST_TEST(spf[0].second == "a.example");
+    BOOST_TEST(spf[1].first == "x");
+    BOOST_TEST(a.summary[1] == "SPF: fail with IP 192.0.2.1 (mail from a.example)");
+    // Moved elsewhere (as a report's vector does when it grows), the views hold.
+    std::vector<AuthenticationResults> moved;
+    moved.push_back(std::move(a));
+    moved.emplace_back();
+    moved.emplace_back();
+    BOOST_TEST(moved[0].results[0].properties[0].second == "example.com");
+}

@@ -217,7 +217,7 @@ std::string_view method_label(std::string_view m) {
 // "SPF: pass with IP 40.107.8.131", in the style of Gmail's summary. Built
 // by appending to one string: every message has a handful of these.
 std::string summarise(const AuthResult& r) {
-    auto prop = [&](std::string_view k) -> const std::string* {
+    auto prop = [&](std::string_view k) -> const std::string_view* {
         for (const auto& [pk, pv] : r.properties)
             if (iequals(pk, k)) return &pv;
         return nullptr;
@@ -226,7 +226,7 @@ std::string summarise(const AuthResult& r) {
     s.reserve(64);
     s.append(method_label(r.method)).append(": ").append(r.result);
     if (r.method == "spf") {
-        std::string_view c = r.reason ? std::string_view(*r.reason) : std::string_view();
+        std::string_view c = r.reason.value_or(std::string_view());
         for (std::string_view marker : {"sender IP is ", "designates "}) {
             if (auto at = c.find(marker); at != std::string_view::npos) {
                 auto rest = c.substr(at + marker.size());
@@ -257,7 +257,7 @@ std::vector<CodedField> parse_forefront_report(std::string_view value) {
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
     AuthenticationResults ar;
-    ar.header = header;
+    ar.header = header;  // a view, as the rest
     thread_local std::vector<std::string_view> parts;
     parts.clear();
     split_top(value, ';', [](std::string_view p) { parts.push_back(p); });
@@ -268,7 +268,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
     }
     if (i < parts.size() && parts[i].find('=') == std::string_view::npos) {
         std::string_view id = parts[i];
-        ar.authserv_id = std::string(id.substr(0, id.find(' ')));
+        ar.authserv_id = id.substr(0, id.find(' '));
         ++i;
     }
     ar.results.reserve(parts.size() - i);
@@ -283,7 +283,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
         std::string_view rest = p.substr(eq + 1);
         std::size_t sp = rest.find_first_of(" (");
-        r.result = std::string(rest.substr(0, sp));
+        r.result = rest.substr(0, sp);
         rest = sp == std::string_view::npos ? std::string_view() : rest.substr(sp);
         // The first comment is the reason; the words around it are properties.
         std::string_view before = rest;
@@ -295,28 +295,35 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
                 if (rest[close] == '(') ++depth;
                 if (rest[close] == ')' && --depth == 0) break;
             }
-            r.reason = std::string(rest.substr(open + 1, close - open - 1));
+            r.reason = rest.substr(open + 1, close - open - 1);
             before = rest.substr(0, open);
             after = close < rest.size() ? rest.substr(close + 1) : std::string_view();
         }
-        // Without the comment the words on either side of it meet, as in the
-        // text (joined only when there is a comment to take out).
-        std::string joined;
-        std::string_view words = before;
-        if (!after.empty()) {
-            joined.reserve(before.size() + after.size());
-            joined.append(before).append(after);
-            words = joined;
-        }
-        std::size_t pos = 0;
-        while (pos < words.size()) {
-            while (pos < words.size() && words[pos] == ' ') ++pos;
-            std::size_t end = words.find(' ', pos);
-            if (end == std::string_view::npos) end = words.size();
-            std::string_view word = words.substr(pos, end - pos);
-            if (auto e = word.find('='); e != std::string_view::npos && e > 0)
-                r.properties.emplace_back(std::string(word.substr(0, e)), std::string(word.substr(e + 1)));
-            pos = end;
+        auto add_words = [&r](std::string_view words) {
+            std::size_t pos = 0;
+            while (pos < words.size()) {
+                while (pos < words.size() && words[pos] == ' ') ++pos;
+                std::size_t end = words.find(' ', pos);
+                if (end == std::string_view::npos) end = words.size();
+                std::string_view word = words.substr(pos, end - pos);
+                if (auto e = word.find('='); e != std::string_view::npos && e > 0)
+                    r.properties.emplace_back(word.substr(0, e), word.substr(e + 1));
+                pos = end;
+            }
+        };
+        if (after.empty() || before.empty() || before.back() == ' ' || after.front() == ' ') {
+            add_words(before);
+            add_words(after);
+        } else {
+            // The comment sat inside a word: without it the two halves meet,
+            // as in the text.
+            std::size_t head = before.rfind(' ') + 1;  // 0 when before is one word
+            std::size_t tail = std::min(after.find(' '), after.size());
+            add_words(before.substr(0, head));
+            const auto& word = ar.joined.emplace_back(
+                std::make_unique<const std::string>(std::string(before.substr(head)).append(after.substr(0, tail))));
+            add_words(*word);
+            add_words(after.substr(tail));
         }
         if (r.method.empty() || r.result.empty()) continue;
         ar.summary.push_back(summarise(r));

@@ -1,9 +1,11 @@
 // Decoded security headers: what Microsoft's and others' anti-spam and
 // authentication stamps say, with meanings, next to the raw values.
-// Pure: reads Trace::signals, never the network. Raw values and coded fields
-// are views of the trace's text: a report lives no longer than its trace.
+// Pure: reads Trace::signals, never the network. Raw values, coded fields
+// and authentication results are views of the trace's text: a report lives
+// no longer than its trace.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -21,18 +23,25 @@ struct CodedField {
 };
 
 struct AuthResult {
-    std::string method;                                           // spf, dkim, dmarc, compauth, arc, ...
-    std::string result;                                           // pass, fail, none, ...
-    std::optional<std::string> reason;                            // reason=... or the comment
-    std::vector<std::pair<std::string, std::string>> properties;  // smtp.mailfrom=..., header.d=...
+    std::string method;                                                     // spf, dkim, dmarc, compauth, arc, ...
+    std::string_view result;                                                // pass, fail, none, ...
+    std::optional<std::string_view> reason;                                 // reason=... or the comment
+    std::vector<std::pair<std::string_view, std::string_view>> properties;  // smtp.mailfrom=..., header.d=...
 };
 
+// Views of the header's name and value (kept alive by the caller: the trace
+// for decode_security), but for the methods, which are written in lower
+// case, and the summaries.
 struct AuthenticationResults {
-    std::string header;  // Authentication-Results or ARC-Authentication-Results
-    std::optional<std::string> authserv_id;
+    std::string_view header;  // Authentication-Results or ARC-Authentication-Results
+    std::optional<std::string_view> authserv_id;
     std::optional<int> arc_instance;  // i= on ARC-Authentication-Results
     std::vector<AuthResult> results;
     std::vector<std::string> summary;  // "SPF: pass with IP 40.107.8.131"
+    // A word a comment was cut out of ("a=b(c)d" reads "a=bd"), which the
+    // value does not hold as one piece. Held by pointer: the views stay put
+    // when the results move.
+    std::vector<std::unique_ptr<const std::string>> joined;
 };
 
 struct SecurityReport {
@@ -51,6 +60,7 @@ struct SecurityReport {
 
 SecurityReport decode_security(const Trace& trace);
 
+// Views of `header` and `value`: they must outlive the result.
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value);
 // The fields of an X-Forefront-Antispam-Report value, as views of `value`.
 std::vector<CodedField> parse_forefront_report(std::string_view value);

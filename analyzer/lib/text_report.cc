@@ -177,7 +177,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         if (!sec.empty()) {
             out += "\n" + paint(kBold, "Security headers") + "\n";
             for (const auto& a : sec.authentication) {
-                std::string who = a.authserv_id ? *a.authserv_id : std::string("(no authserv-id: Microsoft)");
+                std::string who(a.authserv_id.value_or("(no authserv-id: Microsoft)"));
                 std::string arc = a.arc_instance ? " ARC i=" + std::to_string(*a.arc_instance) : "";
                 for (const auto& line : a.summary)
                     out += "  " + escape_for_terminal(line) + "  " +
