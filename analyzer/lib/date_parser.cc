@@ -179,12 +179,80 @@ char lower(char c) {
     return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
 }
 
+constexpr std::string_view kDayNames = "montuewedthufrisatsun";
+constexpr std::string_view kMonthNames = "janfebmaraprmayjunjulaugsepoctnovdec";
+
+// Index of the 3-letter name at p in a table of them (any case), or -1.
+int name3(std::string_view table, const char* p) {
+    char a = lower(p[0]);
+    char b = lower(p[1]);
+    char c = lower(p[2]);
+    for (std::size_t k = 0; k + 3 <= table.size(); k += 3)
+        if (table[k] == a && table[k + 1] == b && table[k + 2] == c) return static_cast<int>(k / 3);
+    return -1;
+}
+
+struct DateParts {
+    int day = 0;
+    int month = 0;  // 0-11
+    int year = 0;
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    int zone = 0;  // minutes east of UTC
+};
+
+// "Tue, 14 Nov 2023 22:13:20 +0000" exactly, or with a one-digit day: the
+// layout nearly every stamp has, read by position. Anything else is left to
+// the token reader below, which reads this layout the same way.
+bool read_fixed_layout(std::string_view s, DateParts& p) {
+    std::size_t short_day = s.size() == 30 ? 1 : 0;
+    if (s.size() != 31 && s.size() != 30) return false;
+    const char* c = s.data();
+    auto digits = [c](std::size_t at, std::size_t n) {
+        for (std::size_t k = at; k < at + n; ++k)
+            if (!is_digit(c[k])) return false;
+        return true;
+    };
+    auto two = [c](std::size_t at) { return (c[at] - '0') * 10 + (c[at + 1] - '0'); };
+    if (c[3] != ',' || c[4] != ' ' || name3(kDayNames, c) < 0) return false;
+    if (!digits(5, 2 - short_day) || c[7 - short_day] != ' ') return false;
+    p.day = short_day != 0 ? c[5] - '0' : two(5);
+    const std::size_t m = 8 - short_day;  // the month name; the rest follows it at fixed places
+    p.month = name3(kMonthNames, c + m);
+    if (p.month < 0 || c[m + 3] != ' ' || !digits(m + 4, 4) || c[m + 8] != ' ') return false;
+    if (!digits(m + 9, 2) || c[m + 11] != ':' || !digits(m + 12, 2) || c[m + 14] != ':' || !digits(m + 15, 2) ||
+        c[m + 17] != ' ' || !is_numeric_zone(s.substr(m + 18, 5)))
+        return false;
+    p.year = two(m + 4) * 100 + two(m + 6);
+    p.hour = two(m + 9);
+    p.minute = two(m + 12);
+    p.second = two(m + 15);
+    p.zone = (two(m + 19) * 60 + two(m + 21)) * (c[m + 18] == '-' ? -1 : 1);
+    return true;
+}
+
+// The instant of checked parts, or nullopt for a value out of range.
+std::optional<UnixTime> to_unix(const DateParts& p) {
+    static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (p.year < 1980 || p.year > 2100) return std::nullopt;
+    bool leap = (p.year % 4 == 0 && p.year % 100 != 0) || p.year % 400 == 0;
+    if (p.day < 1 || p.day > kDays[static_cast<std::size_t>(p.month)] || (p.month == 1 && p.day == 29 && !leap))
+        return std::nullopt;
+    if (p.hour > 23 || p.minute > 59 || p.second > 59) return std::nullopt;
+    std::int64_t days = days_from_civil(p.year, static_cast<unsigned>(p.month + 1), static_cast<unsigned>(p.day));
+    return days * 86400 + std::int64_t{p.hour} * 3600 + std::int64_t{p.minute} * 60 + p.second -
+           std::int64_t{p.zone} * 60;
+}
+
 }  // namespace
 
 // The form nearly every stamp is written in, read without allocating:
 // "[Day,] D Mon YYYY HH:MM[:SS] +HHMM [(comment)]". Anything else (or a value
 // out of range) returns nullopt and takes the general path, so both agree.
 std::optional<UnixTime> parse_canonical_date(std::string_view text) {
+    DateParts p;
+    if (read_fixed_layout(text, p)) return to_unix(p);
     std::string_view s = text;
     std::size_t i = 0;
     auto skip_space = [&] {
@@ -204,37 +272,28 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
     };
     auto word3 = [&](std::string_view table) -> int {  // index of a 3-letter name, -1 if none
         if (i + 3 > s.size()) return -1;
-        std::array<char, 3> w = {lower(s[i]), lower(s[i + 1]), lower(s[i + 2])};
-        for (std::size_t k = 0; k + 3 <= table.size(); k += 3)
-            if (table[k] == w[0] && table[k + 1] == w[1] && table[k + 2] == w[2]) {
-                i += 3;
-                return static_cast<int>(k / 3);
-            }
-        return -1;
+        int k = name3(table, s.data() + i);
+        if (k >= 0) i += 3;
+        return k;
     };
     skip_space();
     if (i < s.size() && is_alpha(s[i])) {
-        if (word3("montuewedthufrisatsun") < 0) return std::nullopt;
+        if (word3(kDayNames) < 0) return std::nullopt;
         if (i >= s.size() || s[i++] != ',' || !need_space()) return std::nullopt;
     }
-    int day = 0;
-    int year = 0;
-    int hour = 0;
-    int minute = 0;
-    int second = 0;
-    if (!number(1, 2, day) || !need_space()) return std::nullopt;
-    int month = word3("janfebmaraprmayjunjulaugsepoctnovdec");
-    if (month < 0 || !need_space()) return std::nullopt;
-    if (!number(4, 4, year) || year < 1980 || year > 2100 || !need_space()) return std::nullopt;
-    if (!number(2, 2, hour) || i >= s.size() || s[i++] != ':' || !number(2, 2, minute)) return std::nullopt;
+    if (!number(1, 2, p.day) || !need_space()) return std::nullopt;
+    p.month = word3(kMonthNames);
+    if (p.month < 0 || !need_space()) return std::nullopt;
+    if (!number(4, 4, p.year) || p.year < 1980 || p.year > 2100 || !need_space()) return std::nullopt;
+    if (!number(2, 2, p.hour) || i >= s.size() || s[i++] != ':' || !number(2, 2, p.minute)) return std::nullopt;
     if (i < s.size() && s[i] == ':') {
         ++i;
-        if (!number(2, 2, second)) return std::nullopt;
+        if (!number(2, 2, p.second)) return std::nullopt;
     }
     if (!need_space()) return std::nullopt;
     if (i + 5 > s.size() || !is_numeric_zone(s.substr(i, 5))) return std::nullopt;
-    int sign = s[i] == '-' ? -1 : 1;
-    int zone = ((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0');
+    p.zone = (((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0')) *
+             (s[i] == '-' ? -1 : 1);
     i += 5;
     if (i < s.size() && !is_space_char(s[i]) && s[i] != '(') return std::nullopt;
     skip_space();
@@ -251,14 +310,7 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
         skip_space();
         if (i < s.size()) return std::nullopt;
     }
-    static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
-    if (day < 1 || day > kDays[static_cast<std::size_t>(month)] || (month == 1 && day == 29 && !leap))
-        return std::nullopt;
-    if (hour > 23 || minute > 59 || second > 59) return std::nullopt;
-    std::int64_t days = days_from_civil(year, static_cast<unsigned>(month + 1), static_cast<unsigned>(day));
-    return days * 86400 + std::int64_t{hour} * 3600 + std::int64_t{minute} * 60 + second -
-           static_cast<std::int64_t>(sign * zone) * 60;
+    return to_unix(p);
 }
 
 UtcText format_utc_text(UnixTime t) {
