@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "display_text.hh"
@@ -16,6 +17,7 @@
 #include "text_report.hh"
 #include "trace_builder.hh"
 #include "trace_json.hh"
+#include "utf8.hh"
 
 using namespace hopscope;
 
@@ -151,4 +153,18 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     std::string coloured = render_text(*t, TextStyle{true, false, *zone});
     BOOST_TEST(coloured.find("\x1b[1m") != std::string::npos);
     BOOST_TEST(coloured.find("\xE2\x96\x88") == std::string::npos);  // ASCII bars when not UTF-8
+}
+
+// The ASCII run is measured sixteen bytes at a time with an overlapping last
+// block: one byte from 0x80 up at every place of every length up to 70 (and
+// none at all) must end it exactly there, from exactly sized buffers.
+BOOST_AUTO_TEST_CASE(ascii_prefix_ends_at_the_first_high_byte) {
+    for (std::size_t len = 0; len <= 70; ++len) {
+        for (std::size_t at = 0; at <= len; ++at) {
+            auto buf = std::make_unique<char[]>(len == 0 ? 1 : len);
+            for (std::size_t k = 0; k < len; ++k) buf[k] = static_cast<char>('a' + k % 26);
+            if (at < len) buf[at] = static_cast<char>(0x80 + at % 0x80);
+            BOOST_TEST(ascii_prefix(std::string_view(buf.get(), len)) == at, "len " << len << " at " << at);
+        }
+    }
 }
