@@ -116,6 +116,9 @@ struct TlsFinder {
 
     // Returns true when the comment was about TLS.
     bool from_comment(std::string_view c) {  // NOLINT(readability-function-cognitive-complexity)
+        // Every reading below needs "TLS" or "SSL" in some case, or ends in
+        // " encrypted": most comments of a stamp have neither.
+        if (!ifind(c, "tls") && !ifind(c, "ssl") && !c.ends_with(" encrypted")) return false;
         // Gmail, Sendmail, Microsoft: (version=TLS1_2 cipher=...); Microsoft uses ", "
         for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
             if (auto v = keyed_value(c, vkey)) {
