@@ -19,23 +19,36 @@ bool ieq_prefix(std::string_view s, std::string_view prefix) {
     return true;
 }
 
+// What a byte can be in an address: one lookup each.
+enum : unsigned char { kAddress = 1, kColon = 2, kZone = 4 };
+constexpr std::array<unsigned char, 256> kAddressByte = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')
+            t[static_cast<std::size_t>(c)] = kAddress;
+    t[':'] = kAddress | kColon;
+    t['%'] = kZone;
+    return t;
+}();
+
 }  // namespace
 
 std::optional<std::string> normalise_ip(std::string_view text) {
     if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
     // Most tokens asked about are names: turn them away at their first
     // letter past 'f', before any copy. A zone id ("%eth0") is cut off.
+    unsigned seen = 0;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        char c = text[i];
-        if (c == '%') {
+        unsigned kind = kAddressByte[static_cast<unsigned char>(text[i])];
+        if (kind == kZone) {
             text = text.substr(0, i);
             break;
         }
-        if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.' || c == ':'))
-            return std::nullopt;
+        if (kind == 0) return std::nullopt;
+        seen |= kind;
     }
     if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
-    if (text.find(':') == std::string_view::npos) {
+    if ((seen & kColon) == 0) {
         // A dotted quad that reads is its own canonical form.
         if (!read_ipv4(text)) return std::nullopt;
         return std::string(text);
