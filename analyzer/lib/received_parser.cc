@@ -353,6 +353,12 @@ std::optional<std::size_t> find_unsemicoloned_date(const std::vector<Token>& tok
 
 ReceivedFields parse_received(std::string_view raw_value) {
     ReceivedFields r;
+    parse_received(raw_value, r);
+    return r;
+}
+
+void parse_received(std::string_view raw_value, ReceivedFields& r) {
+    r = ReceivedFields{};
     std::string_view value = raw_value;
     bool truncated = false;
     if (value.size() > limits::max_field_bytes) {
@@ -636,7 +642,6 @@ ReceivedFields parse_received(std::string_view raw_value) {
         r.time = d.time;
         for (auto& a : d.anomalies) r.anomalies.push_back(std::move(a));
     }
-    return r;
 }
 
 }  // namespace hopscope

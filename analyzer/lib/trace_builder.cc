@@ -21,7 +21,7 @@ std::optional<std::string> decoded(std::string_view raw) {
 // Fills `hop` where it will live (a Hop is two dozen strings: moving one costs).
 void fill_hop(Hop& hop, std::string_view name, std::string_view raw) {
     hop.header = std::string(name);
-    hop.fields = parse_received(raw);
+    parse_received(raw, hop.fields);
     if (!is_valid_utf8(hop.fields.raw)) {
         hop.anomalies.push_back({"invalid-utf8", "the stamp holds bytes that are not UTF-8; shown as U+FFFD"});
         hop.fields.raw = make_valid_utf8(hop.fields.raw);
