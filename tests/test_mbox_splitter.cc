@@ -78,6 +78,23 @@ BOOST_AUTO_TEST_CASE(separator_without_blank_line_before_it) {
     BOOST_TEST(m.size() == 2U);
 }
 
+// An empty body: the blank line that ends the header is straight away
+// followed by the next separator (writers that add no blank line of their
+// own between messages). The body search used to start after that blank
+// line's break and so merged the two messages.
+BOOST_AUTO_TEST_CASE(empty_body_directly_followed_by_separator) {
+    auto m = split(
+        "From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\nFrom c@d Mon Jan  1 00:00:00 2024\n"
+        "Subject: two\n\nbody\n");
+    BOOST_REQUIRE_EQUAL(m.size(), 2U);
+    BOOST_TEST(m[0] == "From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\n");
+    BOOST_TEST(m[1].starts_with("From c@d"));
+    auto crlf = split(
+        "From a@b Mon Jan  1 00:00:00 2024\r\nSubject: one\r\n\r\nFrom c@d Mon Jan  1 00:00:00 2024\r\n"
+        "Subject: two\r\n\r\nbody\r\n");
+    BOOST_TEST(crlf.size() == 2U);
+}
+
 BOOST_AUTO_TEST_CASE(bom_and_detection) {
     BOOST_TEST(
         looks_like_mbox("\xEF\xBB\xBF"

@@ -201,7 +201,8 @@ std::optional<MessageSpan> MboxSplitter::next() {
     if (counted) {
         end = *counted;
     } else if (!separator_in_header) {
-        std::size_t search = body;
+        // From the blank line's own break: a separator may follow it directly (an empty body).
+        std::size_t search = body - 1;
         while (search < data_.size()) {
             std::size_t hit = find_line_start_from(data_, search);
             if (hit == std::string_view::npos) break;
