@@ -10,9 +10,9 @@
 namespace hopscope {
 
 ReceivedFields parse_received(std::string_view raw_value);
-// The same, written into `out` (whatever it held is replaced): the trace
+// The same, written into `r` (whatever it held is replaced): the trace
 // builder parses each stamp straight into its hop, where a returned value
 // would be moved member by member.
-void parse_received(std::string_view raw_value, ReceivedFields& out);
+void parse_received(std::string_view raw_value, ReceivedFields& r);
 
 }  // namespace hopscope
