@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "byte_buffer.hh"
 #include "display_text.hh"
 #include "display_zone.hh"
 #include "hop_classifier.hh"
@@ -167,4 +168,30 @@ BOOST_AUTO_TEST_CASE(ascii_prefix_ends_at_the_first_high_byte) {
             BOOST_TEST(ascii_prefix(std::string_view(buf.get(), len)) == at, "len " << len << " at " << at);
         }
     }
+}
+
+// Records are written into a ByteBuffer's room: growing keeps what is
+// there, and a writer appending to one leaves the text before it alone.
+BOOST_AUTO_TEST_CASE(byte_buffer_keeps_content_as_it_grows) {
+    ByteBuffer b;
+    std::string want;
+    for (int i = 0; i < 2000; ++i) {
+        std::string piece = std::to_string(i) + ",";
+        b.append(piece);
+        want += piece;
+    }
+    b.push_back('!');
+    want += '!';
+    BOOST_TEST(b.view() == want);
+    b.reserve(b.capacity() + 1);
+    BOOST_TEST(b.view() == want);
+    {
+        JsonWriter w(false, b);  // grows the buffer several times on the way
+        w.begin_array();
+        for (int i = 0; i < 500; ++i) w.value(std::string(40, 'x'));
+        w.end_array();
+    }
+    BOOST_TEST(b.view().substr(0, want.size()) == want);
+    BOOST_TEST(b.view().substr(want.size(), 4) == "[\"xx");
+    BOOST_TEST(b.size() == want.size() + 2 + 500 * 42 + 499);
 }

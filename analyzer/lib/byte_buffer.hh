@@ -36,7 +36,6 @@ class ByteBuffer {
         size_ += s.size();
     }
     void push_back(char c) { append(std::string_view(&c, 1)); }
-    void clear() { size_ = 0; }
 
   private:
     std::unique_ptr<char[]> data_;

@@ -203,6 +203,7 @@ void append_json_string(std::string& out, std::string_view s) {
     out.resize(static_cast<std::size_t>(end - out.data()));
 }
 
+// own_ is constructed (it is declared before out_) before the body below uses it.
 JsonWriter::JsonWriter(bool pretty) : JsonWriter(pretty, own_) {}
 
 JsonWriter::JsonWriter(bool pretty, ByteBuffer& target) : pretty_(pretty), out_(&target) {

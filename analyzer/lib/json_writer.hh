@@ -82,7 +82,8 @@ class JsonWriter {
         return null();
     }
 
-    // The text written; the writer is empty afterwards.
+    // The text written; the writer is empty afterwards. For a writer with a
+    // buffer of its own (one appending to a target leaves its text there).
     std::string take();
 
     // Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
