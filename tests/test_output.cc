@@ -193,5 +193,5 @@ BOOST_AUTO_TEST_CASE(byte_buffer_keeps_content_as_it_grows) {
     }
     BOOST_TEST(b.view().substr(0, want.size()) == want);
     BOOST_TEST(b.view().substr(want.size(), 4) == "[\"xx");
-    BOOST_TEST(b.size() == want.size() + 2 + 500 * 42 + 499);
+    BOOST_TEST(b.size() == want.size() + 2 + std::size_t{500} * 42 + 499);
 }
