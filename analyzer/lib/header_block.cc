@@ -5,7 +5,6 @@
 #endif
 
 #include <algorithm>
-#include <cstring>
 
 #include "limits.hh"
 #include "line_end.hh"

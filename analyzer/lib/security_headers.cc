@@ -257,7 +257,7 @@ std::vector<CodedField> parse_forefront_report(std::string_view value) {
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
     AuthenticationResults ar;
-    ar.header = header;  // a view, as the rest
+    ar.header = header;
     thread_local std::vector<std::string_view> parts;
     parts.clear();
     split_top(value, ';', [](std::string_view p) { parts.push_back(p); });
