@@ -5,7 +5,7 @@
 #include <cstddef>
 #include <string_view>
 
-#include "utf8.hh"
+#include "base/utf8.hh"
 
 class JsonCheck {
   public:

@@ -6,11 +6,11 @@
 #include <string>
 #include <vector>
 
-#include "hop_classifier.hh"
-#include "network.hh"
-#include "role_rules.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
+#include "classify/network.hh"
+#include "classify/role_rules.hh"
 #include "test_support.hh"
-#include "trace_builder.hh"
 
 using namespace hopscope;
 

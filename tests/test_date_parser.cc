@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "date_parser.hh"
+#include "parse/date_parser.hh"
 #include "test_support.hh"
 
 using namespace hopscope;

@@ -8,15 +8,15 @@
 #include <string>
 #include <vector>
 
-#include "date_parser.hh"
-#include "gmime_text.hh"
-#include "header_block.hh"
-#include "hop_classifier.hh"
+#include "base/gmime_text.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
+#include "classify/role_rules.hh"
+#include "input/header_block.hh"
 #include "json_check.hh"
-#include "role_rules.hh"
+#include "parse/date_parser.hh"
+#include "report/trace_json.hh"
 #include "test_support.hh"
-#include "trace_builder.hh"
-#include "trace_json.hh"
 
 namespace fs = std::filesystem;
 namespace utf = boost::unit_test;

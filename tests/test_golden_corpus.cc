@@ -11,11 +11,11 @@
 #include <string>
 #include <vector>
 
-#include "hop_classifier.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
 #include "json_check.hh"
+#include "report/trace_json.hh"
 #include "test_support.hh"
-#include "trace_builder.hh"
-#include "trace_json.hh"
 
 namespace fs = std::filesystem;
 

@@ -7,15 +7,15 @@
 #include <filesystem>
 #include <string>
 
-#include "display_zone.hh"
-#include "hop_classifier.hh"
+#include "base/limits.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
 #include "json_check.hh"
-#include "limits.hh"
-#include "received_parser.hh"
+#include "parse/received_parser.hh"
+#include "report/display_zone.hh"
+#include "report/text_report.hh"
+#include "report/trace_json.hh"
 #include "test_support.hh"
-#include "text_report.hh"
-#include "trace_builder.hh"
-#include "trace_json.hh"
 
 using namespace hopscope;
 

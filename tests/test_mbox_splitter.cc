@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "mbox_splitter.hh"
+#include "input/mbox_splitter.hh"
 #include "test_support.hh"
 
 using namespace hopscope;

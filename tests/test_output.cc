@@ -8,17 +8,17 @@
 #include <memory>
 #include <string>
 
-#include "byte_buffer.hh"
-#include "display_text.hh"
-#include "display_zone.hh"
-#include "hop_classifier.hh"
+#include "base/byte_buffer.hh"
+#include "base/utf8.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
 #include "json_check.hh"
-#include "json_writer.hh"
+#include "report/display_text.hh"
+#include "report/display_zone.hh"
+#include "report/json_writer.hh"
+#include "report/text_report.hh"
+#include "report/trace_json.hh"
 #include "test_support.hh"
-#include "text_report.hh"
-#include "trace_builder.hh"
-#include "trace_json.hh"
-#include "utf8.hh"
 
 using namespace hopscope;
 

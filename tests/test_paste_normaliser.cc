@@ -4,8 +4,8 @@
 #include <cstdint>
 #include <string>
 
-#include "header_block.hh"
-#include "paste_normaliser.hh"
+#include "input/header_block.hh"
+#include "input/paste_normaliser.hh"
 #include "test_support.hh"
 
 using namespace hopscope;

@@ -10,9 +10,9 @@
 #include <string>
 #include <vector>
 
-#include "date_parser.hh"
-#include "ip_address.hh"
-#include "received_parser.hh"
+#include "parse/date_parser.hh"
+#include "parse/ip_address.hh"
+#include "parse/received_parser.hh"
 #include "test_support.hh"
 
 using hopscope::parse_received;

@@ -3,8 +3,8 @@
 
 #include <string>
 
-#include "limits.hh"
-#include "received_tokenizer.hh"
+#include "base/limits.hh"
+#include "parse/received_tokenizer.hh"
 
 using namespace hopscope;
 

@@ -3,9 +3,9 @@
 
 #include <string>
 
-#include "security_headers.hh"
+#include "chain/trace_builder.hh"
+#include "parse/security_headers.hh"
 #include "test_support.hh"
-#include "trace_builder.hh"
 
 using namespace hopscope;
 
@@ -54,7 +54,7 @@ BOOST_AUTO_TEST_CASE(gmail_and_arc_results) {
 BOOST_AUTO_TEST_CASE(decoded_from_a_whole_message) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
     BOOST_REQUIRE(t);
-    auto s = decode_security(*t);
+    auto s = decode_security(t->signals);
     BOOST_TEST(*s.scl == 1);
     BOOST_TEST(*s.bcl == 0);
     BOOST_TEST(s.forefront.size() == 12U);
@@ -64,7 +64,7 @@ BOOST_AUTO_TEST_CASE(decoded_from_a_whole_message) {
 BOOST_AUTO_TEST_CASE(mailbox_delivery) {
     Trace t;
     t.signals.push_back({"X-Microsoft-Antispam-Mailbox-Delivery", "ucf:0;jmr:0;auth:0;dest:J;OFR:SpamFilterAuthJ;"});
-    auto s = decode_security(t);
+    auto s = decode_security(t.signals);
     BOOST_REQUIRE_EQUAL(s.mailbox_delivery.size(), 5U);
     BOOST_TEST(s.mailbox_delivery[3].meaning == "Junk Email");
 }

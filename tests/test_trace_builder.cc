@@ -3,10 +3,10 @@
 
 #include <string>
 
-#include "date_parser.hh"
-#include "gmime_text.hh"
+#include "base/gmime_text.hh"
+#include "chain/trace_builder.hh"
+#include "parse/date_parser.hh"
 #include "test_support.hh"
-#include "trace_builder.hh"
 
 using namespace hopscope;
 

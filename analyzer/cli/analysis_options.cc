@@ -1,4 +1,4 @@
-#include "analysis_options.hh"
+#include "cli/analysis_options.hh"
 
 #include <cstdlib>
 #include <filesystem>
@@ -7,9 +7,9 @@
 
 #include <unistd.h>
 
-#include "hop_classifier.hh"
-#include "input_source.hh"
-#include "trace_builder.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
+#include "cli/input_source.hh"
 
 namespace po = boost::program_options;
 

@@ -6,9 +6,9 @@
 #include <string>
 #include <vector>
 
-#include "hop.hh"
-#include "result.hh"
-#include "role_rules.hh"
+#include "base/result.hh"
+#include "chain/trace.hh"
+#include "classify/role_rules.hh"
 
 namespace hopscope {
 

@@ -1,4 +1,4 @@
-#include "audit_command.hh"
+#include "cli/audit_command.hh"
 
 #include <unistd.h>
 
@@ -15,13 +15,13 @@
 #include <mutex>
 #include <thread>
 
-#include "analysis_options.hh"
-#include "audit_record.hh"
-#include "audit_summary.hh"
-#include "exit_codes.hh"
-#include "input_walker.hh"
-#include "mapped_file.hh"
-#include "mbox_splitter.hh"
+#include "cli/analysis_options.hh"
+#include "cli/exit_codes.hh"
+#include "cli/input_walker.hh"
+#include "cli/mapped_file.hh"
+#include "input/mbox_splitter.hh"
+#include "report/audit_record.hh"
+#include "report/audit_summary.hh"
 
 namespace po = boost::program_options;
 

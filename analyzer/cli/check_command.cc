@@ -1,12 +1,12 @@
-#include "check_command.hh"
+#include "cli/check_command.hh"
 
 #include <boost/program_options.hpp>
 #include <iostream>
 
-#include "analysis_options.hh"
-#include "display_text.hh"
-#include "exit_codes.hh"
-#include "text_report.hh"
+#include "cli/analysis_options.hh"
+#include "cli/exit_codes.hh"
+#include "report/display_text.hh"
+#include "report/text_report.hh"
 
 namespace po = boost::program_options;
 

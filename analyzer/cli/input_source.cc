@@ -1,4 +1,4 @@
-#include "input_source.hh"
+#include "cli/input_source.hh"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -7,7 +7,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "limits.hh"
+#include "base/limits.hh"
 
 namespace hopscope {
 namespace {

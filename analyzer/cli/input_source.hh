@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "result.hh"
+#include "base/result.hh"
 
 namespace hopscope {
 

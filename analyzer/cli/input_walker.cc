@@ -1,4 +1,4 @@
-#include "input_walker.hh"
+#include "cli/input_walker.hh"
 
 #include <algorithm>
 #include <filesystem>

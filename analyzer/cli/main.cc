@@ -5,10 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "audit_command.hh"
-#include "check_command.hh"
-#include "exit_codes.hh"
-#include "trace_command.hh"
+#include "cli/audit_command.hh"
+#include "cli/check_command.hh"
+#include "cli/exit_codes.hh"
+#include "cli/trace_command.hh"
 
 namespace {
 

@@ -1,4 +1,4 @@
-#include "mapped_file.hh"
+#include "cli/mapped_file.hh"
 
 #include <fcntl.h>
 #include <sys/mman.h>

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <thread>
 
-#include "result.hh"
+#include "base/result.hh"
 
 namespace hopscope {
 

@@ -1,4 +1,4 @@
-#include "trace_command.hh"
+#include "cli/trace_command.hh"
 
 #include <unistd.h>
 
@@ -8,11 +8,11 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "analysis_options.hh"
-#include "display_zone.hh"
-#include "exit_codes.hh"
-#include "text_report.hh"
-#include "trace_json.hh"
+#include "cli/analysis_options.hh"
+#include "cli/exit_codes.hh"
+#include "report/display_zone.hh"
+#include "report/text_report.hh"
+#include "report/trace_json.hh"
 
 namespace po = boost::program_options;
 

@@ -3,7 +3,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "mbox_splitter.hh"
+#include "input/mbox_splitter.hh"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);

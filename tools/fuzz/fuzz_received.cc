@@ -10,13 +10,13 @@
 #include <string>
 #include <string_view>
 
-#include "gmime_text.hh"
-#include "header_block.hh"
-#include "ip_address.hh"
-#include "json_writer.hh"
-#include "received_parser.hh"
-#include "received_tokenizer.hh"
-#include "utf8.hh"
+#include "base/gmime_text.hh"
+#include "base/utf8.hh"
+#include "input/header_block.hh"
+#include "parse/ip_address.hh"
+#include "parse/received_parser.hh"
+#include "parse/received_tokenizer.hh"
+#include "report/json_writer.hh"
 
 namespace {
 

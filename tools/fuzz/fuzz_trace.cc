@@ -4,12 +4,12 @@
 #include <cstdint>
 #include <string_view>
 
-#include "display_zone.hh"
-#include "hop_classifier.hh"
-#include "text_report.hh"
-#include "trace_builder.hh"
-#include "trace_json.hh"
-#include "utf8.hh"
+#include "base/utf8.hh"
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
+#include "report/display_zone.hh"
+#include "report/text_report.hh"
+#include "report/trace_json.hh"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     static const auto rules = hopscope::RuleSet::builtin();

@@ -1,0 +1,64 @@
+// Value types of the chain: a hop (a placed ReceivedFields) and a whole
+// analysed message (Trace). Plain data, no GMime pointers, comparable with ==.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/anomaly.hh"
+#include "input/header_block.hh"
+#include "parse/received_fields.hh"
+
+namespace hopscope {
+
+struct Hop {
+    int index = 0;       // 1 = oldest
+    std::string header;  // field name it came from
+    ReceivedFields fields;
+    std::optional<std::int64_t> delay_s;
+    std::string role = "unknown";
+    std::vector<std::string> evidence;
+    std::vector<Anomaly> anomalies;  // parse anomalies plus chain ones
+    bool operator==(const Hop&) const = default;
+};
+
+struct RelayVerdict {
+    bool traversed = false;
+    std::optional<std::string> host;  // the relay as EOP saw it
+    std::optional<std::string> ip;
+    std::optional<bool> tls;
+    std::optional<std::string> connector;
+    std::vector<std::string> evidence;
+    bool operator==(const RelayVerdict&) const = default;
+};
+
+struct Trace {
+    std::optional<std::string> subject;
+    std::optional<std::string> from;
+    std::optional<std::string> to;
+    std::optional<std::string> message_id;
+    std::optional<UnixTime> created;
+    std::optional<std::string> created_text;
+    std::optional<std::int64_t> total_delay_s;
+    std::vector<Hop> hops;        // oldest first
+    std::vector<Hop> x_received;  // oldest first, not part of the chain
+    std::vector<Anomaly> anomalies;
+    std::vector<SignalHeader> signals;
+    std::optional<RelayVerdict> relay;  // set by classify()
+    std::string input_kind;             // "message", "header-block", "gmail-original", ...
+    std::size_t header_fields = 0;
+    bool operator==(const Trace&) const = default;
+};
+
+// The first kept signal header of that name (case-insensitive), if any: a
+// view of the trace's own text.
+std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
+
+// The first kept signal header of that name (case-insensitive), if any: a
+// view of the trace's own text.
+std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
+
+}  // namespace hopscope

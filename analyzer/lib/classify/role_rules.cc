@@ -1,0 +1,370 @@
+#include "classify/role_rules.hh"
+
+#include <algorithm>
+#include <array>
+#include <sstream>
+
+#include "classify/microsoft_ranges.hh"
+#include "input/header_block.hh"
+#include "parse/ip_address.hh"
+
+namespace hopscope {
+namespace {
+
+struct BuiltinRule {
+    const char* id;
+    Family family;
+    MatchKind kind;
+    const char* pattern;
+    const char* evidence;
+};
+
+// Order matters: the first match wins, specific before general.
+constexpr std::array<BuiltinRule, 31> kBuiltin = {{
+    {"eop-protection-host", Family::Eop, MatchKind::ByHost, "*.mail.protection.outlook.com", ""},
+    {"eop-regional-host", Family::Eop, MatchKind::ByHost, "*.eop-*.prod.protection.outlook.com", ""},
+    {"eop-outbound-host", Family::Eop, MatchKind::ByHost, "*.outbound.protection.outlook.com", ""},
+    {"eop-protection-any", Family::Eop, MatchKind::ByHost, "*.protection.outlook.com", ""},
+    {"eop-pepf-frontend", Family::Eop, MatchKind::ByHost, "*pepf*.prod.outlook.com",
+     "by-host is an EOP front end (PEPF name) in *.prod.outlook.com"},
+    {"eop-ft-frontend", Family::Eop, MatchKind::ByHost, "*ft###.*.prod.outlook.com",
+     "by-host is an EOP front end (FT name) in *.prod.outlook.com"},
+    {"eop-ft-frontend-v2", Family::Eop, MatchKind::ByHost, "*ft####.*.prod.outlook.com",
+     "by-host is an EOP front end (FT name) in *.prod.outlook.com"},
+    {"exo-frontend-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.office365.com", ""},
+    {"exo-submission-host", Family::ExchangeOnline, MatchKind::ByHost, "smtp.office365.com", ""},
+    {"exo-prod-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.outlook.com", ""},
+    {"exo-exchangelabs-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.exchangelabs.com", ""},
+    {"exo-outlook-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.com", ""},
+    {"google-mx", Family::Provider, MatchKind::ByHost, "mx.google.com", "by-host is Google's MX (mx.google.com)"},
+    {"google-host", Family::Provider, MatchKind::ByHost, "*.google.com", ""},
+    {"gmail-host", Family::Provider, MatchKind::ByHost, "smtp.gmail.com", ""},
+    {"googlemail-host", Family::Provider, MatchKind::ByHost, "*.googlemail.com", ""},
+    {"google-internal", Family::Provider, MatchKind::ByIp, "2002:a00::/24",
+     "by-side is a Google-internal 2002:… address (Gmail's own stamp)"},
+    {"amazon-ses", Family::Provider, MatchKind::ByHost, "*.amazonses.com", ""},
+    {"sendgrid", Family::Provider, MatchKind::ByHost, "*.sendgrid.net", ""},
+    {"mailgun", Family::Provider, MatchKind::ByHost, "*.mailgun.net", ""},
+    {"eop-outbound-sender", Family::Eop, MatchKind::FromHost, "*.outbound.protection.outlook.com",
+     "sender is EOP's outbound service (*.outbound.protection.outlook.com)"},
+    {"private-10", Family::Internal, MatchKind::FromIp, "10.0.0.0/8", ""},
+    {"private-172", Family::Internal, MatchKind::FromIp, "172.16.0.0/12", ""},
+    {"private-192", Family::Internal, MatchKind::FromIp, "192.168.0.0/16", ""},
+    {"loopback-v4", Family::Internal, MatchKind::FromIp, "127.0.0.0/8", ""},
+    {"link-local-v4", Family::Internal, MatchKind::FromIp, "169.254.0.0/16", ""},
+    {"cgnat", Family::Internal, MatchKind::FromIp, "100.64.0.0/10", ""},
+    {"loopback-v6", Family::Internal, MatchKind::FromIp, "::1/128", ""},
+    {"link-local-v6", Family::Internal, MatchKind::FromIp, "fe80::/10", ""},
+    {"unique-local-v6", Family::Internal, MatchKind::FromIp, "fc00::/7", ""},
+    {"internal-name", Family::Internal, MatchKind::ByHost, "*.local", "by-host ends in .local (an internal name)"},
+}};
+
+constexpr std::array<const char*, 5> kInternalSuffixes = {"*.lan", "*.internal", "*.corp", "*.home.arpa", "*.intranet"};
+
+Rule make_rule(std::string id, Family family, MatchKind kind, std::string pattern, std::string evidence) {
+    Rule r;
+    r.id = std::move(id);
+    r.family = family;
+    r.kind = kind;
+    r.pattern = std::move(pattern);
+    r.evidence = std::move(evidence);
+    return r;
+}
+
+const char* kind_name(MatchKind k) {
+    switch (k) {
+        case MatchKind::ByHost:
+            return "by-host";
+        case MatchKind::FromHost:
+            return "from-host";
+        case MatchKind::ByIp:
+            return "by-ip";
+        case MatchKind::FromIp:
+            return "from-ip";
+        case MatchKind::With:
+            return "with";
+    }
+    return "?";
+}
+
+std::optional<MatchKind> kind_of(std::string_view s) {
+    for (auto k : {MatchKind::ByHost, MatchKind::FromHost, MatchKind::ByIp, MatchKind::FromIp, MatchKind::With})
+        if (s == kind_name(k)) return k;
+    return std::nullopt;
+}
+
+std::optional<Family> family_of(std::string_view s) {
+    for (auto f : {Family::Eop, Family::ExchangeOnline, Family::Provider, Family::Internal, Family::Relay})
+        if (s == family_name(f)) return f;
+    return std::nullopt;
+}
+
+bool is_ip_kind(MatchKind k) {
+    return k == MatchKind::ByIp || k == MatchKind::FromIp;
+}
+
+std::string describe(const Rule& r, std::string_view subject) {
+    if (!r.evidence.empty()) return r.evidence;
+    switch (r.kind) {
+        case MatchKind::ByHost:
+            return "by-host matches " + r.pattern;
+        case MatchKind::FromHost:
+            return "sender " + std::string(subject) + " matches " + r.pattern;
+        case MatchKind::ByIp:
+            return "receiver " + std::string(subject) + " is in " + r.pattern;
+        case MatchKind::FromIp: {
+            std::string what = r.id.starts_with("private")      ? "a private address"
+                               : r.id.starts_with("loopback")   ? "a loopback address"
+                               : r.id.starts_with("link-local") ? "a link-local address"
+                               : r.id == "cgnat"                ? "a carrier-grade NAT address"
+                               : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
+                                                                : "in " + r.pattern;
+            return "sender " + std::string(subject) + " is " + what;
+        }
+        case MatchKind::With:
+            return "protocol is " + r.pattern;
+    }
+    return {};
+}
+
+bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey& ip,
+             const std::optional<std::string>& with) {
+    switch (r.kind) {
+        case MatchKind::ByHost:
+        case MatchKind::FromHost:
+            if (!host) return false;
+            // The literal text after the last '*' must end the host: a cheap no for most hosts.
+            if (!r.tail.empty() && (host->size() < r.tail.size() ||
+                                    !iequals(std::string_view(*host).substr(host->size() - r.tail.size()), r.tail)))
+                return false;
+            return host_glob(r.pattern, *host);
+        case MatchKind::ByIp:
+        case MatchKind::FromIp:
+            return r.network && r.network->contains(ip);
+        case MatchKind::With:
+            return with && iequals(*with, r.pattern);
+    }
+    return false;
+}
+
+}  // namespace
+
+std::string_view family_name(Family f) {
+    switch (f) {
+        case Family::Eop:
+            return "eop";
+        case Family::ExchangeOnline:
+            return "exchange-online";
+        case Family::Provider:
+            return "provider";
+        case Family::Internal:
+            return "internal";
+        case Family::Relay:
+            return "relay";
+    }
+    return "?";
+}
+
+bool host_glob(std::string_view p, std::string_view h) {
+    // The common "*.suffix" pattern: one case-insensitive suffix compare.
+    if (p.size() > 1 && p[0] == '*' && p.find_first_of("*?#", 1) == std::string_view::npos)
+        return h.size() >= p.size() - 1 && iequals(h.substr(h.size() - (p.size() - 1)), p.substr(1));
+    // Iterative matcher with one backtrack point: linear in practice, never exponential.
+    std::size_t pi = 0;
+    std::size_t hi = 0;
+    std::size_t star = std::string_view::npos;
+    std::size_t mark = 0;
+    auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    while (hi < h.size()) {
+        if (pi < p.size() && p[pi] == '*') {
+            star = pi++;
+            mark = hi;
+        } else if (pi < p.size() &&
+                   (p[pi] == '?' || (p[pi] == '#' && h[hi] >= '0' && h[hi] <= '9') || lower(p[pi]) == lower(h[hi]))) {
+            ++pi;
+            ++hi;
+        } else if (star != std::string_view::npos) {
+            pi = star + 1;
+            hi = ++mark;
+        } else {
+            return false;
+        }
+    }
+    while (pi < p.size() && p[pi] == '*') ++pi;
+    return pi == p.size();
+}
+
+Result<bool> RuleSet::add(Rule rule) {
+    if (is_ip_kind(rule.kind)) {
+        rule.network = Network::parse(rule.pattern);
+        if (!rule.network) return make_error("rule " + rule.id + ": '" + rule.pattern + "' is not an address or CIDR");
+    }
+    if (rule.pattern.empty()) return make_error("rule " + rule.id + ": empty pattern");
+    const std::string& p = rule.pattern;
+    if (auto star = p.rfind('*'); star != std::string::npos && p.find_first_of("?#", star) == std::string::npos)
+        rule.tail = p.substr(star + 1);
+    rule.user = rule.id.starts_with("user-") || rule.id == "config";
+    // Rules by kind, each list in trial order: the user's first (the admin
+    // knows their own network better than we do), then ours, in table order.
+    std::size_t at = rules_.size();
+    auto place = [&](std::vector<std::size_t>& order) {
+        auto pos = order.end();
+        if (rule.user)  // after the last user rule already there
+            pos = std::find_if(order.begin(), order.end(), [&](std::size_t i) { return !rules_[i].user; });
+        order.insert(pos, at);
+    };
+    if (!rule.network) place(order_[static_cast<std::size_t>(rule.kind)]);
+    if (rule.kind == MatchKind::ByHost || rule.kind == MatchKind::FromHost) {
+        auto& buckets = host_index_[rule.kind == MatchKind::ByHost ? 0 : 1];
+        if (rule.tail.size() >= kHostKey)
+            place(buckets[host_bucket(rule.tail)]);
+        else
+            for (auto& b : buckets) place(b);
+    }
+    if (rule.network) {  // by-ip and from-ip rules live in the address index only
+        auto& buckets = ip_index_[rule.kind == MatchKind::ByIp ? 0 : 1];
+        unsigned bits = rule.network->prefix() >= 8 ? 8U : static_cast<unsigned>(rule.network->prefix());
+        unsigned first = rule.network->first_byte() & (0xffU << (8 - bits)) & 0xffU;
+        unsigned span = 1U << (8 - bits);
+        for (unsigned b = first; b < first + span; ++b) place(buckets[(rule.network->v6() ? 256 : 0) + b]);
+    }
+    rules_.push_back(std::move(rule));
+    return true;
+}
+
+RuleSet RuleSet::builtin() {
+    RuleSet set;
+    for (const auto& b : kBuiltin) (void)set.add(make_rule(b.id, b.family, b.kind, b.pattern, b.evidence));
+    for (const auto* s : kInternalSuffixes)
+        (void)set.add(make_rule("internal-name", Family::Internal, MatchKind::ByHost, s,
+                                std::string("by-host ends in ") + (s + 1) + " (an internal name)"));
+    std::istringstream ranges{std::string(microsoft_ranges_text())};
+    std::string line;
+    while (std::getline(ranges, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::istringstream words(line);
+        std::string fam;
+        std::string net;
+        words >> fam >> net;
+        auto f = family_of(fam);
+        if (!f) continue;
+        std::string where = "Microsoft's published ";
+        where.append(fam).append(" range ").append(net).append(" (microsoft-365-ranges.txt, transcribed 2026-11-28)");
+        (void)set.add(make_rule("microsoft-range", *f, MatchKind::ByIp, net, "receiver address is in " + where));
+        (void)set.add(make_rule("microsoft-range", *f, MatchKind::FromIp, net, "sender address is in " + where));
+    }
+    return set;
+}
+
+Result<bool> RuleSet::add_rule_line(std::string_view line) {
+    std::istringstream words{std::string(line)};
+    std::string fam;
+    std::string kind;
+    std::string pattern;
+    words >> fam >> kind >> pattern;
+    auto f = family_of(fam);
+    auto k = kind_of(kind);
+    if (!f)
+        return make_error("rule '" + std::string(line) +
+                          "': family must be eop, exchange-online, provider, internal or relay");
+    if (!k)
+        return make_error("rule '" + std::string(line) + "': kind must be by-host, from-host, by-ip, from-ip or with");
+    std::string evidence;
+    std::getline(words >> std::ws, evidence);
+    if (!evidence.empty()) evidence += " (config rule)";
+    return add(make_rule("config", *f, *k, pattern, evidence));
+}
+
+Result<bool> RuleSet::add_relay(std::string_view what) {
+    ++user_relays_;
+    std::string w(what);
+    if (Network::parse(w)) {
+        // The relay is the sending side EOP saw, and also the receiving side of the hop before.
+        auto r = add(make_rule("user-relay", Family::Relay, MatchKind::FromIp, w, "relay " + w + " named by --relay"));
+        if (!r) return r;
+        return add(make_rule("user-relay", Family::Relay, MatchKind::ByIp, w, "relay " + w + " named by --relay"));
+    }
+    for (char c : w)
+        if (!(isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '-' || c == '*' || c == '_'))
+            return make_error("--relay '" + w + "' is neither a host name, an address nor a CIDR");
+    auto r = add(make_rule("user-relay", Family::Relay, MatchKind::FromHost, w, "relay " + w + " named by --relay"));
+    if (!r) return r;
+    return add(make_rule("user-relay", Family::Relay, MatchKind::ByHost, w, "relay " + w + " named by --relay"));
+}
+
+Result<bool> RuleSet::add_internal_net(std::string_view cidr) {
+    std::string c(cidr);
+    if (!Network::parse(c)) return make_error("--internal-net '" + c + "' is not a CIDR network");
+    auto r = add(make_rule("user-internal-net", Family::Internal, MatchKind::FromIp, c,
+                           "sender is in " + c + " named by --internal-net"));
+    if (!r) return r;
+    return add(make_rule("user-internal-net", Family::Internal, MatchKind::ByIp, c,
+                         "receiver is in " + c + " named by --internal-net"));
+}
+
+std::size_t RuleSet::host_bucket(std::string_view s) {
+    std::size_t h = 0;
+    for (char c : s.substr(s.size() - kHostKey)) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        h = h * 31 + static_cast<unsigned char>(c);
+    }
+    return h % kHostBuckets;
+}
+
+// The first rule in trial order among the given kinds. Each kind's list is
+// in trial order, so its first match is its best; the lists of kinds whose
+// subject the stamp lacks are never walked.
+std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> kinds,
+                                              const std::optional<std::string>& host,
+                                              const std::optional<std::string>& ip,
+                                              const std::optional<std::string>& with) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
+    const Rule* best = nullptr;
+    auto rank = [&](const Rule* r) { return std::pair{!r->user, r - rules_.data()}; };
+    for (MatchKind k : kinds) {
+        bool host_kind = k == MatchKind::ByHost || k == MatchKind::FromHost;
+        bool ip_kind = k == MatchKind::ByIp || k == MatchKind::FromIp;
+        if ((host_kind && !host) || (ip_kind && !ip) || (k == MatchKind::With && !with)) continue;
+        static const std::vector<std::size_t> none;
+        // Host rules: only those whose tail can end this host (hosts
+        // shorter than the key take the whole list).
+        const auto& list = host_kind && host->size() >= kHostKey
+                               ? host_index_[k == MatchKind::ByHost ? 0 : 1][host_bucket(*host)]
+                           : !ip_kind  ? order_[static_cast<std::size_t>(k)]
+                           : key.valid ? ip_index_[k == MatchKind::ByIp ? 0 : 1][(key.v6 ? 256 : 0) + key.bytes[0]]
+                                       : none;
+        for (std::size_t i : list) {
+            const Rule& r = rules_[i];
+            if (best != nullptr && rank(best) < rank(&r)) break;  // cannot beat what we have
+            if (matches(r, host, key, with)) {
+                best = &r;
+                break;
+            }
+        }
+    }
+    if (best == nullptr) return std::nullopt;
+    bool host_kind = best->kind == MatchKind::ByHost || best->kind == MatchKind::FromHost;
+    return RuleMatch{best, describe(*best, (host_kind ? host : ip).value_or(""))};
+}
+
+std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
+                                           const std::optional<std::string>& with) const {
+    return first_match({MatchKind::ByHost, MatchKind::ByIp, MatchKind::With}, host, ip, with);
+}
+
+std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,
+                                             const std::optional<std::string>& ip) const {
+    return first_match({MatchKind::FromHost, MatchKind::FromIp}, host, ip, std::nullopt);
+}
+
+std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,
+                                                   const std::optional<std::string>& ip) const {
+    const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
+    for (const auto& r : rules_) {
+        if (r.family != Family::Relay || (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp)) continue;
+        if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, r.evidence};
+    }
+    return std::nullopt;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,96 @@
+// Classification rules as data: each rule names a family of systems
+// (Microsoft's EOP front ends, Exchange Online, a public mail provider, the
+// organisation's own network or relay), how to recognise it (host pattern,
+// network, protocol) and the evidence text it gives. The built-in table, the
+// dated Microsoft ranges and the user's additions (--relay, --internal-net,
+// config `rule =` lines) all end up here; hop_classifier.cc turns families
+// and chain position into roles.
+#pragma once
+
+#include <array>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/result.hh"
+#include "classify/network.hh"
+
+namespace hopscope {
+
+enum class Family { Eop, ExchangeOnline, Provider, Internal, Relay };
+
+enum class MatchKind { ByHost, FromHost, ByIp, FromIp, With };
+
+struct Rule {
+    std::string id;
+    Family family;
+    MatchKind kind;
+    std::string pattern;             // host glob (* any run, ? one char, # one digit), CIDR, or protocol
+    std::string evidence;            // why, in words; empty: generated from kind and pattern
+    std::optional<Network> network;  // parsed once for the IP kinds
+    std::string tail;                // literal text after the last '*' (no ? or #): must end the host
+    bool user = false;               // from the command line or config: tried first
+};
+
+struct RuleMatch {
+    const Rule* rule;
+    std::string evidence;
+};
+
+class RuleSet {
+  public:
+    // Built-in Microsoft, provider and private-network rules.
+    static RuleSet builtin();
+
+    // "ROLE-FAMILY KIND PATTERN [EVIDENCE...]", e.g.
+    // "internal by-host *.corp.example.com our relay farm".
+    Result<bool> add_rule_line(std::string_view line);
+    // --relay HOST|IP|CIDR
+    Result<bool> add_relay(std::string_view what);
+    // --internal-net CIDR
+    Result<bool> add_internal_net(std::string_view cidr);
+
+    [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
+    [[nodiscard]] bool has_user_relay() const { return user_relays_ > 0; }
+
+    // First matching rule of a family for the receiving (by) side of a stamp.
+    [[nodiscard]] std::optional<RuleMatch> match_by(const std::optional<std::string>& host,
+                                                    const std::optional<std::string>& ip,
+                                                    const std::optional<std::string>& with) const;
+    // First matching rule for the sending side (for the relay and private checks).
+    [[nodiscard]] std::optional<RuleMatch> match_from(const std::optional<std::string>& host,
+                                                      const std::optional<std::string>& ip) const;
+    // Does a --relay entry name this host or address?
+    [[nodiscard]] std::optional<RuleMatch> match_user_relay(const std::optional<std::string>& host,
+                                                            const std::optional<std::string>& ip) const;
+
+  private:
+    Result<bool> add(Rule rule);
+    std::vector<Rule> rules_;
+    [[nodiscard]] std::optional<RuleMatch> first_match(std::initializer_list<MatchKind> kinds,
+                                                       const std::optional<std::string>& host,
+                                                       const std::optional<std::string>& ip,
+                                                       const std::optional<std::string>& with) const;
+    // Per host and protocol MatchKind: indexes into rules_, in trial order.
+    std::array<std::vector<std::size_t>, 5> order_;
+    // The by-ip and from-ip rules again, by the first byte an address in the
+    // network can have (256 IPv4 buckets, then 256 IPv6), in trial order.
+    std::array<std::array<std::vector<std::size_t>, 512>, 2> ip_index_;
+    // The by-host and from-host rules again, by a hash of the last
+    // kHostKey characters their hosts must end with (rules whose literal
+    // tail is shorter sit in every bucket), in trial order.
+    static constexpr std::size_t kHostKey = 6;
+    static constexpr std::size_t kHostBuckets = 64;
+    static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
+    std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
+    int user_relays_ = 0;
+};
+
+// Case-insensitive glob: '*' any run, '?' one character, '#' one digit.
+bool host_glob(std::string_view pattern, std::string_view host);
+
+std::string_view family_name(Family f);
+
+}  // namespace hopscope

@@ -1,0 +1,189 @@
+#include "input/header_block.hh"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+
+#include "base/limits.hh"
+#include "base/line_end.hh"
+#include "input/paste_normaliser.hh"
+
+namespace hopscope {
+namespace {
+
+bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+
+}  // namespace
+
+HeaderBlock split_header_block(std::string_view bytes) {
+    HeaderBlock block;
+    PasteStart start = find_paste_start(bytes);
+    block.input_kind = start.kind;
+    block.anomalies = std::move(start.anomalies);
+
+    std::string_view input = bytes;
+    if (input.size() > limits::max_header_block_bytes) input = input.substr(0, limits::max_header_block_bytes);
+
+    const char* base = input.data();
+    std::size_t pos = start.offset;
+    std::size_t lost_indent = 0;
+    std::size_t dropped_fields = 0;
+    bool ended_by_blank = false;
+    HeaderField* current = nullptr;
+    const char* value_begin = nullptr;
+    block.fields.reserve(40);  // relayed mail carries 30 to 70 fields; spares five regrowths
+
+    while (pos < input.size()) {
+        std::size_t nl = find_line_end(input, pos);
+        std::size_t end = nl == std::string_view::npos ? input.size() : nl;
+        std::size_t next = nl == std::string_view::npos ? input.size() : nl + 1;
+        std::string_view line(base + pos, end - pos);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+
+        std::size_t ind = 0;
+        while (ind < line.size() && is_wsp(line[ind])) ++ind;
+        if (ind == line.size()) {  // blank or white-space-only: end of the header block
+            ended_by_blank = true;
+            pos = next;
+            break;
+        }
+
+        bool starts_field = (ind == 0 || ind == start.indent) && is_field_start(line.substr(ind));
+        if (starts_field) {
+            std::string_view rest = line.substr(ind);
+            std::size_t colon = rest.find(':');
+            std::string_view name = rest.substr(0, colon);
+            while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
+            if (block.fields.size() < limits::max_header_fields) {
+                block.fields.push_back({name, {}});
+                current = &block.fields.back();
+                value_begin = rest.data() + colon + 1;
+                current->raw =
+                    std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+            } else {
+                ++dropped_fields;
+                current = nullptr;
+            }
+        } else if (current != nullptr) {
+            if (ind == 0) ++lost_indent;
+            current->raw =
+                std::string_view(value_begin, static_cast<std::size_t>(line.data() + line.size() - value_begin));
+        }
+        pos = next;
+    }
+    block.end_offset = pos;
+    if (ended_by_blank && pos < input.size() && block.input_kind == "header-block") block.input_kind = "message";
+    if (lost_indent > 0)
+        block.anomalies.push_back(
+            {"lost-indentation",
+             std::to_string(lost_indent) + " folded line(s) without indentation were joined to the field above"});
+    if (dropped_fields > 0)
+        block.anomalies.push_back(
+            {"field-limit", std::to_string(dropped_fields) + " header field(s) beyond the limit of " +
+                                std::to_string(limits::max_header_fields) + " were not analysed"});
+    if (bytes.size() > limits::max_header_block_bytes && !ended_by_blank)
+        block.anomalies.push_back({"header-block-truncated", "only the first " +
+                                                                 std::to_string(limits::max_header_block_bytes) +
+                                                                 " bytes of the header block were read"});
+    return block;
+}
+
+std::string unfold(std::string_view raw) {
+    std::string out;
+    out.reserve(raw.size());
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        char c = raw[i];
+        if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+        if (c == '\n') {
+            bool next_wsp = i + 1 < raw.size() && is_wsp(raw[i + 1]);
+            if (!next_wsp) out.push_back(' ');
+            continue;
+        }
+        out.push_back(c);
+    }
+    return out;
+}
+
+std::string unfold_collapsed(std::string_view raw) {
+    std::string out(raw.size(), '\0');
+    char* w = out.data();
+    char* const begin = w;
+    bool pending_space = false;
+    const char* p = raw.data();
+    const char* const end = p + raw.size();
+    // Leading white space never reaches the output (a value starts with the
+    // space after its colon); from `first` on, a value that needs no
+    // collapsing is copied byte for byte.
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+    const char* const first = p;
+    while (p < end) {
+#if defined(__SSE2__)
+        // Sixteen bytes of words and single spaces collapse to themselves:
+        // copy them whole. A leading space is kept unless it would be the
+        // first byte out or follow another; a trailing one becomes pending.
+        // A fold, tab or run of spaces in the block: the bytes before it are
+        // copied the same way, then the run is skipped.
+        if (end - p >= 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            auto ctl = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
+            auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+            // White space to collapse: controls, the first space of a pair, and
+            // a leading space that would be the first byte out or follow another.
+            unsigned run = ctl | ((sp & (sp >> 1U)));
+            if ((sp & 1U) != 0 && (pending_space || w == begin)) run |= 1U;
+            std::size_t k = run == 0 ? 16 : static_cast<std::size_t>(__builtin_ctz(run));
+            if (k > 0) {
+                if (pending_space) *w++ = ' ';
+                // Room: w trails p by at least the bytes collapsed so far.
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+                pending_space = ((sp >> (k - 1)) & 1U) != 0;
+                w += pending_space ? k - 1 : k;
+                p += k;
+            }
+            if (k == 16) continue;
+            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+            pending_space = w != begin;
+            continue;
+        }
+        // The last few bytes of a value copied as it stands so far: one
+        // 16-byte block ending at the end, overlapping what is already out
+        // (identical there), when it needs no collapsing and has no space at
+        // the end to drop. Most header values end this way.
+        if (end - p < 16 && end - first >= 16 && !pending_space && w - begin == p - first) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+            auto ctl = _mm_movemask_epi8(_mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))));
+            auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+            if (ctl == 0 && (sp & (sp << 1U)) == 0 && (sp & 0x8000U) == 0) {
+                _mm_storeu_si128(reinterpret_cast<__m128i*>(w - (p - (end - 16))), v);
+                w += end - p;
+                break;
+            }
+        }
+        const char* stop = std::min(end, p + 16);
+#else
+        const char* stop = end;
+#endif
+        for (; p < stop; ++p) {
+            char c = *p;
+            if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+                pending_space = w != begin;
+                continue;
+            }
+            if (pending_space) *w++ = ' ';
+            pending_space = false;
+            *w++ = c;
+        }
+    }
+    out.resize(static_cast<std::size_t>(w - begin));
+    return out;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,61 @@
+// The one header splitter that trace and audit share: a bounded,
+// allocation-light scanner that turns the bytes of a message, a header paste
+// or one mbox entry into (name, raw value) pairs. The paste normaliser runs
+// first (see paste_normaliser.hh) and tells it where the fields start.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/anomaly.hh"
+
+namespace hopscope {
+
+struct HeaderField {
+    std::string_view name;
+    std::string_view raw;  // after the colon, folds and all; a view into the input
+};
+
+// Header fields that classification and the security section read, kept as
+// unfolded text (name as written, value).
+struct SignalHeader {
+    std::string name;
+    std::string value;
+    bool operator==(const SignalHeader&) const = default;
+};
+
+struct HeaderBlock {
+    std::vector<HeaderField> fields;
+    std::string input_kind;  // message | header-block | gmail-original | mbox-message
+    std::vector<Anomaly> anomalies;
+    std::size_t end_offset = 0;  // where the header block ended in the input
+};
+
+// Splits `bytes` (which must outlive the result) into header fields.
+HeaderBlock split_header_block(std::string_view bytes);
+
+// RFC 5322 unfolding: line breaks vanish; a line that lost its indentation
+// is joined with one space, as the paste meant it.
+std::string unfold(std::string_view raw);
+
+// Unfold, then collapse runs of white space to one space and trim.
+std::string unfold_collapsed(std::string_view raw);
+
+// Case-insensitive ASCII comparison for header names and keywords.
+// Inline: it sits in every header-name and keyword test.
+inline bool iequals(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x == y) continue;
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,149 @@
+#include "input/paste_normaliser.hh"
+
+#include <algorithm>
+#include <array>
+
+#include "base/limits.hh"
+#include "base/line_end.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::string_view kBom = "\xEF\xBB\xBF";
+// Preamble lines skipped before giving up on finding a first field.
+constexpr std::size_t kMaxPreambleLines = 40;
+
+constexpr bool is_wsp(char c) {
+    return c == ' ' || c == '\t';
+}
+constexpr bool is_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+constexpr bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+struct Line {
+    std::string_view text;  // without the line break
+    std::size_t next = 0;   // offset of the following line
+};
+
+Line line_at(std::string_view bytes, std::size_t pos) {
+    std::size_t nl = find_line_end(bytes, pos);
+    std::size_t end = nl == std::string_view::npos ? bytes.size() : nl;
+    std::size_t next = nl == std::string_view::npos ? bytes.size() : nl + 1;
+    std::string_view text = bytes.substr(pos, end - pos);
+    if (!text.empty() && text.back() == '\r') text.remove_suffix(1);
+    return {text, next};
+}
+
+bool is_blank(std::string_view line) {
+    return std::ranges::all_of(line, [](char c) { return is_wsp(c) || c == '\r'; });
+}
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (is_wsp(s.front()) || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (is_wsp(s.back()) || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+std::size_t indent_of(std::string_view line) {
+    std::size_t n = 0;
+    while (n < line.size() && is_wsp(line[n])) ++n;
+    return n;
+}
+
+// The labels of the summary table Gmail puts above the original message.
+bool is_gmail_summary_line(std::string_view line) {
+    static constexpr std::array<std::string_view, 12> labels = {
+        "Original Message", "Message ID",        "Created at:",       "From:\t", "To:\t", "Subject:\t", "SPF:", "DKIM:",
+        "DMARC:",           "Download Original", "Copy to clipboard", "CC:\t"};
+    return std::ranges::any_of(labels, [&](std::string_view label) { return line.starts_with(label); });
+}
+
+}  // namespace
+
+bool is_field_start(std::string_view line) {
+    // Characters of a field name after the first: letters, digits, "-_.".
+    // A table, since every line of every header block comes through here.
+    static constexpr std::array<bool, 256> kNameChar = [] {
+        std::array<bool, 256> t{};
+        for (int c = 0; c < 256; ++c)
+            t[static_cast<std::size_t>(c)] =
+                is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '_' || c == '.';
+        return t;
+    }();
+    if (line.empty() || !is_alpha(line[0])) return false;
+    std::size_t i = 1;
+    while (i < line.size() && kNameChar[static_cast<unsigned char>(line[i])]) ++i;
+    while (i < line.size() && is_wsp(line[i])) ++i;
+    if (i >= line.size() || line[i] != ':') return false;
+    return line.substr(i + 1, 2) != "//";
+}
+
+PasteStart find_paste_start(std::string_view bytes) {
+    PasteStart start;
+    start.kind = "header-block";
+    std::size_t pos = 0;
+    if (bytes.substr(0, kBom.size()) == kBom) pos = kBom.size();
+
+    auto skip_blank = [&] {
+        while (pos < bytes.size()) {
+            Line l = line_at(bytes, pos);
+            if (!is_blank(l.text)) break;
+            pos = l.next;
+        }
+    };
+    skip_blank();
+
+    Line first = line_at(bytes, pos);
+    if (first.text.substr(0, 5) == "From ") {
+        start.kind = "mbox-message";
+        pos = first.next;
+    } else if (trim(first.text) == "Original Message") {
+        // Gmail's "Show original": skip the summary up to the "Download
+        // Original" bar; without the bar, skip what looks like the summary.
+        start.kind = "gmail-original";
+        std::size_t scan = first.next;
+        std::size_t after_summary = first.next;
+        for (std::size_t n = 0; n < kMaxPreambleLines && scan < bytes.size(); ++n) {
+            Line l = line_at(bytes, scan);
+            if (l.text.substr(0, 17) == "Download Original") {
+                after_summary = l.next;
+                break;
+            }
+            if (is_blank(l.text) || is_gmail_summary_line(l.text))
+                after_summary = l.next;
+            else if (is_field_start(l.text) && l.text.find('\t') == std::string_view::npos)
+                break;
+            scan = l.next;
+        }
+        pos = after_summary;
+        skip_blank();
+    }
+
+    // Anything that is not a field start before the first field is preamble.
+    std::size_t preamble_lines = 0;
+    std::size_t scan = pos;
+    for (; scan < bytes.size() && preamble_lines <= kMaxPreambleLines;) {
+        Line l = line_at(bytes, scan);
+        std::size_t ind = indent_of(l.text);
+        if (is_field_start(l.text.substr(ind))) {
+            start.indent = ind;
+            break;
+        }
+        if (!is_blank(l.text)) ++preamble_lines;
+        scan = l.next;
+    }
+    if (preamble_lines > kMaxPreambleLines || scan >= bytes.size()) {
+        start.offset = pos;  // nothing header-like; the splitter will find no field
+        return start;
+    }
+    if (preamble_lines > 0)
+        start.anomalies.push_back({"skipped-preamble", std::to_string(preamble_lines) +
+                                                           " line(s) before the first header field were skipped"});
+    start.offset = scan;
+    return start;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,30 @@
+// What GMime cannot know about pastes: where the header fields really start
+// (after a BOM, blank lines, an mbox "From " line, the summary table of
+// Gmail's "Show original" page or a stray preamble) and how far pasted lines
+// are indented.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/anomaly.hh"
+
+namespace hopscope {
+
+struct PasteStart {
+    std::size_t offset = 0;  // first byte of the first header field line
+    std::size_t indent = 0;  // white space the paste put before every field name
+    std::string kind;        // message-like input kind, see HeaderBlock
+    std::vector<Anomaly> anomalies;
+};
+
+PasteStart find_paste_start(std::string_view bytes);
+
+// True when `line` (no line break) starts a header field, allowing the
+// lenient forms seen in pastes: a name of letters, digits, '-', '_' or '.',
+// starting with a letter, optional white space, then ':' not followed by "//".
+bool is_field_start(std::string_view line);
+
+}  // namespace hopscope

@@ -1,0 +1,487 @@
+#include "parse/date_parser.hh"
+
+#include <array>
+#include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "base/gmime_types.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kMaxDateText = 256;
+
+struct NamedZone {
+    std::string_view name;
+    int minutes;  // offset east of UTC
+};
+
+// Zones GMime reads correctly by name (RFC 5322 section 4.3).
+constexpr std::array<std::string_view, 12> kGmimeZones = {"UT",  "UTC", "GMT", "Z",   "EST", "EDT",
+                                                          "CST", "CDT", "MST", "MDT", "PST", "PDT"};
+
+// Unambiguous abbreviations seen in real stamps that GMime would read as
+// +0000; we rewrite them as numeric offsets before GMime sees them.
+// (IST, BST and the like stay out: they name more than one zone.)
+constexpr std::array<NamedZone, 24> kExtraZones = {{
+    {"CET", 60},   {"CEST", 120}, {"MET", 60},   {"MEST", 120}, {"MESZ", 120},  {"MEZ", 60},
+    {"EET", 120},  {"EEST", 180}, {"WET", 0},    {"WEST", 60},  {"MSK", 180},   {"JST", 540},
+    {"KST", 540},  {"HKT", 480},  {"SGT", 480},  {"AWST", 480}, {"ACST", 570},  {"AEST", 600},
+    {"AEDT", 660}, {"NZST", 720}, {"NZDT", 780}, {"HST", -600}, {"AKST", -540}, {"AKDT", -480},
+}};
+
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+}
+
+std::string upper(std::string_view s) {
+    std::string u(s);
+    for (char& c : u)
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    return u;
+}
+
+// Removes (comments), collapses white space. Bounded and non-recursive.
+std::string strip_comments(std::string_view text) {
+    std::string out;
+    int depth = 0;
+    bool space = false;
+    for (char c : text) {
+        if (c == '(') {
+            ++depth;
+            continue;
+        }
+        if (c == ')' && depth > 0) {
+            --depth;
+            continue;
+        }
+        if (depth > 0) continue;
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
+            space = !out.empty();
+            continue;
+        }
+        if (space) out.push_back(' ');
+        space = false;
+        out.push_back(c);
+    }
+    return out;
+}
+
+bool is_time_token(std::string_view t) {
+    // H:MM, HH:MM or HH:MM:SS (optionally with fractional seconds)
+    std::size_t colon = t.find(':');
+    if (colon == 0 || colon == std::string_view::npos || colon > 2) return false;
+    for (std::size_t i = 0; i < colon; ++i)
+        if (!is_digit(t[i])) return false;
+    return t.size() >= colon + 3 && is_digit(t[colon + 1]) && is_digit(t[colon + 2]);
+}
+
+bool is_numeric_zone(std::string_view t) {
+    if (t.size() != 5 || (t[0] != '+' && t[0] != '-')) return false;
+    for (std::size_t i = 1; i < 5; ++i)
+        if (!is_digit(t[i])) return false;
+    int hh = (t[1] - '0') * 10 + (t[2] - '0');
+    int mm = (t[3] - '0') * 10 + (t[4] - '0');
+    return hh <= 23 && mm <= 59;
+}
+
+std::string quote(std::string_view text) {
+    return "'" + std::string(text.substr(0, 120)) + "'";
+}
+
+// ISO 8601 forms some gateways write ("2021-04-06 14:13:19 +0200",
+// "2021-04-06T14:13:19Z"), which GMime does not read.
+std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
+    // YYYY-MM-DD[T ]HH:MM:SS, read digit by digit (no sscanf: it cannot report bad input).
+    std::string buf(s.substr(0, kMaxDateText));
+    std::size_t n = 0;
+    auto digits = [&](int count, int& out) {
+        out = 0;
+        for (int k = 0; k < count; ++k, ++n) {
+            if (n >= buf.size() || !is_digit(buf[n])) return false;
+            out = out * 10 + (buf[n] - '0');
+        }
+        return true;
+    };
+    auto sep = [&](std::string_view allowed) {
+        return n < buf.size() && allowed.find(buf[n++]) != std::string_view::npos;
+    };
+    int y = 0;
+    int mo = 0;
+    int d = 0;
+    int h = 0;
+    int mi = 0;
+    int sec = 0;
+    if (!(digits(4, y) && sep("-") && digits(2, mo) && sep("-") && digits(2, d) && sep("T ") && digits(2, h) &&
+          sep(":") && digits(2, mi) && sep(":") && digits(2, sec)))
+        return std::nullopt;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return std::nullopt;
+    std::string_view rest(buf.c_str() + n);
+    while (!rest.empty() && (rest.front() == ' ' || is_digit(rest.front()) || rest.front() == '.')) {
+        if (rest.front() == '.') {  // fractional seconds
+            rest.remove_prefix(1);
+            while (!rest.empty() && is_digit(rest.front())) rest.remove_prefix(1);
+            continue;
+        }
+        if (rest.front() != ' ') break;
+        rest.remove_prefix(1);
+    }
+    int offset = 0;
+    zone_missing = false;
+    if (rest.empty()) {
+        zone_missing = true;
+    } else if (rest.front() == 'Z' || rest.front() == 'z') {
+        offset = 0;
+    } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() >= 5) {
+        std::string z;
+        for (char c : rest.substr(1))
+            if (is_digit(c))
+                z.push_back(c);
+            else if (c != ':')
+                break;
+        if (z.size() != 4) return std::nullopt;
+        offset = ((z[0] - '0') * 10 + (z[1] - '0')) * 60 + (z[2] - '0') * 10 + (z[3] - '0');
+        if (rest.front() == '-') offset = -offset;
+    } else {
+        return std::nullopt;
+    }
+    std::tm tm{};
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = sec;
+    return static_cast<UnixTime>(timegm(&tm)) - static_cast<UnixTime>(offset) * 60;
+}
+
+// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+std::int64_t days_from_civil(std::int64_t y, unsigned m, unsigned d) {
+    y -= m <= 2 ? 1 : 0;
+    std::int64_t era = (y >= 0 ? y : y - 399) / 400;
+    auto yoe = static_cast<unsigned>(y - era * 400);
+    unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
+}
+
+bool is_space_char(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+constexpr std::string_view kDayNames = "montuewedthufrisatsun";
+constexpr std::string_view kMonthNames = "janfebmaraprmayjunjulaugsepoctnovdec";
+
+// Index of the 3-letter name at p in a table of them (any case), or -1.
+int name3(std::string_view table, const char* p) {
+    char a = lower(p[0]);
+    char b = lower(p[1]);
+    char c = lower(p[2]);
+    for (std::size_t k = 0; k + 3 <= table.size(); k += 3)
+        if (table[k] == a && table[k + 1] == b && table[k + 2] == c) return static_cast<int>(k / 3);
+    return -1;
+}
+
+struct DateParts {
+    int day = 0;
+    int month = 0;  // 0-11
+    int year = 0;
+    int hour = 0;
+    int minute = 0;
+    int second = 0;
+    int zone = 0;  // minutes east of UTC
+};
+
+// "Tue, 14 Nov 2023 22:13:20 +0000" exactly, or with a one-digit day: the
+// layout nearly every stamp has, read by position. Anything else is left to
+// the token reader below, which reads this layout the same way.
+bool read_fixed_layout(std::string_view s, DateParts& p) {
+    std::size_t short_day = s.size() == 30 ? 1 : 0;
+    if (s.size() != 31 && s.size() != 30) return false;
+    const char* c = s.data();
+    auto digits = [c](std::size_t at, std::size_t n) {
+        for (std::size_t k = at; k < at + n; ++k)
+            if (!is_digit(c[k])) return false;
+        return true;
+    };
+    auto two = [c](std::size_t at) { return (c[at] - '0') * 10 + (c[at + 1] - '0'); };
+    if (c[3] != ',' || c[4] != ' ' || name3(kDayNames, c) < 0) return false;
+    if (!digits(5, 2 - short_day) || c[7 - short_day] != ' ') return false;
+    p.day = short_day != 0 ? c[5] - '0' : two(5);
+    const std::size_t m = 8 - short_day;  // the month name; the rest follows it at fixed places
+    p.month = name3(kMonthNames, c + m);
+    if (p.month < 0 || c[m + 3] != ' ' || !digits(m + 4, 4) || c[m + 8] != ' ') return false;
+    if (!digits(m + 9, 2) || c[m + 11] != ':' || !digits(m + 12, 2) || c[m + 14] != ':' || !digits(m + 15, 2) ||
+        c[m + 17] != ' ' || !is_numeric_zone(s.substr(m + 18, 5)))
+        return false;
+    p.year = two(m + 4) * 100 + two(m + 6);
+    p.hour = two(m + 9);
+    p.minute = two(m + 12);
+    p.second = two(m + 15);
+    p.zone = (two(m + 19) * 60 + two(m + 21)) * (c[m + 18] == '-' ? -1 : 1);
+    return true;
+}
+
+// The instant of checked parts, or nullopt for a value out of range.
+std::optional<UnixTime> to_unix(const DateParts& p) {
+    static constexpr std::array<int, 12> kDays = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (p.year < 1980 || p.year > 2100) return std::nullopt;
+    bool leap = (p.year % 4 == 0 && p.year % 100 != 0) || p.year % 400 == 0;
+    if (p.day < 1 || p.day > kDays[static_cast<std::size_t>(p.month)] || (p.month == 1 && p.day == 29 && !leap))
+        return std::nullopt;
+    if (p.hour > 23 || p.minute > 59 || p.second > 59) return std::nullopt;
+    std::int64_t days = days_from_civil(p.year, static_cast<unsigned>(p.month + 1), static_cast<unsigned>(p.day));
+    return days * 86400 + std::int64_t{p.hour} * 3600 + std::int64_t{p.minute} * 60 + p.second -
+           std::int64_t{p.zone} * 60;
+}
+
+}  // namespace
+
+// The form nearly every stamp is written in, read without allocating:
+// "[Day,] D Mon YYYY HH:MM[:SS] +HHMM [(comment)]". Anything else (or a value
+// out of range) returns nullopt and takes the general path, so both agree.
+std::optional<UnixTime> parse_canonical_date(std::string_view text) {
+    DateParts p;
+    if (read_fixed_layout(text, p)) return to_unix(p);
+    std::string_view s = text;
+    std::size_t i = 0;
+    auto skip_space = [&] {
+        while (i < s.size() && is_space_char(s[i])) ++i;
+    };
+    // Between tokens the general reader needs white space: so do we.
+    auto need_space = [&] {
+        std::size_t before = i;
+        skip_space();
+        return i > before;
+    };
+    auto number = [&](std::size_t min_digits, std::size_t max_digits, int& out) {
+        std::size_t start = i;
+        out = 0;
+        while (i < s.size() && is_digit(s[i]) && i - start < max_digits) out = out * 10 + (s[i++] - '0');
+        return i - start >= min_digits && (i >= s.size() || !is_digit(s[i]));
+    };
+    auto word3 = [&](std::string_view table) -> int {  // index of a 3-letter name, -1 if none
+        if (i + 3 > s.size()) return -1;
+        int k = name3(table, s.data() + i);
+        if (k >= 0) i += 3;
+        return k;
+    };
+    skip_space();
+    if (i < s.size() && is_alpha(s[i])) {
+        if (word3(kDayNames) < 0) return std::nullopt;
+        if (i >= s.size() || s[i++] != ',' || !need_space()) return std::nullopt;
+    }
+    if (!number(1, 2, p.day) || !need_space()) return std::nullopt;
+    p.month = word3(kMonthNames);
+    if (p.month < 0 || !need_space()) return std::nullopt;
+    if (!number(4, 4, p.year) || p.year < 1980 || p.year > 2100 || !need_space()) return std::nullopt;
+    if (!number(2, 2, p.hour) || i >= s.size() || s[i++] != ':' || !number(2, 2, p.minute)) return std::nullopt;
+    if (i < s.size() && s[i] == ':') {
+        ++i;
+        if (!number(2, 2, p.second)) return std::nullopt;
+    }
+    if (!need_space()) return std::nullopt;
+    if (i + 5 > s.size() || !is_numeric_zone(s.substr(i, 5))) return std::nullopt;
+    p.zone = (((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0')) *
+             (s[i] == '-' ? -1 : 1);
+    i += 5;
+    if (i < s.size() && !is_space_char(s[i]) && s[i] != '(') return std::nullopt;
+    skip_space();
+    if (i < s.size()) {  // only one plain comment may follow: "(PST)", "(UTC)"
+        if (s[i] != '(') return std::nullopt;
+        std::size_t close = s.find(')', i);
+        if (close == std::string_view::npos ||
+            s.substr(i + 1, close - i - 1).find_first_of("()\\") != std::string_view::npos)
+            return std::nullopt;
+        for (std::size_t k = i; k < close; ++k)
+            if (static_cast<unsigned char>(s[k]) < 0x20 || static_cast<unsigned char>(s[k]) >= 0x7f)
+                return std::nullopt;
+        i = close + 1;
+        skip_space();
+        if (i < s.size()) return std::nullopt;
+    }
+    return to_unix(p);
+}
+
+UtcText format_utc_text(UnixTime t) {
+    // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.
+    std::int64_t days = t / 86400;
+    std::int64_t secs = t % 86400;
+    if (secs < 0) {
+        secs += 86400;
+        --days;
+    }
+    days += 719468;
+    std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+    auto doe = static_cast<unsigned>(days - era * 146097);
+    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    unsigned mp = (5 * doy + 2) / 153;
+    unsigned d = doy - (153 * mp + 2) / 5 + 1;
+    unsigned m = mp < 10 ? mp + 3 : mp - 9;
+    if (m <= 2) ++y;
+    UtcText out;
+    // Years outside 0-9999 are written in full in front of "-MM-DD...".
+    char* w = out.buf.data();
+    if (y < 0 || y > 9999) {
+        auto [end, ec] = std::to_chars(w, w + 24, y);
+        w = end;
+    } else {
+        for (int k = 3; k >= 0; --k) {
+            w[k] = static_cast<char>('0' + y % 10);
+            y /= 10;
+        }
+        w += 4;
+    }
+    auto put2 = [&](char sep, unsigned v) {
+        *w++ = sep;
+        *w++ = static_cast<char>('0' + v / 10 % 10);
+        *w++ = static_cast<char>('0' + v % 10);
+    };
+    put2('-', m);
+    put2('-', d);
+    put2('T', static_cast<unsigned>(secs / 3600));
+    put2(':', static_cast<unsigned>(secs % 3600 / 60));
+    put2(':', static_cast<unsigned>(secs % 60));
+    *w++ = 'Z';
+    out.len = static_cast<std::size_t>(w - out.buf.data());
+    return out;
+}
+
+std::string format_utc(UnixTime t) {
+    return std::string(format_utc_text(t).view());
+}
+
+ParsedDate parse_date(std::string_view text) {
+    if (auto t = parse_canonical_date(text)) return ParsedDate{t, {}};
+    return parse_date_general(text);
+}
+
+ParsedDate parse_date_general(std::string_view text) {
+    ParsedDate result;
+    std::string clean = strip_comments(text.substr(0, kMaxDateText * 4));
+    if (clean.empty()) {
+        result.anomalies.push_back({"missing-date", "the stamp has no date"});
+        return result;
+    }
+    if (clean.size() > kMaxDateText) {
+        result.anomalies.push_back({"unparsable-date", "date text too long: " + quote(text)});
+        return result;
+    }
+    for (char c : clean) {
+        if (static_cast<unsigned char>(c) < 0x20 || static_cast<unsigned char>(c) >= 0x7f) {
+            result.anomalies.push_back({"unparsable-date", "date is not plain text: " + quote(clean)});
+            return result;
+        }
+    }
+
+    if (clean.size() >= 10 && is_digit(clean[0]) && clean[4] == '-') {
+        bool zone_missing = false;
+        if (auto t = parse_iso(clean, zone_missing)) {
+            result.time = t;
+            if (zone_missing)
+                result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
+            return result;
+        }
+    }
+
+    // Split into tokens to find the zone: the token after the time.
+    std::vector<std::string> tokens;
+    {
+        std::string cur;
+        for (char c : clean) {
+            if (c == ' ') {
+                if (!cur.empty()) tokens.push_back(std::move(cur));
+                cur.clear();
+            } else {
+                cur.push_back(c);
+            }
+        }
+        if (!cur.empty()) tokens.push_back(std::move(cur));
+    }
+    std::size_t time_at = tokens.size();
+    for (std::size_t i = 0; i < tokens.size(); ++i)
+        if (is_time_token(tokens[i])) {
+            time_at = i;
+            break;
+        }
+    if (time_at == tokens.size()) {
+        result.anomalies.push_back({"unparsable-date", "no time of day in " + quote(clean)});
+        return result;
+    }
+
+    bool zone_missing = false;
+    std::optional<std::string> unknown_zone;
+    // ctime form puts the year after the time: "Tue Apr  6 14:13:19 2021 +0200"
+    std::size_t zone_at = time_at + 1;
+    if (zone_at < tokens.size() && tokens[zone_at].size() == 4 && is_digit(tokens[zone_at][0]) &&
+        is_digit(tokens[zone_at][3]))
+        ++zone_at;
+    if (zone_at >= tokens.size()) {
+        zone_missing = true;
+    } else {
+        std::string& z = tokens[zone_at];
+        std::string uz = upper(z);
+        bool known = is_numeric_zone(z);
+        for (auto g : kGmimeZones) known = known || uz == g;
+        if (!known) {
+            for (const auto& e : kExtraZones) {
+                if (uz == e.name) {
+                    int m = e.minutes < 0 ? -e.minutes : e.minutes;
+                    std::array<char, 16> buf{};
+                    (void)std::snprintf(buf.data(), buf.size(), "%c%02d%02d", e.minutes < 0 ? '-' : '+', m / 60,
+                                        m % 60);
+                    z = buf.data();
+                    known = true;
+                    break;
+                }
+            }
+        }
+        if (!known) {
+            bool alpha = !z.empty();
+            for (char c : z) alpha = alpha && is_alpha(c);
+            if (alpha)
+                unknown_zone = z;
+            else if ((z[0] == '+' || z[0] == '-')) {
+                result.anomalies.push_back({"unparsable-date", "bad time zone in " + quote(clean)});
+                return result;
+            } else {
+                zone_missing = true;  // something else follows; GMime ignores it
+            }
+        }
+    }
+
+    std::string rebuilt;
+    for (const auto& t : tokens) {
+        if (!rebuilt.empty()) rebuilt.push_back(' ');
+        rebuilt += t;
+    }
+    gm::ensure_initialised();
+    gm::DateTime dt(g_mime_utils_header_decode_date(rebuilt.c_str()));
+    if (!dt) {
+        result.anomalies.push_back({"unparsable-date", "cannot read date " + quote(clean)});
+        return result;
+    }
+    result.time = g_date_time_to_unix(dt.get());
+    if (unknown_zone)
+        result.anomalies.push_back(
+            {"unknown-zone", "time zone '" + *unknown_zone + "' is not a known abbreviation; read as UTC"});
+    if (zone_missing) result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
+    int year = g_date_time_get_year(dt.get());
+    if (year < 1980 || year > 2100)
+        result.anomalies.push_back({"implausible-date", "year " + std::to_string(year) + " in " + quote(clean)});
+    return result;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,104 @@
+#include "parse/ip_address.hh"
+
+#include <arpa/inet.h>
+
+#include <array>
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kMaxAddressText = 64;
+
+bool ieq_prefix(std::string_view s, std::string_view prefix) {
+    if (s.size() < prefix.size()) return false;
+    for (std::size_t i = 0; i < prefix.size(); ++i) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        if (c != prefix[i]) return false;
+    }
+    return true;
+}
+
+// What a byte can be in an address: one lookup each.
+enum : unsigned char { kAddress = 1, kColon = 2, kZone = 4 };
+constexpr std::array<unsigned char, 256> kAddressByte = [] {
+    std::array<unsigned char, 256> t{};
+    for (int c = 0; c < 256; ++c)
+        if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == '.')
+            t[static_cast<std::size_t>(c)] = kAddress;
+    t[':'] = kAddress | kColon;
+    t['%'] = kZone;
+    return t;
+}();
+
+}  // namespace
+
+std::optional<std::string> normalise_ip(std::string_view text) {
+    if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
+    // Most tokens asked about are names: turn them away at their first
+    // letter past 'f', before any copy. A zone id ("%eth0") is cut off.
+    unsigned seen = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        unsigned kind = kAddressByte[static_cast<unsigned char>(text[i])];
+        if (kind == kZone) {
+            text = text.substr(0, i);
+            break;
+        }
+        if (kind == 0) return std::nullopt;
+        seen |= kind;
+    }
+    if (text.empty() || text.size() > kMaxAddressText) return std::nullopt;
+    if ((seen & kColon) == 0) {
+        // A dotted quad that reads is its own canonical form.
+        if (!read_ipv4(text)) return std::nullopt;
+        return std::string(text);
+    }
+    std::string buf(text);
+    std::array<unsigned char, 16> bin{};
+    std::array<char, INET6_ADDRSTRLEN> out{};
+    if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
+    if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
+    return std::string(out.data());
+}
+
+bool read_ipv4(std::string_view text, unsigned char* out) {
+    int parts = 0;
+    std::size_t i = 0;
+    while (i < text.size() && parts < 4) {
+        std::size_t start = i;
+        unsigned value = 0;
+        while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - start < 3)
+            value = value * 10 + static_cast<unsigned>(text[i++] - '0');
+        std::size_t len = i - start;
+        if (len == 0 || value > 255 || (len > 1 && text[start] == '0')) return false;
+        if (out != nullptr) out[parts] = static_cast<unsigned char>(value);
+        ++parts;
+        if (parts < 4) {
+            if (i >= text.size() || text[i] != '.') return false;
+            ++i;
+        }
+    }
+    return parts == 4 && i == text.size();
+}
+
+std::optional<std::string> ip_from_literal(std::string_view text) {
+    if (!text.empty() && text.front() == '[') {
+        auto close = text.find(']');
+        if (close == std::string_view::npos) return std::nullopt;
+        std::string_view rest = text.substr(close + 1);
+        // Only a port may follow the literal.
+        if (!rest.empty()) {
+            if (rest.front() != ':' && rest.front() != '.') return std::nullopt;
+            for (char c : rest.substr(1))
+                if (c < '0' || c > '9') return std::nullopt;
+        }
+        return normalise_ip(text.substr(1, close - 1));
+    }
+    if (auto ip = normalise_ip(text)) return ip;
+    // "1.2.3.4:25" (an IPv4 address with a port); IPv6 with a port is always bracketed.
+    if (auto colon = text.rfind(':'); colon != std::string_view::npos && text.find(':') == colon)
+        return normalise_ip(text.substr(0, colon));
+    return std::nullopt;
+}
+
+}  // namespace hopscope

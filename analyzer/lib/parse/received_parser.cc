@@ -1,0 +1,647 @@
+#include "parse/received_parser.hh"
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+
+#include "base/limits.hh"
+#include "input/header_block.hh"
+#include "parse/date_parser.hh"
+#include "parse/ip_address.hh"
+#include "parse/received_tokenizer.hh"
+
+namespace hopscope {
+namespace {
+
+enum class Clause { None, From, By, Via, With, Id, For };
+
+struct ClauseName {
+    std::string_view word;
+    Clause clause;
+};
+constexpr std::array<ClauseName, 6> kClauses = {{{"from", Clause::From},
+                                                 {"by", Clause::By},
+                                                 {"via", Clause::Via},
+                                                 {"with", Clause::With},
+                                                 {"id", Clause::Id},
+                                                 {"for", Clause::For}}};
+
+Clause clause_of(const Token& t) {
+    // Every atom of every stamp comes here: most are longer than any keyword.
+    if (t.kind != TokenKind::Atom || t.text.size() < 2 || t.text.size() > 4) return Clause::None;
+    for (const auto& c : kClauses)
+        if (iequals(t.text, c.word)) return c.clause;
+    return Clause::None;
+}
+
+// Protocol names that mean the hop ran over TLS (RFC 3848, RFC 6531).
+constexpr std::array<std::string_view, 8> kTlsProtocols = {"ESMTPS",    "ESMTPSA",    "LMTPS",     "LMTPSA",
+                                                           "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTPS", "HTTPS"};
+
+// Case-insensitive search; needles here start with a letter, so only the
+// places holding that letter (in either case) are compared in full.
+bool ifind(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
+    if (needle.size() > hay.size()) return false;
+    char first = static_cast<char>(needle[0] | 0x20);
+    std::size_t last = hay.size() - needle.size();  // the last place it can start
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Every comment of every stamp is asked about a few words: the places
+    // holding the first letter are found sixteen at a time.
+    const __m128i lower = _mm_set1_epi8(first);
+    const __m128i fold = _mm_set1_epi8(0x20);
+    for (; i + 16 <= last + 1; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lower)));
+        for (; mask != 0; mask &= mask - 1)
+            if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
+                return true;
+    }
+#endif
+    for (; i <= last; ++i)
+        if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
+inline bool istarts(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string clean_host(std::string_view name) {
+    while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    return std::string(name);
+}
+
+bool is_unknown(std::string_view name) {
+    return iequals(name, "unknown");
+}
+
+// "key=value" anywhere in a comment, value up to white space, ',' or ';'.
+// Every key ends in '=': find those, then look back.
+std::optional<std::string_view> keyed_value(std::string_view text, std::string_view key) {
+    std::size_t k = key.size();
+    for (std::size_t eq = text.find('=', k - 1); eq != std::string_view::npos; eq = text.find('=', eq + 1)) {
+        std::size_t i = eq + 1 - k;
+        if (!iequals(text.substr(i, k), key)) continue;
+        if (i > 0 && text[i - 1] != ' ' && text[i - 1] != '(' && text[i - 1] != ',') continue;
+        std::size_t start = i + k;
+        std::size_t end = start;
+        while (end < text.size() && text[end] != ' ' && text[end] != ',' && text[end] != ';' && text[end] != ')' &&
+               text[end] != '\t')
+            ++end;
+        if (end > start) return text.substr(start, end - start);
+    }
+    return std::nullopt;
+}
+
+struct TlsFinder {
+    std::optional<Tls> tls;
+
+    Tls& get() {
+        if (!tls) tls = Tls{};
+        return *tls;
+    }
+    void set_version(std::string v) {
+        if (!get().version) get().version = std::move(v);
+    }
+    void set_cipher(std::string c) {
+        if (!get().cipher) get().cipher = std::move(c);
+    }
+
+    // Returns true when the comment was about TLS.
+    bool from_comment(std::string_view c) {  // NOLINT(readability-function-cognitive-complexity)
+        // Every reading below needs "TLS" or "SSL" in some case, or ends in
+        // " encrypted": most comments of a stamp have neither.
+        if (!ifind(c, "tls") && !ifind(c, "ssl") && !c.ends_with(" encrypted")) return false;
+        // Gmail, Sendmail, Microsoft: (version=TLS1_2 cipher=...); Microsoft uses ", "
+        for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
+            if (auto v = keyed_value(c, vkey)) {
+                if (istarts(*v, "TLS") || istarts(*v, "SSL")) {
+                    set_version(std::string(*v));
+                    if (auto ci = keyed_value(c, ckey)) set_cipher(std::string(*ci));
+                    return true;
+                }
+            }
+        }
+        // Postfix: (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...);
+        // others: (Using TLS), (using TLS: TLSv1.2, DES-CBC3-SHA)
+        if (istarts(c, "using TLS") || istarts(c, "using SSL")) {
+            if (istarts(c, "using TLS: ")) {
+                auto rest = c.substr(11);
+                auto comma = rest.find(',');
+                set_version(std::string(rest.substr(0, comma)));
+                if (comma != std::string_view::npos) {
+                    auto ci = rest.substr(comma + 1);
+                    while (!ci.empty() && ci.front() == ' ') ci.remove_prefix(1);
+                    set_cipher(std::string(ci.substr(0, ci.find(' '))));
+                }
+                return true;
+            }
+            auto rest = c.substr(6);
+            std::string_view version = rest.substr(0, rest.find(' '));
+            if (version.size() > 3)
+                set_version(std::string(version));
+            else
+                get();
+            if (auto wc = c.find("with cipher "); wc != std::string_view::npos) {
+                auto cs = c.substr(wc + 12);
+                set_cipher(std::string(cs.substr(0, cs.find(' '))));
+            }
+            return true;
+        }
+        // Courier: (AUTH: LOGIN u@example.com, TLS: TLSv1.3,256bits,TLS_AES_256_GCM_SHA384)
+        if (auto at = c.find("TLS: "); at != std::string_view::npos && (at == 0 || c[at - 1] == ' ')) {
+            auto rest = c.substr(at + 5);
+            auto comma = rest.find(',');
+            set_version(std::string(rest.substr(0, comma)));
+            if (auto last = rest.rfind(','); last != std::string_view::npos && last != comma)
+                set_cipher(std::string(rest.substr(last + 1)));
+            return true;
+        }
+        if (istarts(c, "Cipher TLS")) c.remove_prefix(7);  // Exim variant: (Cipher TLS1.3:...:128)
+        // Exim: (TLS1.3) or (TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128); Microsoft: (TLS)
+        if (istarts(c, "TLS") || istarts(c, "SSL")) {
+            std::string_view first = c.substr(0, c.find(' '));
+            auto colon = first.find(':');
+            std::string_view version = first.substr(0, colon);
+            if (version.size() > 3 || iequals(version, "TLS")) {
+                if (version.size() > 3)
+                    set_version(std::string(version));
+                else
+                    get();
+                if (colon != std::string_view::npos) {
+                    auto rest = first.substr(colon + 1);
+                    set_cipher(std::string(rest.substr(0, rest.find(':'))));
+                }
+                return true;
+            }
+        }
+        // qmail TLS patch: (DHE-RSA-AES256-SHA encrypted)
+        if (c.size() > 10 && c.substr(c.size() - 10) == " encrypted") {
+            set_cipher(std::string(c.substr(0, c.size() - 10)));
+            return true;
+        }
+        return false;
+    }
+};
+
+std::optional<std::string> mta_from_comment(std::string_view c) {
+    if (istarts(c, "Postfix")) return std::string("Postfix");
+    if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
+    if (istarts(c, "qmail ")) return std::string("qmail");
+    if (istarts(c, "Dovecot")) return std::string("Dovecot");
+    if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+    // Sendmail writes its version pair: (8.15.2/8.15.2)
+    auto slash = c.find('/');
+    if (slash != std::string_view::npos && slash > 2 && c[0] >= '0' && c[0] <= '9' && c[1] == '.' &&
+        c.find(' ') == std::string_view::npos)
+        return std::string("Sendmail");
+    return std::nullopt;
+}
+
+struct SenderClues {
+    std::optional<std::string> ip;
+    std::optional<std::string> rdns;
+    bool rdns_form = false;  // "NAME [IP]" inside the comment (Postfix, Sendmail, Gmail)
+    std::optional<std::string> helo;
+    bool helo_form = false;  // helo=, (HELO x), "EHLO x" (Exim, qmail, ZMailer)
+};
+
+void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector<std::string>& notes, int depth) {
+    // One token list per nesting level and thread, reused stamp after stamp.
+    thread_local std::array<std::vector<Token>, 3> lists;
+    std::vector<Token>& toks = lists.at(static_cast<std::size_t>(depth));
+    tokenize_comment(inner, toks);
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+        const Token& t = toks[k];
+        switch (t.kind) {
+            case TokenKind::Literal: {
+                auto ip = ip_from_literal(t.text);
+                if (ip && !clues.ip) clues.ip = std::move(ip);
+                // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
+                // "(Not Verified[IP])" and the like name nothing.
+                if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
+                    std::string_view name = toks[0].text;
+                    if (auto at = name.rfind('@'); at != std::string_view::npos) {
+                        notes.push_back("ident/user " + std::string(name.substr(0, at)));
+                        name = name.substr(at + 1);
+                    }
+                    clues.rdns_form = true;
+                    if (!name.empty() && !is_unknown(name) && !ip_from_literal(name)) clues.rdns = clean_host(name);
+                }
+                break;
+            }
+            case TokenKind::Quoted: {  // ZMailer: "EHLO name"
+                if (istarts(t.text, "EHLO ") || istarts(t.text, "HELO ") || istarts(t.text, "LHLO ")) {
+                    clues.helo_form = true;
+                    clues.helo = clean_host(t.text.substr(5));
+                }
+                break;
+            }
+            case TokenKind::Comment:
+                if (ifind(t.text, "may be forged"))
+                    notes.emplace_back("may be forged");
+                else if (depth < 2)
+                    read_sender_comment(t.text, clues, notes, depth + 1);
+                break;
+            case TokenKind::Atom: {
+                if (istarts(t.text, "helo=")) {
+                    clues.helo_form = true;
+                    // Exim: "helo=[192.168.0.5]" lexes as "helo=" then a literal.
+                    if (t.text.size() == 5 && k + 1 < toks.size() && toks[k + 1].kind == TokenKind::Literal) {
+                        clues.helo = std::string(toks[k + 1].text);
+                        ++k;
+                    } else {
+                        clues.helo = clean_host(t.text.substr(5));
+                    }
+                } else if ((iequals(t.text, "HELO") || iequals(t.text, "EHLO") || iequals(t.text, "LHLO")) &&
+                           k + 1 < toks.size() && toks[k + 1].kind != TokenKind::Comment) {
+                    clues.helo_form = true;
+                    clues.helo = clean_host(toks[k + 1].text);
+                    ++k;
+                } else if (istarts(t.text, "ident=")) {
+                    notes.push_back("ident " + std::string(t.text.substr(6)));
+                } else if (auto ip = ip_from_literal(t.text)) {
+                    if (!clues.ip) clues.ip = std::move(ip);
+                } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
+                    // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
+                    if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
+                        if (!clues.ip) clues.ip = std::move(ip2);
+                        notes.push_back("user " + std::string(t.text.substr(0, at)));
+                    } else if (at + 1 == t.text.size()) {
+                        notes.push_back("user " + std::string(t.text.substr(0, at)));
+                    }
+                }
+                break;
+            }
+        }
+    }
+    if (ifind(inner, "Authenticated sender:")) notes.emplace_back(inner);
+}
+
+// A run of consecutive tokens, iterated as pointers like the word lists below.
+class TokenRun {
+  public:
+    class Iter {
+      public:
+        explicit Iter(const Token* p) : p_(p) {}
+        const Token* operator*() const { return p_; }
+        Iter& operator++() {
+            ++p_;
+            return *this;
+        }
+        bool operator!=(const Iter& o) const { return p_ != o.p_; }
+
+      private:
+        const Token* p_;
+    };
+    TokenRun(const Token* begin, const Token* end) : begin_(begin), end_(end) {}
+    void extend() { ++end_; }
+    [[nodiscard]] Iter begin() const { return Iter(begin_); }
+    [[nodiscard]] Iter end() const { return Iter(end_); }
+    [[nodiscard]] std::size_t size() const { return static_cast<std::size_t>(end_ - begin_); }
+    [[nodiscard]] bool empty() const { return begin_ == end_; }
+    const Token* operator[](std::size_t k) const { return begin_ + k; }
+    [[nodiscard]] const Token* front() const { return begin_; }
+
+  private:
+    const Token* begin_;
+    const Token* end_;
+};
+
+template <typename Run>
+std::string join_atoms(const Run& toks) {
+    std::string out;
+    for (const Token* t : toks) {
+        if (t->kind == TokenKind::Comment) continue;
+        if (!out.empty()) out.push_back(' ');
+        out.append(t->text);
+    }
+    return out;
+}
+
+std::string strip_angle(std::string_view s) {
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
+    return std::string(s);
+}
+
+// Some broken stamps write the date without the ';'. Find a time of day
+// among the atoms and take the date from a few atoms before it.
+std::optional<std::size_t> find_unsemicoloned_date(const std::vector<Token>& toks) {
+    for (std::size_t i = 0; i < toks.size(); ++i) {
+        const auto& t = toks[i].text;
+        if (toks[i].kind != TokenKind::Atom || t.size() < 5 || t.size() > 12) continue;
+        if (!(t[0] >= '0' && t[0] <= '9') || t.find(':') == std::string_view::npos) continue;
+        if (t.find('@') != std::string_view::npos || std::count(t.begin(), t.end(), ':') != 2) continue;
+        if (i < 3) return std::nullopt;
+        std::size_t start = i - 3;
+        if (start > 0 && toks[start - 1].kind == TokenKind::Atom && toks[start - 1].text.size() == 4 &&
+            toks[start - 1].text.back() == ',')
+            --start;
+        return start;
+    }
+    return std::nullopt;
+}
+
+}  // namespace
+
+ReceivedFields parse_received(std::string_view raw_value) {
+    ReceivedFields r;
+    parse_received(raw_value, r);
+    return r;
+}
+
+void parse_received(std::string_view raw_value, ReceivedFields& r) {
+    r = ReceivedFields{};
+    std::string_view value = raw_value;
+    bool truncated = false;
+    if (value.size() > limits::max_field_bytes) {
+        value = value.substr(0, limits::max_field_bytes);
+        truncated = true;
+    }
+    r.raw = unfold_collapsed(value);
+    if (truncated)
+        r.anomalies.push_back({"field-truncated", "Received field of " + std::to_string(raw_value.size()) +
+                                                      " bytes; only the first " +
+                                                      std::to_string(limits::max_field_bytes) + " were parsed"});
+
+    // Reused per thread: its token list keeps its capacity between stamps.
+    thread_local ReceivedTokens lexed;
+    tokenize_received(r.raw, lexed);
+    if (lexed.unterminated) r.anomalies.push_back({"unbalanced", "a comment, quote or [literal] is not closed"});
+    if (lexed.depth_exceeded)
+        r.anomalies.push_back(
+            {"comment-depth", "comments nested deeper than " + std::to_string(limits::max_comment_depth) + " levels"});
+
+    std::vector<Token>& toks = lexed.tokens;
+    // Views into r.raw, which is already unfolded and collapsed.
+    std::string_view date_text = lexed.date;
+    if (!lexed.has_semicolon && lexed.unterminated) {
+        // An unclosed comment swallowed the ';': a person still reads the
+        // date after the last ';' of the text.
+        if (auto semi = r.raw.rfind(';'); semi != std::string::npos)
+            date_text = std::string_view(r.raw).substr(semi + 1);
+    } else if (!lexed.has_semicolon) {
+        if (auto at = find_unsemicoloned_date(toks)) {
+            const char* begin = toks[*at].text.data();
+            date_text = std::string_view(begin, static_cast<std::size_t>(r.raw.data() + r.raw.size() - begin));
+            toks.resize(*at);
+            r.anomalies.push_back({"missing-semicolon", "the date is not separated by ';'"});
+        }
+    }
+
+    // Group top-level tokens into clauses: each clause is the run of tokens
+    // after its keyword, a view into toks.
+    struct Group {
+        Clause clause;
+        TokenRun toks;
+    };
+    thread_local std::vector<Group> groups;
+    groups.clear();
+    const Token* const first_token = toks.data();
+    const Token* const last_token = toks.data() + toks.size();
+    groups.push_back({Clause::None, {first_token, first_token}});
+    for (const Token* t = first_token; t != last_token; ++t) {
+        Clause c = clause_of(*t);
+        if (c != Clause::None)
+            groups.push_back({c, {t + 1, t + 1}});
+        else
+            groups.back().toks.extend();
+    }
+
+    TlsFinder tls;
+    std::vector<std::string>& notes = r.notes;
+    bool exim_style = false;
+    bool seen[7] = {};
+    bool any_clause = false;
+
+    // First pass over every comment: TLS and the software that wrote the
+    // stamp. What each comment was is kept for the clauses below.
+    enum : unsigned char { kTlsComment = 1, kMtaComment = 2 };
+    thread_local std::vector<unsigned char> comment_kind;
+    comment_kind.assign(toks.size(), 0);
+    auto kind_of = [&](const Token* t) { return comment_kind[static_cast<std::size_t>(t - toks.data())]; };
+    for (std::size_t k = 0; k < toks.size(); ++k) {
+        const Token& t = toks[k];
+        if (t.kind != TokenKind::Comment) continue;
+        if (tls.from_comment(t.text)) {
+            comment_kind[k] = kTlsComment;
+            continue;
+        }
+        if (auto m = mta_from_comment(t.text)) {
+            comment_kind[k] = kMtaComment;
+            if (!r.mta) r.mta = std::move(m);
+        }
+    }
+
+    for (const Group& g : groups) {
+        auto idx = static_cast<std::size_t>(g.clause);
+        if (g.clause != Clause::None) {
+            any_clause = true;
+            if (seen[idx]) {
+                notes.push_back("repeated clause: " + join_atoms(g.toks));
+                continue;
+            }
+            seen[idx] = true;
+        }
+        switch (g.clause) {
+            case Clause::None:
+                for (const Token* t : g.toks) {
+                    notes.emplace_back(t->text);
+                    if (t->kind == TokenKind::Comment && istarts(t->text, "qmail ")) r.mta = "qmail";
+                }
+                break;
+            case Clause::From: {
+                SenderClues clues;
+                const Token* first = nullptr;
+                for (const Token* t : g.toks) {
+                    if (first == nullptr && t->kind != TokenKind::Comment) {
+                        first = t;
+                        continue;
+                    }
+                    if (t->kind == TokenKind::Comment) {
+                        std::string_view c = t->text;
+                        if (istarts(c, "using ") || keyed_value(c, "version=")) continue;  // TLS, read above
+                        if (ifind(c, "rhost-flags")) r.mta = "ZMailer";
+                        read_sender_comment(c, clues, notes, 0);
+                    } else if (t->kind == TokenKind::Literal) {
+                        if (auto ip = ip_from_literal(t->text); ip && !clues.ip) clues.ip = std::move(ip);
+                    } else {
+                        notes.emplace_back(t->text);
+                    }
+                }
+                if (first != nullptr) {
+                    std::string_view name = first->text;
+                    auto literal_ip = ip_from_literal(name);
+                    if (first->kind == TokenKind::Literal) {
+                        // Exim "[IP] (helo=NAME)": the literal is the peer; otherwise the
+                        // client said HELO [literal].
+                        if (!clues.helo_form) r.from.helo = std::string(name);
+                        if (!clues.ip) clues.ip = std::move(literal_ip);
+                    } else if (literal_ip) {
+                        r.from.helo = std::string(name);
+                        if (!clues.ip) clues.ip = std::move(literal_ip);
+                    } else if (clues.rdns_form) {
+                        if (!is_unknown(name)) r.from.helo = clean_host(name);
+                    } else if (clues.helo_form) {
+                        if (!is_unknown(name)) r.from.rdns = clean_host(name);
+                    } else {
+                        if (!is_unknown(name)) r.from.helo = clean_host(name);
+                        exim_style = true;  // settled below once `with` is known
+                    }
+                }
+                if (clues.rdns) r.from.rdns = std::move(clues.rdns);
+                if (clues.helo) r.from.helo = std::move(clues.helo);
+                r.from.ip = std::move(clues.ip);
+                if (!exim_style) break;
+                exim_style = false;
+                // "from NAME ([IP])": Exim writes this when HELO equals the
+                // verified host name. Exim alone writes lowercase protocols.
+                for (const Group& w : groups) {
+                    if (w.clause != Clause::With || w.toks.empty()) continue;
+                    std::string_view p = w.toks.front()->text;
+                    exim_style = p == "esmtp" || p == "esmtps" || p == "esmtpa" || p == "esmtpsa" || p == "smtp" ||
+                                 p == "smtps" || p == "asmtp";
+                }
+                if (exim_style && r.from.helo && r.from.ip) r.from.rdns = r.from.helo;
+                break;
+            }
+            case Clause::By: {
+                bool first = true;
+                for (const Token* t : g.toks) {
+                    if (t->kind == TokenKind::Comment) {
+                        if (tls.tls && (istarts(t->text, "using ") || keyed_value(t->text, "version="))) continue;
+                        thread_local std::vector<Token> inner;
+                        tokenize_comment(t->text, inner);
+                        bool used = false;
+                        for (const auto& it : inner) {
+                            if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)
+                                if (auto ip = ip_from_literal(it.text); ip && !r.by.ip) {
+                                    r.by.ip = ip;
+                                    used = true;
+                                }
+                        }
+                        // The first pass asked only non-TLS comments about the MTA; a
+                        // TLS one can name it too ("Exim 4.96 (TLS: ...)"): ask it now.
+                        if (!used && (kind_of(t) & kMtaComment) == 0 &&
+                            ((kind_of(t) & kTlsComment) == 0 || !mta_from_comment(t->text)))
+                            notes.emplace_back(t->text);
+                        continue;
+                    }
+                    if (first) {
+                        first = false;
+                        if (auto ip = ip_from_literal(t->text))
+                            r.by.ip = ip;
+                        else
+                            r.by.host = clean_host(t->text);
+                    } else {
+                        notes.emplace_back(t->text);
+                    }
+                }
+                break;
+            }
+            case Clause::With: {
+                std::vector<const Token*> words;
+                for (std::size_t k = 0; k < g.toks.size(); ++k) {
+                    const Token* t = g.toks[k];
+                    if (t->kind == TokenKind::Comment) {
+                        // The first pass read every TLS comment already (its answer is the same now).
+                        if ((kind_of(t) & kTlsComment) == 0) {
+                            if ((kind_of(t) & kMtaComment) == 0 && !keyed_value(t->text, "version="))
+                                notes.emplace_back(t->text);
+                        }
+                        continue;
+                    }
+                    // IronPort: "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384"
+                    if (auto slash = t->text.find("/TLS/"); slash != std::string_view::npos) {
+                        tls.set_cipher(std::string(t->text.substr(slash + 5)));
+                        words.push_back(t);
+                        continue;
+                    }
+                    // Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
+                    if (iequals(t->text, "tls") && k + 1 < g.toks.size() && g.toks[k + 1]->kind == TokenKind::Atom) {
+                        tls.set_cipher(std::string(g.toks[k + 1]->text));
+                        ++k;
+                        continue;
+                    }
+                    words.push_back(t);
+                }
+                if (!words.empty()) r.with = join_atoms(words);
+                break;
+            }
+            case Clause::Id:
+                for (const Token* t : g.toks) {
+                    if (t->kind != TokenKind::Comment && !r.id)
+                        r.id = std::string(t->text);
+                    else
+                        notes.emplace_back(t->text);
+                }
+                break;
+            case Clause::For: {
+                std::vector<const Token*> words;
+                for (const Token* t : g.toks) {
+                    if (t->kind == TokenKind::Comment)
+                        notes.emplace_back(t->text);
+                    else
+                        words.push_back(t);
+                }
+                if (!words.empty()) r.for_ = strip_angle(join_atoms(words));
+                break;
+            }
+            case Clause::Via: {
+                std::vector<const Token*> words;
+                for (const Token* t : g.toks)
+                    if (t->kind != TokenKind::Comment)
+                        words.push_back(t);
+                    else
+                        notes.emplace_back(t->text);
+                if (!words.empty()) r.via = join_atoms(words);
+                break;
+            }
+        }
+    }
+
+    // Exim: "from USER by HOST with local" names a local user, not a client.
+    if (r.with && *r.with == "local" && r.from.helo && !r.from.ip && !r.from.rdns) {
+        notes.push_back("local user " + *r.from.helo);
+        r.from.helo.reset();
+    }
+    r.from.host = r.from.rdns ? r.from.rdns : r.from.helo;
+    if (r.with) {
+        std::string_view w = *r.with;
+        // Each of them ends in "S" or "SA".
+        char tail = w.empty() ? '\0' : static_cast<char>(w.back() | 0x20);
+        if (tail == 's' || tail == 'a')
+            for (auto p : kTlsProtocols)
+                if (iequals(w, p)) tls.get();
+        if (istarts(w, "Microsoft SMTP Server"))
+            r.mta = "Microsoft SMTP Server";
+        else if (istarts(w, "Microsoft SMTPSVC"))
+            r.mta = "Microsoft SMTPSVC";
+    }
+    r.tls = std::move(tls.tls);
+    // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
+    // bare words without any clause are not.
+    bool bare_words = false;
+    for (const Token& t : toks) bare_words = bare_words || t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
+    if (!any_clause && bare_words) r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
+
+    while (!date_text.empty() && date_text.front() == ' ') date_text.remove_prefix(1);
+    while (!date_text.empty() && date_text.back() == ' ') date_text.remove_suffix(1);
+    if (!date_text.empty()) r.date_text = std::string(date_text);
+    if (date_text.empty()) {
+        r.anomalies.push_back({"missing-date", "the stamp has no date"});
+    } else {
+        ParsedDate d = parse_date(date_text);
+        r.time = d.time;
+        for (auto& a : d.anomalies) r.anomalies.push_back(std::move(a));
+    }
+}
+
+}  // namespace hopscope

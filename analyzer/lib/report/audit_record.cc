@@ -1,0 +1,126 @@
+#include "report/audit_record.hh"
+
+#include "chain/trace_builder.hh"
+#include "classify/hop_classifier.hh"
+#include "input/header_block.hh"
+#include "parse/date_parser.hh"
+#include "report/csv_writer.hh"
+#include "report/json_writer.hh"
+#include "report/trace_json.hh"
+
+namespace hopscope {
+namespace {
+
+void write_source(JsonWriter& w, const MessageSource& s) {
+    w.key("source").begin_object().member("path", s.path).key("offset");
+    if (s.offset)
+        w.value(static_cast<std::int64_t>(*s.offset));
+    else
+        w.null();
+    w.member("index", static_cast<std::int64_t>(s.index)).end_object();
+}
+
+std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<std::string>& error) {
+    std::string row;
+    auto text = [&](const std::optional<std::string>& v) {
+        if (v) append_csv_text(row, *v);
+        row.push_back(',');
+    };
+    auto number = [&](const std::optional<std::int64_t>& v) {
+        if (v) row += std::to_string(*v);
+        row.push_back(',');
+    };
+    append_csv_text(row, s.path);
+    row.push_back(',');
+    number(static_cast<std::int64_t>(s.index));
+    number(s.offset ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.offset)) : std::nullopt);
+    if (t != nullptr) {
+        text(t->message_id);
+        text(t->created ? std::optional<std::string>(format_utc(*t->created)) : std::nullopt);
+        text(t->subject);
+        number(static_cast<std::int64_t>(t->hops.size()));
+        text(t->hops.empty() ? std::nullopt : t->hops.front().fields.from.ip);
+        text(std::string(t->relay && t->relay->traversed ? "true" : "false"));
+        text(t->relay ? t->relay->ip : std::nullopt);
+        text(t->relay && t->relay->tls ? std::optional<std::string>(*t->relay->tls ? "true" : "false") : std::nullopt);
+        number(t->total_delay_s);
+        for (const auto& role : audit_roles()) {
+            std::optional<std::int64_t> sum;
+            for (const auto& h : t->hops)
+                if (h.role == role && h.delay_s) sum = sum.value_or(0) + *h.delay_s;
+            number(sum);
+        }
+        std::string kinds;
+        for (const auto& a : t->anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
+        for (const auto& h : t->hops)
+            for (const auto& a : h.anomalies)
+                kinds += (kinds.empty() ? "" : ";") + a.kind + "@" + std::to_string(h.index);
+        text(kinds.empty() ? std::nullopt : std::optional<std::string>(kinds));
+    } else {
+        row += ",,,0,,false,,,,";
+        for (std::size_t i = 0; i < audit_roles().size(); ++i) row.push_back(',');
+        row.push_back(',');
+    }
+    if (error) append_csv_text(row, *error);
+    row += "\r\n";
+    return row;
+}
+
+}  // namespace
+
+const std::vector<std::string>& audit_roles() {
+    static const std::vector<std::string> roles = {"origin-device",   "local-relay",       "eop",
+                                                   "exchange-online", "external-delivery", "sender-infrastructure",
+                                                   "unknown"};
+    return roles;
+}
+
+std::string csv_header() {
+    std::string h =
+        "source,index,offset,message_id,date,subject,hops,origin_ip,relay_traversed,relay_ip,relay_tls,total_delay_s";
+    for (const auto& r : audit_roles()) h += ",delay_" + r;
+    h += ",anomalies,error\r\n";
+    return h;
+}
+
+AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
+                           RecordFormat format, ByteBuffer& out) {
+    AuditFigures f;
+    HeaderBlock block = split_header_block(bytes);
+    auto trace = build_trace(block);
+    if (trace) {
+        classify(*trace, rules);
+        f.analysed = true;
+        f.traversed = trace->relay && trace->relay->traversed;
+        f.message_id = trace->message_id;
+        f.delays.reserve(trace->hops.size());
+        for (const auto& h : trace->hops) {
+            if (h.delay_s) f.delays.push_back({h.role, *h.delay_s, h.index});
+            for (const auto& a : h.anomalies) {
+                if (a.kind == "clock-skew") ++f.clock_skew;
+                if (a.kind == "unparsable-date") ++f.unparsable_dates;
+            }
+        }
+    } else {
+        f.error = trace.error().message;
+    }
+    if (format == RecordFormat::Jsonl) {
+        {
+            JsonWriter w(false, out);  // straight into the output buffer
+            w.begin_object();
+            if (trace)
+                write_trace_members(w, *trace);
+            else
+                write_trace_members(w, Trace{});
+            write_source(w, source);
+            w.member("error", f.error);
+            w.end_object();
+        }
+        out.push_back('\n');
+    } else if (format == RecordFormat::Csv) {
+        out.append(csv_row(trace ? &*trace : nullptr, source, f.error));
+    }
+    return f;
+}
+
+}  // namespace hopscope

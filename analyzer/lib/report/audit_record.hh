@@ -1,0 +1,54 @@
+// One message of an audit: analysed the same way as trace (split, parse,
+// chain, classify), written as a JSONL or CSV record, with the figures the
+// summary needs. Pure: bytes and a source description in, a record out.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "base/byte_buffer.hh"
+#include "chain/trace.hh"
+#include "classify/role_rules.hh"
+
+namespace hopscope {
+
+struct MessageSource {
+    std::string_view path;                // the input's name; outlives the audit (it is the walker's)
+    std::optional<std::uint64_t> offset;  // byte offset in an mbox
+    std::uint64_t index = 0;              // 0-based within the PATH
+};
+
+struct HopFigure {
+    std::string role;
+    std::int64_t delay_s;
+    int hop_index;
+};
+
+struct AuditFigures {
+    bool analysed = false;
+    std::optional<std::string> error;
+    bool traversed = false;
+    std::optional<std::string> message_id;
+    std::vector<HopFigure> delays;  // hops with a delay
+    int clock_skew = 0;
+    int unparsable_dates = 0;
+};
+
+enum class RecordFormat { Jsonl, Csv, None };
+
+// Analyses one message, appends its record (with the newline; nothing for
+// RecordFormat::None) to `out` and returns what the summary needs. Records go
+// straight into the caller's buffer: audit writes thousands a second.
+AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
+                           RecordFormat format, ByteBuffer& out);
+
+// The CSV header row, with its newline.
+std::string csv_header();
+
+// Roles in the fixed order of the CSV columns and the summary.
+const std::vector<std::string>& audit_roles();
+
+}  // namespace hopscope

@@ -1,0 +1,49 @@
+// What `audit --format text` prints: counts, relay traversal, delay per role
+// (p50/p90/p99/max), the slowest hops, date problems, per-source counts.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "report/audit_record.hh"
+
+namespace hopscope {
+
+class AuditSummary {
+  public:
+    void add(const AuditFigures& f, const MessageSource& s);
+    void add_unopened(const std::string& path, const std::string& why);
+    [[nodiscard]] std::string render() const;
+
+    [[nodiscard]] std::uint64_t messages() const { return messages_; }
+    [[nodiscard]] std::uint64_t failed() const { return failed_; }
+    [[nodiscard]] std::uint64_t not_traversed() const { return analysed_ - traversed_; }
+
+  private:
+    struct Slow {
+        std::int64_t delay;
+        std::string role;
+        std::string where;
+    };
+    struct PerSource {
+        std::uint64_t messages = 0;
+        std::uint64_t failed = 0;
+    };
+    static constexpr std::size_t kListed = 50;
+    std::uint64_t messages_ = 0;
+    std::uint64_t analysed_ = 0;
+    std::uint64_t failed_ = 0;
+    std::uint64_t traversed_ = 0;
+    std::uint64_t clock_skew_ = 0;
+    std::uint64_t unparsable_ = 0;
+    std::vector<std::string> bypassed_;
+    std::vector<std::string> failures_;
+    std::map<std::string, std::vector<std::int64_t>> delays_;
+    std::vector<Slow> slowest_;
+    std::map<std::string, PerSource, std::less<>> sources_;
+    std::vector<std::string> unopened_;
+};
+
+}  // namespace hopscope

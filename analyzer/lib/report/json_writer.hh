@@ -1,0 +1,168 @@
+// A small streaming JSON emitter. Escaping happens here and only here; every
+// string is made valid UTF-8 on the way out.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+
+#include "base/byte_buffer.hh"
+
+namespace hopscope {
+
+class JsonWriter {
+  public:
+    // Writes into a buffer of its own (take() hands the text out).
+    explicit JsonWriter(bool pretty);
+    // Appends to `target`, straight into its room; the target's size takes
+    // in what was written when the writer goes (audit writes each record
+    // into the output buffer of its chunk this way).
+    JsonWriter(bool pretty, ByteBuffer& target);
+    // The write position points into the buffer: never copied or moved.
+    JsonWriter(const JsonWriter&) = delete;
+    JsonWriter& operator=(const JsonWriter&) = delete;
+    JsonWriter(JsonWriter&&) = delete;
+    JsonWriter& operator=(JsonWriter&&) = delete;
+    ~JsonWriter() { commit(); }
+
+    JsonWriter& begin_object() { return open('{'); }
+    JsonWriter& end_object() { return close('}'); }
+    JsonWriter& begin_array() { return open('['); }
+    JsonWriter& end_array() { return close(']'); }
+    JsonWriter& key(std::string_view k);
+    // A field name written in the code: plain ASCII by construction, copied
+    // with its quotes and colon without a look at each byte.
+    template <std::size_t N>
+    JsonWriter& key(const char (&k)[N]) {
+        if (pretty_) return key(std::string_view(k, N - 1));
+        before_value();
+        char* w = room(N + 2);
+        *w++ = '"';
+        std::memcpy(w, k, N - 1);
+        w += N - 1;
+        *w++ = '"';
+        *w++ = ':';
+        cur_ = w;
+        after_key_ = true;
+        return *this;
+    }
+    // key(k).value(v) in one step: a string member takes one room check for
+    // its name and value together (a record has some 200 of them).
+    template <std::size_t N, typename V>
+    JsonWriter& member(const char (&k)[N], const V& v) {
+        if constexpr (std::is_convertible_v<const V&, std::string_view>) {
+            if (!pretty_) return string_member(k, std::string_view(v));
+        } else if constexpr (requires { std::string_view(*v); }) {  // an optional string
+            if (!pretty_ && v) return string_member(k, std::string_view(*v));
+        }
+        return key(k).value(v);
+    }
+    // Inline: a record is mostly string values, and they come from another file.
+    JsonWriter& value(std::string_view s) {
+        before_value();
+        cur_ = escape(room(max_escaped(s.size())), s);
+        return *this;
+    }
+    JsonWriter& value(const char* s) { return value(std::string_view(s)); }
+    JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
+    JsonWriter& value(std::int64_t n);
+    JsonWriter& value(int n) { return value(std::int64_t{n}); }
+    JsonWriter& value(bool b);
+    JsonWriter& null() {
+        before_value();
+        put(std::string_view("null"));
+        return *this;
+    }
+    template <typename T>
+    JsonWriter& value(const std::optional<T>& v) {
+        if (v) return value(*v);
+        return null();
+    }
+
+    // The text written; the writer is empty afterwards. For a writer with a
+    // buffer of its own (one appending to a target leaves its text there).
+    std::string take();
+
+    // Worst case: every byte becomes "\u00XX" (a lone bad byte becomes three,
+    // a three-byte bidi character six), plus the quotes.
+    static constexpr std::size_t max_escaped(std::size_t n) { return 6 * n + 2; }
+    // Writes s as a JSON string literal at w, which has room for max_escaped(s.size()).
+    static char* escape(char* w, std::string_view s);
+
+  private:
+    // [out_->data(), cur_) is written and end_ is the end of the buffer's
+    // room. Writes check for room once and then store directly.
+    char* room(std::size_t n) {
+        if (static_cast<std::size_t>(end_ - cur_) < n) grow(n);
+        return cur_;
+    }
+    void grow(std::size_t n);
+    void put(std::string_view s) {
+        std::memcpy(room(s.size()), s.data(), s.size());
+        cur_ += s.size();
+    }
+    void put(char c) {
+        *room(1) = c;
+        ++cur_;
+    }
+    // A comma before every value of a container but its first. Only the
+    // innermost container's state is needed: one that closes has a value
+    // (itself) in its parent, so the parent's next value takes a comma.
+    void before_value() {
+        if (after_key_) {
+            after_key_ = false;
+            return;
+        }
+        if (depth_ == 0) return;
+        if (!first_) put(',');
+        first_ = false;
+        if (pretty_) newline();
+    }
+    JsonWriter& open(char c) {
+        before_value();
+        put(c);
+        ++depth_;
+        first_ = true;
+        return *this;
+    }
+    JsonWriter& close(char c) {
+        bool empty = first_;
+        --depth_;
+        if (!empty) newline();
+        put(c);
+        first_ = false;
+        return *this;
+    }
+    // Inlined: the name's length is known here, so its copy is a few moves.
+    template <std::size_t N>
+    [[gnu::always_inline]] JsonWriter& string_member(const char (&k)[N], std::string_view s) {
+        before_value();
+        char* w = room(N + 2 + max_escaped(s.size()));
+        *w++ = '"';
+        std::memcpy(w, k, N - 1);
+        w += N - 1;
+        *w++ = '"';
+        *w++ = ':';
+        cur_ = escape(w, s);
+        return *this;
+    }
+    void put_string(std::string_view s);
+    void newline();
+    void commit() { out_->set_size(static_cast<std::size_t>(cur_ - out_->data())); }
+    bool pretty_;
+    ByteBuffer own_;
+    ByteBuffer* out_;
+    char* cur_ = nullptr;
+    char* end_ = nullptr;
+    int depth_ = 0;
+    bool first_ = true;
+    bool after_key_ = false;
+};
+
+// Appends s as a JSON string literal (with quotes).
+void append_json_string(std::string& out, std::string_view s);
+
+}  // namespace hopscope
