@@ -32,6 +32,32 @@ BOOST_AUTO_TEST_CASE(from_line_shapes) {
     BOOST_TEST(!is_from_line(">From a@b Wed May 16 00:40:34 2001"));
     BOOST_TEST(!is_from_line("From: someone"));
     BOOST_TEST(!is_from_line("From  double space"));
+    // mutt's is_from() shapes: quoted senders, two zones, HH:MM, day-name logins, pipermail's " at ".
+    BOOST_TEST(is_from_line("From \"john smith\"@example.org Thu Jan  1 00:00:00 2024"));
+    BOOST_TEST(is_from_line("From xxxx@yyyyyyy.fr Wed Aug  2 00:39:12 MET DST 1995"));
+    BOOST_TEST(is_from_line("From 1844347792267117879@xxx Wed Jan 03 10:00:36 +0000 2024"));
+    BOOST_TEST(is_from_line("From MAILER-DAEMON Thu Jan  1 00:00:00 2024"));
+    BOOST_TEST(is_from_line("From Mon Mon Jan  1 00:00:00 2024"));
+    BOOST_TEST(is_from_line("From me at example.org  Wed May 16 00:40:34 2001"));
+    BOOST_TEST(!is_from_line("From here we go Mon Jan 1"));
+    BOOST_TEST(!is_from_line("From a@b Jan  1 00:00:00 2024"));   // no weekday
+    BOOST_TEST(!is_from_line("From a@b Wed, 1 Jan 2024 00:00:00"));  // RFC 5322 order: prose, not asctime
+    BOOST_TEST(!is_from_line("From a@b Wed Jan  1 00:00:00"));       // no year
+    BOOST_TEST(!is_from_line("From a@b Wed Jan xx 00:00:00 2024"));
+    BOOST_TEST(!is_from_line("From \"unterminated Wed Jan  1 00:00:00 2024"));
+    BOOST_TEST(!is_from_line("From a\\"));
+}
+
+// A separator is decided by its own line: what follows it (a BOM, an empty
+// message, binary, an SMTP transcript) is that message's, never the previous
+// one's body. Python's mailbox and mutt split there too.
+BOOST_AUTO_TEST_CASE(separator_followed_by_anything_starts_a_message) {
+    const std::string sep = "From MAILER-DAEMON Thu Jan  1 00:00:00 2024\n";
+    auto m = split(sep + "Subject: one\n\nbody\n" + sep + "\n" + sep + "\xEF\xBB\xBFReceived: by x; Mon, 1 Jan 2024\n\n" +
+                   sep + "220 mx.example.org ESMTP\nEHLO me\n" + sep + std::string("\xD0\xCF\x11\xE0\0\0x\n", 8) +
+                   sep + "just some text\n");
+    BOOST_TEST(m.size() == 6U);
+    BOOST_TEST(m[1] == sep + "\n");
 }
 
 BOOST_AUTO_TEST_CASE(quoted_from_in_body_does_not_split) {
@@ -42,7 +68,7 @@ BOOST_AUTO_TEST_CASE(quoted_from_in_body_does_not_split) {
     BOOST_TEST(m[1].starts_with("From c@d"));
 }
 
-BOOST_AUTO_TEST_CASE(unquoted_prose_from_needs_a_header_after_it) {
+BOOST_AUTO_TEST_CASE(unquoted_prose_from_line_does_not_split) {
     auto m = split("From -\nSubject: a\n\nFrom Russia with love\nYear: 1963\n\nFrom -\nSubject: b\n\nx\n");
     BOOST_TEST(m.size() == 2U);
 }

@@ -29,6 +29,9 @@ BOOST_AUTO_TEST_CASE(terminal_escaping) {
                                    "31m") == "\\x9B31m");                // C1 CSI
     BOOST_TEST(escape_for_terminal("x\xE2\x80\xAEy") == "x\\u{202E}y");  // RLO
     BOOST_TEST(escape_for_terminal("bad\xff") == "bad\\xFF");
+    // Folding white space is shown as a space; only real controls are escaped.
+    BOOST_TEST(escape_for_terminal("Rob Herring\t<robh@kernel.org>") == "Rob Herring <robh@kernel.org>");
+    BOOST_TEST(escape_for_terminal("a\x0b\x0c") == "a\\x0B\\x0C");
     BOOST_TEST(escape_for_terminal("caf\xC3\xA9") == "caf\xC3\xA9");
 }
 

@@ -39,6 +39,9 @@ BOOST_AUTO_TEST_CASE(mbox_from_line_is_skipped) {
     auto b = split_header_block("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\nSubject: s\n");
     BOOST_TEST(names(b) == "Subject|");
     BOOST_TEST(b.input_kind == "mbox-message");
+    // A message stored with its own BOM after the separator.
+    auto bom = split_header_block("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\n\xEF\xBB\xBFReceived: by x; y\n\n");
+    BOOST_TEST(names(bom) == "Received|");
 }
 
 BOOST_AUTO_TEST_CASE(lost_indentation_joins_the_field_above) {

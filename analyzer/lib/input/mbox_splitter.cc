@@ -9,9 +9,9 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <strings.h>
 
 #include "base/line_end.hh"
-#include "input/paste_normaliser.hh"
 
 namespace hopscope {
 namespace {
@@ -27,33 +27,88 @@ std::string_view line_at(std::string_view data, std::size_t pos, std::size_t* ne
     return l;
 }
 
-bool has_time_of_day(std::string_view s) {
-    for (std::size_t i = 0; i + 2 < s.size(); ++i) {
-        auto d = [&](std::size_t k) { return k < s.size() && s[k] >= '0' && s[k] <= '9'; };
-        if (d(i) && s[i + 1] == ':' && d(i + 2) && d(i + 3)) return true;
-    }
+bool is_space(char c) { return c == ' ' || c == '\t'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+
+// The next word after the one `s` starts with, as mutt's next_word().
+std::string_view next_word(std::string_view s) {
+    std::size_t i = 0;
+    while (i < s.size() && !is_space(s[i])) ++i;
+    while (i < s.size() && is_space(s[i])) ++i;
+    return s.substr(i);
+}
+
+bool starts_with_name(std::string_view s, std::string_view names) {
+    if (s.size() < 4 || !is_space(s[3])) return false;  // "Wed " but not "Wednesday" or "Wed,"
+    for (std::size_t i = 0; i + 3 <= names.size(); i += 3)
+        if (strncasecmp(s.data(), names.data() + i, 3) == 0) return true;
     return false;
+}
+bool is_day_name(std::string_view s) { return starts_with_name(s, "SunMonTueWedThuFriSat"); }
+bool is_month_name(std::string_view s) { return starts_with_name(s, "JanFebMarAprMayJunJulAugSepOctNovDec"); }
+
+// A number of 1-`max` digits ending at a space, a ':' or the end; returns
+// what follows it, or nullopt.
+std::optional<std::string_view> digits(std::string_view s, std::size_t max) {
+    std::size_t i = 0;
+    while (i < s.size() && i < max && is_digit(s[i])) ++i;
+    if (i == 0 || (i < s.size() && !is_space(s[i]) && s[i] != ':')) return std::nullopt;
+    return s.substr(i);
+}
+
+// The asctime() date of a separator as mutt's is_from() reads it:
+// "Day Mon DD HH:MM[:SS] [ZONE [ZONE]] YYYY".
+bool is_separator_date(std::string_view s) {
+    if (!is_day_name(s)) return false;
+    s = next_word(s);
+    if (is_day_name(s)) s = next_word(s);  // a sender whose login is a day name
+    if (!is_month_name(s)) return false;
+    s = next_word(s);
+    if (!digits(s, 2)) return false;
+    s = next_word(s);
+    auto t = digits(s, 2);  // HH:MM or HH:MM:SS
+    if (!t || t->empty() || t->front() != ':') return false;
+    t = digits(t->substr(1), 2);
+    if (!t) return false;
+    if (!t->empty() && t->front() == ':' && !digits(t->substr(1), 2)) return false;
+    s = next_word(s);
+    for (int zones = 0; zones < 2 && !s.empty() && (is_alpha(s[0]) || s[0] == '+' || s[0] == '-'); ++zones)
+        s = next_word(s);
+    return digits(s, 4).has_value();
 }
 
 }  // namespace
 
 bool is_from_line(std::string_view line) {
     if (line.substr(0, 5) != "From ") return false;
-    std::string_view rest = line.substr(5);
-    std::size_t sender_end = rest.find_first_of(" \t");
-    if (sender_end == 0) return false;
-    if (sender_end == std::string_view::npos) return true;  // "From 123@xxx" (Takeout)
-    std::string_view after = rest.substr(sender_end);
-    bool blank = after.find_first_not_of(" \t") == std::string_view::npos;
-    return blank || has_time_of_day(after);  // "From - " or "From a@b Wed Feb  9 22:02 MET 2000"
+    std::string_view s = line.substr(5);
+    if (s.empty() || is_space(s[0])) return false;
+    if (is_separator_date(s)) return true;  // no sender at all, as mutt allows
+    // The sender: a word, or a quoted local part with spaces in it.
+    std::size_t i = 0;
+    bool quoted = false;
+    for (; i < s.size() && (quoted || !is_space(s[i])); ++i) {
+        if (s[i] == '\\')
+            ++i;
+        else if (s[i] == '"')
+            quoted = !quoted;
+    }
+    if (quoted || i > s.size()) return false;
+    std::string_view rest = s.substr(std::min(i, s.size()));
+    // Nothing after the sender: Netscape's "From - " and Google Takeout's "From 123@xxx".
+    if (rest.find_first_not_of(" \t") == std::string_view::npos) return true;
+    rest.remove_prefix(rest.find_first_not_of(" \t"));
+    // Pipermail archives write "From me at example.org  Wed ...".
+    if (rest.substr(0, 3) == "at " && !is_separator_date(rest)) rest = next_word(next_word(rest));
+    return is_separator_date(rest);
 }
 
 bool looks_like_mbox(std::string_view bytes) {
     std::size_t pos = bytes.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
     std::size_t next = 0;
     std::string_view l = line_at(bytes, pos, &next);
-    if (!is_from_line(l)) return false;
-    return is_field_start(line_at(bytes, next));
+    return is_from_line(l);
 }
 
 #if defined(__x86_64__)
@@ -142,11 +197,7 @@ MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
     if (data_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
 }
 
-bool MboxSplitter::separator_at(std::size_t pos) const {
-    std::size_t next = 0;
-    if (!is_from_line(line_at(data_, pos, &next))) return false;
-    return next >= data_.size() || is_field_start(line_at(data_, next));
-}
+bool MboxSplitter::separator_at(std::size_t pos) const { return is_from_line(line_at(data_, pos)); }
 
 std::optional<std::size_t> MboxSplitter::by_content_length(std::size_t body, std::size_t length) const {
     if (body > data_.size() || length > data_.size() - body) return std::nullopt;

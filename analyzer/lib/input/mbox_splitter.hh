@@ -2,10 +2,14 @@
 // Takeout "From 123@xxx", Content-Length mboxes) into message spans without
 // copying. Pure: works on a byte view (usually an mmap).
 //
-// A separator is a line "From SENDER" optionally followed by a date with a
-// time of day, and followed by a header field line. Where a message carries
+// A separator is decided by its own line, never by what follows it (a
+// message whose first line is no header field still gets its record): "From
+// SENDER" alone (Netscape's "From - ", Google Takeout's "From 123@xxx"), or
+// "From SENDER DATE" with the asctime() date as mutt's is_from() reads it
+// ("Day Mon DD HH:MM[:SS] [ZONE [ZONE]] YYYY"). So an unquoted "From Russia
+// with love" in an mboxo body does not split. Where a message carries
 // Content-Length and it lands on a separator (or the end), it is trusted, so
-// unquoted "From " lines in such bodies do not split.
+// unquoted "From " lines in such bodies do not split either.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +23,7 @@ struct MessageSpan {
     std::size_t length = 0;
 };
 
-// True when `bytes` starts (after a BOM and blank lines) with a separator.
+// True when `bytes` starts (after a BOM) with a separator line.
 bool looks_like_mbox(std::string_view bytes);
 
 // Offset of the next "\nFrom " at or after `from`, or npos (the line break's offset).

@@ -100,6 +100,8 @@ PasteStart find_paste_start(std::string_view bytes) {
     if (first.text.substr(0, 5) == "From ") {
         start.kind = "mbox-message";
         pos = first.next;
+        // A message with its own BOM, stored after the separator as it was.
+        if (bytes.substr(pos, kBom.size()) == kBom) pos += kBom.size();
     } else if (trim(first.text) == "Original Message") {
         // Gmail's "Show original": skip the summary up to the "Download
         // Original" bar; without the bar, skip what looks like the summary.

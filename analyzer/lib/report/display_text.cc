@@ -40,7 +40,9 @@ std::string escape_for_terminal(std::string_view s) {
         std::size_t before = i;
         char32_t cp = next_code_point(s, i);
         std::array<char, 16> buf{};
-        if (cp == 0xFFFD && i - before == 1) {
+        if (cp == '\t') {
+            out.push_back(' ');  // folding white space is white space, not a control to show
+        } else if (cp == 0xFFFD && i - before == 1) {
             (void)std::snprintf(buf.data(), buf.size(), "\\x%02X", static_cast<unsigned char>(s[before]));
             out += buf.data();
         } else if (must_escape(cp)) {

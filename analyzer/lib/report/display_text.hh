@@ -9,7 +9,8 @@
 namespace hopscope {
 
 // Valid UTF-8 with C0/C1 controls, DEL and bidi overrides written as \xNN or
-// \u{NNNN}, so header bytes can never drive the terminal.
+// \u{NNNN}, so header bytes can never drive the terminal. A tab (folding
+// white space) is shown as a space.
 std::string escape_for_terminal(std::string_view s);
 
 // Columns `s` (already escaped) takes on a terminal.
