@@ -21,6 +21,17 @@ struct Case {
 
 const Case kCases[] = {
     {"Tue, 14 May 2024 09:12:03 +0200", "2024-05-14T07:12:03Z", nullptr},
+    // Fractional seconds, as SendGrid's ismtpd writes them: read as midnight before.
+    {"Thu, 05 Dec 2019 03:30:12.201 +0000 (UTC)", "2019-12-05T03:30:12Z", nullptr},
+    {"Thu, 05 Dec 2019 03:30:12.201345 -0500", "2019-12-05T08:30:12Z", nullptr},
+    {"Thu, 05 Dec 2019 03:30:12. +0000", nullptr, "unparsable-date"},
+    {"Thu, 05 Dec 2019 03:30.5 +0000", nullptr, "unparsable-date"},
+    // Go's time.String(), as SendGrid's filter stamps write it.
+    {"2019-12-05 03:30:12.278306733 +0000 UTC m=+25522.916850060", "2019-12-05T03:30:12Z", nullptr},
+    {"2019-12-05 03:30:12 +0000 UTC", "2019-12-05T03:30:12Z", nullptr},
+    {"2019-12-05 03:30:12 +0000 and then some words", nullptr, "unparsable-date"},
+    // Never a time from a date read in part.
+    {"Thu, 05 Dec 2019 3:3O:12 +0000", nullptr, "unparsable-date"},
     {"Tue,  6 Apr 2021 14:13:19 +0200 (CEST)", "2021-04-06T12:13:19Z", nullptr},
     {"14 May 2024 09:12:03 +0200", "2024-05-14T07:12:03Z", nullptr},  // no weekday
     {"  Fri, 01 Dec 2017   07:53:58   -0800 (PST)", "2017-12-01T15:53:58Z", nullptr},

@@ -275,6 +275,23 @@ BOOST_AUTO_TEST_CASE(date_without_semicolon_is_recovered_and_flagged) {
     BOOST_TEST(*r.id == "7");
 }
 
+// SendGrid's filter stamps: a Go time after the id, no ';' at all.
+BOOST_AUTO_TEST_CASE(sendgrid_filter_go_time_without_semicolon) {
+    auto r = parse_received(
+        " by filter0000p1las1.sendgrid.net with SMTP id filter0000p1las1-1234-5DE879C4-B\r\n"
+        "        2019-12-05 03:30:12.278306733 +0000 UTC m=+25522.916850060");
+    BOOST_REQUIRE(r.time);
+    BOOST_TEST(hopscope::format_utc(*r.time) == "2019-12-05T03:30:12Z");
+    BOOST_TEST(*r.id == "filter0000p1las1-1234-5DE879C4-B");
+    BOOST_TEST(*r.by.host == "filter0000p1las1.sendgrid.net");
+    auto ismtpd = parse_received(
+        " from github.com (out-21.smtp.github.com [192.30.252.204]) by ismtpd0004p1iad1.sendgrid.net (SG) with "
+        "ESMTP id abc for <u@example.org>; Thu, 05 Dec 2019 03:30:12.201 +0000 (UTC)");
+    BOOST_REQUIRE(ismtpd.time);
+    BOOST_TEST(hopscope::format_utc(*ismtpd.time) == "2019-12-05T03:30:12Z");
+    BOOST_TEST(ismtpd.anomalies.empty());
+}
+
 BOOST_AUTO_TEST_CASE(exim_local_names_a_user_not_a_client) {
     auto r = parse_received(" from jgg by mlx with local (Exim 4.94) id 1l; Tue, 06 Apr 2021 09:13:12 -0300");
     BOOST_TEST(!r.from.host);

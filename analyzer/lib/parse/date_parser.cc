@@ -1,5 +1,7 @@
 #include "parse/date_parser.hh"
 
+#include <algorithm>
+
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -138,18 +140,38 @@ std::optional<UnixTime> parse_iso(std::string_view s, bool& zone_missing) {
         zone_missing = true;
     } else if (rest.front() == 'Z' || rest.front() == 'z') {
         offset = 0;
+        rest.remove_prefix(1);
     } else if ((rest.front() == '+' || rest.front() == '-') && rest.size() >= 5) {
         std::string z;
-        for (char c : rest.substr(1))
-            if (is_digit(c))
-                z.push_back(c);
-            else if (c != ':')
-                break;
+        std::size_t used = 1;
+        for (; used < rest.size() && (is_digit(rest[used]) || rest[used] == ':'); ++used)
+            if (is_digit(rest[used])) z.push_back(rest[used]);
         if (z.size() != 4) return std::nullopt;
         offset = ((z[0] - '0') * 10 + (z[1] - '0')) * 60 + (z[2] - '0') * 10 + (z[3] - '0');
         if (rest.front() == '-') offset = -offset;
+        rest.remove_prefix(used);
     } else {
         return std::nullopt;
+    }
+    // After the zone: its name ("+0000 UTC") and Go's monotonic clock reading
+    // ("m=+25522.916850060", as SendGrid's filters write it); nothing else.
+    auto word = [&] {
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        std::size_t end = rest.find(' ');
+        std::string_view w = rest.substr(0, end);
+        rest.remove_prefix(w.size());
+        return w;
+    };
+    bool named = false;
+    bool clocked = false;
+    for (std::string_view w = word(); !w.empty(); w = word()) {
+        bool name = !named && !clocked && w.size() >= 2 && w.size() <= 5;
+        for (char c : w) name = name && c >= 'A' && c <= 'Z';
+        bool monotonic = !clocked && w.size() > 3 && w.substr(0, 2) == "m=" && (w[2] == '+' || w[2] == '-');
+        for (std::size_t k = 3; monotonic && k < w.size(); ++k) monotonic = is_digit(w[k]) || w[k] == '.';
+        if (!name && !monotonic) return std::nullopt;
+        named = named || name;
+        clocked = clocked || monotonic;
     }
     std::tm tm{};
     tm.tm_year = y - 1900;
@@ -394,6 +416,11 @@ ParsedDate parse_date_general(std::string_view text) {
                 result.anomalies.push_back({"missing-zone", "no time zone in " + quote(clean) + "; read as UTC"});
             return result;
         }
+        // ISO-shaped text parse_iso could not read in full: GMime would guess.
+        if (clean.size() >= 10 && clean[7] == '-') {
+            result.anomalies.push_back({"unparsable-date", "cannot read date " + quote(clean)});
+            return result;
+        }
     }
 
     // Split into tokens to find the zone: the token after the time.
@@ -419,6 +446,26 @@ ParsedDate parse_date_general(std::string_view text) {
     if (time_at == tokens.size()) {
         result.anomalies.push_back({"unparsable-date", "no time of day in " + quote(clean)});
         return result;
+    }
+
+    // Fractional seconds ("03:30:12.201", as SendGrid writes them) are
+    // dropped: GMime reads such a time as midnight.
+    std::string& time_token = tokens[time_at];
+    if (auto dot = time_token.find('.'); dot != std::string::npos) {
+        bool fraction = dot + 1 < time_token.size();
+        for (std::size_t k = dot + 1; k < time_token.size(); ++k) fraction = fraction && is_digit(time_token[k]);
+        if (!fraction || std::count(time_token.begin(), time_token.begin() + static_cast<std::ptrdiff_t>(dot), ':') != 2) {
+            result.anomalies.push_back({"unparsable-date", "cannot read the time of day in " + quote(clean)});
+            return result;
+        }
+        time_token.resize(dot);
+    }
+    int want_hour = 0;
+    int want_minute = 0;
+    {
+        std::size_t colon = time_token.find(':');
+        for (std::size_t k = 0; k < colon; ++k) want_hour = want_hour * 10 + (time_token[k] - '0');
+        want_minute = (time_token[colon + 1] - '0') * 10 + (time_token[colon + 2] - '0');
     }
 
     bool zone_missing = false;
@@ -470,6 +517,12 @@ ParsedDate parse_date_general(std::string_view text) {
     gm::ensure_initialised();
     gm::DateTime dt(g_mime_utils_header_decode_date(rebuilt.c_str()));
     if (!dt) {
+        result.anomalies.push_back({"unparsable-date", "cannot read date " + quote(clean)});
+        return result;
+    }
+    // Never a time from a date read in part: GMime reads what it cannot
+    // understand as zeros, so its time of day must be the one written.
+    if (g_date_time_get_hour(dt.get()) != want_hour || g_date_time_get_minute(dt.get()) != want_minute) {
         result.anomalies.push_back({"unparsable-date", "cannot read date " + quote(clean)});
         return result;
     }

@@ -333,12 +333,23 @@ std::string strip_angle(std::string_view s) {
 
 // Some broken stamps write the date without the ';'. Find a time of day
 // among the atoms and take the date from a few atoms before it.
+bool is_iso_day(std::string_view t) {
+    if (t.size() != 10 || t[4] != '-' || t[7] != '-') return false;
+    for (std::size_t k : {0, 1, 2, 3, 5, 6, 8, 9})
+        if (t[k] < '0' || t[k] > '9') return false;
+    return true;
+}
+
 std::optional<std::size_t> find_unsemicoloned_date(const std::vector<Token>& toks) {
     for (std::size_t i = 0; i < toks.size(); ++i) {
         const auto& t = toks[i].text;
-        if (toks[i].kind != TokenKind::Atom || t.size() < 5 || t.size() > 12) continue;
+        // HH:MM:SS, with fractional seconds up to nanoseconds.
+        if (toks[i].kind != TokenKind::Atom || t.size() < 5 || t.size() > 18) continue;
         if (!(t[0] >= '0' && t[0] <= '9') || t.find(':') == std::string_view::npos) continue;
         if (t.find('@') != std::string_view::npos || std::count(t.begin(), t.end(), ':') != 2) continue;
+        // Go's time format, as SendGrid's filters write it after the id:
+        // "2019-12-05 03:30:12.278306733 +0000 UTC m=+25522.916850060".
+        if (i >= 1 && toks[i - 1].kind == TokenKind::Atom && is_iso_day(toks[i - 1].text)) return i - 1;
         if (i < 3) return std::nullopt;
         std::size_t start = i - 3;
         if (start > 0 && toks[start - 1].kind == TokenKind::Atom && toks[start - 1].text.size() == 4 &&
