@@ -40,7 +40,7 @@ BOOST_AUTO_TEST_CASE(from_line_shapes) {
     BOOST_TEST(is_from_line("From Mon Mon Jan  1 00:00:00 2024"));
     BOOST_TEST(is_from_line("From me at example.org  Wed May 16 00:40:34 2001"));
     BOOST_TEST(!is_from_line("From here we go Mon Jan 1"));
-    BOOST_TEST(!is_from_line("From a@b Jan  1 00:00:00 2024"));   // no weekday
+    BOOST_TEST(!is_from_line("From a@b Jan  1 00:00:00 2024"));      // no weekday
     BOOST_TEST(!is_from_line("From a@b Wed, 1 Jan 2024 00:00:00"));  // RFC 5322 order: prose, not asctime
     BOOST_TEST(!is_from_line("From a@b Wed Jan  1 00:00:00"));       // no year
     BOOST_TEST(!is_from_line("From a@b Wed Jan xx 00:00:00 2024"));
@@ -53,9 +53,9 @@ BOOST_AUTO_TEST_CASE(from_line_shapes) {
 // one's body. Python's mailbox and mutt split there too.
 BOOST_AUTO_TEST_CASE(separator_followed_by_anything_starts_a_message) {
     const std::string sep = "From MAILER-DAEMON Thu Jan  1 00:00:00 2024\n";
-    auto m = split(sep + "Subject: one\n\nbody\n" + sep + "\n" + sep + "\xEF\xBB\xBFReceived: by x; Mon, 1 Jan 2024\n\n" +
-                   sep + "220 mx.example.org ESMTP\nEHLO me\n" + sep + std::string("\xD0\xCF\x11\xE0\0\0x\n", 8) +
-                   sep + "just some text\n");
+    auto m = split(sep + "Subject: one\n\nbody\n" + sep + "\n" + sep +
+                   "\xEF\xBB\xBFReceived: by x; Mon, 1 Jan 2024\n\n" + sep + "220 mx.example.org ESMTP\nEHLO me\n" +
+                   sep + std::string("\xD0\xCF\x11\xE0\0\0x\n", 8) + sep + "just some text\n");
     BOOST_TEST(m.size() == 6U);
     BOOST_TEST(m[1] == sep + "\n");
 }

@@ -72,7 +72,10 @@ Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) 
     std::string path = opts.config;
     bool explicit_path = vm.count("config") != 0U;
     if (!explicit_path) path = default_config_path();
-    if (!path.empty() && (explicit_path || std::filesystem::exists(path))) {
+    // The error_code form: a home this user may not read (HOME of another
+    // user under sudo or setpriv) means no default config, not a crash.
+    std::error_code ec;
+    if (!path.empty() && (explicit_path || std::filesystem::exists(path, ec))) {
         std::ifstream in(path);
         if (!in) return make_error(path + ": cannot read config file");
         po::options_description file_opts;

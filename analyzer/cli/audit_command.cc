@@ -13,6 +13,7 @@
 #include <iostream>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <thread>
 
 #include "cli/analysis_options.hh"
@@ -33,10 +34,21 @@ constexpr std::size_t kBatchMessages = 256;
 constexpr std::size_t kBatchBytes = std::size_t{8} * 1024 * 1024;
 
 struct Job {
-    std::shared_ptr<MappedFile> file;  // keeps the mapping alive
+    std::shared_ptr<MappedFile> file;          // keeps the mapping alive (a file)
+    std::shared_ptr<const std::string> block;  // keeps the bytes alive (standard input)
     std::string_view bytes;
     MessageSource source;
 };
+
+// The error of a message whose bytes were not all there when it was read:
+// the file shrank under the map (a mailbox compacted, expunged or rotated).
+std::optional<std::string> changed_while_reading(const Job& j) {
+    if (!j.file) return std::nullopt;
+    auto now = j.file->shrunk_to();
+    if (!now || j.source.offset.value_or(0) + j.bytes.size() <= *now) return std::nullopt;
+    return "input changed while reading: " + std::string(j.source.path) + " shrank from " +
+           std::to_string(j.file->bytes().size()) + " to " + std::to_string(*now) + " bytes";
+}
 
 class Progress {
   public:
@@ -72,13 +84,22 @@ class Progress {
 // stdio (which holds nothing by then: the CSV header is flushed first).
 // Returns 0, or the errno of a failed write (a full disk, a closed pipe
 // when SIGPIPE is ignored).
+// `text` holds whole records: when a write fails part way into a regular
+// file (a disk filling up), what was written of it is cut off again, so the
+// output ends on a whole record.
 int write_out(std::string_view text) {
-    while (!text.empty()) {
-        ssize_t n = ::write(STDOUT_FILENO, text.data(), text.size());
+    std::size_t written = 0;
+    while (written < text.size()) {
+        ssize_t n = ::write(STDOUT_FILENO, text.data() + written, text.size() - written);
         if (n < 0 && errno == EINTR) continue;
-        if (n < 0) return errno;
-        if (n == 0) return EIO;
-        text.remove_prefix(static_cast<std::size_t>(n));
+        if (n <= 0) {
+            int error = n < 0 ? errno : EIO;
+            off_t at = ::lseek(STDOUT_FILENO, 0, SEEK_CUR);
+            if (written > 0 && at >= static_cast<off_t>(written))
+                (void)::ftruncate(STDOUT_FILENO, at - static_cast<off_t>(written));
+            return error;
+        }
+        written += static_cast<std::size_t>(n);
     }
     return 0;
 }
@@ -172,8 +193,16 @@ class Runner {
             lock.unlock();
             ByteBuffer& text = b->text[first / kChunk];
             text.reserve((last - first) * record_bytes * 5 / 4);  // a quarter to spare
-            for (std::size_t i = first; i < last; ++i)
-                b->figures[i] = audit_message(b->jobs[i].bytes, b->jobs[i].source, rules_, format_, text);
+            for (std::size_t i = first; i < last; ++i) {
+                const Job& j = b->jobs[i];
+                std::size_t before = text.size();
+                b->figures[i] = audit_message(j.bytes, j.source, rules_, format_, text);
+                // Checked after the analysis: a read that found zeros has set the flag by then.
+                if (auto changed = changed_while_reading(j)) {
+                    text.set_size(before);
+                    b->figures[i] = audit_unreadable(j.source, std::move(*changed), format_, text);
+                }
+            }
             record_bytes = text.size() / (last - first);
             lock.lock();
             b->done += last - first;
@@ -204,9 +233,17 @@ class Runner {
         for (const auto& t : d.text)
             if (write_error_ == 0) write_error_ = write_out(t.view());
         for (std::size_t i = 0; i < d.figures.size(); ++i) summary_.add(d.figures[i], d.jobs[i].source);
-        // Give back the pages of what is done.
-        for (const auto& j : d.jobs)
+        for (const auto& j : d.jobs) {
+            if (!j.file) continue;
+            if (j.file != said_changed_ && j.file->shrunk_to()) {  // once per input, in input order
+                said_changed_ = j.file;
+                std::cerr << "hopscope audit: " << j.source.path << ": input changed while reading: shrank from "
+                          << j.file->bytes().size() << " to " << *j.file->shrunk_to()
+                          << " bytes; the messages past the new end have an error record\n";
+            }
+            // Give back the pages of what is done.
             if (j.source.offset) j.file->release_before(*j.source.offset);
+        }
     }
 
   public:
@@ -218,6 +255,7 @@ class Runner {
     RecordFormat format_;
     AuditSummary& summary_;
     int write_error_ = 0;
+    std::shared_ptr<MappedFile> said_changed_;
     std::vector<Job> batch_;
     std::size_t batch_bytes_ = 0;
 
@@ -228,6 +266,136 @@ class Runner {
     std::deque<Batch*> queue_;                      // batches with messages not yet handed out
     bool stopping_ = false;
     std::vector<std::thread> workers_;
+};
+
+// Standard input as one stream: an mbox read block by block (or, when it
+// does not start with a separator, one message), with bounded memory. Each
+// block is shared by the jobs cut from it; the message still being read is
+// carried into the next block. A message longer than kMaxCarried keeps its
+// first kMaxCarried bytes (its header is in there; limits cap a header block
+// far below) and the rest is skipped up to the next separator.
+class StreamReader {
+  public:
+    StreamReader(Runner& runner, Progress& progress, std::uint64_t& count)
+        : runner_(runner), progress_(progress), count_(count) {}
+
+    // Returns an error text when reading failed (what was read is still audited).
+    std::optional<std::string> run() {
+        auto block = std::make_shared<std::string>();
+        std::optional<std::string> error;
+        bool eof = false;
+        while (!eof) {
+            std::size_t old = block->size();
+            block->resize(old + kBlock);
+            std::size_t got = 0;
+            while (got < kBlock) {
+                ssize_t n = ::read(STDIN_FILENO, block->data() + old + got, kBlock - got);
+                if (n < 0 && errno == EINTR) continue;
+                if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
+                if (n <= 0) {
+                    eof = true;
+                    break;
+                }
+                got += static_cast<std::size_t>(n);
+            }
+            block->resize(old + got);
+            if (!decided_ && (block->size() >= 64 || eof)) {
+                decided_ = true;
+                mbox_ = looks_like_mbox(*block);
+            }
+            if (!decided_) continue;
+            if (!mbox_) {
+                // One message: its first kMaxCarried bytes are enough; the rest is drained.
+                if (block->size() > kMaxCarried) block->resize(kMaxCarried);
+                if (eof) add(block, 0, block->size());
+                continue;
+            }
+            block = cut(std::move(block), eof);
+        }
+        return error;
+    }
+
+  private:
+    static constexpr std::size_t kBlock = std::size_t{8} << 20;
+    static constexpr std::size_t kMaxCarried = std::size_t{32} << 20;
+
+    void add(const std::shared_ptr<std::string>& block, std::size_t offset, std::size_t length) {
+        std::string_view bytes(block->data() + offset, length);
+        std::optional<std::uint64_t> at;
+        if (mbox_) at = base_ + offset;
+        runner_.add({nullptr, block, bytes, {"-", at, index_++}});
+        progress_.update(++count_, base_ + offset + length);
+    }
+
+    // Hands on the messages complete in `block`; returns the block to read on
+    // into (the carried message, or what is left to skip).
+    std::shared_ptr<std::string> cut(std::shared_ptr<std::string> block, bool eof) {
+        std::size_t from = 0;
+        if (skipping_) {
+            // Looking for the separator that ends an over-long message.
+            std::size_t search = 0;
+            std::size_t found = std::string::npos;
+            while (search < block->size()) {
+                std::size_t hit = find_line_start_from(*block, search);
+                if (hit == std::string::npos) break;
+                std::size_t line_end = block->find('\n', hit + 1);
+                if (line_end == std::string::npos && !eof) break;  // the line is not all here yet
+                std::string_view line(block->data() + hit + 1,
+                                      (line_end == std::string::npos ? block->size() : line_end) - hit - 1);
+                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+                if (is_from_line(line)) {
+                    found = hit + 1;
+                    break;
+                }
+                search = hit + 1;
+            }
+            if (found == std::string::npos) {
+                // Keep a short tail: a separator line may straddle the blocks.
+                std::size_t keep = std::min<std::size_t>(block->size(), 4096);
+                base_ += block->size() - keep;
+                return std::make_shared<std::string>(block->substr(block->size() - keep));
+            }
+            skipping_ = false;
+            from = found;
+        }
+        std::string_view data(*block);
+        MboxSplitter split(data.substr(from));
+        std::optional<MessageSpan> last;
+        while (auto span = split.next()) {
+            if (last) add(block, from + last->offset, last->length);
+            last = span;
+        }
+        if (!last) {
+            base_ += block->size();
+            return std::make_shared<std::string>();
+        }
+        std::size_t last_at = from + last->offset;
+        if (eof) {
+            add(block, last_at, last->length);
+            base_ += block->size();
+            return block;
+        }
+        if (last->length > kMaxCarried) {
+            // Too long to carry: audited from its first bytes, the rest skipped.
+            add(block, last_at, kMaxCarried);
+            skipping_ = true;
+            std::size_t keep = std::min<std::size_t>(last->length - kMaxCarried, 4096);
+            std::size_t tail = block->size() - keep;
+            base_ += tail;
+            return std::make_shared<std::string>(block->substr(tail));
+        }
+        base_ += last_at;
+        return std::make_shared<std::string>(block->substr(last_at));
+    }
+
+    Runner& runner_;
+    Progress& progress_;
+    std::uint64_t& count_;
+    std::uint64_t base_ = 0;  // stream offset of the block's first byte
+    std::uint64_t index_ = 0;
+    bool decided_ = false;
+    bool mbox_ = false;
+    bool skipping_ = false;
 };
 
 }  // namespace
@@ -316,6 +484,14 @@ int run_audit(const std::vector<std::string>& args) {
     std::uint64_t done_bytes = 0;
     std::uint64_t count = 0;
     for (const auto& f : walk.files) {
+        if (f.path == "-") {
+            if (auto error = StreamReader(runner, progress, count).run()) {
+                std::cerr << "hopscope audit: <stdin>: " << *error << "\n";
+                summary.add_unopened("-", *error);
+                unopened = true;
+            }
+            continue;
+        }
         auto mapped = MappedFile::open(f.path);
         if (!mapped) {
             std::cerr << "hopscope: " << mapped.error().message << "\n";
@@ -330,11 +506,12 @@ int run_audit(const std::vector<std::string>& args) {
             (*mapped)->prefetch(0);
             while (auto span = split.next()) {
                 (*mapped)->prefetch(span->offset + span->length);
-                runner.add({*mapped, bytes.substr(span->offset, span->length), {f.path, span->offset, index++}});
+                runner.add(
+                    {*mapped, nullptr, bytes.substr(span->offset, span->length), {f.path, span->offset, index++}});
                 progress.update(++count, done_bytes + span->offset + span->length);
             }
         } else {
-            runner.add({*mapped, bytes, {f.path, std::nullopt, 0}});
+            runner.add({*mapped, nullptr, bytes, {f.path, std::nullopt, 0}});
             progress.update(++count, done_bytes + bytes.size());
         }
         done_bytes += bytes.size();

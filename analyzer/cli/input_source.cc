@@ -8,6 +8,7 @@
 #include <cstring>
 
 #include "base/limits.hh"
+#include "cli/file_kind.hh"
 
 namespace hopscope {
 namespace {
@@ -43,16 +44,35 @@ Result<InputText> read_input(const std::string& path) {
         if (!bytes) return bytes.error();
         return InputText{"<stdin>", std::move(*bytes)};
     }
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NONBLOCK: a FIFO with no writer must not hang the open. A pipe (as
+    // `trace <(cmd)` passes) is then read blocking, as stdin is.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
     struct stat st {};
-    if (::fstat(fd, &st) == 0 && S_ISDIR(st.st_mode)) {
+    if (::fstat(fd, &st) != 0) {
+        int e = errno;
+        ::close(fd);
+        return make_error(path + ": cannot stat: " + std::strerror(e));
+    }
+    if (S_ISDIR(st.st_mode)) {
         ::close(fd);
         return make_error(path + ": is a directory (trace reads one message; use audit for folders)");
     }
+    if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
+        ::close(fd);
+        return make_error(path + ": not a regular file (" + file_kind(st.st_mode) + ")");
+    }
+    (void)::fcntl(fd, F_SETFL, ::fcntl(fd, F_GETFL) & ~O_NONBLOCK);
     auto bytes = read_fd(fd, path);
+    // A file that shrank while it was read gave a message cut short.
+    struct stat after {};
+    bool shrank = bytes && S_ISREG(st.st_mode) && ::fstat(fd, &after) == 0 &&
+                  bytes->size() < std::min(static_cast<std::size_t>(st.st_size), kReadLimit);
     ::close(fd);
     if (!bytes) return bytes.error();
+    if (shrank)
+        return make_error("input changed while reading: " + path + " shrank from " + std::to_string(st.st_size) +
+                          " to " + std::to_string(after.st_size) + " bytes");
     return InputText{path, std::move(*bytes)};
 }
 

@@ -16,6 +16,21 @@ bool is_maildir_tmp(const fs::path& dir) {
     return fs::is_directory(parent / "cur", ec) || fs::is_directory(parent / "new", ec);
 }
 
+std::string kind_of(const fs::file_status& st) {
+    switch (st.type()) {
+        case fs::file_type::fifo:
+            return "FIFO";
+        case fs::file_type::socket:
+            return "socket";
+        case fs::file_type::character:
+            return "character device";
+        case fs::file_type::block:
+            return "block device";
+        default:
+            return "special file";
+    }
+}
+
 void walk_directory(const fs::path& root, WalkResult& out) {
     std::vector<InputFile> found;
     std::error_code ec;
@@ -32,11 +47,23 @@ void walk_directory(const fs::path& root, WalkResult& out) {
         const fs::directory_entry& e = *it;
         std::string name = e.path().filename().string();
         if (e.is_directory(ec)) {
-            if (is_maildir_tmp(e.path()) || (name.starts_with(".") && name.size() > 1 && !fs::exists(e.path() / "cur")))
+            if (is_maildir_tmp(e.path()) ||
+                (name.starts_with(".") && name.size() > 1 && !fs::exists(e.path() / "cur", ec)))
                 it.disable_recursion_pending();
             continue;
         }
-        if (name.starts_with(".") || !e.is_regular_file(ec)) continue;
+        if (name.starts_with(".")) continue;
+        // A FIFO, a socket or a device is refused; a symbolic link that leads
+        // nowhere (dangling, a loop) is said, not skipped in silence.
+        auto st = e.status(ec);
+        if (ec) {
+            out.errors.push_back(e.path().string() + ": cannot open: " + ec.message());
+            continue;
+        }
+        if (!fs::is_regular_file(st)) {
+            out.errors.push_back(e.path().string() + ": not a regular file (" + kind_of(st) + ")");
+            continue;
+        }
         found.push_back({e.path().string(), static_cast<std::uint64_t>(e.file_size(ec))});
     }
     std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
@@ -48,6 +75,10 @@ void walk_directory(const fs::path& root, WalkResult& out) {
 WalkResult walk_inputs(const std::vector<std::string>& paths) {
     WalkResult out;
     for (const auto& p : paths) {
+        if (p == "-") {  // standard input, read as one stream
+            out.files.push_back({p, 0});
+            continue;
+        }
         std::error_code ec;
         auto st = fs::status(p, ec);
         if (ec || !fs::exists(st)) {
@@ -56,7 +87,8 @@ WalkResult walk_inputs(const std::vector<std::string>& paths) {
         } else if (fs::is_directory(st)) {
             walk_directory(p, out);
         } else {
-            out.files.push_back({p, static_cast<std::uint64_t>(fs::file_size(p, ec))});
+            // Not a regular file: MappedFile::open says so without blocking.
+            out.files.push_back({p, fs::is_regular_file(st) ? static_cast<std::uint64_t>(fs::file_size(p, ec)) : 0});
         }
     }
     return out;

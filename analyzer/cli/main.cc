@@ -1,5 +1,6 @@
 // hopscope: analyse the hops of e-mail headers. One exit path: every
 // subcommand returns its exit status; an exception here is a bug.
+#include <csignal>
 #include <exception>
 #include <iostream>
 #include <string>
@@ -28,6 +29,10 @@ void usage(std::ostream& out) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    // A closed pipe (`| head -1`) and a file-size limit are failed writes,
+    // said and exited with 74 like a full disk, not deaths by signal.
+    (void)std::signal(SIGPIPE, SIG_IGN);
+    (void)std::signal(SIGXFSZ, SIG_IGN);
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
         if (!args.empty() && (args[0] == "--help" || args[0] == "-h" || args[0] == "help")) {

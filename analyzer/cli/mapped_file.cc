@@ -9,35 +9,39 @@
 #include <cerrno>
 #include <cstring>
 
+#include "cli/file_kind.hh"
+#include "cli/sigbus_guard.hh"
+
 namespace hopscope {
 
 Result<std::shared_ptr<MappedFile>> MappedFile::open(const std::string& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    // O_NONBLOCK: opening a FIFO would otherwise wait for a writer forever.
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
     if (fd < 0) return make_error(path + ": cannot open: " + std::strerror(errno));
-    struct stat st {};
-    if (::fstat(fd, &st) != 0) {
-        int e = errno;
-        ::close(fd);
-        return make_error(path + ": cannot stat: " + std::strerror(e));
-    }
-    if (!S_ISREG(st.st_mode)) {
-        ::close(fd);
-        return make_error(path + ": not a regular file");
-    }
     std::shared_ptr<MappedFile> f(new MappedFile());
+    f->fd_ = fd;  // closed by the destructor from here on
+    struct stat st {};
+    if (::fstat(fd, &st) != 0) return make_error(path + ": cannot stat: " + std::strerror(errno));
+    if (!S_ISREG(st.st_mode)) return make_error(path + ": not a regular file (" + file_kind(st.st_mode) + ")");
     f->size_ = static_cast<std::size_t>(st.st_size);
     if (f->size_ > 0) {
         void* p = ::mmap(nullptr, f->size_, PROT_READ, MAP_PRIVATE, fd, 0);
-        if (p == MAP_FAILED) {
-            int e = errno;
-            ::close(fd);
-            return make_error(path + ": cannot map: " + std::strerror(e));
-        }
+        if (p == MAP_FAILED) return make_error(path + ": cannot map: " + std::strerror(errno));
         ::madvise(p, f->size_, MADV_SEQUENTIAL);
         f->data_ = static_cast<const char*>(p);
+        f->guard_ = sigbus_guard::add(f->data_, f->size_);
     }
-    ::close(fd);
     return f;
+}
+
+std::optional<std::size_t> MappedFile::shrunk_to() const {
+    if (!sigbus_guard::faulted(guard_)) return std::nullopt;
+    std::call_once(shrunk_once_, [this] {
+        struct stat st {};
+        auto now = ::fstat(fd_, &st) == 0 ? static_cast<std::size_t>(st.st_size) : 0;
+        shrunk_size_ = std::min(now, size_);
+    });
+    return shrunk_size_;
 }
 
 MappedFile::~MappedFile() {
@@ -49,7 +53,9 @@ MappedFile::~MappedFile() {
         wake_.notify_one();
         pager_.join();
     }
+    sigbus_guard::remove(guard_);
     if (data_ != nullptr) ::munmap(const_cast<char*>(data_), size_);  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    if (fd_ >= 0) ::close(fd_);
 }
 
 namespace {

@@ -1,12 +1,16 @@
 // A read-only memory map of one input file (O_RDONLY, PROT_READ): mailboxes
 // are only ever read. Pages already analysed can be given back so a 1 GB
-// mbox does not stay resident.
+// mbox does not stay resident. The map is guarded (sigbus_guard.hh): when the
+// file shrinks under it, reads past the new end find zeros instead of killing
+// the process, and shrunk_to() says so.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <cstddef>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -17,6 +21,8 @@ namespace hopscope {
 
 class MappedFile {
   public:
+    // Refuses what is not a regular file (a FIFO, a socket, a device) without
+    // blocking on it.
     static Result<std::shared_ptr<MappedFile>> open(const std::string& path);
     MappedFile(const MappedFile&) = delete;
     MappedFile& operator=(const MappedFile&) = delete;
@@ -29,6 +35,9 @@ class MappedFile {
     // it page by page (each touch would be a page fault of its own). For files
     // of 64 MB and more the call is made by a pager thread; this only asks.
     void prefetch(std::size_t offset);
+    // Once a read past the file's end found zeros (it shrank while being
+    // read): its size then. Any thread; cheap until it happens.
+    [[nodiscard]] std::optional<std::size_t> shrunk_to() const;
 
   private:
     MappedFile() = default;
@@ -38,6 +47,10 @@ class MappedFile {
 
     const char* data_ = nullptr;
     std::size_t size_ = 0;
+    int fd_ = -1;     // kept open to tell the new size once the map faulted
+    int guard_ = -1;  // sigbus_guard slot
+    mutable std::once_flag shrunk_once_;
+    mutable std::size_t shrunk_size_ = 0;
     std::size_t released_ = 0;   // given back; under mutex_ once the pager runs
     std::size_t populated_ = 0;  // mapped ahead; by the pager thread once it runs
     // For a large file the page-table work (about a fifth of a second per GB)

@@ -6,10 +6,10 @@
 #include <emmintrin.h>
 #endif
 
+#include <strings.h>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
-#include <strings.h>
 
 #include "base/line_end.hh"
 
@@ -27,9 +27,15 @@ std::string_view line_at(std::string_view data, std::size_t pos, std::size_t* ne
     return l;
 }
 
-bool is_space(char c) { return c == ' ' || c == '\t'; }
-bool is_digit(char c) { return c >= '0' && c <= '9'; }
-bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool is_space(char c) {
+    return c == ' ' || c == '\t';
+}
+bool is_digit(char c) {
+    return c >= '0' && c <= '9';
+}
+bool is_alpha(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
 
 // The next word after the one `s` starts with, as mutt's next_word().
 std::string_view next_word(std::string_view s) {
@@ -45,8 +51,12 @@ bool starts_with_name(std::string_view s, std::string_view names) {
         if (strncasecmp(s.data(), names.data() + i, 3) == 0) return true;
     return false;
 }
-bool is_day_name(std::string_view s) { return starts_with_name(s, "SunMonTueWedThuFriSat"); }
-bool is_month_name(std::string_view s) { return starts_with_name(s, "JanFebMarAprMayJunJulAugSepOctNovDec"); }
+bool is_day_name(std::string_view s) {
+    return starts_with_name(s, "SunMonTueWedThuFriSat");
+}
+bool is_month_name(std::string_view s) {
+    return starts_with_name(s, "JanFebMarAprMayJunJulAugSepOctNovDec");
+}
 
 // A number of 1-`max` digits ending at a space, a ':' or the end; returns
 // what follows it, or nullopt.
@@ -197,7 +207,9 @@ MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
     if (data_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
 }
 
-bool MboxSplitter::separator_at(std::size_t pos) const { return is_from_line(line_at(data_, pos)); }
+bool MboxSplitter::separator_at(std::size_t pos) const {
+    return is_from_line(line_at(data_, pos));
+}
 
 std::optional<std::size_t> MboxSplitter::by_content_length(std::size_t body, std::size_t length) const {
     if (body > data_.size() || length > data_.size() - body) return std::nullopt;

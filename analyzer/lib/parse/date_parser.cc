@@ -454,7 +454,8 @@ ParsedDate parse_date_general(std::string_view text) {
     if (auto dot = time_token.find('.'); dot != std::string::npos) {
         bool fraction = dot + 1 < time_token.size();
         for (std::size_t k = dot + 1; k < time_token.size(); ++k) fraction = fraction && is_digit(time_token[k]);
-        if (!fraction || std::count(time_token.begin(), time_token.begin() + static_cast<std::ptrdiff_t>(dot), ':') != 2) {
+        if (!fraction ||
+            std::count(time_token.begin(), time_token.begin() + static_cast<std::ptrdiff_t>(dot), ':') != 2) {
             result.anomalies.push_back({"unparsable-date", "cannot read the time of day in " + quote(clean)});
             return result;
         }

@@ -66,6 +66,23 @@ std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<
     return row;
 }
 
+void write_record(const Trace* trace, const MessageSource& source, const std::optional<std::string>& error,
+                  RecordFormat format, ByteBuffer& out) {
+    if (format == RecordFormat::Jsonl) {
+        {
+            JsonWriter w(false, out);  // straight into the output buffer
+            w.begin_object();
+            write_trace_members(w, trace != nullptr ? *trace : Trace{});
+            write_source(w, source);
+            w.member("error", error);
+            w.end_object();
+        }
+        out.push_back('\n');
+    } else if (format == RecordFormat::Csv) {
+        out.append(csv_row(trace, source, error));
+    }
+}
+
 }  // namespace
 
 const std::vector<std::string>& audit_roles() {
@@ -104,22 +121,14 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
     } else {
         f.error = trace.error().message;
     }
-    if (format == RecordFormat::Jsonl) {
-        {
-            JsonWriter w(false, out);  // straight into the output buffer
-            w.begin_object();
-            if (trace)
-                write_trace_members(w, *trace);
-            else
-                write_trace_members(w, Trace{});
-            write_source(w, source);
-            w.member("error", f.error);
-            w.end_object();
-        }
-        out.push_back('\n');
-    } else if (format == RecordFormat::Csv) {
-        out.append(csv_row(trace ? &*trace : nullptr, source, f.error));
-    }
+    write_record(trace ? &*trace : nullptr, source, f.error, format, out);
+    return f;
+}
+
+AuditFigures audit_unreadable(const MessageSource& source, std::string error, RecordFormat format, ByteBuffer& out) {
+    AuditFigures f;
+    f.error = std::move(error);
+    write_record(nullptr, source, f.error, format, out);
     return f;
 }
 

@@ -45,6 +45,10 @@ enum class RecordFormat { Jsonl, Csv, None };
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            RecordFormat format, ByteBuffer& out);
 
+// The record of a message that could not be read at all (`error` says why),
+// so that every message in is still one record out.
+AuditFigures audit_unreadable(const MessageSource& source, std::string error, RecordFormat format, ByteBuffer& out);
+
 // The CSV header row, with its newline.
 std::string csv_header();
 
