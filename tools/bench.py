@@ -120,15 +120,42 @@ def python_peer(path):
             msg = parser.parsebytes(block)
             for r in msg.get_all("Received") or []:
                 fields += 1
-                email.utils.parsedate_to_datetime(str(r).rsplit(";", 1)[-1].strip())
+                try:  # real mail has stamps without a date, or with one it cannot read
+                    email.utils.parsedate_to_datetime(str(r).rsplit(";", 1)[-1].strip())
+                except (ValueError, TypeError, IndexError):
+                    pass
             messages += 1
             pos = -1 if nxt < 0 else end
     return messages, fields
 
 def hopscope_counts(path):
-    out = subprocess.run([BIN, "audit", "-q", "--format", "csv", path], check=True, capture_output=True).stdout
+    out = subprocess.run([BIN, "audit", "-q", "--format", "csv", path], check=False, capture_output=True).stdout
     rows = list(csv.DictReader(io.StringIO(out.decode("utf-8"))))
     return len(rows), sum(int(r["hops"]) for r in rows)
+
+SHARED = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "shared", "corpus-ext")
+
+def generate_real(path, target_bytes):
+    """Real mail: the single messages of corpus-ext/o365 and general, each after
+    a 'From MAILER-DAEMON' separator with its From_ lines mboxrd-quoted,
+    repeated until the file is about target_bytes. Real relayed mail has about
+    twice the header of the generated files."""
+    one = io.BytesIO()
+    for sub in ("o365", "general"):
+        for root, dirs, names in os.walk(os.path.join(SHARED, sub)):
+            dirs.sort()
+            for name in sorted(names):
+                if name.endswith((".tsv", ".md")):
+                    continue
+                with open(os.path.join(root, name), "rb") as f:
+                    b = f.read()
+                b = b"\n".join(b">" + l if l.lstrip(b">").startswith(b"From ") else l for l in b.split(b"\n"))
+                one.write(b"From MAILER-DAEMON Thu Jan  1 00:00:00 2024\n" + b)
+                one.write(b"\n" if b.endswith(b"\n") else b"\n\n")
+    one = one.getvalue()
+    with open(path, "wb") as f:
+        for _ in range(max(1, target_bytes // len(one))):
+            f.write(one)
 
 def main():
     # The version in the name changes with the shape, so a file of an older shape is never reused.
@@ -138,6 +165,14 @@ def main():
         if not os.path.exists(path):
             print(f"generating {path} ...", file=sys.stderr)
             generate(path, count, bmin, bmax, seed)
+    if os.path.isdir(SHARED):
+        path = os.path.join(DIR, "real-mail-v1.mbox")
+        if not os.path.exists(path):
+            print(f"generating {path} from {SHARED} ...", file=sys.stderr)
+            generate_real(path, 300_000_000)
+        files.append(("real-mail", path, 0))
+    else:
+        print(f"real-mail shape skipped: no {SHARED}", file=sys.stderr)
     print(f"machine: {os.cpu_count()} cores; each file evicted from the page cache and read back by one cat "
           f"before timing (see settle()); best of {RUNS} runs each")
     for name, path, count, *_ in files:
@@ -148,7 +183,7 @@ def main():
         for _ in range(RUNS):
             t_cat = min(t_cat, timed(["cat", path], stdout=subprocess.DEVNULL)[0])
             t, p, kb = timed([BIN, "audit", "-q", "--format", "jsonl", path], stdout=subprocess.DEVNULL)
-            if p.returncode != 0:
+            if p.returncode not in (0, 3):  # 3: some messages could not be analysed (real mail has a few)
                 print(f"hopscope exited {p.returncode}", file=sys.stderr)
             t_hs, rss = min(t_hs, t), max(rss, kb or 0)
             t0 = time.perf_counter()
