@@ -72,7 +72,10 @@ void write_record(const Trace* trace, const MessageSource& source, const std::op
         {
             JsonWriter w(false, out);  // straight into the output buffer
             w.begin_object();
-            write_trace_members(w, trace != nullptr ? *trace : Trace{});
+            if (trace != nullptr)  // not a ?: with Trace{}, which would copy the trace
+                write_trace_members(w, *trace);
+            else
+                write_trace_members(w, Trace{});
             write_source(w, source);
             w.member("error", error);
             w.end_object();
