@@ -36,7 +36,7 @@ void chain(int sig, siginfo_t* info, void* context) {
     }
     // Default action: restore it and return; the faulting read runs again and
     // this time kills the process as it would have without us.
-    ::signal(sig, SIG_DFL);
+    (void)::signal(sig, SIG_DFL);
 }
 
 void on_sigbus(int sig, siginfo_t* info, void* context) {

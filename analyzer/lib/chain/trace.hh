@@ -57,8 +57,4 @@ struct Trace {
 // view of the trace's own text.
 std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
 
-// The first kept signal header of that name (case-insensitive), if any: a
-// view of the trace's own text.
-std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
-
 }  // namespace hopscope
