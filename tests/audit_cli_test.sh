@@ -3,10 +3,7 @@
 # exit codes, read-only and offline operation.
 set -u
 bin=${HOPSCOPE:?} corpus=${CORPUS:?} shared=${SHARED:-}
-fail=0; pass=0
-ok() { pass=$((pass+1)); }
-bad() { fail=$((fail+1)); echo "FAIL $*"; }
-tmp=$(mktemp -d); trap 'chmod -R u+w "$tmp"; rm -rf "$tmp"' EXIT
+. "$(dirname "${BASH_SOURCE[0]}")/shell_checks.sh"
 
 # Many batches (of 256) in flight: a 2,000-message mbox built from the corpus
 # comes out complete and in input order, the same with 1 and with 5 threads.
@@ -110,5 +107,4 @@ grep -q "^Delay per role" "$tmp/sum.txt" && ok || bad "summary delay table"
 # No progress line when stderr is not a terminal.
 "$bin" audit "$tmp/samples" > /dev/null 2> "$tmp/err"; [ ! -s "$tmp/err" ] && ok || bad "progress written to a non-terminal"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish audit_cli

@@ -21,6 +21,7 @@
 #include "cli/input_walker.hh"
 #include "cli/mapped_file.hh"
 #include "input/mbox_splitter.hh"
+#include "input/mbox_stream.hh"
 #include "report/audit_record.hh"
 #include "report/audit_summary.hh"
 
@@ -82,11 +83,9 @@ class Progress {
 
 // Records go to fd 1 in the workers' own buffers, without a copy through
 // stdio (which holds nothing by then: the CSV header is flushed first).
-// Returns 0, or the errno of a failed write (a full disk, a closed pipe
-// when SIGPIPE is ignored).
-// `text` holds whole records: when a write fails part way into a regular
-// file (a disk filling up), what was written of it is cut off again, so the
-// output ends on a whole record.
+// Returns 0, or the errno of a failed write (a full disk, a size limit, a
+// closed pipe). `text` holds whole records: a write that fails part way into
+// a regular file is cut back, so the output ends on a whole record.
 int write_out(std::string_view text) {
     std::size_t written = 0;
     while (written < text.size()) {
@@ -268,12 +267,10 @@ class Runner {
     std::vector<std::thread> workers_;
 };
 
-// Standard input as one stream: an mbox read block by block (or, when it
-// does not start with a separator, one message), with bounded memory. Each
-// block is shared by the jobs cut from it; the message still being read is
-// carried into the next block. A message longer than kMaxCarried keeps its
-// first kMaxCarried bytes (its header is in there; limits cap a header block
-// far below) and the rest is skipped up to the next separator.
+// Standard input as one stream, read in blocks: an mbox split by
+// MboxStream (only the message being read is carried from block to block),
+// or, when it does not start with a separator, one message. Each block is
+// shared by the jobs cut from it, so memory stays bounded.
 class StreamReader {
   public:
     StreamReader(Runner& runner, Progress& progress, std::uint64_t& count)
@@ -281,121 +278,65 @@ class StreamReader {
 
     // Returns an error text when reading failed (what was read is still audited).
     std::optional<std::string> run() {
-        auto block = std::make_shared<std::string>();
+        auto held = std::make_shared<std::string>();
         std::optional<std::string> error;
-        bool eof = false;
-        while (!eof) {
-            std::size_t old = block->size();
-            block->resize(old + kBlock);
-            std::size_t got = 0;
-            while (got < kBlock) {
-                ssize_t n = ::read(STDIN_FILENO, block->data() + old + got, kBlock - got);
-                if (n < 0 && errno == EINTR) continue;
-                if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
-                if (n <= 0) {
-                    eof = true;
-                    break;
-                }
-                got += static_cast<std::size_t>(n);
-            }
-            block->resize(old + got);
-            if (!decided_ && (block->size() >= 64 || eof)) {
-                decided_ = true;
-                mbox_ = looks_like_mbox(*block);
-            }
-            if (!decided_) continue;
-            if (!mbox_) {
-                // One message: its first kMaxCarried bytes are enough; the rest is drained.
-                if (block->size() > kMaxCarried) block->resize(kMaxCarried);
-                if (eof) add(block, 0, block->size());
+        std::optional<bool> mbox;
+        MboxStream stream(kMaxMessage);
+        for (bool eof = false; !eof;) {
+            eof = fill(*held, error);
+            if (!mbox) mbox = looks_like_mbox(*held);  // a whole block (or all there is) is in hand
+            if (!*mbox) {
+                // One message: its first kMaxMessage bytes are enough; the rest is read and dropped.
+                if (held->size() > kMaxMessage) held->resize(kMaxMessage);
+                if (eof) add(held, 0, held->size(), std::nullopt);
                 continue;
             }
-            block = cut(std::move(block), eof);
+            auto step = stream.next(*held, eof);
+            for (const auto& m : step.messages) add(held, m.offset, m.length, base_ + m.offset);
+            base_ += step.keep_from;
+            auto rest = std::make_shared<std::string>();
+            rest->reserve(held->size() - step.keep_from + kBlock);
+            rest->append(*held, step.keep_from);
+            held = std::move(rest);  // the old block lives on in its jobs
         }
         return error;
     }
 
   private:
     static constexpr std::size_t kBlock = std::size_t{8} << 20;
-    static constexpr std::size_t kMaxCarried = std::size_t{32} << 20;
+    static constexpr std::size_t kMaxMessage = std::size_t{32} << 20;
 
-    void add(const std::shared_ptr<std::string>& block, std::size_t offset, std::size_t length) {
-        std::string_view bytes(block->data() + offset, length);
-        std::optional<std::uint64_t> at;
-        if (mbox_) at = base_ + offset;
-        runner_.add({nullptr, block, bytes, {"-", at, index_++}});
-        progress_.update(++count_, base_ + offset + length);
+    // Appends up to kBlock bytes of stdin; true at the end of the input (or an error).
+    static bool fill(std::string& held, std::optional<std::string>& error) {
+        std::size_t old = held.size();
+        held.resize(old + kBlock);
+        std::size_t got = 0;
+        bool eof = false;
+        while (got < kBlock) {
+            ssize_t n = ::read(STDIN_FILENO, held.data() + old + got, kBlock - got);
+            if (n < 0 && errno == EINTR) continue;
+            if (n < 0) error = std::string("cannot read: ") + std::strerror(errno);
+            if (n <= 0) {
+                eof = true;
+                break;
+            }
+            got += static_cast<std::size_t>(n);
+        }
+        held.resize(old + got);
+        return eof;
     }
 
-    // Hands on the messages complete in `block`; returns the block to read on
-    // into (the carried message, or what is left to skip).
-    std::shared_ptr<std::string> cut(std::shared_ptr<std::string> block, bool eof) {
-        std::size_t from = 0;
-        if (skipping_) {
-            // Looking for the separator that ends an over-long message.
-            std::size_t search = 0;
-            std::size_t found = std::string::npos;
-            while (search < block->size()) {
-                std::size_t hit = find_line_start_from(*block, search);
-                if (hit == std::string::npos) break;
-                std::size_t line_end = block->find('\n', hit + 1);
-                if (line_end == std::string::npos && !eof) break;  // the line is not all here yet
-                std::string_view line(block->data() + hit + 1,
-                                      (line_end == std::string::npos ? block->size() : line_end) - hit - 1);
-                if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-                if (is_from_line(line)) {
-                    found = hit + 1;
-                    break;
-                }
-                search = hit + 1;
-            }
-            if (found == std::string::npos) {
-                // Keep a short tail: a separator line may straddle the blocks.
-                std::size_t keep = std::min<std::size_t>(block->size(), 4096);
-                base_ += block->size() - keep;
-                return std::make_shared<std::string>(block->substr(block->size() - keep));
-            }
-            skipping_ = false;
-            from = found;
-        }
-        std::string_view data(*block);
-        MboxSplitter split(data.substr(from));
-        std::optional<MessageSpan> last;
-        while (auto span = split.next()) {
-            if (last) add(block, from + last->offset, last->length);
-            last = span;
-        }
-        if (!last) {
-            base_ += block->size();
-            return std::make_shared<std::string>();
-        }
-        std::size_t last_at = from + last->offset;
-        if (eof) {
-            add(block, last_at, last->length);
-            base_ += block->size();
-            return block;
-        }
-        if (last->length > kMaxCarried) {
-            // Too long to carry: audited from its first bytes, the rest skipped.
-            add(block, last_at, kMaxCarried);
-            skipping_ = true;
-            std::size_t keep = std::min<std::size_t>(last->length - kMaxCarried, 4096);
-            std::size_t tail = block->size() - keep;
-            base_ += tail;
-            return std::make_shared<std::string>(block->substr(tail));
-        }
-        base_ += last_at;
-        return std::make_shared<std::string>(block->substr(last_at));
+    void add(const std::shared_ptr<std::string>& held, std::size_t offset, std::size_t length,
+             std::optional<std::uint64_t> at) {
+        runner_.add({nullptr, held, std::string_view(*held).substr(offset, length), {"-", at, index_++}});
+        progress_.update(++count_, base_ + offset + length);
     }
 
     Runner& runner_;
     Progress& progress_;
     std::uint64_t& count_;
-    std::uint64_t base_ = 0;  // stream offset of the block's first byte
+    std::uint64_t base_ = 0;  // stream offset of the held bytes' first byte
     std::uint64_t index_ = 0;
-    bool decided_ = false;
-    bool mbox_ = false;
-    bool skipping_ = false;
 };
 
 }  // namespace
@@ -422,7 +363,8 @@ int run_audit(const std::vector<std::string>& args) {
     if (!parse_command_line(args, opts, hidden, "path", -1, vm, "audit")) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope audit [OPTIONS] PATH...\n"
-                     "PATH: an mbox, a Maildir, a folder searched recursively, or a single message.\n\n"
+                     "PATH: an mbox, a Maildir, a folder searched recursively, or a single message;\n"
+                     "- reads standard input as one mbox stream.\n\n"
                   << opts
                   << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not traverse,\n"
                      "2 an input could not be opened, 3 some messages failed to parse, 64 bad usage,\n"

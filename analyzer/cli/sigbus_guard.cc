@@ -21,7 +21,8 @@ struct Slot {
 };
 constexpr std::size_t kSlots = 16;
 std::array<Slot, kSlots> slots;
-std::mutex table_mutex;  // add/remove only, never the handler
+std::mutex table_mutex;           // add/remove only, never the handler
+std::uintptr_t page_size = 4096;  // read at install time: sysconf is not async-signal-safe
 struct sigaction previous {};
 std::once_flag installed;
 
@@ -45,7 +46,7 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
         std::uintptr_t base = s.base.load();
         std::size_t size = s.size.load();
         if (base == 0 || addr < base || addr >= base + size) continue;
-        auto page = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
+        std::uintptr_t page = page_size;
         std::uintptr_t from = addr / page * page;
         std::uintptr_t to = (base + size + page - 1) / page * page;
         s.faulted.store(true);  // before the zeros: whoever reads them sees the flag
@@ -63,9 +64,10 @@ void on_sigbus(int sig, siginfo_t* info, void* context) {
 int add(const char* base, std::size_t size) {
     if (base == nullptr || size == 0) return -1;
     std::call_once(installed, [] {
+        page_size = static_cast<std::uintptr_t>(::sysconf(_SC_PAGESIZE));
         struct sigaction sa {};
         sa.sa_sigaction = on_sigbus;
-        sa.sa_flags = SA_SIGINFO | SA_NODEFER;
+        sa.sa_flags = SA_SIGINFO;
         sigemptyset(&sa.sa_mask);
         ::sigaction(SIGBUS, &sa, &previous);
     });

@@ -1,19 +1,62 @@
 // The mbox splitter: spans are contiguous, inside the input, and progress.
+// The block-wise MboxStream (audit -) is held to the whole-file splitter:
+// the same messages at a block size taken from the input, wherever no
+// Content-Length (trusted only when all in hand) or over-long message makes
+// them differ by design; and its spans stay inside what it holds.
+#include <strings.h>
 #include <cstddef>
 #include <cstdint>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "input/mbox_splitter.hh"
+#include "input/mbox_stream.hh"
+
+namespace {
+
+std::vector<std::string> streamed(std::string_view in, std::size_t block, std::size_t max_message) {
+    std::vector<std::string> out;
+    hopscope::MboxStream s(max_message);
+    std::string held;
+    std::size_t pos = 0;
+    for (bool eof = false; !eof;) {
+        held.append(in.substr(pos, block));
+        pos += block;
+        eof = pos >= in.size();
+        auto step = s.next(held, eof);
+        for (const auto& m : step.messages) {
+            if (m.offset + m.length > held.size() || m.length > max_message) __builtin_trap();
+            out.emplace_back(held.substr(m.offset, m.length));
+        }
+        if (step.keep_from > held.size()) __builtin_trap();
+        held.erase(0, step.keep_from);
+    }
+    return out;
+}
+
+}  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::string_view in(reinterpret_cast<const char*>(data), size);
     (void)hopscope::looks_like_mbox(in);
     hopscope::MboxSplitter s(in);
     std::size_t expect = in.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+    std::vector<std::string> whole;
     while (auto span = s.next()) {
         if (span->offset != expect || span->length == 0 || span->offset + span->length > size) __builtin_trap();
         expect = span->offset + span->length;
+        whole.emplace_back(in.substr(span->offset, span->length));
     }
     if (expect != size && size > 3) __builtin_trap();
+
+    if (size == 0 || !hopscope::looks_like_mbox(in)) return 0;  // audit - streams only mboxes
+    std::size_t block = 1 + data[size - 1] % 97;
+    (void)streamed(in, block, 64);  // over-long messages: bounds only
+    bool counted = false;
+    for (std::size_t i = 0; i + 15 <= size && !counted; ++i)
+        counted = strncasecmp(in.data() + i, "Content-Length:", 15) == 0;
+    if (counted) return 0;
+    if (streamed(in, block, size + 1) != whole) __builtin_trap();
     return 0;
 }

@@ -104,8 +104,8 @@ bool is_from_line(std::string_view line) {
         else if (s[i] == '"')
             quoted = !quoted;
     }
-    if (quoted || i > s.size()) return false;
-    std::string_view rest = s.substr(std::min(i, s.size()));
+    if (quoted || i > s.size()) return false;  // unclosed quote, or a '\\' at the end
+    std::string_view rest = s.substr(i);
     // Nothing after the sender: Netscape's "From - " and Google Takeout's "From 123@xxx".
     if (rest.find_first_not_of(" \t") == std::string_view::npos) return true;
     rest.remove_prefix(rest.find_first_not_of(" \t"));
@@ -203,6 +203,16 @@ std::size_t find_line_start_from_sse2(std::string_view data, std::size_t from) {
     return std::string_view::npos;
 }
 
+std::size_t find_separator(std::string_view data, std::size_t from) {
+    while (from < data.size()) {
+        std::size_t hit = find_line_start_from(data, from);
+        if (hit == std::string_view::npos) break;
+        if (is_from_line(line_at(data, hit + 1))) return hit + 1;
+        from = hit + 1;
+    }
+    return std::string_view::npos;
+}
+
 MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
     if (data_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
 }
@@ -265,17 +275,7 @@ std::optional<MessageSpan> MboxSplitter::next() {
         end = *counted;
     } else if (!separator_in_header) {
         // From the blank line's own break: a separator may follow it directly (an empty body).
-        std::size_t search = body - 1;
-        while (search < data_.size()) {
-            std::size_t hit = find_line_start_from(data_, search);
-            if (hit == std::string_view::npos) break;
-            std::size_t at = hit + 1;
-            if (separator_at(at)) {
-                end = at;
-                break;
-            }
-            search = at;
-        }
+        if (std::size_t at = find_separator(data_, body - 1); at != std::string_view::npos) end = at;
     }
     pos_ = end;
     return MessageSpan{start, end - start};

@@ -35,6 +35,10 @@ std::size_t find_line_start_from_sse2(std::string_view data, std::size_t from);
 // True when `line` (without its line break) is a From_ separator line.
 bool is_from_line(std::string_view line);
 
+// Offset of the first separator line that starts after a line break at or
+// after `from`, or npos.
+std::size_t find_separator(std::string_view data, std::size_t from);
+
 class MboxSplitter {
   public:
     explicit MboxSplitter(std::string_view data);
