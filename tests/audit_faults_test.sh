@@ -82,6 +82,7 @@ cp "$corpus/demo-o365-relay.eml" "$d/b-good.eml"
 cp "$corpus/demo-o365-relay.eml" "$d/c-unreadable.eml"; chmod 000 "$d/c-unreadable.eml"
 ln -s loop2 "$d/d-loop1"; ln -s d-loop1 "$d/loop2"
 ln -s nowhere "$d/e-dangling"
+mkfifo "$d/e-fifo"
 : > "$d/f-empty.eml"
 cp "$corpus/demo-o365-relay.eml" "$d/g-vanishes.eml"
 cp "$corpus/demo-o365-relay.eml" "$d/h-last.eml"
@@ -105,6 +106,7 @@ if [ "${run[0]}" = setpriv ] || [ "$(id -u)" -ne 0 ]; then
 fi
 grep -q "d-loop1: cannot open: Too many levels of symbolic links" "$tmp/dir.err" && ok || bad "symlink loop not said"
 grep -q "e-dangling: cannot open: No such file or directory" "$tmp/dir.err" && ok || bad "dangling link not said"
+grep -q "e-fifo: not a regular file (FIFO)" "$tmp/dir.err" && ok || bad "FIFO in a folder not said"
 grep -q "g-vanishes.eml: cannot open: No such file or directory" "$tmp/dir.err" && ok || bad "vanished file not said"
 grep -q '"path":"'"$d"'/f-empty.eml".*"error":"holds no header fields' "$tmp/dir.jsonl" ||
   grep -q "f-empty.eml.*holds no header fields" "$tmp/dir.jsonl" && ok || bad "empty file has no error record"

@@ -16,21 +16,6 @@ bool is_maildir_tmp(const fs::path& dir) {
     return fs::is_directory(parent / "cur", ec) || fs::is_directory(parent / "new", ec);
 }
 
-std::string kind_of(const fs::file_status& st) {
-    switch (st.type()) {
-        case fs::file_type::fifo:
-            return "FIFO";
-        case fs::file_type::socket:
-            return "socket";
-        case fs::file_type::character:
-            return "character device";
-        case fs::file_type::block:
-            return "block device";
-        default:
-            return "special file";
-    }
-}
-
 void walk_directory(const fs::path& root, WalkResult& out) {
     std::vector<InputFile> found;
     std::error_code ec;
@@ -53,18 +38,11 @@ void walk_directory(const fs::path& root, WalkResult& out) {
             continue;
         }
         if (name.starts_with(".")) continue;
-        // A FIFO, a socket or a device is refused; a symbolic link that leads
-        // nowhere (dangling, a loop) is said, not skipped in silence.
-        auto st = e.status(ec);
-        if (ec) {
-            out.errors.push_back(e.path().string() + ": cannot open: " + ec.message());
-            continue;
-        }
-        if (!fs::is_regular_file(st)) {
-            out.errors.push_back(e.path().string() + ": not a regular file (" + kind_of(st) + ")");
-            continue;
-        }
-        found.push_back({e.path().string(), static_cast<std::uint64_t>(e.file_size(ec))});
+        // Everything else is an input: what cannot be read as one (a FIFO, a
+        // socket, a dangling or looping link, a file gone since the listing)
+        // is said by MappedFile::open in its turn, not skipped in silence.
+        auto size = e.file_size(ec);
+        found.push_back({e.path().string(), ec ? 0 : static_cast<std::uint64_t>(size)});
     }
     std::sort(found.begin(), found.end(), [](const InputFile& a, const InputFile& b) { return a.path < b.path; });
     out.files.insert(out.files.end(), found.begin(), found.end());

@@ -1,8 +1,8 @@
 // Expands audit PATHs into the files to read, in a stable order: a file as
 // given, a directory recursively (Maildir cur/ and new/, never tmp/; files
 // starting with '.' are markers, not messages). "-" stands for standard
-// input. Inside a directory, what is not a regular file (a FIFO, a socket, a
-// dangling or looping symbolic link) is an error of its own, never fatal.
+// input. Every entry that is not a directory is listed: what cannot be read
+// (a FIFO, a socket, a dangling or looping link) is said when it is opened.
 #pragma once
 
 #include <cstdint>
