@@ -33,6 +33,60 @@ constexpr std::array<unsigned char, 256> kAddressByte = [] {
 
 }  // namespace
 
+std::string format_ipv6(const std::array<unsigned char, 16>& b) {
+    // RFC 5952 as glibc's inet_ntop writes it (its sprintf per group cost
+    // more than the rest of the parse): lower-case hex without leading
+    // zeros, the first longest run of two or more zero groups as "::", and
+    // an IPv4-mapped or -compatible address with its dotted quad.
+    std::array<unsigned, 8> w{};
+    for (std::size_t i = 0; i < 8; ++i) w[i] = (static_cast<unsigned>(b[2 * i]) << 8) | b[2 * i + 1];
+    int best = -1;
+    int best_len = 0;
+    for (int i = 0; i < 8;) {
+        if (w[static_cast<std::size_t>(i)] != 0) {
+            ++i;
+            continue;
+        }
+        int j = i;
+        while (j < 8 && w[static_cast<std::size_t>(j)] == 0) ++j;
+        if (j - i > best_len) {
+            best = i;
+            best_len = j - i;
+        }
+        i = j;
+    }
+    if (best_len < 2) best = -1;
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::string out;
+    out.reserve(39);
+    for (int i = 0; i < 8; ++i) {
+        if (i == best) {
+            out += ':';
+            i += best_len - 1;
+            if (i == 7) out += ':';
+            continue;
+        }
+        if (i > 0) out += ':';
+        // The embedded IPv4 of ::a.b.c.d and ::ffff:a.b.c.d.
+        if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
+            for (std::size_t k = 12; k < 16; ++k) {
+                if (k > 12) out += '.';
+                out += std::to_string(b[k]);
+            }
+            break;
+        }
+        unsigned v = w[static_cast<std::size_t>(i)];
+        bool started = false;
+        for (int shift = 12; shift >= 0; shift -= 4) {
+            unsigned digit = (v >> static_cast<unsigned>(shift)) & 0xfU;
+            if (digit == 0 && !started && shift > 0) continue;
+            started = true;
+            out += kHex[digit];
+        }
+    }
+    return out;
+}
+
 std::optional<std::string> normalise_ip(std::string_view text) {
     if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
     // Most tokens asked about are names: turn them away at their first
@@ -55,10 +109,8 @@ std::optional<std::string> normalise_ip(std::string_view text) {
     }
     std::string buf(text);
     std::array<unsigned char, 16> bin{};
-    std::array<char, INET6_ADDRSTRLEN> out{};
     if (inet_pton(AF_INET6, buf.c_str(), bin.data()) != 1) return std::nullopt;
-    if (inet_ntop(AF_INET6, bin.data(), out.data(), out.size()) == nullptr) return std::nullopt;
-    return std::string(out.data());
+    return format_ipv6(bin);
 }
 
 bool read_ipv4(std::string_view text, unsigned char* out) {

@@ -2,6 +2,7 @@
 // written form, RFC 5952 output). Pure functions over text.
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,10 @@ namespace hopscope {
 // with surrounding brackets and a trailing ":port" or ".port" already removed
 // by the caller or not. Returns nullopt when the text is not an address.
 std::optional<std::string> normalise_ip(std::string_view text);
+
+// The RFC 5952 text of a 16-byte address, exactly as glibc's inet_ntop
+// writes it (::ffff:a.b.c.d and ::a.b.c.d keep their dotted quad).
+std::string format_ipv6(const std::array<unsigned char, 16>& bytes);
 
 // Strips "[...]" and a ":PORT" suffix, then normalises.
 std::optional<std::string> ip_from_literal(std::string_view text);
