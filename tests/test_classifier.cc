@@ -9,7 +9,9 @@
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
 #include "classify/network.hh"
+#include "classify/organisation.hh"
 #include "classify/role_rules.hh"
+#include "parse/security_headers.hh"
 #include "test_support.hh"
 
 using namespace hopscope;
@@ -25,7 +27,7 @@ Trace traced(const std::string& corpus_file, const RuleSet& rules = RuleSet::bui
 
 std::string roles(const Trace& t) {
     std::string out;
-    for (const auto& h : t.hops) out += (out.empty() ? "" : " > ") + h.role;
+    for (const auto& h : t.hops) out += (out.empty() ? "" : " > ") + std::string(h.role);
     return out;
 }
 
@@ -110,7 +112,8 @@ BOOST_AUTO_TEST_CASE(outbound_to_gmail) {
                "local-relay > eop > exchange-online > exchange-online > exchange-online > external-delivery > "
                "external-delivery");
     BOOST_TEST(t.relay->traversed);
-    BOOST_TEST(any_evidence(t, "left Microsoft 365 at hop #5"));
+    BOOST_TEST(any_evidence(t, "mx.google.com (Gmail / Google Workspace inbound): the recipient's provider"));
+    BOOST_TEST(t.hops[6].evidence.front() == "inside the recipient's organisation google.com after hop #6");
 }
 
 BOOST_AUTO_TEST_CASE(inbound_from_the_internet) {
@@ -168,7 +171,7 @@ BOOST_AUTO_TEST_CASE(host_rules_found_by_the_end_of_the_host) {
     BOOST_REQUIRE(rules.add_rule_line("internal by-host *.protection.outlook.com ours first"));
     auto family_of = [&](const std::string& host) -> std::string {
         auto m = rules.match_by(host, std::nullopt, std::nullopt);
-        return m ? std::string(family_name(m->rule->family)) + ": " + m->evidence : "none";
+        return m ? std::string(family_name(m->rule->family)) + ": " + m->evidence() : "none";
     };
     BOOST_TEST(family_of("MX1.corp.example.COM").starts_with("internal: corp mail"));
     BOOST_TEST(family_of("mail.example.com") == "none");
@@ -236,4 +239,188 @@ BOOST_AUTO_TEST_CASE(microsoft_signals_are_evidence_and_contradictions_are_said)
     BOOST_REQUIRE(internet);
     classify(*internet, RuleSet::builtin());
     BOOST_TEST(internet->anomalies.at(0).detail.find("no on-premises connector matched") != std::string::npos);
+}
+
+// --- Organisations, roles v2, gateways and connectors (issue 13) ---
+
+namespace {
+
+std::string orgs(const Trace& t) {
+    std::string out;
+    for (const auto& h : t.hops) out += (out.empty() ? "" : " > ") + h.org.value_or("-");
+    return out;
+}
+
+Trace traced_text(const std::string& message, const RuleSet& rules = RuleSet::builtin()) {
+    auto t = build_trace(message);
+    BOOST_REQUIRE(t);
+    classify(*t, rules);
+    return *t;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(public_suffix_list_draws_organisations) {
+    BOOST_TEST(org_of_name("mx0a-00082601.pphosted.com").value() == "pphosted.com");
+    BOOST_TEST(org_of_name("DLEE212.ent.TI.com.").value() == "ti.com");
+    BOOST_TEST(org_of_name("mail.sgis.com.cn").value() == "sgis.com.cn");  // a two-label public suffix
+    BOOST_TEST(org_of_name("mbx13b.intern.tuwien.ac.at").value() == "tuwien.ac.at");
+    BOOST_TEST(!org_of_name("com.au"));  // a public suffix itself
+    BOOST_TEST(!org_of_name("exch01.corp"));
+    BOOST_TEST(!org_of_name("EXCAS01.fabrikam.local"));
+    BOOST_TEST(!org_of_name("localhost.localdomain"));
+    BOOST_TEST(!org_of_name("mailhost"));
+    BOOST_TEST(!org_of_name("[192.0.2.1]"));
+    BOOST_TEST(!org_of_name("192.0.2.1"));
+    BOOST_TEST(!org_of_name("2001:db8::1"));
+    BOOST_TEST(org_of_address("Jane <jane@mail.Example.co.uk>").value() == "example.co.uk");
+    BOOST_TEST(site_local_address("127.0.0.1"));
+    BOOST_TEST(site_local_address("fd12::1"));
+    BOOST_TEST(!site_local_address("198.51.100.1"));
+}
+
+BOOST_AUTO_TEST_CASE(unnamed_receivers_take_the_neighbours_organisation) {
+    // by an address literal, by an internal name, by nothing: each takes the
+    // org of the same system seen from the next stamp or the one before.
+    auto t = traced_text(
+        "Received: from mx1.example.org (mx1.example.org [192.0.2.10]) by mbox.example.org with LMTP;"
+        " Mon, 4 Nov 2024 10:00:04 +0000\n"
+        "Received: from localhost (localhost [127.0.0.1]) by mx1.example.org with ESMTP;"
+        " Mon, 4 Nov 2024 10:00:03 +0000\n"
+        "Received: from mail.sender.example (mail.sender.example [198.51.100.5]) by [192.0.2.10] with ESMTP;"
+        " Mon, 4 Nov 2024 10:00:02 +0000\n"
+        "Received: from laptop (laptop.sender.lan [10.0.0.7]) by relay01 with ESMTP;"
+        " Mon, 4 Nov 2024 10:00:01 +0000\n"
+        "From: a@sender.example\nDate: Mon, 4 Nov 2024 10:00:00 +0000\n\n");
+    BOOST_TEST(orgs(t) == "sender.example > example.org > example.org > example.org", orgs(t));
+    BOOST_TEST(t.hops[0].evidence.back() ==
+               "org sender.example: the next stamp's sender mail.sender.example is this "
+               "receiver");
+    BOOST_TEST(t.hops[1].evidence.back() == "org example.org: it handed the message on inside one system to hop #3");
+    auto g = traced("gmail-to-gmail.eml");
+    BOOST_TEST(g.hops.front().org.value() == "google.com");  // 2002:a05:… is Google's own stamp
+}
+
+BOOST_AUTO_TEST_CASE(list_server_and_its_loopback_reinjection_are_the_lists) {
+    auto t = traced("list-to-recipient.eml");
+    BOOST_TEST(roles(t) ==
+               "sender-infrastructure > sender-infrastructure > mailing-list > mailing-list > mailing-list > "
+               "external-delivery > external-delivery");
+    BOOST_TEST(orgs(t) == "google.com > google.com > kernel.org > kernel.org > kernel.org > example.org > example.org");
+    BOOST_TEST(t.orgs.size() == 3U);
+    BOOST_TEST(t.orgs[1].org.value() == "kernel.org");
+    BOOST_TEST(t.orgs[1].first_hop == 3);
+    BOOST_TEST(t.orgs[1].last_hop == 5);
+    // Without the list headers, the same chain is Gmail, then the receivers.
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/list-to-recipient.eml");
+    m.erase(m.find("List-Id:"), m.find("Precedence:") - m.find("List-Id:"));
+    BOOST_TEST(roles(traced_text(m)).find("mailing-list") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(gateways_inbound_and_outbound) {
+    auto in = traced("gateway-inbound-proofpoint.eml");
+    BOOST_TEST(roles(in) ==
+               "sender-infrastructure > sender-infrastructure > security-gateway > security-gateway > eop > "
+               "exchange-online > exchange-online > exchange-online");
+    BOOST_TEST(!in.relay->traversed);  // internet mail through the recipient's gateway
+    BOOST_TEST(!in.relay->via);
+    auto out = traced("exo-outbound-gateway-hybrid.eml");
+    BOOST_TEST(roles(out) ==
+               "exchange-online > exchange-online > local-relay > local-relay > security-gateway > security-gateway > "
+               "external-delivery > external-delivery");
+    BOOST_TEST(out.hops[2].evidence.front() == "the sender's own organisation woodgrove.example");
+    BOOST_TEST(out.hops[5].evidence.front().find("Proofpoint") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
+    auto t = traced("gateway-outbound-mimecast-relay.eml");
+    BOOST_TEST(roles(t) ==
+               "local-relay > security-gateway > eop > exchange-online > exchange-online > exchange-online");
+    BOOST_TEST(t.relay->traversed);
+    BOOST_REQUIRE(t.relay->via);
+    BOOST_TEST(t.relay->via->org == "mimecast.com");
+    BOOST_TEST(t.relay->via->product == "Mimecast");
+    BOOST_TEST(t.relay->matched_by.value() == "ip");
+    // The same chain as anonymous internet mail: the recipient's gateway, not a route of the relay.
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/gateway-outbound-mimecast-relay.eml");
+    m.replace(m.find("AuthAs: Partner"), 15, "AuthAs: Anonymous");
+    auto anon = traced_text(m);
+    BOOST_TEST(!anon.relay->traversed);
+    BOOST_TEST(!anon.relay->via);
+}
+
+BOOST_AUTO_TEST_CASE(two_domains_of_one_company_join_by_position) {
+    auto t = traced("two-domains-by-position.eml");
+    BOOST_TEST(roles(t) == "local-relay > local-relay > eop > exchange-online > exchange-online > exchange-online");
+    BOOST_TEST(orgs(t).starts_with("northwind-werke.example > northwind-group.example > microsoft-365"));
+    BOOST_TEST(t.hops[1].evidence.front().starts_with("by position: after hop #1 (local-relay) and before hop #3"));
+    BOOST_TEST(t.relay->traversed);
+    BOOST_TEST(t.relay->matched_by.value() == "certificate");  // AuthMechanism 02, MutualTLS
+    // EOP saying it took the message as internet mail breaks the join.
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/two-domains-by-position.eml");
+    m.replace(m.find("FromEntityHeader: HybridOnPrem"), 30, "FromEntityHeader: Internet");
+    BOOST_TEST(traced_text(m).hops[1].role == "external-delivery");
+}
+
+BOOST_AUTO_TEST_CASE(providers_mx_and_esps) {
+    auto g = traced("gmail-to-gmail.eml");
+    BOOST_TEST(roles(g) == "sender-infrastructure > external-delivery > external-delivery");
+    auto sg = traced("esp-sendgrid.eml");
+    BOOST_TEST(roles(sg) == "local-relay > sender-infrastructure > external-delivery > external-delivery");
+    BOOST_TEST(orgs(sg) == "- > sendgrid.net > tailspin.example > tailspin.example");
+}
+
+BOOST_AUTO_TEST_CASE(unknown_only_when_a_stamp_names_nothing) {
+    auto t = traced_text(
+        "Received: from mail.example.net (mail.example.net [192.0.2.8]) by mx.example.org with ESMTP;"
+        " Mon, 4 Nov 2024 10:00:02 +0000\n"
+        "Received: (qmail 4242 invoked from network); 4 Nov 2024 10:00:01 -0000\n"
+        "Received: from [203.0.113.9] by [198.51.100.77] with SMTP; Mon, 4 Nov 2024 10:00:00 +0000\n"
+        "From: a@example.net\nDate: Mon, 4 Nov 2024 10:00:00 +0000\n\n");
+    BOOST_TEST(t.hops[0].role != "unknown");
+    BOOST_TEST(t.hops[1].role == "unknown");
+    BOOST_TEST(t.hops[1].evidence.front() == "the stamp names no host and no address");
+    BOOST_TEST(t.hops[2].role != "unknown");
+}
+
+BOOST_AUTO_TEST_CASE(new_rule_families_come_from_config_lines) {
+    RuleSet rules = RuleSet::builtin();
+    BOOST_TEST(rules.add_rule_line("gateway by-host *.filter.example.net Acme MailShield").has_value());
+    BOOST_TEST(rules.add_rule_line("list by-host lists.example.org").has_value());
+    BOOST_TEST(!rules.add_rule_line("firewall by-host *.example.net").has_value());
+    auto t = traced_text(
+        "Received: from in1.filter.example.net (in1.filter.example.net [192.0.2.60]) by mx.example.com with ESMTPS;"
+        " Mon, 4 Nov 2024 10:00:02 +0000\n"
+        "Received: from mail.example.org (mail.example.org [198.51.100.3]) by in1.filter.example.net with ESMTP;"
+        " Mon, 4 Nov 2024 10:00:01 +0000\n"
+        "From: a@example.org\nDate: Mon, 4 Nov 2024 10:00:00 +0000\n\n",
+        rules);
+    BOOST_TEST(t.hops[0].role == "security-gateway");
+    BOOST_TEST(t.hops[0].evidence.front().find("Acme MailShield, config rule") != std::string::npos);
+    BOOST_TEST(t.orgs.at(0).service.value() == "Acme MailShield, config rule");
+}
+
+BOOST_AUTO_TEST_CASE(exchange_auth_mechanism_codes) {
+    BOOST_TEST(auth_mechanism_name("02") == "MutualTLS");
+    BOOST_TEST(auth_mechanism_name(" 0A ") == "NTLM");
+    BOOST_TEST(auth_mechanism_name("11") == "DirectTrustTLS");
+    BOOST_TEST(auth_mechanism_name("0e").empty());
+    BOOST_TEST(auth_mechanism_name("ff").empty());
+    BOOST_TEST(attributed_ip("TenantId=x;Ip=[203.0.113.7];Helo=[relay.example]").value() == "203.0.113.7");
+    BOOST_TEST(!attributed_ip("TenantId=x;Helo=[relay.example]"));
+    auto t = traced("two-domains-by-position.eml");
+    SecurityReport sec = decode_security(t.signals);
+    bool mechanism = false;
+    for (const auto& f : sec.exchange_auth)
+        mechanism = mechanism || (f.key == "X-MS-Exchange-Organization-AuthMechanism" &&
+                                  f.meaning.find("MutualTLS") != std::string_view::npos);
+    BOOST_TEST(mechanism);
+    bool unknown_said = false;
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/two-domains-by-position.eml");
+    m.replace(m.find("AuthMechanism: 02"), 17, "AuthMechanism: 7f");
+    Trace odd = traced_text(m);
+    for (const auto& e : odd.relay->evidence)
+        unknown_said = unknown_said ||
+                       e == "AuthMechanism 7f = unknown code (undocumented by Microsoft; as read from Exchange's code)";
+    BOOST_TEST(unknown_said);
 }

@@ -159,6 +159,69 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     BOOST_TEST(coloured.find("\xE2\x96\x88") == std::string::npos);  // ASCII bars when not UTF-8
 }
 
+BOOST_AUTO_TEST_CASE(text_report_tells_the_chain_as_organisations) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/list-to-recipient.eml"));
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    auto zone = DisplayZone::make("UTC");
+    std::string text = render_text(*t, TextStyle{false, true, *zone});
+    auto google = text.find("   google.com \u2014 sender's provider (Gmail)\n");
+    auto list = text.find("   kernel.org \u2014 mailing list\n");
+    auto recipient = text.find("   example.org \u2014 recipient\n");
+    BOOST_REQUIRE(google != std::string::npos);
+    BOOST_REQUIRE(list != std::string::npos);
+    BOOST_REQUIRE(recipient != std::string::npos);
+    BOOST_TEST((google < list && list < recipient));
+    // Each story line sits right above the first hop of its organisation.
+    BOOST_TEST(text.compare(text.find('\n', list) + 1, 2, "3 ") == 0, text.substr(list, 60));
+    std::string ascii = render_text(*t, TextStyle{false, false, *zone});
+    BOOST_TEST(ascii.find("   kernel.org - mailing list\n") != std::string::npos);
+    // Roles in colour on a terminal: the role word painted, its padding not.
+    std::string coloured = render_text(*t, TextStyle{true, true, *zone});
+    BOOST_TEST(coloured.find("\x1b[96mmailing-list\x1b[0m") != std::string::npos);
+    BOOST_TEST(coloured.find("\x1b[94msender-infrastructure\x1b[0m") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(hop_table_fits_the_terminal_and_never_cuts_an_address) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    auto zone = DisplayZone::make("UTC");
+    auto widest = [](const std::string& text) {
+        std::size_t w = 0;
+        std::size_t at = text.rfind('\n', text.find("Time (UTC)"));  // the table's head line
+        for (std::size_t end = text.find('\n', at + 1); end != std::string::npos && end > at + 1;
+             at = end, end = text.find('\n', at + 1)) {
+            std::string line = text.substr(at + 1, end - at - 1);
+            if (line.empty()) break;
+            w = std::max(w, display_width(line));
+        }
+        return w;
+    };
+    std::string whole = render_text(*t, TextStyle{false, true, *zone});
+    std::size_t natural = widest(whole);
+    BOOST_TEST(whole.find("\u2026") == std::string::npos);  // no limit: nothing cut
+    // Wide enough: nothing cut, whatever the old fixed widths were.
+    TextStyle wide{false, true, *zone};
+    wide.width = natural;
+    BOOST_TEST(render_text(*t, wide) == whole);
+    // Narrower: cut to fit, names only, every address whole.
+    TextStyle narrow{false, true, *zone};
+    narrow.width = natural - 30;
+    std::string cut = render_text(*t, narrow);
+    BOOST_TEST(widest(cut) <= narrow.width);
+    BOOST_TEST(cut.find("\u2026") != std::string::npos);
+    for (const auto& h : t->hops)
+        if (h.fields.from.ip)
+            BOOST_TEST(cut.find("[" + *h.fields.from.ip + "]") != std::string::npos, *h.fields.from.ip);
+    // Far too narrow: the table stops shrinking at readable names and whole addresses.
+    TextStyle tiny{false, true, *zone};
+    tiny.width = 40;
+    std::string floor = render_text(*t, tiny);
+    for (const auto& h : t->hops)
+        if (h.fields.from.ip) BOOST_TEST(floor.find("[" + *h.fields.from.ip + "]") != std::string::npos);
+}
+
 // The ASCII run is measured sixteen bytes at a time with an overlapping last
 // block: one byte from 0x80 up at every place of every length up to 70 (and
 // none at all) must end it exactly there, from exactly sized buffers.

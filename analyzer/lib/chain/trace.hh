@@ -19,10 +19,20 @@ struct Hop {
     std::string header;  // field name it came from
     ReceivedFields fields;
     std::optional<std::int64_t> delay_s;
-    std::string role = "unknown";
+    // One of the role names, as static text: a role is assigned to every hop
+    // of every message, and the longer names would each cost an allocation.
+    std::string_view role = "unknown";
+    std::optional<std::string> org;  // who ran the system that wrote the stamp (set by classify())
     std::vector<std::string> evidence;
     std::vector<Anomaly> anomalies;  // parse anomalies plus chain ones
     bool operator==(const Hop&) const = default;
+};
+
+// A security gateway the relay's mail passed on its way to EOP.
+struct GatewayVia {
+    std::string org;
+    std::string product;
+    bool operator==(const GatewayVia&) const = default;
 };
 
 struct RelayVerdict {
@@ -31,8 +41,22 @@ struct RelayVerdict {
     std::optional<std::string> ip;
     std::optional<bool> tls;
     std::optional<std::string> connector;
+    std::optional<GatewayVia> via;
+    std::optional<std::string> matched_by;  // "certificate" or "ip": how the inbound connector knew the sender
     std::vector<std::string> evidence;
     bool operator==(const RelayVerdict&) const = default;
+};
+
+// A run of consecutive hops of one organisation in one role: the chain read
+// as a story (the sender's servers, its provider, a gateway, Microsoft 365,
+// a list, the recipient).
+struct OrgSegment {
+    std::optional<std::string> org;
+    std::string_view role;  // static text, as Hop::role
+    int first_hop = 0;
+    int last_hop = 0;
+    std::optional<std::string> service;  // the gateway's, provider's or list service's name, when a rule gave one
+    bool operator==(const OrgSegment&) const = default;
 };
 
 struct Trace {
@@ -48,6 +72,7 @@ struct Trace {
     std::vector<Anomaly> anomalies;
     std::vector<SignalHeader> signals;
     std::optional<RelayVerdict> relay;  // set by classify()
+    std::vector<OrgSegment> orgs;       // set by classify()
     std::string input_kind;             // "message", "header-block", "gmail-original", ...
     std::size_t header_fields = 0;
     bool operator==(const Trace&) const = default;

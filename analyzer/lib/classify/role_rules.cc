@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <array>
+#include <atomic>
 #include <sstream>
 
+#include "classify/mail_services.hh"
 #include "classify/microsoft_ranges.hh"
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
@@ -19,8 +21,10 @@ struct BuiltinRule {
     const char* evidence;
 };
 
-// Order matters: the first match wins, specific before general.
-constexpr std::array<BuiltinRule, 31> kBuiltin = {{
+// Order matters: the first match wins, specific before general. The mail
+// services (gateways, providers, lists, MXs) follow these, from
+// analyzer/data/mail-services.txt.
+constexpr std::array<BuiltinRule, 23> kBuiltin = {{
     {"eop-protection-host", Family::Eop, MatchKind::ByHost, "*.mail.protection.outlook.com", ""},
     {"eop-regional-host", Family::Eop, MatchKind::ByHost, "*.eop-*.prod.protection.outlook.com", ""},
     {"eop-outbound-host", Family::Eop, MatchKind::ByHost, "*.outbound.protection.outlook.com", ""},
@@ -36,15 +40,6 @@ constexpr std::array<BuiltinRule, 31> kBuiltin = {{
     {"exo-prod-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.outlook.com", ""},
     {"exo-exchangelabs-host", Family::ExchangeOnline, MatchKind::ByHost, "*.prod.exchangelabs.com", ""},
     {"exo-outlook-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.com", ""},
-    {"google-mx", Family::Provider, MatchKind::ByHost, "mx.google.com", "by-host is Google's MX (mx.google.com)"},
-    {"google-host", Family::Provider, MatchKind::ByHost, "*.google.com", ""},
-    {"gmail-host", Family::Provider, MatchKind::ByHost, "smtp.gmail.com", ""},
-    {"googlemail-host", Family::Provider, MatchKind::ByHost, "*.googlemail.com", ""},
-    {"google-internal", Family::Provider, MatchKind::ByIp, "2002:a00::/24",
-     "by-side is a Google-internal 2002:… address (Gmail's own stamp)"},
-    {"amazon-ses", Family::Provider, MatchKind::ByHost, "*.amazonses.com", ""},
-    {"sendgrid", Family::Provider, MatchKind::ByHost, "*.sendgrid.net", ""},
-    {"mailgun", Family::Provider, MatchKind::ByHost, "*.mailgun.net", ""},
     {"eop-outbound-sender", Family::Eop, MatchKind::FromHost, "*.outbound.protection.outlook.com",
      "sender is EOP's outbound service (*.outbound.protection.outlook.com)"},
     {"private-10", Family::Internal, MatchKind::FromIp, "10.0.0.0/8", ""},
@@ -94,7 +89,8 @@ std::optional<MatchKind> kind_of(std::string_view s) {
 }
 
 std::optional<Family> family_of(std::string_view s) {
-    for (auto f : {Family::Eop, Family::ExchangeOnline, Family::Provider, Family::Internal, Family::Relay})
+    for (auto f : {Family::Eop, Family::ExchangeOnline, Family::Provider, Family::Internal, Family::Relay,
+                   Family::Gateway, Family::List, Family::Mx})
         if (s == family_name(f)) return f;
     return std::nullopt;
 }
@@ -105,13 +101,14 @@ bool is_ip_kind(MatchKind k) {
 
 std::string describe(const Rule& r, std::string_view subject) {
     if (!r.evidence.empty()) return r.evidence;
+    std::string product = r.product.empty() ? std::string() : " (" + r.product + ")";
     switch (r.kind) {
         case MatchKind::ByHost:
-            return "by-host matches " + r.pattern;
+            return "by-host matches " + r.pattern + product;
         case MatchKind::FromHost:
             return "sender " + std::string(subject) + " matches " + r.pattern;
         case MatchKind::ByIp:
-            return "receiver " + std::string(subject) + " is in " + r.pattern;
+            return "receiver " + std::string(subject) + " is in " + r.pattern + product;
         case MatchKind::FromIp: {
             std::string what = r.id.starts_with("private")      ? "a private address"
                                : r.id.starts_with("loopback")   ? "a loopback address"
@@ -149,6 +146,10 @@ bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey&
 
 }  // namespace
 
+std::string RuleMatch::evidence() const {
+    return describe(*rule, subject);
+}
+
 std::string_view family_name(Family f) {
     switch (f) {
         case Family::Eop:
@@ -161,6 +162,12 @@ std::string_view family_name(Family f) {
             return "internal";
         case Family::Relay:
             return "relay";
+        case Family::Gateway:
+            return "gateway";
+        case Family::List:
+            return "list";
+        case Family::Mx:
+            return "mx";
     }
     return "?";
 }
@@ -195,6 +202,8 @@ bool host_glob(std::string_view p, std::string_view h) {
 }
 
 Result<bool> RuleSet::add(Rule rule) {
+    static std::atomic<std::uint64_t> generations{0};
+    generation_ = ++generations;
     if (is_ip_kind(rule.kind)) {
         rule.network = Network::parse(rule.pattern);
         if (!rule.network) return make_error("rule " + rule.id + ": '" + rule.pattern + "' is not an address or CIDR");
@@ -234,12 +243,42 @@ Result<bool> RuleSet::add(Rule rule) {
 
 RuleSet RuleSet::builtin() {
     RuleSet set;
-    for (const auto& b : kBuiltin) (void)set.add(make_rule(b.id, b.family, b.kind, b.pattern, b.evidence));
+    for (const auto& b : kBuiltin) {
+        Rule r = make_rule(b.id, b.family, b.kind, b.pattern, b.evidence);
+        if (b.family == Family::Eop || b.family == Family::ExchangeOnline) r.org = kMicrosoft365;
+        (void)set.add(std::move(r));
+    }
+    // "FAMILY KIND PATTERN ORG PRODUCT... | SOURCE"
+    std::istringstream services{std::string(mail_services_text())};
+    std::string line;
+    while (std::getline(services, line)) {
+        if (line.empty() || line[0] == '#') continue;
+        std::string source;
+        if (auto bar = line.find('|'); bar != std::string::npos) {
+            source = line.substr(bar + 1);
+            line.erase(bar);
+        }
+        std::istringstream words(line);
+        std::string fam;
+        std::string kind;
+        std::string pattern;
+        std::string org;
+        words >> fam >> kind >> pattern >> org;
+        std::string product;
+        std::getline(words >> std::ws, product);
+        while (!product.empty() && product.back() == ' ') product.pop_back();
+        auto f = family_of(fam);
+        auto k = kind_of(kind);
+        if (!f || !k) continue;
+        Rule r = make_rule("service-" + fam, *f, *k, pattern, "");
+        r.product = product;
+        if (org != "-") r.org = org;
+        (void)set.add(std::move(r));
+    }
     for (const auto* s : kInternalSuffixes)
         (void)set.add(make_rule("internal-name", Family::Internal, MatchKind::ByHost, s,
                                 std::string("by-host ends in ") + (s + 1) + " (an internal name)"));
     std::istringstream ranges{std::string(microsoft_ranges_text())};
-    std::string line;
     while (std::getline(ranges, line)) {
         if (line.empty() || line[0] == '#') continue;
         std::istringstream words(line);
@@ -250,8 +289,11 @@ RuleSet RuleSet::builtin() {
         if (!f) continue;
         std::string where = "Microsoft's published ";
         where.append(fam).append(" range ").append(net).append(" (microsoft-365-ranges.txt, transcribed 2026-11-28)");
-        (void)set.add(make_rule("microsoft-range", *f, MatchKind::ByIp, net, "receiver address is in " + where));
-        (void)set.add(make_rule("microsoft-range", *f, MatchKind::FromIp, net, "sender address is in " + where));
+        for (auto [k, side] : {std::pair{MatchKind::ByIp, "receiver"}, std::pair{MatchKind::FromIp, "sender"}}) {
+            Rule r = make_rule("microsoft-range", *f, k, net, std::string(side) + " address is in " + where);
+            r.org = kMicrosoft365;
+            (void)set.add(std::move(r));
+        }
     }
     return set;
 }
@@ -266,13 +308,21 @@ Result<bool> RuleSet::add_rule_line(std::string_view line) {
     auto k = kind_of(kind);
     if (!f)
         return make_error("rule '" + std::string(line) +
-                          "': family must be eop, exchange-online, provider, internal or relay");
+                          "': family must be eop, exchange-online, provider, gateway, list, mx, internal or relay");
     if (!k)
         return make_error("rule '" + std::string(line) + "': kind must be by-host, from-host, by-ip, from-ip or with");
     std::string evidence;
     std::getline(words >> std::ws, evidence);
-    if (!evidence.empty()) evidence += " (config rule)";
-    return add(make_rule("config", *f, *k, pattern, evidence));
+    Rule r = make_rule("config", *f, *k, pattern, "");
+    if (*f == Family::Eop || *f == Family::ExchangeOnline) r.org = kMicrosoft365;
+    bool service = *f == Family::Gateway || *f == Family::Provider || *f == Family::List || *f == Family::Mx;
+    // A service's evidence text is its product name; the generated evidence then names the pattern.
+    if (service)
+        r.product = evidence.empty() ? pattern : evidence;
+    else if (!evidence.empty())
+        r.evidence = evidence + " (config rule)";
+    if (service && !evidence.empty()) r.product += ", config rule";
+    return add(std::move(r));
 }
 
 Result<bool> RuleSet::add_relay(std::string_view what) {
@@ -344,7 +394,8 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
     }
     if (best == nullptr) return std::nullopt;
     bool host_kind = best->kind == MatchKind::ByHost || best->kind == MatchKind::FromHost;
-    return RuleMatch{best, describe(*best, (host_kind ? host : ip).value_or(""))};
+    const auto& subject = host_kind ? host : ip;
+    return RuleMatch{best, subject ? std::string_view(*subject) : std::string_view()};
 }
 
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
@@ -362,7 +413,7 @@ std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::stri
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     for (const auto& r : rules_) {
         if (r.family != Family::Relay || (r.kind != MatchKind::FromHost && r.kind != MatchKind::FromIp)) continue;
-        if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, r.evidence};
+        if (matches(r, host, key, std::nullopt)) return RuleMatch{&r, {}};
     }
     return std::nullopt;
 }

@@ -1,13 +1,15 @@
 // Classification rules as data: each rule names a family of systems
-// (Microsoft's EOP front ends, Exchange Online, a public mail provider, the
+// (Microsoft's EOP front ends, Exchange Online, a mail provider, a security
+// gateway, a provider's inbound MX, a mailing-list service, the
 // organisation's own network or relay), how to recognise it (host pattern,
 // network, protocol) and the evidence text it gives. The built-in table, the
-// dated Microsoft ranges and the user's additions (--relay, --internal-net,
-// config `rule =` lines) all end up here; hop_classifier.cc turns families
-// and chain position into roles.
+// dated Microsoft ranges, the mail-services list and the user's additions
+// (--relay, --internal-net, config `rule =` lines) all end up here;
+// hop_classifier.cc turns families and chain position into roles.
 #pragma once
 
 #include <array>
+#include <cstdint>
 #include <initializer_list>
 #include <optional>
 #include <string>
@@ -19,7 +21,7 @@
 
 namespace hopscope {
 
-enum class Family { Eop, ExchangeOnline, Provider, Internal, Relay };
+enum class Family { Eop, ExchangeOnline, Provider, Internal, Relay, Gateway, List, Mx };
 
 enum class MatchKind { ByHost, FromHost, ByIp, FromIp, With };
 
@@ -31,17 +33,24 @@ struct Rule {
     std::string evidence;            // why, in words; empty: generated from kind and pattern
     std::optional<Network> network;  // parsed once for the IP kinds
     std::string tail;                // literal text after the last '*' (no ? or #): must end the host
+    std::string org;                 // the organisation it names; empty: the host's registrable domain
+    std::string product;             // the service's name (gateways, providers, lists, MXs)
     bool user = false;               // from the command line or config: tried first
 };
 
+// A rule that matched, and the host or address it matched (a view of the
+// caller's text, which must outlive the match). The evidence text is made
+// only when asked for: most matches only need the family.
 struct RuleMatch {
     const Rule* rule;
-    std::string evidence;
+    std::string_view subject;
+    [[nodiscard]] std::string evidence() const;
 };
 
 class RuleSet {
   public:
-    // Built-in Microsoft, provider and private-network rules.
+    // Built-in Microsoft, mail-service (analyzer/data/mail-services.txt) and
+    // private-network rules.
     static RuleSet builtin();
 
     // "ROLE-FAMILY KIND PATTERN [EVIDENCE...]", e.g.
@@ -53,6 +62,9 @@ class RuleSet {
     Result<bool> add_internal_net(std::string_view cidr);
 
     [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
+    // Changes with every rule added, process-wide unique: answers remembered
+    // for one rule set are never served to another.
+    [[nodiscard]] std::uint64_t generation() const { return generation_; }
     [[nodiscard]] bool has_user_relay() const { return user_relays_ > 0; }
 
     // First matching rule of a family for the receiving (by) side of a stamp.
@@ -86,11 +98,15 @@ class RuleSet {
     static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
     std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
     int user_relays_ = 0;
+    std::uint64_t generation_ = 0;
 };
 
 // Case-insensitive glob: '*' any run, '?' one character, '#' one digit.
 bool host_glob(std::string_view pattern, std::string_view host);
 
 std::string_view family_name(Family f);
+
+// The organisation every Microsoft 365 host and range belongs to.
+inline constexpr std::string_view kMicrosoft365 = "microsoft-365";
 
 }  // namespace hopscope

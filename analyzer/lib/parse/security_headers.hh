@@ -52,14 +52,29 @@ struct SecurityReport {
     std::optional<std::string_view> mailbox_delivery_raw;
     std::vector<CodedField> mailbox_delivery;
     std::optional<int> scl;  // X-MS-Exchange-Organization-SCL
+    // How Exchange authenticated the sender (AuthAs, AuthMechanism,
+    // AuthSource, OriginalAttributedTenantConnectingIp, FromEntityHeader).
+    std::vector<CodedField> exchange_auth;
     std::vector<AuthenticationResults> authentication;
     [[nodiscard]] bool empty() const {
-        return !forefront_raw && !antispam_raw && !mailbox_delivery_raw && !scl && authentication.empty();
+        return !forefront_raw && !antispam_raw && !mailbox_delivery_raw && !scl && authentication.empty() &&
+               exchange_auth.empty();
     }
 };
 
 // Reads the signal headers a trace kept (Trace::signals): views of them.
 SecurityReport decode_security(const std::vector<SignalHeader>& signals);
+
+// X-MS-Exchange-Organization-AuthMechanism's two hex digits by name
+// ("02" -> "MutualTLS"); empty when the code is unknown. Not documented by
+// Microsoft: as read from Exchange's own code.
+std::string_view auth_mechanism_name(std::string_view code);
+
+// AuthAs values (Anonymous, Internal, Partner) in words; empty when unknown.
+std::string_view auth_as_meaning(std::string_view value);
+
+// The Ip=[...] of X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp.
+std::optional<std::string> attributed_ip(std::string_view value);
 
 // Views of `header` and `value`: they must outlive the result.
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value);

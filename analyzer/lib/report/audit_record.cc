@@ -89,9 +89,10 @@ void write_record(const Trace* trace, const MessageSource& source, const std::op
 }  // namespace
 
 const std::vector<std::string>& audit_roles() {
-    static const std::vector<std::string> roles = {"origin-device",   "local-relay",       "eop",
-                                                   "exchange-online", "external-delivery", "sender-infrastructure",
-                                                   "unknown"};
+    // In the order a chain tells its story.
+    static const std::vector<std::string> roles = {
+        "origin-device",   "local-relay",  "sender-infrastructure", "security-gateway", "eop",
+        "exchange-online", "mailing-list", "external-delivery",     "unknown"};
     return roles;
 }
 

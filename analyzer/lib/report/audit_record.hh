@@ -22,7 +22,7 @@ struct MessageSource {
 };
 
 struct HopFigure {
-    std::string role;
+    std::string_view role;  // static text, as Hop::role
     std::int64_t delay_s;
     int hop_index;
 };

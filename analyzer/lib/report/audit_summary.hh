@@ -24,7 +24,7 @@ class AuditSummary {
   private:
     struct Slow {
         std::int64_t delay;
-        std::string role;
+        std::string_view role;  // static text, as Hop::role
         std::string where;
     };
     struct PerSource {
@@ -40,7 +40,7 @@ class AuditSummary {
     std::uint64_t unparsable_ = 0;
     std::vector<std::string> bypassed_;
     std::vector<std::string> failures_;
-    std::map<std::string, std::vector<std::int64_t>> delays_;
+    std::map<std::string_view, std::vector<std::int64_t>> delays_;  // by role (static text)
     std::vector<Slow> slowest_;
     std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;

@@ -12,8 +12,7 @@ namespace hopscope {
 namespace {
 
 constexpr std::size_t kBarWidth = 12;
-constexpr std::size_t kHostWidth = 44;
-constexpr std::size_t kByWidth = 36;
+constexpr std::size_t kMinNameWidth = 12;  // a cut name keeps at least this much
 
 const char* kBold = "\x1b[1m";
 const char* kDim = "\x1b[2m";
@@ -32,18 +31,52 @@ std::string safe(const std::optional<std::string>& s) {
     return s ? escape_for_terminal(*s) : std::string();
 }
 
-std::string sender_text(const SenderSide& f) {
+// A host cell: the name, which may be cut, and the address, which never is.
+struct HostCell {
+    std::string name;
+    std::string address;  // " [192.0.2.1]" or "[192.0.2.1]" when there is no name
+    [[nodiscard]] std::size_t width() const { return display_width(name) + display_width(address); }
+    [[nodiscard]] std::string fit(std::size_t width) const {
+        std::size_t room = width > display_width(address) ? width - display_width(address) : 0;
+        return (display_width(name) > room ? fit_width(name, std::max(room, kMinNameWidth)) : name) + address;
+    }
+};
+
+HostCell sender_cell(const SenderSide& f) {
     std::string name = f.host ? escape_for_terminal(host_for_display(*f.host)) : std::string();
     if (f.rdns && f.helo && *f.rdns != *f.helo) name += " (helo " + escape_for_terminal(*f.helo) + ")";
     bool literal_of_ip = f.ip && f.host && *f.host == "[" + *f.ip + "]";
-    if (f.ip && !literal_of_ip) name += (name.empty() ? "[" : " [") + *f.ip + "]";
-    return name.empty() ? "-" : name;
+    std::string address;
+    if (f.ip && !literal_of_ip) address = (name.empty() ? "[" : " [") + *f.ip + "]";
+    if (name.empty() && address.empty()) name = "-";
+    return {name, address};
+}
+
+std::string sender_text(const SenderSide& f) {
+    HostCell c = sender_cell(f);
+    return c.name + c.address;
+}
+
+HostCell receiver_cell(const ReceiverSide& b) {
+    if (b.host) return {escape_for_terminal(host_for_display(*b.host)), ""};
+    if (b.ip) return {"", "[" + *b.ip + "]"};
+    return {"-", ""};
 }
 
 std::string receiver_text(const ReceiverSide& b) {
-    if (b.host) return escape_for_terminal(host_for_display(*b.host));
-    if (b.ip) return "[" + *b.ip + "]";
-    return "-";
+    HostCell c = receiver_cell(b);
+    return c.name + c.address;
+}
+
+const char* role_colour(std::string_view role) {
+    if (role == "origin-device") return "\x1b[36m";          // cyan
+    if (role == "local-relay") return "\x1b[32m";            // green
+    if (role == "sender-infrastructure") return "\x1b[94m";  // light blue
+    if (role == "security-gateway") return "\x1b[35m";       // magenta
+    if (role == "eop" || role == "exchange-online") return "\x1b[34m";
+    if (role == "mailing-list") return "\x1b[96m";  // light cyan
+    if (role == "unknown") return kDim;
+    return "";  // external-delivery: the plain end of the story
 }
 
 std::string protocol_text(const ReceivedFields& f) {
@@ -67,18 +100,36 @@ std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
     return out;
 }
 
+// One table line; `colours` (empty, or one per cell) paints cells after padding.
 void row(std::string& out, const std::vector<std::string>& cells, const std::vector<std::size_t>& widths,
-         const std::vector<bool>& right) {
+         const std::vector<bool>& right, const std::vector<const char*>& colours = {}) {
     std::string line;
     for (std::size_t i = 0; i < cells.size(); ++i) {
         if (i > 0) line += "  ";
-        line += i + 1 == cells.size() ? cells[i] : pad(cells[i], widths[i], right[i]);
+        std::string cell = i + 1 == cells.size() ? cells[i] : pad(cells[i], widths[i], right[i]);
+        if (!colours.empty() && colours[i] != nullptr && *colours[i] != '\0') {
+            std::size_t text = cell.find_last_not_of(' ') + 1;  // colour the word, not the padding
+            cell = colours[i] + cell.substr(0, text) + kReset + cell.substr(text);
+        }
+        line += cell;
     }
     while (!line.empty() && line.back() == ' ') line.pop_back();
     out += line + "\n";
 }
 
 }  // namespace
+
+std::string_view role_story(std::string_view role) {
+    if (role == "origin-device") return "sending device";
+    if (role == "local-relay") return "sender's own servers";
+    if (role == "sender-infrastructure") return "sender's provider";
+    if (role == "security-gateway") return "security gateway";
+    if (role == "eop") return "Exchange Online Protection";
+    if (role == "exchange-online") return "Exchange Online";
+    if (role == "mailing-list") return "mailing list";
+    if (role == "external-delivery") return "recipient";
+    return "stamps that name no system";
+}
 
 std::string verdict_line(const RelayVerdict& v) {
     std::string relay = v.host.value_or("?") + (v.ip ? " [" + *v.ip + "]" : "");
@@ -135,28 +186,87 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
         std::vector<std::string> head = {
             "#", "Time (" + style.zone.label() + ")", "Delay", "", "Role", "From", "By", "TLS", "With"};
-        std::vector<std::vector<std::string>> rows;
+        struct Row {
+            std::vector<std::string> cells;
+            HostCell from;
+            HostCell by;
+        };
+        constexpr std::size_t kFrom = 5;
+        constexpr std::size_t kBy = 6;
+        std::vector<Row> rows;
         for (const auto& h : t.hops) {
             const auto& f = h.fields;
-            rows.push_back({std::to_string(h.index), f.time ? style.zone.format(*f.time) : "?",
-                            h.delay_s ? format_duration(*h.delay_s) : "-",
-                            h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "", h.role,
-                            fit_width(sender_text(f.from), kHostWidth), fit_width(receiver_text(f.by), kByWidth),
-                            tls_text(f), protocol_text(f)});
+            rows.push_back({{std::to_string(h.index), f.time ? style.zone.format(*f.time) : "?",
+                             h.delay_s ? format_duration(*h.delay_s) : "-",
+                             h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "", std::string(h.role), "", "",
+                             tls_text(f), protocol_text(f)},
+                            sender_cell(f.from),
+                            receiver_cell(f.by)});
         }
         std::vector<std::size_t> widths(head.size(), 0);
         for (std::size_t i = 0; i < head.size(); ++i) widths[i] = display_width(head[i]);
-        for (const auto& r : rows)
-            for (std::size_t i = 0; i < r.size(); ++i) widths[i] = std::max(widths[i], display_width(r[i]));
+        for (const auto& r : rows) {
+            for (std::size_t i = 0; i < r.cells.size(); ++i) widths[i] = std::max(widths[i], display_width(r.cells[i]));
+            widths[kFrom] = std::max(widths[kFrom], r.from.width());
+            widths[kBy] = std::max(widths[kBy], r.by.width());
+        }
+        // Too wide for the terminal: take the excess a column at a time from
+        // the widest of From, By and With, never below what keeps a cut name
+        // readable and its address whole.
+        constexpr std::size_t kWith = 8;
+        if (style.width > 0) {
+            std::size_t line = 0;
+            for (std::size_t i = 0; i < widths.size(); ++i) line += widths[i] + (i > 0 ? 2 : 0);
+            std::array<std::size_t, 3> floors{};
+            std::array<std::size_t, 3> cols = {kFrom, kBy, kWith};
+            for (std::size_t c = 0; c < cols.size(); ++c) {
+                std::size_t f = std::max(display_width(head[cols[c]]), kMinNameWidth);
+                if (cols[c] != kWith)
+                    for (const auto& r : rows) {
+                        const HostCell& cell = cols[c] == kFrom ? r.from : r.by;
+                        f = std::max(f, std::min(cell.width(), kMinNameWidth + display_width(cell.address)));
+                    }
+                floors[c] = std::min(f, widths[cols[c]]);
+            }
+            while (line > style.width) {
+                std::size_t pick = cols.size();
+                for (std::size_t c = 0; c < cols.size(); ++c)
+                    if (widths[cols[c]] > floors[c] && (pick == cols.size() || widths[cols[c]] > widths[cols[pick]]))
+                        pick = c;
+                if (pick == cols.size()) break;  // as narrow as it goes: the terminal wraps the rest
+                --widths[cols[pick]];
+                --line;
+            }
+        }
+        for (auto& r : rows) {
+            r.cells[kFrom] = r.from.fit(widths[kFrom]);
+            r.cells[kBy] = r.by.fit(widths[kBy]);
+            if (display_width(r.cells[kWith]) > widths[kWith])
+                r.cells[kWith] = fit_width(r.cells[kWith], widths[kWith]);
+        }
         std::vector<bool> right = {true, false, true, false, false, false, false, false, false};
         std::string header_line;
         row(header_line, head, widths, right);
         out += paint(kBold, header_line.substr(0, header_line.size() - 1)) + "\n";
+        std::size_t segment = 0;
         for (std::size_t k = 0; k < rows.size(); ++k) {
+            // The story: a line per organisation above its hops.
+            if (segment < t.orgs.size() && t.orgs[segment].first_hop == t.hops[k].index) {
+                const OrgSegment& o = t.orgs[segment++];
+                std::string who = o.org ? escape_for_terminal(*o.org) : "(no name)";
+                std::string what(role_story(o.role));
+                if (o.service && o.role != "unknown") what += " (" + escape_for_terminal(*o.service) + ")";
+                out += paint(kBold, "   " + who) + paint(kDim, (style.unicode ? " \u2014 " : " - ") + what) + "\n";
+            }
             std::string line;
-            row(line, rows[k], widths, right);
             bool skew = false;
             for (const auto& a : t.hops[k].anomalies) skew = skew || a.kind == "clock-skew";
+            std::vector<const char*> colours;
+            if (style.colour && !skew) {
+                colours.assign(rows[k].cells.size(), nullptr);
+                colours[4] = role_colour(t.hops[k].role);
+            }
+            row(line, rows[k].cells, widths, right, colours);
             out += skew ? paint(kRed, line.substr(0, line.size() - 1)) + "\n" : line;
         }
     } else {
@@ -168,7 +278,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (const auto& h : t.hops) {
             std::string why;
             for (const auto& e : h.evidence) why += (why.empty() ? "" : "; ") + e;
-            out += "  #" + std::to_string(h.index) + " " + h.role + ": " + escape_for_terminal(why) + "\n";
+            out += "  #" + std::to_string(h.index) + " " + std::string(h.role) + ": " + escape_for_terminal(why) + "\n";
         }
     }
 
@@ -184,6 +294,11 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                            paint(kDim, "[" + escape_for_terminal(who) + arc + "]") + "\n";
             }
             if (sec.scl) out += "  SCL " + std::to_string(*sec.scl) + " (X-MS-Exchange-Organization-SCL)\n";
+            for (const auto& f : sec.exchange_auth) {
+                std::string_view key = f.key.substr(f.key.rfind('-') + 1);  // AuthAs, AuthMechanism, ...
+                out += "  " + escape_for_terminal(key) + " " + escape_for_terminal(f.value) + "  " +
+                       (f.meaning.empty() ? paint(kDim, "(value not in our table)") : std::string(f.meaning)) + "\n";
+            }
             if (sec.bcl) out += "  BCL " + std::to_string(*sec.bcl) + " (bulk complaint level, X-Microsoft-Antispam)\n";
             for (const auto& f : sec.forefront) {
                 if (f.key == "SFS" || f.key == "ARC") continue;  // opaque rule ids

@@ -14,7 +14,14 @@ struct TextStyle {
     bool unicode = true;  // block characters for bars, "…" for cuts
     DisplayZone zone;
     bool security = true;  // the decoded security headers section
+    // Terminal columns the hop table must fit; 0: no limit (a pipe or a file
+    // gets every name whole). Only the From and By names are ever cut, never
+    // an address.
+    std::size_t width = 0;
 };
+
+// The words a segment line gives a role: "sender's provider", "recipient".
+std::string_view role_story(std::string_view role);
 
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
 std::string verdict_line(const RelayVerdict& v);

@@ -44,6 +44,7 @@ void write_hop(JsonWriter& w, const Hop& hop) {
     write_time(w, f.time);
     w.member("delay_s", hop.delay_s);
     w.member("role", hop.role);
+    w.member("org", hop.org);
     w.key("evidence");
     write_strings(w, hop.evidence);
     w.key("anomalies");
@@ -96,6 +97,8 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
         w.null();
     }
     w.member("scl", s.scl);
+    w.key("exchange_auth");
+    write_coded(w, s.exchange_auth);
     w.key("authentication").begin_array();
     for (const auto& a : s.authentication) {
         w.begin_object().member("header", a.header).member("authserv_id", a.authserv_id);
@@ -141,6 +144,12 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
         w.begin_object();
         w.member("traversed", r.traversed).member("host", r.host).member("ip", r.ip);
         w.member("tls", r.tls).member("connector", r.connector);
+        w.key("via");
+        if (r.via)
+            w.begin_object().member("org", r.via->org).member("product", r.via->product).end_object();
+        else
+            w.null();
+        w.member("matched_by", r.matched_by);
         w.key("evidence");
         write_strings(w, r.evidence);
         w.end_object();
@@ -148,6 +157,16 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
         w.null();
     }
     w.member("input_kind", t.input_kind);
+    w.key("orgs").begin_array();
+    for (const auto& o : t.orgs)
+        w.begin_object()
+            .member("org", o.org)
+            .member("role", o.role)
+            .member("first_hop", std::int64_t{o.first_hop})
+            .member("last_hop", std::int64_t{o.last_hop})
+            .member("service", o.service)
+            .end_object();
+    w.end_array();
     w.key("hops").begin_array();
     for (const auto& h : t.hops) write_hop(w, h);
     w.end_array();

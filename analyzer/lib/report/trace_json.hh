@@ -6,7 +6,7 @@
 
 namespace hopscope {
 
-inline constexpr int kJsonSchemaVersion = 1;
+inline constexpr int kJsonSchemaVersion = 2;
 
 // Writes the trace object's members into an object already begun, so audit
 // can add its own members (source, error) to the same record.

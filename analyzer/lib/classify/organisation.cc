@@ -1,0 +1,150 @@
+#include "classify/organisation.hh"
+
+#include <algorithm>
+#include <array>
+
+#include "base/string_memo.hh"
+#include "classify/network.hh"
+#include "classify/public_suffix.hh"
+#include "input/header_block.hh"
+
+namespace hopscope {
+namespace {
+
+bool ends_with_label(std::string_view host, std::string_view suffix) {
+    return host == suffix.substr(1) ||
+           (host.size() > suffix.size() && host.substr(host.size() - suffix.size()) == suffix);
+}
+
+// The domain of the last address in a header value: a view of it.
+std::optional<std::string_view> address_domain(std::string_view value) {
+    auto at = value.rfind('@');
+    if (at == std::string_view::npos) return std::nullopt;
+    auto rest = value.substr(at + 1);
+    return rest.substr(0, rest.find_first_of(">) \t\",;"));
+}
+
+}  // namespace
+
+namespace {
+
+constexpr std::size_t kMaxName = 253;
+
+// Validates and lower-cases `host` into `out` (kMaxName bytes at least):
+// the length written, or 0 when the host names no organisation.
+std::size_t public_name_into(std::string_view host, char* out) {
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (host.empty() || host.size() > kMaxName || host.front() == '[' || host.front() == '.') return 0;
+    bool letter = false;
+    bool dot = false;
+    std::size_t last_label = 0;  // where the last label starts
+    for (std::size_t i = 0; i < host.size(); ++i) {
+        char c = host[i];
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_';
+        if (!ok) return 0;  // not a DNS name: a comment, a placeholder, an address with a colon
+        if (c == '.') {
+            if (out[i - 1] == '.') return 0;  // an empty label
+            dot = true;
+            last_label = i + 1;
+        }
+        letter = letter || (c >= 'a' && c <= 'z');
+        out[i] = c;
+    }
+    if (!dot || !letter) return 0;
+    // A dotted quad: no top-level domain is all digits.
+    bool digits = true;
+    for (std::size_t i = last_label; i < host.size(); ++i) digits = digits && out[i] >= '0' && out[i] <= '9';
+    if (digits) return 0;
+    std::string_view name(out, host.size());
+    static constexpr std::array<std::string_view, 9> kInternal = {
+        ".local", ".lan", ".corp", ".internal", ".intranet", ".localdomain", ".home.arpa", ".localhost", ".invalid"};
+    for (auto s : kInternal)
+        if (ends_with_label(name, s)) return 0;
+    if (name.starts_with("localhost.")) return 0;
+    return name.size();
+}
+
+}  // namespace
+
+std::optional<std::string> public_name(std::string_view host) {
+    std::array<char, kMaxName> buf{};
+    std::size_t n = public_name_into(host, buf.data());
+    if (n == 0) return std::nullopt;
+    return std::string(buf.data(), n);
+}
+
+std::optional<std::string> org_of_name(std::string_view host) {
+    // Remembered per thread by the name as written: a mailbox names the same
+    // hosts over and over, and a hit then costs one hash.
+    // 16,384 slots: a year of real mail names a few thousand hosts and domains.
+    thread_local StringMemo<std::optional<std::string>, 16384> seen;
+    if (const auto* hit = seen.find(host)) return *hit;
+    std::array<char, kMaxName> buf{};
+    std::size_t n = public_name_into(host, buf.data());
+    std::optional<std::string> org;
+    if (n != 0) org = PublicSuffixList::instance().registrable_domain(std::string_view(buf.data(), n));
+    return seen.put(host, std::move(org));
+}
+
+bool in_organisation(std::string_view host, std::string_view org) {
+    while (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (org.empty() || host.size() < org.size()) return false;
+    std::string_view tail = host.substr(host.size() - org.size());
+    return iequals(tail, org) && (host.size() == org.size() || host[host.size() - org.size() - 1] == '.');
+}
+
+std::optional<std::string> org_of_address(std::string_view value) {
+    auto domain = address_domain(value);
+    if (!domain) return std::nullopt;
+    return org_of_name(*domain);
+}
+
+std::vector<std::string> sender_orgs(const Trace& t) {
+    std::vector<std::string> out;
+    std::array<std::string_view, 3> domains{};  // asked once each: Return-Path often repeats From
+    std::size_t asked = 0;
+    auto add = [&](std::string_view value) {
+        auto domain = address_domain(value);
+        if (!domain || std::find(domains.begin(), domains.begin() + asked, *domain) != domains.begin() + asked) return;
+        domains[asked++] = *domain;
+        auto org = org_of_name(*domain);
+        if (org && std::find(out.begin(), out.end(), *org) == out.end()) out.push_back(std::move(*org));
+    };
+    if (t.from) add(*t.from);
+    for (const char* name : {"Sender", "Return-Path"})
+        if (auto v = find_signal(t, name)) add(*v);
+    return out;
+}
+
+std::optional<std::string> list_org(const Trace& t) {
+    if (auto id = find_signal(t, "List-Id")) {
+        // "Description <list-label.example.org>": the part in angle brackets is a dot-atom.
+        std::string_view v = *id;
+        auto open = v.rfind('<');
+        auto close = v.rfind('>');
+        if (open != std::string_view::npos && close != std::string_view::npos && close > open)
+            v = v.substr(open + 1, close - open - 1);
+        if (auto org = org_of_name(v)) return org;
+    }
+    for (const char* name : {"List-Post", "Mailing-List"})
+        if (auto v = find_signal(t, name))
+            if (auto org = org_of_address(*v)) return org;
+    return std::nullopt;
+}
+
+bool site_local_address(std::string_view ip) {
+    static const std::array<Network, 9> kSiteLocal = [] {
+        std::array<Network, 9> nets;
+        const std::array<const char*, 9> text = {"10.0.0.0/8",  "172.16.0.0/12",  "192.168.0.0/16",
+                                                 "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
+                                                 "::1/128",     "fe80::/10",      "fc00::/7"};
+        for (std::size_t i = 0; i < text.size(); ++i) nets[i] = *Network::parse(text[i]);
+        return nets;
+    }();
+    IpKey key = IpKey::parse(ip);
+    if (!key.valid) return false;
+    return std::ranges::any_of(kSiteLocal, [&](const Network& n) { return n.contains(key); });
+}
+
+}  // namespace hopscope

@@ -1,0 +1,46 @@
+// Organisations: the administrative domain of a mail system, as the Public
+// Suffix List draws it ("mx0a-00082601.pphosted.com" is pphosted.com), and
+// the few header facts that name one (the sender's own domains, a mailing
+// list's). Pure functions over text; hop_classifier.cc places them on hops.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chain/trace.hh"
+
+namespace hopscope {
+
+// A host name that can name an organisation: lower case, without a trailing
+// dot. nullopt for address literals, single labels, localhost and internal
+// names (.local, .lan, .corp, .internal, .intranet, .localdomain,
+// .home.arpa), and placeholders such as "unknown".
+std::optional<std::string> public_name(std::string_view host);
+
+// The registrable domain of such a name (Public Suffix List), or nullopt.
+std::optional<std::string> org_of_name(std::string_view host);
+
+// Whether `host` is `org` or a name under it (case-insensitive, on a label
+// boundary, a trailing dot ignored): no Public Suffix List lookup needed.
+bool in_organisation(std::string_view host, std::string_view org);
+
+// The registrable domain of the (last) address in an address header value:
+// "Jane <jane@mail.example.co.uk>" -> "example.co.uk".
+std::optional<std::string> org_of_address(std::string_view value);
+
+// The sender's own organisations: From, Sender and Return-Path, in that
+// order, without repeats.
+std::vector<std::string> sender_orgs(const Trace& trace);
+
+// The organisation of the mailing list the message came through (List-Id,
+// else List-Post, else Mailing-List), or nullopt when it names none.
+std::optional<std::string> list_org(const Trace& trace);
+
+// Loopback, private, link-local, CGNAT or unique-local: an address that only
+// makes sense inside one site, so a stamp with such a sender was handed on
+// inside one system.
+bool site_local_address(std::string_view ip);
+
+}  // namespace hopscope

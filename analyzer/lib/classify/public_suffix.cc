@@ -1,0 +1,40 @@
+#include "classify/public_suffix.hh"
+
+#include <libpsl.h>
+
+#include <string_view>
+
+namespace hopscope {
+
+void PublicSuffixList::Free::operator()(psl_ctx_st* ctx) const {
+    psl_free(ctx);
+}
+
+PublicSuffixList::PublicSuffixList() {
+    // NULL: the distribution's file (publicsuffix's DAFSA) when it is newer
+    // than the copy compiled into libpsl, else the built-in one.
+    owned_.reset(psl_latest(nullptr));
+    if (owned_) {
+        ctx_ = owned_.get();
+        const char* dist = psl_dist_filename();
+        source_ = std::string("libpsl ") + psl_get_version() + ", newest of its built-in list and " +
+                  (dist != nullptr && *dist != '\0' ? dist : "no distribution file");
+    } else {
+        ctx_ = psl_builtin();
+        source_ = std::string("libpsl ") + psl_get_version() + " built-in list";
+    }
+}
+
+const PublicSuffixList& PublicSuffixList::instance() {
+    static const PublicSuffixList list;
+    return list;
+}
+
+std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view host) const {
+    std::string key(host);  // libpsl wants a C string
+    if (ctx_ != nullptr)
+        if (const char* d = psl_registrable_domain(ctx_, key.c_str()); d != nullptr) return std::string(d);
+    return std::nullopt;
+}
+
+}  // namespace hopscope

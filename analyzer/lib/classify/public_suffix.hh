@@ -1,0 +1,41 @@
+// The Public Suffix List through libpsl: the registrable domain of a host
+// ("mx0a-00082601.pphosted.com" -> "pphosted.com", "mail.tu-berlin.de" ->
+// "tu-berlin.de", "smtp.sgis.com.cn" -> "sgis.com.cn"). libpsl picks the newer
+// of its built-in list and Debian's publicsuffix file; the context is loaded
+// once and only read afterwards, so any thread may ask.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct psl_ctx_st;
+
+namespace hopscope {
+
+class PublicSuffixList {
+  public:
+    // The process-wide list, loaded on first use.
+    static const PublicSuffixList& instance();
+
+    // Lower-case registrable domain of a lower-case ASCII host name, or
+    // nullopt when the host is itself a public suffix or has one label. A
+    // lookup costs some ten thousand instructions: callers remember answers
+    // (org_of_name asks once per distinct host and thread).
+    [[nodiscard]] std::optional<std::string> registrable_domain(std::string_view host) const;
+
+    // Where the list came from, for --version and tests.
+    [[nodiscard]] const std::string& source() const { return source_; }
+
+  private:
+    PublicSuffixList();
+    struct Free {
+        void operator()(psl_ctx_st* ctx) const;
+    };
+    std::unique_ptr<psl_ctx_st, Free> owned_;  // psl_latest(); the built-in list is not freed
+    const psl_ctx_st* ctx_ = nullptr;
+    std::string source_;
+};
+
+}  // namespace hopscope
