@@ -146,3 +146,34 @@ BOOST_AUTO_TEST_CASE(unfold_collapsed_matches_the_plain_rule) {
         }
     }
 }
+
+// unfold copies runs between line breaks whole; it must give what the plain
+// byte rule gives (CR before LF dropped, a break not followed by white space
+// becoming one space) on every mix of breaks, CRs and blanks.
+BOOST_AUTO_TEST_CASE(unfold_matches_the_byte_rule) {
+    auto reference = [](std::string_view raw) {
+        std::string out;
+        for (std::size_t i = 0; i < raw.size(); ++i) {
+            char c = raw[i];
+            if (c == '\r' && i + 1 < raw.size() && raw[i + 1] == '\n') continue;
+            if (c == '\n') {
+                if (!(i + 1 < raw.size() && (raw[i + 1] == ' ' || raw[i + 1] == '\t'))) out.push_back(' ');
+                continue;
+            }
+            out.push_back(c);
+        }
+        return out;
+    };
+    std::uint32_t state = 12345;
+    const char alphabet[] = {'a', 'b', ' ', '\t', '\r', '\n', '\r', '\n', 'x', ';'};
+    for (int round = 0; round < 50000; ++round) {
+        std::string s;
+        state = state * 1103515245U + 12345U;
+        std::size_t len = (state >> 16) % 24;
+        for (std::size_t k = 0; k < len; ++k) {
+            state = state * 1103515245U + 12345U;
+            s.push_back(alphabet[(state >> 16) % sizeof(alphabet)]);
+        }
+        if (unfold(s) != reference(s)) BOOST_TEST(unfold(s) == reference(s));
+    }
+}

@@ -1,8 +1,9 @@
-// A bounded memo from strings to values: a direct-mapped table of a fixed
-// number of slots, the last answer for each slot kept. For the few lookups
-// per hop that repeat across a mailbox (a host's rule match and its
-// organisation): one hash and one compare on a hit, no node to chase, no
-// growth, and an evicted answer is only computed again.
+// A bounded memo from strings to values: a two-way set-associative table of
+// a fixed number of slots (each key may live in either slot of its pair; the
+// one used less recently is replaced). For the few lookups per hop that
+// repeat across a mailbox (a host's organisation, a sender's rule match):
+// one hash and at most two compares on a hit, no node to chase, no growth,
+// and an evicted answer is only computed again.
 #pragma once
 
 #include <cstddef>
@@ -20,18 +21,31 @@ class StringMemo {
 
   public:
     // The remembered value for `key`, or nullptr.
-    const Value* find(std::string_view key) const {
+    const Value* find(std::string_view key) {
         if (slots_.empty()) return nullptr;
-        const Slot& s = slots_[hash(key) & (Slots - 1)];
-        return s.used && s.key == key ? &s.value : nullptr;
+        std::size_t pair = hash(key) & (Slots - 2);
+        for (std::size_t i = pair; i < pair + 2; ++i) {
+            Slot& s = slots_[i];
+            if (s.used && s.key == key) {
+                slots_[i ^ 1].recent = false;  // the other of the pair is now the older
+                s.recent = true;
+                return &s.value;
+            }
+        }
+        return nullptr;
     }
 
     const Value& put(std::string_view key, Value value) {
         if (slots_.empty()) slots_.resize(Slots);
-        Slot& s = slots_[hash(key) & (Slots - 1)];
+        std::size_t pair = hash(key) & (Slots - 2);
+        Slot& a = slots_[pair];
+        Slot& b = slots_[pair + 1];
+        Slot& s = !a.used ? a : !b.used ? b : a.recent ? b : a;
+        (&s == &a ? b : a).recent = false;
         s.key.assign(key);
         s.value = std::move(value);
         s.used = true;
+        s.recent = true;
         return s.value;
     }
 
@@ -42,6 +56,7 @@ class StringMemo {
         std::string key;
         Value value{};
         bool used = false;
+        bool recent = false;  // used last of its pair
     };
 
     // Eight bytes a step, multiply and fold: spreads host names well enough

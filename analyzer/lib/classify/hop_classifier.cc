@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdlib>
 
+#include "base/string_memo.hh"
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
 #include "parse/date_parser.hh"
@@ -266,6 +267,7 @@ std::vector<Segment> segment(const std::vector<Hop>& hops, const std::vector<Sys
         return f.ip || f.host || f.helo || f.rdns;
     };
     std::vector<Segment> segs;
+    segs.reserve(4);
     auto starts_run = [&](std::size_t i) {
         auto f = family(sys[i]);
         return f && (*f == Family::List || *f == Family::Mx) && family(sys[i - 1]) != f;
@@ -350,6 +352,23 @@ void match_kind(const Trace& t, const Hop& eop, RelayVerdict& v) {
                              ", but the headers do not say whether by certificate or by IP");
 }
 
+// The service rule naming a sending system, or nullptr; remembered per
+// thread and rule set, as a mailbox's senders repeat.
+const Rule* service_named(const RuleSet& rules, const std::string& name, const std::optional<std::string>& ip) {
+    thread_local std::uint64_t generation = 0;
+    thread_local StringMemo<const Rule*, 8192> memo;
+    thread_local std::string key;
+    if (generation != rules.generation()) {
+        memo.clear();
+        generation = rules.generation();
+    }
+    key.assign(name).push_back('\0');
+    if (ip) key += *ip;
+    if (const auto* hit = memo.find(key)) return *hit;
+    auto m = rules.match_by(name, ip, std::nullopt);
+    return memo.put(key, m && is_service(m->rule->family) ? m->rule : nullptr);
+}
+
 }  // namespace
 
 void classify(Trace& t, const RuleSet& rules) {
@@ -374,19 +393,21 @@ void classify(Trace& t, const RuleSet& rules) {
     }
     infer_systems(t.hops, sys, rules);
 
-    std::vector<std::string> local_orgs = sender_orgs(t);
+    const OrgHeaders org_headers = OrgHeaders::of(t);
+    std::vector<std::string> local_orgs = sender_orgs(t, org_headers);
     const std::size_t sender_org_count = local_orgs.size();
     auto is_sender_org = [&](const std::optional<std::string>& o) {
         return o && std::find(local_orgs.begin(), local_orgs.begin() + static_cast<std::ptrdiff_t>(sender_org_count),
                               *o) != local_orgs.begin() + static_cast<std::ptrdiff_t>(sender_org_count);
     };
-    auto list = list_org(t);
+    auto list = list_org(org_headers);
     std::vector<Segment> segs = segment(t.hops, sys, list);
-    bool list_headers =
-        list || find_signal(t, "List-Id") || find_signal(t, "List-Post") || find_signal(t, "Mailing-List");
+    bool list_headers = list || org_headers.list();
     bool list_in_chain = std::ranges::any_of(segs, [](const Segment& s) { return s.kind == SegKind::List; });
 
-    auto internal_evidence = [&](std::size_t i) -> std::optional<std::string> {
+    // Asked once per hop at most: the answer is kept.
+    std::vector<std::optional<std::optional<std::string>>> internal_seen(n);
+    auto internal_evidence_of = [&](std::size_t i) -> std::optional<std::string> {
         const Hop& h = t.hops[i];
         const auto& m = by_match[i];
         if (m && (m->rule->family == Family::Relay || m->rule->family == Family::Internal)) return m->evidence();
@@ -398,6 +419,10 @@ void classify(Trace& t, const RuleSet& rules) {
         if (authenticated_submission(h.fields))
             return "authenticated submission (" + h.fields.with.value_or("AUTH") + "): the sender's own mail server";
         return std::nullopt;
+    };
+    auto internal_evidence = [&](std::size_t i) -> const std::optional<std::string>& {
+        if (!internal_seen[i]) internal_seen[i] = internal_evidence_of(i);
+        return *internal_seen[i];
     };
     // The entry of a run: received over the internet from a named system of
     // another organisation that is the sender's, Microsoft's or a service's.
@@ -432,11 +457,16 @@ void classify(Trace& t, const RuleSet& rules) {
     auto handed_from = [&](const Segment& s) -> std::optional<HandOver> {
         const auto& f = t.hops[s.first].fields;
         if (!f.from.ip || site_local_address(*f.from.ip) || sent_from_inside(f, s.org)) return std::nullopt;
+        // The sender's own domains first: a suffix test, where a rule
+        // search would be spent on every random sender name.
+        for (std::size_t k = 0; k < sender_org_count; ++k)
+            if (sent_from_inside(f, local_orgs[k]))
+                return HandOver{sender_words(f) + " (" + local_orgs[k] + ") handed it over the internet", false};
         for (const auto* name : sender_names(f)) {
             if (name == nullptr) continue;
-            auto m = rules.match_by(*name, f.from.ip, std::nullopt);
-            if (m && is_service(m->rule->family)) {
-                std::string org = m->rule->org.empty() ? org_of_name(**name).value_or(**name) : m->rule->org;
+            const Rule* service = service_named(rules, **name, f.from.ip);
+            if (service != nullptr) {
+                std::string org = service->org.empty() ? org_of_name(**name).value_or(**name) : service->org;
                 if (org == s.org) return std::nullopt;
                 return HandOver{sender_words(f) + " (" + org + ") handed it over the internet", true};
             }
@@ -444,9 +474,6 @@ void classify(Trace& t, const RuleSet& rules) {
         if (!f.from.rdns && !f.from.host && !f.from.helo)
             if (auto m = rules.match_by(std::nullopt, f.from.ip, std::nullopt); m && is_service(m->rule->family))
                 return HandOver{sender_words(f) + " (" + m->rule->org + ") handed it over the internet", true};
-        for (std::size_t k = 0; k < sender_org_count; ++k)
-            if (sent_from_inside(f, local_orgs[k]))
-                return HandOver{sender_words(f) + " (" + local_orgs[k] + ") handed it over the internet", false};
         return std::nullopt;
     };
     // EOP's own word that it took the message as internet mail, not through
@@ -492,24 +519,19 @@ void classify(Trace& t, const RuleSet& rules) {
             if (list_headers && !list_in_chain && !list_done && sends_on) {
                 list_done = true;
                 recipient = true;
-                recipient_why = "after the mailing list at " + hop_ref(t.hops[s.first]) + " sent the message on";
+                recipient_why = "sent on by the list at " + hop_ref(t.hops[s.first]);
                 set_role(t.hops[s.first], kList,
                          why +
                              "; the message carries list headers naming no organisation in the chain, and this "
                              "system sent it on: the list server");
-                for (std::size_t i = s.first + 1; i <= s.last; ++i)
-                    set_role(
-                        t.hops[i], kList,
-                        "inside the list's organisation " + s.org.value_or("") + " after " + hop_ref(t.hops[s.first]));
+                std::string inside = "the list's side since " + hop_ref(t.hops[s.first]);
+                for (std::size_t i = s.first + 1; i <= s.last; ++i) set_role(t.hops[i], kList, inside);
                 return;
             }
             recipient = true;
-            recipient_why = "after the message reached the recipient's side at " + hop_ref(t.hops[s.first]);
+            recipient_why = "the recipient's side since " + hop_ref(t.hops[s.first]);
             set_role(t.hops[s.first], kExternal, why);
-            for (std::size_t i = s.first + 1; i <= s.last; ++i)
-                set_role(
-                    t.hops[i], kExternal,
-                    "inside the recipient's organisation " + s.org.value_or("") + " after " + hop_ref(t.hops[s.first]));
+            for (std::size_t i = s.first + 1; i <= s.last; ++i) set_role(t.hops[i], kExternal, recipient_why);
         };
         std::string product =
             s.service && s.service->service ? s.service->service->product : std::string(describe_kind(s.kind));
@@ -546,8 +568,7 @@ void classify(Trace& t, const RuleSet& rules) {
         if (s.kind == SegKind::List && !list_done) {
             for (std::size_t i = s.first; i <= s.last; ++i) {
                 std::string why = family(sys[i]) == Family::List ? service_evidence(sys[i])
-                                  : i > s.first ? "inside the list's organisation " + s.org.value_or("?") + " after " +
-                                                      hop_ref(t.hops[s.first])
+                                  : i > s.first                  ? "the list's side since " + hop_ref(t.hops[s.first])
                                   : list ? "List-Id names " + *list + ": the list server's first receiving hop"
                                          : "the list service's first receiving hop";
                 if (i == s.first && list) why += " (the message carries list headers)";
@@ -555,7 +576,7 @@ void classify(Trace& t, const RuleSet& rules) {
             }
             list_done = true;
             recipient = true;
-            recipient_why = "after the mailing list at " + hop_ref(t.hops[s.first]) + " sent the message on";
+            recipient_why = "sent on by the list at " + hop_ref(t.hops[s.first]);
             continue;
         }
         if (s.kind == SegKind::Mx) {
@@ -640,7 +661,7 @@ void classify(Trace& t, const RuleSet& rules) {
             }
         for (; i <= s.last; ++i) {
             Hop& h = t.hops[i];
-            auto own = internal_evidence(i);
+            const auto& own = internal_evidence(i);
             if (own)
                 set_role(h, kLocal, *own);
             else if (i == why_hop)

@@ -21,7 +21,13 @@ std::optional<std::string_view> address_domain(std::string_view value) {
     auto at = value.rfind('@');
     if (at == std::string_view::npos) return std::nullopt;
     auto rest = value.substr(at + 1);
-    return rest.substr(0, rest.find_first_of(">) \t\",;"));
+    std::size_t end = 0;
+    while (end < rest.size()) {
+        char c = rest[end];
+        if (c == '>' || c == ')' || c == ' ' || c == '\t' || c == '"' || c == ',' || c == ';') break;
+        ++end;
+    }
+    return rest.substr(0, end);
 }
 
 }  // namespace
@@ -100,7 +106,22 @@ std::optional<std::string> org_of_address(std::string_view value) {
     return org_of_name(*domain);
 }
 
-std::vector<std::string> sender_orgs(const Trace& t) {
+OrgHeaders OrgHeaders::of(const Trace& t) {
+    OrgHeaders h;
+    for (const auto& sig : t.signals) {  // the first of each name counts, as with find_signal
+        std::string_view name = sig.name;
+        std::optional<std::string_view>* slot = iequals(name, "Sender")         ? &h.sender
+                                                : iequals(name, "Return-Path")  ? &h.return_path
+                                                : iequals(name, "List-Id")      ? &h.list_id
+                                                : iequals(name, "List-Post")    ? &h.list_post
+                                                : iequals(name, "Mailing-List") ? &h.mailing_list
+                                                                                : nullptr;
+        if (slot != nullptr && !*slot) *slot = std::string_view(sig.value);
+    }
+    return h;
+}
+
+std::vector<std::string> sender_orgs(const Trace& t, const OrgHeaders& headers) {
     std::vector<std::string> out;
     std::array<std::string_view, 3> domains{};  // asked once each: Return-Path often repeats From
     std::size_t asked = 0;
@@ -112,39 +133,38 @@ std::vector<std::string> sender_orgs(const Trace& t) {
         if (org && std::find(out.begin(), out.end(), *org) == out.end()) out.push_back(std::move(*org));
     };
     if (t.from) add(*t.from);
-    for (const char* name : {"Sender", "Return-Path"})
-        if (auto v = find_signal(t, name)) add(*v);
+    if (headers.sender) add(*headers.sender);
+    if (headers.return_path) add(*headers.return_path);
     return out;
 }
 
-std::optional<std::string> list_org(const Trace& t) {
-    if (auto id = find_signal(t, "List-Id")) {
+std::optional<std::string> list_org(const OrgHeaders& headers) {
+    if (headers.list_id) {
         // "Description <list-label.example.org>": the part in angle brackets is a dot-atom.
-        std::string_view v = *id;
+        std::string_view v = *headers.list_id;
         auto open = v.rfind('<');
         auto close = v.rfind('>');
         if (open != std::string_view::npos && close != std::string_view::npos && close > open)
             v = v.substr(open + 1, close - open - 1);
         if (auto org = org_of_name(v)) return org;
     }
-    for (const char* name : {"List-Post", "Mailing-List"})
-        if (auto v = find_signal(t, name))
+    for (const auto& v : {headers.list_post, headers.mailing_list})
+        if (v)
             if (auto org = org_of_address(*v)) return org;
     return std::nullopt;
 }
 
 bool site_local_address(std::string_view ip) {
-    static const std::array<Network, 9> kSiteLocal = [] {
-        std::array<Network, 9> nets;
-        const std::array<const char*, 9> text = {"10.0.0.0/8",  "172.16.0.0/12",  "192.168.0.0/16",
-                                                 "127.0.0.0/8", "169.254.0.0/16", "100.64.0.0/10",
-                                                 "::1/128",     "fe80::/10",      "fc00::/7"};
-        for (std::size_t i = 0; i < text.size(); ++i) nets[i] = *Network::parse(text[i]);
-        return nets;
-    }();
-    IpKey key = IpKey::parse(ip);
-    if (!key.valid) return false;
-    return std::ranges::any_of(kSiteLocal, [&](const Network& n) { return n.contains(key); });
+    // Byte tests on the parsed address: asked for a sender of nearly every
+    // hop, where nine network objects would each be tried.
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    if (!ip_bytes(ip, v6, b)) return false;
+    if (!v6)
+        return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0U) == 16) || (b[0] == 192 && b[1] == 168) ||
+               (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0U) == 64);
+    bool loopback = b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; });
+    return loopback || (b[0] == 0xFE && (b[1] & 0xC0U) == 0x80) || (b[0] & 0xFEU) == 0xFC;
 }
 
 }  // namespace hopscope

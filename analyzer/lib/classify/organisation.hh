@@ -30,13 +30,25 @@ bool in_organisation(std::string_view host, std::string_view org);
 // "Jane <jane@mail.example.co.uk>" -> "example.co.uk".
 std::optional<std::string> org_of_address(std::string_view value);
 
+// The header fields that name the sender's and a mailing list's
+// organisation, found in one walk over the trace's signals: views of them.
+struct OrgHeaders {
+    std::optional<std::string_view> sender;
+    std::optional<std::string_view> return_path;
+    std::optional<std::string_view> list_id;
+    std::optional<std::string_view> list_post;
+    std::optional<std::string_view> mailing_list;
+    static OrgHeaders of(const Trace& trace);
+    [[nodiscard]] bool list() const { return list_id || list_post || mailing_list; }
+};
+
 // The sender's own organisations: From, Sender and Return-Path, in that
 // order, without repeats.
-std::vector<std::string> sender_orgs(const Trace& trace);
+std::vector<std::string> sender_orgs(const Trace& trace, const OrgHeaders& headers);
 
 // The organisation of the mailing list the message came through (List-Id,
 // else List-Post, else Mailing-List), or nullopt when it names none.
-std::optional<std::string> list_org(const Trace& trace);
+std::optional<std::string> list_org(const OrgHeaders& headers);
 
 // Loopback, private, link-local, CGNAT or unique-local: an address that only
 // makes sense inside one site, so a stamp with such a sender was handed on
