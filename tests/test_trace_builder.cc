@@ -108,4 +108,15 @@ BOOST_AUTO_TEST_CASE(plain_header_text_decodes_as_gmime_does) {
         }
     }
     BOOST_TEST(hopscope::decode_header_text(" =?UTF-8?Q?caf=C3=A9?=") == "caf\xC3\xA9");
+    // The plain test reads sixteen bytes at a time: a control or 8-bit byte
+    // at every place of a long value must still send it to GMime.
+    for (const char* odd : {"\x01", "\x1f", "\x7f", "\x80", "\xC3\xA9", "\xFF"}) {
+        for (std::size_t at = 0; at <= 40; ++at) {
+            std::string c(" Subject line long enough for blocks of sixteen");
+            c.insert(at, odd);
+            BOOST_TEST_CONTEXT(at << " " << static_cast<int>(static_cast<unsigned char>(odd[0]))) {
+                BOOST_TEST(hopscope::decode_header_text(c) == hopscope::decode_header_text_gmime(c));
+            }
+        }
+    }
 }

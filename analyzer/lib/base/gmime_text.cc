@@ -1,5 +1,9 @@
 #include "base/gmime_text.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <mutex>
 
 #include "base/gmime_types.hh"
@@ -30,14 +34,32 @@ GMimeParserOptions* parser_options() {
     return options.get();
 }
 
+// Printable ASCII and tabs only: sixteen bytes a test.
+bool printable_ascii(std::string_view s) {
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i tab = _mm_set1_epi8('\t');
+    for (; i + 16 <= s.size(); i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        // Signed: bytes from 0x80 up are negative, so below 0x20 too.
+        __m128i bad = _mm_andnot_si128(_mm_cmpeq_epi8(v, tab), _mm_cmplt_epi8(v, space));
+        if (_mm_movemask_epi8(bad) != 0) return false;
+    }
+#endif
+    for (; i < s.size(); ++i) {
+        auto c = static_cast<unsigned char>(s[i]);
+        if ((c < 0x20 && c != '\t') || c >= 0x80) return false;
+    }
+    return true;
+}
+
 }  // namespace
 
 std::string decode_header_text(std::string_view unfolded) {
     // Printable ASCII without an encoded word is its own decoding (checked
     // against GMime on every such Subject/From/To/Cc of the external corpus).
-    bool plain = ascii_prefix(unfolded) == unfolded.size() && unfolded.find("=?") == std::string_view::npos;
-    for (std::size_t i = 0; plain && i < unfolded.size(); ++i)
-        plain = static_cast<unsigned char>(unfolded[i]) >= 0x20 || unfolded[i] == '\t';
+    bool plain = printable_ascii(unfolded) && unfolded.find("=?") == std::string_view::npos;
     if (plain) {
         std::size_t start = unfolded.find_first_not_of(" \t");
         return start == std::string_view::npos ? std::string() : std::string(unfolded.substr(start));
