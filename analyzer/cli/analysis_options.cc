@@ -33,9 +33,10 @@ void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) 
         "internal-net", po::value(&opts.internal_nets)->composing(),
         "a network of your organisation, CIDR (repeatable)")(
         "rule", po::value(&opts.rules)->composing(),
-        "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY eop|exchange-online|provider|internal|relay, "
-        "KIND by-host|from-host|by-ip|from-ip|with)")("config", po::value(&opts.config),
-                                                      "config file (default ~/.config/hopscope/config)");
+        "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY "
+        "eop|exchange-online|provider|gateway|mx|list|internal|relay, KIND by-host|from-host|by-ip|from-ip|with; "
+        "for gateway, provider, mx and list the EVIDENCE is the product name)")(
+        "config", po::value(&opts.config), "config file (default ~/.config/hopscope/config)");
 }
 
 bool parse_command_line(const std::vector<std::string>& args, const po::options_description& visible,

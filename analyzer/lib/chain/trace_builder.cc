@@ -112,9 +112,7 @@ bool is_signal_header(std::string_view name) {
         return bits;
     }();
     if (name.size() >= 64 || ((kLengths >> name.size()) & 1U) == 0) return false;
-    for (auto n : kNames)
-        if (iequals(name, n)) return true;
-    return false;
+    return std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); });
 }
 
 std::string seconds_text(std::int64_t s) {

@@ -328,7 +328,7 @@ void match_kind(const Trace& t, const Hop& eop, RelayVerdict& v) {
                              " (undocumented by Microsoft; as read from Exchange's code)");
         if (name == "MutualTLS" || name == "DirectTrustTLS") {
             v.matched_by = "certificate";
-            v.evidence.push_back(
+            v.evidence.emplace_back(
                 "the connector authenticated the sender by its TLS certificate: matched by "
                 "certificate (TlsSenderCertificateName)");
             return;
@@ -447,9 +447,9 @@ void classify(Trace& t, const RuleSet& rules) {
     };
     auto sent_from_inside = [&](const ReceivedFields& f, const std::optional<std::string>& org) {
         if (!org) return false;
-        for (const auto* name : sender_names(f))
-            if (name != nullptr && in_organisation(**name, *org)) return true;
-        return false;
+        return std::ranges::any_of(sender_names(f), [&](const std::optional<std::string>* name) {
+            return name != nullptr && in_organisation(**name, *org);
+        });
     };
     // Decided by suffixes and the rule index alone: the sender's own domains
     // and the service rules are known, so no Public Suffix List lookup is
@@ -602,7 +602,8 @@ void classify(Trace& t, const RuleSet& rules) {
                     set_role(t.hops[i], kSender,
                              sys[i].service ? service_evidence(sys[i])
                                             : product + " (" + s.org.value_or("?") + "): " + sys[i].org_note);
-                if (local_seen && k > 0) t.hops[s.first].evidence.push_back("the sender's servers relayed through it");
+                if (local_seen && k > 0)
+                    t.hops[s.first].evidence.emplace_back("the sender's servers relayed through it");
                 provider_seen = true;
                 continue;
             }
