@@ -45,6 +45,9 @@ head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' 
 if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL garbage: exit $rc"; fi
 check "help" 0 "$bin" --help
 check "version" 0 "$bin" --version
+for lib in "^hopscope [0-9.]* (git [0-9a-f]\{7,\}\(-dirty\)\?\|unknown revision)$" "^GMime 3\." "^GLib 2\." "^ICU [0-9]" "^libpsl 0\." "^Boost 1\."; do
+  expect_grep "version names $lib" /tmp/hopscope-cli.out "$lib"
+done
 # Colour only on a terminal: a pipe gets none, even with NO_COLOR unset.
 check "no colour in a pipe" 0 env -u NO_COLOR "$bin" "$corpus/clock-skew-device.eml"
 if grep -q $'\x1b\[' /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL escape codes in piped output"; else pass=$((pass+1)); fi

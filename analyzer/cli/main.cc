@@ -10,10 +10,9 @@
 #include "cli/check_command.hh"
 #include "cli/exit_codes.hh"
 #include "cli/trace_command.hh"
+#include "cli/version_text.hh"
 
 namespace {
-
-constexpr const char* kVersion = "0.1.0";
 
 void usage(std::ostream& out) {
     out << "Usage: hopscope [trace] [OPTIONS] [FILE|-]\n"
@@ -40,7 +39,7 @@ int main(int argc, char** argv) {
             return hopscope::exit_code::ok;
         }
         if (!args.empty() && args[0] == "--version") {
-            std::cout << "hopscope " << kVersion << "\n";
+            std::cout << hopscope::version_text();
             return hopscope::exit_code::ok;
         }
         if (!args.empty() && args[0] == "audit") return hopscope::run_audit({args.begin() + 1, args.end()});
