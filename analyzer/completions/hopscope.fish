@@ -1,0 +1,51 @@
+# fish completion for hopscope. Installed as /usr/share/fish/vendor_completions.d/hopscope.fish.
+
+function __hopscope_command
+    set -l words (commandline -opc)
+    for w in $words[2..-1]
+        switch $w
+            case trace check audit
+                echo $w
+                return
+            case '-*'
+            case '*'
+                break
+        end
+    end
+    echo trace
+end
+
+function __hopscope_is
+    test (__hopscope_command) = $argv[1]
+end
+
+function __hopscope_zones
+    echo UTC
+    echo local
+    if test -d /usr/share/zoneinfo
+        find /usr/share/zoneinfo -type f ! -path '*/posix/*' ! -path '*/right/*' 2>/dev/null | string replace /usr/share/zoneinfo/ '' | string match -r '^[A-Z][A-Za-z_]*(/[A-Za-z0-9_+-]+)*$'
+    end
+end
+
+complete -c hopscope -f
+complete -c hopscope -n __fish_use_subcommand -a trace -d 'rebuild the chain of one message'
+complete -c hopscope -n __fish_use_subcommand -a check -d 'did it pass your relay (exit 0/1)'
+complete -c hopscope -n __fish_use_subcommand -a audit -d 'analyse every message of mailboxes'
+complete -c hopscope -n __fish_use_subcommand -l version -d 'version and library versions'
+complete -c hopscope -s h -l help -d 'show the help'
+complete -c hopscope -l relay -x -d 'your relay: host, address or CIDR'
+complete -c hopscope -l internal-net -x -d 'a network of your organisation (CIDR)'
+complete -c hopscope -l rule -x -a 'eop exchange-online provider gateway mx list internal relay' -d 'an extra rule'
+complete -c hopscope -l config -r -F -d 'config file'
+complete -c hopscope -n '__hopscope_is trace' -s f -l format -x -a 'text json' -d 'output format'
+complete -c hopscope -n '__hopscope_is trace' -l tz -x -a '(__hopscope_zones)' -d 'zone for displayed times'
+complete -c hopscope -n '__hopscope_is trace' -l color -x -a 'auto always never' -d 'colour'
+complete -c hopscope -n '__hopscope_is trace' -l no-security -d 'leave the security headers out'
+complete -c hopscope -n '__hopscope_is check' -l require-tls -d 'also require TLS on the hop into EOP'
+complete -c hopscope -n '__hopscope_is check' -s q -l quiet -d 'print nothing'
+complete -c hopscope -n '__hopscope_is audit' -s f -l format -x -a 'text jsonl csv' -d 'output format'
+complete -c hopscope -n '__hopscope_is audit' -s j -l jobs -x -d 'worker threads (0: all cores)'
+complete -c hopscope -n '__hopscope_is audit' -l files-from -r -F -d 'read paths from a file'
+complete -c hopscope -n '__hopscope_is audit' -l expect-relay -d 'exit 1 when a message did not traverse'
+complete -c hopscope -n '__hopscope_is audit' -s q -l quiet -d 'no progress line'
+complete -c hopscope -n 'not string match -q -- "-*" (commandline -ct)' -F

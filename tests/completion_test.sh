@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Shell completions (analyzer/completions/): bash driven as bash-completion
+# drives it (COMP_WORDS, COMP_CWORD, the function `complete -p` names), fish
+# asked with `complete -C`, zsh loaded through compinit. Usage: DIR=... bash completion_test.sh
+set -u
+dir=${DIR:?}
+source "$(dirname "${BASH_SOURCE[0]}")/shell_checks.sh"
+
+# bash
+source "$dir/hopscope.bash"
+spec=$(complete -p hopscope 2>/dev/null)
+[[ $spec == *"-F _hopscope"* ]] && ok || bad "complete -p names _hopscope: $spec"
+ask() {  # ask WORD... : the completions for the last word
+    COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); COMP_LINE="$*"; COMP_POINT=${#COMP_LINE}
+    COMPREPLY=()
+    _hopscope hopscope "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+    printf '%s\n' "${COMPREPLY[@]}"
+}
+has() {  # has NAME EXPECTED WORD...
+    local name=$1 want=$2; shift 2
+    ask "$@" | grep -qx -- "$want" && ok || bad "$name: '$want' not offered for '$*': $(ask "$@" | tr '\n' ' ')"
+}
+lacks() {
+    local name=$1 want=$2; shift 2
+    ask "$@" | grep -qx -- "$want" && bad "$name: '$want' offered for '$*'" || ok
+}
+has "commands" audit hopscope a
+has "commands" trace hopscope ""
+has "trace options" --tz hopscope trace --t
+has "default command is trace" --no-security hopscope --no
+has "check options" --require-tls hopscope check --re
+lacks "check has no --format" --format hopscope check --f
+has "audit options" --files-from hopscope audit --fi
+has "audit formats" jsonl hopscope audit --format j
+lacks "trace has no jsonl" jsonl hopscope trace --format j
+has "trace formats" json hopscope --format j
+has "colours" never hopscope --color n
+has "zones" UTC hopscope --tz U
+[ -d /usr/share/zoneinfo/Europe ] && has "IANA zones" Europe/Paris hopscope --tz Europe/Pa
+has "rule families" gateway hopscope --rule g
+has "version at the top" --version hopscope --ve
+
+touch "$tmp/mail.eml"
+has "files" "$tmp/mail.eml" hopscope audit "$tmp/ma"
+
+# fish: the same questions through its own engine
+if command -v fish >/dev/null; then
+    fish_ask() { fish --no-config -c "source $dir/hopscope.fish; complete -C '$1'" 2>&1 | cut -f1; }
+    fish -n "$dir/hopscope.fish" && ok || bad "fish syntax"
+    fish_ask "hopscope audit --format " | grep -qx jsonl && ok || bad "fish audit formats: $(fish_ask 'hopscope audit --format ' | tr '\n' ' ')"
+    fish_ask "hopscope --color " | grep -qx always && ok || bad "fish colours"
+    fish_ask "hopscope " | grep -qx check && ok || bad "fish commands"
+else
+    echo "note: fish not installed; fish completion not checked"
+fi
+
+# zsh: loads through compinit and defines the function without error
+if command -v zsh >/dev/null; then
+    out=$(zsh -f -c "fpath=($dir \$fpath); autoload -U compinit; compinit -u -d $tmp/zcompdump; autoload -U _hopscope; whence -w _hopscope; print \${_comps[hopscope]}" 2>&1)
+    [[ $out == *"_hopscope: function"* && $out == *"_hopscope"* ]] && ok || bad "zsh load: $out"
+else
+    echo "note: zsh not installed; zsh completion not checked"
+fi
+finish completion
