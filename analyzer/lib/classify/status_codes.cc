@@ -1,0 +1,131 @@
+#include "classify/status_codes.hh"
+
+#include <array>
+#include <charconv>
+#include <vector>
+
+namespace hopscope {
+namespace {
+
+struct Row {
+    std::string_view code;  // as written in the table
+    std::string_view explanation;
+    std::string_view hint;
+    std::string_view source;
+};
+
+std::string_view trim(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+// The table, parsed once: views of the compiled-in text.
+const std::vector<Row>& rows() {
+    static const std::vector<Row> table = [] {
+        std::vector<Row> out;
+        std::string_view text = status_codes_text();
+        while (!text.empty()) {
+            auto nl = text.find('\n');
+            std::string_view line = text.substr(0, nl);
+            text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+            if (trim(line).empty() || trim(line).front() == '#') continue;
+            std::array<std::string_view, 4> cells{};
+            for (std::size_t i = 0; i < cells.size(); ++i) {
+                auto bar = i + 1 < cells.size() ? line.find('|') : std::string_view::npos;
+                cells[i] = trim(line.substr(0, bar));
+                line = bar == std::string_view::npos ? std::string_view() : line.substr(bar + 1);
+            }
+            out.push_back({cells[0], cells[1], cells[2], cells[3]});
+        }
+        return out;
+    }();
+    return table;
+}
+
+bool digit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+struct Code {
+    int klass = 0;
+    int subject = 0;
+    int detail = 0;
+};
+
+std::optional<Code> parse(std::string_view s) {
+    Code c;
+    std::array<int*, 3> parts = {&c.klass, &c.subject, &c.detail};
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::size_t n = 0;
+        while (n < s.size() && digit(s[n])) ++n;
+        if (n == 0 || n > 3) return std::nullopt;
+        std::from_chars(s.data(), s.data() + n, *parts[i]);
+        s.remove_prefix(n);
+        if (i + 1 < parts.size()) {
+            if (s.empty() || s.front() != '.') return std::nullopt;
+            s.remove_prefix(1);
+        }
+    }
+    if (!s.empty() || (c.klass != 2 && c.klass != 4 && c.klass != 5)) return std::nullopt;
+    return c;
+}
+
+}  // namespace
+
+std::optional<std::string> find_status_code(std::string_view text) {
+    auto digits = [&](std::size_t at) {  // how many digits start at `at`
+        std::size_t n = 0;
+        while (at + n < text.size() && digit(text[at + n])) ++n;
+        return n;
+    };
+    for (std::size_t i = 0; i + 5 <= text.size(); ++i) {
+        char k = text[i];
+        if ((k != '2' && k != '4' && k != '5') || text[i + 1] != '.') continue;
+        if (i > 0 && (digit(text[i - 1]) || text[i - 1] == '.')) continue;  // inside a longer number or version
+        std::size_t subject = digits(i + 2);
+        if (subject == 0 || subject > 3 || i + 2 + subject >= text.size() || text[i + 2 + subject] != '.') continue;
+        std::size_t at = i + 3 + subject;
+        std::size_t detail = digits(at);
+        if (detail == 0 || detail > 3) continue;
+        std::size_t end = at + detail;
+        // "5.7.64.1" or a longer run is a version, not a code; "5.7.64." ends a sentence.
+        if (end < text.size() && text[end] == '.' && end + 1 < text.size() && digit(text[end + 1])) continue;
+        return std::string(text.substr(i, end - i));
+    }
+    return std::nullopt;
+}
+
+std::optional<StatusMeaning> explain_status(std::string_view code) {
+    auto c = parse(trim(code));
+    if (!c) return std::nullopt;
+    std::string normal = std::to_string(c->klass) + "." + std::to_string(c->subject) + "." + std::to_string(c->detail);
+    std::string generic = "x." + std::to_string(c->subject) + "." + std::to_string(c->detail);
+    std::string prefix = std::to_string(c->klass) + "." + std::to_string(c->subject) + ".";
+    const Row* exact = nullptr;
+    const Row* range = nullptr;
+    const Row* any_class = nullptr;
+    const Row* klass = nullptr;
+    for (const Row& r : rows()) {
+        if (r.code == normal) exact = exact != nullptr ? exact : &r;
+        if (r.code == generic) any_class = any_class != nullptr ? any_class : &r;
+        if (r.code == std::to_string(c->klass)) klass = klass != nullptr ? klass : &r;
+        if (range == nullptr && r.code.starts_with(prefix)) {
+            auto dash = r.code.find('-');
+            if (dash == std::string_view::npos) continue;
+            int lo = 0;
+            int hi = 0;
+            auto low = r.code.substr(prefix.size(), dash - prefix.size());
+            auto high = r.code.substr(dash + 1);
+            if (std::from_chars(low.data(), low.data() + low.size(), lo).ec != std::errc() ||
+                std::from_chars(high.data(), high.data() + high.size(), hi).ec != std::errc())
+                continue;
+            if (c->detail >= lo && c->detail <= hi) range = &r;
+        }
+    }
+    const Row* best = exact != nullptr ? exact : range != nullptr ? range : any_class != nullptr ? any_class : klass;
+    if (best == nullptr) return std::nullopt;
+    return StatusMeaning{normal, std::string(best->code), best->explanation, best->hint, best->source};
+}
+
+}  // namespace hopscope

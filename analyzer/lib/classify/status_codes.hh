@@ -1,0 +1,33 @@
+// What an enhanced mail status code means (RFC 3463 "class.subject.detail"),
+// from the table analyzer/data/status-codes.txt, compiled in: an exact code,
+// a range of details, a class-independent code (x.S.D), or the class.
+// For bounce reports (issue 15): the explanation, and for the codes a
+// misconfigured Office 365 relay meets, a hint of what to check.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace hopscope {
+
+struct StatusMeaning {
+    std::string code;              // the code asked about, normalised ("5.7.64")
+    std::string matched;           // the table row that answered ("5.7.606-649", "x.1.1", "5")
+    std::string_view explanation;  // one sentence; static text
+    std::string_view hint;         // what to check; empty when the row has none
+    std::string_view source;       // the table's citation ("[MS-NDR] [RFC3463]")
+};
+
+// The first enhanced status code in `text` ("550 5.7.64 TenantAttribution;
+// Relay Access Denied" gives "5.7.64"): class 2, 4 or 5, subject and detail
+// of one to three digits, not part of a longer number or version.
+std::optional<std::string> find_status_code(std::string_view text);
+
+// What `code` ("5.7.64") means; nullopt when it is not a status code.
+std::optional<StatusMeaning> explain_status(std::string_view code);
+
+// The table's text (analyzer/data/status-codes.txt).
+std::string_view status_codes_text();
+
+}  // namespace hopscope
