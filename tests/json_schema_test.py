@@ -53,7 +53,7 @@ ext = os.path.join(shared, "corpus-ext")
 if os.path.isdir(ext):
     mailboxes = sorted(glob.glob(os.path.join(ext, "mailboxes", "*")))
     audit(mailboxes, "shared mailboxes")
-    audit([os.path.join(ext, d) for d in ("general", "o365", "pasted") if os.path.isdir(os.path.join(ext, d))],
+    audit([os.path.join(ext, d) for d in ("general", "o365", "pasted", "bounces") if os.path.isdir(os.path.join(ext, d))],
           "corpus-ext messages")
 else:
     print(f"note: {ext} not present; shared mailboxes skipped")

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "chain/trace_builder.hh"
+#include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
 #include "cli/input_source.hh"
 
@@ -66,6 +67,7 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules) {
         return make_error(input->name + ": " + trace.error().message +
                           (input->bytes.empty() ? " (the input is empty)" : ""));
     classify(*trace, rules);
+    analyse_bounce(*trace, input->bytes, rules);
     return trace;
 }
 

@@ -30,7 +30,8 @@ int run_check(const std::vector<std::string>& args) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [FILE|-]\n"
                      "Did this message pass through your relay into Exchange Online Protection?\n\n"
                   << opts
-                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed,\n"
+                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed (or the\n"
+                     "message is a bounce: NOT DELIVERED), "
                      "2 unreadable input or no header fields, 64 bad usage.\n";
         return exit_code::ok;
     }
@@ -43,6 +44,28 @@ int run_check(const std::vector<std::string>& args) {
     if (!trace) {
         std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;
+    }
+    // A bounce was not delivered, whatever its own chain says: its status,
+    // then the verdict on the message it returned.
+    if (trace->bounce) {
+        const Bounce& b = *trace->bounce;
+        if (!quiet) {
+            std::string where = b.report.reporting_mta.value_or("?");
+            for (const auto& r : b.report.recipients)
+                if (r.remote_mta) where = *r.remote_mta;
+            std::cout << "NOT DELIVERED: " << escape_for_terminal(b.status.value_or("no status")) << " at "
+                      << escape_for_terminal(where) << ": "
+                      << escape_for_terminal(b.explanation.value_or("the report gives no known status")) << "\n";
+            if (b.hint) std::cout << "  check: " << escape_for_terminal(*b.hint) << "\n";
+            if (!b.original.empty() && b.original.front().relay) {
+                const RelayVerdict& o = *b.original.front().relay;
+                std::cout << "  the returned message: " << verdict_line(o) << "\n";
+                for (const auto& e : o.evidence) std::cout << "    - " << escape_for_terminal(e) << "\n";
+            } else {
+                std::cout << "  the report does not enclose the returned message\n";
+            }
+        }
+        return exit_code::not_confirmed;
     }
     const RelayVerdict& v = *trace->relay;
     bool ok = v.traversed && (!require_tls || v.tls.value_or(false));

@@ -19,8 +19,7 @@ std::string version_text() {
     auto dotted = [](unsigned a, unsigned b, unsigned c) {
         return std::to_string(a) + "." + std::to_string(b) + "." + std::to_string(c);
     };
-    std::string out = "hopscope " + std::string(build_info::version) + " (" + std::string(build_info::revision) +
-                      ")\n";
+    std::string out = "hopscope " + std::string(build_info::version) + " (" + std::string(build_info::revision) + ")\n";
     out += "GMime " + dotted(gmime_major_version, gmime_minor_version, gmime_micro_version) + "\n";
     out += "GLib " + dotted(glib_major_version, glib_minor_version, glib_micro_version) + "\n";
     out += "ICU " + std::string(icu.data()) + "\n";

@@ -1,4 +1,5 @@
-// The whole trace pipeline: split, parse, chain, classify, JSON and text.
+// The whole trace pipeline: split, parse, chain, classify, a bounce's MIME
+// report and returned message, JSON and text.
 // The JSON must always be valid UTF-8 and the text free of raw ESC bytes.
 #include <cstddef>
 #include <cstdint>
@@ -6,6 +7,7 @@
 
 #include "base/utf8.hh"
 #include "chain/trace_builder.hh"
+#include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
 #include "report/display_zone.hh"
 #include "report/text_report.hh"
@@ -18,6 +20,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     auto t = hopscope::build_trace(in);
     if (!t) return 0;
     hopscope::classify(*t, rules);
+    hopscope::analyse_bounce(*t, in, rules);
     auto json = hopscope::trace_to_json(*t, false);
     if (!hopscope::is_valid_utf8(json)) __builtin_trap();
     auto text = hopscope::render_text(*t, hopscope::TextStyle{false, true, zone});

@@ -1,6 +1,6 @@
 // Thin RAII owners for what GMime and GLib hand us, as mu does
 // (lib/message/mu-mime-object.hh): business code never frees or unrefs by
-// hand. Only gmime_text.cc and date_parser.cc include GMime at all.
+// hand. gmime_text.cc, date_parser.cc and bounce_reader.cc use them.
 #pragma once
 
 #include <gmime/gmime.h>

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/anomaly.hh"
+#include "input/bounce_reader.hh"
 #include "input/header_block.hh"
 #include "parse/received_fields.hh"
 
@@ -59,6 +60,20 @@ struct OrgSegment {
     bool operator==(const OrgSegment&) const = default;
 };
 
+struct Trace;
+
+// A bounce (delivery status notification) and the message it returned,
+// traced through the same pipeline (zero or one element: a Trace cannot
+// hold a Trace directly).
+struct Bounce {
+    BounceReport report;
+    std::optional<std::string> status;  // the first failed (else first) recipient's status
+    std::optional<std::string> explanation;
+    std::optional<std::string> hint;
+    std::vector<Trace> original;
+    bool operator==(const Bounce&) const;
+};
+
 struct Trace {
     std::optional<std::string> subject;
     std::optional<std::string> from;
@@ -73,10 +88,14 @@ struct Trace {
     std::vector<SignalHeader> signals;
     std::optional<RelayVerdict> relay;  // set by classify()
     std::vector<OrgSegment> orgs;       // set by classify()
+    std::optional<Bounce> bounce;       // set by analyse_bounce()
+    bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
     std::string input_kind;             // "message", "header-block", "gmail-original", ...
     std::size_t header_fields = 0;
     bool operator==(const Trace&) const = default;
 };
+
+inline bool Bounce::operator==(const Bounce&) const = default;
 
 // The first kept signal header of that name (case-insensitive), if any: a
 // view of the trace's own text.

@@ -181,6 +181,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
         } else if (is_signal_header(f.name)) {
             if (trace.signals.size() < limits::max_hops)
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(unfold_collapsed(f.raw))});
+        } else if (iequals(f.name, "Content-Type")) {
+            trace.report_content_type = may_be_report(f.raw);
         } else if (iequals(f.name, "Subject") && !trace.subject) {
             trace.subject = decoded(f.raw);
         } else if (iequals(f.name, "From") && !trace.from) {

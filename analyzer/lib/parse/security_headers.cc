@@ -372,10 +372,14 @@ std::string_view auth_as_meaning(std::string_view value) {
 
 namespace {
 
+bool iends_with(std::string_view s, std::string_view tail) {
+    return s.size() >= tail.size() && iequals(s.substr(s.size() - tail.size()), tail);
+}
+
 // Static text for an Exchange authentication header; empty when unknown.
 std::string_view exchange_auth_meaning(std::string_view name, std::string_view value) {
-    if (name.ends_with("AuthAs")) return auth_as_meaning(value);
-    if (name.ends_with("AuthMechanism")) {
+    if (iends_with(name, "AuthAs")) return auth_as_meaning(value);
+    if (iends_with(name, "AuthMechanism")) {
         auto n = auth_mechanism_name(value);
         static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kMeaning = {{
             {"None", "None: no authentication (undocumented code)"},
@@ -401,14 +405,14 @@ std::string_view exchange_auth_meaning(std::string_view name, std::string_view v
             if (k == n) return m;
         return {};
     }
-    if (name.ends_with("OriginalAttributedTenantConnectingIp"))
+    if (iends_with(name, "OriginalAttributedTenantConnectingIp"))
         return "the address and HELO EOP attributed the message to the tenant by";
-    if (name.ends_with("FromEntityHeader")) {
+    if (iends_with(name, "FromEntityHeader")) {
         if (iequals(trim(value), "HybridOnPrem")) return "received through an on-premises (hybrid) connector";
         if (iequals(trim(value), "Internet")) return "received as internet mail: no on-premises connector matched";
         return {};
     }
-    if (name.ends_with("AuthSource")) return "the server that authenticated the sender";
+    if (iends_with(name, "AuthSource")) return "the server that authenticated the sender";
     return {};
 }
 

@@ -1,6 +1,7 @@
 #include "report/audit_record.hh"
 
 #include "chain/trace_builder.hh"
+#include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
 #include "input/header_block.hh"
 #include "parse/date_parser.hh"
@@ -50,6 +51,14 @@ std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<
                 if (h.role == role && h.delay_s) sum = sum.value_or(0) + *h.delay_s;
             number(sum);
         }
+        std::optional<std::string> bounce_remote;
+        if (t->bounce) {
+            bounce_remote = t->bounce->report.reporting_mta;
+            for (const auto& r : t->bounce->report.recipients)
+                if (r.remote_mta) bounce_remote = r.remote_mta;
+        }
+        text(t->bounce ? t->bounce->status : std::nullopt);
+        text(bounce_remote);
         std::string kinds;
         for (const auto& a : t->anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
         for (const auto& h : t->hops)
@@ -59,7 +68,7 @@ std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<
     } else {
         row += ",,,0,,false,,,,";
         for (std::size_t i = 0; i < audit_roles().size(); ++i) row.push_back(',');
-        row.push_back(',');
+        row += ",,,";  // bounce_status, bounce_remote_mta, anomalies
     }
     if (error) append_csv_text(row, *error);
     row += "\r\n";
@@ -100,7 +109,7 @@ std::string csv_header() {
     std::string h =
         "source,index,offset,message_id,date,subject,hops,origin_ip,relay_traversed,relay_ip,relay_tls,total_delay_s";
     for (const auto& r : audit_roles()) h += ",delay_" + r;
-    h += ",anomalies,error\r\n";
+    h += ",bounce_status,bounce_remote_mta,anomalies,error\r\n";
     return h;
 }
 
@@ -111,6 +120,7 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
     auto trace = build_trace(block);
     if (trace) {
         classify(*trace, rules);
+        analyse_bounce(*trace, bytes, rules);
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;
         f.message_id = trace->message_id;

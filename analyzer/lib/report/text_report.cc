@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <cstdio>
 #include <vector>
 
@@ -158,12 +159,55 @@ std::string format_duration(std::int64_t seconds) {
     return (neg ? "-" : "") + std::string(buf.data());
 }
 
+std::string bounce_line(const Bounce& b) {
+    const BounceReport& r = b.report;
+    const BounceRecipient* who = nullptr;
+    for (const auto& x : r.recipients)
+        if (who == nullptr || (x.action && *x.action == "failed")) who = &x;
+    std::string action = who != nullptr && who->action ? *who->action : std::string("failed");
+    for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    std::string where = who != nullptr && who->remote_mta ? *who->remote_mta : r.reporting_mta.value_or("?");
+    std::string line = "Delivery to " + (who != nullptr ? who->address.value_or("?") : std::string("?")) + " " +
+                       action + " at " + where;
+    if (b.status) line += " (" + *b.status + ")";
+    if (b.explanation) line += ": " + *b.explanation;
+    return escape_for_terminal(line);
+}
+
 std::string render_text(const Trace& t, const TextStyle& style) {
     Painter paint{style.colour};
     std::string out;
     auto field = [&](const char* label, const std::string& value) {
         out += paint(kBold, pad(label, 11)) + value + "\n";
     };
+    // A bounce: why first, then the message it returned, then its own chain.
+    if (t.bounce) {
+        const Bounce& b = *t.bounce;
+        out += paint(kBold, pad("Bounce", 11)) + paint(kYellow, bounce_line(b)) + "\n";
+        if (b.hint) out += "           check: " + escape_for_terminal(*b.hint) + "\n";
+        if (b.report.reporting_mta)
+            out += "           reported by " + escape_for_terminal(*b.report.reporting_mta) +
+                   (b.report.arrival_date ? ", arrived " + escape_for_terminal(*b.report.arrival_date) : "") + "\n";
+        for (const auto& x : b.report.recipients)
+            if (x.diagnostic)
+                out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " +
+                       escape_for_terminal(*x.diagnostic) + "\n";
+        if (!b.original.empty()) {
+            const Trace& o = b.original.front();
+            out += "\n" + paint(kBold, "The returned message (" + b.report.original_kind + ")") + "\n\n";
+            out += render_text(o, style);
+            if (!o.hops.empty())
+                out += "           " +
+                       paint(kYellow, "stopped after hop #" + std::to_string(o.hops.back().index) + " (" +
+                                          escape_for_terminal(o.hops.back().fields.by.host.value_or("?")) +
+                                          "): the report came from " +
+                                          escape_for_terminal(b.report.reporting_mta.value_or("?"))) +
+                       "\n";
+        } else {
+            out += "           (the report does not enclose the returned message)\n";
+        }
+        out += "\n" + paint(kBold, "The bounce itself") + "\n\n";
+    }
     field("Subject", t.subject ? safe(t.subject) : "-");
     field("From", t.from ? safe(t.from) : "-");
     field("To", t.to ? safe(t.to) : "-");

@@ -156,6 +156,38 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     } else {
         w.null();
     }
+    w.key("bounce");
+    if (t.bounce) {
+        const Bounce& b = *t.bounce;
+        const BounceReport& r = b.report;
+        w.begin_object();
+        w.member("kind", r.kind).member("reporting_mta", r.reporting_mta);
+        w.member("generating_server", r.generating_server).member("arrival_date", r.arrival_date);
+        w.member("status", b.status);
+        w.key("recipients").begin_array();
+        for (const auto& x : r.recipients)
+            w.begin_object()
+                .member("address", x.address)
+                .member("action", x.action)
+                .member("status", x.status)
+                .member("remote_mta", x.remote_mta)
+                .member("diagnostic", x.diagnostic)
+                .end_object();
+        w.end_array();
+        w.member("explanation", b.explanation).member("hint", b.hint);
+        w.key("original");
+        if (b.original.empty()) {
+            w.null();
+        } else {
+            w.begin_object();
+            write_trace_members(w, b.original.front());
+            w.end_object();
+        }
+        w.member("original_kind", r.original_kind.empty() ? std::nullopt : std::optional<std::string>(r.original_kind));
+        w.end_object();
+    } else {
+        w.null();
+    }
     w.member("input_kind", t.input_kind);
     w.key("orgs").begin_array();
     for (const auto& o : t.orgs)

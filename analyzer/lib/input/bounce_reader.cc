@@ -1,0 +1,161 @@
+#include "input/bounce_reader.hh"
+
+#include <algorithm>
+
+#include "base/gmime_types.hh"
+#include "base/utf8.hh"
+#include "input/header_block.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr int kMaxDepth = 8;             // multipart in multipart in ...: a report sits near the top
+constexpr int kMaxParts = 256;           // parts looked at, all levels together
+constexpr std::size_t kMaxField = 4096;  // a DSN field's value kept (a 1 MB Diagnostic-Code is cut)
+
+bool icontains(std::string_view hay, std::string_view needle) {
+    if (needle.size() > hay.size()) return false;
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+        if (iequals(hay.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
+// The bytes a GMime object writes (a whole message part) or a leaf part's
+// decoded content.
+std::string bytes_of_object(GMimeObject* object) {
+    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new());
+    g_mime_object_write_to_stream(object, nullptr, stream.get());
+    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
+    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
+}
+
+std::string content_of_part(GMimePart* part) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (content == nullptr) return {};
+    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, stream.get());
+    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
+    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
+}
+
+// "rfc822; jane@example.com" -> "jane@example.com"; "dns; mx.example.com" -> "mx.example.com".
+std::string without_type(std::string value) {
+    auto semi = value.find(';');
+    if (semi != std::string::npos && semi < 16 && value.find(' ') > semi) {
+        value.erase(0, semi + 1);
+        value.erase(0, std::min(value.find_first_not_of(" \t"), value.size()));
+    }
+    if (value.size() > kMaxField) value.resize(kMaxField);
+    return make_valid_utf8(std::move(value));
+}
+
+// The DSN body: blocks of header-style fields separated by blank lines;
+// the first is about the message, each later one about a recipient.
+void read_delivery_status(std::string_view body, BounceReport& report) {
+    std::vector<std::string_view> blocks;
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= body.size(); ++i) {
+        bool end = i == body.size();
+        bool blank = !end && body[i] == '\n' &&
+                     (i + 1 == body.size() || body[i + 1] == '\n' ||
+                      (body[i + 1] == '\r' && i + 2 < body.size() && body[i + 2] == '\n'));
+        if (!end && !blank) continue;
+        std::string_view block = body.substr(start, i + (end ? 0 : 1) - start);
+        if (block.find_first_not_of(" \t\r\n") != std::string_view::npos) blocks.push_back(block);
+        while (i < body.size() && (body[i] == '\n' || body[i] == '\r')) ++i;
+        start = i;
+        if (blocks.size() > 200) break;  // hostile: a report of thousands of recipients lists the first 200
+    }
+    for (std::size_t b = 0; b < blocks.size(); ++b) {
+        HeaderBlock fields = split_header_block(blocks[b]);
+        BounceRecipient r;
+        bool any = false;
+        for (const auto& f : fields.fields) {
+            std::string value = unfold_collapsed(f.raw);
+            if (iequals(f.name, "Reporting-MTA") && !report.reporting_mta)
+                report.reporting_mta = without_type(value);
+            else if (iequals(f.name, "Arrival-Date") && !report.arrival_date)
+                report.arrival_date = without_type(value);
+            else if (iequals(f.name, "Final-Recipient"))
+                r.address = without_type(value), any = true;
+            else if (iequals(f.name, "Original-Recipient") && !r.address)
+                r.address = without_type(value), any = true;
+            else if (iequals(f.name, "Action"))
+                r.action = without_type(value), any = true;
+            else if (iequals(f.name, "Status"))
+                r.status = without_type(value), any = true;
+            else if (iequals(f.name, "Remote-MTA"))
+                r.remote_mta = without_type(value), any = true;
+            else if (iequals(f.name, "Diagnostic-Code"))
+                r.diagnostic = without_type(value), any = true;
+        }
+        if (any) report.recipients.push_back(std::move(r));
+    }
+}
+
+struct Walk {
+    BounceReport report;
+    bool is_report = false;
+    int parts = 0;
+};
+
+void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
+    if (object == nullptr || depth > kMaxDepth || ++w.parts > kMaxParts) return;
+    GMimeContentType* type = g_mime_object_get_content_type(object);
+    if (GMIME_IS_MULTIPART(object)) {
+        const char* report_type = type != nullptr ? g_mime_content_type_get_parameter(type, "report-type") : nullptr;
+        bool report = type != nullptr && g_mime_content_type_is_type(type, "multipart", "report") &&
+                      report_type != nullptr && iequals(report_type, "delivery-status");
+        // The outermost report counts: a bounce of a bounce is read as one bounce.
+        if (report && !w.is_report) {
+            w.is_report = true;
+            inside_report = true;
+        }
+        auto* multipart = GMIME_MULTIPART(object);
+        int count = g_mime_multipart_get_count(multipart);
+        for (int i = 0; i < count && w.parts <= kMaxParts; ++i)
+            visit(g_mime_multipart_get_part(multipart, i), depth + 1, inside_report, w);
+        return;
+    }
+    if (!inside_report || type == nullptr) return;
+    if (GMIME_IS_MESSAGE_PART(object)) {
+        if (!w.report.original) {
+            GMimeMessage* returned = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+            if (returned != nullptr) {
+                w.report.original = bytes_of_object(GMIME_OBJECT(returned));
+                w.report.original_kind = "message/rfc822";
+            }
+        }
+        return;
+    }
+    if (!GMIME_IS_PART(object)) return;
+    if (g_mime_content_type_is_type(type, "message", "delivery-status") ||
+        g_mime_content_type_is_type(type, "message", "global-delivery-status")) {
+        if (w.report.recipients.empty() && !w.report.reporting_mta)
+            read_delivery_status(content_of_part(GMIME_PART(object)), w.report);
+    } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") && !w.report.original) {
+        w.report.original = content_of_part(GMIME_PART(object));
+        w.report.original_kind = "text/rfc822-headers";
+    }
+}
+
+}  // namespace
+
+bool may_be_report(std::string_view content_type) {
+    return icontains(content_type, "multipart/report") && icontains(content_type, "delivery-status");
+}
+
+std::optional<BounceReport> read_bounce(std::string_view message) {
+    gm::ensure_initialised();
+    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
+    auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
+    auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!parsed) return std::nullopt;
+    Walk w;
+    w.report.kind = "dsn";
+    visit(g_mime_message_get_mime_part(parsed.get()), 0, false, w);
+    if (!w.is_report) return std::nullopt;
+    return std::move(w.report);
+}
+
+}  // namespace hopscope

@@ -1,0 +1,43 @@
+// Bounces: a delivery status notification (RFC 3464 multipart/report with
+// message/delivery-status or message/global-delivery-status) read through
+// GMime's MIME tree, its per-message and per-recipient fields, and the
+// returned message (message/rfc822) or its headers (text/rfc822-headers) as
+// bytes for the same pipeline. Pure: bytes in, a value out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hopscope {
+
+struct BounceRecipient {
+    std::optional<std::string> address;  // Final-Recipient (else Original-Recipient), without "rfc822;"
+    std::optional<std::string> action;   // failed, delayed, delivered, relayed, expanded
+    std::optional<std::string> status;   // "5.7.64"
+    std::optional<std::string> remote_mta;
+    std::optional<std::string> diagnostic;  // Diagnostic-Code, without "smtp;"
+    bool operator==(const BounceRecipient&) const = default;
+};
+
+struct BounceReport {
+    std::string kind;  // "dsn"
+    std::optional<std::string> reporting_mta;
+    std::optional<std::string> generating_server;  // Microsoft's "Generating server" (later kinds)
+    std::optional<std::string> arrival_date;
+    std::vector<BounceRecipient> recipients;
+    std::optional<std::string> original;  // the returned message or its header block, as bytes
+    std::string original_kind;            // "message/rfc822", "text/rfc822-headers", or empty
+    bool operator==(const BounceReport&) const = default;
+};
+
+// Whether a message's Content-Type value can be a delivery report: the
+// cheap test before any MIME parse (audit asks it of every message).
+bool may_be_report(std::string_view content_type);
+
+// The bounce a message is, or nullopt when it is none (a read receipt, a
+// plain message). Bounded: at most a few hundred parts, a few levels deep.
+std::optional<BounceReport> read_bounce(std::string_view message);
+
+}  // namespace hopscope
