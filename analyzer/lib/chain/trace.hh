@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -71,7 +72,32 @@ struct Bounce {
     std::optional<std::string> explanation;
     std::optional<std::string> hint;
     std::vector<Trace> original;
-    bool operator==(const Bounce&) const;
+    bool operator==(const Bounce&) const;  // trace_builder.cc
+};
+
+// Where a Trace keeps its bounce: an optional held by pointer, with the
+// copies, moves and comparison defined out of line (trace_builder.cc) once
+// Trace is complete. A std::optional<Bounce> member made clang 14 recurse
+// without end instantiating Trace's comparison (Trace compares Bounces,
+// which compare Traces).
+class BounceBox {
+  public:
+    BounceBox();
+    BounceBox(const BounceBox& other);
+    BounceBox(BounceBox&& other) noexcept;
+    BounceBox& operator=(const BounceBox& other);
+    BounceBox& operator=(BounceBox&& other) noexcept;
+    BounceBox& operator=(Bounce bounce);
+    ~BounceBox();
+    explicit operator bool() const { return p_ != nullptr; }
+    const Bounce* operator->() const { return p_.get(); }
+    Bounce* operator->() { return p_.get(); }
+    const Bounce& operator*() const { return *p_; }
+    void reset();
+    bool operator==(const BounceBox& other) const;
+
+  private:
+    std::unique_ptr<Bounce> p_;
 };
 
 struct Trace {
@@ -88,14 +114,12 @@ struct Trace {
     std::vector<SignalHeader> signals;
     std::optional<RelayVerdict> relay;  // set by classify()
     std::vector<OrgSegment> orgs;       // set by classify()
-    std::optional<Bounce> bounce;       // set by analyse_bounce()
+    BounceBox bounce;                   // set by analyse_bounce(); empty unless a bounce
     bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
     std::string input_kind;             // "message", "header-block", "gmail-original", ...
     std::size_t header_fields = 0;
     bool operator==(const Trace&) const = default;
 };
-
-inline bool Bounce::operator==(const Bounce&) const = default;
 
 // The first kept signal header of that name (case-insensitive), if any: a
 // view of the trace's own text.

@@ -121,6 +121,32 @@ std::string seconds_text(std::int64_t s) {
 
 }  // namespace
 
+bool Bounce::operator==(const Bounce& other) const {
+    return report == other.report && status == other.status && explanation == other.explanation && hint == other.hint &&
+           original == other.original;
+}
+
+BounceBox::BounceBox() = default;
+BounceBox::BounceBox(const BounceBox& other) : p_(other.p_ ? std::make_unique<Bounce>(*other.p_) : nullptr) {}
+BounceBox::BounceBox(BounceBox&& other) noexcept = default;
+BounceBox& BounceBox::operator=(const BounceBox& other) {
+    p_ = other.p_ ? std::make_unique<Bounce>(*other.p_) : nullptr;
+    return *this;
+}
+BounceBox& BounceBox::operator=(BounceBox&& other) noexcept = default;
+BounceBox& BounceBox::operator=(Bounce bounce) {
+    p_ = std::make_unique<Bounce>(std::move(bounce));
+    return *this;
+}
+BounceBox::~BounceBox() = default;
+void BounceBox::reset() {
+    p_.reset();
+}
+bool BounceBox::operator==(const BounceBox& other) const {
+    if (!p_ || !other.p_) return !p_ && !other.p_;
+    return *p_ == *other.p_;
+}
+
 std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name) {
     for (const auto& s : trace.signals)
         if (iequals(s.name, name)) return std::string_view(s.value);
