@@ -142,7 +142,15 @@ void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
 }  // namespace
 
 bool may_be_report(std::string_view content_type) {
-    return icontains(content_type, "multipart/report") && icontains(content_type, "delivery-status");
+    // Asked of every message: look only after each '/' (a Content-Type has
+    // one or two) for "report", then for the report type.
+    for (std::size_t slash = content_type.find('/'); slash != std::string_view::npos;
+         slash = content_type.find('/', slash + 1)) {
+        if (slash < 9 || !iequals(content_type.substr(slash - 9, 9), "multipart")) continue;
+        if (!iequals(content_type.substr(slash + 1, 6), "report")) continue;
+        return icontains(content_type.substr(slash + 7), "delivery-status");
+    }
+    return false;
 }
 
 std::optional<BounceReport> read_bounce(std::string_view message) {
