@@ -20,13 +20,11 @@ bool icontains(std::string_view hay, std::string_view needle) {
     return false;
 }
 
-// The bytes a GMime object writes (a whole message part) or a leaf part's
-// decoded content.
-std::string bytes_of_object(GMimeObject* object) {
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new());
-    g_mime_object_write_to_stream(object, nullptr, stream.get());
-    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
-    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
+// The header block of a returned message, as GMime writes it: the trace
+// reads no body, so none is written out again.
+std::string headers_of(GMimeObject* object) {
+    gm::CString headers(g_mime_object_get_headers(object, nullptr));
+    return gm::to_string(headers) + "\n";
 }
 
 std::string content_of_part(GMimePart* part) {
@@ -122,7 +120,7 @@ void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
         if (!w.report.original) {
             GMimeMessage* returned = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
             if (returned != nullptr) {
-                w.report.original = bytes_of_object(GMIME_OBJECT(returned));
+                w.report.original = headers_of(GMIME_OBJECT(returned));
                 w.report.original_kind = "message/rfc822";
             }
         }
