@@ -124,6 +124,11 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;
         f.message_id = trace->message_id;
+        if (trace->bounce) {
+            f.bounce = true;
+            f.bounce_status = trace->bounce->status;
+            f.bounce_explanation = trace->bounce->explanation;
+        }
         f.delays.reserve(trace->hops.size());
         for (const auto& h : trace->hops) {
             if (h.delay_s) f.delays.push_back({h.role, *h.delay_s, h.index});

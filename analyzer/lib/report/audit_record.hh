@@ -35,6 +35,9 @@ struct AuditFigures {
     std::vector<HopFigure> delays;  // hops with a delay
     int clock_skew = 0;
     int unparsable_dates = 0;
+    bool bounce = false;
+    std::optional<std::string> bounce_status;
+    std::optional<std::string> bounce_explanation;
 };
 
 enum class RecordFormat { Jsonl, Csv, None };

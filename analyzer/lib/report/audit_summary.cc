@@ -42,6 +42,11 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         ++traversed_;
     else if (bypassed_.size() < kListed)
         bypassed_.push_back(where(s) + (f.message_id ? " " + *f.message_id : ""));
+    if (f.bounce) {
+        Bounces& b = bounces_[f.bounce_status.value_or("no status")];
+        ++b.count;
+        if (b.explanation.empty() && f.bounce_explanation) b.explanation = *f.bounce_explanation;
+    }
     clock_skew_ += static_cast<std::uint64_t>(f.clock_skew);
     unparsable_ += static_cast<std::uint64_t>(f.unparsable_dates);
     for (const auto& d : f.delays) {
@@ -83,6 +88,19 @@ std::string AuditSummary::render() const {
         for (const auto& s : slowest_)
             out += "  " + pad(format_duration(s.delay), 12, true) + "  " + pad(s.role, 22) +
                    escape_for_terminal(s.where) + "\n";
+    }
+    if (!bounces_.empty()) {
+        // The commonest first, so 312 scanner mails refused with 5.7.64 head the list.
+        std::vector<std::pair<std::string, const Bounces*>> by_count;
+        for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
+        std::stable_sort(by_count.begin(), by_count.end(),
+                         [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+        std::uint64_t total = 0;
+        for (const auto& [status, b] : bounces_) total += b.count;
+        out += "\nBounces (" + std::to_string(total) + ")\n";
+        for (const auto& [status, b] : by_count)
+            out += "  " + pad(std::to_string(b->count), 8, true) + "  " + pad(escape_for_terminal(status), 9) + " " +
+                   escape_for_terminal(b->explanation.empty() ? "-" : b->explanation) + "\n";
     }
     if (analysed_ > traversed_) {
         out += "\nNot through the relay (" + std::to_string(analysed_ - traversed_) + ")\n";

@@ -44,6 +44,11 @@ class AuditSummary {
     std::vector<Slow> slowest_;
     std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;
+    struct Bounces {
+        std::uint64_t count = 0;
+        std::string explanation;
+    };
+    std::map<std::string, Bounces> bounces_;  // by status ("5.7.64"; "no status" when the report gives none)
 };
 
 }  // namespace hopscope
