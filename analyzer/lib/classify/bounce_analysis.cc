@@ -3,12 +3,34 @@
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
 #include "classify/status_codes.hh"
+#include "input/header_block.hh"
 
 namespace hopscope {
+namespace {
+
+bool icontains(std::string_view hay, std::string_view needle) {
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+        if (iequals(hay.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
+// A bounce without a report says so in its sender or subject: the cheap
+// test before the text readers look at the body.
+bool may_be_text_bounce(const Trace& t) {
+    if (t.from)
+        for (std::string_view who : {"mailer-daemon", "postmaster", "mail delivery"})
+            if (icontains(*t.from, who)) return true;
+    if (t.subject)
+        for (std::string_view what : {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender"})
+            if (icontains(*t.subject, what)) return true;
+    return false;
+}
+
+}  // namespace
 
 void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     t.bounce.reset();
-    if (!t.report_content_type) return;  // the cheap test: most mail is no report
+    if (!t.report_content_type && !may_be_text_bounce(t)) return;  // the cheap tests: most mail is no bounce
     auto report = read_bounce(message);
     if (!report) return;
     Bounce b;

@@ -9,6 +9,8 @@
 #include <string>
 #include <string_view>
 
+#include "input/status_code.hh"  // find_status_code
+
 namespace hopscope {
 
 struct StatusMeaning {
@@ -18,11 +20,6 @@ struct StatusMeaning {
     std::string_view hint;         // what to check; empty when the row has none
     std::string_view source;       // the table's citation ("[MS-NDR] [RFC3463]")
 };
-
-// The first enhanced status code in `text` ("550 5.7.64 TenantAttribution;
-// Relay Access Denied" gives "5.7.64"): class 2, 4 or 5, subject and detail
-// of one to three digits, not part of a longer number or version.
-std::optional<std::string> find_status_code(std::string_view text);
 
 // What `code` ("5.7.64") means; nullopt when it is not a status code.
 std::optional<StatusMeaning> explain_status(std::string_view code);
