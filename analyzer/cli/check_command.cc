@@ -50,11 +50,8 @@ int run_check(const std::vector<std::string>& args) {
     if (trace->bounce) {
         const Bounce& b = *trace->bounce;
         if (!quiet) {
-            std::string where = b.report.reporting_mta.value_or("?");
-            for (const auto& r : b.report.recipients)
-                if (r.remote_mta) where = *r.remote_mta;
             std::cout << "NOT DELIVERED: " << escape_for_terminal(b.status.value_or("no status")) << " at "
-                      << escape_for_terminal(where) << ": "
+                      << escape_for_terminal(b.server.value_or("?")) << ": "
                       << escape_for_terminal(b.explanation.value_or("the report gives no known status")) << "\n";
             if (b.hint) std::cout << "  check: " << escape_for_terminal(*b.hint) << "\n";
             if (!b.original.empty() && b.original.front().relay) {

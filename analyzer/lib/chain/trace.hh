@@ -68,7 +68,13 @@ struct Trace;
 // hold a Trace directly).
 struct Bounce {
     BounceReport report;
-    std::optional<std::string> status;  // the first failed (else first) recipient's status
+    // The recipient the bounce is about (the first that failed, else the
+    // first), the server that refused it (its remote MTA, else the
+    // reporting one) and its status.
+    std::optional<std::string> recipient;
+    std::optional<std::string> action;
+    std::optional<std::string> server;
+    std::optional<std::string> status;
     std::optional<std::string> explanation;
     std::optional<std::string> hint;
     std::vector<Trace> original;

@@ -122,7 +122,8 @@ std::string seconds_text(std::int64_t s) {
 }  // namespace
 
 bool Bounce::operator==(const Bounce& other) const {
-    return report == other.report && status == other.status && explanation == other.explanation && hint == other.hint &&
+    return report == other.report && recipient == other.recipient && action == other.action && server == other.server &&
+           status == other.status && explanation == other.explanation && hint == other.hint &&
            original == other.original;
 }
 

@@ -8,12 +8,6 @@
 namespace hopscope {
 namespace {
 
-bool icontains(std::string_view hay, std::string_view needle) {
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (iequals(hay.substr(i, needle.size()), needle)) return true;
-    return false;
-}
-
 // A bounce without a report says so in its sender or subject: the cheap
 // test before the text readers look at the body.
 bool may_be_text_bounce(const Trace& t) {
@@ -39,6 +33,12 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     for (const auto& r : report->recipients)
         if (first == nullptr || (r.action && *r.action == "failed" && !(first->action && *first->action == "failed")))
             first = &r;
+    if (first != nullptr) {
+        b.recipient = first->address;
+        b.action = first->action;
+        b.server = first->remote_mta;
+    }
+    if (!b.server) b.server = report->reporting_mta;
     std::optional<std::string> code;
     if (first != nullptr && first->status) code = find_status_code(*first->status);
     if (!code && first != nullptr && first->diagnostic) code = find_status_code(*first->diagnostic);
@@ -52,9 +52,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     if (report->original) {
         auto original = build_trace(std::string_view(*report->original));
         if (original) {
-            classify(*original, rules);
-            // A bounce of a bounce is traced one level down, no further.
-            original->report_content_type = false;
+            classify(*original, rules);  // not analyse_bounce: a bounce of a bounce is traced one level down
             b.original.push_back(std::move(*original));
         }
     }

@@ -158,7 +158,6 @@ std::string hop_ref(const Hop& h) {
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
     const std::size_t n = hops.size();
     auto copy_from = [&](std::size_t i, std::size_t j, std::string note) {
-        std::string keep = sys[j].org_note;
         sys[i] = sys[j];
         sys[i].org_note = std::move(note);
     };
@@ -589,8 +588,8 @@ void classify(Trace& t, const RuleSet& rules) {
         }
         const Hop& entry = t.hops[s.first];
         if (s.kind == SegKind::Provider) {
-            bool submission = entry.fields.by.host && public_name(*entry.fields.by.host) &&
-                              public_name(*entry.fields.by.host)->find("smtp") != std::string::npos;
+            auto by = entry.fields.by.host ? public_name(*entry.fields.by.host) : std::nullopt;
+            bool submission = by && by->find("smtp") != std::string::npos;
             // Entered from a public system of another organisation: the
             // recipient's provider, unless the sender's side submitted to it.
             const auto& from = entry.fields.from;

@@ -14,15 +14,7 @@ PublicSuffixList::PublicSuffixList() {
     // NULL: the distribution's file (publicsuffix's DAFSA) when it is newer
     // than the copy compiled into libpsl, else the built-in one.
     owned_.reset(psl_latest(nullptr));
-    if (owned_) {
-        ctx_ = owned_.get();
-        const char* dist = psl_dist_filename();
-        source_ = std::string("libpsl ") + psl_get_version() + ", newest of its built-in list and " +
-                  (dist != nullptr && *dist != '\0' ? dist : "no distribution file");
-    } else {
-        ctx_ = psl_builtin();
-        source_ = std::string("libpsl ") + psl_get_version() + " built-in list";
-    }
+    ctx_ = owned_ ? owned_.get() : psl_builtin();
 }
 
 const PublicSuffixList& PublicSuffixList::instance() {

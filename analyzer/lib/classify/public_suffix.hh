@@ -25,9 +25,6 @@ class PublicSuffixList {
     // (org_of_name asks once per distinct host and thread).
     [[nodiscard]] std::optional<std::string> registrable_domain(std::string_view host) const;
 
-    // Where the list came from, for --version and tests.
-    [[nodiscard]] const std::string& source() const { return source_; }
-
   private:
     PublicSuffixList();
     struct Free {
@@ -35,7 +32,6 @@ class PublicSuffixList {
     };
     std::unique_ptr<psl_ctx_st, Free> owned_;  // psl_latest(); the built-in list is not freed
     const psl_ctx_st* ctx_ = nullptr;
-    std::string source_;
 };
 
 }  // namespace hopscope

@@ -14,13 +14,6 @@ constexpr int kMaxDepth = 8;             // multipart in multipart in ...: a rep
 constexpr int kMaxParts = 256;           // parts looked at, all levels together
 constexpr std::size_t kMaxField = 4096;  // a DSN field's value kept (a 1 MB Diagnostic-Code is cut)
 
-bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.size() > hay.size()) return false;
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
-        if (iequals(hay.substr(i, needle.size()), needle)) return true;
-    return false;
-}
-
 // The header block of a returned message, as GMime writes it: the trace
 // reads no body, so none is written out again.
 std::string headers_of(GMimeObject* object) {
@@ -192,11 +185,9 @@ bool read_qmail(std::string_view text, BounceReport& report) {
     if (at == std::string_view::npos) return false;
     report.kind = "qmail";
     std::string_view host = text.substr(at + 34);
-    host = host.substr(0, host.find_first_of(".\r\n") == std::string_view::npos
-                              ? host.size()
-                              : std::min(host.find_first_of("\r\n"), host.size()));
+    host = trim_view(host.substr(0, host.find('\n')));  // the rest of the line, less the sentence's dot
     if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-    if (!host.empty()) report.reporting_mta = make_valid_utf8(std::string(trim_view(host)));
+    if (!host.empty()) report.reporting_mta = make_valid_utf8(std::string(host));
     BounceRecipient* current = nullptr;
     std::string diagnostic;
     auto finish = [&] {

@@ -58,4 +58,12 @@ inline bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+// Case-insensitive substring test, for the few short needles that say what
+// a message is (report types, a bounce's sender or subject).
+inline bool icontains(std::string_view hay, std::string_view needle) {
+    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)
+        if (iequals(hay.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
 }  // namespace hopscope

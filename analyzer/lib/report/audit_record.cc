@@ -51,14 +51,8 @@ std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<
                 if (h.role == role && h.delay_s) sum = sum.value_or(0) + *h.delay_s;
             number(sum);
         }
-        std::optional<std::string> bounce_remote;
-        if (t->bounce) {
-            bounce_remote = t->bounce->report.reporting_mta;
-            for (const auto& r : t->bounce->report.recipients)
-                if (r.remote_mta) bounce_remote = r.remote_mta;
-        }
         text(t->bounce ? t->bounce->status : std::nullopt);
-        text(bounce_remote);
+        text(t->bounce ? t->bounce->server : std::nullopt);
         std::string kinds;
         for (const auto& a : t->anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
         for (const auto& h : t->hops)

@@ -160,15 +160,9 @@ std::string format_duration(std::int64_t seconds) {
 }
 
 std::string bounce_line(const Bounce& b) {
-    const BounceReport& r = b.report;
-    const BounceRecipient* who = nullptr;
-    for (const auto& x : r.recipients)
-        if (who == nullptr || (x.action && *x.action == "failed")) who = &x;
-    std::string action = who != nullptr && who->action ? *who->action : std::string("failed");
+    std::string action = b.action.value_or("failed");
     for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    std::string where = who != nullptr && who->remote_mta ? *who->remote_mta : r.reporting_mta.value_or("?");
-    std::string line = "Delivery to " + (who != nullptr ? who->address.value_or("?") : std::string("?")) + " " +
-                       action + " at " + where;
+    std::string line = "Delivery to " + b.recipient.value_or("?") + " " + action + " at " + b.server.value_or("?");
     if (b.status) line += " (" + *b.status + ")";
     if (b.explanation) line += ": " + *b.explanation;
     return escape_for_terminal(line);

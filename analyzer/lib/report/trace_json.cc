@@ -72,16 +72,22 @@ void write_coded(JsonWriter& w, const std::vector<CodedField>& fields) {
     w.end_array();
 }
 
+// {"raw", "fields": [...]} for a coded header, or null when it is absent.
+void write_coded_header(JsonWriter& w, const std::optional<std::string_view>& raw,
+                        const std::vector<CodedField>& fields) {
+    if (!raw) {
+        w.null();
+        return;
+    }
+    w.begin_object().member("raw", *raw).key("fields");
+    write_coded(w, fields);
+    w.end_object();
+}
+
 void write_security(JsonWriter& w, const SecurityReport& s) {
     w.begin_object();
     w.key("forefront_antispam_report");
-    if (s.forefront_raw) {
-        w.begin_object().member("raw", *s.forefront_raw).key("fields");
-        write_coded(w, s.forefront);
-        w.end_object();
-    } else {
-        w.null();
-    }
+    write_coded_header(w, s.forefront_raw, s.forefront);
     w.key("microsoft_antispam");
     if (s.antispam_raw) {
         w.begin_object().member("raw", *s.antispam_raw).member("bcl", s.bcl).end_object();
@@ -89,13 +95,7 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
         w.null();
     }
     w.key("mailbox_delivery");
-    if (s.mailbox_delivery_raw) {
-        w.begin_object().member("raw", *s.mailbox_delivery_raw).key("fields");
-        write_coded(w, s.mailbox_delivery);
-        w.end_object();
-    } else {
-        w.null();
-    }
+    write_coded_header(w, s.mailbox_delivery_raw, s.mailbox_delivery);
     w.member("scl", s.scl);
     w.key("exchange_auth");
     write_coded(w, s.exchange_auth);
