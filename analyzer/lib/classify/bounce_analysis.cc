@@ -5,18 +5,38 @@
 #include "classify/status_codes.hh"
 #include "input/header_block.hh"
 
+#include <algorithm>
+#include <array>
+
 namespace hopscope {
 namespace {
+
+// The first bytes of a sender or subject in lower case, so the words below
+// are found by plain searches (a naive case-blind search per word cost 2 %
+// of an audit of real mail).
+std::string_view lowered(std::string_view s, std::array<char, 512>& buf) {
+    std::size_t n = std::min(s.size(), buf.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        char c = s[i];
+        buf[i] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+    return {buf.data(), n};
+}
 
 // A bounce without a report says so in its sender or subject: the cheap
 // test before the text readers look at the body.
 bool may_be_text_bounce(const Trace& t) {
-    if (t.from)
+    std::array<char, 512> buf{};
+    if (t.from) {
+        std::string_view from = lowered(*t.from, buf);
         for (std::string_view who : {"mailer-daemon", "postmaster", "mail delivery"})
-            if (icontains(*t.from, who)) return true;
-    if (t.subject)
+            if (from.find(who) != std::string_view::npos) return true;
+    }
+    if (t.subject) {
+        std::string_view subject = lowered(*t.subject, buf);
         for (std::string_view what : {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender"})
-            if (icontains(*t.subject, what)) return true;
+            if (subject.find(what) != std::string_view::npos) return true;
+    }
     return false;
 }
 
