@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "chain/trace_builder.hh"
+#include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
 #include "json_check.hh"
 #include "report/trace_json.hh"
@@ -60,8 +61,12 @@ BOOST_AUTO_TEST_CASE(every_sample_matches_its_expected_json) {
     const auto rules = hopscope::RuleSet::builtin();
     for (const auto& sample : samples()) {
         BOOST_TEST_CONTEXT(sample.filename().string()) {
-            auto trace = hopscope::build_trace(read_file(sample.string()));
-            if (trace) hopscope::classify(*trace, rules);
+            const std::string bytes = read_file(sample.string());
+            auto trace = hopscope::build_trace(bytes);
+            if (trace) {  // as trace does it
+                hopscope::classify(*trace, rules);
+                hopscope::analyse_bounce(*trace, bytes, rules);
+            }
             std::string got = trace ? hopscope::trace_to_json(*trace, true) : "error: " + trace.error().message + "\n";
             BOOST_TEST(JsonCheck::valid(got));
             fs::path exp = expected_path(sample);

@@ -21,54 +21,6 @@ void write_source(JsonWriter& w, const MessageSource& s) {
     w.member("index", static_cast<std::int64_t>(s.index)).end_object();
 }
 
-std::string csv_row(const Trace* t, const MessageSource& s, const std::optional<std::string>& error) {
-    std::string row;
-    auto text = [&](const std::optional<std::string>& v) {
-        if (v) append_csv_text(row, *v);
-        row.push_back(',');
-    };
-    auto number = [&](const std::optional<std::int64_t>& v) {
-        if (v) row += std::to_string(*v);
-        row.push_back(',');
-    };
-    append_csv_text(row, s.path);
-    row.push_back(',');
-    number(static_cast<std::int64_t>(s.index));
-    number(s.offset ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.offset)) : std::nullopt);
-    if (t != nullptr) {
-        text(t->message_id);
-        text(t->created ? std::optional<std::string>(format_utc(*t->created)) : std::nullopt);
-        text(t->subject);
-        number(static_cast<std::int64_t>(t->hops.size()));
-        text(t->hops.empty() ? std::nullopt : t->hops.front().fields.from.ip);
-        text(std::string(t->relay && t->relay->traversed ? "true" : "false"));
-        text(t->relay ? t->relay->ip : std::nullopt);
-        text(t->relay && t->relay->tls ? std::optional<std::string>(*t->relay->tls ? "true" : "false") : std::nullopt);
-        number(t->total_delay_s);
-        for (const auto& role : audit_roles()) {
-            std::optional<std::int64_t> sum;
-            for (const auto& h : t->hops)
-                if (h.role == role && h.delay_s) sum = sum.value_or(0) + *h.delay_s;
-            number(sum);
-        }
-        text(t->bounce ? t->bounce->status : std::nullopt);
-        text(t->bounce ? t->bounce->server : std::nullopt);
-        std::string kinds;
-        for (const auto& a : t->anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
-        for (const auto& h : t->hops)
-            for (const auto& a : h.anomalies)
-                kinds += (kinds.empty() ? "" : ";") + a.kind + "@" + std::to_string(h.index);
-        text(kinds.empty() ? std::nullopt : std::optional<std::string>(kinds));
-    } else {
-        row += ",,,0,,false,,,,";
-        for (std::size_t i = 0; i < audit_roles().size(); ++i) row.push_back(',');
-        row += ",,,";  // bounce_status, bounce_remote_mta, anomalies
-    }
-    if (error) append_csv_text(row, *error);
-    row += "\r\n";
-    return row;
-}
-
 void write_record(const Trace* trace, const MessageSource& source, const std::optional<std::string>& error,
                   RecordFormat format, ByteBuffer& out) {
     if (format == RecordFormat::Jsonl) {
@@ -85,7 +37,7 @@ void write_record(const Trace* trace, const MessageSource& source, const std::op
         }
         out.push_back('\n');
     } else if (format == RecordFormat::Csv) {
-        out.append(csv_row(trace, source, error));
+        out.append(csv_row(trace != nullptr ? audit_row(*trace) : AuditRow{}, source, error));
     }
 }
 
@@ -97,6 +49,77 @@ const std::vector<std::string>& audit_roles() {
         "origin-device",   "local-relay",  "sender-infrastructure", "security-gateway", "eop",
         "exchange-online", "mailing-list", "external-delivery",     "unknown"};
     return roles;
+}
+
+AuditRow audit_row(const Trace& t) {
+    AuditRow r;
+    r.analysed = true;
+    r.message_id = t.message_id;
+    if (t.created) r.date = format_utc(*t.created);
+    r.subject = t.subject;
+    r.hops = static_cast<std::int64_t>(t.hops.size());
+    if (!t.hops.empty()) r.origin_ip = t.hops.front().fields.from.ip;
+    r.traversed = t.relay && t.relay->traversed;
+    if (t.relay) {
+        r.relay_ip = t.relay->ip;
+        r.relay_tls = t.relay->tls;
+    }
+    r.total_delay_s = t.total_delay_s;
+    for (const auto& role : audit_roles()) {
+        std::optional<std::int64_t> sum;
+        for (const auto& h : t.hops)
+            if (h.role == role && h.delay_s) sum = sum.value_or(0) + *h.delay_s;
+        r.role_delays.push_back(sum);
+    }
+    if (t.bounce) {
+        r.bounce_status = t.bounce->status;
+        r.bounce_server = t.bounce->server;
+    }
+    std::string kinds;
+    for (const auto& a : t.anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
+    for (const auto& h : t.hops)
+        for (const auto& a : h.anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind + "@" + std::to_string(h.index);
+    if (!kinds.empty()) r.anomalies = std::move(kinds);
+    return r;
+}
+
+std::string csv_row(const AuditRow& r, const MessageSource& s, const std::optional<std::string>& error) {
+    std::string row;
+    auto text = [&](const std::optional<std::string>& v) {
+        if (v) append_csv_text(row, *v);
+        row.push_back(',');
+    };
+    auto number = [&](const std::optional<std::int64_t>& v) {
+        if (v) row += std::to_string(*v);
+        row.push_back(',');
+    };
+    append_csv_text(row, s.path);
+    row.push_back(',');
+    number(static_cast<std::int64_t>(s.index));
+    number(s.offset ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.offset)) : std::nullopt);
+    if (r.analysed) {
+        text(r.message_id);
+        text(r.date);
+        text(r.subject);
+        number(r.hops);
+        text(r.origin_ip);
+        text(std::string(r.traversed ? "true" : "false"));
+        text(r.relay_ip);
+        text(r.relay_tls ? std::optional<std::string>(*r.relay_tls ? "true" : "false") : std::nullopt);
+        number(r.total_delay_s);
+        for (std::size_t i = 0; i < audit_roles().size(); ++i)
+            number(i < r.role_delays.size() ? r.role_delays[i] : std::nullopt);
+        text(r.bounce_status);
+        text(r.bounce_server);
+        text(r.anomalies);
+    } else {
+        row += ",,,0,,false,,,,";
+        for (std::size_t i = 0; i < audit_roles().size(); ++i) row.push_back(',');
+        row += ",,,";  // bounce_status, bounce_remote_mta, anomalies
+    }
+    if (error) append_csv_text(row, *error);
+    row += "\r\n";
+    return row;
 }
 
 std::string csv_header() {

@@ -40,6 +40,30 @@ struct AuditFigures {
     std::optional<std::string> bounce_explanation;
 };
 
+// The values of one CSV row: taken from a trace by audit, or read back from
+// a JSONL record by summarize, so both write the same row.
+struct AuditRow {
+    bool analysed = false;
+    std::optional<std::string> message_id;
+    std::optional<std::string> date;
+    std::optional<std::string> subject;
+    std::int64_t hops = 0;
+    std::optional<std::string> origin_ip;
+    bool traversed = false;
+    std::optional<std::string> relay_ip;
+    std::optional<bool> relay_tls;
+    std::optional<std::int64_t> total_delay_s;
+    std::vector<std::optional<std::int64_t>> role_delays;  // summed per role, in audit_roles() order
+    std::optional<std::string> bounce_status;
+    std::optional<std::string> bounce_server;
+    std::optional<std::string> anomalies;  // "kind;kind@hop;..."
+};
+
+AuditRow audit_row(const Trace& t);
+
+// The CSV row (with its CRLF) of a message; `row` is ignored when it was not analysed.
+std::string csv_row(const AuditRow& row, const MessageSource& s, const std::optional<std::string>& error);
+
 enum class RecordFormat { Jsonl, Csv, None };
 
 // Analyses one message, appends its record (with the newline; nothing for

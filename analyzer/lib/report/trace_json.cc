@@ -163,7 +163,7 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
         w.begin_object();
         w.member("kind", r.kind).member("reporting_mta", r.reporting_mta);
         w.member("generating_server", r.generating_server).member("arrival_date", r.arrival_date);
-        w.member("status", b.status);
+        w.member("status", b.status).member("server", b.server);
         w.key("recipients").begin_array();
         for (const auto& x : r.recipients)
             w.begin_object()
