@@ -38,6 +38,12 @@ has "colours" never hopscope --color n
 has "zones" UTC hopscope --tz U
 [ -d /usr/share/zoneinfo/Europe ] && has "IANA zones" Europe/Paris hopscope --tz Europe/Pa
 has "rule families" gateway hopscope --rule g
+has "summarize command" summarize hopscope su
+has "summarize formats" csv hopscope summarize --format c
+lacks "summarize has no jsonl" jsonl hopscope summarize --format j
+has "audit --range" --range hopscope audit --ra
+has "audit --list-inputs" --list-inputs hopscope audit --li
+has "audit summary as json" json hopscope audit --format j
 has "version at the top" --version hopscope --ve
 
 touch "$tmp/mail.eml"
@@ -48,6 +54,7 @@ if command -v fish >/dev/null; then
     fish_ask() { fish --no-config -c "source $dir/hopscope.fish; complete -C '$1'" 2>&1 | cut -f1; }
     fish -n "$dir/hopscope.fish" && ok || bad "fish syntax"
     fish_ask "hopscope audit --format " | grep -qx jsonl && ok || bad "fish audit formats: $(fish_ask 'hopscope audit --format ' | tr '\n' ' ')"
+    fish_ask "hopscope summarize --format " | grep -qx csv && ok || bad "fish summarize formats"
     fish_ask "hopscope --color " | grep -qx always && ok || bad "fish colours"
     fish_ask "hopscope " | grep -qx check && ok || bad "fish commands"
 else

@@ -25,8 +25,9 @@ def validator(name):
 
 trace = validator("trace.schema.json")
 record = validator("audit-record.schema.json")
+summary = validator("audit-summary.schema.json")
 failures = []
-checked = {"golden": 0, "trace": 0, "records": 0}
+checked = {"golden": 0, "trace": 0, "records": 0, "summaries": 0}
 
 def check(v, obj, where):
     errors = sorted(v.iter_errors(obj), key=lambda e: list(e.absolute_path))
@@ -47,6 +48,12 @@ def audit(paths, label):
     for n, line in enumerate(out.stdout.splitlines(), 1):
         check(record, json.loads(line), f"{label} record {n}")
         checked["records"] += 1
+    # The summary of the same, from audit and from summarize over the records.
+    whole = subprocess.run([hopscope, "audit", "-q", "--format", "json", *paths], capture_output=True)
+    check(summary, json.loads(whole.stdout), f"{label} audit summary")
+    again = subprocess.run([hopscope, "summarize", "--format", "json", "-"], input=out.stdout, capture_output=True)
+    check(summary, json.loads(again.stdout), f"{label} summarize")
+    checked["summaries"] += 2
 
 audit([corpus], "corpus/")
 ext = os.path.join(shared, "corpus-ext")
@@ -58,7 +65,7 @@ if os.path.isdir(ext):
 else:
     print(f"note: {ext} not present; shared mailboxes skipped")
 
-print(f"validated {checked['golden']} golden traces, {checked['trace']} trace outputs, {checked['records']} audit records")
+print(f"validated {checked['golden']} golden traces, {checked['trace']} trace outputs, {checked['records']} audit records, {checked['summaries']} summaries")
 for f in failures[:40]:
     print("FAIL", f)
 sys.exit(1 if failures else 0)

@@ -9,6 +9,7 @@
 #include "cli/audit_command.hh"
 #include "cli/check_command.hh"
 #include "cli/exit_codes.hh"
+#include "cli/summarize_command.hh"
 #include "cli/trace_command.hh"
 #include "cli/version_text.hh"
 
@@ -21,6 +22,7 @@ void usage(std::ostream& out) {
            "  trace   rebuild the Received chain of one message, with hop roles (the default)\n"
            "  audit   analyse every message of mailboxes, Maildirs and folders\n"
            "  check   say whether the message passed through your relay into EOP (exit 0/1)\n"
+           "  summarize  the audit summary over audit records from many shards or machines\n"
            "\n"
            "Run 'hopscope COMMAND --help' for the options of a command.\n";
 }
@@ -43,6 +45,7 @@ int main(int argc, char** argv) {
             return hopscope::exit_code::ok;
         }
         if (!args.empty() && args[0] == "audit") return hopscope::run_audit({args.begin() + 1, args.end()});
+        if (!args.empty() && args[0] == "summarize") return hopscope::run_summarize({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "check") return hopscope::run_check({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "trace") args.erase(args.begin());
         return hopscope::run_trace(args);

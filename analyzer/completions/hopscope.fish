@@ -4,7 +4,7 @@ function __hopscope_command
     set -l words (commandline -opc)
     for w in $words[2..-1]
         switch $w
-            case trace check audit
+            case trace check audit summarize
                 echo $w
                 return
             case '-*'
@@ -31,6 +31,7 @@ complete -c hopscope -f
 complete -c hopscope -n __fish_use_subcommand -a trace -d 'rebuild the chain of one message'
 complete -c hopscope -n __fish_use_subcommand -a check -d 'did it pass your relay (exit 0/1)'
 complete -c hopscope -n __fish_use_subcommand -a audit -d 'analyse every message of mailboxes'
+complete -c hopscope -n __fish_use_subcommand -a summarize -d 'the audit summary over audit records'
 complete -c hopscope -n __fish_use_subcommand -l version -d 'version and library versions'
 complete -c hopscope -s h -l help -d 'show the help'
 complete -c hopscope -l relay -x -d 'your relay: host, address or CIDR'
@@ -43,9 +44,13 @@ complete -c hopscope -n '__hopscope_is trace' -l color -x -a 'auto always never'
 complete -c hopscope -n '__hopscope_is trace' -l no-security -d 'leave the security headers out'
 complete -c hopscope -n '__hopscope_is check' -l require-tls -d 'also require TLS on the hop into EOP'
 complete -c hopscope -n '__hopscope_is check' -s q -l quiet -d 'print nothing'
-complete -c hopscope -n '__hopscope_is audit' -s f -l format -x -a 'text jsonl csv' -d 'output format'
+complete -c hopscope -n '__hopscope_is audit' -s f -l format -x -a 'text json jsonl csv' -d 'output format'
 complete -c hopscope -n '__hopscope_is audit' -s j -l jobs -x -d 'worker threads (0: all cores)'
 complete -c hopscope -n '__hopscope_is audit' -l files-from -r -F -d 'read paths from a file'
 complete -c hopscope -n '__hopscope_is audit' -l expect-relay -d 'exit 1 when a message did not traverse'
 complete -c hopscope -n '__hopscope_is audit' -s q -l quiet -d 'no progress line'
+complete -c hopscope -n '__hopscope_is audit' -l range -x -d 'only the messages whose separator starts in START:END'
+complete -c hopscope -n '__hopscope_is audit' -l list-inputs -d 'print the files the audit would read and stop'
+complete -c hopscope -n '__hopscope_is summarize' -s f -l format -x -a 'text json csv' -d 'output format'
+complete -c hopscope -n '__hopscope_is summarize' -l expect-relay -d 'exit 1 when a message did not traverse'
 complete -c hopscope -n 'not string match -q -- "-*" (commandline -ct)' -F

@@ -25,6 +25,7 @@ struct HopFigure {
     std::string_view role;  // static text, as Hop::role
     std::int64_t delay_s;
     int hop_index;
+    bool operator==(const HopFigure&) const = default;
 };
 
 struct AuditFigures {
@@ -57,6 +58,7 @@ struct AuditRow {
     std::optional<std::string> bounce_status;
     std::optional<std::string> bounce_server;
     std::optional<std::string> anomalies;  // "kind;kind@hop;..."
+    bool operator==(const AuditRow&) const = default;
 };
 
 AuditRow audit_row(const Trace& t);

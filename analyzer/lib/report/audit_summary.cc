@@ -4,26 +4,55 @@
 #include <cmath>
 
 #include "report/display_text.hh"
+#include "report/json_writer.hh"
 #include "report/text_report.hh"
+#include "report/trace_json.hh"
 
 namespace hopscope {
 namespace {
 
-constexpr std::size_t kSlowest = 10;
+// Delays counted per value, in ascending order: the p-th percentile is the
+// value at rank round(p * (n - 1)), as over the sorted list of every delay.
+struct Percentiles {
+    std::uint64_t hops = 0;
+    std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;
+};
 
-std::string where(const MessageSource& s) {
-    std::string w = std::string(s.path) + " #" + std::to_string(s.index);
-    if (s.offset) w += " (offset " + std::to_string(*s.offset) + ")";
-    return w;
-}
-
-std::int64_t percentile(const std::vector<std::int64_t>& sorted, double p) {
-    if (sorted.empty()) return 0;
-    auto k = static_cast<std::size_t>(std::lround(p * static_cast<double>(sorted.size() - 1)));
-    return sorted[std::min(k, sorted.size() - 1)];
+Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts) {
+    Percentiles p;
+    for (const auto& [delay, n] : counts) p.hops += n;
+    if (p.hops == 0) return p;
+    auto at = [&](double q) {
+        auto rank = static_cast<std::uint64_t>(std::lround(q * static_cast<double>(p.hops - 1)));
+        std::uint64_t seen = 0;
+        for (const auto& [delay, n] : counts) {
+            seen += n;
+            if (seen > rank) return delay;
+        }
+        return counts.rbegin()->first;
+    };
+    p.p50 = at(0.5);
+    p.p90 = at(0.9);
+    p.p99 = at(0.99);
+    p.max = counts.rbegin()->first;
+    return p;
 }
 
 }  // namespace
+
+void AuditSummary::keep_first(std::vector<Listed>& list, Listed item) {
+    if (list.size() >= kListed && !(item.where < list.back().where)) return;
+    auto at = std::upper_bound(list.begin(), list.end(), item.where,
+                               [](const Where& w, const Listed& l) { return w < l.where; });
+    list.insert(at, std::move(item));
+    if (list.size() > kListed) list.pop_back();
+}
+
+std::string AuditSummary::where_text(const Where& w) {
+    std::string s = w.path + " #" + std::to_string(w.index);
+    if (w.offset) s += " (offset " + std::to_string(*w.offset) + ")";
+    return s;
+}
 
 void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     ++messages_;
@@ -31,36 +60,47 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
     PerSource& src = it->second;
     ++src.messages;
+    auto where = [&] { return Where{std::string(s.path), s.index, s.offset}; };
     if (!f.analysed) {
         ++failed_;
         ++src.failed;
-        if (failures_.size() < kListed) failures_.push_back(where(s) + ": " + f.error.value_or("?"));
+        keep_first(failures_, {where(), f.error.value_or("?")});
         return;
     }
     ++analysed_;
     if (f.traversed)
         ++traversed_;
-    else if (bypassed_.size() < kListed)
-        bypassed_.push_back(where(s) + (f.message_id ? " " + *f.message_id : ""));
+    else
+        keep_first(bypassed_, {where(), f.message_id});
     if (f.bounce) {
         Bounces& b = bounces_[f.bounce_status.value_or("no status")];
         ++b.count;
-        if (b.explanation.empty() && f.bounce_explanation) b.explanation = *f.bounce_explanation;
+        // The same status has the same explanation; the smallest text keeps it order-free all the same.
+        if (f.bounce_explanation && (b.explanation.empty() || *f.bounce_explanation < b.explanation))
+            b.explanation = *f.bounce_explanation;
     }
     clock_skew_ += static_cast<std::uint64_t>(f.clock_skew);
     unparsable_ += static_cast<std::uint64_t>(f.unparsable_dates);
+    auto slower = [](const Slow& a, const Slow& b) {
+        if (a.delay != b.delay) return a.delay > b.delay;
+        if (a.where != b.where) return a.where < b.where;
+        return a.hop < b.hop;
+    };
     for (const auto& d : f.delays) {
-        delays_[d.role].push_back(d.delay_s);
-        if (slowest_.size() < kSlowest || d.delay_s > slowest_.back().delay) {
-            slowest_.push_back({d.delay_s, d.role, where(s) + " hop " + std::to_string(d.hop_index)});
-            std::sort(slowest_.begin(), slowest_.end(), [](const Slow& a, const Slow& b) { return a.delay > b.delay; });
-            if (slowest_.size() > kSlowest) slowest_.pop_back();
-        }
+        auto role = delays_.find(d.role);
+        if (role == delays_.end())
+            role = delays_.emplace(std::string(d.role), std::map<std::int64_t, std::uint64_t>{}).first;
+        ++role->second[d.delay_s];
+        if (slowest_.size() >= kSlowest && d.delay_s < slowest_.back().delay) continue;
+        Slow item{d.delay_s, std::string(d.role), where(), d.hop_index};
+        if (slowest_.size() >= kSlowest && !slower(item, slowest_.back())) continue;
+        slowest_.insert(std::upper_bound(slowest_.begin(), slowest_.end(), item, slower), std::move(item));
+        if (slowest_.size() > kSlowest) slowest_.pop_back();
     }
 }
 
 void AuditSummary::add_unopened(const std::string& path, const std::string& why) {
-    unopened_.push_back(path + ": " + why);
+    unopened_.push_back(why.empty() ? path : path + ": " + why);
 }
 
 std::string AuditSummary::render() const {
@@ -74,20 +114,19 @@ std::string AuditSummary::render() const {
            " unparsable dates\n";
 
     out += "\nDelay per role (seconds)   hops      p50      p90      p99      max\n";
+    auto num = [](std::int64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
     for (const auto& role : audit_roles()) {
         auto it = delays_.find(role);
         if (it == delays_.end()) continue;
-        std::vector<std::int64_t> v = it->second;
-        std::sort(v.begin(), v.end());
-        auto num = [](std::int64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
-        out += "  " + pad(role, 24) + num(static_cast<std::int64_t>(v.size()), 6) + num(percentile(v, 0.5), 9) +
-               num(percentile(v, 0.9), 9) + num(percentile(v, 0.99), 9) + num(v.back(), 9) + "\n";
+        Percentiles p = percentiles(it->second);
+        out += "  " + pad(role, 24) + num(static_cast<std::int64_t>(p.hops), 6) + num(p.p50, 9) + num(p.p90, 9) +
+               num(p.p99, 9) + num(p.max, 9) + "\n";
     }
     if (!slowest_.empty()) {
         out += "\nSlowest hops\n";
         for (const auto& s : slowest_)
             out += "  " + pad(format_duration(s.delay), 12, true) + "  " + pad(s.role, 22) +
-                   escape_for_terminal(s.where) + "\n";
+                   escape_for_terminal(where_text(s.where) + " hop " + std::to_string(s.hop)) + "\n";
     }
     if (!bounces_.empty()) {
         // The commonest first, so 312 scanner mails refused with 5.7.64 head the list.
@@ -104,14 +143,16 @@ std::string AuditSummary::render() const {
     }
     if (analysed_ > traversed_) {
         out += "\nNot through the relay (" + std::to_string(analysed_ - traversed_) + ")\n";
-        for (const auto& b : bypassed_) out += "  " + escape_for_terminal(b) + "\n";
+        for (const auto& b : bypassed_)
+            out += "  " + escape_for_terminal(where_text(b.where) + (b.text ? " " + *b.text : "")) + "\n";
         if (analysed_ - traversed_ > bypassed_.size())
             out +=
                 "  ... and " + std::to_string(analysed_ - traversed_ - bypassed_.size()) + " more (use --format csv)\n";
     }
     if (!failures_.empty()) {
         out += "\nFailed\n";
-        for (const auto& f : failures_) out += "  " + escape_for_terminal(f) + "\n";
+        for (const auto& f : failures_)
+            out += "  " + escape_for_terminal(where_text(f.where) + ": " + f.text.value_or("?")) + "\n";
     }
     for (const auto& u : unopened_) out += "  unopened: " + escape_for_terminal(u) + "\n";
     out += "\nPer source\n";
@@ -120,6 +161,78 @@ std::string AuditSummary::render() const {
                (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) + "  " +
                escape_for_terminal(path) + "\n";
     return out;
+}
+
+std::string AuditSummary::render_json() const {
+    JsonWriter w(true);
+    auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
+    auto source = [&](const Where& at) {
+        w.key("source").begin_object().member("path", at.path).key("offset");
+        if (at.offset)
+            w.value(count(*at.offset));
+        else
+            w.null();
+        w.member("index", count(at.index)).end_object();
+    };
+    w.begin_object();
+    w.member("schema", std::int64_t{kJsonSchemaVersion}).member("kind", "audit-summary");
+    w.member("messages", count(messages_)).member("analysed", count(analysed_)).member("failed", count(failed_));
+    w.member("traversed", count(traversed_)).member("not_traversed", count(analysed_ - traversed_));
+    w.member("clock_skew_hops", count(clock_skew_)).member("unparsable_dates", count(unparsable_));
+    w.key("delays").begin_array();
+    for (const auto& role : audit_roles()) {
+        auto it = delays_.find(role);
+        if (it == delays_.end()) continue;
+        Percentiles p = percentiles(it->second);
+        w.begin_object().member("role", role).member("hops", count(p.hops));
+        w.member("p50", p.p50).member("p90", p.p90).member("p99", p.p99).member("max", p.max).end_object();
+    }
+    w.end_array();
+    w.key("slowest").begin_array();
+    for (const auto& s : slowest_) {
+        w.begin_object().member("delay_s", s.delay).member("role", s.role);
+        source(s.where);
+        w.member("hop", std::int64_t{s.hop}).end_object();
+    }
+    w.end_array();
+    w.key("bounces").begin_array();
+    std::vector<std::pair<std::string, const Bounces*>> by_count;
+    for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
+    std::stable_sort(by_count.begin(), by_count.end(),
+                     [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+    for (const auto& [status, b] : by_count) {
+        w.begin_object().member("status", status).member("count", count(b->count));
+        w.member("explanation", b->explanation.empty() ? std::nullopt : std::optional<std::string>(b->explanation));
+        w.end_object();
+    }
+    w.end_array();
+    w.key("not_traversed_listed").begin_array();
+    for (const auto& b : bypassed_) {
+        w.begin_object();
+        source(b.where);
+        w.member("message_id", b.text).end_object();
+    }
+    w.end_array();
+    w.key("failures").begin_array();
+    for (const auto& f : failures_) {
+        w.begin_object();
+        source(f.where);
+        w.member("error", f.text).end_object();
+    }
+    w.end_array();
+    w.key("unopened").begin_array();
+    for (const auto& u : unopened_) w.value(u);
+    w.end_array();
+    w.key("sources").begin_array();
+    for (const auto& [path, s] : sources_)
+        w.begin_object()
+            .member("path", path)
+            .member("messages", count(s.messages))
+            .member("failed", count(s.failed))
+            .end_object();
+    w.end_array();
+    w.end_object();
+    return w.take() + "\n";
 }
 
 }  // namespace hopscope

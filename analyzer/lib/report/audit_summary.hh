@@ -1,9 +1,17 @@
-// What `audit --format text` prints: counts, relay traversal, delay per role
-// (p50/p90/p99/max), the slowest hops, date problems, per-source counts.
+// What `audit --format text|json` prints: counts, relay traversal, delay per
+// role (p50/p90/p99/max), the slowest hops, bounces by status, the messages
+// that did not traverse, failures, per-source counts.
+//
+// The summary depends only on the set of messages added, never on their
+// order: lists keep the first entries by (path, index), ties in delay are
+// broken the same way, and delays are counted per value. So one audit of
+// everything and `summarize` over shards of it, in any order, print the
+// same bytes; and memory grows with distinct delays, not with messages.
 #pragma once
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,39 +23,57 @@ class AuditSummary {
   public:
     void add(const AuditFigures& f, const MessageSource& s);
     void add_unopened(const std::string& path, const std::string& why);
-    [[nodiscard]] std::string render() const;
+    [[nodiscard]] std::string render() const;       // text
+    [[nodiscard]] std::string render_json() const;  // one JSON object and a newline
 
     [[nodiscard]] std::uint64_t messages() const { return messages_; }
     [[nodiscard]] std::uint64_t failed() const { return failed_; }
     [[nodiscard]] std::uint64_t not_traversed() const { return analysed_ - traversed_; }
 
+    static constexpr std::size_t kListed = 50;
+    static constexpr std::size_t kSlowest = 10;
+
   private:
+    struct Where {
+        std::string path;
+        std::uint64_t index = 0;
+        std::optional<std::uint64_t> offset;
+        auto operator<=>(const Where& o) const { return std::tie(path, index) <=> std::tie(o.path, o.index); }
+        bool operator==(const Where& o) const { return path == o.path && index == o.index; }
+    };
+    struct Listed {
+        Where where;
+        std::optional<std::string> text;  // message id, or the error
+    };
     struct Slow {
         std::int64_t delay;
-        std::string_view role;  // static text, as Hop::role
-        std::string where;
+        std::string role;
+        Where where;
+        int hop;
     };
     struct PerSource {
         std::uint64_t messages = 0;
         std::uint64_t failed = 0;
     };
-    static constexpr std::size_t kListed = 50;
+    struct Bounces {
+        std::uint64_t count = 0;
+        std::string explanation;
+    };
+    static void keep_first(std::vector<Listed>& list, Listed item);
+    [[nodiscard]] static std::string where_text(const Where& w);
+
     std::uint64_t messages_ = 0;
     std::uint64_t analysed_ = 0;
     std::uint64_t failed_ = 0;
     std::uint64_t traversed_ = 0;
     std::uint64_t clock_skew_ = 0;
     std::uint64_t unparsable_ = 0;
-    std::vector<std::string> bypassed_;
-    std::vector<std::string> failures_;
-    std::map<std::string_view, std::vector<std::int64_t>> delays_;  // by role (static text)
+    std::vector<Listed> bypassed_;  // sorted by where, at most kListed
+    std::vector<Listed> failures_;  // the same
+    std::map<std::string, std::map<std::int64_t, std::uint64_t>, std::less<>> delays_;  // role -> delay -> hops
     std::vector<Slow> slowest_;
     std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;
-    struct Bounces {
-        std::uint64_t count = 0;
-        std::string explanation;
-    };
     std::map<std::string, Bounces> bounces_;  // by status ("5.7.64"; "no status" when the report gives none)
 };
 
