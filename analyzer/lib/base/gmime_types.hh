@@ -54,6 +54,7 @@ using DateTime = std::unique_ptr<GDateTime, Deleter<g_date_time_unref>>;
 using TimeZone = std::unique_ptr<GTimeZone, Deleter<g_time_zone_unref>>;
 using ParserOptions = std::unique_ptr<GMimeParserOptions, Deleter<g_mime_parser_options_free>>;
 using CString = std::unique_ptr<char, Deleter<g_free>>;
+using Error = std::unique_ptr<GError, Deleter<g_error_free>>;
 
 inline std::string to_string(const CString& s) {
     return s ? std::string(s.get()) : std::string();

@@ -29,12 +29,15 @@ bool may_be_text_bounce(const Trace& t) {
     std::array<char, 512> buf{};
     if (t.from) {
         std::string_view from = lowered(*t.from, buf);
-        for (std::string_view who : {"mailer-daemon", "postmaster", "mail delivery"})
+        for (std::string_view who : {"mailer-daemon", "postmaster", "mail delivery", "microsoftexchange"})
             if (from.find(who) != std::string_view::npos) return true;
     }
     if (t.subject) {
         std::string_view subject = lowered(*t.subject, buf);
-        for (std::string_view what : {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender"})
+        // Microsoft's localised subjects too: French, German, Spanish, Italian, Dutch.
+        for (std::string_view what :
+             {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender", "non remis",
+              "unzustellbar", "no se puede entregar", "non recapitabile", "onbestelbaar"})
             if (subject.find(what) != std::string_view::npos) return true;
     }
     return false;
@@ -58,10 +61,40 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         b.action = first->action;
         b.server = first->remote_mta;
     }
+    // A report that names no reporting MTA was written by the system that
+    // sent the bounce first: the receiver of the oldest stamp when that stamp
+    // has no sender (written where the bounce was made, as Exchange 5.5's
+    // "by gw with Internet Mail Service"), else that stamp's sender.
+    if (!report->reporting_mta && !t.hops.empty()) {
+        const auto& oldest = t.hops.front().fields;
+        auto named = [](const std::optional<std::string>& n) {
+            return n && n->find_first_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos &&
+                   n->find_first_of(":[]") == std::string::npos;
+        };
+        // A sender that is the machine itself ("from localhost") is the bounce made there.
+        auto loopback = [](const std::optional<std::string>& n) {
+            return n && (iequals(*n, "localhost") || n->starts_with("127.") || *n == "::1");
+        };
+        bool local = (!oldest.from.helo || loopback(oldest.from.helo)) &&
+                     (!oldest.from.host || loopback(oldest.from.host)) &&
+                     (!oldest.from.rdns || loopback(oldest.from.rdns)) && (!oldest.from.ip || loopback(oldest.from.ip));
+        if (!local) {
+            for (const auto* n : {&oldest.from.helo, &oldest.from.host, &oldest.from.rdns})
+                if (!report->reporting_mta && named(*n) && (*n)->find('.') != std::string::npos)
+                    report->reporting_mta = **n;
+        } else if (named(oldest.by.host)) {
+            report->reporting_mta = oldest.by.host;
+        }
+    }
     if (!b.server) b.server = report->reporting_mta;
     std::optional<std::string> code;
     if (first != nullptr && first->status) code = find_status_code(*first->status);
-    if (!code && first != nullptr && first->diagnostic) code = find_status_code(*first->diagnostic);
+    if (first != nullptr && first->diagnostic) {
+        // Exim and IIS write "Status: 5.0.0" over the remote's "550 5.7.57 ...":
+        // the remote's own code, of the same class, says more.
+        auto said = find_status_code(*first->diagnostic);
+        if (!code || (said && code->ends_with(".0.0") && said->front() == code->front())) code = said ? said : code;
+    }
     if (code) {
         b.status = *code;
         if (auto meaning = explain_status(*code)) {
@@ -74,6 +107,13 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         if (original) {
             classify(*original, rules);  // not analyse_bounce: a bounce of a bounce is traced one level down
             b.original.push_back(std::move(*original));
+        } else {
+            // Returned, but with nothing readable in it (a placeholder, a
+            // body without headers): an original of no hops, said so.
+            Trace empty;
+            empty.input_kind = "message";
+            empty.anomalies.push_back({"no-received", "the returned message holds no header fields"});
+            b.original.push_back(std::move(empty));
         }
     }
     b.report = std::move(*report);

@@ -6,13 +6,13 @@
 #include "base/utf8.hh"
 #include "input/header_block.hh"
 #include "input/status_code.hh"
+#include "input/text_bounce.hh"
 
 namespace hopscope {
 namespace {
 
-constexpr int kMaxDepth = 8;             // multipart in multipart in ...: a report sits near the top
-constexpr int kMaxParts = 256;           // parts looked at, all levels together
-constexpr std::size_t kMaxField = 4096;  // a DSN field's value kept (a 1 MB Diagnostic-Code is cut)
+constexpr int kMaxDepth = 8;    // multipart in multipart in ...: a report sits near the top
+constexpr int kMaxParts = 256;  // parts looked at, all levels together
 
 // The header block of a returned message, as GMime writes it: the trace
 // reads no body, so none is written out again.
@@ -37,7 +37,7 @@ std::string without_type(std::string value) {
         value.erase(0, semi + 1);
         value.erase(0, std::min(value.find_first_not_of(" \t"), value.size()));
     }
-    if (value.size() > kMaxField) value.resize(kMaxField);
+    if (value.size() > kMaxBounceField) value.resize(kMaxBounceField);
     return make_valid_utf8(std::move(value));
 }
 
@@ -87,138 +87,27 @@ struct Walk {
     BounceReport report;
     bool is_report = false;
     int parts = 0;
-    std::optional<std::string> first_text;  // the first text/plain part, for the text bounces
+    std::optional<std::string> first_text;     // the first text/plain part, in UTF-8, for the prose layouts
+    std::optional<std::string> first_message;  // the headers of the first message/rfc822 part outside a report
 };
 
-std::string_view trim_view(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
-    return s;
-}
-
-// The lines of `text`, without their line ends.
-std::vector<std::string_view> lines_of(std::string_view text) {
-    std::vector<std::string_view> out;
-    while (!text.empty() && out.size() < 20000) {
-        auto nl = text.find('\n');
-        std::string_view line = text.substr(0, nl);
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        out.push_back(line);
-        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+// A text part's content in UTF-8, converted from its charset. Not through
+// g_mime_text_part_get_text: a C string, cut at the first NUL, and real NDRs
+// carry "=00" in their quoted-printable.
+std::string text_of_part(GMimePart* part) {
+    std::string bytes = content_of_part(part);
+    std::replace(bytes.begin(), bytes.end(), '\0', ' ');
+    const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+    if (charset != nullptr && !iequals(charset, "utf-8") && !iequals(charset, "us-ascii")) {
+        gsize written = 0;
+        GError* raw_error = nullptr;
+        gm::CString utf8(g_convert_with_fallback(bytes.data(), static_cast<gssize>(bytes.size()), "UTF-8",
+                                                 g_mime_charset_iconv_name(charset), "?", nullptr, &written,
+                                                 &raw_error));
+        gm::Error error(raw_error);
+        if (utf8 && !error) return std::string(utf8.get(), written);
     }
-    return out;
-}
-
-// What follows a marker line (and the blank line after it): the returned message.
-std::optional<std::string> after_marker(std::string_view text, std::string_view marker) {
-    auto at = text.find(marker);
-    if (at == std::string_view::npos) return std::nullopt;
-    auto nl = text.find('\n', at);
-    if (nl == std::string_view::npos) return std::nullopt;
-    std::string_view rest = text.substr(nl + 1);
-    while (!rest.empty() && (rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
-    if (rest.empty()) return std::nullopt;
-    return std::string(rest);
-}
-
-// "host mx.example.jp [192.0.2.20]: 550 ..." (Exim) or "remote host 192.0.2.32 said" (qmail).
-std::optional<std::string> remote_host_in(std::string_view diagnostic) {
-    for (std::string_view key : {"remote host ", "Remote host ", "host "}) {
-        auto at = diagnostic.find(key);
-        if (at == std::string_view::npos || (at > 0 && diagnostic[at - 1] != ' ' && key == "host ")) continue;
-        std::string_view rest = diagnostic.substr(at + key.size());
-        auto end = rest.find_first_of(" :[");
-        std::string_view host = rest.substr(0, end);
-        if (!host.empty() && host != "said") return make_valid_utf8(std::string(host));
-    }
-    return std::nullopt;
-}
-
-// Exim: "This message was created automatically by mail delivery software."
-// then each failed address on a line of its own, indented two, and its
-// error indented four; the message after "------ This is a copy of ...".
-bool read_exim(std::string_view text, BounceReport& report) {
-    if (text.find("This message was created automatically by mail delivery software") == std::string_view::npos)
-        return false;
-    report.kind = "exim";
-    auto lines = lines_of(text);
-    BounceRecipient* current = nullptr;
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current == nullptr) return;
-        if (!diagnostic.empty()) {
-            if (diagnostic.size() > kMaxField) diagnostic.resize(kMaxField);
-            current->diagnostic = make_valid_utf8(diagnostic);
-            if (auto code = find_status_code(diagnostic)) current->status = *code;
-            current->remote_mta = remote_host_in(diagnostic);
-        }
-        current = nullptr;
-        diagnostic.clear();
-    };
-    for (std::string_view line : lines) {
-        if (line.starts_with("------ ")) break;
-        if (line.starts_with("  ") && !line.starts_with("   ") && line.find('@') != std::string_view::npos &&
-            report.recipients.size() < 200) {
-            finish();
-            BounceRecipient r;
-            r.address = make_valid_utf8(std::string(trim_view(line)));
-            r.action = "failed";
-            report.recipients.push_back(std::move(r));
-            current = &report.recipients.back();
-        } else if (current != nullptr && line.starts_with("    ")) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            diagnostic += trim_view(line);
-        } else if (current != nullptr && trim_view(line).empty()) {
-            finish();
-        }
-    }
-    finish();
-    report.original = after_marker(text, "------ This is a copy of the message");
-    if (report.original) report.original_kind = "text";
-    return true;
-}
-
-// qmail: "Hi. This is the qmail-send program at HOST." then "<address>:"
-// and its error lines; the message after "--- Below this line is a copy".
-bool read_qmail(std::string_view text, BounceReport& report) {
-    auto at = text.find("This is the qmail-send program at ");
-    if (at == std::string_view::npos) return false;
-    report.kind = "qmail";
-    std::string_view host = text.substr(at + 34);
-    host = trim_view(host.substr(0, host.find('\n')));  // the rest of the line, less the sentence's dot
-    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-    if (!host.empty()) report.reporting_mta = make_valid_utf8(std::string(host));
-    BounceRecipient* current = nullptr;
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current == nullptr) return;
-        if (diagnostic.size() > kMaxField) diagnostic.resize(kMaxField);
-        if (!diagnostic.empty()) current->diagnostic = make_valid_utf8(diagnostic);
-        if (auto code = find_status_code(diagnostic)) current->status = *code;
-        current->remote_mta = remote_host_in(diagnostic);
-        current = nullptr;
-        diagnostic.clear();
-    };
-    for (std::string_view line : lines_of(text)) {
-        if (line.starts_with("--- ")) break;
-        if (line.starts_with("<") && line.ends_with(">:") && report.recipients.size() < 200) {
-            finish();
-            BounceRecipient r;
-            r.address = make_valid_utf8(std::string(line.substr(1, line.size() - 3)));
-            r.action = "failed";
-            report.recipients.push_back(std::move(r));
-            current = &report.recipients.back();
-        } else if (current != nullptr && !trim_view(line).empty()) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            diagnostic += trim_view(line);
-        } else if (current != nullptr) {
-            finish();
-        }
-    }
-    finish();
-    report.original = after_marker(text, "--- Below this line is a copy of the message");
-    if (report.original) report.original_kind = "text";
-    return true;
+    return make_valid_utf8(std::move(bytes));
 }
 
 void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
@@ -239,9 +128,12 @@ void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
             visit(g_mime_multipart_get_part(multipart, i), depth + 1, inside_report, w);
         return;
     }
-    if (!inside_report && !w.first_text && type != nullptr && GMIME_IS_PART(object) &&
-        g_mime_content_type_is_type(type, "text", "plain"))
-        w.first_text = content_of_part(GMIME_PART(object));
+    if (!w.first_text && type != nullptr && GMIME_IS_PART(object) && g_mime_content_type_is_type(type, "text", "plain"))
+        w.first_text = text_of_part(GMIME_PART(object));
+    if (!inside_report && !w.first_message && GMIME_IS_MESSAGE_PART(object)) {
+        GMimeMessage* attached = g_mime_message_part_get_message(GMIME_MESSAGE_PART(object));
+        if (attached != nullptr) w.first_message = headers_of(GMIME_OBJECT(attached));
+    }
     if (!inside_report || type == nullptr) return;
     if (GMIME_IS_MESSAGE_PART(object)) {
         if (!w.report.original) {
@@ -278,7 +170,42 @@ bool may_be_report(std::string_view content_type) {
     return false;
 }
 
-std::optional<BounceReport> read_bounce(std::string_view message) {
+namespace {
+
+std::optional<BounceReport> read_bounce_at(std::string_view message, int depth);
+
+// A report forwarded as text (an admin's "forward as inline"): the header
+// block holding "multipart/report" inside the text, read as a message.
+std::optional<BounceReport> forwarded_report(std::string_view text, int depth) {
+    if (depth >= 2) return std::nullopt;
+    std::size_t at = std::string_view::npos;
+    for (std::size_t from = 0; at == std::string_view::npos && from < text.size();) {
+        auto hit = text.find("ontent-Type: multipart/report", from);
+        if (hit == std::string_view::npos) hit = text.find("ontent-type: multipart/report", from);
+        if (hit == std::string_view::npos) return std::nullopt;
+        if (hit > 0 && (text[hit - 1] == 'C' || text[hit - 1] == 'c') && (hit == 1 || text[hit - 2] == '\n'))
+            at = hit - 1;
+        from = hit + 1;
+    }
+    // Back to the start of its header block: after the blank line, the mbox
+    // "From " line or the "-----" rule before it.
+    std::size_t start = at;
+    while (start > 0) {
+        std::size_t line_end = start - 1;  // the newline that ends the line before
+        std::size_t nl = line_end == 0 ? std::string_view::npos : text.rfind('\n', line_end - 1);
+        std::size_t line_start = nl == std::string_view::npos ? 0 : nl + 1;
+        std::string_view line = text.substr(line_start, line_end - line_start);
+        if (line.find_first_not_of(" \t\r") == std::string_view::npos || line.starts_with("From ") ||
+            line.starts_with("---"))
+            break;
+        start = line_start;
+    }
+    auto inner = read_bounce_at(text.substr(start), depth + 1);
+    if (inner) inner->kind = "dsn";
+    return inner;
+}
+
+std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) {
     gm::ensure_initialised();
     auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
     auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
@@ -287,13 +214,29 @@ std::optional<BounceReport> read_bounce(std::string_view message) {
     Walk w;
     w.report.kind = "dsn";
     visit(g_mime_message_get_mime_part(parsed.get()), 0, false, w);
-    if (w.is_report) return std::move(w.report);
-    // The text bounces, by their own words.
-    if (w.first_text) {
-        BounceReport text;
-        if (read_exim(*w.first_text, text) || read_qmail(*w.first_text, text)) return text;
+    if (w.is_report) {
+        // Microsoft's NDRs carry a report and their own prose: the prose adds
+        // the generating server and, when nothing is attached, the original's headers.
+        if (w.first_text) read_microsoft_ndr(*w.first_text, w.report);
+        return std::move(w.report);
     }
-    return std::nullopt;
+    if (!w.first_text) return std::nullopt;
+    // A report forwarded inline is read as the report, before its prose could be.
+    if (w.first_text->find("multipart/report") != std::string::npos)
+        if (auto forwarded = forwarded_report(*w.first_text, depth)) return forwarded;
+    BounceReport text;
+    if (!read_microsoft_ndr(*w.first_text, text) && !read_text_bounce(*w.first_text, text)) return std::nullopt;
+    if (!text.original && w.first_message) {
+        text.original = std::move(w.first_message);
+        text.original_kind = "message/rfc822";
+    }
+    return text;
+}
+
+}  // namespace
+
+std::optional<BounceReport> read_bounce(std::string_view message) {
+    return read_bounce_at(message, 0);
 }
 
 }  // namespace hopscope

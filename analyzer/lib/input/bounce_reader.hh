@@ -5,12 +5,16 @@
 // bytes for the same pipeline. Pure: bytes in, a value out.
 #pragma once
 
+#include <cstddef>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace hopscope {
+
+// A report field's value kept (a 1 MB Diagnostic-Code is cut).
+inline constexpr std::size_t kMaxBounceField = 4096;
 
 struct BounceRecipient {
     std::optional<std::string> address;  // Final-Recipient (else Original-Recipient), without "rfc822;"
@@ -22,13 +26,13 @@ struct BounceRecipient {
 };
 
 struct BounceReport {
-    std::string kind;  // "dsn"
+    std::string kind;  // "dsn", "microsoft-ndr", "exim", "qmail", "postfix", "sendmail", "gmail", ...
     std::optional<std::string> reporting_mta;
     std::optional<std::string> generating_server;  // Microsoft's "Generating server" (later kinds)
     std::optional<std::string> arrival_date;
     std::vector<BounceRecipient> recipients;
     std::optional<std::string> original;  // the returned message or its header block, as bytes
-    std::string original_kind;            // "message/rfc822", "text/rfc822-headers", or empty
+    std::string original_kind;            // "message/rfc822", "text/rfc822-headers", "inline", "text", or empty
     bool operator==(const BounceReport&) const = default;
 };
 

@@ -1,0 +1,613 @@
+#include "input/text_bounce.hh"
+
+#include <array>
+#include <vector>
+
+#include "base/utf8.hh"
+#include "input/header_block.hh"
+#include "input/status_code.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr std::size_t kMaxLines = 20000;         // lines of a bounce's text looked at
+constexpr std::size_t kMaxRecipients = 200;      // recipients kept
+constexpr std::size_t kMaxOriginal = 256 << 10;  // an inline original header block kept
+
+std::string_view trim_view(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+    return s;
+}
+
+// The lines of `text`, without their line ends.
+std::vector<std::string_view> lines_of(std::string_view text) {
+    std::vector<std::string_view> out;
+    while (!text.empty() && out.size() < kMaxLines) {
+        auto nl = text.find('\n');
+        std::string_view line = text.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        out.push_back(line);
+        text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
+    }
+    return out;
+}
+
+std::string field(std::string_view s) {
+    std::string v(s.substr(0, kMaxBounceField));
+    return make_valid_utf8(std::move(v));
+}
+
+bool starts_with_ci(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+// What follows a marker line (and the blank lines after it): the returned message.
+std::optional<std::string> after_marker(std::string_view text, std::string_view marker) {
+    auto at = text.find(marker);
+    if (at == std::string_view::npos) return std::nullopt;
+    auto nl = text.find('\n', at);
+    if (nl == std::string_view::npos) return std::nullopt;
+    std::string_view rest = text.substr(nl + 1);
+    while (!rest.empty() && (rest.front() == '\n' || rest.front() == '\r')) rest.remove_prefix(1);
+    if (rest.empty()) return std::nullopt;
+    return std::string(rest);
+}
+
+// The header block after line `from`: up to the first blank line (a pasted
+// block may have lost its folding; the paste reader mends that).
+std::optional<std::string> header_block_after(const std::vector<std::string_view>& lines, std::size_t from) {
+    while (from < lines.size() && trim_view(lines[from]).empty()) ++from;
+    std::string out;
+    for (std::size_t i = from; i < lines.size() && !trim_view(lines[i]).empty() && out.size() < kMaxOriginal; ++i) {
+        out.append(lines[i]);
+        out.push_back('\n');
+    }
+    if (out.empty()) return std::nullopt;
+    return out;
+}
+
+// An address in a line: "<a@b>", "a@b<mailto:a@b>", "a@b on <date>", "a@b".
+std::optional<std::string> address_in(std::string_view line) {
+    auto at = line.find('@');
+    if (at == std::string_view::npos) return std::nullopt;
+    auto start = line.find_last_of(" \t<:;,(", at);
+    start = start == std::string_view::npos ? 0 : start + 1;
+    auto end = line.find_first_of(" \t\r>;,)<", at);
+    std::string_view a = line.substr(start, end == std::string_view::npos ? std::string_view::npos : end - start);
+    while (!a.empty() && (a.back() == '.' || a.back() == ':')) a.remove_suffix(1);
+    if (a.size() < 3 || a.front() == '@' || a.back() == '@') return std::nullopt;
+    return field(a);
+}
+
+// A host as a diagnostic writes it: "mx.example.jp", "mx.example.jp[192.0.2.1]",
+// "mx.example.jp." or "192.0.2.1"; empty when the word is none.
+std::string_view host_word(std::string_view w) {
+    w = trim_view(w);
+    w = w.substr(0, w.find_first_of(" [\t"));
+    while (!w.empty() && (w.back() == '.' || w.back() == ':' || w.back() == ',')) w.remove_suffix(1);
+    if (w.empty() || w.size() > 255 || w.find('.') == std::string_view::npos ||
+        w.find_first_of("<>@()'\"=") != std::string_view::npos)
+        return {};
+    return w;
+}
+
+// The word that ends just before `end` (skipping one "[192.0.2.1]").
+std::string_view word_before(std::string_view text, std::size_t end) {
+    for (int step = 0; step < 2; ++step) {
+        while (end > 0 && (text[end - 1] == ' ' || text[end - 1] == '\t')) --end;
+        std::size_t start = text.find_last_of(" \t\n", end == 0 ? 0 : end - 1);
+        start = start == std::string_view::npos || end == 0 ? 0 : start + 1;
+        std::string_view w = text.substr(start, end - start);
+        if (!(w.starts_with("[") && step == 0)) return w;
+        end = start;
+    }
+    return {};
+}
+
+// The host a prose diagnostic names as the remote server, by the phrasings
+// of the MTAs that write them.
+std::optional<std::string> remote_host_in(std::string_view text) {
+    // The host follows these words ...
+    for (std::string_view before : {"host ", "connect to ", "while talking to ", "Connected to "}) {
+        for (std::size_t at = text.find(before); at != std::string_view::npos; at = text.find(before, at + 1)) {
+            if (at > 0 && text[at - 1] != ' ' && text[at - 1] != '\n' && text[at - 1] != '(') continue;
+            std::string_view host = host_word(text.substr(at + before.size(), 300));
+            if (!host.empty()) return field(host);
+        }
+    }
+    // ... or comes before these.
+    for (std::string_view after :
+         {" failed after I sent the message", " does not like recipient", " did not like our ", " said: "}) {
+        auto at = text.find(after);
+        if (at == std::string_view::npos) continue;
+        std::string_view host = host_word(word_before(text, at));
+        if (!host.empty()) return field(host);
+    }
+    // Gmail: "... rejected by the server for the recipient domain example.jp by mx.example.jp. [192.0.2.1]."
+    if (auto at = text.find("for the recipient domain "); at != std::string_view::npos)
+        if (auto by = text.find(" by ", at); by != std::string_view::npos && by - at < 300) {
+            std::string_view host = host_word(text.substr(by + 4, 300));
+            if (!host.empty()) return field(host);
+        }
+    return std::nullopt;
+}
+
+// A recipient's diagnostic gathered from lines: status and remote host from it.
+void finish_recipient(BounceRecipient& r, std::string diagnostic) {
+    if (diagnostic.empty()) return;
+    if (!r.diagnostic) r.diagnostic = field(diagnostic);
+    if (!r.status)
+        if (auto code = find_status_code(diagnostic)) r.status = *code;
+    if (!r.remote_mta) r.remote_mta = remote_host_in(diagnostic);
+}
+
+BounceRecipient& add_recipient(BounceReport& report, std::string address, std::string_view action) {
+    if (report.recipients.size() >= kMaxRecipients) return report.recipients.back();
+    BounceRecipient r;
+    r.address = std::move(address);
+    r.action = std::string(action);
+    report.recipients.push_back(std::move(r));
+    return report.recipients.back();
+}
+
+// --- Microsoft -------------------------------------------------------------
+
+// Labels of Microsoft's NDRs, per language (Exchange 2007+, Exchange Online).
+constexpr std::array<std::string_view, 9> kDiagnosticLabels{"Diagnostic information for administrators",
+                                                            "Informations de diagnostic pour les administrateurs",
+                                                            "Diagnoseinformationen für Administratoren",
+                                                            "Información de diagnóstico para administradores",
+                                                            "Informazioni di diagnostica per gli amministratori",
+                                                            "Diagnostische informatie voor beheerders",
+                                                            "Informações de diagnóstico para administradores",
+                                                            "More Info for Email Admins",
+                                                            "Error Details"};
+constexpr std::array<std::string_view, 9> kGeneratingLabels{
+    "Generating server",      "Serveur de génération", "Generierender Server",
+    "Servidor de generación", "Server di generazione", "Genererende server",
+    "Servidor de geração",    "DSN generated by",      "Sent by"};
+constexpr std::array<std::string_view, 11> kOriginalLabels{"Original message headers",
+                                                           "Original Message Headers",
+                                                           "En-têtes de message d'origine",
+                                                           "En-tetes de message d'origine",
+                                                           "Ursprüngliche Nachrichtenkopfzeilen",
+                                                           "Ursprüngliche Nachrichtenheader",
+                                                           "Encabezados del mensaje original",
+                                                           "Encabezados de mensajes originales",
+                                                           "Intestazioni originali del messaggio",
+                                                           "Oorspronkelijke berichtkoppen",
+                                                           "Cabeçalhos originais da mensagem"};
+
+// "Label : value" or "Label: value" at the start of a trimmed line; the value.
+std::optional<std::string_view> labelled(std::string_view line, std::string_view label) {
+    if (!starts_with_ci(line, label)) return std::nullopt;
+    std::string_view rest = trim_view(line.substr(label.size()));
+    if (rest.empty() || rest.front() != ':') return std::nullopt;
+    return trim_view(rest.substr(1));
+}
+
+bool is_label_line(std::string_view line, std::string_view label) {
+    if (!starts_with_ci(line, label)) return false;
+    std::string_view rest = trim_view(line.substr(label.size()));
+    return rest.empty() || rest == ":";
+}
+
+bool is_host_word(std::string_view s) {
+    return !s.empty() && s.size() < 256 && s.find_first_of(" \t@<>'\"") == std::string_view::npos &&
+           s.find('.') != std::string_view::npos;
+}
+
+}  // namespace
+
+bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
+    auto lines = lines_of(text);
+    std::size_t diagnostic_at = lines.size();
+    for (std::size_t i = 0; i < lines.size() && diagnostic_at == lines.size(); ++i) {
+        std::string_view l = trim_view(lines[i]);
+        for (auto label : kDiagnosticLabels)
+            if (starts_with_ci(l, label)) diagnostic_at = i;
+        for (auto label : kGeneratingLabels)
+            if (labelled(l, label)) diagnostic_at = i;
+    }
+    if (diagnostic_at == lines.size()) return false;
+    report.kind = "microsoft-ndr";
+    const bool had_recipients = !report.recipients.empty();
+    BounceReport seen;  // what the text says, merged below
+    BounceRecipient* current = nullptr;
+    bool after_generating = false;
+    std::optional<std::string> original;
+    // The modern layout names the recipient before the administrators' part.
+    for (std::size_t i = 0; i < diagnostic_at; ++i) {
+        std::string_view l = trim_view(lines[i]);
+        for (std::string_view lead : {"Your message to ", "Votre message à ", "Ihre Nachricht an "})
+            if (starts_with_ci(l, lead) && seen.recipients.empty())
+                if (auto a = address_in(l.substr(lead.size()))) current = &add_recipient(seen, *a, "failed");
+    }
+    for (std::size_t i = diagnostic_at; i < lines.size(); ++i) {
+        std::string_view l = trim_view(lines[i]);
+        bool is_original = false;
+        for (auto label : kOriginalLabels)
+            if (is_label_line(l, label)) is_original = true;
+        if (is_original) {
+            original = header_block_after(lines, i + 1);
+            break;
+        }
+        bool generating = false;
+        for (auto label : kGeneratingLabels)
+            if (auto v = labelled(l, label)) {
+                std::string_view host = v->substr(0, v->find_first_of(" \t"));
+                if (!host.empty() && !seen.generating_server) seen.generating_server = field(host);
+                generating = true;
+                after_generating = true;
+            }
+        if (generating || l.empty()) continue;
+        if (auto v = labelled(l, "Status code")) {
+            if (current == nullptr && !seen.recipients.empty()) current = &seen.recipients.back();
+            if (current == nullptr) current = &add_recipient(seen, std::string(), "failed");
+            if (auto code = find_status_code(*v)) current->status = *code;
+            continue;
+        }
+        if (auto v = labelled(l, "Message rejected by")) {
+            if (current != nullptr && is_host_word(*v) && !current->remote_mta) current->remote_mta = field(*v);
+            continue;
+        }
+        if (auto v = l.starts_with("Error") ? labelled(l, "Error") : labelled(l, "Reported error")) {
+            if (current == nullptr && !seen.recipients.empty()) current = &seen.recipients.back();
+            if (current == nullptr) current = &add_recipient(seen, std::string(), "failed");
+            finish_recipient(*current, std::string(*v));
+            continue;
+        }
+        if (auto v = labelled(l, "Remote server")) {
+            if (current != nullptr && is_host_word(*v)) current->remote_mta = field(*v);
+            continue;
+        }
+        // "Remote Server returned '550 5.1.1 RESOLVER.ADR.RecipNotFound; not found'"
+        auto quote = l.find(" returned '");
+        if (quote != std::string_view::npos && current != nullptr) {
+            std::string_view said = l.substr(quote + 11);
+            if (!said.empty() && said.back() == '\'') said.remove_suffix(1);
+            current->diagnostic = field(said);
+            if (auto code = find_status_code(said)) current->status = *code;
+            continue;
+        }
+        if (!after_generating) continue;
+        // The recipients of the classic layout: an address alone on its line,
+        // then (when another server refused) that server's name alone.
+        if (l.find(' ') == std::string_view::npos && l.find('@') != std::string_view::npos) {
+            if (auto a = address_in(l)) current = &add_recipient(seen, *a, "failed");
+        } else if (current != nullptr && is_host_word(l) && !current->remote_mta) {
+            current->remote_mta = field(l);
+        }
+    }
+    if (!report.generating_server) report.generating_server = seen.generating_server;
+    if (!report.reporting_mta) report.reporting_mta = seen.generating_server;
+    if (!had_recipients) {
+        report.recipients = std::move(seen.recipients);
+    } else {  // the report's recipients keep their fields; the text fills the gaps
+        for (auto& r : report.recipients)
+            for (const auto& s : seen.recipients)
+                if (!s.address || !r.address || iequals(*s.address, *r.address)) {
+                    if (!r.status) r.status = s.status;
+                    if (!r.remote_mta) r.remote_mta = s.remote_mta;
+                    if (!r.diagnostic) r.diagnostic = s.diagnostic;
+                    break;
+                }
+    }
+    for (auto& r : report.recipients)
+        if (r.address && r.address->empty()) r.address.reset();
+    if (!report.original && original) {
+        report.original = std::move(original);
+        report.original_kind = "inline";
+    }
+    return true;
+}
+
+namespace {
+
+// --- Exim ------------------------------------------------------------------
+
+// "This message was created automatically by mail delivery software." then
+// each failed address on a line of its own, indented two, and its error
+// indented four; the message after "------ This is a copy of ...".
+bool read_exim(std::string_view text, BounceReport& report) {
+    if (text.find("This message was created automatically by mail delivery software") == std::string_view::npos)
+        return false;
+    report.kind = "exim";
+    BounceRecipient* current = nullptr;
+    std::string diagnostic;
+    auto finish = [&] {
+        if (current != nullptr) finish_recipient(*current, diagnostic);
+        current = nullptr;
+        diagnostic.clear();
+    };
+    for (std::string_view line : lines_of(text)) {
+        if (line.starts_with("------ ")) break;
+        if (line.starts_with("  ") && !line.starts_with("   ") && line.find('@') != std::string_view::npos) {
+            finish();
+            current = &add_recipient(report, field(trim_view(line)), "failed");
+        } else if (current != nullptr && line.starts_with("    ")) {
+            if (!diagnostic.empty()) diagnostic += ' ';
+            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
+        } else if (current != nullptr && trim_view(line).empty()) {
+            finish();
+        }
+    }
+    finish();
+    report.original = after_marker(text, "------ This is a copy of the message");
+    if (report.original) report.original_kind = "text";
+    return true;
+}
+
+// --- qmail -----------------------------------------------------------------
+
+// "Hi. This is the qmail-send program at HOST." then "<address>:" and its
+// error lines; the message after "--- Below this line is a copy".
+bool read_qmail(std::string_view text, BounceReport& report) {
+    auto at = text.find("This is the qmail-send program at ");
+    if (at == std::string_view::npos) return false;
+    report.kind = "qmail";
+    std::string_view host = text.substr(at + 34);
+    host = trim_view(host.substr(0, host.find('\n')));  // the rest of the line, less the sentence's dot
+    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    if (!host.empty()) report.reporting_mta = field(host);
+    BounceRecipient* current = nullptr;
+    std::string diagnostic;
+    auto finish = [&] {
+        if (current != nullptr) finish_recipient(*current, diagnostic);
+        current = nullptr;
+        diagnostic.clear();
+    };
+    for (std::string_view line : lines_of(text)) {
+        if (line.starts_with("--- ")) break;
+        if (line.starts_with("<") && line.ends_with(">:")) {
+            finish();
+            current = &add_recipient(report, field(line.substr(1, line.size() - 3)), "failed");
+        } else if (current != nullptr && !trim_view(line).empty()) {
+            if (!diagnostic.empty()) diagnostic += ' ';
+            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
+        } else if (current != nullptr) {
+            finish();
+        }
+    }
+    finish();
+    for (std::string_view marker :
+         {"--- Below this line is a copy of the message", "--- Enclosed is a copy of the message"})
+        if (!report.original) report.original = after_marker(text, marker);
+    if (report.original) report.original_kind = "text";
+    return true;
+}
+
+// --- Postfix ---------------------------------------------------------------
+
+// "This is the mail system at host HOST." (or "This is the Postfix program
+// at host HOST."), then "<address>: diagnostic" with indented continuation
+// lines. The returned message, when Postfix sends text only, is not in it.
+bool read_postfix(std::string_view text, BounceReport& report) {
+    std::string_view host;
+    for (std::string_view lead : {"This is the mail system at host ", "This is the Postfix program at host "}) {
+        auto at = text.find(lead);
+        if (at == std::string_view::npos) continue;
+        host = text.substr(at + lead.size());
+        host = trim_view(host.substr(0, host.find('\n')));
+        if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+        break;
+    }
+    if (host.empty()) return false;
+    report.kind = "postfix";
+    report.reporting_mta = field(host);
+    BounceRecipient* current = nullptr;
+    std::string diagnostic;
+    auto finish = [&] {
+        if (current != nullptr) finish_recipient(*current, diagnostic);
+        current = nullptr;
+        diagnostic.clear();
+    };
+    for (std::string_view line : lines_of(text)) {
+        if (line.starts_with("<") && line.find('@') != std::string_view::npos) {
+            finish();
+            if (auto a = address_in(line)) current = &add_recipient(report, *a, "failed");
+            auto colon = line.find(">:");
+            if (current != nullptr && colon != std::string_view::npos) diagnostic = trim_view(line.substr(colon + 2));
+        } else if (current != nullptr && (line.starts_with(" ") || line.starts_with("\t")) &&
+                   !trim_view(line).empty()) {
+            if (!diagnostic.empty()) diagnostic += ' ';
+            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
+        } else if (current != nullptr) {
+            finish();
+        }
+    }
+    finish();
+    return true;
+}
+
+// --- Sendmail --------------------------------------------------------------
+
+// "----- The following addresses had permanent fatal errors -----", the
+// addresses, "----- Transcript of session follows -----" with the remote's
+// replies, the message after "----- Original message follows -----".
+bool read_sendmail(std::string_view text, BounceReport& report) {
+    if (text.find("----- The following addresses had permanent fatal errors -----") == std::string_view::npos &&
+        text.find("----- Transcript of session follows -----") == std::string_view::npos)
+        return false;
+    report.kind = "sendmail";
+    auto lines = lines_of(text);
+    bool in_addresses = false;
+    bool in_transcript = false;
+    std::string transcript;
+    for (std::string_view line : lines) {
+        std::string_view l = trim_view(line);
+        if (l.starts_with("----- The following addresses had")) {
+            in_addresses = true;
+            in_transcript = false;
+            continue;
+        }
+        if (l.starts_with("----- Transcript of session follows")) {
+            in_addresses = false;
+            in_transcript = true;
+            continue;
+        }
+        if (l.starts_with("----- ")) break;  // the original message
+        if (in_addresses && l.find('@') != std::string_view::npos) {
+            if (auto a = address_in(l)) add_recipient(report, *a, "failed");
+        } else if (in_addresses && l.empty() && !report.recipients.empty()) {
+            in_addresses = false;
+        } else if (in_transcript && !l.empty() && transcript.size() < kMaxBounceField) {
+            if (!transcript.empty()) transcript += ' ';
+            transcript += l;
+        }
+    }
+    if (report.recipients.empty()) add_recipient(report, std::string(), "failed").address.reset();
+    for (auto& r : report.recipients) finish_recipient(r, transcript);
+    for (std::string_view marker : {"----- Original message follows -----", "----- Unsent message follows -----",
+                                    "----- Message header follows -----"})
+        if (!report.original) report.original = after_marker(text, marker);
+    if (report.original) report.original_kind = "text";
+    return true;
+}
+
+// --- Gmail (legacy text notices) -------------------------------------------
+
+bool read_gmail(std::string_view text, BounceReport& report) {
+    auto at = text.find("Delivery to the following recipient");
+    if (at == std::string_view::npos) return false;
+    report.kind = "gmail";
+    std::string_view sentence = text.substr(at, text.find('\n', at) - at);
+    std::string_view action = sentence.find("delayed") != std::string_view::npos ? "delayed" : "failed";
+    auto lines = lines_of(text.substr(at));
+    BounceRecipient* current = nullptr;
+    for (std::size_t i = 1; i < lines.size() && i < 6; ++i)
+        if (auto a = address_in(trim_view(lines[i]))) {
+            current = &add_recipient(report, *a, action);
+            break;
+        }
+    if (current == nullptr) return true;
+    std::string diagnostic;
+    bool in_error = false;
+    for (std::string_view line : lines) {
+        std::string_view l = trim_view(line);
+        if (l.starts_with("----- ")) break;
+        if (l.starts_with("The error that the other server returned was")) {
+            in_error = true;
+            continue;
+        }
+        if (in_error && !l.empty() && diagnostic.size() < kMaxBounceField) diagnostic += std::string(l) + " ";
+        if (!in_error && l.starts_with("Google tried to deliver your message")) {
+            current->remote_mta = remote_host_in(l);
+            if (diagnostic.empty()) diagnostic = std::string(l) + " ";
+        }
+    }
+    finish_recipient(*current, diagnostic);
+    report.original = after_marker(text, "----- Original message -----");
+    if (report.original) report.original_kind = "text";
+    return true;
+}
+
+// --- Exchange 5.5 / 2003 ---------------------------------------------------
+
+// "Your message ... did not reach the following recipient(s):" then
+// "address on DATE" and the reason indented below (MSEXCH:IMS codes).
+bool read_exchange_legacy(std::string_view text, BounceReport& report) {
+    auto at = text.find("did not reach the following recipient(s):");
+    if (at == std::string_view::npos) at = text.find("The following recipient(s) could not be reached:");
+    if (at == std::string_view::npos) return false;
+    report.kind = "exchange-legacy";
+    BounceRecipient* current = nullptr;
+    std::size_t indent = 0;  // of the recipient lines; the reasons are indented deeper
+    std::string diagnostic;
+    auto finish = [&] {
+        if (current != nullptr) finish_recipient(*current, diagnostic);
+        current = nullptr;
+        diagnostic.clear();
+    };
+    auto lines = lines_of(text.substr(at));
+    for (std::size_t i = 1; i < lines.size(); ++i) {
+        std::string_view line = lines[i];
+        std::string_view l = trim_view(line);
+        std::size_t depth = line.find_first_not_of(" \t");
+        bool recipient_line = l.find('@') != std::string_view::npos && l.find(" on ") != std::string_view::npos &&
+                              (current == nullptr || depth <= indent);
+        if (recipient_line) {
+            finish();
+            indent = depth;
+            if (auto a = address_in(l.substr(0, l.find(" on ")))) current = &add_recipient(report, *a, "failed");
+        } else if (current != nullptr && !l.empty() && depth > indent) {
+            if (!diagnostic.empty()) diagnostic += ' ';
+            if (diagnostic.size() < kMaxBounceField) diagnostic += l;
+        } else if (current != nullptr) {
+            finish();
+        }
+    }
+    finish();
+    return true;
+}
+
+// --- DragonFly Mail Agent --------------------------------------------------
+
+bool read_dragonfly(std::string_view text, BounceReport& report) {
+    auto at = text.find("This is the DragonFly Mail Agent");
+    if (at == std::string_view::npos) return false;
+    report.kind = "dragonfly";
+    std::string_view first = text.substr(at, text.find('\n', at) - at);
+    if (auto host_at = first.rfind(" at "); host_at != std::string_view::npos) {
+        std::string_view host = trim_view(first.substr(host_at + 4));
+        if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+        if (!host.empty()) report.reporting_mta = field(host);
+    }
+    auto to = text.find("There was an error delivering your mail to ");
+    if (to != std::string_view::npos) {
+        std::string_view rest = text.substr(to);
+        std::string_view line = rest.substr(0, rest.find('\n'));
+        if (auto a = address_in(line)) {
+            BounceRecipient& r = add_recipient(report, *a, "failed");
+            auto end = rest.find("Message headers follow.");
+            std::string_view body = rest.substr(line.size(), end == std::string_view::npos ? 2048 : end - line.size());
+            std::string diagnostic(trim_view(body.substr(0, kMaxBounceField)));
+            for (char& c : diagnostic)
+                if (c == '\n' || c == '\r') c = ' ';
+            finish_recipient(r, diagnostic);
+        }
+    }
+    report.original = after_marker(text, "Message headers follow.");
+    if (report.original) report.original_kind = "text";
+    return true;
+}
+
+// --- Appliance notices: "Delivery failed: address" -------------------------
+
+bool read_delivery_failed(std::string_view text, BounceReport& report) {
+    auto at = text.find("\nDelivery failed: ");
+    if (at == std::string_view::npos) return false;
+    std::string_view rest = text.substr(at + 1);
+    std::string_view line = rest.substr(0, rest.find('\n'));
+    auto a = address_in(line);
+    if (!a) return false;
+    report.kind = "text";
+    BounceRecipient& r = add_recipient(report, *a, "failed");
+    std::string diagnostic;
+    std::string_view after = rest.substr(std::min(rest.size(), line.size() + 1));
+    for (std::string_view l : lines_of(after)) {
+        l = trim_view(l);
+        if (l.empty() || l.starts_with("-----")) break;
+        if (!diagnostic.empty()) diagnostic += ' ';
+        if (diagnostic.size() < kMaxBounceField) diagnostic += l;
+    }
+    finish_recipient(r, diagnostic);
+    return true;
+}
+
+}  // namespace
+
+bool read_text_bounce(std::string_view text, BounceReport& report) {
+    for (auto* reader : {read_exim, read_qmail, read_sendmail, read_postfix, read_gmail, read_exchange_legacy,
+                         read_dragonfly, read_delivery_failed}) {
+        BounceReport r;
+        if (reader(text, r)) {
+            report = std::move(r);
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace hopscope
