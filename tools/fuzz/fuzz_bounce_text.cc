@@ -18,7 +18,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     for (const auto* r : {&microsoft, &prose}) {
         if (r->recipients.size() > 200) __builtin_trap();
         for (const auto& x : r->recipients)
-            if (x.diagnostic && x.diagnostic->size() > hopscope::kMaxBounceField + 8) __builtin_trap();
+            if (x.diagnostic && x.diagnostic->size() > hopscope::kMaxBounceField) __builtin_trap();
     }
     (void)hopscope::read_bounce(in);
     return 0;

@@ -102,4 +102,14 @@ std::string make_valid_utf8(std::string_view s) {
     return out;
 }
 
+std::string valid_utf8_prefix(std::string_view s, std::size_t max) {
+    std::string v = make_valid_utf8(s.substr(0, max));
+    if (v.size() > max) {
+        std::size_t cut = max;
+        while (cut > 0 && (static_cast<unsigned char>(v[cut]) & 0xC0U) == 0x80U) --cut;
+        v.resize(cut);
+    }
+    return v;
+}
+
 }  // namespace hopscope

@@ -49,6 +49,10 @@ std::string make_valid_utf8(std::string_view s);
 // The same for a string we own: returned as it is (no copy) when already valid.
 std::string make_valid_utf8(std::string&& s);
 
+// Valid UTF-8 of at most `max` bytes: invalid bytes replaced (each U+FFFD
+// takes three), then cut at a character boundary.
+std::string valid_utf8_prefix(std::string_view s, std::size_t max);
+
 // Decodes one code point at s[i], advancing i; returns U+FFFD for a bad byte.
 char32_t next_code_point(std::string_view s, std::size_t& i);
 

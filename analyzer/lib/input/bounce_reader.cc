@@ -37,8 +37,7 @@ std::string without_type(std::string value) {
         value.erase(0, semi + 1);
         value.erase(0, std::min(value.find_first_not_of(" \t"), value.size()));
     }
-    if (value.size() > kMaxBounceField) value.resize(kMaxBounceField);
-    return make_valid_utf8(std::move(value));
+    return valid_utf8_prefix(value, kMaxBounceField);
 }
 
 // The DSN body: blocks of header-style fields separated by blank lines;

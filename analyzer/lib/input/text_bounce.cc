@@ -34,8 +34,7 @@ std::vector<std::string_view> lines_of(std::string_view text) {
 }
 
 std::string field(std::string_view s) {
-    std::string v(s.substr(0, kMaxBounceField));
-    return make_valid_utf8(std::move(v));
+    return valid_utf8_prefix(s, kMaxBounceField);
 }
 
 bool starts_with_ci(std::string_view s, std::string_view prefix) {
