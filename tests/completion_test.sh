@@ -29,7 +29,8 @@ has "commands" trace hopscope ""
 has "trace options" --tz hopscope trace --t
 has "default command is trace" --no-security hopscope --no
 has "check options" --require-tls hopscope check --re
-lacks "check has no --format" --format hopscope check --f
+has "check has --format" --format hopscope check --f
+lacks "check has no --tz" --tz hopscope check --t
 has "audit options" --files-from hopscope audit --fi
 has "audit formats" jsonl hopscope audit --format j
 lacks "trace has no jsonl" jsonl hopscope trace --format j
@@ -44,6 +45,10 @@ lacks "summarize has no jsonl" jsonl hopscope summarize --format j
 has "audit --range" --range hopscope audit --ra
 has "audit --list-inputs" --list-inputs hopscope audit --li
 has "audit summary as json" json hopscope audit --format j
+has "html report" html hopscope --format h
+has "check as html" html hopscope check --format h
+has "serve command" serve hopscope se
+has "serve options" --allow-remote hopscope serve --al
 has "version at the top" --version hopscope --ve
 
 touch "$tmp/mail.eml"

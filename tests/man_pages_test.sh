@@ -6,7 +6,7 @@
 set -u
 source "$(dirname "${BASH_SOURCE[0]}")/shell_checks.sh"
 bin=${HOPSCOPE:?}; man_dir=${MAN:?}
-pages=(hopscope.1 hopscope-trace.1 hopscope-check.1 hopscope-audit.1 hopscope-summarize.1 hopscope-config.5)
+pages=(hopscope.1 hopscope-trace.1 hopscope-check.1 hopscope-audit.1 hopscope-summarize.1 hopscope-serve.1 hopscope-config.5)
 for p in "${pages[@]}"; do
   f="$man_dir/$p"
   [ -s "$f" ] || { bad "$p not built"; continue; }
@@ -15,7 +15,7 @@ for p in "${pages[@]}"; do
   lexgrog "$f" >/dev/null 2>&1 && ok || bad "$p: lexgrog finds no NAME section"
 done
 # Every long option of each command's --help is in its page.
-for cmd in trace check audit summarize; do
+for cmd in trace check audit summarize serve; do
   text=$(LC_ALL=C.UTF-8 MANWIDTH=200 man -E UTF-8 -l "$man_dir/hopscope-$cmd.1" 2>/dev/null)
   for opt in $("$bin" "$cmd" --help | grep -oE -- '--[a-z][a-z-]+' | sort -u); do
     grep -q -- "$opt" <<<"$text" && ok || bad "hopscope-$cmd(1) does not name $opt"

@@ -46,7 +46,7 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
     po::options_description all;
     all.add(visible).add(hidden);
     po::positional_options_description pos;
-    pos.add(positional, max_positional);
+    if (positional != nullptr) pos.add(positional, max_positional);
     try {
         po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
         po::notify(vm);
@@ -57,18 +57,29 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
     return true;
 }
 
-Result<Trace> analyse_one(const std::string& file, const RuleSet& rules) {
+Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
+                            std::string* raw_headers) {
+    HeaderBlock block = split_header_block(bytes);
+    if (raw_headers != nullptr) {
+        raw_headers->clear();
+        for (const auto& f : block.fields) {
+            raw_headers->append(f.name).append(":").append(f.raw);
+            if (raw_headers->empty() || raw_headers->back() != '\n') raw_headers->push_back('\n');
+        }
+    }
+    auto trace = build_trace(block);
+    if (!trace) return make_error(name + ": " + trace.error().message + (bytes.empty() ? " (the input is empty)" : ""));
+    classify(*trace, rules);
+    analyse_bounce(*trace, bytes, rules);
+    return trace;
+}
+
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers) {
     if (file.empty() && ::isatty(STDIN_FILENO) != 0)
         std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
     auto input = read_input(file);
     if (!input) return input.error();
-    auto trace = build_trace(input->bytes);
-    if (!trace)
-        return make_error(input->name + ": " + trace.error().message +
-                          (input->bytes.empty() ? " (the input is empty)" : ""));
-    classify(*trace, rules);
-    analyse_bounce(*trace, input->bytes, rules);
-    return trace;
+    return analyse_bytes(input->bytes, input->name, rules, raw_headers);
 }
 
 Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) {

@@ -32,7 +32,14 @@ bool parse_command_line(const std::vector<std::string>& args,
 // Reads one message (FILE, "-" or a prompt for a paste on a terminal),
 // builds its trace and classifies it. Errors name the input; their exit
 // status is exit_code::bad_input.
-Result<Trace> analyse_one(const std::string& file, const RuleSet& rules);
+// `raw_headers`, when given, receives the header block as read (for the
+// HTML report's raw view).
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers = nullptr);
+
+// The same for bytes already in hand (serve's pastes and uploads); `name`
+// names them in errors.
+Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
+                            std::string* raw_headers = nullptr);
 
 // Reads the config file (--config, or ~/.config/hopscope/config when it
 // exists) and builds the rules. Errors name the file or option at fault.

@@ -385,7 +385,8 @@ int run_audit(const std::vector<std::string>& args) {
     po::options_description opts("audit options");
     opts.add_options()("help,h", "show this help")(
         "format,f", po::value(&format)->default_value("text"),
-        "text (summary), json (the summary as an object), jsonl (one record per message) or csv")(
+        "text (summary), json (the summary as an object), html (the summary as a page), jsonl (one record per "
+                                                   "message) or csv")(
         "jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
         "files-from", po::value(&files_from), "read PATHs one per line from FILE, or - for stdin")(
         "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay")(
@@ -415,8 +416,8 @@ int run_audit(const std::vector<std::string>& args) {
         rf = RecordFormat::Jsonl;
     else if (format == "csv")
         rf = RecordFormat::Csv;
-    else if (format != "text" && format != "json") {
-        std::cerr << "hopscope audit: --format must be text, json, jsonl or csv, not '" << format << "'\n";
+    else if (format != "text" && format != "json" && format != "html") {
+        std::cerr << "hopscope audit: --format must be text, json, html, jsonl or csv, not '" << format << "'\n";
         return exit_code::usage;
     }
     ByteRange range;
@@ -529,7 +530,11 @@ int run_audit(const std::vector<std::string>& args) {
     runner.finish();
     progress.update(count, done_bytes, true);
     if (rf == RecordFormat::None)
-        (void)std::fputs((format == "json" ? summary.render_json() : summary.render()).c_str(), stdout);
+        (void)std::fputs((format == "json"   ? summary.render_json()
+                          : format == "html" ? summary.render_html()
+                                             : summary.render())
+                             .c_str(),
+                         stdout);
     int write_error = runner.write_error();
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) write_error = write_error != 0 ? write_error : errno;
     if (write_error != 0) {

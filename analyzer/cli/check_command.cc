@@ -6,6 +6,7 @@
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "report/display_text.hh"
+#include "report/html_report.hh"
 #include "report/text_report.hh"
 
 namespace po = boost::program_options;
@@ -15,12 +16,15 @@ namespace hopscope {
 int run_check(const std::vector<std::string>& args) {
     bool require_tls = false;
     bool quiet = false;
+    std::string format = "text";
     std::string file;
     AnalysisOptions analysis;
     po::options_description opts("check options");
     opts.add_options()("help,h", "show this help")("require-tls", po::bool_switch(&require_tls),
                                                    "also require TLS on the hop into EOP")(
-        "quiet,q", po::bool_switch(&quiet), "print nothing; the exit status says it");
+        "quiet,q", po::bool_switch(&quiet), "print nothing; the exit status says it")(
+        "format,f", po::value(&format)->default_value("text"),
+        "text (the verdict and its evidence) or html (the whole report as a page; the exit status is the same)");
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
@@ -35,15 +39,25 @@ int run_check(const std::vector<std::string>& args) {
                      "2 unreadable input or no header fields, 64 bad usage.\n";
         return exit_code::ok;
     }
+    if (format != "text" && format != "html") {
+        std::cerr << "hopscope check: --format must be text or html, not '" << format << "'\n";
+        return exit_code::usage;
+    }
     auto rules = build_rules(analysis, vm);
     if (!rules) {
         std::cerr << "hopscope check: " << rules.error().message << "\n";
         return exit_code::usage;
     }
-    auto trace = analyse_one(file, *rules);
+    std::string raw_headers;
+    auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr);
     if (!trace) {
         std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;
+    }
+    if (format == "html" && !quiet) {
+        std::cout << render_html(*trace, {file.empty() || file == "-" ? "standard input" : file, raw_headers});
+        std::cout.flush();
+        quiet = true;  // the page is the output; the exit status follows
     }
     // A bounce was not delivered, whatever its own chain says: its status,
     // then the verdict on the message it returned.

@@ -34,8 +34,8 @@ int run_summarize(const std::vector<std::string>& args) {
     std::vector<std::string> paths;
     po::options_description opts("summarize options");
     opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
-                                                   "text (the audit summary), json (the same as an object) "
-                                                   "or csv (every record as audit's CSV row)")(
+                                                   "text (the audit summary), json (the same as an object), "
+                                                   "html (the same as a page) or csv (every record as audit's CSV row)")(
         "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay");
     po::options_description hidden;
     hidden.add_options()("path", po::value(&paths), "FILE");
@@ -51,8 +51,8 @@ int run_summarize(const std::vector<std::string>& args) {
                      "records carry an error, 64 bad usage, 74 the output could not be written.\n";
         return exit_code::ok;
     }
-    if (format != "text" && format != "json" && format != "csv") {
-        std::cerr << "hopscope summarize: --format must be text, json or csv, not '" << format << "'\n";
+    if (format != "text" && format != "json" && format != "html" && format != "csv") {
+        std::cerr << "hopscope summarize: --format must be text, json, html or csv, not '" << format << "'\n";
         return exit_code::usage;
     }
     if (paths.empty()) paths.emplace_back("-");
@@ -102,6 +102,7 @@ int run_summarize(const std::vector<std::string>& args) {
         std::cerr << "hopscope summarize: ... and " << bad_lines - kErrorsShown << " more lines that are not records\n";
     if (format == "text") ok_output = ok_output && put(summary.render());
     if (format == "json") ok_output = ok_output && put(summary.render_json());
+    if (format == "html") ok_output = ok_output && put(summary.render_html());
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) ok_output = false;
     if (!ok_output) {
         std::cerr << "hopscope summarize: cannot write the output: " << std::strerror(errno) << "\n";

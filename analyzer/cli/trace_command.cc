@@ -12,6 +12,7 @@
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "report/display_zone.hh"
+#include "report/html_report.hh"
 #include "report/text_report.hh"
 #include "report/trace_json.hh"
 
@@ -61,7 +62,7 @@ int run_trace(const std::vector<std::string>& args) {
     AnalysisOptions analysis;
     po::options_description opts("trace options");
     opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
-                                                   "text or json")(
+                                                   "text, json or html (one self-contained page)")(
         "tz", po::value(&tz)->default_value("UTC"), "zone for displayed times: UTC, local or an IANA name")(
         "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)")(
         "no-security", po::bool_switch(&no_security), "leave the decoded security headers out of the text");
@@ -78,8 +79,8 @@ int run_trace(const std::vector<std::string>& args) {
                      "74 the output could not be written.\n";
         return exit_code::ok;
     }
-    if (format != "text" && format != "json") {
-        std::cerr << "hopscope trace: --format must be text or json, not '" << format << "'\n";
+    if (format != "text" && format != "json" && format != "html") {
+        std::cerr << "hopscope trace: --format must be text, json or html, not '" << format << "'\n";
         return exit_code::usage;
     }
     if (colour != "auto" && colour != "always" && colour != "never") {
@@ -98,13 +99,16 @@ int run_trace(const std::vector<std::string>& args) {
         return exit_code::usage;
     }
 
-    auto trace = analyse_one(file, *rules);
+    std::string raw_headers;
+    auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr);
     if (!trace) {
         std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;
     }
     if (format == "json") {
         std::cout << trace_to_json(*trace, true);
+    } else if (format == "html") {
+        std::cout << render_html(*trace, {file.empty() || file == "-" ? "standard input" : file, raw_headers});
     } else {
         TextStyle style{colour_wanted(colour), utf8_locale(), *zone, !no_security, table_width()};
         std::cout << render_text(*trace, style);

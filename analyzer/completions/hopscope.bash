@@ -25,7 +25,7 @@ _hopscope() {
     local command=trace i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            trace | check | audit | summarize) command=${words[i]}; break ;;
+            trace | check | audit | summarize | serve) command=${words[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
@@ -34,13 +34,12 @@ _hopscope() {
     local common="--relay --internal-net --rule --config --help"
     case $prev in
         --format | -f)
-            if [[ $command == audit ]]; then
-                COMPREPLY=($(compgen -W "text json jsonl csv" -- "$cur"))
-            elif [[ $command == summarize ]]; then
-                COMPREPLY=($(compgen -W "text json csv" -- "$cur"))
-            else
-                COMPREPLY=($(compgen -W "text json" -- "$cur"))
-            fi
+            case $command in
+                audit) COMPREPLY=($(compgen -W "text json html jsonl csv" -- "$cur")) ;;
+                summarize) COMPREPLY=($(compgen -W "text json html csv" -- "$cur")) ;;
+                check) COMPREPLY=($(compgen -W "text html" -- "$cur")) ;;
+                *) COMPREPLY=($(compgen -W "text json html" -- "$cur")) ;;
+            esac
             return ;;
         --color) COMPREPLY=($(compgen -W "auto always never" -- "$cur")); return ;;
         --tz) COMPREPLY=($(compgen -W "$(_hopscope_zones)" -- "$cur")); return ;;
@@ -50,22 +49,23 @@ _hopscope() {
         --jobs | -j) COMPREPLY=($(compgen -W "0 1 2 4 8 16" -- "$cur")); return ;;
         --config | --files-from)
             COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-        --relay | --internal-net | --range) return ;;  # a host, an address, a CIDR, offsets: nothing to offer
+        --relay | --internal-net | --range | --port | -p | --bind) return ;;  # a host, an address, a CIDR, offsets: nothing to offer
     esac
 
     if [[ $cur == -* ]]; then
         case $command in
             trace) COMPREPLY=($(compgen -W "--format --tz --color --no-security $common" -- "$cur")) ;;
-            check) COMPREPLY=($(compgen -W "--require-tls --quiet $common" -- "$cur")) ;;
+            check) COMPREPLY=($(compgen -W "--require-tls --quiet --format $common" -- "$cur")) ;;
             audit) COMPREPLY=($(compgen -W "--format --jobs --files-from --expect-relay --quiet --range --list-inputs $common" -- "$cur")) ;;
             summarize) COMPREPLY=($(compgen -W "--format --expect-relay --help" -- "$cur")) ;;
+            serve) COMPREPLY=($(compgen -W "--port --bind --allow-remote --open $common" -- "$cur")) ;;
         esac
         [[ $cword -eq 1 ]] && COMPREPLY+=($(compgen -W "--version" -- "$cur"))
         return
     fi
 
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "trace check audit summarize" -- "$cur"))
+        COMPREPLY=($(compgen -W "trace check audit summarize serve" -- "$cur"))
     fi
     # Messages, mailboxes and folders.
     COMPREPLY+=($(compgen -f -- "$cur"))

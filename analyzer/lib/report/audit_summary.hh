@@ -25,6 +25,7 @@ class AuditSummary {
     void add_unopened(const std::string& path, const std::string& why);
     [[nodiscard]] std::string render() const;       // text
     [[nodiscard]] std::string render_json() const;  // one JSON object and a newline
+    [[nodiscard]] std::string render_html() const;  // a self-contained page (audit_summary_html.cc)
 
     [[nodiscard]] std::uint64_t messages() const { return messages_; }
     [[nodiscard]] std::uint64_t failed() const { return failed_; }

@@ -1,0 +1,44 @@
+// HTML is an output like the terminal: every header byte that reaches a page
+// goes through one of these, for the context it lands in. Pure functions.
+//
+// - html_text: element text, SVG <text>, and double- or single-quoted
+//   attribute values. Control characters, DEL and bidi overrides are first
+//   made visible as in the terminal (\xNN, \u{NNNN}); then & < > " ' become
+//   character references. Nothing else is ever needed: hopscope writes no
+//   unquoted attribute, no URL built from a header, no inline event handler,
+//   no style built from a header.
+// - json_for_script: JSON text made safe inside <script type="application/
+//   json">: every < > & and U+2028/2029 written as \uXXXX, so no "</script>"
+//   or "<!--" can close or change the element.
+//
+// A page also carries a Content-Security-Policy naming the SHA-256 of its
+// one <style> and one <script>: even a bug in the escaping could not run a
+// script of the headers' making.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hopscope {
+
+std::string html_text(std::string_view s);
+
+std::string json_for_script(std::string_view json);
+
+// 'sha256-BASE64' of the bytes, for a CSP source list.
+std::string csp_hash(std::string_view bytes);
+
+// The page's <head> and opening <body>: charset, viewport, title (escaped
+// here), the CSP for `style` and `script` (plus form-action 'self' when the
+// page posts a form), and the <style> element.
+std::string html_page_start(std::string_view title, std::string_view style, std::string_view script, bool form);
+
+// The <script> element and the closing tags.
+std::string html_page_end(std::string_view script);
+
+// The shared stylesheet of hopscope's pages (light and dark, phone and print)
+// and the script that adds the reader's local time and the JSON download.
+std::string_view html_style();
+std::string_view html_script();
+
+}  // namespace hopscope
