@@ -1,5 +1,5 @@
 """Benchmark driver for tools/bench (see there). Standard library only."""
-import base64, csv, email.parser, email.policy, email.utils, io, mmap, os, random, subprocess, sys, time
+import base64, csv, email.parser, email.policy, email.utils, io, mmap, os, random, shutil, subprocess, sys, tempfile, time
 
 BIN, DIR = sys.argv[1], sys.argv[2]
 
@@ -198,5 +198,47 @@ def main():
               f"({100 * t_cat / t_hs:.0f}% of cat; peak RSS {f'{rss / 1024:.0f} MB' if rss else 'n/a'})")
         print(f"  python peer        {py_msgs / t_py:9.0f} msg/s {mb / t_py:7.0f} MB/s  {t_py:7.2f} s")
         print(f"  ratio hopscope/python: {t_py / t_hs:.1f}x")
+    pst_figure()
+
+
+def pst_figure():
+    """A PST (the largest shared sample, an OST of 92 items): hopscope audit
+    reading it directly, against the path a user has today: readpst -r -j 0
+    to mbox files, then hopscope audit or the Python peer on them. The same
+    items with a chain counted each way."""
+    pst = os.path.join(SHARED, "outlook", "pst", "Aspose.Email-for-.NET_SampleOstFile.ost")
+    readpst = shutil.which("readpst")
+    if not os.path.exists(pst) or readpst is None:
+        print("\npst figure skipped: no shared OST or no readpst (pst-utils)")
+        return
+    out = tempfile.mkdtemp(prefix="hopscope-bench-pst-")
+    try:
+        t_direct = t_export = t_hs = t_py = float("inf")
+        py_msgs = 0
+        for _ in range(RUNS):
+            t_direct = min(t_direct, timed([BIN, "audit", "-q", "--format", "jsonl", pst], stdout=subprocess.DEVNULL)[0])
+            shutil.rmtree(out)
+            os.makedirs(out)
+            t_export = min(t_export, timed([readpst, "-q", "-r", "-j", "0", "-o", out, pst],
+                                           stdout=subprocess.DEVNULL)[0])
+            t_hs = min(t_hs, timed([BIN, "audit", "-q", "--format", "jsonl", out], stdout=subprocess.DEVNULL)[0])
+            mboxes = [os.path.join(r, n) for r, _, names in os.walk(out) for n in names]
+            t0 = time.perf_counter()
+            py_msgs = sum(python_peer(m)[0] for m in mboxes)
+            t_py = min(t_py, time.perf_counter() - t0)
+        records = subprocess.run([BIN, "audit", "-q", "--format", "jsonl", pst], capture_output=True).stdout.splitlines()
+        exported = subprocess.run([BIN, "audit", "-q", "--format", "jsonl", out], capture_output=True).stdout.splitlines()
+        chains = sum(1 for line in records if b'"hops":[{' in line)
+        ex_chains = sum(1 for line in exported if b'"hops":[{' in line)
+        print(f"\npst: {os.path.getsize(pst) / 1e6:.1f} MB OST, {len(records)} items, {chains} with a chain "
+              f"(after readpst: {len(exported)} messages, {ex_chains} with a chain; python peer: {py_msgs} messages)")
+        print(f"  hopscope audit on the OST       {t_direct * 1000:8.1f} ms")
+        print(f"  readpst -r to mbox, then audit  {(t_export + t_hs) * 1000:8.1f} ms  (readpst {t_export * 1000:.1f} ms)")
+        print(f"  readpst, then the Python peer   {(t_export + t_py) * 1000:8.1f} ms")
+        print(f"  ratio against readpst + hopscope: {(t_export + t_hs) / t_direct:.1f}x; "
+              f"against readpst + python: {(t_export + t_py) / t_direct:.1f}x")
+    finally:
+        shutil.rmtree(out, ignore_errors=True)
+
 
 main()

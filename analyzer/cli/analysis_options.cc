@@ -10,7 +10,9 @@
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "cli/input_source.hh"
+#include "cli/pst_file.hh"
 
 namespace po = boost::program_options;
 
@@ -59,18 +61,22 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 
 Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
                             std::string* raw_headers) {
-    HeaderBlock block = split_header_block(bytes);
+    if (is_pst(bytes))
+        return make_error(name + ": a PST/OST mailbox: hopscope audit reads every item of it, trace reads one message");
+    std::string outlook_headers;
+    auto trace = analyse_message(bytes, rules, &outlook_headers);
     if (raw_headers != nullptr) {
         raw_headers->clear();
-        for (const auto& f : block.fields) {
-            raw_headers->append(f.name).append(":").append(f.raw);
-            if (raw_headers->empty() || raw_headers->back() != '\n') raw_headers->push_back('\n');
+        if (!outlook_headers.empty()) {
+            *raw_headers = outlook_headers;
+        } else {
+            for (const auto& f : split_header_block(bytes).fields) {
+                raw_headers->append(f.name).append(":").append(f.raw);
+                if (raw_headers->back() != '\n') raw_headers->push_back('\n');
+            }
         }
     }
-    auto trace = build_trace(block);
     if (!trace) return make_error(name + ": " + trace.error().message + (bytes.empty() ? " (the input is empty)" : ""));
-    classify(*trace, rules);
-    analyse_bounce(*trace, bytes, rules);
     return trace;
 }
 

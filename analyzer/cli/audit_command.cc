@@ -17,12 +17,14 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <thread>
 
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "cli/input_walker.hh"
 #include "cli/mapped_file.hh"
+#include "cli/pst_file.hh"
 #include "input/mbox_splitter.hh"
 #include "input/mbox_stream.hh"
 #include "report/audit_record.hh"
@@ -39,9 +41,10 @@ constexpr std::size_t kBatchBytes = std::size_t{8} * 1024 * 1024;
 
 struct Job {
     std::shared_ptr<MappedFile> file;          // keeps the mapping alive (a file)
-    std::shared_ptr<const std::string> block;  // keeps the bytes alive (standard input)
+    std::shared_ptr<const std::string> block;  // keeps the bytes alive (standard input, a PST item's headers)
     std::string_view bytes;
     MessageSource source;
+    std::optional<std::string> error{};  // known unreadable before any analysis (a PST item without headers)
 };
 
 // The error of a message whose bytes were not all there when it was read:
@@ -198,7 +201,8 @@ class Runner {
             for (std::size_t i = first; i < last; ++i) {
                 const Job& j = b->jobs[i];
                 std::size_t before = text.size();
-                b->figures[i] = audit_message(j.bytes, j.source, rules_, format_, text);
+                b->figures[i] = j.error ? audit_unreadable(j.source, *j.error, format_, text)
+                                        : audit_message(j.bytes, j.source, rules_, format_, text);
                 // Checked after the analysis: a read that found zeros has set the flag by then.
                 if (auto changed = changed_while_reading(j)) {
                     text.set_size(before);
@@ -386,8 +390,7 @@ int run_audit(const std::vector<std::string>& args) {
     opts.add_options()("help,h", "show this help")(
         "format,f", po::value(&format)->default_value("text"),
         "text (summary), json (the summary as an object), html (the summary as a page), jsonl (one record per "
-                                                   "message) or csv")(
-        "jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
+        "message) or csv")("jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
         "files-from", po::value(&files_from), "read PATHs one per line from FILE, or - for stdin")(
         "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay")(
         "quiet,q", po::bool_switch(&quiet), "no progress line on stderr")(
@@ -461,6 +464,7 @@ int run_audit(const std::vector<std::string>& args) {
     if (jobs == 0) jobs = std::max(1U, std::thread::hardware_concurrency());
 
     WalkResult walk = walk_inputs(paths);
+    std::set<std::string> pst_folders;  // the folder paths PST records point to, kept for the run
     if (list_inputs) {
         for (const auto& e : walk.errors) std::cerr << "hopscope: " << e << "\n";
         for (const auto& f : walk.files) std::cout << f.path << "\n";
@@ -505,6 +509,43 @@ int run_audit(const std::vector<std::string>& args) {
             continue;
         }
         std::string_view bytes = (*mapped)->bytes();
+        if (is_pst(bytes)) {
+            // A PST/OST: every message item of every folder, one record each.
+            auto pst = PstFile::open(f.path);
+            if (!pst) {
+                std::cerr << "hopscope: " << pst.error().message << "\n";
+                summary.add_unopened(f.path, pst.error().message);
+                unopened = true;
+                continue;
+            }
+            std::uint64_t index = 0;
+            pst->walk([&](PstItem item) {
+                if (index < range.start || index >= range.end) {  // --range counts items in a PST
+                    ++index;
+                    return index < range.end;
+                }
+                const std::string& folder = *pst_folders.insert(item.folder).first;
+                MessageSource source{f.path, std::nullopt, index++, folder, item.id};
+                if (item.error) {
+                    runner.add({nullptr, nullptr, {}, source, *item.error});
+                } else if (!item.headers || item.headers->find_first_not_of(" \t\r\n") == std::string::npos) {
+                    runner.add({nullptr,
+                                nullptr,
+                                {},
+                                source,
+                                "no transport headers: this item was not received over SMTP" +
+                                    (item.message_class ? " (" + *item.message_class + ")" : std::string())});
+                } else {
+                    auto held = std::make_shared<const std::string>(std::move(*item.headers));
+                    std::string_view view(*held);
+                    runner.add({nullptr, std::move(held), view, source, std::nullopt});
+                }
+                progress.update(++count, done_bytes);
+                return true;
+            });
+            done_bytes += bytes.size();
+            continue;
+        }
         if (looks_like_mbox(bytes)) {
             MboxSplitter split(bytes);
             std::uint64_t index = 0;

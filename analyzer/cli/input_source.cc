@@ -9,6 +9,7 @@
 
 #include "base/limits.hh"
 #include "cli/file_kind.hh"
+#include "input/outlook_msg.hh"
 
 namespace hopscope {
 namespace {
@@ -18,9 +19,12 @@ constexpr std::size_t kReadLimit = limits::max_header_block_bytes + 1;
 Result<std::string> read_fd(int fd, const std::string& name) {
     std::string out;
     std::size_t chunk = std::size_t{64} * 1024;
-    while (out.size() < kReadLimit) {
+    std::size_t limit = kReadLimit;
+    while (out.size() < limit) {
+        // An Outlook file is read whole: its headers are not at its start.
+        if (limit == kReadLimit && out.size() >= 8 && is_compound_file(out)) limit = limits::max_outlook_file_bytes;
         std::size_t old = out.size();
-        std::size_t want = std::min(chunk, kReadLimit - old);
+        std::size_t want = std::min(chunk, limit - old);
         out.resize(old + want);
         ssize_t n = ::read(fd, out.data() + old, want);
         if (n < 0) {
@@ -67,7 +71,8 @@ Result<InputText> read_input(const std::string& path) {
     // A file that shrank while it was read gave a message cut short.
     struct stat after {};
     bool shrank = bytes && S_ISREG(st.st_mode) && ::fstat(fd, &after) == 0 &&
-                  bytes->size() < std::min(static_cast<std::size_t>(st.st_size), kReadLimit);
+                  bytes->size() < std::min(static_cast<std::size_t>(st.st_size),
+                                           is_compound_file(*bytes) ? limits::max_outlook_file_bytes : kReadLimit);
     ::close(fd);
     if (!bytes) return bytes.error();
     if (shrank)

@@ -69,7 +69,8 @@ std::string paste_form() {
            "<p><label for=\"headers\"><strong>Paste the headers</strong> (Outlook's \"Internet headers\", Gmail's "
            "\"Show original\", or a whole message)</label></p>"
            "<textarea id=\"headers\" name=\"headers\" spellcheck=\"false\" autofocus></textarea>"
-           "<p><label>or choose files (.eml, mbox): <input type=\"file\" name=\"file\" multiple></label></p>"
+           "<p><label>or choose files (.eml, Outlook .msg, mbox): <input type=\"file\" name=\"file\" "
+           "multiple></label></p>"
            "<p><button type=\"submit\" id=\"analyse\">Analyse</button> <span class=\"muted\">Nothing leaves this "
            "machine: hopscope answers on 127.0.0.1 and makes no request.</span></p></form></section>\n";
 }
@@ -99,11 +100,6 @@ std::string reports_for(const std::string& name, std::string_view bytes, const R
             out += render_html_sections(*trace, {label, raw});
         out += "</section>\n";
     };
-    if (bytes.size() >= 8 && bytes.substr(0, 8) == std::string_view("\xD0\xCF\x11\xE0\xA1\xB1\x1A\xE1", 8)) {
-        out += "<section class=\"banner bad\"><strong>" + html_text(name) +
-               ": an Outlook file (.msg); paste its Internet headers instead</strong></section>\n";
-        return out;
-    }
     if (looks_like_mbox(bytes)) {
         MboxSplitter split(bytes);
         std::size_t n = 0;

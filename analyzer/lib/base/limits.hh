@@ -15,6 +15,9 @@ inline constexpr std::size_t max_hops = 1'000;
 inline constexpr std::size_t max_field_bytes = std::size_t{64} * 1024;
 // Bytes of a whole header block that are read.
 inline constexpr std::size_t max_header_block_bytes = std::size_t{16} * 1024 * 1024;
+// An Outlook .msg is read whole (its transport headers may sit anywhere in
+// it), up to this size.
+inline constexpr std::size_t max_outlook_file_bytes = std::size_t{512} * 1024 * 1024;
 // Depth of nested comments the Received tokenizer follows.
 inline constexpr std::size_t max_comment_depth = 64;
 

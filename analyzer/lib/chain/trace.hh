@@ -122,8 +122,13 @@ struct Trace {
     std::vector<OrgSegment> orgs;       // set by classify()
     BounceBox bounce;                   // set by analyse_bounce(); empty unless a bounce
     bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
-    std::string input_kind;             // "message", "header-block", "gmail-original", ...
+    std::string input_kind;             // "message", "header-block", "gmail-original", "outlook-msg", ...
     std::size_t header_fields = 0;
+    // An Outlook .msg: the fields taken from its MAPI properties because the
+    // headers lacked them ("subject", "from", "created"), and the messages
+    // attached to it, each traced on its own (never merged into this chain).
+    std::vector<std::string> from_mapi;
+    std::vector<Trace> attachments;
     bool operator==(const Trace&) const = default;
 };
 

@@ -3,7 +3,9 @@
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "input/header_block.hh"
+#include "input/outlook_msg.hh"
 #include "parse/date_parser.hh"
 #include "report/csv_writer.hh"
 #include "report/json_writer.hh"
@@ -18,7 +20,11 @@ void write_source(JsonWriter& w, const MessageSource& s) {
         w.value(static_cast<std::int64_t>(*s.offset));
     else
         w.null();
-    w.member("index", static_cast<std::int64_t>(s.index)).end_object();
+    w.member("index", static_cast<std::int64_t>(s.index));
+    if (s.item) {  // a PST/OST item: where it sits inside the file
+        w.member("folder", s.folder).member("item", static_cast<std::int64_t>(*s.item));
+    }
+    w.end_object();
 }
 
 void write_record(const Trace* trace, const MessageSource& source, const std::optional<std::string>& error,
@@ -133,11 +139,13 @@ std::string csv_header() {
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            RecordFormat format, ByteBuffer& out) {
     AuditFigures f;
-    HeaderBlock block = split_header_block(bytes);
-    auto trace = build_trace(block);
-    if (trace) {
+    // An Outlook .msg goes through its own reader; everything else is split once here.
+    auto trace = is_compound_file(bytes) ? analyse_message(bytes, rules) : build_trace(split_header_block(bytes));
+    if (trace && !is_compound_file(bytes)) {
         classify(*trace, rules);
         analyse_bounce(*trace, bytes, rules);
+    }
+    if (trace) {
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;
         f.message_id = trace->message_id;

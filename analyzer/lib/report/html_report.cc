@@ -150,8 +150,13 @@ std::string summary_html(const Trace& t, const std::string& id) {
     auto item = [&](std::string_view label, const std::string& value) {
         out += "<dt>" + std::string(label) + "</dt><dd>" + value + "</dd>";
     };
-    item("Subject", opt(t.subject));
-    item("From", opt(t.from));
+    auto mapi = [&](std::string_view name) {
+        return std::find(t.from_mapi.begin(), t.from_mapi.end(), name) != t.from_mapi.end()
+                   ? std::string(" <span class=\"muted\">(from MAPI, not the headers)</span>")
+                   : std::string();
+    };
+    item("Subject", opt(t.subject) + mapi("subject"));
+    item("From", opt(t.from) + mapi("from"));
     item("To", opt(t.to));
     item("Message-ID", "<span class=\"mono\">" + opt(t.message_id) + "</span>");
     item("Created",
@@ -287,6 +292,10 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         out += "<h2>The bounce itself</h2>\n";
     }
     out += chain_sections(t, "msg");
+    for (std::size_t i = 0; i < t.attachments.size(); ++i)
+        out += "<h2>Attached message " + std::to_string(i + 1) +
+               " <span class=\"muted\">(its own chain)</span></h2>\n" +
+               chain_sections(t.attachments[i], "att" + std::to_string(i + 1));
     if (t.relay && !t.bounce) {
         out += "<h2>Why this verdict</h2><ul>";
         for (const auto& e : t.relay->evidence) out += "<li>" + h(e) + "</li>";

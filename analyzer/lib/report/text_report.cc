@@ -202,12 +202,18 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         }
         out += "\n" + paint(kBold, "The bounce itself") + "\n\n";
     }
-    field("Subject", t.subject ? safe(t.subject) : "-");
-    field("From", t.from ? safe(t.from) : "-");
+    auto mapi = [&](std::string_view name) {
+        return std::find(t.from_mapi.begin(), t.from_mapi.end(), name) != t.from_mapi.end()
+                   ? paint(kDim, "  (from MAPI, not the headers)")
+                   : std::string();
+    };
+    field("Subject", (t.subject ? safe(t.subject) : "-") + mapi("subject"));
+    field("From", (t.from ? safe(t.from) : "-") + mapi("from"));
     field("To", t.to ? safe(t.to) : "-");
     field("Message-ID", t.message_id ? safe(t.message_id) : "-");
-    field("Created", t.created ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "")
-                               : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
+    field("Created", t.created
+                         ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") + mapi("created")
+                         : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
     std::string delivered = t.total_delay_s ? format_duration(*t.total_delay_s) : "-";
     delivered += " over " + std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops");
     if (!t.created && t.total_delay_s) delivered += " (from the first hop; no readable Date)";
@@ -373,6 +379,10 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                    receiver_text(f.by) + "  " + protocol_text(f) + (f.tls ? "  " + tls_text(f) : "") + "\n";
         }
     }
+    // Attached messages: their own chains, never part of this one.
+    for (std::size_t i = 0; i < t.attachments.size(); ++i)
+        out += "\n" + paint(kBold, "Attached message " + std::to_string(i + 1) + " (its own chain)") + "\n\n" +
+               render_text(t.attachments[i], style);
     // The answer users came for closes the output.
     if (t.relay) {
         out += "\n" + paint(kBold, "Relay") + "      " +

@@ -209,6 +209,17 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     write_security(w, decode_security(t.signals));
     w.key("anomalies");
     write_anomalies(w, t.anomalies);
+    // An Outlook file: what came from MAPI rather than the headers, and the
+    // attached messages, each a whole trace of its own.
+    w.key("from_mapi");
+    write_strings(w, t.from_mapi);
+    w.key("attachments").begin_array();
+    for (const auto& a : t.attachments) {
+        w.begin_object();
+        write_trace_members(w, a);
+        w.end_object();
+    }
+    w.end_array();
 }
 
 std::string trace_to_json(const Trace& trace, bool pretty) {

@@ -1,0 +1,23 @@
+// One message analysed as every command analyses it: its header block (or
+// an Outlook .msg's transport headers, with subject, sender and sent time
+// taken from MAPI where the headers lack them, and its attached messages
+// traced on their own) chained, classified, and read as a bounce.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "base/result.hh"
+#include "chain/trace.hh"
+#include "classify/role_rules.hh"
+
+namespace hopscope {
+
+// Errors say what is wrong with the bytes ("no transport headers: this
+// message was not received over SMTP", "holds no header fields"); the caller
+// names the input. `header_text`, when given, receives the header text the
+// trace was built from (an Outlook file's transport headers, else empty:
+// the caller has the bytes).
+Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text = nullptr);
+
+}  // namespace hopscope

@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+"""Outlook files (../shared/corpus-ext/outlook; skipped without ../shared).
+
+.msg: every Compound File's transport headers, taken out with an independent
+reader (python3-olefile) and pasted as text, give the same chain as the .msg
+itself (hops, message id); a .msg without them is exit 2 with "no transport
+headers"; attached messages with headers of their own are listed, as many as
+INSPECT.tsv counts, and never merged; damaged and fuzzed files are an error,
+not a crash; a text file named .msg is read as the text it is.
+
+.pst/.ost: one record per item, as many as INSPECT.tsv counts (libpff's
+count, checked by hand against readpst); items with Received lines and their
+total as counted; every record names its folder and node id; the chains
+equal those of the same messages exported by readpst (-j 0); memory stays
+bounded; a damaged PST is exit 2 naming the file; an mbox named .pst is read
+as an mbox.
+"""
+import csv
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+
+hopscope = os.environ["HOPSCOPE"]
+shared = os.environ.get("SHARED", "")
+root = os.path.join(shared, "corpus-ext", "outlook")
+failures = []
+
+
+def expect(cond, what):
+    if not cond:
+        print("FAIL " + what, flush=True)
+        failures.append(what)
+
+
+if not os.path.isdir(root):
+    print(f"note: {root} not present; the Outlook samples are skipped")
+    sys.exit(0)
+try:
+    import olefile
+except ImportError:
+    olefile = None
+    print("note: python3-olefile missing (tools/setup installs it): .msg chains not compared")
+
+rows = {r["file"]: r for r in csv.DictReader(open(os.path.join(root, "INSPECT.tsv")), delimiter="\t")}
+work = tempfile.mkdtemp(prefix="hopscope-outlook-")
+
+
+def trace(path):
+    out = subprocess.run([hopscope, "trace", "--format", "json", path], capture_output=True)
+    return out.returncode, (json.loads(out.stdout) if out.returncode == 0 else None), out.stderr.decode("utf-8", "replace")
+
+
+def transport_headers(path):
+    """PR_TRANSPORT_MESSAGE_HEADERS by olefile: the UTF-16LE stream, else the 8-bit one."""
+    with olefile.OleFileIO(path) as ole:
+        if ole.exists("__substg1.0_007D001F"):
+            return ole.openstream("__substg1.0_007D001F").read().decode("utf-16-le", "replace").lstrip("\ufeff")
+        if ole.exists("__substg1.0_007D001E"):
+            return ole.openstream("__substg1.0_007D001E").read().decode("cp1252", "replace").lstrip("\ufeff")
+    return None
+
+
+def chain(t):
+    return [(h["from"], h["by"], h["with"], h["time"], h["role"]) for h in t["hops"]]
+
+
+msgs = compared = refused = 0
+try:
+    for name, row in sorted(rows.items()):
+        if row["kind"] != "msg":
+            continue
+        path = os.path.join(root, name)
+        msgs += 1
+        code, t, err = trace(path)
+        expect(code in (0, 2), f"{name}: exit {code} (0 or 2, never a crash): {err[:100]}")
+        with open(path, "rb") as f:
+            cfb = f.read(8) == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+        if not cfb:
+            expect(code != 0 or t["input_kind"] != "outlook-msg", f"{name}: not a Compound File, read as text")
+            continue
+        with_headers = row["messages_with_headers"] == "1"
+        if not with_headers:
+            expect(code == 2 and ("no transport headers: this message was not received over SMTP" in err
+                                  or "damaged Outlook file" in err), f"{name}: refused with why: {err[:120]}")
+            refused += 1
+            continue
+        expect(code == 0, f"{name}: has transport headers but exit {code}: {err[:120]}")
+        if code != 0:
+            continue
+        expect(t["input_kind"] == "outlook-msg", f"{name}: input_kind outlook-msg")
+        expect(len(t["hops"]) == int(row["received_lines_total"]),
+               f"{name}: {len(t['hops'])} hops, INSPECT counts {row['received_lines_total']} Received lines")
+        expect(len(t["attachments"]) == int(row["embedded_msgs_with_headers"] or 0),
+               f"{name}: {len(t['attachments'])} attached messages, INSPECT {row['embedded_msgs_with_headers']}")
+        if olefile is not None:
+            text = transport_headers(path)
+            paste = os.path.join(work, "paste.txt")
+            with open(paste, "w", encoding="utf-8") as f:
+                f.write(text)
+            pcode, p, perr = trace(paste)
+            expect(pcode == 0 and chain(p) == chain(t) and p["message_id"] == t["message_id"],
+                   f"{name}: the .msg and its headers pasted give the same chain")
+            compared += 1
+
+    # PST and OST files.
+    psts = 0
+    for name, row in sorted(rows.items()):
+        if row["kind"] not in ("pst", "ost", "?"):
+            continue
+        path = os.path.join(root, name)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", path], capture_output=True)
+        records = [json.loads(line) for line in out.stdout.splitlines()]
+        err = out.stderr.decode("utf-8", "replace")
+        if row["is_valid"] != "1":
+            magic = open(path, "rb").read(5)
+            if magic.startswith(b"From "):
+                expect(len(records) >= 1 and records[0]["input_kind"] == "mbox-message",
+                       f"{name}: an mbox named .pst is read as an mbox")
+            else:
+                expect(out.returncode == 2 and name in err and not records, f"{name}: damaged PST, exit 2 naming it")
+            continue
+        psts += 1
+        expect(out.returncode in (0, 3), f"{name}: audit exit {out.returncode}: {err[:120]}")
+        expect(len(records) == int(row["messages"]), f"{name}: {len(records)} records, INSPECT counts {row['messages']}")
+        with_received = [r for r in records if r["hops"]]
+        expect(len(with_received) == int(row["messages_with_received"]),
+               f"{name}: {len(with_received)} items with Received lines, INSPECT {row['messages_with_received']}")
+        expect(sum(len(r["hops"]) for r in records) == int(row["received_lines_total"]),
+               f"{name}: Received lines total, INSPECT {row['received_lines_total']}")
+        expect(all("folder" in r["source"] and isinstance(r["source"]["item"], int) for r in records),
+               f"{name}: every record names its folder and item")
+        expect(all(r["error"] is None or "transport headers" in r["error"] or "unreadable" in r["error"]
+                   for r in records), f"{name}: errors say why")
+        # The same messages exported by readpst: the same chains.
+        if shutil.which("readpst") and with_received:
+            out_dir = os.path.join(work, "readpst-" + os.path.basename(name))
+            os.makedirs(out_dir)
+            subprocess.run(["readpst", "-j", "0", "-D", "-M", "-q", "-o", out_dir, path], capture_output=True)
+            exported = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", out_dir], capture_output=True)
+            theirs = sorted(json.dumps(chain(json.loads(l))) for l in exported.stdout.splitlines()
+                            if json.loads(l)["hops"])
+            ours = sorted(json.dumps(chain(r)) for r in with_received)
+            expect(ours == theirs, f"{name}: the chains equal readpst's export ({len(ours)} vs {len(theirs)})")
+    # Memory: the biggest sample, well under 200 MB.
+    ost = os.path.join(root, "pst", "Aspose.Email-for-.NET_SampleOstFile.ost")
+    if os.path.exists(ost):
+        timed = subprocess.run(["/usr/bin/time", "-f", "%M", hopscope, "audit", "-q", "--format", "jsonl", ost],
+                               capture_output=True)
+        rss_kb = int(timed.stderr.decode().strip().splitlines()[-1])
+        expect(rss_kb < 200 * 1024, f"OST audit peak RSS {rss_kb} KB under 200 MB")
+    print(f"{msgs} .msg files ({compared} chains compared with olefile's headers, {refused} refused with why); "
+          f"{psts} PST/OST files")
+finally:
+    shutil.rmtree(work, ignore_errors=True)
+
+sys.exit(1 if failures else 0)
