@@ -116,7 +116,10 @@ class Walker {
             std::string name = folder_name(sub.get()).value_or("(no name)");
             for (char& c : name)
                 if (c == '/') c = '_';  // the separator of our paths
-            if (!folder(sub.get(), path.empty() ? name : path + "/" + name, depth + 1)) return false;
+            std::string child = path;
+            if (!child.empty()) child += '/';
+            child += name;
+            if (!folder(sub.get(), child, depth + 1)) return false;
         }
         return true;
     }

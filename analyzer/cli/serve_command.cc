@@ -8,9 +8,16 @@
 #include <boost/beast/http.hpp>
 #include <boost/program_options.hpp>
 
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <array>
 #include <atomic>
 #include <chrono>
-#include <cstdlib>
+#include <csignal>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -52,16 +59,14 @@ struct Settings {
 // a DNS-rebinding attempt (a foreign name that resolves to 127.0.0.1).
 bool loopback_host(std::string_view host, unsigned short port) {
     const std::string p = ":" + std::to_string(port);
-    for (std::string_view name : {"127.0.0.1", "localhost", "[::1]"})
-        if (host == name || host == std::string(name) + p) return true;
-    return false;
+    return std::ranges::any_of(std::array<std::string_view, 3>{"127.0.0.1", "localhost", "[::1]"},
+                               [&](std::string_view name) { return host == name || host == std::string(name) + p; });
 }
 
 bool loopback_origin(std::string_view origin, unsigned short port) {
     const std::string p = ":" + std::to_string(port);
-    for (std::string_view name : {"http://127.0.0.1", "http://localhost", "http://[::1]"})
-        if (origin == std::string(name) + p) return true;
-    return false;
+    return std::ranges::any_of(std::array<std::string_view, 3>{"http://127.0.0.1", "http://localhost", "http://[::1]"},
+                               [&](std::string_view name) { return origin == std::string(name) + p; });
 }
 
 std::string paste_form() {
@@ -313,15 +318,26 @@ int run_serve(const std::vector<std::string>& args) {
     });
     accept(acceptor, settings);
     if (open) {
-        // xdg-open only ever gets our own loopback URL, built above from numbers.
-        std::string command = "xdg-open '" + url + "' >/dev/null 2>&1 &";
-        if (std::system(command.c_str()) != 0)
+        // xdg-open gets our own loopback URL only, as one argument: no shell.
+        pid_t pid = 0;
+        (void)std::signal(SIGCHLD, SIG_IGN);  // the browser's launcher is reaped by the kernel
+        std::string arg = url;
+        std::array<char*, 3> argv{const_cast<char*>("xdg-open"), arg.data(),
+                                  nullptr};  // NOLINT(cppcoreguidelines-pro-type-const-cast): posix_spawn's signature
+        posix_spawn_file_actions_t quiet;
+        posix_spawn_file_actions_init(&quiet);
+        posix_spawn_file_actions_addopen(&quiet, STDOUT_FILENO, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&quiet, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+        if (posix_spawnp(&pid, "xdg-open", &quiet, nullptr, argv.data(), environ) != 0)
             std::cerr << "hopscope serve: could not open a browser; open " << url << "\n";
+        posix_spawn_file_actions_destroy(&quiet);
     }
     // A few threads: a paste is analysed in milliseconds, a dropped mbox in
     // longer, and one slow analysis must not hold the page for everyone.
+    constexpr int kThreads = 3;  // and this one
     std::vector<std::thread> threads;
-    for (int i = 0; i < 3; ++i) threads.emplace_back([&io] { io.run(); });
+    threads.reserve(kThreads);
+    for (int i = 0; i < kThreads; ++i) threads.emplace_back([&io] { io.run(); });
     io.run();
     for (auto& t : threads) t.join();
     std::cerr << "hopscope serve: stopped\n";

@@ -34,7 +34,7 @@ class Object {
     ~Object() {
         if (p_ != nullptr) g_object_unref(p_);
     }
-    T* get() const { return p_; }
+    [[nodiscard]] T* get() const { return p_; }
     explicit operator bool() const { return p_ != nullptr; }
 
   private:

@@ -83,12 +83,12 @@ struct Properties {
 // A string property: the Unicode (001F) stream, else the 8-bit (001E) one in `charset`.
 std::optional<std::string> string_property(GsfInfile* dir, unsigned id, const std::string& charset, std::size_t cap) {
     std::array<char, 32> name{};
-    std::snprintf(name.data(), name.size(), "__substg1.0_%04X001F", id);
+    (void)std::snprintf(name.data(), name.size(), "__substg1.0_%04X001F", id);
     if (auto utf16 = read_stream(dir, name.data(), cap * 2)) {
         if (utf16->size() % 2 != 0) utf16->pop_back();
         if (auto text = convert(*utf16, "UTF-16LE")) return strip_bom(std::move(*text));
     }
-    std::snprintf(name.data(), name.size(), "__substg1.0_%04X001E", id);
+    (void)std::snprintf(name.data(), name.size(), "__substg1.0_%04X001E", id);
     if (auto bytes = read_stream(dir, name.data(), cap)) {
         if (auto text = convert(*bytes, charset.c_str())) return strip_bom(std::move(*text));
         return strip_bom(make_valid_utf8(std::move(*bytes)));

@@ -133,7 +133,7 @@ std::optional<std::string> remote_host_in(std::string_view text) {
 }
 
 // A recipient's diagnostic gathered from lines: status and remote host from it.
-void finish_recipient(BounceRecipient& r, std::string diagnostic) {
+void finish_recipient(BounceRecipient& r, const std::string& diagnostic) {
     if (diagnostic.empty()) return;
     if (!r.diagnostic) r.diagnostic = field(diagnostic);
     if (!r.status)
