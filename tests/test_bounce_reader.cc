@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "chain/trace_builder.hh"
@@ -315,4 +316,39 @@ BOOST_AUTO_TEST_CASE(bounce_text_fuzz_regressions_replay) {
         ++replayed;
     }
     BOOST_TEST(replayed >= 1);
+}
+
+// Microsoft's labels in Spanish and German (the shared collection has French
+// and Italian): the generating server, the recipient, the refusing server,
+// the status and the inline original are read the same way.
+BOOST_AUTO_TEST_CASE(microsoft_ndr_in_spanish_and_german) {
+    const std::string spanish =
+        "No se pudo entregar a estos destinatarios o grupos:\n\nventas@contoso.example\n\n"
+        "Información de diagnóstico para administradores:\n\nServidor de generación: "
+        "AM0PR04MB1234.eurprd04.prod.outlook.com\n\nventas@contoso.example\ncontoso-example.mail.protection.outlook."
+        "com\n"
+        "Remote Server returned '550 5.7.64 TenantAttribution; Relay Access Denied'\n\n"
+        "Encabezados originales del mensaje:\n\nReceived: from relay.fabrikam.example (203.0.113.9) by\n"
+        "AM0PR04MB1234.eurprd04.prod.outlook.com with Microsoft SMTP Server; Tue, 3 Jun 2025 10:00:01 +0000\n"
+        "Subject: Escaneo\n";
+    const std::string german =
+        "Diagnoseinformationen für Administratoren:\n\nGenerierender Server: EXCH01.adatum.example\n\n"
+        "buchhaltung@adatum.example\nRemote Server returned '550 5.1.10 RESOLVER.ADR.RecipientNotFound'\n\n"
+        "Ursprüngliche Nachrichtenkopfzeilen:\n\nReceived: from a.adatum.example by EXCH01.adatum.example; Tue, 3 Jun "
+        "2025 10:00:01 +0000\n";
+    for (const auto& [text, server, status, recipient] :
+         {std::tuple{spanish, "AM0PR04MB1234.eurprd04.prod.outlook.com", "5.7.64", "ventas@contoso.example"},
+          std::tuple{german, "EXCH01.adatum.example", "5.1.10", "buchhaltung@adatum.example"}}) {
+        BounceReport r;
+        BOOST_TEST_CONTEXT(server) {
+            BOOST_REQUIRE(read_microsoft_ndr(text, r));
+            BOOST_TEST(r.kind == "microsoft-ndr");
+            BOOST_TEST(r.generating_server.value_or("") == server);
+            BOOST_REQUIRE(r.recipients.size() == 1U);
+            BOOST_TEST(r.recipients[0].address.value_or("") == recipient);
+            BOOST_TEST(r.recipients[0].status.value_or("") == status);
+            BOOST_TEST(r.original.has_value());
+            BOOST_TEST(r.original_kind == "inline");
+        }
+    }
 }
