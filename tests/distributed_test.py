@@ -68,7 +68,7 @@ try:
 
     listed = run([hopscope, "audit", "--list-inputs", *inputs]).stdout.decode().splitlines()
     expect(len(listed) > 50, f"--list-inputs lists {len(listed)} files")
-    want = {f: run([hopscope, "audit", "-q", "--format", f, *inputs]).stdout for f in ("text", "json", "csv")}
+    want = {f: run([hopscope, "audit", "-q", "--format", f, *inputs]).stdout for f in ("text", "json", "html", "csv")}
     expect(b"Messages" in want["text"], "the local audit has a summary")
 
     # Shards: the big mbox by byte ranges, the other files interleaved over three lists.
@@ -95,7 +95,7 @@ try:
     os.remove(shards[4])
     shards[4] += ".gz"
     order = [shards[5], shards[3], shards[0], shards[4], shards[2], shards[1]]
-    for f in ("text", "json"):
+    for f in ("text", "json", "html"):
         got = run([hopscope, "summarize", "--format", f, *order]).stdout
         expect(got == want[f], f"summarize --format {f} over 6 shuffled shards equals audit")
     # In the audit's order, the CSV rows come out as audit wrote them.

@@ -139,6 +139,11 @@ try:
                f"{name}: Received lines total, INSPECT {row['received_lines_total']}")
         expect(all("folder" in r["source"] and isinstance(r["source"]["item"], int) for r in records),
                f"{name}: every record names its folder and item")
+        # --range counts items in a PST: one item alone, the same record.
+        if len(records) > 2:
+            one = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", "--range", "2:3", path],
+                                 capture_output=True).stdout.splitlines()
+            expect(len(one) == 1 and json.loads(one[0]) == records[2], f"{name}: --range 2:3 gives item 2's record")
         expect(all(r["error"] is None or "transport headers" in r["error"] or "unreadable" in r["error"]
                    for r in records), f"{name}: errors say why")
         # The same messages exported by readpst: the same chains.

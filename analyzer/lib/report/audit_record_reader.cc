@@ -152,6 +152,10 @@ ReadRecord read_record(od::document& doc) {
                     r.offset = sf.value().is_null() ? std::nullopt : std::optional<std::uint64_t>(count(sf.value()));
                 else if (sk == "index")
                     r.index = count(sf.value());
+                else if (sk == "folder")
+                    r.folder = std::string(std::string_view(sf.value().get_string()));
+                else if (sk == "item")
+                    r.item = static_cast<std::uint32_t>(count(sf.value()));
             }
             source_seen = true;
         } else if (key == "error") {

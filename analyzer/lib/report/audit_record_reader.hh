@@ -21,11 +21,13 @@ struct ReadRecord {
     std::string path;
     std::optional<std::uint64_t> offset;
     std::uint64_t index = 0;
+    std::string folder;                 // a PST/OST item's folder
+    std::optional<std::uint32_t> item;  // and node id
     std::optional<std::string> error;
     AuditFigures figures;  // roles in figures.delays are audit_roles()' own text
     AuditRow row;
 
-    [[nodiscard]] MessageSource source() const { return {path, offset, index}; }
+    [[nodiscard]] MessageSource source() const { return {path, offset, index, folder, item}; }
 };
 
 // Keeps the parser's buffers between lines: one per thread.

@@ -60,7 +60,7 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
     PerSource& src = it->second;
     ++src.messages;
-    auto where = [&] { return Where{std::string(s.path), s.index, s.offset}; };
+    auto where = [&] { return Where{std::string(s.path), s.index, s.offset, s.item.has_value()}; };
     if (!f.analysed) {
         ++failed_;
         ++src.failed;

@@ -39,6 +39,7 @@ class AuditSummary {
         std::string path;
         std::uint64_t index = 0;
         std::optional<std::uint64_t> offset;
+        bool pst_item = false;  // an item of a PST/OST: index counts items, as --range does
         auto operator<=>(const Where& o) const { return std::tie(path, index) <=> std::tie(o.path, o.index); }
         bool operator==(const Where& o) const { return path == o.path && index == o.index; }
     };

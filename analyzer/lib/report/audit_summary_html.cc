@@ -119,6 +119,9 @@ std::string AuditSummary::render_html() const {
     };
     // The command that shows one message: a byte range of its mbox, or the file itself.
     auto command = [&](const Where& w) {
+        if (w.pst_item)  // --range counts the items of a PST
+            return "hopscope audit --format jsonl --range " + std::to_string(w.index) + ":" +
+                   std::to_string(w.index + 1) + " " + shell_word(w.path);
         if (w.offset)
             return "hopscope audit --format jsonl --range " + std::to_string(*w.offset) + ":" +
                    std::to_string(*w.offset + 1) + " " + shell_word(w.path);
