@@ -12,8 +12,8 @@
 #include <vector>
 
 #include "chain/trace_builder.hh"
-#include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "json_check.hh"
 #include "report/trace_json.hh"
 #include "test_support.hh"
@@ -62,11 +62,7 @@ BOOST_AUTO_TEST_CASE(every_sample_matches_its_expected_json) {
     for (const auto& sample : samples()) {
         BOOST_TEST_CONTEXT(sample.filename().string()) {
             const std::string bytes = read_file(sample.string());
-            auto trace = hopscope::build_trace(bytes);
-            if (trace) {  // as trace does it
-                hopscope::classify(*trace, rules);
-                hopscope::analyse_bounce(*trace, bytes, rules);
-            }
+            auto trace = hopscope::analyse_message(bytes, rules);  // as trace does it
             std::string got = trace ? hopscope::trace_to_json(*trace, true) : "error: " + trace.error().message + "\n";
             BOOST_TEST(JsonCheck::valid(got));
             fs::path exp = expected_path(sample);

@@ -64,4 +64,14 @@ inline std::string to_string(const CString& s) {
 // g_mime_init() once per process, thread-safe.
 void ensure_initialised();
 
+// A part's content with its transfer encoding undone, as bytes (NULs and all).
+inline std::string content_bytes(GMimePart* part) {
+    GMimeDataWrapper* content = g_mime_part_get_content(part);
+    if (content == nullptr) return {};
+    auto stream = Object<GMimeStream>::adopt(g_mime_stream_mem_new());
+    g_mime_data_wrapper_write_to_stream(content, stream.get());
+    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
+    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
+}
+
 }  // namespace hopscope::gm

@@ -21,15 +21,6 @@ std::string headers_of(GMimeObject* object) {
     return gm::to_string(headers) + "\n";
 }
 
-std::string content_of_part(GMimePart* part) {
-    GMimeDataWrapper* content = g_mime_part_get_content(part);
-    if (content == nullptr) return {};
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new());
-    g_mime_data_wrapper_write_to_stream(content, stream.get());
-    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
-    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
-}
-
 // "rfc822; jane@example.com" -> "jane@example.com"; "dns; mx.example.com" -> "mx.example.com".
 std::string without_type(std::string value) {
     auto semi = value.find(';');
@@ -94,7 +85,7 @@ struct Walk {
 // g_mime_text_part_get_text: a C string, cut at the first NUL, and real NDRs
 // carry "=00" in their quoted-printable.
 std::string text_of_part(GMimePart* part) {
-    std::string bytes = content_of_part(part);
+    std::string bytes = gm::content_bytes(part);
     std::replace(bytes.begin(), bytes.end(), '\0', ' ');
     const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     if (charset != nullptr && !iequals(charset, "utf-8") && !iequals(charset, "us-ascii")) {
@@ -148,9 +139,9 @@ void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
     if (g_mime_content_type_is_type(type, "message", "delivery-status") ||
         g_mime_content_type_is_type(type, "message", "global-delivery-status")) {
         if (w.report.recipients.empty() && !w.report.reporting_mta)
-            read_delivery_status(content_of_part(GMIME_PART(object)), w.report);
+            read_delivery_status(gm::content_bytes(GMIME_PART(object)), w.report);
     } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") && !w.report.original) {
-        w.report.original = content_of_part(GMIME_PART(object));
+        w.report.original = gm::content_bytes(GMIME_PART(object));
         w.report.original_kind = "text/rfc822-headers";
     }
 }

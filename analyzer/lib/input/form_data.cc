@@ -6,15 +6,6 @@
 namespace hopscope {
 namespace {
 
-std::string content_of(GMimePart* part) {
-    GMimeDataWrapper* content = g_mime_part_get_content(part);
-    if (content == nullptr) return {};
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new());
-    g_mime_data_wrapper_write_to_stream(content, stream.get());
-    GByteArray* array = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(stream.get()));
-    return array == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(array->data), array->len);
-}
-
 std::string parameter(GMimeObject* object, const char* name) {
     const char* value = g_mime_object_get_content_disposition_parameter(object, name);
     return value == nullptr ? std::string() : valid_utf8_prefix(value, 1024);
@@ -41,7 +32,7 @@ std::vector<FormField> read_form_data(std::string_view content_type, std::string
         FormField f;
         f.name = parameter(part, "name");
         f.filename = parameter(part, "filename");
-        f.bytes = content_of(GMIME_PART(part));
+        f.bytes = gm::content_bytes(GMIME_PART(part));
         out.push_back(std::move(f));
     }
     return out;

@@ -1,6 +1,7 @@
 #include "input/text_bounce.hh"
 
 #include <array>
+#include <initializer_list>
 #include <vector>
 
 #include "base/utf8.hh"
@@ -141,13 +142,56 @@ void finish_recipient(BounceRecipient& r, const std::string& diagnostic) {
     if (!r.remote_mta) r.remote_mta = remote_host_in(diagnostic);
 }
 
-BounceRecipient& add_recipient(BounceReport& report, std::string address, std::string_view action) {
-    if (report.recipients.size() >= kMaxRecipients) return report.recipients.back();
+// A new recipient, or nullptr past kMaxRecipients (read over, not kept).
+BounceRecipient* add_recipient(BounceReport& report, std::string address, std::string_view action = "failed") {
+    if (report.recipients.size() >= kMaxRecipients) return nullptr;
     BounceRecipient r;
     r.address = std::move(address);
     r.action = std::string(action);
     report.recipients.push_back(std::move(r));
-    return report.recipients.back();
+    return &report.recipients.back();
+}
+
+// The prose readers' common loop: a recipient, then its diagnostic lines
+// joined, then status and remote host read from them when the next
+// recipient (or the end) comes.
+class RecipientLines {
+  public:
+    explicit RecipientLines(BounceReport& report) : report_(report) {}
+    void start(std::string address, std::string_view action = "failed") {
+        finish();
+        current_ = add_recipient(report_, std::move(address), action);
+    }
+    void add(std::string_view line) {
+        if (current_ == nullptr) return;
+        if (!diagnostic_.empty()) diagnostic_ += ' ';
+        if (diagnostic_.size() < kMaxBounceField) diagnostic_ += line;
+    }
+    void finish() {
+        if (current_ != nullptr) finish_recipient(*current_, diagnostic_);
+        current_ = nullptr;
+        diagnostic_.clear();
+    }
+    [[nodiscard]] bool open() const { return current_ != nullptr; }
+
+  private:
+    BounceReport& report_;
+    BounceRecipient* current_ = nullptr;
+    std::string diagnostic_;
+};
+
+// The returned message after the first marker line found, as text.
+void take_original(std::string_view text, BounceReport& report, std::initializer_list<std::string_view> markers) {
+    for (std::string_view marker : markers)
+        if (!report.original) report.original = after_marker(text, marker);
+    if (report.original) report.original_kind = "text";
+}
+
+// "HOST." to the end of the line: the host a sentence names, less its full stop.
+std::string_view host_of_sentence(std::string_view rest) {
+    std::string_view host = trim_view(rest.substr(0, rest.find('\n')));
+    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
+    return host;
 }
 
 // --- Microsoft -------------------------------------------------------------
@@ -215,7 +259,7 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
         std::string_view l = trim_view(lines[i]);
         for (std::string_view lead : {"Your message to ", "Votre message à ", "Ihre Nachricht an "})
             if (starts_with_ci(l, lead) && seen.recipients.empty())
-                if (auto a = address_in(l.substr(lead.size()))) current = &add_recipient(seen, *a, "failed");
+                if (auto a = address_in(l.substr(lead.size()))) current = add_recipient(seen, *a);
     }
     for (std::size_t i = diagnostic_at; i < lines.size(); ++i) {
         std::string_view l = trim_view(lines[i]);
@@ -235,10 +279,14 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
                 after_generating = true;
             }
         if (generating || l.empty()) continue;
+        // The modern layout's fields are about the one recipient it names, or an unnamed one.
+        auto about = [&]() -> BounceRecipient& {
+            if (current == nullptr)
+                current = seen.recipients.empty() ? add_recipient(seen, std::string()) : &seen.recipients.back();
+            return *current;
+        };
         if (auto v = labelled(l, "Status code")) {
-            if (current == nullptr && !seen.recipients.empty()) current = &seen.recipients.back();
-            if (current == nullptr) current = &add_recipient(seen, std::string(), "failed");
-            if (auto code = find_status_code(*v)) current->status = *code;
+            if (auto code = find_status_code(*v)) about().status = *code;
             continue;
         }
         if (auto v = labelled(l, "Message rejected by")) {
@@ -246,9 +294,7 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
             continue;
         }
         if (auto v = l.starts_with("Error") ? labelled(l, "Error") : labelled(l, "Reported error")) {
-            if (current == nullptr && !seen.recipients.empty()) current = &seen.recipients.back();
-            if (current == nullptr) current = &add_recipient(seen, std::string(), "failed");
-            finish_recipient(*current, std::string(*v));
+            finish_recipient(about(), std::string(*v));
             continue;
         }
         if (auto v = labelled(l, "Remote server")) {
@@ -268,7 +314,7 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
         // The recipients of the classic layout: an address alone on its line,
         // then (when another server refused) that server's name alone.
         if (l.find(' ') == std::string_view::npos && l.find('@') != std::string_view::npos) {
-            if (auto a = address_in(l)) current = &add_recipient(seen, *a, "failed");
+            if (auto a = address_in(l)) current = add_recipient(seen, *a);
         } else if (current != nullptr && is_host_word(l) && !current->remote_mta) {
             current->remote_mta = field(l);
         }
@@ -307,28 +353,18 @@ bool read_exim(std::string_view text, BounceReport& report) {
     if (text.find("This message was created automatically by mail delivery software") == std::string_view::npos)
         return false;
     report.kind = "exim";
-    BounceRecipient* current = nullptr;
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current != nullptr) finish_recipient(*current, diagnostic);
-        current = nullptr;
-        diagnostic.clear();
-    };
+    RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("------ ")) break;
-        if (line.starts_with("  ") && !line.starts_with("   ") && line.find('@') != std::string_view::npos) {
-            finish();
-            current = &add_recipient(report, field(trim_view(line)), "failed");
-        } else if (current != nullptr && line.starts_with("    ")) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
-        } else if (current != nullptr && trim_view(line).empty()) {
-            finish();
-        }
+        if (line.starts_with("  ") && !line.starts_with("   ") && line.find('@') != std::string_view::npos)
+            recipients.start(field(trim_view(line)));
+        else if (line.starts_with("    "))
+            recipients.add(trim_view(line));
+        else if (trim_view(line).empty())
+            recipients.finish();
     }
-    finish();
-    report.original = after_marker(text, "------ This is a copy of the message");
-    if (report.original) report.original_kind = "text";
+    recipients.finish();
+    take_original(text, report, {"------ This is a copy of the message"});
     return true;
 }
 
@@ -340,34 +376,20 @@ bool read_qmail(std::string_view text, BounceReport& report) {
     auto at = text.find("This is the qmail-send program at ");
     if (at == std::string_view::npos) return false;
     report.kind = "qmail";
-    std::string_view host = text.substr(at + 34);
-    host = trim_view(host.substr(0, host.find('\n')));  // the rest of the line, less the sentence's dot
-    if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-    if (!host.empty()) report.reporting_mta = field(host);
-    BounceRecipient* current = nullptr;
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current != nullptr) finish_recipient(*current, diagnostic);
-        current = nullptr;
-        diagnostic.clear();
-    };
+    if (auto host = host_of_sentence(text.substr(at + 34)); !host.empty()) report.reporting_mta = field(host);
+    RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("--- ")) break;
-        if (line.starts_with("<") && line.ends_with(">:")) {
-            finish();
-            current = &add_recipient(report, field(line.substr(1, line.size() - 3)), "failed");
-        } else if (current != nullptr && !trim_view(line).empty()) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
-        } else if (current != nullptr) {
-            finish();
-        }
+        if (line.starts_with("<") && line.ends_with(">:"))
+            recipients.start(field(line.substr(1, line.size() - 3)));
+        else if (!trim_view(line).empty())
+            recipients.add(trim_view(line));
+        else
+            recipients.finish();
     }
-    finish();
-    for (std::string_view marker :
-         {"--- Below this line is a copy of the message", "--- Enclosed is a copy of the message"})
-        if (!report.original) report.original = after_marker(text, marker);
-    if (report.original) report.original_kind = "text";
+    recipients.finish();
+    take_original(text, report,
+                  {"--- Below this line is a copy of the message", "--- Enclosed is a copy of the message"});
     return true;
 }
 
@@ -378,39 +400,27 @@ bool read_qmail(std::string_view text, BounceReport& report) {
 // lines. The returned message, when Postfix sends text only, is not in it.
 bool read_postfix(std::string_view text, BounceReport& report) {
     std::string_view host;
-    for (std::string_view lead : {"This is the mail system at host ", "This is the Postfix program at host "}) {
-        auto at = text.find(lead);
-        if (at == std::string_view::npos) continue;
-        host = text.substr(at + lead.size());
-        host = trim_view(host.substr(0, host.find('\n')));
-        if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-        break;
-    }
+    for (std::string_view lead : {"This is the mail system at host ", "This is the Postfix program at host "})
+        if (auto at = text.find(lead); at != std::string_view::npos && host.empty())
+            host = host_of_sentence(text.substr(at + lead.size()));
     if (host.empty()) return false;
     report.kind = "postfix";
     report.reporting_mta = field(host);
-    BounceRecipient* current = nullptr;
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current != nullptr) finish_recipient(*current, diagnostic);
-        current = nullptr;
-        diagnostic.clear();
-    };
+    RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("<") && line.find('@') != std::string_view::npos) {
-            finish();
-            if (auto a = address_in(line)) current = &add_recipient(report, *a, "failed");
-            auto colon = line.find(">:");
-            if (current != nullptr && colon != std::string_view::npos) diagnostic = trim_view(line.substr(colon + 2));
-        } else if (current != nullptr && (line.starts_with(" ") || line.starts_with("\t")) &&
-                   !trim_view(line).empty()) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            if (diagnostic.size() < kMaxBounceField) diagnostic += trim_view(line);
-        } else if (current != nullptr) {
-            finish();
+            auto a = address_in(line);
+            if (!a) continue;
+            recipients.start(*a);
+            if (auto colon = line.find(">:"); colon != std::string_view::npos)
+                recipients.add(trim_view(line.substr(colon + 2)));
+        } else if ((line.starts_with(" ") || line.starts_with("\t")) && !trim_view(line).empty()) {
+            recipients.add(trim_view(line));
+        } else {
+            recipients.finish();
         }
     }
-    finish();
+    recipients.finish();
     return true;
 }
 
@@ -442,7 +452,7 @@ bool read_sendmail(std::string_view text, BounceReport& report) {
         }
         if (l.starts_with("----- ")) break;  // the original message
         if (in_addresses && l.find('@') != std::string_view::npos) {
-            if (auto a = address_in(l)) add_recipient(report, *a, "failed");
+            if (auto a = address_in(l)) add_recipient(report, *a);
         } else if (in_addresses && l.empty() && !report.recipients.empty()) {
             in_addresses = false;
         } else if (in_transcript && !l.empty() && transcript.size() < kMaxBounceField) {
@@ -450,12 +460,12 @@ bool read_sendmail(std::string_view text, BounceReport& report) {
             transcript += l;
         }
     }
-    if (report.recipients.empty()) add_recipient(report, std::string(), "failed").address.reset();
+    if (report.recipients.empty())
+        if (auto* unnamed = add_recipient(report, std::string())) unnamed->address.reset();
     for (auto& r : report.recipients) finish_recipient(r, transcript);
-    for (std::string_view marker : {"----- Original message follows -----", "----- Unsent message follows -----",
-                                    "----- Message header follows -----"})
-        if (!report.original) report.original = after_marker(text, marker);
-    if (report.original) report.original_kind = "text";
+    take_original(text, report,
+                  {"----- Original message follows -----", "----- Unsent message follows -----",
+                   "----- Message header follows -----"});
     return true;
 }
 
@@ -471,7 +481,7 @@ bool read_gmail(std::string_view text, BounceReport& report) {
     BounceRecipient* current = nullptr;
     for (std::size_t i = 1; i < lines.size() && i < 6; ++i)
         if (auto a = address_in(trim_view(lines[i]))) {
-            current = &add_recipient(report, *a, action);
+            current = add_recipient(report, *a, action);
             break;
         }
     if (current == nullptr) return true;
@@ -491,8 +501,7 @@ bool read_gmail(std::string_view text, BounceReport& report) {
         }
     }
     finish_recipient(*current, diagnostic);
-    report.original = after_marker(text, "----- Original message -----");
-    if (report.original) report.original_kind = "text";
+    take_original(text, report, {"----- Original message -----"});
     return true;
 }
 
@@ -505,33 +514,26 @@ bool read_exchange_legacy(std::string_view text, BounceReport& report) {
     if (at == std::string_view::npos) at = text.find("The following recipient(s) could not be reached:");
     if (at == std::string_view::npos) return false;
     report.kind = "exchange-legacy";
-    BounceRecipient* current = nullptr;
+    RecipientLines recipients(report);
     std::size_t indent = 0;  // of the recipient lines; the reasons are indented deeper
-    std::string diagnostic;
-    auto finish = [&] {
-        if (current != nullptr) finish_recipient(*current, diagnostic);
-        current = nullptr;
-        diagnostic.clear();
-    };
     auto lines = lines_of(text.substr(at));
     for (std::size_t i = 1; i < lines.size(); ++i) {
         std::string_view line = lines[i];
         std::string_view l = trim_view(line);
         std::size_t depth = line.find_first_not_of(" \t");
         bool recipient_line = l.find('@') != std::string_view::npos && l.find(" on ") != std::string_view::npos &&
-                              (current == nullptr || depth <= indent);
+                              (!recipients.open() || depth <= indent);
         if (recipient_line) {
-            finish();
             indent = depth;
-            if (auto a = address_in(l.substr(0, l.find(" on ")))) current = &add_recipient(report, *a, "failed");
-        } else if (current != nullptr && !l.empty() && depth > indent) {
-            if (!diagnostic.empty()) diagnostic += ' ';
-            if (diagnostic.size() < kMaxBounceField) diagnostic += l;
-        } else if (current != nullptr) {
-            finish();
+            recipients.finish();
+            if (auto a = address_in(l.substr(0, l.find(" on ")))) recipients.start(*a);
+        } else if (!l.empty() && depth > indent) {
+            recipients.add(l);
+        } else {
+            recipients.finish();
         }
     }
-    finish();
+    recipients.finish();
     return true;
 }
 
@@ -542,27 +544,24 @@ bool read_dragonfly(std::string_view text, BounceReport& report) {
     if (at == std::string_view::npos) return false;
     report.kind = "dragonfly";
     std::string_view first = text.substr(at, text.find('\n', at) - at);
-    if (auto host_at = first.rfind(" at "); host_at != std::string_view::npos) {
-        std::string_view host = trim_view(first.substr(host_at + 4));
-        if (!host.empty() && host.back() == '.') host.remove_suffix(1);
-        if (!host.empty()) report.reporting_mta = field(host);
-    }
+    if (auto host_at = first.rfind(" at "); host_at != std::string_view::npos)
+        if (auto host = host_of_sentence(first.substr(host_at + 4)); !host.empty()) report.reporting_mta = field(host);
     auto to = text.find("There was an error delivering your mail to ");
     if (to != std::string_view::npos) {
         std::string_view rest = text.substr(to);
         std::string_view line = rest.substr(0, rest.find('\n'));
         if (auto a = address_in(line)) {
-            BounceRecipient& r = add_recipient(report, *a, "failed");
+            // Its error: the lines up to the copied headers.
+            RecipientLines recipients(report);
+            recipients.start(*a);
             auto end = rest.find("Message headers follow.");
             std::string_view body = rest.substr(line.size(), end == std::string_view::npos ? 2048 : end - line.size());
-            std::string diagnostic(trim_view(body.substr(0, kMaxBounceField)));
-            for (char& c : diagnostic)
-                if (c == '\n' || c == '\r') c = ' ';
-            finish_recipient(r, diagnostic);
+            for (std::string_view l : lines_of(body))
+                if (!trim_view(l).empty()) recipients.add(trim_view(l));
+            recipients.finish();
         }
     }
-    report.original = after_marker(text, "Message headers follow.");
-    if (report.original) report.original_kind = "text";
+    take_original(text, report, {"Message headers follow."});
     return true;
 }
 
@@ -576,16 +575,14 @@ bool read_delivery_failed(std::string_view text, BounceReport& report) {
     auto a = address_in(line);
     if (!a) return false;
     report.kind = "text";
-    BounceRecipient& r = add_recipient(report, *a, "failed");
-    std::string diagnostic;
-    std::string_view after = rest.substr(std::min(rest.size(), line.size() + 1));
-    for (std::string_view l : lines_of(after)) {
+    RecipientLines recipients(report);
+    recipients.start(*a);
+    for (std::string_view l : lines_of(rest.substr(std::min(rest.size(), line.size() + 1)))) {
         l = trim_view(l);
         if (l.empty() || l.starts_with("-----")) break;
-        if (!diagnostic.empty()) diagnostic += ' ';
-        if (diagnostic.size() < kMaxBounceField) diagnostic += l;
+        recipients.add(l);
     }
-    finish_recipient(r, diagnostic);
+    recipients.finish();
     return true;
 }
 

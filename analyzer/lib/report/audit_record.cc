@@ -1,11 +1,6 @@
 #include "report/audit_record.hh"
 
-#include "chain/trace_builder.hh"
-#include "classify/bounce_analysis.hh"
-#include "classify/hop_classifier.hh"
 #include "classify/message_analysis.hh"
-#include "input/header_block.hh"
-#include "input/outlook_msg.hh"
 #include "parse/date_parser.hh"
 #include "report/csv_writer.hh"
 #include "report/json_writer.hh"
@@ -139,12 +134,7 @@ std::string csv_header() {
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            RecordFormat format, ByteBuffer& out) {
     AuditFigures f;
-    // An Outlook .msg goes through its own reader; everything else is split once here.
-    auto trace = is_compound_file(bytes) ? analyse_message(bytes, rules) : build_trace(split_header_block(bytes));
-    if (trace && !is_compound_file(bytes)) {
-        classify(*trace, rules);
-        analyse_bounce(*trace, bytes, rules);
-    }
+    auto trace = analyse_message(bytes, rules);  // as trace and check analyse it
     if (trace) {
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;

@@ -9,16 +9,9 @@
 #include "report/trace_json.hh"
 
 namespace hopscope {
-namespace {
+namespace {}  // namespace
 
-// Delays counted per value, in ascending order: the p-th percentile is the
-// value at rank round(p * (n - 1)), as over the sorted list of every delay.
-struct Percentiles {
-    std::uint64_t hops = 0;
-    std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;
-};
-
-Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts) {
+AuditSummary::Percentiles AuditSummary::percentiles(const std::map<std::int64_t, std::uint64_t>& counts) {
     Percentiles p;
     for (const auto& [delay, n] : counts) p.hops += n;
     if (p.hops == 0) return p;
@@ -38,7 +31,13 @@ Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts) {
     return p;
 }
 
-}  // namespace
+std::vector<std::pair<std::string, const AuditSummary::Bounces*>> AuditSummary::bounces_by_count() const {
+    std::vector<std::pair<std::string, const Bounces*>> by_count;
+    for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
+    std::stable_sort(by_count.begin(), by_count.end(),
+                     [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+    return by_count;
+}
 
 void AuditSummary::keep_first(std::vector<Listed>& list, Listed item) {
     if (list.size() >= kListed && !(item.where < list.back().where)) return;
@@ -129,11 +128,7 @@ std::string AuditSummary::render() const {
                    escape_for_terminal(where_text(s.where) + " hop " + std::to_string(s.hop)) + "\n";
     }
     if (!bounces_.empty()) {
-        // The commonest first, so 312 scanner mails refused with 5.7.64 head the list.
-        std::vector<std::pair<std::string, const Bounces*>> by_count;
-        for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
-        std::stable_sort(by_count.begin(), by_count.end(),
-                         [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+        const auto by_count = bounces_by_count();
         std::uint64_t total = 0;
         for (const auto& [status, b] : bounces_) total += b.count;
         out += "\nBounces (" + std::to_string(total) + ")\n";
@@ -196,10 +191,7 @@ std::string AuditSummary::render_json() const {
     }
     w.end_array();
     w.key("bounces").begin_array();
-    std::vector<std::pair<std::string, const Bounces*>> by_count;
-    for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
-    std::stable_sort(by_count.begin(), by_count.end(),
-                     [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+    const auto by_count = bounces_by_count();
     for (const auto& [status, b] : by_count) {
         w.begin_object().member("status", status).member("count", count(b->count));
         w.member("explanation", b->explanation.empty() ? std::nullopt : std::optional<std::string>(b->explanation));

@@ -61,6 +61,16 @@ class AuditSummary {
         std::uint64_t count = 0;
         std::string explanation;
     };
+    struct Percentiles {
+        std::uint64_t hops = 0;
+        std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;
+    };
+    // Of delays counted per value: the p-th percentile is the value at rank
+    // round(p * (n - 1)), as over the sorted list of every delay.
+    static Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts);
+    // Statuses, the commonest first (ties in status order), so 312 scanner
+    // mails refused with 5.7.64 head the list.
+    [[nodiscard]] std::vector<std::pair<std::string, const Bounces*>> bounces_by_count() const;
     static void keep_first(std::vector<Listed>& list, Listed item);
     [[nodiscard]] static std::string where_text(const Where& w);
 

@@ -60,35 +60,23 @@ std::string AuditSummary::render_html() const {
         "</tr></thead><tbody>";
     struct Line {
         std::string role;
-        std::uint64_t hops;
-        std::int64_t p50, p90, p99, max;
+        Percentiles p;
     };
     std::vector<Line> lines;
     for (const auto& role : audit_roles()) {
         auto it = delays_.find(role);
         if (it == delays_.end()) continue;
-        std::uint64_t hops = 0;
-        for (const auto& [d, n] : it->second) hops += n;
-        auto at = [&](double q) {
-            auto rank = static_cast<std::uint64_t>(std::lround(q * static_cast<double>(hops - 1)));
-            std::uint64_t seen = 0;
-            for (const auto& [d, n] : it->second) {
-                seen += n;
-                if (seen > rank) return d;
-            }
-            return it->second.rbegin()->first;
-        };
-        lines.push_back({role, hops, at(0.5), at(0.9), at(0.99), it->second.rbegin()->first});
+        lines.push_back({role, percentiles(it->second)});
+        const Percentiles& p = lines.back().p;
         out += "<tr><td><span class=\"role r-" + h(role) + "\">" + h(role) + "</span></td><td class=\"num\">" +
-               std::to_string(hops) + "</td><td class=\"num\">" + std::to_string(lines.back().p50) +
-               "</td><td class=\"num\">" + std::to_string(lines.back().p90) + "</td><td class=\"num\">" +
-               std::to_string(lines.back().p99) + "</td><td class=\"num\">" + std::to_string(lines.back().max) +
-               "</td></tr>";
+               std::to_string(p.hops) + "</td><td class=\"num\">" + std::to_string(p.p50) + "</td><td class=\"num\">" +
+               std::to_string(p.p90) + "</td><td class=\"num\">" + std::to_string(p.p99) + "</td><td class=\"num\">" +
+               std::to_string(p.max) + "</td></tr>";
     }
     out += "</tbody></table></div>\n";
     if (!lines.empty()) {
         std::int64_t top = 1;
-        for (const auto& l : lines) top = std::max(top, l.max);
+        for (const auto& l : lines) top = std::max(top, l.p.max);
         const double scale = std::log10(static_cast<double>(top) + 1);
         auto x = [&](std::int64_t v) {
             return 230 +
@@ -100,14 +88,14 @@ std::string AuditSummary::render_html() const {
         int y = 4;
         for (const auto& l : lines) {
             out += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\">" + h(l.role) + "</text>";
-            out += "<rect class=\"bar\" x=\"" + std::to_string(x(l.p50)) + "\" y=\"" + std::to_string(y + 5) +
-                   "\" width=\"" + std::to_string(std::max(2, x(l.p90) - x(l.p50))) +
-                   "\" height=\"12\" rx=\"2\"><title>p50 " + std::to_string(l.p50) + " s to p90 " +
-                   std::to_string(l.p90) + " s</title></rect>";
-            out += "<rect class=\"skewbar\" x=\"" + std::to_string(x(l.max)) + "\" y=\"" + std::to_string(y + 3) +
-                   "\" width=\"3\" height=\"16\"><title>max " + std::to_string(l.max) + " s</title></rect>";
-            out += "<text x=\"" + std::to_string(x(l.max) + 8) + "\" y=\"" + std::to_string(y + 15) + "\">" +
-                   h(format_duration(l.max)) + "</text>";
+            out += "<rect class=\"bar\" x=\"" + std::to_string(x(l.p.p50)) + "\" y=\"" + std::to_string(y + 5) +
+                   "\" width=\"" + std::to_string(std::max(2, x(l.p.p90) - x(l.p.p50))) +
+                   "\" height=\"12\" rx=\"2\"><title>p50 " + std::to_string(l.p.p50) + " s to p90 " +
+                   std::to_string(l.p.p90) + " s</title></rect>";
+            out += "<rect class=\"skewbar\" x=\"" + std::to_string(x(l.p.max)) + "\" y=\"" + std::to_string(y + 3) +
+                   "\" width=\"3\" height=\"16\"><title>max " + std::to_string(l.p.max) + " s</title></rect>";
+            out += "<text x=\"" + std::to_string(x(l.p.max) + 8) + "\" y=\"" + std::to_string(y + 15) + "\">" +
+                   h(format_duration(l.p.max)) + "</text>";
             y += 24;
         }
         out += "</svg><p class=\"muted\">Bar: p50 to p90; red mark: the slowest hop. Log scale.</p>\n";
@@ -139,10 +127,7 @@ std::string AuditSummary::render_html() const {
         out += "</tbody></table></div>\n";
     }
     if (!bounces_.empty()) {
-        std::vector<std::pair<std::string, const Bounces*>> by_count;
-        for (const auto& [status, b] : bounces_) by_count.emplace_back(status, &b);
-        std::stable_sort(by_count.begin(), by_count.end(),
-                         [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
+        const auto by_count = bounces_by_count();
         out +=
             "<h2>Bounces</h2>\n<div class=\"table\"><table><thead><tr><th "
             "class=\"num\">Count</th><th>Status</th><th>Meaning</th>"

@@ -122,10 +122,7 @@ std::string verdict_banner(const Trace& t) {
     if (t.bounce) {
         const Bounce& b = *t.bounce;
         cls = "bad";
-        std::string action = b.action.value_or("failed");
-        for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-        title = "NOT DELIVERED: delivery to " + b.recipient.value_or("?") + " " + action + " at " +
-                b.server.value_or("?") + (b.status ? " (" + *b.status + ")" : "");
+        title = "NOT DELIVERED: " + bounce_headline(b);
         if (b.explanation) evidence.push_back(*b.explanation);
         if (b.hint) evidence.push_back("Check: " + *b.hint);
         for (const auto& r : b.report.recipients)

@@ -159,14 +159,21 @@ std::string format_duration(std::int64_t seconds) {
     return (neg ? "-" : "") + std::string(buf.data());
 }
 
-std::string bounce_line(const Bounce& b) {
+std::string bounce_headline(const Bounce& b) {
     std::string action = b.action.value_or("failed");
     for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     std::string line = "Delivery to " + b.recipient.value_or("?") + " " + action + " at " + b.server.value_or("?");
     if (b.status) line += " (" + *b.status + ")";
-    if (b.explanation) line += ": " + *b.explanation;
     return escape_for_terminal(line);
 }
+
+namespace {
+
+std::string bounce_line(const Bounce& b) {
+    return bounce_headline(b) + (b.explanation ? ": " + escape_for_terminal(*b.explanation) : std::string());
+}
+
+}  // namespace
 
 std::string render_text(const Trace& t, const TextStyle& style) {
     Painter paint{style.colour};

@@ -26,6 +26,9 @@ std::string_view role_story(std::string_view role);
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
 std::string verdict_line(const RelayVerdict& v);
 
+// "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
+std::string bounce_headline(const Bounce& b);
+
 std::string render_text(const Trace& trace, const TextStyle& style);
 
 // "1h 02m 03s", "45s", "-3s"
