@@ -6,6 +6,7 @@
 
 #include <mutex>
 
+#include "base/charset_pin.hh"
 #include "base/gmime_types.hh"
 #include "base/utf8.hh"
 
@@ -72,6 +73,8 @@ std::string decode_header_text_gmime(std::string_view unfolded) {
     // NUL bytes would cut the C string short; GMime never sees them.
     for (char& c : buf)
         if (c == '\0') c = ' ';
+    keep_encoded_word_charsets_loaded(buf);
+    keep_charset_loaded("windows-1252");  // the fallback for undeclared 8-bit text
     gm::CString decoded(g_mime_utils_header_decode_text(parser_options(), buf.c_str()));
     std::string out = gm::to_string(decoded);
     // Drop leading white space left after the colon.

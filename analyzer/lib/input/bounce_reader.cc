@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "base/charset_pin.hh"
 #include "base/gmime_types.hh"
 #include "base/utf8.hh"
 #include "input/header_block.hh"
@@ -89,6 +90,7 @@ std::string text_of_part(GMimePart* part) {
     std::replace(bytes.begin(), bytes.end(), '\0', ' ');
     const char* charset = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
     if (charset != nullptr && !iequals(charset, "utf-8") && !iequals(charset, "us-ascii")) {
+        keep_charset_loaded(charset);
         gsize written = 0;
         GError* raw_error = nullptr;
         gm::CString utf8(g_convert_with_fallback(bytes.data(), static_cast<gssize>(bytes.size()), "UTF-8",

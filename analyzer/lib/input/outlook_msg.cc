@@ -7,6 +7,7 @@
 #include <cstring>
 #include <mutex>
 
+#include "base/charset_pin.hh"
 #include "base/gmime_types.hh"
 #include "base/limits.hh"
 #include "base/utf8.hh"
@@ -47,6 +48,7 @@ std::optional<std::string> read_stream(GsfInfile* dir, const char* name, std::si
 }
 
 std::optional<std::string> convert(std::string_view bytes, const char* from) {
+    keep_charset_loaded(from);
     gsize written = 0;
     GError* raw = nullptr;
     gm::CString text(g_convert_with_fallback(bytes.data(), static_cast<gssize>(bytes.size()), "UTF-8", from, "?",
