@@ -118,7 +118,7 @@ try:
             continue
         path = os.path.join(root, name)
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", path], capture_output=True)
+        out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", path], capture_output=True, timeout=120)
         records = [json.loads(line) for line in out.stdout.splitlines()]
         err = out.stderr.decode("utf-8", "replace")
         if row["is_valid"] != "1":
@@ -139,11 +139,22 @@ try:
                f"{name}: Received lines total, INSPECT {row['received_lines_total']}")
         expect(all("folder" in r["source"] and isinstance(r["source"]["item"], int) for r in records),
                f"{name}: every record names its folder and item")
-        # --range counts items in a PST: one item alone, the same record.
+        expect([r["source"]["index"] for r in records] == list(range(len(records))),
+               f"{name}: items are indexed in walk order from 0")
+        # Several handles read items at once; the records come out the same, in the same order.
+        for jobs in ("1", "3"):
+            other = subprocess.run([hopscope, "audit", "-q", "-j", jobs, "--format", "jsonl", path],
+                                   capture_output=True, timeout=120).stdout
+            expect(other == out.stdout, f"{name}: -j {jobs} gives the same records in the same order")
+        # --range counts items in a PST: one item alone, the same record; a slice, the same slice.
         if len(records) > 2:
             one = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", "--range", "2:3", path],
-                                 capture_output=True).stdout.splitlines()
+                                 capture_output=True, timeout=120).stdout.splitlines()
             expect(len(one) == 1 and json.loads(one[0]) == records[2], f"{name}: --range 2:3 gives item 2's record")
+            for jobs in ("1", "2"):
+                part = subprocess.run([hopscope, "audit", "-q", "-j", jobs, "--format", "jsonl", "--range", "1:",
+                                       path], capture_output=True, timeout=120).stdout.splitlines()
+                expect([json.loads(l) for l in part] == records[1:], f"{name}: -j {jobs} --range 1: gives the rest")
         expect(all(r["error"] is None or "transport headers" in r["error"] or "unreadable" in r["error"]
                    for r in records), f"{name}: errors say why")
         # The same messages exported by readpst: the same chains.

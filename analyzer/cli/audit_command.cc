@@ -518,14 +518,10 @@ int run_audit(const std::vector<std::string>& args) {
                 unopened = true;
                 continue;
             }
-            std::uint64_t index = 0;
-            pst->walk([&](PstItem item) {
-                if (index < range.start || index >= range.end) {  // --range counts items in a PST
-                    ++index;
-                    return index < range.end;
-                }
+            PstWalk how{jobs, range.start, range.end};
+            pst->walk(how, [&](PstItem item) {
                 const std::string& folder = *pst_folders.insert(item.folder).first;
-                MessageSource source{f.path, std::nullopt, index++, folder, item.id};
+                MessageSource source{f.path, std::nullopt, item.index, folder, item.id};
                 if (item.error) {
                     runner.add({nullptr, nullptr, {}, source, *item.error});
                 } else if (!item.headers || item.headers->find_first_not_of(" \t\r\n") == std::string::npos) {

@@ -1,6 +1,11 @@
 #include "cli/pst_file.hh"
 
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <set>
+#include <thread>
 #include <vector>
 
 #include "base/limits.hh"
@@ -9,7 +14,8 @@
 namespace hopscope {
 namespace {
 
-constexpr int kMaxFolderDepth = 64;  // deeper is a damaged file, not a mailbox
+constexpr int kMaxFolderDepth = 64;   // deeper is a damaged file, not a mailbox
+constexpr unsigned kMaxReaders = 16;  // handles on one file
 
 // libpff's error and item handles, owned.
 struct ErrorFree {
@@ -68,73 +74,207 @@ std::optional<std::string> message_string(libpff_item_t* message, uint32_t entry
     return make_valid_utf8(std::move(value));
 }
 
+// MS-PST node id types (the low five bits of a node id). The item tree
+// libpff builds from the node index at open gives a folder's children
+// without reading its contents table, which costs a quarter of a walk.
+constexpr std::uint32_t kNodeTypeMask = 0x1F;
+constexpr std::uint32_t kNormalFolder = 0x02;
+constexpr std::uint32_t kNormalMessage = 0x04;
+
+// What a walk does with the item it counts as `index`.
+enum class Want { skip, read, stop };
+
+// One handle's depth-first walk. Every handle walking the same file counts
+// the same items in the same order, so `want` can share the reading out.
 class Walker {
   public:
-    explicit Walker(const std::function<bool(PstItem)>& on_item) : on_item_(on_item) {}
+    Walker(const std::function<Want(std::uint64_t)>& want, const std::function<bool(PstItem)>& emit)
+        : want_(want), emit_(emit) {}
 
+    // False when stopped (by `want` or `emit`).
+    bool root(libpff_file_t* file) {
+        libpff_item_t* raw = nullptr;
+        ErrorOut error;
+        if (libpff_file_get_root_folder(file, &raw, &error) != 1)
+            return report_error("", 0, "no readable root folder: " + error.text());
+        Item root(raw);
+        return folder(root.get(), "", 0);
+    }
+
+    // Items counted so far (read or not).
+    [[nodiscard]] std::uint64_t counted() const { return next_; }
+
+  private:
     bool folder(libpff_item_t* f, const std::string& path, int depth) {
         uint32_t id = 0;
         if (libpff_item_get_identifier(f, &id, nullptr) == 1 && !seen_.insert(id).second) return true;  // a cycle
         if (depth > kMaxFolderDepth) return report_error(path, id, "folders nested too deep (a damaged file)");
-        int messages = 0;
+        int children = 0;
         {
             ErrorOut error;
-            if (libpff_folder_get_number_of_sub_messages(f, &messages, &error) != 1)
+            if (libpff_item_get_number_of_sub_items(f, &children, &error) != 1)
                 return report_error(path, id, "unreadable folder: " + error.text());
         }
-        for (int i = 0; i < messages; ++i) {
-            PstItem item;
-            item.folder = path;
+        for (int i = 0; i < children; ++i) {  // its messages first
             libpff_item_t* raw = nullptr;
             ErrorOut error;
-            if (libpff_folder_get_sub_message(f, i, &raw, &error) != 1) {
-                item.error = "unreadable item " + std::to_string(i) + " of the folder: " + error.text();
-            } else {
-                Item message(raw);
-                (void)libpff_item_get_identifier(message.get(), &item.id, nullptr);
-                item.headers = message_string(message.get(), LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS,
-                                              limits::max_header_block_bytes);
-                item.message_class = message_string(message.get(), LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
-            }
-            if (!on_item_(std::move(item))) return false;
-        }
-        int folders = 0;
-        {
-            ErrorOut error;
-            if (libpff_folder_get_number_of_sub_folders(f, &folders, &error) != 1)
-                return report_error(path, id, "unreadable sub-folders: " + error.text());
-        }
-        for (int i = 0; i < folders; ++i) {
-            libpff_item_t* raw = nullptr;
-            ErrorOut error;
-            if (libpff_folder_get_sub_folder(f, i, &raw, &error) != 1) {
-                if (!report_error(path, 0, "unreadable sub-folder " + std::to_string(i) + ": " + error.text()))
+            if (libpff_item_get_sub_item(f, i, &raw, &error) != 1) {
+                if (!report_error(path, 0, "unreadable item " + std::to_string(i) + " of the folder: " + error.text()))
                     return false;
                 continue;
             }
-            Item sub(raw);
-            std::string name = folder_name(sub.get()).value_or("(no name)");
+            Item child(raw);
+            uint32_t child_id = 0;
+            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1 ||
+                (child_id & kNodeTypeMask) != kNormalMessage)
+                continue;
+            if (!message(child.get(), path, child_id)) return false;
+        }
+        for (int i = 0; i < children; ++i) {  // then its folders
+            libpff_item_t* raw = nullptr;
+            if (libpff_item_get_sub_item(f, i, &raw, nullptr) != 1) continue;  // counted above
+            Item child(raw);
+            uint32_t child_id = 0;
+            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1 ||
+                (child_id & kNodeTypeMask) != kNormalFolder)
+                continue;
+            std::string name = folder_name(child.get()).value_or("(no name)");
             for (char& c : name)
                 if (c == '/') c = '_';  // the separator of our paths
-            std::string child = path;
-            if (!child.empty()) child += '/';
-            child += name;
-            if (!folder(sub.get(), child, depth + 1)) return false;
+            std::string sub = path;
+            if (!sub.empty()) sub += '/';
+            sub += name;
+            if (!folder(child.get(), sub, depth + 1)) return false;
         }
         return true;
     }
 
-  private:
-    bool report_error(const std::string& path, uint32_t id, std::string why) {
+    bool message(libpff_item_t* m, const std::string& path, uint32_t id) {
+        std::uint64_t index = next_++;
+        Want want = want_(index);
+        if (want == Want::stop) return false;
+        if (want == Want::skip) return true;
         PstItem item;
+        item.index = index;
+        item.folder = path;
+        item.id = id;
+        item.headers = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+        item.message_class = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+        return emit_(std::move(item));
+    }
+
+    bool report_error(const std::string& path, uint32_t id, std::string why) {
+        std::uint64_t index = next_++;
+        Want want = want_(index);
+        if (want == Want::stop) return false;
+        if (want == Want::skip) return true;
+        PstItem item;
+        item.index = index;
         item.folder = path;
         item.id = id;
         item.error = std::move(why);
-        return on_item_(std::move(item));
+        return emit_(std::move(item));
     }
 
-    const std::function<bool(PstItem)>& on_item_;
+    const std::function<Want(std::uint64_t)>& want_;
+    const std::function<bool(PstItem)>& emit_;
+    std::uint64_t next_ = 0;
     std::set<uint32_t> seen_;
+};
+
+// Several handles walk the same file; handle k reads the items whose index
+// is k modulo their number, and the calling thread hands the items on in
+// index order. A reader waits while it is kAhead items past the one handed
+// on last, which bounds memory.
+class OrderedReaders {
+  public:
+    OrderedReaders(const PstWalk& how, std::size_t readers)
+        : how_(how), readers_(readers), next_(how.from), counted_(readers) {}
+
+    // Reader k's walk over its own handle.
+    void read(std::size_t k, libpff_file_t* file) {
+        std::function<Want(std::uint64_t)> want = [&](std::uint64_t index) {
+            if (index >= how_.to || stopped()) return Want::stop;
+            return index >= how_.from && index % readers_ == k ? Want::read : Want::skip;
+        };
+        std::function<bool(PstItem)> emit = [&](PstItem item) {
+            std::unique_lock lock(mutex_);
+            room_.wait(lock, [&] { return stop_ || item.index < next_ + kAhead; });
+            if (stop_) return false;
+            std::uint64_t index = item.index;
+            ready_.emplace(index, std::move(item));
+            if (index == next_) arrived_.notify_one();
+            return true;
+        };
+        Walker w(want, emit);
+        try {
+            (void)w.root(file);
+        } catch (const std::exception&) {  // out of memory in one reader: the items it did not read are missing
+        }
+        std::lock_guard lock(mutex_);
+        counted_[k] = w.counted();
+        arrived_.notify_one();
+    }
+
+    // Hands items on in order until every reader is done or `on_item` says stop.
+    bool hand_on(const std::function<bool(PstItem)>& on_item) {
+        while (true) {
+            std::unique_lock lock(mutex_);
+            arrived_.wait(lock, [&] { return ready_.contains(next_) || ended(); });
+            auto at = ready_.find(next_);
+            if (at == ready_.end()) break;
+            PstItem item = std::move(at->second);
+            ready_.erase(at);
+            ++next_;
+            room_.notify_all();
+            lock.unlock();
+            if (!on_item(std::move(item))) {
+                stop();
+                return false;
+            }
+        }
+        std::unique_lock lock(mutex_);
+        // Every handle counts every item: different counts mean different trees.
+        auto [fewest, most] = std::minmax_element(counted_.begin(), counted_.end());
+        if (!fewest->has_value() || !most->has_value() || **fewest == **most) return true;
+        PstItem changed;
+        changed.index = next_;
+        changed.error = "the file changed while it was read: its readers counted from " + std::to_string(**fewest) +
+                        " to " + std::to_string(**most) + " items; some may be missing";
+        lock.unlock();
+        return on_item(std::move(changed));
+    }
+
+    void stop() {
+        std::lock_guard lock(mutex_);
+        stop_ = true;
+        room_.notify_all();
+    }
+
+  private:
+    static constexpr std::uint64_t kAhead = 64;
+
+    bool stopped() {
+        std::lock_guard lock(mutex_);
+        return stop_;
+    }
+
+    // The reader of the next item is done without it (under mutex_).
+    [[nodiscard]] bool ended() const {
+        if (next_ >= how_.to) return true;
+        const auto& counted = counted_[next_ % readers_];
+        return counted.has_value() && *counted <= next_;
+    }
+
+    const PstWalk& how_;
+    std::size_t readers_;
+    std::mutex mutex_;
+    std::condition_variable arrived_;
+    std::condition_variable room_;
+    std::map<std::uint64_t, PstItem> ready_;
+    std::uint64_t next_;  // the next index to hand on
+    std::vector<std::optional<std::uint64_t>> counted_;
+    bool stop_ = false;
 };
 
 }  // namespace
@@ -148,28 +288,65 @@ void PstFile::Close::operator()(libpff_file_t* f) const {
     libpff_file_free(&f, nullptr);
 }
 
-Result<PstFile> PstFile::open(const std::string& path) {
+namespace {
+
+Result<PstFile::Handle> open_handle(const std::string& path) {
     libpff_file_t* raw = nullptr;
     ErrorOut error;
     if (libpff_file_initialize(&raw, &error) != 1) return make_error(path + ": cannot read PST files: " + error.text());
-    if (libpff_file_open(raw, path.c_str(), LIBPFF_OPEN_READ, &error) != 1) {
-        libpff_file_free(&raw, nullptr);
+    PstFile::Handle handle(raw);  // closing a handle that opened nothing is harmless
+    if (libpff_file_open(raw, path.c_str(), LIBPFF_OPEN_READ, &error) != 1)
         return make_error(path + ": not a readable PST/OST file: " + error.text());
-    }
-    return PstFile(raw);
+    return handle;
 }
 
-bool PstFile::walk(const std::function<bool(PstItem)>& on_item) {
-    Walker w(on_item);
-    libpff_item_t* raw = nullptr;
-    ErrorOut error;
-    if (libpff_file_get_root_folder(file_.get(), &raw, &error) != 1) {
-        PstItem item;
-        item.error = "no readable root folder: " + error.text();
-        return on_item(std::move(item));
+}  // namespace
+
+Result<PstFile> PstFile::open(const std::string& path) {
+    auto handle = open_handle(path);
+    if (!handle) return make_error(handle.error().message);
+    return PstFile(std::move(*handle), path);
+}
+
+bool PstFile::walk(const PstWalk& how, const std::function<bool(PstItem)>& on_item) {
+    if (how.from >= how.to) return true;
+    std::vector<Handle> more;
+    for (unsigned k = 1; k < std::min(how.readers, kMaxReaders); ++k) {
+        auto handle = open_handle(path_);
+        if (!handle) break;  // gone or changed since: fewer readers
+        more.push_back(std::move(*handle));
     }
-    Item root(raw);
-    return w.folder(root.get(), "", 0);
+    if (more.empty()) {
+        std::function<Want(std::uint64_t)> want = [&](std::uint64_t index) {
+            if (index >= how.to) return Want::stop;
+            return index >= how.from ? Want::read : Want::skip;
+        };
+        bool refused = false;
+        std::function<bool(PstItem)> emit = [&](PstItem item) {
+            refused = !on_item(std::move(item));
+            return !refused;
+        };
+        Walker w(want, emit);
+        w.root(file_.get());
+        return !refused;
+    }
+    OrderedReaders readers(how, more.size() + 1);
+    std::vector<std::thread> threads;
+    // Joined however hand_on ends (on_item may throw).
+    struct JoinAll {
+        OrderedReaders& readers;
+        std::vector<std::thread>& threads;
+        JoinAll(OrderedReaders& r, std::vector<std::thread>& t) : readers(r), threads(t) {}
+        ~JoinAll() {
+            readers.stop();
+            for (auto& t : threads) t.join();
+        }
+        JoinAll(const JoinAll&) = delete;
+        JoinAll& operator=(const JoinAll&) = delete;
+    } join(readers, threads);
+    threads.emplace_back([&] { readers.read(0, file_.get()); });
+    for (std::size_t k = 0; k < more.size(); ++k) threads.emplace_back([&, k] { readers.read(k + 1, more[k].get()); });
+    return readers.hand_on(on_item);
 }
 
 }  // namespace hopscope

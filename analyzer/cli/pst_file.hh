@@ -3,10 +3,15 @@
 // folder, every message item, in folder order, with its transport headers.
 // libpff reads the file on demand, so memory stays bounded whatever its
 // size. Small RAII owners around libpff's handles; nothing frees by hand.
+//
+// Reading an item's properties is nearly all the cost (libpff resolves every
+// named property of the item against a list), so several handles on the
+// same file read items at once, and the items come out in walk order.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
@@ -22,6 +27,7 @@ namespace hopscope {
 bool is_pst(std::string_view bytes);
 
 struct PstItem {
+    std::uint64_t index = 0;                   // its place in the walk, from 0
     std::string folder;                        // "Top of Personal Folders/Inbox/Scans"
     std::uint32_t id = 0;                      // libpff's item identifier (the node id)
     std::optional<std::string> headers;        // PR_TRANSPORT_MESSAGE_HEADERS, UTF-8
@@ -29,22 +35,35 @@ struct PstItem {
     std::optional<std::string> error;          // the item could not be read
 };
 
+struct PstWalk {
+    unsigned readers = 1;                                          // handles reading items at once
+    std::uint64_t from = 0;                                        // items before are counted, not read
+    std::uint64_t to = std::numeric_limits<std::uint64_t>::max();  // nor from here on
+};
+
 class PstFile {
   public:
     static Result<PstFile> open(const std::string& path);
 
-    // Calls `on_item` for every message item of every folder, depth first in
-    // the file's folder order. A folder that cannot be read gives one item
-    // with its error; a folder seen twice (a cycle in a damaged file) is not
-    // walked again. Returns false when `on_item` asked to stop.
-    bool walk(const std::function<bool(PstItem)>& on_item);
+    // Calls `on_item`, in walk order, for every message item of every folder
+    // whose index is in [from, to): depth first, in each folder its messages
+    // (node ids of type "normal message") and then its sub-folders (type
+    // "normal folder"; search folders only point at messages held elsewhere).
+    // A folder that cannot be read gives one item with its error; a folder
+    // seen twice (a cycle in a damaged file) is not walked again. When the
+    // handles saw different trees (the file changed while it was read) a
+    // last item says so. Returns false when `on_item` asked to stop.
+    bool walk(const PstWalk& how, const std::function<bool(PstItem)>& on_item);
 
-  private:
     struct Close {
         void operator()(libpff_file_t* f) const;
     };
-    explicit PstFile(libpff_file_t* f) : file_(f) {}
-    std::unique_ptr<libpff_file_t, Close> file_;
+    using Handle = std::unique_ptr<libpff_file_t, Close>;
+
+  private:
+    PstFile(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
+    Handle file_;
+    std::string path_;
 };
 
 }  // namespace hopscope
