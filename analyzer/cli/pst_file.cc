@@ -194,13 +194,16 @@ class OrderedReaders {
     // Reader k's walk over its own handle.
     void read(std::size_t k, libpff_file_t* file) {
         std::function<Want(std::uint64_t)> want = [&](std::uint64_t index) {
-            if (index >= how_.to || stopped()) return Want::stop;
-            return index >= how_.from && index % readers_ == k ? Want::read : Want::skip;
+            if (index >= how_.to) return Want::stop;
+            std::lock_guard lock(mutex_);
+            if (stop_) return Want::stop;
+            return !draining_ && index >= how_.from && index % readers_ == k ? Want::read : Want::skip;
         };
         std::function<bool(PstItem)> emit = [&](PstItem item) {
             std::unique_lock lock(mutex_);
-            room_.wait(lock, [&] { return stop_ || item.index < next_ + kAhead; });
+            room_.wait(lock, [&] { return stop_ || draining_ || item.index < next_ + kAhead; });
             if (stop_) return false;
+            if (draining_) return true;  // nobody will hand it on
             std::uint64_t index = item.index;
             ready_.emplace(index, std::move(item));
             if (index == next_) arrived_.notify_one();
@@ -233,10 +236,16 @@ class OrderedReaders {
                 return false;
             }
         }
+        // The others finish counting, reading nothing more. Every handle counts
+        // every item: different counts mean different trees.
         std::unique_lock lock(mutex_);
-        // Every handle counts every item: different counts mean different trees.
+        draining_ = true;
+        room_.notify_all();
+        arrived_.wait(lock, [&] {
+            return std::all_of(counted_.begin(), counted_.end(), [](const auto& c) { return c.has_value(); });
+        });
         auto [fewest, most] = std::minmax_element(counted_.begin(), counted_.end());
-        if (!fewest->has_value() || !most->has_value() || **fewest == **most) return true;
+        if (**fewest == **most) return true;
         PstItem changed;
         changed.index = next_;
         changed.error = "the file changed while it was read: its readers counted from " + std::to_string(**fewest) +
@@ -254,11 +263,6 @@ class OrderedReaders {
   private:
     static constexpr std::uint64_t kAhead = 64;
 
-    bool stopped() {
-        std::lock_guard lock(mutex_);
-        return stop_;
-    }
-
     // The reader of the next item is done without it (under mutex_).
     [[nodiscard]] bool ended() const {
         if (next_ >= how_.to) return true;
@@ -274,7 +278,8 @@ class OrderedReaders {
     std::map<std::uint64_t, PstItem> ready_;
     std::uint64_t next_;  // the next index to hand on
     std::vector<std::optional<std::uint64_t>> counted_;
-    bool stop_ = false;
+    bool stop_ = false;      // on_item said stop: every reader stops
+    bool draining_ = false;  // handing on is over: readers only count
 };
 
 }  // namespace
