@@ -55,6 +55,9 @@ try:
         inputs.append(ext)
     else:
         print(f"note: {ext} not present; the shared mailboxes are skipped")
+    ost = os.path.join(shared, "corpus-ext", "outlook", "pst", "Aspose.Email-for-.NET_SampleOstFile.ost")
+    if shared and os.path.exists(ost):
+        inputs.append(ost)  # a PST: --range counts its items, and dask-audit gives it one task
 
     # --range: any cut of the file gives every message once, with the whole file's index.
     whole = run([hopscope, "audit", "-q", "--format", "jsonl", mbox]).stdout
