@@ -30,6 +30,7 @@ GMimeParserOptions* parser_options() {
         // Undeclared 8-bit text: UTF-8 first, then the commonest legacy charset.
         static const char* fallback[] = {"UTF-8", "windows-1252", nullptr};
         g_mime_parser_options_set_fallback_charsets(o.get(), fallback);
+        keep_charset_loaded("windows-1252");
         return o;
     }();
     return options.get();
@@ -74,7 +75,6 @@ std::string decode_header_text_gmime(std::string_view unfolded) {
     for (char& c : buf)
         if (c == '\0') c = ' ';
     keep_encoded_word_charsets_loaded(buf);
-    keep_charset_loaded("windows-1252");  // the fallback for undeclared 8-bit text
     gm::CString decoded(g_mime_utils_header_decode_text(parser_options(), buf.c_str()));
     std::string out = gm::to_string(decoded);
     // Drop leading white space left after the colon.
