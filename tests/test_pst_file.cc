@@ -123,6 +123,27 @@ BOOST_AUTO_TEST_CASE(a_file_replaced_under_the_readers_is_said, *utf::preconditi
     BOOST_TEST(items.back().error.value_or("").find("the file changed while it was read") != std::string::npos);
 }
 
+// Two files of 18 items each, with different node ids: the counts agree,
+// the trees do not.
+BOOST_AUTO_TEST_CASE(a_file_replaced_by_one_of_the_same_size_is_said, *utf::precondition(HasSamples())) {
+    TempDir dir;
+    const fs::path path = dir.path / "mailbox.ost";
+    fs::copy_file(kPst / "Aspose.Email-for-.NET_test.ost", path);
+    auto pst = PstFile::open(path.string());
+    BOOST_TEST_REQUIRE(static_cast<bool>(pst));
+    fs::copy_file(kPst / "Aspose.Email-for-.NET_passwordprotectedPST.pst", dir.path / "other.pst");
+    fs::rename(dir.path / "other.pst", path);
+    std::vector<PstItem> items;
+    PstWalk how;
+    how.readers = 2;
+    pst->walk(how, [&](PstItem item) {
+        items.push_back(std::move(item));
+        return true;
+    });
+    BOOST_TEST_REQUIRE(items.size() == 19U);
+    BOOST_TEST(items.back().error.value_or("").find("saw different items") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_damaged_or_missing_file_is_an_error, *utf::precondition(HasSamples())) {
     BOOST_TEST(!PstFile::open((kPst / "Aspose.Email-for-.NET_Outlook1.pst").string()));
     BOOST_TEST(!PstFile::open((kPst / "no-such-file.pst").string()));

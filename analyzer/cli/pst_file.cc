@@ -104,6 +104,10 @@ class Walker {
     // Items counted so far (read or not).
     [[nodiscard]] std::uint64_t counted() const { return next_; }
 
+    // The node ids of the items counted, in order, hashed (FNV-1a): two
+    // handles that saw the same tree agree on it.
+    [[nodiscard]] std::uint64_t fingerprint() const { return fingerprint_; }
+
   private:
     bool folder(libpff_item_t* f, const std::string& path, int depth) {
         uint32_t id = 0;
@@ -150,7 +154,7 @@ class Walker {
     }
 
     bool message(libpff_item_t* m, const std::string& path, uint32_t id) {
-        std::uint64_t index = next_++;
+        std::uint64_t index = count(id);
         Want want = want_(index);
         if (want == Want::stop) return false;
         if (want == Want::skip) return true;
@@ -164,7 +168,7 @@ class Walker {
     }
 
     bool report_error(const std::string& path, uint32_t id, std::string why) {
-        std::uint64_t index = next_++;
+        std::uint64_t index = count(id);
         Want want = want_(index);
         if (want == Want::stop) return false;
         if (want == Want::skip) return true;
@@ -176,9 +180,18 @@ class Walker {
         return emit_(std::move(item));
     }
 
+    std::uint64_t count(uint32_t id) {
+        for (int shift = 0; shift < 32; shift += 8) {
+            fingerprint_ ^= (id >> static_cast<unsigned>(shift)) & 0xFFU;
+            fingerprint_ *= 0x100000001B3ULL;
+        }
+        return next_++;
+    }
+
     const std::function<Want(std::uint64_t)>& want_;
     const std::function<bool(PstItem)>& emit_;
     std::uint64_t next_ = 0;
+    std::uint64_t fingerprint_ = 0xCBF29CE484222325ULL;
     std::set<uint32_t> seen_;
 };
 
@@ -215,7 +228,7 @@ class OrderedReaders {
         } catch (const std::exception&) {  // out of memory in one reader: the items it did not read are missing
         }
         std::lock_guard lock(mutex_);
-        counted_[k] = w.counted();
+        counted_[k] = Count{w.counted(), w.fingerprint()};
         arrived_.notify_one();
     }
 
@@ -237,19 +250,27 @@ class OrderedReaders {
             }
         }
         // The others finish counting, reading nothing more. Every handle counts
-        // every item: different counts mean different trees.
+        // every item: different counts or node ids mean different trees.
         std::unique_lock lock(mutex_);
         draining_ = true;
         room_.notify_all();
         arrived_.wait(lock, [&] {
             return std::all_of(counted_.begin(), counted_.end(), [](const auto& c) { return c.has_value(); });
         });
-        auto [fewest, most] = std::minmax_element(counted_.begin(), counted_.end());
-        if (**fewest == **most) return true;
+        auto by_items = [](const auto& a, const auto& b) { return a->items < b->items; };
+        auto [fewest, most] = std::minmax_element(counted_.begin(), counted_.end(), by_items);
+        bool same = std::all_of(counted_.begin(), counted_.end(), [&](const auto& c) {
+            return c->items == counted_.front()->items && c->fingerprint == counted_.front()->fingerprint;
+        });
+        if (same) return true;
         PstItem changed;
         changed.index = next_;
-        changed.error = "the file changed while it was read: its readers counted from " + std::to_string(**fewest) +
-                        " to " + std::to_string(**most) + " items; some may be missing";
+        changed.error = (*fewest)->items == (*most)->items
+                            ? "the file changed while it was read: its readers saw different items; some records may "
+                              "come from the new file"
+                            : "the file changed while it was read: its readers counted from " +
+                                  std::to_string((*fewest)->items) + " to " + std::to_string((*most)->items) +
+                                  " items; some may be missing";
         lock.unlock();
         return on_item(std::move(changed));
     }
@@ -267,7 +288,7 @@ class OrderedReaders {
     [[nodiscard]] bool ended() const {
         if (next_ >= how_.to) return true;
         const auto& counted = counted_[next_ % readers_];
-        return counted.has_value() && *counted <= next_;
+        return counted.has_value() && counted->items <= next_;
     }
 
     const PstWalk& how_;
@@ -277,9 +298,13 @@ class OrderedReaders {
     std::condition_variable room_;
     std::map<std::uint64_t, PstItem> ready_;
     std::uint64_t next_;  // the next index to hand on
-    std::vector<std::optional<std::uint64_t>> counted_;
-    bool stop_ = false;      // on_item said stop: every reader stops
-    bool draining_ = false;  // handing on is over: readers only count
+    struct Count {
+        std::uint64_t items;
+        std::uint64_t fingerprint;
+    };
+    std::vector<std::optional<Count>> counted_;  // each reader's, once its walk is over
+    bool stop_ = false;                          // on_item said stop: every reader stops
+    bool draining_ = false;                      // handing on is over: readers only count
 };
 
 }  // namespace
