@@ -65,6 +65,16 @@ BOOST_AUTO_TEST_CASE(field_start_rules) {
     BOOST_TEST(!is_field_start("http://example.com/"));  // a wrapped URL
     BOOST_TEST(!is_field_start("spf=pass (google.com: domain"));
     BOOST_TEST(!is_field_start(" indented: no"));
+    // Names longer than one 16-byte block, and every kind of byte that ends one.
+    BOOST_TEST(is_field_start("X-MS-Exchange-CrossTenant-OriginalArrivalTime: 30 Mar 2024"));
+    BOOST_TEST(is_field_start("X-Very_Long.Field-Name-With-Digits-0123456789-And.More:x"));
+    BOOST_TEST(is_field_start("X-MS-Exchange-Transport-CrossTenantHeadersStamped \t: x"));
+    BOOST_TEST(!is_field_start("X-MS-Exchange-Cross\xC3\xA9Tenant: accented byte inside the name"));
+    BOOST_TEST(!is_field_start("X-MS-Exchange-CrossTenant/Original: a slash"));
+    BOOST_TEST(!is_field_start("X-MS-Exchange-CrossTenant@Original: an at sign"));
+    BOOST_TEST(!is_field_start("X-MS-Exchange-CrossTenant[Original]: a bracket"));
+    BOOST_TEST(!is_field_start("https-MS-Exchange-CrossTenant-Original://example.com/"));
+    BOOST_TEST(!is_field_start("X-MS-Exchange-CrossTenant-OriginalArrivalTime"));  // no colon at all
 }
 
 BOOST_AUTO_TEST_CASE(uniformly_indented_paste) {

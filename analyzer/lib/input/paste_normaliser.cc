@@ -1,5 +1,9 @@
 #include "input/paste_normaliser.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 #include <array>
 
@@ -75,6 +79,25 @@ bool is_field_start(std::string_view line) {
     }();
     if (line.empty() || !is_alpha(line[0])) return false;
     std::size_t i = 1;
+#if defined(__SSE2__)
+    // Names run to 40 characters and more (X-MS-Exchange-...): sixteen a test.
+    const __m128i fold = _mm_set1_epi8(0x20);
+    auto in = [](__m128i v, char lo, char hi) {  // lo <= v <= hi, for ASCII bounds (bytes from 0x80 are negative)
+        return _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(v, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    for (; i + 16 <= line.size(); i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(line.data() + i));
+        __m128i name = _mm_or_si128(in(_mm_or_si128(v, fold), 'a', 'z'), in(v, '-', '9'));  // "-./0-9"
+        name = _mm_andnot_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('/')), name);
+        name = _mm_or_si128(name, _mm_cmpeq_epi8(v, _mm_set1_epi8('_')));
+        auto stop = ~static_cast<unsigned>(_mm_movemask_epi8(name)) & 0xFFFFU;
+        if (stop != 0) {
+            i += static_cast<std::size_t>(__builtin_ctz(stop));
+            break;
+        }
+    }
+#endif
     while (i < line.size() && kNameChar[static_cast<unsigned char>(line[i])]) ++i;
     while (i < line.size() && is_wsp(line[i])) ++i;
     if (i >= line.size() || line[i] != ':') return false;
