@@ -41,9 +41,11 @@ namespace {
 
 constexpr std::size_t kMaxBody = std::size_t{32} << 20;  // a request body: a large mbox export's worth
 constexpr std::size_t kMaxHeader = 16 << 10;
-constexpr int kMaxConnections = 16;                      // at once; more are answered 503 and closed
-constexpr auto kReadTimeout = std::chrono::seconds(15);  // a client that sends slower is cut off
-constexpr std::size_t kMaxMessagesShown = 20;            // of a dropped mbox
+constexpr int kMaxConnections = 16;                        // at once; more are answered 503 and closed
+constexpr auto kReadTimeout = std::chrono::seconds(15);    // a client that sends slower is cut off
+constexpr auto kLinger = std::chrono::seconds(5);          // after an answer, for the client to close its side
+constexpr std::size_t kMaxLinger = std::size_t{64} << 20;  // read and dropped meanwhile
+constexpr std::size_t kMaxMessagesShown = 20;              // of a dropped mbox
 
 std::string_view sv(beast::string_view s) {
     return {s.data(), s.size()};
@@ -219,11 +221,27 @@ class Session : public std::enable_shared_from_this<Session> {
         http::async_write(stream_, *shared, [self = shared_from_this(), shared](beast::error_code, std::size_t) {
             beast::error_code ignored;
             self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+            self->stream_.expires_after(kLinger);
+            self->drain();
         });
+    }
+
+    // A lingering close: what the client still sends (the rest of a body
+    // refused with 413) is read and dropped until it closes its side. Closed
+    // at once, unread bytes make the kernel reset the connection, and the
+    // client often never sees the answer. Bounded in time and bytes.
+    void drain() {
+        stream_.async_read_some(asio::buffer(scratch_),
+                                [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                                    self->drained_ += n;
+                                    if (!ec && self->drained_ < kMaxLinger) self->drain();
+                                });
     }
 
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
+    std::array<char, 16384> scratch_{};  // what a lingering close reads and drops
+    std::size_t drained_ = 0;
     std::optional<http::request_parser<http::string_body>> parser_;
     const Settings& settings_;
 };
