@@ -501,11 +501,15 @@ int run_audit(const std::vector<std::string>& args) {
             }
             continue;
         }
+        // An input that cannot be opened: said on stderr, counted, and the audit goes on.
+        auto refuse = [&](const std::string& why) {
+            std::cerr << "hopscope: " << why << "\n";
+            summary.add_unopened(f.path, why);
+            unopened = true;
+        };
         auto mapped = MappedFile::open(f.path);
         if (!mapped) {
-            std::cerr << "hopscope: " << mapped.error().message << "\n";
-            summary.add_unopened(f.path, mapped.error().message);
-            unopened = true;
+            refuse(mapped.error().message);
             continue;
         }
         std::string_view bytes = (*mapped)->bytes();
@@ -513,9 +517,7 @@ int run_audit(const std::vector<std::string>& args) {
             // A PST/OST: every message item of every folder, one record each.
             auto pst = PstFile::open(f.path);
             if (!pst) {
-                std::cerr << "hopscope: " << pst.error().message << "\n";
-                summary.add_unopened(f.path, pst.error().message);
-                unopened = true;
+                refuse(pst.error().message);
                 continue;
             }
             PstWalk how{jobs, range.start, range.end};

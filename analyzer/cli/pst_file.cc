@@ -119,7 +119,9 @@ class Walker {
             if (libpff_item_get_number_of_sub_items(f, &children, &error) != 1)
                 return report_error(path, id, "unreadable folder: " + error.text());
         }
-        for (int i = 0; i < children; ++i) {  // its messages first
+        // Its messages first, then its folders, each in the file's order.
+        std::vector<Item> sub_folders;
+        for (int i = 0; i < children; ++i) {
             libpff_item_t* raw = nullptr;
             ErrorOut error;
             if (libpff_item_get_sub_item(f, i, &raw, &error) != 1) {
@@ -129,19 +131,14 @@ class Walker {
             }
             Item child(raw);
             uint32_t child_id = 0;
-            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1 ||
-                (child_id & kNodeTypeMask) != kNormalMessage)
-                continue;
-            if (!message(child.get(), path, child_id)) return false;
+            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1) continue;
+            if ((child_id & kNodeTypeMask) == kNormalFolder) {
+                sub_folders.push_back(std::move(child));
+            } else if ((child_id & kNodeTypeMask) == kNormalMessage) {
+                if (!message(child.get(), path, child_id)) return false;
+            }
         }
-        for (int i = 0; i < children; ++i) {  // then its folders
-            libpff_item_t* raw = nullptr;
-            if (libpff_item_get_sub_item(f, i, &raw, nullptr) != 1) continue;  // counted above
-            Item child(raw);
-            uint32_t child_id = 0;
-            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1 ||
-                (child_id & kNodeTypeMask) != kNormalFolder)
-                continue;
+        for (const Item& child : sub_folders) {
             std::string name = folder_name(child.get()).value_or("(no name)");
             for (char& c : name)
                 if (c == '/') c = '_';  // the separator of our paths
@@ -154,29 +151,29 @@ class Walker {
     }
 
     bool message(libpff_item_t* m, const std::string& path, uint32_t id) {
-        std::uint64_t index = count(id);
-        Want want = want_(index);
-        if (want == Want::stop) return false;
-        if (want == Want::skip) return true;
-        PstItem item;
-        item.index = index;
-        item.folder = path;
-        item.id = id;
-        item.headers = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
-        item.message_class = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
-        return emit_(std::move(item));
+        return take(path, id, [&](PstItem& item) {
+            item.headers =
+                message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+            item.message_class = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+        });
     }
 
     bool report_error(const std::string& path, uint32_t id, std::string why) {
+        return take(path, id, [&](PstItem& item) { item.error = std::move(why); });
+    }
+
+    // Counts the next item; when this handle reads it, `fill` completes it
+    // and it is emitted. False when the walk is to stop.
+    template <typename Fill>
+    bool take(const std::string& path, uint32_t id, Fill fill) {
         std::uint64_t index = count(id);
         Want want = want_(index);
-        if (want == Want::stop) return false;
-        if (want == Want::skip) return true;
+        if (want != Want::read) return want == Want::skip;
         PstItem item;
         item.index = index;
         item.folder = path;
         item.id = id;
-        item.error = std::move(why);
+        fill(item);
         return emit_(std::move(item));
     }
 
