@@ -165,7 +165,7 @@ BOOST_AUTO_TEST_CASE(text_report_tells_the_chain_as_organisations) {
     classify(*t, RuleSet::builtin());
     auto zone = DisplayZone::make("UTC");
     std::string text = render_text(*t, TextStyle{false, true, *zone});
-    auto google = text.find("   google.com \u2014 sender's provider (Gmail)\n");
+    auto google = text.find("   gmail.com \u2014 sender's provider (Gmail)\n");
     auto list = text.find("   kernel.org \u2014 mailing list\n");
     auto recipient = text.find("   example.org \u2014 recipient\n");
     BOOST_REQUIRE(google != std::string::npos);

@@ -52,12 +52,26 @@ struct RelayVerdict {
 // A run of consecutive hops of one organisation in one role: the chain read
 // as a story (the sender's servers, its provider, a gateway, Microsoft 365,
 // a list, the recipient).
+// Which Microsoft 365 tenant a run of Microsoft's hops belongs to: its id
+// where the headers name it (X-MS-Exchange-CrossTenant-Id, the attributed
+// TenantId), and whether it is the sender's or the recipient's (a message
+// between two tenants crosses Microsoft 365 twice).
+struct TenantRun {
+    std::optional<std::string> id;
+    std::optional<std::string_view> side;  // "sender" or "recipient" (static text); nullopt when the headers do not say
+    bool operator==(const TenantRun&) const = default;
+};
+
 struct OrgSegment {
     std::optional<std::string> org;
     std::string_view role;  // static text, as Hop::role
     int first_hop = 0;
     int last_hop = 0;
     std::optional<std::string> service;  // the gateway's, provider's or list service's name, when a rule gave one
+    std::optional<TenantRun> tenant;     // Microsoft 365 runs only
+    // The hand-over into this run, when the message crossed from one
+    // organisation to another at its first hop: the evidence.
+    std::optional<std::string> handover;
     bool operator==(const OrgSegment&) const = default;
 };
 

@@ -83,7 +83,7 @@ std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
 // and a mailing list's organisation. Only these are kept (unfolded, copied):
 // Exchange Online stamps a dozen more per message that nothing reads.
 bool is_signal_header(std::string_view name) {
-    static constexpr std::array<std::string_view, 21> kNames = {
+    static constexpr std::array<std::string_view, 27> kNames = {
         "Authentication-Results",
         "ARC-Authentication-Results",
         "Received-SPF",
@@ -100,11 +100,17 @@ bool is_signal_header(std::string_view name) {
         "X-MS-Exchange-CrossTenant-FromEntityHeader",
         "X-MS-Exchange-CrossTenant-OriginalArrivalTime",
         "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp",
+        "X-MS-Exchange-CrossTenant-Id",
+        "X-OriginatorOrg",
         "Sender",
         "Return-Path",
         "List-Id",
         "List-Post",
-        "Mailing-List"};
+        "Mailing-List",
+        "X-Mailing-List",
+        "Precedence",
+        "Delivered-To",
+        "X-Original-To"};
     // Most fields of a message have a length no kept name has: one bit test.
     static constexpr std::uint64_t kLengths = [] {
         std::uint64_t bits = 0;

@@ -110,12 +110,14 @@ OrgHeaders OrgHeaders::of(const Trace& t) {
     OrgHeaders h;
     for (const auto& sig : t.signals) {  // the first of each name counts, as with find_signal
         std::string_view name = sig.name;
-        std::optional<std::string_view>* slot = iequals(name, "Sender")         ? &h.sender
-                                                : iequals(name, "Return-Path")  ? &h.return_path
-                                                : iequals(name, "List-Id")      ? &h.list_id
-                                                : iequals(name, "List-Post")    ? &h.list_post
-                                                : iequals(name, "Mailing-List") ? &h.mailing_list
-                                                                                : nullptr;
+        std::optional<std::string_view>* slot = iequals(name, "Sender")           ? &h.sender
+                                                : iequals(name, "Return-Path")    ? &h.return_path
+                                                : iequals(name, "List-Id")        ? &h.list_id
+                                                : iequals(name, "List-Post")      ? &h.list_post
+                                                : iequals(name, "Mailing-List")   ? &h.mailing_list
+                                                : iequals(name, "X-Mailing-List") ? &h.x_mailing_list
+                                                : iequals(name, "Precedence")     ? &h.precedence
+                                                                                  : nullptr;
         if (slot != nullptr && !*slot) *slot = std::string_view(sig.value);
     }
     return h;
@@ -138,6 +140,32 @@ std::vector<std::string> sender_orgs(const Trace& t, const OrgHeaders& headers) 
     return out;
 }
 
+namespace {
+
+// A Return-Path of a list's owner or bounce address, under Precedence: list or bulk.
+std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
+    if (!h.return_path || !h.precedence) return std::nullopt;
+    std::string_view p = *h.precedence;
+    while (!p.empty() && (p.front() == ' ' || p.front() == '\t')) p.remove_prefix(1);
+    if (!icontains(p.substr(0, 4), "list") && !icontains(p.substr(0, 4), "bulk")) return std::nullopt;
+    std::string_view v = *h.return_path;
+    auto at = v.rfind('@');
+    if (at == std::string_view::npos) return std::nullopt;
+    auto start = v.find_last_of("<: \t", at);
+    std::string_view local = v.substr(start == std::string_view::npos ? 0 : start + 1,
+                                      at - (start == std::string_view::npos ? 0 : start + 1));
+    bool list = local.starts_with("owner-") || icontains(local, "-owner") || icontains(local, "-bounces") ||
+                icontains(local, "-request");
+    if (!list) return std::nullopt;
+    return v;
+}
+
+}  // namespace
+
+bool OrgHeaders::list() const {
+    return list_id || list_post || mailing_list || x_mailing_list || list_return_path(*this);
+}
+
 std::optional<std::string> list_org(const OrgHeaders& headers) {
     if (headers.list_id) {
         // "Description <list-label.example.org>": the part in angle brackets is a dot-atom.
@@ -148,7 +176,7 @@ std::optional<std::string> list_org(const OrgHeaders& headers) {
             v = v.substr(open + 1, close - open - 1);
         if (auto org = org_of_name(v)) return org;
     }
-    for (const auto& v : {headers.list_post, headers.mailing_list})
+    for (const auto& v : {headers.list_post, headers.mailing_list, headers.x_mailing_list, list_return_path(headers)})
         if (v)
             if (auto org = org_of_address(*v)) return org;
     return std::nullopt;

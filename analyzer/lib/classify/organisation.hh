@@ -38,8 +38,13 @@ struct OrgHeaders {
     std::optional<std::string_view> list_id;
     std::optional<std::string_view> list_post;
     std::optional<std::string_view> mailing_list;
+    std::optional<std::string_view> x_mailing_list;  // vger's and others' older stamp
+    std::optional<std::string_view> precedence;
     static OrgHeaders of(const Trace& trace);
-    [[nodiscard]] bool list() const { return list_id || list_post || mailing_list; }
+    // A list's own headers, or a list server's older marks: X-Mailing-List,
+    // or Precedence: list|bulk with a Return-Path of a list's owner or
+    // bounce address (owner-ports@, linux-kernel-owner@, foo-bounces@).
+    [[nodiscard]] bool list() const;
 };
 
 // The sender's own organisations: From, Sender and Return-Path, in that

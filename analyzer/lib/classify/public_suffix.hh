@@ -20,7 +20,8 @@ class PublicSuffixList {
     static const PublicSuffixList& instance();
 
     // Lower-case registrable domain of a lower-case ASCII host name, or
-    // nullopt when the host is itself a public suffix or has one label. A
+    // nullopt when the host is itself a public suffix, has one label, or
+    // ends in a label that is no known suffix (a local name). A
     // lookup costs some ten thousand instructions: callers remember answers
     // (org_of_name asks once per distinct host and thread).
     [[nodiscard]] std::optional<std::string> registrable_domain(std::string_view host) const;

@@ -24,7 +24,7 @@ struct BuiltinRule {
 // Order matters: the first match wins, specific before general. The mail
 // services (gateways, providers, lists, MXs) follow these, from
 // analyzer/data/mail-services.txt.
-constexpr std::array<BuiltinRule, 23> kBuiltin = {{
+constexpr std::array<BuiltinRule, 26> kBuiltin = {{
     {"eop-protection-host", Family::Eop, MatchKind::ByHost, "*.mail.protection.outlook.com", ""},
     {"eop-regional-host", Family::Eop, MatchKind::ByHost, "*.eop-*.prod.protection.outlook.com", ""},
     {"eop-outbound-host", Family::Eop, MatchKind::ByHost, "*.outbound.protection.outlook.com", ""},
@@ -42,6 +42,15 @@ constexpr std::array<BuiltinRule, 23> kBuiltin = {{
     {"exo-outlook-host", Family::ExchangeOnline, MatchKind::ByHost, "*.outlook.com", ""},
     {"eop-outbound-sender", Family::Eop, MatchKind::FromHost, "*.outbound.protection.outlook.com",
      "sender is EOP's outbound service (*.outbound.protection.outlook.com)"},
+    // Microsoft 365 for the US Government (GCC High, DoD): the same services
+    // under office365.us (Microsoft Learn, "Microsoft 365 U.S. Government GCC
+    // High endpoints"; corpus: USG02-CY1-obe.outbound.protection.office365.us).
+    {"eop-gov-protection-host", Family::Eop, MatchKind::ByHost, "*.protection.office365.us",
+     "by-host is EOP for the US Government cloud (*.protection.office365.us)"},
+    {"exo-gov-host", Family::ExchangeOnline, MatchKind::ByHost, "*.office365.us",
+     "by-host is Exchange Online for the US Government cloud (*.office365.us)"},
+    {"eop-outbound-sender-gov", Family::Eop, MatchKind::FromHost, "*.outbound.protection.office365.us",
+     "sender is EOP's outbound service for the US Government cloud (*.outbound.protection.office365.us)"},
     {"private-10", Family::Internal, MatchKind::FromIp, "10.0.0.0/8", ""},
     {"private-172", Family::Internal, MatchKind::FromIp, "172.16.0.0/12", ""},
     {"private-192", Family::Internal, MatchKind::FromIp, "192.168.0.0/16", ""},

@@ -180,8 +180,7 @@ std::string hop_table(const Trace& t, const std::string& id) {
     for (const auto& hop : t.hops) {
         if (segment < t.orgs.size() && t.orgs[segment].first_hop == hop.index) {
             const OrgSegment& o = t.orgs[segment++];
-            std::string what(role_story(o.role));
-            if (o.service && o.role != "unknown") what += " (" + *o.service + ")";
+            std::string what = segment_story(t, o);
             out += "<tr class=\"org\"><td colspan=\"10\">" + opt(o.org, "(no name)") + " <span>— " + h(what) +
                    "</span></td></tr>";
         }

@@ -132,6 +132,19 @@ std::string_view role_story(std::string_view role) {
     return "stamps that name no system";
 }
 
+std::string segment_story(const Trace& t, const OrgSegment& o) {
+    std::string what(role_story(o.role));
+    if (o.service && o.role != "unknown") what += " (" + *o.service + ")";
+    bool two =
+        std::ranges::any_of(
+            t.orgs, [](const OrgSegment& s) { return s.tenant && s.tenant->side && *s.tenant->side == "recipient"; }) &&
+        std::ranges::any_of(
+            t.orgs, [](const OrgSegment& s) { return s.tenant && s.tenant->side && *s.tenant->side == "sender"; });
+    if (two && o.tenant && o.tenant->side)
+        what += *o.tenant->side == "sender" ? " (sender's tenant)" : " (recipient's tenant)";
+    return what;
+}
+
 std::string verdict_line(const RelayVerdict& v) {
     std::string relay = v.host.value_or("?") + (v.ip ? " [" + *v.ip + "]" : "");
     std::string tls = !v.tls ? "" : (*v.tls ? " with TLS" : " WITHOUT TLS");
@@ -305,8 +318,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             if (segment < t.orgs.size() && t.orgs[segment].first_hop == t.hops[k].index) {
                 const OrgSegment& o = t.orgs[segment++];
                 std::string who = o.org ? escape_for_terminal(*o.org) : "(no name)";
-                std::string what(role_story(o.role));
-                if (o.service && o.role != "unknown") what += " (" + escape_for_terminal(*o.service) + ")";
+                std::string what = escape_for_terminal(segment_story(t, o));
                 out += paint(kBold, "   " + who) + paint(kDim, (style.unicode ? " \u2014 " : " - ") + what) + "\n";
             }
             std::string line;

@@ -23,6 +23,12 @@ struct TextStyle {
 // The words a segment line gives a role: "sender's provider", "recipient".
 std::string_view role_story(std::string_view role);
 
+// What a run of the chain is, in words, for the line above its hops: the
+// role's story, the service's name, and the tenant's side when the message
+// crossed Microsoft 365 twice ("Exchange Online Protection (recipient's
+// tenant)"). Unescaped: each writer escapes it for its output.
+std::string segment_story(const Trace& t, const OrgSegment& o);
+
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
 std::string verdict_line(const RelayVerdict& v);
 

@@ -190,14 +190,27 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     }
     w.member("input_kind", t.input_kind);
     w.key("orgs").begin_array();
-    for (const auto& o : t.orgs)
+    for (const auto& o : t.orgs) {
         w.begin_object()
             .member("org", o.org)
             .member("role", o.role)
             .member("first_hop", std::int64_t{o.first_hop})
             .member("last_hop", std::int64_t{o.last_hop})
             .member("service", o.service)
-            .end_object();
+            .key("tenant");
+        if (o.tenant) {
+            w.begin_object().member("id", o.tenant->id);
+            w.key("side");
+            if (o.tenant->side)
+                w.value(*o.tenant->side);
+            else
+                w.null();
+            w.end_object();
+        } else {
+            w.null();
+        }
+        w.member("handover", o.handover).end_object();
+    }
     w.end_array();
     w.key("hops").begin_array();
     for (const auto& h : t.hops) write_hop(w, h);

@@ -1,0 +1,401 @@
+#include "classify/handover.hh"
+
+#include <algorithm>
+
+#include "classify/organisation.hh"
+#include "input/header_block.hh"
+
+namespace hopscope {
+namespace {
+
+bool note_has(const ReceivedFields& f, std::string_view what) {
+    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
+}
+
+bool contains(const std::vector<std::string>& v, const std::optional<std::string>& s) {
+    return s && std::find(v.begin(), v.end(), *s) != v.end();
+}
+
+void add_org(std::vector<std::string>& out, std::optional<std::string> org) {
+    if (org && !contains(out, org)) out.push_back(std::move(*org));
+}
+
+// The organisation a stamp's sender names of itself: the first of its
+// names (looked-up name, then the name it used, then its HELO) that has
+// one.
+std::optional<std::string> sender_org(const SenderSide& f) {
+    for (const auto* name : {&f.rdns, &f.host, &f.helo})
+        if (*name)
+            if (auto org = org_of_name(**name)) return org;
+    return std::nullopt;
+}
+
+bool sender_named_under(const SenderSide& f, const std::optional<std::string>& org) {
+    if (!org) return false;
+    return std::ranges::any_of(std::array{&f.rdns, &f.host, &f.helo}, [&](const std::optional<std::string>* name) {
+        return *name && in_organisation(**name, *org);
+    });
+}
+
+bool site_local_sender(const SenderSide& f) {
+    return f.ip && site_local_address(*f.ip);
+}
+
+// A sender that says nothing of a system outside: no address, and no name
+// with an organisation ("from localhost", "from userid 1000", no from).
+bool sender_says_nothing(const SenderSide& f) {
+    if (f.ip) return false;
+    return std::ranges::none_of(std::array{&f.rdns, &f.host, &f.helo},
+                                [](const std::optional<std::string>* name) { return *name && public_name(**name); });
+}
+
+std::string org_words(const System& s) {
+    if (s.org) return *s.org;
+    return "an unnamed system";
+}
+
+// The recipients' organisations: where the message was delivered
+// (Delivered-To, X-Original-To), the addresses the stamps say it was for,
+// and To.
+std::vector<std::string> recipient_orgs_of(const Trace& t) {
+    std::vector<std::string> out;
+    for (const auto& s : t.signals)
+        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) add_org(out, org_of_address(s.value));
+    for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
+        if (h->fields.for_) add_org(out, org_of_address(*h->fields.for_));
+    if (t.to) add_org(out, org_of_address(*t.to));
+    return out;
+}
+
+}  // namespace
+
+bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides& sides) {
+    if (auto report = find_signal(t, "X-Forefront-Antispam-Report");
+        report && report->find("DIR:OUT") != std::string_view::npos)
+        return true;
+    if (auto dir = find_signal(t, "X-MS-Exchange-Organization-MessageDirectionality");
+        dir && iequals(*dir, "Originating"))
+        return true;
+    for (const auto& org : sides.sender_orgs)
+        if (contains(sides.recipient_orgs, org)) return true;
+    bool ms = false;
+    for (const auto& s : sys) {
+        bool is_ms = s.party && *s.party == kMicrosoft365;
+        if (ms && !is_ms && s.party) return true;
+        ms = ms || is_ms;
+    }
+    return false;
+}
+
+namespace {}  // namespace
+
+bool Sides::is_sender_org(const std::optional<std::string>& org) const {
+    return contains(sender_orgs, org);
+}
+
+std::optional<std::string> self_stamp(const Hop& h) {
+    const auto& f = h.fields;
+    if (f.from.ip) return std::nullopt;
+    if (f.with && iequals(*f.with, "local"))
+        return "stamp with local: the sending host's own MTA took the message from a local user";
+    if (note_has(f, "from userid") || note_has(f, "local user"))
+        return "local pickup: the sending host's own MTA took the message from a local program";
+    for (const auto& n : f.notes)
+        if (n.starts_with("from ") && n.find("@localhost") != std::string::npos)
+            return "stamped by the sending host for a local user (" + n + ")";
+    if (!f.from.host && f.by.host && !f.with && f.notes.empty())
+        return {"stamp has no sender: written by the sending host itself"};
+    return std::nullopt;
+}
+
+const char* describe_kind(RunKind k) {
+    switch (k) {
+        case RunKind::Microsoft:
+            return "Microsoft 365";
+        case RunKind::Gateway:
+            return "a security gateway";
+        case RunKind::List:
+            return "the mailing list";
+        case RunKind::Mx:
+            return "the recipient's provider";
+        case RunKind::Provider:
+            return "a mail provider";
+        case RunKind::Generic:
+            return "another system";
+    }
+    return "?";
+}
+
+std::string sender_words(const ReceivedFields& f) {
+    std::string who = f.from.rdns.value_or(f.from.host.value_or(f.from.helo.value_or("")));
+    if (f.from.ip) who += (who.empty() ? "" : " ") + ("[" + *f.from.ip + "]");
+    return who.empty() ? "an unnamed sender" : who;
+}
+
+std::optional<std::string> microsoft_took_as_own(const Trace& t) {
+    auto entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
+    if (entity && iequals(*entity, "HybridOnPrem"))
+        return "Microsoft 365 took it as the tenant's own on-premises mail (FromEntityHeader: HybridOnPrem)";
+    // Written in a mailbox, or taken as internet mail.
+    if (entity && (iequals(*entity, "Hosted") || iequals(*entity, "Internet"))) return std::nullopt;
+    for (const char* name : {"X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-CrossTenant-AuthAs"})
+        if (auto as = find_signal(t, name); as && iequals(*as, "Internal"))
+            return "Microsoft 365 authenticated the sender as internal (" + std::string(name) + ": Internal)";
+    return std::nullopt;
+}
+
+Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules) {
+    Sides sides;
+    const auto& hops = t.hops;
+    const std::size_t n = hops.size();
+    const OrgHeaders headers = OrgHeaders::of(t);
+    sides.recipient_orgs = recipient_orgs_of(t);
+    sides.list = list_org(headers);
+    sides.list_headers = sides.list || headers.list();
+    // From names the author's organisation, unless a list rewrote it to its
+    // own address ("Jane via kasan-dev <kasan-dev@googlegroups.com>").
+    if (t.from)
+        if (auto org = org_of_address(*t.from); org && org != sides.list) add_org(sides.sender_orgs, org);
+    // Exchange Online names the organisation the message came from.
+    if (auto originator = find_signal(t, "X-OriginatorOrg")) add_org(sides.sender_orgs, org_of_name(*originator));
+
+    auto user_inside = [&](std::size_t i) -> std::optional<std::string> {
+        const auto& f = hops[i].fields;
+        if (auto m = rules.match_from(f.from.host, f.from.ip);
+            m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
+            return m->evidence() + ": a system of your own sent it";
+        if (auto m = rules.match_by(f.by.host, f.by.ip, f.with);
+            m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
+            return m->evidence() + ": a system of your own received it";
+        return std::nullopt;
+    };
+    auto from_named = [&](std::size_t i) {
+        const auto& f = hops[i].fields.from;
+        return f.ip || f.host || f.helo || f.rdns;
+    };
+
+    auto compute_links = [&] {
+        sides.links.assign(n, Link{});
+        for (std::size_t i = 0; i < n; ++i) {
+            Link& link = sides.links[i];
+            const System& b = sys[i];
+            const Hop& h = hops[i];
+            const auto& f = h.fields.from;
+            if (i == 0) {
+                link.kind = LinkKind::Start;
+                if (auto why = user_inside(i)) {
+                    link.why = *why;
+                    continue;
+                }
+                if (site_local_sender(f)) {
+                    auto m = rules.match_from(std::nullopt, f.ip);
+                    link.why = (m ? m->evidence() : "sender " + *f.ip + " is a site-local address") +
+                               ": the message starts inside " + (b.org ? *b.org + "'s" : std::string("this")) + " site";
+                    continue;
+                }
+                if (sender_named_under(f, b.org)) {
+                    link.why = "its sender " + sender_words(h.fields) + " is a host of " + *b.org +
+                               ": the message starts inside " + *b.org;
+                    continue;
+                }
+                if (self_stamp(h) || sender_says_nothing(f)) continue;
+                auto other = sender_org(f);
+                link.kind = LinkKind::Crossing;
+                // A client that names no organisation of its own (an address,
+                // "localhost", a bare HELO): a submission, not a server's hand-over.
+                link.from_device = !other;
+                link.why = "received from " + sender_words(h.fields) + (other ? " (" + *other + ")" : std::string()) +
+                           " over the internet by " + org_words(b);
+                continue;
+            }
+            const System& a = sys[i - 1];
+            auto fam_a = family(a);
+            auto fam_b = family(b);
+            // A provider's inbound MX or a list service's receiving host starts
+            // the recipient's or the list's side, even inside one provider.
+            if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
+                link.kind = LinkKind::Crossing;
+                link.why = "hand-over at " + hop_ref(h) + ": " + service_evidence(b) +
+                           (*fam_b == Family::Mx ? ", the recipient's provider takes it in here"
+                                                 : ", the list takes it in here");
+                continue;
+            }
+            bool same_domain = a.org && b.org && *a.org == *b.org;
+            if ((a.party && b.party && *a.party == *b.party) || same_domain) {
+                link.kind = LinkKind::Inside;
+                if (b.party && *b.party == kMicrosoft365 && fam_b == Family::Eop && !site_local_sender(f)) {
+                    for (const auto* name : {&f.rdns, &f.host, &f.helo}) {
+                        auto m = *name ? rules.match_from(**name, f.ip) : std::nullopt;
+                        if (!m || !m->rule->id.starts_with("eop-outbound-sender")) continue;
+                        link.kind = LinkKind::Crossing;
+                        link.tenant = true;
+                        link.why = "hand-over at " + hop_ref(h) +
+                                   " from one Microsoft 365 tenant to another: " + **name +
+                                   " is EOP's outbound service, and " + h.fields.by.host.value_or("the receiver") +
+                                   " takes the message in for the recipient's tenant";
+                        break;
+                    }
+                }
+                continue;
+            }
+            // Into or out of a service (Microsoft 365, a gateway, a provider, a
+            // list) is always a hand-over, private addresses or not: a service
+            // is never one site with its customer.
+            bool service_edge = (fam_a || fam_b) && a.party && b.party;
+            if (!service_edge && !a.party && sender_says_nothing(f))
+                continue;  // nothing says it left an unknown system
+            if (!service_edge && (site_local_sender(f) || (sender_says_nothing(f) && (f.host || f.helo || f.rdns)))) {
+                link.kind = a.party && b.party ? LinkKind::Joined : LinkKind::Inside;
+                if (link.kind == LinkKind::Joined)
+                    link.why = org_words(a) + " and " + org_words(b) + " are one site: " +
+                               (f.ip ? "the message was handed on over the site-local address " + *f.ip
+                                     : "its sender " + sender_words(h.fields) + " is a local name");
+                continue;
+            }
+            if (!b.party) {  // an unnamed receiver a public sender handed the message to
+                link.kind = LinkKind::Crossing;
+                link.why = "hand-over at " + hop_ref(h) + ": " + sender_words(h.fields) +
+                           " handed it over the internet to an unnamed receiver";
+                continue;
+            }
+            if (sender_named_under(f, b.org)) {
+                // The stamp shows the message already inside b (its sender is a
+                // host of b's own): it came over from a by a way no stamp shows.
+                link.kind = a.party ? LinkKind::Crossing : LinkKind::Inside;
+                if (a.party)
+                    link.why = "hand-over at " + hop_ref(h) + " from " + org_words(a) + " to " + *b.org +
+                               ": its sender " + sender_words(h.fields) + " is a host of " + *b.org +
+                               " already, so the message came over by a way no stamp shows";
+                continue;
+            }
+            if (a.org && b.org && sides.is_sender_org(a.org) && sides.is_sender_org(b.org)) {
+                link.kind = LinkKind::Joined;
+                link.why =
+                    *a.org + " and " + *b.org + " are both the sender's own domains (From, Sender or Return-Path)";
+                continue;
+            }
+            if (auto why = user_inside(i)) {
+                link.kind = LinkKind::Joined;
+                link.why = *why;
+                continue;
+            }
+            link.kind = LinkKind::Crossing;
+            // Out of the sending device's own stamps: a host that only stamps
+            // itself at the start of the chain and whose organisation is its
+            // first server's name for it (a dial-up or office address), not the
+            // sender's own domain.
+            bool device = true;
+            for (std::size_t j = 0; j < i && device; ++j)
+                device = self_stamp(hops[j]).has_value() && (!sys[j].org || !sys[j].org_note.empty()) &&
+                         !sides.is_sender_org(sys[j].org) && family(sys[j]) == std::nullopt;
+            link.from_device = device;
+            link.why = "hand-over at " + hop_ref(h) + " from " + org_words(a) + " to " + org_words(b) + ": " +
+                       sender_words(h.fields) + " handed it over the internet";
+        }
+    };
+    compute_links();
+
+    auto build_runs = [&] {
+        sides.runs.clear();
+        for (std::size_t i = 0; i < n; ++i) {
+            if (i == 0 || sides.links[i].kind == LinkKind::Crossing) {
+                Run r;
+                r.first = i;
+                sides.runs.push_back(r);
+            }
+            sides.runs.back().last = i;
+        }
+        for (auto& r : sides.runs) {
+            r.kind = RunKind::Generic;
+            for (std::size_t i = r.first; i <= r.last; ++i) {
+                if (!r.party) r.party = sys[i].party;
+                if (!r.org) r.org = sys[i].org;
+                auto f = family(sys[i]);
+                RunKind k = RunKind::Generic;
+                if (sys[i].party && *sys[i].party == kMicrosoft365)
+                    k = RunKind::Microsoft;
+                else if (f == Family::Gateway)
+                    k = RunKind::Gateway;
+                else if (f == Family::List && i == r.first)
+                    k = RunKind::List;
+                else if (f == Family::Mx && i == r.first && from_named(i))
+                    k = RunKind::Mx;
+                else if (f == Family::Provider)
+                    k = RunKind::Provider;
+                if (static_cast<int>(k) < static_cast<int>(r.kind)) {
+                    r.kind = k;
+                    r.service = &sys[i];
+                }
+            }
+            // A run with a host of the list's own domain is the list's (its
+            // front relay may have another name).
+            bool list_host = false;
+            for (std::size_t i = r.first; i <= r.last && sides.list && !list_host; ++i)
+                list_host = sys[i].org == sides.list;
+            if (r.kind != RunKind::Microsoft && r.kind != RunKind::Gateway && list_host) r.kind = RunKind::List;
+        }
+    };
+    build_runs();
+
+    // Sender and Return-Path name the sender's organisation too, unless they
+    // are the list's, or the chain shows their organisation receiving the
+    // message from another one (a forwarder or the recipient rewrote them on
+    // the way). Decided on the links found from the author's own domain.
+    for (const auto& [field, value] :
+         {std::pair{"Sender", headers.sender}, std::pair{"Return-Path", headers.return_path}}) {
+        if (!value) continue;
+        auto org = org_of_address(*value);
+        if (!org || sides.is_sender_org(org)) continue;
+        std::string rewritten;
+        if (sides.list && *org == *sides.list) {
+            rewritten = std::string(field) + "'s " + *org + " is the mailing list's: the list set it";
+        } else {
+            for (const auto& r : sides.runs) {
+                bool has = false;
+                for (std::size_t i = r.first; i <= r.last && !has; ++i) has = sys[i].org == org;
+                if (!has) continue;
+                const Link& entry = sides.links[r.first];
+                if (entry.kind == LinkKind::Crossing && !entry.from_device) {
+                    rewritten = std::string(field) + "'s " + *org + " first appears after a hand-over (" + entry.why +
+                                "): a forwarder or the recipient set it, so it does not name the sender";
+                    add_org(sides.rewriters, org);
+                }
+                break;
+            }
+        }
+        if (!rewritten.empty()) {
+            if (!sides.return_path_note.empty()) sides.return_path_note += "; ";
+            sides.return_path_note += rewritten;
+            continue;
+        }
+        add_org(sides.sender_orgs, org);
+        compute_links();
+        build_runs();
+    }
+
+    // Microsoft 365 taking the sender's mail from a run as the tenant's own
+    // on-premises server proves that run one organisation with the
+    // sender's systems before it (the relay of a device whose first server
+    // has another domain).
+    if (auto own = microsoft_took_as_own(t); own && senders_tenant(t, sys, sides)) {
+        std::size_t entry = sides.runs.size();
+        for (std::size_t k = 1; k < sides.runs.size(); ++k)
+            if (sides.runs[k].kind == RunKind::Microsoft && sides.runs[k - 1].kind != RunKind::Microsoft) entry = k;
+        if (entry < sides.runs.size()) {
+            std::size_t k = entry - 1;
+            Run& relay = sides.runs[k];
+            if (relay.kind == RunKind::Generic && k > 0 && sides.runs[k - 1].kind == RunKind::Generic &&
+                sides.links[relay.first].kind == LinkKind::Crossing) {
+                Link& link = sides.links[relay.first];
+                link.kind = LinkKind::Joined;
+                link.why = org_words(sys[relay.first - 1]) + " and " + org_words(sys[relay.first]) +
+                           " are one organisation: " + *own + " from " +
+                           sender_words(hops[sides.runs[entry].first].fields);
+                build_runs();
+            }
+        }
+    }
+    return sides;
+}
+
+}  // namespace hopscope

@@ -1,0 +1,96 @@
+// The second pass of classify: where the message crossed from one
+// organisation to another. Each stamp's system (systems.hh) is compared with
+// the previous stamp's: the same party, two domains the chain proves to be
+// one organisation (joined), or a hand-over to someone else (a crossing),
+// each with its evidence. Different registrable domains are different
+// organisations unless the chain proves otherwise: the same registrable
+// domain, the sender's own domains (From, Sender, a Return-Path no later
+// receiver rewrote), Microsoft 365 taking the sender's mail from the second
+// as its on-premises server, a private address or an internal name between
+// them, or the user's own --relay and --internal-net. Position alone never
+// crosses a hand-over over the internet into a new domain.
+//
+// The crossings cut the chain into runs; a run has one kind (Microsoft 365,
+// a security gateway, a list, a provider's inbound MX, a provider, another
+// system), from its service rules. The third pass (roles.hh) reads roles
+// off the runs and their crossings.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain/trace.hh"
+#include "classify/role_rules.hh"
+#include "classify/systems.hh"
+
+namespace hopscope {
+
+enum class LinkKind {
+    Start,     // the first stamp: the chain starts inside its system
+    Inside,    // the same system or organisation as the previous stamp
+    Joined,    // another domain, proved to be the same organisation
+    Crossing,  // a hand-over to another organisation
+};
+
+struct Link {
+    LinkKind kind = LinkKind::Inside;
+    std::string why;  // the evidence, for Start from outside, Joined and Crossing
+    // The crossing came from the sending device (its own stamps, or a
+    // client that names no organisation of its own) handing the message to
+    // its first server, rather than from a server.
+    bool from_device = false;
+    bool tenant = false;  // Microsoft 365 to Microsoft 365: one tenant's outbound to another's inbound
+};
+
+enum class RunKind { Microsoft, Gateway, List, Mx, Provider, Generic };
+
+struct Run {
+    std::size_t first = 0;
+    std::size_t last = 0;  // inclusive
+    RunKind kind = RunKind::Generic;
+    const System* service = nullptr;  // the hop whose rule gave the kind
+    std::optional<std::string> party;
+    std::optional<std::string> org;  // the organisation of its first hop that has one
+};
+
+struct Sides {
+    std::vector<Link> links;  // one per hop: how its system relates to the previous stamp's
+    std::vector<Run> runs;
+    std::vector<std::string> sender_orgs;     // From, X-OriginatorOrg, and Sender and Return-Path unless a list or a
+                                              // later receiver set them
+    std::vector<std::string> recipient_orgs;  // Delivered-To, X-Original-To, the stamps' `for`, To
+    std::optional<std::string> list;          // the mailing list's organisation (List-Id, List-Post, ...)
+    bool list_headers = false;                // the message carries list headers
+    std::string return_path_note;             // why Sender or Return-Path do not name the sender, when they do not
+    std::vector<std::string> rewriters;       // organisations that set Sender or Return-Path on the way (forwarders)
+    [[nodiscard]] bool is_sender_org(const std::optional<std::string>& org) const;
+};
+
+// Stamps a device or host writes about itself: no client address and either
+// no from clause, a local user, or a local pickup ("from userid"): the
+// evidence, or nullopt.
+std::optional<std::string> self_stamp(const Hop& h);
+
+Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules);
+
+// Short words for a run's kind ("Microsoft 365", "a security gateway").
+const char* describe_kind(RunKind k);
+
+// The sender side of a stamp in words: "mail.example.com [192.0.2.1]".
+std::string sender_words(const ReceivedFields& f);
+
+// Whether the Microsoft 365 tenant the message passed is the sender's:
+// Exchange says the message originated there or went out
+// (MessageDirectionality, the spam filter's direction), a stamp after
+// Microsoft's was written by someone else, or the mail stays inside one
+// organisation.
+bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides& sides);
+
+// Whether Microsoft 365's own headers say it took the message through an
+// inbound connector as the tenant's own mail (FromEntityHeader
+// HybridOnPrem, or AuthAs Internal on mail that no mailbox wrote): the
+// evidence, or nullopt.
+std::optional<std::string> microsoft_took_as_own(const Trace& t);
+
+}  // namespace hopscope

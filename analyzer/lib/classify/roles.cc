@@ -1,0 +1,295 @@
+#include "classify/roles.hh"
+
+#include <algorithm>
+
+#include "classify/organisation.hh"
+#include "input/header_block.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr const char* kOrigin = "origin-device";
+constexpr const char* kLocal = "local-relay";
+constexpr const char* kEop = "eop";
+constexpr const char* kExo = "exchange-online";
+constexpr const char* kExternal = "external-delivery";
+constexpr const char* kSender = "sender-infrastructure";
+constexpr const char* kGateway = "security-gateway";
+constexpr const char* kList = "mailing-list";
+
+void set_role(Hop& h, const char* role, std::string evidence) {
+    h.role = role;
+    h.evidence.push_back(std::move(evidence));
+}
+
+bool note_has(const ReceivedFields& f, std::string_view what) {
+    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
+}
+
+// A host name that says it takes submissions ("smtp.gmail.com").
+bool submission_host(const ReceivedFields& f) {
+    auto by = f.by.host ? public_name(*f.by.host) : std::nullopt;
+    return by && by->find("smtp") != std::string::npos;
+}
+
+}  // namespace
+
+bool authenticated_submission(const ReceivedFields& f) {
+    if (f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"))) return true;
+    return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
+}
+
+void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
+                  const std::vector<std::optional<RuleMatch>>& by_match, const RuleSet& rules) {
+    const std::size_t n = t.hops.size();
+    const auto& runs = sides.runs;
+    // What marks a hop as a system of the sender's own: the user's rules
+    // (--relay, --internal-net, `rule = internal|relay`), or an
+    // authenticated submission. Asked once per hop at most.
+    std::vector<std::optional<std::optional<std::string>>> own_seen(n);
+    auto own_evidence = [&](std::size_t i) -> const std::optional<std::string>& {
+        if (own_seen[i]) return *own_seen[i];
+        const Hop& h = t.hops[i];
+        std::optional<std::string> why;
+        if (const auto& m = by_match[i];
+            m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
+            why = m->evidence();
+        if (!why)
+            if (auto m = rules.match_from(h.fields.from.host, h.fields.from.ip);
+                m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
+                why = m->evidence() + " sent this on inside your organisation";
+        if (!why && authenticated_submission(h.fields))
+            why = "authenticated submission (" + h.fields.with.value_or("AUTH") + "): the sender's own mail server";
+        own_seen[i] = std::move(why);
+        return *own_seen[i];
+    };
+    auto target_words = [&](std::size_t k) {
+        const Run& r = runs[k];
+        const Hop& h = t.hops[r.first];
+        std::string what = describe_kind(r.kind);
+        if (r.service && r.service->service && !r.service->service->product.empty()) what = r.service->service->product;
+        return hop_ref(h) + " (" + what + ", " + h.fields.by.host.value_or(h.fields.by.ip.value_or("?")) + ")";
+    };
+
+    bool recipient = false;  // the message reached the recipient's side
+    std::string recipient_why;
+    bool ms_seen = false;
+    bool gateway_seen = false;
+    bool provider_seen = false;
+    bool list_done = false;
+    const bool list_in_chain = std::ranges::any_of(runs, [](const Run& r) { return r.kind == RunKind::List; });
+    for (std::size_t k = 0; k < runs.size(); ++k) {
+        const Run& r = runs[k];
+        const Link& entry = sides.links[r.first];
+        const bool crossed = entry.kind == LinkKind::Crossing;
+        auto each = [&](const char* role, const std::string& why) {
+            for (std::size_t i = r.first; i <= r.last; ++i) set_role(t.hops[i], role, why);
+        };
+        auto enter_recipient = [&](const std::string& why) {
+            // A list whose own domain is not in the chain (a list hosted by
+            // someone else): the first receiver after the sender's side that
+            // sends the message on to another organisation.
+            bool sends_on = std::any_of(runs.begin() + static_cast<std::ptrdiff_t>(k) + 1, runs.end(),
+                                        [&](const Run& later) { return later.org && later.org != r.org; });
+            // Not a system that set the envelope sender to its own: a
+            // forwarder, whose Return-Path a list would have set instead.
+            bool rewriter = r.org && std::ranges::find(sides.rewriters, *r.org) != sides.rewriters.end();
+            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter) {
+                list_done = true;
+                recipient = true;
+                recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
+                set_role(t.hops[r.first], kList,
+                         why +
+                             "; the message carries list headers naming no organisation in the chain, and this "
+                             "system sent it on: the list server");
+                std::string inside = "the list's side since " + hop_ref(t.hops[r.first]);
+                for (std::size_t i = r.first + 1; i <= r.last; ++i) set_role(t.hops[i], kList, inside);
+                return;
+            }
+            recipient = true;
+            recipient_why = "the recipient's side since " + hop_ref(t.hops[r.first]);
+            set_role(t.hops[r.first], kExternal, why);
+            for (std::size_t i = r.first + 1; i <= r.last; ++i) set_role(t.hops[i], kExternal, recipient_why);
+        };
+        std::string product =
+            r.service && r.service->service ? r.service->service->product : std::string(describe_kind(r.kind));
+        switch (r.kind) {
+            case RunKind::Microsoft:
+                for (std::size_t i = r.first; i <= r.last; ++i) {
+                    Hop& h = t.hops[i];
+                    std::string why = sys[i].service == nullptr ? "Microsoft 365 (" + sys[i].org_note + ")"
+                                                                : service_evidence(sys[i]);
+                    if (family(sys[i]) == Family::Eop) {
+                        set_role(h, kEop, why);
+                    } else {
+                        set_role(h, kExo, why);
+                        const auto& with = h.fields.with;
+                        if (with && iequals(*with, "mapi"))
+                            h.evidence.emplace_back("with mapi: written in a mailbox and submitted by its client");
+                        else if (with && iequals(*with, "HTTPS") && i + 1 == n)
+                            h.evidence.emplace_back("with HTTPS: handed to the mailbox server for delivery");
+                    }
+                }
+                if (crossed && entry.tenant) t.hops[r.first].evidence.push_back(entry.why);
+                ms_seen = true;
+                continue;
+            case RunKind::Gateway:
+                for (std::size_t i = r.first; i <= r.last; ++i)
+                    set_role(t.hops[i], kGateway,
+                             sys[i].service
+                                 ? service_evidence(sys[i])
+                                 : product + " (" + r.org.value_or("?") +
+                                       "): " + (sys[i].org_note.empty() ? "the same organisation" : sys[i].org_note));
+                gateway_seen = true;
+                continue;
+            default:
+                break;
+        }
+        if (r.kind == RunKind::List && !list_done) {
+            for (std::size_t i = r.first; i <= r.last; ++i) {
+                std::string why = family(sys[i]) == Family::List ? service_evidence(sys[i])
+                                  : i > r.first                  ? "the list's side since " + hop_ref(t.hops[r.first])
+                                  : sides.list
+                                      ? "List-Id names " + *sides.list + ": the list server's first receiving hop"
+                                      : "the list service's first receiving hop";
+                if (i == r.first && sides.list) why += " (the message carries list headers)";
+                set_role(t.hops[i], kList, why);
+            }
+            list_done = true;
+            recipient = true;
+            recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
+            continue;
+        }
+        if (r.kind == RunKind::Mx) {
+            enter_recipient(service_evidence(*r.service) + ": the recipient's provider received it");
+            continue;
+        }
+        if (recipient) {
+            each(kExternal, recipient_why);
+            continue;
+        }
+        const Hop& first = t.hops[r.first];
+        if (r.kind == RunKind::Provider) {
+            bool senders = k == 0 || !crossed || entry.from_device || sides.is_sender_org(r.org) ||
+                           authenticated_submission(first.fields) || submission_host(first.fields);
+            if (senders) {
+                for (std::size_t i = r.first; i <= r.last; ++i)
+                    set_role(t.hops[i], kSender,
+                             sys[i].service ? service_evidence(sys[i])
+                                            : product + " (" + r.org.value_or("?") + "): " + sys[i].org_note);
+                if (k > 0 && crossed && !provider_seen)
+                    t.hops[r.first].evidence.emplace_back("the sender's side submitted it here (" + entry.why + ")");
+                provider_seen = true;
+                continue;
+            }
+            enter_recipient(product + " received it from " + sender_words(first.fields) +
+                            ": the recipient's provider (" + entry.why + ")");
+            continue;
+        }
+        // A system of no known service, on the sender's side so far: the
+        // sender's own only where something proves it.
+        std::optional<std::string> own_why;
+        std::size_t why_hop = r.first;
+        for (std::size_t i = r.first; i <= r.last && !own_why; ++i)
+            if ((own_why = own_evidence(i))) why_hop = i;
+        if (!own_why)
+            for (std::size_t i = r.first; i <= r.last && !own_why; ++i)
+                if (sides.is_sender_org(sys[i].org)) {
+                    own_why = "the sender's own organisation " + *sys[i].org;
+                    why_hop = i;
+                }
+        if (!own_why && !crossed)
+            own_why = entry.why.empty() ? "the chain starts here: the sender's own system"
+                                        : entry.why + ": the sender's own system";
+        // A device's first server, when it sends the message on: the
+        // sender's; where the chain ends in it, or it is the recipient's
+        // domain, the device sent straight to the recipient.
+        bool recipient_domain = r.org && std::ranges::find(sides.recipient_orgs, *r.org) != sides.recipient_orgs.end();
+        if (!own_why && entry.from_device && k + 1 < runs.size())
+            own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
+                      entry.why + ")";
+        if (!own_why) {
+            // The list host's front relay: it took the message in over the
+            // internet and handed it straight to the list.
+            if (k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done) {
+                each(kList, entry.why + "; it handed the message to the list at " + target_words(k + 1) +
+                                ": the list host's front relay");
+                continue;
+            }
+            // Someone else who took the message from the sender's own
+            // servers and sent it on over the internet to another
+            // organisation (not into Microsoft 365, which takes a recipient's
+            // mail from its filter): a relay service on the sender's side,
+            // unless the recipient's own domain (a forwarder).
+            bool list_elsewhere = sides.list_headers && !list_in_chain && !list_done;
+            bool sends_on = k + 1 < runs.size() && sides.links[runs[k + 1].first].kind == LinkKind::Crossing;
+            // After the sender's Microsoft 365 tenant, a system that hands the
+            // message to a security gateway or back to Microsoft 365 is the
+            // tenant's own route out (an outbound connector to its servers).
+            if (ms_seen && !recipient_domain && sends_on &&
+                (runs[k + 1].kind == RunKind::Gateway || runs[k + 1].kind == RunKind::Microsoft)) {
+                each(kLocal, entry.why + "; Microsoft 365 handed the sender's mail to it and it passed it to " +
+                                 target_words(k + 1) + ": the sender's own route out of its tenant");
+                continue;
+            }
+            bool from_own = k > 0 && (t.hops[r.first - 1].role == kLocal || t.hops[r.first - 1].role == kOrigin);
+            if (from_own && !recipient_domain && !list_elsewhere && sends_on &&
+                runs[k + 1].kind != RunKind::Microsoft) {
+                each(kSender, entry.why + "; it sent the message on to " + target_words(k + 1) +
+                                  ": a relay service on the sender's side");
+                provider_seen = true;
+                continue;
+            }
+            std::string why = entry.why + ": the first receiver outside the sender's systems";
+            if (provider_seen)
+                why += " (after the sender's provider)";
+            else if (ms_seen)
+                why += " (after Microsoft 365)";
+            else if (gateway_seen)
+                why += " (after a security gateway)";
+            enter_recipient(why);
+            continue;
+        }
+        // The sender's own systems: the device that wrote the first stamps, then its relays.
+        std::size_t i = r.first;
+        if (k == 0)
+            for (; i <= r.last && (i == 0 || t.hops[i - 1].role == kOrigin); ++i) {
+                auto why = self_stamp(t.hops[i]);
+                if (!why) break;
+                set_role(t.hops[i], kOrigin, *why);
+            }
+        for (; i <= r.last; ++i) {
+            Hop& h = t.hops[i];
+            const Link& link = sides.links[i];
+            if (const auto& own = own_evidence(i))
+                set_role(h, kLocal, *own);
+            else if (i == why_hop)
+                set_role(h, kLocal, *own_why);
+            else if (link.kind == LinkKind::Joined)
+                set_role(h, kLocal, link.why);
+            else
+                set_role(h, kLocal,
+                         "inside " + r.org.value_or("the same system") + " with " + hop_ref(t.hops[why_hop]) + " (" +
+                             *own_why + ")");
+        }
+        if (!crossed && !entry.why.empty() &&
+            t.hops[r.first].evidence.front() != entry.why + ": the sender's own system")
+            t.hops[r.first].evidence.push_back(entry.why);
+        if (k > 0 && crossed && entry.why.find("hand-over") != std::string::npos)
+            t.hops[r.first].evidence.push_back("after the " + entry.why.substr(0, entry.why.find(':')));
+    }
+
+    for (std::size_t i = 0; i < n; ++i) {
+        Hop& h = t.hops[i];
+        const auto& f = h.fields;
+        h.org = sys[i].org;
+        bool named = f.by.host || f.by.ip || f.from.host || f.from.ip || f.from.helo || f.from.rdns;
+        if (!named && !h.org) {
+            h.role = "unknown";
+            h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
+        }
+        if (h.org && !sys[i].org_note.empty()) h.evidence.push_back("org " + *h.org + ": " + sys[i].org_note);
+    }
+}
+
+}  // namespace hopscope

@@ -1,0 +1,183 @@
+#include "classify/systems.hh"
+
+#include "classify/organisation.hh"
+#include "input/header_block.hh"
+
+namespace hopscope {
+namespace {
+
+bool is_service(Family f) {
+    return f == Family::Eop || f == Family::ExchangeOnline || f == Family::Gateway || f == Family::Provider ||
+           f == Family::List || f == Family::Mx;
+}
+
+// The party a system belongs to for the hand-over pass: the organisation a
+// service rule names (Microsoft 365, Google), the service itself when its
+// hosts span several domains under one product (Proofpoint's pphosted.com
+// and ppops.net), else the organisation.
+void set_party(System& s) {
+    if (s.service != nullptr && !s.service->org.empty())
+        s.party = s.service->org;
+    else if (s.service != nullptr && !s.service->product.empty())
+        s.party = "service:" + s.service->product;
+    else
+        s.party = s.org;
+}
+
+System system_of(const std::optional<RuleMatch>& m, const std::optional<std::string>& host) {
+    System s;
+    if (m && is_service(m->rule->family)) {
+        s.service = m->rule;
+        s.subject = m->subject;
+    }
+    bool microsoft = s.service != nullptr && s.service->org == kMicrosoft365;
+    if (microsoft)
+        s.org = kMicrosoft365;
+    else if (host)
+        s.org = org_of_name(*host);
+    if (!s.org && s.service != nullptr && !s.service->org.empty()) s.org = s.service->org;  // an address the rule names
+    if (s.org) set_party(s);
+    return s;
+}
+
+// A sender that names a system of its own: a public address or a name with
+// an organisation.
+bool names_public_system(const SenderSide& f) {
+    if (f.ip) return !site_local_address(*f.ip);
+    for (const auto* name : {&f.rdns, &f.host, &f.helo})
+        if (*name && public_name(**name)) return true;
+    return false;
+}
+
+// Organisations for stamps whose by-side names none (an address literal, an
+// internal name, nothing): the same system seen from a neighbouring stamp.
+void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
+    const std::size_t n = hops.size();
+    auto copy_from = [&](std::size_t i, std::size_t j, std::string note) {
+        sys[i] = sys[j];
+        sys[i].org_note = std::move(note);
+    };
+    auto try_fill = [&](std::size_t i) {
+        const auto& f = hops[i].fields;
+        if (i + 1 < n) {  // the next stamp's sender is this receiver
+            const auto& next = hops[i + 1].fields.from;
+            if (!next.ip || !site_local_address(*next.ip)) {
+                for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
+                    if (!*name || !public_name(**name)) continue;
+                    System cand = system_named(rules, *name, next.ip, std::nullopt);
+                    if (!cand.org) continue;
+                    cand.org_note = "the next stamp's sender " + **name + " is this receiver";
+                    sys[i] = std::move(cand);
+                    return true;
+                }
+                if (next.ip) {
+                    System cand = system_named(rules, std::nullopt, next.ip, std::nullopt);
+                    if (cand.org) {
+                        cand.org_note = "the next stamp's sender " + *next.ip + " is this receiver";
+                        sys[i] = std::move(cand);
+                        return true;
+                    }
+                }
+            }
+        }
+        if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org) {
+            copy_from(i, i - 1,
+                      "its sender " + *f.from.ip + " is a site-local address: handed on inside " +
+                          hop_ref(hops[i - 1]) + "'s system");
+            return true;
+        }
+        if (i + 1 < n && hops[i + 1].fields.from.ip && site_local_address(*hops[i + 1].fields.from.ip) &&
+            sys[i + 1].org) {
+            copy_from(i, i + 1, "it handed the message on inside one system to " + hop_ref(hops[i + 1]));
+            return true;
+        }
+        if (i > 0 && sys[i - 1].org && f.by.host && !public_name(*f.by.host) &&
+            (!f.from.ip || site_local_address(*f.from.ip))) {
+            // An internal receiver the previous organisation's own host handed the message to.
+            for (const auto* name : {&f.from.rdns, &f.from.host, &f.from.helo}) {
+                if (!*name || org_of_name(**name) != sys[i - 1].org) continue;
+                copy_from(i, i - 1,
+                          "its sender " + **name + " belongs to " + *sys[i - 1].org +
+                              " and its receiver has no public name: an internal host there");
+                return true;
+            }
+        }
+        for (std::size_t j : {i - 1, i + 1}) {    // the same host as a neighbouring receiver
+            if (j >= n || !sys[j].org) continue;  // i - 1 wraps for i == 0
+            const auto& other = hops[j].fields.by;
+            bool same = (f.by.ip && other.ip && *f.by.ip == *other.ip) ||
+                        (f.by.host && other.host && iequals(*f.by.host, *other.host));
+            if (same) {
+                copy_from(i, j, "the same receiver as " + hop_ref(hops[j]));
+                return true;
+            }
+        }
+        // A receiver with no name of its own that names no outside sender
+        // either: the message went on inside the system that received it
+        // last (Gmail's "by 10.237.46.131 with SMTP id", a product's
+        // "by pps.reinject").
+        if (i > 0 && sys[i - 1].org && !names_public_system(f.from)) {
+            copy_from(i, i - 1,
+                      "its receiver has no public name and its sender names no outside system: the message went on "
+                      "inside " +
+                          hop_ref(hops[i - 1]) + "'s system");
+            return true;
+        }
+        // The same, looking forward: the next stamp names no sender at all,
+        // so the message went on inside this receiver's system.
+        if (i + 1 < n && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from) &&
+            !hops[i + 1].fields.from.ip && !hops[i + 1].fields.from.host && !hops[i + 1].fields.from.helo &&
+            !hops[i + 1].fields.from.rdns) {
+            copy_from(i, i + 1,
+                      "its receiver has no public name and the next stamp names no sender: the message went on "
+                      "inside " +
+                          hop_ref(hops[i + 1]) + "'s system");
+            return true;
+        }
+        return false;
+    };
+    for (int round = 0; round < 3; ++round) {
+        bool changed = false;
+        for (std::size_t i = 0; i < n; ++i)
+            if (!sys[i].org) changed = try_fill(i) || changed;
+        for (std::size_t i = n; i-- > 0;)
+            if (!sys[i].org) changed = try_fill(i) || changed;
+        if (!changed) break;
+    }
+}
+
+}  // namespace
+
+std::optional<Family> family(const System& s) {
+    if (s.service == nullptr) return std::nullopt;
+    return s.service->family;
+}
+
+std::string service_evidence(const System& s) {
+    return s.service == nullptr ? std::string() : RuleMatch{s.service, s.subject}.evidence();
+}
+
+System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
+                    const std::optional<std::string>& with) {
+    return system_of(rules.match_by(host, ip, with), host);
+}
+
+std::string hop_ref(const Hop& h) {
+    return "hop #" + std::to_string(h.index);
+}
+
+std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
+                              std::vector<std::optional<RuleMatch>>& by_match) {
+    std::vector<System> sys;
+    by_match.clear();
+    by_match.reserve(hops.size());
+    sys.reserve(hops.size());
+    for (const auto& h : hops) {
+        by_match.push_back(rules.match_by(h.fields.by.host, h.fields.by.ip, h.fields.with));
+        sys.push_back(system_of(by_match.back(), h.fields.by.host));
+    }
+    infer_systems(hops, sys, rules);
+    return sys;
+}
+
+}  // namespace hopscope

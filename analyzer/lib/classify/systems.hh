@@ -1,0 +1,49 @@
+// The first pass of classify: who wrote each stamp. For every hop, the
+// system on the receiving (by) side of its Received stamp: the service rule
+// that names it, its organisation (the registrable domain of its name;
+// microsoft-365 for Microsoft's hosts and ranges) and the party it belongs
+// to when the next pass looks for hand-overs (a service's several domains,
+// Gmail's gmail.com and google.com, are one party). A stamp whose receiver
+// names no organisation (an address, an internal name, nothing) takes the
+// system of a neighbouring stamp that shows the same host, and says which.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "chain/trace.hh"
+#include "classify/role_rules.hh"
+
+namespace hopscope {
+
+struct System {
+    const Rule* service = nullptr;  // the gateway, provider, MX, list or Microsoft rule naming it
+    std::string_view subject;       // what the service rule matched: a view of the trace's text
+    std::optional<std::string> org;
+    std::optional<std::string> party;  // the service's organisation, else org
+    std::string org_note;              // how the org was found from a neighbour; empty when read off the stamp
+};
+
+// The family of the service rule naming the system, if any.
+std::optional<Family> family(const System& s);
+
+// The service rule's evidence ("by-host matches *.pphosted.com (Proofpoint)"),
+// or empty.
+std::string service_evidence(const System& s);
+
+// A system by its name and address, as the by-side of a stamp or the sender
+// of the next one.
+System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
+                    const std::optional<std::string>& with);
+
+// The systems that wrote the stamps, one per hop. `by_match` receives the
+// rule each by-side matched (any family), for the later passes.
+std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
+                              std::vector<std::optional<RuleMatch>>& by_match);
+
+// "hop #3"
+std::string hop_ref(const Hop& h);
+
+}  // namespace hopscope
