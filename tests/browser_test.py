@@ -170,8 +170,8 @@ browser = Browser()
 server = None
 try:
     # 1. file:// pages of trace and audit.
-    cases = [("demo-o365-relay.eml", 5, "TRAVERSED"), ("gmail-show-original.txt", 2, "NOT TRAVERSED"),
-             ("html-hostile-headers.eml", 2, "NOT TRAVERSED")]
+    cases = [("demo-o365-relay.eml", 5, "TRAVERSED"), ("gmail-show-original.txt", 2, "NOT APPLICABLE"),
+             ("html-hostile-headers.eml", 2, "NOT APPLICABLE")]
     for name, hops, verdict in cases:
         page = os.path.join(work, name + ".html")
         with open(page, "wb") as f:
@@ -204,7 +204,7 @@ try:
                               text=True)
     url = server.stdout.readline().strip()
     expect(url.startswith("http://127.0.0.1:"), f"serve listens on 127.0.0.1 ({url})")
-    for name, hops, verdict in [("demo-o365-relay.eml", 5, "TRAVERSED"), ("html-hostile-headers.eml", 2, "NOT TRAVERSED")]:
+    for name, hops, verdict in [("demo-o365-relay.eml", 5, "TRAVERSED"), ("html-hostile-headers.eml", 2, "NOT APPLICABLE")]:
         browser.navigate(url)
         text = open(os.path.join(corpus, name), encoding="utf-8", errors="replace").read()
         browser.eval("document.getElementById('headers').value = " + json.dumps(text) + "; "

@@ -90,7 +90,7 @@ check "default config from XDG_CONFIG_HOME" 1 env XDG_CONFIG_HOME="$tmp/xdg" "$b
 check "check on a bounce" 1 "$bin" check "$corpus/bounce-postfix-5764-tenantattribution.eml"
 expect_grep "bounce verdict" /tmp/hopscope-cli.out "^NOT DELIVERED: 5.7.64 at tailspin-example.mail.protection.outlook.com: "
 expect_grep "bounce hint" /tmp/hopscope-cli.out "TlsSenderCertificateName"
-expect_grep "bounce original's verdict" /tmp/hopscope-cli.out "the returned message: NOT TRAVERSED"
+expect_grep "bounce original's verdict" /tmp/hopscope-cli.out "the returned message: NOT APPLICABLE: this message never reached Microsoft 365"
 check "trace of a bounce" 0 "$bin" "$corpus/bounce-postfix-5764-tenantattribution.eml"
 expect_grep "bounce first" /tmp/hopscope-cli.out "^Bounce     Delivery to ap@tailspin.example FAILED"
 expect_grep "returned message traced" /tmp/hopscope-cli.out "^The returned message (text/rfc822-headers)"

@@ -14,7 +14,7 @@ import subprocess
 import sys
 
 hopscope = os.environ["HOPSCOPE"]
-SCHEMA = 2
+SCHEMA = 3
 shared = os.environ.get("SHARED", "")
 root = os.path.join(shared, "corpus-ext")
 if not os.path.isdir(os.path.join(root, "general")):

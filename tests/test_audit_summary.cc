@@ -176,15 +176,15 @@ BOOST_AUTO_TEST_CASE(a_record_read_back_gives_what_audit_had) {
 BOOST_AUTO_TEST_CASE(hostile_lines_are_errors_not_crashes) {
     hopscope::AuditRecordReader reader;
     std::string deep(100000, '[');
-    std::string long_string = R"({"schema":2,"subject":")" + std::string(1 << 20, 'x') +
+    std::string long_string = R"({"schema":3,"subject":")" + std::string(1 << 20, 'x') +
                               R"(","source":{"path":"p","offset":null,"index":0}})";
     for (std::string line :
-         {std::string(), std::string("{}"), std::string("null"), std::string("[1,2]"), std::string(R"({"schema":2})"),
-          std::string(R"({"schema":"2"})"), std::string(R"({"schema":2,"source":{"path":"p","offset":-1,"index":0}})"),
-          std::string(R"({"schema":2,"source":{"path":"p","offset":null,"index":1e999}})"),
-          std::string(R"({"schema":2,"hops":[{"role":"eop","delay_s":"x"}],"source":{}})"),
-          std::string("{\"schema\":2,\"subject\":\"\xff\xfe\"}"), deep,
-          std::string(R"({"schema":2,"source":{"path":"p","offset":null,"index":0})")}) {
+         {std::string(), std::string("{}"), std::string("null"), std::string("[1,2]"), std::string(R"({"schema":3})"),
+          std::string(R"({"schema":"2"})"), std::string(R"({"schema":3,"source":{"path":"p","offset":-1,"index":0}})"),
+          std::string(R"({"schema":3,"source":{"path":"p","offset":null,"index":1e999}})"),
+          std::string(R"({"schema":3,"hops":[{"role":"eop","delay_s":"x"}],"source":{}})"),
+          std::string("{\"schema\":3,\"subject\":\"\xff\xfe\"}"), deep,
+          std::string(R"({"schema":3,"source":{"path":"p","offset":null,"index":0})")}) {
         auto r = reader.read(line);
         BOOST_TEST(!r.has_value(), line.substr(0, 60));
     }

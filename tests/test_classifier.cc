@@ -12,6 +12,7 @@
 #include "classify/organisation.hh"
 #include "classify/role_rules.hh"
 #include "parse/security_headers.hh"
+#include "parse/tls_version.hh"
 #include "test_support.hh"
 
 using namespace hopscope;
@@ -65,7 +66,8 @@ BOOST_AUTO_TEST_CASE(relay_with_tls) {
     BOOST_TEST(*t.relay->host == "relay.contoso.com");
     BOOST_TEST(*t.relay->ip == "198.51.100.77");
     BOOST_TEST(*t.relay->tls);
-    BOOST_TEST(*t.relay->connector == "on-premises (FromEntityHeader: HybridOnPrem)");
+    BOOST_TEST(t.relay->connector.value().evidence.front().find(
+                   "of type OnPremises (FromEntityHeader: HybridOnPrem)") != std::string::npos);
     BOOST_TEST(any_evidence(t, "sender 10.20.30.41 is a private address"));
     BOOST_TEST(any_evidence(t, "by-host matches *.mail.protection.outlook.com"));
 }
@@ -96,7 +98,9 @@ BOOST_AUTO_TEST_CASE(authenticated_submission_is_not_traversed) {
     auto t = traced("o365-smtp-auth-submission.eml");
     BOOST_TEST(roles(t) == "exchange-online > exchange-online > exchange-online");
     BOOST_TEST(!t.relay->traversed);
-    BOOST_TEST(t.relay->evidence.at(0).find("no EOP hop") != std::string::npos);
+    BOOST_TEST(t.relay->state == "not-traversed");
+    BOOST_TEST(t.relay->method == "client-submission");
+    BOOST_TEST(t.relay->entry_hop.value() == 1);
 }
 
 BOOST_AUTO_TEST_CASE(private_address_relay) {
@@ -141,8 +145,9 @@ BOOST_AUTO_TEST_CASE(relay_named_by_option_does_not_match) {
     BOOST_TEST(!t.relay->traversed);
     bool said = false;
     for (const auto& e : t.relay->evidence)
-        said = said || e.find("not the relay named by --relay") != std::string::npos;
+        said = said || e.find("is not the relay --relay names (relay2.contoso.com)") != std::string::npos;
     BOOST_TEST(said);
+    BOOST_TEST(t.relay->reason == "not-your-relay");
 }
 
 BOOST_AUTO_TEST_CASE(relay_named_by_host_name) {
@@ -238,7 +243,9 @@ BOOST_AUTO_TEST_CASE(microsoft_signals_are_evidence_and_contradictions_are_said)
     auto internet = build_trace(replace(m, "FromEntityHeader: HybridOnPrem", "FromEntityHeader: Internet"));
     BOOST_REQUIRE(internet);
     classify(*internet, RuleSet::builtin());
-    BOOST_TEST(internet->anomalies.at(0).detail.find("no on-premises connector matched") != std::string::npos);
+    // The relay was reached, but EOP took the mail as internet mail: no connector matched.
+    BOOST_TEST(internet->relay->state == "not-traversed");
+    BOOST_TEST(internet->relay->reason == "connector-not-matched");
 }
 
 // --- Organisations, roles v2, gateways and connectors (issue 13) ---
@@ -346,8 +353,10 @@ BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
     // The same chain as anonymous internet mail: the recipient's gateway, not a route of the relay.
     std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/gateway-outbound-mimecast-relay.eml");
     m.replace(m.find("AuthAs: Partner"), 15, "AuthAs: Anonymous");
+    m.replace(m.find("FromEntityHeader: HybridOnPrem"), 30, "FromEntityHeader: Internet");
     auto anon = traced_text(m);
     BOOST_TEST(!anon.relay->traversed);
+    BOOST_TEST(anon.relay->reason == "connector-not-matched");
     BOOST_TEST(!anon.relay->via);
 }
 
@@ -438,7 +447,7 @@ BOOST_AUTO_TEST_CASE(exchange_auth_mechanism_codes) {
     std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/two-domains-by-position.eml");
     m.replace(m.find("AuthMechanism: 02"), 17, "AuthMechanism: 7f");
     Trace odd = traced_text(m);
-    for (const auto& e : odd.relay->evidence)
+    for (const auto& e : odd.relay->connector.value().evidence)
         unknown_said = unknown_said ||
                        e == "AuthMechanism 7f = unknown code (undocumented by Microsoft; as read from Exchange's code)";
     BOOST_TEST(unknown_said);
@@ -538,4 +547,81 @@ BOOST_AUTO_TEST_CASE(org_is_the_registrable_domain_and_the_service_groups_them) 
     BOOST_TEST(t.hops[1].org.value() == "google.com");
     BOOST_TEST(!t.orgs[1].handover);
     BOOST_TEST(t.orgs[0].service.value() == "Gmail");
+}
+
+// The relay answer: state, method, reason and TLS version, one sample per class.
+BOOST_AUTO_TEST_CASE(relay_answer_per_method_and_state) {
+    struct Want {
+        const char* file;
+        const char* state;
+        const char* method;
+        const char* reason;
+        std::optional<std::string> tls_version;
+    };
+    const Want table[] = {
+        {"demo-o365-relay.eml", "traversed", "connector-relay", "connector", "1.2"},
+        {"o365-relay-iis-smtpsvc.eml", "traversed", "connector-relay", "connector", std::nullopt},
+        {"o365-relay-exim.eml", "traversed", "connector-relay", "connector", "1.3"},
+        {"gateway-outbound-mimecast-relay.eml", "traversed", "connector-relay", "connector", "1.2"},
+        {"two-domains-by-position.eml", "traversed", "connector-relay", "connector", "1.2"},
+        {"o365-direct-send.eml", "not-traversed", "direct-send", "direct-send", std::nullopt},
+        {"o365-smtp-auth-submission.eml", "not-traversed", "client-submission", "client-submission", "1.2"},
+        {"o365-owa-https.eml", "not-applicable", "mailbox", "mailbox", std::nullopt},
+        {"exo-outbound-gateway-hybrid.eml", "not-applicable", "mailbox", "mailbox", std::nullopt},
+        {"o365-inbound-from-internet.eml", "not-applicable", "inbound", "inbound", "1.3"},
+        {"gateway-inbound-proofpoint.eml", "not-applicable", "inbound", "inbound", "1.2"},
+        {"two-domains-without-proof.eml", "not-applicable", "inbound", "inbound", "1.2"},
+        {"tenant-to-tenant.eml", "not-applicable", "inbound", "inbound", "1.3"},
+        {"gateway-reinject-nondomain.eml", "not-applicable", "inbound", "inbound", "1.2"},
+        {"postfix-basic.eml", "not-applicable", "none", "no-microsoft-365", std::nullopt},
+    };
+    for (const auto& w : table) {
+        auto t = traced(w.file);
+        const RelayVerdict& v = *t.relay;
+        BOOST_TEST(v.state == w.state, w.file << ": " << v.state);
+        BOOST_TEST(v.method == w.method, w.file << ": " << v.method);
+        BOOST_TEST(v.reason == w.reason, w.file << ": " << v.reason);
+        BOOST_TEST(v.tls_version == w.tls_version, w.file);
+        BOOST_TEST(v.traversed == (v.state == "traversed"));
+    }
+}
+
+BOOST_AUTO_TEST_CASE(the_relay_without_a_matching_connector_is_not_traversed) {
+    // The seed's failure case: the relay reached EOP, but EOP took the mail
+    // as anonymous internet mail.
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    m.replace(m.find("FromEntityHeader: HybridOnPrem"), 30, "FromEntityHeader: Internet");
+    auto t = traced_text(m);
+    BOOST_TEST(t.relay->state == "not-traversed");
+    BOOST_TEST(t.relay->reason == "connector-not-matched");
+    bool said = false;
+    for (const auto& e : t.relay->evidence) said = said || e.find("5.7.64") != std::string::npos;
+    BOOST_TEST(said);
+    // A partner's own relay into the same EOP as internet mail: another
+    // organisation's mail, not the relay question.
+    std::string p = m;
+    p.replace(p.find("<scanner-3f@contoso.com>"), 24, "<scanner-3f@partner.example>");
+    auto partner = traced_text(p);
+    BOOST_TEST(partner.relay->state == "not-applicable");
+    BOOST_TEST(partner.relay->method == "inbound");
+}
+
+BOOST_AUTO_TEST_CASE(tls_versions_in_one_form) {
+    for (auto [written, want] : {std::pair{"TLS1_2", "1.2"},
+                                 {"TLSv1.3", "1.3"},
+                                 {"TLS1.0", "1.0"},
+                                 {"TLSv1", "1.0"},
+                                 {"TLSv1.1", "1.1"},
+                                 {"tls1_3", "1.3"},
+                                 {"TLSv1/SSLv3", "unknown"},
+                                 {"SSLv3", "unknown"},
+                                 {"TLS", "unknown"},
+                                 {"", "unknown"},
+                                 {"TLSv1.9", "unknown"},
+                                 {"TLS1_2x", "unknown"}})
+        BOOST_TEST(normalise_tls_version(written) == want, written);
+    BOOST_TEST(tls_at_least("1.2", "1.2"));
+    BOOST_TEST(tls_at_least("1.3", "1.2"));
+    BOOST_TEST(!tls_at_least("1.1", "1.2"));
+    BOOST_TEST(!tls_at_least("unknown", "1.0"));
 }

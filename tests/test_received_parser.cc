@@ -39,7 +39,7 @@ const Want kCases[] = {
      "cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id "
      "15.20.7409.32; Sat, 30 Mar 2024\n 01:35:25 +0000",
      "SN7PR19MB7353.namprd19.prod.outlook.com", none, "2603:10b6:806:345::8", "SJ0PR19MB5489.namprd19.prod.outlook.com",
-     "2603:10b6:a03:421::17", "Microsoft SMTP Server", "TLS1_2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true,
+     "2603:10b6:a03:421::17", "Microsoft SMTP Server", "1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true,
      "2024-03-30T01:35:25Z"},
     {"Microsoft mapi with bracketed link-local and zone index",
      " from SN7PR19MB7353.namprd19.prod.outlook.com ([fe80::a628:c5d0:6780:738d]) by "
@@ -55,7 +55,7 @@ const Want kCases[] = {
      "Frontend "
      "Transport; Tue, 14 May 2024 07:12:05 +0000",
      "relay.contoso.com", none, "198.51.100.77", "AM4PEPF00027A5F.mail.protection.outlook.com", "10.167.16.73",
-     "Microsoft SMTP Server", "TLS1_2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2024-05-14T07:12:05Z"},
+     "Microsoft SMTP Server", "1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2024-05-14T07:12:05Z"},
     {"IIS SMTPSVC with bracketed IP",
      " from NAHOU-MSMSW06P.corp.enron.com ([192.168.110.228]) by nahou-mscnx06p.corp.enron.com with Microsoft "
      "SMTPSVC(5.0.2195.2966);\n\t Thu, 10 Jan 2002 16:10:14 -0600",
@@ -74,7 +74,7 @@ const Want kCases[] = {
      "smtp.kernel.org "
      "(Postfix) with ESMTPS id 4A1B2C3D4E\n\tfor <x@kernel.org>; Thu, 14 Apr 2022 07:32:42 +0000 (UTC)",
      "mail-eopbgr150092.outbound.protection.outlook.com", "mail-eopbgr150092.outbound.protection.outlook.com",
-     "40.107.15.92", "smtp.kernel.org", none, "ESMTPS", "TLSv1.3", "TLS_AES_256_GCM_SHA384", true,
+     "40.107.15.92", "smtp.kernel.org", none, "ESMTPS", "1.3", "TLS_AES_256_GCM_SHA384", true,
      "2022-04-14T07:32:42Z"},
     {"Postfix unknown client, IPv6 literal",
      " from scanner (unknown [IPv6:2001:DB8:0:0::41])\n\tby relay.example.net (Postfix) with ESMTP id 4Q1x2Y3zZ4z9tY; "
@@ -89,7 +89,7 @@ const Want kCases[] = {
      "ackerman2.upc.es (8.14.4/8.14.4) with ESMTP id x71FE1vV016437  (version=TLSv1/SSLv3 cipher=AES128-SHA bits=128 "
      "verify=NO); Thu, 1 Aug 2019 17:14:03 +0200",
      "[192.168.2.4]", "185-160-170-114.ipv4.xta.cat", "185.160.170.114", "ackerman2.upc.es", none, "ESMTP",
-     "TLSv1/SSLv3", "AES128-SHA", true, "2019-08-01T15:14:03Z"},
+     "unknown", "AES128-SHA", true, "2019-08-01T15:14:03Z"},
     {"Sendmail ident user",
      " from helo.example.org (fred@host.example.org [192.0.2.9]) by mx.example.com (8.15.2/8.15.2) with ESMTP id "
      "x1; Mon, 2 Jan 2006 15:04:05 -0700",
@@ -99,7 +99,7 @@ const Want kCases[] = {
      " from [177.183.162.244] (helo=[192.168.0.5]) by fanzine2.igalia.com with esmtpsa (Cipher "
      "TLS1.3:ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_128_GCM:128) (Exim) id 1nosV8-0008ee-V8; Wed, 11 May 2022 22:00:04 "
      "+0200",
-     "[192.168.0.5]", none, "177.183.162.244", "fanzine2.igalia.com", none, "esmtpsa", "TLS1.3",
+     "[192.168.0.5]", none, "177.183.162.244", "fanzine2.igalia.com", none, "esmtpsa", "1.3",
      "ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_128_GCM", true, "2022-05-11T20:00:04Z"},
     {"Exim rDNS with port and helo, TLS1.3 tls cipher",
      " from 1f2ece4f.catv.pool.telekom.hu ([31.46.206.79]:54655 helo=SGXNB01BEGED)\n\tby cpanel34.tarhelypark.hu with "
@@ -107,7 +107,7 @@ const Want kCases[] = {
      " (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\t(Exim 4.94.2)\n\t(envelope-from "
      "<b@example.com>)\n\tid 1kxyz-000abc-12; Mon, 04 Jan 2021 10:00:00 +0100",
      "SGXNB01BEGED", "1f2ece4f.catv.pool.telekom.hu", "31.46.206.79", "cpanel34.tarhelypark.hu", none, "esmtpsa",
-     "TLS1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2021-01-04T09:00:00Z"},
+     "1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2021-01-04T09:00:00Z"},
     {"Exim HELO equal to host name",
      " from smtp11.ggg.com ([66.202.209.213]:59716) by mx34.test.it with esmtp (envelope-from <noreply@ggg.com>) id "
      "1dWJDl-00035d-BU for mvk2008_64@test.it; Sat, 15 Jul 2017 12:18:41 +0300",
@@ -117,7 +117,7 @@ const Want kCases[] = {
      " from 1.general.cking.uk.vpn ([10.172.193.212] helo=localhost) by youngberry.canonical.com with esmtpsa "
      "(TLS1.0:RSA_AES_256_CBC_SHA1:32) (Exim 4.76) (envelope-from <c@canonical.com>) id 1U; Fri, 05 Oct 2012 10:00:00 "
      "+0000",
-     "localhost", "1.general.cking.uk.vpn", "10.172.193.212", "youngberry.canonical.com", none, "esmtpsa", "TLS1.0",
+     "localhost", "1.general.cking.uk.vpn", "10.172.193.212", "youngberry.canonical.com", none, "esmtpsa", "1.0",
      "RSA_AES_256_CBC_SHA1", true, "2012-10-05T10:00:00Z"},
     {"Exim local delivery, no from",
      " from jgg by mlx with local (Exim 4.94)        (envelope-from <jgg@nvidia.com>)        id 1lTka0-0016lT-6r; Tue, "
@@ -140,7 +140,7 @@ const Want kCases[] = {
      "id "
      "a34si7068780qte.97.2017.12.01.07.53.58\n        for <zsteveson@gmail.com>\n        (version=TLS1_2 "
      "cipher=ECDHE-RSA-AES128-GCM-SHA256 bits=128/128);\n        Fri, 01 Dec 2017 07:53:58 -0800 (PST)",
-     "rspmtaeast-01.sgizmo.com", "rspmtaeast-01.sgizmo.com", "146.20.14.105", "mx.google.com", none, "ESMTPS", "TLS1_2",
+     "rspmtaeast-01.sgizmo.com", "rspmtaeast-01.sgizmo.com", "146.20.14.105", "mx.google.com", none, "ESMTPS", "1.2",
      "ECDHE-RSA-AES128-GCM-SHA256", true, "2017-12-01T15:53:58Z"},
     {"Gmail internal by IPv6",
      " by 2002:a25:2648:0:b0:dd6:8251:535f with SMTP id m69csp1149427ybm; Fri, 29 Mar 2024 18:35:26 -0700 (PDT)", none,
@@ -150,7 +150,7 @@ const Want kCases[] = {
      "smtp.googlemail.com with ESMTPSA id n11sm3639728wmi.15.2020.08.11.01.31.59\n        (version=TLS1_3 "
      "cipher=TLS_AES_128_GCM_SHA256 bits=128/128);\n        Tue, 11 Aug 2020 01:32:00 -0700 (PDT)",
      "?IPv6:2001:a61:241a:1101:8c63:f991:aa91:da82?", none, "2001:a61:241a:1101:8c63:f991:aa91:da82",
-     "smtp.googlemail.com", none, "ESMTPSA", "TLS1_3", "TLS_AES_128_GCM_SHA256", true, "2020-08-11T08:32:00Z"},
+     "smtp.googlemail.com", none, "ESMTPSA", "1.3", "TLS_AES_128_GCM_SHA256", true, "2020-08-11T08:32:00Z"},
     {"ZMailer at vger",
      " from mail-mw2nam12on2070.outbound.protection.outlook.com ([40.107.244.70]:33537\n        \"EHLO "
      "NAM12-MW2-obe.outbound.protection.outlook.com\"\n        rhost-flags-OK-OK-OK-FAIL) by vger.kernel.org with "
@@ -184,7 +184,7 @@ const Want kCases[] = {
     {"Not Verified names nothing",
      " from hqpgpgate101.nvidia.com (Not Verified[216.228.121.13]) by hqnvemgate25.nvidia.com (using TLS: TLSv1.2, "
      "DES-CBC3-SHA) id <B5f48fe4f0000>; Fri, 28 Aug 2020 05:53:35 -0700",
-     "hqpgpgate101.nvidia.com", none, "216.228.121.13", "hqnvemgate25.nvidia.com", none, none, "TLSv1.2",
+     "hqpgpgate101.nvidia.com", none, "216.228.121.13", "hqnvemgate25.nvidia.com", none, none, "1.2",
      "DES-CBC3-SHA", true, "2020-08-28T12:53:35Z"},
 };
 
@@ -202,7 +202,8 @@ BOOST_AUTO_TEST_CASE(dialect_table) {
             BOOST_TEST(r.with == w.with);
             BOOST_TEST(r.tls.has_value() == w.tls);
             if (r.tls) {
-                BOOST_TEST(r.tls->version == w.tls_version);
+                // TLS the stamp names without a version reads "unknown".
+                BOOST_TEST(r.tls->version == (w.tls_version ? w.tls_version : opt("unknown")));
                 BOOST_TEST(r.tls->cipher == w.tls_cipher);
             }
             BOOST_TEST((r.time ? opt(hopscope::format_utc(*r.time)) : none) == w.time);

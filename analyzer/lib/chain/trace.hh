@@ -37,12 +37,31 @@ struct GatewayVia {
     bool operator==(const GatewayVia&) const = default;
 };
 
+// The inbound connector that took (or would take) the message into the
+// tenant: named when a configuration was given and matches, else what the
+// headers say of it.
+struct RelayConnector {
+    std::optional<std::string> name;
+    std::optional<std::string> matched_by;  // "certificate" or "ip"
+    std::vector<std::string> evidence;
+    bool operator==(const RelayConnector&) const = default;
+};
+
+// The relay answer (classify/relay_verdict.hh decides it; every writer
+// prints it): how the message entered Microsoft 365 and whether it went
+// through the sender's relay. The words are static text.
 struct RelayVerdict {
-    bool traversed = false;
-    std::optional<std::string> host;  // the relay as EOP saw it
+    std::string_view state = "not-applicable";     // traversed, not-traversed, not-applicable
+    std::string_view method = "none";              // connector-relay, direct-send, client-submission, mailbox,
+                                                   // inbound, none, unknown
+    std::string_view reason = "no-microsoft-365";  // a short code for scripts (README "The relay answer")
+    bool traversed = false;                        // state == "traversed"
+    std::optional<int> entry_hop;                  // the hop where the message entered the recipient's tenant
+    std::optional<std::string> host;               // the system Microsoft 365 received it from
     std::optional<std::string> ip;
     std::optional<bool> tls;
-    std::optional<std::string> connector;
+    std::optional<std::string> tls_version;  // "1.0".."1.3" or "unknown"; nullopt without TLS
+    std::optional<RelayConnector> connector;
     std::optional<GatewayVia> via;
     std::optional<std::string> matched_by;  // "certificate" or "ip": how the inbound connector knew the sender
     std::vector<std::string> evidence;

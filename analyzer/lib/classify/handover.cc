@@ -395,6 +395,13 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
             }
         }
     }
+    sides.tenant_group.assign(n, -1);
+    int g = -1;
+    for (std::size_t i = 0; i < n; ++i) {
+        if (!sys[i].party || *sys[i].party != kMicrosoft365) continue;
+        if (g < 0 || sides.links[i].tenant) ++g;
+        sides.tenant_group[i] = g;
+    }
     return sides;
 }
 

@@ -64,6 +64,10 @@ struct Sides {
     bool list_headers = false;                // the message carries list headers
     std::string return_path_note;             // why Sender or Return-Path do not name the sender, when they do not
     std::vector<std::string> rewriters;       // organisations that set Sender or Return-Path on the way (forwarders)
+    // Per hop: which Microsoft 365 tenant it belongs to (0, 1, ... in chain
+    // order, a new one after each tenant-to-tenant hand-over), -1 for hops
+    // outside Microsoft 365.
+    std::vector<int> tenant_group;
     [[nodiscard]] bool is_sender_org(const std::optional<std::string>& org) const;
 };
 

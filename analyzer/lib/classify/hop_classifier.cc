@@ -10,26 +10,14 @@
 namespace hopscope {
 namespace {
 
-bool is_microsoft(const System& s) {
-    return s.party && *s.party == kMicrosoft365;
-}
-
 // The tenants the message passed: one per run of Microsoft's hops between
 // tenant hand-overs, with its side and, where the headers name it, its id.
-std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, const Sides& sides,
-                               std::vector<int>& group) {
+std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, const Sides& sides) {
     const std::size_t n = t.hops.size();
-    group.assign(n, -1);
-    int g = -1;
+    const auto& group = sides.tenant_group;
     std::vector<std::size_t> first;  // each tenant's first hop
-    for (std::size_t i = 0; i < n; ++i) {
-        if (!is_microsoft(sys[i])) continue;
-        if (g < 0 || sides.links[i].tenant) {
-            ++g;
-            first.push_back(i);
-        }
-        group[i] = g;
-    }
+    for (std::size_t i = 0; i < n; ++i)
+        if (group[i] >= 0 && static_cast<std::size_t>(group[i]) == first.size()) first.push_back(i);
     std::vector<TenantRun> out(first.size());
     if (out.size() >= 2) {
         out.front().side = "sender";
@@ -85,8 +73,8 @@ void classify(Trace& t, const RuleSet& rules) {
 
     // The chain read as a story: runs of one organisation in one role, cut
     // again where the message changed hands (two Microsoft 365 tenants).
-    std::vector<int> group;
-    const std::vector<TenantRun> tenant = tenants(t, sys, sides, group);
+    const std::vector<TenantRun> tenant = tenants(t, sys, sides);
+    const auto& group = sides.tenant_group;
     t.orgs.clear();
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         const Hop& h = t.hops[i];

@@ -3,21 +3,63 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "classify/organisation.hh"
+#include "classify/roles.hh"
 #include "input/header_block.hh"
 #include "parse/date_parser.hh"
 #include "parse/ip_address.hh"
 #include "parse/security_headers.hh"
+#include "parse/tls_version.hh"
 
 namespace hopscope {
 namespace {
 
 constexpr const char* kLocal = "local-relay";
+constexpr const char* kOrigin = "origin-device";
 constexpr const char* kEop = "eop";
+constexpr const char* kExo = "exchange-online";
 constexpr const char* kGateway = "security-gateway";
 
-bool is_microsoft(const Hop& h) {
-    return h.role == kEop || h.role == "exchange-online";
-}
+// What Exchange Online wrote about how it took the message in.
+struct ExchangeSignals {
+    std::optional<std::string_view> entity;     // X-MS-Exchange-CrossTenant-FromEntityHeader
+    std::optional<std::string_view> auth_as;    // Organization-AuthAs, else CrossTenant-AuthAs
+    std::optional<std::string_view> mechanism;  // Organization-AuthMechanism
+    std::optional<std::string_view> direction;  // Organization-MessageDirectionality
+    bool dir_out = false;                       // X-Forefront-Antispam-Report DIR:OUT
+    bool dir_inb = false;
+
+    static ExchangeSignals of(const Trace& t) {
+        ExchangeSignals s;
+        s.entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
+        s.auth_as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
+        if (!s.auth_as) s.auth_as = find_signal(t, "X-MS-Exchange-CrossTenant-AuthAs");
+        s.mechanism = find_signal(t, "X-MS-Exchange-Organization-AuthMechanism");
+        s.direction = find_signal(t, "X-MS-Exchange-Organization-MessageDirectionality");
+        if (auto report = find_signal(t, "X-Forefront-Antispam-Report")) {
+            s.dir_out = report->find("DIR:OUT") != std::string_view::npos;
+            s.dir_inb = report->find("DIR:INB") != std::string_view::npos;
+        }
+        return s;
+    }
+    [[nodiscard]] bool entity_is(std::string_view v) const { return entity && iequals(*entity, v); }
+    [[nodiscard]] bool as_is(std::string_view v) const { return auth_as && iequals(*auth_as, v); }
+    // Taken through an inbound connector: an on-premises (HybridOnPrem) or
+    // partner connector, or authenticated as internal on mail no mailbox wrote.
+    [[nodiscard]] bool connector() const {
+        if (entity_is("HybridOnPrem")) return true;
+        if (entity_is("Hosted") || entity_is("Internet")) return false;
+        return as_is("Internal") || as_is("Partner");
+    }
+    [[nodiscard]] bool anonymous() const { return !connector() && (entity_is("Internet") || as_is("Anonymous")); }
+    [[nodiscard]] bool any() const { return entity || auth_as; }
+    [[nodiscard]] std::string words() const {
+        std::string out;
+        if (entity) out += "FromEntityHeader: " + std::string(*entity);
+        if (auth_as) out += (out.empty() ? "" : ", ") + std::string("AuthAs: ") + std::string(*auth_as);
+        return out;
+    }
+};
 
 // The address EOP itself recorded: its Authentication-Results "(sender IP is X)"
 // or Received-SPF "client-ip=X" from protection.outlook.com.
@@ -39,7 +81,7 @@ std::optional<std::string> eop_client_ip(const Trace& t) {
     return std::nullopt;
 }
 
-// Compares what Exchange Online's own headers say with the EOP hop's stamp.
+// Compares what Exchange Online's own headers say with the entry hop's stamp.
 void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
     if (auto ip = eop_client_ip(t)) {
         v.evidence.push_back("EOP's own authentication header names sender IP " + *ip);
@@ -70,142 +112,307 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
     }
 }
 
-// How the inbound connector recognised the relay: by the subject of its TLS
-// certificate (TlsSenderCertificateName) or by its public address, from
-// what Exchange wrote about the authentication.
-void match_kind(const Trace& t, const Hop& eop, RelayVerdict& v) {
-    auto mechanism = find_signal(t, "X-MS-Exchange-Organization-AuthMechanism");
-    auto auth_as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
+// How the inbound connector recognised the sender, as far as the headers
+// tell: by the subject of its TLS certificate (TlsSenderCertificateName) or
+// by its public address.
+void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, RelayVerdict& v, RelayConnector& c) {
     auto attributed = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp");
-    if (mechanism) {
-        auto name = auth_mechanism_name(*mechanism);
-        std::string code(*mechanism);
-        v.evidence.push_back("AuthMechanism " + code + " = " + std::string(name.empty() ? "unknown code" : name) +
+    if (sig.mechanism) {
+        auto name = auth_mechanism_name(*sig.mechanism);
+        std::string code(*sig.mechanism);
+        c.evidence.push_back("AuthMechanism " + code + " = " + std::string(name.empty() ? "unknown code" : name) +
                              " (undocumented by Microsoft; as read from Exchange's code)");
         if (name == "MutualTLS" || name == "DirectTrustTLS") {
-            v.matched_by = "certificate";
-            v.evidence.emplace_back(
-                "the connector authenticated the sender by its TLS certificate: matched by "
-                "certificate (TlsSenderCertificateName)");
+            c.matched_by = "certificate";
+            c.evidence.emplace_back(
+                "the connector authenticated the sender by its TLS certificate: matched by certificate "
+                "(TlsSenderCertificateName); the certificate itself is not in the headers");
             return;
         }
     }
     if (attributed) {
         auto ip = attributed_ip(*attributed);
         if (ip && v.ip && *ip == *v.ip) {
-            v.matched_by = "ip";
-            v.evidence.push_back(
+            c.matched_by = "ip";
+            c.evidence.push_back(
                 "EOP attributed the message to the tenant by the connecting address " + *ip +
-                " (OriginalAttributedTenantConnectingIp): a connector that trusts the sending server's IP");
+                " (OriginalAttributedTenantConnectingIp, undocumented): consistent with a connector that trusts the "
+                "sending server's IP (SenderIPAddresses)");
             return;
         }
         if (ip)
-            v.evidence.push_back("OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " +
+            c.evidence.push_back("OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " +
                                  v.ip.value_or("?"));
     }
-    if (eop.fields.tls && auth_as && (iequals(*auth_as, "Internal") || iequals(*auth_as, "Partner")))
-        v.evidence.push_back("the hop into EOP used TLS and EOP authenticated the sender as " + std::string(*auth_as) +
+    if (eop.fields.tls && sig.auth_as && (sig.as_is("Internal") || sig.as_is("Partner")))
+        c.evidence.push_back("the hop into EOP used TLS and EOP authenticated the sender as " +
+                             std::string(*sig.auth_as) +
                              ", but the headers do not say whether by certificate or by IP");
+}
+
+std::string seen_words(const RelayVerdict& v) {
+    // A client that greeted with an address literal: its address, then what it said.
+    if (v.host && v.host->starts_with("[") && v.ip) return "[" + *v.ip + "] (HELO " + *v.host + ")";
+    std::string who = v.host.value_or(v.ip ? "" : "an unnamed sender");
+    if (v.ip) who += (who.empty() ? "[" : " [") + *v.ip + "]";
+    return who;
+}
+
+std::string role_words(std::string_view role) {
+    if (role == kLocal) return "a relay of the sender's own";
+    if (role == kOrigin) return "the sending device itself";
+    if (role == "sender-infrastructure") return "the sender's provider";
+    if (role == "external-delivery") return "another organisation's system";
+    if (role == "mailing-list") return "a mailing list";
+    return std::string(role);
+}
+
+std::string tls_words(const RelayVerdict& v) {
+    if (!v.tls.value_or(false)) return "without TLS";
+    if (!v.tls_version || *v.tls_version == "unknown") return "over TLS (version not stated)";
+    return "over TLS " + *v.tls_version;
+}
+
+// Why this is the organisation's own mail (the tenant's), when the headers
+// or the user say so: the relay question is about the organisation's own
+// mail; another organisation's inbound mail is not the relay's.
+std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
+                                    const std::optional<RuleMatch>& named, std::size_t entry) {
+    if (named) return "the user's --relay names EOP's sender";
+    if (sig.entity_is("HybridOnPrem")) return "Microsoft 365 took it through an on-premises connector (HybridOnPrem)";
+    if (sig.connector() && sig.as_is("Internal")) return "Microsoft 365 authenticated the sender as internal";
+    if (sig.direction && iequals(*sig.direction, "Originating"))
+        return "Exchange says the message originated in the organisation (MessageDirectionality: Originating)";
+    if (sig.dir_out) return "the spam filter treated it as outgoing mail (X-Forefront-Antispam-Report DIR:OUT)";
+    // Microsoft 365 sent it on to another organisation: a tenant relays
+    // only its own mail out.
+    for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
+        if (sides.tenant_group[i] < 0 && t.hops[i].role != std::string_view("unknown") && t.hops[i].org &&
+            !sides.is_sender_org(t.hops[i].org))
+            return "Microsoft 365 sent the message on to " + *t.hops[i].org + " (" + hop_ref(t.hops[i]) +
+                   "): a tenant relays only its own mail out";
+    if (t.from)
+        if (auto org = org_of_address(*t.from))
+            if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
+                return "From's " + *org + " is also the recipients' domain: the organisation's own mail";
+    return std::nullopt;
+}
+
+void finish(RelayVerdict& v, std::string_view state, std::string_view method, std::string_view reason) {
+    v.state = state;
+    v.method = method;
+    v.reason = reason;
+    v.traversed = state == "traversed";
 }
 
 }  // namespace
 
 void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, const RuleSet& rules) {
-    (void)sides;
-    // The verdict.
     RelayVerdict v;
-    auto from_entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
-    if (from_entity && iequals(*from_entity, "HybridOnPrem"))
-        v.connector = "on-premises (FromEntityHeader: HybridOnPrem)";
-    else if (from_entity)
-        v.connector = "none (FromEntityHeader: " + std::string(*from_entity) + ")";
-    auto eop = std::find_if(t.hops.begin(), t.hops.end(), [](const Hop& h) { return h.role == kEop; });
-    auto first_ms = std::find_if(t.hops.begin(), t.hops.end(), is_microsoft);
-    if (eop == t.hops.end()) {
-        if (first_ms != t.hops.end()) {
-            v.evidence.push_back("no EOP hop: the message entered Microsoft 365 at " +
-                                 first_ms->fields.by.host.value_or("an Exchange Online server") +
-                                 " (client submission or mailbox-to-mailbox), not through EOP");
-        } else {
-            v.evidence.emplace_back("no Microsoft 365 hop in the chain");
-        }
-    } else {
-        const Hop& e = *eop;
-        v.host = e.fields.from.host;
-        v.ip = e.fields.from.ip;
-        v.tls = e.fields.tls.has_value();
-        std::string seen = v.host.value_or("?") + (v.ip ? " [" + *v.ip + "]" : "");
-        v.evidence.push_back("EOP hop #" + std::to_string(e.index) + " received from " + seen +
-                             (v.tls.value_or(false) ? " over TLS" : " without TLS"));
-        std::size_t at = static_cast<std::size_t>(eop - t.hops.begin());
-        // A security gateway between the relay and EOP (a partner connector):
-        // look through it to the hop before.
-        std::size_t before = at;
-        // Nameless stamps (a product's comment-only line) say nothing either way.
-        while (before > 0 && (t.hops[before - 1].role == kGateway || t.hops[before - 1].role == "unknown")) --before;
-        bool local_before = before > 0 && t.hops[before - 1].role == kLocal;
-        auto named = rules.match_user_relay(v.host, v.ip);
-        if (named) {
-            v.traversed = true;
-            v.evidence.push_back(named->evidence() + " is the host EOP received from");
-        }
-        std::size_t gw = before;
-        while (gw < at && t.hops[gw].role != kGateway) ++gw;
-        if (gw < at) {
-            const Hop& g = t.hops[gw];
-            std::string product = sys[gw].service ? sys[gw].service->product : std::string();
-            if (product.empty()) product = g.org.value_or("a security gateway");
-            std::string span = gw + 1 == at
-                                   ? hop_ref(g)
-                                   : "hops #" + std::to_string(g.index) + "-#" + std::to_string(t.hops[at - 1].index);
-            v.evidence.push_back("the message reached EOP through " + product + " (" + g.org.value_or("?") + ", " +
-                                 span + ")");
-            auto auth_as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
-            bool internet =
-                (from_entity && iequals(*from_entity, "Internet")) || (auth_as && iequals(*auth_as, "Anonymous"));
-            if (local_before && internet) {
-                local_before = false;
-                v.evidence.push_back("EOP took it from the gateway as anonymous internet mail (" +
-                                     std::string(auth_as ? "AuthAs: " + std::string(*auth_as)
-                                                         : "FromEntityHeader: " + std::string(*from_entity)) +
-                                     "): the recipient's inbound gateway, not the sender's relay route");
-            } else if (local_before || named) {
-                v.via = GatewayVia{g.org.value_or(""), product};
-            }
-        }
-        if (local_before) {
-            v.traversed = true;
-            v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + t.hops[before - 1].fields.by.host.value_or("?") +
-                                 ") is a local relay before " + (before < at ? "the gateway and " : "") + "EOP");
-        } else if (!named && before == 0) {
-            v.evidence.emplace_back(before < at ? "no hop before the gateway: the sender talked to it directly"
-                                                : "no hop before EOP: the sender talked to EOP directly");
-        } else if (!named) {
-            v.evidence.push_back(hop_ref(t.hops[before - 1]) + " before " + (before < at ? "the gateway" : "EOP") +
-                                 " is " + std::string(t.hops[before - 1].role) + ", not a local relay");
-        }
-        if (rules.has_user_relay() && !named) {
-            v.evidence.emplace_back("EOP's sender is not the relay named by --relay");
-            v.traversed = false;
-        }
-        if (v.connector) v.evidence.push_back("connector: " + *v.connector);
-        for (const char* name :
-             {"X-MS-Exchange-Organization-AuthAs", "X-MS-Exchange-Organization-AuthSource",
-              "X-MS-Exchange-Organization-AuthMechanism", "X-MS-Exchange-Organization-MessageDirectionality"})
-            if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + std::string(*value));
-        check_eop_signals(t, e, v);
-        if (v.traversed) match_kind(t, e, v);
-        // Header signals that contradict the chain.
-        if (from_entity && iequals(*from_entity, "HybridOnPrem") && !v.traversed)
-            t.anomalies.push_back(
-                {"signal-contradiction",
-                 "FromEntityHeader says HybridOnPrem (an on-premises connector) but the chain shows no "
-                 "local relay before EOP"});
-        if (from_entity && iequals(*from_entity, "Internet") && v.traversed)
-            t.anomalies.push_back({"signal-contradiction",
-                                   "the chain shows a local relay before EOP but FromEntityHeader says Internet: no "
-                                   "on-premises connector matched (check the connector's IP or certificate)"});
+    const ExchangeSignals sig = ExchangeSignals::of(t);
+    const std::size_t n = t.hops.size();
+    int last = -1;
+    for (int g : sides.tenant_group) last = std::max(last, g);
+    if (last < 0) {
+        finish(v, "not-applicable", "none", "no-microsoft-365");
+        v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
+        if (rules.has_user_relay()) v.evidence.emplace_back("--relay is not looked for: there is no EOP entry");
+        t.relay = std::move(v);
+        return;
     }
+    // The entry into the recipient's tenant: the first hop of the last
+    // tenant the message passed.
+    std::size_t e = 0;
+    while (sides.tenant_group[e] != last) ++e;
+    const Hop& entry = t.hops[e];
+    v.entry_hop = entry.index;
+    v.host = entry.fields.from.host;
+    v.ip = entry.fields.from.ip;
+    v.tls = entry.fields.tls.has_value();
+    if (entry.fields.tls) v.tls_version = entry.fields.tls->version.value_or("unknown");
+    const std::string by = entry.fields.by.host.value_or(entry.fields.by.ip.value_or("?"));
+    v.evidence.push_back("Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ") from " +
+                         seen_words(v) + " " + tls_words(v));
+    if (v.tls_version && (*v.tls_version == "1.0" || *v.tls_version == "1.1") && entry.role == kEop)
+        v.evidence.push_back("TLS " + *v.tls_version +
+                             " into EOP: Microsoft retired TLS 1.0 and 1.1 for SMTP; connections that cannot use TLS "
+                             "1.2 or later are refused or fall back to no TLS");
+    if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
+    auto named = rules.match_user_relay(v.host, v.ip);
+    auto own = own_mail(t, sides, sig, named, e);
+
+    // Another tenant handed it over: another organisation's mail.
+    if (sides.links[e].tenant) {
+        finish(v, "not-applicable", "inbound", "inbound");
+        v.evidence.push_back("another Microsoft 365 tenant's mail: " + sides.links[e].why);
+        t.relay = std::move(v);
+        return;
+    }
+
+    if (entry.role == kExo) {
+        // No EOP at the entry: written in a mailbox, or submitted by a client.
+        const auto& f = entry.fields;
+        const auto& with = f.with;
+        bool mailbox = (with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
+                       (!f.from.ip && !f.from.host);
+        bool frontend = (f.via && f.via->find("Frontend Transport") != std::string::npos) ||
+                        (with && with->find("Frontend Transport") != std::string::npos);
+        bool client = f.from.ip && !site_local_address(*f.from.ip) &&
+                      (authenticated_submission(f) || frontend ||
+                       (sig.mechanism && auth_mechanism_name(*sig.mechanism) == "TLSAuthLogin"));
+        if (mailbox) {
+            finish(v, "not-applicable", "mailbox", "mailbox");
+            v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
+                                 (with ? " taking it with " + *with : std::string()) +
+                                 " (Outlook, OWA or a mobile client), not sent through a relay");
+        } else if (client) {
+            finish(v, "not-traversed", "client-submission", "client-submission");
+            v.evidence.push_back(
+                "submitted by an authenticated client straight to Exchange Online (SMTP AUTH client submission to " +
+                by + "), not through the relay");
+        } else if (sig.entity_is("Hosted")) {
+            finish(v, "not-applicable", "mailbox", "mailbox");
+            v.evidence.emplace_back("FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value)");
+        } else {
+            finish(v, "not-applicable", "unknown", "unknown");
+            v.evidence.emplace_back(
+                "the message entered at an Exchange Online server, not EOP, and its stamp says neither a mailbox "
+                "client nor an authenticated submission: the headers do not tell how");
+        }
+        t.relay = std::move(v);
+        return;
+    }
+
+    // An EOP entry. The system before it, looking through security
+    // gateways and stamps that name nothing.
+    std::size_t before = e;
+    while (before > 0 && (t.hops[before - 1].role == kGateway || t.hops[before - 1].role == "unknown")) --before;
+    std::string_view prev = before > 0 ? t.hops[before - 1].role : std::string_view();
+    bool relay_before = prev == kLocal;
+    bool device_direct = before == 0 || prev == kOrigin;
+    std::size_t gw = before;
+    while (gw < e && t.hops[gw].role != kGateway) ++gw;
+    bool through_gateway = gw < e;
+    if (through_gateway) {
+        const Hop& g = t.hops[gw];
+        std::string product = sys[gw].service ? sys[gw].service->product : std::string();
+        if (product.empty()) product = g.org.value_or("a security gateway");
+        std::string span =
+            gw + 1 == e ? hop_ref(g) : "hops #" + std::to_string(g.index) + "-#" + std::to_string(t.hops[e - 1].index);
+        v.evidence.push_back("the message reached EOP through " + product + " (" + g.org.value_or("?") + ", " + span +
+                             ")");
+        if (sig.connector() || named) v.via = GatewayVia{g.org.value_or(""), product};
+    }
+    if (before > 0)
+        v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + t.hops[before - 1].fields.by.host.value_or("?") +
+                             "), before " + (through_gateway ? "the gateway and " : "") + "EOP, is " +
+                             role_words(prev));
+    else
+        v.evidence.emplace_back(through_gateway ? "no hop before the gateway: the sender talked to it directly"
+                                                : "no hop before EOP: the sender talked to EOP directly");
+    if (rules.has_user_relay())
+        v.evidence.push_back(named ? named->evidence() + " is the host EOP received from"
+                                   : "EOP's sender " + seen_words(v) + " is not the relay --relay names (" +
+                                         rules.user_relay_words() + ")");
+    if (own) v.evidence.push_back("the organisation's own mail: " + *own);
+
+    RelayConnector c;
+    if (sig.entity_is("HybridOnPrem"))
+        c.evidence.emplace_back(
+            "Microsoft 365 took it through an inbound connector of type OnPremises (FromEntityHeader: "
+            "HybridOnPrem); the connector's name is not in the headers (give --connectors to name it)");
+    else if (sig.connector())
+        c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
+                             "): an inbound connector took it; its name is not in the headers");
+    else if (sig.anonymous())
+        c.evidence.push_back("no connector took it: Microsoft 365 received it as anonymous internet mail (" +
+                             sig.words() + ")");
+    else
+        c.evidence.emplace_back("the headers do not say whether a connector took it (no FromEntityHeader or AuthAs)");
+
+    if (sig.connector()) {
+        match_kind(t, entry, sig, v, c);
+        if (sig.as_is("Partner") && !own && !relay_before && !named) {
+            finish(v, "not-applicable", "inbound", "inbound");
+            v.evidence.emplace_back(
+                "another organisation's mail taken through a Partner connector (AuthAs: Partner), not the "
+                "organisation's relay");
+        } else if (rules.has_user_relay() && !named) {
+            finish(v, "not-traversed", "connector-relay", "not-your-relay");
+        } else if (relay_before || named) {
+            finish(v, "traversed", "connector-relay", "connector");
+        } else if (through_gateway && before == gw) {
+            finish(v, "not-traversed", "connector-relay", "gateway-only");
+            v.evidence.emplace_back(
+                "only a security gateway stands between the sender and EOP: no relay of the sender's");
+        } else if (device_direct) {
+            finish(v, "not-traversed", "connector-relay", "connector-without-relay");
+            v.evidence.emplace_back(
+                "a connector took the message straight from the sending system: no relay in the chain (a device "
+                "matched by the connector bypasses the relay)");
+        } else {
+            finish(v, "not-traversed", "connector-relay", "connector-without-relay");
+            v.evidence.push_back("a connector took it from " + role_words(prev) + ", not from a relay of the sender's");
+        }
+    } else if (sig.entity_is("Hosted")) {
+        finish(v, "not-applicable", "mailbox", "mailbox");
+        v.evidence.emplace_back(
+            "FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value), not through a relay");
+    } else if (sig.anonymous()) {
+        if (!own) {
+            finish(v, "not-applicable", "inbound", "inbound");
+            v.evidence.emplace_back(
+                "another organisation's mail: Microsoft 365 took it as anonymous internet mail, and nothing says it is "
+                "the organisation's own (its From is not the recipients' domain, no --relay names the sender)");
+        } else if (relay_before || named) {
+            finish(v, "not-traversed", "unknown", "connector-not-matched");
+            v.evidence.emplace_back(
+                "the relay was reached, but no inbound connector matched it: Microsoft 365 took the mail as anonymous "
+                "internet mail, and relays none of it to outside recipients (550 5.7.64 TenantAttribution); check "
+                "the connector's SenderIPAddresses or TlsSenderCertificateName");
+        } else if (through_gateway) {
+            finish(v, "not-traversed", "unknown", "gateway-only");
+            v.evidence.emplace_back("the organisation's mail reached EOP as anonymous mail through a gateway only");
+        } else if (device_direct) {
+            finish(v, "not-traversed", "direct-send", "direct-send");
+            v.evidence.emplace_back(
+                "Direct Send: the sending system gave the message to the tenant's MX anonymously, with the "
+                "organisation's own domain, and no connector: it bypasses the relay");
+        } else {
+            finish(v, "not-traversed", "unknown", "no-relay");
+            v.evidence.push_back("the organisation's mail reached EOP anonymously from " + role_words(prev) +
+                                 ", not from a relay of the sender's");
+        }
+    } else if (relay_before || named) {
+        finish(v, rules.has_user_relay() && !named ? "not-traversed" : "traversed", "unknown",
+               rules.has_user_relay() && !named ? "not-your-relay" : "no-connector-headers");
+        v.evidence.emplace_back(
+            "the chain shows a relay of the sender's before EOP, but Exchange's headers that say how it was taken "
+            "in (FromEntityHeader, AuthAs) are absent: the connector cannot be confirmed");
+    } else if (own) {
+        finish(v, "not-traversed", "unknown", "no-relay");
+        v.evidence.emplace_back(
+            "no relay of the sender's before EOP, and Exchange's headers that say how it was taken in are absent");
+    } else {
+        finish(v, "not-applicable", "unknown", "unknown");
+        v.evidence.emplace_back(
+            "Exchange's headers that say how the message was taken in are absent, and nothing says it is the "
+            "organisation's own mail: the headers do not tell");
+    }
+    if (rules.has_user_relay() && !named && v.state == "traversed")
+        finish(v, "not-traversed", v.method, "not-your-relay");
+    v.matched_by = c.matched_by;
+    v.connector = std::move(c);
+    for (const char* name :
+         {"X-MS-Exchange-Organization-AuthSource", "X-MS-Exchange-Organization-MessageDirectionality"})
+        if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + std::string(*value));
+    check_eop_signals(t, entry, v);
+    // Header signals that contradict the chain.
+    if (sig.entity_is("HybridOnPrem") && !relay_before && !named && !device_direct && !through_gateway)
+        t.anomalies.push_back({"signal-contradiction",
+                               "FromEntityHeader says HybridOnPrem (an on-premises connector) but the chain shows no "
+                               "system of the sender's before EOP"});
+    (void)n;
     t.relay = std::move(v);
 }
 

@@ -337,6 +337,7 @@ Result<bool> RuleSet::add_rule_line(std::string_view line) {
 Result<bool> RuleSet::add_relay(std::string_view what) {
     ++user_relays_;
     std::string w(what);
+    relay_words_ += (relay_words_.empty() ? "" : ", ") + w;
     if (Network::parse(w)) {
         // The relay is the sending side EOP saw, and also the receiving side of the hop before.
         auto r = add(make_rule("user-relay", Family::Relay, MatchKind::FromIp, w, "relay " + w + " named by --relay"));

@@ -66,6 +66,8 @@ class RuleSet {
     // for one rule set are never served to another.
     [[nodiscard]] std::uint64_t generation() const { return generation_; }
     [[nodiscard]] bool has_user_relay() const { return user_relays_ > 0; }
+    // The --relay entries as given, comma-separated, for the evidence.
+    [[nodiscard]] const std::string& user_relay_words() const { return relay_words_; }
 
     // First matching rule of a family for the receiving (by) side of a stamp.
     [[nodiscard]] std::optional<RuleMatch> match_by(const std::optional<std::string>& host,
@@ -98,6 +100,7 @@ class RuleSet {
     static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
     std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
     int user_relays_ = 0;
+    std::string relay_words_;
     std::uint64_t generation_ = 0;
 };
 

@@ -25,7 +25,7 @@ struct ReceiverSide {
 };
 
 struct Tls {
-    std::optional<std::string> version;
+    std::optional<std::string> version;  // "1.0".."1.3", or "unknown" (parse/tls_version.hh)
     std::optional<std::string> cipher;
     bool operator==(const Tls&) const = default;
 };

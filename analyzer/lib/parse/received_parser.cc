@@ -14,6 +14,7 @@
 #include "parse/date_parser.hh"
 #include "parse/ip_address.hh"
 #include "parse/received_tokenizer.hh"
+#include "parse/tls_version.hh"
 
 namespace hopscope {
 namespace {
@@ -637,6 +638,9 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
             r.mta = "Microsoft SMTPSVC";
     }
     r.tls = std::move(tls.tls);
+    // One form for every dialect's version: "1.2", or "unknown" where the
+    // stamp says TLS but no single version.
+    if (r.tls) r.tls->version = std::string(normalise_tls_version(r.tls->version.value_or("")));
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
     bool bare_words = false;

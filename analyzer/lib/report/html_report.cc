@@ -5,6 +5,7 @@
 
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
+#include "parse/tls_version.hh"
 #include "report/display_text.hh"
 #include "report/html_writer.hh"
 #include "report/text_report.hh"
@@ -45,7 +46,8 @@ std::string receiver_html(const ReceiverSide& b) {
 std::string tls_html(const ReceivedFields& f) {
     if (!f.tls) return "-";
     // The cipher is long: in the cell's tooltip, not its width.
-    return "<span title=\"" + h(f.tls->cipher.value_or("")) + "\">" + h(f.tls->version.value_or("TLS")) + "</span>";
+    std::string version = !f.tls->version || *f.tls->version == "unknown" ? "TLS" : "TLS " + *f.tls->version;
+    return "<span title=\"" + h(f.tls->cipher.value_or("")) + "\">" + h(version) + "</span>";
 }
 
 std::string role_html(std::string_view role) {
@@ -129,7 +131,8 @@ std::string verdict_banner(const Trace& t) {
             if (r.diagnostic) evidence.push_back(r.address.value_or("?") + ": " + *r.diagnostic);
     } else if (t.relay) {
         const RelayVerdict& v = *t.relay;
-        cls = v.traversed ? (v.tls && *v.tls ? "ok" : "warn") : "bad";
+        bool modern_tls = v.tls_version && tls_at_least(*v.tls_version, "1.2");
+        cls = v.state == "traversed" ? (modern_tls ? "ok" : "warn") : v.state == "not-traversed" ? "bad" : "neutral";
         title = verdict_line(v);
         evidence = v.evidence;
     } else {

@@ -96,7 +96,7 @@ h2{font-size:1.1em;margin:1.6em 0 .5em;border-bottom:1px solid var(--line);paddi
 code,.mono,td.host,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
 .banner{border-radius:8px;padding:12px 16px;margin:0 0 16px;border:1px solid var(--line);background:var(--panel)}
 .banner strong{font-size:1.15em;display:block;margin-bottom:4px}
-.banner.ok{border-left:6px solid var(--ok)}.banner.warn{border-left:6px solid var(--warn)}.banner.bad{border-left:6px solid var(--bad)}
+.banner.ok{border-left:6px solid var(--ok)}.banner.warn{border-left:6px solid var(--warn)}.banner.bad{border-left:6px solid var(--bad)}.banner.neutral{border-left:6px solid var(--muted)}
 .banner ul{margin:.4em 0 0;padding-left:1.2em;color:var(--muted)}
 dl.summary{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;margin:0}
 dl.summary dt{color:var(--muted)}dl.summary dd{margin:0;overflow-wrap:anywhere}

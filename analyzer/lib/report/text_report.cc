@@ -89,7 +89,7 @@ std::string protocol_text(const ReceivedFields& f) {
 // "TLS1_2", "TLS" when the stamp says TLS without a version, "-" when it says nothing.
 std::string tls_text(const ReceivedFields& f) {
     if (!f.tls) return "-";
-    return f.tls->version ? escape_for_terminal(*f.tls->version) : std::string("TLS");
+    return !f.tls->version || *f.tls->version == "unknown" ? std::string("TLS") : "TLS " + *f.tls->version;
 }
 
 std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
@@ -145,12 +145,46 @@ std::string segment_story(const Trace& t, const OrgSegment& o) {
     return what;
 }
 
+std::string_view reason_words(std::string_view reason) {
+    if (reason == "connector") return "through an inbound connector";
+    if (reason == "connector-not-matched") return "the relay was reached, but no inbound connector matched";
+    if (reason == "direct-send") return "Direct Send to the tenant's MX";
+    if (reason == "client-submission") return "SMTP AUTH client submission";
+    if (reason == "mailbox") return "written in an Exchange Online mailbox";
+    if (reason == "inbound") return "another organisation's mail";
+    if (reason == "not-your-relay") return "not the relay --relay names";
+    if (reason == "gateway-only") return "only a security gateway before Microsoft 365";
+    if (reason == "connector-without-relay") return "a connector took it, but no relay of the sender's did";
+    if (reason == "no-relay") return "no relay of the sender's before Microsoft 365";
+    if (reason == "no-connector-headers") return "the connector is not confirmed by Exchange's headers";
+    if (reason == "no-microsoft-365") return "this message never reached Microsoft 365";
+    return "the headers do not tell";
+}
+
+std::string tls_version_words(const RelayVerdict& v) {
+    if (!v.tls) return "";
+    if (!*v.tls) return " WITHOUT TLS";
+    if (!v.tls_version || *v.tls_version == "unknown") return " with TLS (version not stated)";
+    return " with TLS " + *v.tls_version;
+}
+
 std::string verdict_line(const RelayVerdict& v) {
-    std::string relay = v.host.value_or("?") + (v.ip ? " [" + *v.ip + "]" : "");
-    std::string tls = !v.tls ? "" : (*v.tls ? " with TLS" : " WITHOUT TLS");
-    if (v.traversed) return "TRAVERSED: " + escape_for_terminal(relay) + " -> EOP" + tls;
-    if (v.host || v.ip) return "NOT TRAVERSED: EOP received from " + escape_for_terminal(relay) + tls;
-    return "NOT TRAVERSED: no EOP hop";
+    std::string from = v.host && v.host->starts_with("[") && v.ip
+                           ? "[" + *v.ip + "] (HELO " + escape_for_terminal(*v.host) + ")"
+                           : escape_for_terminal(v.host.value_or(v.ip ? "" : "?")) +
+                                 (v.ip ? (v.host ? " [" : "[") + *v.ip + "]" : std::string());
+    std::string tls = tls_version_words(v);
+    std::string connector = v.connector && v.connector->name
+                                ? " through connector '" + escape_for_terminal(*v.connector->name) + "'"
+                                : std::string();
+    std::string via = v.via ? ", via " + escape_for_terminal(v.via->product) : std::string();
+    if (v.state == "traversed")
+        return "TRAVERSED: " + from + " -> EOP" + tls +
+               (connector.empty() ? " (" + std::string(reason_words(v.reason)) + via + ")" : connector + via);
+    bool sender = v.entry_hop && v.method != "mailbox";
+    std::string where = sender ? " (Microsoft 365 received it from " + from + tls + ")" : std::string();
+    if (v.state == "not-traversed") return "NOT TRAVERSED: " + std::string(reason_words(v.reason)) + where;
+    return "NOT APPLICABLE: " + std::string(reason_words(v.reason)) + where;
 }
 
 std::string format_duration(std::int64_t seconds) {
@@ -405,8 +439,18 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     // The answer users came for closes the output.
     if (t.relay) {
         out += "\n" + paint(kBold, "Relay") + "      " +
-               paint(t.relay->traversed ? kBold : kYellow, verdict_line(*t.relay)) + "\n";
+               paint(t.relay->state == "traversed"       ? kBold
+                     : t.relay->state == "not-traversed" ? kYellow
+                                                         : kDim,
+                     verdict_line(*t.relay)) +
+               "\n";
         for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+        if (t.relay->connector && !t.relay->connector->evidence.empty()) {
+            out +=
+                paint(kBold, "Connector") + "  " + escape_for_terminal(t.relay->connector->name.value_or("not named")) +
+                (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") + "\n";
+            for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+        }
     }
     return out;
 }

@@ -32,6 +32,10 @@ std::string segment_story(const Trace& t, const OrgSegment& o);
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
 std::string verdict_line(const RelayVerdict& v);
 
+// A relay.reason code in words ("direct-send" -> "Direct Send to the
+// tenant's MX").
+std::string_view reason_words(std::string_view reason);
+
 // "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
 std::string bounce_headline(const Bounce& b);
 

@@ -142,8 +142,20 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     if (t.relay) {
         const RelayVerdict& r = *t.relay;
         w.begin_object();
-        w.member("traversed", r.traversed).member("host", r.host).member("ip", r.ip);
-        w.member("tls", r.tls).member("connector", r.connector);
+        w.member("state", r.state).member("method", r.method).member("reason", r.reason);
+        w.member("traversed", r.traversed);
+        w.member("entry_hop", r.entry_hop ? std::optional<std::int64_t>(*r.entry_hop) : std::nullopt);
+        w.member("host", r.host).member("ip", r.ip);
+        w.member("tls", r.tls).member("tls_version", r.tls_version);
+        w.key("connector");
+        if (r.connector) {
+            w.begin_object().member("name", r.connector->name).member("matched_by", r.connector->matched_by);
+            w.key("evidence");
+            write_strings(w, r.connector->evidence);
+            w.end_object();
+        } else {
+            w.null();
+        }
         w.key("via");
         if (r.via)
             w.begin_object().member("org", r.via->org).member("product", r.via->product).end_object();

@@ -6,7 +6,7 @@
 
 namespace hopscope {
 
-inline constexpr int kJsonSchemaVersion = 2;
+inline constexpr int kJsonSchemaVersion = 3;
 
 // Writes the trace object's members into an object already begun, so audit
 // can add its own members (source, error) to the same record.
