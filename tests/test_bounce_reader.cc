@@ -557,3 +557,21 @@ BOOST_AUTO_TEST_CASE(prose_notices_of_success_and_delay) {
                          exim));
     BOOST_TEST(recipient_outcome(exim.recipients.at(0)) == "failed");
 }
+
+// A notice that names no recipient is still a notice, never a bounce.
+BOOST_AUTO_TEST_CASE(notices_without_recipients_stay_notices) {
+    for (std::string text :
+         {std::string("Your message has been delivered to the following recipients:\n\nSubject: x\n"),
+          std::string("This is the mail system at host m.example.\n\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO "
+                      "RESEND YOUR MESSAGE. #\n"),
+          std::string("This message was created automatically by mail delivery software.\nA message that you sent "
+                      "has not yet been delivered to one or more of its\nrecipients after more than 24 hours.\n"),
+          std::string("Delivery is delayed to these recipients or groups:\n\nDiagnostic information for "
+                      "administrators:\n\nGenerating server: A.example.com\n")}) {
+        BounceReport r;
+        BOOST_REQUIRE(read_microsoft_ndr(text, r) || read_text_bounce(text, r));
+        BOOST_REQUIRE_MESSAGE(!r.recipients.empty(), text);
+        BOOST_TEST(!r.recipients[0].address.has_value());
+        BOOST_TEST(recipient_outcome(r.recipients[0]) != "failed", text);
+    }
+}

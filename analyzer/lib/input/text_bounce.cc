@@ -154,6 +154,13 @@ BounceRecipient* add_recipient(BounceReport& report, std::string address, std::s
     return &report.recipients.back();
 }
 
+// A notice of success or delay that names no recipient still says what
+// happened: one recipient without an address, of that action.
+void unnamed_recipient(BounceReport& report, std::string_view action) {
+    if (!report.recipients.empty() || action == "failed") return;
+    if (auto* r = add_recipient(report, std::string(), action)) r->address.reset();
+}
+
 // The prose readers' common loop: a recipient, then its diagnostic lines
 // joined, then status and remote host read from them when the next
 // recipient (or the end) comes.
@@ -362,8 +369,10 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     if (!report.reporting_mta) report.reporting_mta = seen.generating_server;
     if (!had_recipients) {
         report.recipients = std::move(seen.recipients);
-        if (lead)
+        if (lead) {
             for (auto& r : report.recipients) r.action = std::string(lead->first);
+            unnamed_recipient(report, lead->first);
+        }
     } else {  // the report's recipients keep their fields; the text fills the gaps
         for (auto& r : report.recipients)
             for (const auto& s : seen.recipients)
@@ -401,6 +410,7 @@ bool read_microsoft_notice(std::string_view text, BounceReport& report) {
         if (l.starts_with("<mailto:")) continue;  // the second line of a wrapped recipient
         if (auto a = address_in(l)) add_recipient(report, *a, lead->first);
     }
+    unnamed_recipient(report, lead->first);
     return true;
 }
 
@@ -428,6 +438,7 @@ bool read_exim(std::string_view text, BounceReport& report) {
             recipients.finish();
     }
     recipients.finish();
+    unnamed_recipient(report, action);
     take_original(text, report, {"------ This is a copy of the message"});
     return true;
 }
@@ -499,6 +510,7 @@ bool read_postfix(std::string_view text, BounceReport& report) {
                    : said.find("expanded") != std::string_view::npos    ? "expanded"
                                                                         : "relayed";
     }
+    unnamed_recipient(report, delayed ? "delayed" : success ? "delivered" : "failed");  // the template's own words
     return true;
 }
 
@@ -560,7 +572,8 @@ bool read_sendmail(std::string_view text, BounceReport& report) {
         }
     }
     if (report.recipients.empty())
-        if (auto* unnamed = add_recipient(report, std::string())) unnamed->address.reset();
+        if (auto* unnamed = add_recipient(report, std::string(), sendmail_action(heading, "")))
+            unnamed->address.reset();
     for (auto& r : report.recipients)  // the transcript is about the failures and delays
         if (r.action == "failed" || r.action == "delayed" || !r.action) finish_recipient(r, transcript);
     take_original(text, report,
