@@ -505,7 +505,7 @@ bool read_postfix(std::string_view text, BounceReport& report) {
         if (delayed) r.action = "delayed";
         if (!success) continue;
         // "delivered to mailbox" (local), "alias expanded", else "delivery via HOST: 250 ..." (relayed).
-        std::string_view said = r.diagnostic.value_or("");
+        std::string_view said = r.diagnostic ? std::string_view(*r.diagnostic) : std::string_view();
         r.action = said.find("delivered to ") != std::string_view::npos ? "delivered"
                    : said.find("expanded") != std::string_view::npos    ? "expanded"
                                                                         : "relayed";
