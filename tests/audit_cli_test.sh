@@ -108,7 +108,13 @@ grep -Eq "^Messages +$n read" "$tmp/sum.txt" && ok || bad "summary count ($n fil
 # corpus/bounce-* sample.
 nb=$(ls "$corpus"/bounce-*.eml | wc -l)
 grep -q "^Bounces ($nb)$" "$tmp/sum.txt" && ok || bad "bounces counted ($nb samples): $(grep -A2 '^Bounces' "$tmp/sum.txt")"
-grep -Eq "^ +1  5\.7\.64 +Exchange Online Protection refused to relay" "$tmp/sum.txt" && ok || bad "bounce status line"
+grep -Eq "^ +2  5\.7\.64 +Exchange Online Protection refused to relay" "$tmp/sum.txt" && ok || bad "bounce status line"
+# Notifications of success and delay are counted apart: one per corpus/notification-* sample.
+nn=$(ls "$corpus"/notification-*.eml | wc -l)
+nd=$(ls "$corpus"/notification-*delayed*.eml | wc -l)
+grep -q "^Delivery notifications ($nn)$" "$tmp/sum.txt" && ok || bad "notifications counted ($nn samples): $(grep -A3 '^Delivery notifications' "$tmp/sum.txt")"
+grep -Eq "^ +$((nn - nd))  of success \(delivered 1, expanded 1, relayed 3\)$" "$tmp/sum.txt" && ok || bad "success line: $(grep 'of success' "$tmp/sum.txt")"
+grep -Eq "^ +$nd  delay warnings$" "$tmp/sum.txt" && ok || bad "delay line"
 grep -q "^Delay per role" "$tmp/sum.txt" && ok || bad "summary delay table"
 # No progress line when stderr is not a terminal.
 "$bin" audit "$tmp/samples" > /dev/null 2> "$tmp/err"; [ ! -s "$tmp/err" ] && ok || bad "progress written to a non-terminal"

@@ -96,6 +96,26 @@ expect_grep "bounce first" /tmp/hopscope-cli.out "^Bounce     Delivery to ap@tai
 expect_grep "returned message traced" /tmp/hopscope-cli.out "^The returned message (text/rfc822-headers)"
 "$bin" audit -q --format csv "$corpus/bounce-postfix-5764-tenantattribution.eml" > "$tmp/b.csv"
 expect_grep "bounce columns in csv" "$tmp/b.csv" ",5.7.64,tailspin-example.mail.protection.outlook.com,"
+# A notification of success is judged by the message it returned; a delay
+# warning is DELAYED; a report mixing a failure and a success is a bounce.
+check "check on a relayed notification" 0 "$bin" check "$corpus/notification-exo-relayed-to-gmail.eml"
+expect_grep "success verdict" /tmp/hopscope-cli.out "^notification of success; the returned message: TRAVERSED: smtp-relay.tailspin.example \[198.51.100.12\] -> EOP with TLS$"
+expect_grep "success headline" /tmp/hopscope-cli.out "Delivery notification: RELAYED to mx.google.com (success; the destination sends no notification of its own)"
+check "check on a delivered notification" 0 "$bin" check --require-tls "$corpus/notification-exo-delivered-mailbox.eml"
+check "check on a success whose original never reached EOP" 1 "$bin" check "$corpus/notification-postfix-relayed-to-eop-2-6-0.eml"
+expect_grep "success, original not traversed" /tmp/hopscope-cli.out "^notification of success; the returned message: NOT TRAVERSED"
+check "check on a delay warning" 1 "$bin" check "$corpus/notification-exo-delayed-4-4-1.eml"
+expect_grep "delay verdict" /tmp/hopscope-cli.out "^DELAYED: 4.4.1 at mail.fabrikam-supplier.example: delayed, still trying"
+check "check on a mixed report" 1 "$bin" check "$corpus/bounce-sendmail-mixed-failed-relayed.eml"
+expect_grep "mixed is a bounce" /tmp/hopscope-cli.out "^NOT DELIVERED: 5.7.64 at tailspin-example.mail.protection.outlook.com"
+check "trace of a notification" 0 "$bin" "$corpus/notification-exo-relayed-to-gmail.eml"
+expect_grep "notification first" /tmp/hopscope-cli.out "^Delivery notification: RELAYED to mx.google.com"
+if grep -q "^Bounce" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL a notification called a bounce"; else pass=$((pass+1)); fi
+check "html of a notification" 0 "$bin" --format html "$corpus/notification-exo-relayed-to-gmail.eml"
+expect_grep "notification banner" /tmp/hopscope-cli.out 'class="banner ok" id="verdict"><strong>Delivery notification: RELAYED to mx.google.com'
+"$bin" audit -q --format csv "$corpus/notification-exo-relayed-to-gmail.eml" > "$tmp/n.csv"
+expect_grep "notification column in csv header" "$tmp/n.csv" ",bounce_status,bounce_remote_mta,notification_action,anomalies,error"
+expect_grep "notification action in csv" "$tmp/n.csv" ",,,relayed,"
 check "trace shows roles and verdict" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
 expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
 expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"

@@ -94,6 +94,33 @@ BOOST_AUTO_TEST_CASE(order_does_not_matter) {
     BOOST_TEST(text.find("Bounces (") != std::string::npos);
 }
 
+// Notifications are counted apart from bounces, by action: success and delay.
+BOOST_AUTO_TEST_CASE(notifications_are_counted_apart_from_bounces) {
+    AuditSummary s;
+    const std::vector<std::pair<std::string, std::optional<std::string>>> figures = {
+        {"a", "relayed"}, {"b", "relayed"}, {"c", "delivered"}, {"d", "delayed"}, {"e", std::nullopt}};
+    std::uint64_t index = 0;
+    for (const auto& [path, action] : figures) {
+        AuditFigures f;
+        f.analysed = true;
+        f.notification_action = action;
+        if (!action) {
+            f.bounce = true;
+            f.bounce_status = "5.7.64";
+        }
+        s.add(f, MessageSource{path, std::nullopt, index++});
+    }
+    const std::string text = s.render();
+    BOOST_TEST(text.find("Bounces (1)") != std::string::npos);
+    BOOST_TEST(text.find("Delivery notifications (4)") != std::string::npos);
+    BOOST_TEST(text.find("3  of success (delivered 1, relayed 2)") != std::string::npos, text);
+    BOOST_TEST(text.find("1  delay warnings") != std::string::npos);
+    const std::string json = s.render_json();
+    BOOST_TEST(json.find("\"success\": 3") != std::string::npos, json);
+    BOOST_TEST(json.find("\"delayed\": 1") != std::string::npos);
+    BOOST_TEST(s.render_html().find("<h2>Delivery notifications</h2>") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_first_fifty_by_path_and_index_are_listed) {
     AuditSummary s;
     for (std::uint64_t i = 200; i-- > 0;) {  // added last first
@@ -158,6 +185,8 @@ BOOST_AUTO_TEST_CASE(a_record_read_back_gives_what_audit_had) {
             BOOST_TEST(got->figures.message_id == want.message_id);
             BOOST_TEST(got->figures.bounce == want.bounce);
             BOOST_TEST(got->figures.bounce_status == want.bounce_status);
+            BOOST_TEST(got->figures.notification_action == want.notification_action);
+            if (path.starts_with("notification-")) BOOST_TEST(want.notification_action.has_value());
             BOOST_TEST(got->figures.clock_skew == want.clock_skew);
             BOOST_TEST(got->figures.unparsable_dates == want.unparsable_dates);
             BOOST_TEST((got->figures.delays == want.delays));

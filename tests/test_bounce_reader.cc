@@ -1,13 +1,15 @@
-// Bounces: the shared collection's 74 (reports and prose layouts) give the
-// status, reporting and remote MTA that SOURCES.tsv records, and their
-// returned message traced; plain mail, read receipts and hostile reports are
-// no bounce or a bounded one.
+// Bounces: the shared collection's 74 reports (72 bounces and 2 delay
+// warnings, in reports and prose layouts) give the status, reporting and
+// remote MTA that SOURCES.tsv records, and their returned message traced;
+// notifications of success and delay are no bounce; plain mail, read
+// receipts and hostile reports are no bounce or a bounded one.
 #define BOOST_TEST_MODULE bounce_reader
 #include <boost/test/unit_test.hpp>
 
 #include <cctype>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -16,6 +18,7 @@
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/status_codes.hh"
 #include "input/bounce_reader.hh"
 #include "input/header_block.hh"
 #include "input/text_bounce.hh"
@@ -69,11 +72,13 @@ bool same_host(std::string_view a, std::string_view b) {
 
 }  // namespace
 
-// Every one of the 74 shared bounces (RFC 3464 reports, Microsoft's NDRs
+// Every one of the 74 shared reports (RFC 3464 reports, Microsoft's NDRs
 // in five languages, Exchange 5.5/2003, Exim, qmail, Postfix, Sendmail,
 // Gmail, DragonFly, appliance notices) through the whole pipeline: a bounce,
-// with the status, reporting MTA and remote MTA SOURCES.tsv records where it
-// records them, and its original traced with the hop count recorded.
+// or a delay warning when its own words say so (an "Action: delayed" report,
+// Gmail's "has been delayed"), with the status, reporting MTA and remote MTA
+// SOURCES.tsv records where it records them, and its original traced with
+// the hop count recorded.
 BOOST_AUTO_TEST_CASE(every_shared_bounce_is_read_as_sources_tsv_records) {
     if (!fs::exists(kBounces / "SOURCES.tsv")) {
         BOOST_TEST_MESSAGE("no shared bounces: skipped");
@@ -81,6 +86,7 @@ BOOST_AUTO_TEST_CASE(every_shared_bounce_is_read_as_sources_tsv_records) {
     }
     const auto rules = RuleSet::builtin();
     int bounces = 0;
+    int delays = 0;
     int statuses = 0;
     int remotes = 0;
     int reportings = 0;
@@ -92,9 +98,21 @@ BOOST_AUTO_TEST_CASE(every_shared_bounce_is_read_as_sources_tsv_records) {
             BOOST_REQUIRE(trace.has_value());
             classify(*trace, rules);
             analyse_bounce(*trace, bytes, rules);
-            BOOST_REQUIRE_MESSAGE(trace->bounce, "not taken for a bounce");
-            ++bounces;
-            const Bounce& b = *trace->bounce;
+            std::string lower = bytes;
+            for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+            const bool delay = lower.find("\naction: delayed") != std::string::npos ||
+                               lower.find("delivery to the following recipient has been delayed") != std::string::npos;
+            if (delay) {
+                BOOST_REQUIRE_MESSAGE(trace->notification, "a delay warning not taken for one");
+                BOOST_TEST(!trace->bounce);
+                BOOST_TEST(trace->notification->action.value_or("") == "delayed");
+                ++delays;
+            } else {
+                BOOST_REQUIRE_MESSAGE(trace->bounce, "not taken for a bounce");
+                BOOST_TEST(!trace->notification);
+                ++bounces;
+            }
+            const Bounce& b = delay ? *trace->notification : *trace->bounce;
             const BounceReport& r = b.report;
             // Status: the first code of the cell ("5.1.1;5.2.2" lists two recipients'); "none (...)": no code.
             const std::string& status = row[9];
@@ -139,16 +157,19 @@ BOOST_AUTO_TEST_CASE(every_shared_bounce_is_read_as_sources_tsv_records) {
             }
         }
     }
-    BOOST_TEST_MESSAGE(bounces << " bounces; checked " << statuses << " statuses, " << reportings << " reporting MTAs, "
-                               << remotes << " remote MTAs, " << originals << " originals");
-    BOOST_TEST(bounces == 74);
+    BOOST_TEST_MESSAGE(bounces << " bounces, " << delays << " delay warnings; checked " << statuses << " statuses, "
+                               << reportings << " reporting MTAs, " << remotes << " remote MTAs, " << originals
+                               << " originals");
+    BOOST_TEST(bounces == 72);
+    BOOST_TEST(delays == 2);
     BOOST_TEST(statuses >= 40);
     BOOST_TEST(originals >= 40);
 }
 
 // corpus-ext/general: exactly the messages whose Content-Type is a
-// delivery-status report are bounces; a read receipt (MDN) and everything
-// else are not.
+// delivery-status report are bounces or notifications, and a notification
+// exactly when no Action of its report says failed; a read receipt (MDN)
+// and everything else are neither.
 BOOST_AUTO_TEST_CASE(general_corpus_bounces_are_exactly_its_delivery_reports) {
     const fs::path general = fs::path(HOPSCOPE_SHARED_DIR) / "corpus-ext" / "general";
     if (!fs::exists(general)) {
@@ -157,6 +178,7 @@ BOOST_AUTO_TEST_CASE(general_corpus_bounces_are_exactly_its_delivery_reports) {
     }
     const auto rules = RuleSet::builtin();
     int reports = 0;
+    int notifications = 0;
     int checked = 0;
     for (const auto& e : fs::recursive_directory_iterator(general)) {
         if (!e.is_regular_file() || e.path().filename().string().starts_with(".")) continue;
@@ -169,14 +191,29 @@ BOOST_AUTO_TEST_CASE(general_corpus_bounces_are_exactly_its_delivery_reports) {
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         bool report = lower.find("report-type=delivery-status") != std::string::npos ||
                       lower.find("report-type=\"delivery-status\"") != std::string::npos;
+        // A notification: every Action line of the report says other than failed.
+        bool actions = false;
+        bool failed = false;
+        for (std::size_t at = lower.find("\naction:"); at != std::string::npos; at = lower.find("\naction:", at + 1)) {
+            std::string word = lower.substr(at + 8, lower.find('\n', at + 1) - at - 8);
+            word.erase(0, word.find_first_not_of(' '));
+            actions = true;
+            failed = failed || !(word.starts_with("delayed") || word.starts_with("delivered") ||
+                                 word.starts_with("relayed") || word.starts_with("expanded"));
+        }
+        const bool notification = report && actions && !failed;
         BOOST_TEST_CONTEXT(e.path().string()) {
-            BOOST_TEST(static_cast<bool>(trace->bounce) == report);
+            BOOST_TEST(static_cast<bool>(trace->bounce) == (report && !notification));
+            BOOST_TEST(static_cast<bool>(trace->notification) == notification);
         }
         reports += report ? 1 : 0;
+        notifications += notification ? 1 : 0;
         ++checked;
     }
-    BOOST_TEST_MESSAGE(checked << " messages, " << reports << " delivery reports");
+    BOOST_TEST_MESSAGE(checked << " messages, " << reports << " delivery reports, " << notifications
+                               << " notifications");
     BOOST_TEST(reports == 18);
+    BOOST_TEST(notifications == 4);
 }
 
 BOOST_AUTO_TEST_CASE(plain_mail_and_read_receipts_are_no_bounce) {
@@ -350,5 +387,191 @@ BOOST_AUTO_TEST_CASE(microsoft_ndr_in_spanish_and_german) {
             BOOST_TEST(r.original.has_value());
             BOOST_TEST(r.original_kind == "inline");
         }
+    }
+}
+
+// Each recipient's outcome: its Action (RFC 3464), the first word of it
+// (Sendmail writes "relayed (to non-DSN-aware mailer)"), else its status class.
+BOOST_AUTO_TEST_CASE(recipient_outcome_by_action_then_status_class) {
+    struct Case {
+        std::optional<std::string> action;
+        std::optional<std::string> status;
+        std::string_view want;
+    };
+    const std::vector<Case> cases = {
+        {"failed", "5.7.64", "failed"},
+        {"Failed", "4.4.7", "failed"},  // expired: a failure whatever its class
+        {"delayed", "4.7.500", "delayed"},
+        {"delivered", "2.0.0", "delivered"},
+        {"relayed", "2.0.0", "relayed"},
+        {"expanded", "2.0.0", "expanded"},
+        {"relayed (to non-DSN-aware mailer)", "2.0.0", "relayed"},
+        {"delivered (to mailing list)", "2.0.0", "delivered"},
+        {std::nullopt, "2.1.5", "delivered"},
+        {std::nullopt, "4.2.2", "delayed"},
+        {std::nullopt, "5.1.1", "failed"},
+        {"xxxxxx", "5.0.0", "failed"},
+        {std::nullopt, std::nullopt, "failed"},
+    };
+    for (const auto& c : cases) {
+        BounceRecipient r;
+        r.action = c.action;
+        r.status = c.status;
+        BOOST_TEST(recipient_outcome(r) == c.want, c.action.value_or("no action")
+                                                       << " " << c.status.value_or("no status") << ": got "
+                                                       << recipient_outcome(r) << ", want " << c.want);
+    }
+    BOOST_TEST(is_success_action("relayed"));
+    BOOST_TEST(!is_success_action("delayed"));
+    BOOST_TEST(!is_success_action("failed"));
+    BOOST_TEST(notification_note("relayed") == "success; the destination sends no notification of its own");
+}
+
+// The corpus' notifications: each is no bounce, with the action its name
+// says and, for the relayed ones, the server it was relayed to; the mixed
+// report is a bounce that lists its relayed recipient too.
+BOOST_AUTO_TEST_CASE(corpus_notifications_and_the_mixed_report) {
+    struct Case {
+        std::string file;
+        std::string action;
+        std::string server;
+        std::optional<bool> traversed;  // the returned message's relay verdict
+    };
+    const std::vector<Case> cases = {
+        {"notification-exo-relayed-to-gmail.eml", "relayed", "mx.google.com", true},
+        {"notification-exo-fr-relayed.eml", "relayed", "mx.google.com", true},
+        {"notification-exo-delivered-mailbox.eml", "delivered", "AM8PR04MB7762.eurprd04.prod.outlook.com", true},
+        {"notification-postfix-relayed-to-eop-2-6-0.eml", "relayed", "contoso-example.mail.protection.outlook.com",
+         false},
+        {"notification-postfix-expanded-alias.eml", "expanded", "mail.adatum.example", false},
+        {"notification-exo-delayed-4-4-1.eml", "delayed", "mail.fabrikam-supplier.example", true},
+        {"notification-postfix-delayed-4750-access-denied.eml", "delayed",
+         "relecloud-example.mail.protection.outlook.com", false},
+    };
+    const auto rules = RuleSet::builtin();
+    for (const auto& c : cases) {
+        const std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/" + c.file);
+        auto trace = build_trace(split_header_block(bytes));
+        BOOST_TEST_CONTEXT(c.file) {
+            BOOST_REQUIRE(trace.has_value());
+            classify(*trace, rules);
+            analyse_bounce(*trace, bytes, rules);
+            BOOST_TEST(!trace->bounce);
+            BOOST_REQUIRE(trace->notification);
+            const Bounce& n = *trace->notification;
+            BOOST_TEST(n.action.value_or("") == c.action);
+            BOOST_TEST(n.server.value_or("") == c.server);
+            BOOST_REQUIRE(!n.original.empty());
+            BOOST_REQUIRE(n.original.front().relay.has_value());
+            BOOST_TEST(n.original.front().relay->traversed == *c.traversed);
+            BOOST_TEST(n.explanation.has_value());
+        }
+    }
+    // 2.x.x is never "Other or undefined status".
+    for (std::string_view code : {"2.0.0", "2.1.5", "2.6.0", "2.4.0", "2.1.1"}) {
+        auto m = explain_status(code);
+        BOOST_REQUIRE(m.has_value());
+        BOOST_TEST(m->explanation.starts_with("Success"), code << ": " << m->explanation);
+    }
+    const std::string mixed = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/bounce-sendmail-mixed-failed-relayed.eml");
+    auto trace = build_trace(split_header_block(mixed));
+    BOOST_REQUIRE(trace.has_value());
+    classify(*trace, rules);
+    analyse_bounce(*trace, mixed, rules);
+    BOOST_REQUIRE(trace->bounce);
+    BOOST_TEST(!trace->notification);
+    BOOST_TEST(trace->bounce->status.value_or("") == "5.7.64");
+    BOOST_REQUIRE(trace->bounce->report.recipients.size() == 2U);
+    BOOST_TEST(recipient_outcome(trace->bounce->report.recipients[1]) == "relayed");
+}
+
+// The prose notices, read without a report part (forwarded, pasted, or
+// written as text): each recipient with the action its words say.
+BOOST_AUTO_TEST_CASE(prose_notices_of_success_and_delay) {
+    struct Case {
+        std::string name;
+        std::string text;
+        std::string kind;
+        std::string address;
+        std::string action;
+    };
+    const std::vector<Case> cases = {
+        {"microsoft delivered",
+         "Your message has been delivered to the following recipients:\n\nAccounts Payable "
+         "(ap@fabrikam.example)<mailto:ap@fabrikam.example>\n\nSubject: Scanned document\n",
+         "microsoft-notification", "ap@fabrikam.example", "delivered"},
+        {"microsoft relayed",
+         "Delivery to these recipients or groups is complete, but no delivery notification was sent by the "
+         "destination server:\n\npartner.ops@gmail.com (partner.ops@gmail.com)<mailto:partner.ops@gmail.com>\n\n"
+         "Subject: test\n",
+         "microsoft-notification", "partner.ops@gmail.com", "relayed"},
+        {"microsoft delayed, with the administrators' section",
+         "Delivery is delayed to these recipients or groups:\n\nq@fabrikam.example (q@fabrikam.example)<mailto:"
+         "q@fabrikam.example>\n\nSubject: x\n\nThis message hasn't been delivered yet. Delivery will continue to be "
+         "attempted.\n\nDiagnostic information for administrators:\n\nGenerating server: VI1PR08MB5326.eurprd08.prod."
+         "outlook.com\n\nq@fabrikam.example\nRemote Server at mail.fabrikam.example (192.0.2.45) returned '400 4.4.7 "
+         "Message delayed'\n",
+         "microsoft-ndr", "q@fabrikam.example", "delayed"},
+        {"postfix delayed",
+         "This is the mail system at host mx.example.org.\n\n####\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO "
+         "RESEND YOUR MESSAGE. #\n####\n\n<f@example.net>: host mx.example.net[192.0.2.1] said: 451 4.7.500 "
+         "Server busy\n",
+         "postfix", "f@example.net", "delayed"},
+        {"postfix success",
+         "This is the mail system at host relay.example.org.\n\nYour message was successfully delivered to the "
+         "destination(s)\nlisted below.\n\n<f@example.net>: delivery via mx.example.net[192.0.2.1]:25: 250 2.0.0 "
+         "Ok\n",
+         "postfix", "f@example.net", "relayed"},
+        {"sendmail success",
+         "   ----- The following addresses had successful delivery notifications -----\n"
+         "<a@example.org>  (successfully delivered to mailbox)\n\n   ----- Transcript of session follows -----\n"
+         "<a@example.org>... Successfully delivered\n",
+         "sendmail", "a@example.org", "delivered"},
+        {"sendmail transient",
+         "   ----- The following addresses had transient non-fatal errors -----\n<b@example.org>\n\n"
+         "   ----- Transcript of session follows -----\n<b@example.org>... Deferred: Connection timed out\n",
+         "sendmail", "b@example.org", "delayed"},
+        {"exim delay warning",
+         "This message was created automatically by mail delivery software.\nA message that you sent has not yet "
+         "been delivered to one or more of its\nrecipients after more than 24 hours on the queue on mx.example.com."
+         "\n\nThe address to which the message has not yet been delivered is:\n\n  k@example.co.jp\n    host "
+         "mta.example.co.jp [192.0.2.222]\n    Delay reason: SMTP error from remote mail server after RCPT TO:\n"
+         "    451 4.7.1 try again later\n\nNo action is required on your part.\n",
+         "exim", "k@example.co.jp", "delayed"},
+    };
+    for (const auto& c : cases) {
+        BOOST_TEST_CONTEXT(c.name) {
+            BounceReport r;
+            BOOST_REQUIRE(read_microsoft_ndr(c.text, r) || read_text_bounce(c.text, r));
+            BOOST_TEST(r.kind == c.kind);
+            BOOST_REQUIRE(!r.recipients.empty());
+            BOOST_TEST(r.recipients[0].address.value_or("") == c.address);
+            BOOST_TEST(recipient_outcome(r.recipients[0]) == c.action);
+        }
+    }
+    // A failed Exim bounce stays failed; a Sendmail bounce's failed recipient too.
+    BounceReport exim;
+    BOOST_REQUIRE(
+        read_text_bounce("This message was created automatically by mail delivery software.\n\n"
+                         "  a@b.example\n    550 5.1.1 unknown\n",
+                         exim));
+    BOOST_TEST(recipient_outcome(exim.recipients.at(0)) == "failed");
+}
+
+// A notice that names no recipient is still a notice, never a bounce.
+BOOST_AUTO_TEST_CASE(notices_without_recipients_stay_notices) {
+    for (std::string text :
+         {std::string("Your message has been delivered to the following recipients:\n\nSubject: x\n"),
+          std::string("This is the mail system at host m.example.\n\n# THIS IS A WARNING ONLY.  YOU DO NOT NEED TO "
+                      "RESEND YOUR MESSAGE. #\n"),
+          std::string("This message was created automatically by mail delivery software.\nA message that you sent "
+                      "has not yet been delivered to one or more of its\nrecipients after more than 24 hours.\n"),
+          std::string("Delivery is delayed to these recipients or groups:\n\nDiagnostic information for "
+                      "administrators:\n\nGenerating server: A.example.com\n")}) {
+        BounceReport r;
+        BOOST_REQUIRE(read_microsoft_ndr(text, r) || read_text_bounce(text, r));
+        BOOST_REQUIRE_MESSAGE(!r.recipients.empty(), text);
+        BOOST_TEST(!r.recipients[0].address.has_value());
+        BOOST_TEST(recipient_outcome(r.recipients[0]) != "failed", text);
     }
 }

@@ -62,6 +62,27 @@ BOOST_AUTO_TEST_CASE(ranges_generic_codes_and_classes) {
     BOOST_TEST(!explain_status("five"));
 }
 
+// A success is explained by its own row or its class, never by a
+// class-independent row written for failures ("Other or undefined status",
+// "Bad destination mailbox address").
+BOOST_AUTO_TEST_CASE(successes_are_never_explained_as_failures) {
+    struct Case {
+        const char* code;
+        const char* matched;
+    };
+    for (const auto& c : {Case{"2.0.0", "2.0.0"}, Case{"2.1.5", "2.1.5"}, Case{"2.6.0", "2.6.0"}, Case{"2.1.1", "2"},
+                          Case{"2.4.0", "2"}, Case{"2.7.0", "2"}}) {
+        auto m = explain_status(c.code);
+        BOOST_REQUIRE_MESSAGE(m, c.code);
+        BOOST_TEST(m->matched == c.matched, c.code << ": got " << m->matched << ", want " << c.matched);
+        BOOST_TEST(m->explanation.starts_with("Success"), c.code << ": " << m->explanation);
+    }
+    // A delay's own rows, and the class-independent ones still answer 4.x.x.
+    BOOST_TEST(explain_status("4.4.1")->matched == "4.4.1");
+    BOOST_TEST(explain_status("4.7.1")->matched == "4.7.1");
+    BOOST_TEST(explain_status("4.4.3")->matched == "x.4.3");
+}
+
 BOOST_AUTO_TEST_CASE(every_row_cites_a_source) {
     std::string_view text = status_codes_text();
     std::size_t rows = 0;

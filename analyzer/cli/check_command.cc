@@ -3,6 +3,7 @@
 #include <boost/program_options.hpp>
 #include <iostream>
 
+#include "classify/bounce_analysis.hh"
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "report/display_text.hh"
@@ -12,6 +13,47 @@
 namespace po = boost::program_options;
 
 namespace hopscope {
+namespace {
+
+// Whether a relay verdict confirms traversal (and TLS, when required), and
+// the line that says so: the one test check applies to a message and to the
+// message a notification of success returned.
+bool confirmed(const RelayVerdict& v, bool require_tls, std::string& line) {
+    line = verdict_line(v);
+    if (v.traversed && require_tls && !v.tls.value_or(false)) line = "NOT CONFIRMED: traversed, but TLS is required";
+    return v.traversed && (!require_tls || v.tls.value_or(false));
+}
+
+// A notification: of success, judged by the message it returned (exit 0
+// when that one traversed the relay); of delay, DELAYED (exit 1).
+int judge_notification(const Bounce& n, bool require_tls, bool quiet) {
+    const RelayVerdict* returned =
+        !n.original.empty() && n.original.front().relay ? &*n.original.front().relay : nullptr;
+    if (!is_success_action(n.action.value_or(""))) {
+        if (!quiet) {
+            std::cout << "DELAYED: " << escape_for_terminal(n.status.value_or("no status")) << " at "
+                      << escape_for_terminal(n.server.value_or("?")) << ": "
+                      << escape_for_terminal(n.explanation.value_or("delayed, still trying")) << "\n";
+            if (n.hint) std::cout << "  check: " << escape_for_terminal(*n.hint) << "\n";
+            if (returned != nullptr)
+                std::cout << "  the returned message: " << verdict_line(*returned) << "\n";
+            else
+                std::cout << "  the report does not enclose the returned message\n";
+        }
+        return exit_code::not_confirmed;
+    }
+    std::string line = "NOT CONFIRMED: the report does not enclose the returned message";
+    bool ok = returned != nullptr && confirmed(*returned, require_tls, line);
+    if (!quiet) {
+        std::cout << "notification of success; the returned message: " << line << "\n";
+        std::cout << "  " << notification_headline(n) << "\n";
+        if (returned != nullptr)
+            for (const auto& e : returned->evidence) std::cout << "    - " << escape_for_terminal(e) << "\n";
+    }
+    return ok ? exit_code::ok : exit_code::not_confirmed;
+}
+
+}  // namespace
 
 int run_check(const std::vector<std::string>& args) {
     bool require_tls = false;
@@ -34,8 +76,9 @@ int run_check(const std::vector<std::string>& args) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [FILE|-]\n"
                      "Did this message pass through your relay into Exchange Online Protection?\n\n"
                   << opts
-                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed (or the\n"
-                     "message is a bounce: NOT DELIVERED), "
+                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls; for a notification of\n"
+                     "success, of the message it returned), 1 not confirmed (or the message is a bounce:\n"
+                     "NOT DELIVERED; a delay warning: DELAYED), "
                      "2 unreadable input or no header fields, 64 bad usage.\n";
         return exit_code::ok;
     }
@@ -78,12 +121,11 @@ int run_check(const std::vector<std::string>& args) {
         }
         return exit_code::not_confirmed;
     }
+    if (trace->notification) return judge_notification(*trace->notification, require_tls, quiet);
     const RelayVerdict& v = *trace->relay;
-    bool ok = v.traversed && (!require_tls || v.tls.value_or(false));
+    std::string line;
+    bool ok = confirmed(v, require_tls, line);
     if (!quiet) {
-        std::string line = verdict_line(v);
-        if (v.traversed && require_tls && !v.tls.value_or(false))
-            line = "NOT CONFIRMED: traversed, but TLS is required";
         std::cout << line << "\n";
         for (const auto& e : v.evidence) std::cout << "  - " << escape_for_terminal(e) << "\n";
         for (const auto& a : trace->anomalies)

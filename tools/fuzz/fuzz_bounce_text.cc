@@ -1,7 +1,9 @@
 // The prose bounce readers (Microsoft's NDR layouts, Exchange 5.5, Exim,
-// qmail, Postfix, Sendmail, Gmail, DragonFly, appliance notices) on any
-// text, and the whole bounce reader on the same bytes as a message: bounded
-// recipients and fields, never a crash.
+// qmail, Postfix, Sendmail, Gmail, DragonFly, appliance notices) and the
+// notices of success and delay (Microsoft's "Delivered:", "Relayed:",
+// "Delivery delayed:" texts, read by read_text_bounce and
+// read_microsoft_ndr) on any text, and the whole bounce reader on the same
+// bytes as a message: bounded recipients and fields, never a crash.
 #include <cstddef>
 #include <cstdint>
 #include <string_view>

@@ -96,18 +96,21 @@ struct OrgSegment {
 
 struct Trace;
 
-// A bounce (delivery status notification) and the message it returned,
-// traced through the same pipeline (zero or one element: a Trace cannot
-// hold a Trace directly).
+// A delivery status notification and the message it returned, traced
+// through the same pipeline (zero or one element: a Trace cannot hold a
+// Trace directly). A bounce (a recipient failed) and a notification of
+// success or delay (none failed) have the same shape.
 struct Bounce {
     BounceReport report;
-    // The recipient the bounce is about (the first that failed, else the
-    // first), the server that refused it (its remote MTA, else the
-    // reporting one) and its status.
+    // The recipient the report is about (a bounce: the first that failed;
+    // a notification: the first of its action), the server it names (its
+    // remote MTA, else the reporting one) and its status.
     std::optional<std::string> recipient;
-    std::optional<std::string> action;
+    std::optional<std::string> action;  // a notification's: delivered, relayed, expanded or delayed
     std::optional<std::string> server;
     std::optional<std::string> status;
+    // A bounce: what its status means. A notification: what its action
+    // means ("relayed to mx.example, which sends no notification of its own").
     std::optional<std::string> explanation;
     std::optional<std::string> hint;
     std::vector<Trace> original;
@@ -154,6 +157,7 @@ struct Trace {
     std::optional<RelayVerdict> relay;  // set by classify()
     std::vector<OrgSegment> orgs;       // set by classify()
     BounceBox bounce;                   // set by analyse_bounce(); empty unless a bounce
+    BounceBox notification;             // set by analyse_bounce(); a report of success or delay, no failure
     bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
     std::string input_kind;             // "message", "header-block", "gmail-original", "outlook-msg", ...
     std::size_t header_fields = 0;

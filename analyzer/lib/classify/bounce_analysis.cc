@@ -11,6 +11,34 @@
 namespace hopscope {
 namespace {
 
+// RFC 3464 section 2.3.3's actions other than "failed" (a bounce): whether
+// each is a success, and its words for a headline.
+struct ActionMeaning {
+    std::string_view action;
+    bool success;
+    std::string_view note;
+};
+constexpr std::array<ActionMeaning, 4> kActions{{
+    // "the message was successfully delivered to the recipient address"
+    {"delivered", true, "success; delivered to the mailbox"},
+    // "relayed or gatewayed into an environment that does not accept
+    // responsibility for generating DSNs upon successful delivery"
+    {"relayed", true, "success; the destination sends no notification of its own"},
+    // "successfully delivered to the recipient address ... and forwarded by
+    // the Reporting-MTA beyond that destination to multiple additional
+    // recipient addresses"
+    {"expanded", true, "success; delivered to a list or alias, whose members get it without notification"},
+    // "the Reporting MTA has so far been unable to deliver or relay the
+    // message, but it will continue to attempt to do so"
+    {"delayed", false, "not delivered yet; the server is still trying"},
+}};
+
+const ActionMeaning* find_action(std::string_view action) {
+    for (const auto& a : kActions)
+        if (iequals(a.action, action)) return &a;
+    return nullptr;
+}
+
 // The first bytes of a sender or subject in lower case, so the words below
 // are found by plain searches (a naive case-blind search per word cost 2 %
 // of an audit of real mail).
@@ -34,31 +62,82 @@ bool may_be_text_bounce(const Trace& t) {
     }
     if (t.subject) {
         std::string_view subject = lowered(*t.subject, buf);
-        // Microsoft's localised subjects too: French, German, Spanish, Italian, Dutch.
+        // Microsoft's localised subjects too: French, German, Spanish, Italian,
+        // Dutch; and its reports of success ("Delivered:", "Relayed:").
         for (std::string_view what :
              {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender", "non remis",
-              "unzustellbar", "no se puede entregar", "non recapitabile", "onbestelbaar"})
+              "unzustellbar", "no se puede entregar", "non recapitabile", "onbestelbaar", "delivered:", "relayed:"})
             if (subject.find(what) != std::string_view::npos) return true;
     }
     return false;
 }
 
+// What a notification says happened, in a sentence: "relayed to
+// mx.example, which sends no notification of its own".
+std::string notification_sentence(std::string_view action, const std::optional<std::string>& server,
+                                  const std::optional<StatusMeaning>& meaning) {
+    if (action == "delivered") return "delivered to the mailbox";
+    if (action == "relayed")
+        return "relayed to " + server.value_or("the next server") + ", which sends no notification of its own";
+    if (action == "expanded")
+        return "delivered to a list or alias and passed on to its members, who send no notification of their own";
+    std::string s = "delayed, still trying";
+    if (meaning) s += ": " + std::string(meaning->explanation);
+    return s;
+}
+
 }  // namespace
+
+std::string_view recipient_outcome(const BounceRecipient& r) {
+    if (r.action) {
+        std::string_view a = *r.action;
+        a = a.substr(0, a.find_first_of(" \t;("));  // the action word, without a comment after it
+        if (iequals(a, "failed")) return "failed";
+        if (const auto* known = find_action(a)) return known->action;
+    }
+    // No action, or none of RFC 3464's: the status class says it.
+    if (r.status)
+        if (auto code = find_status_code(*r.status)) {
+            if (code->front() == '2') return "delivered";
+            if (code->front() == '4') return "delayed";
+        }
+    return "failed";
+}
+
+std::string_view notification_note(std::string_view action) {
+    const auto* a = find_action(action);
+    return a != nullptr ? a->note : std::string_view();
+}
+
+bool is_success_action(std::string_view action) {
+    const auto* a = find_action(action);
+    return a != nullptr && a->success;
+}
 
 void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     t.bounce.reset();
+    t.notification.reset();
     if (!t.report_content_type && !may_be_text_bounce(t)) return;  // the cheap tests: most mail is no bounce
     auto report = read_bounce(message);
     if (!report) return;
+    // What the report is: a bounce when a recipient failed (or it names
+    // none), else a delay warning when one is still being tried, else a
+    // notification of success of the first recipient's action.
+    std::string_view outcome;
+    for (const auto& r : report->recipients) {
+        std::string_view o = recipient_outcome(r);
+        if (o == "failed" || (o == "delayed" && outcome != "failed") || outcome.empty()) outcome = o;
+    }
+    if (outcome.empty()) outcome = "failed";
+    const bool failed = outcome == "failed";
     Bounce b;
-    // The recipient that failed says why; else the first one.
+    // The first recipient of that outcome says why.
     const BounceRecipient* first = nullptr;
     for (const auto& r : report->recipients)
-        if (first == nullptr || (r.action && *r.action == "failed" && !(first->action && *first->action == "failed")))
-            first = &r;
+        if (first == nullptr && recipient_outcome(r) == outcome) first = &r;
     if (first != nullptr) {
         b.recipient = first->address;
-        b.action = first->action;
+        b.action = failed ? first->action : std::optional<std::string>(outcome);
         b.server = first->remote_mta;
     }
     // A report that names no reporting MTA was written by the system that
@@ -95,13 +174,16 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         auto said = find_status_code(*first->diagnostic);
         if (!code || (said && code->ends_with(".0.0") && said->front() == code->front())) code = said ? said : code;
     }
+    std::optional<StatusMeaning> meaning;
     if (code) {
         b.status = *code;
-        if (auto meaning = explain_status(*code)) {
-            b.explanation = std::string(meaning->explanation);
-            if (!meaning->hint.empty()) b.hint = std::string(meaning->hint);
-        }
+        meaning = explain_status(*code);
     }
+    if (failed || outcome == "delayed") {
+        if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
+        if (failed && meaning) b.explanation = std::string(meaning->explanation);
+    }
+    if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);
     if (report->original) {
         auto original = build_trace(std::string_view(*report->original));
         if (original) {
@@ -117,7 +199,10 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         }
     }
     b.report = std::move(*report);
-    t.bounce = std::move(b);
+    if (failed)
+        t.bounce = std::move(b);
+    else
+        t.notification = std::move(b);
 }
 
 }  // namespace hopscope

@@ -1,6 +1,8 @@
-// A bounce's meaning and its returned message: when a trace's Content-Type
-// says it is a delivery report, the report is read from the message bytes,
-// its status explained (classify/status_codes), and the returned message or
+// A delivery report's meaning and its returned message: when a trace's
+// Content-Type says it is a delivery report (or its sender or subject say a
+// prose one), the report is read from the message bytes, each recipient's
+// outcome decided (failed, delayed, delivered, relayed, expanded), its
+// status explained (classify/status_codes), and the returned message or
 // header block traced and classified like any message.
 #pragma once
 
@@ -11,8 +13,25 @@
 
 namespace hopscope {
 
+// A recipient's outcome, from its Action (RFC 3464 section 2.3.3) and,
+// when the Action is missing or not one of RFC 3464's, its status class
+// (RFC 3463: 2 success, 4 delayed, 5 failed): "failed", "delayed",
+// "delivered", "relayed" or "expanded". Static text.
+std::string_view recipient_outcome(const BounceRecipient& recipient);
+
+// What a notification's action means, in a few words for a headline:
+// "success; the destination sends no notification of its own". Static
+// text; empty for an action that is none of delivered, relayed, expanded,
+// delayed.
+std::string_view notification_note(std::string_view action);
+
+// Whether a notification's action is a success (delivered, relayed, expanded).
+bool is_success_action(std::string_view action);
+
 // Sets trace.bounce when `message` (the bytes `trace` was built from) is a
-// bounce; leaves it empty otherwise. Reads nothing but the bytes.
+// bounce (a recipient failed, or the report names none), trace.notification
+// when it is a report of success or delay for every recipient it names;
+// leaves both empty otherwise. Reads nothing but the bytes.
 void analyse_bounce(Trace& trace, std::string_view message, const RuleSet& rules);
 
 }  // namespace hopscope

@@ -85,7 +85,8 @@ std::optional<StatusMeaning> explain_status(std::string_view code) {
     const Row* klass = nullptr;
     for (const Row& r : rows()) {
         if (r.code == normal) exact = exact != nullptr ? exact : &r;
-        if (r.code == generic) any_class = any_class != nullptr ? any_class : &r;
+        // The class-independent rows explain failures; a success is said by its own row or its class.
+        if (r.code == generic && c->klass != 2) any_class = any_class != nullptr ? any_class : &r;
         if (r.code == std::to_string(c->klass)) klass = klass != nullptr ? klass : &r;
         if (range == nullptr && r.code.starts_with(prefix)) {
             auto dash = r.code.find('-');

@@ -2,6 +2,8 @@
 
 #include <array>
 #include <initializer_list>
+#include <optional>
+#include <utility>
 #include <vector>
 
 #include "base/utf8.hh"
@@ -152,6 +154,13 @@ BounceRecipient* add_recipient(BounceReport& report, std::string address, std::s
     return &report.recipients.back();
 }
 
+// A notice of success or delay that names no recipient still says what
+// happened: one recipient without an address, of that action.
+void unnamed_recipient(BounceReport& report, std::string_view action) {
+    if (!report.recipients.empty() || action == "failed") return;
+    if (auto* r = add_recipient(report, std::string(), action)) r->address.reset();
+}
+
 // The prose readers' common loop: a recipient, then its diagnostic lines
 // joined, then status and remote host read from them when the next
 // recipient (or the end) comes.
@@ -230,6 +239,41 @@ bool is_label_line(std::string_view line, std::string_view label) {
     return rest.empty() || rest == ":";
 }
 
+// The lead sentences of Microsoft's notices that are no failure (Exchange
+// 2013 and later, Exchange Online), each with the action it reports for the
+// recipients listed under it. Where each comes from:
+struct MicrosoftLead {
+    std::string_view lead;
+    std::string_view action;
+};
+constexpr std::array<MicrosoftLead, 4> kMicrosoftLeads{{
+    // A "Delivered:" report of Exchange 2013, kept in a public test
+    // (multipart/report, Action: delivered), and Outlook's rendering of one.
+    {"Your message has been delivered to the following recipients", "delivered"},
+    // A "Relayed:" report: Microsoft Learn, "Delivery receipts aren't
+    // generated when users send mail to external recipients" (KB 3184617).
+    {"Delivery to these recipients or groups is complete, but no delivery notification was sent by the destination "
+     "server",
+     "relayed"},
+    // A "Delivery delayed:" report of Exchange 2013/2016, kept in public
+    // tests (with "This message hasn't been delivered yet").
+    {"Delivery is delayed to these recipients or groups", "delayed"},
+    // Portuguese "Entregue:" reports, as a public CRM matches their body.
+    {"A sua mensagem foi entregue aos seguintes destinatários", "delivered"},
+}};
+
+// The lead of a Microsoft notice of success or delay among the first
+// `limit` lines, its action and the line after it; nullopt when none.
+std::optional<std::pair<std::string_view, std::size_t>> microsoft_lead(const std::vector<std::string_view>& lines,
+                                                                       std::size_t limit) {
+    for (std::size_t i = 0; i < lines.size() && i < limit; ++i) {
+        std::string_view l = trim_view(lines[i]);
+        for (const auto& m : kMicrosoftLeads)
+            if (starts_with_ci(l, m.lead)) return std::pair{m.action, i + 1};
+    }
+    return std::nullopt;
+}
+
 bool is_host_word(std::string_view s) {
     return !s.empty() && s.size() < 256 && s.find_first_of(" \t@<>'\"") == std::string_view::npos &&
            s.find('.') != std::string_view::npos;
@@ -249,6 +293,8 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     }
     if (diagnostic_at == lines.size()) return false;
     report.kind = "microsoft-ndr";
+    // A delay warning in the same layout: its recipients are delayed, not failed.
+    const auto lead = microsoft_lead(lines, diagnostic_at);
     const bool had_recipients = !report.recipients.empty();
     BounceReport seen;  // what the text says, merged below
     BounceRecipient* current = nullptr;
@@ -323,6 +369,10 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     if (!report.reporting_mta) report.reporting_mta = seen.generating_server;
     if (!had_recipients) {
         report.recipients = std::move(seen.recipients);
+        if (lead) {
+            for (auto& r : report.recipients) r.action = std::string(lead->first);
+            unnamed_recipient(report, lead->first);
+        }
     } else {  // the report's recipients keep their fields; the text fills the gaps
         for (auto& r : report.recipients)
             for (const auto& s : seen.recipients)
@@ -344,6 +394,26 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
 
 namespace {
 
+// --- Microsoft's notices of success ----------------------------------------
+
+// The layout of a report of success without the administrators' section:
+// the lead sentence, each recipient on its line ("Name (a@b)<mailto:a@b>"),
+// then "Subject: ..." and the rest.
+bool read_microsoft_notice(std::string_view text, BounceReport& report) {
+    auto lines = lines_of(text);
+    auto lead = microsoft_lead(lines, 40);
+    if (!lead) return false;
+    report.kind = "microsoft-notification";
+    for (std::size_t i = lead->second; i < lines.size(); ++i) {
+        std::string_view l = trim_view(lines[i]);
+        if (starts_with_ci(l, "Subject:") || starts_with_ci(l, "Assunto:")) break;
+        if (l.starts_with("<mailto:")) continue;  // the second line of a wrapped recipient
+        if (auto a = address_in(l)) add_recipient(report, *a, lead->first);
+    }
+    unnamed_recipient(report, lead->first);
+    return true;
+}
+
 // --- Exim ------------------------------------------------------------------
 
 // "This message was created automatically by mail delivery software." then
@@ -353,17 +423,22 @@ bool read_exim(std::string_view text, BounceReport& report) {
     if (text.find("This message was created automatically by mail delivery software") == std::string_view::npos)
         return false;
     report.kind = "exim";
+    // Exim's delay warning (its default warn_message_file text): the
+    // addresses still being tried, each with its "Delay reason:".
+    std::string_view action =
+        text.find("has not yet been delivered to one or more of its") != std::string_view::npos ? "delayed" : "failed";
     RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("------ ")) break;
         if (line.starts_with("  ") && !line.starts_with("   ") && line.find('@') != std::string_view::npos)
-            recipients.start(field(trim_view(line)));
+            recipients.start(field(trim_view(line)), action);
         else if (line.starts_with("    "))
             recipients.add(trim_view(line));
         else if (trim_view(line).empty())
             recipients.finish();
     }
     recipients.finish();
+    unnamed_recipient(report, action);
     take_original(text, report, {"------ This is a copy of the message"});
     return true;
 }
@@ -406,6 +481,11 @@ bool read_postfix(std::string_view text, BounceReport& report) {
     if (host.empty()) return false;
     report.kind = "postfix";
     report.reporting_mta = field(host);
+    // Postfix's built-in delay and success templates (bounce_templates.c):
+    // "# THIS IS A WARNING ONLY. ..." and "Your message was successfully
+    // delivered to the destination(s) listed below."
+    const bool delayed = text.find("THIS IS A WARNING ONLY") != std::string_view::npos;
+    const bool success = text.find("Your message was successfully delivered") != std::string_view::npos;
     RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("<") && line.find('@') != std::string_view::npos) {
@@ -421,6 +501,16 @@ bool read_postfix(std::string_view text, BounceReport& report) {
         }
     }
     recipients.finish();
+    for (auto& r : report.recipients) {
+        if (delayed) r.action = "delayed";
+        if (!success) continue;
+        // "delivered to mailbox" (local), "alias expanded", else "delivery via HOST: 250 ..." (relayed).
+        std::string_view said = r.diagnostic ? std::string_view(*r.diagnostic) : std::string_view();
+        r.action = said.find("delivered to ") != std::string_view::npos ? "delivered"
+                   : said.find("expanded") != std::string_view::npos    ? "expanded"
+                                                                        : "relayed";
+    }
+    unnamed_recipient(report, delayed ? "delayed" : success ? "delivered" : "failed");  // the template's own words
     return true;
 }
 
@@ -429,20 +519,41 @@ bool read_postfix(std::string_view text, BounceReport& report) {
 // "----- The following addresses had permanent fatal errors -----", the
 // addresses, "----- Transcript of session follows -----" with the remote's
 // replies, the message after "----- Original message follows -----".
+// Sendmail's headings (savemail.c) also list the addresses that had
+// "successful delivery notifications", each with "(successfully delivered
+// to mailbox)", "(relayed to non-DSN-aware mailer)", "(expanded by alias)"
+// or "(successfully delivered to mailing list)", and those that had
+// "transient non-fatal errors" (still being tried).
+std::string_view sendmail_action(std::string_view heading, std::string_view line) {
+    if (heading.find("successful delivery") != std::string_view::npos) {
+        if (line.find("(relayed") != std::string_view::npos) return "relayed";
+        if (line.find("(expanded") != std::string_view::npos || line.find("mailing list)") != std::string_view::npos)
+            return "expanded";
+        return "delivered";
+    }
+    if (heading.find("transient non-fatal") != std::string_view::npos) return "delayed";
+    return "failed";
+}
+
 bool read_sendmail(std::string_view text, BounceReport& report) {
     if (text.find("----- The following addresses had permanent fatal errors -----") == std::string_view::npos &&
+        text.find("----- The following addresses had successful delivery notifications -----") ==
+            std::string_view::npos &&
+        text.find("----- The following addresses had transient non-fatal errors -----") == std::string_view::npos &&
         text.find("----- Transcript of session follows -----") == std::string_view::npos)
         return false;
     report.kind = "sendmail";
     auto lines = lines_of(text);
     bool in_addresses = false;
     bool in_transcript = false;
+    std::string_view heading;
     std::string transcript;
     for (std::string_view line : lines) {
         std::string_view l = trim_view(line);
         if (l.starts_with("----- The following addresses had")) {
             in_addresses = true;
             in_transcript = false;
+            heading = l;
             continue;
         }
         if (l.starts_with("----- Transcript of session follows")) {
@@ -451,8 +562,8 @@ bool read_sendmail(std::string_view text, BounceReport& report) {
             continue;
         }
         if (l.starts_with("----- ")) break;  // the original message
-        if (in_addresses && l.find('@') != std::string_view::npos) {
-            if (auto a = address_in(l)) add_recipient(report, *a);
+        if (in_addresses && l.find('@') != std::string_view::npos && !l.starts_with("(expanded from")) {
+            if (auto a = address_in(l)) add_recipient(report, *a, sendmail_action(heading, l));
         } else if (in_addresses && l.empty() && !report.recipients.empty()) {
             in_addresses = false;
         } else if (in_transcript && !l.empty() && transcript.size() < kMaxBounceField) {
@@ -461,8 +572,10 @@ bool read_sendmail(std::string_view text, BounceReport& report) {
         }
     }
     if (report.recipients.empty())
-        if (auto* unnamed = add_recipient(report, std::string())) unnamed->address.reset();
-    for (auto& r : report.recipients) finish_recipient(r, transcript);
+        if (auto* unnamed = add_recipient(report, std::string(), sendmail_action(heading, "")))
+            unnamed->address.reset();
+    for (auto& r : report.recipients)  // the transcript is about the failures and delays
+        if (r.action == "failed" || r.action == "delayed" || !r.action) finish_recipient(r, transcript);
     take_original(text, report,
                   {"----- Original message follows -----", "----- Unsent message follows -----",
                    "----- Message header follows -----"});
@@ -590,7 +703,7 @@ bool read_delivery_failed(std::string_view text, BounceReport& report) {
 
 bool read_text_bounce(std::string_view text, BounceReport& report) {
     for (auto* reader : {read_exim, read_qmail, read_sendmail, read_postfix, read_gmail, read_exchange_legacy,
-                         read_dragonfly, read_delivery_failed}) {
+                         read_dragonfly, read_delivery_failed, read_microsoft_notice}) {
         BounceReport r;
         if (reader(text, r)) {
             report = std::move(r);

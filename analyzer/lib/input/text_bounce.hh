@@ -3,9 +3,12 @@
 // English, French, German, Spanish, Italian, Dutch and Portuguese), Exchange
 // 5.5/2003's, Exim's, qmail's, Postfix's and Sendmail's text, Gmail's legacy
 // notices, the DragonFly Mail Agent's, and the "Delivery failed:" notices of
-// appliance MTAs. Each reader is recognised by its own words, never by the
-// sender. Pure: the decoded text of the bounce's first text/plain part in,
-// fields out.
+// appliance MTAs; and the notices of success or delay the same MTAs write
+// (Microsoft's "Delivered:", "Relayed:" and "Delivery delayed:" texts,
+// Postfix's, Sendmail's and Exim's warnings), each recipient with its
+// action. Each reader is recognised by its own words, never by the sender.
+// Pure: the decoded text of the report's first text/plain part in, fields
+// out.
 #pragma once
 
 #include <optional>
@@ -22,7 +25,8 @@ namespace hopscope {
 // message headers" block when no returned message is attached.
 bool read_microsoft_ndr(std::string_view text, BounceReport& report);
 
-// Every other prose layout, tried in turn; false when none says it is a bounce.
+// Every other prose layout, tried in turn; false when none says it is a
+// bounce or a notice of success or delay.
 bool read_text_bounce(std::string_view text, BounceReport& report);
 
 }  // namespace hopscope

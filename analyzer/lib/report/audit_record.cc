@@ -76,6 +76,7 @@ AuditRow audit_row(const Trace& t) {
         r.bounce_status = t.bounce->status;
         r.bounce_server = t.bounce->server;
     }
+    if (t.notification) r.notification_action = t.notification->action;
     std::string kinds;
     for (const auto& a : t.anomalies) kinds += (kinds.empty() ? "" : ";") + a.kind;
     for (const auto& h : t.hops)
@@ -112,11 +113,12 @@ std::string csv_row(const AuditRow& r, const MessageSource& s, const std::option
             number(i < r.role_delays.size() ? r.role_delays[i] : std::nullopt);
         text(r.bounce_status);
         text(r.bounce_server);
+        text(r.notification_action);
         text(r.anomalies);
     } else {
         row += ",,,0,,false,,,,";
         for (std::size_t i = 0; i < audit_roles().size(); ++i) row.push_back(',');
-        row += ",,,";  // bounce_status, bounce_remote_mta, anomalies
+        row += ",,,,";  // bounce_status, bounce_remote_mta, notification_action, anomalies
     }
     if (error) append_csv_text(row, *error);
     row += "\r\n";
@@ -127,7 +129,7 @@ std::string csv_header() {
     std::string h =
         "source,index,offset,message_id,date,subject,hops,origin_ip,relay_traversed,relay_ip,relay_tls,total_delay_s";
     for (const auto& r : audit_roles()) h += ",delay_" + r;
-    h += ",bounce_status,bounce_remote_mta,anomalies,error\r\n";
+    h += ",bounce_status,bounce_remote_mta,notification_action,anomalies,error\r\n";
     return h;
 }
 
@@ -144,6 +146,7 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
             f.bounce_status = trace->bounce->status;
             f.bounce_explanation = trace->bounce->explanation;
         }
+        if (trace->notification) f.notification_action = trace->notification->action;
         f.delays.reserve(trace->hops.size());
         for (const auto& h : trace->hops) {
             if (h.delay_s) f.delays.push_back({h.role, *h.delay_s, h.index});

@@ -41,6 +41,7 @@ struct AuditFigures {
     bool bounce = false;
     std::optional<std::string> bounce_status;
     std::optional<std::string> bounce_explanation;
+    std::optional<std::string> notification_action;  // delivered, relayed, expanded or delayed
 };
 
 // The values of one CSV row: taken from a trace by audit, or read back from
@@ -59,7 +60,8 @@ struct AuditRow {
     std::vector<std::optional<std::int64_t>> role_delays;  // summed per role, in audit_roles() order
     std::optional<std::string> bounce_status;
     std::optional<std::string> bounce_server;
-    std::optional<std::string> anomalies;  // "kind;kind@hop;..."
+    std::optional<std::string> notification_action;  // a notification's: delivered, relayed, expanded, delayed
+    std::optional<std::string> anomalies;            // "kind;kind@hop;..."
     bool operator==(const AuditRow&) const = default;
 };
 

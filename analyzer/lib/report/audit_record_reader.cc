@@ -138,6 +138,12 @@ ReadRecord read_record(od::document& doc) {
                 else if (bk == "explanation")
                     r.figures.bounce_explanation = opt_string(bf.value());
             }
+        } else if (key == "notification") {
+            if (v.is_null()) continue;
+            for (auto nf : v.get_object()) {
+                std::string_view nk = nf.unescaped_key();
+                if (nk == "action") r.row.notification_action = opt_string(nf.value());
+            }
         } else if (key == "anomalies") {
             for (auto a : v.get_array())
                 append_kind(r.row.anomalies, std::string_view(a.get_object()["kind"].get_string()), std::nullopt);
@@ -173,6 +179,7 @@ ReadRecord read_record(od::document& doc) {
     r.figures.traversed = r.row.traversed;
     r.figures.message_id = r.row.message_id;
     r.figures.bounce_status = r.row.bounce_status;
+    r.figures.notification_action = r.row.notification_action;
     return r;
 }
 

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "classify/bounce_analysis.hh"
 #include "report/display_text.hh"
 #include "report/json_writer.hh"
 #include "report/text_report.hh"
@@ -37,6 +38,13 @@ std::vector<std::pair<std::string, const AuditSummary::Bounces*>> AuditSummary::
     std::stable_sort(by_count.begin(), by_count.end(),
                      [](const auto& a, const auto& b) { return a.second->count > b.second->count; });
     return by_count;
+}
+
+std::uint64_t AuditSummary::notifications(bool success) const {
+    std::uint64_t n = 0;
+    for (const auto& [action, count] : notifications_)
+        if (is_success_action(action) == success) n += count;
+    return n;
 }
 
 void AuditSummary::keep_first(std::vector<Listed>& list, Listed item) {
@@ -78,6 +86,7 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         if (f.bounce_explanation && (b.explanation.empty() || *f.bounce_explanation < b.explanation))
             b.explanation = *f.bounce_explanation;
     }
+    if (f.notification_action) ++notifications_[*f.notification_action];
     clock_skew_ += static_cast<std::uint64_t>(f.clock_skew);
     unparsable_ += static_cast<std::uint64_t>(f.unparsable_dates);
     auto slower = [](const Slow& a, const Slow& b) {
@@ -135,6 +144,17 @@ std::string AuditSummary::render() const {
         for (const auto& [status, b] : by_count)
             out += "  " + pad(std::to_string(b->count), 8, true) + "  " + pad(escape_for_terminal(status), 9) + " " +
                    escape_for_terminal(b->explanation.empty() ? "-" : b->explanation) + "\n";
+    }
+    if (!notifications_.empty()) {
+        // Reports of success or delay: not bounces, counted apart.
+        std::string actions;
+        for (const auto& [action, count] : notifications_)
+            if (is_success_action(action))
+                actions += (actions.empty() ? "" : ", ") + escape_for_terminal(action) + " " + std::to_string(count);
+        out += "\nDelivery notifications (" + std::to_string(notifications(true) + notifications(false)) + ")\n";
+        out += "  " + pad(std::to_string(notifications(true)), 8, true) + "  of success" +
+               (actions.empty() ? "" : " (" + actions + ")") + "\n";
+        out += "  " + pad(std::to_string(notifications(false)), 8, true) + "  delay warnings\n";
     }
     if (analysed_ > traversed_) {
         out += "\nNot through the relay (" + std::to_string(analysed_ - traversed_) + ")\n";
@@ -198,6 +218,13 @@ std::string AuditSummary::render_json() const {
         w.end_object();
     }
     w.end_array();
+    w.key("notifications").begin_object();
+    w.member("success", count(notifications(true))).member("delayed", count(notifications(false)));
+    w.key("by_action").begin_array();
+    for (const auto& [action, n] : notifications_)
+        w.begin_object().member("action", action).member("count", count(n)).end_object();
+    w.end_array();
+    w.end_object();
     w.key("not_traversed_listed").begin_array();
     for (const auto& b : bypassed_) {
         w.begin_object();

@@ -1,5 +1,6 @@
 // What `audit --format text|json` prints: counts, relay traversal, delay per
-// role (p50/p90/p99/max), the slowest hops, bounces by status, the messages
+// role (p50/p90/p99/max), the slowest hops, bounces by status, delivery
+// notifications (of success, of delay) by action, the messages
 // that did not traverse, failures, per-source counts.
 //
 // The summary depends only on the set of messages added, never on their
@@ -87,6 +88,8 @@ class AuditSummary {
     std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;
     std::map<std::string, Bounces> bounces_;  // by status ("5.7.64"; "no status" when the report gives none)
+    std::map<std::string, std::uint64_t, std::less<>> notifications_;  // by action: delivered, relayed, ..., delayed
+    [[nodiscard]] std::uint64_t notifications(bool success) const;
 };
 
 }  // namespace hopscope

@@ -137,6 +137,15 @@ std::string AuditSummary::render_html() const {
                    "</td><td>" + h(b->explanation.empty() ? "-" : b->explanation) + "</td></tr>";
         out += "</tbody></table></div>\n";
     }
+    if (!notifications_.empty()) {
+        out += "<h2>Delivery notifications</h2>\n<p>" + std::to_string(notifications(true)) + " of success, " +
+               std::to_string(notifications(false)) +
+               " delay warnings (not bounces).</p>\n<div class=\"table\"><table><thead><tr><th "
+               "class=\"num\">Count</th><th>Action</th></tr></thead><tbody>";
+        for (const auto& [action, n] : notifications_)
+            out += "<tr><td class=\"num\">" + std::to_string(n) + "</td><td>" + h(action) + "</td></tr>";
+        out += "</tbody></table></div>\n";
+    }
     if (not_traversed > 0) {
         out += "<h2 id=\"bypassed\">Not through the relay (" + std::to_string(not_traversed) +
                ")</h2>\n<div "

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "classify/bounce_analysis.hh"
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
 #include "parse/tls_version.hh"
@@ -129,6 +130,18 @@ std::string verdict_banner(const Trace& t) {
         if (b.hint) evidence.push_back("Check: " + *b.hint);
         for (const auto& r : b.report.recipients)
             if (r.diagnostic) evidence.push_back(r.address.value_or("?") + ": " + *r.diagnostic);
+    } else if (t.notification) {
+        const Bounce& n = *t.notification;
+        cls = is_success_action(n.action.value_or("")) ? "ok" : "warn";
+        title = notification_headline(n);
+        if (n.explanation) evidence.push_back(*n.explanation);
+        if (n.hint) evidence.push_back("Check: " + *n.hint);
+        for (const auto& r : n.report.recipients)
+            evidence.push_back(r.address.value_or("?") + ": " + std::string(recipient_outcome(r)) +
+                               (r.status ? " (" + *r.status + ")" : "") + (r.remote_mta ? " at " + *r.remote_mta : "") +
+                               (r.diagnostic ? ": " + *r.diagnostic : ""));
+        if (!n.original.empty() && n.original.front().relay)
+            evidence.push_back("The returned message: " + verdict_line(*n.original.front().relay));
     } else if (t.relay) {
         const RelayVerdict& v = *t.relay;
         bool modern_tls = v.tls_version && tls_at_least(*v.tls_version, "1.2");
@@ -278,26 +291,27 @@ std::string chain_sections(const Trace& t, const std::string& id) {
 
 std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
     std::string out = verdict_banner(t);
-    if (t.bounce && !t.bounce->original.empty()) {
-        const Bounce& b = *t.bounce;
+    const Bounce* report = t.bounce ? &*t.bounce : t.notification ? &*t.notification : nullptr;
+    if (report != nullptr && !report->original.empty()) {
+        const Bounce& b = *report;
         const Trace& original = b.original.front();
         out += "<h2>The returned message";
         if (!b.report.original_kind.empty()) out += " <span class=\"muted\">(" + h(b.report.original_kind) + ")</span>";
         out += "</h2>\n";
         if (original.relay) out += "<p><strong>" + h(verdict_line(*original.relay)) + "</strong></p>\n";
         out += chain_sections(original, "orig");
-        if (!original.hops.empty())
+        if (!original.hops.empty() && t.bounce)
             out += "<p class=\"muted\">It stopped after hop #" + std::to_string(original.hops.back().index) + " (" +
                    h(original.hops.back().fields.by.host.value_or("?")) + "); the report came from " +
                    h(b.report.reporting_mta.value_or("?")) + ".</p>\n";
-        out += "<h2>The bounce itself</h2>\n";
+        out += t.bounce ? "<h2>The bounce itself</h2>\n" : "<h2>The notification itself</h2>\n";
     }
     out += chain_sections(t, "msg");
     for (std::size_t i = 0; i < t.attachments.size(); ++i)
         out += "<h2>Attached message " + std::to_string(i + 1) +
                " <span class=\"muted\">(its own chain)</span></h2>\n" +
                chain_sections(t.attachments[i], "att" + std::to_string(i + 1));
-    if (t.relay && !t.bounce) {
+    if (t.relay && !t.bounce && !t.notification) {
         out += "<h2>Why this verdict</h2><ul>";
         for (const auto& e : t.relay->evidence) out += "<li>" + h(e) + "</li>";
         out += "</ul>\n";

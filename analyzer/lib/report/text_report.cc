@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <vector>
 
+#include "classify/bounce_analysis.hh"
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
 
@@ -214,6 +215,24 @@ std::string bounce_headline(const Bounce& b) {
     return escape_for_terminal(line);
 }
 
+std::string notification_headline(const Bounce& n) {
+    std::string action = n.action.value_or("?");
+    std::string upper = action;
+    for (char& c : upper) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    // Relayed to the next server, delivered to the recipient; delayed or expanded at a server.
+    std::string line = "Delivery notification: " + upper;
+    if (action == "relayed")
+        line += " to " + n.server.value_or("?");
+    else if (action == "delivered")
+        line += " to " + n.recipient.value_or("?") + (n.server ? " at " + *n.server : "");
+    else
+        line += (n.recipient ? " for " + *n.recipient : "") + " at " + n.server.value_or("?");
+    std::string note(notification_note(action));
+    if (action == "delayed" && n.status) note = *n.status + "; " + note;
+    if (!note.empty()) line += " (" + note + ")";
+    return escape_for_terminal(line);
+}
+
 namespace {
 
 std::string bounce_line(const Bounce& b) {
@@ -228,23 +247,38 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     auto field = [&](const char* label, const std::string& value) {
         out += paint(kBold, pad(label, 11)) + value + "\n";
     };
-    // A bounce: why first, then the message it returned, then its own chain.
-    if (t.bounce) {
-        const Bounce& b = *t.bounce;
-        out += paint(kBold, pad("Bounce", 11)) + paint(kYellow, bounce_line(b)) + "\n";
+    // A bounce or a notification: why first, then the message it returned,
+    // then its own chain.
+    const Bounce* report = t.bounce ? &*t.bounce : t.notification ? &*t.notification : nullptr;
+    if (report != nullptr) {
+        const Bounce& b = *report;
+        const bool bounce = static_cast<bool>(t.bounce);
+        if (bounce) {
+            out += paint(kBold, pad("Bounce", 11)) + paint(kYellow, bounce_line(b)) + "\n";
+        } else {
+            out += paint(is_success_action(b.action.value_or("")) ? kBold : kYellow, notification_headline(b)) + "\n";
+            if (b.explanation) out += "           " + escape_for_terminal(*b.explanation) + "\n";
+        }
         if (b.hint) out += "           check: " + escape_for_terminal(*b.hint) + "\n";
         if (b.report.reporting_mta)
             out += "           reported by " + escape_for_terminal(*b.report.reporting_mta) +
                    (b.report.arrival_date ? ", arrived " + escape_for_terminal(*b.report.arrival_date) : "") + "\n";
-        for (const auto& x : b.report.recipients)
-            if (x.diagnostic)
+        for (const auto& x : b.report.recipients) {
+            std::string_view outcome = recipient_outcome(x);
+            // A bounce lists its other recipients' outcomes too (a mixed report).
+            if (bounce && outcome != "failed")
+                out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " + std::string(outcome) +
+                       (x.status ? " (" + escape_for_terminal(*x.status) + ")" : "") +
+                       (x.remote_mta ? " at " + escape_for_terminal(*x.remote_mta) : "") + "\n";
+            else if (x.diagnostic)
                 out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " +
                        escape_for_terminal(*x.diagnostic) + "\n";
+        }
         if (!b.original.empty()) {
             const Trace& o = b.original.front();
             out += "\n" + paint(kBold, "The returned message (" + b.report.original_kind + ")") + "\n\n";
             out += render_text(o, style);
-            if (!o.hops.empty())
+            if (!o.hops.empty() && bounce)
                 out += "           " +
                        paint(kYellow, "stopped after hop #" + std::to_string(o.hops.back().index) + " (" +
                                           escape_for_terminal(o.hops.back().fields.by.host.value_or("?")) +
@@ -254,7 +288,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         } else {
             out += "           (the report does not enclose the returned message)\n";
         }
-        out += "\n" + paint(kBold, "The bounce itself") + "\n\n";
+        out += "\n" + paint(kBold, bounce ? "The bounce itself" : "The notification itself") + "\n\n";
     }
     auto mapi = [&](std::string_view name) {
         return std::find(t.from_mapi.begin(), t.from_mapi.end(), name) != t.from_mapi.end()

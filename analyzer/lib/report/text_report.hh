@@ -39,6 +39,11 @@ std::string_view reason_words(std::string_view reason);
 // "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
 std::string bounce_headline(const Bounce& b);
 
+// "Delivery notification: RELAYED to mx.google.com (success; the destination
+// sends no notification of its own)", "Delivery notification: DELAYED at
+// mx.example (4.7.500; not delivered yet; the server is still trying)".
+std::string notification_headline(const Bounce& n);
+
 std::string render_text(const Trace& trace, const TextStyle& style);
 
 // "1h 02m 03s", "45s", "-3s"

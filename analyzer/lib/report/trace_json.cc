@@ -119,6 +119,48 @@ void write_security(JsonWriter& w, const SecurityReport& s) {
     w.end_object();
 }
 
+void write_recipients(JsonWriter& w, const std::vector<BounceRecipient>& recipients) {
+    w.begin_array();
+    for (const auto& x : recipients)
+        w.begin_object()
+            .member("address", x.address)
+            .member("action", x.action)
+            .member("status", x.status)
+            .member("remote_mta", x.remote_mta)
+            .member("diagnostic", x.diagnostic)
+            .end_object();
+    w.end_array();
+}
+
+// A bounce, or a notification of success or delay: the same report, the
+// bounce naming the server that refused, the notification its action.
+void write_report(JsonWriter& w, const Bounce& b, bool notification) {
+    const BounceReport& r = b.report;
+    w.begin_object();
+    w.member("kind", r.kind);
+    if (notification) w.member("action", b.action);
+    w.member("reporting_mta", r.reporting_mta);
+    w.member("generating_server", r.generating_server).member("arrival_date", r.arrival_date);
+    w.member("status", b.status);
+    if (notification)
+        w.member("remote_mta", b.server);
+    else
+        w.member("server", b.server);
+    w.key("recipients");
+    write_recipients(w, r.recipients);
+    w.member("explanation", b.explanation).member("hint", b.hint);
+    w.key("original");
+    if (b.original.empty()) {
+        w.null();
+    } else {
+        w.begin_object();
+        write_trace_members(w, b.original.front());
+        w.end_object();
+    }
+    w.member("original_kind", r.original_kind.empty() ? std::nullopt : std::optional<std::string>(r.original_kind));
+    w.end_object();
+}
+
 }  // namespace
 
 void write_trace_members(JsonWriter& w, const Trace& t) {
@@ -169,37 +211,15 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
         w.null();
     }
     w.key("bounce");
-    if (t.bounce) {
-        const Bounce& b = *t.bounce;
-        const BounceReport& r = b.report;
-        w.begin_object();
-        w.member("kind", r.kind).member("reporting_mta", r.reporting_mta);
-        w.member("generating_server", r.generating_server).member("arrival_date", r.arrival_date);
-        w.member("status", b.status).member("server", b.server);
-        w.key("recipients").begin_array();
-        for (const auto& x : r.recipients)
-            w.begin_object()
-                .member("address", x.address)
-                .member("action", x.action)
-                .member("status", x.status)
-                .member("remote_mta", x.remote_mta)
-                .member("diagnostic", x.diagnostic)
-                .end_object();
-        w.end_array();
-        w.member("explanation", b.explanation).member("hint", b.hint);
-        w.key("original");
-        if (b.original.empty()) {
-            w.null();
-        } else {
-            w.begin_object();
-            write_trace_members(w, b.original.front());
-            w.end_object();
-        }
-        w.member("original_kind", r.original_kind.empty() ? std::nullopt : std::optional<std::string>(r.original_kind));
-        w.end_object();
-    } else {
+    if (t.bounce)
+        write_report(w, *t.bounce, false);
+    else
         w.null();
-    }
+    w.key("notification");
+    if (t.notification)
+        write_report(w, *t.notification, true);
+    else
+        w.null();
     w.member("input_kind", t.input_kind);
     w.key("orgs").begin_array();
     for (const auto& o : t.orgs) {
