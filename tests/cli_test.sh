@@ -99,11 +99,11 @@ expect_grep "bounce columns in csv" "$tmp/b.csv" ",5.7.64,tailspin-example.mail.
 # A notification of success is judged by the message it returned; a delay
 # warning is DELAYED; a report mixing a failure and a success is a bounce.
 check "check on a relayed notification" 0 "$bin" check "$corpus/notification-exo-relayed-to-gmail.eml"
-expect_grep "success verdict" /tmp/hopscope-cli.out "^notification of success; the returned message: TRAVERSED: smtp-relay.tailspin.example \[198.51.100.12\] -> EOP with TLS$"
+expect_grep "success verdict" /tmp/hopscope-cli.out "^notification of success; the returned message: TRAVERSED: smtp-relay.tailspin.example \[198.51.100.12\] -> EOP with TLS 1.2 (through an inbound connector)$"
 expect_grep "success headline" /tmp/hopscope-cli.out "Delivery notification: RELAYED to mx.google.com (success; the destination sends no notification of its own)"
 check "check on a delivered notification" 0 "$bin" check --require-tls "$corpus/notification-exo-delivered-mailbox.eml"
 check "check on a success whose original never reached EOP" 1 "$bin" check "$corpus/notification-postfix-relayed-to-eop-2-6-0.eml"
-expect_grep "success, original not traversed" /tmp/hopscope-cli.out "^notification of success; the returned message: NOT TRAVERSED"
+expect_grep "success, original not traversed" /tmp/hopscope-cli.out "^notification of success; the returned message: NOT APPLICABLE: this message never reached Microsoft 365"
 check "check on a delay warning" 1 "$bin" check "$corpus/notification-exo-delayed-4-4-1.eml"
 expect_grep "delay verdict" /tmp/hopscope-cli.out "^DELAYED: 4.4.1 at mail.fabrikam-supplier.example: delayed, still trying"
 check "check on a mixed report" 1 "$bin" check "$corpus/bounce-sendmail-mixed-failed-relayed.eml"
