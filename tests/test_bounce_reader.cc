@@ -296,6 +296,29 @@ BOOST_AUTO_TEST_CASE(qmail_and_exim_text_bounces) {
     BOOST_TEST(!read_bounce("From: a@example.org\nSubject: delivery\n\nYour parcel delivery is late.\n"));
 }
 
+// A security gateway's own notice: Mimecast's text/plain layout, no report
+// part and no Reporting-MTA; the refusing server is in brackets after the reply.
+BOOST_AUTO_TEST_CASE(mimecast_gateway_notice) {
+    auto m = read_bounce(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/bounce-mimecast-gateway-541.eml"));
+    BOOST_REQUIRE(m);
+    BOOST_TEST(m->kind == "mimecast");
+    BOOST_TEST(!m->reporting_mta);
+    BOOST_REQUIRE(m->recipients.size() == 1U);
+    BOOST_TEST(*m->recipients[0].address == "j.doe@fabrikam.example");
+    BOOST_TEST(*m->recipients[0].status == "5.4.1");
+    BOOST_TEST(*m->recipients[0].remote_mta == "AM0PR04MB6466.eurprd04.prod.outlook.com");
+    BOOST_TEST(*m->recipients[0].action == "failed");
+    // Two recipients, the lead unwrapped, no bracketed host.
+    auto two = read_bounce(
+        "From: postmaster@example.org\nSubject: [Postmaster] Email Delivery Failure\n\n"
+        "An email that you attempted to send to the following address could not be delivered:\n"
+        "-- a@example.net\n-- b@example.net\n\nThe problem appears to be :\n-- Mailbox full\n");
+    BOOST_REQUIRE(two);
+    BOOST_TEST(two->kind == "mimecast");
+    BOOST_TEST(two->recipients.size() == 2U);
+    BOOST_TEST(!two->recipients[1].remote_mta);
+}
+
 // The prose readers on hostile text: bounded recipients and fields, no
 // quadratic walk, a forwarded report read at most two levels down.
 BOOST_AUTO_TEST_CASE(prose_layouts_are_bounded) {

@@ -699,11 +699,59 @@ bool read_delivery_failed(std::string_view text, BounceReport& report) {
     return true;
 }
 
+// --- Mimecast ---------------------------------------------------------------
+
+// Mimecast's own text/plain "[Postmaster] Email Delivery Failure" notice
+// (sisimai's Lhost::Mimecast and its lhost-mimecast-01 sample): "An email that
+// you attempted to send to the following address could not be delivered:",
+// then the recipient, the problem and the remote's reply, each on a line
+// starting "-- ". No Reporting-MTA: the gateway names itself only in its
+// Message-Id (…@us-mta-587.us.mimecast.lan); the refusing server is the host
+// in brackets after the reply.
+bool read_mimecast(std::string_view text, BounceReport& report) {
+    constexpr std::string_view kLead = "attempted to send to the following address could not be";
+    std::string joined;  // the lead may wrap (quoted-printable soft breaks are decoded; plain wraps are not)
+    auto lines = lines_of(text);
+    std::size_t start = lines.size();
+    for (std::size_t i = 0; i < lines.size() && i < 40; ++i) {
+        joined.assign(trim_view(lines[i]));
+        if (i + 1 < lines.size()) joined.append(" ").append(trim_view(lines[i + 1]));
+        if (joined.find(kLead) != std::string::npos) {
+            start = i + 1;
+            break;
+        }
+    }
+    if (start >= lines.size()) return false;
+    report.kind = "mimecast";
+    RecipientLines recipients(report);
+    for (std::size_t i = start; i < lines.size() && i < start + 400; ++i) {
+        std::string_view l = trim_view(lines[i]);
+        if (!l.starts_with("-- ")) continue;
+        std::string_view v = trim_view(l.substr(3));
+        if (v.find(' ') == std::string_view::npos && v.find('@') != std::string_view::npos) {
+            if (auto a = address_in(v)) recipients.start(*a);
+            continue;
+        }
+        recipients.add(v);
+    }
+    recipients.finish();
+    // "... Access denied. [QQQQQQE00000000.jpnprd01.prod.outlook.com 2024-02-19T09:30:25.255Z ...]"
+    for (auto& r : report.recipients) {
+        if (r.remote_mta || !r.diagnostic) continue;
+        std::string_view d = *r.diagnostic;
+        auto open = d.rfind('[');
+        if (open == std::string_view::npos) continue;
+        std::string_view host = host_word(d.substr(open + 1, d.find_first_of(" ]", open + 1) - open - 1));
+        if (!host.empty() && host.find('.') != std::string_view::npos) r.remote_mta = field(host);
+    }
+    return !report.recipients.empty();
+}
+
 }  // namespace
 
 bool read_text_bounce(std::string_view text, BounceReport& report) {
     for (auto* reader : {read_exim, read_qmail, read_sendmail, read_postfix, read_gmail, read_exchange_legacy,
-                         read_dragonfly, read_delivery_failed, read_microsoft_notice}) {
+                         read_dragonfly, read_delivery_failed, read_mimecast, read_microsoft_notice}) {
         BounceReport r;
         if (reader(text, r)) {
             report = std::move(r);
