@@ -15,7 +15,7 @@ no WebSocket library needed).
   answers a malformed request with 400 without dying.
 
 Screenshots go to build/browser/. Skips (exit 0 with a message) only when no
-chromium is installed and none can be (tools/setup installs it).
+chromium is installed and none can be (tools/test installs it).
 """
 import base64
 import json
@@ -44,7 +44,7 @@ def expect(cond, what):
 
 chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 if chromium is None:
-    print("SKIP: no chromium here (tools/setup installs Debian's chromium); the browser test did not run")
+    print("SKIP: no chromium here (tools/test installs Debian's chromium); the browser test did not run")
     sys.exit(0)
 
 
