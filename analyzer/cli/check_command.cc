@@ -1,6 +1,8 @@
 #include "cli/check_command.hh"
 
 #include <boost/program_options.hpp>
+#include <cerrno>
+#include <cstring>
 #include <iostream>
 
 #include "cli/analysis_options.hh"
@@ -12,6 +14,19 @@
 namespace po = boost::program_options;
 
 namespace hopscope {
+namespace {
+
+// The verdict's exit status, or 74 when what was printed could not be written.
+int written(int status) {
+    std::cout.flush();
+    if (!std::cout) {
+        std::cerr << "hopscope check: cannot write the output: " << std::strerror(errno) << "\n";
+        return exit_code::output;
+    }
+    return status;
+}
+
+}  // namespace
 
 int run_check(const std::vector<std::string>& args) {
     bool require_tls = false;
@@ -19,7 +34,7 @@ int run_check(const std::vector<std::string>& args) {
     std::string format = "text";
     std::string file;
     AnalysisOptions analysis;
-    po::options_description opts("check options");
+    po::options_description opts = options_for_help("check options");
     opts.add_options()("help,h", "show this help")("require-tls", po::bool_switch(&require_tls),
                                                    "also require TLS on the hop into EOP")(
         "quiet,q", po::bool_switch(&quiet), "print nothing; the exit status says it")(
@@ -29,21 +44,23 @@ int run_check(const std::vector<std::string>& args) {
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
     po::variables_map vm;
-    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "check")) return exit_code::usage;
+    OptionSources sources;
+    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "check", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [FILE|-]\n"
                      "Did this message pass through your relay into Exchange Online Protection?\n\n"
                   << opts
-                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed (or the\n"
-                     "message is a bounce: NOT DELIVERED), "
-                     "2 unreadable input or no header fields, 64 bad usage.\n";
+                  << "\nExit codes: 0 traversal confirmed (and TLS, with --require-tls), 1 not confirmed\n"
+                     "(or the message is a bounce: NOT DELIVERED), 2 unreadable input or no header\n"
+                     "fields, 64 bad usage, 74 the output could not be written.\n";
         return exit_code::ok;
     }
     if (format != "text" && format != "html") {
-        std::cerr << "hopscope check: --format must be text or html, not '" << format << "'\n";
+        std::cerr << "hopscope check: --format must be text or html, not '" << format << "'" << sources.note("format")
+                  << "\n";
         return exit_code::usage;
     }
-    auto rules = build_rules(analysis, vm);
+    auto rules = build_rules(analysis);
     if (!rules) {
         std::cerr << "hopscope check: " << rules.error().message << "\n";
         return exit_code::usage;
@@ -76,7 +93,7 @@ int run_check(const std::vector<std::string>& args) {
                 std::cout << "  the report does not enclose the returned message\n";
             }
         }
-        return exit_code::not_confirmed;
+        return written(exit_code::not_confirmed);
     }
     const RelayVerdict& v = *trace->relay;
     bool ok = v.traversed && (!require_tls || v.tls.value_or(false));
@@ -89,7 +106,7 @@ int run_check(const std::vector<std::string>& args) {
         for (const auto& a : trace->anomalies)
             if (a.kind == "signal-contradiction") std::cout << "  ! " << escape_for_terminal(a.detail) << "\n";
     }
-    return ok ? exit_code::ok : exit_code::not_confirmed;
+    return written(ok ? exit_code::ok : exit_code::not_confirmed);
 }
 
 }  // namespace hopscope

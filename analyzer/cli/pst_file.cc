@@ -335,10 +335,32 @@ Result<PstFile> PstFile::open(const std::string& path) {
     return PstFile(std::move(*handle), path);
 }
 
+void PstFile::FreeIo::operator()(libbfio_handle_t* h) const {
+    (void)libbfio_handle_free(&h, nullptr);
+}
+
+Result<PstFile> PstFile::open_memory(std::string_view bytes, const std::string& name) {
+    libbfio_handle_t* raw_io = nullptr;
+    if (libbfio_memory_range_initialize(&raw_io, nullptr) != 1) return make_error(name + ": cannot read PST files");
+    IoHandle io(raw_io);
+    // libbfio's signature takes a writable pointer; the handle is opened read-only.
+    auto* start =
+        reinterpret_cast<uint8_t*>(const_cast<char*>(bytes.data()));  // NOLINT(cppcoreguidelines-pro-type-const-cast)
+    if (libbfio_memory_range_set(io.get(), start, bytes.size(), nullptr) != 1)
+        return make_error(name + ": cannot read PST files");
+    libpff_file_t* raw = nullptr;
+    ErrorOut error;
+    if (libpff_file_initialize(&raw, &error) != 1) return make_error(name + ": cannot read PST files: " + error.text());
+    Handle handle(raw);
+    if (libpff_file_open_file_io_handle(raw, io.get(), LIBPFF_OPEN_READ, &error) != 1)
+        return make_error(name + ": not a readable PST/OST file: " + error.text());
+    return PstFile(std::move(io), std::move(handle), name);
+}
+
 bool PstFile::walk(const PstWalk& how, const std::function<bool(PstItem)>& on_item) {
     if (how.from >= how.to) return true;
     std::vector<Handle> more;
-    for (unsigned k = 1; k < std::min(how.readers, kMaxReaders); ++k) {
+    for (unsigned k = 1; io_ == nullptr && k < std::min(how.readers, kMaxReaders); ++k) {
         auto handle = open_handle(path_);
         if (!handle) break;  // gone or changed since: fewer readers
         more.push_back(std::move(*handle));

@@ -45,6 +45,11 @@ class PstFile {
   public:
     static Result<PstFile> open(const std::string& path);
 
+    // A PST/OST held in memory (serve's uploads), read through a libbfio
+    // memory range; `name` names it in errors. `bytes` must outlive the
+    // PstFile; its walks read with one handle.
+    static Result<PstFile> open_memory(std::string_view bytes, const std::string& name);
+
     // Calls `on_item`, in walk order, for every message item of every folder
     // whose index is in [from, to): depth first, in each folder its messages
     // (node ids of type "normal message") and then its sub-folders (type
@@ -59,11 +64,18 @@ class PstFile {
         void operator()(libpff_file_t* f) const;
     };
     using Handle = std::unique_ptr<libpff_file_t, Close>;
+    struct FreeIo {
+        void operator()(libbfio_handle_t* h) const;
+    };
+    using IoHandle = std::unique_ptr<libbfio_handle_t, FreeIo>;
 
   private:
     PstFile(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
+    PstFile(IoHandle io, Handle f, std::string name)
+        : io_(std::move(io)), file_(std::move(f)), path_(std::move(name)) {}
+    IoHandle io_;  // the memory range a file in memory is read through (closed after file_)
     Handle file_;
-    std::string path_;
+    std::string path_;  // the file's path; for a file in memory its name, never opened
 };
 
 }  // namespace hopscope
