@@ -494,6 +494,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
     void on_head(beast::error_code ec) {
         no_longer_idle();
+        if (ec == http::error::body_limit) {  // a Content-Length over the cap, known from the head
+            send(respond(http::status::payload_too_large, "request body over 32 MB\n", 11, false));
+            return;
+        }
         if (ec == beast::error::timeout || ec == http::error::end_of_stream || ec == asio::error::eof ||
             ec == asio::error::operation_aborted || ec == asio::error::connection_reset)
             return;
@@ -512,6 +516,20 @@ class Session : public std::enable_shared_from_this<Session> {
             return;
         }
         stream_.expires_after(kBodyTimeout);
+        // A client that waits for leave to send its body (curl with a large
+        // file) gets it now rather than after its own timeout.
+        if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+            auto go_on =
+                std::make_shared<http::response<http::empty_body>>(http::status::continue_, parser_->get().version());
+            http::async_write(stream_, *go_on, [self = shared_from_this(), go_on](beast::error_code e, std::size_t) {
+                if (!e) self->read_body();
+            });
+            return;
+        }
+        read_body();
+    }
+
+    void read_body() {
         http::async_read(stream_, buffer_, *parser_,
                          [self = shared_from_this()](beast::error_code e, std::size_t) { self->on_body(e); });
     }
