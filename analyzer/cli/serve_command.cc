@@ -93,8 +93,9 @@ struct FormValues {
     bool headers_cut = false;
     std::string relay;  // "my relay": HOST, IP or CIDR, several separated by spaces or commas
     // Further set-up fields (the minimum TLS version, a connector
-    // configuration) are held here, laid out in setup_fields() and applied
-    // in rules_for().
+    // configuration) are held here: read from the posted form in
+    // answer_report(), capped and validated there (or in rules_for() when
+    // they change the rules), laid out again in setup_fields().
 };
 
 // The set-up questions a report depends on, asked on the page rather than
@@ -110,7 +111,7 @@ std::string setup_fields(const FormValues& v) {
            "the message then counts as traversed only when EOP received it from your relay.</span></p>";
     // Further set-up fields go here (the minimum TLS version, a connector
     // configuration), each a labelled <input> or <textarea> named after its
-    // option, read back in read_form().
+    // option, its value put back through html_field_text().
     out += "</fieldset>";
     return out;
 }
@@ -336,6 +337,7 @@ Response answer_report(const http::request<http::string_body>& req, const Settin
     FormValues form;
     std::vector<FormField> inputs;
     for (auto& f : read_form_data(sv(req[http::field::content_type]), req.body())) {
+        // The set-up fields (FormValues), then the inputs to analyse.
         if (f.filename.empty() && f.name == "relay") {
             form.relay = f.bytes.substr(0, kMaxRelayField + 1);
             continue;
@@ -343,6 +345,8 @@ Response answer_report(const http::request<http::string_body>& req, const Settin
         if (f.filename.empty() && f.name == "headers") {
             form.headers_cut = f.bytes.size() > kMaxEcho;
             if (!form.headers_cut) form.headers = f.bytes;
+        } else if (f.filename.empty() && f.name != "file") {
+            continue;  // a text field that is neither the paste, a file nor a set-up field
         }
         if (f.bytes.find_first_not_of(" \t\r\n") == std::string::npos) continue;
         inputs.push_back(std::move(f));
