@@ -121,7 +121,8 @@ int run_trace(const std::vector<std::string>& args) {
     if (format == "json") {
         std::cout << trace_to_json(*trace, true);
     } else if (format == "html") {
-        HtmlOptions html{file.empty() || file == "-" ? "standard input" : file, raw_headers};
+        const std::string source = file.empty() || file == "-" ? "standard input" : file;
+        HtmlOptions html{source, raw_headers};
         html.zone = tz == "UTC" ? nullptr : &*zone;
         html.security = !no_security;
         std::cout << render_html(*trace, html);
