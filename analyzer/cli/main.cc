@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
             return hopscope::exit_code::ok;
         }
         if (!args.empty() && args[0] == "help") {
-            if (args.size() == 1) {
+            if (args.size() == 1 || args[1] == "--help" || args[1] == "-h") {
                 usage(std::cout);
                 return hopscope::exit_code::ok;
             }

@@ -45,9 +45,9 @@ class PstFile {
   public:
     static Result<PstFile> open(const std::string& path);
 
-    // A PST/OST held in memory (serve's uploads), read through a libbfio
-    // memory range; `name` names it in errors. `bytes` must outlive the
-    // PstFile; its walks read with one handle.
+    // A PST/OST held in memory (serve's uploads): copied into an anonymous
+    // memory file (memfd) that libpff reads as it reads any file; `name`
+    // names it in errors. The copy lives as long as the PstFile.
     static Result<PstFile> open_memory(std::string_view bytes, const std::string& name);
 
     // Calls `on_item`, in walk order, for every message item of every folder
@@ -64,18 +64,20 @@ class PstFile {
         void operator()(libpff_file_t* f) const;
     };
     using Handle = std::unique_ptr<libpff_file_t, Close>;
-    struct FreeIo {
-        void operator()(libbfio_handle_t* h) const;
+
+    // A file descriptor, closed when dropped.
+    struct CloseFd {
+        void operator()(const int* fd) const;
     };
-    using IoHandle = std::unique_ptr<libbfio_handle_t, FreeIo>;
+    using Fd = std::unique_ptr<const int, CloseFd>;
 
   private:
     PstFile(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
-    PstFile(IoHandle io, Handle f, std::string name)
-        : io_(std::move(io)), file_(std::move(f)), path_(std::move(name)) {}
-    IoHandle io_;  // the memory range a file in memory is read through (closed after file_)
+    PstFile(Fd memory, Handle f, std::string path)
+        : memory_(std::move(memory)), file_(std::move(f)), path_(std::move(path)) {}
+    Fd memory_;  // the memory file of open_memory(), closed after file_
     Handle file_;
-    std::string path_;  // the file's path; for a file in memory its name, never opened
+    std::string path_;
 };
 
 }  // namespace hopscope
