@@ -58,9 +58,9 @@ cmp -s "$tmp/file.jsonl" "$tmp/stdin.jsonl" && ok || bad "audit - differs from a
 [ "$(wc -l < "$tmp/stdin.jsonl")" -eq "$total" ] && ok || bad "audit -: $(wc -l < "$tmp/stdin.jsonl") of $total records"
 "$bin" audit -q --format jsonl - < "$corpus/demo-o365-relay.eml" | grep -q '"index":0}' && ok || bad "audit - of one message"
 
-# 4. A closed pipe: exit 74, said, and the line read is a whole record.
+# 4. A closed pipe: exit 74 at once and nothing said, as Unix tools end; the line read is a whole record.
 "$bin" audit -q --format jsonl "$mbox" 2> "$tmp/pipe.err" | head -1 > "$tmp/pipe.out"; rc=${PIPESTATUS[0]}
-[ "$rc" -eq 74 ] && grep -q "cannot write the output" "$tmp/pipe.err" && ok || bad "closed pipe: exit $rc"
+[ "$rc" -eq 74 ] && [ ! -s "$tmp/pipe.err" ] && ok || bad "closed pipe: exit $rc, said: $(cat "$tmp/pipe.err")"
 tail -c 1 "$tmp/pipe.out" | od -An -c | grep -q '\\n' && grep -q '"error":' "$tmp/pipe.out" && ok || bad "closed pipe: partial record"
 
 # 5. A file-size limit hit part way into the records: exit 74, and the

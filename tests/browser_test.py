@@ -10,12 +10,13 @@ no WebSocket library needed).
   page's own script did run, and that nothing was requested.
 - `hopscope serve`: the paste page, filled and submitted through its form as a
   user would (the textarea and the button, not a request of our own), for the
-  demo and the hostile message; the same checks, and every request went to
-  127.0.0.1. Then serve refuses a foreign Host, a body over the cap, and
+  demo and the hostile message; the same checks, every request went to
+  127.0.0.1, the textarea keeps the paste, the title is the subject, and the
+  "my relay" field answers the relay question. Then serve refuses a foreign Host, a body over the cap, and
   answers a malformed request with 400 without dying.
 
 Screenshots go to build/browser/. Skips (exit 0 with a message) only when no
-chromium is installed and none can be (tools/setup installs it).
+chromium is installed and none can be (tools/test installs it).
 """
 import base64
 import json
@@ -44,7 +45,7 @@ def expect(cond, what):
 
 chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 if chromium is None:
-    print("SKIP: no chromium here (tools/setup installs Debian's chromium); the browser test did not run")
+    print("SKIP: no chromium here (tools/test installs Debian's chromium); the browser test did not run")
     sys.exit(0)
 
 
@@ -220,6 +221,20 @@ try:
                f"serve {name}: the form posted to 127.0.0.1, and nothing went elsewhere ({outside[:3]})")
         expect(browser.eval("!document.getElementById('download-json').hidden") is True,
                f"serve {name}: the JSON download is offered")
+        # As a browser keeps a textarea's text: line breaks as LF, NUL as U+FFFD.
+        kept = browser.eval("document.getElementById('headers').value")
+        want = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+        expect(kept == want, f"serve {name}: the textarea keeps what was pasted")
+        if name == "demo-o365-relay.eml":
+            expect(browser.eval("document.title") == "Scanned document from MFP-3F (2 pages)",
+                   f"serve {name}: the page's title is the subject ({browser.eval('document.title')!r})")
+            # The relay question on the page: the same paste, another relay named.
+            browser.eval("document.getElementById('relay').value = 'relay9.contoso.com'; "
+                         "document.getElementById('analyse').click(); true")
+            browser.wait_event("Page.loadEventFired")
+            p = probe(browser)
+            expect("NOT TRAVERSED" in p["verdict"] and not p["pwned"],
+                   f"serve {name}: 'my relay' answers the relay question ({p['verdict'][:60]!r})")
         browser.screenshot("serve-" + name + ".png")
 
     # 3. serve's refusals, and it lives on.

@@ -77,6 +77,25 @@ check "check quiet" 0 "$bin" check -q "$corpus/demo-o365-relay.eml"
 if [ -s /tmp/hopscope-cli.out ]; then fail=$((fail+1)); echo "FAIL check -q printed"; else pass=$((pass+1)); fi
 check "check unreadable" 2 "$bin" check "$tmp/nope.eml"
 check "check bad relay" 64 "$bin" check --relay 'bad host!' "$corpus/demo-o365-relay.eml"
+# --min-tls: the version of the hop into EOP; an unknown version fails.
+check "check min-tls met" 0 "$bin" check --min-tls 1.2 "$corpus/demo-o365-relay.eml"
+check "check min-tls above" 1 "$bin" check --min-tls 1.3 "$corpus/demo-o365-relay.eml"
+expect_grep "min-tls says why" /tmp/hopscope-cli.out "^NOT CONFIRMED: traversed, but TLS 1.2 is below --min-tls 1.3"
+check "check min-tls without tls" 1 "$bin" check --min-tls 1.0 "$corpus/o365-relay-iis-smtpsvc.eml"
+check "check min-tls bad" 64 "$bin" check --min-tls 2.0 "$corpus/demo-o365-relay.eml"
+printf 'min-tls = 1.3\n' > "$tmp/mintls"
+check "check min-tls from config" 1 "$bin" check --config "$tmp/mintls" "$corpus/demo-o365-relay.eml"
+# Several inputs: one line each, named; 1 when any is not confirmed, and 1 wins over 2.
+check "check several confirmed" 0 "$bin" check "$corpus/demo-o365-relay.eml" "$corpus/o365-relay-exim.eml"
+expect_grep "check several named" /tmp/hopscope-cli.out "^$corpus/o365-relay-exim.eml: TRAVERSED: "
+check "check several, one not" 1 "$bin" check "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml"
+check "check not confirmed wins over unreadable" 1 "$bin" check "$tmp/nope.eml" "$corpus/o365-direct-send.eml"
+check "check unreadable among confirmed" 2 "$bin" check "$corpus/demo-o365-relay.eml" "$tmp/nope.eml"
+check "check json" 1 "$bin" check --format json "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml"
+expect_grep "check json reason" /tmp/hopscope-cli.out '"reason":"direct-send"'
+check "check html takes one input" 64 "$bin" check --format html "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml"
+check "check not applicable" 1 "$bin" check "$corpus/postfix-basic.eml"
+expect_grep "check not applicable line" /tmp/hopscope-cli.out "^NOT APPLICABLE: this message never reached Microsoft 365"
 printf 'relay = 203.0.113.25\n' > "$tmp/config"
 check "config file relay" 0 "$bin" check --config "$tmp/config" "$corpus/o365-relay-iis-smtpsvc.eml"
 check "config relay excludes others" 1 "$bin" check --config "$tmp/config" "$corpus/demo-o365-relay.eml"
@@ -124,6 +143,88 @@ check "security section" 0 "$bin" "$corpus/demo-o365-relay.eml"
 expect_grep "spf summary" /tmp/hopscope-cli.out "SPF: pass with IP 198.51.100.77"
 check "no-security" 0 "$bin" --no-security "$corpus/demo-o365-relay.eml"
 if grep -q "Security headers" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL --no-security"; else pass=$((pass+1)); fi
+
+
+# Commands that help: a mistyped command is named, an existing file wins.
+check "mistyped command" 64 "$bin" trce "$corpus/demo-o365-relay.eml"
+expect_grep "did you mean" /tmp/hopscope-cli.err "unknown command 'trce', did you mean 'trace'?"
+check "a word before a file" 64 "$bin" frobnicate "$corpus/demo-o365-relay.eml"
+expect_grep "commands listed" /tmp/hopscope-cli.err "unknown command 'frobnicate' (the commands are trace, check"
+cp "$corpus/demo-o365-relay.eml" "$tmp/trce"
+check "a file named like a typo is traced" 0 bash -c "cd \"$tmp\" && \"$bin\" trce"
+expect_grep "file traced" /tmp/hopscope-cli.out "^Relay      TRAVERSED"
+check "a missing file is still a missing file" 2 "$bin" "$tmp/missing-message.eml"
+check "two files to trace" 64 "$bin" trace "$corpus/demo-o365-relay.eml" "$corpus/postfix-basic.eml"
+expect_grep "trace reads one" /tmp/hopscope-cli.err "reads one FILE (or -); hopscope audit reads many"
+check "help COMMAND" 0 "$bin" help audit
+expect_grep "audit's own help" /tmp/hopscope-cli.out "^Usage: hopscope audit"
+check "help alone" 0 "$bin" help
+expect_grep "top-level help" /tmp/hopscope-cli.out "^Commands:"
+check "help of no command" 64 "$bin" help audti
+expect_grep "help suggests" /tmp/hopscope-cli.err "did you mean 'audit'?"
+# --help never cuts a word: the same words at 80 and at 200 columns, no line past 80.
+for cmd in "" trace check audit summarize serve; do
+  narrow=$(COLUMNS=80 "$bin" $cmd --help) wide=$(COLUMNS=200 "$bin" $cmd --help)
+  if [ "$(echo $narrow)" = "$(echo $wide)" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL ${cmd:-hopscope} --help cuts a word at 80 columns"; fi
+  long=$(awk 'length($0) > 80' <<<"$narrow")
+  if [ -z "$long" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL ${cmd:-hopscope} --help has lines past 80 columns: $long"; fi
+done
+
+# The config file: why it cannot be read, every option set once, sections per command.
+check "missing config says why" 64 "$bin" --config "$tmp/none.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "config error says why" /tmp/hopscope-cli.err "none.conf: cannot read the config file: No such file or directory"
+printf 'tz = Europe/Paris\ncolor = never\n[trace]\nformat = json\n[check]\nrequire-tls = true\n' > "$tmp/every.conf"
+check "config format" 0 "$bin" --config "$tmp/every.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "config format is json" /tmp/hopscope-cli.out '"hops": \['
+check "command line beats config" 0 "$bin" --config "$tmp/every.conf" --format text "$corpus/demo-o365-relay.eml"
+expect_grep "config tz" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+check "config require-tls" 1 "$bin" check --config "$tmp/every.conf" "$corpus/o365-relay-iis-smtpsvc.eml"
+expect_grep "config require-tls applied" /tmp/hopscope-cli.out "TLS is required"
+printf 'quiet = true\n' > "$tmp/quiet.conf"
+check "config refuses a per-run option" 64 "$bin" --config "$tmp/quiet.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "config names the key" /tmp/hopscope-cli.err "'quiet' cannot be set in a config file"
+printf '[check]\ntz = UTC\n' > "$tmp/section.conf"
+check "config section takes the command's options" 64 "$bin" check --config "$tmp/section.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "section error" /tmp/hopscope-cli.err "hopscope check has no --tz"
+printf 'format = jsonl\n' > "$tmp/jsonl.conf"
+check "a config value a command cannot use" 64 "$bin" --config "$tmp/jsonl.conf" "$corpus/demo-o365-relay.eml"
+expect_grep "config value named" /tmp/hopscope-cli.err "not 'jsonl' (set in $tmp/jsonl.conf)"
+printf '[summarize]\nformat = json\n' > "$tmp/summarize.conf"
+check "summarize takes --config" 0 "$bin" summarize --config "$tmp/summarize.conf" /dev/null
+expect_grep "summarize config applied" /tmp/hopscope-cli.out '"kind": "audit-summary"'
+
+# --tz and --no-security in HTML; said when they cannot apply to JSON.
+check "html in the zone asked" 0 "$bin" --format html --tz Europe/Paris "$corpus/demo-o365-relay.eml"
+expect_grep "html zone column" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+expect_grep "html zone time" /tmp/hopscope-cli.out "09:12:03 +0200"
+check "html without security" 0 "$bin" --format html --no-security "$corpus/demo-o365-relay.eml"
+if grep -q "<h2>Security headers" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL html --no-security"; else pass=$((pass+1)); fi
+check "json says --tz does not apply" 0 "$bin" --format json --tz Europe/Paris "$corpus/demo-o365-relay.eml"
+expect_grep "json tz said" /tmp/hopscope-cli.err "does not apply to json, whose times are always UTC"
+expect_grep "json stays UTC" /tmp/hopscope-cli.out '"created": "2024-05-14T07:12:01Z"'
+
+# summarize: a trace is said to be one, once; nothing is summarised beside an error.
+"$bin" --format json "$corpus/demo-o365-relay.eml" > "$tmp/trace.json"
+check "summarize of a trace" 3 "$bin" summarize "$tmp/trace.json"
+expect_grep "trace named" /tmp/hopscope-cli.err "trace.json: this is a trace (hopscope trace --format json), not audit records"
+if [ "$(wc -l < /tmp/hopscope-cli.err)" -eq 1 ] && [ ! -s /tmp/hopscope-cli.out ]; then pass=$((pass+1)); else
+  fail=$((fail+1)); echo "FAIL summarize of a trace: one line, no summary"; cat /tmp/hopscope-cli.err; fi
+check "summarize of a missing file" 2 "$bin" summarize "$tmp/nope.jsonl"
+if [ -s /tmp/hopscope-cli.out ]; then fail=$((fail+1)); echo "FAIL summarize printed a summary beside the error"; else pass=$((pass+1)); fi
+check "summarize of nothing" 0 "$bin" summarize /dev/null
+expect_grep "an empty input summarises to zero" /tmp/hopscope-cli.out "^Messages   0 read"
+
+# A closed pipe (`| head`): the run ends at once, silently, with 74.
+closed_pipe() {  # closed_pipe ARGS...: stdout is a pipe nobody reads; prints "STATUS STDERR"
+  python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+p = subprocess.run(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)
+print(p.returncode, p.stderr.decode(errors="replace").strip())' "$bin" "$@"
+}
+for args in "trace $corpus/demo-o365-relay.eml" "audit -q --format jsonl $corpus" "check $corpus/demo-o365-relay.eml"; do
+  got=$(closed_pipe $args)
+  if [ "$got" = "74 " ] || [ "$got" = "74" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL closed pipe ($args): '$got', want 74 and nothing said"; fi
+done
 
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]

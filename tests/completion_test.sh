@@ -50,6 +50,10 @@ has "check as html" html hopscope check --format h
 has "serve command" serve hopscope se
 has "serve options" --allow-remote hopscope serve --al
 has "version at the top" --version hopscope --ve
+has "help command" help hopscope he
+has "help names the commands" audit hopscope help a
+lacks "help offers no files" "$tmp" hopscope help ""
+has "summarize --config" --config hopscope summarize --co
 
 touch "$tmp/mail.eml"
 has "files" "$tmp/mail.eml" hopscope audit "$tmp/ma"
@@ -62,6 +66,7 @@ if command -v fish >/dev/null; then
     fish_ask "hopscope summarize --format " | grep -qx csv && ok || bad "fish summarize formats"
     fish_ask "hopscope --color " | grep -qx always && ok || bad "fish colours"
     fish_ask "hopscope " | grep -qx check && ok || bad "fish commands"
+    fish_ask "hopscope help " | grep -qx audit && ok || bad "fish help COMMAND"
 else
     echo "note: fish not installed; fish completion not checked"
 fi

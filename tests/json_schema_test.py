@@ -26,6 +26,7 @@ def validator(name):
 trace = validator("trace.schema.json")
 record = validator("audit-record.schema.json")
 summary = validator("audit-summary.schema.json")
+check_answers = validator("check.schema.json")
 failures = []
 checked = {"golden": 0, "trace": 0, "records": 0, "summaries": 0}
 
@@ -56,6 +57,17 @@ def audit(paths, label):
     checked["summaries"] += 2
 
 audit([corpus], "corpus/")
+
+# check --format json over every corpus input at once, and over an unreadable one.
+inputs = sorted(glob.glob(os.path.join(corpus, "*.eml")) + glob.glob(os.path.join(corpus, "*.txt")))
+for args in (inputs, [inputs[0], os.path.join(corpus, "no-such-file.eml")]):
+    out = subprocess.run([hopscope, "check", "--format", "json", *args], capture_output=True)
+    answers = json.loads(out.stdout)
+    check(check_answers, answers, "check --format json")
+    if answers["exit"] != out.returncode or len(answers["results"]) != len(args):
+        failures.append(f"check --format json: exit {answers['exit']} vs status {out.returncode}, "
+                        f"{len(answers['results'])} results for {len(args)} inputs")
+    checked["check"] = checked.get("check", 0) + 1
 ext = os.path.join(shared, "corpus-ext")
 if os.path.isdir(ext):
     mailboxes = sorted(glob.glob(os.path.join(ext, "mailboxes", "*")))
@@ -65,7 +77,8 @@ if os.path.isdir(ext):
 else:
     print(f"note: {ext} not present; shared mailboxes skipped")
 
-print(f"validated {checked['golden']} golden traces, {checked['trace']} trace outputs, {checked['records']} audit records, {checked['summaries']} summaries")
+print(f"validated {checked['golden']} golden traces, {checked['trace']} trace outputs, {checked['records']} audit records, "
+      f"{checked['summaries']} summaries, {checked.get('check', 0)} check answers")
 for f in failures[:40]:
     print("FAIL", f)
 sys.exit(1 if failures else 0)

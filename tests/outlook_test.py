@@ -43,7 +43,7 @@ try:
     import olefile
 except ImportError:
     olefile = None
-    print("note: python3-olefile missing (tools/setup installs it): .msg chains not compared")
+    print("note: python3-olefile missing (tools/test installs it): .msg chains not compared")
 
 # Under the sanitizers (tools/test), the libraries' own leaks on damaged files
 # are suppressed by tools/lsan.supp, which needs full malloc stacks to match

@@ -48,6 +48,44 @@ BOOST_AUTO_TEST_CASE(element_and_attribute_text) {
     BOOST_TEST(html_text("\xff\xfe") == "\\xFF\\xFE");
 }
 
+BOOST_AUTO_TEST_CASE(form_field_text_comes_back_as_typed) {
+    // What a user pasted goes back into its field: lines, tabs and controls
+    // kept (submitted again, it is the same text), markup inert.
+    BOOST_TEST(html_field_text("Received: from a\r\n\tby b;\x1b[31m x\n") == "Received: from a\n\tby b;\x1b[31m x\n");
+    BOOST_TEST(html_field_text("</textarea><script>x()</script>") ==
+               "&lt;/textarea&gt;&lt;script&gt;x()&lt;/script&gt;");
+    std::string attr = html_field_text("\" onfocus=\"x()' y='");
+    BOOST_TEST(attr.find('"') == std::string::npos);
+    BOOST_TEST(attr.find('\'') == std::string::npos);
+    BOOST_TEST(html_field_text(std::string("a\0b\rc", 5)) ==
+               "a\xEF\xBF\xBD"
+               "b\nc");
+    BOOST_TEST(html_field_text("caf\xC3\xA9 \xFF") == "caf\xC3\xA9 \xEF\xBF\xBD");  // valid UTF-8 out
+}
+
+BOOST_AUTO_TEST_CASE(times_in_the_zone_asked_and_security_left_out) {
+    const std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    auto trace = build_trace(bytes);
+    BOOST_REQUIRE(trace.has_value());
+    classify(*trace, RuleSet::builtin());
+    std::string utc = render_html(*trace, {"demo.eml", ""});
+    BOOST_TEST(utc.find("<th>Time (UTC)</th>") != std::string::npos);
+    BOOST_TEST(utc.find(">2024-05-14 07:12:03</time>") != std::string::npos);
+    BOOST_TEST(utc.find("<h2>Security headers") != std::string::npos);
+    auto paris = DisplayZone::make("Europe/Paris");
+    BOOST_REQUIRE(paris.has_value());
+    HtmlOptions o{"demo.eml", ""};
+    o.zone = &*paris;
+    o.security = false;
+    std::string page = render_html(*trace, o);
+    BOOST_TEST(page.find("<th>Time (Europe/Paris)</th>") != std::string::npos);
+    // Shown in the zone; the machine-readable datetime stays UTC.
+    BOOST_TEST(page.find("datetime=\"2024-05-14T07:12:03Z\" data-local=\"msg-t1\">2024-05-14 09:12:03 +0200</time>") !=
+               std::string::npos);
+    BOOST_TEST(page.find("Times are in Europe/Paris") != std::string::npos);
+    BOOST_TEST(page.find("<h2>Security headers") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(json_inside_a_script_element) {
     std::string json = R"({"s":"</script><script>alert(1)</script><!--x-->","t":"a&b>c","u":"ok)"
                        "\u2028"

@@ -1,11 +1,17 @@
 #include "cli/analysis_options.hh"
 
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <unistd.h>
+#include <map>
+#include <span>
 
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
@@ -29,28 +35,193 @@ std::string default_config_path() {
 
 }  // namespace
 
-void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) {
-    desc.add_options()(
-        "relay", po::value(&opts.relays)->composing(),
-        "your relay: HOST, IP or CIDR (repeatable); traversal then requires EOP to have received from it")(
-        "internal-net", po::value(&opts.internal_nets)->composing(),
-        "a network of your organisation, CIDR (repeatable)")(
-        "rule", po::value(&opts.rules)->composing(),
-        "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY "
-        "eop|exchange-online|provider|gateway|mx|list|internal|relay, KIND by-host|from-host|by-ip|from-ip|with; "
-        "for gateway, provider, mx and list the EVIDENCE is the product name)")(
-        "config", po::value(&opts.config), "config file (default ~/.config/hopscope/config)");
+void add_config_option(po::options_description& desc) {
+    desc.add_options()("config", po::value<std::string>()->value_name("FILE"),
+                       "config file (default ~/.config/hopscope/config; see hopscope-config(5))");
 }
+
+void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) {
+    desc.add_options()("relay", po::value(&opts.relays)->composing()->value_name("HOST"),
+                       "your relay: HOST, IP or CIDR (repeatable); traversal then requires EOP to have received "
+                       "from it")("internal-net", po::value(&opts.internal_nets)->composing()->value_name("CIDR"),
+                                  "a network of your organisation (repeatable)")(
+        "rule", po::value(&opts.rules)->composing()->value_name("RULE"),
+        "an extra rule, \"FAMILY KIND PATTERN [EVIDENCE]\" (repeatable): FAMILY is one of eop, exchange-online, "
+        "provider, gateway, mx, list, internal or relay; KIND one of by-host, from-host, by-ip, from-ip or with; for "
+        "gateway, provider, mx and list the EVIDENCE is the product name");
+    add_config_option(desc);
+}
+
+std::string OptionSources::note(const std::string& option) const {
+    return from_config.contains(option) ? " (set in " + config + ")" : std::string();
+}
+
+bool OptionSources::given(const po::variables_map& vm, const std::string& option) const {
+    return vm.count(option) != 0U && !vm[option].defaulted() && !from_config.contains(option);
+}
+
+// The terminal's columns when stdout is one, else $COLUMNS when set, else
+// 80; at least 80 (narrower terminals wrap the lines themselves) and at most
+// 200 (long lines are hard to read).
+unsigned help_width() {
+    long columns = 0;
+    winsize ws{};
+    if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
+        columns = ws.ws_col;
+    } else if (const char* env = std::getenv("COLUMNS"); env != nullptr) {
+        char* end = nullptr;
+        long n = std::strtol(env, &end, 10);
+        if (end != env && *end == '\0') columns = n;
+    }
+    return static_cast<unsigned>(std::clamp(columns, 80L, 200L));
+}
+
+// Boost cuts a word only when it is longer than half a description line:
+// with descriptions at least 40 columns wide, no word of ours is.
+po::options_description options_for_help(const std::string& caption) {
+    const unsigned width = help_width();
+    return po::options_description(caption, width, width / 2);
+}
+
+namespace {
+
+std::string joined(std::span<const std::string_view> words) {
+    std::string out;
+    for (auto w : words) out += (out.empty() ? "" : ", ") + std::string(w);
+    return out;
+}
+
+bool true_word(const std::string& v) {
+    return v == "true" || v == "yes" || v == "on" || v == "1";
+}
+
+bool false_word(const std::string& v) {
+    return v == "false" || v == "no" || v == "off" || v == "0";
+}
+
+// The config file as command-line arguments for `command`: its top-level
+// keys that the command takes, then its [command] section, which replaces
+// a top-level value (repeatable options add up). A key the file may not
+// set, a section that is no command, or a key a section's command does
+// not take is an error naming the file.
+Result<std::vector<std::string>> config_arguments(const std::string& path, std::string_view command,
+                                                  const po::options_description& all) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(path, ec))
+        return make_error(path + ": cannot read the config file: it is a directory");
+    errno = 0;
+    std::ifstream in(path);
+    if (!in) {
+        int err = errno;
+        return make_error(path + ": cannot read the config file: " +
+                          (err != 0 ? std::string(std::strerror(err)) : std::string("unknown error")));
+    }
+    po::parsed_options parsed(nullptr);
+    try {
+        parsed = po::parse_config_file(in, po::options_description(), true);
+    } catch (const po::error& e) {
+        return make_error(path + ": " + e.what());
+    }
+    std::map<std::string, std::vector<std::string>> top;
+    std::map<std::string, std::vector<std::string>> section;
+    for (const auto& o : parsed.options) {
+        const std::string& key = o.string_key;
+        auto dot = key.find('.');
+        std::string where = dot == std::string::npos ? std::string() : key.substr(0, dot);
+        std::string name = dot == std::string::npos ? key : key.substr(dot + 1);
+        if (!where.empty() && std::ranges::find(kCommands, where) == std::end(kCommands))
+            return make_error(path + ": [" + where + "] is not a command (the sections are " + joined(kCommands) + ")");
+        if (std::ranges::find(kConfigKeys, name) == std::end(kConfigKeys))
+            return make_error(path + ": '" + name + "' cannot be set in a config file; it may set " +
+                              joined(kConfigKeys));
+        const bool takes = all.find_nothrow(name, false) != nullptr;
+        if (where == command && !takes)
+            return make_error(path + ": [" + where + "] " + name + ": hopscope " + where + " has no --" + name);
+        if (!takes || (!where.empty() && where != command)) continue;
+        std::string value = o.value.empty() ? std::string() : o.value.front();
+        auto& into = where.empty() ? top[name] : section[name];
+        into.push_back(std::move(value));
+    }
+    std::vector<std::string> out;
+    auto add = [&](const std::string& name, const std::vector<std::string>& values) -> Result<bool> {
+        const auto& semantic = *all.find(name, false).semantic();
+        for (const auto& v : values) {
+            if (semantic.max_tokens() == 0) {  // a switch: "name = true" or "name = false"
+                if (true_word(v))
+                    out.push_back("--" + name);
+                else if (!false_word(v))
+                    return make_error(path + ": " + name + " = " + v + ": say true or false");
+            } else {
+                out.push_back("--" + name + "=" + v);
+            }
+        }
+        return true;
+    };
+    for (const auto& [name, values] : top) {
+        auto own = section.find(name);
+        const bool repeatable = all.find(name, false).semantic()->is_composing();
+        if (own != section.end() && !repeatable) continue;  // the section's value replaces it
+        if (auto ok = add(name, values); !ok) return ok.error();
+    }
+    for (const auto& [name, values] : section)
+        if (auto ok = add(name, values); !ok) return ok.error();
+    return out;
+}
+
+}  // namespace
 
 bool parse_command_line(const std::vector<std::string>& args, const po::options_description& visible,
                         const po::options_description& hidden, const char* positional, int max_positional,
-                        po::variables_map& vm, const char* command) {
+                        po::variables_map& vm, const char* command, OptionSources* sources) {
     po::options_description all;
     all.add(visible).add(hidden);
     po::positional_options_description pos;
     if (positional != nullptr) pos.add(positional, max_positional);
     try {
         po::store(po::command_line_parser(args).options(all).positional(pos).run(), vm);
+    } catch (const po::too_many_positional_options_error&) {
+        std::cerr << "hopscope " << command << ": "
+                  << (max_positional == 0 ? std::string("takes no FILE")
+                                          : std::string("reads one FILE (or -); hopscope audit reads many"))
+                  << "\n";
+        return false;
+    } catch (const po::error& e) {
+        std::cerr << "hopscope " << command << ": " << e.what() << "\n";
+        return false;
+    }
+    if (visible.find_nothrow("config", false) != nullptr && vm.count("help") == 0U) {
+        std::string path;
+        bool explicit_path = vm.count("config") != 0U;
+        if (explicit_path)
+            path = vm["config"].as<std::string>();
+        else
+            path = default_config_path();
+        // The error_code form: a home this user may not read (HOME of another
+        // user under sudo or setpriv) means no default config, not a crash.
+        std::error_code ec;
+        if (!path.empty() && (explicit_path || std::filesystem::exists(path, ec))) {
+            auto extra = config_arguments(path, command, all);
+            if (!extra) {
+                std::cerr << "hopscope " << command << ": " << extra.error().message << "\n";
+                return false;
+            }
+            std::set<std::string> before;
+            for (const auto& [name, value] : vm)
+                if (!value.defaulted()) before.insert(name);
+            try {
+                po::store(po::command_line_parser(*extra).options(all).run(), vm);
+            } catch (const po::error& e) {
+                std::cerr << "hopscope " << command << ": " << path << ": " << e.what() << "\n";
+                return false;
+            }
+            if (sources != nullptr) {
+                sources->config = path;
+                for (const auto& [name, value] : vm)
+                    if (!value.defaulted() && !before.contains(name)) sources->from_config.insert(name);
+            }
+        }
+    }
+    try {
         po::notify(vm);
     } catch (const po::error& e) {
         std::cerr << "hopscope " << command << ": " << e.what() << "\n";
@@ -88,33 +259,7 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
     return analyse_bytes(input->bytes, input->name, rules, raw_headers);
 }
 
-Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) {
-    std::string path = opts.config;
-    bool explicit_path = vm.count("config") != 0U;
-    if (!explicit_path) path = default_config_path();
-    // The error_code form: a home this user may not read (HOME of another
-    // user under sudo or setpriv) means no default config, not a crash.
-    std::error_code ec;
-    if (!path.empty() && (explicit_path || std::filesystem::exists(path, ec))) {
-        std::ifstream in(path);
-        if (!in) return make_error(path + ": cannot read config file");
-        po::options_description file_opts;
-        AnalysisOptions from_file;
-        file_opts.add_options()("relay", po::value(&from_file.relays)->composing(), "")(
-            "internal-net", po::value(&from_file.internal_nets)->composing(), "")(
-            "rule", po::value(&from_file.rules)->composing(), "");
-        try {
-            po::variables_map fvm;
-            po::store(po::parse_config_file(in, file_opts, false), fvm);
-            po::notify(fvm);
-        } catch (const po::error& e) {
-            return make_error(path + ": " + e.what());
-        }
-        opts.relays.insert(opts.relays.end(), from_file.relays.begin(), from_file.relays.end());
-        opts.internal_nets.insert(opts.internal_nets.end(), from_file.internal_nets.begin(),
-                                  from_file.internal_nets.end());
-        opts.rules.insert(opts.rules.end(), from_file.rules.begin(), from_file.rules.end());
-    }
+Result<RuleSet> build_rules(const AnalysisOptions& opts) {
     RuleSet rules = RuleSet::builtin();
     for (const auto& r : opts.rules)
         if (auto ok = rules.add_rule_line(r); !ok) return ok.error();

@@ -1,9 +1,12 @@
-// Options shared by the commands that classify (trace, check): --relay,
-// --internal-net, --rule and --config, turned into one RuleSet.
+// Options shared by the commands: --relay, --internal-net and --rule (those
+// that classify), turned into one RuleSet; --config and the config file
+// (every command); the width of --help.
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "base/result.hh"
@@ -16,18 +19,53 @@ struct AnalysisOptions {
     std::vector<std::string> relays;
     std::vector<std::string> internal_nets;
     std::vector<std::string> rules;
-    std::string config;
 };
 
+// --relay, --internal-net, --rule and --config.
 void add_analysis_options(boost::program_options::options_description& desc, AnalysisOptions& opts);
+
+// --config alone (summarize, which classifies nothing).
+void add_config_option(boost::program_options::options_description& desc);
+
+// The options a config file may set (hopscope-config(5)): the ones a user
+// sets once. The others (--help, --quiet, --range, --bind, ...) belong to
+// one run.
+inline constexpr std::string_view kConfigKeys[] = {"relay",        "internal-net", "rule",        "format",
+                                                   "tz",           "color",        "no-security", "require-tls",
+                                                   "expect-relay", "jobs",         "port",        "min-tls"};
+
+// The commands, as the first word names them.
+inline constexpr std::string_view kCommands[] = {"trace", "check", "audit", "summarize", "serve"};
+
+// Where a command's options came from: the config file read (empty: none)
+// and the options it set that the command line did not.
+struct OptionSources {
+    std::string config;
+    std::set<std::string> from_config;
+
+    // " (set in FILE)" when the config file set `option`, else "".
+    [[nodiscard]] std::string note(const std::string& option) const;
+    // The command line gave `option` itself.
+    [[nodiscard]] bool given(const boost::program_options::variables_map& vm, const std::string& option) const;
+};
+
+// A command's --help: "Usage: ...", then its options laid out for the
+// terminal's width (help_width()), never cut inside a word.
+unsigned help_width();
+boost::program_options::options_description options_for_help(const std::string& caption);
 
 // Parses a command's arguments: `visible` options plus positional
 // arguments bound to the option `positional` (at most `max_positional`, -1
-// for any number). On error prints "hopscope COMMAND: why" and returns false.
+// for any number), then, when `visible` has --config and --help was not
+// asked for, the config file (--config, or $XDG_CONFIG_HOME/hopscope/config,
+// else ~/.config/hopscope/config, when it exists): the command line wins
+// over it, repeatable options add up. On error prints "hopscope COMMAND:
+// why" and returns false.
 bool parse_command_line(const std::vector<std::string>& args,
                         const boost::program_options::options_description& visible,
                         const boost::program_options::options_description& hidden, const char* positional,
-                        int max_positional, boost::program_options::variables_map& vm, const char* command);
+                        int max_positional, boost::program_options::variables_map& vm, const char* command,
+                        OptionSources* sources = nullptr);
 
 // Reads one message (FILE, "-" or a prompt for a paste on a terminal),
 // builds its trace and classifies it. Errors name the input; their exit
@@ -41,8 +79,8 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
 Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
                             std::string* raw_headers = nullptr);
 
-// Reads the config file (--config, or ~/.config/hopscope/config when it
-// exists) and builds the rules. Errors name the file or option at fault.
-Result<RuleSet> build_rules(AnalysisOptions& opts, const boost::program_options::variables_map& vm);
+// The built-in rules plus the options' (the config file's included).
+// Errors name the option at fault.
+Result<RuleSet> build_rules(const AnalysisOptions& opts);
 
 }  // namespace hopscope

@@ -386,7 +386,7 @@ int run_audit(const std::vector<std::string>& args) {
     std::string range_text;
     std::vector<std::string> paths;
     AnalysisOptions analysis;
-    po::options_description opts("audit options");
+    po::options_description opts = options_for_help("audit options");
     opts.add_options()("help,h", "show this help")(
         "format,f", po::value(&format)->default_value("text"),
         "text (summary), json (the summary as an object), html (the summary as a page), jsonl (one record per "
@@ -403,15 +403,16 @@ int run_audit(const std::vector<std::string>& args) {
     po::options_description hidden;
     hidden.add_options()("path", po::value(&paths), "PATH");
     po::variables_map vm;
-    if (!parse_command_line(args, opts, hidden, "path", -1, vm, "audit")) return exit_code::usage;
+    OptionSources sources;
+    if (!parse_command_line(args, opts, hidden, "path", -1, vm, "audit", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope audit [OPTIONS] PATH...\n"
                      "PATH: an mbox, a Maildir, a folder searched recursively, or a single message;\n"
                      "- reads standard input as one mbox stream.\n\n"
                   << opts
-                  << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not traverse,\n"
-                     "2 an input could not be opened, 3 some messages failed to parse, 64 bad usage,\n"
-                     "74 the output could not be written.\n";
+                  << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not\n"
+                     "traverse, 2 an input could not be opened, 3 some messages failed to parse,\n"
+                     "64 bad usage, 74 the output could not be written.\n";
         return exit_code::ok;
     }
     RecordFormat rf = RecordFormat::None;
@@ -420,7 +421,8 @@ int run_audit(const std::vector<std::string>& args) {
     else if (format == "csv")
         rf = RecordFormat::Csv;
     else if (format != "text" && format != "json" && format != "html") {
-        std::cerr << "hopscope audit: --format must be text, json, html, jsonl or csv, not '" << format << "'\n";
+        std::cerr << "hopscope audit: --format must be text, json, html, jsonl or csv, not '" << format << "'"
+                  << sources.note("format") << "\n";
         return exit_code::usage;
     }
     ByteRange range;
@@ -456,7 +458,7 @@ int run_audit(const std::vector<std::string>& args) {
         std::cerr << "hopscope audit: --range needs files: standard input has no offsets to seek\n";
         return exit_code::usage;
     }
-    auto rules = build_rules(analysis, vm);
+    auto rules = build_rules(analysis);
     if (!rules) {
         std::cerr << "hopscope audit: " << rules.error().message << "\n";
         return exit_code::usage;

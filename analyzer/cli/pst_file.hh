@@ -45,6 +45,11 @@ class PstFile {
   public:
     static Result<PstFile> open(const std::string& path);
 
+    // A PST/OST held in memory (serve's uploads): copied into an anonymous
+    // memory file (memfd) that libpff reads as it reads any file; `name`
+    // names it in errors. The copy lives as long as the PstFile.
+    static Result<PstFile> open_memory(std::string_view bytes, const std::string& name);
+
     // Calls `on_item`, in walk order, for every message item of every folder
     // whose index is in [from, to): depth first, in each folder its messages
     // (node ids of type "normal message") and then its sub-folders (type
@@ -60,8 +65,17 @@ class PstFile {
     };
     using Handle = std::unique_ptr<libpff_file_t, Close>;
 
+    // A file descriptor, closed when dropped.
+    struct CloseFd {
+        void operator()(const int* fd) const;
+    };
+    using Fd = std::unique_ptr<const int, CloseFd>;
+
   private:
     PstFile(Handle f, std::string path) : file_(std::move(f)), path_(std::move(path)) {}
+    PstFile(Fd memory, Handle f, std::string path)
+        : memory_(std::move(memory)), file_(std::move(f)), path_(std::move(path)) {}
+    Fd memory_;  // the memory file of open_memory(), closed after file_
     Handle file_;
     std::string path_;
 };

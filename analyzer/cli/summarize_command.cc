@@ -32,35 +32,47 @@ int run_summarize(const std::vector<std::string>& args) {
     std::string format = "text";
     bool expect_relay = false;
     std::vector<std::string> paths;
-    po::options_description opts("summarize options");
-    opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
-                                                   "text (the audit summary), json (the same as an object), "
-                                                   "html (the same as a page) or csv (every record as audit's CSV row)")(
+    po::options_description opts = options_for_help("summarize options");
+    opts.add_options()("help,h", "show this help")(
+        "format,f", po::value(&format)->default_value("text"),
+        "text (the audit summary), json (the same as an object), "
+        "html (the same as a page) or csv (every record as audit's CSV row)")(
         "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay");
+    add_config_option(opts);
     po::options_description hidden;
     hidden.add_options()("path", po::value(&paths), "FILE");
     po::variables_map vm;
-    if (!parse_command_line(args, opts, hidden, "path", -1, vm, "summarize")) return exit_code::usage;
+    OptionSources sources;
+    if (!parse_command_line(args, opts, hidden, "path", -1, vm, "summarize", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope summarize [OPTIONS] FILE.jsonl[.gz]...|-\n"
-                     "Reads the records of `hopscope audit --format jsonl` (shards of one audit, in any\n"
-                     "order, gzipped or plain) and prints what one audit over all of them prints.\n\n"
+                     "Reads the records of `hopscope audit --format jsonl` (shards of one audit, in\n"
+                     "any order, gzipped or plain) and prints what one audit over all of them prints.\n\n"
                   << opts
-                  << "\nExit codes: 0 all summarised, 1 with --expect-relay when a message did not traverse,\n"
-                     "2 an input could not be opened or read, 3 some lines were not audit records or some\n"
-                     "records carry an error, 64 bad usage, 74 the output could not be written.\n";
+                  << "\nExit codes: 0 all summarised, 1 with --expect-relay when a message did not\n"
+                     "traverse, 2 an input could not be opened or read, 3 some lines or inputs were\n"
+                     "not audit records or some records carry an error, 64 bad usage, 74 the output\n"
+                     "could not be written.\n";
         return exit_code::ok;
     }
     if (format != "text" && format != "json" && format != "html" && format != "csv") {
-        std::cerr << "hopscope summarize: --format must be text, json, html or csv, not '" << format << "'\n";
+        std::cerr << "hopscope summarize: --format must be text, json, html or csv, not '" << format << "'"
+                  << sources.note("format") << "\n";
         return exit_code::usage;
     }
     if (paths.empty()) paths.emplace_back("-");
     const bool csv = format == "csv";
-    bool ok_output = !csv || put(csv_header());
+    bool ok_output = true;
+    bool header_written = false;
+    auto csv_header_once = [&] {
+        if (csv && !header_written) ok_output = put(csv_header());
+        header_written = true;
+    };
     AuditSummary summary;
     AuditRecordReader reader;
     bool unreadable = false;
+    bool not_records = false;  // a whole input that holds no records (a trace, a summary)
+    std::uint64_t records = 0;
     std::uint64_t bad_lines = 0;
     auto bad = [&](const std::string& where, const std::string& why) {
         if (++bad_lines <= kErrorsShown) std::cerr << "hopscope summarize: " << where << ": " << why << "\n";
@@ -73,6 +85,7 @@ int run_summarize(const std::vector<std::string>& args) {
             continue;
         }
         const std::string name = path == "-" ? "<stdin>" : path;
+        bool first = true;
         for (std::uint64_t n = 1;; ++n) {
             auto line = lines->next();
             if (!line) {
@@ -83,33 +96,52 @@ int run_summarize(const std::vector<std::string>& args) {
             }
             if (!*line) break;
             const auto& l = **line;
-            if (l.text.find_first_not_of(" \t") == std::string_view::npos && !l.cut) continue;
+            if (l.text.find_first_not_of(" \t\r") == std::string_view::npos && !l.cut) continue;
             const std::string where = name + ":" + std::to_string(n);
             if (l.cut) {
                 bad(where, "a line longer than 64 MB, not a record");
                 continue;
             }
+            // A lone "{" first: one JSON document over many lines (trace's
+            // or audit's --format json), not one record per line. Said once.
+            if (first && l.text.find_first_not_of(" \t\r{") == std::string_view::npos) {
+                std::string document(l.text);
+                for (auto more = lines->next(); more && *more && document.size() < kMaxLine; more = lines->next())
+                    document.append("\n").append((**more).text);
+                std::cerr << "hopscope summarize: " << name << ": this is " << describe_json_document(document)
+                          << ", not audit records: summarize reads what hopscope audit --format jsonl writes\n";
+                not_records = true;
+                break;
+            }
+            first = false;
             auto record = reader.read(l.text);
             if (!record) {
                 bad(where, record.error().message);
                 continue;
             }
+            ++records;
             summary.add(record->figures, record->source());
+            csv_header_once();
             if (csv && ok_output) ok_output = put(csv_row(record->row, record->source(), record->error));
         }
     }
     if (bad_lines > kErrorsShown)
         std::cerr << "hopscope summarize: ... and " << bad_lines - kErrorsShown << " more lines that are not records\n";
-    if (format == "text") ok_output = ok_output && put(summary.render());
-    if (format == "json") ok_output = ok_output && put(summary.render_json());
-    if (format == "html") ok_output = ok_output && put(summary.render_html());
+    // No summary of nothing beside the errors that say why nothing was read;
+    // inputs that are empty, but readable, summarise to zero.
+    if (records > 0 || (!unreadable && !not_records && bad_lines == 0)) {
+        csv_header_once();
+        if (format == "text") ok_output = ok_output && put(summary.render());
+        if (format == "json") ok_output = ok_output && put(summary.render_json());
+        if (format == "html") ok_output = ok_output && put(summary.render_html());
+    }
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) ok_output = false;
     if (!ok_output) {
         std::cerr << "hopscope summarize: cannot write the output: " << std::strerror(errno) << "\n";
         return exit_code::output;
     }
     if (unreadable) return exit_code::bad_input;
-    if (bad_lines > 0 || summary.failed() > 0) return exit_code::parse_failures;
+    if (not_records || bad_lines > 0 || summary.failed() > 0) return exit_code::parse_failures;
     if (expect_relay && summary.not_traversed() > 0) return exit_code::not_confirmed;
     return exit_code::ok;
 }

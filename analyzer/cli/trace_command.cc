@@ -5,8 +5,10 @@
 
 #include <langinfo.h>
 #include <boost/program_options.hpp>
+#include <cerrno>
 #include <clocale>
 #include <cstdlib>
+#include <cstring>
 #include <iostream>
 
 #include "cli/analysis_options.hh"
@@ -60,40 +62,51 @@ int run_trace(const std::vector<std::string>& args) {
     std::string file;
     bool no_security = false;
     AnalysisOptions analysis;
-    po::options_description opts("trace options");
+    po::options_description opts = options_for_help("trace options");
     opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
                                                    "text, json or html (one self-contained page)")(
-        "tz", po::value(&tz)->default_value("UTC"), "zone for displayed times: UTC, local or an IANA name")(
+        "tz", po::value(&tz)->default_value("UTC"),
+        "zone for the times shown by text and html: UTC, local or an IANA name (json is always UTC)")(
         "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)")(
-        "no-security", po::bool_switch(&no_security), "leave the decoded security headers out of the text");
+        "no-security", po::bool_switch(&no_security),
+        "leave the decoded security headers out (text and html; json always has them)");
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
     po::variables_map vm;
-    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "trace")) return exit_code::usage;
+    OptionSources sources;
+    if (!parse_command_line(args, opts, hidden, "input", 1, vm, "trace", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
-                     "Rebuilds the Received chain of one message, header paste or Gmail \"Show original\" page.\n\n"
+                     "Rebuilds the Received chain of one message, header paste or Gmail\n"
+                     "\"Show original\" page.\n\n"
                   << opts
                   << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage,\n"
                      "74 the output could not be written.\n";
         return exit_code::ok;
     }
     if (format != "text" && format != "json" && format != "html") {
-        std::cerr << "hopscope trace: --format must be text, json or html, not '" << format << "'\n";
+        std::cerr << "hopscope trace: --format must be text, json or html, not '" << format << "'"
+                  << sources.note("format") << "\n";
         return exit_code::usage;
     }
     if (colour != "auto" && colour != "always" && colour != "never") {
-        std::cerr << "hopscope trace: --color must be auto, always or never\n";
+        std::cerr << "hopscope trace: --color must be auto, always or never, not '" << colour << "'"
+                  << sources.note("color") << "\n";
         return exit_code::usage;
     }
     auto zone = DisplayZone::make(tz);
     if (!zone) {
-        std::cerr << "hopscope trace: " << zone.error().message << "\n";
+        std::cerr << "hopscope trace: " << zone.error().message << sources.note("tz") << "\n";
         return exit_code::usage;
     }
+    // JSON is a contract: UTC times and every member, whatever the display.
+    if (format == "json" && sources.given(vm, "tz") && tz != "UTC")
+        std::cerr << "hopscope trace: --tz does not apply to json, whose times are always UTC\n";
+    if (format == "json" && sources.given(vm, "no-security"))
+        std::cerr << "hopscope trace: --no-security does not apply to json, which always has its security member\n";
 
-    auto rules = build_rules(analysis, vm);
+    auto rules = build_rules(analysis);
     if (!rules) {
         std::cerr << "hopscope trace: " << rules.error().message << "\n";
         return exit_code::usage;
@@ -108,14 +121,18 @@ int run_trace(const std::vector<std::string>& args) {
     if (format == "json") {
         std::cout << trace_to_json(*trace, true);
     } else if (format == "html") {
-        std::cout << render_html(*trace, {file.empty() || file == "-" ? "standard input" : file, raw_headers});
+        const std::string source = file.empty() || file == "-" ? "standard input" : file;
+        HtmlOptions html{source, raw_headers};
+        html.zone = tz == "UTC" ? nullptr : &*zone;
+        html.security = !no_security;
+        std::cout << render_html(*trace, html);
     } else {
         TextStyle style{colour_wanted(colour), utf8_locale(), *zone, !no_security, table_width()};
         std::cout << render_text(*trace, style);
     }
     std::cout.flush();
     if (!std::cout) {
-        std::cerr << "hopscope: cannot write the output\n";
+        std::cerr << "hopscope: cannot write the output: " << std::strerror(errno) << "\n";
         return exit_code::output;
     }
     return exit_code::ok;

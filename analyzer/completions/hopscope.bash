@@ -25,11 +25,16 @@ _hopscope() {
     local command=trace i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            trace | check | audit | summarize | serve) command=${words[i]}; break ;;
+            trace | check | audit | summarize | serve | help) command=${words[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
     done
+    # hopscope help COMMAND
+    if [[ $command == help ]]; then
+        [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "trace check audit summarize serve" -- "$cur"))
+        return
+    fi
 
     local common="--relay --internal-net --rule --config --help"
     case $prev in
@@ -57,7 +62,7 @@ _hopscope() {
             trace) COMPREPLY=($(compgen -W "--format --tz --color --no-security $common" -- "$cur")) ;;
             check) COMPREPLY=($(compgen -W "--require-tls --quiet --format $common" -- "$cur")) ;;
             audit) COMPREPLY=($(compgen -W "--format --jobs --files-from --expect-relay --quiet --range --list-inputs $common" -- "$cur")) ;;
-            summarize) COMPREPLY=($(compgen -W "--format --expect-relay --help" -- "$cur")) ;;
+            summarize) COMPREPLY=($(compgen -W "--format --expect-relay --config --help" -- "$cur")) ;;
             serve) COMPREPLY=($(compgen -W "--port --bind --allow-remote --open $common" -- "$cur")) ;;
         esac
         [[ $cword -eq 1 ]] && COMPREPLY+=($(compgen -W "--version" -- "$cur"))
@@ -65,7 +70,7 @@ _hopscope() {
     fi
 
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "trace check audit summarize serve" -- "$cur"))
+        COMPREPLY=($(compgen -W "trace check audit summarize serve help" -- "$cur"))
     fi
     # Messages, mailboxes and folders.
     COMPREPLY+=($(compgen -f -- "$cur"))

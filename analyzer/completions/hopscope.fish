@@ -4,7 +4,7 @@ function __hopscope_command
     set -l words (commandline -opc)
     for w in $words[2..-1]
         switch $w
-            case trace check audit summarize serve
+            case trace check audit summarize serve help
                 echo $w
                 return
             case '-*'
@@ -33,6 +33,8 @@ complete -c hopscope -n __fish_use_subcommand -a check -d 'did it pass your rela
 complete -c hopscope -n __fish_use_subcommand -a audit -d 'analyse every message of mailboxes'
 complete -c hopscope -n __fish_use_subcommand -a summarize -d 'the audit summary over audit records'
 complete -c hopscope -n __fish_use_subcommand -a serve -d 'a local page to paste headers into'
+complete -c hopscope -n __fish_use_subcommand -a help -d 'the options of a command'
+complete -c hopscope -n '__hopscope_is help' -a 'trace check audit summarize serve' -d 'command'
 complete -c hopscope -n __fish_use_subcommand -l version -d 'version and library versions'
 complete -c hopscope -s h -l help -d 'show the help'
 complete -c hopscope -l relay -x -d 'your relay: host, address or CIDR'

@@ -1,5 +1,6 @@
 // The PST/OST walk (libpff under ours) on any bytes behind the "!BDN"
-// signature: the bytes go to a memory file that libpff opens by path. Every
+// signature: the bytes go to a memory file that libpff opens by path, and
+// are read in place as serve reads an upload (PstFile::open_memory). Every
 // item walked, bounded, never a crash.
 #include <sys/mman.h>
 #include <unistd.h>
@@ -28,5 +29,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         }
     }
     ::close(fd);
+    // In place, one reader, stopping after the items a page shows.
+    auto in_memory = hopscope::PstFile::open_memory(bytes, "upload.pst");
+    if (in_memory) {
+        std::size_t items = 0;
+        in_memory->walk({1, 0, 21}, [&](hopscope::PstItem item) {
+            if (item.headers && item.headers->size() > (std::size_t{16} << 20)) __builtin_trap();
+            return ++items < 21;
+        });
+    }
     return 0;
 }

@@ -185,6 +185,31 @@ ReadRecord read_record(od::document& doc) {
 
 }  // namespace
 
+std::string describe_json_document(std::string_view text) {
+    const std::string unknown = "a JSON document";
+    try {
+        od::parser parser;
+        simdjson::padded_string padded(text);
+        auto doc = parser.iterate(padded);
+        od::object top = doc.get_object();
+        bool hops = false;
+        bool source = false;
+        for (auto field : top) {
+            std::string_view key = field.unescaped_key();
+            if (key == "kind") {
+                std::string_view kind = field.value().get_string();
+                if (kind == "audit-summary") return "an audit summary (hopscope audit --format json)";
+            }
+            hops = hops || key == "hops";
+            source = source || key == "source";
+        }
+        if (source) return "an audit record printed over several lines";
+        if (hops) return "a trace (hopscope trace --format json)";
+    } catch (const simdjson::simdjson_error&) {
+    }
+    return unknown;
+}
+
 AuditRecordReader::AuditRecordReader() : state_(std::make_unique<State>()) {}
 AuditRecordReader::~AuditRecordReader() = default;
 

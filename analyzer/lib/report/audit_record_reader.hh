@@ -47,4 +47,10 @@ class AuditRecordReader {
     std::unique_ptr<State> state_;
 };
 
+// What a JSON document printed over several lines is, for the error that
+// says it holds no records: "a trace (hopscope trace --format json)", "an
+// audit summary (hopscope audit --format json)", "an audit record printed
+// over several lines" or "a JSON document". Never throws.
+std::string describe_json_document(std::string_view text);
+
 }  // namespace hopscope

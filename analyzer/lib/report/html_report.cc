@@ -55,14 +55,20 @@ std::string role_html(std::string_view role) {
     return "<span class=\"role r-" + h(role) + "\">" + h(role) + "</span>";
 }
 
-// <time> in UTC, with the reader's zone filled in by the script into `local_id`.
-std::string time_html(const std::optional<UnixTime>& t, const std::string& local_id) {
+// <time> in UTC (or in --tz's zone when one is given), with the reader's
+// zone filled in by the script into `local_id`.
+std::string time_html(const std::optional<UnixTime>& t, const std::string& local_id, const DisplayZone* zone) {
     if (!t) return "?";
     std::string iso = format_utc(*t);
     std::string shown = iso;
     std::replace(shown.begin(), shown.end(), 'T', ' ');
     if (!shown.empty() && shown.back() == 'Z') shown.pop_back();
+    if (zone != nullptr) shown = zone->format(*t);
     return "<time datetime=\"" + h(iso) + "\" data-local=\"" + local_id + "\">" + h(shown) + "</time>";
+}
+
+std::string zone_label(const DisplayZone* zone) {
+    return zone == nullptr ? std::string("UTC") : zone->label();
 }
 
 bool has_skew(const Hop& hop) {
@@ -160,7 +166,7 @@ std::string verdict_banner(const Trace& t) {
     return out + "</section>\n";
 }
 
-std::string summary_html(const Trace& t, const std::string& id) {
+std::string summary_html(const Trace& t, const std::string& id, const DisplayZone* zone) {
     std::string out = "<dl class=\"summary\">";
     auto item = [&](std::string_view label, const std::string& value) {
         out += "<dt>" + std::string(label) + "</dt><dd>" + value + "</dd>";
@@ -174,24 +180,24 @@ std::string summary_html(const Trace& t, const std::string& id) {
     item("From", opt(t.from) + mapi("from"));
     item("To", opt(t.to));
     item("Message-ID", "<span class=\"mono\">" + opt(t.message_id) + "</span>");
-    item("Created",
-         t.created
-             ? time_html(t.created, id + "-created") + " UTC <span class=\"local\" id=\"" + id + "-created\"></span>"
-             : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
+    item("Created", t.created
+                        ? time_html(t.created, id + "-created", zone) + (zone == nullptr ? " UTC" : "") +
+                              " <span class=\"local\" id=\"" + id + "-created\"></span>"
+                        : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
     item("Total delay", (t.total_delay_s ? h(format_duration(*t.total_delay_s)) : std::string("-")) + " over " +
                             std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops"));
     if (!t.hops.empty()) item("Origin", sender_html(t.hops.front().fields.from));
     return out + "</dl>\n";
 }
 
-std::string hop_table(const Trace& t, const std::string& id) {
+std::string hop_table(const Trace& t, const std::string& id, const DisplayZone* zone) {
     if (t.hops.empty()) return "<p>No Received fields: nothing to trace.</p>\n";
-    std::string out =
-        "<div class=\"table\"><table class=\"hops\" id=\"" + id +
-        "-hops\"><thead><tr><th class=\"num\">#</th><th>Time (UTC)</th><th class=\"local\">Your time (<span "
-        "class=\"local-zone\">local</span>)</th><th "
-        "class=\"num\">Delay</th><th>Role</th><th>Org</th><th>From</th><th>By</th><th>TLS</th>"
-        "<th>With</th></tr></thead><tbody>";
+    std::string out = "<div class=\"table\"><table class=\"hops\" id=\"" + id +
+                      "-hops\"><thead><tr><th class=\"num\">#</th><th>Time (" + h(zone_label(zone)) +
+                      ")</th><th class=\"local\">Your time (<span "
+                      "class=\"local-zone\">local</span>)</th><th "
+                      "class=\"num\">Delay</th><th>Role</th><th>Org</th><th>From</th><th>By</th><th>TLS</th>"
+                      "<th>With</th></tr></thead><tbody>";
     std::size_t segment = 0;
     for (const auto& hop : t.hops) {
         if (segment < t.orgs.size() && t.orgs[segment].first_hop == hop.index) {
@@ -203,7 +209,7 @@ std::string hop_table(const Trace& t, const std::string& id) {
         const auto& f = hop.fields;
         std::string local = id + "-t" + std::to_string(hop.index);
         out += std::string("<tr class=\"hop") + (has_skew(hop) ? " skew" : "") + "\"><td class=\"num\">" +
-               std::to_string(hop.index) + "</td><td class=\"num\">" + time_html(f.time, local) +
+               std::to_string(hop.index) + "</td><td class=\"num\">" + time_html(f.time, local, zone) +
                "</td><td class=\"num local\" id=\"" + local + "\"></td><td class=\"num\">" +
                (hop.delay_s ? h(format_duration(*hop.delay_s)) : std::string("-")) + "</td><td>" + role_html(hop.role) +
                "</td><td>" + opt(hop.org) + "</td><td class=\"host\">" + sender_html(f.from) +
@@ -261,29 +267,29 @@ std::string anomalies_html(const Trace& t) {
     return out + "</ul>\n";
 }
 
-std::string x_received_html(const Trace& t) {
+std::string x_received_html(const Trace& t, const DisplayZone* zone) {
     if (t.x_received.empty()) return {};
     std::string out = "<h2>Beside the chain: " + std::to_string(t.x_received.size()) +
-                      " X-Received-style stamps</h2><div class=\"table\"><table><thead><tr><th>Field</th><th>Time "
-                      "(UTC)</th><th>By</th><th>With</th><th>TLS</th></tr></thead><tbody>";
+                      " X-Received-style stamps</h2><div class=\"table\"><table><thead><tr><th>Field</th><th>Time (" +
+                      h(zone_label(zone)) + ")</th><th>By</th><th>With</th><th>TLS</th></tr></thead><tbody>";
     int n = 0;
     for (const auto& x : t.x_received) {
         const auto& f = x.fields;
-        out += "<tr><td>" + h(x.header) + "</td><td class=\"num\">" + time_html(f.time, "x" + std::to_string(++n)) +
-               "</td><td class=\"host\">" + receiver_html(f.by) + "</td><td>" + opt(f.with) + "</td><td>" +
-               tls_html(f) + "</td></tr>";
+        out += "<tr><td>" + h(x.header) + "</td><td class=\"num\">" +
+               time_html(f.time, "x" + std::to_string(++n), zone) + "</td><td class=\"host\">" + receiver_html(f.by) +
+               "</td><td>" + opt(f.with) + "</td><td>" + tls_html(f) + "</td></tr>";
     }
     return out + "</tbody></table></div>\n";
 }
 
 // The chain's sections, with ids under `id` so a returned message's do not clash.
-std::string chain_sections(const Trace& t, const std::string& id) {
-    std::string out = summary_html(t, id);
-    out += "<h2>Hops</h2>\n" + hop_table(t, id);
+std::string chain_sections(const Trace& t, const std::string& id, const HtmlOptions& o) {
+    std::string out = summary_html(t, id, o.zone);
+    out += "<h2>Hops</h2>\n" + hop_table(t, id, o.zone);
     if (!t.hops.empty()) out += "<h2>Delay per hop</h2>\n" + timeline_svg(t) + "\n";
-    out += security_html(t);
+    if (o.security) out += security_html(t);
     out += anomalies_html(t);
-    out += x_received_html(t);
+    out += x_received_html(t, o.zone);
     return out;
 }
 
@@ -299,18 +305,18 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         if (!b.report.original_kind.empty()) out += " <span class=\"muted\">(" + h(b.report.original_kind) + ")</span>";
         out += "</h2>\n";
         if (original.relay) out += "<p><strong>" + h(verdict_line(*original.relay)) + "</strong></p>\n";
-        out += chain_sections(original, "orig");
+        out += chain_sections(original, "orig", o);
         if (!original.hops.empty() && t.bounce)
             out += "<p class=\"muted\">It stopped after hop #" + std::to_string(original.hops.back().index) + " (" +
                    h(original.hops.back().fields.by.host.value_or("?")) + "); the report came from " +
                    h(b.report.reporting_mta.value_or("?")) + ".</p>\n";
         out += t.bounce ? "<h2>The bounce itself</h2>\n" : "<h2>The notification itself</h2>\n";
     }
-    out += chain_sections(t, "msg");
+    out += chain_sections(t, "msg", o);
     for (std::size_t i = 0; i < t.attachments.size(); ++i)
         out += "<h2>Attached message " + std::to_string(i + 1) +
                " <span class=\"muted\">(its own chain)</span></h2>\n" +
-               chain_sections(t.attachments[i], "att" + std::to_string(i + 1));
+               chain_sections(t.attachments[i], "att" + std::to_string(i + 1), o);
     if (t.relay && !t.bounce && !t.notification) {
         out += "<h2>Why this verdict</h2><ul>";
         for (const auto& e : t.relay->evidence) out += "<li>" + h(e) + "</li>";
@@ -333,9 +339,9 @@ std::string render_html(const Trace& t, const HtmlOptions& o) {
         "JSON</a></p>\n";
     out += "<footer>hopscope report";
     if (!o.source.empty()) out += " of " + h(o.source);
-    out +=
-        ". Times are UTC; the reader's own zone is shown beside them when scripts run. Nothing on this page makes a "
-        "request.</footer>\n";
+    out += ". Times are " + (o.zone == nullptr ? std::string("UTC") : "in " + h(o.zone->label())) +
+           "; the reader's own zone is shown beside them when scripts run. Nothing on this page makes a "
+           "request.</footer>\n";
     out += html_page_end(html_script());
     return out;
 }

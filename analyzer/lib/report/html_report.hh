@@ -11,12 +11,15 @@
 #include <string_view>
 
 #include "chain/trace.hh"
+#include "report/display_zone.hh"
 
 namespace hopscope {
 
 struct HtmlOptions {
-    std::string_view source;       // what was analysed (a file name), shown in the footer
-    std::string_view raw_headers;  // the header block as read, for the folded raw view
+    std::string_view source;            // what was analysed (a file name), shown in the footer
+    std::string_view raw_headers;       // the header block as read, for the folded raw view
+    const DisplayZone* zone = nullptr;  // the zone of the times shown (--tz); none: UTC
+    bool security = true;               // the decoded security headers (--no-security: left out)
 };
 
 // The report's sections, without <html>/<head>: for a page of one's own

@@ -3,6 +3,7 @@
 #include <array>
 
 #include "base/gmime_types.hh"
+#include "base/utf8.hh"
 #include "report/display_text.hh"
 
 namespace hopscope {
@@ -27,6 +28,42 @@ std::string html_text(std::string_view s) {
                 break;
             case '\'':
                 out += "&#39;";
+                break;
+            default:
+                out.push_back(c);
+        }
+    }
+    return out;
+}
+
+std::string html_field_text(std::string_view s) {
+    std::string valid = make_valid_utf8(s);
+    std::string out;
+    out.reserve(valid.size() + valid.size() / 8);
+    for (std::size_t i = 0; i < valid.size(); ++i) {
+        char c = valid[i];
+        switch (c) {
+            case '&':
+                out += "&amp;";
+                break;
+            case '<':
+                out += "&lt;";
+                break;
+            case '>':
+                out += "&gt;";
+                break;
+            case '"':
+                out += "&quot;";
+                break;
+            case '\'':
+                out += "&#39;";
+                break;
+            case '\0':
+                out += "\xEF\xBF\xBD";  // U+FFFD
+                break;
+            case '\r':
+                if (i + 1 < valid.size() && valid[i + 1] == '\n') break;  // CR LF: the LF follows
+                out.push_back('\n');
                 break;
             default:
                 out.push_back(c);
@@ -121,6 +158,8 @@ svg.timeline .bar{fill:var(--accent)}svg.timeline .skewbar{fill:var(--bad)}svg.t
 details{margin-top:1em}details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);padding:10px;border-radius:6px}
 .actions{margin:16px 0}.actions a,.actions button{color:var(--accent)}
 a.button,button{display:inline-block;border:1px solid var(--accent);border-radius:6px;padding:4px 10px;background:none;color:var(--accent);text-decoration:none;font:inherit;cursor:pointer}
+input[type=text]{width:100%;max-width:32em;font:inherit;background:var(--panel);color:var(--fg);border:1px solid var(--line);border-radius:6px;padding:4px 8px}
+fieldset{border:1px solid var(--line);border-radius:6px;margin:12px 0}ol.index li{margin:3px 0}
 textarea{width:100%;min-height:14em;font-family:ui-monospace,Menlo,Consolas,monospace;font-size:.9em;background:var(--panel);color:var(--fg);border:1px solid var(--line);border-radius:6px;padding:8px}
 .meter{display:flex;height:14px;border-radius:7px;overflow:hidden;background:var(--line);margin:6px 0}
 .meter .ok{background:var(--ok)}.meter .bad{background:var(--bad)}

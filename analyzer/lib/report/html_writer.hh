@@ -7,6 +7,11 @@
 //   character references. Nothing else is ever needed: hopscope writes no
 //   unquoted attribute, no URL built from a header, no inline event handler,
 //   no style built from a header.
+// - html_field_text: what a user typed or pasted, put back into the form
+//   field it came from (a <textarea>'s content, an <input>'s quoted value),
+//   so that submitting again sends the same text: made valid UTF-8, NUL
+//   written as U+FFFD, CR LF as LF (as the browser sends it anyway), every
+//   other character kept, then & < > " ' become character references.
 // - json_for_script: JSON text made safe inside <script type="application/
 //   json">: every < > & and U+2028/2029 written as \uXXXX, so no "</script>"
 //   or "<!--" can close or change the element.
@@ -22,6 +27,8 @@
 namespace hopscope {
 
 std::string html_text(std::string_view s);
+
+std::string html_field_text(std::string_view s);
 
 std::string json_for_script(std::string_view json);
 
