@@ -14,7 +14,7 @@ expect_grep() {  # expect_grep NAME FILE PATTERN
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 check "trace a file" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
-expect_grep "table header" /tmp/hopscope-cli.out "Time (UTC)"
+expect_grep "table header" /tmp/hopscope-cli.out "Times in UTC, "
 check "trace is the default" 0 "$bin" "$corpus/demo-o365-relay.eml"
 check "json" 0 "$bin" --format json "$corpus/demo-o365-relay.eml"
 expect_grep "json hops" /tmp/hopscope-cli.out '"hops": \['
@@ -26,7 +26,7 @@ if [ -w /dev/full ]; then  # a full disk: said on stderr, exit 74, never a silen
   expect_grep "full disk said" /tmp/hopscope-cli.err "cannot write the output"
 fi
 check "tz by name" 0 "$bin" --tz Europe/Paris "$corpus/demo-o365-relay.eml"
-expect_grep "tz label" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+expect_grep "tz label" /tmp/hopscope-cli.out "Times in Europe/Paris, "
 expect_grep "tz offset" /tmp/hopscope-cli.out "09:12:03 +0200"
 check "bad tz" 64 "$bin" --tz Mars/Olympus "$corpus/demo-o365-relay.eml"
 expect_grep "bad tz says why" /tmp/hopscope-cli.err "unknown time zone"

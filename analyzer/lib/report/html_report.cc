@@ -95,7 +95,10 @@ std::string timeline_svg(const Trace& t) {
     for (const auto& hop : t.hops) {
         out += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\">#" + std::to_string(hop.index) + " " + h(hop.role) +
                "</text>";
-        if (hop.delay_s) {
+        if (!hop.delay_s && has_skew(hop)) {
+            out += "<text class=\"skewtext\" x=\"" + std::to_string(zero + 6) + "\" y=\"" + std::to_string(y + 15) +
+                   "\">clock off: no delay (see the anomalies)</text>";
+        } else if (hop.delay_s) {
             std::int64_t d = *hop.delay_s;
             int a = std::min(zero, x_of(d));
             int w = std::max(2, std::abs(x_of(d) - zero));
@@ -162,8 +165,7 @@ std::string summary_html(const Trace& t, const std::string& id) {
          t.created
              ? time_html(t.created, id + "-created") + " UTC <span class=\"local\" id=\"" + id + "-created\"></span>"
              : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
-    item("Total delay", (t.total_delay_s ? h(format_duration(*t.total_delay_s)) : std::string("-")) + " over " +
-                            std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops"));
+    item("Delivered", h(delivered_text(t)));
     if (!t.hops.empty()) item("Origin", sender_html(t.hops.front().fields.from));
     return out + "</dl>\n";
 }

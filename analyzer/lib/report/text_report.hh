@@ -23,11 +23,21 @@ struct TextStyle {
 // The words a segment line gives a role: "sender's provider", "recipient".
 std::string_view role_story(std::string_view role);
 
+// A segment's story line after its organisation: "sender's provider (Gmail)",
+// "sender's provider: Google (Gmail / Workspace)" (no nested parentheses);
+// terminal-escaped.
+std::string segment_story(const OrgSegment& o);
+
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
 std::string verdict_line(const RelayVerdict& v);
 
 // "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
 std::string bounce_headline(const Bounce& b);
+
+// "in 6s over 5 hops", "in 1s over 2 hops, from the first stamp; the Date
+// header is 9m 43s ahead (device clock fast)": the total and where it
+// counts from, never a negative number. Plain text (no header bytes).
+std::string delivered_text(const Trace& t);
 
 std::string render_text(const Trace& trace, const TextStyle& style);
 

@@ -130,6 +130,23 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     w.key("created");
     write_time(w, t.created);
     w.member("total_delay_s", t.total_delay_s);
+    w.key("delay_from");
+    if (t.delay_from.empty())
+        w.null();
+    else
+        w.value(t.delay_from);
+    w.key("clock").begin_array();
+    for (const auto& c : t.clock) {
+        w.begin_object().member("kind", c.kind);
+        w.key("hop");
+        if (c.hop > 0)
+            w.value(std::int64_t{c.hop});
+        else
+            w.null();
+        w.member("host", c.host).member("min_s", c.min_s).member("max_s", c.max_s);
+        w.member("zone_sized", c.zone_sized).member("detail", c.detail).end_object();
+    }
+    w.end_array();
     w.key("origin").begin_object();
     if (!t.hops.empty()) {
         w.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
