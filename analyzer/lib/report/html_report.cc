@@ -23,22 +23,29 @@ std::string opt(const std::optional<std::string>& s, std::string_view none = "-"
     return s ? html_text(*s) : std::string(none);
 }
 
-// "mail.example.com (helo mx1) rdns [192.0.2.1]", each part escaped.
+// "mail.example.com (helo mx1) rdns [192.0.2.1]", each part escaped, names
+// breaking between their labels; a client that said HELO with an address
+// literal and has no reverse name: "172.20.145.6 HELO [172.27.15.30]".
 std::string sender_html(const SenderSide& f) {
     std::string out;
-    if (f.host) out += h(host_for_display(*f.host));
+    if (f.host && f.host->starts_with('[') && f.ip && !f.rdns) {
+        out = html_host(*f.ip);
+        if (*f.host != "[" + *f.ip + "]") out += " <span class=\"muted\">HELO</span> " + html_host(*f.host);
+        return out;
+    }
+    if (f.host) out += html_host(host_for_display(*f.host));
     if (f.helo && f.helo != f.host)
-        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">helo</span> ") + h(*f.helo);
+        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">helo</span> ") + html_host(*f.helo);
     if (f.rdns && f.rdns != f.host)
-        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">rdns</span> ") + h(*f.rdns);
+        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">rdns</span> ") + html_host(*f.rdns);
     if (f.ip && !(f.host && f.host->find(*f.ip) != std::string::npos))
-        out += (out.empty() ? "" : " ") + std::string("[") + h(*f.ip) + "]";
+        out += (out.empty() ? "" : " ") + std::string("[") + html_host(*f.ip) + "]";
     return out.empty() ? "-" : out;
 }
 
 std::string receiver_html(const ReceiverSide& b) {
-    std::string out = b.host ? h(host_for_display(*b.host)) : std::string();
-    if (b.ip) out += (out.empty() ? "" : " ") + std::string("[") + h(*b.ip) + "]";
+    std::string out = b.host ? html_host(host_for_display(*b.host)) : std::string();
+    if (b.ip) out += (out.empty() ? "" : " ") + std::string("[") + html_host(*b.ip) + "]";
     return out.empty() ? "-" : out;
 }
 
@@ -170,37 +177,40 @@ std::string summary_html(const Trace& t, const std::string& id) {
     return out + "</dl>\n";
 }
 
+// The hops under their organisation rows (which name the organisation, so
+// no Org column repeats it). Each cell carries its column's name, shown
+// before it when a phone's width stacks the cells.
 std::string hop_table(const Trace& t, const std::string& id) {
     if (t.hops.empty()) return "<p>No Received fields: nothing to trace.</p>\n";
     std::string out =
         "<div class=\"table\"><table class=\"hops\" id=\"" + id +
         "-hops\"><thead><tr><th class=\"num\">#</th><th>Time (UTC)</th><th class=\"local\">Your time (<span "
         "class=\"local-zone\">local</span>)</th><th "
-        "class=\"num\">Delay</th><th>Role</th><th>Org</th><th>From</th><th>By</th><th>TLS</th>"
+        "class=\"num\">Delay</th><th>Role</th><th>From</th><th>By</th><th>TLS</th>"
         "<th>With</th></tr></thead><tbody>";
     std::size_t segment = 0;
     for (const auto& hop : t.hops) {
         if (segment < t.orgs.size() && t.orgs[segment].first_hop == hop.index) {
             const OrgSegment& o = t.orgs[segment++];
-            std::string what(role_story(o.role));
-            if (o.service && o.role != "unknown") what += " (" + *o.service + ")";
-            out += "<tr class=\"org\"><td colspan=\"10\">" + opt(o.org, "(no name)") + " <span>— " + h(what) +
-                   "</span></td></tr>";
+            out += "<tr class=\"org\"><td colspan=\"9\">" + opt(o.org, "(no name)") + " <span>— " +
+                   h(segment_story(o)) + "</span></td></tr>";
         }
         const auto& f = hop.fields;
         std::string local = id + "-t" + std::to_string(hop.index);
+        std::string delay = hop.delay_s ? h(format_duration(*hop.delay_s)) : (has_skew(hop) ? "skew" : "-");
         out += std::string("<tr class=\"hop") + (has_skew(hop) ? " skew" : "") + "\"><td class=\"num\">" +
-               std::to_string(hop.index) + "</td><td class=\"num\">" + time_html(f.time, local) +
-               "</td><td class=\"num local\" id=\"" + local + "\"></td><td class=\"num\">" +
-               (hop.delay_s ? h(format_duration(*hop.delay_s)) : std::string("-")) + "</td><td>" + role_html(hop.role) +
-               "</td><td>" + opt(hop.org) + "</td><td class=\"host\">" + sender_html(f.from) +
-               "</td><td class=\"host\">" + receiver_html(f.by) + "</td><td>" + tls_html(f) + "</td><td>" +
-               opt(f.with) + (f.mta && f.mta != f.with ? "<br><span class=\"muted\">" + h(*f.mta) + "</span>" : "") +
-               "</td></tr>";
+               std::to_string(hop.index) + "</td><td class=\"num\" data-label=\"Time (UTC)\">" +
+               time_html(f.time, local) + "</td><td class=\"num local\" id=\"" + local +
+               "\" data-label=\"Your time\"></td><td class=\"num\" data-label=\"Delay\">" + delay +
+               "</td><td data-label=\"Role\">" + role_html(hop.role) + "</td><td class=\"host\" data-label=\"From\">" +
+               sender_html(f.from) + "</td><td class=\"host\" data-label=\"By\">" + receiver_html(f.by) +
+               "</td><td data-label=\"TLS\">" + tls_html(f) + "</td><td data-label=\"With\">" + opt(f.with) +
+               (f.via ? " <span class=\"muted\">via</span> " + h(*f.via) : "") +
+               (f.mta && f.mta != f.with ? "<br><span class=\"muted\">" + h(*f.mta) + "</span>" : "") + "</td></tr>";
         std::string why;
         for (const auto& e : hop.evidence) why += (why.empty() ? "" : "; ") + e;
         for (const auto& a : hop.anomalies) why += (why.empty() ? "" : "; ") + a.kind + ": " + a.detail;
-        if (!why.empty()) out += "<tr class=\"why\"><td></td><td colspan=\"9\">" + h(why) + "</td></tr>";
+        if (!why.empty()) out += "<tr class=\"why\"><td></td><td colspan=\"8\">" + h(why) + "</td></tr>";
     }
     return out + "</tbody></table></div>\n";
 }
@@ -208,7 +218,7 @@ std::string hop_table(const Trace& t, const std::string& id) {
 std::string security_html(const Trace& t) {
     SecurityReport sec = decode_security(t.signals);
     if (sec.empty()) return {};
-    std::string out = "<h2>Security headers</h2><div class=\"table\"><table><tbody>";
+    std::string out = "<h2>Security headers</h2><div class=\"table\"><table class=\"sec\"><tbody>";
     auto row = [&](const std::string& a, const std::string& b, const std::string& c) {
         out += "<tr><td>" + a + "</td><td class=\"mono\">" + b + "</td><td>" + c + "</td></tr>";
     };
@@ -303,7 +313,7 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         out += "</ul>\n";
     }
     if (!o.raw_headers.empty())
-        out += "<details><summary>Raw headers</summary><pre>" + h(o.raw_headers) + "</pre></details>\n";
+        out += "<details><summary>Raw headers</summary><pre>" + html_text_lines(o.raw_headers) + "</pre></details>\n";
     out += "<script type=\"application/json\" id=\"report-json\">" + json_for_script(trace_to_json(t, false)) +
            "</script>\n";
     return out;
@@ -318,7 +328,12 @@ std::string render_html(const Trace& t, const HtmlOptions& o) {
         "<p class=\"actions noprint\"><a class=\"button\" id=\"download-json\" download=\"trace.json\" hidden>Download "
         "JSON</a></p>\n";
     out += "<footer>hopscope report";
-    if (!o.source.empty()) out += " of " + h(o.source);
+    if (!o.source.empty()) {  // the file's name, not where it sits on this machine
+        std::string_view name = o.source;
+        if (auto slash = name.find_last_of('/'); slash != std::string_view::npos && slash + 1 < name.size())
+            name.remove_prefix(slash + 1);
+        out += " of " + h(name);
+    }
     out +=
         ". Times are UTC; the reader's own zone is shown beside them when scripts run. Nothing on this page makes a "
         "request.</footer>\n";

@@ -7,6 +7,8 @@
 //   character references. Nothing else is ever needed: hopscope writes no
 //   unquoted attribute, no URL built from a header, no inline event handler,
 //   no style built from a header.
+// - html_text_lines, html_host: html_text of each line of a raw block, and
+//   html_text with <wbr> after each '.' and ':' of a host name.
 // - json_for_script: JSON text made safe inside <script type="application/
 //   json">: every < > & and U+2028/2029 written as \uXXXX, so no "</script>"
 //   or "<!--" can close or change the element.
@@ -22,6 +24,14 @@
 namespace hopscope {
 
 std::string html_text(std::string_view s);
+
+// html_text, line by line: line breaks kept (a CR before one dropped), for
+// a <pre> of raw header text that reads and copies as the headers did.
+std::string html_text_lines(std::string_view s);
+
+// html_text with a line-break opportunity (<wbr>) after every '.' and ':',
+// so a host name or address wraps between its labels, not inside one.
+std::string html_host(std::string_view s);
 
 std::string json_for_script(std::string_view json);
 
