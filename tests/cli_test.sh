@@ -40,6 +40,18 @@ check "empty input" 2 "$bin" "$tmp/empty"
 expect_grep "empty says why" /tmp/hopscope-cli.err "holds no header fields"
 printf 'no colon anywhere\nat all\n' > "$tmp/prose"
 check "no header fields" 2 "$bin" "$tmp/prose"
+# Not mail at all: a PDF (printed by Chromium) and a text of "Name: value"
+# lines are refused by name, as an empty file is; audit records them failed.
+pdf="$(dirname "$0")/data/invoice-printed-by-chromium.pdf"
+check "a PDF" 2 "$bin" "$pdf"
+expect_grep "a PDF named" /tmp/hopscope-cli.err "invoice-printed-by-chromium.pdf: not an e-mail message (PDF)"
+check "check of a PDF" 2 "$bin" check "$pdf"
+printf 'Name: Ada\nRole: engineer\nStarted: 2024-05-14 09:00\n' > "$tmp/colons.txt"
+check "colons but no mail" 2 "$bin" "$tmp/colons.txt"
+expect_grep "colons said" /tmp/hopscope-cli.err "colons.txt: not an e-mail message: none of its 3"
+cp "$pdf" "$tmp/invoice.pdf"
+check "audit of a PDF" 3 "$bin" audit -q --format jsonl "$tmp/invoice.pdf" "$corpus/demo-o365-relay.eml"
+expect_grep "audit record of a PDF" /tmp/hopscope-cli.out '"error":"not an e-mail message (PDF)"'
 head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' > "$tmp/garbage"
 "$bin" "$tmp/garbage" >/dev/null 2>&1; rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL garbage: exit $rc"; fi
