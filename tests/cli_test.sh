@@ -113,7 +113,12 @@ expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
 expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"
 
 check "security section" 0 "$bin" "$corpus/demo-o365-relay.eml"
-expect_grep "spf summary" /tmp/hopscope-cli.out "SPF: pass with IP 198.51.100.77"
+expect_grep "spf result" /tmp/hopscope-cli.out "SPF  *pass  *with IP 198.51.100.77 (mail from contoso.com): the sending IP is allowed"
+expect_grep "forefront under its name" /tmp/hopscope-cli.out "^  X-Forefront-Antispam-Report$"
+expect_grep "SFS shown" /tmp/hopscope-cli.out "^    SFS   (13230031)(82310400017)"
+expect_grep "AuthAs under its name" /tmp/hopscope-cli.out "^  X-MS-Exchange-Organization-AuthAs  Anonymous  "
+expect_grep "message trace line" /tmp/hopscope-cli.out "^  Get-MessageTraceV2 -MessageId '<20240514091201.3F1A.scanner-3f@contoso.com>' -StartDate 2024-05-13 -EndDate 2024-05-16$"
+expect_grep "sources listed" /tmp/hopscope-cli.out "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
 check "no-security" 0 "$bin" --no-security "$corpus/demo-o365-relay.eml"
 if grep -q "Security headers" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL --no-security"; else pass=$((pass+1)); fi
 

@@ -11,6 +11,7 @@
 #include "base/utf8.hh"
 #include "parse/date_parser.hh"
 #include "parse/received_parser.hh"
+#include "parse/security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -80,41 +81,25 @@ std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
     return dropped;
 }
 
-// Fields the classifier and the security section read: the security stamps,
-// the Exchange fields they decode, and the addresses that name the sender's
-// and a mailing list's organisation. Only these are kept (unfolded, copied):
+// Fields the classifier and the security section read: the Exchange fields
+// the relay verdict cites, the addresses that name the sender's and a
+// mailing list's organisation, and every header of the security section's
+// table (parse/header_meanings). Only these are kept (unfolded, copied):
 // Exchange Online stamps a dozen more per message that nothing reads.
 bool is_signal_header(std::string_view name) {
-    static constexpr std::array<std::string_view, 21> kNames = {
-        "Authentication-Results",
-        "ARC-Authentication-Results",
-        "Received-SPF",
-        "X-Forefront-Antispam-Report",
-        "X-Microsoft-Antispam",
-        "X-Microsoft-Antispam-Mailbox-Delivery",
-        "X-MS-Exchange-Organization-SCL",
-        "X-MS-Exchange-Organization-AuthAs",
-        "X-MS-Exchange-Organization-AuthMechanism",
-        "X-MS-Exchange-Organization-AuthSource",
-        "X-MS-Exchange-Organization-MessageDirectionality",
-        "X-MS-Exchange-CrossTenant-AuthAs",
-        "X-MS-Exchange-CrossTenant-AuthSource",
-        "X-MS-Exchange-CrossTenant-FromEntityHeader",
-        "X-MS-Exchange-CrossTenant-OriginalArrivalTime",
-        "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp",
-        "Sender",
-        "Return-Path",
-        "List-Id",
-        "List-Post",
-        "Mailing-List"};
+    // Beyond the security section's headers, the addresses classification reads.
+    static constexpr std::array<std::string_view, 5> kNames = {"Sender", "Return-Path", "List-Id", "List-Post",
+                                                               "Mailing-List"};
     // Most fields of a message have a length no kept name has: one bit test.
     static constexpr std::uint64_t kLengths = [] {
         std::uint64_t bits = 0;
         for (auto n : kNames) bits |= std::uint64_t{1} << (n.size() & 63U);
         return bits;
     }();
-    if (name.size() >= 64 || ((kLengths >> name.size()) & 1U) == 0) return false;
-    return std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); });
+    if (name.size() < 64 && ((kLengths >> name.size()) & 1U) != 0 &&
+        std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); }))
+        return true;
+    return is_security_header(name);  // the rest of the security section's headers
 }
 
 }  // namespace
@@ -381,8 +366,12 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 if (!stamp) trace.x_received.pop_back();
             }
         } else if (is_signal_header(f.name)) {
-            if (trace.signals.size() < limits::max_hops)
-                trace.signals.push_back({std::string(f.name), make_valid_utf8(unfold_collapsed(f.raw))});
+            if (trace.signals.size() < limits::max_hops) {
+                std::string value = unfold_collapsed(f.raw);
+                if (iequals(f.name, "ARC-Seal"))
+                    value = arc_seal_without_signature(value);  // b= is 400 bytes nobody reads
+                trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
+            }
         } else if (iequals(f.name, "Content-Type")) {
             trace.report_content_type = may_be_report(f.raw);
         } else if (iequals(f.name, "Subject") && !trace.subject) {

@@ -7,6 +7,7 @@
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
 #include "report/html_writer.hh"
+#include "report/message_trace.hh"
 #include "report/text_report.hh"
 #include "report/trace_json.hh"
 
@@ -215,34 +216,136 @@ std::string hop_table(const Trace& t, const std::string& id) {
     return out + "</tbody></table></div>\n";
 }
 
+// A link to where a meaning comes from: text the reader may follow, never
+// fetched by the page (the CSP allows no request; the URL is the table's,
+// never a header's).
+std::string source_link(const MeaningSource* s) {
+    if (s == nullptr) return {};
+    return " <a class=\"src\" href=\"" + h(s->url) + "\" rel=\"noreferrer\" title=\"" + h(s->title) + "\">source</a>";
+}
+
+std::string meaning_html(const SecurityField& f) {
+    const FieldMeaning* row = f.row();
+    if (row == nullptr) return "<span class=\"muted\">(not in hopscope's table)</span>";
+    std::string out = h(row->text);
+    if (f.meaning.enumerated && !f.value_described() && !f.value.empty())
+        out += " <span class=\"muted\">(this value is not described)</span>";
+    if (row->status != MeaningStatus::documented)
+        out += " <span class=\"muted\">(" + std::string(status_name(row->status)) + ")</span>";
+    return out + source_link(row->source);
+}
+
+std::string value_html(std::string_view v) {
+    return v.empty() ? std::string("<span class=\"muted\">(empty)</span>") : h(v);
+}
+
+std::string results_html(const AuthenticationResults& a) {
+    static const HeaderInfo* info = header_info("Authentication-Results");
+    std::string out;
+    for (std::size_t i = 0; i < a.results.size(); ++i) {
+        const AuthResult& r = a.results[i];
+        FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
+        SecurityField f{r.method, r.result, m};
+        std::string meaning = (a.details[i].empty() ? std::string() : h(a.details[i]) + ": ") + meaning_html(f);
+        for (const auto& [k, v] : r.properties) {
+            if (info == nullptr || (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc"))) continue;
+            FieldLookup p = field_meaning(*info, k, v);
+            if (p.value != nullptr)
+                meaning += "; " + h(k) + " " + h(v) + ": " + h(p.value->text) + source_link(p.value->source);
+        }
+        out += "<tr><td>" + h(auth_method_label(r.method)) + "</td><td class=\"mono\">" + value_html(r.result) +
+               "</td><td>" + meaning + "</td></tr>";
+    }
+    return out;
+}
+
+std::string group_head(const HeaderInfo& info, std::string_view extra) {
+    std::string out = "<tr class=\"head\"><th colspan=\"3\">" + h(info.name);
+    if (!extra.empty()) out += " <span class=\"mono\">" + h(extra) + "</span>";
+    if (!info.vendor.empty()) out += " <span class=\"muted\">" + h(info.vendor) + "</span>";
+    out += "<br><span class=\"about\">" + h(info.about) + source_link(info.source) + "</span></th></tr>";
+    return out;
+}
+
 std::string security_html(const Trace& t) {
     SecurityReport sec = decode_security(t.signals);
-    if (sec.empty()) return {};
-    std::string out = "<h2>Security headers</h2><div class=\"table\"><table class=\"sec\"><tbody>";
-    auto row = [&](const std::string& a, const std::string& b, const std::string& c) {
-        out += "<tr><td>" + a + "</td><td class=\"mono\">" + b + "</td><td>" + c + "</td></tr>";
-    };
-    for (const auto& a : sec.authentication) {
-        std::string who(a.authserv_id.value_or("(no authserv-id: Microsoft)"));
-        if (a.arc_instance) who += " ARC i=" + std::to_string(*a.arc_instance);
-        for (const auto& line : a.summary)
-            row("Authentication", h(line), "<span class=\"muted\">" + h(who) + "</span>");
+    auto command = message_trace_command(t, sec);
+    std::string out;
+    if (!sec.groups.empty() || !sec.arc.sets.empty()) {
+        out += "<h2>Security headers</h2><div class=\"table\"><table class=\"sec\"><tbody>";
+        const HeaderInfo* seal = header_info("ARC-Seal");
+        bool arc_done = false;
+        auto arc = [&] {
+            if (arc_done || sec.arc.sets.empty() || seal == nullptr) return;
+            arc_done = true;
+            const ArcSet& newest = *sec.arc.newest();
+            std::string what = std::to_string(sec.arc.sets.size()) + (sec.arc.sets.size() == 1 ? " set" : " sets");
+            out += "<tr class=\"head\"><th colspan=\"3\">ARC chain <span class=\"muted\">" + h(what) + "</span>";
+            if (newest.cv) {
+                SecurityField f{"cv", *newest.cv, newest.cv_meaning};
+                out += "<br><span class=\"about\">the newest seal (i=" + std::to_string(newest.instance) +
+                       (newest.sealed_by ? ", by " + h(*newest.sealed_by) : std::string()) +
+                       ") says cv=" + h(*newest.cv) + ": " + meaning_html(f) + "</span>";
+            }
+            out += "</th></tr>";
+            for (const auto& set : sec.arc.sets) {
+                std::string who =
+                    "i=" + std::to_string(set.instance) +
+                    (set.results && set.results->authserv_id ? " " + std::string(*set.results->authserv_id)
+                                                             : std::string());
+                if (!set.results) {
+                    out += "<tr><td>" + h(who) +
+                           "</td><td></td><td class=\"muted\">sealed, no ARC-Authentication-Results</td></tr>";
+                } else if (set.same_as_group || set.same_as_set) {
+                    std::string same =
+                        set.same_as_group
+                            ? std::string(sec.groups[*set.same_as_group].info->name) +
+                                  (sec.groups[*set.same_as_group].auth.authserv_id
+                                       ? " (" + std::string(*sec.groups[*set.same_as_group].auth.authserv_id) + ")"
+                                       : std::string())
+                            : "i=" + std::to_string(*set.same_as_set);
+                    out += "<tr><td>" + h(who) + "</td><td></td><td>same results as " + h(same) +
+                           (set.extra.empty() ? "" : ", and") + "</td></tr>";
+                    AuthenticationResults extra;
+                    for (std::size_t i : set.extra) {
+                        extra.results.push_back(set.results->results[i]);
+                        extra.summary.push_back(set.results->summary[i]);
+                        extra.details.push_back(set.results->details[i]);
+                    }
+                    out += results_html(extra);
+                } else {
+                    out += "<tr><td colspan=\"3\">" + h(who) + "</td></tr>" + results_html(*set.results);
+                }
+            }
+        };
+        for (const auto& g : sec.groups) {
+            if (seal != nullptr && g.info->rank > seal->rank) arc();
+            out += group_head(*g.info, g.auth.authserv_id.value_or(std::string_view()));
+            if (g.authentication()) {
+                out += results_html(g.auth);
+                continue;
+            }
+            for (const auto& f : g.fields)
+                out += "<tr><td>" + (f.key == g.info->name ? std::string() : h(f.key)) + "</td><td class=\"mono\">" +
+                       value_html(f.value) + "</td><td>" + meaning_html(f) + "</td></tr>";
+        }
+        arc();
+        out += "</tbody></table></div>\n";
     }
-    if (sec.scl) row("SCL", std::to_string(*sec.scl), "spam confidence level (X-MS-Exchange-Organization-SCL)");
-    if (sec.bcl) row("BCL", std::to_string(*sec.bcl), "bulk complaint level (X-Microsoft-Antispam)");
-    for (const auto& f : sec.exchange_auth)
-        row(h(f.key.substr(f.key.rfind('-') + 1)), h(f.value),
-            f.meaning.empty() ? "<span class=\"muted\">(value not in our table)</span>" : h(f.meaning));
-    for (const auto& f : sec.forefront)
-        row(h(f.key), h(f.value),
-            f.meaning.empty() ? std::string("<span class=\"muted\">") +
-                                    (f.known_key ? "(value not in our table)" : "(unknown field)") + "</span>"
-                              : h(f.meaning));
-    for (const auto& f : sec.mailbox_delivery)
-        row(h(f.key), h(f.value),
-            (f.meaning.empty() ? std::string("<span class=\"muted\">(unknown field)</span>") : h(f.meaning)) +
-                " <span class=\"muted\">[Mailbox-Delivery]</span>");
-    return out + "</tbody></table></div>\n";
+    if (!sec.ids.empty() || command) {
+        out += "<h2>For the Exchange Online admin</h2><div class=\"table\"><table class=\"sec\"><tbody>";
+        for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
+            if (*f)
+                out += "<tr><td>" + h((*f)->key) + "</td><td class=\"mono\">" + value_html((*f)->value) + "</td><td>" +
+                       meaning_html(**f) + "</td></tr>";
+        out += "</tbody></table></div>\n";
+        if (command)
+            out +=
+                "<p>The message in your tenant's message trace (Exchange Online PowerShell; without dates the "
+                "cmdlet searches only the last 48 hours, and trace data is kept 90 days):</p><pre class=\"cmd\">" +
+                h(*command) + "</pre>\n";
+    }
+    return out;
 }
 
 std::string anomalies_html(const Trace& t) {

@@ -152,7 +152,9 @@ textarea{width:100%;min-height:14em;font-family:ui-monospace,Menlo,Consolas,mono
 .meter .ok{background:var(--ok)}.meter .bad{background:var(--bad)}
 footer{margin-top:2em;color:var(--muted);font-size:.85em}
 [hidden]{display:none!important}
-table.sec td.mono{overflow-wrap:anywhere}
+table.sec td.mono{overflow-wrap:anywhere;max-width:24em}table.sec tr.head th{background:var(--panel);font-weight:600;white-space:normal}
+table.sec .about{font-weight:400;color:var(--muted);font-size:.9em}a.src{font-size:.85em;color:var(--accent)}
+pre.cmd{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);padding:8px;border-radius:6px}
 @media (max-width:640px){body{padding:10px;font-size:14px}dl.summary{grid-template-columns:1fr}dl.summary dt{margin-top:6px}
 table.hops thead{display:none}table.hops,table.hops tbody,table.hops tr,table.hops td{display:block;width:auto}
 table.hops tr.hop{border-top:1px solid var(--line);padding:6px 0}table.hops td{border:0;padding:1px 6px;text-align:left;white-space:normal;max-width:none}

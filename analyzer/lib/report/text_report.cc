@@ -9,6 +9,7 @@
 #include "base/duration.hh"
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
+#include "report/message_trace.hh"
 
 namespace hopscope {
 namespace {
@@ -365,6 +366,238 @@ void hop_table(std::string& out, const Trace& t, const TextStyle& style) {
 
 }  // namespace
 
+namespace {
+
+// Sources cited by the security section, numbered in order of first use:
+// "[1]" after a meaning, the list at the end.
+struct SourceNotes {
+    std::vector<const MeaningSource*> used;
+    std::string mark(const MeaningSource* s) {
+        if (s == nullptr) return {};
+        auto at = std::find(used.begin(), used.end(), s);
+        if (at == used.end()) at = used.insert(used.end(), s);
+        return " [" + std::to_string(at - used.begin() + 1) + "]";
+    }
+};
+
+// The meaning of a field in words, its source marked: the value's row, else
+// the key's (the value then not described), else nothing known.
+std::string meaning_text(const SecurityField& f, SourceNotes& notes) {
+    const FieldMeaning* row = f.row();
+    if (row == nullptr) return "(not in hopscope's table)";
+    std::string out(row->text);
+    if (f.meaning.enumerated && !f.value_described() && !f.value.empty())
+        out += " (this value is not described)";  // the table lists the key's values; not this one
+    return out + notes.mark(row->source);
+}
+
+std::string value_text(std::string_view v) {
+    return v.empty() ? std::string("(empty)") : escape_for_terminal(v);
+}
+
+// "    LABEL  VALUE  meaning", or, for a value too long to sit in a column,
+// the meaning after the label and the value whole on the next line.
+void field_line(std::string& out, const SecurityField& f, std::size_t label_w, SourceNotes& notes,
+                std::string_view indent = "    ") {
+    constexpr std::size_t kValueColumn = 24;
+    std::string value = value_text(f.value);
+    std::string label = escape_for_terminal(f.key);
+    std::string lead = std::string(indent) + (label.empty() ? std::string() : pad(label, label_w) + "  ");
+    if (display_width(value) > kValueColumn)
+        out += lead + meaning_text(f, notes) + "\n" + std::string(display_width(lead), ' ') + value + "\n";
+    else
+        out += lead + pad(value, kValueColumn) + "  " + meaning_text(f, notes) + "\n";
+}
+
+// A one-value header on one line: "  NAME  VALUE  meaning" (a long value on
+// the next line, whole).
+void single_line(std::string& out, const SecurityField& f, SourceNotes& notes) {
+    std::string value = value_text(f.value);
+    std::string head = "  " + escape_for_terminal(f.key) + "  ";
+    if (display_width(value) > 40)
+        out += head + meaning_text(f, notes) + "\n      " + value + "\n";
+    else
+        out += head + value + "  " + meaning_text(f, notes) + "\n";
+}
+
+// One authentication result: "SPF  pass  with IP ... (mail from ...): the
+// sending IP is allowed ...", and a composite reason or DMARC action in words.
+void result_line(std::string& out, const HeaderInfo& ar_info, const AuthResult& r, const std::string& details,
+                 SourceNotes& notes, std::string_view indent) {
+    FieldLookup m = field_meaning(ar_info, r.method, r.result);
+    std::string line = std::string(indent) + pad(std::string(auth_method_label(r.method)), 15) + " " +
+                       pad(escape_for_terminal(r.result), 9) + " ";
+    if (!details.empty()) line += escape_for_terminal(details) + ": ";
+    if (const FieldMeaning* row = m.best(); row != nullptr)
+        line += std::string(row->text) + notes.mark(row->source);
+    else
+        line += "(not in hopscope's table)";
+    for (const auto& [k, v] : r.properties) {
+        if (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc")) continue;
+        FieldLookup p = field_meaning(ar_info, k, v);
+        if (p.value != nullptr)
+            line += "; " + std::string(k) + " " + escape_for_terminal(v) + ": " + std::string(p.value->text) +
+                    notes.mark(p.value->source);
+    }
+    out += line + "\n";
+}
+
+std::string header_title(const HeaderInfo& info) {
+    std::string title(info.name);
+    if (!info.vendor.empty() && info.vendor != "Microsoft") title += " (" + std::string(info.vendor) + ")";
+    return title;
+}
+
+void security_text(std::string& out, const Trace& t, const TextStyle& style) {
+    Painter paint{style.colour};
+    SecurityReport sec = decode_security(t.signals);
+    auto command = message_trace_command(t, sec);
+    if (sec.empty() && !command) return;
+    SourceNotes notes;
+    const HeaderInfo* ar_info = header_info("Authentication-Results");
+    if (!sec.groups.empty() || !sec.arc.sets.empty()) out += "\n" + paint(kBold, "Security headers") + "\n";
+    bool arc_done = false;
+    auto arc_text = [&] {
+        if (arc_done || sec.arc.sets.empty()) return;
+        arc_done = true;
+        const ArcSet& newest = *sec.arc.newest();
+        std::string line = "  " + paint(kBold, "ARC chain") + "  " + std::to_string(sec.arc.sets.size()) +
+                           (sec.arc.sets.size() == 1 ? " set" : " sets");
+        if (newest.cv) {
+            line += "; the newest seal (i=" + std::to_string(newest.instance) +
+                    (newest.sealed_by ? ", by " + escape_for_terminal(*newest.sealed_by) : std::string()) +
+                    ") says cv=" + escape_for_terminal(*newest.cv);
+            if (const FieldMeaning* row = newest.cv_meaning.best(); row != nullptr)
+                line += ": " + std::string(row->text) + notes.mark(row->source);
+        }
+        out += line + "\n";
+        for (const auto& set : sec.arc.sets) {
+            std::string head = "    i=" + std::to_string(set.instance);
+            if (set.results && set.results->authserv_id) head += "  " + escape_for_terminal(*set.results->authserv_id);
+            if (!set.results) {
+                out += head + "  " + paint(kDim, "(sealed, no ARC-Authentication-Results)") + "\n";
+            } else if (set.same_as_group || set.same_as_set) {
+                std::string same;
+                if (set.same_as_group) {
+                    const SecurityGroup& g = sec.groups[*set.same_as_group];
+                    same = std::string(g.info->name) +
+                           (g.auth.authserv_id ? " (" + escape_for_terminal(*g.auth.authserv_id) + ")" : std::string());
+                } else {
+                    same = "i=" + std::to_string(*set.same_as_set);
+                }
+                out += head + "  same results as " + same + (set.extra.empty() ? "" : ", and") + "\n";
+                if (ar_info != nullptr)
+                    for (std::size_t i : set.extra)
+                        result_line(out, *ar_info, set.results->results[i], set.results->details[i], notes, "      ");
+            } else {
+                out += head + "\n";
+                if (ar_info != nullptr)
+                    for (std::size_t i = 0; i < set.results->results.size(); ++i)
+                        result_line(out, *ar_info, set.results->results[i], set.results->details[i], notes, "      ");
+            }
+        }
+    };
+    for (const auto& g : sec.groups) {
+        if (g.info->rank > header_info("ARC-Seal")->rank) arc_text();  // the chain after the receivers' results
+        if (g.authentication()) {
+            out += "  " + paint(kBold, std::string(g.info->name)) +
+                   (g.auth.authserv_id ? "  " + escape_for_terminal(*g.auth.authserv_id) : std::string()) +
+                   (g.info->status == MeaningStatus::undocumented
+                        ? paint(kDim, "  (the field is undocumented by " + std::string(g.info->vendor) +
+                                          "; its results read as Authentication-Results')")
+                        : std::string()) +
+                   "\n";
+            if (ar_info != nullptr)
+                for (std::size_t i = 0; i < g.auth.results.size(); ++i)
+                    result_line(out, *ar_info, g.auth.results[i], g.auth.details[i], notes, "    ");
+            continue;
+        }
+        if (g.fields.size() == 1 && g.fields[0].key == g.info->name) {  // a one-value header on one line
+            single_line(out, g.fields[0], notes);
+            continue;
+        }
+        if (g.info->name == "Received-SPF" && !g.fields.empty()) {
+            // "Received-SPF  Pass: meaning", the receiver's comment, then what it checked.
+            const SecurityField& result = g.fields[0];
+            out += "  " + paint(kBold, "Received-SPF") + "  " + value_text(result.value) + ": " +
+                   meaning_text(result, notes) + "\n";
+            std::string checked;
+            for (std::size_t i = 1; i < g.fields.size(); ++i) {
+                const SecurityField& f = g.fields[i];
+                if (f.key == "comment")
+                    out += "    (" + escape_for_terminal(f.value) + ")\n";
+                else
+                    checked += (checked.empty() ? "" : ", ") + escape_for_terminal(f.key) + " " + value_text(f.value);
+            }
+            if (!checked.empty()) out += "    " + checked + "\n";
+            continue;
+        }
+        bool multi_value = !g.fields.empty() && g.fields[0].key == g.info->name;
+        out += "  " + paint(kBold, header_title(*g.info)) + "\n";
+        if (multi_value) {  // one header, several values (X-IronPort-AV twice)
+            for (const auto& f : g.fields) {
+                SecurityField v = f;
+                v.key = "";
+                field_line(out, v, 0, notes);
+            }
+            continue;
+        }
+        // Fields the vendor documents none of: their values in one line, the
+        // meaning once.
+        const FieldMeaning* common = g.fields.empty() ? nullptr : g.fields.front().row();
+        bool all_alike = common != nullptr && common->status == MeaningStatus::undocumented &&
+                         std::ranges::all_of(g.fields, [&](const SecurityField& f) { return f.row() == common; });
+        if (all_alike) {
+            std::string values;
+            for (const auto& f : g.fields)
+                values += (values.empty() ? "" : ", ") + escape_for_terminal(f.key) + " " + value_text(f.value);
+            out += "    " + std::string(common->text) + notes.mark(common->source) + "\n    " + values + "\n";
+            continue;
+        }
+        std::size_t w = 0;
+        for (const auto& f : g.fields) w = std::max(w, display_width(escape_for_terminal(f.key)));
+        for (const auto& f : g.fields) field_line(out, f, std::min<std::size_t>(w, 16), notes);
+    }
+    arc_text();
+
+    if (!sec.ids.empty() || command) {
+        out += "\n" + paint(kBold, "For the Exchange Online admin") + "\n";
+        std::vector<SecurityField> ids;
+        for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
+            if (*f) ids.push_back(**f);
+        std::size_t w = 0;
+        for (const auto& f : ids) w = std::max(w, f.key.size());
+        for (const auto& f : ids) {
+            std::string value = value_text(f.value);
+            if (sec.ids.end_to_end_latency && f.key == sec.ids.end_to_end_latency->key &&
+                sec.ids.end_to_end_latency_ms) {
+                std::int64_t ms = *sec.ids.end_to_end_latency_ms;
+                value += " (" +
+                         (ms < 60000 ? std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "s"
+                                     : format_duration(ms / 1000)) +
+                         ")";
+            }
+            out += "  " + pad(std::string(f.key), w) + "  " + value + "  " + meaning_text(f, notes) + "\n";
+        }
+        if (command) {
+            out += "  " + escape_for_terminal(*command) + "\n";
+            out += paint(kDim,
+                         "    (Exchange Online PowerShell: the message in your tenant's message trace; without "
+                         "dates the cmdlet searches only the last 48 hours, and trace data is kept 90 days)") +
+                   "\n";
+        }
+    }
+    if (!notes.used.empty()) {
+        out += "\n" + paint(kDim, "Sources of the meanings above") + "\n";
+        for (std::size_t i = 0; i < notes.used.size(); ++i)
+            out += paint(kDim, "  [" + std::to_string(i + 1) + "] " + std::string(notes.used[i]->title) + "  " +
+                                   std::string(notes.used[i]->url)) +
+                   "\n";
+    }
+}
+
+}  // namespace
+
 std::string render_text(const Trace& t, const TextStyle& style) {
     Painter paint{style.colour};
     std::string out;
@@ -448,37 +681,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         }
     }
 
-    if (style.security) {
-        SecurityReport sec = decode_security(t.signals);
-        if (!sec.empty()) {
-            out += "\n" + paint(kBold, "Security headers") + "\n";
-            for (const auto& a : sec.authentication) {
-                std::string who(a.authserv_id.value_or("(no authserv-id: Microsoft)"));
-                std::string arc = a.arc_instance ? " ARC i=" + std::to_string(*a.arc_instance) : "";
-                for (const auto& line : a.summary)
-                    out += "  " + escape_for_terminal(line) + "  " +
-                           paint(kDim, "[" + escape_for_terminal(who) + arc + "]") + "\n";
-            }
-            if (sec.scl) out += "  SCL " + std::to_string(*sec.scl) + " (X-MS-Exchange-Organization-SCL)\n";
-            for (const auto& f : sec.exchange_auth) {
-                std::string_view key = f.key.substr(f.key.rfind('-') + 1);  // AuthAs, AuthMechanism, ...
-                out += "  " + escape_for_terminal(key) + " " + escape_for_terminal(f.value) + "  " +
-                       (f.meaning.empty() ? paint(kDim, "(value not in our table)") : std::string(f.meaning)) + "\n";
-            }
-            if (sec.bcl) out += "  BCL " + std::to_string(*sec.bcl) + " (bulk complaint level, X-Microsoft-Antispam)\n";
-            for (const auto& f : sec.forefront) {
-                if (f.key == "SFS" || f.key == "ARC") continue;  // opaque rule ids
-                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
-                       (f.meaning.empty() ? paint(kDim, f.known_key ? "(value not in our table)" : "(unknown field)")
-                                          : std::string(f.meaning)) +
-                       "\n";
-            }
-            for (const auto& f : sec.mailbox_delivery)
-                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
-                       (f.meaning.empty() ? paint(kDim, "(unknown field)") : std::string(f.meaning)) + "  " +
-                       paint(kDim, "[Mailbox-Delivery]") + "\n";
-        }
-    }
+    if (style.security) security_text(out, t, style);
 
     bool any = !t.anomalies.empty();
     for (const auto& h : t.hops) any = any || !h.anomalies.empty();
