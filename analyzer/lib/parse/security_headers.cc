@@ -233,7 +233,12 @@ std::vector<SecurityField> word_fields(const HeaderInfo& info, std::string_view 
         if (end == std::string_view::npos) end = value.size();
         std::string_view word = value.substr(pos, end - pos);
         auto eq = word.find('=');
-        if (eq != std::string_view::npos && eq > 0) {
+        if (eq != std::string_view::npos && eq > 0 && word[eq + 1 < word.size() ? eq + 1 : eq] == '[') {
+            // a bracketed list (amavis's "tests=[A=1, B=2]") runs to its ']'
+            std::size_t close = value.find(']', pos + eq);
+            end = close == std::string_view::npos ? value.size() : close + 1;
+            out.push_back(field(info, word.substr(0, eq), value.substr(pos + eq + 1, end - pos - eq - 1)));
+        } else if (eq != std::string_view::npos && eq > 0) {
             out.push_back(field(info, word.substr(0, eq), word.substr(eq + 1)));
         } else if (!out.empty() && !out.back().value.empty() && out.back().key != "verdict") {
             // the value goes on: widen the view over the words between

@@ -399,7 +399,7 @@ std::string value_text(std::string_view v) {
 // the meaning after the label and the value whole on the next line.
 void field_line(std::string& out, const SecurityField& f, std::size_t label_w, SourceNotes& notes,
                 std::string_view indent = "    ") {
-    constexpr std::size_t kValueColumn = 24;
+    constexpr std::size_t kValueColumn = 30;
     std::string value = value_text(f.value);
     std::string label = escape_for_terminal(f.key);
     std::string lead = std::string(indent) + (label.empty() ? std::string() : pad(label, label_w) + "  ");
@@ -534,7 +534,14 @@ void security_text(std::string& out, const Trace& t, const TextStyle& style) {
         }
         bool multi_value = !g.fields.empty() && g.fields[0].key == g.info->name;
         out += "  " + paint(kBold, header_title(*g.info)) + "\n";
-        if (multi_value) {  // one header, several values (X-IronPort-AV twice)
+        if (multi_value) {  // one header, several values (X-IronPort-AV twice): the meaning once when alike
+            const FieldMeaning* first = g.fields.front().row();
+            bool alike = std::ranges::all_of(g.fields, [&](const SecurityField& f) { return f.row() == first; });
+            if (alike && first != nullptr) {
+                out += "    " + meaning_text(g.fields.front(), notes) + "\n";
+                for (const auto& f : g.fields) out += "    " + value_text(f.value) + "\n";
+                continue;
+            }
             for (const auto& f : g.fields) {
                 SecurityField v = f;
                 v.key = "";
@@ -572,10 +579,11 @@ void security_text(std::string& out, const Trace& t, const TextStyle& style) {
             if (sec.ids.end_to_end_latency && f.key == sec.ids.end_to_end_latency->key &&
                 sec.ids.end_to_end_latency_ms) {
                 std::int64_t ms = *sec.ids.end_to_end_latency_ms;
-                value += " (" +
-                         (ms < 60000 ? std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) + "s"
-                                     : format_duration(ms / 1000)) +
-                         ")";
+                value +=
+                    " (" +
+                    (ms < 59950 ? std::to_string((ms + 50) / 1000) + "." + std::to_string((ms + 50) % 1000 / 100) + "s"
+                                : format_duration(ms / 1000)) +
+                    ")";
             }
             out += "  " + pad(std::string(f.key), w) + "  " + value + "  " + meaning_text(f, notes) + "\n";
         }
