@@ -197,7 +197,7 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
             if (rest[close] == '(') ++depth;
             if (rest[close] == ')' && --depth == 0) break;
         }
-        out.push_back({"comment", rest.substr(1, std::min(close, rest.size()) - 1), {}});
+        out.push_back(field(info, "comment", rest.substr(1, std::min(close, rest.size()) - 1)));
         rest = close < rest.size() ? rest.substr(close + 1) : std::string_view();
     }
     // key=value pairs, ';' or white space between them
