@@ -74,8 +74,14 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
     analyse_bounce(*trace, bytes, rules);
     // Messages forwarded as attachments: their own chains, never this one's
     // (a bounce's returned message is the bounce's).
+    std::string_view content_type;
+    for (const auto& f : block.fields)
+        if (iequals(f.name, "Content-Type")) {
+            content_type = f.raw;
+            break;
+        }
     if (!trace->bounce && !trace->report_content_type && block.end_offset < bytes.size() &&
-        may_attach_messages(bytes.substr(block.end_offset)))
+        may_attach_messages(content_type, bytes.substr(block.end_offset)))
         for (const auto& a : read_attached_messages(bytes)) add_attached(a, rules, trace->attachments);
     return trace;
 }

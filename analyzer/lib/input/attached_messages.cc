@@ -45,25 +45,34 @@ void visit(GMimeObject* object, int depth, std::vector<AttachedMessage>& out, Wa
         visit_message(g_mime_message_part_get_message(GMIME_MESSAGE_PART(object)), depth, out, w);
 }
 
-// Whether the "822" at `digits` ends a case-blind "message/rfc822".
-bool names_rfc822_at(std::string_view s, std::size_t digits) {
-    static constexpr std::string_view kType = "message/rfc";
-    if (digits < kType.size()) return false;
-    return iequals(s.substr(digits - kType.size(), kType.size()), kType);
-}
-
 }  // namespace
 
-bool may_attach_messages(std::string_view body) {
-    // "822" is rare in a body: memmem finds each, then the type before it is checked.
-    const char* p = body.data();
-    const char* end = p + body.size();
-    while (p < end) {
-        const void* hit = memmem(p, static_cast<std::size_t>(end - p), "822", 3);
-        if (hit == nullptr) return false;
-        auto at = static_cast<std::size_t>(static_cast<const char*>(hit) - body.data());
-        if (names_rfc822_at(body, at)) return true;
-        p = static_cast<const char*>(hit) + 3;
+bool may_attach_messages(std::string_view content_type, std::string_view body) {
+    // A message whose whole body is a message, or a digest (its parts are
+    // messages by default); else only a multipart can hold one.
+    if (icontains(content_type, "message/rfc822") || icontains(content_type, "multipart/digest")) return true;
+    if (!icontains(content_type, "multipart/")) return false;
+    // Only the lines that start a part's Content-Type: one memchr per line
+    // and a look at its first byte (a base64 body is a line per 77 bytes).
+    std::size_t pos = 0;
+    while (pos < body.size()) {
+        const void* nl = std::memchr(body.data() + pos, '\n', body.size() - pos);
+        std::size_t end =
+            nl == nullptr ? body.size() : static_cast<std::size_t>(static_cast<const char*>(nl) - body.data());
+        char c = body[pos];
+        if ((c == 'C' || c == 'c') && end - pos >= 13 && iequals(body.substr(pos, 13), "Content-Type:")) {
+            // the value may go on over folded lines
+            std::size_t stop = end;
+            while (stop + 1 < body.size() && (body[stop + 1] == ' ' || body[stop + 1] == '\t')) {
+                const void* next = std::memchr(body.data() + stop + 1, '\n', body.size() - stop - 1);
+                stop = next == nullptr ? body.size()
+                                       : static_cast<std::size_t>(static_cast<const char*>(next) - body.data());
+            }
+            std::string_view value = body.substr(pos + 13, stop - pos - 13);
+            if (icontains(value, "message/rfc822") || icontains(value, "multipart/digest")) return true;
+            end = stop;
+        }
+        pos = end + 1;
     }
     return false;
 }

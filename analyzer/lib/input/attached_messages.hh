@@ -17,8 +17,11 @@ struct AttachedMessage {
 };
 
 // The cheap test before any MIME parse (audit asks it of every message):
-// whether the bytes after the header block name a message/rfc822 part.
-bool may_attach_messages(std::string_view body);
+// whether a multipart message's body has a part header line naming
+// message/rfc822, or a multipart/digest (whose parts are messages by
+// default).
+// `content_type` is the message's Content-Type value.
+bool may_attach_messages(std::string_view content_type, std::string_view body);
 
 // The message/rfc822 parts of a message, in order; a delivery report's
 // returned message is not one (the bounce reader reads it).

@@ -40,6 +40,9 @@ struct Table {
     std::deque<HeaderInfo> headers;
     std::deque<FieldMeaning> rows;
     std::vector<std::vector<KeyRows>> keys;  // per header, in table order
+    // Headers by the length of their name: a message's fields are looked
+    // up by the few of their length (most fields have a length none has).
+    std::array<std::vector<const HeaderInfo*>, 64> by_length;
     std::vector<std::string> problems;
 };
 
@@ -58,6 +61,11 @@ bool parse_status(std::string_view s, MeaningStatus& out) {
 const Table& table() {
     static const Table t = [] {
         Table t;
+        // What reports copy as it is (JSON without escaping): printable ASCII,
+        // no quote or backslash.
+        auto plain = [](std::string_view x) {
+            return std::ranges::all_of(x, [](char c) { return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\'; });
+        };
         std::vector<std::vector<std::string_view>> lines;
         std::string_view text = header_meanings_text();
         std::size_t number = 0;
@@ -105,7 +113,14 @@ const Table& table() {
             h.rank = t.headers.size();
             t.headers.push_back(h);
         }
+        for (const auto& h : t.headers)
+            if (!plain(h.name) || !plain(h.vendor) || !plain(h.about))
+                t.problems.push_back("header " + std::string(h.name) + ": not plain ASCII text");
+        for (const auto& src : t.sources)
+            if (!plain(src.url)) t.problems.push_back("source " + std::string(src.id) + ": not a plain URL");
         t.keys.resize(t.headers.size());
+        for (const auto& h : t.headers)
+            if (h.name.size() < t.by_length.size()) t.by_length[h.name.size()].push_back(&h);
         for (std::size_t i = 0; i < lines.size(); ++i) {
             const auto& c = lines[i];
             if (c[0] == "source" || c[0] == "header") continue;
@@ -124,6 +139,7 @@ const Table& table() {
             f.value = c[3];
             f.text = c[5];
             f.source = source_of(i, c[6]);
+            if (!plain(f.key) || !plain(f.value) || !plain(f.text)) problem(i, "not plain ASCII text");
             const FieldMeaning* row = &t.rows.emplace_back(f);
             auto& keys = t.keys[h->rank];
             auto k = std::find_if(keys.begin(), keys.end(), [&](const KeyRows& r) { return iequals(r.key, f.key); });
@@ -183,8 +199,18 @@ std::string_view status_name(MeaningStatus s) {
 }
 
 const HeaderInfo* header_info(std::string_view name) {
-    for (const auto& h : table().headers)
-        if (iequals(h.name, name)) return &h;
+    const auto& t = table();
+    if (name.size() >= t.by_length.size()) return nullptr;
+    if (name.empty()) return nullptr;
+    // Names of one length often share a long prefix (X-MS-Exchange-...):
+    // their last byte tells most apart before a whole comparison.
+    char last = name.back();
+    if (last >= 'A' && last <= 'Z') last = static_cast<char>(last - 'A' + 'a');
+    for (const HeaderInfo* h : t.by_length[name.size()]) {
+        char own = h->name.back();
+        if (own >= 'A' && own <= 'Z') own = static_cast<char>(own - 'A' + 'a');
+        if (own == last && iequals(h->name, name)) return h;
+    }
     return nullptr;
 }
 

@@ -70,7 +70,9 @@ FieldLookup field_meaning(const HeaderInfo& header, std::string_view key, std::s
 std::string_view header_meanings_text();
 
 // What is wrong with the table (an unknown source, a field of no header,
-// a bad status, a malformed line); empty when nothing is. For tests.
+// a bad status, a malformed line, text that is not plain printable ASCII
+// without '"' or '\\', which reports copy unescaped); empty when nothing
+// is. For tests.
 std::vector<std::string> header_meanings_problems();
 
 }  // namespace hopscope

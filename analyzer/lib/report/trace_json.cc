@@ -59,10 +59,19 @@ void write_hop(JsonWriter& w, const Hop& hop) {
     w.end_object();
 }
 
+// The table's text is plain ASCII (checked when it loads): copied as it is.
 void write_source(JsonWriter& w, const MeaningSource* s) {
     w.key("source");
     if (s != nullptr)
-        w.value(s->url);
+        w.plain_value(s->url);
+    else
+        w.null();
+}
+
+void write_meaning(JsonWriter& w, const FieldMeaning* row) {
+    w.key("meaning");
+    if (row != nullptr)
+        w.plain_value(row->text);
     else
         w.null();
 }
@@ -73,16 +82,12 @@ void write_source(JsonWriter& w, const MeaningSource* s) {
 void write_field(JsonWriter& w, const SecurityField& f) {
     const FieldMeaning* row = f.row();
     w.begin_object().member("key", f.key).member("value", f.value);
-    w.key("meaning");
-    if (row != nullptr)
-        w.value(row->text);
-    else
-        w.null();
+    write_meaning(w, row);
     std::string_view status = row == nullptr ? "undocumented"
                               : (f.meaning.enumerated && !f.value_described() && !f.value.empty())
                                   ? "value-undocumented"
                                   : status_name(row->status);
-    w.member("status", status);
+    w.key("status").plain_value(status);
     write_source(w, row != nullptr ? row->source : nullptr);
     w.end_object();
 }
@@ -99,11 +104,7 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
         w.member("summary", a.summary[i]);
         FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
         const FieldMeaning* row = m.best();
-        w.key("meaning");
-        if (row != nullptr)
-            w.value(row->text);
-        else
-            w.null();
+        write_meaning(w, row);
         w.member("status", row == nullptr                       ? std::string_view("undocumented")
                            : m.enumerated && m.value == nullptr ? std::string_view("value-undocumented")
                                                                 : status_name(row->status));
@@ -127,13 +128,13 @@ void write_security(JsonWriter& w, const Trace& t) {
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        w.begin_object().member("header", g.info->name);
+        w.begin_object().key("header").plain_value(g.info->name);
         w.key("vendor");
         if (g.info->vendor.empty())
             w.null();
         else
-            w.value(g.info->vendor);
-        w.member("about", g.info->about).member("status", status_name(g.info->status));
+            w.plain_value(g.info->vendor);
+        w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
         write_source(w, g.info->source);
         w.member("authserv_id", g.auth.authserv_id);
         w.key("raw").begin_array();
