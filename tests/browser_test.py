@@ -235,6 +235,8 @@ try:
                f"serve {name}: the form posted to 127.0.0.1, and nothing went elsewhere ({outside[:3]})")
         expect(browser.eval("!document.getElementById('download-json').hidden") is True,
                f"serve {name}: the JSON download is offered")
+        raw_text = browser.eval("(document.querySelector('details pre') || {}).textContent || ''")
+        expect("\n" in raw_text and "\\x0A" not in raw_text, f"serve {name}: raw headers keep real line breaks")
         browser.screenshot("serve-" + name + ".png")
 
     # 3. serve's refusals, and it lives on.

@@ -50,6 +50,8 @@ printf 'Name: Ada\nRole: engineer\nStarted: 2024-05-14 09:00\n' > "$tmp/colons.t
 check "colons but no mail" 2 "$bin" "$tmp/colons.txt"
 expect_grep "colons said" /tmp/hopscope-cli.err "colons.txt: not an e-mail message: none of its 3"
 cp "$pdf" "$tmp/invoice.pdf"
+check "audit of one message" 0 "$bin" audit "$corpus/demo-o365-relay.eml"
+expect_grep "one message, not 1 messages" /tmp/hopscope-cli.out "^         1 message  "
 check "audit of a PDF" 3 "$bin" audit -q --format jsonl "$tmp/invoice.pdf" "$corpus/demo-o365-relay.eml"
 expect_grep "audit record of a PDF" /tmp/hopscope-cli.out '"error":"not an e-mail message (PDF)"'
 head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' > "$tmp/garbage"
