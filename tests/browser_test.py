@@ -187,6 +187,21 @@ try:
         outside = only_local(browser.requests(), ["file://"])
         expect(not outside, f"{name}: no request ({outside[:3]})")
         browser.screenshot(name + ".png")
+        # The raw headers read (and copy) with their line breaks; the footer
+        # names the file, not where it sits on this machine.
+        raw_text = browser.eval("(document.querySelector('details pre') || {}).textContent || ''")
+        expect("\n" in raw_text and "\\x0A" not in raw_text, f"{name}: raw headers keep real line breaks")
+        footer = browser.eval("document.querySelector('footer').textContent")
+        expect(name in footer and work not in footer and corpus not in footer,
+               f"{name}: the footer names the file only: {footer[:80]!r}")
+        # On a phone: nothing wider than the screen, hop cells stacked.
+        browser.call("Emulation.setDeviceMetricsOverride",
+                     {"width": 390, "height": 844, "deviceScaleFactor": 2, "mobile": True}, session=True)
+        browser.navigate("file://" + page)
+        wide = browser.eval("document.documentElement.scrollWidth")
+        expect(wide is not None and wide <= 390, f"{name}: fits a phone's 390 px ({wide} px wide)")
+        browser.screenshot(name + "-phone.png")
+        browser.call("Emulation.clearDeviceMetricsOverride", {}, session=True)
     mailboxes = [os.path.join(corpus)]
     audit_page = os.path.join(work, "audit.html")
     with open(audit_page, "wb") as f:
@@ -235,6 +250,8 @@ try:
             p = probe(browser)
             expect("NOT TRAVERSED" in p["verdict"] and not p["pwned"],
                    f"serve {name}: 'my relay' answers the relay question ({p['verdict'][:60]!r})")
+        raw_text = browser.eval("(document.querySelector('details pre') || {}).textContent || ''")
+        expect("\n" in raw_text and "\\x0A" not in raw_text, f"serve {name}: raw headers keep real line breaks")
         browser.screenshot("serve-" + name + ".png")
 
     # 3. serve's refusals, and it lives on.

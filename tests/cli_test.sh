@@ -14,7 +14,7 @@ expect_grep() {  # expect_grep NAME FILE PATTERN
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 check "trace a file" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
-expect_grep "table header" /tmp/hopscope-cli.out "Time (UTC)"
+expect_grep "table header" /tmp/hopscope-cli.out "Times in UTC, "
 check "trace is the default" 0 "$bin" "$corpus/demo-o365-relay.eml"
 check "json" 0 "$bin" --format json "$corpus/demo-o365-relay.eml"
 expect_grep "json hops" /tmp/hopscope-cli.out '"hops": \['
@@ -26,7 +26,7 @@ if [ -w /dev/full ]; then  # a full disk: said on stderr, exit 74, never a silen
   expect_grep "full disk said" /tmp/hopscope-cli.err "cannot write the output"
 fi
 check "tz by name" 0 "$bin" --tz Europe/Paris "$corpus/demo-o365-relay.eml"
-expect_grep "tz label" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+expect_grep "tz label" /tmp/hopscope-cli.out "Times in Europe/Paris, "
 expect_grep "tz offset" /tmp/hopscope-cli.out "09:12:03 +0200"
 check "bad tz" 64 "$bin" --tz Mars/Olympus "$corpus/demo-o365-relay.eml"
 expect_grep "bad tz says why" /tmp/hopscope-cli.err "unknown time zone"
@@ -40,6 +40,20 @@ check "empty input" 2 "$bin" "$tmp/empty"
 expect_grep "empty says why" /tmp/hopscope-cli.err "holds no header fields"
 printf 'no colon anywhere\nat all\n' > "$tmp/prose"
 check "no header fields" 2 "$bin" "$tmp/prose"
+# Not mail at all: a PDF (printed by Chromium) and a text of "Name: value"
+# lines are refused by name, as an empty file is; audit records them failed.
+pdf="$(dirname "$0")/data/invoice-printed-by-chromium.pdf"
+check "a PDF" 2 "$bin" "$pdf"
+expect_grep "a PDF named" /tmp/hopscope-cli.err "invoice-printed-by-chromium.pdf: not an e-mail message (PDF)"
+check "check of a PDF" 2 "$bin" check "$pdf"
+printf 'Name: Ada\nRole: engineer\nStarted: 2024-05-14 09:00\n' > "$tmp/colons.txt"
+check "colons but no mail" 2 "$bin" "$tmp/colons.txt"
+expect_grep "colons said" /tmp/hopscope-cli.err "colons.txt: not an e-mail message: none of its 3"
+cp "$pdf" "$tmp/invoice.pdf"
+check "audit of one message" 0 "$bin" audit "$corpus/demo-o365-relay.eml"
+expect_grep "one message, not 1 messages" /tmp/hopscope-cli.out "^         1 message  "
+check "audit of a PDF" 3 "$bin" audit -q --format jsonl "$tmp/invoice.pdf" "$corpus/demo-o365-relay.eml"
+expect_grep "audit record of a PDF" /tmp/hopscope-cli.out '"error":"not an e-mail message (PDF)"'
 head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' > "$tmp/garbage"
 "$bin" "$tmp/garbage" >/dev/null 2>&1; rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL garbage: exit $rc"; fi
@@ -140,7 +154,12 @@ expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
 expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"
 
 check "security section" 0 "$bin" "$corpus/demo-o365-relay.eml"
-expect_grep "spf summary" /tmp/hopscope-cli.out "SPF: pass with IP 198.51.100.77"
+expect_grep "spf result" /tmp/hopscope-cli.out "SPF  *pass  *with IP 198.51.100.77 (mail from contoso.com): the sending IP is allowed"
+expect_grep "forefront under its name" /tmp/hopscope-cli.out "^  X-Forefront-Antispam-Report$"
+expect_grep "SFS shown" /tmp/hopscope-cli.out "^    SFS   (13230031)(82310400017)"
+expect_grep "AuthAs under its name" /tmp/hopscope-cli.out "^  X-MS-Exchange-Organization-AuthAs  Anonymous  "
+expect_grep "message trace line" /tmp/hopscope-cli.out "^  Get-MessageTraceV2 -MessageId '<20240514091201.3F1A.scanner-3f@contoso.com>' -StartDate 2024-05-13 -EndDate 2024-05-16$"
+expect_grep "sources listed" /tmp/hopscope-cli.out "https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo"
 check "no-security" 0 "$bin" --no-security "$corpus/demo-o365-relay.eml"
 if grep -q "Security headers" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL --no-security"; else pass=$((pass+1)); fi
 
@@ -177,7 +196,7 @@ printf 'tz = Europe/Paris\ncolor = never\n[trace]\nformat = json\n[check]\nrequi
 check "config format" 0 "$bin" --config "$tmp/every.conf" "$corpus/demo-o365-relay.eml"
 expect_grep "config format is json" /tmp/hopscope-cli.out '"hops": \['
 check "command line beats config" 0 "$bin" --config "$tmp/every.conf" --format text "$corpus/demo-o365-relay.eml"
-expect_grep "config tz" /tmp/hopscope-cli.out "Time (Europe/Paris)"
+expect_grep "config tz" /tmp/hopscope-cli.out "Times in Europe/Paris"
 check "config require-tls" 1 "$bin" check --config "$tmp/every.conf" "$corpus/o365-relay-iis-smtpsvc.eml"
 expect_grep "config require-tls applied" /tmp/hopscope-cli.out "TLS is required"
 printf 'quiet = true\n' > "$tmp/quiet.conf"

@@ -438,11 +438,9 @@ BOOST_AUTO_TEST_CASE(exchange_auth_mechanism_codes) {
     BOOST_TEST(!attributed_ip("TenantId=x;Helo=[relay.example]"));
     auto t = traced("two-domains-by-position.eml");
     SecurityReport sec = decode_security(t.signals);
-    bool mechanism = false;
-    for (const auto& f : sec.exchange_auth)
-        mechanism = mechanism || (f.key == "X-MS-Exchange-Organization-AuthMechanism" &&
-                                  f.meaning.find("MutualTLS") != std::string_view::npos);
-    BOOST_TEST(mechanism);
+    const SecurityGroup* mechanism = sec.find("X-MS-Exchange-Organization-AuthMechanism");
+    BOOST_TEST(
+        (mechanism != nullptr && mechanism->fields.at(0).row()->text.find("MutualTLS") != std::string_view::npos));
     bool unknown_said = false;
     std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/two-domains-by-position.eml");
     m.replace(m.find("AuthMechanism: 02"), 17, "AuthMechanism: 7f");

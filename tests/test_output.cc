@@ -12,10 +12,13 @@
 #include "base/utf8.hh"
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "json_check.hh"
 #include "report/display_text.hh"
 #include "report/display_zone.hh"
+#include "report/html_report.hh"
 #include "report/json_writer.hh"
+#include "report/message_trace.hh"
 #include "report/text_report.hh"
 #include "report/trace_json.hh"
 #include "test_support.hh"
@@ -146,7 +149,7 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     auto zone = DisplayZone::make("UTC");
     std::string text = render_text(*t, TextStyle{false, true, *zone});
     BOOST_TEST(text.find("Created    2024-05-14 07:12:01 UTC") != std::string::npos);
-    BOOST_TEST(text.find("Delivered  after 6s over 5 hops") != std::string::npos);
+    BOOST_TEST(text.find("Delivered  in 6s over 5 hops") != std::string::npos);
     BOOST_TEST(text.find("relay.contoso.com [198.51.100.77]") != std::string::npos);
     BOOST_TEST(text.find("\x1b[") == std::string::npos);
     // The verdict closes the output, after the roles and the security section.
@@ -176,10 +179,12 @@ BOOST_AUTO_TEST_CASE(text_report_tells_the_chain_as_organisations) {
     BOOST_TEST(text.compare(text.find('\n', list) + 1, 2, "3 ") == 0, text.substr(list, 60));
     std::string ascii = render_text(*t, TextStyle{false, false, *zone});
     BOOST_TEST(ascii.find("   kernel.org - mailing list\n") != std::string::npos);
-    // Roles in colour on a terminal: the role word painted, its padding not.
+    // Roles in colour on a terminal: the organisation lines name them (the
+    // table has no Role column when they do).
     std::string coloured = render_text(*t, TextStyle{true, true, *zone});
-    BOOST_TEST(coloured.find("\x1b[96mmailing-list\x1b[0m") != std::string::npos);
-    BOOST_TEST(coloured.find("\x1b[94msender-infrastructure\x1b[0m") != std::string::npos);
+    BOOST_TEST(coloured.find("\x1b[96mmailing list\x1b[0m") != std::string::npos);
+    BOOST_TEST(coloured.find("\x1b[94msender's provider (Gmail)\x1b[0m") != std::string::npos);
+    BOOST_TEST(text.find("  Role  ") == std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(hop_table_fits_the_terminal_and_never_cuts_an_address) {
@@ -189,7 +194,7 @@ BOOST_AUTO_TEST_CASE(hop_table_fits_the_terminal_and_never_cuts_an_address) {
     auto zone = DisplayZone::make("UTC");
     auto widest = [](const std::string& text) {
         std::size_t w = 0;
-        std::size_t at = text.rfind('\n', text.find("Time (UTC)"));  // the table's head line
+        std::size_t at = text.find("\n#  Time");  // the table's head line
         for (std::size_t end = text.find('\n', at + 1); end != std::string::npos && end > at + 1;
              at = end, end = text.find('\n', at + 1)) {
             std::string line = text.substr(at + 1, end - at - 1);
@@ -260,4 +265,118 @@ BOOST_AUTO_TEST_CASE(byte_buffer_keeps_content_as_it_grows) {
     BOOST_TEST(b.view().substr(0, want.size()) == want);
     BOOST_TEST(b.view().substr(want.size(), 4) == "[\"xx");
     BOOST_TEST(b.size() == want.size() + 2 + std::size_t{500} * 42 + 499);
+}
+
+namespace {
+
+Trace analysed(const std::string& name) {
+    auto t = analyse_message(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/" + name), RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    return std::move(*t);
+}
+
+}  // namespace
+
+// The answer first: the verdict line opens the report (and still closes it
+// with its evidence); with attached messages it says whose verdict it is,
+// and each attached message has its own.
+BOOST_AUTO_TEST_CASE(the_verdict_first_and_whose_it_is) {
+    auto zone = DisplayZone::make("UTC");
+    std::string demo = render_text(analysed("demo-o365-relay.eml"), TextStyle{false, true, *zone});
+    BOOST_TEST(demo.starts_with(
+        "Relay      TRAVERSED: relay.contoso.com [198.51.100.77] -> EOP with TLS 1.2 (through an inbound connector)\n"));
+    BOOST_TEST(demo.rfind("\nRelay      TRAVERSED") > demo.find("Security headers"));
+    std::string fwd = render_text(analysed("forwarded-as-attachment.eml"), TextStyle{false, true, *zone});
+    BOOST_TEST(fwd.starts_with("Relay      NOT APPLICABLE: written in an Exchange Online mailbox  (this message; the "
+                               "message attached to it has its own, below)\n"));
+    auto attached = fwd.find("Attached message 1 (its own chain)");
+    BOOST_REQUIRE(attached != std::string::npos);
+    // The phish's own chain: the attacker's server into EOP as internet mail, another organisation's.
+    BOOST_TEST(fwd.find("Relay      NOT APPLICABLE: another organisation's mail (Microsoft 365 received it from "
+                        "mail.mailbox-quota.example [192.0.2.201]",
+                        attached) != std::string::npos);
+    BOOST_TEST(fwd.find("Subject    Your mailbox is full - action required", attached) != std::string::npos);
+}
+
+// Small things a reader trips over: a HELO address literal labelled, "via"
+// alone when a stamp names no protocol, no nested parentheses in a service
+// name, no heading over nothing.
+BOOST_AUTO_TEST_CASE(small_readings) {
+    auto zone = DisplayZone::make("UTC");
+    auto t = build_trace(
+        "Received: (majordomo@vger.kernel.org) by vger.kernel.org via listexpand id S1; Sun, 11 Apr 2021 06:09:37 "
+        "-0400\n"
+        "Received: from [172.27.15.30] (172.20.145.6) by HQMAIL107.nvidia.com (172.20.187.13) with Microsoft SMTP "
+        "Server (TLS) id 15.0.1497.2; Sun, 11 Apr 2021 10:09:06 +0000\n"
+        "Date: Sun, 11 Apr 2021 13:09:03 +0300\nFrom: a@nvidia.com\n");
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    std::string text = render_text(*t, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("Origin     172.20.145.6 (HELO [172.27.15.30])\n") != std::string::npos);
+    BOOST_TEST(text.find("  via listexpand\n") != std::string::npos);
+    BOOST_TEST(text.find("- via") == std::string::npos);
+    std::string google = render_text(analysed("gmail-to-gmail.eml"), TextStyle{false, true, *zone});
+    BOOST_TEST(google.find(": Google (Gmail / Workspace)\n") != std::string::npos);
+    BOOST_TEST(google.find("((") == std::string::npos);
+    std::string none = render_text(analysed("no-received-header.txt"), TextStyle{false, true, *zone});
+    BOOST_TEST(none.find("Why each role") == std::string::npos);
+}
+
+// The clocks in words: a device's Date ahead is said on the Delivered line,
+// never as a negative total; a fast relay's row shows "skew" and no bar.
+BOOST_AUTO_TEST_CASE(clocks_in_the_text) {
+    auto zone = DisplayZone::make("UTC");
+    std::string device = render_text(analysed("clock-skew-device.eml"), TextStyle{false, true, *zone});
+    BOOST_TEST(device.find("Delivered  in 1s over 2 hops, from the first stamp; the Date header is 9m 43s ahead "
+                           "(device clock fast)\n") != std::string::npos);
+    BOOST_TEST(device.find("-9m") == std::string::npos);
+    std::string relay = render_text(analysed("clock-skew-relay.eml"), TextStyle{false, true, *zone});
+    auto row = relay.find("\n2  10:03:30  skew ");
+    BOOST_REQUIRE(row != std::string::npos);
+    std::string line = relay.substr(row + 1, relay.find('\n', row + 1) - row - 1);
+    BOOST_TEST(line.find("\u2588") == std::string::npos);  // no bar for a clock that is off
+    BOOST_TEST(relay.find("by mx2.example.net, whose clock is 3m 25s to 3m 29s fast") != std::string::npos);
+    BOOST_TEST(relay.find("\n3  10:00:05    4s ") != std::string::npos);  // its successor not blamed
+    std::string zoned = render_text(analysed("clock-skew-zone.eml"), TextStyle{false, true, *zone});
+    BOOST_TEST(zoned.find("(device clock fast, or its zone is wrong)") != std::string::npos);
+}
+
+// HTML: real line breaks in the raw headers, host names that break at
+// dots, no Org column beside the org rows, the file named without its path.
+BOOST_AUTO_TEST_CASE(html_reads_as_a_page) {
+    std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    Trace t = analysed("demo-o365-relay.eml");
+    std::string page = render_html(t, {"/home/someone/mail/demo-o365-relay.eml", bytes.substr(0, 400)});
+    auto pre = page.find("<summary>Raw headers</summary><pre>");
+    BOOST_REQUIRE(pre != std::string::npos);
+    std::string raw = page.substr(pre, page.find("</pre>", pre) - pre);
+    BOOST_TEST(raw.find('\n') != std::string::npos);
+    BOOST_TEST(raw.find("\\x0A") == std::string::npos);
+    BOOST_TEST(page.find("<th>Org</th>") == std::string::npos);
+    BOOST_TEST(page.find("relay.<wbr>contoso.<wbr>com") != std::string::npos);
+    BOOST_TEST(page.find("hopscope report of demo-o365-relay.eml.") != std::string::npos);
+    BOOST_TEST(page.find("/home/someone") == std::string::npos);
+    // Each meaning links its source; the Message trace line is there.
+    BOOST_TEST(page.find("href=\"https://learn.microsoft.com/defender-office-365/message-headers-eop-mdo\"") !=
+               std::string::npos);
+    BOOST_TEST(
+        page.find("Get-MessageTraceV2 -MessageId &#39;&lt;20240514091201.3F1A.scanner-3f@contoso.com&gt;&#39;") !=
+        std::string::npos);
+}
+
+// The Get-MessageTraceV2 line: only for mail that passed through Microsoft
+// 365, the Message-ID quoted as PowerShell takes it, the days around the
+// stamps (at most ten).
+BOOST_AUTO_TEST_CASE(message_trace_line) {
+    Trace t = analysed("demo-o365-relay.eml");
+    auto sec = decode_security(t.signals);
+    BOOST_TEST(*message_trace_command(t, sec) ==
+               "Get-MessageTraceV2 -MessageId '<20240514091201.3F1A.scanner-3f@contoso.com>' -StartDate 2024-05-13 "
+               "-EndDate 2024-05-16");
+    t.message_id = "<it's@example.com>";
+    BOOST_TEST(message_trace_command(t, sec)->find("-MessageId '<it''s@example.com>'") != std::string::npos);
+    t.message_id = "<caf\xC3\xA9@example.com>";  // more than quoting would be needed
+    BOOST_TEST(!message_trace_command(t, sec));
+    Trace plain = analysed("postfix-basic.eml");  // never through Microsoft 365
+    BOOST_TEST(!message_trace_command(plain, decode_security(plain.signals)));
 }

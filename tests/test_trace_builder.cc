@@ -43,17 +43,102 @@ BOOST_AUTO_TEST_CASE(oldest_first_with_delays) {
     BOOST_TEST(*t->x_received[0].fields.by.ip == "10.1.2.3");
 }
 
-BOOST_AUTO_TEST_CASE(negative_delay_is_kept_and_flagged) {
+// Clocks, not delays: a stamp out of line with the stamps around it is a
+// clock that is off, named by its writer; no delay is ever negative, and
+// the successor of a fast stamp is not blamed.
+BOOST_AUTO_TEST_CASE(clocks_that_disagree_are_findings_not_negative_delays) {
     auto t = build_trace(
         "Received: by b; Mon, 1 Jan 2024 10:00:00 +0000\n"
         "Received: by a; Mon, 1 Jan 2024 10:02:00 +0000\n"
         "Date: Mon, 1 Jan 2024 10:05:00 +0000\n");
     BOOST_REQUIRE(t);
-    BOOST_TEST(*t->hops[0].delay_s == -180);
+    // Every point disagrees with every other: the receiver nearest the
+    // mailbox is kept, the others are off against it.
+    BOOST_TEST(!t->hops[0].delay_s);
+    BOOST_TEST(!t->hops[1].delay_s);
+    BOOST_TEST(!t->total_delay_s);
+    BOOST_TEST(t->delay_from.empty());
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 2U);
+    BOOST_TEST(t->clock[0].kind == "date-ahead");
+    BOOST_TEST(t->clock[0].min_s == 300);
+    BOOST_TEST(t->clock[1].kind == "fast");
+    BOOST_TEST(t->clock[1].hop == 1);
+    BOOST_TEST(*t->clock[1].host == "a");
     BOOST_TEST(t->hops[0].anomalies.at(0).kind == "clock-skew");
-    BOOST_TEST(*t->hops[1].delay_s == -120);
-    BOOST_TEST(t->hops[1].anomalies.at(0).kind == "clock-skew");
-    BOOST_TEST(*t->total_delay_s == -300);
+    BOOST_TEST(t->anomalies.at(0).kind == "clock-skew");
+}
+
+BOOST_AUTO_TEST_CASE(a_device_clock_ahead_leaves_the_chain_alone) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/clock-skew-device.eml"));
+    BOOST_REQUIRE(t);
+    BOOST_TEST(!t->hops[0].delay_s);  // nothing trustworthy before the first stamp
+    BOOST_TEST(*t->hops[1].delay_s == 1);
+    BOOST_TEST(*t->total_delay_s == 1);
+    BOOST_TEST(t->delay_from == "first-stamp");
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 1U);
+    BOOST_TEST(t->clock[0].kind == "date-ahead");
+    BOOST_TEST(t->clock[0].min_s == 583);  // 9m 43s
+    BOOST_TEST(t->clock[0].detail.find("9m 43s ahead") != std::string::npos);
+    BOOST_TEST(!t->clock[0].zone_sized);
+    BOOST_TEST(t->hops[0].anomalies.empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_fast_relay_is_named_and_its_successor_not_blamed) {
+    auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/clock-skew-relay.eml"));
+    BOOST_REQUIRE(t);
+    BOOST_TEST(*t->hops[0].delay_s == 1);
+    BOOST_TEST(!t->hops[1].delay_s);       // the fast clock: no delay, no bar
+    BOOST_TEST(*t->hops[2].delay_s == 4);  // from the last stamp in line
+    BOOST_TEST(t->hops[2].anomalies.empty());
+    BOOST_TEST(*t->total_delay_s == 5);
+    BOOST_TEST(t->delay_from == "date");
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 1U);
+    const auto& c = t->clock[0];
+    BOOST_TEST(c.kind == "fast");
+    BOOST_TEST(c.hop == 2);
+    BOOST_TEST(*c.host == "mx2.example.net");
+    BOOST_TEST(c.min_s == 205);
+    BOOST_TEST(*c.max_s == 209);
+    BOOST_TEST(t->hops[1].anomalies.at(0).detail.find("mx2.example.net") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(zone_sized_offsets_are_recognised) {
+    // The middle stamp written an hour behind (a zone mistake): slow by an hour.
+    auto t = build_trace(
+        "Received: by c.example; Mon, 1 Jan 2024 10:00:09 +0000\n"
+        "Received: by b.example; Mon, 1 Jan 2024 09:00:05 +0000\n"
+        "Received: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 1U);
+    BOOST_TEST(t->clock[0].kind == "slow");
+    BOOST_TEST(*t->clock[0].host == "b.example");
+    BOOST_TEST(t->clock[0].zone_sized);
+    BOOST_TEST(t->clock[0].detail.find("whole-hour offset") != std::string::npos);
+    BOOST_TEST(*t->hops[2].delay_s == 7);
+    // The Date written an hour ahead: a device in the wrong zone.
+    auto d = build_trace(
+        "Received: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\n"
+        "Date: Mon, 1 Jan 2024 11:00:00 +0000\n");
+    BOOST_REQUIRE(d);
+    BOOST_TEST(d->clock.at(0).kind == "date-ahead");
+    BOOST_TEST(d->clock.at(0).zone_sized);
+    // A gap of exactly an hour forward: kept as a delay, and said.
+    auto g = build_trace(
+        "Received: by b.example; Mon, 1 Jan 2024 11:00:03 +0000\n"
+        "Received: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(g);
+    BOOST_TEST(*g->hops[1].delay_s == 3601);
+    BOOST_TEST(g->clock.at(0).kind == "zone-sized-gap");
+    BOOST_TEST(g->hops[1].anomalies.at(0).kind == "zone-sized-gap");
+    // Minutes off are not zone-sized.
+    auto m = build_trace(
+        "Received: by c.example; Mon, 1 Jan 2024 10:00:09 +0000\n"
+        "Received: by b.example; Mon, 1 Jan 2024 09:47:05 +0000\n"
+        "Received: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\n");
+    BOOST_REQUIRE(m);
+    BOOST_TEST(!m->clock.at(0).zone_sized);
 }
 
 BOOST_AUTO_TEST_CASE(undated_hop_is_skipped_by_delay_arithmetic) {

@@ -67,8 +67,8 @@ class Progress {
         last_ = now;
         double secs = std::chrono::duration<double>(now - start_).count();
         double mbs = secs > 0 ? static_cast<double>(bytes) / 1e6 / secs : 0;
-        std::string line =
-            "\r" + std::to_string(messages) + " messages, " + std::to_string(static_cast<int>(mbs)) + " MB/s";
+        std::string line = "\r" + std::to_string(messages) + (messages == 1 ? " message, " : " messages, ") +
+                           std::to_string(static_cast<int>(mbs)) + " MB/s";
         if (total_ > 0) {
             double frac = static_cast<double>(bytes) / static_cast<double>(total_);
             line += ", " + std::to_string(static_cast<int>(frac * 100)) + "%";

@@ -20,6 +20,9 @@ struct Hop {
     int index = 0;       // 1 = oldest
     std::string header;  // field name it came from
     ReceivedFields fields;
+    // Seconds since the previous trustworthy time (the Date header for the
+    // first stamp); null when the stamp has no time, its clock is off (see
+    // Trace::clock) or nothing trustworthy precedes it. Never negative.
     std::optional<std::int64_t> delay_s;
     // One of the role names, as static text: a role is assigned to every hop
     // of every message, and the longer names would each cost an allocation.
@@ -28,6 +31,23 @@ struct Hop {
     std::vector<std::string> evidence;
     std::vector<Anomaly> anomalies;  // parse anomalies plus chain ones
     bool operator==(const Hop&) const = default;
+};
+
+// A clock the chain shows to be off: a stamp (or the Date header) out of
+// line with the stamps around it, by how much, and whether the offset is
+// zone-sized (whole or half hours: a time written with the wrong zone).
+struct ClockFinding {
+    // "date-ahead": the Date header is later than the first stamp after it;
+    // "fast" / "slow": the stamp's writer's clock runs ahead / behind;
+    // "zone-sized-gap": a delay of whole hours, as a wrong zone would make.
+    std::string_view kind;
+    int hop = 0;                        // 0: the Date header
+    std::optional<std::string> host;    // the stamp's writer (its by-host or address)
+    std::int64_t min_s = 0;             // the offset is at least this
+    std::optional<std::int64_t> max_s;  // and at most this, when both neighbours bound it
+    bool zone_sized = false;
+    std::string detail;
+    bool operator==(const ClockFinding&) const = default;
 };
 
 // A security gateway the relay's mail passed on its way to EOP.
@@ -149,9 +169,15 @@ struct Trace {
     std::optional<std::string> message_id;
     std::optional<UnixTime> created;
     std::optional<std::string> created_text;
+    // From the first trustworthy time (the Date header, or the first stamp
+    // when the Date is missing or its clock is off) to the last stamp whose
+    // clock agrees with the chain; never negative. delay_from says which
+    // start: "date", "first-stamp", or empty when there is no total.
     std::optional<std::int64_t> total_delay_s;
-    std::vector<Hop> hops;        // oldest first
-    std::vector<Hop> x_received;  // oldest first, not part of the chain
+    std::string_view delay_from;
+    std::vector<ClockFinding> clock;  // clocks the chain shows to be off
+    std::vector<Hop> hops;            // oldest first
+    std::vector<Hop> x_received;      // oldest first, not part of the chain
     std::vector<Anomaly> anomalies;
     std::vector<SignalHeader> signals;
     std::optional<RelayVerdict> relay;  // set by classify()

@@ -3,12 +3,15 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <string>
 
+#include "base/duration.hh"
 #include "base/gmime_text.hh"
 #include "base/limits.hh"
 #include "base/utf8.hh"
 #include "parse/date_parser.hh"
 #include "parse/received_parser.hh"
+#include "parse/security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -78,51 +81,27 @@ std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
     return dropped;
 }
 
-// Fields the classifier and the security section read: the security stamps,
-// the Exchange fields they decode, and the addresses that name the sender's
-// and a mailing list's organisation. Only these are kept (unfolded, copied):
+// Fields the classifier and the security section read: the Exchange fields
+// the relay verdict cites, the addresses that name the sender's and a
+// mailing list's organisation, and every header of the security section's
+// table (parse/header_meanings). Only these are kept (unfolded, copied):
 // Exchange Online stamps a dozen more per message that nothing reads.
 bool is_signal_header(std::string_view name) {
-    static constexpr std::array<std::string_view, 27> kNames = {
-        "Authentication-Results",
-        "ARC-Authentication-Results",
-        "Received-SPF",
-        "X-Forefront-Antispam-Report",
-        "X-Microsoft-Antispam",
-        "X-Microsoft-Antispam-Mailbox-Delivery",
-        "X-MS-Exchange-Organization-SCL",
-        "X-MS-Exchange-Organization-AuthAs",
-        "X-MS-Exchange-Organization-AuthMechanism",
-        "X-MS-Exchange-Organization-AuthSource",
-        "X-MS-Exchange-Organization-MessageDirectionality",
-        "X-MS-Exchange-CrossTenant-AuthAs",
-        "X-MS-Exchange-CrossTenant-AuthSource",
-        "X-MS-Exchange-CrossTenant-FromEntityHeader",
-        "X-MS-Exchange-CrossTenant-OriginalArrivalTime",
-        "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp",
-        "X-MS-Exchange-CrossTenant-Id",
-        "X-OriginatorOrg",
-        "Sender",
-        "Return-Path",
-        "List-Id",
-        "List-Post",
-        "Mailing-List",
-        "X-Mailing-List",
-        "Precedence",
-        "Delivered-To",
-        "X-Original-To"};
+    // Beyond the security section's headers, the addresses and marks
+    // classification reads.
+    static constexpr std::array<std::string_view, 10> kNames = {
+        "Sender",         "Return-Path", "List-Id",      "List-Post",     "Mailing-List",
+        "X-Mailing-List", "Precedence",  "Delivered-To", "X-Original-To", "X-OriginatorOrg"};
     // Most fields of a message have a length no kept name has: one bit test.
     static constexpr std::uint64_t kLengths = [] {
         std::uint64_t bits = 0;
         for (auto n : kNames) bits |= std::uint64_t{1} << (n.size() & 63U);
         return bits;
     }();
-    if (name.size() >= 64 || ((kLengths >> name.size()) & 1U) == 0) return false;
-    return std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); });
-}
-
-std::string seconds_text(std::int64_t s) {
-    return std::to_string(s) + " s";
+    if (name.size() < 64 && ((kLengths >> name.size()) & 1U) != 0 &&
+        std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); }))
+        return true;
+    return is_security_header(name);  // the rest of the security section's headers
 }
 
 }  // namespace
@@ -160,33 +139,210 @@ std::optional<std::string_view> find_signal(const Trace& trace, std::string_view
     return std::nullopt;
 }
 
+namespace {
+
+// A dated point of the chain: the Date header (hop 0) or a stamp.
+struct Point {
+    UnixTime time;
+    int hop;  // 0: the Date header
+};
+
+// Which points keep a clock the chain agrees with: the longest run that
+// never goes back in time. Among runs as long, the one spanning the least
+// time (a clock off by minutes explains a stamp out of line better than
+// minutes of delay around it), then one without the Date header (the
+// sender's device keeps the least reliable clock), then the later stamps
+// (the receivers near the mailbox). Quadratic, but only on chains that
+// go back in time somewhere; a chain in order keeps every point.
+std::vector<bool> trusted_points(const std::vector<Point>& p) {
+    std::vector<bool> keep(p.size(), true);
+    bool ordered = true;
+    for (std::size_t i = 1; i < p.size(); ++i) ordered = ordered && p[i].time >= p[i - 1].time;
+    if (ordered) return keep;
+    struct Best {
+        std::size_t len = 1;
+        UnixTime first = 0;
+        bool date = false;  // the run starts at the Date header
+        std::size_t prev = SIZE_MAX;
+    };
+    // a better than b as runs ending at the same point
+    auto better = [](const Best& a, const Best& b) {
+        if (a.len != b.len) return a.len > b.len;
+        if (a.first != b.first) return a.first > b.first;
+        return !a.date && b.date;
+    };
+    std::vector<Best> best(p.size());
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        best[i] = {1, p[i].time, p[i].hop == 0, SIZE_MAX};
+        for (std::size_t j = 0; j < i; ++j) {
+            if (p[j].time > p[i].time) continue;
+            Best cand{best[j].len + 1, best[j].first, best[j].date, j};
+            if (better(cand, best[i])) best[i] = cand;
+        }
+    }
+    std::size_t end = 0;
+    for (std::size_t i = 1; i < p.size(); ++i) {
+        const Best& a = best[i];
+        const Best& b = best[end];
+        if (a.len != b.len) {
+            if (a.len > b.len) end = i;
+            continue;
+        }
+        UnixTime span_a = p[i].time - a.first;
+        UnixTime span_b = p[end].time - b.first;
+        if (span_a != span_b) {
+            if (span_a < span_b) end = i;
+            continue;
+        }
+        if (a.date != b.date) {
+            if (!a.date) end = i;
+            continue;
+        }
+        end = i;  // the later stamp
+    }
+    std::fill(keep.begin(), keep.end(), false);
+    for (std::size_t i = end; i != SIZE_MAX; i = best[i].prev) keep[i] = true;
+    return keep;
+}
+
+// Whole or half hours, give or take two minutes, inside [lo, hi]: the gap a
+// time written with the wrong zone offset leaves. A wide range says nothing.
+bool zone_sized(std::int64_t lo, std::optional<std::int64_t> hi) {
+    constexpr std::int64_t kHalfHour = 1800;
+    constexpr std::int64_t kSlack = 120;
+    constexpr std::int64_t kWidestZoneGap = 26 * 3600;  // UTC-12 written as UTC+14
+    std::int64_t top = hi.value_or(lo);
+    if (top - lo > 600 || top + kSlack < kHalfHour || lo - kSlack > kWidestZoneGap) return false;
+    std::int64_t k = (lo - kSlack + kHalfHour - 1) / kHalfHour;  // first multiple at or above lo - slack
+    if (k < 1) k = 1;
+    return k * kHalfHour <= top + kSlack;
+}
+
+std::string zone_words(std::int64_t offset) {
+    std::int64_t half_hours = (offset + 900) / 1800;
+    return half_hours % 2 == 0 ? "a whole-hour offset, as a time written with the wrong zone gives"
+                               : "a half-hour offset, as a time written with the wrong zone gives";
+}
+
+std::string range_text(std::int64_t lo, std::optional<std::int64_t> hi) {
+    if (!hi || *hi == lo) return duration_text(lo);
+    return duration_text(lo) + " to " + duration_text(*hi);
+}
+
+std::optional<std::string> writer_of(const Hop& hop) {
+    if (hop.fields.by.host) return hop.fields.by.host;
+    if (hop.fields.by.ip) return "[" + *hop.fields.by.ip + "]";
+    return std::nullopt;
+}
+
+}  // namespace
+
 void compute_delays(Trace& trace) {
-    std::optional<UnixTime> previous = trace.created;
-    std::optional<UnixTime> last;
+    trace.total_delay_s.reset();
+    trace.delay_from = {};
+    trace.clock.clear();
+    std::vector<Point> points;
+    points.reserve(trace.hops.size() + 1);
+    if (trace.created) points.push_back({*trace.created, 0});
     for (auto& hop : trace.hops) {
         hop.delay_s.reset();
-        if (!hop.fields.time) continue;
-        if (previous) {
-            hop.delay_s = *hop.fields.time - *previous;
-            if (*hop.delay_s < 0) {
-                std::string against =
-                    hop.index == 1 || previous == trace.created ? "the Date header" : "the hop before";
-                hop.anomalies.push_back(
-                    {"clock-skew", "stamped " + seconds_text(-*hop.delay_s) + " before " + against});
-            }
-        }
-        previous = hop.fields.time;
-        last = hop.fields.time;
+        if (hop.fields.time) points.push_back({*hop.fields.time, hop.index});
     }
-    trace.total_delay_s.reset();
-    std::optional<UnixTime> start = trace.created;
-    if (!start)
-        for (const auto& hop : trace.hops)
-            if (hop.fields.time) {
-                start = hop.fields.time;
+    std::vector<bool> keep = trusted_points(points);
+    auto hop_at = [&](int index) -> Hop& { return trace.hops[static_cast<std::size_t>(index - 1)]; };
+
+    // Delays between consecutive trustworthy points; the first stamp after
+    // a Date header out of line has nothing to count from.
+    const Point* previous = nullptr;
+    const Point* first = nullptr;
+    const Point* last = nullptr;
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (!keep[i]) continue;
+        const Point& pt = points[i];
+        if (pt.hop > 0) {
+            if (previous != nullptr) hop_at(pt.hop).delay_s = pt.time - previous->time;
+            last = &pt;
+        }
+        if (first == nullptr) first = &pt;
+        previous = &pt;
+    }
+    if (first != nullptr && last != nullptr && first != last) {
+        trace.total_delay_s = last->time - first->time;
+        trace.delay_from = first->hop == 0 ? "date" : "first-stamp";
+    }
+
+    // Each point out of line: which way its clock is off, bounded by the
+    // trustworthy points on either side.
+    for (std::size_t i = 0; i < points.size(); ++i) {
+        if (keep[i]) continue;
+        const Point* before = nullptr;
+        const Point* after = nullptr;
+        for (std::size_t j = i; j-- > 0;)
+            if (keep[j]) {
+                before = &points[j];
                 break;
             }
-    if (start && last) trace.total_delay_s = *last - *start;
+        for (std::size_t j = i + 1; j < points.size(); ++j)
+            if (keep[j]) {
+                after = &points[j];
+                break;
+            }
+        const Point& pt = points[i];
+        ClockFinding f;
+        f.hop = pt.hop;
+        bool fast = after != nullptr && pt.time > after->time;
+        if (fast) {
+            f.min_s = pt.time - after->time;
+            if (before != nullptr) f.max_s = pt.time - before->time;
+        } else if (before != nullptr) {
+            f.min_s = before->time - pt.time;
+            if (after != nullptr) f.max_s = after->time - pt.time;
+        } else {
+            continue;  // cannot happen: a point out of line has a neighbour it contradicts
+        }
+        f.zone_sized = zone_sized(f.min_s, f.max_s);
+        std::string zone = f.zone_sized ? "; " + zone_words(f.min_s) : std::string();
+        if (pt.hop == 0) {
+            f.kind = "date-ahead";
+            std::string against = after->hop == 1 ? "the first stamp"
+                                                  : "the first stamp in line (hop " + std::to_string(after->hop) + ")";
+            f.detail = "the Date header is " + duration_text(f.min_s) + " ahead of " + against +
+                       " (the sender's device clock is fast)" + zone;
+            trace.anomalies.push_back({"clock-skew", f.detail});
+        } else {
+            Hop& hop = hop_at(pt.hop);
+            f.host = writer_of(hop);
+            const Point& other = fast ? *after : *before;
+            std::string other_name = other.hop == 0 ? "the Date header" : "hop " + std::to_string(other.hop);
+            f.kind = fast ? "fast" : "slow";
+            f.detail = "stamped " + duration_text(f.min_s) + (fast ? " after " : " before ") + other_name +
+                       (f.host ? " by " + *f.host + ", whose" : std::string(" by a host whose")) + " clock is " +
+                       range_text(f.min_s, f.max_s) + (fast ? " fast" : " slow") + " (not a delay)" + zone;
+            hop.anomalies.push_back({"clock-skew", f.detail});
+        }
+        trace.clock.push_back(std::move(f));
+    }
+
+    // A trustworthy gap of whole hours is either a delay that long or a
+    // clock in the wrong zone: said, and the delay kept.
+    for (auto& hop : trace.hops) {
+        if (!hop.delay_s || *hop.delay_s < 3600 - 120 || *hop.delay_s > 26 * 3600 + 120) continue;
+        std::int64_t d = *hop.delay_s;
+        std::int64_t hours = (d + 1800) / 3600;
+        if (d < hours * 3600 - 60 || d > hours * 3600 + 120) continue;
+        ClockFinding f;
+        f.kind = "zone-sized-gap";
+        f.hop = hop.index;
+        f.host = writer_of(hop);
+        f.min_s = d;
+        f.max_s = d;
+        f.zone_sized = true;
+        f.detail = "stamped " + duration_text(d) + " after the time before it" +
+                   (f.host ? " by " + *f.host : std::string()) +
+                   ": whole hours, as a clock set to the wrong zone gives (or a delay that long)";
+        hop.anomalies.push_back({"zone-sized-gap", f.detail});
+        trace.clock.push_back(std::move(f));
+    }
 }
 
 Result<Trace> build_trace(const HeaderBlock& block) {
@@ -212,8 +368,12 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 if (!stamp) trace.x_received.pop_back();
             }
         } else if (is_signal_header(f.name)) {
-            if (trace.signals.size() < limits::max_hops)
-                trace.signals.push_back({std::string(f.name), make_valid_utf8(unfold_collapsed(f.raw))});
+            if (trace.signals.size() < limits::max_hops) {
+                std::string value = unfold_collapsed(f.raw);
+                if (iequals(f.name, "ARC-Seal"))
+                    value = arc_seal_without_signature(value);  // b= is 400 bytes nobody reads
+                trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
+            }
         } else if (iequals(f.name, "Content-Type")) {
             trace.report_content_type = may_be_report(f.raw);
         } else if (iequals(f.name, "Subject") && !trace.subject) {

@@ -3,6 +3,8 @@
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "input/attached_messages.hh"
+#include "input/mail_or_not.hh"
 #include "input/outlook_msg.hh"
 
 namespace hopscope {
@@ -38,6 +40,20 @@ Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, st
     return trace;
 }
 
+// A message attached as message/rfc822, traced on its own, with the
+// messages attached to it in turn.
+// Skipped (as an Outlook attachment without transport headers is) when it
+// holds no header field.
+void add_attached(const AttachedMessage& m, const RuleSet& rules, std::vector<Trace>& out) {
+    auto trace = build_trace(std::string_view(m.headers));
+    if (!trace) return;
+    classify(*trace, rules);
+    analyse_bounce(*trace, m.headers, rules);
+    trace->input_kind = "attached-message";
+    for (const auto& a : m.attached) add_attached(a, rules, trace->attachments);
+    out.push_back(std::move(*trace));
+}
+
 }  // namespace
 
 Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text) {
@@ -47,10 +63,26 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
         if (!msg) return msg.error();
         return trace_of_outlook(*msg, rules, header_text);
     }
-    auto trace = build_trace(bytes);
+    if (auto format = non_mail_format(bytes)) return make_error("not an e-mail message (" + std::string(*format) + ")");
+    HeaderBlock block = split_header_block(bytes);
+    if (!block.fields.empty() && !has_mail_field(block))
+        return make_error("not an e-mail message: none of its " + std::to_string(block.fields.size()) +
+                          " 'Name: value' line(s) is a mail header field");
+    auto trace = build_trace(block);
     if (!trace) return trace;
     classify(*trace, rules);
     analyse_bounce(*trace, bytes, rules);
+    // Messages forwarded as attachments: their own chains, never this one's
+    // (a bounce's returned message is the bounce's).
+    std::string_view content_type;
+    for (const auto& f : block.fields)
+        if (iequals(f.name, "Content-Type")) {
+            content_type = f.raw;
+            break;
+        }
+    if (!trace->bounce && !trace->report_content_type && block.end_offset < bytes.size() &&
+        may_attach_messages(content_type, bytes.substr(block.end_offset)))
+        for (const auto& a : read_attached_messages(bytes)) add_attached(a, rules, trace->attachments);
     return trace;
 }
 

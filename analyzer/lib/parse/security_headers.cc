@@ -14,140 +14,14 @@
 namespace hopscope {
 namespace {
 
-struct Meaning {
-    std::string_view key;
-    std::string_view value;  // empty: the key's general meaning
-    std::string_view text;
-};
-
-// From Microsoft's "Anti-spam message headers in Microsoft 365" reference.
-constexpr std::array<Meaning, 64> kForefront = {{
-    {"ARC", "", "ARC protocol fields (AAR, AMS, AS)"},
-    {"CAT", "", "category of protection policy applied"},
-    {"CAT", "BULK", "bulk mail"},
-    {"CAT", "DIMP", "domain impersonation"},
-    {"CAT", "GIMP", "mailbox intelligence based impersonation"},
-    {"CAT", "HPHSH", "high confidence phishing"},
-    {"CAT", "HPHISH", "high confidence phishing"},
-    {"CAT", "HSPM", "high confidence spam"},
-    {"CAT", "MALW", "malware"},
-    {"CAT", "PHSH", "phishing"},
-    {"CAT", "SPM", "spam"},
-    {"CAT", "SPOOF", "spoofing"},
-    {"CAT", "UIMP", "user impersonation"},
-    {"CAT", "AMP", "anti-malware"},
-    {"CAT", "SAP", "safe attachments"},
-    {"CAT", "FTBP", "anti-malware filetype policy"},
-    {"CAT", "INTOS", "intra-organisation phishing"},
-    {"CAT", "OSPM", "outbound spam"},
-    {"CAT", "NONE", "no policy category"},
-    {"CIP", "", "connecting IP address"},
-    {"CTRY", "", "country of the connecting IP address"},
-    {"DIR", "", "directionality"},
-    {"DIR", "INB", "inbound"},
-    {"DIR", "OUT", "outbound"},
-    {"DIR", "INT", "internal (intra-organisation)"},
-    {"H", "", "HELO/EHLO name of the connecting server"},
-    {"IPV", "", "IP reputation"},
-    {"IPV", "CAL", "spam filtering skipped: the source IP is on the IP Allow List"},
-    {"IPV", "NLI", "the IP address is not on any IP reputation list"},
-    {"LANG", "", "language the message is written in"},
-    {"MLC", "", "legacy header field"},
-    {"PTR", "", "reverse DNS (PTR) name of the source IP"},
-    {"SCL", "", "spam confidence level (-1 skipped, 0-1 not spam, 5-6 spam, 7-9 high confidence spam)"},
-    {"SFS", "", "spam filter rules that matched (Microsoft-internal identifiers)"},
-    {"SFTY", "", "safety tip applied"},
-    {"SFTY", "9.19", "domain impersonation safety tip"},
-    {"SFTY", "9.20", "user impersonation safety tip"},
-    {"SFTY", "9.25", "first contact safety tip"},
-    {"SFV", "", "spam filtering verdict"},
-    {"SFV", "BLK", "filtering skipped and blocked: the sender is on a user's Blocked Senders list"},
-    {"SFV", "NSPM", "not spam"},
-    {"SFV", "SFE", "filtering skipped and allowed: the sender is on a user's Safe Senders list"},
-    {"SFV", "SKA", "filtering skipped: the sender is on the anti-spam policy's allow list"},
-    {"SFV", "SKB", "marked as spam: the sender is on the anti-spam policy's block list"},
-    {"SFV", "SKI", "filtering skipped: intra-organisation mail"},
-    {"SFV", "SKN", "marked not spam before filtering (for example by a mail flow rule)"},
-    {"SFV", "SKQ", "released from quarantine"},
-    {"SFV", "SKS", "marked as spam before filtering (for example by a mail flow rule)"},
-    {"SFV", "SPM", "spam"},
-    {"SFV", "SPN", "spam (outbound, high risk delivery pool)"},
-    {"SRV", "", "service verdict"},
-    {"SRV", "BULK", "bulk mail identified by spam filtering and the BCL threshold"},
-    {"PCL", "", "phishing confidence level"},
-    {"BCL", "", "bulk complaint level (0 not bulk ... 9 highest complaints)"},
-    {"X-CustomSpam", "", "an Advanced Spam Filter (ASF) option matched"},
-    {"EFV", "", "legacy header field"},
-    {"PTR", "none", "no reverse DNS"},
-    {"CTRY", "ZZ", "unknown country"},
-    {"SCL", "-1", "spam filtering skipped (trusted source)"},
-    {"SCL", "0", "not spam"},
-    {"SCL", "1", "not spam"},
-    {"SCL", "5", "spam"},
-    {"SCL", "6", "spam"},
-    {"SCL", "9", "high confidence spam"},
-}};
-
-constexpr std::array<Meaning, 14> kMailboxDelivery = {{
-    {"ucf", "", "user custom filter verdict"},
-    {"jmr", "", "junk mail rule verdict"},
-    {"dest", "", "destination folder"},
-    {"dest", "I", "Inbox"},
-    {"dest", "J", "Junk Email"},
-    {"dest", "C", "a custom folder"},
-    {"dest", "D", "Deleted Items"},
-    {"OFR", "", "Outlook folder rule"},
-    {"OFR", "CustomRules", "a user's custom inbox rule moved it"},
-    {"OFR", "TrustedSenderList", "sender on the user's Safe Senders list"},
-    {"OFR", "ExclusiveSettings", "the user's 'trust only safe senders' setting"},
-    {"auth", "", "authentication verdict seen at delivery"},
-    {"RF", "", "rule folder"},
-    {"wl", "", "allow list"},
-}};
+// Sets kept of an ARC chain (RFC 8617 allows 50) and groups of one header.
+constexpr std::size_t kMaxArcSets = 50;
+constexpr std::size_t kMaxFieldsPerGroup = 256;
 
 std::string_view trim(std::string_view s) {
     while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
     while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
     return s;
-}
-
-// A table's rows grouped by key (keys compare case-insensitively), built
-// once: a report has a dozen fields and the table five dozen rows.
-struct KeyRows {
-    std::string_view key;
-    std::vector<const Meaning*> rows;
-};
-template <const auto& Table>
-const std::vector<KeyRows>& rows_by_key() {
-    static const auto index = [] {
-        std::vector<KeyRows> keys;
-        for (const auto& row : Table) {
-            auto k = std::find_if(keys.begin(), keys.end(), [&](const KeyRows& r) { return iequals(r.key, row.key); });
-            if (k == keys.end()) k = keys.insert(keys.end(), KeyRows{row.key, {}});
-            k->rows.push_back(&row);
-        }
-        return keys;
-    }();
-    return index;
-}
-
-template <const auto& Table>
-CodedField code(std::string_view key, std::string_view value) {
-    CodedField f{key, value, {}, false};
-    const auto& index = rows_by_key<Table>();
-    auto rows = std::find_if(index.begin(), index.end(),
-                             [&](const KeyRows& r) { return r.key.size() == key.size() && iequals(r.key, key); });
-    if (rows == index.end()) return f;
-    f.known_key = true;
-    std::string_view general;
-    for (const Meaning* m : rows->rows) {
-        if (m->value.empty())
-            general = m->text;
-        else if (iequals(m->value, value))
-            f.meaning = m->text;
-    }
-    if (f.meaning.empty()) f.meaning = general;
-    return f;
 }
 
 // Calls part(view) for each part of `s` split at `sep` outside (comments);
@@ -184,21 +58,6 @@ void split_top(std::string_view s, char sep, Part&& part) {
     if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
 }
 
-// "KEY:VALUE" parts of a ';'-separated stamp, coded against Table.
-template <const auto& Table>
-std::vector<CodedField> coded_fields(std::string_view value) {
-    std::vector<CodedField> out;
-    out.reserve(16);  // a Forefront report has a dozen or so fields
-    split_top(value, ';', [&](std::string_view part) {
-        if (part.empty()) return;
-        auto colon = part.find(':');
-        std::string_view key = trim(part.substr(0, colon));
-        std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
-        out.push_back(code<Table>(key, val));
-    });
-    return out;
-}
-
 std::optional<int> to_int(std::string_view s) {
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -206,7 +65,31 @@ std::optional<int> to_int(std::string_view s) {
     return v;
 }
 
-std::string_view method_label(std::string_view m) {
+// A field with its label in the vendor's casing when the table names it.
+SecurityField field(const HeaderInfo& info, std::string_view key, std::string_view value) {
+    SecurityField f{key, value, field_meaning(info, key, value)};
+    if (f.meaning.key != nullptr && f.meaning.key->key != "*" && f.meaning.key->key != "=") f.key = f.meaning.key->key;
+    return f;
+}
+
+// "KEY:VALUE" parts of a ';'-separated stamp (Forefront, X-Microsoft-Antispam,
+// Mailbox-Delivery).
+std::vector<SecurityField> coded_fields(const HeaderInfo& info, std::string_view value) {
+    std::vector<SecurityField> out;
+    out.reserve(16);  // a Forefront report has a dozen or so fields
+    split_top(value, ';', [&](std::string_view part) {
+        if (part.empty() || out.size() >= kMaxFieldsPerGroup) return;
+        auto colon = part.find(':');
+        std::string_view key = trim(part.substr(0, colon));
+        std::string_view val = colon == std::string_view::npos ? std::string_view() : trim(part.substr(colon + 1));
+        out.push_back(field(info, key, val));
+    });
+    return out;
+}
+
+}  // namespace
+
+std::string_view auth_method_label(std::string_view m) {
     if (m == "spf") return "SPF";
     if (m == "dkim") return "DKIM";
     if (m == "dmarc") return "DMARC";
@@ -215,45 +98,231 @@ std::string_view method_label(std::string_view m) {
     return m;
 }
 
-// "SPF: pass with IP 40.107.8.131", in the style of Gmail's summary. Built
-// by appending to one string: every message has a handful of these.
-std::string summarise(const AuthResult& r) {
+namespace {
+
+// "with IP 40.107.8.131 (mail from contoso.com)", in the style of Gmail's
+// summary. Built by appending to one string: every message has a handful.
+std::string details_of(const AuthResult& r) {
     auto prop = [&](std::string_view k) -> const std::string_view* {
         for (const auto& [pk, pv] : r.properties)
             if (iequals(pk, k)) return &pv;
         return nullptr;
     };
     std::string s;
-    s.reserve(64);
-    s.append(method_label(r.method)).append(": ").append(r.result);
     if (r.method == "spf") {
         std::string_view c = r.reason.value_or(std::string_view());
-        for (std::string_view marker : {"sender IP is ", "designates "}) {
+        for (std::string_view marker : {"sender IP is ", "sender ip is ", "designates "}) {
             if (auto at = c.find(marker); at != std::string_view::npos) {
                 auto rest = c.substr(at + marker.size());
-                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append(" with IP ").append(ip);
+                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append("with IP ").append(ip);
                 break;
             }
         }
-        if (const auto* mf = prop("smtp.mailfrom")) s.append(" (mail from ").append(*mf).append(")");
+        if (const auto* mf = prop("smtp.mailfrom"))
+            s.append(s.empty() ? "" : " ").append("(mail from ").append(*mf).append(")");
     } else if (r.method == "dkim") {
         if (const auto* d = prop("header.d"); d != nullptr && *d != "none")
-            s.append(" with domain ").append(*d);
+            s.append("with domain ").append(*d);
         else if (const auto* i = prop("header.i"))
-            s.append(" for ").append(*i);
+            s.append("for ").append(*i);
+        if (const auto* sel = prop("header.s"); sel != nullptr && !s.empty())
+            s.append(" (selector ").append(*sel).append(")");
     } else if (r.method == "dmarc") {
-        if (const auto* from = prop("header.from")) s.append(" for ").append(*from);
-        if (const auto* a = prop("action")) s.append(", action ").append(*a);
-    } else if (r.method == "compauth") {
-        if (const auto* reason = prop("reason")) s.append(", reason ").append(*reason);
+        if (const auto* from = prop("header.from")) s.append("for ").append(*from);
+        if (const auto* a = prop("action")) s.append(s.empty() ? "" : ", ").append("action ").append(*a);
     }
     return s;
 }
 
+// Whether `set`'s results say nothing `other` does not: for every method
+// both name the same result, and the same value for each property both
+// name (a receiver's extra ones, smtp.rcpttodomain, aside). The results of
+// methods `other` lacks go to `extra`.
+bool covered_by(const AuthenticationResults& set, const AuthenticationResults& other, std::vector<std::size_t>& extra) {
+    extra.clear();
+    std::size_t common = 0;
+    for (std::size_t i = 0; i < set.results.size(); ++i) {
+        const AuthResult& x = set.results[i];
+        bool named = false;
+        bool matched = false;
+        for (const auto& y : other.results) {
+            if (x.method != y.method) continue;
+            named = true;
+            bool same = iequals(x.result, y.result);
+            for (const auto& [k, v] : x.properties)
+                for (const auto& [k2, v2] : y.properties) same = same && !(iequals(k, k2) && !iequals(v, v2));
+            matched = matched || same;
+        }
+        if (named && !matched) return false;
+        if (named)
+            ++common;
+        else
+            extra.push_back(i);
+    }
+    return common > 0;
+}
+
+bool same_result(const AuthResult& x, const AuthResult& y) {
+    if (x.method != y.method || !iequals(x.result, y.result) || x.properties.size() != y.properties.size())
+        return false;
+    for (std::size_t i = 0; i < x.properties.size(); ++i)
+        if (!iequals(x.properties[i].first, y.properties[i].first) || x.properties[i].second != y.properties[i].second)
+            return false;
+    return true;
+}
+
+// "tag=value; tag=value" (an ARC-Seal): the value of one tag.
+std::optional<std::string_view> tag_value(std::string_view value, std::string_view tag) {
+    std::optional<std::string_view> out;
+    split_top(value, ';', [&](std::string_view part) {
+        auto eq = part.find('=');
+        if (!out && eq != std::string_view::npos && iequals(trim(part.substr(0, eq)), tag))
+            out = trim(part.substr(eq + 1));
+    });
+    return out;
+}
+
+// Received-SPF: "Pass (comment) client-ip=...; helo=...;" (RFC 7208, 9.1).
+std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::string_view value) {
+    std::vector<SecurityField> out;
+    value = trim(value);
+    std::size_t word = std::min(value.find_first_of(" \t(;"), value.size());
+    out.push_back(field(info, "result", value.substr(0, word)));
+    std::string_view rest = value.substr(word);
+    rest = trim(rest);
+    if (rest.starts_with('(')) {
+        int depth = 0;
+        std::size_t close = 0;
+        for (; close < rest.size(); ++close) {
+            if (rest[close] == '(') ++depth;
+            if (rest[close] == ')' && --depth == 0) break;
+        }
+        out.push_back(field(info, "comment", rest.substr(1, std::min(close, rest.size()) - 1)));
+        rest = close < rest.size() ? rest.substr(close + 1) : std::string_view();
+    }
+    // key=value pairs, ';' or white space between them
+    std::size_t pos = 0;
+    while (pos < rest.size() && out.size() < kMaxFieldsPerGroup) {
+        while (pos < rest.size() && (rest[pos] == ' ' || rest[pos] == ';' || rest[pos] == '\t')) ++pos;
+        std::size_t end = rest.find_first_of(" ;\t", pos);
+        if (end == std::string_view::npos) end = rest.size();
+        std::string_view part = rest.substr(pos, end - pos);
+        if (auto eq = part.find('='); eq != std::string_view::npos && eq > 0)
+            out.push_back(field(info, part.substr(0, eq), part.substr(eq + 1)));
+        pos = end;
+    }
+    return out;
+}
+
+// White-space separated key=value words; a word without '=' continues the
+// value before it ("tests=A,B, C" unfolded). `first` reads the leading word
+// ("No," of X-Spam-Status) as the verdict.
+std::vector<SecurityField> word_fields(const HeaderInfo& info, std::string_view value, bool verdict_first) {
+    std::vector<SecurityField> out;
+    value = trim(value);
+    std::size_t pos = 0;
+    if (verdict_first) {
+        std::size_t end = std::min(value.find_first_of(", \t"), value.size());
+        out.push_back(field(info, "verdict", value.substr(0, end)));
+        pos = end;
+    }
+    while (pos < value.size() && out.size() < kMaxFieldsPerGroup) {
+        while (pos < value.size() && (value[pos] == ' ' || value[pos] == ',' || value[pos] == '\t')) ++pos;
+        if (pos >= value.size()) break;
+        std::size_t end = value.find_first_of(" \t", pos);
+        if (end == std::string_view::npos) end = value.size();
+        std::string_view word = value.substr(pos, end - pos);
+        auto eq = word.find('=');
+        if (eq != std::string_view::npos && eq > 0 && word[eq + 1 < word.size() ? eq + 1 : eq] == '[') {
+            // a bracketed list (amavis's "tests=[A=1, B=2]") runs to its ']'
+            std::size_t close = value.find(']', pos + eq);
+            end = close == std::string_view::npos ? value.size() : close + 1;
+            out.push_back(field(info, word.substr(0, eq), value.substr(pos + eq + 1, end - pos - eq - 1)));
+        } else if (eq != std::string_view::npos && eq > 0) {
+            out.push_back(field(info, word.substr(0, eq), word.substr(eq + 1)));
+        } else if (!out.empty() && !out.back().value.empty() && out.back().key != "verdict") {
+            // the value goes on: widen the view over the words between
+            const char* start = out.back().value.data();
+            out.back().value = std::string_view(start, static_cast<std::size_t>(value.data() + end - start));
+        }
+        pos = end;
+    }
+    return out;
+}
+
+// X-Spamd-Result: "default: False [-3.76 / 15.00]; SYMBOL(score)[options]; ...".
+std::vector<SecurityField> spamd_fields(const HeaderInfo& info, std::string_view value) {
+    std::vector<SecurityField> out;
+    auto semi = value.find(';');
+    std::string_view head = trim(value.substr(0, semi));
+    std::string_view symbols = semi == std::string_view::npos ? std::string_view() : trim(value.substr(semi + 1));
+    auto colon = head.find(':');
+    auto open = head.find('[');
+    auto slash = head.find('/', open == std::string_view::npos ? 0 : open);
+    auto close = head.find(']', open == std::string_view::npos ? 0 : open);
+    if (colon != std::string_view::npos && open != std::string_view::npos && colon < open)
+        out.push_back(field(info, "verdict", trim(head.substr(colon + 1, open - colon - 1))));
+    if (open != std::string_view::npos && slash != std::string_view::npos && close != std::string_view::npos &&
+        open < slash && slash < close) {
+        out.push_back(field(info, "score", trim(head.substr(open + 1, slash - open - 1))));
+        out.push_back(field(info, "threshold", trim(head.substr(slash + 1, close - slash - 1))));
+    }
+    if (!symbols.empty()) out.push_back(field(info, "symbols", symbols));
+    return out;
+}
+
+enum class Family {
+    authentication,  // Authentication-Results, X-MS-Exchange-Authentication-Results
+    arc_results,
+    arc_seal,
+    received_spf,
+    coded,  // KEY:VALUE;...
+    spam_status,
+    spamd_result,
+    key_values,  // key=value words
+    identifier,
+    single,
+};
+
+Family family_of(std::string_view name) {
+    if (name == "Authentication-Results" || name == "X-MS-Exchange-Authentication-Results")
+        return Family::authentication;
+    if (name == "ARC-Authentication-Results") return Family::arc_results;
+    if (name == "ARC-Seal") return Family::arc_seal;
+    if (name == "Received-SPF") return Family::received_spf;
+    if (name == "X-Forefront-Antispam-Report" || name == "X-Microsoft-Antispam" ||
+        name == "X-Microsoft-Antispam-Mailbox-Delivery")
+        return Family::coded;
+    if (name == "X-Spam-Status") return Family::spam_status;
+    if (name == "X-Spamd-Result") return Family::spamd_result;
+    if (name == "X-Proofpoint-Spam-Details") return Family::key_values;
+    if (name == "X-MS-Exchange-Organization-Network-Message-Id" ||
+        name == "X-MS-Exchange-CrossTenant-Network-Message-Id" || name == "X-MS-Exchange-CrossTenant-Id" ||
+        name == "X-MS-Exchange-Transport-EndToEndLatency")
+        return Family::identifier;
+    return Family::single;
+}
+
+SecurityGroup& group_for(SecurityReport& r, const HeaderInfo* info, std::string_view raw, bool per_value) {
+    // One group per distinct value for headers whose values each stand alone.
+    for (auto& g : r.groups)
+        if (g.info == info && (!per_value || std::ranges::find(g.raw, raw) != g.raw.end())) return g;
+    SecurityGroup& g = r.groups.emplace_back();
+    g.info = info;
+    return g;
+}
+
 }  // namespace
 
-std::vector<CodedField> parse_forefront_report(std::string_view value) {
-    return coded_fields<kForefront>(value);
+const SecurityGroup* SecurityReport::find(std::string_view header) const {
+    for (const auto& g : groups)
+        if (g.info != nullptr && iequals(g.info->name, header)) return &g;
+    return nullptr;
+}
+
+std::vector<SecurityField> parse_forefront_report(std::string_view value) {
+    const HeaderInfo* info = header_info("X-Forefront-Antispam-Report");
+    return info != nullptr ? coded_fields(*info, value) : std::vector<SecurityField>{};
 }
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
@@ -274,6 +343,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
     }
     ar.results.reserve(parts.size() - i);
     ar.summary.reserve(parts.size() - i);
+    ar.details.reserve(parts.size() - i);
     for (; i < parts.size(); ++i) {
         std::string_view p = parts[i];
         auto eq = p.find('=');
@@ -307,8 +377,12 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
                 std::size_t end = words.find(' ', pos);
                 if (end == std::string_view::npos) end = words.size();
                 std::string_view word = words.substr(pos, end - pos);
-                if (auto e = word.find('='); e != std::string_view::npos && e > 0)
-                    r.properties.emplace_back(word.substr(0, e), word.substr(e + 1));
+                if (auto e = word.find('='); e != std::string_view::npos && e > 0) {
+                    std::string_view v = word.substr(e + 1);
+                    if (v.size() >= 2 && v.front() == '"' && v.back() == '"')
+                        v = v.substr(1, v.size() - 2);  // a quoted-string
+                    r.properties.emplace_back(word.substr(0, e), v);
+                }
                 pos = end;
             }
         };
@@ -327,96 +401,31 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             add_words(after.substr(tail));
         }
         if (r.method.empty() || r.result.empty()) continue;
-        ar.summary.push_back(summarise(r));
+        std::string details = details_of(r);
+        std::string summary;
+        summary.reserve(32 + details.size());
+        summary.append(auth_method_label(r.method)).append(": ").append(r.result);
+        if (!details.empty()) summary.append(" ").append(details);
+        if (r.method == "compauth")  // its reason is said with its meaning, beside the details
+            for (const auto& [k, v] : r.properties)
+                if (iequals(k, "reason")) summary.append(", reason ").append(v);
+        ar.summary.push_back(std::move(summary));
+        ar.details.push_back(std::move(details));
         ar.results.push_back(std::move(r));
     }
     return ar;
 }
 
 std::string_view auth_mechanism_name(std::string_view code) {
-    // Two hex digits; not documented by Microsoft. As read from Exchange's
-    // own code (Microsoft.Exchange.Transport's MultilevelAuthMechanism).
-    static constexpr std::array<std::pair<std::string_view, std::string_view>, 17> kNames = {{
-        {"00", "None"},
-        {"01", "SenderId"},
-        {"02", "MutualTLS"},
-        {"03", "MapiSubmit"},
-        {"04", "SecureMapiSubmit"},
-        {"05", "SecureInternalSubmit"},
-        {"06", "TLSAuthLogin"},
-        {"07", "Login"},
-        {"08", "Pickup"},
-        {"0a", "NTLM"},
-        {"0b", "GSSAPI"},
-        {"0c", "MutualGSSAPI"},
-        {"0d", "Custom"},
-        {"10", "SecureExternalSubmit"},
-        {"11", "DirectTrustTLS"},
-        {"12", "Replay"},
-        {"0e", ""},  // unassigned in that table: shown as unknown
-    }};
+    // Two hex digits, not documented by Microsoft: the table's rows (as read
+    // from Exchange's own code) name them before their first ':' or ' '.
+    static const HeaderInfo* info = header_info("X-MS-Exchange-Organization-AuthMechanism");
     code = trim(code);
-    for (const auto& [k, name] : kNames)
-        if (iequals(k, code)) return name;
-    return {};
+    if (info == nullptr || code.size() != 2) return {};
+    const FieldMeaning* row = field_meaning(*info, "=", code).value;
+    if (row == nullptr) return {};
+    return row->text.substr(0, row->text.find_first_of(": "));
 }
-
-std::string_view auth_as_meaning(std::string_view value) {
-    value = trim(value);
-    if (iequals(value, "Anonymous")) return "the sender did not authenticate: internet mail";
-    if (iequals(value, "Internal"))
-        return "the sender authenticated as part of the organisation (a mailbox, or an on-premises connector)";
-    if (iequals(value, "Partner")) return "the sender matched a partner connector (IP or certificate)";
-    return {};
-}
-
-namespace {
-
-bool iends_with(std::string_view s, std::string_view tail) {
-    return s.size() >= tail.size() && iequals(s.substr(s.size() - tail.size()), tail);
-}
-
-// Static text for an Exchange authentication header; empty when unknown.
-std::string_view exchange_auth_meaning(std::string_view name, std::string_view value) {
-    if (iends_with(name, "AuthAs")) return auth_as_meaning(value);
-    if (iends_with(name, "AuthMechanism")) {
-        auto n = auth_mechanism_name(value);
-        static constexpr std::array<std::pair<std::string_view, std::string_view>, 16> kMeaning = {{
-            {"None", "None: no authentication (undocumented code)"},
-            {"SenderId", "SenderId (undocumented code)"},
-            {"MutualTLS", "MutualTLS: the peer was authenticated by its TLS certificate (undocumented code)"},
-            {"MapiSubmit", "MapiSubmit: submitted by a mailbox client (undocumented code)"},
-            {"SecureMapiSubmit",
-             "SecureMapiSubmit: submitted by a mailbox client over a secure channel "
-             "(undocumented code)"},
-            {"SecureInternalSubmit", "SecureInternalSubmit: submitted inside the organisation (undocumented code)"},
-            {"TLSAuthLogin", "TLSAuthLogin: SMTP AUTH LOGIN over TLS (undocumented code)"},
-            {"Login", "Login: SMTP AUTH LOGIN (undocumented code)"},
-            {"Pickup", "Pickup: the pickup or replay directory (undocumented code)"},
-            {"NTLM", "NTLM authentication (undocumented code)"},
-            {"GSSAPI", "GSSAPI (Kerberos) authentication (undocumented code)"},
-            {"MutualGSSAPI", "MutualGSSAPI: mutual Kerberos authentication (undocumented code)"},
-            {"Custom", "Custom authentication (undocumented code)"},
-            {"SecureExternalSubmit", "SecureExternalSubmit (undocumented code)"},
-            {"DirectTrustTLS", "DirectTrustTLS: trusted by its TLS certificate (undocumented code)"},
-            {"Replay", "Replay (undocumented code)"},
-        }};
-        for (const auto& [k, m] : kMeaning)
-            if (k == n) return m;
-        return {};
-    }
-    if (iends_with(name, "OriginalAttributedTenantConnectingIp"))
-        return "the address and HELO EOP attributed the message to the tenant by";
-    if (iends_with(name, "FromEntityHeader")) {
-        if (iequals(trim(value), "HybridOnPrem")) return "received through an on-premises (hybrid) connector";
-        if (iequals(trim(value), "Internet")) return "received as internet mail: no on-premises connector matched";
-        return {};
-    }
-    if (iends_with(name, "AuthSource")) return "the server that authenticated the sender";
-    return {};
-}
-
-}  // namespace
 
 std::optional<std::string> attributed_ip(std::string_view value) {
     // "TenantId=...;Ip=[203.0.113.7];Helo=[relay.contoso.com]"
@@ -431,42 +440,181 @@ std::optional<std::string> attributed_ip(std::string_view value) {
     return std::nullopt;
 }
 
+std::optional<std::int64_t> latency_ms(std::string_view value) {
+    // [d.]hh:mm:ss[.fraction]
+    value = trim(value);
+    std::int64_t days = 0;
+    auto colon = value.find(':');
+    if (colon == std::string_view::npos) return std::nullopt;
+    if (auto dot = value.substr(0, colon).find('.'); dot != std::string_view::npos) {
+        auto d = to_int(value.substr(0, dot));
+        if (!d || *d < 0) return std::nullopt;
+        days = *d;
+        value.remove_prefix(dot + 1);
+        colon = value.find(':');
+    }
+    auto second = value.find(':', colon + 1);
+    if (second == std::string_view::npos) return std::nullopt;
+    auto h = to_int(value.substr(0, colon));
+    auto m = to_int(value.substr(colon + 1, second - colon - 1));
+    std::string_view secs = value.substr(second + 1);
+    auto dot = secs.find('.');
+    auto s = to_int(secs.substr(0, dot));
+    if (!h || !m || !s || *h < 0 || *m < 0 || *m > 59 || *s < 0 || *s > 59 || *h > 1000000) return std::nullopt;
+    std::int64_t ms = 0;
+    if (dot != std::string_view::npos) {
+        std::string_view frac = secs.substr(dot + 1);
+        std::int64_t scale = 100;
+        for (char c : frac.substr(0, 3)) {
+            if (c < '0' || c > '9') return std::nullopt;
+            ms += (c - '0') * scale;
+            scale /= 10;
+        }
+    }
+    return ((days * 24 + *h) * 3600 + std::int64_t{*m} * 60 + *s) * 1000 + ms;
+}
+
+std::string arc_seal_without_signature(std::string_view value) {
+    std::string out;
+    out.reserve(96);
+    split_top(value, ';', [&](std::string_view part) {
+        auto eq = part.find('=');
+        if (eq != std::string_view::npos && iequals(trim(part.substr(0, eq)), "b")) return;
+        if (!out.empty()) out.append("; ");
+        out.append(part);
+    });
+    return out;
+}
+
+bool is_security_header(std::string_view name) {
+    return header_info(name) != nullptr;  // by the name's length first: most fields have a length no header has
+}
+
 SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
     SecurityReport r;
-    // One walk over the kept signals; the first of each name counts, as with find_signal.
-    bool scl_seen = false;  // r.scl stays empty when the value is not a number
     for (const auto& s : signals) {
-        std::string_view name = s.name;
+        const HeaderInfo* info = header_info(s.name);
+        if (info == nullptr) continue;  // a signal classification reads (Sender, List-Id, ...)
         std::string_view value = s.value;
-        if (iequals(name, "Authentication-Results") || iequals(name, "ARC-Authentication-Results")) {
-            r.authentication.push_back(parse_authentication_results(name, value));
-        } else if (!r.forefront_raw && iequals(name, "X-Forefront-Antispam-Report")) {
-            r.forefront_raw = value;
-            r.forefront = parse_forefront_report(value);
-        } else if (!r.antispam_raw && iequals(name, "X-Microsoft-Antispam")) {
-            r.antispam_raw = value;
-            split_top(value, ';', [&](std::string_view part) {  // the last BCL counts
-                auto colon = part.find(':');
-                if (!part.empty() && iequals(trim(part.substr(0, colon)), "BCL"))
-                    r.bcl = colon == std::string_view::npos ? std::nullopt : to_int(trim(part.substr(colon + 1)));
-            });
-        } else if (!r.mailbox_delivery_raw && iequals(name, "X-Microsoft-Antispam-Mailbox-Delivery")) {
-            r.mailbox_delivery_raw = value;
-            r.mailbox_delivery = coded_fields<kMailboxDelivery>(value);
-        } else if (!scl_seen && iequals(name, "X-MS-Exchange-Organization-SCL")) {
-            scl_seen = true;
-            r.scl = to_int(trim(value));
-        } else if (name.size() > 14 && iequals(name.substr(0, 14), "X-MS-Exchange-") &&
-                   (iequals(name, "X-MS-Exchange-Organization-AuthAs") ||
-                    iequals(name, "X-MS-Exchange-Organization-AuthMechanism") ||
-                    iequals(name, "X-MS-Exchange-Organization-AuthSource") ||
-                    iequals(name, "X-MS-Exchange-CrossTenant-AuthAs") ||
-                    iequals(name, "X-MS-Exchange-CrossTenant-AuthSource") ||
-                    iequals(name, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp") ||
-                    iequals(name, "X-MS-Exchange-CrossTenant-FromEntityHeader"))) {
-            bool seen = std::ranges::any_of(r.exchange_auth, [&](const CodedField& f) { return iequals(f.key, name); });
-            if (!seen) r.exchange_auth.push_back({name, value, exchange_auth_meaning(name, value), true});
+        switch (family_of(info->name)) {
+            case Family::authentication: {
+                AuthenticationResults ar = parse_authentication_results(info->name, value);
+                ar.header = info->name;
+                SecurityGroup* g = nullptr;
+                for (auto& x : r.groups)
+                    if (x.info == info && x.auth.authserv_id == ar.authserv_id) g = &x;
+                if (g == nullptr) {
+                    g = &r.groups.emplace_back();
+                    g->info = info;
+                    g->auth = std::move(ar);
+                    g->raw.push_back(value);
+                    break;
+                }
+                // The same receiver again: each result once.
+                if (std::ranges::find(g->raw, value) == g->raw.end()) g->raw.push_back(value);
+                for (std::size_t i = 0; i < ar.results.size(); ++i) {
+                    bool seen = std::ranges::any_of(g->auth.results,
+                                                    [&](const AuthResult& x) { return same_result(x, ar.results[i]); });
+                    if (seen) continue;
+                    g->auth.results.push_back(std::move(ar.results[i]));
+                    g->auth.summary.push_back(std::move(ar.summary[i]));
+                    g->auth.details.push_back(std::move(ar.details[i]));
+                }
+                for (auto& w : ar.joined) g->auth.joined.push_back(std::move(w));
+                break;
+            }
+            case Family::arc_results:
+            case Family::arc_seal: {
+                bool seal = family_of(info->name) == Family::arc_seal;
+                auto i = seal ? tag_value(value, "i") : std::optional<std::string_view>();
+                std::optional<int> instance;
+                AuthenticationResults ar;
+                if (seal) {
+                    if (i) instance = to_int(*i);
+                } else {
+                    ar = parse_authentication_results(info->name, value);
+                    ar.header = info->name;
+                    instance = ar.arc_instance;
+                }
+                if (!instance || *instance < 1) break;
+                auto set = std::ranges::find_if(r.arc.sets, [&](const ArcSet& x) { return x.instance == *instance; });
+                if (set == r.arc.sets.end()) {
+                    if (r.arc.sets.size() >= kMaxArcSets) break;
+                    set = r.arc.sets.insert(r.arc.sets.end(), ArcSet{});
+                    set->instance = *instance;
+                }
+                if (seal && !set->cv) {
+                    set->sealed_by = tag_value(value, "d");
+                    set->cv = tag_value(value, "cv");
+                    if (set->cv) set->cv_meaning = field_meaning(*info, "cv", *set->cv);
+                } else if (!seal && !set->results) {
+                    set->results = std::move(ar);
+                }
+                break;
+            }
+            case Family::received_spf: {
+                SecurityGroup& g = group_for(r, info, value, true);
+                if (!g.raw.empty()) break;  // the same check recorded twice
+                g.raw.push_back(value);
+                g.fields = received_spf_fields(*info, value);
+                break;
+            }
+            case Family::coded:
+            case Family::spam_status:
+            case Family::spamd_result:
+            case Family::key_values: {
+                SecurityGroup& g = group_for(r, info, value, true);
+                if (!g.raw.empty()) break;
+                g.raw.push_back(value);
+                Family f = family_of(info->name);
+                g.fields = f == Family::coded          ? coded_fields(*info, value)
+                           : f == Family::spam_status  ? word_fields(*info, value, true)
+                           : f == Family::spamd_result ? spamd_fields(*info, value)
+                                                       : word_fields(*info, value, false);
+                break;
+            }
+            case Family::identifier: {
+                SecurityField f = field(*info, "=", value);
+                f.key = info->name;
+                if (info->name == "X-MS-Exchange-CrossTenant-Id") {
+                    if (!r.ids.tenant_id) r.ids.tenant_id = f;
+                } else if (info->name == "X-MS-Exchange-Transport-EndToEndLatency") {
+                    if (!r.ids.end_to_end_latency) {
+                        r.ids.end_to_end_latency = f;
+                        r.ids.end_to_end_latency_ms = latency_ms(value);
+                    }
+                } else if (!r.ids.network_message_id ||
+                           (info->name == "X-MS-Exchange-Organization-Network-Message-Id" &&
+                            r.ids.network_message_id->key != info->name)) {
+                    r.ids.network_message_id = f;  // the organisation's own, else the cross-tenant copy
+                }
+                break;
+            }
+            case Family::single: {
+                SecurityGroup& g = group_for(r, info, value, false);
+                if (std::ranges::find(g.raw, value) != g.raw.end() || g.fields.size() >= kMaxFieldsPerGroup) break;
+                g.raw.push_back(value);
+                SecurityField f = field(*info, "=", value);
+                f.key = info->name;
+                g.fields.push_back(f);
+                break;
+            }
         }
+    }
+    // The table's order of headers; a header's groups in the message's order.
+    std::ranges::stable_sort(
+        r.groups, [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; });
+    std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
+    for (std::size_t k = 0; k < r.arc.sets.size(); ++k) {
+        ArcSet& set = r.arc.sets[k];
+        if (!set.results) continue;
+        for (std::size_t g = 0; g < r.groups.size() && !set.same_as_group; ++g)
+            if (r.groups[g].authentication() && covered_by(*set.results, r.groups[g].auth, set.extra))
+                set.same_as_group = g;
+        for (std::size_t e = 0; e < k && !set.same_as_group && !set.same_as_set; ++e)
+            if (r.arc.sets[e].results && covered_by(*set.results, *r.arc.sets[e].results, set.extra))
+                set.same_as_set = r.arc.sets[e].instance;
+        if (!set.same_as_group && !set.same_as_set) set.extra.clear();
     }
     return r;
 }

@@ -1,10 +1,12 @@
-// Decoded security headers: what Microsoft's and others' anti-spam and
-// authentication stamps say, with meanings, next to the raw values.
-// Pure: reads the signal headers a trace kept, never the network. Raw values, coded fields
-// and authentication results are views of the trace's text: a report lives
-// no longer than its trace.
+// Decoded security headers: what Microsoft's and other vendors' anti-spam
+// and authentication stamps say, grouped by header under the header's real
+// name, each value once, with its meaning and source from the table in
+// parse/header_meanings. Pure: reads the signal headers a trace kept, never
+// the network. Values, raw text and labels are views of the trace's text or
+// of the compiled-in table: a report lives no longer than its trace.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -12,20 +14,26 @@
 #include <vector>
 
 #include "input/header_block.hh"
+#include "parse/header_meanings.hh"
 
 namespace hopscope {
 
-struct CodedField {
+// One decoded value: its label in the vendor's casing (the key as written
+// when the table does not name it), the value, and the table's rows for it.
+struct SecurityField {
     std::string_view key;
     std::string_view value;
-    std::string_view meaning;  // static text; empty when the key or value is unknown to us
-    bool known_key = true;
+    FieldLookup meaning;
+    // The meaning to show and its status: the value's row, else the key's
+    // (then a value the vendor does not describe), else none.
+    [[nodiscard]] const FieldMeaning* row() const { return meaning.best(); }
+    [[nodiscard]] bool value_described() const { return meaning.value != nullptr; }
 };
 
 struct AuthResult {
     std::string method;                                                     // spf, dkim, dmarc, compauth, arc, ...
     std::string_view result;                                                // pass, fail, none, ...
-    std::optional<std::string_view> reason;                                 // reason=... or the comment
+    std::optional<std::string_view> reason;                                 // the comment: "(sender IP is ...)"
     std::vector<std::pair<std::string_view, std::string_view>> properties;  // smtp.mailfrom=..., header.d=...
 };
 
@@ -38,40 +46,82 @@ struct AuthenticationResults {
     std::optional<int> arc_instance;  // i= on ARC-Authentication-Results
     std::vector<AuthResult> results;
     std::vector<std::string> summary;  // "SPF: pass with IP 40.107.8.131"
+    std::vector<std::string> details;  // "with IP 40.107.8.131 (mail from contoso.com)", one per result
     // A word a comment was cut out of ("a=b(c)d" reads "a=bd"), which the
     // value does not hold as one piece. Held by pointer: the views stay put
     // when the results move.
     std::vector<std::unique_ptr<const std::string>> joined;
 };
 
+// One header of the section: all its fields of that name (for
+// Authentication-Results, all of one authserv-id), each value once.
+struct SecurityGroup {
+    const HeaderInfo* info = nullptr;   // its canonical name, vendor, what it is, source
+    std::vector<std::string_view> raw;  // the values, in the message's order
+    std::vector<SecurityField> fields;  // coded fields, or the one value ("=")
+    AuthenticationResults auth;         // authentication results, when it holds them
+    [[nodiscard]] bool authentication() const { return !auth.results.empty() || auth.authserv_id.has_value(); }
+};
+
+// The ARC chain as one: each set's seal and results, and what the newest
+// seal says of the chain.
+struct ArcSet {
+    int instance = 0;
+    std::optional<std::string_view> sealed_by;  // the ARC-Seal's d=
+    std::optional<std::string_view> cv;         // the ARC-Seal's cv=
+    FieldLookup cv_meaning;
+    std::optional<AuthenticationResults> results;  // its ARC-Authentication-Results, when there
+    // Results the same as a group's (SecurityReport::groups index) or an
+    // earlier set's (its instance), for every method both name: those are
+    // said there, once. `extra` lists the results that group does not have
+    // (ARC's own arc=none, say), indexes into results->results.
+    std::optional<std::size_t> same_as_group;
+    std::optional<int> same_as_set;
+    std::vector<std::size_t> extra;
+};
+
+struct ArcChain {
+    std::vector<ArcSet> sets;  // by instance
+    [[nodiscard]] const ArcSet* newest() const { return sets.empty() ? nullptr : &sets.back(); }
+};
+
+// What an admin uses next, from Exchange Online's stamps.
+struct SecurityIdentifiers {
+    std::optional<SecurityField> network_message_id;  // Organization-, else CrossTenant-Network-Message-Id
+    std::optional<SecurityField> tenant_id;           // X-MS-Exchange-CrossTenant-Id
+    std::optional<SecurityField> end_to_end_latency;  // X-MS-Exchange-Transport-EndToEndLatency
+    std::optional<std::int64_t> end_to_end_latency_ms;
+    [[nodiscard]] bool empty() const { return !network_message_id && !tenant_id && !end_to_end_latency; }
+};
+
 struct SecurityReport {
-    std::optional<std::string_view> forefront_raw;
-    std::vector<CodedField> forefront;
-    std::optional<std::string_view> antispam_raw;
-    std::optional<int> bcl;
-    std::optional<std::string_view> mailbox_delivery_raw;
-    std::vector<CodedField> mailbox_delivery;
-    std::optional<int> scl;  // X-MS-Exchange-Organization-SCL
-    // How Exchange authenticated the sender (AuthAs, AuthMechanism,
-    // AuthSource, OriginalAttributedTenantConnectingIp, FromEntityHeader).
-    std::vector<CodedField> exchange_auth;
-    std::vector<AuthenticationResults> authentication;
-    [[nodiscard]] bool empty() const {
-        return !forefront_raw && !antispam_raw && !mailbox_delivery_raw && !scl && authentication.empty() &&
-               exchange_auth.empty();
-    }
+    std::vector<SecurityGroup> groups;  // in the table's order of headers, then the message's
+    ArcChain arc;
+    SecurityIdentifiers ids;
+    [[nodiscard]] bool empty() const { return groups.empty() && arc.sets.empty() && ids.empty(); }
+    // The group of that header (canonical name), first of its name; null when absent.
+    [[nodiscard]] const SecurityGroup* find(std::string_view header) const;
 };
 
 // Reads the signal headers a trace kept (Trace::signals): views of them.
 SecurityReport decode_security(const std::vector<SignalHeader>& signals);
 
+// An ARC-Seal's tags without its signature (b=), which nothing reads: what
+// the chain stage keeps of one.
+std::string arc_seal_without_signature(std::string_view value);
+
+// Whether the chain-building stage keeps a header of this name for the
+// security section (the signal headers beyond those classification reads).
+bool is_security_header(std::string_view name);
+
+// "SPF", "DKIM", "DMARC", "ARC", "Composite auth" for a method as written
+// in lower case; other methods as they are.
+std::string_view auth_method_label(std::string_view method);
+
 // X-MS-Exchange-Organization-AuthMechanism's two hex digits by name
 // ("02" -> "MutualTLS"); empty when the code is unknown. Not documented by
-// Microsoft: as read from Exchange's own code.
+// Microsoft: as read from Exchange's own code (the table's rows).
 std::string_view auth_mechanism_name(std::string_view code);
-
-// AuthAs values (Anonymous, Internal, Partner) in words; empty when unknown.
-std::string_view auth_as_meaning(std::string_view value);
 
 // The Ip=[...] of X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp.
 std::optional<std::string> attributed_ip(std::string_view value);
@@ -79,6 +129,10 @@ std::optional<std::string> attributed_ip(std::string_view value);
 // Views of `header` and `value`: they must outlive the result.
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value);
 // The fields of an X-Forefront-Antispam-Report value, as views of `value`.
-std::vector<CodedField> parse_forefront_report(std::string_view value);
+std::vector<SecurityField> parse_forefront_report(std::string_view value);
+
+// "00:00:01.9961181" or "1.02:03:04.5" (hours:minutes:seconds, days first
+// when there are any) in milliseconds.
+std::optional<std::int64_t> latency_ms(std::string_view value);
 
 }  // namespace hopscope

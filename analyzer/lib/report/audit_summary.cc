@@ -172,7 +172,7 @@ std::string AuditSummary::render() const {
     for (const auto& u : unopened_) out += "  unopened: " + escape_for_terminal(u) + "\n";
     out += "\nPer source\n";
     for (const auto& [path, s] : sources_)
-        out += "  " + pad(std::to_string(s.messages), 8, true) + " messages" +
+        out += "  " + pad(std::to_string(s.messages), 8, true) + (s.messages == 1 ? " message" : " messages") +
                (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) + "  " +
                escape_for_terminal(path) + "\n";
     return out;

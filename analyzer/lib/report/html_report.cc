@@ -9,6 +9,7 @@
 #include "parse/tls_version.hh"
 #include "report/display_text.hh"
 #include "report/html_writer.hh"
+#include "report/message_trace.hh"
 #include "report/text_report.hh"
 #include "report/trace_json.hh"
 
@@ -25,22 +26,29 @@ std::string opt(const std::optional<std::string>& s, std::string_view none = "-"
     return s ? html_text(*s) : std::string(none);
 }
 
-// "mail.example.com (helo mx1) rdns [192.0.2.1]", each part escaped.
+// "mail.example.com (helo mx1) rdns [192.0.2.1]", each part escaped, names
+// breaking between their labels; a client that said HELO with an address
+// literal and has no reverse name: "172.20.145.6 HELO [172.27.15.30]".
 std::string sender_html(const SenderSide& f) {
     std::string out;
-    if (f.host) out += h(host_for_display(*f.host));
+    if (f.host && f.host->starts_with('[') && f.ip && !f.rdns) {
+        out = html_host(*f.ip);
+        if (*f.host != "[" + *f.ip + "]") out += " <span class=\"muted\">HELO</span> " + html_host(*f.host);
+        return out;
+    }
+    if (f.host) out += html_host(host_for_display(*f.host));
     if (f.helo && f.helo != f.host)
-        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">helo</span> ") + h(*f.helo);
+        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">helo</span> ") + html_host(*f.helo);
     if (f.rdns && f.rdns != f.host)
-        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">rdns</span> ") + h(*f.rdns);
+        out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">rdns</span> ") + html_host(*f.rdns);
     if (f.ip && !(f.host && f.host->find(*f.ip) != std::string::npos))
-        out += (out.empty() ? "" : " ") + std::string("[") + h(*f.ip) + "]";
+        out += (out.empty() ? "" : " ") + std::string("[") + html_host(*f.ip) + "]";
     return out.empty() ? "-" : out;
 }
 
 std::string receiver_html(const ReceiverSide& b) {
-    std::string out = b.host ? h(host_for_display(*b.host)) : std::string();
-    if (b.ip) out += (out.empty() ? "" : " ") + std::string("[") + h(*b.ip) + "]";
+    std::string out = b.host ? html_host(host_for_display(*b.host)) : std::string();
+    if (b.ip) out += (out.empty() ? "" : " ") + std::string("[") + html_host(*b.ip) + "]";
     return out.empty() ? "-" : out;
 }
 
@@ -104,7 +112,10 @@ std::string timeline_svg(const Trace& t) {
     for (const auto& hop : t.hops) {
         out += "<text x=\"4\" y=\"" + std::to_string(y + 15) + "\">#" + std::to_string(hop.index) + " " + h(hop.role) +
                "</text>";
-        if (hop.delay_s) {
+        if (!hop.delay_s && has_skew(hop)) {
+            out += "<text class=\"skewtext\" x=\"" + std::to_string(zero + 6) + "\" y=\"" + std::to_string(y + 15) +
+                   "\">clock off: no delay (see the anomalies)</text>";
+        } else if (hop.delay_s) {
             std::int64_t d = *hop.delay_s;
             int a = std::min(zero, x_of(d));
             int w = std::max(2, std::abs(x_of(d) - zero));
@@ -184,74 +195,180 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                         ? time_html(t.created, id + "-created", zone) + (zone == nullptr ? " UTC" : "") +
                               " <span class=\"local\" id=\"" + id + "-created\"></span>"
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
-    item("Total delay", (t.total_delay_s ? h(format_duration(*t.total_delay_s)) : std::string("-")) + " over " +
-                            std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops"));
+    item("Delivered", h(delivered_text(t)));
     if (!t.hops.empty()) item("Origin", sender_html(t.hops.front().fields.from));
     return out + "</dl>\n";
 }
 
+// The hops under their organisation rows (which name the organisation, so
+// no Org column repeats it). Each cell carries its column's name, shown
+// before it when a phone's width stacks the cells.
 std::string hop_table(const Trace& t, const std::string& id, const DisplayZone* zone) {
     if (t.hops.empty()) return "<p>No Received fields: nothing to trace.</p>\n";
+    const std::string time_label = "Time (" + zone_label(zone) + ")";
     std::string out = "<div class=\"table\"><table class=\"hops\" id=\"" + id +
-                      "-hops\"><thead><tr><th class=\"num\">#</th><th>Time (" + h(zone_label(zone)) +
-                      ")</th><th class=\"local\">Your time (<span "
+                      "-hops\"><thead><tr><th class=\"num\">#</th><th>" + h(time_label) +
+                      "</th><th class=\"local\">Your time (<span "
                       "class=\"local-zone\">local</span>)</th><th "
-                      "class=\"num\">Delay</th><th>Role</th><th>Org</th><th>From</th><th>By</th><th>TLS</th>"
+                      "class=\"num\">Delay</th><th>Role</th><th>From</th><th>By</th><th>TLS</th>"
                       "<th>With</th></tr></thead><tbody>";
     std::size_t segment = 0;
     for (const auto& hop : t.hops) {
         if (segment < t.orgs.size() && t.orgs[segment].first_hop == hop.index) {
             const OrgSegment& o = t.orgs[segment++];
-            std::string what = segment_story(t, o);
-            out += "<tr class=\"org\"><td colspan=\"10\">" + opt(o.org, "(no name)") + " <span>— " + h(what) +
-                   "</span></td></tr>";
+            out += "<tr class=\"org\"><td colspan=\"9\">" + opt(o.org, "(no name)") + " <span>— " +
+                   h(segment_story(t, o)) + "</span></td></tr>";
         }
         const auto& f = hop.fields;
         std::string local = id + "-t" + std::to_string(hop.index);
+        std::string delay = hop.delay_s ? h(format_duration(*hop.delay_s)) : (has_skew(hop) ? "skew" : "-");
         out += std::string("<tr class=\"hop") + (has_skew(hop) ? " skew" : "") + "\"><td class=\"num\">" +
-               std::to_string(hop.index) + "</td><td class=\"num\">" + time_html(f.time, local, zone) +
-               "</td><td class=\"num local\" id=\"" + local + "\"></td><td class=\"num\">" +
-               (hop.delay_s ? h(format_duration(*hop.delay_s)) : std::string("-")) + "</td><td>" + role_html(hop.role) +
-               "</td><td>" + opt(hop.org) + "</td><td class=\"host\">" + sender_html(f.from) +
-               "</td><td class=\"host\">" + receiver_html(f.by) + "</td><td>" + tls_html(f) + "</td><td>" +
-               opt(f.with) + (f.mta && f.mta != f.with ? "<br><span class=\"muted\">" + h(*f.mta) + "</span>" : "") +
-               "</td></tr>";
+               std::to_string(hop.index) + "</td><td class=\"num\" data-label=\"" + h(time_label) + "\">" +
+               time_html(f.time, local, zone) + "</td><td class=\"num local\" id=\"" + local +
+               "\" data-label=\"Your time\"></td><td class=\"num\" data-label=\"Delay\">" + delay +
+               "</td><td data-label=\"Role\">" + role_html(hop.role) + "</td><td class=\"host\" data-label=\"From\">" +
+               sender_html(f.from) + "</td><td class=\"host\" data-label=\"By\">" + receiver_html(f.by) +
+               "</td><td data-label=\"TLS\">" + tls_html(f) + "</td><td data-label=\"With\">" + opt(f.with) +
+               (f.via ? " <span class=\"muted\">via</span> " + h(*f.via) : "") +
+               (f.mta && f.mta != f.with ? "<br><span class=\"muted\">" + h(*f.mta) + "</span>" : "") + "</td></tr>";
         std::string why;
         for (const auto& e : hop.evidence) why += (why.empty() ? "" : "; ") + e;
         for (const auto& a : hop.anomalies) why += (why.empty() ? "" : "; ") + a.kind + ": " + a.detail;
-        if (!why.empty()) out += "<tr class=\"why\"><td></td><td colspan=\"9\">" + h(why) + "</td></tr>";
+        if (!why.empty()) out += "<tr class=\"why\"><td></td><td colspan=\"8\">" + h(why) + "</td></tr>";
     }
     return out + "</tbody></table></div>\n";
 }
 
+// A link to where a meaning comes from: text the reader may follow, never
+// fetched by the page (the CSP allows no request; the URL is the table's,
+// never a header's).
+std::string source_link(const MeaningSource* s) {
+    if (s == nullptr) return {};
+    return " <a class=\"src\" href=\"" + h(s->url) + "\" rel=\"noreferrer\" title=\"" + h(s->title) + "\">source</a>";
+}
+
+std::string meaning_html(const SecurityField& f) {
+    const FieldMeaning* row = f.row();
+    if (row == nullptr) return "<span class=\"muted\">(not in hopscope's table)</span>";
+    std::string out = h(row->text);
+    if (f.meaning.enumerated && !f.value_described() && !f.value.empty())
+        out += " <span class=\"muted\">(this value is not described)</span>";
+    if (row->status != MeaningStatus::documented)
+        out += " <span class=\"muted\">(" + std::string(status_name(row->status)) + ")</span>";
+    return out + source_link(row->source);
+}
+
+std::string value_html(std::string_view v) {
+    return v.empty() ? std::string("<span class=\"muted\">(empty)</span>") : h(v);
+}
+
+std::string results_html(const AuthenticationResults& a) {
+    static const HeaderInfo* info = header_info("Authentication-Results");
+    std::string out;
+    for (std::size_t i = 0; i < a.results.size(); ++i) {
+        const AuthResult& r = a.results[i];
+        FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
+        SecurityField f{r.method, r.result, m};
+        std::string meaning = (a.details[i].empty() ? std::string() : h(a.details[i]) + ": ") + meaning_html(f);
+        for (const auto& [k, v] : r.properties) {
+            if (info == nullptr || (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc"))) continue;
+            FieldLookup p = field_meaning(*info, k, v);
+            if (p.value != nullptr)
+                meaning += "; " + h(k) + " " + h(v) + ": " + h(p.value->text) + source_link(p.value->source);
+        }
+        out += "<tr><td>" + h(auth_method_label(r.method)) + "</td><td class=\"mono\">" + value_html(r.result) +
+               "</td><td>" + meaning + "</td></tr>";
+    }
+    return out;
+}
+
+std::string group_head(const HeaderInfo& info, std::string_view extra) {
+    std::string out = "<tr class=\"head\"><th colspan=\"3\">" + h(info.name);
+    if (!extra.empty()) out += " <span class=\"mono\">" + h(extra) + "</span>";
+    if (!info.vendor.empty()) out += " <span class=\"muted\">" + h(info.vendor) + "</span>";
+    out += "<br><span class=\"about\">" + h(info.about) + source_link(info.source) + "</span></th></tr>";
+    return out;
+}
+
 std::string security_html(const Trace& t) {
     SecurityReport sec = decode_security(t.signals);
-    if (sec.empty()) return {};
-    std::string out = "<h2>Security headers</h2><div class=\"table\"><table><tbody>";
-    auto row = [&](const std::string& a, const std::string& b, const std::string& c) {
-        out += "<tr><td>" + a + "</td><td class=\"mono\">" + b + "</td><td>" + c + "</td></tr>";
-    };
-    for (const auto& a : sec.authentication) {
-        std::string who(a.authserv_id.value_or("(no authserv-id: Microsoft)"));
-        if (a.arc_instance) who += " ARC i=" + std::to_string(*a.arc_instance);
-        for (const auto& line : a.summary)
-            row("Authentication", h(line), "<span class=\"muted\">" + h(who) + "</span>");
+    auto command = message_trace_command(t, sec);
+    std::string out;
+    if (!sec.groups.empty() || !sec.arc.sets.empty()) {
+        out += "<h2>Security headers</h2><div class=\"table\"><table class=\"sec\"><tbody>";
+        const HeaderInfo* seal = header_info("ARC-Seal");
+        bool arc_done = false;
+        auto arc = [&] {
+            if (arc_done || sec.arc.sets.empty() || seal == nullptr) return;
+            arc_done = true;
+            const ArcSet& newest = *sec.arc.newest();
+            std::string what = std::to_string(sec.arc.sets.size()) + (sec.arc.sets.size() == 1 ? " set" : " sets");
+            out += "<tr class=\"head\"><th colspan=\"3\">ARC chain <span class=\"muted\">" + h(what) + "</span>";
+            if (newest.cv) {
+                SecurityField f{"cv", *newest.cv, newest.cv_meaning};
+                out += "<br><span class=\"about\">the newest seal (i=" + std::to_string(newest.instance) +
+                       (newest.sealed_by ? ", by " + h(*newest.sealed_by) : std::string()) +
+                       ") says cv=" + h(*newest.cv) + ": " + meaning_html(f) + "</span>";
+            }
+            out += "</th></tr>";
+            for (const auto& set : sec.arc.sets) {
+                std::string who =
+                    "i=" + std::to_string(set.instance) +
+                    (set.results && set.results->authserv_id ? " " + std::string(*set.results->authserv_id)
+                                                             : std::string());
+                if (!set.results) {
+                    out += "<tr><td>" + h(who) +
+                           "</td><td></td><td class=\"muted\">sealed, no ARC-Authentication-Results</td></tr>";
+                } else if (set.same_as_group || set.same_as_set) {
+                    std::string same =
+                        set.same_as_group
+                            ? std::string(sec.groups[*set.same_as_group].info->name) +
+                                  (sec.groups[*set.same_as_group].auth.authserv_id
+                                       ? " (" + std::string(*sec.groups[*set.same_as_group].auth.authserv_id) + ")"
+                                       : std::string())
+                            : "i=" + std::to_string(*set.same_as_set);
+                    out += "<tr><td>" + h(who) + "</td><td></td><td>same results as " + h(same) +
+                           (set.extra.empty() ? "" : ", and") + "</td></tr>";
+                    AuthenticationResults extra;
+                    for (std::size_t i : set.extra) {
+                        extra.results.push_back(set.results->results[i]);
+                        extra.summary.push_back(set.results->summary[i]);
+                        extra.details.push_back(set.results->details[i]);
+                    }
+                    out += results_html(extra);
+                } else {
+                    out += "<tr><td colspan=\"3\">" + h(who) + "</td></tr>" + results_html(*set.results);
+                }
+            }
+        };
+        for (const auto& g : sec.groups) {
+            if (seal != nullptr && g.info->rank > seal->rank) arc();
+            out += group_head(*g.info, g.auth.authserv_id.value_or(std::string_view()));
+            if (g.authentication()) {
+                out += results_html(g.auth);
+                continue;
+            }
+            for (const auto& f : g.fields)
+                out += "<tr><td>" + (f.key == g.info->name ? std::string() : h(f.key)) + "</td><td class=\"mono\">" +
+                       value_html(f.value) + "</td><td>" + meaning_html(f) + "</td></tr>";
+        }
+        arc();
+        out += "</tbody></table></div>\n";
     }
-    if (sec.scl) row("SCL", std::to_string(*sec.scl), "spam confidence level (X-MS-Exchange-Organization-SCL)");
-    if (sec.bcl) row("BCL", std::to_string(*sec.bcl), "bulk complaint level (X-Microsoft-Antispam)");
-    for (const auto& f : sec.exchange_auth)
-        row(h(f.key.substr(f.key.rfind('-') + 1)), h(f.value),
-            f.meaning.empty() ? "<span class=\"muted\">(value not in our table)</span>" : h(f.meaning));
-    for (const auto& f : sec.forefront)
-        row(h(f.key), h(f.value),
-            f.meaning.empty() ? std::string("<span class=\"muted\">") +
-                                    (f.known_key ? "(value not in our table)" : "(unknown field)") + "</span>"
-                              : h(f.meaning));
-    for (const auto& f : sec.mailbox_delivery)
-        row(h(f.key), h(f.value),
-            (f.meaning.empty() ? std::string("<span class=\"muted\">(unknown field)</span>") : h(f.meaning)) +
-                " <span class=\"muted\">[Mailbox-Delivery]</span>");
-    return out + "</tbody></table></div>\n";
+    if (!sec.ids.empty() || command) {
+        out += "<h2>For the Exchange Online admin</h2><div class=\"table\"><table class=\"sec\"><tbody>";
+        for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
+            if (*f)
+                out += "<tr><td>" + h((*f)->key) + "</td><td class=\"mono\">" + value_html((*f)->value) + "</td><td>" +
+                       meaning_html(**f) + "</td></tr>";
+        out += "</tbody></table></div>\n";
+        if (command)
+            out +=
+                "<p>The message in your tenant's message trace (Exchange Online PowerShell; without dates the "
+                "cmdlet searches only the last 48 hours, and trace data is kept 90 days):</p><pre class=\"cmd\">" +
+                h(*command) + "</pre>\n";
+    }
+    return out;
 }
 
 std::string anomalies_html(const Trace& t) {
@@ -323,7 +440,7 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         out += "</ul>\n";
     }
     if (!o.raw_headers.empty())
-        out += "<details><summary>Raw headers</summary><pre>" + h(o.raw_headers) + "</pre></details>\n";
+        out += "<details><summary>Raw headers</summary><pre>" + html_text_lines(o.raw_headers) + "</pre></details>\n";
     out += "<script type=\"application/json\" id=\"report-json\">" + json_for_script(trace_to_json(t, false)) +
            "</script>\n";
     return out;
@@ -338,7 +455,12 @@ std::string render_html(const Trace& t, const HtmlOptions& o) {
         "<p class=\"actions noprint\"><a class=\"button\" id=\"download-json\" download=\"trace.json\" hidden>Download "
         "JSON</a></p>\n";
     out += "<footer>hopscope report";
-    if (!o.source.empty()) out += " of " + h(o.source);
+    if (!o.source.empty()) {  // the file's name, not where it sits on this machine
+        std::string_view name = o.source;
+        if (auto slash = name.find_last_of('/'); slash != std::string_view::npos && slash + 1 < name.size())
+            name.remove_prefix(slash + 1);
+        out += " of " + h(name);
+    }
     out += ". Times are " + (o.zone == nullptr ? std::string("UTC") : "in " + h(o.zone->label())) +
            "; the reader's own zone is shown beside them when scripts run. Nothing on this page makes a "
            "request.</footer>\n";

@@ -72,6 +72,32 @@ std::string html_field_text(std::string_view s) {
     return out;
 }
 
+std::string html_text_lines(std::string_view s) {
+    std::string out;
+    out.reserve(s.size() + s.size() / 8);
+    while (!s.empty()) {
+        auto nl = s.find('\n');
+        std::string_view line = s.substr(0, nl);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        out += html_text(line);
+        if (nl == std::string_view::npos) break;
+        out.push_back('\n');
+        s.remove_prefix(nl + 1);
+    }
+    return out;
+}
+
+std::string html_host(std::string_view s) {
+    std::string text = html_text(s);
+    std::string out;
+    out.reserve(text.size() + text.size() / 4);
+    for (char c : text) {
+        out.push_back(c);
+        if (c == '.' || c == ':') out += "<wbr>";  // escaped text never holds a '.' or ':' inside a reference
+    }
+    return out;
+}
+
 std::string json_for_script(std::string_view json) {
     std::string out;
     out.reserve(json.size() + 64);
@@ -128,7 +154,7 @@ std::string_view html_style() {
 @media (prefers-color-scheme:dark){:root{--fg:#e6e9ef;--muted:#a2abbb;--bg:#14171c;--panel:#1d2129;--line:#2e3440;--ok:#5cc97b;--warn:#f0a23a;--bad:#f97066;--accent:#7aa7ff}}
 *{box-sizing:border-box}
 body{margin:0 auto;max-width:1200px;padding:16px;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
-h1{font-size:1.35em;margin:.2em 0 .6em}
+h1{font-size:1.35em;margin:.2em 0 .6em;overflow-wrap:anywhere}
 h2{font-size:1.1em;margin:1.6em 0 .5em;border-bottom:1px solid var(--line);padding-bottom:.2em}
 code,.mono,td.host,pre{font-family:ui-monospace,SFMono-Regular,Menlo,Consolas,monospace;font-size:.92em}
 .banner{border-radius:8px;padding:12px 16px;margin:0 0 16px;border:1px solid var(--line);background:var(--panel)}
@@ -142,7 +168,7 @@ table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:5px 6px;border-bottom:1px solid var(--line);vertical-align:top}
 th{background:var(--panel);font-weight:600;white-space:nowrap}
 td.num,th.num{text-align:right;white-space:nowrap}
-td.host{overflow-wrap:anywhere;min-width:10em;max-width:22em}
+td.host{overflow-wrap:break-word;min-width:8em;max-width:22em}
 tr.org td{background:var(--panel);font-weight:600}
 tr.org td span{font-weight:400;color:var(--muted)}
 tr.why td{color:var(--muted);font-size:.88em;border-bottom:1px solid var(--line);padding-top:0}
@@ -153,7 +179,7 @@ tr.skew td{color:var(--bad)}
 .local{display:none}.tz .local{display:table-cell}.tz span.local{display:inline}
 svg.timeline{width:100%;height:auto;display:block;max-width:1100px}
 svg.timeline text{font:14px system-ui,sans-serif;fill:var(--fg)}
-svg.timeline .bar{fill:var(--accent)}svg.timeline .skewbar{fill:var(--bad)}svg.timeline .grid{stroke:var(--line)}
+svg.timeline .bar{fill:var(--accent)}svg.timeline .skewbar{fill:var(--bad)}svg.timeline .skewtext{fill:var(--bad)}svg.timeline .grid{stroke:var(--line)}
 .muted{color:var(--muted)}
 details{margin-top:1em}details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);padding:10px;border-radius:6px}
 .actions{margin:16px 0}.actions a,.actions button{color:var(--accent)}
@@ -165,7 +191,15 @@ textarea{width:100%;min-height:14em;font-family:ui-monospace,Menlo,Consolas,mono
 .meter .ok{background:var(--ok)}.meter .bad{background:var(--bad)}
 footer{margin-top:2em;color:var(--muted);font-size:.85em}
 [hidden]{display:none!important}
-@media (max-width:640px){body{padding:10px;font-size:14px}dl.summary{grid-template-columns:1fr}dl.summary dt{margin-top:6px}}
+table.sec td.mono{overflow-wrap:anywhere;max-width:24em}table.sec tr.head th{background:var(--panel);font-weight:600;white-space:normal}
+table.sec .about{font-weight:400;color:var(--muted);font-size:.9em}a.src{font-size:.85em;color:var(--accent)}
+pre.cmd{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);padding:8px;border-radius:6px}
+@media (max-width:640px){body{padding:10px;font-size:14px;overflow-wrap:anywhere}dl.summary{grid-template-columns:1fr}dl.summary dt{margin-top:6px}
+table.hops thead{display:none}table.hops,table.hops tbody,table.hops tr,table.hops td{display:block;width:auto}
+table.hops tr.hop{border-top:1px solid var(--line);padding:6px 0}table.hops td{border:0;padding:1px 6px;text-align:left;white-space:normal;max-width:none}
+table.hops td[data-label]::before{content:attr(data-label) "  ";color:var(--muted);font-family:system-ui,sans-serif}
+table.hops tr.why td:first-child{display:none}.tz table.hops td.local{display:block}
+table.sec,table.sec tbody,table.sec tr,table.sec td{display:block}table.sec td{border:0;padding:1px 6px}table.sec tr{border-top:1px solid var(--line);padding:4px 0}}
 @media print{body{max-width:none}.actions,.noprint{display:none}.table{overflow:visible}}
 )CSS";
     return kStyle;

@@ -12,6 +12,8 @@
 //   so that submitting again sends the same text: made valid UTF-8, NUL
 //   written as U+FFFD, CR LF as LF (as the browser sends it anyway), every
 //   other character kept, then & < > " ' become character references.
+// - html_text_lines, html_host: html_text of each line of a raw block, and
+//   html_text with <wbr> after each '.' and ':' of a host name.
 // - json_for_script: JSON text made safe inside <script type="application/
 //   json">: every < > & and U+2028/2029 written as \uXXXX, so no "</script>"
 //   or "<!--" can close or change the element.
@@ -29,6 +31,13 @@ namespace hopscope {
 std::string html_text(std::string_view s);
 
 std::string html_field_text(std::string_view s);
+// html_text, line by line: line breaks kept (a CR before one dropped), for
+// a <pre> of raw header text that reads and copies as the headers did.
+std::string html_text_lines(std::string_view s);
+
+// html_text with a line-break opportunity (<wbr>) after every '.' and ':',
+// so a host name or address wraps between its labels, not inside one.
+std::string html_host(std::string_view s);
 
 std::string json_for_script(std::string_view json);
 

@@ -6,14 +6,16 @@
 #include <cstdio>
 #include <vector>
 
+#include "base/duration.hh"
 #include "classify/bounce_analysis.hh"
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
+#include "report/message_trace.hh"
 
 namespace hopscope {
 namespace {
 
-constexpr std::size_t kBarWidth = 12;
+constexpr std::size_t kBarWidth = 6;
 constexpr std::size_t kMinNameWidth = 12;  // a cut name keeps at least this much
 
 const char* kBold = "\x1b[1m";
@@ -33,41 +35,58 @@ std::string safe(const std::optional<std::string>& s) {
     return s ? escape_for_terminal(*s) : std::string();
 }
 
-// A host cell: the name, which may be cut, and the address, which never is.
+// A host cell: the name, what the client said in HELO when it differs
+// (left out first when the cell is cut), and the address, which is never cut.
 struct HostCell {
     std::string name;
     std::string address;  // " [192.0.2.1]" or "[192.0.2.1]" when there is no name
-    [[nodiscard]] std::size_t width() const { return display_width(name) + display_width(address); }
+    std::string helo;     // " (helo mx1)" or empty
+    [[nodiscard]] std::size_t width() const {
+        return display_width(name) + display_width(helo) + display_width(address);
+    }
     [[nodiscard]] std::string fit(std::size_t width) const {
+        if (this->width() <= width) return name + helo + address;
         std::size_t room = width > display_width(address) ? width - display_width(address) : 0;
         return (display_width(name) > room ? fit_width(name, std::max(room, kMinNameWidth)) : name) + address;
     }
 };
 
 HostCell sender_cell(const SenderSide& f) {
+    // A client that said HELO with an address literal and had no reverse
+    // name: its address, then what it called itself, labelled
+    // ("172.20.145.6 (HELO [172.27.15.30])").
+    if (f.host && f.host->starts_with('[') && f.ip && !f.rdns) {
+        std::string address = *f.ip;
+        if (*f.host != "[" + *f.ip + "]")
+            address += " (HELO " + escape_for_terminal(*f.host) + ")";
+        else
+            address = "[" + *f.ip + "]";
+        return {"", address, ""};
+    }
     std::string name = f.host ? escape_for_terminal(host_for_display(*f.host)) : std::string();
-    if (f.rdns && f.helo && *f.rdns != *f.helo) name += " (helo " + escape_for_terminal(*f.helo) + ")";
+    std::string helo;
+    if (f.rdns && f.helo && *f.rdns != *f.helo) helo = " (helo " + escape_for_terminal(*f.helo) + ")";
     bool literal_of_ip = f.ip && f.host && *f.host == "[" + *f.ip + "]";
     std::string address;
-    if (f.ip && !literal_of_ip) address = (name.empty() ? "[" : " [") + *f.ip + "]";
-    if (name.empty() && address.empty()) name = "-";
-    return {name, address};
+    if (f.ip && !literal_of_ip) address = (name.empty() && helo.empty() ? "[" : " [") + *f.ip + "]";
+    if (name.empty() && helo.empty() && address.empty()) name = "-";
+    return {name, address, helo};
 }
 
 std::string sender_text(const SenderSide& f) {
     HostCell c = sender_cell(f);
-    return c.name + c.address;
+    return c.name + c.helo + c.address;
 }
 
 HostCell receiver_cell(const ReceiverSide& b) {
-    if (b.host) return {escape_for_terminal(host_for_display(*b.host)), ""};
-    if (b.ip) return {"", "[" + *b.ip + "]"};
-    return {"-", ""};
+    if (b.host) return {escape_for_terminal(host_for_display(*b.host)), "", ""};
+    if (b.ip) return {"", "[" + *b.ip + "]", ""};
+    return {"-", "", ""};
 }
 
 std::string receiver_text(const ReceiverSide& b) {
     HostCell c = receiver_cell(b);
-    return c.name + c.address;
+    return c.name + c.helo + c.address;
 }
 
 const char* role_colour(std::string_view role) {
@@ -81,10 +100,12 @@ const char* role_colour(std::string_view role) {
     return "";  // external-delivery: the plain end of the story
 }
 
+// "ESMTP", "ESMTP via listexpand", "via listexpand" (a stamp with no
+// protocol), "-".
 std::string protocol_text(const ReceivedFields& f) {
-    std::string s = f.with ? escape_for_terminal(*f.with) : std::string("-");
-    if (f.via) s += " via " + escape_for_terminal(*f.via);
-    return s;
+    std::string s = f.with ? escape_for_terminal(*f.with) : std::string();
+    if (f.via) s += (s.empty() ? "via " : " via ") + escape_for_terminal(*f.via);
+    return s.empty() ? "-" : s;
 }
 
 // "TLS1_2", "TLS" when the stamp says TLS without a version, "-" when it says nothing.
@@ -102,24 +123,24 @@ std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
     return out;
 }
 
-// One table line; `colours` (empty, or one per cell) paints cells after padding.
-void row(std::string& out, const std::vector<std::string>& cells, const std::vector<std::size_t>& widths,
-         const std::vector<bool>& right, const std::vector<const char*>& colours = {}) {
-    std::string line;
-    for (std::size_t i = 0; i < cells.size(); ++i) {
-        if (i > 0) line += "  ";
-        std::string cell = i + 1 == cells.size() ? cells[i] : pad(cells[i], widths[i], right[i]);
-        if (!colours.empty() && colours[i] != nullptr && *colours[i] != '\0') {
-            std::size_t text = cell.find_last_not_of(' ') + 1;  // colour the word, not the padding
-            cell = colours[i] + cell.substr(0, text) + kReset + cell.substr(text);
-        }
-        line += cell;
-    }
-    while (!line.empty() && line.back() == ' ') line.pop_back();
-    out += line + "\n";
-}
-
 }  // namespace
+
+std::string delivered_text(const Trace& t) {
+    std::string hops = std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops");
+    std::string out = t.total_delay_s ? "in " + format_duration(*t.total_delay_s) + " over " + hops : "over " + hops;
+    if (t.delay_from == "first-stamp") out += ", from the first stamp";
+    const ClockFinding* date = nullptr;
+    for (const auto& c : t.clock)
+        if (c.kind == "date-ahead") date = &c;
+    if (date != nullptr)
+        out += "; the Date header is " + format_duration(date->min_s) + " ahead (device clock fast" +
+               (date->zone_sized ? ", or its zone is wrong)" : ")");
+    else if (!t.created && t.created_text)
+        out += " (the Date header is unreadable)";
+    else if (!t.created)
+        out += " (no Date header)";
+    return out;
+}
 
 std::string_view role_story(std::string_view role) {
     if (role == "origin-device") return "sending device";
@@ -135,7 +156,11 @@ std::string_view role_story(std::string_view role) {
 
 std::string segment_story(const Trace& t, const OrgSegment& o) {
     std::string what(role_story(o.role));
-    if (o.service && o.role != "unknown") what += " (" + *o.service + ")";
+    if (o.service && o.role != "unknown") {
+        // "sender's provider (Gmail)", but "sender's provider: Google (Gmail / Workspace)"
+        bool nested = o.service->find_first_of("()") != std::string::npos;
+        what += nested ? ": " + *o.service : " (" + *o.service + ")";
+    }
     bool two =
         std::ranges::any_of(
             t.orgs, [](const OrgSegment& s) { return s.tenant && s.tenant->side && *s.tenant->side == "recipient"; }) &&
@@ -189,22 +214,7 @@ std::string verdict_line(const RelayVerdict& v) {
 }
 
 std::string format_duration(std::int64_t seconds) {
-    bool neg = seconds < 0;
-    std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
-    std::array<char, 64> buf{};
-    if (s < 60)
-        (void)std::snprintf(buf.data(), buf.size(), "%llus", static_cast<unsigned long long>(s));
-    else if (s < 3600)
-        (void)std::snprintf(buf.data(), buf.size(), "%llum %02llus", static_cast<unsigned long long>(s / 60),
-                            static_cast<unsigned long long>(s % 60));
-    else if (s < 86400)
-        (void)std::snprintf(buf.data(), buf.size(), "%lluh %02llum %02llus", static_cast<unsigned long long>(s / 3600),
-                            static_cast<unsigned long long>(s % 3600 / 60), static_cast<unsigned long long>(s % 60));
-    else
-        (void)std::snprintf(buf.data(), buf.size(), "%llud %02lluh %02llum", static_cast<unsigned long long>(s / 86400),
-                            static_cast<unsigned long long>(s % 86400 / 3600),
-                            static_cast<unsigned long long>(s % 3600 / 60));
-    return (neg ? "-" : "") + std::string(buf.data());
+    return duration_text(seconds);
 }
 
 std::string bounce_headline(const Bounce& b) {
@@ -237,6 +247,420 @@ namespace {
 
 std::string bounce_line(const Bounce& b) {
     return bounce_headline(b) + (b.explanation ? ": " + escape_for_terminal(*b.explanation) : std::string());
+}
+
+}  // namespace
+
+namespace {
+
+// A With cell in full ("Microsoft SMTP Server via Frontend Transport") and
+// in the short form used before any host name is cut ("MS SMTP via Frontend").
+std::string short_with(std::string_view full) {
+    std::string s(full);
+    auto swap = [&s](std::string_view from, std::string_view to) {
+        if (auto at = s.find(from); at != std::string::npos) s.replace(at, from.size(), to);
+    };
+    swap("Microsoft SMTP Server", "MS SMTP");
+    swap("via Frontend Transport", "via Frontend");
+    return s;
+}
+
+bool has_skew(const Hop& h) {
+    return std::any_of(h.anomalies.begin(), h.anomalies.end(), [](const Anomaly& a) { return a.kind == "clock-skew"; });
+}
+
+// The hop table: the day once above it and times of day per row, the delay
+// with a short bar, the organisation lines naming the roles (a Role column
+// only for a chain not classified), then From, By, TLS and With. On a
+// terminal it fits the width: With is shortened first, then the From and
+// By names are cut, never below a readable minimum and never an address.
+void hop_table(std::string& out, const Trace& t, const TextStyle& style) {
+    Painter paint{style.colour};
+    const bool role_column = t.orgs.empty();
+    std::int64_t max_delay = 0;
+    for (const auto& h : t.hops)
+        if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
+    std::string day;  // the first dated hop's date in the display zone
+    for (const auto& h : t.hops)
+        if (h.fields.time) {
+            day = style.zone.format(*h.fields.time).substr(0, 10);
+            break;
+        }
+
+    enum Col : std::size_t { kNum, kTime, kDelay, kRole, kFrom, kBy, kTls, kWith, kCols };
+    const std::array<const char*, kCols> head = {"#", "Time", "Delay", "Role", "From", "By", "TLS", "With"};
+    struct Row {
+        std::array<std::string, kCols> cells;
+        HostCell from;
+        HostCell by;
+        std::string with_short;
+        bool skew = false;
+    };
+    std::vector<Row> rows;
+    rows.reserve(t.hops.size());
+    std::size_t delay_w = 0;
+    for (const auto& h : t.hops) {
+        const auto& f = h.fields;
+        Row r;
+        r.skew = has_skew(h) && !h.delay_s;
+        r.cells[kNum] = std::to_string(h.index);
+        if (f.time) {
+            std::string when = style.zone.format(*f.time);
+            r.cells[kTime] = when.compare(0, 10, day) == 0 ? when.substr(11) : when;
+        } else {
+            r.cells[kTime] = "?";
+        }
+        r.cells[kDelay] = h.delay_s ? format_duration(*h.delay_s) : (r.skew ? "skew" : "-");
+        delay_w = std::max(delay_w, display_width(r.cells[kDelay]));
+        r.cells[kRole] = std::string(h.role);
+        r.cells[kTls] = tls_text(f);
+        r.cells[kWith] = protocol_text(f);
+        r.with_short = short_with(r.cells[kWith]);
+        r.from = sender_cell(f.from);
+        r.by = receiver_cell(f.by);
+        rows.push_back(std::move(r));
+    }
+    // The delay right-aligned, its bar after it.
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        const Hop& h = t.hops[k];
+        std::string b = h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : std::string();
+        rows[k].cells[kDelay] = pad(rows[k].cells[kDelay], delay_w, true) + (b.empty() ? "" : " " + b);
+    }
+
+    std::array<std::size_t, kCols> widths{};
+    for (std::size_t i = 0; i < kCols; ++i) widths[i] = display_width(head[i]);
+    for (const auto& r : rows) {
+        for (std::size_t i = 0; i < kCols; ++i) widths[i] = std::max(widths[i], display_width(r.cells[i]));
+        widths[kFrom] = std::max(widths[kFrom], r.from.width());
+        widths[kBy] = std::max(widths[kBy], r.by.width());
+    }
+    if (!role_column) widths[kRole] = 0;
+    auto line_width = [&] {
+        std::size_t w = 0;
+        std::size_t shown = 0;
+        for (std::size_t i = 0; i < kCols; ++i)
+            if (i != kRole || role_column) {
+                w += widths[i];
+                ++shown;
+            }
+        return w + 2 * (shown - 1);
+    };
+    if (style.width > 0 && line_width() > style.width) {
+        // With first, to its short form; then the widest of From, By and
+        // With a column at a time, down to what keeps a cut name readable
+        // and its address whole, and With to eight columns.
+        std::size_t with_short = display_width(head[kWith]);
+        for (const auto& r : rows) with_short = std::max(with_short, display_width(r.with_short));
+        std::size_t excess = line_width() - style.width;
+        widths[kWith] -= std::min(excess, widths[kWith] - std::min(widths[kWith], with_short));
+        std::array<std::size_t, 3> cols = {kFrom, kBy, kWith};
+        std::array<std::size_t, 3> floors{};
+        for (std::size_t c = 0; c < cols.size(); ++c) {
+            std::size_t fl = std::max(display_width(head[cols[c]]), kMinNameWidth);
+            if (cols[c] == kWith) fl = std::max(display_width(head[kWith]), kMinNameWidth - 4);
+            for (const auto& r : rows) {
+                if (cols[c] == kWith) break;
+                const HostCell& cell = cols[c] == kFrom ? r.from : r.by;
+                fl = std::max(fl, std::min(cell.width(), kMinNameWidth + display_width(cell.address)));
+            }
+            floors[c] = std::min(fl, widths[cols[c]]);
+        }
+        std::size_t line = line_width();
+        while (line > style.width) {
+            std::size_t pick = cols.size();
+            for (std::size_t c = 0; c < cols.size(); ++c)
+                if (widths[cols[c]] > floors[c] && (pick == cols.size() || widths[cols[c]] > widths[cols[pick]]))
+                    pick = c;
+            if (pick == cols.size()) break;  // as narrow as it goes: the terminal wraps the rest
+            --widths[cols[pick]];
+            --line;
+        }
+    }
+    for (auto& r : rows) {
+        r.cells[kFrom] = r.from.fit(widths[kFrom]);
+        r.cells[kBy] = r.by.fit(widths[kBy]);
+        if (display_width(r.cells[kWith]) > widths[kWith])
+            r.cells[kWith] =
+                display_width(r.with_short) <= widths[kWith] ? r.with_short : fit_width(r.with_short, widths[kWith]);
+    }
+
+    auto render_row = [&](const std::array<std::string, kCols>& cells, const char* role_paint) {
+        std::string line;
+        bool first = true;
+        for (std::size_t i = 0; i < kCols; ++i) {
+            if (i == kRole && !role_column) continue;
+            if (!first) line += "  ";
+            first = false;
+            bool right = i == kNum;
+            std::string cell = i + 1 == kCols ? cells[i] : pad(cells[i], widths[i], right);
+            if (i == kRole && role_paint != nullptr && *role_paint != '\0') {
+                std::size_t text = cell.find_last_not_of(' ') + 1;  // colour the word, not the padding
+                cell = role_paint + cell.substr(0, text) + kReset + cell.substr(text);
+            }
+            line += cell;
+        }
+        while (!line.empty() && line.back() == ' ') line.pop_back();
+        return line;
+    };
+    if (!day.empty()) out += paint(kDim, "Times in " + escape_for_terminal(style.zone.label()) + ", " + day) + "\n";
+    std::array<std::string, kCols> head_cells;
+    for (std::size_t i = 0; i < kCols; ++i) head_cells[i] = head[i];
+    out += paint(kBold, render_row(head_cells, nullptr)) + "\n";
+    std::size_t segment = 0;
+    for (std::size_t k = 0; k < rows.size(); ++k) {
+        // The story: a line per organisation above its hops, in its role's colour.
+        if (segment < t.orgs.size() && t.orgs[segment].first_hop == t.hops[k].index) {
+            const OrgSegment& o = t.orgs[segment++];
+            std::string who = o.org ? escape_for_terminal(*o.org) : "(no name)";
+            std::string what = escape_for_terminal(segment_story(t, o));
+            const char* colour = style.colour ? role_colour(o.role) : "";
+            out += paint(kBold, "   " + who) + (style.unicode ? " \u2014 " : " - ") +
+                   (*colour != '\0' ? std::string(colour) + what + kReset : paint(kDim, what)) + "\n";
+        }
+        const char* role_paint = style.colour && !rows[k].skew ? role_colour(t.hops[k].role) : nullptr;
+        std::string line = render_row(rows[k].cells, role_paint);
+        out += (rows[k].skew || has_skew(t.hops[k])) && style.colour ? paint(kRed, line) + "\n" : line + "\n";
+    }
+}
+
+}  // namespace
+
+namespace {
+
+// Sources cited by the security section, numbered in order of first use:
+// "[1]" after a meaning, the list at the end.
+struct SourceNotes {
+    std::vector<const MeaningSource*> used;
+    std::string mark(const MeaningSource* s) {
+        if (s == nullptr) return {};
+        auto at = std::find(used.begin(), used.end(), s);
+        if (at == used.end()) at = used.insert(used.end(), s);
+        return " [" + std::to_string(at - used.begin() + 1) + "]";
+    }
+};
+
+// The meaning of a field in words, its source marked: the value's row, else
+// the key's (the value then not described), else nothing known.
+std::string meaning_text(const SecurityField& f, SourceNotes& notes) {
+    const FieldMeaning* row = f.row();
+    if (row == nullptr) return "(not in hopscope's table)";
+    std::string out(row->text);
+    if (f.meaning.enumerated && !f.value_described() && !f.value.empty())
+        out += " (this value is not described)";  // the table lists the key's values; not this one
+    return out + notes.mark(row->source);
+}
+
+std::string value_text(std::string_view v) {
+    return v.empty() ? std::string("(empty)") : escape_for_terminal(v);
+}
+
+// "    LABEL  VALUE  meaning", or, for a value too long to sit in a column,
+// the meaning after the label and the value whole on the next line.
+void field_line(std::string& out, const SecurityField& f, std::size_t label_w, SourceNotes& notes,
+                std::string_view indent = "    ") {
+    constexpr std::size_t kValueColumn = 30;
+    std::string value = value_text(f.value);
+    std::string label = escape_for_terminal(f.key);
+    std::string lead = std::string(indent) + (label.empty() ? std::string() : pad(label, label_w) + "  ");
+    if (display_width(value) > kValueColumn)
+        out += lead + meaning_text(f, notes) + "\n" + std::string(display_width(lead), ' ') + value + "\n";
+    else
+        out += lead + pad(value, kValueColumn) + "  " + meaning_text(f, notes) + "\n";
+}
+
+// A one-value header on one line: "  NAME  VALUE  meaning" (a long value on
+// the next line, whole).
+void single_line(std::string& out, const SecurityField& f, SourceNotes& notes) {
+    std::string value = value_text(f.value);
+    std::string head = "  " + escape_for_terminal(f.key) + "  ";
+    if (display_width(value) > 40)
+        out += head + meaning_text(f, notes) + "\n      " + value + "\n";
+    else
+        out += head + value + "  " + meaning_text(f, notes) + "\n";
+}
+
+// One authentication result: "SPF  pass  with IP ... (mail from ...): the
+// sending IP is allowed ...", and a composite reason or DMARC action in words.
+void result_line(std::string& out, const HeaderInfo& ar_info, const AuthResult& r, const std::string& details,
+                 SourceNotes& notes, std::string_view indent) {
+    FieldLookup m = field_meaning(ar_info, r.method, r.result);
+    std::string line = std::string(indent) + pad(std::string(auth_method_label(r.method)), 15) + " " +
+                       pad(escape_for_terminal(r.result), 9) + " ";
+    if (!details.empty()) line += escape_for_terminal(details) + ": ";
+    if (const FieldMeaning* row = m.best(); row != nullptr)
+        line += std::string(row->text) + notes.mark(row->source);
+    else
+        line += "(not in hopscope's table)";
+    for (const auto& [k, v] : r.properties) {
+        if (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc")) continue;
+        FieldLookup p = field_meaning(ar_info, k, v);
+        if (p.value != nullptr)
+            line += "; " + std::string(k) + " " + escape_for_terminal(v) + ": " + std::string(p.value->text) +
+                    notes.mark(p.value->source);
+    }
+    out += line + "\n";
+}
+
+std::string header_title(const HeaderInfo& info) {
+    std::string title(info.name);
+    if (!info.vendor.empty() && info.vendor != "Microsoft") title += " (" + std::string(info.vendor) + ")";
+    return title;
+}
+
+void security_text(std::string& out, const Trace& t, const TextStyle& style) {
+    Painter paint{style.colour};
+    SecurityReport sec = decode_security(t.signals);
+    auto command = message_trace_command(t, sec);
+    if (sec.empty() && !command) return;
+    SourceNotes notes;
+    const HeaderInfo* ar_info = header_info("Authentication-Results");
+    if (!sec.groups.empty() || !sec.arc.sets.empty()) out += "\n" + paint(kBold, "Security headers") + "\n";
+    bool arc_done = false;
+    auto arc_text = [&] {
+        if (arc_done || sec.arc.sets.empty()) return;
+        arc_done = true;
+        const ArcSet& newest = *sec.arc.newest();
+        std::string line = "  " + paint(kBold, "ARC chain") + "  " + std::to_string(sec.arc.sets.size()) +
+                           (sec.arc.sets.size() == 1 ? " set" : " sets");
+        if (newest.cv) {
+            line += "; the newest seal (i=" + std::to_string(newest.instance) +
+                    (newest.sealed_by ? ", by " + escape_for_terminal(*newest.sealed_by) : std::string()) +
+                    ") says cv=" + escape_for_terminal(*newest.cv);
+            if (const FieldMeaning* row = newest.cv_meaning.best(); row != nullptr)
+                line += ": " + std::string(row->text) + notes.mark(row->source);
+        }
+        out += line + "\n";
+        for (const auto& set : sec.arc.sets) {
+            std::string head = "    i=" + std::to_string(set.instance);
+            if (set.results && set.results->authserv_id) head += "  " + escape_for_terminal(*set.results->authserv_id);
+            if (!set.results) {
+                out += head + "  " + paint(kDim, "(sealed, no ARC-Authentication-Results)") + "\n";
+            } else if (set.same_as_group || set.same_as_set) {
+                std::string same;
+                if (set.same_as_group) {
+                    const SecurityGroup& g = sec.groups[*set.same_as_group];
+                    same = std::string(g.info->name) +
+                           (g.auth.authserv_id ? " (" + escape_for_terminal(*g.auth.authserv_id) + ")" : std::string());
+                } else {
+                    same = "i=" + std::to_string(*set.same_as_set);
+                }
+                out += head + "  same results as " + same + (set.extra.empty() ? "" : ", and") + "\n";
+                if (ar_info != nullptr)
+                    for (std::size_t i : set.extra)
+                        result_line(out, *ar_info, set.results->results[i], set.results->details[i], notes, "      ");
+            } else {
+                out += head + "\n";
+                if (ar_info != nullptr)
+                    for (std::size_t i = 0; i < set.results->results.size(); ++i)
+                        result_line(out, *ar_info, set.results->results[i], set.results->details[i], notes, "      ");
+            }
+        }
+    };
+    for (const auto& g : sec.groups) {
+        if (g.info->rank > header_info("ARC-Seal")->rank) arc_text();  // the chain after the receivers' results
+        if (g.authentication()) {
+            out += "  " + paint(kBold, std::string(g.info->name)) +
+                   (g.auth.authserv_id ? "  " + escape_for_terminal(*g.auth.authserv_id) : std::string()) +
+                   (g.info->status == MeaningStatus::undocumented
+                        ? paint(kDim, "  (the field is undocumented by " + std::string(g.info->vendor) +
+                                          "; its results read as Authentication-Results')")
+                        : std::string()) +
+                   "\n";
+            if (ar_info != nullptr)
+                for (std::size_t i = 0; i < g.auth.results.size(); ++i)
+                    result_line(out, *ar_info, g.auth.results[i], g.auth.details[i], notes, "    ");
+            continue;
+        }
+        if (g.fields.size() == 1 && g.fields[0].key == g.info->name) {  // a one-value header on one line
+            single_line(out, g.fields[0], notes);
+            continue;
+        }
+        if (g.info->name == "Received-SPF" && !g.fields.empty()) {
+            // "Received-SPF  Pass: meaning", the receiver's comment, then what it checked.
+            const SecurityField& result = g.fields[0];
+            out += "  " + paint(kBold, "Received-SPF") + "  " + value_text(result.value) + ": " +
+                   meaning_text(result, notes) + "\n";
+            std::string checked;
+            for (std::size_t i = 1; i < g.fields.size(); ++i) {
+                const SecurityField& f = g.fields[i];
+                if (f.key == "comment")
+                    out += "    (" + escape_for_terminal(f.value) + ")\n";
+                else
+                    checked += (checked.empty() ? "" : ", ") + escape_for_terminal(f.key) + " " + value_text(f.value);
+            }
+            if (!checked.empty()) out += "    " + checked + "\n";
+            continue;
+        }
+        bool multi_value = !g.fields.empty() && g.fields[0].key == g.info->name;
+        out += "  " + paint(kBold, header_title(*g.info)) + "\n";
+        if (multi_value) {  // one header, several values (X-IronPort-AV twice): the meaning once when alike
+            const FieldMeaning* first = g.fields.front().row();
+            bool alike = std::ranges::all_of(g.fields, [&](const SecurityField& f) { return f.row() == first; });
+            if (alike && first != nullptr) {
+                out += "    " + meaning_text(g.fields.front(), notes) + "\n";
+                for (const auto& f : g.fields) out += "    " + value_text(f.value) + "\n";
+                continue;
+            }
+            for (const auto& f : g.fields) {
+                SecurityField v = f;
+                v.key = "";
+                field_line(out, v, 0, notes);
+            }
+            continue;
+        }
+        // Fields the vendor documents none of: their values in one line, the
+        // meaning once.
+        const FieldMeaning* common = g.fields.empty() ? nullptr : g.fields.front().row();
+        bool all_alike = common != nullptr && common->status == MeaningStatus::undocumented &&
+                         std::ranges::all_of(g.fields, [&](const SecurityField& f) { return f.row() == common; });
+        if (all_alike) {
+            std::string values;
+            for (const auto& f : g.fields)
+                values += (values.empty() ? "" : ", ") + escape_for_terminal(f.key) + " " + value_text(f.value);
+            out += "    " + std::string(common->text) + notes.mark(common->source) + "\n    " + values + "\n";
+            continue;
+        }
+        std::size_t w = 0;
+        for (const auto& f : g.fields) w = std::max(w, display_width(escape_for_terminal(f.key)));
+        for (const auto& f : g.fields) field_line(out, f, std::min<std::size_t>(w, 16), notes);
+    }
+    arc_text();
+
+    if (!sec.ids.empty() || command) {
+        out += "\n" + paint(kBold, "For the Exchange Online admin") + "\n";
+        std::vector<SecurityField> ids;
+        for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
+            if (*f) ids.push_back(**f);
+        std::size_t w = 0;
+        for (const auto& f : ids) w = std::max(w, f.key.size());
+        for (const auto& f : ids) {
+            std::string value = value_text(f.value);
+            if (sec.ids.end_to_end_latency && f.key == sec.ids.end_to_end_latency->key &&
+                sec.ids.end_to_end_latency_ms) {
+                std::int64_t ms = *sec.ids.end_to_end_latency_ms;
+                value +=
+                    " (" +
+                    (ms < 59950 ? std::to_string((ms + 50) / 1000) + "." + std::to_string((ms + 50) % 1000 / 100) + "s"
+                                : format_duration(ms / 1000)) +
+                    ")";
+            }
+            out += "  " + pad(std::string(f.key), w) + "  " + value + "  " + meaning_text(f, notes) + "\n";
+        }
+        if (command) {
+            out += "  " + escape_for_terminal(*command) + "\n";
+            out += paint(kDim,
+                         "    (Exchange Online PowerShell: the message in your tenant's message trace; without "
+                         "dates the cmdlet searches only the last 48 hours, and trace data is kept 90 days)") +
+                   "\n";
+        }
+    }
+    if (!notes.used.empty()) {
+        out += "\n" + paint(kDim, "Sources of the meanings above") + "\n";
+        for (std::size_t i = 0; i < notes.used.size(); ++i)
+            out += paint(kDim, "  [" + std::to_string(i + 1) + "] " + std::string(notes.used[i]->title) + "  " +
+                                   std::string(notes.used[i]->url)) +
+                   "\n";
+    }
 }
 
 }  // namespace
@@ -295,6 +719,18 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                    ? paint(kDim, "  (from MAPI, not the headers)")
                    : std::string();
     };
+    // The answer at a glance first; its evidence closes the output.
+    if (t.relay && !t.bounce) {
+        std::string whose;
+        if (!t.attachments.empty())
+            whose = paint(kDim,
+                          "  (this message; the " +
+                              std::string(t.attachments.size() == 1 ? "message attached to it has its own, below"
+                                                                    : "messages attached to it have their own, below") +
+                              ")");
+        out += paint(kBold, pad("Relay", 11)) + paint(t.relay->traversed ? kBold : kYellow, verdict_line(*t.relay)) +
+               whose + "\n";
+    }
     field("Subject", (t.subject ? safe(t.subject) : "-") + mapi("subject"));
     field("From", (t.from ? safe(t.from) : "-") + mapi("from"));
     field("To", t.to ? safe(t.to) : "-");
@@ -302,10 +738,10 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     field("Created", t.created
                          ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") + mapi("created")
                          : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
-    std::string delivered = t.total_delay_s ? format_duration(*t.total_delay_s) : "-";
-    delivered += " over " + std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops");
-    if (!t.created && t.total_delay_s) delivered += " (from the first hop; no readable Date)";
-    field("Delivered", "after " + delivered);
+    std::string delivered = delivered_text(t);
+    if (auto clause = delivered.find("; the Date header is "); clause != std::string::npos)  // a clock off: in red
+        delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
+    field("Delivered", delivered);
     if (!t.hops.empty()) {
         const auto& o = t.hops.front().fields.from;
         field("Origin", sender_text(o));
@@ -313,98 +749,12 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     out += "\n";
 
     if (!t.hops.empty()) {
-        std::int64_t max_delay = 0;
-        for (const auto& h : t.hops)
-            if (h.delay_s) max_delay = std::max(max_delay, *h.delay_s);
-        std::vector<std::string> head = {
-            "#", "Time (" + style.zone.label() + ")", "Delay", "", "Role", "From", "By", "TLS", "With"};
-        struct Row {
-            std::vector<std::string> cells;
-            HostCell from;
-            HostCell by;
-        };
-        constexpr std::size_t kFrom = 5;
-        constexpr std::size_t kBy = 6;
-        std::vector<Row> rows;
-        for (const auto& h : t.hops) {
-            const auto& f = h.fields;
-            rows.push_back({{std::to_string(h.index), f.time ? style.zone.format(*f.time) : "?",
-                             h.delay_s ? format_duration(*h.delay_s) : "-",
-                             h.delay_s ? bar(*h.delay_s, max_delay, style.unicode) : "", std::string(h.role), "", "",
-                             tls_text(f), protocol_text(f)},
-                            sender_cell(f.from),
-                            receiver_cell(f.by)});
-        }
-        std::vector<std::size_t> widths(head.size(), 0);
-        for (std::size_t i = 0; i < head.size(); ++i) widths[i] = display_width(head[i]);
-        for (const auto& r : rows) {
-            for (std::size_t i = 0; i < r.cells.size(); ++i) widths[i] = std::max(widths[i], display_width(r.cells[i]));
-            widths[kFrom] = std::max(widths[kFrom], r.from.width());
-            widths[kBy] = std::max(widths[kBy], r.by.width());
-        }
-        // Too wide for the terminal: take the excess a column at a time from
-        // the widest of From, By and With, never below what keeps a cut name
-        // readable and its address whole.
-        constexpr std::size_t kWith = 8;
-        if (style.width > 0) {
-            std::size_t line = 0;
-            for (std::size_t i = 0; i < widths.size(); ++i) line += widths[i] + (i > 0 ? 2 : 0);
-            std::array<std::size_t, 3> floors{};
-            std::array<std::size_t, 3> cols = {kFrom, kBy, kWith};
-            for (std::size_t c = 0; c < cols.size(); ++c) {
-                std::size_t f = std::max(display_width(head[cols[c]]), kMinNameWidth);
-                if (cols[c] != kWith)
-                    for (const auto& r : rows) {
-                        const HostCell& cell = cols[c] == kFrom ? r.from : r.by;
-                        f = std::max(f, std::min(cell.width(), kMinNameWidth + display_width(cell.address)));
-                    }
-                floors[c] = std::min(f, widths[cols[c]]);
-            }
-            while (line > style.width) {
-                std::size_t pick = cols.size();
-                for (std::size_t c = 0; c < cols.size(); ++c)
-                    if (widths[cols[c]] > floors[c] && (pick == cols.size() || widths[cols[c]] > widths[cols[pick]]))
-                        pick = c;
-                if (pick == cols.size()) break;  // as narrow as it goes: the terminal wraps the rest
-                --widths[cols[pick]];
-                --line;
-            }
-        }
-        for (auto& r : rows) {
-            r.cells[kFrom] = r.from.fit(widths[kFrom]);
-            r.cells[kBy] = r.by.fit(widths[kBy]);
-            if (display_width(r.cells[kWith]) > widths[kWith])
-                r.cells[kWith] = fit_width(r.cells[kWith], widths[kWith]);
-        }
-        std::vector<bool> right = {true, false, true, false, false, false, false, false, false};
-        std::string header_line;
-        row(header_line, head, widths, right);
-        out += paint(kBold, header_line.substr(0, header_line.size() - 1)) + "\n";
-        std::size_t segment = 0;
-        for (std::size_t k = 0; k < rows.size(); ++k) {
-            // The story: a line per organisation above its hops.
-            if (segment < t.orgs.size() && t.orgs[segment].first_hop == t.hops[k].index) {
-                const OrgSegment& o = t.orgs[segment++];
-                std::string who = o.org ? escape_for_terminal(*o.org) : "(no name)";
-                std::string what = escape_for_terminal(segment_story(t, o));
-                out += paint(kBold, "   " + who) + paint(kDim, (style.unicode ? " \u2014 " : " - ") + what) + "\n";
-            }
-            std::string line;
-            bool skew = false;
-            for (const auto& a : t.hops[k].anomalies) skew = skew || a.kind == "clock-skew";
-            std::vector<const char*> colours;
-            if (style.colour && !skew) {
-                colours.assign(rows[k].cells.size(), nullptr);
-                colours[4] = role_colour(t.hops[k].role);
-            }
-            row(line, rows[k].cells, widths, right, colours);
-            out += skew ? paint(kRed, line.substr(0, line.size() - 1)) + "\n" : line;
-        }
+        hop_table(out, t, style);
     } else {
         out += "No Received fields: nothing to trace.\n";
     }
 
-    if (t.relay) {
+    if (t.relay && !t.hops.empty()) {
         out += "\n" + paint(kBold, "Why each role") + "\n";
         for (const auto& h : t.hops) {
             std::string why;
@@ -413,37 +763,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         }
     }
 
-    if (style.security) {
-        SecurityReport sec = decode_security(t.signals);
-        if (!sec.empty()) {
-            out += "\n" + paint(kBold, "Security headers") + "\n";
-            for (const auto& a : sec.authentication) {
-                std::string who(a.authserv_id.value_or("(no authserv-id: Microsoft)"));
-                std::string arc = a.arc_instance ? " ARC i=" + std::to_string(*a.arc_instance) : "";
-                for (const auto& line : a.summary)
-                    out += "  " + escape_for_terminal(line) + "  " +
-                           paint(kDim, "[" + escape_for_terminal(who) + arc + "]") + "\n";
-            }
-            if (sec.scl) out += "  SCL " + std::to_string(*sec.scl) + " (X-MS-Exchange-Organization-SCL)\n";
-            for (const auto& f : sec.exchange_auth) {
-                std::string_view key = f.key.substr(f.key.rfind('-') + 1);  // AuthAs, AuthMechanism, ...
-                out += "  " + escape_for_terminal(key) + " " + escape_for_terminal(f.value) + "  " +
-                       (f.meaning.empty() ? paint(kDim, "(value not in our table)") : std::string(f.meaning)) + "\n";
-            }
-            if (sec.bcl) out += "  BCL " + std::to_string(*sec.bcl) + " (bulk complaint level, X-Microsoft-Antispam)\n";
-            for (const auto& f : sec.forefront) {
-                if (f.key == "SFS" || f.key == "ARC") continue;  // opaque rule ids
-                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
-                       (f.meaning.empty() ? paint(kDim, f.known_key ? "(value not in our table)" : "(unknown field)")
-                                          : std::string(f.meaning)) +
-                       "\n";
-            }
-            for (const auto& f : sec.mailbox_delivery)
-                out += "  " + pad(escape_for_terminal(f.key), 5) + " " + pad(escape_for_terminal(f.value), 18) + " " +
-                       (f.meaning.empty() ? paint(kDim, "(unknown field)") : std::string(f.meaning)) + "  " +
-                       paint(kDim, "[Mailbox-Delivery]") + "\n";
-        }
-    }
+    if (style.security) security_text(out, t, style);
 
     bool any = !t.anomalies.empty();
     for (const auto& h : t.hops) any = any || !h.anomalies.empty();

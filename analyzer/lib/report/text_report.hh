@@ -24,9 +24,11 @@ struct TextStyle {
 std::string_view role_story(std::string_view role);
 
 // What a run of the chain is, in words, for the line above its hops: the
-// role's story, the service's name, and the tenant's side when the message
-// crossed Microsoft 365 twice ("Exchange Online Protection (recipient's
-// tenant)"). Unescaped: each writer escapes it for its output.
+// role's story, the service's name ("sender's provider (Gmail)", "sender's
+// provider: Google (Gmail / Workspace)": no nested parentheses), and the
+// tenant's side when the message crossed Microsoft 365 twice ("Exchange
+// Online Protection (recipient's tenant)"). Unescaped: each writer escapes it
+// for its output.
 std::string segment_story(const Trace& t, const OrgSegment& o);
 
 // "TRAVERSED relay.contoso.com [198.51.100.77] -> EOP with TLS" and the like.
@@ -43,6 +45,11 @@ std::string bounce_headline(const Bounce& b);
 // sends no notification of its own)", "Delivery notification: DELAYED at
 // mx.example (4.7.500; not delivered yet; the server is still trying)".
 std::string notification_headline(const Bounce& n);
+
+// "in 6s over 5 hops", "in 1s over 2 hops, from the first stamp; the Date
+// header is 9m 43s ahead (device clock fast)": the total and where it
+// counts from, never a negative number. Plain text (no header bytes).
+std::string delivered_text(const Trace& t);
 
 std::string render_text(const Trace& trace, const TextStyle& style);
 

@@ -2,6 +2,7 @@
 
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
+#include "report/message_trace.hh"
 
 namespace hopscope {
 namespace {
@@ -58,64 +59,161 @@ void write_hop(JsonWriter& w, const Hop& hop) {
     w.end_object();
 }
 
-void write_coded(JsonWriter& w, const std::vector<CodedField>& fields) {
-    w.begin_array();
-    for (const auto& f : fields) {
-        w.begin_object().member("key", f.key).member("value", f.value);
-        w.key("meaning");
-        if (f.meaning.empty())
-            w.null();
-        else
-            w.value(f.meaning);
-        w.member("known", f.known_key).end_object();
-    }
-    w.end_array();
+// The table's text is plain ASCII (checked when it loads): copied as it is.
+void write_source(JsonWriter& w, const MeaningSource* s) {
+    w.key("source");
+    if (s != nullptr)
+        w.plain_value(s->url);
+    else
+        w.null();
 }
 
-// {"raw", "fields": [...]} for a coded header, or null when it is absent.
-void write_coded_header(JsonWriter& w, const std::optional<std::string_view>& raw,
-                        const std::vector<CodedField>& fields) {
-    if (!raw) {
+void write_meaning(JsonWriter& w, const FieldMeaning* row) {
+    w.key("meaning");
+    if (row != nullptr)
+        w.plain_value(row->text);
+    else
         w.null();
-        return;
-    }
-    w.begin_object().member("raw", *raw).key("fields");
-    write_coded(w, fields);
+}
+
+// {"key", "value", "meaning", "status", "source"}: the value's row, else the
+// key's; status "value-undocumented" when the table lists the key's values
+// but not this one, "undocumented" when it has nothing.
+void write_field(JsonWriter& w, const SecurityField& f) {
+    const FieldMeaning* row = f.row();
+    w.begin_object().member("key", f.key).member("value", f.value);
+    write_meaning(w, row);
+    std::string_view status = row == nullptr ? "undocumented"
+                              : (f.meaning.enumerated && !f.value_described() && !f.value.empty())
+                                  ? "value-undocumented"
+                                  : status_name(row->status);
+    w.key("status").plain_value(status);
+    write_source(w, row != nullptr ? row->source : nullptr);
     w.end_object();
 }
 
-void write_security(JsonWriter& w, const SecurityReport& s) {
-    w.begin_object();
-    w.key("forefront_antispam_report");
-    write_coded_header(w, s.forefront_raw, s.forefront);
-    w.key("microsoft_antispam");
-    if (s.antispam_raw) {
-        w.begin_object().member("raw", *s.antispam_raw).member("bcl", s.bcl).end_object();
-    } else {
-        w.null();
-    }
-    w.key("mailbox_delivery");
-    write_coded_header(w, s.mailbox_delivery_raw, s.mailbox_delivery);
-    w.member("scl", s.scl);
-    w.key("exchange_auth");
-    write_coded(w, s.exchange_auth);
-    w.key("authentication").begin_array();
-    for (const auto& a : s.authentication) {
-        w.begin_object().member("header", a.header).member("authserv_id", a.authserv_id);
-        w.member("arc_instance", a.arc_instance);
-        w.key("results").begin_array();
-        for (const auto& r : a.results) {
-            w.begin_object().member("method", r.method).member("result", r.result).member("reason", r.reason);
-            w.key("properties").begin_object();
-            for (const auto& [k, v] : r.properties) w.key(k).value(v);
-            w.end_object().end_object();
-        }
+void write_results(JsonWriter& w, const AuthenticationResults& a) {
+    static const HeaderInfo* info = header_info("Authentication-Results");
+    w.key("results").begin_array();
+    for (std::size_t i = 0; i < a.results.size(); ++i) {
+        const AuthResult& r = a.results[i];
+        w.begin_object().member("method", r.method).member("result", r.result).member("comment", r.reason);
+        w.key("properties").begin_object();
+        for (const auto& [k, v] : r.properties) w.key(k).value(v);
+        w.end_object();
+        w.member("summary", a.summary[i]);
+        FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
+        const FieldMeaning* row = m.best();
+        write_meaning(w, row);
+        w.member("status", row == nullptr                       ? std::string_view("undocumented")
+                           : m.enumerated && m.value == nullptr ? std::string_view("value-undocumented")
+                                                                : status_name(row->status));
+        write_source(w, row != nullptr ? row->source : nullptr);
+        // A property the table explains: DMARC's action, composite auth's reason.
+        w.key("details").begin_array();
+        if (info != nullptr)
+            for (const auto& [k, v] : r.properties) {
+                if (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc")) continue;
+                SecurityField f{k, v, field_meaning(*info, k, v)};
+                write_field(w, f);
+            }
         w.end_array();
-        w.key("summary");
-        write_strings(w, a.summary);
         w.end_object();
     }
     w.end_array();
+}
+
+void write_security(JsonWriter& w, const Trace& t) {
+    SecurityReport s = decode_security(t.signals);  // decoded once for the whole record
+    w.begin_object();
+    w.key("groups").begin_array();
+    for (const auto& g : s.groups) {
+        w.begin_object().key("header").plain_value(g.info->name);
+        w.key("vendor");
+        if (g.info->vendor.empty())
+            w.null();
+        else
+            w.plain_value(g.info->vendor);
+        w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
+        write_source(w, g.info->source);
+        w.member("authserv_id", g.auth.authserv_id);
+        w.key("raw").begin_array();
+        for (auto r : g.raw) w.value(r);
+        w.end_array();
+        w.key("fields").begin_array();
+        for (const auto& f : g.fields) write_field(w, f);
+        w.end_array();
+        write_results(w, g.auth);
+        w.end_object();
+    }
+    w.end_array();
+    w.key("arc");
+    if (s.arc.sets.empty()) {
+        w.null();
+    } else {
+        const ArcSet& newest = *s.arc.newest();
+        static const HeaderInfo* seal = header_info("ARC-Seal");
+        w.begin_object().member("validation", newest.cv);
+        const FieldMeaning* row = newest.cv_meaning.best();
+        w.key("meaning");
+        if (row != nullptr)
+            w.value(row->text);
+        else
+            w.null();
+        write_source(w, row != nullptr ? row->source : (seal != nullptr ? seal->source : nullptr));
+        w.key("sets").begin_array();
+        for (const auto& set : s.arc.sets) {
+            w.begin_object().member("instance", std::int64_t{set.instance});
+            w.member("sealed_by", set.sealed_by).member("cv", set.cv);
+            w.key("authserv_id");
+            if (set.results && set.results->authserv_id)
+                w.value(*set.results->authserv_id);
+            else
+                w.null();
+            w.key("same_as");
+            if (set.same_as_group) {
+                const SecurityGroup& g = s.groups[*set.same_as_group];
+                w.begin_object()
+                    .member("header", g.info->name)
+                    .member("authserv_id", g.auth.authserv_id)
+                    .key("instance")
+                    .null()
+                    .end_object();
+            } else if (set.same_as_set) {
+                w.begin_object().member("header", std::string_view("ARC-Authentication-Results"));
+                w.key("authserv_id").null().member("instance", std::int64_t{*set.same_as_set}).end_object();
+            } else {
+                w.null();
+            }
+            if (set.results && !set.same_as_group && !set.same_as_set) {
+                write_results(w, *set.results);
+            } else if (set.results) {
+                // Said once, where same_as points; only what it lacks here.
+                AuthenticationResults extra;
+                for (std::size_t i : set.extra) {
+                    extra.results.push_back(set.results->results[i]);
+                    extra.summary.push_back(set.results->summary[i]);
+                    extra.details.push_back(set.results->details[i]);
+                }
+                write_results(w, extra);
+            } else {
+                w.key("results").begin_array().end_array();
+            }
+            w.end_object();
+        }
+        w.end_array().end_object();
+    }
+    w.key("identifiers").begin_object();
+    w.member("network_message_id", s.ids.network_message_id
+                                       ? std::optional<std::string_view>(s.ids.network_message_id->value)
+                                       : std::nullopt);
+    w.member("tenant_id", s.ids.tenant_id ? std::optional<std::string_view>(s.ids.tenant_id->value) : std::nullopt);
+    w.member("end_to_end_latency", s.ids.end_to_end_latency
+                                       ? std::optional<std::string_view>(s.ids.end_to_end_latency->value)
+                                       : std::nullopt);
+    w.member("end_to_end_latency_ms", s.ids.end_to_end_latency_ms);
+    w.member("message_trace", message_trace_command(t, s));
+    w.end_object();
     w.end_object();
 }
 
@@ -172,6 +270,23 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     w.key("created");
     write_time(w, t.created);
     w.member("total_delay_s", t.total_delay_s);
+    w.key("delay_from");
+    if (t.delay_from.empty())
+        w.null();
+    else
+        w.value(t.delay_from);
+    w.key("clock").begin_array();
+    for (const auto& c : t.clock) {
+        w.begin_object().member("kind", c.kind);
+        w.key("hop");
+        if (c.hop > 0)
+            w.value(std::int64_t{c.hop});
+        else
+            w.null();
+        w.member("host", c.host).member("min_s", c.min_s).member("max_s", c.max_s);
+        w.member("zone_sized", c.zone_sized).member("detail", c.detail).end_object();
+    }
+    w.end_array();
     w.key("origin").begin_object();
     if (!t.hops.empty()) {
         w.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
@@ -251,7 +366,7 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     for (const auto& h : t.x_received) write_hop(w, h);
     w.end_array();
     w.key("security");
-    write_security(w, decode_security(t.signals));
+    write_security(w, t);
     w.key("anomalies");
     write_anomalies(w, t.anomalies);
     // An Outlook file: what came from MAPI rather than the headers, and the
