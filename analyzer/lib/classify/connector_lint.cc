@@ -124,8 +124,15 @@ std::vector<LintFinding> lint_connectors(const ConnectorConfig& config) {
         std::string text;
     };
     std::vector<Seen> seen;  // accepted entries of the enabled connectors before
+    auto form_of = [&](const InboundConnector& c) {
+        for (const auto& s : config.sources)
+            if (s.file == c.file) return s.form;
+        return config.form;
+    };
     for (const auto& c : config.connectors) {
-        for (const auto& l : c.lost) lint.add(c, "values-lost", l.property, l.property, l.why);
+        // Format-List cuts lists; Export-Csv and a shallow ConvertTo-Json lose them.
+        for (const auto& l : c.lost)
+            lint.add(c, form_of(c) == "format-list" ? "values-cut" : "values-lost", l.property, l.property, l.why);
         bool disabled = c.enabled && !*c.enabled;
         if (disabled) lint.add(c, "disabled", "Enabled", "False");
         if (!c.connector_type) lint.add(c, "type-missing", "ConnectorType", "");

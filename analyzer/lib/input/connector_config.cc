@@ -96,10 +96,10 @@ std::string lower(std::string_view s) {
 }
 
 // Hostile text in messages: cut, and only printable ASCII kept as is.
-std::string shown(std::string_view s) {
+std::string shown(std::string_view s, std::size_t max = 60) {
     std::string out;
-    for (char c : s.substr(0, 60)) out.push_back(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f ? c : '?');
-    if (s.size() > 60) out += "...";
+    for (char c : s.substr(0, max)) out.push_back(static_cast<unsigned char>(c) >= 0x20 && c != 0x7f ? c : '?');
+    if (s.size() > max) out += "...";
     return out;
 }
 
@@ -387,6 +387,24 @@ Result<std::vector<RawObject>> read_format_list(const std::vector<std::string>& 
 
 // ---- CSV (Export-Csv) ---------------------------------------------------
 
+// The properties read from either kind of object.
+constexpr std::array<std::string_view, 16> kKnownProperties = {"Name",
+                                                               "Identity",
+                                                               "Enabled",
+                                                               "ConnectorType",
+                                                               "ConnectorSource",
+                                                               "SenderIPAddresses",
+                                                               "SenderDomains",
+                                                               "AssociatedAcceptedDomains",
+                                                               "TlsSenderCertificateName",
+                                                               "RequireTls",
+                                                               "RestrictDomainsToIPAddresses",
+                                                               "RestrictDomainsToCertificate",
+                                                               "CloudServicesMailEnabled",
+                                                               "TreatMessagesAsInternal",
+                                                               "DomainName",
+                                                               "DomainType"};
+
 struct CsvRecord {
     int line = 0;
     std::vector<std::pair<std::string, bool>> fields;  // text, quoted
@@ -466,7 +484,7 @@ Result<std::vector<RawObject>> read_csv(std::string_view text, const Reader& r) 
     if (text.starts_with("#TYPE")) {
         auto nl = text.find('\n');
         std::string type(trim(text.substr(5, nl == std::string_view::npos ? std::string_view::npos : nl - 5)));
-        r.notes->push_back("Export-Csv's #TYPE line names " + shown(type));
+        r.notes->push_back("Export-Csv's #TYPE line names " + shown(type, 200));
         text = nl == std::string_view::npos ? std::string_view() : text.substr(nl + 1);
         ++first;
     }
@@ -485,6 +503,24 @@ Result<std::vector<RawObject>> read_csv(std::string_view text, const Reader& r) 
             r.notes->push_back(std::string("CSV fields separated by ") + (delim == ';' ? "';'" : "tabs") +
                                " (Export-Csv -UseCulture)");
         }
+    }
+    // A header naming none of the properties read is no export of them (a
+    // message, some other table): said before its records are parsed.
+    {
+        std::string_view head = text.substr(0, text.find_first_of("\r\n"));
+        bool known = false;
+        while (!head.empty() && !known) {
+            auto d = head.find(delim);
+            std::string_view cell = trim(head.substr(0, d));
+            if (cell.size() >= 2 && cell.front() == '"' && cell.back() == '"') cell = cell.substr(1, cell.size() - 2);
+            for (std::string_view n : kKnownProperties) known = known || iequals(cell, n);
+            head = d == std::string_view::npos ? std::string_view() : head.substr(d + 1);
+        }
+        if (!known)
+            return r.error(first,
+                           "not Get-InboundConnector or Get-AcceptedDomain output: neither ConvertTo-Json output ('{' "
+                           "or '['), Format-List text ('Name : value' lines) "
+                           "nor an Export-Csv header naming connector or accepted-domain properties");
     }
     auto records = csv_records(text, delim, first, r);
     if (!records) return records.error();
@@ -784,6 +820,15 @@ Result<ConnectorConfig> read_connector_config(std::string_view bytes, std::strin
         *text = make_valid_utf8(std::move(*text));
         lines = text_lines(*text, escapes);
         r.form = detect_form(lines, *text);
+        for (std::size_t i = 0; r.form == Form::Csv && i + 1 < lines.size(); ++i)
+            if (!blank(lines[i]) && !prompt_line(lines[i])) {
+                if (table_rule(lines[i + 1]))
+                    return r.error(static_cast<int>(i + 1),
+                                   "a table (Format-Table output): it shows a few columns, cut to the window. Export "
+                                   "the connectors whole: " +
+                                       std::string(kExportConnectorsCommand));
+                break;
+            }
     }
     Result<std::vector<RawObject>> objects = std::vector<RawObject>{};
     if (r.form == Form::Json)
