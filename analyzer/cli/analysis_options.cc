@@ -1,6 +1,8 @@
 #include "cli/analysis_options.hh"
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -39,6 +41,9 @@ void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) 
         "an extra rule: \"FAMILY KIND PATTERN [EVIDENCE]\" (FAMILY "
         "eop|exchange-online|provider|gateway|mx|list|internal|relay, KIND by-host|from-host|by-ip|from-ip|with; "
         "for gateway, provider, mx and list the EVIDENCE is the product name)")(
+        "connectors", po::value(&opts.connectors)->composing(),
+        "your Exchange Online configuration: Get-InboundConnector or Get-AcceptedDomain output (ConvertTo-Json, "
+        "Format-List or Export-Csv), read by its content (repeatable)")(
         "config", po::value(&opts.config), "config file (default ~/.config/hopscope/config)");
 }
 
@@ -102,7 +107,8 @@ Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) 
         AnalysisOptions from_file;
         file_opts.add_options()("relay", po::value(&from_file.relays)->composing(), "")(
             "internal-net", po::value(&from_file.internal_nets)->composing(), "")(
-            "rule", po::value(&from_file.rules)->composing(), "");
+            "rule", po::value(&from_file.rules)->composing(), "")("connectors",
+                                                                  po::value(&from_file.connectors)->composing(), "");
         try {
             po::variables_map fvm;
             po::store(po::parse_config_file(in, file_opts, false), fvm);
@@ -114,6 +120,12 @@ Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) 
         opts.internal_nets.insert(opts.internal_nets.end(), from_file.internal_nets.begin(),
                                   from_file.internal_nets.end());
         opts.rules.insert(opts.rules.end(), from_file.rules.begin(), from_file.rules.end());
+        // A relative connectors path in the config file is the config file's neighbour.
+        for (auto& c : from_file.connectors) {
+            std::filesystem::path cp(c);
+            if (cp.is_relative() && c != "-") c = (std::filesystem::path(path).parent_path() / cp).string();
+            opts.connectors.push_back(c);
+        }
     }
     RuleSet rules = RuleSet::builtin();
     for (const auto& r : opts.rules)
@@ -122,7 +134,38 @@ Result<RuleSet> build_rules(AnalysisOptions& opts, const po::variables_map& vm) 
         if (auto ok = rules.add_relay(r); !ok) return ok.error();
     for (const auto& n : opts.internal_nets)
         if (auto ok = rules.add_internal_net(n); !ok) return ok.error();
+    if (!opts.connectors.empty()) {
+        auto config = read_connector_files(opts.connectors);
+        if (!config) return make_error("--connectors " + config.error().message);
+        rules.set_connectors(std::move(*config));
+    }
     return rules;
+}
+
+Result<ConnectorConfig> read_connector_files(const std::vector<std::string>& paths) {
+    ConnectorConfig all;
+    for (const auto& p : paths) {
+        std::string name = p == "-" ? std::string("<stdin>") : p;
+        std::string bytes(kMaxConnectorFileBytes + 1, '\0');
+        std::streamsize got = 0;
+        if (p == "-") {
+            std::cin.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            got = std::cin.gcount();
+        } else {
+            std::error_code ec;
+            if (std::filesystem::is_directory(p, ec)) return make_error(p + ": a directory, not a connectors file");
+            std::ifstream in(p, std::ios::binary);
+            if (!in) return make_error(p + ": cannot read: " + std::strerror(errno));
+            in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            got = in.gcount();
+            if (in.bad()) return make_error(p + ": cannot read: " + std::strerror(errno));
+        }
+        bytes.resize(static_cast<std::size_t>(got));
+        auto config = read_connector_config(bytes, name);
+        if (!config) return config.error();
+        merge_config(all, std::move(*config));
+    }
+    return all;
 }
 
 }  // namespace hopscope

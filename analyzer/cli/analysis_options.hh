@@ -1,5 +1,6 @@
-// Options shared by the commands that classify (trace, check): --relay,
-// --internal-net, --rule and --config, turned into one RuleSet.
+// Options shared by the commands that classify (trace, check, audit, serve):
+// --relay, --internal-net, --rule, --connectors and --config, turned into one
+// RuleSet.
 #pragma once
 
 #include <boost/program_options.hpp>
@@ -16,6 +17,7 @@ struct AnalysisOptions {
     std::vector<std::string> relays;
     std::vector<std::string> internal_nets;
     std::vector<std::string> rules;
+    std::vector<std::string> connectors;  // Get-InboundConnector / Get-AcceptedDomain exports
     std::string config;
 };
 
@@ -42,7 +44,14 @@ Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, con
                             std::string* raw_headers = nullptr);
 
 // Reads the config file (--config, or ~/.config/hopscope/config when it
-// exists) and builds the rules. Errors name the file or option at fault.
+// exists) and builds the rules, with the --connectors files read into them.
+// Errors name the file or option at fault (a connectors file: its line and
+// property).
 Result<RuleSet> build_rules(AnalysisOptions& opts, const boost::program_options::variables_map& vm);
+
+// Reads connector and accepted-domain exports (FILE, or "-" for standard
+// input), each by its content, into one configuration. Errors name the file,
+// and the line and property at fault.
+Result<ConnectorConfig> read_connector_files(const std::vector<std::string>& paths);
 
 }  // namespace hopscope

@@ -8,6 +8,7 @@
 
 #include "cli/audit_command.hh"
 #include "cli/check_command.hh"
+#include "cli/connectors_command.hh"
 #include "cli/exit_codes.hh"
 #include "cli/serve_command.hh"
 #include "cli/summarize_command.hh"
@@ -24,6 +25,7 @@ void usage(std::ostream& out) {
            "  audit   analyse every message of mailboxes, Maildirs and folders\n"
            "  check   say whether the message passed through your relay into EOP (exit 0/1)\n"
            "  summarize  the audit summary over audit records from many shards or machines\n"
+           "  connectors lint  check Exchange Online inbound connectors (Get-InboundConnector output)\n"
            "  serve   a local page to paste headers into and read the report (127.0.0.1 only)\n"
            "\n"
            "Run 'hopscope COMMAND --help' for the options of a command.\n";
@@ -50,6 +52,7 @@ int main(int argc, char** argv) {
         if (!args.empty() && args[0] == "serve") return hopscope::run_serve({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "summarize") return hopscope::run_summarize({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "check") return hopscope::run_check({args.begin() + 1, args.end()});
+        if (!args.empty() && args[0] == "connectors") return hopscope::run_connectors({args.begin() + 1, args.end()});
         if (!args.empty() && args[0] == "trace") args.erase(args.begin());
         return hopscope::run_trace(args);
     } catch (const std::exception& e) {
