@@ -4,6 +4,7 @@
 #define BOOST_TEST_MODULE connector_config
 #include <boost/test/unit_test.hpp>
 
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -316,4 +317,18 @@ BOOST_AUTO_TEST_CASE(several_files_merge) {
     BOOST_TEST(c.form == "json");
     BOOST_REQUIRE_EQUAL(c.sources.size(), 2U);
     BOOST_TEST(c.sources[1].file == "b.json");
+}
+
+// Inputs the connectors fuzzer once broke on (tools/fuzz/regressions/connectors-*).
+BOOST_AUTO_TEST_CASE(fuzz_regressions_replay) {
+    namespace fs = std::filesystem;
+    const fs::path dir = fs::path(HOPSCOPE_CORPUS_DIR) / ".." / "tools" / "fuzz" / "regressions";
+    int replayed = 0;
+    for (const auto& e : fs::directory_iterator(dir)) {
+        if (!e.path().filename().string().starts_with("connectors-")) continue;
+        auto c = read_connector_config(read_file(e.path().string()), e.path().filename().string());
+        BOOST_TEST((c || !c.error().message.empty()));
+        ++replayed;
+    }
+    BOOST_TEST(replayed > 0);
 }

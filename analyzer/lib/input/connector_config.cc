@@ -202,13 +202,23 @@ Raw json_value(od::value v) {
     return raw;
 }
 
-RawObject json_object(od::object obj, const char* base, const LineIndex& lines, int line) {
+// Where the walk is, for errors: the last key or element it reached.
+struct JsonWalk {
+    const char* base = nullptr;
+    const LineIndex* lines = nullptr;
+    const char* last = nullptr;
+    [[nodiscard]] int line(const char* p) const {
+        return p == nullptr ? 0 : lines->line_at(static_cast<std::size_t>(p - base));
+    }
+};
+
+RawObject json_object(od::object obj, JsonWalk& walk, int line) {
     RawObject out;
     out.line = line;
     for (auto field : obj) {
-        const char* at = field.key().value().raw();
+        walk.last = field.key().value().raw();
         Prop p;
-        p.line = lines.line_at(static_cast<std::size_t>(at - base));
+        p.line = walk.line(walk.last);
         p.name = std::string(field.unescaped_key().value());
         p.value = json_value(field.value().value());
         out.props.push_back(std::move(p));
@@ -216,48 +226,59 @@ RawObject json_object(od::object obj, const char* base, const LineIndex& lines, 
     return out;
 }
 
+// The objects of a document simdjson's DOM parser found valid, walked with
+// the On-Demand parser for the lines of their keys.
+Result<std::vector<RawObject>> walk_json(const simdjson::padded_string& padded, JsonWalk& walk, const Reader& r) {
+    od::parser parser;
+    std::vector<RawObject> objects;
+    od::document doc = parser.iterate(padded);
+    auto type = doc.type().value();
+    if (type == od::json_type::object) {
+        walk.last = doc.current_location().value();
+        objects.push_back(json_object(doc.get_object(), walk, walk.line(walk.last)));
+    } else if (type == od::json_type::array) {
+        int index = 0;
+        for (auto el : doc.get_array()) {
+            od::value v = el.value();
+            ++index;
+            walk.last = v.current_location().value();
+            if (v.type().value() != od::json_type::object)
+                return r.error(walk.line(walk.last), "element " + std::to_string(index) +
+                                                         " of the array is not an object: not ConvertTo-Json output "
+                                                         "of Get-InboundConnector or Get-AcceptedDomain");
+            if (objects.size() >= kMaxConnectorObjects)
+                return r.error(walk.line(walk.last), "more than " + std::to_string(kMaxConnectorObjects) + " objects");
+            objects.push_back(json_object(v.get_object(), walk, walk.line(walk.last)));
+        }
+    } else {
+        return r.error(1, "a JSON value that is neither an object nor an array of objects");
+    }
+    return objects;
+}
+
 Result<std::vector<RawObject>> read_json(const std::string& text, const Reader& r) {
     LineIndex lines(text);
     simdjson::padded_string padded(text);
-    const char* base = padded.data();
-    od::parser parser;
-    std::vector<RawObject> objects;
-    auto where = [&](const char* p) { return p == nullptr ? 0 : lines.line_at(static_cast<std::size_t>(p - base)); };
-    od::document doc;
+    JsonWalk walk{padded.data(), &lines, nullptr};
+    // The DOM parser checks the whole text first (the On-Demand one skips
+    // what it is not asked for, and says nothing of text after the value).
+    simdjson::dom::parser validator;
+    auto valid = validator.parse(padded).error();
     try {
-        doc = parser.iterate(padded);
-        auto type = doc.type().value();
-        if (type == od::json_type::object) {
-            const char* at = doc.current_location().value();
-            objects.push_back(json_object(doc.get_object(), base, lines, where(at)));
-        } else if (type == od::json_type::array) {
-            int index = 0;
-            for (auto el : doc.get_array()) {
-                od::value v = el.value();
-                ++index;
-                const char* at = v.current_location().value();
-                if (v.type().value() != od::json_type::object)
-                    return r.error(where(at), "element " + std::to_string(index) +
-                                                  " of the array is not an object: not ConvertTo-Json output of "
-                                                  "Get-InboundConnector or Get-AcceptedDomain");
-                if (objects.size() >= kMaxConnectorObjects)
-                    return r.error(where(at), "more than " + std::to_string(kMaxConnectorObjects) + " objects");
-                objects.push_back(json_object(v.get_object(), base, lines, where(at)));
-            }
-        } else {
-            return r.error(1, "a JSON value that is neither an object nor an array of objects");
-        }
-        // Past the end, the location is an error (OUT_OF_BOUNDS); text left over has one.
-        if (auto at = doc.current_location(); !at.error())
-            return r.error(where(at.value()), "text after the end of the JSON value");
-    } catch (const simdjson::simdjson_error& e) {
-        auto at = doc.current_location();
-        int line = at.error() ? 0 : where(at.value());
-        return r.error(line, std::string("not valid JSON: ") + e.what());
+        auto objects = walk_json(padded, walk, r);
+        if (valid == simdjson::SUCCESS || !objects) return objects;
+    } catch (const simdjson::simdjson_error&) {  // NOLINT(bugprone-empty-catch): said below, from the DOM's error
     } catch (const std::length_error&) {
-        return r.error(0, "a list of more than " + std::to_string(kMaxListValues) + " values");
+        return r.error(walk.line(walk.last), "a list of more than " + std::to_string(kMaxListValues) + " values");
     }
-    return objects;
+    // Invalid: near the last key the walk reached, else the last line.
+    int line = walk.line(walk.last);
+    if (line == 0)
+        line =
+            lines.line_at(text.find_last_not_of(" \t\r\n") == std::string::npos ? 0 : text.find_last_not_of(" \t\r\n"));
+    std::string why =
+        valid == simdjson::SUCCESS ? "simdjson's On-Demand parser refused it" : simdjson::error_message(valid);
+    return r.error(line, "not valid JSON (" + why + ")");
 }
 
 // ---- Lines of text --------------------------------------------------------
