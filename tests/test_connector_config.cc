@@ -248,6 +248,15 @@ BOOST_AUTO_TEST_CASE(export_csv_loses_lists) {
         "\"B\",\"\",\"203.0.113.10\"\r\n");
     BOOST_REQUIRE_EQUAL(c.connectors.size(), 2U);
     BOOST_TEST(c.connectors[1].line == 4);
+    // Get-AcceptedDomain | Export-Csv -NoTypeInformation
+    c = read_ok(
+        "\"Name\",\"DomainName\",\"DomainType\",\"Default\"\r\n"
+        "\"contoso.com\",\"Contoso.com\",\"Authoritative\",\"True\"\r\n"
+        "\"contoso.onmicrosoft.com\",\"contoso.onmicrosoft.com\",\"Authoritative\",\"False\"\r\n");
+    BOOST_TEST(c.accepted_domains_given);
+    BOOST_REQUIRE_EQUAL(c.accepted_domains.size(), 2U);
+    BOOST_TEST(c.accepted_domains[0].domain == "contoso.com");
+    BOOST_TEST(c.accepted_domains[0].is_default.value_or(false));
 }
 
 BOOST_AUTO_TEST_CASE(refusals_name_line_and_property) {

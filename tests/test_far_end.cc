@@ -9,6 +9,11 @@
 #include "classify/far_end.hh"
 #include "classify/message_analysis.hh"
 #include "classify/role_rules.hh"
+#include "json_check.hh"
+#include "report/display_zone.hh"
+#include "report/html_report.hh"
+#include "report/text_report.hh"
+#include "report/trace_json.hh"
 #include "test_support.hh"
 
 using namespace hopscope;
@@ -143,4 +148,30 @@ BOOST_AUTO_TEST_CASE(hostile_results_stay_bounded) {
     Trace t = analysed(text);
     BOOST_REQUIRE(t.far_end);
     BOOST_TEST(t.far_end->findings.size() <= 6U);
+}
+
+BOOST_AUTO_TEST_CASE(every_writer_shows_it_escaped) {
+    std::string text = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-relay-dkim-onmicrosoft-spf-fail.eml");
+    text = replaced(text, "Authentication-Results: mx.google.com;",
+                    "Authentication-Results: mx.google.com\x1b[31m<script>;");
+    text = replaced(text, "header.from=northwind.example", "header.from=north\x1b[2Jwind<b>.example");
+    Trace t = analysed(text);
+    BOOST_REQUIRE(t.far_end);
+    auto zone = DisplayZone::make("UTC");
+    std::string out = render_text(t, TextStyle{false, true, *zone});
+    auto relay = out.rfind("\nRelay      ");
+    auto far = out.rfind("\nFar end    ");
+    BOOST_REQUIRE(far != std::string::npos);
+    BOOST_TEST(far > relay);  // after the relay verdict
+    BOOST_TEST(out.find("fix: Add include:spf.protection.outlook.com") != std::string::npos);
+    BOOST_TEST(out.find('\x1b') == std::string::npos);  // no terminal control from a header
+    std::string page = render_html(t, {"far.eml", ""});
+    BOOST_TEST(page.find("After the relay: the far end") != std::string::npos);
+    BOOST_TEST(page.find("<script>;") == std::string::npos);
+    BOOST_TEST(page.find("wind<b>") == std::string::npos);
+    BOOST_TEST(page.find("wind&lt;b&gt;") != std::string::npos);
+    std::string json = trace_to_json(t, false);
+    BOOST_TEST(JsonCheck::valid(json));
+    BOOST_TEST(json.find("\"far_end\":{\"authserv_id\":") != std::string::npos);
+    BOOST_TEST(trace_to_json(sample("demo-o365-relay.eml"), false).find("\"far_end\":null") != std::string::npos);
 }
