@@ -313,6 +313,11 @@ BOOST_AUTO_TEST_CASE(limits) {
     list += "}";
     BOOST_TEST(has(refusal(list), "more than"));
     BOOST_TEST(has(refusal(std::string(kMaxConnectorFileBytes + 1, ' ')), "larger than"));
+    // Many properties in one object, many records: read in linear time.
+    std::string wide = "{\"Name\":\"c\",\"ConnectorType\":\"OnPremises\"";
+    for (int i = 0; i < 200000; ++i) wide += ",\"P" + std::to_string(i) + "\":1";
+    wide += "}";
+    BOOST_TEST(read_ok(wide).connectors.size() == 1U);
     // Deep nesting is simdjson's to refuse, never a crash.
     BOOST_TEST(!refusal(std::string(5000, '[') + std::string(5000, ']')).empty());
 }

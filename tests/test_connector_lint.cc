@@ -117,6 +117,17 @@ BOOST_AUTO_TEST_CASE(the_same_address_on_several_connectors) {
     BOOST_TEST(f[0].source == "not documented by Microsoft");
 }
 
+BOOST_AUTO_TEST_CASE(many_connectors_sharing_addresses_in_linear_time) {
+    std::string all = "[";
+    for (int i = 0; i < 10000; ++i)
+        all += "{\"Name\":\"C" + std::to_string(i) + "\",\"ConnectorType\":\"OnPremises\",\"SenderIPAddresses\":[" +
+               "\"192.0.33.1\",\"192.0.33.2\",\"192.0.33." + std::to_string(i % 250) + "\",\"192.0.34.0/24\"]},";
+    all.back() = ']';
+    auto f = of_rule(lint_connectors(read(all)), "ip-shared");
+    BOOST_TEST(f.size() >= 9999U * 3);
+    BOOST_TEST(f.back().message.find("connector 'C0'") != std::string::npos, f.back().message);
+}
+
 BOOST_AUTO_TEST_CASE(an_onpremises_connector_that_identifies_nothing) {
     ConnectorConfig c = read(one("  \"SenderIPAddresses\": [],\n  \"TlsSenderCertificateName\": null,"));
     auto f = of_rule(lint_connectors(c), "no-identity");

@@ -1,6 +1,7 @@
 #include "classify/connector_lint.hh"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "classify/connector_match.hh"
 #include "classify/data_table.hh"
@@ -93,6 +94,13 @@ bool overlap(const Network& a, const Network& b) {
     return a.contains(base(b)) || b.contains(base(a));
 }
 
+// The /24 an accepted entry lies in: its first three bytes, as text.
+std::string block(const Network& n) {
+    std::string_view t = n.text();
+    t = t.substr(0, t.find('/'));
+    return std::string(t.substr(0, t.rfind('.')));
+}
+
 bool any_sender_domain(const InboundConnector& c) {
     if (c.sender_domains.empty()) return true;
     return std::any_of(c.sender_domains.begin(), c.sender_domains.end(), [](const std::string& d) {
@@ -123,7 +131,10 @@ std::vector<LintFinding> lint_connectors(const ConnectorConfig& config) {
         Network network;
         std::string text;
     };
-    std::vector<Seen> seen;  // accepted entries of the enabled connectors before
+    // The accepted entries of the enabled connectors before, by the /24 they
+    // lie in (an entry of /24 to /32 lies in one, so only entries of the same
+    // /24 can overlap), each network once: at most 511 per /24.
+    std::unordered_map<std::string, std::vector<Seen>> seen;
     auto form_of = [&](const InboundConnector& c) {
         for (const auto& s : config.sources)
             if (s.file == c.file) return s.form;
@@ -163,8 +174,8 @@ std::vector<LintFinding> lint_connectors(const ConnectorConfig& config) {
             }
             if (auto what = special_kind(*e.network)) lint.add(c, "ip-special", "SenderIPAddresses", text, *what);
             if (!disabled) {
-                for (const auto& s : seen)
-                    if (s.connector != &c && overlap(s.network, *e.network)) {
+                for (const auto& s : seen[block(*e.network)])
+                    if (overlap(s.network, *e.network)) {
                         std::string where = "connector '" + s.connector->name + "'";
                         if (s.text != text) where += " (as " + s.text + ")";
                         lint.add(c, "ip-shared", "SenderIPAddresses", text, where);
@@ -173,7 +184,13 @@ std::vector<LintFinding> lint_connectors(const ConnectorConfig& config) {
                 mine.push_back({&c, *e.network, text});
             }
         }
-        seen.insert(seen.end(), mine.begin(), mine.end());
+        for (auto& m : mine) {
+            auto& group = seen[block(m.network)];
+            bool known = std::any_of(group.begin(), group.end(), [&](const Seen& s) {
+                return s.network.prefix() == m.network.prefix() && overlap(s.network, m.network);
+            });
+            if (!known) group.push_back(std::move(m));
+        }
         if (c.tls_sender_certificate_name) {
             const std::string& name = *c.tls_sender_certificate_name;
             std::string problem = certificate_name_problem(name);

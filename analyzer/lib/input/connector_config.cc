@@ -547,10 +547,14 @@ Result<std::vector<RawObject>> read_csv(std::string_view text, const Reader& r) 
     if (!records) return records.error();
     if (records->empty()) return r.error(first, "a CSV file with no header line");
     const CsvRecord& header = records->front();
-    for (std::size_t a = 0; a < header.fields.size(); ++a)
-        for (std::size_t b = a + 1; b < header.fields.size(); ++b)
-            if (iequals(header.fields[a].first, header.fields[b].first))
-                return r.error(header.line, header.fields[a].first, "named twice in the CSV header");
+    {
+        std::vector<std::pair<std::string, std::string_view>> names;  // lower case, as written
+        for (const auto& f : header.fields) names.emplace_back(lower(f.first), f.first);
+        std::sort(names.begin(), names.end());
+        auto twice = std::adjacent_find(names.begin(), names.end(),
+                                        [](const auto& x, const auto& y) { return x.first == y.first; });
+        if (twice != names.end()) return r.error(header.line, twice->second, "named twice in the CSV header");
+    }
     std::vector<RawObject> objects;
     for (std::size_t k = 1; k < records->size(); ++k) {
         const CsvRecord& rec = (*records)[k];
@@ -745,6 +749,18 @@ class ObjectReader {
     std::string_view export_;
 };
 
+// A property given twice (case-insensitively), the second; null when none
+// is. Sorted, not compared pairwise: an object may hold any number of them.
+const Prop* repeated(const std::vector<Prop>& props) {
+    std::vector<std::pair<std::string, const Prop*>> names;
+    names.reserve(props.size());
+    for (const auto& p : props) names.emplace_back(lower(p.name), &p);
+    std::stable_sort(names.begin(), names.end(), [](const auto& x, const auto& y) { return x.first < y.first; });
+    for (std::size_t i = 1; i < names.size(); ++i)
+        if (names[i].first == names[i - 1].first) return names[i].second;
+    return nullptr;
+}
+
 bool has_any(const RawObject& o, std::initializer_list<std::string_view> names) {
     for (const auto& p : o.props)
         for (auto n : names)
@@ -864,10 +880,8 @@ Result<ConnectorConfig> read_connector_config(std::string_view bytes, std::strin
     bool connectors = false;
     bool domains = false;
     for (const auto& o : *objects) {
-        for (std::size_t a = 0; a < o.props.size(); ++a)
-            for (std::size_t b = a + 1; b < o.props.size(); ++b)
-                if (iequals(o.props[a].name, o.props[b].name))
-                    return r.error(o.props[b].line, o.props[b].name, "given twice in one object");
+        if (const Prop* twice = repeated(o.props))
+            return r.error(twice->line, twice->name, "given twice in one object");
         if (has_any(o, {"SmartHosts", "RecipientDomains", "TlsDomain", "UseMXRecord"}) &&
             !has_any(o, {"SenderIPAddresses", "TlsSenderCertificateName"}))
             return r.error(o.line,
