@@ -1,6 +1,7 @@
 #include "classify/far_end.hh"
 
 #include <algorithm>
+#include <vector>
 
 #include "classify/data_table.hh"
 #include "classify/network.hh"
@@ -71,6 +72,17 @@ std::optional<std::string> domain_of(std::string_view address) {
     return d;
 }
 
+// Does `text` name `ip` as a whole address (not inside a longer one)?
+bool names_ip(std::string_view text, std::string_view ip) {
+    auto part = [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || c == '.' || c == ':'; };
+    for (auto at = text.find(ip); at != std::string_view::npos; at = text.find(ip, at + 1)) {
+        bool start = at == 0 || !part(text[at - 1]);
+        bool end = at + ip.size() == text.size() || !part(text[at + ip.size()]);
+        if (start && end) return true;
+    }
+    return false;
+}
+
 std::string org_domain(const std::string& domain) {
     return PublicSuffixList::instance().registrable_domain(domain).value_or(domain);
 }
@@ -132,14 +144,14 @@ std::optional<std::string_view> prop(const AuthResult& r, std::string_view key) 
     return std::nullopt;
 }
 
-std::string spf_words(std::string_view result) {
-    if (result == "fail") return "fails";
-    if (result == "softfail") return "soft-fails";
-    if (result == "neutral") return "is neutral";
-    if (result == "none") return "finds no SPF record";
-    if (result == "permerror") return "finds a broken SPF record";
-    if (result == "temperror") return "could not be checked (a DNS error)";
-    return "is " + std::string(result);
+std::string spf_words(std::string_view result, const std::string& domain) {
+    if (result == "fail") return "SPF fails for " + domain;
+    if (result == "softfail") return "SPF soft-fails for " + domain;
+    if (result == "neutral") return "SPF is neutral for " + domain;
+    if (result == "none") return domain + " publishes no SPF record (spf=none)";
+    if (result == "permerror") return "the SPF record of " + domain + " is broken (spf=permerror)";
+    if (result == "temperror") return "SPF could not be checked for " + domain + " (spf=temperror, a DNS error)";
+    return "SPF is " + std::string(result) + " for " + domain;
 }
 
 }  // namespace
@@ -153,25 +165,26 @@ std::vector<std::string> far_end_hint_ids() {
 std::optional<FarEnd> assess_far_end(const Trace& t) {
     auto k = hand_over(t);
     if (!k) return std::nullopt;
-    // The far end's own results: the topmost Authentication-Results, else the
-    // ARC copy of the highest instance.
+    // The far end's own results: of the Authentication-Results (topmost
+    // first), then the ARC copies (highest instance first), the first that
+    // names the address the far end received the message from. The others
+    // are older: Microsoft's own, of the message's way in.
+    std::vector<std::pair<int, const SignalHeader*>> arc;
+    std::vector<const SignalHeader*> candidates;
+    for (const auto& s : t.signals) {
+        if (iequals(s.name, "Authentication-Results")) candidates.push_back(&s);
+        if (iequals(s.name, "ARC-Authentication-Results"))
+            arc.emplace_back(parse_authentication_results(s.name, s.value).arc_instance.value_or(0), &s);
+    }
+    std::stable_sort(arc.begin(), arc.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
+    for (const auto& a : arc) candidates.push_back(a.second);
+    const auto& handover_ip = t.hops[*k].fields.from.ip;
     const SignalHeader* chosen = nullptr;
-    std::optional<int> best_arc;
-    for (const auto& s : t.signals)
-        if (iequals(s.name, "Authentication-Results")) {
-            chosen = &s;
+    for (const SignalHeader* c : candidates)
+        if (!handover_ip || names_ip(lower(c->value), lower(*handover_ip))) {
+            chosen = c;
             break;
         }
-    if (chosen == nullptr) {
-        for (const auto& s : t.signals)
-            if (iequals(s.name, "ARC-Authentication-Results")) {
-                auto ar = parse_authentication_results(s.name, s.value);
-                if (!best_arc || ar.arc_instance.value_or(0) > *best_arc) {
-                    best_arc = ar.arc_instance.value_or(0);
-                    chosen = &s;
-                }
-            }
-    }
     if (chosen == nullptr) return std::nullopt;
     AuthenticationResults ar = parse_authentication_results(chosen->name, chosen->value);
     FarEnd fe;
@@ -213,6 +226,7 @@ std::optional<FarEnd> assess_far_end(const Trace& t) {
         if (auto hd = prop(r, "header.d"); hd && *hd != "none") d = lower(*hd);
         if (!d)
             if (auto hi = prop(r, "header.i")) d = domain_of(*hi);
+        if (!d && r.result == "none") continue;  // dkim=none (message not signed): no signature
         fe.dkim.push_back({"dkim", std::string(r.result), d, aligned(d)});
     }
     if (dmarc != nullptr) fe.dmarc = FarEndCheck{"dmarc", std::string(dmarc->result), fe.from_domain, std::nullopt};
@@ -233,7 +247,7 @@ std::optional<FarEnd> assess_far_end(const Trace& t) {
     bool pool = in(tables().relay_pool, fe.sender_ip);
     std::string spf_domain = fe.spf && fe.spf->domain ? *fe.spf->domain : std::string("the envelope sender's domain");
     if (fe.spf && fe.spf->result != "pass" && !pool && in(tables().eop_outbound, fe.sender_ip))
-        add("spf-eop-not-included", spf_domain, spf_words(fe.spf->result));
+        add("spf-eop-not-included", spf_domain, spf_words(fe.spf->result, spf_domain));
     if (pool) add("relay-pool", spf_domain, "");
     std::vector<std::string> passing;
     for (const auto& d : fe.dkim)
