@@ -208,6 +208,12 @@ BOOST_AUTO_TEST_CASE(format_list_other_shells) {
     BOOST_TEST(c.connectors[0].sender_ip_addresses ==
                (std::vector<std::string>{"203.0.113.1", "203.0.113.2", "203.0.113.3"}));
     BOOST_TEST(c.connectors[0].lost.empty());
+    // CR CR LF (a CRLF text saved again as text): one line end, not a blank line between properties.
+    c = read_ok(
+        "Name          : Relay\r\r\nConnectorType : OnPremises\r\r\n\r\r\nName          : Other\r\r\n"
+        "ConnectorType : Partner\r\r\n");
+    BOOST_REQUIRE_EQUAL(c.connectors.size(), 2U);
+    BOOST_TEST(c.connectors[1].line == 4);
     // Accepted domains as Format-List prints them.
     c = read_ok(
         "DomainName : contoso.com\nDomainType : Authoritative\nDefault    : True\n\n"

@@ -283,8 +283,9 @@ Result<std::vector<RawObject>> read_json(const std::string& text, const Reader& 
 
 // ---- Lines of text --------------------------------------------------------
 
-// The text's lines (CRLF, LF or a lone CR), with escape sequences a
-// terminal copy may carry (colours: ESC [ ... letter) removed.
+// The text's lines (CRLF, LF, a lone CR, or CR CR LF: a CRLF text written
+// out again as text on Windows), with escape sequences a terminal copy may
+// carry (colours: ESC [ ... letter) removed.
 std::vector<std::string> text_lines(std::string_view text, bool& had_escapes) {
     std::vector<std::string> out;
     std::size_t i = 0;
@@ -304,7 +305,14 @@ std::vector<std::string> text_lines(std::string_view text, bool& had_escapes) {
         }
         out.push_back(std::move(clean));
         if (end == std::string_view::npos) break;
-        i = end + (text[end] == '\r' && end + 1 < text.size() && text[end + 1] == '\n' ? 2 : 1);
+        i = end;
+        if (text[i] == '\r') {
+            std::size_t j = i;
+            while (j < text.size() && text[j] == '\r') ++j;
+            i = j < text.size() && text[j] == '\n' ? j + 1 : i + 1;
+        } else {
+            ++i;
+        }
         if (i == text.size()) break;
     }
     return out;
