@@ -54,9 +54,19 @@ has "help command" help hopscope he
 has "help names the commands" audit hopscope help a
 lacks "help offers no files" "$tmp" hopscope help ""
 has "summarize --config" --config hopscope summarize --co
+has "connectors command" connectors hopscope con
+has "connectors lint" lint hopscope connectors ""
+has "lint formats" json hopscope connectors lint --format j
+lacks "lint has no html" html hopscope connectors lint --format h
+has "lint options" --format hopscope connectors lint --fo
+has "--connectors on trace" --connectors hopscope trace --conn
+has "--connectors on audit" --connectors hopscope audit --conn
 
 touch "$tmp/mail.eml"
 has "files" "$tmp/mail.eml" hopscope audit "$tmp/ma"
+touch "$tmp/connectors.json"
+has "--connectors files" "$tmp/connectors.json" hopscope check --connectors "$tmp/conn"
+has "lint files" "$tmp/connectors.json" hopscope connectors lint "$tmp/conn"
 
 # fish: the same questions through its own engine
 if command -v fish >/dev/null; then
@@ -67,6 +77,10 @@ if command -v fish >/dev/null; then
     fish_ask "hopscope --color " | grep -qx always && ok || bad "fish colours"
     fish_ask "hopscope " | grep -qx check && ok || bad "fish commands"
     fish_ask "hopscope help " | grep -qx audit && ok || bad "fish help COMMAND"
+    fish_ask "hopscope " | grep -qx connectors && ok || bad "fish connectors command"
+    fish_ask "hopscope connectors " | grep -qx lint && ok || bad "fish connectors lint: $(fish_ask 'hopscope connectors ' | tr '\n' ' ')"
+    fish_ask "hopscope connectors lint --format " | grep -qx json && ok || bad "fish lint formats"
+    fish_ask "hopscope trace --conn" | grep -qx -- --connectors && ok || bad "fish --connectors"
 else
     echo "note: fish not installed; fish completion not checked"
 fi

@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """The JSON Schemas (analyzer/schema/, draft 2020-12) describe what hopscope
 writes: every golden corpus trace, `trace --format json` of every corpus
-input, an audit of corpus/ and, when ../shared exists, an audit of every
-shared mailbox and of corpus-ext's single messages validate. The schemas
+input, an audit of corpus/, `connectors lint --format json` of every export in
+corpus/connectors and, when ../shared exists, an audit of every shared mailbox
+and of corpus-ext's single messages validate. The schemas
 are strict (no unknown members), so a member added or renamed without the
 schema fails here. Uses Debian's python3-jsonschema."""
 import glob
@@ -27,8 +28,9 @@ trace = validator("trace.schema.json")
 record = validator("audit-record.schema.json")
 summary = validator("audit-summary.schema.json")
 check_answers = validator("check.schema.json")
+lint = validator("connectors-lint.schema.json")
 failures = []
-checked = {"golden": 0, "trace": 0, "records": 0, "summaries": 0}
+checked = {"golden": 0, "trace": 0, "records": 0, "summaries": 0, "lint": 0}
 
 def check(v, obj, where):
     errors = sorted(v.iter_errors(obj), key=lambda e: list(e.absolute_path))
@@ -43,6 +45,14 @@ for path in sorted(glob.glob(os.path.join(corpus, "*.eml")) + glob.glob(os.path.
     if out.returncode in (0, 1):
         check(trace, json.loads(out.stdout), os.path.basename(path))
         checked["trace"] += 1
+
+exports = os.path.join(corpus, "connectors")
+for name in sorted(os.listdir(exports)):
+    if name.startswith("contoso-"):
+        out = subprocess.run([hopscope, "connectors", "lint", "--format", "json", os.path.join(exports, name)],
+                             capture_output=True)
+        check(lint, json.loads(out.stdout), "connectors lint " + name)
+        checked["lint"] += 1
 
 def audit(paths, label):
     out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", *paths], capture_output=True)
@@ -78,7 +88,7 @@ else:
     print(f"note: {ext} not present; shared mailboxes skipped")
 
 print(f"validated {checked['golden']} golden traces, {checked['trace']} trace outputs, {checked['records']} audit records, "
-      f"{checked['summaries']} summaries, {checked.get('check', 0)} check answers")
+      f"{checked['summaries']} summaries, {checked.get('check', 0)} check answers, {checked.get('lint', 0)} lint outputs")
 for f in failures[:40]:
     print("FAIL", f)
 sys.exit(1 if failures else 0)

@@ -48,7 +48,10 @@ void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) 
         "rule", po::value(&opts.rules)->composing()->value_name("RULE"),
         "an extra rule, \"FAMILY KIND PATTERN [EVIDENCE]\" (repeatable): FAMILY is one of eop, exchange-online, "
         "provider, gateway, mx, list, internal or relay; KIND one of by-host, from-host, by-ip, from-ip or with; for "
-        "gateway, provider, mx and list the EVIDENCE is the product name");
+        "gateway, provider, mx and list the EVIDENCE is the product name")(
+        "connectors", po::value(&opts.connectors)->composing()->value_name("FILE"),
+        "your Exchange Online configuration: Get-InboundConnector or Get-AcceptedDomain output (ConvertTo-Json, "
+        "Format-List or Export-Csv), read by its content (repeatable); see hopscope-connectors(1)");
     add_config_option(desc);
 }
 
@@ -139,6 +142,9 @@ Result<std::vector<std::string>> config_arguments(const std::string& path, std::
             return make_error(path + ": [" + where + "] " + name + ": hopscope " + where + " has no --" + name);
         if (!takes || (!where.empty() && where != command)) continue;
         std::string value = o.value.empty() ? std::string() : o.value.front();
+        // A connectors file named in the config file is the config file's neighbour.
+        if (name == "connectors" && !value.empty() && value != "-" && std::filesystem::path(value).is_relative())
+            value = (std::filesystem::path(path).parent_path() / value).string();
         auto& into = where.empty() ? top[name] : section[name];
         into.push_back(std::move(value));
     }
@@ -267,7 +273,38 @@ Result<RuleSet> build_rules(const AnalysisOptions& opts) {
         if (auto ok = rules.add_relay(r); !ok) return ok.error();
     for (const auto& n : opts.internal_nets)
         if (auto ok = rules.add_internal_net(n); !ok) return ok.error();
+    if (!opts.connectors.empty()) {
+        auto config = read_connector_files(opts.connectors);
+        if (!config) return make_error("--connectors " + config.error().message);
+        rules.set_connectors(std::move(*config));
+    }
     return rules;
+}
+
+Result<ConnectorConfig> read_connector_files(const std::vector<std::string>& paths) {
+    ConnectorConfig all;
+    for (const auto& p : paths) {
+        std::string name = p == "-" ? std::string("<stdin>") : p;
+        std::string bytes(kMaxConnectorFileBytes + 1, '\0');
+        std::streamsize got = 0;
+        if (p == "-") {
+            std::cin.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            got = std::cin.gcount();
+        } else {
+            std::error_code ec;
+            if (std::filesystem::is_directory(p, ec)) return make_error(p + ": a directory, not a connectors file");
+            std::ifstream in(p, std::ios::binary);
+            if (!in) return make_error(p + ": cannot read: " + std::strerror(errno));
+            in.read(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+            got = in.gcount();
+            if (in.bad()) return make_error(p + ": cannot read: " + std::strerror(errno));
+        }
+        bytes.resize(static_cast<std::size_t>(got));
+        auto config = read_connector_config(bytes, name);
+        if (!config) return config.error();
+        merge_config(all, std::move(*config));
+    }
+    return all;
 }
 
 }  // namespace hopscope

@@ -19,6 +19,7 @@ struct AnalysisOptions {
     std::vector<std::string> relays;
     std::vector<std::string> internal_nets;
     std::vector<std::string> rules;
+    std::vector<std::string> connectors;  // Get-InboundConnector / Get-AcceptedDomain exports
 };
 
 // --relay, --internal-net, --rule and --config.
@@ -32,10 +33,11 @@ void add_config_option(boost::program_options::options_description& desc);
 // one run.
 inline constexpr std::string_view kConfigKeys[] = {"relay",        "internal-net", "rule",        "format",
                                                    "tz",           "color",        "no-security", "require-tls",
-                                                   "expect-relay", "jobs",         "port",        "min-tls"};
+                                                   "expect-relay", "jobs",         "port",        "min-tls",
+                                                   "connectors"};
 
 // The commands, as the first word names them.
-inline constexpr std::string_view kCommands[] = {"trace", "check", "audit", "summarize", "serve"};
+inline constexpr std::string_view kCommands[] = {"trace", "check", "audit", "summarize", "connectors", "serve"};
 
 // Where a command's options came from: the config file read (empty: none)
 // and the options it set that the command line did not.
@@ -82,5 +84,10 @@ Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, con
 // The built-in rules plus the options' (the config file's included).
 // Errors name the option at fault.
 Result<RuleSet> build_rules(const AnalysisOptions& opts);
+
+// Reads Get-InboundConnector / Get-AcceptedDomain exports (files, or "-"
+// for standard input) into one configuration; errors name the file, the line
+// and the property.
+Result<ConnectorConfig> read_connector_files(const std::vector<std::string>& paths);
 
 }  // namespace hopscope

@@ -15,6 +15,7 @@
 #include "cli/analysis_options.hh"
 #include "cli/audit_command.hh"
 #include "cli/check_command.hh"
+#include "cli/connectors_command.hh"
 #include "cli/exit_codes.hh"
 #include "cli/serve_command.hh"
 #include "cli/summarize_command.hh"
@@ -32,6 +33,7 @@ void usage(std::ostream& out) {
            "  check      did the message pass through your relay into EOP? (exit 0/1)\n"
            "  audit      every message of mailboxes, Maildirs, folders, .pst and .ost files\n"
            "  summarize  the audit summary over audit records from many shards or machines\n"
+           "  connectors lint  Get-InboundConnector output against the documented rules\n"
            "  serve      a local page to paste headers into and read the report\n"
            "\n"
            "'hopscope help COMMAND' or 'hopscope COMMAND --help' shows a command's options.\n";
@@ -42,6 +44,7 @@ int run(std::string_view command, const std::vector<std::string>& args) {
     if (command == "serve") return hopscope::run_serve(args);
     if (command == "summarize") return hopscope::run_summarize(args);
     if (command == "check") return hopscope::run_check(args);
+    if (command == "connectors") return hopscope::run_connectors(args);
     return hopscope::run_trace(args);
 }
 
@@ -84,7 +87,7 @@ int unknown_command(std::string_view word) {
     if (auto near = nearest_command(word))
         std::cerr << ", did you mean '" << *near << "'?\n";
     else
-        std::cerr << " (the commands are trace, check, audit, summarize and serve)\n";
+        std::cerr << " (the commands are trace, check, audit, summarize, connectors and serve)\n";
     return hopscope::exit_code::usage;
 }
 

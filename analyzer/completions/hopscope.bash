@@ -25,24 +25,25 @@ _hopscope() {
     local command=trace i
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
-            trace | check | audit | summarize | serve | help) command=${words[i]}; break ;;
+            trace | check | audit | summarize | serve | connectors | help) command=${words[i]}; break ;;
             -*) ;;
             *) break ;;
         esac
     done
     # hopscope help COMMAND
     if [[ $command == help ]]; then
-        [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "trace check audit summarize serve" -- "$cur"))
+        [[ $cword -eq 2 ]] && COMPREPLY=($(compgen -W "trace check audit summarize serve connectors" -- "$cur"))
         return
     fi
 
-    local common="--relay --internal-net --rule --config --help"
+    local common="--relay --internal-net --rule --connectors --config --help"
     case $prev in
         --format | -f)
             case $command in
                 audit) COMPREPLY=($(compgen -W "text json html jsonl csv" -- "$cur")) ;;
                 summarize) COMPREPLY=($(compgen -W "text json html csv" -- "$cur")) ;;
                 check) COMPREPLY=($(compgen -W "text html" -- "$cur")) ;;
+                connectors) COMPREPLY=($(compgen -W "text json" -- "$cur")) ;;
                 *) COMPREPLY=($(compgen -W "text json html" -- "$cur")) ;;
             esac
             return ;;
@@ -52,7 +53,7 @@ _hopscope() {
             COMPREPLY=($(compgen -W "eop exchange-online provider gateway mx list internal relay" -- "${cur#\"}"))
             return ;;
         --jobs | -j) COMPREPLY=($(compgen -W "0 1 2 4 8 16" -- "$cur")); return ;;
-        --config | --files-from)
+        --config | --files-from | --connectors)
             COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
         --relay | --internal-net | --range | --port | -p | --bind) return ;;  # a host, an address, a CIDR, offsets: nothing to offer
     esac
@@ -64,13 +65,19 @@ _hopscope() {
             audit) COMPREPLY=($(compgen -W "--format --jobs --files-from --expect-relay --quiet --range --list-inputs $common" -- "$cur")) ;;
             summarize) COMPREPLY=($(compgen -W "--format --expect-relay --config --help" -- "$cur")) ;;
             serve) COMPREPLY=($(compgen -W "--port --bind --allow-remote --open $common" -- "$cur")) ;;
+            connectors) COMPREPLY=($(compgen -W "--format --help" -- "$cur")) ;;
         esac
         [[ $cword -eq 1 ]] && COMPREPLY+=($(compgen -W "--version" -- "$cur"))
         return
     fi
 
     if [[ $cword -eq 1 ]]; then
-        COMPREPLY=($(compgen -W "trace check audit summarize serve help" -- "$cur"))
+        COMPREPLY=($(compgen -W "trace check audit summarize serve connectors help" -- "$cur"))
+    fi
+    # connectors: its one subcommand, then the exported files.
+    if [[ $command == connectors && ${words[cword - 1]} == connectors ]]; then
+        COMPREPLY=($(compgen -W "lint" -- "$cur"))
+        return
     fi
     # Messages, mailboxes and folders.
     COMPREPLY+=($(compgen -f -- "$cur"))

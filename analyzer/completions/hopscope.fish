@@ -4,7 +4,7 @@ function __hopscope_command
     set -l words (commandline -opc)
     for w in $words[2..-1]
         switch $w
-            case trace check audit summarize serve help
+            case trace check audit summarize serve connectors help
                 echo $w
                 return
             case '-*'
@@ -34,13 +34,17 @@ complete -c hopscope -n __fish_use_subcommand -a audit -d 'analyse every message
 complete -c hopscope -n __fish_use_subcommand -a summarize -d 'the audit summary over audit records'
 complete -c hopscope -n __fish_use_subcommand -a serve -d 'a local page to paste headers into'
 complete -c hopscope -n __fish_use_subcommand -a help -d 'the options of a command'
-complete -c hopscope -n '__hopscope_is help' -a 'trace check audit summarize serve' -d 'command'
+complete -c hopscope -n '__hopscope_is help' -a 'trace check audit summarize serve connectors' -d 'command'
+complete -c hopscope -n __fish_use_subcommand -a connectors -d 'check Exchange Online inbound connectors'
 complete -c hopscope -n __fish_use_subcommand -l version -d 'version and library versions'
 complete -c hopscope -s h -l help -d 'show the help'
 complete -c hopscope -l relay -x -d 'your relay: host, address or CIDR'
 complete -c hopscope -l internal-net -x -d 'a network of your organisation (CIDR)'
 complete -c hopscope -l rule -x -a 'eop exchange-online provider gateway mx list internal relay' -d 'an extra rule'
 complete -c hopscope -l config -r -F -d 'config file'
+complete -c hopscope -n 'not __hopscope_is connectors' -l connectors -r -F -d 'Get-InboundConnector or Get-AcceptedDomain output'
+complete -c hopscope -n '__hopscope_is connectors; and __fish_seen_subcommand_from connectors; and not __fish_seen_subcommand_from lint' -a lint -d 'check the connectors against what Microsoft documents'
+complete -c hopscope -n '__hopscope_is connectors' -s f -l format -x -a 'text json' -d 'output format'
 complete -c hopscope -n '__hopscope_is trace' -s f -l format -x -a 'text json html' -d 'output format'
 complete -c hopscope -n '__hopscope_is trace' -l tz -x -a '(__hopscope_zones)' -d 'zone for displayed times'
 complete -c hopscope -n '__hopscope_is trace' -l color -x -a 'auto always never' -d 'colour'

@@ -88,6 +88,40 @@ struct RelayVerdict {
     bool operator==(const RelayVerdict&) const = default;
 };
 
+// After the message left Microsoft 365 for another receiver: what that
+// receiver's Authentication-Results say, and what to change (set by
+// assess_far_end, classify/far_end.hh).
+struct FarEndCheck {
+    std::string method;                 // spf, dkim, dmarc
+    std::string result;                 // pass, fail, softfail, none, ...
+    std::optional<std::string> domain;  // SPF: the envelope sender's domain; DKIM: d=; DMARC: the From domain
+    std::optional<bool> aligned;        // with the From domain (DMARC's relaxed alignment); DMARC: nullopt
+    bool operator==(const FarEndCheck&) const = default;
+};
+
+struct FarEndFinding {
+    std::string id;        // the hint's id in analyzer/data/far-end-hints.txt
+    std::string severity;  // error, warning, note
+    std::string message;
+    std::string hint;  // what to change; empty when nothing
+    std::string source;
+    bool operator==(const FarEndFinding&) const = default;
+};
+
+struct FarEnd {
+    std::optional<std::string> authserv_id;  // who wrote the results (mx.google.com); nullopt: none given (Microsoft's)
+    std::string header;                      // Authentication-Results or ARC-Authentication-Results
+    int hop = 0;                             // the hop where it received the message from Microsoft 365
+    std::optional<std::string> sender_ip;    // the Microsoft address it received it from
+    std::optional<std::string> envelope;     // the envelope sender it checked (smtp.mailfrom, else Return-Path)
+    std::optional<std::string> from_domain;
+    std::optional<FarEndCheck> spf;
+    std::vector<FarEndCheck> dkim;
+    std::optional<FarEndCheck> dmarc;
+    std::vector<FarEndFinding> findings;
+    bool operator==(const FarEnd&) const = default;
+};
+
 // A run of consecutive hops of one organisation in one role: the chain read
 // as a story (the sender's servers, its provider, a gateway, Microsoft 365,
 // a list, the recipient).
@@ -181,6 +215,7 @@ struct Trace {
     std::vector<Anomaly> anomalies;
     std::vector<SignalHeader> signals;
     std::optional<RelayVerdict> relay;  // set by classify()
+    std::optional<FarEnd> far_end;      // set by assess_far_end(); empty unless the message left Microsoft 365
     std::vector<OrgSegment> orgs;       // set by classify()
     BounceBox bounce;                   // set by analyse_bounce(); empty unless a bounce
     BounceBox notification;             // set by analyse_bounce(); a report of success or delay, no failure

@@ -2,6 +2,7 @@
 
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
+#include "classify/far_end.hh"
 #include "classify/hop_classifier.hh"
 #include "input/attached_messages.hh"
 #include "input/mail_or_not.hh"
@@ -19,6 +20,7 @@ Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, st
     auto trace = build_trace(std::string_view(*m.transport_headers));
     if (!trace) return make_error("its transport headers " + trace.error().message);
     classify(*trace, rules);
+    trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, *m.transport_headers, rules);
     trace->input_kind = "outlook-msg";
     // What the headers lack, MAPI may say: marked, so no one takes it for a header.
@@ -71,6 +73,7 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
     auto trace = build_trace(block);
     if (!trace) return trace;
     classify(*trace, rules);
+    trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, bytes, rules);
     // Messages forwarded as attachments: their own chains, never this one's
     // (a bounce's returned message is the bounce's).

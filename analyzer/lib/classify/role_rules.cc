@@ -210,9 +210,22 @@ bool host_glob(std::string_view p, std::string_view h) {
     return pi == p.size();
 }
 
-Result<bool> RuleSet::add(Rule rule) {
+namespace {
+
+std::uint64_t next_generation() {
     static std::atomic<std::uint64_t> generations{0};
-    generation_ = ++generations;
+    return ++generations;
+}
+
+}  // namespace
+
+void RuleSet::set_connectors(ConnectorConfig config) {
+    generation_ = next_generation();
+    connectors_ = std::make_shared<const ConnectorConfig>(std::move(config));
+}
+
+Result<bool> RuleSet::add(Rule rule) {
+    generation_ = next_generation();
     if (is_ip_kind(rule.kind)) {
         rule.network = Network::parse(rule.pattern);
         if (!rule.network) return make_error("rule " + rule.id + ": '" + rule.pattern + "' is not an address or CIDR");

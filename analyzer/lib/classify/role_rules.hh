@@ -11,6 +11,7 @@
 #include <array>
 #include <cstdint>
 #include <initializer_list>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,6 +19,7 @@
 
 #include "base/result.hh"
 #include "classify/network.hh"
+#include "input/connector_config.hh"
 
 namespace hopscope {
 
@@ -61,6 +63,14 @@ class RuleSet {
     // --internal-net CIDR
     Result<bool> add_internal_net(std::string_view cidr);
 
+    // The Exchange Online configuration given with --connectors (inbound
+    // connectors and accepted domains, every file merged), which the relay
+    // verdict matches the message's EOP entry against
+    // (classify/connector_match.hh); null when none was given. Shared, not
+    // copied, by the copies of a rule set.
+    void set_connectors(ConnectorConfig config);
+    [[nodiscard]] const ConnectorConfig* connectors() const { return connectors_.get(); }
+
     [[nodiscard]] const std::vector<Rule>& rules() const { return rules_; }
     // Changes with every rule added, process-wide unique: answers remembered
     // for one rule set are never served to another.
@@ -102,6 +112,7 @@ class RuleSet {
     int user_relays_ = 0;
     std::string relay_words_;
     std::uint64_t generation_ = 0;
+    std::shared_ptr<const ConnectorConfig> connectors_;
 };
 
 // Case-insensitive glob: '*' any run, '?' one character, '#' one digit.

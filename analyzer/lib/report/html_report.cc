@@ -439,6 +439,15 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         for (const auto& e : t.relay->evidence) out += "<li>" + h(e) + "</li>";
         out += "</ul>\n";
     }
+    if (t.far_end) {
+        out += "<h2>After the relay: the far end</h2><p id=\"far-end\">" + h(far_end_line(*t.far_end)) + "</p><ul>";
+        for (const auto& f : t.far_end->findings) {
+            out += "<li><strong>" + h(f.severity) + "</strong>: " + h(f.message);
+            if (!f.hint.empty()) out += "<br><span class=\"muted\">fix:</span> " + h(f.hint);
+            out += "<br><span class=\"muted\">source: " + h(f.source) + "</span></li>";
+        }
+        out += "</ul>\n";
+    }
     if (!o.raw_headers.empty())
         out += "<details><summary>Raw headers</summary><pre>" + html_text_lines(o.raw_headers) + "</pre></details>\n";
     out += "<script type=\"application/json\" id=\"report-json\">" + json_for_script(trace_to_json(t, false)) +

@@ -213,6 +213,33 @@ std::string verdict_line(const RelayVerdict& v) {
     return "NOT APPLICABLE: " + std::string(reason_words(v.reason)) + where;
 }
 
+namespace {
+
+std::string check_text(const FarEndCheck& c) {
+    std::string out = c.method == "spf" ? "SPF " : c.method == "dkim" ? "DKIM " : "DMARC ";
+    out += c.result;
+    if (c.domain && c.method != "dmarc") {
+        out += " (" + std::string(c.method == "dkim" ? "d=" : "") + *c.domain;
+        if (c.aligned && c.result == "pass") out += *c.aligned ? ", aligned" : ", not aligned";
+        out += ")";
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string far_end_line(const FarEnd& f) {
+    std::string out = f.authserv_id.value_or("the next receiver") + " received it from " +
+                      f.sender_ip.value_or("Microsoft 365") + " (hop #" + std::to_string(f.hop) + ")";
+    std::vector<std::string> parts;
+    if (f.spf) parts.push_back(check_text(*f.spf));
+    for (const auto& d : f.dkim) parts.push_back(check_text(d));
+    if (f.dkim.empty()) parts.emplace_back("no DKIM");
+    if (f.dmarc) parts.push_back(check_text(*f.dmarc) + (f.from_domain ? " for " + *f.from_domain : std::string()));
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i == 0 ? ": " : ", ") + parts[i];
+    return out;
+}
+
 std::string format_duration(std::int64_t seconds) {
     return duration_text(seconds);
 }
@@ -804,6 +831,15 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                 paint(kBold, "Connector") + "  " + escape_for_terminal(t.relay->connector->name.value_or("not named")) +
                 (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") + "\n";
             for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+        }
+    }
+    // After the relay: will the far end accept it?
+    if (t.far_end) {
+        out += paint(kBold, "Far end") + "    " + escape_for_terminal(far_end_line(*t.far_end)) + "\n";
+        for (const auto& f : t.far_end->findings) {
+            const char* colour = f.severity == "error" ? kRed : f.severity == "warning" ? kYellow : kDim;
+            out += "           " + paint(colour, f.severity) + ": " + escape_for_terminal(f.message) + "\n";
+            if (!f.hint.empty()) out += "             fix: " + escape_for_terminal(f.hint) + "\n";
         }
     }
     return out;

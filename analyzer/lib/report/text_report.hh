@@ -38,6 +38,10 @@ std::string verdict_line(const RelayVerdict& v);
 // tenant's MX").
 std::string_view reason_words(std::string_view reason);
 
+// "mx.google.com received it from 40.107.20.107 (hop #6): SPF pass (tailspin.example, aligned),
+// DMARC pass": the far end's results after the relay, in one line.
+std::string far_end_line(const FarEnd& f);
+
 // "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
 std::string bounce_headline(const Bounce& b);
 

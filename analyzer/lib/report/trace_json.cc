@@ -259,6 +259,48 @@ void write_report(JsonWriter& w, const Bounce& b, bool notification) {
     w.end_object();
 }
 
+void write_check(JsonWriter& w, const FarEndCheck& c) {
+    w.begin_object().member("result", c.result).member("domain", c.domain);
+    if (c.method != "dmarc") w.member("aligned", c.aligned);
+    w.end_object();
+}
+
+// After the relay: the far end's authentication results and the hints.
+void write_far_end(JsonWriter& w, const std::optional<FarEnd>& far_end) {
+    if (!far_end) {
+        w.null();
+        return;
+    }
+    const FarEnd& f = *far_end;
+    w.begin_object();
+    w.member("authserv_id", f.authserv_id).member("header", f.header).member("hop", std::int64_t{f.hop});
+    w.member("sender_ip", f.sender_ip).member("envelope", f.envelope).member("from_domain", f.from_domain);
+    w.key("spf");
+    if (f.spf)
+        write_check(w, *f.spf);
+    else
+        w.null();
+    w.key("dkim").begin_array();
+    for (const auto& d : f.dkim) write_check(w, d);
+    w.end_array();
+    w.key("dmarc");
+    if (f.dmarc)
+        write_check(w, *f.dmarc);
+    else
+        w.null();
+    w.key("findings").begin_array();
+    for (const auto& x : f.findings)
+        w.begin_object()
+            .member("id", x.id)
+            .member("severity", x.severity)
+            .member("message", x.message)
+            .member("hint", x.hint)
+            .member("source", x.source)
+            .end_object();
+    w.end_array();
+    w.end_object();
+}
+
 }  // namespace
 
 void write_trace_members(JsonWriter& w, const Trace& t) {
@@ -325,6 +367,8 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     } else {
         w.null();
     }
+    w.key("far_end");
+    write_far_end(w, t.far_end);
     w.key("bounce");
     if (t.bounce)
         write_report(w, *t.bounce, false);

@@ -1,0 +1,379 @@
+#include "classify/connector_match.hh"
+
+#include <algorithm>
+#include <charconv>
+
+#include "input/header_block.hh"  // iequals
+#include "parse/ip_address.hh"
+
+namespace hopscope {
+namespace {
+
+std::string lower(std::string_view s) {
+    std::string out(s);
+    for (char& c : out)
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    while (!out.empty() && out.back() == '.') out.pop_back();
+    return out;
+}
+
+std::string quoted(std::string_view name) {
+    return "'" + std::string(name) + "'";
+}
+
+std::string joined(const std::vector<std::string>& items, std::size_t max = 6) {
+    std::string out;
+    for (std::size_t i = 0; i < items.size() && i < max; ++i) out += (i == 0 ? "" : ", ") + items[i];
+    if (items.size() > max) out += ", and " + std::to_string(items.size() - max) + " more";
+    return out;
+}
+
+bool is_partner(const InboundConnector& c) {
+    return c.connector_type && iequals(*c.connector_type, "Partner");
+}
+
+// A name worth comparing with a certificate name: not an address literal.
+bool host_name(const std::optional<std::string>& h) {
+    return h && !h->empty() && !ip_from_literal(*h) && h->find('.') != std::string::npos;
+}
+
+struct Side {
+    ConnectorOutcome outcome = ConnectorOutcome::CannotMatch;
+    std::string why;
+    std::vector<std::string> notes;
+    bool applies = false;  // the connector identifies senders this way
+};
+
+Side by_ip(const InboundConnector& c, const EopEntry& e) {
+    Side s;
+    const LostValue* lost = c.lost_value("SenderIPAddresses");
+    if (c.sender_ip_addresses.empty() && lost == nullptr) return s;
+    s.applies = true;
+    std::vector<std::string> skipped;
+    std::optional<std::string> hit;
+    IpKey key = IpKey::parse(e.ip.value_or(""));
+    for (const auto& text : c.sender_ip_addresses) {
+        SenderIpEntry entry = read_sender_ip(text);
+        if (!entry.accepted()) {
+            skipped.push_back(text);
+            continue;
+        }
+        if (!hit && key.valid && entry.network->contains(key)) hit = text;
+    }
+    if (!skipped.empty())
+        s.notes.push_back("SenderIPAddresses " + joined(skipped) +
+                          (skipped.size() == 1 ? " is not an entry" : " are not entries") +
+                          " Exchange Online accepts (an IPv4 address or CIDR /24 to /32): left aside");
+    std::string source = e.ip_source.empty() ? "" : " (" + e.ip_source + ")";
+    if (!e.ip || !key.valid) {
+        s.outcome = ConnectorOutcome::Unknown;
+        s.why = "the headers do not show the address EOP received the message from, to compare with SenderIPAddresses";
+    } else if (hit) {
+        s.outcome = ConnectorOutcome::Matches;
+        s.why = "EOP received it from " + *e.ip + source + ", which SenderIPAddresses " + *hit + " covers";
+    } else if (lost != nullptr) {
+        s.outcome = ConnectorOutcome::Unknown;
+        s.why = *e.ip + source + " is not among the " + std::to_string(c.sender_ip_addresses.size()) +
+                " SenderIPAddresses the file shows, and the others were lost (" + lost->why + ")";
+    } else {
+        s.outcome = ConnectorOutcome::CannotMatch;
+        s.why = "EOP received it from " + *e.ip + source + ", which is not in SenderIPAddresses (" +
+                joined(c.sender_ip_addresses) + ")";
+    }
+    return s;
+}
+
+Side by_certificate(const InboundConnector& c, const EopEntry& e) {
+    Side s;
+    if (!c.tls_sender_certificate_name) return s;
+    s.applies = true;
+    const std::string& name = *c.tls_sender_certificate_name;
+    if (auto problem = certificate_name_problem(name); !problem.empty()) {
+        s.why = "TlsSenderCertificateName " + name + " is " + problem + ": no certificate matches it";
+        return s;
+    }
+    if (!e.tls) {
+        s.why = "EOP received it without TLS: a connector that identifies the sender by TlsSenderCertificateName (" +
+                name + ") needs TLS";
+        return s;
+    }
+    std::string tls = e.tls_version ? "TLS " + *e.tls_version : std::string("TLS");
+    std::vector<std::pair<std::string, std::string>> hosts;  // name, what says it
+    if (host_name(e.helo)) hosts.emplace_back(lower(*e.helo), "HELO");
+    if (host_name(e.rdns) && (hosts.empty() || hosts.front().first != lower(*e.rdns)))
+        hosts.emplace_back(lower(*e.rdns), "reverse DNS");
+    for (const auto& [h, what] : hosts) {
+        bool bare = false;
+        if (certificate_name_covers(name, h, &bare)) {
+            s.outcome = ConnectorOutcome::Matches;
+            s.why = "consistent with TlsSenderCertificateName " + name + ": EOP received it over " + tls + " from " +
+                    h + " (" + what +
+                    "), a host under that name; the certificate itself is not in the "
+                    "headers";
+            if (bare)
+                s.notes.push_back(h + " is the bare domain of " + name +
+                                  ": the reference says *.domain stands for the domain and all its subdomains, but "
+                                  "how a certificate naming only the bare domain is treated is not documented");
+            return s;
+        }
+    }
+    s.outcome = ConnectorOutcome::Unknown;
+    if (hosts.empty()) {
+        s.why = "EOP received it over " + tls +
+                ", but the headers name no host to compare with "
+                "TlsSenderCertificateName " +
+                name + ", and the certificate itself is not in them";
+    } else {
+        std::string seen;
+        for (const auto& [h, what] : hosts) seen += (seen.empty() ? "" : ", ") + h + " (" + what + ")";
+        s.why = "EOP received it over " + tls + " from " + seen + ", not a host under TlsSenderCertificateName " +
+                name + "; the certificate is not in the headers, so whether it names a host under " + name +
+                " cannot be seen";
+    }
+    return s;
+}
+
+ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
+    ConnectorVerdict v;
+    v.connector = c.name;
+    if (c.enabled && !*c.enabled) {
+        v.why.emplace_back("it is disabled (Enabled False): Exchange Online ignores it");
+        return v;
+    }
+    if (is_partner(c)) {
+        v.why.emplace_back(
+            "it is a Partner connector: only an OnPremises connector takes an organisation's own "
+            "mail for relay");
+        return v;
+    }
+    Side ip = by_ip(c, e);
+    Side cert = by_certificate(c, e);
+    if (!ip.applies && !cert.applies) {
+        v.why.emplace_back("it identifies no sender: it has neither SenderIPAddresses nor TlsSenderCertificateName");
+        return v;
+    }
+    const Side* first = nullptr;
+    if (ip.outcome == ConnectorOutcome::Matches) {
+        first = &ip;
+        v.matched_by = "ip";
+    } else if (cert.outcome == ConnectorOutcome::Matches) {
+        first = &cert;
+        v.matched_by = "certificate";
+    }
+    if (first != nullptr) {
+        v.outcome = ConnectorOutcome::Matches;
+        v.why.push_back(first->why);
+    } else {
+        bool unknown = ip.outcome == ConnectorOutcome::Unknown || cert.outcome == ConnectorOutcome::Unknown;
+        v.outcome = unknown ? ConnectorOutcome::Unknown : ConnectorOutcome::CannotMatch;
+        for (const Side* s : {&ip, &cert})
+            if (s->applies && (!unknown || s->outcome == ConnectorOutcome::Unknown)) v.why.push_back(s->why);
+        for (const Side* s : {&ip, &cert})
+            if (s->applies && unknown && s->outcome != ConnectorOutcome::Unknown) v.why.push_back(s->why);
+    }
+    for (const Side* s : {&ip, &cert})
+        for (const auto& n : s->notes) v.why.push_back(n);
+    if (v.outcome != ConnectorOutcome::CannotMatch) {
+        if (!c.connector_type) {
+            v.why.emplace_back(
+                "ConnectorType is not in the file: whether it is an OnPremises connector (which relays) "
+                "cannot be told");
+            v.outcome = ConnectorOutcome::Unknown;
+            v.matched_by.reset();
+        }
+        if (!c.enabled) v.why.emplace_back("Enabled is not in the file: taken as enabled, the cmdlet's default");
+        if (!c.associated_accepted_domains.empty() && e.envelope_domain && !e.envelope_domain->empty()) {
+            bool listed = std::any_of(c.associated_accepted_domains.begin(), c.associated_accepted_domains.end(),
+                                      [&](const std::string& d) { return lower(d) == *e.envelope_domain; });
+            if (!listed) {
+                v.why.push_back("AssociatedAcceptedDomains (" + joined(c.associated_accepted_domains) +
+                                ") does not list the envelope sender's domain " + *e.envelope_domain +
+                                "; the reference does not say which sender domain it compares");
+                v.outcome = ConnectorOutcome::Unknown;
+                v.matched_by.reset();
+            }
+        }
+        if (v.matched_by == "ip" && c.require_tls.value_or(false) && !e.tls)
+            v.why.emplace_back(
+                "RequireTls is True but EOP received it without TLS; the reference says RequireTls "
+                "applies to Partner connectors only");
+    }
+    return v;
+}
+
+std::string outcome_words(ConnectorOutcome o) {
+    switch (o) {
+        case ConnectorOutcome::Matches:
+            return "matches";
+        case ConnectorOutcome::CannotMatch:
+            return "cannot have taken it";
+        case ConnectorOutcome::Unknown:
+            return "may or may not have taken it";
+    }
+    return "";
+}
+
+}  // namespace
+
+SenderIpEntry read_sender_ip(std::string_view text) {
+    SenderIpEntry e;
+    while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+    while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+    if (text.find(':') != std::string_view::npos) {
+        auto slash = text.find('/');
+        if (normalise_ip(text.substr(0, slash))) e.kind = SenderIpEntry::Kind::Ipv6;
+        return e;
+    }
+    if (auto dash = text.find('-'); dash != std::string_view::npos) {
+        if (read_ipv4(text.substr(0, dash)) && read_ipv4(text.substr(dash + 1))) e.kind = SenderIpEntry::Kind::Range;
+        return e;
+    }
+    auto slash = text.find('/');
+    if (!read_ipv4(text.substr(0, slash))) return e;
+    if (slash != std::string_view::npos) {
+        std::string_view p = text.substr(slash + 1);
+        int prefix = -1;
+        auto [ptr, ec] = std::from_chars(p.data(), p.data() + p.size(), prefix);
+        if (ec != std::errc() || ptr != p.data() + p.size() || prefix < 0 || prefix > 32 || p.size() > 2) return e;
+        e.prefix = prefix;
+        e.kind = SenderIpEntry::Kind::Cidr;
+    } else {
+        e.kind = SenderIpEntry::Kind::Address;
+    }
+    e.network = Network::parse(text);
+    if (!e.network) e.kind = SenderIpEntry::Kind::Invalid;
+    return e;
+}
+
+std::string certificate_name_problem(std::string_view name) {
+    if (name == "*") return "a lone '*'";
+    auto star = name.find('*');
+    if (star == std::string_view::npos) return {};
+    if (star == 0 && name.starts_with("*.") && name.find('*', 1) == std::string_view::npos && name.size() > 2)
+        return {};
+    return "a wildcard that is not a leading '*.'";
+}
+
+bool certificate_name_covers(std::string_view name, std::string_view host, bool* bare) {
+    if (bare != nullptr) *bare = false;
+    if (!certificate_name_problem(name).empty()) return false;
+    std::string n = lower(name);
+    std::string h = lower(host);
+    if (h.empty()) return false;
+    if (n.starts_with("*.")) {
+        std::string domain = n.substr(2);
+        if (h == domain) {
+            if (bare != nullptr) *bare = true;
+            return true;
+        }
+        return h.size() > domain.size() + 1 && h.ends_with(domain) && h[h.size() - domain.size() - 1] == '.';
+    }
+    return h == n;
+}
+
+std::string certificate_domain(std::string_view name) {
+    std::string n = lower(name);
+    if (n.starts_with("*.")) n.erase(0, 2);
+    return n;
+}
+
+std::optional<std::string> accepted_domain_of(std::string_view domain, const ConnectorConfig& config) {
+    std::string d = lower(domain);
+    if (d.empty()) return std::nullopt;
+    for (const auto& a : config.accepted_domains) {
+        std::string ad = certificate_domain(a.domain);  // "*.contoso.com" accepted: the same rule
+        if (d == ad || (d.size() > ad.size() + 1 && d.ends_with(ad) && d[d.size() - ad.size() - 1] == '.'))
+            return a.domain;
+    }
+    return std::nullopt;
+}
+
+ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& config) {
+    ConnectorMatch m;
+    for (const auto& c : config.connectors) m.connectors.push_back(evaluate(c, entry));
+    std::vector<std::string> matching;
+    const ConnectorVerdict* chosen = nullptr;
+    const InboundConnector* chosen_config = nullptr;
+    for (std::size_t i = 0; i < m.connectors.size(); ++i)
+        if (m.connectors[i].outcome == ConnectorOutcome::Matches) {
+            matching.push_back(quoted(m.connectors[i].connector));
+            if (chosen == nullptr) {
+                chosen = &m.connectors[i];
+                chosen_config = &config.connectors[i];
+            }
+        }
+    if (config.connectors.empty()) m.evidence.emplace_back("the configuration given has no inbound connectors");
+    if (chosen != nullptr) {
+        m.name = chosen->connector;
+        m.matched_by = chosen->matched_by;
+        m.evidence.push_back("connector " + quoted(chosen->connector) + " matches by " +
+                             (chosen->matched_by == "ip" ? "IP" : "certificate") + ": " + chosen->why.front());
+        for (std::size_t k = 1; k < chosen->why.size(); ++k) m.evidence.push_back(chosen->why[k]);
+        if (matching.size() > 1)
+            m.evidence.push_back("connectors " + joined(matching) +
+                                 " all match: which one Exchange Online uses is not documented; the first given is "
+                                 "named");
+    }
+    for (const auto& v : m.connectors) {
+        if (&v == chosen) continue;
+        std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
+        if (!v.why.empty()) line += ": " + v.why.front();
+        m.evidence.push_back(line);
+        for (std::size_t k = 1; k < v.why.size(); ++k) m.evidence.push_back(v.why[k]);
+    }
+    // The relay requirement since November 2023.
+    if (chosen != nullptr && config.accepted_domains_given) {
+        std::optional<std::string> by_cert;
+        if (chosen->matched_by == "certificate" && chosen_config->tls_sender_certificate_name)
+            by_cert = accepted_domain_of(certificate_domain(*chosen_config->tls_sender_certificate_name), config);
+        std::optional<std::string> by_envelope;
+        if (entry.envelope_domain) by_envelope = accepted_domain_of(*entry.envelope_domain, config);
+        if (by_cert) {
+            m.relay_requirement_met = true;
+            m.evidence.push_back("relay to outside recipients: the certificate name " +
+                                 *chosen_config->tls_sender_certificate_name + " is within the accepted domain " +
+                                 *by_cert);
+        } else if (by_envelope) {
+            m.relay_requirement_met = true;
+            m.evidence.push_back("relay to outside recipients: the envelope sender's domain " + *entry.envelope_domain +
+                                 " is within the accepted domain " + *by_envelope);
+        } else if (!entry.envelope_domain) {
+            m.evidence.emplace_back(
+                "relay to outside recipients needs the envelope sender's domain (or the "
+                "certificate's) to be an accepted domain; the headers do not show the envelope "
+                "sender");
+        } else {
+            m.relay_requirement_met = false;
+            std::string env = entry.envelope_domain->empty() ? std::string("the null sender <>")
+                                                             : "the envelope sender's domain " + *entry.envelope_domain;
+            m.evidence.push_back("relay to outside recipients is refused (550 5.7.64) since November 2023: neither " +
+                                 env +
+                                 " nor a certificate domain is an accepted domain; mail to the tenant's own "
+                                 "recipients is not affected");
+        }
+    }
+    // The configuration against EOP's own stamp.
+    bool any_possible = std::any_of(m.connectors.begin(), m.connectors.end(), [](const ConnectorVerdict& v) {
+        return v.outcome != ConnectorOutcome::CannotMatch;
+    });
+    if (entry.from_entity && iequals(*entry.from_entity, "HybridOnPrem") && !any_possible) {
+        m.config_not_in_force = true;
+        m.evidence.push_back(
+            "EOP's stamp says an on-premises connector took the message (FromEntityHeader: "
+            "HybridOnPrem), but none of the " +
+            std::to_string(config.connectors.size()) +
+            " connectors given can have: the configuration given is not the one in force when the "
+            "message passed (another tenant's, or changed since)");
+    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr) {
+        m.config_not_in_force = true;
+        m.evidence.push_back(
+            "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but "
+            "connector " +
+            quoted(chosen->connector) +
+            " matches: the configuration given is not the one in force when the message passed "
+            "(a connector added or changed since?)");
+    }
+    return m;
+}
+
+}  // namespace hopscope
