@@ -67,6 +67,26 @@ check "audit --connectors bad file" 64 "$bin" audit -q --connectors "$tmp/bad.js
 check "audit --connectors" 0 "$bin" audit -q --format jsonl --connectors "$dir/contoso-connectors.json" "$msg"
 check "serve --connectors bad file" 64 "$bin" serve --port 0 --connectors "$tmp/bad.json"
 expect_grep "serve: file, line, property" "$tmp/err" "line 4: Enabled:"
+# The match in every message's answer: relay.connector names the connector
+# the configuration proves, and matched_by comes from it.
+connector_of() {  # FILE [CONNECTORS...]: "name|matched_by|state" of the trace's relay
+  local m=$1; shift
+  local args=()
+  for c in "$@"; do args+=(--connectors "$dir/$c"); done
+  "$bin" trace --format json "${args[@]}" "$m" | python3 -c 'import json,sys; r=json.load(sys.stdin)["relay"]; c=r["connector"] or {}; print(f"{c.get("name")}|{c.get("matched_by")}|{r["state"]}")'
+}
+want() {  # LABEL EXPECTED ACTUAL
+  [ "$2" = "$3" ] && ok || bad "$1: got '$3', want '$2'"
+}
+want "by IP named" "Relay and scanners by IP|ip|traversed" "$(connector_of "$dir/via-relay-by-ip.eml" contoso-connectors.json contoso-accepted-domains.json)"
+want "by certificate named" "Relay by certificate|certificate|traversed" "$(connector_of "$dir/via-relay-by-certificate.eml" contoso-connectors.json contoso-accepted-domains.json)"
+want "the Format-List export names the same" "Relay by certificate|certificate|traversed" "$(connector_of "$dir/via-relay-by-certificate.eml" contoso-connectors-fl.txt)"
+want "none can have" "None|None|traversed" "$(connector_of "$dir/hybridonprem-no-connector-matches.eml" contoso-connectors.json)"
+want "without configuration the headers guess" "None|ip|traversed" "$(connector_of "$dir/via-relay-by-certificate.eml")"
+"$bin" check --connectors "$dir/contoso-connectors.json" "$dir/hybridonprem-no-connector-matches.eml" > "$tmp/out" 2>&1
+expect_grep "not the one in force" "$tmp/out" "the configuration given is not the one in force"
+"$bin" check --connectors "$dir/contoso-connectors.json" "$dir/via-relay-by-ip.eml" > "$tmp/out" 2>&1
+expect_grep "check names the connector" "$tmp/out" "-> EOP WITHOUT TLS through connector 'Relay and scanners by IP'"
 # A message where a connectors file belongs.
 check "a message as connectors" 64 "$bin" trace --connectors "$msg" "$msg"
 expect_grep "message refused" "$tmp/err" "line 1: not Get-InboundConnector or Get-AcceptedDomain output"

@@ -114,9 +114,7 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
     bool ok = confirmed(v, d, a.line);
     a.evidence = v.evidence;
     if (v.connector)
-        for (const auto& e : v.connector->evidence)
-            a.evidence.push_back("connector" + (v.connector->name ? " '" + *v.connector->name + "'" : std::string()) +
-                                 ": " + e);
+        for (const auto& e : v.connector->evidence) a.evidence.push_back("connector: " + e);
     for (const auto& an : t.anomalies)
         if (an.kind == "signal-contradiction") a.evidence.push_back("! " + an.detail);
     a.status = ok ? exit_code::ok : exit_code::not_confirmed;

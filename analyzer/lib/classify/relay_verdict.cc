@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdlib>
 
+#include "classify/connector_match.hh"
 #include "classify/organisation.hh"
 #include "classify/roles.hh"
 #include "input/header_block.hh"
@@ -115,14 +116,17 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
 // How the inbound connector recognised the sender, as far as the headers
 // tell: by the subject of its TLS certificate (TlsSenderCertificateName) or
 // by its public address.
-void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, RelayVerdict& v, RelayConnector& c) {
+// With a connector configuration given (`guess` false) it only reports the
+// facts: the configuration decides.
+void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, RelayVerdict& v, RelayConnector& c,
+                bool guess) {
     auto attributed = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp");
     if (sig.mechanism) {
         auto name = auth_mechanism_name(*sig.mechanism);
         std::string code(*sig.mechanism);
         c.evidence.push_back("AuthMechanism " + code + " = " + std::string(name.empty() ? "unknown code" : name) +
                              " (undocumented by Microsoft; as read from Exchange's code)");
-        if (name == "MutualTLS" || name == "DirectTrustTLS") {
+        if (guess && (name == "MutualTLS" || name == "DirectTrustTLS")) {
             c.matched_by = "certificate";
             c.evidence.emplace_back(
                 "the connector authenticated the sender by its TLS certificate: matched by certificate "
@@ -132,6 +136,10 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
     }
     if (attributed) {
         auto ip = attributed_ip(*attributed);
+        if (!guess) {
+            if (ip) c.evidence.push_back("OriginalAttributedTenantConnectingIp (undocumented) names " + *ip);
+            return;
+        }
         if (ip && v.ip && *ip == *v.ip) {
             c.matched_by = "ip";
             c.evidence.push_back(
@@ -144,7 +152,7 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
             c.evidence.push_back("OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " +
                                  v.ip.value_or("?"));
     }
-    if (eop.fields.tls && sig.auth_as && (sig.as_is("Internal") || sig.as_is("Partner")))
+    if (guess && eop.fields.tls && sig.auth_as && (sig.as_is("Internal") || sig.as_is("Partner")))
         c.evidence.push_back("the hop into EOP used TLS and EOP authenticated the sender as " +
                              std::string(*sig.auth_as) +
                              ", but the headers do not say whether by certificate or by IP");
@@ -196,6 +204,65 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
             if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
                 return "From's " + *org + " is also the recipients' domain: the organisation's own mail";
     return std::nullopt;
+}
+
+// The domain of an address in a header value ("<a@b.example>" -> "b.example");
+// "" for the null sender "<>"; nullopt when there is no address.
+std::optional<std::string> envelope_domain_of(std::string_view value) {
+    auto at = value.rfind('@');
+    if (at == std::string_view::npos) {
+        if (value.find("<>") != std::string_view::npos) return std::string();
+        return std::nullopt;
+    }
+    std::string_view d = value.substr(at + 1);
+    d = d.substr(0, d.find_first_of(">; \t)"));
+    std::string out(d);
+    for (auto& c : out) c = static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    return out;
+}
+
+// What the headers prove about the entry into EOP, from EOP's own records
+// first (the spam filter's CIP, H and PTR; the envelope sender its
+// authentication header names), the entry stamp second.
+EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig) {
+    EopEntry e;
+    if (auto report = find_signal(t, "X-Forefront-Antispam-Report"))
+        for (const auto& f : parse_forefront_report(*report)) {
+            if (f.key == "CIP" && !e.ip && f.value != "255.255.255.255") {
+                e.ip = normalise_ip(f.value);
+                if (e.ip) e.ip_source = "CIP of X-Forefront-Antispam-Report";
+            }
+            if (f.key == "H" && !f.value.empty()) e.helo = std::string(f.value);
+            if (f.key == "PTR" && !f.value.empty()) e.rdns = std::string(f.value);
+        }
+    if (!e.ip)
+        if (auto a = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp"))
+            if ((e.ip = attributed_ip(*a))) e.ip_source = "OriginalAttributedTenantConnectingIp";
+    if (!e.ip && entry.fields.from.ip) {
+        e.ip = entry.fields.from.ip;
+        e.ip_source = "the Frontend Transport stamp";
+    }
+    if (!e.helo) e.helo = entry.fields.from.helo;
+    if (!e.rdns) e.rdns = entry.fields.from.rdns;
+    e.tls = entry.fields.tls.has_value();
+    if (entry.fields.tls) e.tls_version = entry.fields.tls->version;
+    // The envelope sender EOP itself recorded (smtp.mailfrom of its
+    // Authentication-Results), else Return-Path.
+    for (const auto& s : t.signals) {
+        if (!iequals(s.name, "Authentication-Results") || s.value.find("sender IP is") == std::string::npos) continue;
+        auto at = s.value.find("smtp.mailfrom=");
+        if (at == std::string::npos) continue;
+        std::string v(std::string_view(s.value).substr(at + 14));
+        v = v.substr(0, v.find_first_of("; \t"));
+        e.envelope_domain = envelope_domain_of(v.find('@') == std::string::npos ? "@" + v : v);
+        break;
+    }
+    if (!e.envelope_domain)
+        if (auto rp = find_signal(t, "Return-Path")) e.envelope_domain = envelope_domain_of(*rp);
+    if (sig.entity) e.from_entity = std::string(*sig.entity);
+    if (sig.auth_as) e.auth_as = std::string(*sig.auth_as);
+    if (sig.mechanism) e.auth_mechanism = std::string(*sig.mechanism);
+    return e;
 }
 
 void finish(RelayVerdict& v, std::string_view state, std::string_view method, std::string_view reason) {
@@ -318,9 +385,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
 
     RelayConnector c;
     if (sig.entity_is("HybridOnPrem"))
-        c.evidence.emplace_back(
+        c.evidence.push_back(
             "Microsoft 365 took it through an inbound connector of type OnPremises (FromEntityHeader: "
-            "HybridOnPrem); the connector's name is not in the headers (give --connectors to name it)");
+            "HybridOnPrem); the connector's name is not in the headers" +
+            std::string(rules.connectors() == nullptr ? " (give --connectors to name it)" : ""));
     else if (sig.connector())
         c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
                              "): an inbound connector took it; its name is not in the headers");
@@ -331,7 +399,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         c.evidence.emplace_back("the headers do not say whether a connector took it (no FromEntityHeader or AuthAs)");
 
     if (sig.connector()) {
-        match_kind(t, entry, sig, v, c);
+        match_kind(t, entry, sig, v, c, rules.connectors() == nullptr);
         if (sig.as_is("Partner") && !own && !relay_before && !named) {
             finish(v, "not-applicable", "inbound", "inbound");
             v.evidence.emplace_back(
@@ -401,6 +469,23 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     }
     if (rules.has_user_relay() && !named && v.state == "traversed")
         finish(v, "not-traversed", v.method, "not-your-relay");
+    // The configuration the user gave: which of its connectors took (or would
+    // take) this entry. Where it decides, matched_by is its answer, not the
+    // headers' guess.
+    if (const ConnectorConfig* config = rules.connectors()) {
+        ConnectorMatch m = match_connectors(eop_entry(t, entry, sig), *config);
+        c.name = m.name;
+        c.matched_by = m.name ? m.matched_by : std::nullopt;
+        c.evidence.insert(c.evidence.begin(), m.evidence.begin(), m.evidence.end());
+        if (m.config_not_in_force)
+            t.anomalies.push_back(
+                {"signal-contradiction",
+                 "the connector configuration given is not the one in force: " +
+                     std::string(sig.connector() ? "Exchange says a connector took the message, and none of "
+                                                   "the given connectors can have"
+                                                 : "Exchange took the message as internet mail, yet a given "
+                                                   "connector matches it")});
+    }
     v.matched_by = c.matched_by;
     v.connector = std::move(c);
     for (const char* name :

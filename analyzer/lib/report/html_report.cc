@@ -165,6 +165,12 @@ std::string verdict_banner(const Trace& t) {
         cls = v.state == "traversed" ? (modern_tls ? "ok" : "warn") : v.state == "not-traversed" ? "bad" : "neutral";
         title = verdict_line(v);
         evidence = v.evidence;
+        if (v.connector) {
+            if (v.connector->name)
+                evidence.push_back("Connector: " + *v.connector->name +
+                                   (v.connector->matched_by ? " (matched by " + *v.connector->matched_by + ")" : ""));
+            for (const auto& e : v.connector->evidence) evidence.push_back("Connector: " + e);
+        }
     } else {
         title = "No verdict: the chain was not classified";
     }
