@@ -75,13 +75,15 @@ else
   echo "note: $mb not present; mailbox counts skipped"
 fi
 
-# Every message in is one record out, failures included.
+# Every message in is one record out, failures included; a whole file that is
+# no e-mail message is skipped (its record says what it is), not failed.
 printf 'From a Mon Jan  1 00:00:00 2024\nSubject: ok\n\nx\nFrom b Mon Jan  1 00:00:00 2024\nX-Bad:\n\n' > "$tmp/m.mbox"
 printf 'just prose, no header\n' > "$tmp/prose.eml"
 "$bin" audit -q --format jsonl "$tmp/m.mbox" "$tmp/prose.eml" > "$tmp/out.jsonl"; rc=$?
 [ "$(wc -l < "$tmp/out.jsonl")" -eq 3 ] && ok || bad "records for 3 messages: $(wc -l < "$tmp/out.jsonl")"
 [ $rc -eq 3 ] && ok || bad "exit $rc with a failed message, want 3"
-grep -q '"error":"holds no header fields"' "$tmp/out.jsonl" && ok || bad "failed record has no error"
+grep -q '"error":"not an e-mail message: none of its 1' "$tmp/out.jsonl" && ok || bad "failed record has no error"
+grep -q '"error":null,"skipped":"not an e-mail message (text without header fields)"' "$tmp/out.jsonl" && ok || bad "prose file not skipped"
 grep -q '"source":{"path":"[^"]*m.mbox","offset":0,"index":0}' "$tmp/out.jsonl" && ok || bad "source offset/index"
 # An input that cannot be opened: exit 2, the rest still reported.
 "$bin" audit -q --format jsonl "$tmp/nope" "$corpus/demo-o365-relay.eml" > "$tmp/o2" 2> "$tmp/e2"; rc=$?
@@ -97,7 +99,8 @@ printf '%s\n' "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" | "$b
 # CSV: header, quoting, formula cells neutralised.
 printf 'Subject: =HYPERLINK("http://x.example","click")\nMessage-ID: @evil\nReceived: by a; Mon, 1 Jan 2024 00:00:00 +0000\n' > "$tmp/formula.eml"
 "$bin" audit -q --format csv "$tmp/formula.eml" > "$tmp/f.csv"
-head -1 "$tmp/f.csv" | grep -q '^source,index,offset,message_id,date,subject,hops' && ok || bad "csv header"
+head -1 "$tmp/f.csv" | grep -q '^source,index,offset,folder,item,message_id,date,subject,from_address,hops,origin_ip,origin_host,relay_traversed,state,method,reason,relay_ip,relay_tls,tls_version,connector,total_delay_s,delay_origin-device' && ok || bad "csv header"
+head -1 "$tmp/f.csv" | grep -q ',anomalies,skipped,error.$' && ok || bad "csv header ends with skipped,error"
 grep -q ",'@evil,,\"'=HYPERLINK(\"\"http://x.example\"\",\"\"click\"\")\"," "$tmp/f.csv" && ok || bad "csv formula neutralised: $(sed -n 2p "$tmp/f.csv")"
 # Text summary.
 mkdir "$tmp/samples" && cp "$corpus"/*.eml "$corpus"/*.txt "$tmp/samples/"

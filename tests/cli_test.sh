@@ -41,7 +41,8 @@ expect_grep "empty says why" /tmp/hopscope-cli.err "holds no header fields"
 printf 'no colon anywhere\nat all\n' > "$tmp/prose"
 check "no header fields" 2 "$bin" "$tmp/prose"
 # Not mail at all: a PDF (printed by Chromium) and a text of "Name: value"
-# lines are refused by name, as an empty file is; audit records them failed.
+# lines are refused by name, as an empty file is; audit skips them (a file
+# that is no e-mail message is no failure), with a record that says what it is.
 pdf="$(dirname "$0")/data/invoice-printed-by-chromium.pdf"
 check "a PDF" 2 "$bin" "$pdf"
 expect_grep "a PDF named" /tmp/hopscope-cli.err "invoice-printed-by-chromium.pdf: not an e-mail message (PDF)"
@@ -52,8 +53,15 @@ expect_grep "colons said" /tmp/hopscope-cli.err "colons.txt: not an e-mail messa
 cp "$pdf" "$tmp/invoice.pdf"
 check "audit of one message" 0 "$bin" audit "$corpus/demo-o365-relay.eml"
 expect_grep "one message, not 1 messages" /tmp/hopscope-cli.out "^         1 message  "
-check "audit of a PDF" 3 "$bin" audit -q --format jsonl "$tmp/invoice.pdf" "$corpus/demo-o365-relay.eml"
-expect_grep "audit record of a PDF" /tmp/hopscope-cli.out '"error":"not an e-mail message (PDF)"'
+check "audit of a PDF" 0 "$bin" audit -q --format jsonl "$tmp/invoice.pdf" "$corpus/demo-o365-relay.eml"
+expect_grep "audit record of a PDF" /tmp/hopscope-cli.out '"error":null,"skipped":"not an e-mail message (PDF)"'
+check "audit summary of a PDF" 0 "$bin" audit -q "$tmp/invoice.pdf" "$tmp/colons.txt" "$tmp/prose" "$corpus/demo-o365-relay.eml"
+expect_grep "skipped counted" /tmp/hopscope-cli.out "^Messages   4 read, 1 analysed, 0 failed, 3 items skipped"
+expect_grep "skipped listed" /tmp/hopscope-cli.out "invoice.pdf #0: not an e-mail message (PDF)"
+# Inside an mbox a message slot holding no message is damage: failed, exit 3.
+{ printf 'From a Mon Jan  1 00:00:00 2024\n'; cat "$tmp/colons.txt"; } > "$tmp/bad.mbox"
+check "not mail inside an mbox" 3 "$bin" audit -q --format jsonl "$tmp/bad.mbox"
+expect_grep "mbox slot failed" /tmp/hopscope-cli.out '"error":"not an e-mail message: none of its 3'
 head -c 4096 /dev/urandom > "$tmp/garbage" 2>/dev/null || printf '\x00\xff\xfe' > "$tmp/garbage"
 "$bin" "$tmp/garbage" >/dev/null 2>&1; rc=$?
 if [ $rc -eq 0 ] || [ $rc -eq 2 ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL garbage: exit $rc"; fi
@@ -147,8 +155,50 @@ if grep -q "^Bounce" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL a 
 check "html of a notification" 0 "$bin" --format html "$corpus/notification-exo-relayed-to-gmail.eml"
 expect_grep "notification banner" /tmp/hopscope-cli.out 'class="banner ok" id="verdict"><strong>Delivery notification: RELAYED to mx.google.com'
 "$bin" audit -q --format csv "$corpus/notification-exo-relayed-to-gmail.eml" > "$tmp/n.csv"
-expect_grep "notification column in csv header" "$tmp/n.csv" ",bounce_status,bounce_remote_mta,notification_action,anomalies,error"
+expect_grep "notification column in csv header" "$tmp/n.csv" ",bounce_status,bounce_remote_mta,notification_action,anomalies,skipped,error"
 expect_grep "notification action in csv" "$tmp/n.csv" ",,,relayed,"
+
+# An mbox: trace and check say so on stderr and read #0, or --index N; a
+# single message is #0; stdout holds only the report.
+mbox="$tmp/three.mbox"
+for f in demo-o365-relay o365-direct-send postfix-basic; do
+  printf 'From x@example.com Mon Jan  1 00:00:00 2024\n'; sed '1{/^From /d}; s/^From />From /' "$corpus/$f.eml"; echo
+done > "$mbox"
+check "trace of an mbox" 0 "$bin" trace --format json "$mbox"
+expect_grep "mbox said on stderr" /tmp/hopscope-cli.err "three.mbox: mbox of 3 messages: tracing #0; use audit, or --index N"
+expect_grep "mbox #0 traced" /tmp/hopscope-cli.out '"message_id": "<20240514091201.3F1A.scanner-3f@contoso.com>"'
+if grep -q "mbox of" /tmp/hopscope-cli.out; then fail=$((fail+1)); echo "FAIL mbox note on stdout"; else pass=$((pass+1)); fi
+check "check --index 1" 1 "$bin" check --index 1 "$mbox"
+expect_grep "--index 1 is the direct send" /tmp/hopscope-cli.out "^NOT TRAVERSED: Direct Send"
+if [ -s /tmp/hopscope-cli.err ]; then fail=$((fail+1)); echo "FAIL --index still prints the mbox note"; else pass=$((pass+1)); fi
+want_id=$("$bin" audit -q --format jsonl "$mbox" | sed -n 3p | grep -o '"message_id":"[^"]*"')
+got_id=$("$bin" trace --format json --index 2 "$mbox" | tr -d ' \n' | grep -o '"message_id":"[^"]*"')
+[ -n "$want_id" ] && [ "$want_id" = "$got_id" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL --index 2 is not audit's index 2: $got_id vs $want_id"; }
+check "--index past the end" 2 "$bin" trace --index 3 "$mbox"
+expect_grep "past the end said" /tmp/hopscope-cli.err "mbox of 3 messages: no message #3"
+check "--index 0 of one message" 0 "$bin" trace --index 0 "$corpus/demo-o365-relay.eml"
+check "--index 1 of one message" 2 "$bin" trace --index 1 "$corpus/demo-o365-relay.eml"
+check "--item of no PST" 2 "$bin" trace --item 2097188 "$corpus/demo-o365-relay.eml"
+check "--index with stdin" 2 bash -c "\"$bin\" trace --index 1 - < \"$mbox\""
+check "--index and --item" 64 "$bin" trace --index 1 --item 4 "$mbox"
+check "check --index of two files" 64 "$bin" check --index 1 "$mbox" "$mbox"
+# The audit's own commands show the message it lists.
+"$bin" audit -q --format json "$mbox" > "$tmp/three.json"
+cmd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["not_traversed_listed"][0]["command"])' "$tmp/three.json")
+[ "$cmd" = "hopscope trace --index 1 '$mbox'" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL see-it-with command: $cmd"; }
+
+# Exit codes: --expect-relay's 1 wins over 3 (a failed message) and 2 (an
+# unopened input); not applicable is no failure of --expect-relay.
+printf 'From a Mon Jan  1 00:00:00 2024\nX-Bad:\n\n' > "$tmp/broken.mbox"
+check "audit --expect-relay, a bypass and a failure" 1 "$bin" audit -q --expect-relay "$corpus/o365-direct-send.eml" "$tmp/broken.mbox"
+check "audit --expect-relay, a bypass and no input" 1 "$bin" audit -q --expect-relay "$corpus/o365-direct-send.eml" "$tmp/none.eml"
+check "audit without --expect-relay: the failure" 3 "$bin" audit -q "$corpus/o365-direct-send.eml" "$tmp/broken.mbox"
+check "audit --expect-relay, not applicable only" 0 "$bin" audit -q --expect-relay "$corpus/postfix-basic.eml" "$corpus/o365-owa-https.eml" "$corpus/o365-inbound-from-internet.eml"
+check "audit --expect-relay, not applicable and a failure" 3 "$bin" audit -q --expect-relay "$corpus/postfix-basic.eml" "$tmp/broken.mbox"
+"$bin" audit -q --format jsonl "$corpus/o365-direct-send.eml" "$tmp/broken.mbox" > "$tmp/mixed.jsonl"
+check "summarize --expect-relay, a bypass and a failure" 1 "$bin" summarize --expect-relay "$tmp/mixed.jsonl"
+check "summarize without --expect-relay" 3 "$bin" summarize "$tmp/mixed.jsonl"
+
 check "trace shows roles and verdict" 0 "$bin" trace "$corpus/demo-o365-relay.eml"
 expect_grep "role column" /tmp/hopscope-cli.out "local-relay"
 expect_grep "verdict in trace" /tmp/hopscope-cli.out "^Relay      TRAVERSED"

@@ -45,10 +45,29 @@ std::vector<Message> messages(std::size_t n, unsigned seed) {
         m.path = "box" + std::to_string(rng() % 4) + ".mbox";
         AuditFigures& f = m.figures;
         f.analysed = rng() % 10 != 0;
-        if (!f.analysed) {
+        if (!f.analysed && rng() % 2 == 0) {
+            f.skipped = rng() % 2 ? "contact (IPM.Contact)" : "calendar item (IPM.Appointment)";
+        } else if (!f.analysed) {
             f.error = "holds no header fields";
         } else {
             f.traversed = rng() % 3 == 0;
+            f.state = f.traversed ? "traversed" : rng() % 2 ? "not-traversed" : "not-applicable";
+            static const char* const methods[] = {"connector-relay", "direct-send", "client-submission", "inbound"};
+            f.method = methods[rng() % 4];
+            f.reason = f.state == "not-applicable" ? (rng() % 2 ? "inbound" : "no-microsoft-365") : "connector";
+            f.seen = "2024-05-" + std::to_string(10 + rng() % 5) + "T0" + std::to_string(rng() % 10) + ":00:00Z";
+            hopscope::SenderFigures sf;
+            sf.origin_ip = "10.0.0." + std::to_string(rng() % 5);
+            sf.origin_host = "dev" + std::to_string(rng() % 3) + ".local";
+            sf.from_address = "scanner" + std::to_string(rng() % 3) + "@contoso.example";
+            // Many relay names for one sender: the kept names must not depend on order.
+            sf.relays = {"relay" + std::to_string(rng() % 40) + ".contoso.example"};
+            if (rng() % 2) {
+                sf.eop_from = "198.51.100." + std::to_string(rng() % 3);
+                sf.tls_into_eop = rng() % 3 == 0 ? "none" : "1.2";
+            }
+            if (rng() % 4 == 0) sf.connector = "Relay by IP";
+            f.sender = sf;
             f.message_id = "<" + std::to_string(i) + "@test>";
             f.bounce = rng() % 20 == 0;
             if (f.bounce) {
@@ -92,6 +111,142 @@ BOOST_AUTO_TEST_CASE(order_does_not_matter) {
     BOOST_TEST(text.find("Not through the relay") != std::string::npos);
     BOOST_TEST(text.find("... and ") != std::string::npos);  // more than the 50 listed
     BOOST_TEST(text.find("Bounces (") != std::string::npos);
+    BOOST_TEST(text.find("Senders (") != std::string::npos);
+    BOOST_TEST(text.find("Skipped: no e-mail messages (") != std::string::npos);
+    BOOST_TEST(text.find("Implausible delays (") != std::string::npos);  // the -1 s delays
+    BOOST_TEST(in_order.render_senders_csv().find("origin,origin_host,from_address,") == 0U);
+    BOOST_TEST(in_order.failed() > 0U);
+    BOOST_TEST(in_order.skipped() > 0U);
+}
+
+// Skipped items (no e-mail messages) are counted and listed apart, by what
+// they are; they are no failure and no message of the relay counts.
+BOOST_AUTO_TEST_CASE(skipped_items_are_no_failures) {
+    AuditSummary s;
+    const char* whats[] = {"contact (IPM.Contact)", "contact (IPM.Contact)", "calendar item (IPM.Appointment)"};
+    std::uint64_t index = 0;
+    for (const char* what : whats) {
+        AuditFigures f;
+        f.skipped = what;
+        MessageSource src{"box.pst", std::nullopt, index++, "Top/Contacts", std::uint32_t{2097188 + 32 * index}};
+        s.add(f, src);
+    }
+    AuditFigures ok;
+    ok.analysed = true;
+    ok.state = "not-applicable";
+    ok.reason = "no-microsoft-365";
+    s.add(ok, {"box.pst", std::nullopt, index++, "Top/Inbox", std::uint32_t{4}});
+    BOOST_TEST(s.failed() == 0U);
+    BOOST_TEST(s.skipped() == 3U);
+    BOOST_TEST(s.not_traversed() == 0U);
+    const std::string text = s.render();
+    BOOST_TEST(
+        text.find("Messages   4 read, 1 analysed, 0 failed, 3 items skipped (no e-mail messages)") != std::string::npos,
+        text);
+    BOOST_TEST(text.find("Relay      0 traversed, 0 not traversed, 1 never reached Microsoft 365") !=
+               std::string::npos);
+    BOOST_TEST(text.find("         2  contact (IPM.Contact)") != std::string::npos, text);
+    BOOST_TEST(text.find("box.pst #0 (Top/Contacts, item 2097220): contact (IPM.Contact)") != std::string::npos, text);
+    const std::string json = s.render_json();
+    BOOST_TEST(json.find("\"skipped\": 3") != std::string::npos);
+    BOOST_TEST(json.find("\"what\": \"contact (IPM.Contact)\",\n      \"count\": 2") != std::string::npos, json);
+    BOOST_TEST(json.find("\"failures\": []") != std::string::npos);
+}
+
+// The three states apart, not-applicable by reason in words; --expect-relay
+// counts only not-traversed.
+BOOST_AUTO_TEST_CASE(the_headline_separates_the_three_states) {
+    AuditSummary s;
+    std::uint64_t index = 0;
+    auto add = [&](std::string_view state, std::string reason, int n) {
+        for (int i = 0; i < n; ++i) {
+            AuditFigures f;
+            f.analysed = true;
+            f.state = state;
+            f.traversed = state == "traversed";
+            f.reason = reason;
+            s.add(f, {"m.mbox", std::uint64_t{index * 100}, index});
+            ++index;
+        }
+    };
+    add("traversed", "connector", 12);
+    add("not-traversed", "direct-send", 3);
+    add("not-applicable", "no-microsoft-365", 140);
+    add("not-applicable", "mailbox", 2);
+    add("not-applicable", "inbound", 5);
+    BOOST_TEST(s.not_traversed() == 3U);
+    const std::string text = s.render();
+    BOOST_TEST(text.find("Relay      12 traversed, 3 not traversed, 5 another organisation's mail, 2 written in an "
+                         "Exchange Online mailbox, 140 never reached Microsoft 365\n") != std::string::npos,
+               text);
+    BOOST_TEST(text.find("Not through the relay (3;") != std::string::npos);
+    BOOST_TEST(text.find("      hopscope trace --index 12 'm.mbox'\n") != std::string::npos, text);
+    const std::string json = s.render_json();
+    BOOST_TEST(json.find("\"not_applicable\": 147") != std::string::npos);
+    BOOST_TEST(s.render_html().find("12 traversed the relay, 3 did not, 5 another organisation") != std::string::npos);
+}
+
+// Negative, week-long and zone-sized delays are left out of the percentiles
+// and the slowest hops, and counted and listed apart.
+BOOST_AUTO_TEST_CASE(implausible_delays_are_apart) {
+    AuditSummary s;
+    AuditFigures f;
+    f.analysed = true;
+    f.state = "traversed";
+    f.delays = {{"eop", 5, 2},
+                {"origin-device", 3 * 365 * 86400, 1},
+                {"local-relay", 7200, 3, true},
+                {"exchange-online", -4, 4}};
+    s.add(f, {"x.eml", std::nullopt, 0});
+    const std::string json = s.render_json();
+    BOOST_TEST(json.find("\"implausible_delays\": 3") != std::string::npos, json);
+    BOOST_TEST(json.find("\"role\": \"origin-device\",\n      \"hops\"") == std::string::npos);
+    BOOST_TEST(json.find("\"why\": \"longer than 7 days") != std::string::npos);
+    BOOST_TEST(json.find("\"why\": \"whole hours") != std::string::npos);
+    BOOST_TEST(json.find("\"why\": \"negative\"") != std::string::npos);
+    const std::string text = s.render();
+    BOOST_TEST(text.find("Implausible delays (3, left out of the delays above)") != std::string::npos);
+    auto slowest = text.substr(text.find("Slowest hops"));
+    BOOST_TEST(slowest.find("x.eml #0 hop 2") != std::string::npos);
+    BOOST_TEST(slowest.find("hop 1\n") == std::string::npos, slowest);
+    BOOST_TEST(text.find("  eop                          1        5        5        5  5s\n") != std::string::npos,
+               text);
+}
+
+// A sender's lists keep the first 16 names whatever the order added, with
+// exact counts, and count the rest.
+BOOST_AUTO_TEST_CASE(a_senders_lists_are_order_free) {
+    std::vector<std::string> relays;
+    for (int i = 0; i < 40; ++i)
+        for (int k = 0; k <= i % 3; ++k) relays.push_back("relay" + std::to_string(100 + i) + ".example");
+    std::mt19937 rng(5);
+    std::string first;
+    for (int round = 0; round < 4; ++round) {
+        std::shuffle(relays.begin(), relays.end(), rng);
+        AuditSummary s;
+        std::uint64_t index = 0;
+        for (const auto& r : relays) {
+            AuditFigures f;
+            f.analysed = true;
+            f.state = "not-traversed";
+            f.method = "direct-send";
+            hopscope::SenderFigures sf;
+            sf.origin_ip = "10.1.1.1";
+            sf.from_address = "mfp@contoso.example";
+            sf.relays = {r};
+            f.sender = sf;
+            s.add(f, {"a.mbox", index * 10, index});
+            ++index;
+        }
+        std::string json = s.render_json();
+        if (round == 0) first = json;
+        BOOST_TEST(json == first);
+    }
+    BOOST_TEST(first.find("\"relay115.example\"") != std::string::npos);
+    BOOST_TEST(first.find("\"relay116.example\"") == std::string::npos);
+    std::size_t kept = 0;  // the occurrences of relay100..relay115
+    for (int i = 0; i < 16; ++i) kept += static_cast<std::size_t>(i % 3 + 1);
+    BOOST_TEST(first.find("\"unlisted\": " + std::to_string(relays.size() - kept)) != std::string::npos, first);
 }
 
 // Notifications are counted apart from bounces, by action: success and delay.
@@ -126,6 +281,7 @@ BOOST_AUTO_TEST_CASE(the_first_fifty_by_path_and_index_are_listed) {
     for (std::uint64_t i = 200; i-- > 0;) {  // added last first
         AuditFigures f;
         f.analysed = true;
+        f.state = "not-traversed";
         s.add(f, {"a.mbox", std::nullopt, i});
     }
     std::string text = s.render();
@@ -139,9 +295,13 @@ BOOST_AUTO_TEST_CASE(percentiles_are_those_of_the_sorted_delays) {
     std::mt19937 rng(3);
     std::vector<std::int64_t> delays;
     AuditSummary s;
+    int negative = 0;
     for (int i = 0; i < 9999; ++i) {
         auto d = static_cast<std::int64_t>(rng() % 5000) - 20;
-        delays.push_back(d);
+        if (d >= 0)
+            delays.push_back(d);
+        else
+            ++negative;  // implausible: counted apart
         AuditFigures f;
         f.analysed = true;
         f.traversed = true;
@@ -158,6 +318,7 @@ BOOST_AUTO_TEST_CASE(percentiles_are_those_of_the_sorted_delays) {
         BOOST_TEST(json.find(want) != std::string::npos, want);
     }
     BOOST_TEST(json.find("\"max\": " + std::to_string(delays.back())) != std::string::npos);
+    BOOST_TEST(json.find("\"implausible_delays\": " + std::to_string(negative)) != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(a_record_read_back_gives_what_audit_had) {
@@ -170,7 +331,9 @@ BOOST_AUTO_TEST_CASE(a_record_read_back_gives_what_audit_had) {
         const std::string path = e.path().filename().string();
         MessageSource source{path, std::uint64_t{12}, 3};
         hopscope::ByteBuffer out;
-        AuditFigures want = hopscope::audit_message(bytes, source, rules, hopscope::RecordFormat::Jsonl, out);
+        hopscope::AuditOptions options;
+        options.senders = true;  // what the summary groups by, to hold the record's to it
+        AuditFigures want = hopscope::audit_message(bytes, source, rules, options, out);
         std::string line(out.view());
         BOOST_REQUIRE(!line.empty() && line.back() == '\n');
         line.pop_back();
@@ -182,6 +345,12 @@ BOOST_AUTO_TEST_CASE(a_record_read_back_gives_what_audit_had) {
             BOOST_TEST(got->index == 3U);
             BOOST_TEST(got->figures.analysed == want.analysed);
             BOOST_TEST(got->figures.traversed == want.traversed);
+            BOOST_TEST(got->figures.state == want.state);
+            BOOST_TEST(got->figures.method == want.method);
+            BOOST_TEST(got->figures.reason == want.reason);
+            BOOST_TEST(got->figures.seen == want.seen);
+            BOOST_TEST(got->figures.skipped == want.skipped);
+            BOOST_TEST((got->figures.sender == want.sender));
             BOOST_TEST(got->figures.message_id == want.message_id);
             BOOST_TEST(got->figures.bounce == want.bounce);
             BOOST_TEST(got->figures.bounce_status == want.bounce_status);

@@ -13,12 +13,16 @@
 #include <map>
 #include <span>
 
+#include "base/limits.hh"
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/item_class.hh"
 #include "classify/message_analysis.hh"
 #include "cli/input_source.hh"
+#include "cli/mapped_file.hh"
 #include "cli/pst_file.hh"
+#include "input/mbox_splitter.hh"
 
 namespace po = boost::program_options;
 
@@ -53,6 +57,14 @@ void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) 
         "your Exchange Online configuration: Get-InboundConnector or Get-AcceptedDomain output (ConvertTo-Json, "
         "Format-List or Export-Csv), read by its content (repeatable); see hopscope-connectors(1)");
     add_config_option(desc);
+}
+
+void add_pick_options(po::options_description& desc, MessagePick& pick) {
+    desc.add_options()(
+        "index", po::value<std::uint64_t>()->value_name("N")->notifier([&pick](std::uint64_t n) { pick.index = n; }),
+        "in an mbox, the Nth message (from 0: the index audit writes as source.index)")(
+        "item", po::value<std::uint32_t>()->value_name("ID")->notifier([&pick](std::uint32_t id) { pick.item = id; }),
+        "in a .pst or .ost, the item ID (the id audit writes as source.item)");
 }
 
 std::string OptionSources::note(const std::string& option) const {
@@ -239,7 +251,9 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
                             std::string* raw_headers) {
     if (is_pst(bytes))
-        return make_error(name + ": a PST/OST mailbox: hopscope audit reads every item of it, trace reads one message");
+        return make_error(name +
+                          ": a PST/OST mailbox: --item ID reads one item of it (the id audit writes as source.item); "
+                          "hopscope audit reads every item");
     std::string outlook_headers;
     auto trace = analyse_message(bytes, rules, &outlook_headers);
     if (raw_headers != nullptr) {
@@ -257,12 +271,75 @@ Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, con
     return trace;
 }
 
-Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers) {
+namespace {
+
+// One item of a PST/OST by its node id.
+Result<Trace> analyse_pst_item(const std::string& file, const std::string& name, std::uint32_t id, const RuleSet& rules,
+                               std::string* raw_headers) {
+    auto pst = PstFile::open(file);
+    if (!pst) return pst.error();
+    auto item = pst->item(id);
+    if (!item) return make_error(name + ": " + item.error().message);
+    const std::string where = name + " item " + std::to_string(id);
+    if (!item->headers || item->headers->find_first_not_of(" \t\r\n") == std::string::npos)
+        return make_error(where + ": no transport headers, nothing to trace: " + item_class_words(item->message_class) +
+                          " (audit skips it)");
+    return analyse_bytes(*item->headers, where, rules, raw_headers);
+}
+
+}  // namespace
+
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers,
+                          const MessagePick& pick) {
+    const bool stdin_input = file.empty() || file == "-";
+    if ((pick.index || pick.item) && stdin_input)
+        return make_error(std::string(pick.index ? "--index" : "--item") +
+                          " picks a message of a FILE, not of standard input");
     if (file.empty() && ::isatty(STDIN_FILENO) != 0)
         std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
     auto input = read_input(file);
     if (!input) return input.error();
-    return analyse_bytes(input->bytes, input->name, rules, raw_headers);
+    const std::string& bytes = input->bytes;
+    if (pick.item) {
+        if (!is_pst(bytes))
+            return make_error(input->name + ": --item picks an item of a .pst or .ost file; this is none");
+        return analyse_pst_item(file, input->name, *pick.item, rules, raw_headers);
+    }
+    if (looks_like_mbox(bytes)) {
+        // Which message of the mbox: counted over the whole file (mapped),
+        // or over what was read of standard input.
+        std::shared_ptr<MappedFile> mapped;
+        std::string_view all = bytes;
+        if (!stdin_input) {
+            auto m = MappedFile::open(file);
+            if (!m) return m.error();
+            mapped = std::move(*m);
+            all = mapped->bytes();
+        }
+        const std::uint64_t want = pick.index.value_or(0);
+        MboxSplitter split(all);
+        std::uint64_t count = 0;
+        std::optional<MessageSpan> chosen;
+        while (auto span = split.next()) {
+            if (count++ == want) {
+                chosen = span;
+                if (pick.index) break;  // the note that counts them is not printed
+            }
+        }
+        const bool cut = stdin_input && bytes.size() > limits::max_header_block_bytes;
+        const std::string how_many =
+            (cut ? "at least " : "") + std::to_string(count) + (count == 1 ? " message" : " messages");
+        if (!chosen) return make_error(input->name + ": mbox of " + how_many + ": no message #" + std::to_string(want));
+        if (!pick.index && count > 1)
+            std::cerr << "hopscope: " << input->name << ": mbox of " << how_many
+                      << ": tracing #0; use audit, or --index N\n";
+        std::string name = input->name + (count > 1 || pick.index ? " #" + std::to_string(want) : std::string());
+        return analyse_bytes(all.substr(chosen->offset, chosen->length), name, rules, raw_headers);
+    }
+    if (pick.index && *pick.index != 0)
+        return make_error(input->name + ": one message, not an mbox: no message #" + std::to_string(*pick.index) +
+                          " (audit numbers a single message #0)");
+    return analyse_bytes(bytes, input->name, rules, raw_headers);
 }
 
 Result<RuleSet> build_rules(const AnalysisOptions& opts) {

@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/program_options.hpp>
+#include <cstdint>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -31,10 +33,9 @@ void add_config_option(boost::program_options::options_description& desc);
 // The options a config file may set (hopscope-config(5)): the ones a user
 // sets once. The others (--help, --quiet, --range, --bind, ...) belong to
 // one run.
-inline constexpr std::string_view kConfigKeys[] = {"relay",        "internal-net", "rule",        "format",
-                                                   "tz",           "color",        "no-security", "require-tls",
-                                                   "expect-relay", "jobs",         "port",        "min-tls",
-                                                   "connectors"};
+inline constexpr std::string_view kConfigKeys[] = {"relay", "internal-net", "rule",        "format",       "tz",
+                                                   "color", "no-security",  "require-tls", "expect-relay", "jobs",
+                                                   "port",  "min-tls",      "connectors"};
 
 // The commands, as the first word names them.
 inline constexpr std::string_view kCommands[] = {"trace", "check", "audit", "summarize", "connectors", "serve"};
@@ -69,12 +70,25 @@ bool parse_command_line(const std::vector<std::string>& args,
                         int max_positional, boost::program_options::variables_map& vm, const char* command,
                         OptionSources* sources = nullptr);
 
+// Which message of a mailbox file trace and check read: --index N (the Nth
+// message of an mbox, from 0, as audit's source.index) or --item ID (an
+// item of a .pst/.ost, as audit's source.item).
+struct MessagePick {
+    std::optional<std::uint64_t> index;
+    std::optional<std::uint32_t> item;
+};
+
 // Reads one message (FILE, "-" or a prompt for a paste on a terminal),
 // builds its trace and classifies it. Errors name the input; their exit
-// status is exit_code::bad_input.
+// status is exit_code::bad_input. An mbox without --index gives its first
+// message, and says on stderr that it is an mbox of N messages.
 // `raw_headers`, when given, receives the header block as read (for the
 // HTML report's raw view).
-Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers = nullptr);
+Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers = nullptr,
+                          const MessagePick& pick = {});
+
+// --index and --item (trace and check).
+void add_pick_options(boost::program_options::options_description& desc, MessagePick& pick);
 
 // The same for bytes already in hand (serve's pastes and uploads); `name`
 // names them in errors.

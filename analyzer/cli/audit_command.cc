@@ -20,6 +20,7 @@
 #include <set>
 #include <thread>
 
+#include "classify/item_class.hh"
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "cli/input_walker.hh"
@@ -44,7 +45,9 @@ struct Job {
     std::shared_ptr<const std::string> block;  // keeps the bytes alive (standard input, a PST item's headers)
     std::string_view bytes;
     MessageSource source;
-    std::optional<std::string> error{};  // known unreadable before any analysis (a PST item without headers)
+    std::optional<std::string> error{};    // known unreadable before any analysis (a PST folder libpff cannot read)
+    std::optional<std::string> skipped{};  // known to be no e-mail message (a PST contact, calendar item, draft)
+    bool whole_file = false;               // the bytes are a whole file: no e-mail message at all is skipped
 };
 
 // The error of a message whose bytes were not all there when it was read:
@@ -115,8 +118,8 @@ int write_out(std::string_view text) {
 // first. At most kMaxInFlight batches are cut ahead, which bounds memory.
 class Runner {
   public:
-    Runner(const RuleSet& rules, RecordFormat format, unsigned jobs, AuditSummary& summary)
-        : rules_(rules), format_(format), summary_(summary) {
+    Runner(const RuleSet& rules, const AuditOptions& options, unsigned jobs, AuditSummary& summary)
+        : rules_(rules), options_(options), summary_(summary) {
         for (unsigned t = 0; t < jobs; ++t) workers_.emplace_back([this] { work(); });
     }
 
@@ -201,12 +204,13 @@ class Runner {
             for (std::size_t i = first; i < last; ++i) {
                 const Job& j = b->jobs[i];
                 std::size_t before = text.size();
-                b->figures[i] = j.error ? audit_unreadable(j.source, *j.error, format_, text)
-                                        : audit_message(j.bytes, j.source, rules_, format_, text);
+                b->figures[i] = j.error     ? audit_unreadable(j.source, *j.error, options_.format, text)
+                                : j.skipped ? audit_skipped(j.source, *j.skipped, options_.format, text)
+                                            : audit_message(j.bytes, j.source, rules_, options_, text, j.whole_file);
                 // Checked after the analysis: a read that found zeros has set the flag by then.
                 if (auto changed = changed_while_reading(j)) {
                     text.set_size(before);
-                    b->figures[i] = audit_unreadable(j.source, std::move(*changed), format_, text);
+                    b->figures[i] = audit_unreadable(j.source, std::move(*changed), options_.format, text);
                 }
             }
             record_bytes = text.size() / (last - first);
@@ -258,7 +262,7 @@ class Runner {
 
   private:
     const RuleSet& rules_;
-    RecordFormat format_;
+    const AuditOptions& options_;
     AuditSummary& summary_;
     int write_error_ = 0;
     std::shared_ptr<MappedFile> said_changed_;
@@ -384,16 +388,28 @@ int run_audit(const std::vector<std::string>& args) {
     bool list_inputs = false;
     std::string files_from;
     std::string range_text;
+    std::string since_text;
+    std::string until_text;
+    std::string by;
     std::vector<std::string> paths;
     AnalysisOptions analysis;
     po::options_description opts = options_for_help("audit options");
     opts.add_options()("help,h", "show this help")(
         "format,f", po::value(&format)->default_value("text"),
         "text (summary), json (the summary as an object), html (the summary as a page), jsonl (one record per "
-        "message) or csv")("jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
+        "message) or csv")("by", po::value(&by)->value_name("sender"),
+                           "with --format csv: the audit by sender (one row per origin device and From address) "
+                           "instead of one row per message")(
+        "since", po::value(&since_text)->value_name("DATE"),
+        "only messages at or after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ, UTC), by their Date header, else "
+        "their first stamp")("until", po::value(&until_text)->value_name("DATE"),
+                             "only messages up to DATE (a day: its end), as --since")(
+        "jobs,j", po::value(&jobs)->default_value(0), "worker threads (0: all cores)")(
         "files-from", po::value(&files_from), "read PATHs one per line from FILE, or - for stdin")(
-        "expect-relay", po::bool_switch(&expect_relay), "exit 1 when any message did not traverse the relay")(
-        "quiet,q", po::bool_switch(&quiet), "no progress line on stderr")(
+        "expect-relay", po::bool_switch(&expect_relay),
+        "exit 1 when any message is not traversed (the organisation's own mail that reached Microsoft 365 another "
+        "way; not applicable is not); 1 wins over 2 and 3")("quiet,q", po::bool_switch(&quiet),
+                                                            "no progress line on stderr")(
         "list-inputs", po::bool_switch(&list_inputs),
         "print the files the audit would read, one per line, and stop: the list to share out between machines")(
         "range", po::value(&range_text),
@@ -410,9 +426,11 @@ int run_audit(const std::vector<std::string>& args) {
                      "PATH: an mbox, a Maildir, a folder searched recursively, or a single message;\n"
                      "- reads standard input as one mbox stream.\n\n"
                   << opts
-                  << "\nExit codes: 0 all analysed, 1 with --expect-relay when a message did not\n"
-                     "traverse, 2 an input could not be opened, 3 some messages failed to parse,\n"
-                     "64 bad usage, 74 the output could not be written.\n";
+                  << "\nExit codes: 0 all analysed (items that are no e-mail messages, such as\n"
+                     "contacts, calendar items, drafts or a README, are skipped, not failed); 1 with\n"
+                     "--expect-relay when a message is not traversed; 2 an input could not be\n"
+                     "opened; 3 some messages failed to parse; 64 bad usage; 74 the output could\n"
+                     "not be written. When several apply: 74, then 1, then 2, then 3.\n";
         return exit_code::ok;
     }
     RecordFormat rf = RecordFormat::None;
@@ -425,6 +443,23 @@ int run_audit(const std::vector<std::string>& args) {
                   << sources.note("format") << "\n";
         return exit_code::usage;
     }
+    if (!by.empty() && (by != "sender" || format != "csv")) {
+        std::cerr << "hopscope audit: --by takes sender, with --format csv\n";
+        return exit_code::usage;
+    }
+    AuditOptions options;
+    options.format = rf;
+    for (auto [text, until] : {std::pair{&since_text, false}, std::pair{&until_text, true}}) {
+        if (text->empty()) continue;
+        auto bound = period_bound(*text, until);
+        if (!bound) {
+            std::cerr << "hopscope audit: " << (until ? "--until " : "--since ") << bound.error().message << "\n";
+            return exit_code::usage;
+        }
+        (until ? options.period.until : options.period.since) = *bound;
+    }
+    if (!by.empty()) rf = options.format = RecordFormat::None;  // the grouped table, written at the end
+    options.senders = rf == RecordFormat::None;                 // only a summary prints the senders
     ByteRange range;
     if (!range_text.empty()) {
         auto parsed = parse_range(range_text);
@@ -478,6 +513,7 @@ int run_audit(const std::vector<std::string>& args) {
         return walk.errors.empty() ? exit_code::ok : exit_code::bad_input;
     }
     AuditSummary summary;
+    summary.set_period(options.period);
     bool unopened = !walk.errors.empty();
     for (const auto& e : walk.errors) {
         std::cerr << "hopscope: " << e << "\n";
@@ -491,7 +527,7 @@ int run_audit(const std::vector<std::string>& args) {
         (void)std::fputs(csv_header().c_str(), stdout);
         (void)std::fflush(stdout);
     }
-    Runner runner(*rules, rf, jobs, summary);
+    Runner runner(*rules, options, jobs, summary);
     std::uint64_t done_bytes = 0;
     std::uint64_t count = 0;
     for (const auto& f : walk.files) {
@@ -529,12 +565,8 @@ int run_audit(const std::vector<std::string>& args) {
                 if (item.error) {
                     runner.add({nullptr, nullptr, {}, source, *item.error});
                 } else if (!item.headers || item.headers->find_first_not_of(" \t\r\n") == std::string::npos) {
-                    runner.add({nullptr,
-                                nullptr,
-                                {},
-                                source,
-                                "no transport headers: this item was not received over SMTP" +
-                                    (item.message_class ? " (" + *item.message_class + ")" : std::string())});
+                    // Never received over SMTP (a contact, a calendar item, a draft): no message to trace.
+                    runner.add({nullptr, nullptr, {}, source, std::nullopt, item_class_words(item.message_class)});
                 } else {
                     auto held = std::make_shared<const std::string>(std::move(*item.headers));
                     std::string_view view(*held);
@@ -563,7 +595,7 @@ int run_audit(const std::vector<std::string>& args) {
                 progress.update(++count, done_bytes + span->offset + span->length);
             }
         } else if (range.start == 0 && range.end > 0) {
-            runner.add({*mapped, nullptr, bytes, {f.path, std::nullopt, 0}});
+            runner.add({*mapped, nullptr, bytes, {f.path, std::nullopt, 0}, std::nullopt, std::nullopt, true});
             progress.update(++count, done_bytes + bytes.size());
         }
         done_bytes += bytes.size();
@@ -571,7 +603,8 @@ int run_audit(const std::vector<std::string>& args) {
     runner.finish();
     progress.update(count, done_bytes, true);
     if (rf == RecordFormat::None)
-        (void)std::fputs((format == "json"   ? summary.render_json()
+        (void)std::fputs((!by.empty()        ? summary.render_senders_csv()
+                          : format == "json" ? summary.render_json()
                           : format == "html" ? summary.render_html()
                                              : summary.render())
                              .c_str(),
@@ -583,9 +616,10 @@ int run_audit(const std::vector<std::string>& args) {
         return exit_code::output;
     }
 
+    // The answer asked for wins over trouble reading (README "Exit codes").
+    if (expect_relay && summary.not_traversed() > 0) return exit_code::not_confirmed;
     if (unopened) return exit_code::bad_input;
     if (summary.failed() > 0) return exit_code::parse_failures;
-    if (expect_relay && summary.not_traversed() > 0) return exit_code::not_confirmed;
     return exit_code::ok;
 }
 

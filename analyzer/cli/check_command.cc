@@ -176,6 +176,7 @@ int run_check(const std::vector<std::string>& args) {
     std::string format = "text";
     std::vector<std::string> files;
     AnalysisOptions analysis;
+    MessagePick pick;
     po::options_description opts = options_for_help("check options");
     opts.add_options()("help,h", "show this help")("require-tls", po::bool_switch(&demand.require_tls),
                                                    "also require TLS on the hop into EOP")(
@@ -185,6 +186,7 @@ int run_check(const std::vector<std::string>& args) {
         "format,f", po::value(&format)->default_value("text"),
         "text (a verdict line and its evidence per input), json (one object: every input's answer), or html (the "
         "whole report as a page; one input)");
+    add_pick_options(opts, pick);
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&files), "FILE or -");
@@ -193,6 +195,7 @@ int run_check(const std::vector<std::string>& args) {
     if (!parse_command_line(args, opts, hidden, "input", -1, vm, "check", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [--min-tls 1.2] [FILE|-]...\n"
+                     "       hopscope check [OPTIONS] --index N MBOX | --item ID PST\n"
                      "Did each message pass through your relay into Exchange Online Protection?\n\n"
                   << opts
                   << "\nExit codes: 0 every input confirmed (traversed, with the TLS asked for; for a\n"
@@ -214,6 +217,10 @@ int run_check(const std::vector<std::string>& args) {
     }
     if (!demand.min_tls.empty()) demand.min_tls = std::string(normalise_tls_version("TLS" + demand.min_tls));
     if (files.empty()) files.emplace_back("-");
+    if ((pick.index || pick.item) && (files.size() > 1 || (pick.index && pick.item))) {
+        std::cerr << "hopscope check: --index (an mbox) or --item (a PST/OST) picks a message of one FILE\n";
+        return exit_code::usage;
+    }
     if (format == "html" && files.size() > 1) {
         std::cerr << "hopscope check: --format html reports one input; give one FILE, or use --format json\n";
         return exit_code::usage;
@@ -229,7 +236,7 @@ int run_check(const std::vector<std::string>& args) {
     answers.reserve(files.size());
     for (const auto& file : files) {
         std::string raw_headers;
-        auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr);
+        auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr, pick);
         std::string name = file == "-" ? "standard input" : file;
         if (!trace) {
             std::cerr << "hopscope: " << trace.error().message << "\n";

@@ -368,6 +368,23 @@ Result<PstFile> PstFile::open_memory(std::string_view bytes, const std::string& 
     return PstFile(std::move(fd), std::move(*handle), "/proc/self/fd/" + std::to_string(raw));
 }
 
+Result<PstItem> PstFile::item(std::uint32_t id) {
+    if ((id & kNodeTypeMask) != kNormalMessage)
+        return make_error("item " + std::to_string(id) +
+                          " is no message item (audit writes a message's id as source.item)");
+    libpff_item_t* raw = nullptr;
+    ErrorOut error;
+    int found = libpff_file_get_item_by_identifier(file_.get(), id, &raw, &error);
+    if (found != 1)
+        return make_error("no item " + std::to_string(id) + (found < 0 ? ": " + error.text() : std::string()));
+    Item m(raw);
+    PstItem item;
+    item.id = id;
+    item.headers = message_string(m.get(), LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+    item.message_class = message_string(m.get(), LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+    return item;
+}
+
 bool PstFile::walk(const PstWalk& how, const std::function<bool(PstItem)>& on_item) {
     if (how.from >= how.to) return true;
     std::vector<Handle> more;

@@ -60,6 +60,11 @@ class PstFile {
     // last item says so. Returns false when `on_item` asked to stop.
     bool walk(const PstWalk& how, const std::function<bool(PstItem)>& on_item);
 
+    // One message item by its node id (what audit writes as source.item),
+    // found without a walk; its index and folder are not known (0 and "").
+    // An id that names no message item is an error that says so.
+    Result<PstItem> item(std::uint32_t id);
+
     struct Close {
         void operator()(libpff_file_t* f) const;
     };

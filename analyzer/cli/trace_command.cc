@@ -62,6 +62,7 @@ int run_trace(const std::vector<std::string>& args) {
     std::string file;
     bool no_security = false;
     AnalysisOptions analysis;
+    MessagePick pick;
     po::options_description opts = options_for_help("trace options");
     opts.add_options()("help,h", "show this help")("format,f", po::value(&format)->default_value("text"),
                                                    "text, json or html (one self-contained page)")(
@@ -70,6 +71,7 @@ int run_trace(const std::vector<std::string>& args) {
         "color", po::value(&colour)->default_value("auto"), "auto, always or never (NO_COLOR is honoured)")(
         "no-security", po::bool_switch(&no_security),
         "leave the decoded security headers out (text and html; json always has them)");
+    add_pick_options(opts, pick);
     add_analysis_options(opts, analysis);
     po::options_description hidden;
     hidden.add_options()("input", po::value(&file), "FILE or -");
@@ -79,11 +81,16 @@ int run_trace(const std::vector<std::string>& args) {
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
                      "Rebuilds the Received chain of one message, header paste or Gmail\n"
-                     "\"Show original\" page.\n\n"
+                     "\"Show original\" page; of an mbox, the first message or --index N; of a\n"
+                     ".pst/.ost, the item --item ID.\n\n"
                   << opts
                   << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage,\n"
                      "74 the output could not be written.\n";
         return exit_code::ok;
+    }
+    if (pick.index && pick.item) {
+        std::cerr << "hopscope trace: --index (an mbox) and --item (a PST/OST) do not go together\n";
+        return exit_code::usage;
     }
     if (format != "text" && format != "json" && format != "html") {
         std::cerr << "hopscope trace: --format must be text, json or html, not '" << format << "'"
@@ -113,7 +120,7 @@ int run_trace(const std::vector<std::string>& args) {
     }
 
     std::string raw_headers;
-    auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr);
+    auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr, pick);
     if (!trace) {
         std::cerr << "hopscope: " << trace.error().message << "\n";
         return exit_code::bad_input;

@@ -4,6 +4,7 @@
 #include "classify/bounce_analysis.hh"
 #include "classify/far_end.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/item_class.hh"
 #include "input/attached_messages.hh"
 #include "input/mail_or_not.hh"
 #include "input/outlook_msg.hh"
@@ -11,8 +12,10 @@
 namespace hopscope {
 namespace {
 
-Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, std::string* header_text) {
+Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, std::string* header_text,
+                               std::string* not_mail = nullptr) {
     const bool headers = m.transport_headers && m.transport_headers->find_first_not_of(" \t\r\n") != std::string::npos;
+    if (!headers && not_mail != nullptr) *not_mail = item_class_words(m.message_class);
     if (!headers)
         return make_error("no transport headers: this message was not received over SMTP" +
                           (m.message_class ? " (" + *m.message_class + ")" : std::string()));
@@ -58,20 +61,35 @@ void add_attached(const AttachedMessage& m, const RuleSet& rules, std::vector<Tr
 
 }  // namespace
 
-Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text) {
+Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text,
+                              std::string* not_mail) {
     if (header_text != nullptr) header_text->clear();
+    auto no_mail = [&](std::string what) {
+        if (not_mail != nullptr) *not_mail = std::move(what);
+    };
     if (is_compound_file(bytes)) {
         auto msg = read_outlook_msg(bytes);
         if (!msg) return msg.error();
-        return trace_of_outlook(*msg, rules, header_text);
+        return trace_of_outlook(*msg, rules, header_text, not_mail);
     }
-    if (auto format = non_mail_format(bytes)) return make_error("not an e-mail message (" + std::string(*format) + ")");
+    if (auto format = non_mail_format(bytes)) {
+        no_mail("not an e-mail message (" + std::string(*format) + ")");
+        return make_error("not an e-mail message (" + std::string(*format) + ")");
+    }
     HeaderBlock block = split_header_block(bytes);
-    if (!block.fields.empty() && !has_mail_field(block))
+    if (!block.fields.empty() && !has_mail_field(block)) {
+        no_mail("not an e-mail message (text whose 'Name: value' lines are no mail header fields)");
         return make_error("not an e-mail message: none of its " + std::to_string(block.fields.size()) +
                           " 'Name: value' line(s) is a mail header field");
+    }
     auto trace = build_trace(block);
-    if (!trace) return trace;
+    if (!trace) {
+        // Text with no header field at all (a README, notes): no message.
+        // An empty or blank file is a message that lost its content.
+        if (block.fields.empty() && bytes.find_first_not_of(" \t\r\n") != std::string_view::npos)
+            no_mail("not an e-mail message (text without header fields)");
+        return trace;
+    }
     classify(*trace, rules);
     trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, bytes, rules);

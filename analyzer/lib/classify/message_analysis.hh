@@ -17,7 +17,12 @@ namespace hopscope {
 // message was not received over SMTP", "holds no header fields"); the caller
 // names the input. `header_text`, when given, receives the header text the
 // trace was built from (an Outlook file's transport headers, else empty:
-// the caller has the bytes).
-Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text = nullptr);
+// the caller has the bytes). `not_mail`, when given and the bytes are no
+// e-mail message at all (a file of another kind, text without a mail header
+// field, an Outlook item never received over SMTP), receives what they are
+// ("not an e-mail message (PDF)", "contact (IPM.Contact)"): what an audit
+// skips when the bytes are a whole file, instead of failing them.
+Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text = nullptr,
+                              std::string* not_mail = nullptr);
 
 }  // namespace hopscope

@@ -24,7 +24,8 @@ struct ReadRecord {
     std::string folder;                 // a PST/OST item's folder
     std::optional<std::uint32_t> item;  // and node id
     std::optional<std::string> error;
-    AuditFigures figures;  // roles in figures.delays are audit_roles()' own text
+    std::optional<std::string> skipped;  // an item that is no e-mail message: what it is
+    AuditFigures figures;                // roles in figures.delays are audit_roles()' own text
     AuditRow row;
 
     [[nodiscard]] MessageSource source() const { return {path, offset, index, folder, item}; }

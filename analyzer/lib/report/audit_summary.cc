@@ -4,13 +4,65 @@
 #include <cmath>
 
 #include "classify/bounce_analysis.hh"
+#include "report/csv_writer.hh"
 #include "report/display_text.hh"
 #include "report/json_writer.hh"
 #include "report/text_report.hh"
 #include "report/trace_json.hh"
 
 namespace hopscope {
-namespace {}  // namespace
+namespace {
+
+// A path as one shell word: single quotes, with any single quote closed, escaped and reopened.
+std::string shell_word(std::string_view s) {
+    std::string out = "'";
+    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+// "connector-relay 10, direct-send 2" (a tally: names with counts).
+template <typename T>
+std::string counts_text(const T& tally, std::string_view sep = ", ", std::string_view eq = " ") {
+    std::string out;
+    for (const auto& [name, n] : tally.names)
+        out += (out.empty() ? "" : std::string(sep)) + name + std::string(eq) + std::to_string(n);
+    if (tally.other > 0)
+        out += (out.empty() ? "" : std::string(sep)) + "others" + std::string(eq) + std::to_string(tally.other);
+    return out;
+}
+
+// "relay.contoso.com, relay2.contoso.com" (a tally's names only).
+template <typename T>
+std::string names_text(const T& tally, std::string_view sep = ", ") {
+    std::string out;
+    for (const auto& [name, n] : tally.names) out += (out.empty() ? "" : std::string(sep)) + name;
+    if (tally.other > 0) out += std::string(out.empty() ? "" : std::string(sep)) + "…";
+    return out;
+}
+
+std::string plural(std::uint64_t n, std::string_view one, std::string_view many) {
+    return std::to_string(n) + " " + std::string(n == 1 ? one : many);
+}
+
+}  // namespace
+
+void AuditSummary::Tally::add(std::string_view name) {
+    auto at = std::lower_bound(names.begin(), names.end(), name,
+                               [](const auto& entry, std::string_view n) { return entry.first < n; });
+    if (at != names.end() && at->first == name) {
+        ++at->second;
+        return;
+    }
+    if (names.size() >= kSenderNames) {
+        if (at == names.end()) {  // after every name kept: never among the first
+            ++other;
+            return;
+        }
+        other += names.back().second;  // the last name kept is no longer among the first
+        names.pop_back();
+    }
+    names.insert(at, {std::string(name), 1});
+}
 
 AuditSummary::Percentiles AuditSummary::percentiles(const std::map<std::int64_t, std::uint64_t>& counts) {
     Percentiles p;
@@ -40,6 +92,29 @@ std::vector<std::pair<std::string, const AuditSummary::Bounces*>> AuditSummary::
     return by_count;
 }
 
+std::vector<const AuditSummary::Sender*> AuditSummary::senders_in_order() const {
+    std::vector<const Sender*> out;
+    out.reserve(senders_.size());
+    for (const auto& [key, s] : senders_) out.push_back(&s);
+    std::sort(out.begin(), out.end(), [](const Sender* a, const Sender* b) {
+        if (a->not_traversed != b->not_traversed) return a->not_traversed > b->not_traversed;
+        if (a->messages != b->messages) return a->messages > b->messages;
+        return std::tie(a->origin, a->from) < std::tie(b->origin, b->from);
+    });
+    return out;
+}
+
+std::vector<std::string> AuditSummary::not_applicable_parts() const {
+    std::vector<std::string> parts;
+    for (const auto& [key, n] : by_reason_) {
+        if (key.first != "not-applicable") continue;
+        std::string words(reason_words(key.second));
+        if (words.starts_with("this message ")) words.erase(0, 13);
+        parts.push_back(std::to_string(n) + " " + words);
+    }
+    return parts;
+}
+
 std::uint64_t AuditSummary::notifications(bool success) const {
     std::uint64_t n = 0;
     for (const auto& [action, count] : notifications_)
@@ -47,27 +122,59 @@ std::uint64_t AuditSummary::notifications(bool success) const {
     return n;
 }
 
-void AuditSummary::keep_first(std::vector<Listed>& list, Listed item) {
-    if (list.size() >= kListed && !(item.where < list.back().where)) return;
+void AuditSummary::keep_first(std::vector<Listed>& list, Listed item, std::size_t cap) {
+    if (list.size() >= cap && !(item.where < list.back().where)) return;
     auto at = std::upper_bound(list.begin(), list.end(), item.where,
                                [](const Where& w, const Listed& l) { return w < l.where; });
     list.insert(at, std::move(item));
-    if (list.size() > kListed) list.pop_back();
+    if (list.size() > cap) list.pop_back();
 }
 
 std::string AuditSummary::where_text(const Where& w) {
     std::string s = w.path + " #" + std::to_string(w.index);
     if (w.offset) s += " (offset " + std::to_string(*w.offset) + ")";
+    if (w.item)
+        s += " (" + (w.folder.empty() ? std::string() : w.folder + ", ") + "item " + std::to_string(*w.item) + ")";
     return s;
 }
 
+std::string AuditSummary::command(const Where& w) {
+    if (w.item) return "hopscope trace --item " + std::to_string(*w.item) + " " + shell_word(w.path);
+    if (w.offset) return "hopscope trace --index " + std::to_string(w.index) + " " + shell_word(w.path);
+    return "hopscope trace " + shell_word(w.path);
+}
+
+std::string AuditSummary::implausible_why(const HopFigure& d) {
+    if (d.delay_s < 0) return "negative";
+    if (d.delay_s > kMaxPlausibleDelay) return "longer than 7 days: a clock or a date that is off";
+    if (d.zone_gap) return "whole hours: a clock in the wrong zone would give the same";
+    return {};
+}
+
 void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
+    if (f.left_out == "outside") {
+        ++outside_;
+        return;
+    }
+    if (f.left_out == "undated") {
+        ++undated_;
+        return;
+    }
     ++messages_;
     auto it = sources_.find(s.path);
     if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
     PerSource& src = it->second;
     ++src.messages;
-    auto where = [&] { return Where{std::string(s.path), s.index, s.offset, s.item.has_value()}; };
+    auto where = [&] {
+        return Where{std::string(s.path), s.index, s.offset, s.item ? std::string(s.folder) : std::string(), s.item};
+    };
+    if (f.skipped) {
+        ++skipped_;
+        ++src.skipped;
+        ++skipped_by_[*f.skipped];
+        keep_first(skipped_items_, {where(), f.skipped}, kSkippedListed);
+        return;
+    }
     if (!f.analysed) {
         ++failed_;
         ++src.failed;
@@ -75,10 +182,55 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         return;
     }
     ++analysed_;
-    if (f.traversed)
+    // A message without a verdict is one the relay question does not reach.
+    const std::string_view state = f.state.empty() ? std::string_view("not-applicable") : f.state;
+    const std::string reason = f.state.empty() ? std::string("unknown") : f.reason;
+    ++by_reason_[{std::string(state), reason}];
+    int column = 2;
+    if (state == "traversed") {
         ++traversed_;
-    else
+        column = 0;
+    } else if (state == "not-traversed") {
+        ++not_traversed_;
         keep_first(bypassed_, {where(), f.message_id});
+        column = 1;
+    } else {
+        ++not_applicable_;
+    }
+    if (f.seen && f.seen->size() >= 10) ++days_[f.seen->substr(0, 10)][static_cast<std::size_t>(column)];
+    if (f.sender) {
+        const SenderFigures& sf = *f.sender;
+        std::string origin = sf.origin_ip ? *sf.origin_ip : sf.origin_host.value_or("");
+        std::string from = sf.from_address.value_or("");
+        std::string key = origin;
+        key.push_back('\x1f');
+        key += from;
+        auto [at, fresh] = senders_.try_emplace(std::move(key));
+        Sender& g = at->second;
+        if (fresh) {
+            g.origin = std::move(origin);
+            g.from = std::move(from);
+            g.example = where();
+        } else if (Where w = where(); w < g.example) {
+            g.example = std::move(w);
+        }
+        if (sf.origin_ip && sf.origin_host && (g.origin_host.empty() || *sf.origin_host < g.origin_host))
+            g.origin_host = *sf.origin_host;
+        ++g.messages;
+        if (column == 0) ++g.traversed;
+        if (column == 1) ++g.not_traversed;
+        if (column == 2) ++g.not_applicable;
+        if (f.bounce) ++g.bounced;
+        g.methods.add(f.method.empty() ? std::string_view("none") : std::string_view(f.method));
+        if (sf.tls_into_eop) g.tls.add(*sf.tls_into_eop);
+        if (f.seen) {
+            if (g.first_seen.empty() || *f.seen < g.first_seen) g.first_seen = *f.seen;
+            if (g.last_seen.empty() || *f.seen > g.last_seen) g.last_seen = *f.seen;
+        }
+        for (const auto& r : sf.relays) g.relays.add(r);
+        if (sf.eop_from) g.eop_from.add(*sf.eop_from);
+        if (sf.connector) g.connectors.add(*sf.connector);
+    }
     if (f.bounce) {
         Bounces& b = bounces_[f.bounce_status.value_or("no status")];
         ++b.count;
@@ -94,7 +246,22 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         if (a.where != b.where) return a.where < b.where;
         return a.hop < b.hop;
     };
+    auto earlier = [](const Implausible& a, const Implausible& b) {
+        if (a.where != b.where) return a.where < b.where;
+        return a.hop < b.hop;
+    };
     for (const auto& d : f.delays) {
+        if (std::string why = implausible_why(d); !why.empty()) {
+            // Counted and listed apart: never in the percentiles or the slowest hops.
+            ++implausible_;
+            Implausible item{d.delay_s, std::string(d.role), where(), d.hop_index, std::move(why)};
+            if (implausible_listed_.size() >= kSlowest && !earlier(item, implausible_listed_.back())) continue;
+            implausible_listed_.insert(
+                std::upper_bound(implausible_listed_.begin(), implausible_listed_.end(), item, earlier),
+                std::move(item));
+            if (implausible_listed_.size() > kSlowest) implausible_listed_.pop_back();
+            continue;
+        }
         auto role = delays_.find(d.role);
         if (role == delays_.end())
             role = delays_.emplace(std::string(d.role), std::map<std::int64_t, std::uint64_t>{}).first;
@@ -114,21 +281,65 @@ void AuditSummary::add_unopened(const std::string& path, const std::string& why)
 std::string AuditSummary::render() const {
     std::string out;
     out += "Messages   " + std::to_string(messages_) + " read, " + std::to_string(analysed_) + " analysed, " +
-           std::to_string(failed_) + " failed\n";
+           std::to_string(failed_) + " failed" +
+           (skipped_ > 0 ? ", " + plural(skipped_, "item", "items") + " skipped (no e-mail messages)" : "") + "\n";
+    if (period_.active())
+        out += "Period     " + (period_.since.empty() ? std::string("any time") : period_.since) + " to " +
+               (period_.until.empty() ? std::string("any time") : period_.until) +
+               " (by the Date header, else the first stamp): left out " + plural(outside_, "message", "messages") +
+               " outside it and " + std::to_string(undated_) + " without a date\n";
     if (!unopened_.empty()) out += "Unopened   " + std::to_string(unopened_.size()) + " input(s)\n";
-    out += "Relay      " + std::to_string(traversed_) + " traversed, " + std::to_string(analysed_ - traversed_) +
-           " not traversed\n";
+    out +=
+        "Relay      " + std::to_string(traversed_) + " traversed, " + std::to_string(not_traversed_) + " not traversed";
+    for (const auto& part : not_applicable_parts()) out += ", " + part;
+    out += "\n";
     out += "Dates      " + std::to_string(clock_skew_) + " hops with clock skew, " + std::to_string(unparsable_) +
            " unparsable dates\n";
 
-    out += "\nDelay per role (seconds)   hops      p50      p90      p99      max\n";
+    if (!senders_.empty()) {
+        const auto order = senders_in_order();
+        out += "\nSenders (" + std::to_string(order.size()) +
+               "; by not traversed, then messages)\n  messages traversed   not   n/a bounced  origin / from\n";
+        auto num = [](std::uint64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
+        for (std::size_t i = 0; i < order.size() && i < kSendersShown; ++i) {
+            const Sender& g = *order[i];
+            std::string origin = g.origin.empty() ? "(no origin)" : g.origin;
+            if (!g.origin_host.empty()) origin += " (" + g.origin_host + ")";
+            out += "  " + num(g.messages, 8) + num(g.traversed, 10) + num(g.not_traversed, 6) +
+                   num(g.not_applicable, 6) + num(g.bounced, 8) + "  " + escape_for_terminal(origin) + " / " +
+                   escape_for_terminal(g.from.empty() ? "(no From address)" : g.from) + "\n";
+            std::string detail = "methods: " + counts_text(g.methods);
+            if (!g.tls.names.empty()) detail += "; TLS into EOP: " + counts_text(g.tls);
+            if (!g.relays.names.empty()) detail += "; relays: " + names_text(g.relays);
+            if (!g.eop_from.names.empty()) detail += "; EOP received from: " + names_text(g.eop_from);
+            if (!g.connectors.names.empty()) detail += "; connectors: " + names_text(g.connectors);
+            out += "      " + escape_for_terminal(detail) + "\n";
+            std::string seen =
+                g.first_seen.empty()
+                    ? std::string()
+                    : "seen " + g.first_seen + (g.last_seen != g.first_seen ? " to " + g.last_seen : "") + "; ";
+            out += "      " + escape_for_terminal(seen + "e.g. " + command(g.example)) + "\n";
+        }
+        if (order.size() > kSendersShown)
+            out += "  ... and " + std::to_string(order.size() - kSendersShown) + " more: --format json\n";
+    }
+
+    out += "\nDelay per role (seconds)   hops      p50      p90      p99  max\n";
     auto num = [](std::int64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
     for (const auto& role : audit_roles()) {
         auto it = delays_.find(role);
         if (it == delays_.end()) continue;
         Percentiles p = percentiles(it->second);
         out += "  " + pad(role, 24) + num(static_cast<std::int64_t>(p.hops), 6) + num(p.p50, 9) + num(p.p90, 9) +
-               num(p.p99, 9) + num(p.max, 9) + "\n";
+               num(p.p99, 9) + "  " + format_duration(p.max) + "\n";
+    }
+    if (implausible_ > 0) {
+        out += "\nImplausible delays (" + std::to_string(implausible_) + ", left out of the delays above)\n";
+        for (const auto& d : implausible_listed_)
+            out += "  " + pad(format_duration(d.delay), 12, true) + "  " + pad(d.role, 22) +
+                   escape_for_terminal(where_text(d.where) + " hop " + std::to_string(d.hop) + ": " + d.why) + "\n";
+        if (implausible_ > implausible_listed_.size())
+            out += "  ... and " + std::to_string(implausible_ - implausible_listed_.size()) + " more\n";
     }
     if (!slowest_.empty()) {
         out += "\nSlowest hops\n";
@@ -156,25 +367,44 @@ std::string AuditSummary::render() const {
                (actions.empty() ? "" : " (" + actions + ")") + "\n";
         out += "  " + pad(std::to_string(notifications(false)), 8, true) + "  delay warnings\n";
     }
-    if (analysed_ > traversed_) {
-        out += "\nNot through the relay (" + std::to_string(analysed_ - traversed_) + ")\n";
+    if (not_traversed_ > 0) {
+        out += "\nNot through the relay (" + std::to_string(not_traversed_) +
+               "; see each with the command, adding the audit's --relay and --connectors)\n";
         for (const auto& b : bypassed_)
-            out += "  " + escape_for_terminal(where_text(b.where) + (b.text ? " " + *b.text : "")) + "\n";
-        if (analysed_ - traversed_ > bypassed_.size())
-            out +=
-                "  ... and " + std::to_string(analysed_ - traversed_ - bypassed_.size()) + " more (use --format csv)\n";
+            out += "  " + escape_for_terminal(where_text(b.where) + (b.text ? " " + *b.text : "")) + "\n      " +
+                   escape_for_terminal(command(b.where)) + "\n";
+        if (not_traversed_ > bypassed_.size())
+            out += "  ... and " + std::to_string(not_traversed_ - bypassed_.size()) + " more (use --format csv)\n";
     }
     if (!failures_.empty()) {
         out += "\nFailed\n";
         for (const auto& f : failures_)
             out += "  " + escape_for_terminal(where_text(f.where) + ": " + f.text.value_or("?")) + "\n";
     }
+    if (skipped_ > 0) {
+        out += "\nSkipped: no e-mail messages (" + std::to_string(skipped_) + ")\n";
+        std::vector<std::pair<std::string, std::uint64_t>> by(skipped_by_.begin(), skipped_by_.end());
+        std::stable_sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        for (const auto& [what, n] : by)
+            out += "  " + pad(std::to_string(n), 8, true) + "  " + escape_for_terminal(what) + "\n";
+        for (const auto& s : skipped_items_)
+            out += "  " + escape_for_terminal(where_text(s.where) + ": " + s.text.value_or("?")) + "\n";
+        if (skipped_ > skipped_items_.size())
+            out += "  ... and " + std::to_string(skipped_ - skipped_items_.size()) + " more (use --format csv)\n";
+    }
     for (const auto& u : unopened_) out += "  unopened: " + escape_for_terminal(u) + "\n";
     out += "\nPer source\n";
-    for (const auto& [path, s] : sources_)
+    std::size_t shown = 0;
+    for (const auto& [path, s] : sources_) {
+        if (shown++ == kSourcesShown) {
+            out += "  ... and " + std::to_string(sources_.size() - kSourcesShown) + " more: --format json\n";
+            break;
+        }
         out += "  " + pad(std::to_string(s.messages), 8, true) + (s.messages == 1 ? " message" : " messages") +
-               (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) + "  " +
+               (s.failed ? ", " + std::to_string(s.failed) + " failed" : std::string()) +
+               (s.skipped ? ", " + std::to_string(s.skipped) + " skipped" : std::string()) + "  " +
                escape_for_terminal(path) + "\n";
+    }
     return out;
 }
 
@@ -187,13 +417,75 @@ std::string AuditSummary::render_json() const {
             w.value(count(*at.offset));
         else
             w.null();
-        w.member("index", count(at.index)).end_object();
+        w.member("index", count(at.index));
+        if (at.item) w.member("folder", at.folder).member("item", std::int64_t{*at.item});
+        w.end_object();
     };
+    auto text_or_null = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
     w.begin_object();
     w.member("schema", std::int64_t{kJsonSchemaVersion}).member("kind", "audit-summary");
     w.member("messages", count(messages_)).member("analysed", count(analysed_)).member("failed", count(failed_));
-    w.member("traversed", count(traversed_)).member("not_traversed", count(analysed_ - traversed_));
+    w.member("skipped", count(skipped_));
+    w.member("traversed", count(traversed_)).member("not_traversed", count(not_traversed_));
+    w.member("not_applicable", count(not_applicable_));
+    w.key("relay_reasons").begin_array();
+    for (std::string_view state : {"traversed", "not-traversed", "not-applicable"})
+        for (const auto& [key, n] : by_reason_)
+            if (key.first == state)
+                w.begin_object()
+                    .member("state", key.first)
+                    .member("reason", key.second)
+                    .member("count", count(n))
+                    .end_object();
+    w.end_array();
+    w.key("period");
+    if (period_.active()) {
+        w.begin_object().member("since", text_or_null(period_.since)).member("until", text_or_null(period_.until));
+        w.member("outside", count(outside_)).member("undated", count(undated_)).end_object();
+    } else {
+        w.null();
+    }
     w.member("clock_skew_hops", count(clock_skew_)).member("unparsable_dates", count(unparsable_));
+    w.key("senders").begin_array();
+    for (const Sender* g : senders_in_order()) {
+        auto strings = [&](const char* name, const Tally& t) {
+            w.key(name).begin_array();
+            for (const auto& [n, c] : t.names) w.value(n);
+            w.end_array();
+        };
+        auto counts = [&](const char* name, const Tally& t) {
+            w.key(name).begin_object();
+            for (const auto& [n, c] : t.names) w.key(n).value(count(c));
+            w.end_object();
+        };
+        w.begin_object().member("origin", text_or_null(g->origin)).member("origin_host", text_or_null(g->origin_host));
+        w.member("from_address", text_or_null(g->from));
+        w.member("messages", count(g->messages)).member("traversed", count(g->traversed));
+        w.member("not_traversed", count(g->not_traversed)).member("not_applicable", count(g->not_applicable));
+        w.member("bounced", count(g->bounced));
+        counts("methods", g->methods);
+        w.member("first_seen", text_or_null(g->first_seen)).member("last_seen", text_or_null(g->last_seen));
+        strings("relays", g->relays);
+        strings("eop_received_from", g->eop_from);
+        counts("tls_into_eop", g->tls);
+        strings("connectors", g->connectors);
+        w.member("unlisted",
+                 count(g->methods.other + g->tls.other + g->relays.other + g->eop_from.other + g->connectors.other));
+        w.key("example").begin_object();
+        source(g->example);
+        w.member("command", command(g->example)).end_object();
+        w.end_object();
+    }
+    w.end_array();
+    w.key("days").begin_array();
+    for (const auto& [day, n] : days_)
+        w.begin_object()
+            .member("day", day)
+            .member("traversed", count(n[0]))
+            .member("not_traversed", count(n[1]))
+            .member("not_applicable", count(n[2]))
+            .end_object();
+    w.end_array();
     w.key("delays").begin_array();
     for (const auto& role : audit_roles()) {
         auto it = delays_.find(role);
@@ -201,6 +493,14 @@ std::string AuditSummary::render_json() const {
         Percentiles p = percentiles(it->second);
         w.begin_object().member("role", role).member("hops", count(p.hops));
         w.member("p50", p.p50).member("p90", p.p90).member("p99", p.p99).member("max", p.max).end_object();
+    }
+    w.end_array();
+    w.member("implausible_delays", count(implausible_));
+    w.key("implausible_listed").begin_array();
+    for (const auto& d : implausible_listed_) {
+        w.begin_object().member("delay_s", d.delay).member("role", d.role);
+        source(d.where);
+        w.member("hop", std::int64_t{d.hop}).member("why", d.why).end_object();
     }
     w.end_array();
     w.key("slowest").begin_array();
@@ -229,7 +529,7 @@ std::string AuditSummary::render_json() const {
     for (const auto& b : bypassed_) {
         w.begin_object();
         source(b.where);
-        w.member("message_id", b.text).end_object();
+        w.member("message_id", b.text).member("command", command(b.where)).end_object();
     }
     w.end_array();
     w.key("failures").begin_array();
@@ -237,6 +537,20 @@ std::string AuditSummary::render_json() const {
         w.begin_object();
         source(f.where);
         w.member("error", f.text).end_object();
+    }
+    w.end_array();
+    w.key("skipped_by").begin_array();
+    {
+        std::vector<std::pair<std::string, std::uint64_t>> by(skipped_by_.begin(), skipped_by_.end());
+        std::stable_sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        for (const auto& [what, n] : by) w.begin_object().member("what", what).member("count", count(n)).end_object();
+    }
+    w.end_array();
+    w.key("skipped_listed").begin_array();
+    for (const auto& s : skipped_items_) {
+        w.begin_object();
+        source(s.where);
+        w.member("what", s.text.value_or("")).end_object();
     }
     w.end_array();
     w.key("unopened").begin_array();
@@ -248,10 +562,42 @@ std::string AuditSummary::render_json() const {
             .member("path", path)
             .member("messages", count(s.messages))
             .member("failed", count(s.failed))
+            .member("skipped", count(s.skipped))
             .end_object();
     w.end_array();
     w.end_object();
     return w.take() + "\n";
+}
+
+std::string AuditSummary::render_senders_csv() const {
+    std::string out =
+        "origin,origin_host,from_address,messages,traversed,not_traversed,not_applicable,bounced,methods,first_seen,"
+        "last_seen,relays,eop_received_from,tls_into_eop,connectors,example,command\r\n";
+    auto cell = [&](std::string_view v, bool last = false) {
+        append_csv_text(out, v);
+        out += last ? "\r\n" : ",";
+    };
+    auto number = [&](std::uint64_t n) { out += std::to_string(n) + ","; };
+    for (const Sender* g : senders_in_order()) {
+        cell(g->origin);
+        cell(g->origin_host);
+        cell(g->from);
+        number(g->messages);
+        number(g->traversed);
+        number(g->not_traversed);
+        number(g->not_applicable);
+        number(g->bounced);
+        cell(counts_text(g->methods, ";", "="));
+        cell(g->first_seen);
+        cell(g->last_seen);
+        cell(names_text(g->relays, ";"));
+        cell(names_text(g->eop_from, ";"));
+        cell(counts_text(g->tls, ";", "="));
+        cell(names_text(g->connectors, ";"));
+        cell(where_text(g->example));
+        cell(command(g->example), true);
+    }
+    return out;
 }
 
 }  // namespace hopscope

@@ -1,19 +1,25 @@
-// What `audit --format text|json` prints: counts, relay traversal, delay per
-// role (p50/p90/p99/max), the slowest hops, bounces by status, delivery
-// notifications (of success, of delay) by action, the messages
-// that did not traverse, failures, per-source counts.
+// What `audit --format text|json|html` prints: counts (messages analysed,
+// failed, and items skipped because they are no e-mail messages), the relay
+// answer's three states, the audit by sender, delay per role
+// (p50/p90/p99/max, implausible delays apart), the slowest hops, bounces by
+// status, delivery notifications (of success, of delay) by action, the
+// messages that did not traverse, failures, skipped items, per-source counts.
 //
 // The summary depends only on the set of messages added, never on their
 // order: lists keep the first entries by (path, index), ties in delay are
-// broken the same way, and delays are counted per value. So one audit of
-// everything and `summarize` over shards of it, in any order, print the
-// same bytes; and memory grows with distinct delays, not with messages.
+// broken the same way, delays are counted per value, and each sender's
+// lists keep the first names in name order. So one audit of everything and
+// `summarize` over shards of it, in any order, print the same bytes; memory
+// grows with distinct delays, days and senders, not with messages.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "report/audit_record.hh"
@@ -24,29 +30,45 @@ class AuditSummary {
   public:
     void add(const AuditFigures& f, const MessageSource& s);
     void add_unopened(const std::string& path, const std::string& why);
+    // The period the audit was limited to (said in the summary).
+    void set_period(Period period) { period_ = std::move(period); }
     [[nodiscard]] std::string render() const;       // text
     [[nodiscard]] std::string render_json() const;  // one JSON object and a newline
     [[nodiscard]] std::string render_html() const;  // a self-contained page (audit_summary_html.cc)
+    // The audit by sender as CSV (audit/summarize --format csv --by sender).
+    [[nodiscard]] std::string render_senders_csv() const;
 
     [[nodiscard]] std::uint64_t messages() const { return messages_; }
     [[nodiscard]] std::uint64_t failed() const { return failed_; }
-    [[nodiscard]] std::uint64_t not_traversed() const { return analysed_ - traversed_; }
+    [[nodiscard]] std::uint64_t skipped() const { return skipped_; }
+    // Messages whose relay state is not-traversed: the organisation's own
+    // mail that reached Microsoft 365 another way (not-applicable is not).
+    [[nodiscard]] std::uint64_t not_traversed() const { return not_traversed_; }
 
     static constexpr std::size_t kListed = 50;
     static constexpr std::size_t kSlowest = 10;
+    static constexpr std::size_t kSkippedListed = 20;
+    static constexpr std::size_t kSendersShown = 20;  // text and HTML; JSON and CSV have every one
+    static constexpr std::size_t kSourcesShown = 20;  // text and HTML
+    static constexpr std::size_t kSenderNames = 16;   // names kept per list of a sender
+    static constexpr std::size_t kDaysShown = 400;    // the HTML bar: the latest days
+    // A hop delay past this is no delay mail servers keep a message for
+    // (they give up after 5 days at most): a clock or a date that is off.
+    static constexpr std::int64_t kMaxPlausibleDelay = std::int64_t{7} * 24 * 3600;
 
   private:
     struct Where {
         std::string path;
         std::uint64_t index = 0;
         std::optional<std::uint64_t> offset;
-        bool pst_item = false;  // an item of a PST/OST: index counts items, as --range does
+        std::string folder;                 // a PST/OST item's folder
+        std::optional<std::uint32_t> item;  // and node id
         auto operator<=>(const Where& o) const { return std::tie(path, index) <=> std::tie(o.path, o.index); }
         bool operator==(const Where& o) const { return path == o.path && index == o.index; }
     };
     struct Listed {
         Where where;
-        std::optional<std::string> text;  // message id, or the error
+        std::optional<std::string> text;  // message id, the error, or what a skipped item is
     };
     struct Slow {
         std::int64_t delay;
@@ -54,9 +76,17 @@ class AuditSummary {
         Where where;
         int hop;
     };
+    struct Implausible {
+        std::int64_t delay;
+        std::string role;
+        Where where;
+        int hop;
+        std::string why;
+    };
     struct PerSource {
         std::uint64_t messages = 0;
         std::uint64_t failed = 0;
+        std::uint64_t skipped = 0;
     };
     struct Bounces {
         std::uint64_t count = 0;
@@ -66,29 +96,72 @@ class AuditSummary {
         std::uint64_t hops = 0;
         std::int64_t p50 = 0, p90 = 0, p99 = 0, max = 0;
     };
+    // Names with their counts, at most kSenderNames: the first in name order
+    // (their counts exact whatever the order added); `other` counts the rest.
+    struct Tally {
+        std::vector<std::pair<std::string, std::uint64_t>> names;
+        std::uint64_t other = 0;
+        void add(std::string_view name);
+    };
+    // One sender: an origin device (its address, else its name) and a From
+    // address.
+    struct Sender {
+        std::string origin;       // "" when the chain names none
+        std::string from;         // "" when From has no address
+        std::string origin_host;  // the first name in name order the origin went by ("" none)
+        std::uint64_t messages = 0, traversed = 0, not_traversed = 0, not_applicable = 0, bounced = 0;
+        Tally methods;
+        Tally tls;  // into EOP: version, "unknown", "none"
+        std::string first_seen, last_seen;
+        Tally relays, eop_from, connectors;
+        Where example;
+    };
+    using Day = std::array<std::uint64_t, 3>;  // traversed, not traversed, not applicable
+
     // Of delays counted per value: the p-th percentile is the value at rank
     // round(p * (n - 1)), as over the sorted list of every delay.
     static Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts);
     // Statuses, the commonest first (ties in status order), so 312 scanner
     // mails refused with 5.7.64 head the list.
     [[nodiscard]] std::vector<std::pair<std::string, const Bounces*>> bounces_by_count() const;
-    static void keep_first(std::vector<Listed>& list, Listed item);
+    // Senders by not traversed (most first), then messages (most first), then origin and From.
+    [[nodiscard]] std::vector<const Sender*> senders_in_order() const;
+    // The not-applicable states in words, with their counts: "100 never reached Microsoft 365".
+    [[nodiscard]] std::vector<std::string> not_applicable_parts() const;
+    static void keep_first(std::vector<Listed>& list, Listed item, std::size_t cap = kListed);
     [[nodiscard]] static std::string where_text(const Where& w);
+    // The command that shows one message: trace, with --index (an mbox) or --item (a PST/OST).
+    [[nodiscard]] static std::string command(const Where& w);
+    // Why a delay is left out of the percentiles, or empty.
+    [[nodiscard]] static std::string implausible_why(const HopFigure& d);
 
+    Period period_;
     std::uint64_t messages_ = 0;
     std::uint64_t analysed_ = 0;
     std::uint64_t failed_ = 0;
+    std::uint64_t skipped_ = 0;
     std::uint64_t traversed_ = 0;
+    std::uint64_t not_traversed_ = 0;
+    std::uint64_t not_applicable_ = 0;
+    std::uint64_t outside_ = 0;  // left out by the period
+    std::uint64_t undated_ = 0;
     std::uint64_t clock_skew_ = 0;
     std::uint64_t unparsable_ = 0;
-    std::vector<Listed> bypassed_;  // sorted by where, at most kListed
-    std::vector<Listed> failures_;  // the same
+    std::map<std::pair<std::string, std::string>, std::uint64_t> by_reason_;  // (state, reason) -> messages
+    std::vector<Listed> bypassed_;                     // not traversed, sorted by where, at most kListed
+    std::vector<Listed> failures_;                     // the same
+    std::vector<Listed> skipped_items_;                // at most kSkippedListed
+    std::map<std::string, std::uint64_t> skipped_by_;  // what the item is -> items
     std::map<std::string, std::map<std::int64_t, std::uint64_t>, std::less<>> delays_;  // role -> delay -> hops
     std::vector<Slow> slowest_;
+    std::uint64_t implausible_ = 0;
+    std::vector<Implausible> implausible_listed_;  // the first kSlowest by (where, hop)
     std::map<std::string, PerSource, std::less<>> sources_;
     std::vector<std::string> unopened_;
     std::map<std::string, Bounces> bounces_;  // by status ("5.7.64"; "no status" when the report gives none)
     std::map<std::string, std::uint64_t, std::less<>> notifications_;  // by action: delivered, relayed, ..., delayed
+    std::unordered_map<std::string, Sender> senders_;                  // by origin "\x1f" From
+    std::map<std::string, Day> days_;                                  // "YYYY-MM-DD" -> counts by state
     [[nodiscard]] std::uint64_t notifications(bool success) const;
 };
 

@@ -1,8 +1,10 @@
-// The audit summary as a page: traversed or not (counts and a bar), delay
-// per role (p50/p90/p99/max, with a small chart), the slowest hops, bounces
-// by status, the messages that bypassed the relay with the command that
-// shows each one, failures, per-source counts. Bounded whatever the mailbox:
-// the same capped lists as the text summary.
+// The audit summary as a page: the relay answer's three states (counts, a
+// bar, and a bar per day), the audit by sender, delay per role
+// (p50/p90/p99/max, with a small chart; implausible delays apart), the
+// slowest hops, bounces by status, the messages that bypassed the relay with
+// the command that shows each one, failures, skipped items, per-source
+// counts. Bounded whatever the mailbox: the same capped lists as the text
+// summary.
 #include <algorithm>
 #include <cmath>
 
@@ -19,11 +21,25 @@ std::string h(std::string_view s) {
     return html_text(s);
 }
 
-// A path as one shell word: single quotes, with any single quote closed, escaped and reopened.
-std::string shell_word(std::string_view s) {
-    std::string out = "'";
-    for (char c : s) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-    return out + "'";
+// Three counts as one bar of 1000 units: traversed, not traversed, not applicable.
+std::string state_bar(std::uint64_t t, std::uint64_t n, std::uint64_t a, int x, int y, int width, int height,
+                      const std::string& title) {
+    const double all = static_cast<double>(t + n + a);
+    if (all == 0) return {};
+    int wt = static_cast<int>(std::lround(static_cast<double>(t) / all * width));
+    int wn = static_cast<int>(std::lround(static_cast<double>(t + n) / all * width)) - wt;
+    int wa = width - wt - wn;
+    std::string out;
+    auto rect = [&](const char* cls, int at, int w) {
+        if (w > 0)
+            out += "<rect class=\"" + std::string(cls) + "\" x=\"" + std::to_string(at) + "\" y=\"" +
+                   std::to_string(y) + "\" width=\"" + std::to_string(w) + "\" height=\"" + std::to_string(height) +
+                   "\"><title>" + html_text(title) + "</title></rect>";
+    };
+    rect("okbar", x, wt);
+    rect("skewbar", x + wt, wn);
+    rect("nabar", x + wt + wn, wa);
+    return out;
 }
 
 }  // namespace
@@ -33,24 +49,126 @@ std::string AuditSummary::render_html() const {
     const std::string script(html_script());
     std::string out = html_page_start("hopscope audit", style, script, false);
     out += "<h1>Audit of " + std::to_string(messages_) + (messages_ == 1 ? " message" : " messages") + "</h1>\n";
-    const std::uint64_t not_traversed = analysed_ - traversed_;
-    std::string cls = analysed_ == 0 ? "warn" : not_traversed == 0 ? "ok" : "bad";
-    out += "<section class=\"banner " + cls + "\" id=\"verdict\"><strong>" + std::to_string(traversed_) +
-           " traversed the relay, " + std::to_string(not_traversed) + " did not</strong>";
-    if (analysed_ > 0) {
-        double share = static_cast<double>(traversed_) / static_cast<double>(analysed_);
-        int ok = static_cast<int>(std::lround(share * 1000));
+    std::string cls = analysed_ == 0 ? "warn" : not_traversed_ == 0 ? "ok" : "bad";
+    std::string headline =
+        std::to_string(traversed_) + " traversed the relay, " + std::to_string(not_traversed_) + " did not";
+    for (const auto& part : not_applicable_parts()) headline += ", " + part;
+    out += "<section class=\"banner " + cls + "\" id=\"verdict\"><strong>" + h(headline) + "</strong>";
+    if (analysed_ > 0)
         out +=
-            "<svg class=\"timeline\" viewBox=\"0 0 1000 16\" role=\"img\" aria-label=\"traversed share\"><rect "
-            "class=\"bar\" x=\"0\" y=\"0\" width=\"" +
-            std::to_string(ok) + "\" height=\"16\"/><rect class=\"skewbar\" x=\"" + std::to_string(ok) +
-            "\" y=\"0\" width=\"" + std::to_string(1000 - ok) + "\" height=\"16\"/></svg>";
-    }
+            "<svg class=\"timeline\" viewBox=\"0 0 1000 16\" role=\"img\" aria-label=\"traversed, not traversed, "
+            "not applicable\">" +
+            state_bar(traversed_, not_traversed_, not_applicable_, 0, 0, 1000, 16,
+                      std::to_string(traversed_) + " traversed, " + std::to_string(not_traversed_) +
+                          " not traversed, " + std::to_string(not_applicable_) + " not applicable") +
+            "</svg><p class=\"muted\">Green: traversed; red: not traversed (the organisation's own mail reached "
+            "Microsoft 365 another way); grey: not applicable (the relay question does not arise).</p>";
     out += "<ul><li>" + std::to_string(messages_) + " read, " + std::to_string(analysed_) + " analysed, " +
-           std::to_string(failed_) + " failed</li><li>" + std::to_string(clock_skew_) + " hops with clock skew, " +
-           std::to_string(unparsable_) + " unparsable dates</li>";
+           std::to_string(failed_) + " failed" +
+           (skipped_ > 0 ? ", " + std::to_string(skipped_) + " skipped (no e-mail messages)" : std::string()) +
+           "</li><li>" + std::to_string(clock_skew_) + " hops with clock skew, " + std::to_string(unparsable_) +
+           " unparsable dates</li>";
+    if (period_.active())
+        out += "<li>Period " + h(period_.since.empty() ? "any time" : period_.since) + " to " +
+               h(period_.until.empty() ? "any time" : period_.until) +
+               " (by the Date header, else the first stamp): left out " + std::to_string(outside_) +
+               " outside it and " + std::to_string(undated_) + " without a date</li>";
     if (!unopened_.empty()) out += "<li>" + std::to_string(unopened_.size()) + " input(s) could not be opened</li>";
     out += "</ul></section>\n";
+
+    // Per day, by the message's time: the latest kDaysShown days that have messages.
+    if (!days_.empty()) {
+        std::vector<std::pair<std::string, Day>> days(days_.begin(), days_.end());
+        std::size_t dropped = days.size() > kDaysShown ? days.size() - kDaysShown : 0;
+        days.erase(days.begin(), days.begin() + static_cast<std::ptrdiff_t>(dropped));
+        std::uint64_t top = 1;
+        for (const auto& [day, n] : days) top = std::max(top, n[0] + n[1] + n[2]);
+        const int step = std::max(2, 1000 / static_cast<int>(days.size()));
+        const int width = step * static_cast<int>(days.size());
+        out += "<h2>Per day</h2>\n<svg class=\"timeline\" viewBox=\"0 0 " + std::to_string(width) +
+               " 120\" role=\"img\" aria-label=\"messages per day by relay state\">";
+        int x = 0;
+        for (const auto& [day, n] : days) {
+            const std::uint64_t all = n[0] + n[1] + n[2];
+            int height =
+                std::max(1, static_cast<int>(std::lround(static_cast<double>(all) / static_cast<double>(top) * 100)));
+            // Stacked bottom up: traversed, not traversed, not applicable.
+            int y = 110;
+            const char* classes[] = {"okbar", "skewbar", "nabar"};
+            for (int k = 0; k < 3; ++k) {
+                int part = all == 0 ? 0
+                                    : static_cast<int>(std::lround(static_cast<double>(n[static_cast<std::size_t>(k)]) /
+                                                                   static_cast<double>(all) * height));
+                if (part <= 0) continue;
+                y -= part;
+                out += "<rect class=\"" + std::string(classes[k]) + "\" x=\"" + std::to_string(x) + "\" y=\"" +
+                       std::to_string(y) + "\" width=\"" + std::to_string(std::max(1, step - 1)) + "\" height=\"" +
+                       std::to_string(part) + "\"><title>" + h(day) + ": " + std::to_string(n[0]) + " traversed, " +
+                       std::to_string(n[1]) + " not traversed, " + std::to_string(n[2]) +
+                       " not applicable</title></rect>";
+            }
+            x += step;
+        }
+        out += "<text x=\"0\" y=\"120\">" + h(days.front().first) + "</text><text x=\"" + std::to_string(width) +
+               "\" y=\"120\" text-anchor=\"end\">" + h(days.back().first) + "</text></svg>";
+        out +=
+            "<p class=\"muted\">Each bar a day with messages (UTC, by the Date header, else the first stamp); "
+            "green traversed, red not traversed, grey not applicable." +
+            (dropped > 0 ? " " + std::to_string(dropped) + " earlier days not shown (--format json has them)."
+                         : std::string()) +
+            "</p>\n";
+    }
+
+    auto where_html = [&](const Where& w) {
+        return "<span class=\"mono\">" + h(w.path) + "</span> #" + std::to_string(w.index) +
+               (w.offset ? " (offset " + std::to_string(*w.offset) + ")" : std::string()) +
+               (w.item ? " (" + h(w.folder.empty() ? std::string() : w.folder + ", ") + "item " +
+                             std::to_string(*w.item) + ")"
+                       : std::string());
+    };
+
+    if (!senders_.empty()) {
+        const auto order = senders_in_order();
+        out += "<h2 id=\"senders\">Senders (" + std::to_string(order.size()) +
+               ")</h2>\n<p class=\"muted\">By origin device (its address, else its name) and From address; most not "
+               "traversed first, then most messages.</p>\n<div class=\"table\"><table><thead><tr><th>Origin</th><th>"
+               "From</th><th class=\"num\">Messages</th><th class=\"num\">Traversed</th><th class=\"num\">Not "
+               "traversed</th><th class=\"num\">Not applicable</th><th class=\"num\">Bounced</th><th>Methods</th>"
+               "<th>TLS into EOP</th><th>Relays</th><th>EOP received from</th><th>Connectors</th><th>Seen</th>"
+               "<th>See it with</th></tr></thead><tbody>";
+        auto counts = [](const Tally& t) {
+            std::string s;
+            for (const auto& [n, c] : t.names) s += (s.empty() ? "" : ", ") + n + " " + std::to_string(c);
+            if (t.other > 0) s += (s.empty() ? "" : ", ") + std::string("others ") + std::to_string(t.other);
+            return s;
+        };
+        auto names = [](const Tally& t) {
+            std::string s;
+            for (const auto& [n, c] : t.names) s += (s.empty() ? "" : ", ") + n;
+            if (t.other > 0) s += ", …";
+            return s;
+        };
+        for (std::size_t i = 0; i < order.size() && i < kSendersShown; ++i) {
+            const Sender& g = *order[i];
+            std::string origin = g.origin.empty() ? "(no origin)" : g.origin;
+            if (!g.origin_host.empty()) origin += " (" + g.origin_host + ")";
+            std::string seen =
+                g.first_seen.empty() ? "-" : g.first_seen + (g.last_seen != g.first_seen ? " to " + g.last_seen : "");
+            out += "<tr><td class=\"mono\">" + h(origin) + "</td><td class=\"mono\">" +
+                   h(g.from.empty() ? "(no From address)" : g.from) + "</td><td class=\"num\">" +
+                   std::to_string(g.messages) + "</td><td class=\"num\">" + std::to_string(g.traversed) +
+                   "</td><td class=\"num\">" + std::to_string(g.not_traversed) + "</td><td class=\"num\">" +
+                   std::to_string(g.not_applicable) + "</td><td class=\"num\">" + std::to_string(g.bounced) +
+                   "</td><td>" + h(counts(g.methods)) + "</td><td>" + h(counts(g.tls)) + "</td><td class=\"mono\">" +
+                   h(names(g.relays)) + "</td><td class=\"mono\">" + h(names(g.eop_from)) + "</td><td>" +
+                   h(names(g.connectors)) + "</td><td>" + h(seen) + "</td><td><code>" + h(command(g.example)) +
+                   "</code></td></tr>";
+        }
+        out += "</tbody></table></div>\n";
+        if (order.size() > kSendersShown)
+            out += "<p class=\"muted\">... and " + std::to_string(order.size() - kSendersShown) +
+                   " more: <code>--format json</code> or <code>--format csv --by sender</code> lists every one.</p>\n";
+    }
 
     // Delay per role: the table and a chart of p50/p90/max on one scale (log: delays span seconds to days).
     out +=
@@ -71,7 +189,7 @@ std::string AuditSummary::render_html() const {
         out += "<tr><td><span class=\"role r-" + h(role) + "\">" + h(role) + "</span></td><td class=\"num\">" +
                std::to_string(p.hops) + "</td><td class=\"num\">" + std::to_string(p.p50) + "</td><td class=\"num\">" +
                std::to_string(p.p90) + "</td><td class=\"num\">" + std::to_string(p.p99) + "</td><td class=\"num\">" +
-               std::to_string(p.max) + "</td></tr>";
+               h(format_duration(p.max)) + "</td></tr>";
     }
     out += "</tbody></table></div>\n";
     if (!lines.empty()) {
@@ -101,20 +219,17 @@ std::string AuditSummary::render_html() const {
         out += "</svg><p class=\"muted\">Bar: p50 to p90; red mark: the slowest hop. Log scale.</p>\n";
     }
 
-    auto where_html = [&](const Where& w) {
-        return "<span class=\"mono\">" + h(w.path) + "</span> #" + std::to_string(w.index) +
-               (w.offset ? " (offset " + std::to_string(*w.offset) + ")" : std::string());
-    };
-    // The command that shows one message: a byte range of its mbox, or the file itself.
-    auto command = [&](const Where& w) {
-        if (w.pst_item)  // --range counts the items of a PST
-            return "hopscope audit --format jsonl --range " + std::to_string(w.index) + ":" +
-                   std::to_string(w.index + 1) + " " + shell_word(w.path);
-        if (w.offset)
-            return "hopscope audit --format jsonl --range " + std::to_string(*w.offset) + ":" +
-                   std::to_string(*w.offset + 1) + " " + shell_word(w.path);
-        return "hopscope trace " + shell_word(w.path);
-    };
+    if (implausible_ > 0) {
+        out += "<h2>Implausible delays (" + std::to_string(implausible_) +
+               ")</h2>\n<p class=\"muted\">Left out of the delays above and of the slowest hops.</p>\n<div "
+               "class=\"table\"><table><thead><tr><th class=\"num\">Delay</th><th>Role</th><th>Message</th><th "
+               "class=\"num\">Hop</th><th>Why</th></tr></thead><tbody>";
+        for (const auto& d : implausible_listed_)
+            out += "<tr><td class=\"num\">" + h(format_duration(d.delay)) + "</td><td><span class=\"role r-" +
+                   h(d.role) + "\">" + h(d.role) + "</span></td><td>" + where_html(d.where) +
+                   "</td><td class=\"num\">" + std::to_string(d.hop) + "</td><td>" + h(d.why) + "</td></tr>";
+        out += "</tbody></table></div>\n";
+    }
     if (!slowest_.empty()) {
         out +=
             "<h2>Slowest hops</h2>\n<div class=\"table\"><table><thead><tr><th "
@@ -146,8 +261,8 @@ std::string AuditSummary::render_html() const {
             out += "<tr><td class=\"num\">" + std::to_string(n) + "</td><td>" + h(action) + "</td></tr>";
         out += "</tbody></table></div>\n";
     }
-    if (not_traversed > 0) {
-        out += "<h2 id=\"bypassed\">Not through the relay (" + std::to_string(not_traversed) +
+    if (not_traversed_ > 0) {
+        out += "<h2 id=\"bypassed\">Not through the relay (" + std::to_string(not_traversed_) +
                ")</h2>\n<div "
                "class=\"table\"><table><thead><tr><th>Message</th><th>Message-ID</th><th>See it with</th></tr></thead>"
                "<tbody>";
@@ -155,14 +270,32 @@ std::string AuditSummary::render_html() const {
             out += "<tr><td>" + where_html(b.where) + "</td><td class=\"mono\">" + h(b.text.value_or("-")) +
                    "</td><td><code>" + h(command(b.where)) + "</code></td></tr>";
         out += "</tbody></table></div>\n";
-        if (not_traversed > bypassed_.size())
-            out += "<p class=\"muted\">... and " + std::to_string(not_traversed - bypassed_.size()) +
+        if (not_traversed_ > bypassed_.size())
+            out += "<p class=\"muted\">... and " + std::to_string(not_traversed_ - bypassed_.size()) +
                    " more: <code>hopscope audit --format csv</code> lists every one.</p>\n";
+        out +=
+            "<p class=\"muted\">Add the options the audit ran with (<code>--relay</code>, "
+            "<code>--connectors</code>) to each command.</p>\n";
     }
     if (!failures_.empty()) {
         out += "<h2>Failed</h2>\n<ul>";
         for (const auto& f : failures_) out += "<li>" + where_html(f.where) + ": " + h(f.text.value_or("?")) + "</li>";
         out += "</ul>\n";
+    }
+    if (skipped_ > 0) {
+        out += "<h2>Skipped: no e-mail messages (" + std::to_string(skipped_) +
+               ")</h2>\n<div class=\"table\"><table><thead><tr><th class=\"num\">Items</th><th>What they "
+               "are</th></tr></thead><tbody>";
+        std::vector<std::pair<std::string, std::uint64_t>> by(skipped_by_.begin(), skipped_by_.end());
+        std::stable_sort(by.begin(), by.end(), [](const auto& a, const auto& b) { return a.second > b.second; });
+        for (const auto& [what, n] : by)
+            out += "<tr><td class=\"num\">" + std::to_string(n) + "</td><td>" + h(what) + "</td></tr>";
+        out += "</tbody></table></div>\n<ul>";
+        for (const auto& it : skipped_items_)
+            out += "<li>" + where_html(it.where) + ": " + h(it.text.value_or("?")) + "</li>";
+        out += "</ul>\n";
+        if (skipped_ > skipped_items_.size())
+            out += "<p class=\"muted\">... and " + std::to_string(skipped_ - skipped_items_.size()) + " more.</p>\n";
     }
     if (!unopened_.empty()) {
         out += "<h2>Not opened</h2>\n<ul>";
@@ -171,12 +304,19 @@ std::string AuditSummary::render_html() const {
     }
     out +=
         "<h2>Per source</h2>\n<div class=\"table\"><table><thead><tr><th class=\"num\">Messages</th><th "
-        "class=\"num\">Failed</th><th>Source</th>"
+        "class=\"num\">Failed</th><th class=\"num\">Skipped</th><th>Source</th>"
         "</tr></thead><tbody>";
-    for (const auto& [path, s] : sources_)
+    std::size_t shown = 0;
+    for (const auto& [path, s] : sources_) {
+        if (shown++ == kSourcesShown) break;
         out += "<tr><td class=\"num\">" + std::to_string(s.messages) + "</td><td class=\"num\">" +
-               std::to_string(s.failed) + "</td><td class=\"mono\">" + h(path) + "</td></tr>";
+               std::to_string(s.failed) + "</td><td class=\"num\">" + std::to_string(s.skipped) +
+               "</td><td class=\"mono\">" + h(path) + "</td></tr>";
+    }
     out += "</tbody></table></div>\n";
+    if (sources_.size() > kSourcesShown)
+        out += "<p class=\"muted\">... and " + std::to_string(sources_.size() - kSourcesShown) +
+               " more: <code>--format json</code> lists every one.</p>\n";
     out += "<script type=\"application/json\" id=\"report-json\">" + json_for_script(render_json()) + "</script>\n";
     out +=
         "<p class=\"actions noprint\"><a class=\"button\" id=\"download-json\" download=\"audit-summary.json\" "

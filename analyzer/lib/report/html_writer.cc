@@ -179,7 +179,7 @@ tr.skew td{color:var(--bad)}
 .local{display:none}.tz .local{display:table-cell}.tz span.local{display:inline}
 svg.timeline{width:100%;height:auto;display:block;max-width:1100px}
 svg.timeline text{font:14px system-ui,sans-serif;fill:var(--fg)}
-svg.timeline .bar{fill:var(--accent)}svg.timeline .skewbar{fill:var(--bad)}svg.timeline .skewtext{fill:var(--bad)}svg.timeline .grid{stroke:var(--line)}
+svg.timeline .bar{fill:var(--accent)}svg.timeline .skewbar{fill:var(--bad)}svg.timeline .okbar{fill:var(--ok)}svg.timeline .nabar{fill:var(--muted)}svg.timeline .skewtext{fill:var(--bad)}svg.timeline .grid{stroke:var(--line)}
 .muted{color:var(--muted)}
 details{margin-top:1em}details pre{white-space:pre-wrap;overflow-wrap:anywhere;background:var(--panel);padding:10px;border-radius:6px}
 .actions{margin:16px 0}.actions a,.actions button{color:var(--accent)}
