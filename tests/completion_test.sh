@@ -44,6 +44,12 @@ has "summarize formats" csv hopscope summarize --format c
 lacks "summarize has no jsonl" jsonl hopscope summarize --format j
 has "audit --range" --range hopscope audit --ra
 has "audit --list-inputs" --list-inputs hopscope audit --li
+has "audit --by" --by hopscope audit --b
+has "audit --by sender" sender hopscope audit --by s
+has "audit --since" --since hopscope audit --si
+has "summarize --until" --until hopscope summarize --un
+has "trace --index" --index hopscope trace --ind
+has "check --item" --item hopscope check --it
 has "audit summary as json" json hopscope audit --format j
 has "html report" html hopscope --format h
 has "check as html" html hopscope check --format h
@@ -81,6 +87,10 @@ if command -v fish >/dev/null; then
     fish_ask "hopscope connectors " | grep -qx lint && ok || bad "fish connectors lint: $(fish_ask 'hopscope connectors ' | tr '\n' ' ')"
     fish_ask "hopscope connectors lint --format " | grep -qx json && ok || bad "fish lint formats"
     fish_ask "hopscope trace --conn" | grep -qx -- --connectors && ok || bad "fish --connectors"
+    fish_ask "hopscope audit --by " | grep -qx sender && ok || bad "fish audit --by sender"
+    fish_ask "hopscope check --ite" | grep -qx -- --item && ok || bad "fish check --item"
+    fish_ask "hopscope summarize --sin" | grep -qx -- --since && ok || bad "fish summarize --since"
+    fish_ask "hopscope audit --ind" | grep -qx -- --index && bad "fish offers --index to audit" || ok
 else
     echo "note: fish not installed; fish completion not checked"
 fi

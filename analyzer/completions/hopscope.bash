@@ -53,17 +53,19 @@ _hopscope() {
             COMPREPLY=($(compgen -W "eop exchange-online provider gateway mx list internal relay" -- "${cur#\"}"))
             return ;;
         --jobs | -j) COMPREPLY=($(compgen -W "0 1 2 4 8 16" -- "$cur")); return ;;
+        --by) COMPREPLY=($(compgen -W "sender" -- "$cur")); return ;;
         --config | --files-from | --connectors)
             COMPREPLY=($(compgen -f -- "$cur")); compopt -o filenames 2>/dev/null; return ;;
-        --relay | --internal-net | --range | --port | -p | --bind) return ;;  # a host, an address, a CIDR, offsets: nothing to offer
+        --relay | --internal-net | --range | --port | -p | --bind | --since | --until | --index | --item)
+            return ;;  # a host, an address, a CIDR, offsets, a date, a number: nothing to offer
     esac
 
     if [[ $cur == -* ]]; then
         case $command in
-            trace) COMPREPLY=($(compgen -W "--format --tz --color --no-security $common" -- "$cur")) ;;
-            check) COMPREPLY=($(compgen -W "--require-tls --quiet --format $common" -- "$cur")) ;;
-            audit) COMPREPLY=($(compgen -W "--format --jobs --files-from --expect-relay --quiet --range --list-inputs $common" -- "$cur")) ;;
-            summarize) COMPREPLY=($(compgen -W "--format --expect-relay --config --help" -- "$cur")) ;;
+            trace) COMPREPLY=($(compgen -W "--format --tz --color --no-security --index --item $common" -- "$cur")) ;;
+            check) COMPREPLY=($(compgen -W "--require-tls --quiet --format --index --item $common" -- "$cur")) ;;
+            audit) COMPREPLY=($(compgen -W "--format --by --since --until --jobs --files-from --expect-relay --quiet --range --list-inputs $common" -- "$cur")) ;;
+            summarize) COMPREPLY=($(compgen -W "--format --by --since --until --expect-relay --config --help" -- "$cur")) ;;
             serve) COMPREPLY=($(compgen -W "--port --bind --allow-remote --open $common" -- "$cur")) ;;
             connectors) COMPREPLY=($(compgen -W "--format --help" -- "$cur")) ;;
         esac

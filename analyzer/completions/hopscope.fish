@@ -15,8 +15,8 @@ function __hopscope_command
     echo trace
 end
 
-function __hopscope_is
-    test (__hopscope_command) = $argv[1]
+function __hopscope_is  # the command is one of those named
+    contains -- (__hopscope_command) $argv
 end
 
 function __hopscope_zones
@@ -49,13 +49,18 @@ complete -c hopscope -n '__hopscope_is trace' -s f -l format -x -a 'text json ht
 complete -c hopscope -n '__hopscope_is trace' -l tz -x -a '(__hopscope_zones)' -d 'zone for displayed times'
 complete -c hopscope -n '__hopscope_is trace' -l color -x -a 'auto always never' -d 'colour'
 complete -c hopscope -n '__hopscope_is trace' -l no-security -d 'leave the security headers out'
+complete -c hopscope -n '__hopscope_is trace check' -l index -x -d 'in an mbox, message N (from 0)'
+complete -c hopscope -n '__hopscope_is trace check' -l item -x -d 'in a .pst or .ost, the item ID'
 complete -c hopscope -n '__hopscope_is check' -l require-tls -d 'also require TLS on the hop into EOP'
 complete -c hopscope -n '__hopscope_is check' -s q -l quiet -d 'print nothing'
 complete -c hopscope -n '__hopscope_is check' -s f -l format -x -a 'text html' -d 'output format'
 complete -c hopscope -n '__hopscope_is audit' -s f -l format -x -a 'text json html jsonl csv' -d 'output format'
 complete -c hopscope -n '__hopscope_is audit' -s j -l jobs -x -d 'worker threads (0: all cores)'
 complete -c hopscope -n '__hopscope_is audit' -l files-from -r -F -d 'read paths from a file'
-complete -c hopscope -n '__hopscope_is audit' -l expect-relay -d 'exit 1 when a message did not traverse'
+complete -c hopscope -n '__hopscope_is audit' -l expect-relay -d 'exit 1 when a message is not traversed'
+complete -c hopscope -n '__hopscope_is audit summarize' -l by -x -a sender -d 'with --format csv, one row per sender'
+complete -c hopscope -n '__hopscope_is audit summarize' -l since -x -d 'only messages at or after DATE (YYYY-MM-DD)'
+complete -c hopscope -n '__hopscope_is audit summarize' -l until -x -d 'only messages up to DATE (YYYY-MM-DD)'
 complete -c hopscope -n '__hopscope_is audit' -s q -l quiet -d 'no progress line'
 complete -c hopscope -n '__hopscope_is audit' -l range -x -d 'only the messages whose separator starts in START:END'
 complete -c hopscope -n '__hopscope_is audit' -l list-inputs -d 'print the files the audit would read and stop'
@@ -64,5 +69,5 @@ complete -c hopscope -n '__hopscope_is serve' -s p -l port -x -d 'TCP port (0: a
 complete -c hopscope -n '__hopscope_is serve' -l bind -x -d 'address to listen on'
 complete -c hopscope -n '__hopscope_is serve' -l allow-remote -d 'allow a non-loopback --bind'
 complete -c hopscope -n '__hopscope_is serve' -l open -d 'open the page in the browser'
-complete -c hopscope -n '__hopscope_is summarize' -l expect-relay -d 'exit 1 when a message did not traverse'
+complete -c hopscope -n '__hopscope_is summarize' -l expect-relay -d 'exit 1 when a message is not traversed'
 complete -c hopscope -n 'not string match -q -- "-*" (commandline -ct)' -F
