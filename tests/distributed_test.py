@@ -3,16 +3,19 @@
 
 - `audit --range` pieces of an mbox, concatenated, are the whole file's
   records byte for byte.
-- The inputs (corpus/, a mailbox made of its messages, and the shared
-  mailboxes when ../shared exists) are cut into shards: interleaved file
-  lists, byte ranges of the largest mbox, one shard shuffled, one gzipped.
-  `summarize` over the shards prints what `audit` over everything prints,
-  in text and in JSON, and `summarize --format csv` over the shards in
-  order prints audit's CSV.
+- The inputs (corpus/, a mailbox made of its messages, a generated fleet
+  mailbox, a folder with files that are no e-mail messages, and the shared
+  mailboxes and OST when ../shared exists) are cut into shards: interleaved
+  file lists, byte ranges of the largest mbox, one shard shuffled, one
+  gzipped. `summarize` over the shards prints what `audit` over everything
+  prints, in text, JSON and HTML, the audit by sender and the skipped items
+  included, and `summarize --format csv` over the shards in order prints
+  audit's CSV; `--format csv --by sender` the same groups.
 - The README's GNU parallel recipe, run as written, and tools/dask-audit
   on a LocalCluster of 1 and 2 workers give the local audit's summary.
 """
 import gzip
+import json
 import os
 import random
 import re
@@ -49,7 +52,14 @@ try:
                     body = body.split(b"\n", 1)[1]
                 body = re.sub(rb"(?m)^From ", b">From ", body)
                 out.write(b"From hopscope@test Thu Jan  1 00:00:00 2025\n" + body.rstrip(b"\n") + b"\n\n")
-    inputs = [os.path.join(top, "corpus"), mbox]
+    fleet = os.path.join(work, "fleet.mbox")
+    subprocess.run([sys.executable, os.path.join(top, "tests", "fleet_mailbox.py"), "3", fleet,
+                    os.path.join(work, "fleet-truth.json")], check=True)
+    notes = os.path.join(work, "notes")  # files that are no e-mail messages: skipped
+    os.makedirs(notes)
+    open(os.path.join(notes, "README.txt"), "w").write("What this folder holds\n\nExports of the scanners.\n")
+    open(os.path.join(notes, "scan.pdf"), "wb").write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")
+    inputs = [os.path.join(top, "corpus"), mbox, fleet, notes]
     ext = os.path.join(shared, "corpus-ext", "mailboxes")
     if shared and os.path.isdir(ext):
         inputs.append(ext)
@@ -72,7 +82,11 @@ try:
     listed = run([hopscope, "audit", "--list-inputs", *inputs]).stdout.decode().splitlines()
     expect(len(listed) > 50, f"--list-inputs lists {len(listed)} files")
     want = {f: run([hopscope, "audit", "-q", "--format", f, *inputs]).stdout for f in ("text", "json", "html", "csv")}
+    want["by-sender"] = run([hopscope, "audit", "-q", "--format", "csv", "--by", "sender", *inputs]).stdout
     expect(b"Messages" in want["text"], "the local audit has a summary")
+    whole_summary = json.loads(want["json"])
+    expect(len(whole_summary["senders"]) > 20 and whole_summary["skipped"] >= 2,
+           f"the audit has {len(whole_summary['senders'])} senders and {whole_summary['skipped']} skipped items")
 
     # Shards: the big mbox by byte ranges, the other files interleaved over three lists.
     biggest = max(listed, key=os.path.getsize)
@@ -101,6 +115,8 @@ try:
     for f in ("text", "json", "html"):
         got = run([hopscope, "summarize", "--format", f, *order]).stdout
         expect(got == want[f], f"summarize --format {f} over 6 shuffled shards equals audit")
+    got = run([hopscope, "summarize", "--format", "csv", "--by", "sender", *order]).stdout
+    expect(got == want["by-sender"], "summarize --format csv --by sender over the shards equals audit's")
     # In the audit's order, the CSV rows come out as audit wrote them.
     in_order = run([hopscope, "summarize", "--format", "csv", *shards[:3]]).stdout
     direct = run([hopscope, "audit", "-q", "--format", "csv", biggest]).stdout

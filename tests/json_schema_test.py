@@ -68,6 +68,19 @@ def audit(paths, label):
 
 audit([corpus], "corpus/")
 
+# The audit by sender of a generated fleet mailbox, with a period, and skipped files.
+import tempfile
+with tempfile.TemporaryDirectory(prefix="hopscope-schema-") as work:
+    fleet = os.path.join(work, "fleet.mbox")
+    subprocess.run([sys.executable, os.path.join(top, "tests", "fleet_mailbox.py"), "5", fleet,
+                    os.path.join(work, "truth.json")], check=True)
+    open(os.path.join(work, "README.txt"), "w").write("Exports of the scanners.\n")
+    audit([fleet, os.path.join(work, "README.txt")], "fleet mailbox")
+    out = subprocess.run([hopscope, "audit", "-q", "--format", "json", "--since", "2024-05-14", "--until",
+                          "2024-05-15", fleet], capture_output=True)
+    check(summary, json.loads(out.stdout), "fleet mailbox with a period")
+    checked["summaries"] += 1
+
 # check --format json over every corpus input at once, and over an unreadable one.
 inputs = sorted(glob.glob(os.path.join(corpus, "*.eml")) + glob.glob(os.path.join(corpus, "*.txt")))
 for args in (inputs, [inputs[0], os.path.join(corpus, "no-such-file.eml")]):
@@ -84,6 +97,8 @@ if os.path.isdir(ext):
     audit(mailboxes, "shared mailboxes")
     audit([os.path.join(ext, d) for d in ("general", "o365", "pasted", "bounces") if os.path.isdir(os.path.join(ext, d))],
           "corpus-ext messages")
+    # PST/OST items that are no e-mail messages: skipped records.
+    audit(sorted(glob.glob(os.path.join(ext, "outlook", "pst", "*.[po]st"))), "shared PST/OST files")
 else:
     print(f"note: {ext} not present; shared mailboxes skipped")
 

@@ -216,6 +216,10 @@ std::optional<std::string> eop_tls_words(bool entered, const std::optional<std::
     return tls.value_or(false) ? "unknown" : "none";
 }
 
+bool entered_from_outside(std::optional<int> entry_hop, std::string_view method) {
+    return entry_hop.has_value() && method != "mailbox";
+}
+
 bool is_sender_relay(std::string_view role, int hop, std::optional<int> entry_hop) {
     return role == "local-relay" && (!entry_hop || hop < *entry_hop);
 }
@@ -237,8 +241,9 @@ SenderFigures sender_figures(const Trace& t) {
         if (name && std::find(s.relays.begin(), s.relays.end(), *name) == s.relays.end()) s.relays.push_back(*name);
     }
     if (v != nullptr) {
-        if (entry) s.eop_from = v->ip ? v->ip : v->host;
-        s.tls_into_eop = eop_tls_words(entry.has_value(), v->tls_version, v->tls);
+        const bool entered = entered_from_outside(entry, v->method);
+        if (entered) s.eop_from = v->ip ? v->ip : v->host;
+        s.tls_into_eop = eop_tls_words(entered, v->tls_version, v->tls);
         if (v->connector) s.connector = v->connector->name;
     }
     return s;

@@ -47,9 +47,14 @@ struct SenderFigures {
     bool operator==(const SenderFigures&) const = default;
 };
 
+// Whether Microsoft 365 received the message from a system outside it (the
+// entry hop is set and the message was not written in a mailbox there):
+// only then does the audit by sender count EOP's sender and TLS.
+bool entered_from_outside(std::optional<int> entry_hop, std::string_view method);
+
 // The TLS of the hop into Microsoft 365 as the audit by sender counts it:
 // the version, "unknown" (TLS, no version said), "none"; nullopt when the
-// message did not enter Microsoft 365 (`entered`: relay.entry_hop is set).
+// message did not enter it from outside (`entered`: entered_from_outside()).
 std::optional<std::string> eop_tls_words(bool entered, const std::optional<std::string>& version,
                                          std::optional<bool> tls);
 

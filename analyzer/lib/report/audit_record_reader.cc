@@ -292,8 +292,9 @@ ReadRecord read_record(od::document& doc) {
             if (std::find(s.relays.begin(), s.relays.end(), *h.by) == s.relays.end()) s.relays.push_back(*h.by);
         }
         if (has_relay) {
-            if (entry) s.eop_from = r.row.relay_ip ? r.row.relay_ip : relay.host;
-            s.tls_into_eop = eop_tls_words(entry.has_value(), r.row.tls_version, r.row.relay_tls);
+            const bool entered = entered_from_outside(entry, r.row.method.value_or(""));
+            if (entered) s.eop_from = r.row.relay_ip ? r.row.relay_ip : relay.host;
+            s.tls_into_eop = eop_tls_words(entered, r.row.tls_version, r.row.relay_tls);
             s.connector = r.row.connector;
         }
         r.figures.sender = std::move(s);
