@@ -602,13 +602,17 @@ int run_audit(const std::vector<std::string>& args) {
     }
     runner.finish();
     progress.update(count, done_bytes, true);
-    if (rf == RecordFormat::None)
+    if (rf == RecordFormat::None && format == "json" && by.empty()) {
+        ByteBuffer json;  // written as built: a summary of many senders is not copied
+        summary.render_json(json);
+        (void)std::fwrite(json.data(), 1, json.size(), stdout);
+    } else if (rf == RecordFormat::None) {
         (void)std::fputs((!by.empty()        ? summary.render_senders_csv()
-                          : format == "json" ? summary.render_json()
                           : format == "html" ? summary.render_html()
                                              : summary.render())
                              .c_str(),
                          stdout);
+    }
     int write_error = runner.write_error();
     if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) write_error = write_error != 0 ? write_error : errno;
     if (write_error != 0) {

@@ -160,7 +160,11 @@ int run_summarize(const std::vector<std::string>& args) {
     if (records > 0 || (!unreadable && !not_records && bad_lines == 0)) {
         csv_header_once();
         if (format == "text") ok_output = ok_output && put(summary.render());
-        if (format == "json") ok_output = ok_output && put(summary.render_json());
+        if (format == "json") {
+            ByteBuffer json;  // written as built: a summary of many senders is not copied
+            summary.render_json(json);
+            ok_output = ok_output && put(json.view());
+        }
         if (format == "html") ok_output = ok_output && put(summary.render_html());
         if (!by.empty()) ok_output = ok_output && put(summary.render_senders_csv());
     }

@@ -200,19 +200,20 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     if (f.seen && f.seen->size() >= 10) ++days_[f.seen->substr(0, 10)][static_cast<std::size_t>(column)];
     if (f.sender) {
         const SenderFigures& sf = *f.sender;
-        std::string origin = sf.origin_ip ? *sf.origin_ip : sf.origin_host.value_or("");
-        std::string from = sf.from_address.value_or("");
+        const std::string& origin = sf.origin_ip ? *sf.origin_ip : sf.origin_host ? *sf.origin_host : std::string();
         std::string key = origin;
         key.push_back('\x1f');
-        key += from;
+        if (sf.from_address) key += *sf.from_address;
         auto [at, fresh] = senders_.try_emplace(std::move(key));
         Sender& g = at->second;
+        auto earlier = [&] { return std::tie(s.path, s.index) < std::tie(*g.example.path, g.example.index); };
         if (fresh) {
-            g.origin = std::move(origin);
-            g.from = std::move(from);
-            g.example = where();
-        } else if (Where w = where(); w < g.example) {
-            g.example = std::move(w);
+            std::string_view k = at->first;  // a node's key stays in place
+            g.origin = k.substr(0, origin.size());
+            g.from = k.substr(origin.size() + 1);
+        }
+        if (fresh || earlier()) {
+            g.example = Example{&it->first, s.index, s.offset, s.item, s.item ? std::string(s.folder) : std::string()};
         }
         if (sf.origin_ip && sf.origin_host && (g.origin_host.empty() || *sf.origin_host < g.origin_host))
             g.origin_host = *sf.origin_host;
@@ -224,8 +225,8 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         g.methods.add(f.method.empty() ? std::string_view("none") : std::string_view(f.method));
         if (sf.tls_into_eop) g.tls.add(*sf.tls_into_eop);
         if (f.seen) {
-            if (g.first_seen.empty() || *f.seen < g.first_seen) g.first_seen = *f.seen;
-            if (g.last_seen.empty() || *f.seen > g.last_seen) g.last_seen = *f.seen;
+            if (g.first_seen.empty() || *f.seen < g.first_seen.view()) g.first_seen.set(*f.seen);
+            if (g.last_seen.empty() || *f.seen > g.last_seen.view()) g.last_seen.set(*f.seen);
         }
         for (const auto& r : sf.relays) g.relays.add(r);
         if (sf.eop_from) g.eop_from.add(*sf.eop_from);
@@ -303,7 +304,7 @@ std::string AuditSummary::render() const {
         auto num = [](std::uint64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
         for (std::size_t i = 0; i < order.size() && i < kSendersShown; ++i) {
             const Sender& g = *order[i];
-            std::string origin = g.origin.empty() ? "(no origin)" : g.origin;
+            std::string origin(g.origin.empty() ? "(no origin)" : g.origin);
             if (!g.origin_host.empty()) origin += " (" + g.origin_host + ")";
             out += "  " + num(g.messages, 8) + num(g.traversed, 10) + num(g.not_traversed, 6) +
                    num(g.not_applicable, 6) + num(g.bounced, 8) + "  " + escape_for_terminal(origin) + " / " +
@@ -317,8 +318,10 @@ std::string AuditSummary::render() const {
             std::string seen =
                 g.first_seen.empty()
                     ? std::string()
-                    : "seen " + g.first_seen + (g.last_seen != g.first_seen ? " to " + g.last_seen : "") + "; ";
-            out += "      " + escape_for_terminal(seen + "e.g. " + command(g.example)) + "\n";
+                    : "seen " + std::string(g.first_seen.view()) +
+                          (g.last_seen.view() != g.first_seen.view() ? " to " + std::string(g.last_seen.view()) : "") +
+                          "; ";
+            out += "      " + escape_for_terminal(seen + "e.g. " + command(g.example.where())) + "\n";
         }
         if (order.size() > kSendersShown)
             out += "  ... and " + std::to_string(order.size() - kSendersShown) + " more: --format json\n";
@@ -409,7 +412,19 @@ std::string AuditSummary::render() const {
 }
 
 std::string AuditSummary::render_json() const {
-    JsonWriter w(true);
+    ByteBuffer out;
+    render_json(out);
+    return std::string(out.view());
+}
+
+void AuditSummary::render_json(ByteBuffer& out) const {
+    out.reserve(out.size() + 16384 + senders_.size() * 1024 + days_.size() * 128);  // about a sender's pretty JSON
+    write_json(out);
+    out.push_back('\n');
+}
+
+void AuditSummary::write_json(ByteBuffer& out) const {
+    JsonWriter w(true, out);  // its destructor settles the buffer's size
     auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
     auto source = [&](const Where& at) {
         w.key("source").begin_object().member("path", at.path).key("offset");
@@ -421,7 +436,9 @@ std::string AuditSummary::render_json() const {
         if (at.item) w.member("folder", at.folder).member("item", std::int64_t{*at.item});
         w.end_object();
     };
-    auto text_or_null = [](const std::string& s) { return s.empty() ? std::nullopt : std::optional<std::string>(s); };
+    auto text_or_null = [](std::string_view s) {
+        return s.empty() ? std::nullopt : std::optional<std::string>(std::string(s));
+    };
     w.begin_object();
     w.member("schema", std::int64_t{kJsonSchemaVersion}).member("kind", "audit-summary");
     w.member("messages", count(messages_)).member("analysed", count(analysed_)).member("failed", count(failed_));
@@ -464,7 +481,8 @@ std::string AuditSummary::render_json() const {
         w.member("not_traversed", count(g->not_traversed)).member("not_applicable", count(g->not_applicable));
         w.member("bounced", count(g->bounced));
         counts("methods", g->methods);
-        w.member("first_seen", text_or_null(g->first_seen)).member("last_seen", text_or_null(g->last_seen));
+        w.member("first_seen", text_or_null(g->first_seen.view()))
+            .member("last_seen", text_or_null(g->last_seen.view()));
         strings("relays", g->relays);
         strings("eop_received_from", g->eop_from);
         counts("tls_into_eop", g->tls);
@@ -472,8 +490,9 @@ std::string AuditSummary::render_json() const {
         w.member("unlisted",
                  count(g->methods.other + g->tls.other + g->relays.other + g->eop_from.other + g->connectors.other));
         w.key("example").begin_object();
-        source(g->example);
-        w.member("command", command(g->example)).end_object();
+        const Where example = g->example.where();
+        source(example);
+        w.member("command", command(example)).end_object();
         w.end_object();
     }
     w.end_array();
@@ -566,7 +585,6 @@ std::string AuditSummary::render_json() const {
             .end_object();
     w.end_array();
     w.end_object();
-    return w.take() + "\n";
 }
 
 std::string AuditSummary::render_senders_csv() const {
@@ -588,14 +606,14 @@ std::string AuditSummary::render_senders_csv() const {
         number(g->not_applicable);
         number(g->bounced);
         cell(counts_text(g->methods, ";", "="));
-        cell(g->first_seen);
-        cell(g->last_seen);
+        cell(g->first_seen.view());
+        cell(g->last_seen.view());
         cell(names_text(g->relays, ";"));
         cell(names_text(g->eop_from, ";"));
         cell(counts_text(g->tls, ";", "="));
         cell(names_text(g->connectors, ";"));
-        cell(where_text(g->example));
-        cell(command(g->example), true);
+        cell(where_text(g->example.where()));
+        cell(command(g->example.where()), true);
     }
     return out;
 }

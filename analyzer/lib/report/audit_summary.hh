@@ -13,11 +13,13 @@
 // grows with distinct delays, days and senders, not with messages.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <tuple>
 #include <unordered_map>
 #include <vector>
@@ -34,6 +36,9 @@ class AuditSummary {
     void set_period(Period period) { period_ = std::move(period); }
     [[nodiscard]] std::string render() const;       // text
     [[nodiscard]] std::string render_json() const;  // one JSON object and a newline
+    // The same appended to `out`, with room reserved for it up front: what
+    // audit and summarize write, with no copy of a summary of many senders.
+    void render_json(ByteBuffer& out) const;
     [[nodiscard]] std::string render_html() const;  // a self-contained page (audit_summary_html.cc)
     // The audit by sender as CSV (audit/summarize --format csv --by sender).
     [[nodiscard]] std::string render_senders_csv() const;
@@ -103,21 +108,44 @@ class AuditSummary {
         std::uint64_t other = 0;
         void add(std::string_view name);
     };
+    // A time as UTC text held in place (YYYY-MM-DDTHH:MM:SSZ; a heap
+    // string each would double a sender's size), empty until set.
+    struct SeenTime {
+        std::array<char, 20> text{};
+        std::uint8_t size = 0;
+        [[nodiscard]] bool empty() const { return size == 0; }
+        [[nodiscard]] std::string_view view() const { return {text.data(), size}; }
+        void set(std::string_view t) {
+            size = static_cast<std::uint8_t>(std::min(t.size(), text.size()));
+            std::copy_n(t.data(), size, text.data());
+        }
+    };
+    // A sender's first message: its path is the per-source map's own key.
+    struct Example {
+        const std::string* path = nullptr;
+        std::uint64_t index = 0;
+        std::optional<std::uint64_t> offset;
+        std::optional<std::uint32_t> item;
+        std::string folder;
+        [[nodiscard]] Where where() const { return Where{*path, index, offset, folder, item}; }
+    };
     // One sender: an origin device (its address, else its name) and a From
-    // address.
+    // address. Memory per sender matters: an audit of inbound mail has
+    // about as many senders as messages.
     struct Sender {
-        std::string origin;       // "" when the chain names none
-        std::string from;         // "" when From has no address
+        std::string_view origin;  // views of the map's key; "" when the chain names none
+        std::string_view from;    // "" when From has no address
         std::string origin_host;  // the first name in name order the origin went by ("" none)
         std::uint64_t messages = 0, traversed = 0, not_traversed = 0, not_applicable = 0, bounced = 0;
         Tally methods;
         Tally tls;  // into EOP: version, "unknown", "none"
-        std::string first_seen, last_seen;
+        SeenTime first_seen, last_seen;
         Tally relays, eop_from, connectors;
-        Where example;
+        Example example;
     };
     using Day = std::array<std::uint64_t, 3>;  // traversed, not traversed, not applicable
 
+    void write_json(ByteBuffer& out) const;
     // Of delays counted per value: the p-th percentile is the value at rank
     // round(p * (n - 1)), as over the sorted list of every delay.
     static Percentiles percentiles(const std::map<std::int64_t, std::uint64_t>& counts);

@@ -150,10 +150,13 @@ std::string AuditSummary::render_html() const {
         };
         for (std::size_t i = 0; i < order.size() && i < kSendersShown; ++i) {
             const Sender& g = *order[i];
-            std::string origin = g.origin.empty() ? "(no origin)" : g.origin;
+            std::string origin(g.origin.empty() ? "(no origin)" : g.origin);
             if (!g.origin_host.empty()) origin += " (" + g.origin_host + ")";
             std::string seen =
-                g.first_seen.empty() ? "-" : g.first_seen + (g.last_seen != g.first_seen ? " to " + g.last_seen : "");
+                g.first_seen.empty()
+                    ? "-"
+                    : std::string(g.first_seen.view()) +
+                          (g.last_seen.view() != g.first_seen.view() ? " to " + std::string(g.last_seen.view()) : "");
             out += "<tr><td class=\"mono\">" + h(origin) + "</td><td class=\"mono\">" +
                    h(g.from.empty() ? "(no From address)" : g.from) + "</td><td class=\"num\">" +
                    std::to_string(g.messages) + "</td><td class=\"num\">" + std::to_string(g.traversed) +
@@ -161,7 +164,7 @@ std::string AuditSummary::render_html() const {
                    std::to_string(g.not_applicable) + "</td><td class=\"num\">" + std::to_string(g.bounced) +
                    "</td><td>" + h(counts(g.methods)) + "</td><td>" + h(counts(g.tls)) + "</td><td class=\"mono\">" +
                    h(names(g.relays)) + "</td><td class=\"mono\">" + h(names(g.eop_from)) + "</td><td>" +
-                   h(names(g.connectors)) + "</td><td>" + h(seen) + "</td><td><code>" + h(command(g.example)) +
+                   h(names(g.connectors)) + "</td><td>" + h(seen) + "</td><td><code>" + h(command(g.example.where())) +
                    "</code></td></tr>";
         }
         out += "</tbody></table></div>\n";
