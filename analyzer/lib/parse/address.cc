@@ -57,6 +57,8 @@ std::optional<std::string> plain_addr(std::string_view s) {
         return std::nullopt;
     std::string out(s);
     lower_ascii(out);
+    // An IDN label (xn--) GMime gives decoded, in Unicode: left to it.
+    if (out.find("xn--", at + 1) != std::string::npos) return std::nullopt;
     return out;
 }
 

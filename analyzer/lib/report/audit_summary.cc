@@ -206,7 +206,10 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         if (sf.from_address) key += *sf.from_address;
         auto [at, fresh] = senders_.try_emplace(std::move(key));
         Sender& g = at->second;
-        auto earlier = [&] { return std::tie(s.path, s.index) < std::tie(*g.example.path, g.example.index); };
+        auto earlier = [&] {
+            const std::string_view kept = *g.example.path;
+            return s.path < kept || (s.path == kept && s.index < g.example.index);
+        };
         if (fresh) {
             std::string_view k = at->first;  // a node's key stays in place
             g.origin = k.substr(0, origin.size());
