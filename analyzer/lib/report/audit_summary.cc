@@ -139,6 +139,7 @@ std::string AuditSummary::where_text(const Where& w) {
 }
 
 std::string AuditSummary::command(const Where& w) {
+    if (w.path == "-") return "(read from standard input: audit the file itself to get a command)";
     if (w.item) return "hopscope trace --item " + std::to_string(*w.item) + " " + shell_word(w.path);
     if (w.offset) return "hopscope trace --index " + std::to_string(w.index) + " " + shell_word(w.path);
     return "hopscope trace " + shell_word(w.path);
