@@ -62,8 +62,9 @@ with tempfile.TemporaryDirectory(prefix="hopscope-fleet-") as work:
             expect(got["example"]["source"]["index"] == want["example_index"] and
                    got["example"]["command"] == f"hopscope trace --index {want['example_index']} '{mbox}'",
                    f"{tag}: {key}: example #{want['example_index']}: {got['example']}")
-        order = [(-g["not_traversed"], -g["messages"], g["origin"] or "", g["from_address"] or "")
-                 for g in summary["senders"]]
+        expect(all(g["key"] == f"{g['origin'] or ''} {g['from_address'] or ''}" for g in summary["senders"]),
+               f"{tag}: each group's key is its origin and From address")
+        order = [(-g["not_traversed"], -g["messages"], g["key"]) for g in summary["senders"]]
         expect(order == sorted(order), f"{tag}: groups by not traversed, then messages, then key")
 
         # The headline's three states, and not applicable by reason.

@@ -92,15 +92,26 @@ std::vector<std::pair<std::string, const AuditSummary::Bounces*>> AuditSummary::
     return by_count;
 }
 
+std::string AuditSummary::sender_key(const Sender& g) {
+    std::string key(g.origin);
+    key.push_back(' ');
+    key += g.from;
+    return key;
+}
+
 std::vector<const AuditSummary::Sender*> AuditSummary::senders_in_order() const {
-    std::vector<const Sender*> out;
-    out.reserve(senders_.size());
-    for (const auto& [key, s] : senders_) out.push_back(&s);
-    std::sort(out.begin(), out.end(), [](const Sender* a, const Sender* b) {
-        if (a->not_traversed != b->not_traversed) return a->not_traversed > b->not_traversed;
-        if (a->messages != b->messages) return a->messages > b->messages;
-        return std::tie(a->origin, a->from) < std::tie(b->origin, b->from);
+    std::vector<std::pair<std::string, const Sender*>> keyed;
+    keyed.reserve(senders_.size());
+    for (const auto& [k, s] : senders_) keyed.emplace_back(sender_key(s), &s);
+    std::sort(keyed.begin(), keyed.end(), [](const auto& a, const auto& b) {
+        if (a.second->not_traversed != b.second->not_traversed)
+            return a.second->not_traversed > b.second->not_traversed;
+        if (a.second->messages != b.second->messages) return a.second->messages > b.second->messages;
+        return a.first < b.first;
     });
+    std::vector<const Sender*> out;
+    out.reserve(keyed.size());
+    for (const auto& [k, s] : keyed) out.push_back(s);
     return out;
 }
 
@@ -479,7 +490,8 @@ void AuditSummary::write_json(ByteBuffer& out) const {
             for (const auto& [n, c] : t.names) w.key(n).value(count(c));
             w.end_object();
         };
-        w.begin_object().member("origin", text_or_null(g->origin)).member("origin_host", text_or_null(g->origin_host));
+        w.begin_object().member("key", sender_key(*g));
+        w.member("origin", text_or_null(g->origin)).member("origin_host", text_or_null(g->origin_host));
         w.member("from_address", text_or_null(g->from));
         w.member("messages", count(g->messages)).member("traversed", count(g->traversed));
         w.member("not_traversed", count(g->not_traversed)).member("not_applicable", count(g->not_applicable));

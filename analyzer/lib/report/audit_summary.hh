@@ -152,8 +152,10 @@ class AuditSummary {
     // Statuses, the commonest first (ties in status order), so 312 scanner
     // mails refused with 5.7.64 head the list.
     [[nodiscard]] std::vector<std::pair<std::string, const Bounces*>> bounces_by_count() const;
-    // Senders by not traversed (most first), then messages (most first), then origin and From.
+    // Senders by not traversed (most first), then messages (most first), then key.
     [[nodiscard]] std::vector<const Sender*> senders_in_order() const;
+    // The origin and the From address joined by a space.
+    [[nodiscard]] static std::string sender_key(const Sender& g);
     // The not-applicable states in words, with their counts: "100 never reached Microsoft 365".
     [[nodiscard]] std::vector<std::string> not_applicable_parts() const;
     static void keep_first(std::vector<Listed>& list, Listed item, std::size_t cap = kListed);
