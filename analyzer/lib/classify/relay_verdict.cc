@@ -501,4 +501,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     t.relay = std::move(v);
 }
 
+std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls, std::string_view min_tls) {
+    if (!v.traversed) return std::nullopt;
+    bool tls = v.tls.value_or(false);
+    if ((require_tls || !min_tls.empty()) && !tls) return std::string("without TLS and TLS is required");
+    if (!min_tls.empty() && !(v.tls_version && tls_at_least(*v.tls_version, min_tls)))
+        return "TLS " + v.tls_version.value_or("unknown") + " is below the minimum " + std::string(min_tls);
+    return std::nullopt;
+}
+
 }  // namespace hopscope
