@@ -50,7 +50,9 @@ struct ExchangeSignals {
     [[nodiscard]] bool connector() const {
         if (entity_is("HybridOnPrem")) return true;
         if (entity_is("Hosted") || entity_is("Internet")) return false;
-        return as_is("Internal") || as_is("Partner");
+        // The spam filter took mail coming in over SMTP as outgoing: only an
+        // on-premises connector makes EOP relay it out.
+        return as_is("Internal") || as_is("Partner") || (dir_out && !entity);
     }
     [[nodiscard]] bool anonymous() const { return !connector() && (entity_is("Internet") || as_is("Anonymous")); }
     [[nodiscard]] bool any() const { return entity || auth_as; }
@@ -199,7 +201,12 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
             !sides.is_sender_org(t.hops[i].org))
             return "Microsoft 365 sent the message on to " + *t.hops[i].org + " (" + hop_ref(t.hops[i]) +
                    "): a tenant relays only its own mail out";
-    if (t.from)
+    // From and the recipients in one domain, straight from the sender's side
+    // (a list's To names the list, not the tenant the copy went to).
+    bool through_list = sides.list_headers || std::ranges::any_of(t.hops, [&](const Hop& h) {
+        return &h < &t.hops[entry] && h.role == std::string_view("mailing-list");
+    });
+    if (t.from && !through_list)
         if (auto org = org_of_address(*t.from))
             if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
                 return "From's " + *org + " is also the recipients' domain: the organisation's own mail";
@@ -389,6 +396,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             "Microsoft 365 took it through an inbound connector of type OnPremises (FromEntityHeader: "
             "HybridOnPrem); the connector's name is not in the headers" +
             std::string(rules.connectors() == nullptr ? " (give --connectors to name it)" : ""));
+    else if (sig.connector() && !sig.auth_as)
+        c.evidence.emplace_back(
+            "the spam filter took it as outgoing mail (X-Forefront-Antispam-Report DIR:OUT), which mail coming in "
+            "over SMTP is only through an on-premises connector; its name is not in the headers");
     else if (sig.connector())
         c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
                              "): an inbound connector took it; its name is not in the headers");
