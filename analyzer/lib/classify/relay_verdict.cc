@@ -204,8 +204,8 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
     // From and the recipients in one domain, straight from the sender's side
     // (a list's To names the list, not the tenant the copy went to).
     bool through_list = sides.list_headers || std::ranges::any_of(t.hops, [&](const Hop& h) {
-        return &h < &t.hops[entry] && h.role == std::string_view("mailing-list");
-    });
+                            return &h < &t.hops[entry] && h.role == std::string_view("mailing-list");
+                        });
     if (t.from && !through_list)
         if (auto org = org_of_address(*t.from))
             if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
@@ -272,6 +272,35 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     return e;
 }
 
+// What shows that Microsoft 365 handled a message whose chain holds none of
+// its stamps: a hop that took it from EOP's outbound service, or a header
+// only the service writes. Empty when nothing does.
+std::string microsoft_365_traces(const Trace& t, const RuleSet& rules) {
+    std::string out;
+    for (const auto& h : t.hops) {
+        const auto& f = h.fields.from;
+        for (const auto* name : {&f.rdns, &f.host, &f.helo}) {
+            auto m = *name ? rules.match_from(**name, std::nullopt) : std::nullopt;
+            if (!m || !m->rule->id.starts_with("eop-outbound-sender")) continue;
+            out = hop_ref(h) + " took it from " + **name + ", EOP's outbound service";
+            break;
+        }
+        if (!out.empty()) break;
+    }
+    for (const auto& s : t.signals) {
+        // Exchange Server writes X-MS-Exchange-Organization-* on premises
+        // too; the cross-tenant fields and EOP's filter report are the
+        // service's own.
+        std::string_view n = s.name;
+        constexpr std::string_view kCross = "X-MS-Exchange-CrossTenant-";
+        bool cross = n.size() > kCross.size() && iequals(n.substr(0, kCross.size()), kCross);
+        if (!cross && !iequals(n, "X-Forefront-Antispam-Report")) continue;
+        out += (out.empty() ? "" : "; ") + s.name + " is written by Microsoft 365 itself";
+        break;
+    }
+    return out;
+}
+
 void finish(RelayVerdict& v, std::string_view state, std::string_view method, std::string_view reason) {
     v.state = state;
     v.method = method;
@@ -288,8 +317,20 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     int last = -1;
     for (int g : sides.tenant_group) last = std::max(last, g);
     if (last < 0) {
-        finish(v, "not-applicable", "none", "no-microsoft-365");
-        v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
+        auto passed = microsoft_365_traces(t, rules);
+        if (passed.empty()) {
+            finish(v, "not-applicable", "none", "no-microsoft-365");
+            v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
+        } else {
+            // Microsoft 365 handled it, but its stamps are not in this header
+            // (cut from a paste, or dropped on the way): how it entered is
+            // not told, so neither is the relay answer.
+            finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
+            v.evidence.push_back("the message passed through Microsoft 365 (" + passed +
+                                 "), but none of Microsoft 365's Received stamps is in the header: how it entered "
+                                 "Microsoft 365 is unknown");
+            if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
+        }
         if (rules.has_user_relay()) v.evidence.emplace_back("--relay is not looked for: there is no EOP entry");
         t.relay = std::move(v);
         return;
