@@ -168,6 +168,26 @@ try:
     status, page = post(url, [("headers", None, demo()), ("relay", None, b"bad_host!")])
     expect("My relay: " in page and "TRAVERSED" not in page, "a bad 'my relay' is refused with why")
 
+    # Minimum TLS and the connector configuration, asked on the page as --min-tls and --connectors.
+    status, page = post(url, [("headers", None, demo()), ("min_tls", None, b"1.3")])
+    expect("NOT CONFIRMED: traversed, but TLS 1.2 is below the minimum 1.3" in page and
+           '<option value="1.3" selected>' in page, "'minimum TLS' judges as --min-tls does, and stays chosen")
+    status, page = post(url, [("headers", None, demo()), ("min_tls", None, b"1.2")])
+    expect("NOT CONFIRMED" not in page, "'minimum TLS' met")
+    status, page = post(url, [("headers", None, demo()), ("min_tls", None, b"0.9<script>")])
+    expect("NOT CONFIRMED" not in page and "0.9&lt;script" not in page, "an unknown 'minimum TLS' is ignored")
+    with open(os.path.join(corpus, "connectors", "contoso-connectors.json"), "rb") as f:
+        connectors = f.read()
+    with open(os.path.join(corpus, "connectors", "via-relay-by-ip.eml"), "rb") as f:
+        by_ip = f.read()
+    status, page = post(url, [("headers", None, by_ip), ("connectors", None, connectors)])
+    expect("through connector &#39;Relay and scanners by IP&#39;" in page and
+           html.escape('"Name":  "Relay and scanners by IP"', quote=True) in page,
+           "the connector configuration names the connector, and stays in its field")
+    status, page = post(url, [("headers", None, by_ip), ("connectors", None, b'[{"Name": "x", "Enabled": "perhaps"}]')])
+    expect("Connector configuration: " in page and "Enabled" in page and "TRAVERSED" not in page,
+           "a bad connector configuration is refused with why")
+
     hostile = b'Subject: </title><script>window.__pwned=1</script>\r\nReceived: from a by b; ' \
               b'Tue, 14 May 2024 07:12:03 +0000\r\n\r\n</textarea><script>window.__pwned=2</script>'
     status, page = post(url, [("headers", None, hostile), ("relay", None, b'"><script>x()</script>')])

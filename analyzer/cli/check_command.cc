@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "classify/bounce_analysis.hh"
+#include "classify/relay_verdict.hh"
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "parse/tls_version.hh"
@@ -44,14 +45,8 @@ struct Answer {
 bool confirmed(const RelayVerdict& v, const Demand& d, std::string& line) {
     line = verdict_line(v);
     if (!v.traversed) return false;
-    if (d.require_tls && !v.tls.value_or(false)) {
-        line = "NOT CONFIRMED: traversed, but without TLS and TLS is required";
-        return false;
-    }
-    if (!d.min_tls.empty() && !(v.tls_version && tls_at_least(*v.tls_version, d.min_tls))) {
-        line = "NOT CONFIRMED: traversed, but " +
-               (v.tls.value_or(false) ? "TLS " + v.tls_version.value_or("unknown") : std::string("without TLS")) +
-               " is below --min-tls " + d.min_tls;
+    if (auto lacks = tls_shortfall(v, d.require_tls, d.min_tls)) {
+        line = "NOT CONFIRMED: traversed, but " + *lacks;
         return false;
     }
     return true;

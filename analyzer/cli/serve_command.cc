@@ -27,9 +27,11 @@
 #include <vector>
 
 #include "base/utf8.hh"
+#include "classify/relay_verdict.hh"
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
 #include "cli/pst_file.hh"
+#include "input/connector_config.hh"
 #include "input/form_data.hh"
 #include "input/mbox_splitter.hh"
 #include "report/html_report.hh"
@@ -52,16 +54,17 @@ constexpr std::size_t kMaxHeader = 16 << 10;
 // is dropped. Only requests with a body to read and analyse count against
 // kMaxAnalyses; more than that are answered 503.
 constexpr std::size_t kMaxIdle = 512;
-constexpr auto kHeadTimeout = std::chrono::seconds(5);     // for the request head: a client slower is cut off
-constexpr int kMaxAnalyses = 16;                           // bodies being read or analysed at once
-constexpr auto kBodyTimeout = std::chrono::seconds(15);    // for the body
-constexpr auto kLinger = std::chrono::seconds(5);          // after an answer, for the client to close its side
-constexpr std::size_t kMaxLinger = std::size_t{64} << 20;  // read and dropped meanwhile
-constexpr std::size_t kMaxMessagesShown = 20;              // of an mbox or a PST, per input
-constexpr std::size_t kMaxEcho = std::size_t{1} << 20;     // of a paste, put back into the textarea
-constexpr std::size_t kMaxRelayField = 1024;               // the "my relay" field
-constexpr std::size_t kMaxRelays = 16;                     // names in it
-constexpr std::size_t kMaxTitle = 200;                     // characters of a subject in <title>
+constexpr auto kHeadTimeout = std::chrono::seconds(5);             // for the request head: a client slower is cut off
+constexpr int kMaxAnalyses = 16;                                   // bodies being read or analysed at once
+constexpr auto kBodyTimeout = std::chrono::seconds(15);            // for the body
+constexpr auto kLinger = std::chrono::seconds(5);                  // after an answer, for the client to close its side
+constexpr std::size_t kMaxLinger = std::size_t{64} << 20;          // read and dropped meanwhile
+constexpr std::size_t kMaxMessagesShown = 20;                      // of an mbox or a PST, per input
+constexpr std::size_t kMaxEcho = std::size_t{1} << 20;             // of a paste, put back into the textarea
+constexpr std::size_t kMaxRelayField = 1024;                       // the "my relay" field
+constexpr std::size_t kMaxRelays = 16;                             // names in it
+constexpr std::size_t kMaxConnectorsField = std::size_t{1} << 20;  // the pasted connector configuration
+constexpr std::size_t kMaxTitle = 200;                             // characters of a subject in <title>
 
 std::string_view sv(beast::string_view s) {
     return {s.data(), s.size()};
@@ -91,11 +94,13 @@ bool loopback_origin(std::string_view origin, unsigned short port) {
 struct FormValues {
     std::string headers;  // the paste (at most kMaxEcho bytes of it)
     bool headers_cut = false;
-    std::string relay;  // "my relay": HOST, IP or CIDR, several separated by spaces or commas
-    // Further set-up fields (the minimum TLS version, a connector
-    // configuration) are held here: read from the posted form in
-    // answer_report(), capped and validated there (or in rules_for() when
-    // they change the rules), laid out again in setup_fields().
+    std::string relay;       // "my relay": HOST, IP or CIDR, several separated by spaces or commas
+    std::string min_tls;     // "minimum TLS": "", "1.0", "1.1", "1.2" or "1.3"
+    std::string connectors;  // Get-InboundConnector / Get-AcceptedDomain output, pasted
+    bool connectors_cut = false;
+    // Each is read from the posted form in answer_report(), capped and
+    // validated there (or in rules_for() when it changes the rules), and laid
+    // out again in setup_fields().
 };
 
 // The set-up questions a report depends on, asked on the page rather than
@@ -109,10 +114,26 @@ std::string setup_fields(const FormValues& v) {
            html_field_text(v.relay) +
            "\"><br><span class=\"muted\">HOST, IP or CIDR, as <code>--relay</code> (several: separated by spaces): "
            "the message then counts as traversed only when EOP received it from your relay.</span></p>";
-    // Further set-up fields go here (the minimum TLS version, a connector
-    // configuration), each a labelled <input> or <textarea> named after its
-    // option, its value put back through html_field_text().
-    out += "</fieldset>";
+    out += "<p><label for=\"min_tls\">Minimum TLS</label> <select id=\"min_tls\" name=\"min_tls\">";
+    for (std::string_view option : {"", "1.0", "1.1", "1.2", "1.3"})
+        out += "<option value=\"" + std::string(option) + "\"" + (v.min_tls == option ? " selected" : "") + ">" +
+               (option.empty() ? std::string("any") : "TLS " + std::string(option)) + "</option>";
+    out +=
+        "</select><br><span class=\"muted\">As <code>check --min-tls</code>: a traversal over older TLS (or TLS "
+        "whose version the stamp does not say) is not confirmed. Microsoft retired TLS 1.0 and 1.1 for "
+        "SMTP.</span></p>";
+    out +=
+        "<p><label for=\"connectors\">Connector configuration</label><br><textarea id=\"connectors\" "
+        "name=\"connectors\" rows=\"4\" spellcheck=\"false\" placeholder=\"Get-InboundConnector | "
+        "ConvertTo-Json -Depth 5 (or | Format-List), and Get-AcceptedDomain | ConvertTo-Json\">\n";
+    out += html_field_text(v.connectors);
+    out +=
+        "</textarea><br><span class=\"muted\">As <code>--connectors</code>: the report then names the inbound "
+        "connector that took each message, and why the others cannot have.</span>";
+    if (v.connectors_cut)
+        out += " <span class=\"muted\">(longer than " + std::to_string(kMaxConnectorsField >> 20) +
+               " MB: not read.)</span>";
+    out += "</p></fieldset>";
     return out;
 }
 
@@ -158,7 +179,7 @@ struct Report {
 
 class Reports {
   public:
-    explicit Reports(const RuleSet& rules) : rules_(rules) {}
+    Reports(const RuleSet& rules, std::string min_tls) : rules_(rules), min_tls_(std::move(min_tls)) {}
 
     void message(std::string_view bytes, const std::string& label) {
         std::string raw;
@@ -173,6 +194,13 @@ class Reports {
         else if (trace->relay)
             r.verdict = verdict_line(*trace->relay);
         r.html = render_html_sections(*trace, {label, raw});
+        // The page's minimum TLS, as check --min-tls judges it.
+        if (!trace->bounce && trace->relay)
+            if (auto lacks = tls_shortfall(*trace->relay, false, min_tls_)) {
+                r.verdict = "NOT CONFIRMED: traversed, but " + *lacks;
+                r.html =
+                    "<section class=\"banner warn\"><strong>" + html_text(r.verdict) + "</strong></section>\n" + r.html;
+            }
         all_.push_back(std::move(r));
     }
 
@@ -188,6 +216,7 @@ class Reports {
     std::string next_id() { return "m" + std::to_string(all_.size() + 1); }
 
     const RuleSet& rules_;
+    std::string min_tls_;
     std::vector<Report> all_;
 };
 
@@ -317,7 +346,19 @@ std::optional<Response> answer_head(const http::request_header<>& req, const Set
 // The rules for one report: serve's own, plus the form's relays. An error
 // says which entry of the field is wrong.
 Result<RuleSet> rules_for(const FormValues& form, const RuleSet& base) {
-    if (form.relay.find_first_not_of(" \t\r\n,") == std::string::npos) return base;
+    bool connectors = form.connectors.find_first_not_of(" \t\r\n") != std::string::npos;
+    if (form.connectors_cut)
+        return make_error("Connector configuration: longer than " + std::to_string(kMaxConnectorsField >> 20) + " MB");
+    if (form.relay.find_first_not_of(" \t\r\n,") == std::string::npos && !connectors) return base;
+    if (connectors) {
+        auto config = read_connector_config(form.connectors, "the connector configuration field");
+        if (!config) return make_error("Connector configuration: " + config.error().message);
+        RuleSet rules = base;
+        rules.set_connectors(std::move(*config));
+        FormValues rest = form;
+        rest.connectors.clear();
+        return rules_for(rest, rules);
+    }
     if (form.relay.size() > kMaxRelayField)
         return make_error("My relay: longer than " + std::to_string(kMaxRelayField) + " characters");
     RuleSet rules = base;
@@ -342,6 +383,16 @@ Response answer_report(const http::request<http::string_body>& req, const Settin
             form.relay = f.bytes.substr(0, kMaxRelayField + 1);
             continue;
         }
+        if (f.filename.empty() && f.name == "min_tls") {
+            for (std::string_view option : {"1.0", "1.1", "1.2", "1.3"})
+                if (f.bytes == option) form.min_tls = f.bytes;
+            continue;
+        }
+        if (f.filename.empty() && f.name == "connectors") {
+            form.connectors_cut = f.bytes.size() > kMaxConnectorsField;
+            if (!form.connectors_cut) form.connectors = f.bytes;
+            continue;
+        }
         if (f.filename.empty() && f.name == "headers") {
             form.headers_cut = f.bytes.size() > kMaxEcho;
             if (!form.headers_cut) form.headers = f.bytes;
@@ -357,7 +408,7 @@ Response answer_report(const http::request<http::string_body>& req, const Settin
     if (!rules) {
         body = "<section class=\"banner bad\"><strong>" + html_text(rules.error().message) + "</strong></section>\n";
     } else {
-        Reports reports(*rules);
+        Reports reports(*rules, form.min_tls);
         for (const auto& f : inputs)
             body += reports_for(f.filename.empty() ? "pasted headers" : f.filename, f.bytes, reports);
         all = reports.all();

@@ -50,7 +50,9 @@ struct ExchangeSignals {
     [[nodiscard]] bool connector() const {
         if (entity_is("HybridOnPrem")) return true;
         if (entity_is("Hosted") || entity_is("Internet")) return false;
-        return as_is("Internal") || as_is("Partner");
+        // The spam filter took mail coming in over SMTP as outgoing: only an
+        // on-premises connector makes EOP relay it out.
+        return as_is("Internal") || as_is("Partner") || (dir_out && !entity);
     }
     [[nodiscard]] bool anonymous() const { return !connector() && (entity_is("Internet") || as_is("Anonymous")); }
     [[nodiscard]] bool any() const { return entity || auth_as; }
@@ -199,7 +201,12 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
             !sides.is_sender_org(t.hops[i].org))
             return "Microsoft 365 sent the message on to " + *t.hops[i].org + " (" + hop_ref(t.hops[i]) +
                    "): a tenant relays only its own mail out";
-    if (t.from)
+    // From and the recipients in one domain, straight from the sender's side
+    // (a list's To names the list, not the tenant the copy went to).
+    bool through_list = sides.list_headers || std::ranges::any_of(t.hops, [&](const Hop& h) {
+                            return &h < &t.hops[entry] && h.role == std::string_view("mailing-list");
+                        });
+    if (t.from && !through_list)
         if (auto org = org_of_address(*t.from))
             if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
                 return "From's " + *org + " is also the recipients' domain: the organisation's own mail";
@@ -265,6 +272,35 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     return e;
 }
 
+// What shows that Microsoft 365 handled a message whose chain holds none of
+// its stamps: a hop that took it from EOP's outbound service, or a header
+// only the service writes. Empty when nothing does.
+std::string microsoft_365_traces(const Trace& t, const RuleSet& rules) {
+    std::string out;
+    for (const auto& h : t.hops) {
+        const auto& f = h.fields.from;
+        for (const auto* name : {&f.rdns, &f.host, &f.helo}) {
+            auto m = *name ? rules.match_from(**name, std::nullopt) : std::nullopt;
+            if (!m || !m->rule->id.starts_with("eop-outbound-sender")) continue;
+            out = hop_ref(h) + " took it from " + **name + ", EOP's outbound service";
+            break;
+        }
+        if (!out.empty()) break;
+    }
+    for (const auto& s : t.signals) {
+        // Exchange Server writes X-MS-Exchange-Organization-* on premises
+        // too; the cross-tenant fields and EOP's filter report are the
+        // service's own.
+        std::string_view n = s.name;
+        constexpr std::string_view kCross = "X-MS-Exchange-CrossTenant-";
+        bool cross = n.size() > kCross.size() && iequals(n.substr(0, kCross.size()), kCross);
+        if (!cross && !iequals(n, "X-Forefront-Antispam-Report")) continue;
+        out += (out.empty() ? "" : "; ") + s.name + " is written by Microsoft 365 itself";
+        break;
+    }
+    return out;
+}
+
 void finish(RelayVerdict& v, std::string_view state, std::string_view method, std::string_view reason) {
     v.state = state;
     v.method = method;
@@ -281,8 +317,20 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     int last = -1;
     for (int g : sides.tenant_group) last = std::max(last, g);
     if (last < 0) {
-        finish(v, "not-applicable", "none", "no-microsoft-365");
-        v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
+        auto passed = microsoft_365_traces(t, rules);
+        if (passed.empty()) {
+            finish(v, "not-applicable", "none", "no-microsoft-365");
+            v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
+        } else {
+            // Microsoft 365 handled it, but its stamps are not in this header
+            // (cut from a paste, or dropped on the way): how it entered is
+            // not told, so neither is the relay answer.
+            finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
+            v.evidence.push_back("the message passed through Microsoft 365 (" + passed +
+                                 "), but none of Microsoft 365's Received stamps is in the header: how it entered "
+                                 "Microsoft 365 is unknown");
+            if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
+        }
         if (rules.has_user_relay()) v.evidence.emplace_back("--relay is not looked for: there is no EOP entry");
         t.relay = std::move(v);
         return;
@@ -389,6 +437,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             "Microsoft 365 took it through an inbound connector of type OnPremises (FromEntityHeader: "
             "HybridOnPrem); the connector's name is not in the headers" +
             std::string(rules.connectors() == nullptr ? " (give --connectors to name it)" : ""));
+    else if (sig.connector() && !sig.auth_as)
+        c.evidence.emplace_back(
+            "the spam filter took it as outgoing mail (X-Forefront-Antispam-Report DIR:OUT), which mail coming in "
+            "over SMTP is only through an on-premises connector; its name is not in the headers");
     else if (sig.connector())
         c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
                              "): an inbound connector took it; its name is not in the headers");
@@ -499,6 +551,15 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                                "system of the sender's before EOP"});
     (void)n;
     t.relay = std::move(v);
+}
+
+std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls, std::string_view min_tls) {
+    if (!v.traversed) return std::nullopt;
+    bool tls = v.tls.value_or(false);
+    if ((require_tls || !min_tls.empty()) && !tls) return std::string("without TLS and TLS is required");
+    if (!min_tls.empty() && !(v.tls_version && tls_at_least(*v.tls_version, min_tls)))
+        return "TLS " + v.tls_version.value_or("unknown") + " is below the minimum " + std::string(min_tls);
+    return std::nullopt;
 }
 
 }  // namespace hopscope

@@ -24,7 +24,7 @@ struct BuiltinRule {
 // Order matters: the first match wins, specific before general. The mail
 // services (gateways, providers, lists, MXs) follow these, from
 // analyzer/data/mail-services.txt.
-constexpr std::array<BuiltinRule, 26> kBuiltin = {{
+constexpr std::array<BuiltinRule, 29> kBuiltin = {{
     {"eop-protection-host", Family::Eop, MatchKind::ByHost, "*.mail.protection.outlook.com", ""},
     {"eop-regional-host", Family::Eop, MatchKind::ByHost, "*.eop-*.prod.protection.outlook.com", ""},
     {"eop-outbound-host", Family::Eop, MatchKind::ByHost, "*.outbound.protection.outlook.com", ""},
@@ -51,6 +51,18 @@ constexpr std::array<BuiltinRule, 26> kBuiltin = {{
      "by-host is Exchange Online for the US Government cloud (*.office365.us)"},
     {"eop-outbound-sender-gov", Family::Eop, MatchKind::FromHost, "*.outbound.protection.office365.us",
      "sender is EOP's outbound service for the US Government cloud (*.outbound.protection.office365.us)"},
+    // Office 365 operated by 21Vianet (China): the same services under
+    // partner.outlook.cn (Microsoft Learn, "Office 365 API endpoints operated
+    // by 21Vianet": partner.outlook.cn is its Outlook host; corpus:
+    // CHN02-BJS-obe.outbound.protection.partner.outlook.cn,
+    // SHXPR01MB0623.CHNPR01.prod.partner.outlook.cn).
+    {"eop-cn-protection-host", Family::Eop, MatchKind::ByHost, "*.protection.partner.outlook.cn",
+     "by-host is EOP of Office 365 operated by 21Vianet (*.protection.partner.outlook.cn)"},
+    {"exo-cn-host", Family::ExchangeOnline, MatchKind::ByHost, "*.partner.outlook.cn",
+     "by-host is Exchange Online of Office 365 operated by 21Vianet (*.partner.outlook.cn)"},
+    {"eop-outbound-sender-cn", Family::Eop, MatchKind::FromHost, "*.outbound.protection.partner.outlook.cn",
+     "sender is EOP's outbound service of Office 365 operated by 21Vianet "
+     "(*.outbound.protection.partner.outlook.cn)"},
     {"private-10", Family::Internal, MatchKind::FromIp, "10.0.0.0/8", ""},
     {"private-172", Family::Internal, MatchKind::FromIp, "172.16.0.0/12", ""},
     {"private-192", Family::Internal, MatchKind::FromIp, "192.168.0.0/16", ""},

@@ -184,6 +184,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "no-relay") return "no relay of the sender's before Microsoft 365";
     if (reason == "no-connector-headers") return "the connector is not confirmed by Exchange's headers";
     if (reason == "no-microsoft-365") return "this message never reached Microsoft 365";
+    if (reason == "no-microsoft-365-stamps") return "Microsoft 365's stamps are not in this header";
     return "the headers do not tell";
 }
 
