@@ -112,7 +112,7 @@ SENDERS = [
     # entered is "unknown": no connector took it, and nothing says Direct Send or submission.
     dict(key="erp", kind="relay", device=("erp01.contoso.local", "10.20.40.5"),
          sender=("ERP", "erp@contoso.com"), relay=("relay.contoso.com", "198.51.100.77"),
-         entity="Internet", tls="", state="not-traversed", method="unknown", tls_words="none",
+         entity="Internet", tls="", state="not-traversed", method="direct-send", tls_words="none",
          reason="connector-not-matched"),
     # A device sending straight to the tenant's MX: Direct Send.
     dict(key="ricoh", kind="direct", device=("RICOH-IMC3000", "203.0.113.88"),

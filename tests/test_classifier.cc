@@ -246,6 +246,8 @@ BOOST_AUTO_TEST_CASE(microsoft_signals_are_evidence_and_contradictions_are_said)
     // The relay was reached, but EOP took the mail as internet mail: no connector matched.
     BOOST_TEST(internet->relay->state == "not-traversed");
     BOOST_TEST(internet->relay->reason == "connector-not-matched");
+    // Microsoft 365 cannot tell such a relay from Direct Send: that is how it took it.
+    BOOST_TEST(internet->relay->method == "direct-send");
 }
 
 // --- Organisations, roles v2, gateways and connectors (issue 13) ---

@@ -522,9 +522,10 @@ class Session : public std::enable_shared_from_this<Session> {
 
     // On the session's strand.
     void start() {
-        auto [entry, dropped] = idle_->add(weak_from_this());
-        idle_entry_ = entry;
-        if (dropped) asio::post(dropped->stream_.get_executor(), [dropped] { dropped->drop_if_idle(); });
+        auto added = idle_->add(weak_from_this());
+        idle_entry_ = added.first;
+        if (auto dropped = added.second)
+            asio::post(dropped->stream_.get_executor(), [dropped] { dropped->drop_if_idle(); });
         parser_.emplace();
         parser_->body_limit(kMaxBody);
         parser_->header_limit(kMaxHeader);

@@ -485,14 +485,16 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 "another organisation's mail: Microsoft 365 took it as anonymous internet mail, and nothing says it is "
                 "the organisation's own (its From is not the recipients' domain, no --relay names the sender)");
         } else if (relay_before || named) {
-            finish(v, "not-traversed", "unknown", "connector-not-matched");
+            finish(v, "not-traversed", "direct-send", "connector-not-matched");
             v.evidence.emplace_back(
                 "the relay was reached, but no inbound connector matched it: Microsoft 365 took the mail as anonymous "
-                "internet mail, and relays none of it to outside recipients (550 5.7.64 TenantAttribution); check "
-                "the connector's SenderIPAddresses or TlsSenderCertificateName");
+                "internet mail, as Direct Send, and relays none of it to outside recipients (550 5.7.64 "
+                "TenantAttribution); check the connector's SenderIPAddresses or TlsSenderCertificateName");
         } else if (through_gateway) {
-            finish(v, "not-traversed", "unknown", "gateway-only");
-            v.evidence.emplace_back("the organisation's mail reached EOP as anonymous mail through a gateway only");
+            finish(v, "not-traversed", "direct-send", "gateway-only");
+            v.evidence.emplace_back(
+                "the organisation's mail reached EOP as anonymous mail (Direct Send) through a gateway only, no "
+                "connector matching the gateway");
         } else if (device_direct) {
             finish(v, "not-traversed", "direct-send", "direct-send");
             v.evidence.emplace_back(
