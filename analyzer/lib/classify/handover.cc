@@ -160,6 +160,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
     if (auto originator = find_signal(t, "X-OriginatorOrg")) add_org(sides.sender_orgs, org_of_name(*originator));
 
     auto user_inside = [&](std::size_t i) -> std::optional<std::string> {
+        if (!rules.has_user_rules()) return std::nullopt;  // only the user's own rules answer here
         const auto& f = hops[i].fields;
         if (auto m = rules.match_from(f.from.host, f.from.ip);
             m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
