@@ -416,6 +416,25 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
     return ar;
 }
 
+std::optional<int> arc_instance(std::string_view value) {
+    // The first part as split_top gives it: up to the first ';' outside
+    // comments, trimmed (a value of white space alone has no part).
+    std::optional<std::string_view> first;
+    int depth = 0;
+    for (std::size_t i = 0; i < value.size() && !first; ++i) {
+        char c = value[i];
+        if (c == '(') ++depth;
+        if (c == ')' && depth > 0) --depth;
+        if (c == ';' && depth == 0) first = trim(value.substr(0, i));
+    }
+    if (!first) {
+        first = trim(value);
+        if (first->empty()) return std::nullopt;
+    }
+    if (!first->starts_with("i=")) return std::nullopt;
+    return to_int(first->substr(2));
+}
+
 std::string_view auth_mechanism_name(std::string_view code) {
     // Two hex digits, not documented by Microsoft: the table's rows (as read
     // from Exchange's own code) name them before their first ':' or ' '.
