@@ -17,7 +17,7 @@ namespace hopscope {
 namespace {
 
 std::optional<std::string> decoded(std::string_view raw) {
-    std::string text = make_valid_utf8(decode_header_text(unfold(raw)));
+    std::string text = make_valid_utf8(decode_header_text_owned(unfold(raw)));
     if (text.empty()) return std::nullopt;
     return text;
 }
