@@ -1,6 +1,7 @@
 // Roles, evidence and the relay verdict, on the corpus's relay shapes and
 // with the user's own rules.
 #define BOOST_TEST_MODULE classifier
+#include <libpsl.h>
 #include <boost/test/unit_test.hpp>
 
 #include <string>
@@ -10,6 +11,7 @@
 #include "classify/hop_classifier.hh"
 #include "classify/network.hh"
 #include "classify/organisation.hh"
+#include "classify/public_suffix.hh"
 #include "classify/role_rules.hh"
 #include "parse/security_headers.hh"
 #include "parse/tls_version.hh"
@@ -547,6 +549,54 @@ BOOST_AUTO_TEST_CASE(org_is_the_registrable_domain_and_the_service_groups_them) 
     BOOST_TEST(t.hops[1].org.value() == "google.com");
     BOOST_TEST(!t.orgs[1].handover);
     BOOST_TEST(t.orgs[0].service.value() == "Gmail");
+}
+
+BOOST_AUTO_TEST_CASE(registrable_domain_is_libpsls_answer) {
+    // The walk over remembered suffixes answers as psl_registrable_domain
+    // does, asked twice (the second time from the memo): wildcards,
+    // exceptions, private suffixes, a suffix inside a suffix, odd dots.
+    const auto& list = PublicSuffixList::instance();
+    psl_ctx_t* latest = psl_latest(nullptr);
+    const psl_ctx_t* ctx = latest != nullptr ? latest : psl_builtin();
+    const char* names[] = {"mail-bn8nam12on2053.outbound.protection.outlook.com",
+                           "outbound.protection.outlook.com",
+                           "mx0a-00082601.pphosted.com",
+                           "smtp.sgis.com.cn",
+                           "mail.tu-berlin.de",
+                           "www.city.kawasaki.jp",
+                           "city.kawasaki.jp",
+                           "foo.bar.kawasaki.jp",
+                           "a.b.c.kawasaki.jp",
+                           "forgot.his.name",
+                           "x.forgot.his.name",
+                           "his.name",
+                           "me.blogspot.com",
+                           "a.me.blogspot.com",
+                           "blogspot.com",
+                           "www.ck",
+                           "a.www.ck",
+                           "foo.compute.amazonaws.com",
+                           "ec2-1-2-3-4.eu-west-1.compute.amazonaws.com",
+                           "a..b.com",
+                           "x.y.co.uk",
+                           "co.uk",
+                           "com",
+                           "mail.example.com",
+                           "relay.example",
+                           "a.b.test"};
+    for (int round = 0; round < 2; ++round)
+        for (const char* name : names) {
+            std::string tld(std::string_view(name).substr(std::string_view(name).rfind('.') + 1));
+            bool known = tld == "example" || tld == "test" ||
+                         psl_is_public_suffix2(ctx, tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+            const char* want = known ? psl_registrable_domain(ctx, name) : nullptr;
+            auto got = list.registrable_domain(name);
+            BOOST_TEST_CONTEXT(name) {
+                BOOST_TEST(got.has_value() == (want != nullptr));
+                if (got && want != nullptr) BOOST_TEST(*got == want);
+            }
+        }
+    psl_free(latest);
 }
 
 // The relay answer: state, method, reason and TLS version, one sample per class.

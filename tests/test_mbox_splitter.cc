@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "base/line_end.hh"
 #include "input/mbox_splitter.hh"
 #include "test_support.hh"
 
@@ -216,4 +217,48 @@ BOOST_AUTO_TEST_CASE(fuzz_regressions_split_cleanly) {
             BOOST_TEST((expect == in.size() || in.size() <= 3));
         }
     }
+}
+
+// The header walk looks only at the lines after line breaks it finds 32
+// bytes at a time: a blank line, a Content-Length or a separator in the
+// header at every offset of such a block, with LF and CRLF, splits the same.
+BOOST_AUTO_TEST_CASE(header_lines_at_every_block_offset) {
+    const std::string sep = "From a@b Sat Jan  1 00:00:00 2000";
+    for (const std::string nl : {"\n", "\r\n"})
+        for (std::size_t pad = 0; pad < 70; ++pad) {
+            BOOST_TEST_CONTEXT("pad " << pad << (nl.size() == 2 ? " CRLF" : " LF")) {
+                std::string filler = "X-Pad: " + std::string(pad, 'a') + nl;
+                // A body line that reads as a separator, protected by its Content-Length.
+                std::string body = sep + nl + "b" + nl;
+                std::string first = sep + nl + filler + "Content-Length: " + std::to_string(body.size()) + nl +
+                                    "Cc: c" + nl + nl + body;
+                std::string second = sep + nl + filler + "Subject: x" + nl + nl + "body" + nl;
+                std::string third = sep + nl + filler + "Subject: headers only" + nl;  // a separator right after
+                auto parts = split(first + second + third + second);
+                BOOST_TEST_REQUIRE(parts.size() == 4U);
+                BOOST_TEST(parts[0] == first);
+                BOOST_TEST(parts[1] == second);
+                BOOST_TEST(parts[2] == third);
+            }
+        }
+}
+
+// LineBreaks answers as the plain search does, asked line after line and
+// at every position, across its 32-byte blocks and the tail.
+BOOST_AUTO_TEST_CASE(line_breaks_agree_with_the_plain_search) {
+    std::string text;
+    unsigned seed = 7;
+    for (int i = 0; i < 3000; ++i) {
+        seed = seed * 1103515245U + 12345U;
+        text.push_back((seed >> 16U) % 23 == 0 ? '\n' : 'x');
+    }
+    text += "\n\n\n";
+    for (std::size_t step : {1U, 3U, 31U, 32U, 33U, 97U}) {
+        LineBreaks breaks(text);
+        for (std::size_t pos = 0; pos <= text.size(); pos += step)
+            BOOST_TEST(breaks.next(pos) == find_line_end(text, pos));
+    }
+    LineBreaks lines(text);
+    for (std::size_t pos = 0, nl; (nl = lines.next(pos)) != std::string_view::npos; pos = nl + 1)
+        BOOST_TEST(nl == find_line_end(text, pos));
 }

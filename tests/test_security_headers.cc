@@ -396,3 +396,15 @@ BOOST_AUTO_TEST_CASE(arc_seal_kept_without_its_signature) {
     BOOST_TEST(is_security_header("X-Spam-Status"));
     BOOST_TEST(!is_security_header("X-Mailer"));
 }
+
+// The i= alone is read as the whole parse reads it.
+BOOST_AUTO_TEST_CASE(arc_instance_as_the_whole_parse_reads_it) {
+    for (std::string_view v :
+         {"i=2; mx.google.com; dkim=pass header.i=@example.com", " i=1 ; mx.microsoft.com 1; spf=pass", "i=3",
+          "i=3 (comment; with a semicolon); x=y", "(i=4); mx.example", "mx.example; i=1", "", "   ", "; i=1",
+          "i=x; a=b", "i=12abc; a", "i=-1; a", "(unclosed; i=1"}) {
+        BOOST_TEST_CONTEXT(v) {
+            BOOST_TEST(arc_instance(v) == parse_authentication_results("ARC-Authentication-Results", v).arc_instance);
+        }
+    }
+}

@@ -51,10 +51,20 @@ Pinned& pinned() {
 
 void keep_charset_loaded(std::string_view charset) {
     if (charset.empty() || charset.size() > kMaxCharsetName) return;
+    auto is = [&](std::string_view known) {
+        return charset.size() == known.size() &&
+               std::equal(charset.begin(), charset.end(), known.begin(), [](char a, char b) {
+                   return (a >= 'A' && a <= 'Z' ? static_cast<char>(a - 'A' + 'a') : a) == b;
+               });
+    };
+    if (is("utf-8") || is("utf8") || is("us-ascii") || is("ascii")) return;  // no module
     std::string name(charset);
     std::transform(name.begin(), name.end(), name.begin(),
                    [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; });
-    if (name == "utf-8" || name == "utf8" || name == "us-ascii" || name == "ascii") return;  // no module
+    // Each thread remembers the charsets it has had tried: the lock only for a new one.
+    thread_local std::vector<std::string> seen;
+    if (std::find(seen.begin(), seen.end(), name) != seen.end()) return;
+    if (seen.size() < kMaxCharsets) seen.push_back(name);
     Pinned& p = pinned();
     std::lock_guard lock(p.mutex);
     if (p.tried.size() >= kMaxCharsets || !p.tried.insert(name).second) return;

@@ -4,6 +4,7 @@
 #include <emmintrin.h>
 #endif
 
+#include <algorithm>
 #include <mutex>
 
 #include "base/charset_pin.hh"
@@ -56,15 +57,27 @@ bool printable_ascii(std::string_view s) {
     return true;
 }
 
+// Printable ASCII without an encoded word is its own decoding (checked
+// against GMime on every such Subject/From/To/Cc of the external corpus).
+bool is_own_decoding(std::string_view unfolded) {
+    return printable_ascii(unfolded) && unfolded.find("=?") == std::string_view::npos;
+}
+
 }  // namespace
 
 std::string decode_header_text(std::string_view unfolded) {
-    // Printable ASCII without an encoded word is its own decoding (checked
-    // against GMime on every such Subject/From/To/Cc of the external corpus).
-    bool plain = printable_ascii(unfolded) && unfolded.find("=?") == std::string_view::npos;
-    if (plain) {
+    if (is_own_decoding(unfolded)) {
         std::size_t start = unfolded.find_first_not_of(" \t");
         return start == std::string_view::npos ? std::string() : std::string(unfolded.substr(start));
+    }
+    return decode_header_text_gmime(unfolded);
+}
+
+std::string decode_header_text_owned(std::string&& unfolded) {
+    if (is_own_decoding(unfolded)) {
+        std::size_t start = unfolded.find_first_not_of(" \t");
+        unfolded.erase(0, std::min(start, unfolded.size()));
+        return std::move(unfolded);
     }
     return decode_header_text_gmime(unfolded);
 }

@@ -17,7 +17,7 @@ namespace hopscope {
 namespace {
 
 std::optional<std::string> decoded(std::string_view raw) {
-    std::string text = make_valid_utf8(decode_header_text(unfold(raw)));
+    std::string text = make_valid_utf8(decode_header_text_owned(unfold(raw)));
     if (text.empty()) return std::nullopt;
     return text;
 }
@@ -58,19 +58,66 @@ void number(std::vector<Hop>& hops) {
     for (auto& h : hops) h.index = ++i;
 }
 
+// What the chain stage does with a field, decided once per field by its
+// name's length before any comparison (most names have a length none of
+// these has).
+enum class FieldUse : unsigned char {
+    Received,
+    XReceived,
+    Signal,
+    ContentType,
+    Subject,
+    From,
+    To,
+    MessageId,
+    Date,
+    None
+};
+
+bool is_signal_header(std::string_view name);
+
+FieldUse use_of(std::string_view name) {
+    switch (name.size()) {
+        case 2:
+            if (iequals(name, "To")) return FieldUse::To;
+            break;
+        case 4:
+            if (iequals(name, "From")) return FieldUse::From;
+            if (iequals(name, "Date")) return FieldUse::Date;
+            break;
+        case 7:
+            if (iequals(name, "Subject")) return FieldUse::Subject;
+            break;
+        case 8:
+            if (iequals(name, "Received")) return FieldUse::Received;
+            break;
+        case 10:
+            if (iequals(name, "Message-ID")) return FieldUse::MessageId;
+            break;
+        case 12:
+            if (iequals(name, "Content-Type")) return FieldUse::ContentType;
+            break;
+        default:
+            break;
+    }
+    // X-Received, X-Google-Received ...: stamps written beside the chain.
+    if (name.size() > 9 && iequals(name.substr(name.size() - 9), "-Received") && !iequals(name, "ARC-Received"))
+        return FieldUse::XReceived;
+    return is_signal_header(name) ? FieldUse::Signal : FieldUse::None;
+}
+
 // Received fields newest first in the header; the chain is oldest first, so
 // they are built from the last field backwards, straight into place. Past
 // the hop limit the oldest are the ones dropped, as a forward read would.
-std::size_t build_chain(const HeaderBlock& block, std::vector<Hop>& hops) {
+std::size_t build_chain(const HeaderBlock& block, const std::vector<FieldUse>& use, std::vector<Hop>& hops) {
     std::size_t received = 0;
-    for (const auto& f : block.fields) received += iequals(f.name, "Received") ? 1 : 0;
+    for (FieldUse u : use) received += u == FieldUse::Received ? 1 : 0;
     std::size_t dropped = received > limits::max_hops ? received - limits::max_hops : 0;
     hops.reserve(received - dropped);
     std::size_t skip = dropped;
-    // Reverse iterators, not std::views::reverse: clang 14 (the fuzz build)
-    // cannot compile libstdc++ 12's ranges.
-    for (auto f = block.fields.rbegin(); f != block.fields.rend(); ++f) {  // NOLINT(modernize-loop-convert)
-        if (!iequals(f->name, "Received")) continue;
+    for (std::size_t k = block.fields.size(); k-- > 0;) {
+        if (use[k] != FieldUse::Received) continue;
+        const HeaderField* f = &block.fields[k];
         if (skip > 0) {
             --skip;
             continue;
@@ -352,14 +399,17 @@ Result<Trace> build_trace(const HeaderBlock& block) {
     trace.header_fields = block.fields.size();
     trace.anomalies = block.anomalies;
 
-    std::size_t dropped_hops = build_chain(block, trace.hops);
+    thread_local std::vector<FieldUse> use;  // one per field, reused message after message
+    use.clear();
+    for (const auto& f : block.fields) use.push_back(use_of(f.name));
+    std::size_t dropped_hops = build_chain(block, use, trace.hops);
     trace.signals.reserve(16);  // Exchange Online stamps a dozen or more: spares four regrowths
-    for (const auto& f : block.fields) {
-        if (iequals(f.name, "Received")) {
+    for (std::size_t k = 0; k < block.fields.size(); ++k) {
+        const HeaderField& f = block.fields[k];
+        const FieldUse u = use[k];
+        if (u == FieldUse::Received || u == FieldUse::None) {
             continue;
-        } else if (f.name.size() > 9 && iequals(f.name.substr(f.name.size() - 9), "-Received") &&
-                   !iequals(f.name, "ARC-Received")) {
-            // X-Received, X-Google-Received ...: stamps written beside the chain.
+        } else if (u == FieldUse::XReceived) {
             // Opaque values that merely share the name (X-ME-Received) are not stamps.
             if (trace.x_received.size() < limits::max_hops) {
                 Hop& hop = trace.x_received.emplace_back();
@@ -367,25 +417,25 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 bool stamp = hop.fields.by.host || hop.fields.by.ip || hop.fields.from.host || hop.fields.from.ip;
                 if (!stamp) trace.x_received.pop_back();
             }
-        } else if (is_signal_header(f.name)) {
+        } else if (u == FieldUse::Signal) {
             if (trace.signals.size() < limits::max_hops) {
                 std::string value = unfold_collapsed(f.raw);
                 if (iequals(f.name, "ARC-Seal"))
                     value = arc_seal_without_signature(value);  // b= is 400 bytes nobody reads
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
             }
-        } else if (iequals(f.name, "Content-Type")) {
+        } else if (u == FieldUse::ContentType) {
             trace.report_content_type = may_be_report(f.raw);
-        } else if (iequals(f.name, "Subject") && !trace.subject) {
+        } else if (u == FieldUse::Subject && !trace.subject) {
             trace.subject = decoded(f.raw);
-        } else if (iequals(f.name, "From") && !trace.from) {
+        } else if (u == FieldUse::From && !trace.from) {
             trace.from = decoded(f.raw);
-        } else if (iequals(f.name, "To") && !trace.to) {
+        } else if (u == FieldUse::To && !trace.to) {
             trace.to = decoded(f.raw);
-        } else if (iequals(f.name, "Message-ID") && !trace.message_id) {
+        } else if (u == FieldUse::MessageId && !trace.message_id) {
             std::string id = unfold_collapsed(f.raw);
             if (!id.empty()) trace.message_id = make_valid_utf8(std::move(id));
-        } else if (iequals(f.name, "Date") && !trace.created_text) {
+        } else if (u == FieldUse::Date && !trace.created_text) {
             std::string text = unfold_collapsed(f.raw);
             trace.created_text = make_valid_utf8(std::string_view(text));
             ParsedDate d = parse_date(text);

@@ -49,11 +49,17 @@ bool in(const std::vector<Network>& nets, const std::optional<std::string>& ip) 
     return std::any_of(nets.begin(), nets.end(), [&](const Network& n) { return n.contains(k); });
 }
 
-std::string lower(std::string_view s) {
-    std::string out(s);
+// `s` in lower case, without a trailing '.', '>' or ' ', into `out`.
+void lower_into(std::string& out, std::string_view s) {
+    out.assign(s);
     for (char& c : out)
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
     while (!out.empty() && (out.back() == '.' || out.back() == '>' || out.back() == ' ')) out.pop_back();
+}
+
+std::string lower(std::string_view s) {
+    std::string out;
+    lower_into(out, s);
     return out;
 }
 
@@ -116,9 +122,11 @@ std::string fill(std::string_view text, const std::vector<std::pair<std::string_
 std::optional<std::size_t> hand_over(const Trace& t) {
     for (std::size_t k = t.hops.size(); k-- > 0;) {
         const Hop& h = t.hops[k];
-        const auto& from = h.fields.from.host;
-        std::string host = lower(from.value_or(""));
-        bool outbound = host.ends_with(".outbound.protection.outlook.com");
+        std::string_view host = h.fields.from.host ? std::string_view(*h.fields.from.host) : std::string_view();
+        while (!host.empty() && (host.back() == '.' || host.back() == '>' || host.back() == ' ')) host.remove_suffix(1);
+        constexpr std::string_view kOutbound = ".outbound.protection.outlook.com";
+        bool outbound =
+            host.size() >= kOutbound.size() && iequals(host.substr(host.size() - kOutbound.size()), kOutbound);
         bool leaves = k > 0 && t.hops[k - 1].org == kMicrosoft365 && h.org && *h.org != kMicrosoft365;
         if (outbound || leaves) return k;
     }
@@ -173,18 +181,22 @@ std::optional<FarEnd> assess_far_end(const Trace& t) {
     std::vector<const SignalHeader*> candidates;
     for (const auto& s : t.signals) {
         if (iequals(s.name, "Authentication-Results")) candidates.push_back(&s);
-        if (iequals(s.name, "ARC-Authentication-Results"))
-            arc.emplace_back(parse_authentication_results(s.name, s.value).arc_instance.value_or(0), &s);
+        if (iequals(s.name, "ARC-Authentication-Results")) arc.emplace_back(arc_instance(s.value).value_or(0), &s);
     }
     std::stable_sort(arc.begin(), arc.end(), [](const auto& x, const auto& y) { return x.first > y.first; });
     for (const auto& a : arc) candidates.push_back(a.second);
     const auto& handover_ip = t.hops[*k].fields.from.ip;
     const SignalHeader* chosen = nullptr;
-    for (const SignalHeader* c : candidates)
-        if (!handover_ip || names_ip(lower(c->value), lower(*handover_ip))) {
+    std::string ip_text;
+    if (handover_ip) lower_into(ip_text, *handover_ip);
+    thread_local std::string text;  // each candidate in lower case, in one buffer per thread
+    for (const SignalHeader* c : candidates) {
+        if (handover_ip) lower_into(text, c->value);
+        if (!handover_ip || names_ip(text, ip_text)) {
             chosen = c;
             break;
         }
+    }
     if (chosen == nullptr) return std::nullopt;
     AuthenticationResults ar = parse_authentication_results(chosen->name, chosen->value);
     FarEnd fe;

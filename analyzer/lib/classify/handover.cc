@@ -49,9 +49,13 @@ bool sender_says_nothing(const SenderSide& f) {
                                 [](const std::optional<std::string>* name) { return *name && public_name(**name); });
 }
 
-std::string org_words(const System& s) {
+std::string_view org_view(const System& s) {
     if (s.org) return *s.org;
     return "an unnamed system";
+}
+
+std::string org_words(const System& s) {
+    return std::string(org_view(s));
 }
 
 // The recipients' organisations: where the message was delivered
@@ -127,8 +131,11 @@ const char* describe_kind(RunKind k) {
 }
 
 std::string sender_words(const ReceivedFields& f) {
-    std::string who = f.from.rdns.value_or(f.from.host.value_or(f.from.helo.value_or("")));
-    if (f.from.ip) who += (who.empty() ? "" : " ") + ("[" + *f.from.ip + "]");
+    const auto& name = f.from.rdns ? f.from.rdns : f.from.host ? f.from.host : f.from.helo;
+    std::string who;
+    who.reserve((name ? name->size() : 0) + (f.from.ip ? f.from.ip->size() + 3 : 0));
+    if (name) who = *name;
+    if (f.from.ip) who.append(who.empty() ? "" : " ").append("[").append(*f.from.ip).append("]");
     return who.empty() ? "an unnamed sender" : who;
 }
 
@@ -160,6 +167,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
     if (auto originator = find_signal(t, "X-OriginatorOrg")) add_org(sides.sender_orgs, org_of_name(*originator));
 
     auto user_inside = [&](std::size_t i) -> std::optional<std::string> {
+        if (!rules.has_user_rules()) return std::nullopt;  // only the user's own rules answer here
         const auto& f = hops[i].fields;
         if (auto m = rules.match_from(f.from.host, f.from.ip);
             m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
@@ -289,8 +297,9 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 device = self_stamp(hops[j]).has_value() && (!sys[j].org || !sys[j].org_note.empty()) &&
                          !sides.is_sender_org(sys[j].org) && family(sys[j]) == std::nullopt;
             link.from_device = device;
-            link.why = "hand-over at " + hop_ref(h) + " from " + org_words(a) + " to " + org_words(b) + ": " +
-                       sender_words(h.fields) + " handed it over the internet";
+            link.why.assign("hand-over at ").append(hop_ref(h)).append(" from ").append(org_view(a));
+            link.why.append(" to ").append(org_view(b)).append(": ").append(sender_words(h.fields));
+            link.why.append(" handed it over the internet");
         }
     };
     compute_links();

@@ -4,6 +4,8 @@
 
 #include <string_view>
 
+#include "base/string_memo.hh"
+
 namespace hopscope {
 
 void PublicSuffixList::Free::operator()(psl_ctx_st* ctx) const {
@@ -22,20 +24,51 @@ const PublicSuffixList& PublicSuffixList::instance() {
     return list;
 }
 
+namespace {
+
+// libpsl's answer for one name, remembered per thread by the name: a pure
+// function of its text, so a remembered answer is the one libpsl gives.
+template <typename Ask>
+bool remembered(StringMemo<bool, 8192>& memo, std::string_view name, Ask&& ask) {
+    if (const bool* hit = memo.find(name)) return *hit;
+    std::string key(name);  // libpsl wants a C string
+    return memo.put(name, ask(key.c_str()));
+}
+
+}  // namespace
+
 std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view host) const {
     if (ctx_ == nullptr) return std::nullopt;
+    // libpsl reads a C string: the name ends at a NUL, as it would there.
+    host = host.substr(0, host.find('\0'));
     // A name whose last label is no suffix the list knows (pps.reinject,
     // mail.example.invalid-tld) is a local name, not a domain: libpsl's
     // implicit "*" rule would make one up.
     auto dot = host.rfind('.');
-    std::string tld(host.substr(dot == std::string_view::npos ? 0 : dot + 1));
+    std::string_view tld = host.substr(dot == std::string_view::npos ? 0 : dot + 1);
+    thread_local StringMemo<bool, 8192> known_tld;
     // The documentation names of RFC 2606 (.example, .test) read as domains.
-    if (tld != "example" && tld != "test" &&
-        psl_is_public_suffix2(ctx_, tld.c_str(), PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) == 0)
+    if (tld != "example" && tld != "test" && !remembered(known_tld, tld, [&](const char* name) {
+            return psl_is_public_suffix2(ctx_, name, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+        }))
         return std::nullopt;
-    std::string key(host);  // libpsl wants a C string
-    if (const char* d = psl_registrable_domain(ctx_, key.c_str()); d != nullptr) return std::string(d);
-    return std::nullopt;
+    // psl_registrable_domain's own walk (libpsl 0.21: from the left, the
+    // name before the first suffix that is public), with each suffix's answer
+    // remembered: a mailbox names a few thousand hosts but far fewer parent
+    // domains, so a new host costs one lookup instead of one per label.
+    if (host.empty() || host.front() == '.') return std::nullopt;
+    thread_local StringMemo<bool, 8192> public_suffix;
+    std::optional<std::string_view> regdom;
+    std::string_view domain = host;
+    while (
+        !remembered(public_suffix, domain, [&](const char* name) { return psl_is_public_suffix(ctx_, name) != 0; })) {
+        auto next = domain.find('.');
+        if (next == std::string_view::npos) break;
+        regdom = domain;
+        domain = domain.substr(next + 1);
+    }
+    if (!regdom) return std::nullopt;
+    return std::string(*regdom);
 }
 
 }  // namespace hopscope

@@ -246,7 +246,11 @@ Result<bool> RuleSet::add(Rule rule) {
     const std::string& p = rule.pattern;
     if (auto star = p.rfind('*'); star != std::string::npos && p.find_first_of("?#", star) == std::string::npos)
         rule.tail = p.substr(star + 1);
+    else if ((rule.kind == MatchKind::ByHost || rule.kind == MatchKind::FromHost) &&
+             p.find_first_of("*?#") == std::string::npos)
+        rule.tail = p;  // a host named in full (smtp.office365.com): filed under its own ending
     rule.user = rule.id.starts_with("user-") || rule.id == "config";
+    if (rule.user) ++user_rules_;
     // Rules by kind, each list in trial order: the user's first (the admin
     // knows their own network better than we do), then ours, in table order.
     std::size_t at = rules_.size();

@@ -34,7 +34,8 @@ struct Rule {
     std::string pattern;             // host glob (* any run, ? one char, # one digit), CIDR, or protocol
     std::string evidence;            // why, in words; empty: generated from kind and pattern
     std::optional<Network> network;  // parsed once for the IP kinds
-    std::string tail;                // literal text after the last '*' (no ? or #): must end the host
+    std::string tail;                // literal text after the last '*' (no ? or #), or a pattern without
+                                     // wildcards whole: must end the host
     std::string org;                 // the organisation it names; empty: the host's registrable domain
     std::string product;             // the service's name (gateways, providers, lists, MXs)
     bool user = false;               // from the command line or config: tried first
@@ -76,6 +77,8 @@ class RuleSet {
     // for one rule set are never served to another.
     [[nodiscard]] std::uint64_t generation() const { return generation_; }
     [[nodiscard]] bool has_user_relay() const { return user_relays_ > 0; }
+    // Any rule from the command line or config (--relay, --internal-net, `rule =`).
+    [[nodiscard]] bool has_user_rules() const { return user_rules_ > 0; }
     // The --relay entries as given, comma-separated, for the evidence.
     [[nodiscard]] const std::string& user_relay_words() const { return relay_words_; }
 
@@ -110,6 +113,7 @@ class RuleSet {
     static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
     std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
     int user_relays_ = 0;
+    int user_rules_ = 0;
     std::string relay_words_;
     std::uint64_t generation_ = 0;
     std::shared_ptr<const ConnectorConfig> connectors_;

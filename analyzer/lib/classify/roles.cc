@@ -54,7 +54,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         if (const auto& m = by_match[i];
             m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
             why = m->evidence();
-        if (!why)
+        if (!why && rules.has_user_rules())  // only the user's own rules answer here
             if (auto m = rules.match_from(h.fields.from.host, h.fields.from.ip);
                 m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
                 why = m->evidence() + " sent this on inside your organisation";

@@ -7,6 +7,7 @@
 #endif
 
 #include <strings.h>
+#include <array>
 #include <charconv>
 #include <cstdint>
 #include <cstring>
@@ -86,6 +87,42 @@ bool is_separator_date(std::string_view s) {
     for (int zones = 0; zones < 2 && !s.empty() && (is_alpha(s[0]) || s[0] == '+' || s[0] == '-'); ++zones)
         s = next_word(s);
     return digits(s, 4).has_value();
+}
+
+// The first line start at or after `p` (which follows a '\n') that the
+// header walk below has to look at: one that may be a separator ('F'), a
+// Content-Length ('C' or 'c') or the blank line ('\n', '\r'). The line
+// breaks are found 32 bytes a step and only the byte after each is looked
+// at; data.size() when no such line is left.
+constexpr std::array<bool, 256> kHeaderWalkByte = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'F', 'C', 'c', '\n', '\r'}) t[c] = true;
+    return t;
+}();
+
+std::size_t next_header_line(std::string_view data, std::size_t p) {
+    const char* base = data.data();
+    std::size_t n = data.size();
+    std::size_t i = p - 1;  // the '\n' before p
+    auto wanted = [&](std::size_t at) {
+        return at + 1 < n && kHeaderWalkByte[static_cast<unsigned char>(base[at + 1])];
+    };
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    for (; i + 32 <= n; i += 32) {
+        auto lo = static_cast<std::uint32_t>(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i)), nl)));
+        auto hi = static_cast<std::uint32_t>(
+            _mm_movemask_epi8(_mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 16)), nl)));
+        for (std::uint32_t mask = lo | (hi << 16U); mask != 0; mask &= mask - 1) {
+            std::size_t at = i + static_cast<std::size_t>(__builtin_ctz(mask));
+            if (wanted(at)) return at + 1;
+        }
+    }
+#endif
+    for (; i < n; ++i)
+        if (base[i] == '\n' && wanted(i)) return i + 1;
+    return n;
 }
 
 }  // namespace
@@ -248,6 +285,8 @@ std::optional<MessageSpan> MboxSplitter::next() {
     bool separator_in_header = false;
     std::optional<std::size_t> length;
     for (std::size_t p = first_next; p < data_.size();) {
+        p = next_header_line(data_, p);
+        if (p >= data_.size()) break;
         if (data_[p] == 'F' && separator_at(p)) {
             end = p;
             separator_in_header = true;

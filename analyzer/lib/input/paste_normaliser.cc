@@ -68,6 +68,11 @@ bool is_gmail_summary_line(std::string_view line) {
 }  // namespace
 
 bool is_field_start(std::string_view line) {
+    return field_colon(line) != std::string_view::npos;
+}
+
+std::size_t field_colon(std::string_view line) {
+    constexpr std::size_t no = std::string_view::npos;
     // Characters of a field name after the first: letters, digits, "-_.".
     // A table, since every line of every header block comes through here.
     static constexpr std::array<bool, 256> kNameChar = [] {
@@ -77,7 +82,7 @@ bool is_field_start(std::string_view line) {
                 is_alpha(static_cast<char>(c)) || is_digit(static_cast<char>(c)) || c == '-' || c == '_' || c == '.';
         return t;
     }();
-    if (line.empty() || !is_alpha(line[0])) return false;
+    if (line.empty() || !is_alpha(line[0])) return no;
     std::size_t i = 1;
 #if defined(__SSE2__)
     // Names run to 40 characters and more (X-MS-Exchange-...): sixteen a test.
@@ -100,8 +105,8 @@ bool is_field_start(std::string_view line) {
 #endif
     while (i < line.size() && kNameChar[static_cast<unsigned char>(line[i])]) ++i;
     while (i < line.size() && is_wsp(line[i])) ++i;
-    if (i >= line.size() || line[i] != ':') return false;
-    return line.substr(i + 1, 2) != "//";
+    if (i >= line.size() || line[i] != ':') return no;
+    return line.substr(i + 1, 2) != "//" ? i : no;
 }
 
 PasteStart find_paste_start(std::string_view bytes) {

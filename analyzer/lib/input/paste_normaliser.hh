@@ -26,5 +26,7 @@ PasteStart find_paste_start(std::string_view bytes);
 // lenient forms seen in pastes: a name of letters, digits, '-', '_' or '.',
 // starting with a letter, optional white space, then ':' not followed by "//".
 bool is_field_start(std::string_view line);
+// The same, saying where: the offset of the field's ':' in `line`, or npos.
+std::size_t field_colon(std::string_view line);
 
 }  // namespace hopscope

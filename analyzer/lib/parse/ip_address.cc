@@ -38,7 +38,8 @@ std::string format_ipv6(const std::array<unsigned char, 16>& b) {
     // RFC 5952 as glibc's inet_ntop writes it (its sprintf per group cost
     // more than the rest of the parse): lower-case hex without leading
     // zeros, the first longest run of two or more zero groups as "::", and
-    // an IPv4-mapped or -compatible address with its dotted quad.
+    // an IPv4-mapped or -compatible address with its dotted quad. Written
+    // into a buffer of the longest form's size, then copied once.
     std::array<unsigned, 8> w{};
     for (std::size_t i = 0; i < 8; ++i) w[i] = (static_cast<unsigned>(b[2 * i]) << 8) | b[2 * i + 1];
     int best = -1;
@@ -58,21 +59,24 @@ std::string format_ipv6(const std::array<unsigned char, 16>& b) {
     }
     if (best_len < 2) best = -1;
     static constexpr char kHex[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(39);
+    std::array<char, 48> buf{};  // "ffff:...:ffff" is 39, "::ffff:255.255.255.255" 22
+    char* out = buf.data();
     for (int i = 0; i < 8; ++i) {
         if (i == best) {
-            out += ':';
+            *out++ = ':';
             i += best_len - 1;
-            if (i == 7) out += ':';
+            if (i == 7) *out++ = ':';
             continue;
         }
-        if (i > 0) out += ':';
+        if (i > 0) *out++ = ':';
         // The embedded IPv4 of ::a.b.c.d and ::ffff:a.b.c.d.
         if (i == 6 && best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff))) {
             for (std::size_t k = 12; k < 16; ++k) {
-                if (k > 12) out += '.';
-                out += std::to_string(b[k]);
+                if (k > 12) *out++ = '.';
+                unsigned v = b[k];
+                if (v >= 100) *out++ = static_cast<char>('0' + v / 100);
+                if (v >= 10) *out++ = static_cast<char>('0' + v / 10 % 10);
+                *out++ = static_cast<char>('0' + v % 10);
             }
             break;
         }
@@ -82,10 +86,10 @@ std::string format_ipv6(const std::array<unsigned char, 16>& b) {
             unsigned digit = (v >> static_cast<unsigned>(shift)) & 0xfU;
             if (digit == 0 && !started && shift > 0) continue;
             started = true;
-            out += kHex[digit];
+            *out++ = kHex[digit];
         }
     }
-    return out;
+    return {buf.data(), static_cast<std::size_t>(out - buf.data())};
 }
 
 std::optional<std::string> normalise_ip(std::string_view text) {

@@ -332,6 +332,14 @@ std::string strip_angle(std::string_view s) {
     return std::string(s);
 }
 
+// The words of one clause: a list per thread, emptied and reused by every
+// with, for and via clause of every stamp.
+std::vector<const Token*>& clause_words() {
+    thread_local std::vector<const Token*> words;
+    words.clear();
+    return words;
+}
+
 // Some broken stamps write the date without the ';'. Find a time of day
 // among the atoms and take the date from a few atoms before it.
 bool is_iso_day(std::string_view t) {
@@ -559,7 +567,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                 break;
             }
             case Clause::With: {
-                std::vector<const Token*> words;
+                std::vector<const Token*>& words = clause_words();
                 for (std::size_t k = 0; k < g.toks.size(); ++k) {
                     const Token* t = g.toks[k];
                     if (t->kind == TokenKind::Comment) {
@@ -596,7 +604,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                 }
                 break;
             case Clause::For: {
-                std::vector<const Token*> words;
+                std::vector<const Token*>& words = clause_words();
                 for (const Token* t : g.toks) {
                     if (t->kind == TokenKind::Comment)
                         notes.emplace_back(t->text);
@@ -607,7 +615,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                 break;
             }
             case Clause::Via: {
-                std::vector<const Token*> words;
+                std::vector<const Token*>& words = clause_words();
                 for (const Token* t : g.toks)
                     if (t->kind != TokenKind::Comment)
                         words.push_back(t);

@@ -106,12 +106,10 @@ struct Scanner {
     // At '<' : an angle address up to '>' (which may hold ';' or spaces).
     std::string_view angle() {
         std::size_t start = i;
-        std::size_t close = s.find('>', i);
-        // Never swallow a comment or a line break: look only up to the '>'.
-        bool stopped = false;
-        for (std::size_t k = i; close != std::string_view::npos && k < close && !stopped; ++k)
-            stopped = s[k] == '\n' || s[k] == '(' || s[k] == ')';
-        if (close == std::string_view::npos || stopped) {
+        // Never swallow a comment or a line break: the '>' must come first.
+        std::size_t close = i + 1;
+        while (close < s.size() && s[close] != '>' && s[close] != '\n' && s[close] != '(' && s[close] != ')') ++close;
+        if (close == s.size() || s[close] != '>') {
             ++i;
             while (i < s.size() && !ends_atom(s[i])) ++i;
             return s.substr(start, i - start);

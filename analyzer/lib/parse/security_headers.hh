@@ -128,6 +128,9 @@ std::optional<std::string> attributed_ip(std::string_view value);
 
 // Views of `header` and `value`: they must outlive the result.
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value);
+// The i= of an ARC-Authentication-Results value alone: what
+// parse_authentication_results reads as arc_instance, without the rest.
+std::optional<int> arc_instance(std::string_view value);
 // The fields of an X-Forefront-Antispam-Report value, as views of `value`.
 std::vector<SecurityField> parse_forefront_report(std::string_view value);
 
