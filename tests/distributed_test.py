@@ -11,7 +11,7 @@
   prints, in text, JSON and HTML, the audit by sender and the skipped items
   included, and `summarize --format csv` over the shards in order prints
   audit's CSV; `--format csv --by sender` the same groups.
-- The README's GNU parallel recipe, run as written, and tools/dask-audit
+- The GNU parallel recipe of docs/scaling.md, run as written, and tools/dask-audit
   on a LocalCluster of 1 and 2 workers give the local audit's summary.
 """
 import gzip
@@ -122,10 +122,10 @@ try:
     direct = run([hopscope, "audit", "-q", "--format", "csv", biggest]).stdout
     expect(in_order == direct, "summarize --format csv over the range shards equals audit's CSV of the file")
 
-    # The README's GNU parallel recipe, as written there.
-    readme = open(os.path.join(top, "README.md"), encoding="utf-8").read()
-    m = re.search(r"<!-- recipe: parallel -->\s*```sh\n(.*?)```", readme, re.S)
-    expect(m is not None, "the README has the GNU parallel recipe")
+    # The GNU parallel recipe of docs/scaling.md, as written there.
+    page = open(os.path.join(top, "docs", "scaling.md"), encoding="utf-8").read()
+    m = re.search(r"<!-- recipe: parallel -->\s*```sh\n(.*?)```", page, re.S)
+    expect(m is not None, "docs/scaling.md has the GNU parallel recipe")
     if m:
         env = dict(os.environ, PATH=os.path.dirname(hopscope) + os.pathsep + os.environ["PATH"],
                    MAIL=" ".join(inputs))
