@@ -1,5 +1,5 @@
 // What every stage reports about input it could read only in part: an
-// anomaly (a kind from the README's list and a detail quoting the input), and
+// anomaly (a kind from the list in docs/json.md and a detail quoting the input), and
 // the time type every stage shares.
 #pragma once
 

@@ -74,7 +74,7 @@ struct RelayVerdict {
     std::string_view state = "not-applicable";     // traversed, not-traversed, not-applicable
     std::string_view method = "none";              // connector-relay, direct-send, client-submission, mailbox,
                                                    // inbound, none, unknown
-    std::string_view reason = "no-microsoft-365";  // a short code for scripts (README "The relay answer")
+    std::string_view reason = "no-microsoft-365";  // a short code for scripts (docs/relay.md)
     bool traversed = false;                        // state == "traversed"
     std::optional<int> entry_hop;                  // the hop where the message entered the recipient's tenant
     std::optional<std::string> host;               // the system Microsoft 365 received it from

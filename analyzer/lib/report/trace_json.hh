@@ -1,4 +1,4 @@
-// The JSON form of a Trace (schema documented in README.md, "JSON output").
+// The JSON form of a Trace (schema documented in docs/json.md).
 #pragma once
 
 #include "chain/trace.hh"
