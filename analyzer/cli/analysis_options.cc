@@ -12,7 +12,7 @@
 #include "classify/hop_classifier.hh"
 #include "classify/message_analysis.hh"
 #include "cli/input_source.hh"
-#include "cli/pst_file.hh"
+#include "input/pst_reader.hh"
 
 namespace po = boost::program_options;
 

@@ -1,0 +1,205 @@
+#include "input/pst_reader.hh"
+
+#include <set>
+#include <vector>
+
+#include "base/limits.hh"
+#include "base/utf8.hh"
+
+namespace hopscope {
+namespace {
+
+constexpr int kMaxFolderDepth = 64;  // deeper is a damaged file, not a mailbox
+
+// libpff's error and item handles, owned.
+struct ErrorFree {
+    void operator()(libpff_error_t* e) const { libpff_error_free(&e); }
+};
+using Error = std::unique_ptr<libpff_error_t, ErrorFree>;
+
+struct ItemFree {
+    void operator()(libpff_item_t* i) const { libpff_item_free(&i, nullptr); }
+};
+using Item = std::unique_ptr<libpff_item_t, ItemFree>;
+
+// libpff_error_t** for a call, taken over afterwards.
+class ErrorOut {
+  public:
+    ~ErrorOut() { Error owned(raw_); }
+    ErrorOut() = default;
+    ErrorOut(const ErrorOut&) = delete;
+    ErrorOut& operator=(const ErrorOut&) = delete;
+    libpff_error_t** operator&() { return &raw_; }  // NOLINT(google-runtime-operator): the C API's out parameter
+    [[nodiscard]] std::string text() const {
+        if (raw_ == nullptr) return "unknown error";
+        std::vector<char> buf(512, '\0');
+        libpff_error_sprint(raw_, buf.data(), buf.size());
+        std::string s(buf.data());
+        while (!s.empty() && (s.back() == '\n' || s.back() == '.')) s.pop_back();
+        auto nl = s.rfind('\n');  // the innermost cause is the last line
+        return make_valid_utf8(nl == std::string::npos ? s : s.substr(nl + 1));
+    }
+
+  private:
+    libpff_error_t* raw_ = nullptr;
+};
+
+std::optional<std::string> folder_name(libpff_item_t* folder) {
+    size_t size = 0;
+    if (libpff_folder_get_utf8_name_size(folder, &size, nullptr) != 1 || size == 0 || size > 4096) return std::nullopt;
+    std::string name(size, '\0');
+    if (libpff_folder_get_utf8_name(folder, reinterpret_cast<uint8_t*>(name.data()), size, nullptr) != 1)
+        return std::nullopt;
+    while (!name.empty() && name.back() == '\0') name.pop_back();
+    return make_valid_utf8(std::move(name));
+}
+
+std::optional<std::string> message_string(libpff_item_t* message, uint32_t entry, std::size_t cap) {
+    size_t size = 0;
+    if (libpff_message_get_entry_value_utf8_string_size(message, entry, &size, nullptr) != 1 || size == 0)
+        return std::nullopt;
+    if (size > cap) size = cap;
+    std::string value(size, '\0');
+    if (libpff_message_get_entry_value_utf8_string(message, entry, reinterpret_cast<uint8_t*>(value.data()), size,
+                                                   nullptr) != 1)
+        return std::nullopt;
+    while (!value.empty() && value.back() == '\0') value.pop_back();
+    if (value.starts_with("\xEF\xBB\xBF")) value.erase(0, 3);
+    return make_valid_utf8(std::move(value));
+}
+
+// MS-PST node id types (the low five bits of a node id). The item tree
+// libpff builds from the node index at open gives a folder's children
+// without reading its contents table, which costs a quarter of a walk.
+constexpr std::uint32_t kNodeTypeMask = 0x1F;
+constexpr std::uint32_t kNormalFolder = 0x02;
+constexpr std::uint32_t kNormalMessage = 0x04;
+
+// One handle's depth-first walk. Every handle walking the same file counts
+// the same items in the same order, so `want` can share the reading out.
+class Walker {
+  public:
+    Walker(const std::function<PstWant(std::uint64_t)>& want, const std::function<bool(PstItem)>& emit, PstTally& tally)
+        : want_(want), emit_(emit), tally_(tally) {}
+
+    // False when stopped (by `want` or `emit`).
+    bool root(libpff_file_t* file) {
+        libpff_item_t* raw = nullptr;
+        ErrorOut error;
+        if (libpff_file_get_root_folder(file, &raw, &error) != 1)
+            return report_error("", 0, "no readable root folder: " + error.text());
+        Item root(raw);
+        return folder(root.get(), "", 0);
+    }
+
+  private:
+    bool folder(libpff_item_t* f, const std::string& path, int depth) {
+        uint32_t id = 0;
+        if (libpff_item_get_identifier(f, &id, nullptr) == 1 && !seen_.insert(id).second) return true;  // a cycle
+        if (depth > kMaxFolderDepth) return report_error(path, id, "folders nested too deep (a damaged file)");
+        int children = 0;
+        {
+            ErrorOut error;
+            if (libpff_item_get_number_of_sub_items(f, &children, &error) != 1)
+                return report_error(path, id, "unreadable folder: " + error.text());
+        }
+        // Its messages first, then its folders, each in the file's order.
+        std::vector<Item> sub_folders;
+        for (int i = 0; i < children; ++i) {
+            libpff_item_t* raw = nullptr;
+            ErrorOut error;
+            if (libpff_item_get_sub_item(f, i, &raw, &error) != 1) {
+                if (!report_error(path, 0, "unreadable item " + std::to_string(i) + " of the folder: " + error.text()))
+                    return false;
+                continue;
+            }
+            Item child(raw);
+            uint32_t child_id = 0;
+            if (libpff_item_get_identifier(child.get(), &child_id, nullptr) != 1) continue;
+            if ((child_id & kNodeTypeMask) == kNormalFolder) {
+                sub_folders.push_back(std::move(child));
+            } else if ((child_id & kNodeTypeMask) == kNormalMessage) {
+                if (!message(child.get(), path, child_id)) return false;
+            }
+        }
+        for (const Item& child : sub_folders) {
+            std::string name = folder_name(child.get()).value_or("(no name)");
+            for (char& c : name)
+                if (c == '/') c = '_';  // the separator of our paths
+            std::string sub = path;
+            if (!sub.empty()) sub += '/';
+            sub += name;
+            if (!folder(child.get(), sub, depth + 1)) return false;
+        }
+        return true;
+    }
+
+    bool message(libpff_item_t* m, const std::string& path, uint32_t id) {
+        return take(path, id, [&](PstItem& item) {
+            item.headers =
+                message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+            item.message_class = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+        });
+    }
+
+    bool report_error(const std::string& path, uint32_t id, std::string why) {
+        return take(path, id, [&](PstItem& item) { item.error = std::move(why); });
+    }
+
+    // Counts the next item; when this handle reads it, `fill` completes it
+    // and it is emitted. False when the walk is to stop.
+    template <typename Fill>
+    bool take(const std::string& path, uint32_t id, Fill fill) {
+        std::uint64_t index = count(id);
+        PstWant want = want_(index);
+        if (want != PstWant::read) return want == PstWant::skip;
+        PstItem item;
+        item.index = index;
+        item.folder = path;
+        item.id = id;
+        fill(item);
+        return emit_(std::move(item));
+    }
+
+    std::uint64_t count(uint32_t id) {
+        for (int shift = 0; shift < 32; shift += 8) {
+            tally_.fingerprint ^= (id >> static_cast<unsigned>(shift)) & 0xFFU;
+            tally_.fingerprint *= 0x100000001B3ULL;
+        }
+        return tally_.items++;
+    }
+
+    const std::function<PstWant(std::uint64_t)>& want_;
+    const std::function<bool(PstItem)>& emit_;
+    PstTally& tally_;
+    std::set<uint32_t> seen_;
+};
+
+}  // namespace
+
+bool is_pst(std::string_view bytes) {
+    return bytes.size() >= 4 && bytes.substr(0, 4) == "!BDN";
+}
+
+void PstReader::Close::operator()(libpff_file_t* f) const {
+    (void)libpff_file_close(f, nullptr);
+    libpff_file_free(&f, nullptr);
+}
+
+Result<PstReader> PstReader::open(const std::string& path) {
+    libpff_file_t* raw = nullptr;
+    ErrorOut error;
+    if (libpff_file_initialize(&raw, &error) != 1) return make_error(path + ": cannot read PST files: " + error.text());
+    Handle handle(raw);  // closing a handle that opened nothing is harmless
+    if (libpff_file_open(raw, path.c_str(), LIBPFF_OPEN_READ, &error) != 1)
+        return make_error(path + ": not a readable PST/OST file: " + error.text());
+    return PstReader(std::move(handle));
+}
+
+bool PstReader::walk(const std::function<PstWant(std::uint64_t)>& want, const std::function<bool(PstItem)>& emit,
+                     PstTally& tally) {
+    Walker w(want, emit, tally);
+    return w.root(file_.get());
+}
+
+}  // namespace hopscope
