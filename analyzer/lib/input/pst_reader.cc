@@ -9,7 +9,8 @@
 namespace hopscope {
 namespace {
 
-constexpr int kMaxFolderDepth = 64;  // deeper is a damaged file, not a mailbox
+constexpr int kMaxFolderDepth = 64;           // deeper is a damaged file, not a mailbox
+constexpr std::size_t kMaxFolderName = 4096;  // bytes of a folder's name, with its NUL
 
 // libpff's error and item handles, owned.
 struct ErrorFree {
@@ -44,29 +45,96 @@ class ErrorOut {
     libpff_error_t* raw_ = nullptr;
 };
 
-std::optional<std::string> folder_name(libpff_item_t* folder) {
-    size_t size = 0;
-    if (libpff_folder_get_utf8_name_size(folder, &size, nullptr) != 1 || size == 0 || size > 4096) return std::nullopt;
-    std::string name(size, '\0');
-    if (libpff_folder_get_utf8_name(folder, reinterpret_cast<uint8_t*>(name.data()), size, nullptr) != 1)
-        return std::nullopt;
-    while (!name.empty() && name.back() == '\0') name.pop_back();
-    return make_valid_utf8(std::move(name));
-}
+struct RecordSetFree {
+    void operator()(libpff_record_set_t* s) const { libpff_record_set_free(&s, nullptr); }
+};
+using RecordSet = std::unique_ptr<libpff_record_set_t, RecordSetFree>;
 
-std::optional<std::string> message_string(libpff_item_t* message, uint32_t entry, std::size_t cap) {
-    size_t size = 0;
-    if (libpff_message_get_entry_value_utf8_string_size(message, entry, &size, nullptr) != 1 || size == 0)
-        return std::nullopt;
-    if (size > cap) size = cap;
-    std::string value(size, '\0');
-    if (libpff_message_get_entry_value_utf8_string(message, entry, reinterpret_cast<uint8_t*>(value.data()), size,
-                                                   nullptr) != 1)
-        return std::nullopt;
-    while (!value.empty() && value.back() == '\0') value.pop_back();
-    if (value.starts_with("\xEF\xBB\xBF")) value.erase(0, 3);
-    return make_valid_utf8(std::move(value));
-}
+struct RecordEntryFree {
+    void operator()(libpff_record_entry_t* e) const { libpff_record_entry_free(&e, nullptr); }
+};
+using RecordEntry = std::unique_ptr<libpff_record_entry_t, RecordEntryFree>;
+
+// An item's properties: its first record set (libpff reads the item's
+// property table at the first look). Every entry is found by its own tag,
+// never through the named-property (name-to-id) map: the properties read
+// here are all tags below 0x8000, and a named property whose mapped id
+// happens to equal one of them is not that property.
+class Properties {
+  public:
+    // The file's code page (`ascii_codepage`) is what libpff decodes 8-bit
+    // strings with.
+    Properties(libpff_item_t* item, int ascii_codepage) : item_(item), ascii_codepage_(ascii_codepage) {
+        libpff_record_set_t* raw = nullptr;
+        if (libpff_item_get_record_set_by_index(item, 0, &raw, nullptr) == 1) set_.reset(raw);
+    }
+
+    // A string property (PT_UNICODE or PT_STRING8) as UTF-8, at most `cap`
+    // bytes with its terminating NUL (a longer value is not read), without a
+    // byte-order mark, made valid UTF-8.
+    std::optional<std::string> string(std::uint32_t tag, std::size_t cap) {
+        RecordEntry e = entry(tag, 0);
+        if (!e) return std::nullopt;
+        std::uint32_t value_type = 0;
+        if (libpff_record_entry_get_value_type(e.get(), &value_type, nullptr) != 1) return std::nullopt;
+        if (value_type == LIBPFF_VALUE_TYPE_STRING_ASCII && !in_file_codepage()) {
+            // In the message's own code page, which only libpff's message
+            // functions decode with (the record entry knows the file's).
+            return message_string(tag, cap);
+        }
+        if (value_type != LIBPFF_VALUE_TYPE_STRING_ASCII && value_type != LIBPFF_VALUE_TYPE_STRING_UNICODE)
+            return std::nullopt;
+        size_t size = 0;
+        if (libpff_record_entry_get_data_as_utf8_string_size(e.get(), &size, nullptr) != 1 || size == 0)
+            return std::nullopt;
+        if (size > cap) return std::nullopt;  // libpff reads all of it or nothing
+        std::string value(size, '\0');
+        if (libpff_record_entry_get_data_as_utf8_string(e.get(), reinterpret_cast<uint8_t*>(value.data()), size,
+                                                        nullptr) != 1)
+            return std::nullopt;
+        return clean(std::move(value));
+    }
+
+  private:
+    [[nodiscard]] RecordEntry entry(std::uint32_t tag, std::uint32_t value_type) const {
+        if (!set_) return nullptr;
+        libpff_record_entry_t* raw = nullptr;
+        std::uint8_t flags = LIBPFF_ENTRY_VALUE_FLAG_IGNORE_NAME_TO_ID_MAP;
+        if (value_type == 0) flags |= LIBPFF_ENTRY_VALUE_FLAG_MATCH_ANY_VALUE_TYPE;
+        if (libpff_record_set_get_entry_by_type(set_.get(), tag, value_type, &raw, flags, nullptr) != 1) return nullptr;
+        return RecordEntry(raw);
+    }
+
+    // PR_MESSAGE_CODEPAGE, where the item has one, is the file's code page.
+    [[nodiscard]] bool in_file_codepage() const {
+        RecordEntry e = entry(LIBPFF_ENTRY_TYPE_MESSAGE_CODEPAGE, LIBPFF_VALUE_TYPE_INTEGER_32BIT_SIGNED);
+        std::uint32_t codepage = 0;
+        if (!e || libpff_record_entry_get_data_as_32bit_integer(e.get(), &codepage, nullptr) != 1) return true;
+        return codepage == static_cast<std::uint32_t>(ascii_codepage_);
+    }
+
+    [[nodiscard]] std::optional<std::string> message_string(std::uint32_t tag, std::size_t cap) const {
+        size_t size = 0;
+        if (libpff_message_get_entry_value_utf8_string_size(item_, tag, &size, nullptr) != 1 || size == 0)
+            return std::nullopt;
+        if (size > cap) return std::nullopt;  // libpff reads all of it or nothing
+        std::string value(size, '\0');
+        if (libpff_message_get_entry_value_utf8_string(item_, tag, reinterpret_cast<uint8_t*>(value.data()), size,
+                                                       nullptr) != 1)
+            return std::nullopt;
+        return clean(std::move(value));
+    }
+
+    static std::string clean(std::string value) {
+        while (!value.empty() && value.back() == '\0') value.pop_back();
+        if (value.starts_with("\xEF\xBB\xBF")) value.erase(0, 3);
+        return make_valid_utf8(std::move(value));
+    }
+
+    libpff_item_t* item_;
+    int ascii_codepage_;
+    RecordSet set_;
+};
 
 // MS-PST node id types (the low five bits of a node id). The item tree
 // libpff builds from the node index at open gives a folder's children
@@ -84,6 +152,7 @@ class Walker {
 
     // False when stopped (by `want` or `emit`).
     bool root(libpff_file_t* file) {
+        if (libpff_file_get_ascii_codepage(file, &ascii_codepage_, nullptr) != 1) ascii_codepage_ = 1252;
         libpff_item_t* raw = nullptr;
         ErrorOut error;
         if (libpff_file_get_root_folder(file, &raw, &error) != 1)
@@ -123,7 +192,9 @@ class Walker {
             }
         }
         for (const Item& child : sub_folders) {
-            std::string name = folder_name(child.get()).value_or("(no name)");
+            std::string name = Properties(child.get(), ascii_codepage_)
+                                   .string(LIBPFF_ENTRY_TYPE_DISPLAY_NAME, kMaxFolderName)
+                                   .value_or("(no name)");
             for (char& c : name)
                 if (c == '/') c = '_';  // the separator of our paths
             std::string sub = path;
@@ -136,9 +207,10 @@ class Walker {
 
     bool message(libpff_item_t* m, const std::string& path, uint32_t id) {
         return take(path, id, [&](PstItem& item) {
+            Properties properties(m, ascii_codepage_);
             item.headers =
-                message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
-            item.message_class = message_string(m, LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+                properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+            item.message_class = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
         });
     }
 
@@ -172,6 +244,7 @@ class Walker {
     const std::function<PstWant(std::uint64_t)>& want_;
     const std::function<bool(PstItem)>& emit_;
     PstTally& tally_;
+    int ascii_codepage_ = 1252;
     std::set<uint32_t> seen_;
 };
 
