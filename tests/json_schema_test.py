@@ -2,9 +2,9 @@
 """The JSON Schemas (analyzer/schema/, draft 2020-12) describe what hopscope
 writes: every golden corpus trace, `trace --format json` of every corpus
 input, an audit of corpus/ and, when ../shared exists, an audit of every
-shared mailbox and of corpus-ext's single messages validate. The schemas
-are strict (no unknown members), so a member added or renamed without the
-schema fails here. Uses Debian's python3-jsonschema."""
+shared mailbox (whole, and with --range) and of corpus-ext's single
+messages validate. The schemas are strict (no unknown members), so a member
+added or renamed without the schema fails here. Uses Debian's python3-jsonschema."""
 import glob
 import json
 import os
@@ -43,13 +43,13 @@ for path in sorted(glob.glob(os.path.join(corpus, "*.eml")) + glob.glob(os.path.
         check(trace, json.loads(out.stdout), os.path.basename(path))
         checked["trace"] += 1
 
-def audit(paths, label):
-    out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", *paths], capture_output=True)
+def audit(paths, label, extra=()):
+    out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", *extra, *paths], capture_output=True)
     for n, line in enumerate(out.stdout.splitlines(), 1):
         check(record, json.loads(line), f"{label} record {n}")
         checked["records"] += 1
     # The summary of the same, from audit and from summarize over the records.
-    whole = subprocess.run([hopscope, "audit", "-q", "--format", "json", *paths], capture_output=True)
+    whole = subprocess.run([hopscope, "audit", "-q", "--format", "json", *extra, *paths], capture_output=True)
     check(summary, json.loads(whole.stdout), f"{label} audit summary")
     again = subprocess.run([hopscope, "summarize", "--format", "json", "-"], input=out.stdout, capture_output=True)
     check(summary, json.loads(again.stdout), f"{label} summarize")
@@ -60,6 +60,7 @@ ext = os.path.join(shared, "corpus-ext")
 if os.path.isdir(ext):
     mailboxes = sorted(glob.glob(os.path.join(ext, "mailboxes", "*")))
     audit(mailboxes, "shared mailboxes")
+    audit(mailboxes, "shared mailboxes past their first byte (--range: no index)", ("--range", "1:"))
     audit([os.path.join(ext, d) for d in ("general", "o365", "pasted", "bounces") if os.path.isdir(os.path.join(ext, d))],
           "corpus-ext messages")
 else:

@@ -48,9 +48,8 @@ void AuditSummary::keep_first(std::vector<Listed>& list, Listed item) {
 }
 
 std::string AuditSummary::where_text(const Where& w) {
-    std::string s = w.path + " #" + std::to_string(w.index);
-    if (w.offset) s += " (offset " + std::to_string(*w.offset) + ")";
-    return s;
+    if (w.offset) return w.path + " (offset " + std::to_string(*w.offset) + ")";
+    return w.path + " #" + std::to_string(w.index);
 }
 
 void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
@@ -59,7 +58,7 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
     PerSource& src = it->second;
     ++src.messages;
-    auto where = [&] { return Where{std::string(s.path), s.index, s.offset, s.item.has_value()}; };
+    auto where = [&] { return Where{std::string(s.path), s.index.value_or(0), s.offset, s.item.has_value()}; };
     if (!f.analysed) {
         ++failed_;
         ++src.failed;
@@ -163,11 +162,11 @@ std::string AuditSummary::render_json() const {
     auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
     auto source = [&](const Where& at) {
         w.key("source").begin_object().member("path", at.path).key("offset");
-        if (at.offset)
-            w.value(count(*at.offset));
+        if (at.offset)  // an mbox message: known by its offset
+            w.value(count(*at.offset)).key("index").null();
         else
-            w.null();
-        w.member("index", count(at.index)).end_object();
+            w.null().member("index", count(at.index));
+        w.end_object();
     };
     w.begin_object();
     w.member("schema", std::int64_t{kJsonSchemaVersion}).member("kind", "audit-summary");

@@ -3,8 +3,9 @@
 // that did not traverse, failures, per-source counts.
 //
 // The summary depends only on the set of messages added, never on their
-// order: lists keep the first entries by (path, index), ties in delay are
-// broken the same way, and delays are counted per value. So one audit of
+// order: lists keep the first entries by path and place (an mbox message's
+// offset, another's index), ties in delay are broken the same way, and
+// delays are counted per value. So one audit of
 // everything and `summarize` over shards of it, in any order, print the
 // same bytes; and memory grows with distinct delays, not with messages.
 #pragma once
@@ -13,6 +14,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "report/audit_record.hh"
@@ -35,13 +37,19 @@ class AuditSummary {
     static constexpr std::size_t kSlowest = 10;
 
   private:
+    // Where a message is: an mbox message by its offset (its record has
+    // no index when its audit read only a range of the file), any other by
+    // its index in the path. Ordered as one audit reads them.
     struct Where {
         std::string path;
-        std::uint64_t index = 0;
+        std::uint64_t index = 0;  // when there is no offset
         std::optional<std::uint64_t> offset;
         bool pst_item = false;  // an item of a PST/OST: index counts items, as --range does
-        auto operator<=>(const Where& o) const { return std::tie(path, index) <=> std::tie(o.path, o.index); }
-        bool operator==(const Where& o) const { return path == o.path && index == o.index; }
+        [[nodiscard]] std::tuple<const std::string&, bool, std::uint64_t> key() const {
+            return {path, offset.has_value(), offset.value_or(index)};
+        }
+        auto operator<=>(const Where& o) const { return key() <=> o.key(); }
+        bool operator==(const Where& o) const { return key() == o.key(); }
     };
     struct Listed {
         Where where;

@@ -102,8 +102,8 @@ std::string AuditSummary::render_html() const {
     }
 
     auto where_html = [&](const Where& w) {
-        return "<span class=\"mono\">" + h(w.path) + "</span> #" + std::to_string(w.index) +
-               (w.offset ? " (offset " + std::to_string(*w.offset) + ")" : std::string());
+        return "<span class=\"mono\">" + h(w.path) + "</span>" +
+               (w.offset ? " (offset " + std::to_string(*w.offset) + ")" : " #" + std::to_string(w.index));
     };
     // The command that shows one message: a byte range of its mbox, or the file itself.
     auto command = [&](const Where& w) {
