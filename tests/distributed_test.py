@@ -15,7 +15,9 @@
   in text and in JSON, and `summarize --format csv` over the shards in
   order prints audit's CSV.
 - The README's GNU parallel recipe, run as written, and tools/dask-audit
-  on a LocalCluster of 1 and 2 workers give the local audit's summary.
+  on a LocalCluster of 1 and 2 workers give the local audit's summary, with
+  shards plain in its temporary directory or kept in --shards (gzipped, or
+  plain with --compress none).
 """
 import gzip
 import os
@@ -184,6 +186,14 @@ try:
             expect(out.stdout == want[f], f"tools/dask-audit --workers {workers} --format {f} equals audit")
             if out.stdout != want[f]:
                 print(out.stderr.decode()[-2000:])
+    # Shards kept in --shards are gzipped (plain with --compress none), and summarise the same.
+    for compress, magic in (("gzip", b"\x1f\x8b"), ("none", b"{")):
+        kept = os.path.join(work, "kept-" + compress)
+        out = run([os.path.join(top, "tools", "dask-audit"), "--hopscope", hopscope, "--workers", "2", "--chunk", "65536",
+                   "--shards", kept, "--compress", compress, *inputs])
+        heads = {open(os.path.join(kept, n), "rb").read(len(magic)) for n in os.listdir(kept)}
+        expect(out.stdout == want["text"] and heads - {b""} == {magic},
+               f"tools/dask-audit --shards DIR --compress {compress}: {len(os.listdir(kept))} shards, equal to audit")
 finally:
     shutil.rmtree(work, ignore_errors=True)
 
