@@ -186,7 +186,18 @@ check "check --index of two files" 64 "$bin" check --index 1 "$mbox" "$mbox"
 # The audit's own commands show the message it lists.
 "$bin" audit -q --format json "$mbox" > "$tmp/three.json"
 cmd=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["not_traversed_listed"][0]["command"])' "$tmp/three.json")
-[ "$cmd" = "hopscope trace --index 1 '$mbox'" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL see-it-with command: $cmd"; }
+off1=$("$bin" audit -q --format jsonl "$mbox" | sed -n 2p | python3 -c 'import json,sys; print(json.load(sys.stdin)["source"]["offset"])')
+[ "$cmd" = "hopscope trace --offset $off1 '$mbox'" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL see-it-with command: $cmd"; }
+check "check --offset of message 1" 1 "$bin" check --offset "$off1" "$mbox"
+expect_grep "--offset is the direct send" $out "^NOT TRAVERSED: Direct Send"
+check "--offset inside a message" 2 "$bin" trace --offset $((off1 + 1)) "$mbox"
+expect_grep "--offset inside said" $err "no message of the mbox starts at byte $((off1 + 1))"
+check "--offset and --index" 64 "$bin" trace --offset 0 --index 1 "$mbox"
+check "--offset of one message" 2 "$bin" trace --offset 0 "$corpus/demo-o365-relay.eml"
+# A record of audit --range has no index: its offset shows it.
+"$bin" audit -q --format jsonl --range "$off1:$((off1 + 1))" "$mbox" > "$tmp/range.jsonl"
+roff=$(python3 -c 'import json,sys; r=json.loads(open(sys.argv[1]).readline()); print(r["source"]["offset"], r["source"]["index"])' "$tmp/range.jsonl")
+[ "$roff" = "$off1 None" ] && pass=$((pass+1)) || { fail=$((fail+1)); echo "FAIL range record source: $roff"; }
 
 # Exit codes: --expect-relay's 1 wins over 3 (a failed message) and 2 (an
 # unopened input); not applicable is no failure of --expect-relay.

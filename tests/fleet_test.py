@@ -46,6 +46,11 @@ with tempfile.TemporaryDirectory(prefix="hopscope-fleet-") as work:
         expect(out.returncode == 0 and summary["messages"] == len(messages) and summary["failed"] == 0,
                f"{tag}: {summary['messages']} messages audited, exit {out.returncode}")
 
+        # Each message's offset in the mbox (the summaries name mbox messages by it).
+        records = [json.loads(line) for line in run("audit", "-q", "--format", "jsonl", mbox).stdout.splitlines()]
+        offset_of = {r["source"]["index"]: r["source"]["offset"] for r in records}
+        index_at = {o: i for i, o in offset_of.items()}
+
         # Every group, as the generator made it.
         groups = {f"{g['origin']} {g['from_address']}": g for g in summary["senders"]}
         expect(sorted(groups) == sorted(truth["senders"]),
@@ -59,9 +64,10 @@ with tempfile.TemporaryDirectory(prefix="hopscope-fleet-") as work:
                 expect(got[field] == want[field], f"{tag}: {key}: {field} {got[field]!r}, want {want[field]!r}")
             expect(got["bounced"] == 0 and got["connectors"] == [] and got["unlisted"] == 0,
                    f"{tag}: {key}: no bounces, no connector named without --connectors")
-            expect(got["example"]["source"]["index"] == want["example_index"] and
-                   got["example"]["command"] == f"hopscope trace --index {want['example_index']} '{mbox}'",
-                   f"{tag}: {key}: example #{want['example_index']}: {got['example']}")
+            offset = offset_of.get(want["example_index"])
+            expect(got["example"]["source"]["offset"] == offset and
+                   got["example"]["command"] == f"hopscope trace --offset {offset} '{mbox}'",
+                   f"{tag}: {key}: example #{want['example_index']} (offset {offset}): {got['example']}")
         expect(all(g["key"] == f"{g['origin'] or ''} {g['from_address'] or ''}" for g in summary["senders"]),
                f"{tag}: each group's key is its origin and From address")
         order = [(-g["not_traversed"], -g["messages"], g["key"]) for g in summary["senders"]]
@@ -110,14 +116,19 @@ with tempfile.TemporaryDirectory(prefix="hopscope-fleet-") as work:
         expect([(r["origin"], r["from_address"], int(r["messages"]), int(r["not_traversed"])) for r in by] ==
                [(g["origin"], g["from_address"], g["messages"], g["not_traversed"]) for g in summary["senders"]],
                f"{tag}: --by sender rows are the JSON's groups")
-        expect(all(r["command"].startswith("hopscope trace --index ") for r in by), f"{tag}: --by sender commands")
+        expect(all(r["command"].startswith("hopscope trace --offset ") for r in by), f"{tag}: --by sender commands")
 
         # The example commands show the messages they name.
         for g in summary["senders"][:3]:
-            index = g["example"]["source"]["index"]
+            offset = g["example"]["source"]["offset"]
+            index = index_at.get(offset)
+            t = run("trace", "--format", "json", "--offset", str(offset), mbox)
+            expect(index is not None and t.returncode == 0 and
+                   json.loads(t.stdout)["message_id"] == messages[index]["message_id"],
+                   f"{tag}: trace --offset {offset} is the example")
             t = run("trace", "--format", "json", "--index", str(index), mbox)
             expect(t.returncode == 0 and json.loads(t.stdout)["message_id"] == messages[index]["message_id"],
-                   f"{tag}: trace --index {index} is the example")
+                   f"{tag}: trace --index {index} is the same message")
 
         # Records read back: summarize over shuffled shards equals the audit.
         records = run("audit", "-q", "--format", "jsonl", mbox).stdout.splitlines(keepends=True)

@@ -3,9 +3,9 @@
 writes: every golden corpus trace, `trace --format json` of every corpus
 input, an audit of corpus/, `connectors lint --format json` of every export in
 corpus/connectors and, when ../shared exists, an audit of every shared mailbox
-and of corpus-ext's single messages validate. The schemas
-are strict (no unknown members), so a member added or renamed without the
-schema fails here. Uses Debian's python3-jsonschema."""
+(whole, and with --range) and of corpus-ext's single messages validate. The
+schemas are strict (no unknown members), so a member added or renamed without
+the schema fails here. Uses Debian's python3-jsonschema."""
 import glob
 import json
 import os
@@ -54,13 +54,13 @@ for name in sorted(os.listdir(exports)):
         check(lint, json.loads(out.stdout), "connectors lint " + name)
         checked["lint"] += 1
 
-def audit(paths, label):
-    out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", *paths], capture_output=True)
+def audit(paths, label, extra=()):
+    out = subprocess.run([hopscope, "audit", "-q", "--format", "jsonl", *extra, *paths], capture_output=True)
     for n, line in enumerate(out.stdout.splitlines(), 1):
         check(record, json.loads(line), f"{label} record {n}")
         checked["records"] += 1
     # The summary of the same, from audit and from summarize over the records.
-    whole = subprocess.run([hopscope, "audit", "-q", "--format", "json", *paths], capture_output=True)
+    whole = subprocess.run([hopscope, "audit", "-q", "--format", "json", *extra, *paths], capture_output=True)
     check(summary, json.loads(whole.stdout), f"{label} audit summary")
     again = subprocess.run([hopscope, "summarize", "--format", "json", "-"], input=out.stdout, capture_output=True)
     check(summary, json.loads(again.stdout), f"{label} summarize")
@@ -95,6 +95,7 @@ ext = os.path.join(shared, "corpus-ext")
 if os.path.isdir(ext):
     mailboxes = sorted(glob.glob(os.path.join(ext, "mailboxes", "*")))
     audit(mailboxes, "shared mailboxes")
+    audit(mailboxes, "shared mailboxes past their first byte (--range: no index)", ("--range", "1:"))
     audit([os.path.join(ext, d) for d in ("general", "o365", "pasted", "bounces") if os.path.isdir(os.path.join(ext, d))],
           "corpus-ext messages")
     # PST/OST items that are no e-mail messages: skipped records.

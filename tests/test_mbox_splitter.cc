@@ -1,6 +1,7 @@
 #define BOOST_TEST_MODULE mbox_splitter
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <string>
@@ -144,6 +145,114 @@ BOOST_AUTO_TEST_CASE(offsets_point_at_separators) {
     BOOST_TEST(first->offset == 0U);
     BOOST_TEST(data.substr(second->offset, 6) == "From b");
     BOOST_TEST(!s.next());
+}
+
+namespace {
+
+// The spans of the part of `data` that a range [start, end) reads.
+std::vector<MessageSpan> part_spans(std::string_view data, std::size_t start, std::size_t end) {
+    MboxPart part = mbox_part(data, start, end);
+    std::vector<MessageSpan> out;
+    MboxSplitter s(data.substr(0, part.end), part.begin);
+    while (auto span = s.next()) out.push_back(*span);
+    return out;
+}
+
+bool same(const std::vector<MessageSpan>& a, const std::vector<MessageSpan>& b) {
+    return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](const auto& x, const auto& y) {
+               return x.offset == y.offset && x.length == y.length;
+           });
+}
+
+}  // namespace
+
+// A range finds its first message without reading the file before it, as
+// Hadoop's line reader does, and ends where the next range begins: every cut
+// of the file, at every byte, gives the whole file's messages exactly once.
+BOOST_AUTO_TEST_CASE(range_parts_cover_the_file_once) {
+    const std::string mbox =
+        "From a@b Mon Jan  1 00:00:00 2024\nSubject: one\n\nFrom Russia with love\n>From a@b Mon Jan  1 2024\n\n"
+        "From - \nSubject: two (Netscape)\nFrom 123@xxx\nSubject: three, headers only before it\n\nbody\n"
+        "From c@d Tue Jan  2 00:00:00 2024\r\nSubject: four\r\n\r\n";
+    for (const std::string& data : {mbox, "\xEF\xBB\xBF" + mbox}) {
+        std::vector<MessageSpan> whole;
+        MboxSplitter s(data);
+        while (auto span = s.next()) whole.push_back(*span);
+        BOOST_REQUIRE_EQUAL(whole.size(), 4U);
+        for (std::size_t cut = 0; cut <= data.size(); ++cut) {
+            auto a = part_spans(data, 0, cut);
+            auto b = part_spans(data, cut, data.size() + 1);
+            a.insert(a.end(), b.begin(), b.end());
+            BOOST_TEST(same(a, whole), "cut at " << cut);
+            // A part reads from one byte before its start to its next separator's line.
+            MboxPart part = mbox_part(data, cut, data.size() + 1);
+            BOOST_TEST(part.read_from + 1 >= std::min(cut, std::size_t{1}));
+            BOOST_TEST(part.read_from <= cut);
+            for (const auto& span : b) BOOST_TEST(span.offset >= cut);
+        }
+        // Three cuts at once, in every order of a small set.
+        for (std::size_t x = 0; x < data.size(); x += 7)
+            for (std::size_t y = x; y < data.size(); y += 11) {
+                auto a = part_spans(data, 0, x);
+                for (const auto& [from, to] : {std::pair{x, y}, std::pair{y, data.size() + 1}}) {
+                    auto more = part_spans(data, from, to);
+                    a.insert(a.end(), more.begin(), more.end());
+                }
+                BOOST_TEST(same(a, whole), "cuts at " << x << " and " << y);
+            }
+    }
+}
+
+BOOST_AUTO_TEST_CASE(range_part_bounds) {
+    const std::string data = "From a Mon Jan  1 00:00:00 2024\nA: 1\n\nx\nFrom b Mon Jan  1 00:00:00 2024\nA: 2\n\ny\n";
+    const std::size_t second = data.find("From b");
+    // A separator starting right at START belongs to the range.
+    MboxPart at = mbox_part(data, second, data.size());
+    BOOST_TEST(at.begin == second);
+    BOOST_TEST(at.read_from == second - 1);
+    BOOST_TEST(at.end == data.size());
+    BOOST_TEST(at.read_to == data.size());
+    // One byte past it: the range holds no message, and reads to the end looking for one.
+    MboxPart past = mbox_part(data, second + 1, data.size());
+    BOOST_TEST(past.begin == data.size());
+    BOOST_TEST(past.end == data.size());
+    // The first range ends at the second separator, having read its line (and no further).
+    MboxPart first = mbox_part(data, 0, 5);
+    BOOST_TEST(first.begin == 0U);
+    BOOST_TEST(first.end == second);
+    BOOST_TEST(first.read_from == 0U);
+    BOOST_TEST(first.read_to == data.find('\n', second) + 1);
+    // Past the end: nothing.
+    MboxPart none = mbox_part(data, data.size() + 10, data.size() + 20);
+    BOOST_TEST(none.begin == data.size());
+    BOOST_TEST(none.end == data.size());
+}
+
+// A Content-Length body holding an unquoted From_ line: one pass over the
+// whole file trusts the length; a range boundary between the message's
+// separator and that line cuts the message there (a range cannot see the
+// length before it), and still every byte lands in exactly one part.
+BOOST_AUTO_TEST_CASE(range_boundary_before_a_from_line_in_a_content_length_body) {
+    std::string body = "line\nFrom x@y Mon Jan  1 00:00:00 2024\nSubject: not a message\n";
+    std::string data = "From - Mon Jan  1 00:00:00 2024\nContent-Length: " + std::to_string(body.size()) + "\n\n" +
+                       body + "\nFrom - Tue Jan  2 00:00:00 2024\nSubject: two\n\nz\n";
+    BOOST_TEST(split(data).size() == 2U);
+    for (std::size_t cut : {std::size_t{3}, data.find("From x@y")}) {
+        auto a = part_spans(data, 0, cut);
+        auto b = part_spans(data, cut, data.size());
+        BOOST_REQUIRE_EQUAL(a.size(), 1U);
+        BOOST_REQUIRE_EQUAL(b.size(), 2U);
+        BOOST_TEST(a[0].offset + a[0].length == b[0].offset);
+        BOOST_TEST(b[0].offset == data.find("From x@y"));
+        BOOST_TEST(b[1].offset + b[1].length == data.size());
+    }
+    // A boundary past that line keeps the length's word.
+    std::size_t past = data.find("Subject: not");
+    auto c = part_spans(data, 0, past);
+    auto d = part_spans(data, past, data.size());
+    BOOST_REQUIRE_EQUAL(c.size(), 1U);
+    BOOST_REQUIRE_EQUAL(d.size(), 1U);
+    BOOST_TEST(c[0].length == split(data)[0].size());
 }
 
 BOOST_AUTO_TEST_CASE(many_candidate_lines_stay_linear) {

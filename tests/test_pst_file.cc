@@ -1,6 +1,7 @@
-// The PST walk (cli/pst_file) on the shared samples: the ordered hand-over
-// of several readers, --range, stopping early, and a file replaced between
-// the opens of its readers. Skips cleanly without ../shared.
+// The PST walk (input/pst_reader, read by cli/pst_file's thread pool) on
+// the shared samples: the ordered hand-over of several readers, --range,
+// stopping early, and a file replaced between the opens of its readers.
+// Skips cleanly without ../shared.
 #define BOOST_TEST_MODULE pst_file
 #include <boost/test/unit_test.hpp>
 

@@ -199,46 +199,113 @@ def main():
         print(f"  python peer        {py_msgs / t_py:9.0f} msg/s {mb / t_py:7.0f} MB/s  {t_py:7.2f} s")
         print(f"  ratio hopscope/python: {t_py / t_hs:.1f}x")
     pst_figure()
+    real = next((f[1] for f in files if f[0] == "real-mail"), None)
+    instructions_per_message(real)
+
+
+def first_messages(path, count, out):
+    """The first `count` messages of a bench mbox (whose separators are the only
+    lines starting "From " in it: bodies are mboxrd-quoted) as a file of their own."""
+    with open(path, "rb") as f:
+        data = f.read(64 << 20)
+    at = 0
+    for _ in range(count):
+        at = data.find(b"\nFrom ", at + 1)
+        if at < 0:
+            raise RuntimeError(f"{path} holds fewer than {count} messages in its first 64 MB")
+    with open(out, "wb") as f:
+        f.write(data[:at + 1])
+
+
+def callgrind_instructions(path):
+    """Instructions of one whole `audit --jobs 1 --format jsonl` run under callgrind (every thread)."""
+    out = os.path.join(DIR, "callgrind.out")
+    p = subprocess.run(["valgrind", "--tool=callgrind", f"--callgrind-out-file={out}", BIN, "audit", "-q",
+                        "--jobs", "1", "--format", "jsonl", path], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                       text=True, check=False)
+    os.remove(out)
+    for line in p.stderr.splitlines():
+        if "Collected :" in line:
+            return int(line.split(":")[-1].strip().replace(",", ""))
+    raise RuntimeError("callgrind printed no count: " + p.stderr[-500:])
+
+
+def instructions_per_message(real):
+    """Instructions per real-mail message: callgrind on the first 800 and the first 1,600
+    messages of the real-mail file; the difference over 800, so start-up cancels."""
+    if real is None or shutil.which("valgrind") is None:
+        print("\ninstructions per message skipped: " + ("no real-mail shape" if real is None else "no valgrind"))
+        return
+    counts = {}
+    for n in (800, 1600):
+        part = os.path.join(DIR, f"real-mail-first-{n}.mbox")
+        first_messages(real, n, part)
+        try:
+            counts[n] = callgrind_instructions(part)
+        finally:
+            os.remove(part)
+    per = (counts[1600] - counts[800]) / 800
+    print(f"\ninstructions per real-mail message (callgrind, audit --jobs 1 --format jsonl, 1,600 less 800 "
+          f"messages, over 800): {per:,.0f}  ({counts[800]:,} and {counts[1600]:,} in all)")
 
 
 def pst_figure():
-    """A PST (the largest shared sample, an OST of 92 items): hopscope audit
-    reading it directly, against the path a user has today: readpst -r -j 0
-    to mbox files, then hopscope audit or the Python peer on them. The same
-    items with a chain counted each way."""
-    pst = os.path.join(SHARED, "outlook", "pst", "Aspose.Email-for-.NET_SampleOstFile.ost")
+    """The PST shape: hopscope audit reading the Outlook files directly, against
+    the path a user has today: readpst -r -j 0 to mbox files, then hopscope audit
+    or the Python peer on them. Twice: the largest shared sample (an OST of 92
+    items), and every shared PST/OST together (one hopscope audit over all; one
+    readpst per file). The same items with a chain counted each way."""
+    folder = os.path.join(SHARED, "outlook", "pst")
+    ost = os.path.join(folder, "Aspose.Email-for-.NET_SampleOstFile.ost")
     readpst = shutil.which("readpst")
-    if not os.path.exists(pst) or readpst is None:
+    if not os.path.exists(ost) or readpst is None:
         print("\npst figure skipped: no shared OST or no readpst (pst-utils)")
         return
+    every = sorted(os.path.join(folder, n) for n in os.listdir(folder))
+    pst_shape("the shared OST", [ost], readpst)
+    pst_shape(f"all {len(every)} shared PST/OST files", every, readpst)
+
+
+def wall(cmd):
+    """Wall time of one run, output discarded (no GNU time around it: these runs take milliseconds)."""
+    t = time.perf_counter()
+    subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+    return time.perf_counter() - t
+
+
+def pst_shape(name, psts, readpst):
     out = tempfile.mkdtemp(prefix="hopscope-bench-pst-")
     try:
         t_direct = t_export = t_hs = t_py = float("inf")
         py_msgs = 0
         for _ in range(RUNS):
-            t_direct = min(t_direct, timed([BIN, "audit", "-q", "--format", "jsonl", pst], stdout=subprocess.DEVNULL)[0])
+            t_direct = min(t_direct, wall([BIN, "audit", "-q", "--format", "jsonl", *psts]))
             shutil.rmtree(out)
             os.makedirs(out)
-            t_export = min(t_export, timed([readpst, "-q", "-r", "-j", "0", "-o", out, pst],
-                                           stdout=subprocess.DEVNULL)[0])
-            t_hs = min(t_hs, timed([BIN, "audit", "-q", "--format", "jsonl", out], stdout=subprocess.DEVNULL)[0])
+            t0 = time.perf_counter()
+            for i, pst in enumerate(psts):  # each into a folder of its own, as a user would
+                os.makedirs(os.path.join(out, str(i)))
+                subprocess.run([readpst, "-q", "-r", "-j", "0", "-o", os.path.join(out, str(i)), pst],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, check=False)
+            t_export = min(t_export, time.perf_counter() - t0)
+            t_hs = min(t_hs, wall([BIN, "audit", "-q", "--format", "jsonl", out]))
             mboxes = [os.path.join(r, n) for r, _, names in os.walk(out) for n in names]
             t0 = time.perf_counter()
             py_msgs = sum(python_peer(m)[0] for m in mboxes)
             t_py = min(t_py, time.perf_counter() - t0)
-        records = subprocess.run([BIN, "audit", "-q", "--format", "jsonl", pst], capture_output=True).stdout.splitlines()
+        records = subprocess.run([BIN, "audit", "-q", "--format", "jsonl", *psts], capture_output=True).stdout.splitlines()
         exported = subprocess.run([BIN, "audit", "-q", "--format", "jsonl", out], capture_output=True).stdout.splitlines()
         chains = sum(1 for line in records if b'"hops":[{' in line)
         ex_chains = sum(1 for line in exported if b'"hops":[{' in line)
-        print(f"\npst: {os.path.getsize(pst) / 1e6:.1f} MB OST, {len(records)} items, {chains} with a chain "
+        mb = sum(os.path.getsize(p) for p in psts) / 1e6
+        print(f"\npst, {name}: {mb:.1f} MB, {len(records)} items, {chains} with a chain "
               f"(after readpst: {len(exported)} messages, {ex_chains} with a chain; python peer: {py_msgs} messages)")
-        print(f"  hopscope audit on the OST       {t_direct * 1000:8.1f} ms")
+        print(f"  hopscope audit on the files     {t_direct * 1000:8.1f} ms")
         print(f"  readpst -r to mbox, then audit  {(t_export + t_hs) * 1000:8.1f} ms  (readpst {t_export * 1000:.1f} ms)")
         print(f"  readpst, then the Python peer   {(t_export + t_py) * 1000:8.1f} ms")
         print(f"  ratio against readpst + hopscope: {(t_export + t_hs) / t_direct:.1f}x; "
               f"against readpst + python: {(t_export + t_py) / t_direct:.1f}x")
     finally:
         shutil.rmtree(out, ignore_errors=True)
-
 
 main()

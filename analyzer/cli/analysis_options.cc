@@ -23,6 +23,7 @@
 #include "cli/mapped_file.hh"
 #include "cli/pst_file.hh"
 #include "input/mbox_splitter.hh"
+#include "input/pst_reader.hh"
 
 namespace po = boost::program_options;
 
@@ -63,6 +64,9 @@ void add_pick_options(po::options_description& desc, MessagePick& pick) {
     desc.add_options()(
         "index", po::value<std::uint64_t>()->value_name("N")->notifier([&pick](std::uint64_t n) { pick.index = n; }),
         "in an mbox, the Nth message (from 0: the index audit writes as source.index)")(
+        "offset", po::value<std::uint64_t>()->value_name("N")->notifier([&pick](std::uint64_t n) { pick.offset = n; }),
+        "in an mbox, the message whose separator line starts at byte N (the offset audit writes as source.offset, "
+        "also with --range)")(
         "item", po::value<std::uint32_t>()->value_name("ID")->notifier([&pick](std::uint32_t id) { pick.item = id; }),
         "in a .pst or .ost, the item ID (the id audit writes as source.item)");
 }
@@ -292,9 +296,11 @@ Result<Trace> analyse_pst_item(const std::string& file, const std::string& name,
 Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::string* raw_headers,
                           const MessagePick& pick) {
     const bool stdin_input = file.empty() || file == "-";
-    if ((pick.index || pick.item) && stdin_input)
-        return make_error(std::string(pick.index ? "--index" : "--item") +
-                          " picks a message of a FILE, not of standard input");
+    const char* picked = pick.index ? "--index" : pick.offset ? "--offset" : pick.item ? "--item" : nullptr;
+    if (int(pick.index.has_value()) + int(pick.offset.has_value()) + int(pick.item.has_value()) > 1)
+        return make_error("--index, --offset and --item each pick a message: give one of them");
+    if (picked != nullptr && stdin_input)
+        return make_error(std::string(picked) + " picks a message of a FILE, not of standard input");
     if (file.empty() && ::isatty(STDIN_FILENO) != 0)
         std::cerr << "Paste the message or its headers, then press Ctrl-D on an empty line.\n";
     auto input = read_input(file);
@@ -315,6 +321,20 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
             if (!m) return m.error();
             mapped = std::move(*m);
             all = mapped->bytes();
+        }
+        if (pick.offset) {
+            const MboxPart part = mbox_part(all, *pick.offset, *pick.offset + 1);
+            if (*pick.offset >= all.size() || part.begin != *pick.offset)
+                return make_error(input->name + ": no message of the mbox starts at byte " +
+                                  std::to_string(*pick.offset) +
+                                  (part.begin < all.size() ? " (the next one starts at byte " +
+                                                                 std::to_string(part.begin) + ")"
+                                                           : std::string()));
+            MboxSplitter split(all, part.begin);
+            auto span = split.next();
+            if (!span) return make_error(input->name + ": no message at byte " + std::to_string(*pick.offset));
+            return analyse_bytes(all.substr(span->offset, span->length),
+                                 input->name + " (offset " + std::to_string(*pick.offset) + ")", rules, raw_headers);
         }
         const std::uint64_t want = pick.index.value_or(0);
         MboxSplitter split(all);
@@ -339,6 +359,8 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
     if (pick.index && *pick.index != 0)
         return make_error(input->name + ": one message, not an mbox: no message #" + std::to_string(*pick.index) +
                           " (audit numbers a single message #0)");
+    if (pick.offset)
+        return make_error(input->name + ": one message, not an mbox: --offset picks a message of an mbox");
     return analyse_bytes(bytes, input->name, rules, raw_headers);
 }
 

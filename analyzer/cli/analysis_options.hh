@@ -75,6 +75,7 @@ bool parse_command_line(const std::vector<std::string>& args,
 // item of a .pst/.ost, as audit's source.item).
 struct MessagePick {
     std::optional<std::uint64_t> index;
+    std::optional<std::uint64_t> offset;  // of the message's separator line in an mbox
     std::optional<std::uint32_t> item;
 };
 

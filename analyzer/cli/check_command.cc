@@ -190,7 +190,7 @@ int run_check(const std::vector<std::string>& args) {
     if (!parse_command_line(args, opts, hidden, "input", -1, vm, "check", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope check [--relay X] [--require-tls] [--min-tls 1.2] [FILE|-]...\n"
-                     "       hopscope check [OPTIONS] --index N MBOX | --item ID PST\n"
+                     "       hopscope check [OPTIONS] --index N MBOX | --offset N MBOX | --item ID PST\n"
                      "Did each message pass through your relay into Exchange Online Protection?\n\n"
                   << opts
                   << "\nExit codes: 0 every input confirmed (traversed, with the TLS asked for; for a\n"
@@ -212,8 +212,9 @@ int run_check(const std::vector<std::string>& args) {
     }
     if (!demand.min_tls.empty()) demand.min_tls = std::string(normalise_tls_version("TLS" + demand.min_tls));
     if (files.empty()) files.emplace_back("-");
-    if ((pick.index || pick.item) && (files.size() > 1 || (pick.index && pick.item))) {
-        std::cerr << "hopscope check: --index (an mbox) or --item (a PST/OST) picks a message of one FILE\n";
+    const int picks = int(pick.index.has_value()) + int(pick.offset.has_value()) + int(pick.item.has_value());
+    if (picks > 0 && (files.size() > 1 || picks > 1)) {
+        std::cerr << "hopscope check: --index or --offset (an mbox) or --item (a PST/OST) picks a message of one FILE\n";
         return exit_code::usage;
     }
     if (format == "html" && files.size() > 1) {

@@ -118,9 +118,11 @@ void MappedFile::release_before(std::size_t offset) {
 }
 
 void MappedFile::prefetch(std::size_t offset) {
-    if (data_ == nullptr || offset + kWindow / 2 < asked_populated_ || asked_populated_ >= size_) return;
+    std::size_t end = std::min(size_, read_end_);
+    if (data_ == nullptr || offset + kWindow / 2 < asked_populated_ || asked_populated_ >= end) return;
     std::size_t from = std::max(asked_populated_, offset / page_size() * page_size());
-    std::size_t to = std::min(size_, from + kWindow);
+    if (from >= end) return;
+    std::size_t to = std::min(end, from + kWindow);
     asked_populated_ = to;
     if (size_ < kPagerFrom) {
         populate(from, to, released_);

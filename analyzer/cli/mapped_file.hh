@@ -35,6 +35,8 @@ class MappedFile {
     // it page by page (each touch would be a page fault of its own). For files
     // of 64 MB and more the call is made by a pager thread; this only asks.
     void prefetch(std::size_t offset);
+    // Maps ahead no further than `end` (the end of the part an audit range reads).
+    void read_only_to(std::size_t end) { read_end_ = end; }
     // Once a read past the file's end found zeros (it shrank while being
     // read): its size then. Any thread; cheap until it happens.
     [[nodiscard]] std::optional<std::size_t> shrunk_to() const;
@@ -56,8 +58,9 @@ class MappedFile {
     // For a large file the page-table work (about a fifth of a second per GB)
     // runs on a pager thread, so the main thread's scan does not wait for it:
     // the caller only moves the targets.
-    std::size_t asked_populated_ = 0;  // the caller's own copies, to skip
-    std::size_t asked_released_ = 0;   // asking again for the same step
+    std::size_t read_end_ = static_cast<std::size_t>(-1);  // read_only_to
+    std::size_t asked_populated_ = 0;                      // the caller's own copies, to skip
+    std::size_t asked_released_ = 0;                       // asking again for the same step
     std::mutex mutex_;
     std::condition_variable wake_;
     std::size_t want_populate_from_ = 0;  // under mutex_

@@ -81,15 +81,16 @@ int run_trace(const std::vector<std::string>& args) {
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope trace [OPTIONS] [FILE|-]\n"
                      "Rebuilds the Received chain of one message, header paste or Gmail\n"
-                     "\"Show original\" page; of an mbox, the first message or --index N; of a\n"
-                     ".pst/.ost, the item --item ID.\n\n"
+                     "\"Show original\" page; of an mbox, the first message, --index N or\n"
+                     "--offset N; of a .pst/.ost, the item --item ID.\n\n"
                   << opts
                   << "\nExit codes: 0 analysed, 2 unreadable input or no header fields, 64 bad usage,\n"
                      "74 the output could not be written.\n";
         return exit_code::ok;
     }
-    if (pick.index && pick.item) {
-        std::cerr << "hopscope trace: --index (an mbox) and --item (a PST/OST) do not go together\n";
+    if (int(pick.index.has_value()) + int(pick.offset.has_value()) + int(pick.item.has_value()) > 1) {
+        std::cerr << "hopscope trace: --index, --offset (an mbox) and --item (a PST/OST) each pick a message: give "
+                     "one of them\n";
         return exit_code::usage;
     }
     if (format != "text" && format != "json" && format != "html") {

@@ -2,12 +2,17 @@
 // The block-wise MboxStream (audit -) is held to the whole-file splitter:
 // the same messages at a block size taken from the input, wherever no
 // Content-Length (trusted only when all in hand) or over-long message makes
-// them differ by design; and its spans stay inside what it holds.
+// them differ by design; and its spans stay inside what it holds. Range
+// parts (audit --range) at two cuts taken from the input give the whole
+// file's spans, wherever no Content-Length makes them differ by design, and
+// every byte once in any case.
 #include <strings.h>
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "input/mbox_splitter.hh"
@@ -49,6 +54,31 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         whole.emplace_back(in.substr(span->offset, span->length));
     }
     if (expect != size && size > 3) __builtin_trap();
+
+    // Three range parts at two cuts: contiguous, each inside what it read.
+    if (size >= 2) {
+        std::size_t x = data[0] * size / 256;
+        std::size_t y = x + (data[size - 1] * (size - x) / 256);
+        std::vector<std::string> parts;
+        std::size_t at = in.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+        for (auto [from, to] : {std::pair{std::size_t{0}, x}, std::pair{x, y}, std::pair{y, size + 1}}) {
+            hopscope::MboxPart part = hopscope::mbox_part(in, from, to);
+            if (part.begin > part.end || part.end > size || part.read_from > part.begin || part.read_to < part.end)
+                __builtin_trap();
+            if (part.begin != std::min(at, size) && part.begin < part.end) __builtin_trap();
+            hopscope::MboxSplitter p(in.substr(0, part.end), part.begin);
+            while (auto span = p.next()) {
+                if (span->offset != at || span->length == 0 || span->offset + span->length > part.end) __builtin_trap();
+                at = span->offset + span->length;
+                parts.emplace_back(in.substr(span->offset, span->length));
+            }
+        }
+        if (at != size && size > 3) __builtin_trap();
+        bool counted = false;
+        for (std::size_t i = 0; i + 15 <= size && !counted; ++i)
+            counted = strncasecmp(in.data() + i, "Content-Length:", 15) == 0;
+        if (!counted && parts != whole) __builtin_trap();
+    }
 
     if (size == 0 || !hopscope::looks_like_mbox(in)) return 0;  // audit - streams only mboxes
     std::size_t block = 1 + data[size - 1] % 97;

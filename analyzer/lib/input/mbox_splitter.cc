@@ -7,6 +7,7 @@
 #endif
 
 #include <strings.h>
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <cstdint>
@@ -250,8 +251,46 @@ std::size_t find_separator(std::string_view data, std::size_t from) {
     return std::string_view::npos;
 }
 
-MboxSplitter::MboxSplitter(std::string_view data) : data_(data) {
-    if (data_.substr(0, kBom.size()) == kBom) pos_ = kBom.size();
+namespace {
+
+// Where the first message begins: after a byte-order mark.
+std::size_t first_message(std::string_view data) {
+    return data.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
+}
+
+// The first separator at or after `from` (the size when none).
+std::size_t separator_at_or_after(std::string_view data, std::size_t from) {
+    std::size_t first = first_message(data);
+    if (from <= first) return std::min(first, data.size());
+    if (from > data.size()) return data.size();
+    std::size_t at = find_separator(data, from - 1);  // a line break right before `from` starts a line at it
+    return at == std::string_view::npos ? data.size() : at;
+}
+
+// Past the line at `pos` and its line break (the size when none).
+std::size_t past_line(std::string_view data, std::size_t pos) {
+    if (pos >= data.size()) return data.size();
+    std::size_t next = 0;
+    line_at(data, pos, &next);
+    return next;
+}
+
+}  // namespace
+
+MboxPart mbox_part(std::string_view data, std::size_t start, std::size_t end) {
+    MboxPart part;
+    part.begin = separator_at_or_after(data, start);
+    part.end = std::max(part.begin, separator_at_or_after(data, end));
+    std::size_t first = first_message(data);
+    part.read_from = std::min(start > first ? start - 1 : 0, data.size());
+    part.read_to = std::max(past_line(data, part.begin), past_line(data, part.end));
+    return part;
+}
+
+MboxSplitter::MboxSplitter(std::string_view data) : data_(data), pos_(first_message(data)) {}
+
+MboxSplitter::MboxSplitter(std::string_view data, std::size_t from) : data_(data), pos_(first_message(data)) {
+    pos_ = std::max(pos_, from);
 }
 
 bool MboxSplitter::separator_at(std::size_t pos) const {

@@ -39,9 +39,33 @@ bool is_from_line(std::string_view line);
 // after `from`, or npos.
 std::size_t find_separator(std::string_view data, std::size_t from);
 
+// The messages of an mbox whose separators start in [start, end), found
+// without reading what comes before `start`, as Hadoop's line reader splits
+// a text file: the part begins at the first separator at or after `start`
+// (looked for from one byte before it, so a separator starting right at
+// `start` is seen) and ends at the first separator at or after `end`, where
+// the part of the next range begins. So any cuts give every message to
+// exactly one part, and parts that cover a file read it about once: each
+// reads its own bytes and, past its end, up to that next separator's line.
+// The first message of the file begins after its byte-order mark, whatever
+// its first line. Separators are decided by the splitter's rule
+// (is_from_line, after a line break); a message whose Content-Length body
+// holds an unquoted From_ line is cut at that line when a range boundary
+// falls between its separator and that line, where one pass over the whole
+// file trusts the length.
+struct MboxPart {
+    std::size_t begin = 0;      // the first separator at or after `start` (the size when none)
+    std::size_t end = 0;        // the first separator at or after `end` (the size when none)
+    std::size_t read_from = 0;  // the bytes finding them reads: [read_from, read_to)
+    std::size_t read_to = 0;    // ... together with [begin, end), the part's messages
+};
+MboxPart mbox_part(std::string_view data, std::size_t start, std::size_t end);
+
 class MboxSplitter {
   public:
     explicit MboxSplitter(std::string_view data);
+    // Splits from `from`, a separator (or the file's start), on.
+    MboxSplitter(std::string_view data, std::size_t from);
     std::optional<MessageSpan> next();
     [[nodiscard]] std::size_t position() const { return pos_; }
 

@@ -18,7 +18,11 @@ void write_source(JsonWriter& w, const MessageSource& s) {
         w.value(static_cast<std::int64_t>(*s.offset));
     else
         w.null();
-    w.member("index", static_cast<std::int64_t>(s.index));
+    w.key("index");
+    if (s.index)
+        w.value(static_cast<std::int64_t>(*s.index));
+    else
+        w.null();
     if (s.item) {  // a PST/OST item: where it sits inside the file
         w.member("folder", s.folder).member("item", static_cast<std::int64_t>(*s.item));
     }
@@ -111,7 +115,7 @@ std::string csv_row(const AuditRow& r, const MessageSource& s, const std::option
     };
     append_csv_text(row, s.path);
     row.push_back(',');
-    number(static_cast<std::int64_t>(s.index));
+    number(s.index ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.index)) : std::nullopt);
     number(s.offset ? std::optional<std::int64_t>(static_cast<std::int64_t>(*s.offset)) : std::nullopt);
     if (s.item) {
         append_csv_text(row, s.folder);

@@ -19,7 +19,7 @@ namespace hopscope {
 struct MessageSource {
     std::string_view path;                // the input's name; outlives the audit (it is the walker's)
     std::optional<std::uint64_t> offset;  // byte offset in an mbox
-    std::uint64_t index = 0;              // 0-based within the PATH
+    std::optional<std::uint64_t> index;   // 0-based within the PATH; none for an mbox read in part (--range)
     std::string_view folder{};            // a PST/OST item: its folder path ("Top of Personal Folders/Inbox")
     std::optional<std::uint32_t> item{};  // and its node id
 };

@@ -240,7 +240,7 @@ ReadRecord read_record(od::document& doc) {
                 else if (sk == "offset")
                     r.offset = sf.value().is_null() ? std::nullopt : std::optional<std::uint64_t>(count(sf.value()));
                 else if (sk == "index")
-                    r.index = count(sf.value());
+                    r.index = sf.value().is_null() ? std::nullopt : std::optional<std::uint64_t>(count(sf.value()));
                 else if (sk == "folder")
                     r.folder = std::string(std::string_view(sf.value().get_string()));
                 else if (sk == "item")

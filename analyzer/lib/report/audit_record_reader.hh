@@ -20,7 +20,7 @@ namespace hopscope {
 struct ReadRecord {
     std::string path;
     std::optional<std::uint64_t> offset;
-    std::uint64_t index = 0;
+    std::optional<std::uint64_t> index;
     std::string folder;                 // a PST/OST item's folder
     std::optional<std::uint32_t> item;  // and node id
     std::optional<std::string> error;

@@ -142,8 +142,8 @@ void AuditSummary::keep_first(std::vector<Listed>& list, Listed item, std::size_
 }
 
 std::string AuditSummary::where_text(const Where& w) {
+    if (w.offset) return w.path + " (offset " + std::to_string(*w.offset) + ")";
     std::string s = w.path + " #" + std::to_string(w.index);
-    if (w.offset) s += " (offset " + std::to_string(*w.offset) + ")";
     if (w.item)
         s += " (" + (w.folder.empty() ? std::string() : w.folder + ", ") + "item " + std::to_string(*w.item) + ")";
     return s;
@@ -152,7 +152,7 @@ std::string AuditSummary::where_text(const Where& w) {
 std::string AuditSummary::command(const Where& w) {
     if (w.path == "-") return "(read from standard input: audit the file itself to get a command)";
     if (w.item) return "hopscope trace --item " + std::to_string(*w.item) + " " + shell_word(w.path);
-    if (w.offset) return "hopscope trace --index " + std::to_string(w.index) + " " + shell_word(w.path);
+    if (w.offset) return "hopscope trace --offset " + std::to_string(*w.offset) + " " + shell_word(w.path);
     return "hopscope trace " + shell_word(w.path);
 }
 
@@ -178,7 +178,8 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     PerSource& src = it->second;
     ++src.messages;
     auto where = [&] {
-        return Where{std::string(s.path), s.index, s.offset, s.item ? std::string(s.folder) : std::string(), s.item};
+        return Where{std::string(s.path), s.index.value_or(0), s.offset,
+                     s.item ? std::string(s.folder) : std::string(), s.item};
     };
     if (f.skipped) {
         ++skipped_;
@@ -220,7 +221,10 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         Sender& g = at->second;
         auto earlier = [&] {
             const std::string_view kept = *g.example.path;
-            return s.path < kept || (s.path == kept && s.index < g.example.index);
+            if (s.path != kept) return s.path < kept;
+            const Example& e = g.example;
+            return std::tuple(s.offset.has_value(), s.offset.value_or(s.index.value_or(0))) <
+                   std::tuple(e.offset.has_value(), e.offset.value_or(e.index));
         };
         if (fresh) {
             std::string_view k = at->first;  // a node's key stays in place
@@ -228,7 +232,7 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
             g.from = k.substr(origin.size() + 1);
         }
         if (fresh || earlier()) {
-            g.example = Example{&it->first, s.index, s.offset, s.item, s.item ? std::string(s.folder) : std::string()};
+            g.example = Example{&it->first, s.index.value_or(0), s.offset, s.item, s.item ? std::string(s.folder) : std::string()};
         }
         if (sf.origin_ip && sf.origin_host && (g.origin_host.empty() || *sf.origin_host < g.origin_host))
             g.origin_host = *sf.origin_host;
@@ -443,11 +447,10 @@ void AuditSummary::write_json(ByteBuffer& out) const {
     auto count = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
     auto source = [&](const Where& at) {
         w.key("source").begin_object().member("path", at.path).key("offset");
-        if (at.offset)
-            w.value(count(*at.offset));
+        if (at.offset)  // an mbox message: known by its offset
+            w.value(count(*at.offset)).key("index").null();
         else
-            w.null();
-        w.member("index", count(at.index));
+            w.null().member("index", count(at.index));
         if (at.item) w.member("folder", at.folder).member("item", std::int64_t{*at.item});
         w.end_object();
     };

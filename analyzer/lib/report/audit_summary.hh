@@ -6,10 +6,11 @@
 // messages that did not traverse, failures, skipped items, per-source counts.
 //
 // The summary depends only on the set of messages added, never on their
-// order: lists keep the first entries by (path, index), ties in delay are
-// broken the same way, delays are counted per value, and each sender's
-// lists keep the first names in name order. So one audit of everything and
-// `summarize` over shards of it, in any order, print the same bytes; memory
+// order: lists keep the first entries by path and place (an mbox message's
+// offset, another's index), ties in delay are broken the same way, delays
+// are counted per value, and each sender's lists keep the first names in
+// name order. So one audit of everything and `summarize` over shards of it
+// (file lists or byte ranges), in any order, print the same bytes; memory
 // grows with distinct delays, days and senders, not with messages.
 #pragma once
 
@@ -62,14 +63,20 @@ class AuditSummary {
     static constexpr std::int64_t kMaxPlausibleDelay = std::int64_t{7} * 24 * 3600;
 
   private:
+    // Where a message is: an mbox message by its offset (its record has
+    // no index when its audit read only a range of the file), any other by
+    // its index in the path. Ordered as one audit reads them.
     struct Where {
         std::string path;
-        std::uint64_t index = 0;
+        std::uint64_t index = 0;  // when there is no offset
         std::optional<std::uint64_t> offset;
         std::string folder;                 // a PST/OST item's folder
         std::optional<std::uint32_t> item;  // and node id
-        auto operator<=>(const Where& o) const { return std::tie(path, index) <=> std::tie(o.path, o.index); }
-        bool operator==(const Where& o) const { return path == o.path && index == o.index; }
+        [[nodiscard]] std::tuple<const std::string&, bool, std::uint64_t> key() const {
+            return {path, offset.has_value(), offset.value_or(index)};
+        }
+        auto operator<=>(const Where& o) const { return key() <=> o.key(); }
+        bool operator==(const Where& o) const { return key() == o.key(); }
     };
     struct Listed {
         Where where;
@@ -160,7 +167,7 @@ class AuditSummary {
     [[nodiscard]] std::vector<std::string> not_applicable_parts() const;
     static void keep_first(std::vector<Listed>& list, Listed item, std::size_t cap = kListed);
     [[nodiscard]] static std::string where_text(const Where& w);
-    // The command that shows one message: trace, with --index (an mbox) or --item (a PST/OST).
+    // The command that shows one message: trace, with --offset (an mbox) or --item (a PST/OST).
     [[nodiscard]] static std::string command(const Where& w);
     // Why a delay is left out of the percentiles, or empty.
     [[nodiscard]] static std::string implausible_why(const HopFigure& d);

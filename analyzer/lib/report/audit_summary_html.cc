@@ -120,8 +120,8 @@ std::string AuditSummary::render_html() const {
     }
 
     auto where_html = [&](const Where& w) {
+        if (w.offset) return "<span class=\"mono\">" + h(w.path) + "</span> (offset " + std::to_string(*w.offset) + ")";
         return "<span class=\"mono\">" + h(w.path) + "</span> #" + std::to_string(w.index) +
-               (w.offset ? " (offset " + std::to_string(*w.offset) + ")" : std::string()) +
                (w.item ? " (" + h(w.folder.empty() ? std::string() : w.folder + ", ") + "item " +
                              std::to_string(*w.item) + ")"
                        : std::string());
