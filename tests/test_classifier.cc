@@ -345,6 +345,32 @@ BOOST_AUTO_TEST_CASE(gateways_inbound_and_outbound) {
     BOOST_TEST(out.hops[5].evidence.front().find("Proofpoint") != std::string::npos);
 }
 
+// A server before EOP without Exchange's headers that say how it was taken
+// in: neither a connector nor the organisation's relay is proven, unless
+// --relay names EOP's sender.
+BOOST_AUTO_TEST_CASE(relay_without_exchange_headers_is_not_confirmed) {
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    for (const char* name : {"X-MS-Exchange-Organization-AuthAs: Anonymous\n",
+                             "X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem\n"}) {
+        BOOST_REQUIRE(m.find(name) != std::string::npos);
+        m.erase(m.find(name), std::string(name).size());
+    }
+    m.replace(m.find("DIR:INB;"), 8, "");
+    auto t = traced_text(m);
+    BOOST_TEST(t.relay->state == "not-applicable");
+    BOOST_TEST(t.relay->reason == "no-connector-headers");
+    BOOST_TEST(!t.relay->traversed);
+    auto rules = RuleSet::builtin();
+    BOOST_REQUIRE(rules.add_relay("198.51.100.77"));
+    auto named = traced_text(m, rules);
+    BOOST_TEST(named.relay->state == "traversed");
+    BOOST_TEST(named.relay->reason == "no-connector-headers");
+    // No Received stamp at all: nothing says whether it reached Microsoft 365.
+    auto bare = traced_text("From: a@contoso.com\nTo: b@contoso.com\nSubject: draft\n\nbody\n");
+    BOOST_TEST(bare.relay->reason == "no-received");
+    BOOST_TEST(bare.relay->state == "not-applicable");
+}
+
 BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
     auto t = traced("gateway-outbound-mimecast-relay.eml");
     BOOST_TEST(roles(t) ==
@@ -353,7 +379,17 @@ BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
     BOOST_REQUIRE(t.relay->via);
     BOOST_TEST(t.relay->via->org == "mimecast.com");
     BOOST_TEST(t.relay->via->product == "Mimecast");
-    BOOST_TEST(t.relay->matched_by.value() == "ip");
+    // The attributed-IP header is on connector mail of either kind: over TLS
+    // the certificate may have matched as well as the IP.
+    BOOST_TEST(!t.relay->matched_by);
+    {
+        std::string plain = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/gateway-outbound-mimecast-relay.eml");
+        const std::string tls = "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n 15.20.8137.17 via";
+        BOOST_REQUIRE(plain.find(tls) != std::string::npos);
+        plain.replace(plain.find(tls), tls.size(), "Server id\n 15.20.8137.17 via");
+        auto p = traced_text(plain);
+        BOOST_TEST(p.relay->matched_by.value_or("") == "ip");  // without TLS no certificate can have matched
+    }
     // The same chain as anonymous internet mail: the recipient's gateway, not a route of the relay.
     std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/gateway-outbound-mimecast-relay.eml");
     m.replace(m.find("AuthAs: Partner"), 15, "AuthAs: Anonymous");

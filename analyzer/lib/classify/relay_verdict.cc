@@ -143,11 +143,22 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
             return;
         }
         if (ip && v.ip && *ip == *v.ip) {
-            c.matched_by = "ip";
-            c.evidence.push_back(
-                "EOP attributed the message to the tenant by the connecting address " + *ip +
-                " (OriginalAttributedTenantConnectingIp, undocumented): consistent with a connector that trusts the "
-                "sending server's IP (SenderIPAddresses)");
+            // The header is on connector mail of either kind; only a
+            // connection without TLS rules the certificate out.
+            if (!eop.fields.tls) {
+                c.matched_by = "ip";
+                c.evidence.push_back(
+                    "EOP attributed the message to the tenant by the connecting address " + *ip +
+                    " (OriginalAttributedTenantConnectingIp, undocumented), and the hop into EOP used no TLS, so no "
+                    "certificate can have matched: a connector that trusts the sending server's IP "
+                    "(SenderIPAddresses)");
+            } else {
+                c.evidence.push_back(
+                    "EOP attributed the message to the tenant by the connecting address " + *ip +
+                    " (OriginalAttributedTenantConnectingIp, undocumented, seen on connector mail of either kind); "
+                    "over TLS the connector may trust that IP (SenderIPAddresses) or the certificate's name "
+                    "(TlsSenderCertificateName): the headers do not say which");
+            }
             return;
         }
         if (ip)
@@ -318,7 +329,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     for (int g : sides.tenant_group) last = std::max(last, g);
     if (last < 0) {
         auto passed = microsoft_365_traces(t, rules);
-        if (passed.empty()) {
+        if (passed.empty() && n == 0) {
+            // No stamp at all (a draft, a file saved before sending, a header
+            // cut short): nothing says where it went.
+            finish(v, "not-applicable", "unknown", "no-received");
+            v.evidence.emplace_back(
+                "the header holds no Received stamp: whether and how it reached Microsoft 365 the headers do not tell");
+        } else if (passed.empty()) {
             finish(v, "not-applicable", "none", "no-microsoft-365");
             v.evidence.emplace_back("no Microsoft 365 hop in the chain: this message never reached Microsoft 365");
         } else {
@@ -505,12 +522,26 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.push_back("the organisation's mail reached EOP anonymously from " + role_words(prev) +
                                  ", not from a relay of the sender's");
         }
-    } else if (relay_before || named) {
-        finish(v, rules.has_user_relay() && !named ? "not-traversed" : "traversed", "unknown",
-               rules.has_user_relay() && !named ? "not-your-relay" : "no-connector-headers");
+    } else if (named) {
+        // --relay names the host EOP took it from: the relay was traversed,
+        // whatever took it in.
+        finish(v, "traversed", "unknown", "no-connector-headers");
         v.evidence.emplace_back(
-            "the chain shows a relay of the sender's before EOP, but Exchange's headers that say how it was taken "
-            "in (FromEntityHeader, AuthAs) are absent: the connector cannot be confirmed");
+            "Exchange's headers that say how Microsoft 365 took it in (FromEntityHeader, AuthAs, the spam filter's "
+            "DIR) are absent: the connector cannot be confirmed");
+    } else if (relay_before && rules.has_user_relay()) {
+        finish(v, "not-traversed", "unknown", "not-your-relay");
+        v.evidence.emplace_back(
+            "Exchange's headers that say how Microsoft 365 took it in (FromEntityHeader, AuthAs, the spam filter's "
+            "DIR) are absent");
+    } else if (relay_before) {
+        // A server before EOP, but nothing says a connector took it, nor
+        // whose relay it is: traversed would overstate.
+        finish(v, "not-applicable", "unknown", "no-connector-headers");
+        v.evidence.emplace_back(
+            "a server stands before EOP, but Exchange's headers that say how Microsoft 365 took it in "
+            "(FromEntityHeader, AuthAs, the spam filter's DIR) are absent: neither a connector nor the "
+            "organisation's relay can be confirmed (give --relay to name your relay)");
     } else if (own) {
         finish(v, "not-traversed", "unknown", "no-relay");
         v.evidence.emplace_back(
