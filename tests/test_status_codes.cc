@@ -123,3 +123,21 @@ BOOST_AUTO_TEST_CASE(every_shared_bounce_status_is_explained) {
     }
     BOOST_TEST(checked >= 40);
 }
+
+// Microsoft's own meaning of a code holds where Microsoft 365 gave it; from
+// another server the code means what RFC 3463 says.
+BOOST_AUTO_TEST_CASE(microsoft_meanings_only_from_microsoft) {
+    auto ms = explain_status("5.1.8");
+    BOOST_REQUIRE(ms);
+    BOOST_TEST(ms->matched == "5.1.8");
+    auto other = explain_status("5.1.8", false);
+    BOOST_REQUIRE(other);
+    BOOST_TEST(other->matched == "x.1.8");
+    BOOST_TEST(std::string(other->explanation).find("sender's system address") != std::string::npos);
+    // A code only Microsoft uses keeps its meaning whoever reports it.
+    auto banned = explain_status("5.7.606", false);
+    BOOST_REQUIRE(banned);
+    BOOST_TEST(banned->matched == "5.7.606-649");
+    // A row Microsoft and the RFC both cite stays.
+    BOOST_TEST(explain_status("4.4.7", false)->matched == "4.4.7");
+}

@@ -4,6 +4,7 @@
 #include "classify/hop_classifier.hh"
 #include "classify/status_codes.hh"
 #include "input/header_block.hh"
+#include "parse/ip_address.hh"
 
 #include <algorithm>
 #include <array>
@@ -177,7 +178,21 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     std::optional<StatusMeaning> meaning;
     if (code) {
         b.status = *code;
-        meaning = explain_status(*code);
+        // Microsoft's own meanings of a code only where Microsoft 365 may
+        // have given it. The code is the remote server's when its reply (the
+        // diagnostic) carries it, else the reporting server's.
+        std::optional<std::string> said;
+        if (first != nullptr && first->diagnostic) said = find_status_code(*first->diagnostic);
+        const std::optional<std::string>& author =
+            said && *said == *code && first->remote_mta ? first->remote_mta : report->reporting_mta;
+        bool from_microsoft = true;  // when nothing names the server, as the table is written
+        if (author) {
+            auto ip = normalise_ip(*author);
+            auto m = ip ? rules.match_by(std::nullopt, ip, std::nullopt)
+                        : rules.match_by(author, std::nullopt, std::nullopt);
+            from_microsoft = m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline);
+        }
+        meaning = explain_status(*code, from_microsoft);
     }
     if (failed || outcome == "delayed") {
         if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);

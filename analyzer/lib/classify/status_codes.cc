@@ -71,37 +71,57 @@ std::optional<Code> parse(std::string_view s) {
     return c;
 }
 
+// Every citation of the row is Microsoft's own ("[MS-NDR] [MS-CONN]").
+bool microsoft_only(std::string_view source) {
+    bool any = false;
+    for (std::size_t at = source.find('['); at != std::string_view::npos; at = source.find('[', at + 1)) {
+        if (source.substr(at, 4) != "[MS-") return false;
+        any = true;
+    }
+    return any;
+}
+
 }  // namespace
 
-std::optional<StatusMeaning> explain_status(std::string_view code) {
+std::optional<StatusMeaning> explain_status(std::string_view code, bool from_microsoft) {
     auto c = parse(trim(code));
     if (!c) return std::nullopt;
     std::string normal = std::to_string(c->klass) + "." + std::to_string(c->subject) + "." + std::to_string(c->detail);
     std::string generic = "x." + std::to_string(c->subject) + "." + std::to_string(c->detail);
     std::string prefix = std::to_string(c->klass) + "." + std::to_string(c->subject) + ".";
-    const Row* exact = nullptr;
-    const Row* range = nullptr;
-    const Row* any_class = nullptr;
-    const Row* klass = nullptr;
-    for (const Row& r : rows()) {
-        if (r.code == normal) exact = exact != nullptr ? exact : &r;
-        // The class-independent rows explain failures; a success is said by its own row or its class.
-        if (r.code == generic && c->klass != 2) any_class = any_class != nullptr ? any_class : &r;
-        if (r.code == std::to_string(c->klass)) klass = klass != nullptr ? klass : &r;
-        if (range == nullptr && r.code.starts_with(prefix)) {
-            auto dash = r.code.find('-');
-            if (dash == std::string_view::npos) continue;
-            int lo = 0;
-            int hi = 0;
-            auto low = r.code.substr(prefix.size(), dash - prefix.size());
-            auto high = r.code.substr(dash + 1);
-            if (std::from_chars(low.data(), low.data() + low.size(), lo).ec != std::errc() ||
-                std::from_chars(high.data(), high.data() + high.size(), hi).ec != std::errc())
-                continue;
-            if (c->detail >= lo && c->detail <= hi) range = &r;
+    auto pick = [&](bool skip_microsoft) -> const Row* {
+        const Row* exact = nullptr;
+        const Row* range = nullptr;
+        const Row* any_class = nullptr;
+        const Row* klass = nullptr;
+        for (const Row& r : rows()) {
+            if (skip_microsoft && microsoft_only(r.source)) continue;
+            if (r.code == normal) exact = exact != nullptr ? exact : &r;
+            // The class-independent rows explain failures; a success is said by its own row or its class.
+            if (r.code == generic && c->klass != 2) any_class = any_class != nullptr ? any_class : &r;
+            if (r.code == std::to_string(c->klass)) klass = klass != nullptr ? klass : &r;
+            if (range == nullptr && r.code.starts_with(prefix)) {
+                auto dash = r.code.find('-');
+                if (dash == std::string_view::npos) continue;
+                int lo = 0;
+                int hi = 0;
+                auto low = r.code.substr(prefix.size(), dash - prefix.size());
+                auto high = r.code.substr(dash + 1);
+                if (std::from_chars(low.data(), low.data() + low.size(), lo).ec != std::errc() ||
+                    std::from_chars(high.data(), high.data() + high.size(), hi).ec != std::errc())
+                    continue;
+                if (c->detail >= lo && c->detail <= hi) range = &r;
+            }
         }
+        return exact != nullptr ? exact : range != nullptr ? range : any_class != nullptr ? any_class : klass;
+    };
+    const Row* best = pick(false);
+    // A code RFC 3463 defines means what the RFC says when another server
+    // gave it; a code only Microsoft uses keeps Microsoft's meaning.
+    if (!from_microsoft && best != nullptr && microsoft_only(best->source)) {
+        const Row* rfc = pick(true);
+        if (rfc != nullptr && rfc->code.starts_with("x.")) best = rfc;
     }
-    const Row* best = exact != nullptr ? exact : range != nullptr ? range : any_class != nullptr ? any_class : klass;
     if (best == nullptr) return std::nullopt;
     return StatusMeaning{normal, std::string(best->code), best->explanation, best->hint, best->source};
 }

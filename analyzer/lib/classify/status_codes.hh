@@ -22,7 +22,10 @@ struct StatusMeaning {
 };
 
 // What `code` ("5.7.64") means; nullopt when it is not a status code.
-std::optional<StatusMeaning> explain_status(std::string_view code);
+// Rows whose only sources are Microsoft's ([MS-...]) say what Exchange
+// Online means by a code: when another server gave a code RFC 3463 defines
+// (`from_microsoft` false), the RFC's meaning (an x.S.D row) answers.
+std::optional<StatusMeaning> explain_status(std::string_view code, bool from_microsoft = true);
 
 // The table's text (analyzer/data/status-codes.txt).
 std::string_view status_codes_text();
