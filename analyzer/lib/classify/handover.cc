@@ -197,7 +197,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 }
                 if (site_local_sender(f)) {
                     auto m = rules.match_from(std::nullopt, f.ip);
-                    link.why = (m ? m->evidence() : "sender " + *f.ip + " is a site-local address") +
+                    link.why = (m ? m->evidence() : "sender " + *f.ip + " is " + std::string(site_local_words(*f.ip))) +
                                ": the message starts inside " + (b.org ? *b.org + "'s" : std::string("this")) + " site";
                     continue;
                 }

@@ -807,7 +807,8 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     }
     if (!t.x_received.empty()) {
         out += "\n" +
-               paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) + " X-Received-style stamps):") +
+               paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) +
+                                 (t.x_received.size() == 1 ? " X-Received-style stamp):" : " X-Received-style stamps):")) +
                "\n";
         for (const auto& h : t.x_received) {
             const auto& f = h.fields;
