@@ -316,6 +316,7 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
     }
     for (const auto& v : m.connectors) {
         if (&v == chosen) continue;
+        if (chosen != nullptr && v.outcome == ConnectorOutcome::Unknown) m.not_ruled_out.push_back(v.connector);
         std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
         if (!v.why.empty()) line += ": " + v.why.front();
         m.evidence.push_back(line);

@@ -69,6 +69,10 @@ struct ConnectorVerdict {
 struct ConnectorMatch {
     std::optional<std::string> name;        // the connector that took (or would take) the message
     std::optional<std::string> matched_by;  // "ip" or "certificate"
+    // Other connectors the configuration given cannot rule out (a list
+    // PowerShell cut, a ConnectorType not in the file): `name` is then the
+    // likeliest, not the only one.
+    std::vector<std::string> not_ruled_out;
     // The chosen connector's reason, every other connector's, then what the
     // configuration and EOP's stamps say together.
     std::vector<std::string> evidence;

@@ -561,6 +561,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         ConnectorMatch m = match_connectors(eop_entry(t, entry, sig), *config);
         c.name = m.name;
         c.matched_by = m.name ? m.matched_by : std::nullopt;
+        c.not_ruled_out = m.not_ruled_out;
         c.evidence.insert(c.evidence.begin(), m.evidence.begin(), m.evidence.end());
         if (m.config_not_in_force)
             t.anomalies.push_back(

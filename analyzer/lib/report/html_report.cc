@@ -169,6 +169,8 @@ std::string verdict_banner(const Trace& t) {
             if (v.connector->name)
                 evidence.push_back("Connector: " + *v.connector->name +
                                    (v.connector->matched_by ? " (matched by " + *v.connector->matched_by + ")" : ""));
+            for (const auto& o : v.connector->not_ruled_out)
+                evidence.push_back("Connector: " + o + " is not ruled out by the configuration given");
             for (const auto& e : v.connector->evidence) evidence.push_back("Connector: " + e);
         }
     } else {

@@ -202,9 +202,16 @@ std::string verdict_line(const RelayVerdict& v) {
                            : escape_for_terminal(v.host.value_or(v.ip ? "" : "?")) +
                                  (v.ip ? (v.host ? " [" : "[") + *v.ip + "]" : std::string());
     std::string tls = tls_version_words(v);
-    std::string connector = v.connector && v.connector->name
-                                ? " through connector '" + escape_for_terminal(*v.connector->name) + "'"
-                                : std::string();
+    std::string connector;
+    if (v.connector && v.connector->name) {
+        connector = (v.connector->not_ruled_out.empty() ? " through connector '" : " probably through connector '") +
+                    escape_for_terminal(*v.connector->name) + "'";
+        if (!v.connector->not_ruled_out.empty()) {
+            std::string others;
+            for (const auto& o : v.connector->not_ruled_out) others += (others.empty() ? "'" : ", '") + o + "'";
+            connector += " (" + escape_for_terminal(others) + " not ruled out)";
+        }
+    }
     std::string via = v.via ? ", via " + escape_for_terminal(v.via->product) : std::string();
     if (v.state == "traversed")
         return "TRAVERSED: " + from + " -> EOP" + tls +

@@ -349,6 +349,8 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
         w.key("connector");
         if (r.connector) {
             w.begin_object().member("name", r.connector->name).member("matched_by", r.connector->matched_by);
+            w.key("not_ruled_out");
+            write_strings(w, r.connector->not_ruled_out);
             w.key("evidence");
             write_strings(w, r.connector->evidence);
             w.end_object();
