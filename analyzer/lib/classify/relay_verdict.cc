@@ -171,6 +171,17 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
                              ", but the headers do not say whether by certificate or by IP");
 }
 
+// The sender of a stamp, when it is a Microsoft 365 host (by the same
+// rules that name Microsoft 365's receivers).
+std::optional<std::string> microsoft_sender(const ReceivedFields& f, const RuleSet& rules) {
+    for (const auto* name : {&f.from.rdns, &f.from.host, &f.from.helo}) {
+        if (!*name) continue;
+        auto m = rules.match_by(**name, std::nullopt, std::nullopt);
+        if (m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline)) return **name;
+    }
+    return std::nullopt;
+}
+
 std::string seen_words(const RelayVerdict& v) {
     // A client that greeted with an address literal: its address, then what it said.
     if (v.host && v.host->starts_with("[") && v.ip) return "[" + *v.ip + "] (HELO " + *v.host + ")";
@@ -397,6 +408,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
                                  (with ? " taking it with " + *with : std::string()) +
                                  " (Outlook, OWA or a mobile client), not sent through a relay");
+        } else if (auto inside = microsoft_sender(f, rules)) {
+            // A Microsoft 365 host handed it on: the stamp of the entry itself
+            // is not in this header (cut, or the stamps were put together).
+            finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
+            v.evidence.push_back("the oldest Microsoft 365 stamp, " + hop_ref(entry) + ", has Microsoft 365's own " +
+                                 *inside + " as its sender: the stamp of the entry into Microsoft 365 is not in "
+                                 "this header, so how it entered is unknown");
         } else if (client) {
             finish(v, "not-traversed", "client-submission", "client-submission");
             v.evidence.push_back(
