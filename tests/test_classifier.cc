@@ -384,7 +384,8 @@ BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
     BOOST_TEST(!t.relay->matched_by);
     {
         std::string plain = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/gateway-outbound-mimecast-relay.eml");
-        const std::string tls = "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n 15.20.8137.17 via";
+        const std::string tls =
+            "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id\n 15.20.8137.17 via";
         BOOST_REQUIRE(plain.find(tls) != std::string::npos);
         plain.replace(plain.find(tls), tls.size(), "Server id\n 15.20.8137.17 via");
         auto p = traced_text(plain);

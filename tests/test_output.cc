@@ -283,12 +283,14 @@ Trace analysed(const std::string& name) {
 BOOST_AUTO_TEST_CASE(the_verdict_first_and_whose_it_is) {
     auto zone = DisplayZone::make("UTC");
     std::string demo = render_text(analysed("demo-o365-relay.eml"), TextStyle{false, true, *zone});
-    BOOST_TEST(demo.starts_with(
-        "Relay      TRAVERSED: relay.contoso.com [198.51.100.77] -> EOP with TLS 1.2 (through an inbound connector)\n"));
+    BOOST_TEST(
+        demo.starts_with("Relay      TRAVERSED: relay.contoso.com [198.51.100.77] -> EOP with TLS 1.2 (through an "
+                         "inbound connector)\n"));
     BOOST_TEST(demo.rfind("\nRelay      TRAVERSED") > demo.find("Security headers"));
     std::string fwd = render_text(analysed("forwarded-as-attachment.eml"), TextStyle{false, true, *zone});
-    BOOST_TEST(fwd.starts_with("Relay      NOT APPLICABLE: written in an Exchange Online mailbox  (this message; the "
-                               "message attached to it has its own, below)\n"));
+    BOOST_TEST(
+        fwd.starts_with("Relay      NOT APPLICABLE: written in an Exchange Online mailbox  (this message; the "
+                        "message attached to it has its own, below)\n"));
     auto attached = fwd.find("Attached message 1 (its own chain)");
     BOOST_REQUIRE(attached != std::string::npos);
     // The phish's own chain: the attacker's server into EOP as internet mail, another organisation's.

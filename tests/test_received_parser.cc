@@ -74,8 +74,7 @@ const Want kCases[] = {
      "smtp.kernel.org "
      "(Postfix) with ESMTPS id 4A1B2C3D4E\n\tfor <x@kernel.org>; Thu, 14 Apr 2022 07:32:42 +0000 (UTC)",
      "mail-eopbgr150092.outbound.protection.outlook.com", "mail-eopbgr150092.outbound.protection.outlook.com",
-     "40.107.15.92", "smtp.kernel.org", none, "ESMTPS", "1.3", "TLS_AES_256_GCM_SHA384", true,
-     "2022-04-14T07:32:42Z"},
+     "40.107.15.92", "smtp.kernel.org", none, "ESMTPS", "1.3", "TLS_AES_256_GCM_SHA384", true, "2022-04-14T07:32:42Z"},
     {"Postfix unknown client, IPv6 literal",
      " from scanner (unknown [IPv6:2001:DB8:0:0::41])\n\tby relay.example.net (Postfix) with ESMTP id 4Q1x2Y3zZ4z9tY; "
      "Tue, "
@@ -88,8 +87,8 @@ const Want kCases[] = {
      " from [192.168.2.4] (185-160-170-114.ipv4.xta.cat [185.160.170.114]  (may be forged)) (authenticated bits=0)  by "
      "ackerman2.upc.es (8.14.4/8.14.4) with ESMTP id x71FE1vV016437  (version=TLSv1/SSLv3 cipher=AES128-SHA bits=128 "
      "verify=NO); Thu, 1 Aug 2019 17:14:03 +0200",
-     "[192.168.2.4]", "185-160-170-114.ipv4.xta.cat", "185.160.170.114", "ackerman2.upc.es", none, "ESMTP",
-     "unknown", "AES128-SHA", true, "2019-08-01T15:14:03Z"},
+     "[192.168.2.4]", "185-160-170-114.ipv4.xta.cat", "185.160.170.114", "ackerman2.upc.es", none, "ESMTP", "unknown",
+     "AES128-SHA", true, "2019-08-01T15:14:03Z"},
     {"Sendmail ident user",
      " from helo.example.org (fred@host.example.org [192.0.2.9]) by mx.example.com (8.15.2/8.15.2) with ESMTP id "
      "x1; Mon, 2 Jan 2006 15:04:05 -0700",
@@ -106,8 +105,8 @@ const Want kCases[] = {
      "esmtpsa "
      " (TLS1.2) tls TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384\n\t(Exim 4.94.2)\n\t(envelope-from "
      "<b@example.com>)\n\tid 1kxyz-000abc-12; Mon, 04 Jan 2021 10:00:00 +0100",
-     "SGXNB01BEGED", "1f2ece4f.catv.pool.telekom.hu", "31.46.206.79", "cpanel34.tarhelypark.hu", none, "esmtpsa",
-     "1.2", "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2021-01-04T09:00:00Z"},
+     "SGXNB01BEGED", "1f2ece4f.catv.pool.telekom.hu", "31.46.206.79", "cpanel34.tarhelypark.hu", none, "esmtpsa", "1.2",
+     "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", true, "2021-01-04T09:00:00Z"},
     {"Exim HELO equal to host name",
      " from smtp11.ggg.com ([66.202.209.213]:59716) by mx34.test.it with esmtp (envelope-from <noreply@ggg.com>) id "
      "1dWJDl-00035d-BU for mvk2008_64@test.it; Sat, 15 Jul 2017 12:18:41 +0300",
@@ -184,8 +183,8 @@ const Want kCases[] = {
     {"Not Verified names nothing",
      " from hqpgpgate101.nvidia.com (Not Verified[216.228.121.13]) by hqnvemgate25.nvidia.com (using TLS: TLSv1.2, "
      "DES-CBC3-SHA) id <B5f48fe4f0000>; Fri, 28 Aug 2020 05:53:35 -0700",
-     "hqpgpgate101.nvidia.com", none, "216.228.121.13", "hqnvemgate25.nvidia.com", none, none, "1.2",
-     "DES-CBC3-SHA", true, "2020-08-28T12:53:35Z"},
+     "hqpgpgate101.nvidia.com", none, "216.228.121.13", "hqnvemgate25.nvidia.com", none, none, "1.2", "DES-CBC3-SHA",
+     true, "2020-08-28T12:53:35Z"},
 };
 
 }  // namespace

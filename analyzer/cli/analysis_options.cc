@@ -325,11 +325,10 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
         if (pick.offset) {
             const MboxPart part = mbox_part(all, *pick.offset, *pick.offset + 1);
             if (*pick.offset >= all.size() || part.begin != *pick.offset)
-                return make_error(input->name + ": no message of the mbox starts at byte " +
-                                  std::to_string(*pick.offset) +
-                                  (part.begin < all.size() ? " (the next one starts at byte " +
-                                                                 std::to_string(part.begin) + ")"
-                                                           : std::string()));
+                return make_error(
+                    input->name + ": no message of the mbox starts at byte " + std::to_string(*pick.offset) +
+                    (part.begin < all.size() ? " (the next one starts at byte " + std::to_string(part.begin) + ")"
+                                             : std::string()));
             MboxSplitter split(all, part.begin);
             auto span = split.next();
             if (!span) return make_error(input->name + ": no message at byte " + std::to_string(*pick.offset));
@@ -359,8 +358,7 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
     if (pick.index && *pick.index != 0)
         return make_error(input->name + ": one message, not an mbox: no message #" + std::to_string(*pick.index) +
                           " (audit numbers a single message #0)");
-    if (pick.offset)
-        return make_error(input->name + ": one message, not an mbox: --offset picks a message of an mbox");
+    if (pick.offset) return make_error(input->name + ": one message, not an mbox: --offset picks a message of an mbox");
     return analyse_bytes(bytes, input->name, rules, raw_headers);
 }
 

@@ -214,7 +214,8 @@ int run_check(const std::vector<std::string>& args) {
     if (files.empty()) files.emplace_back("-");
     const int picks = int(pick.index.has_value()) + int(pick.offset.has_value()) + int(pick.item.has_value());
     if (picks > 0 && (files.size() > 1 || picks > 1)) {
-        std::cerr << "hopscope check: --index or --offset (an mbox) or --item (a PST/OST) picks a message of one FILE\n";
+        std::cerr
+            << "hopscope check: --index or --offset (an mbox) or --item (a PST/OST) picks a message of one FILE\n";
         return exit_code::usage;
     }
     if (format == "html" && files.size() > 1) {

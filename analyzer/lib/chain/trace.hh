@@ -62,7 +62,7 @@ struct GatewayVia {
 // headers say of it.
 struct RelayConnector {
     std::optional<std::string> name;
-    std::optional<std::string> matched_by;  // "certificate" or "ip"
+    std::optional<std::string> matched_by;   // "certificate" or "ip"
     std::vector<std::string> not_ruled_out;  // other connectors the configuration cannot rule out
     std::vector<std::string> evidence;
     bool operator==(const RelayConnector&) const = default;

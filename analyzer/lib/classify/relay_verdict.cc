@@ -413,7 +413,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // is not in this header (cut, or the stamps were put together).
             finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
             v.evidence.push_back("the oldest Microsoft 365 stamp, " + hop_ref(entry) + ", has Microsoft 365's own " +
-                                 *inside + " as its sender: the stamp of the entry into Microsoft 365 is not in "
+                                 *inside +
+                                 " as its sender: the stamp of the entry into Microsoft 365 is not in "
                                  "this header, so how it entered is unknown");
         } else if (client) {
             finish(v, "not-traversed", "client-submission", "client-submission");

@@ -82,8 +82,8 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         }
         if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org) {
             copy_from(i, i - 1,
-                      "its sender " + *f.from.ip + " is " + std::string(site_local_words(*f.from.ip)) + ": handed on inside " +
-                          hop_ref(hops[i - 1]) + "'s system");
+                      "its sender " + *f.from.ip + " is " + std::string(site_local_words(*f.from.ip)) +
+                          ": handed on inside " + hop_ref(hops[i - 1]) + "'s system");
             return true;
         }
         if (i + 1 < n && hops[i + 1].fields.from.ip && site_local_address(*hops[i + 1].fields.from.ip) &&

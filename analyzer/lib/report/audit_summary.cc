@@ -178,8 +178,8 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     PerSource& src = it->second;
     ++src.messages;
     auto where = [&] {
-        return Where{std::string(s.path), s.index.value_or(0), s.offset,
-                     s.item ? std::string(s.folder) : std::string(), s.item};
+        return Where{std::string(s.path), s.index.value_or(0), s.offset, s.item ? std::string(s.folder) : std::string(),
+                     s.item};
     };
     if (f.skipped) {
         ++skipped_;
@@ -232,7 +232,8 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
             g.from = k.substr(origin.size() + 1);
         }
         if (fresh || earlier()) {
-            g.example = Example{&it->first, s.index.value_or(0), s.offset, s.item, s.item ? std::string(s.folder) : std::string()};
+            g.example = Example{&it->first, s.index.value_or(0), s.offset, s.item,
+                                s.item ? std::string(s.folder) : std::string()};
         }
         if (sf.origin_ip && sf.origin_host && (g.origin_host.empty() || *sf.origin_host < g.origin_host))
             g.origin_host = *sf.origin_host;

@@ -813,10 +813,11 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                        escape_for_terminal(a.detail) + "\n";
     }
     if (!t.x_received.empty()) {
-        out += "\n" +
-               paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) +
-                                 (t.x_received.size() == 1 ? " X-Received-style stamp):" : " X-Received-style stamps):")) +
-               "\n";
+        out +=
+            "\n" +
+            paint(kDim, "Beside the chain (" + std::to_string(t.x_received.size()) +
+                            (t.x_received.size() == 1 ? " X-Received-style stamp):" : " X-Received-style stamps):")) +
+            "\n";
         for (const auto& h : t.x_received) {
             const auto& f = h.fields;
             out += "  " + escape_for_terminal(h.header) + ": " + (f.time ? style.zone.format(*f.time) : "?") + "  by " +
