@@ -136,3 +136,27 @@ BOOST_AUTO_TEST_CASE(o365_microsoft_hops_all_have_roles, *utf::precondition(HasC
     BOOST_TEST_MESSAGE(files << " o365 messages, " << microsoft_hops << " Microsoft-stamped hops");
     BOOST_TEST(microsoft_hops > 400U);
 }
+
+// The same tenant took the message in twice (out to Tessian and back):
+// Exchange's single-valued headers describe the second pass, and the first
+// entry is judged by its own spam filter report (kept as -Untrusted).
+BOOST_AUTO_TEST_CASE(a_second_pass_does_not_speak_for_the_first_entry, *utf::precondition(HasCorpus())) {
+    const auto path = kExt / "o365" / "lore-cifs_95bcf6e07de5.eml";
+    if (!fs::exists(path)) return;
+    auto trace = hopscope::build_trace(read_file(path.string()));
+    BOOST_REQUIRE(trace);
+    hopscope::classify(*trace, hopscope::RuleSet::builtin());
+    BOOST_REQUIRE(trace->relay);
+    const auto& v = *trace->relay;
+    BOOST_TEST(v.entry_hop.value_or(0) == 4);
+    BOOST_TEST(v.state == "traversed");
+    bool again = false;
+    bool own_report = false;
+    for (const auto& e : v.evidence) {
+        again = again || e.find("were written when the message came in again, at hop #10") != std::string::npos;
+        own_report =
+            own_report || e.find("report for this entry (CIP 40.67.248.234) says DIR:OUT") != std::string::npos;
+    }
+    BOOST_TEST(again);
+    BOOST_TEST(own_report);
+}

@@ -136,9 +136,11 @@ std::size_t build_chain(const HeaderBlock& block, const std::vector<FieldUse>& u
 bool is_signal_header(std::string_view name) {
     // Beyond the security section's headers, the addresses and marks
     // classification reads.
-    static constexpr std::array<std::string_view, 10> kNames = {
-        "Sender",         "Return-Path", "List-Id",      "List-Post",     "Mailing-List",
-        "X-Mailing-List", "Precedence",  "Delivered-To", "X-Original-To", "X-OriginatorOrg"};
+    static constexpr std::array<std::string_view, 11> kNames = {
+        "Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "Precedence", "Delivered-To",
+        "X-Original-To", "X-OriginatorOrg",
+        // An earlier EOP pass's spam filter report, renamed at the next pass.
+        "X-Forefront-Antispam-Report-Untrusted"};
     // Most fields of a message have a length no kept name has: one bit test.
     static constexpr std::uint64_t kLengths = [] {
         std::uint64_t bits = 0;

@@ -43,6 +43,28 @@ struct ExchangeSignals {
         }
         return s;
     }
+    // What Exchange says of one entry when the single-valued headers were
+    // written at a later one: only the spam filter's report whose CIP is
+    // that entry's sender (EOP writes one per pass).
+    static ExchangeSignals of_pass(const Trace& t, const std::string& client_ip) {
+        ExchangeSignals s;
+        for (const auto& h : t.signals) {
+            // An earlier pass's report is kept renamed with "-Untrusted".
+            if (!iequals(h.name, "X-Forefront-Antispam-Report") &&
+                !iequals(h.name, "X-Forefront-Antispam-Report-Untrusted"))
+                continue;
+            std::string_view v = h.value;
+            auto at = v.find("CIP:");
+            if (at == std::string_view::npos) continue;
+            auto rest = v.substr(at + 4);
+            auto ip = normalise_ip(rest.substr(0, rest.find(';')));
+            if (!ip || *ip != client_ip) continue;
+            s.dir_out = v.find("DIR:OUT") != std::string_view::npos;
+            s.dir_inb = v.find("DIR:INB") != std::string_view::npos;
+            break;
+        }
+        return s;
+    }
     [[nodiscard]] bool entity_is(std::string_view v) const { return entity && iequals(*entity, v); }
     [[nodiscard]] bool as_is(std::string_view v) const { return auth_as && iequals(*auth_as, v); }
     // Taken through an inbound connector: an on-premises (HybridOnPrem) or
@@ -334,7 +356,7 @@ void finish(RelayVerdict& v, std::string_view state, std::string_view method, st
 
 void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, const RuleSet& rules) {
     RelayVerdict v;
-    const ExchangeSignals sig = ExchangeSignals::of(t);
+    ExchangeSignals sig = ExchangeSignals::of(t);
     const std::size_t n = t.hops.size();
     int last = -1;
     for (int g : sides.tenant_group) last = std::max(last, g);
@@ -380,7 +402,31 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         v.evidence.push_back("TLS " + *v.tls_version +
                              " into EOP: Microsoft retired TLS 1.0 and 1.1 for SMTP; connections that cannot use TLS "
                              "1.2 or later are refused or fall back to no TLS");
-    if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
+    // The same tenant took the message in again later, from an outside
+    // system (a gateway it routes its mail through): Exchange's single-valued
+    // headers were written at that last pass, and say nothing of this entry.
+    std::optional<std::size_t> reentry;
+    for (std::size_t j = e + 1; j < n; ++j)
+        if (sides.tenant_group[j] == last && t.hops[j].role == kEop && t.hops[j].fields.from.ip &&
+            !site_local_address(*t.hops[j].fields.from.ip) && !microsoft_sender(t.hops[j].fields, rules))
+            reentry = j;
+    if (reentry && v.ip) {
+        const Hop& again = t.hops[*reentry];
+        if (sig.any())
+            v.evidence.push_back("Exchange's own headers (" + sig.words() +
+                                 ") were written when the message came in "
+                                 "again, at " +
+                                 hop_ref(again) + " from " + again.fields.from.host.value_or("?") + " [" +
+                                 *again.fields.from.ip + "]: they describe that pass, not this entry");
+        sig = ExchangeSignals::of_pass(t, *v.ip);
+        if (entry.role == kEop)
+            v.evidence.emplace_back(sig.dir_out || sig.dir_inb
+                                        ? std::string("the spam filter's report for this entry (CIP ") + *v.ip +
+                                              ") says " + (sig.dir_out ? "DIR:OUT" : "DIR:INB")
+                                        : "no spam filter's report names this entry's sender (CIP " + *v.ip + ")");
+    } else if (sig.any()) {
+        v.evidence.push_back("Exchange's own headers: " + sig.words());
+    }
     auto named = rules.match_user_relay(v.host, v.ip);
     auto own = own_mail(t, sides, sig, named, e);
 
