@@ -60,7 +60,7 @@ Result<InputText> read_input(const std::string& path) {
     }
     if (S_ISDIR(st.st_mode)) {
         ::close(fd);
-        return make_error(path + ": is a directory (trace reads one message; use audit for folders)");
+        return make_error(path + ": is a directory (use audit for a folder of messages)");
     }
     if (!S_ISREG(st.st_mode) && !S_ISFIFO(st.st_mode) && !S_ISCHR(st.st_mode)) {
         ::close(fd);

@@ -274,7 +274,8 @@ std::string zone_words(std::int64_t offset) {
 }
 
 std::string range_text(std::int64_t lo, std::optional<std::int64_t> hi) {
-    if (!hi || *hi == lo) return duration_text(lo);
+    // Ends that read the same (seconds apart in a span of days) are one value.
+    if (!hi || duration_text(*hi) == duration_text(lo)) return duration_text(lo);
     return duration_text(lo) + " to " + duration_text(*hi);
 }
 
