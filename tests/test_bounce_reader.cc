@@ -604,14 +604,13 @@ BOOST_AUTO_TEST_CASE(notices_without_recipients_stay_notices) {
 // 365 gave it; Exchange Online reporting another server's 5.1.8 gives RFC
 // 3463's.
 BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
-    auto dsn = [](const std::string& remote, const std::string& diagnostic) {
+    auto dsn = [](const std::string& remote, const std::string& diagnostic, const std::string& status = "5.1.8") {
         return "From: postmaster@contoso.com\nTo: a@contoso.com\nSubject: Undeliverable: x\nMIME-Version: 1.0\n"
                "Content-Type: multipart/report; report-type=delivery-status; boundary=b\n\n--b\n"
                "Content-Type: text/plain\n\nDelivery has failed.\n--b\nContent-Type: message/delivery-status\n\n"
                "Reporting-MTA: dns;SG2APC01HT040.mail.protection.outlook.com\n\n"
-               "Final-Recipient: rfc822;x@example.jp\nAction: failed\nStatus: 5.1.8\n"
-               "Diagnostic-Code: smtp;" +
-               diagnostic + "\nRemote-MTA: dns;" + remote + "\n\n--b--\n";
+               "Final-Recipient: rfc822;x@example.jp\nAction: failed\nStatus: " +
+               status + "\nDiagnostic-Code: smtp;" + diagnostic + "\nRemote-MTA: dns;" + remote + "\n\n--b--\n";
     };
     const auto rules = RuleSet::builtin();
     auto explain = [&](const std::string& bytes) {
@@ -625,4 +624,17 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
     BOOST_TEST(explain(dsn("nijo.example.jp", "501 5.1.8 Sender address rejected")).starts_with("Bad sender's system"));
     BOOST_TEST(explain(dsn("SG2APC01HT040.mail.protection.outlook.com", "550 5.1.8 Access denied, bad outbound sender"))
                    .starts_with("Access denied, bad outbound sender"));
+    // Exchange Online advice only for Exchange Online's own 5.7.1.
+    auto hint = [&](const std::string& bytes) {
+        auto trace = build_trace(split_header_block(bytes));
+        BOOST_REQUIRE(trace.has_value());
+        classify(*trace, rules);
+        analyse_bounce(*trace, bytes, rules);
+        BOOST_REQUIRE(trace->bounce);
+        return trace->bounce->hint;
+    };
+    BOOST_TEST(!hint(dsn("mx1.example.eu", "550 5.7.1 Client host blocked using cbl.abuseat.org", "5.7.1")));
+    BOOST_TEST(hint(dsn("contoso-com.mail.protection.outlook.com", "550 5.7.1 Service unavailable", "5.7.1"))
+                   .value_or("")
+                   .find("connector") != std::string::npos);
 }

@@ -176,6 +176,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         if (!code || (said && code->ends_with(".0.0") && said->front() == code->front())) code = said ? said : code;
     }
     std::optional<StatusMeaning> meaning;
+    bool from_microsoft = true;  // when nothing names the server, as the table is written
     if (code) {
         b.status = *code;
         // Microsoft's own meanings of a code only where Microsoft 365 may
@@ -185,7 +186,6 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         if (first != nullptr && first->diagnostic) said = find_status_code(*first->diagnostic);
         const std::optional<std::string>& author =
             said && *said == *code && first->remote_mta ? first->remote_mta : report->reporting_mta;
-        bool from_microsoft = true;  // when nothing names the server, as the table is written
         if (author) {
             auto ip = normalise_ip(*author);
             auto m = ip ? rules.match_by(std::nullopt, ip, std::nullopt)
@@ -195,7 +195,13 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         meaning = explain_status(*code, from_microsoft);
     }
     if (failed || outcome == "delayed") {
-        if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
+        // A hint the table has from Microsoft is advice about Exchange Online:
+        // not for a code RFC 3463 also defines that another server gave (a
+        // code only Microsoft uses is Microsoft's wherever it is reported).
+        if (meaning && !meaning->hint.empty() &&
+            (from_microsoft || meaning->source.find("[MS-") == std::string_view::npos ||
+             meaning->source.find("[RFC") == std::string_view::npos))
+            b.hint = std::string(meaning->hint);
         if (failed && meaning) b.explanation = std::string(meaning->explanation);
     }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);
