@@ -1,7 +1,7 @@
 // What an enhanced mail status code means (RFC 3463 "class.subject.detail"),
 // from the table analyzer/data/status-codes.txt, compiled in: an exact code,
 // a range of details, a class-independent code (x.S.D), or the class.
-// For bounce reports (issue 15): the explanation, and for the codes a
+// For bounce reports: the explanation, and for the codes a
 // misconfigured Office 365 relay meets, a hint of what to check.
 #pragma once
 
@@ -24,7 +24,8 @@ struct StatusMeaning {
 // What `code` ("5.7.64") means; nullopt when it is not a status code.
 // Rows whose only sources are Microsoft's ([MS-...]) say what Exchange
 // Online means by a code: when another server gave a code RFC 3463 defines
-// (`from_microsoft` false), the RFC's meaning (an x.S.D row) answers.
+// (`from_microsoft` false), the RFC's meaning (an x.S.D row) answers, and a
+// row both cite gives no hint (its hints are Exchange Online advice).
 std::optional<StatusMeaning> explain_status(std::string_view code, bool from_microsoft = true);
 
 // The table's text (analyzer/data/status-codes.txt).
