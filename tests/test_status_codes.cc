@@ -138,6 +138,9 @@ BOOST_AUTO_TEST_CASE(microsoft_meanings_only_from_microsoft) {
     auto banned = explain_status("5.7.606", false);
     BOOST_REQUIRE(banned);
     BOOST_TEST(banned->matched == "5.7.606-649");
-    // A row Microsoft and the RFC both cite stays.
+    // A row Microsoft and the RFC both cite stays, without its Exchange Online advice.
     BOOST_TEST(explain_status("4.4.7", false)->matched == "4.4.7");
+    BOOST_TEST(explain_status("5.7.1", false)->hint.empty());
+    BOOST_TEST(!explain_status("5.7.1")->hint.empty());
+    BOOST_TEST(!banned->hint.empty());
 }

@@ -188,20 +188,13 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             said && *said == *code && first->remote_mta ? first->remote_mta : report->reporting_mta;
         if (author) {
             auto ip = normalise_ip(*author);
-            auto m = ip ? rules.match_by(std::nullopt, ip, std::nullopt)
-                        : rules.match_by(author, std::nullopt, std::nullopt);
-            from_microsoft = m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline);
+            from_microsoft =
+                ip ? rules.names_microsoft_365(std::nullopt, ip) : rules.names_microsoft_365(author, std::nullopt);
         }
         meaning = explain_status(*code, from_microsoft);
     }
     if (failed || outcome == "delayed") {
-        // A hint the table has from Microsoft is advice about Exchange Online:
-        // not for a code RFC 3463 also defines that another server gave (a
-        // code only Microsoft uses is Microsoft's wherever it is reported).
-        if (meaning && !meaning->hint.empty() &&
-            (from_microsoft || meaning->source.find("[MS-") == std::string_view::npos ||
-             meaning->source.find("[RFC") == std::string_view::npos))
-            b.hint = std::string(meaning->hint);
+        if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
         if (failed && meaning) b.explanation = std::string(meaning->explanation);
     }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);

@@ -198,8 +198,7 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
 std::optional<std::string> microsoft_sender(const ReceivedFields& f, const RuleSet& rules) {
     for (const auto* name : {&f.from.rdns, &f.from.host, &f.from.helo}) {
         if (!*name) continue;
-        auto m = rules.match_by(**name, std::nullopt, std::nullopt);
-        if (m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline)) return **name;
+        if (rules.names_microsoft_365(*name, std::nullopt)) return **name;
     }
     return std::nullopt;
 }

@@ -447,6 +447,11 @@ std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& h
     return first_match({MatchKind::FromHost, MatchKind::FromIp}, host, ip, std::nullopt);
 }
 
+bool RuleSet::names_microsoft_365(const std::optional<std::string>& host, const std::optional<std::string>& ip) const {
+    auto m = match_by(host, ip, std::nullopt);
+    return m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline);
+}
+
 std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,
                                                    const std::optional<std::string>& ip) const {
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};

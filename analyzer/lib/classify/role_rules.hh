@@ -89,6 +89,10 @@ class RuleSet {
     // First matching rule for the sending side (for the relay and private checks).
     [[nodiscard]] std::optional<RuleMatch> match_from(const std::optional<std::string>& host,
                                                       const std::optional<std::string>& ip) const;
+    // Is this host (or address) one of Microsoft 365's own (EOP or Exchange
+    // Online), by the rules that name Microsoft 365's receivers?
+    [[nodiscard]] bool names_microsoft_365(const std::optional<std::string>& host,
+                                           const std::optional<std::string>& ip) const;
     // Does a --relay entry name this host or address?
     [[nodiscard]] std::optional<RuleMatch> match_user_relay(const std::optional<std::string>& host,
                                                             const std::optional<std::string>& ip) const;

@@ -123,7 +123,13 @@ std::optional<StatusMeaning> explain_status(std::string_view code, bool from_mic
         if (rfc != nullptr && rfc->code.starts_with("x.")) best = rfc;
     }
     if (best == nullptr) return std::nullopt;
-    return StatusMeaning{normal, std::string(best->code), best->explanation, best->hint, best->source};
+    // A hint the table has from Microsoft is advice about Exchange Online:
+    // not for a code RFC 3463 also defines that another server gave (a code
+    // only Microsoft uses is Microsoft's wherever it is reported).
+    std::string_view hint = best->hint;
+    if (!from_microsoft && best->source.find("[MS-") != std::string_view::npos && !microsoft_only(best->source))
+        hint = {};
+    return StatusMeaning{normal, std::string(best->code), best->explanation, hint, best->source};
 }
 
 }  // namespace hopscope
