@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 
@@ -76,6 +77,12 @@ BOOST_AUTO_TEST_CASE(durations) {
     BOOST_TEST(format_duration(3723) == "1h 02m 03s");
     BOOST_TEST(format_duration(-132) == "-2m 12s");
     BOOST_TEST(format_duration(90061) == "1d 01h 01m");
+    BOOST_TEST(format_duration(600) == "10m 00s");
+    BOOST_TEST(format_duration(3600) == "1h 00m 00s");
+    BOOST_TEST(format_duration(86400) == "1d 00h 00m");
+    BOOST_TEST(format_duration(-5) == "-5s");
+    BOOST_TEST(format_duration(std::numeric_limits<std::int64_t>::max()) == "106751991167300d 15h 30m");
+    BOOST_TEST(format_duration(std::numeric_limits<std::int64_t>::min()) == "-106751991167300d 15h 30m");
 }
 
 BOOST_AUTO_TEST_CASE(json_strings_are_escaped_and_valid) {

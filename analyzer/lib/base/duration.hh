@@ -5,26 +5,59 @@
 
 #include <array>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 namespace hopscope {
 
+namespace duration_detail {
+
+// Appends v in decimal, at least two digits when two is set.
+inline char* put(char* w, std::uint64_t v, bool two) {
+    char tmp[20];
+    char* e = tmp + sizeof tmp;
+    char* b = e;
+    do {
+        *--b = static_cast<char>('0' + v % 10);
+        v /= 10;
+    } while (v != 0);
+    if (two && e - b < 2) *--b = '0';
+    while (b != e) *w++ = *b++;
+    return w;
+}
+
+}  // namespace duration_detail
+
 inline std::string duration_text(std::int64_t seconds) {
+    using duration_detail::put;
     bool neg = seconds < 0;
     std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
     std::array<char, 64> buf{};
-    auto u = [](std::uint64_t v) { return static_cast<unsigned long long>(v); };
-    if (s < 60)
-        (void)std::snprintf(buf.data(), buf.size(), "%llus", u(s));
-    else if (s < 3600)
-        (void)std::snprintf(buf.data(), buf.size(), "%llum %02llus", u(s / 60), u(s % 60));
-    else if (s < 86400)
-        (void)std::snprintf(buf.data(), buf.size(), "%lluh %02llum %02llus", u(s / 3600), u(s % 3600 / 60), u(s % 60));
-    else
-        (void)std::snprintf(buf.data(), buf.size(), "%llud %02lluh %02llum", u(s / 86400), u(s % 86400 / 3600),
-                            u(s % 3600 / 60));
-    return (neg ? "-" : "") + std::string(buf.data());
+    char* w = buf.data();
+    if (neg) *w++ = '-';
+    auto unit = [&w](std::uint64_t v, bool two, char u) {
+        w = put(w, v, two);
+        *w++ = u;
+    };
+    if (s < 60) {
+        unit(s, false, 's');
+    } else if (s < 3600) {
+        unit(s / 60, false, 'm');
+        *w++ = ' ';
+        unit(s % 60, true, 's');
+    } else if (s < 86400) {
+        unit(s / 3600, false, 'h');
+        *w++ = ' ';
+        unit(s % 3600 / 60, true, 'm');
+        *w++ = ' ';
+        unit(s % 60, true, 's');
+    } else {
+        unit(s / 86400, false, 'd');
+        *w++ = ' ';
+        unit(s % 86400 / 3600, true, 'h');
+        *w++ = ' ';
+        unit(s % 3600 / 60, true, 'm');
+    }
+    return std::string(buf.data(), w);
 }
 
 }  // namespace hopscope
