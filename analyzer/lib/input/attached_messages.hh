@@ -17,10 +17,10 @@ struct AttachedMessage {
 };
 
 // The cheap test before any MIME parse (audit asks it of every message):
-// whether a multipart message's body has a part header line naming
-// message/rfc822, or a multipart/digest (whose parts are messages by
-// default).
-// `content_type` is the message's Content-Type value.
+// whether a multipart message's part headers (the lines after a line that
+// starts with "--", up to a blank line) name message/rfc822, or a
+// multipart/digest (whose parts are messages by default). `content_type` is
+// the message's Content-Type value.
 bool may_attach_messages(std::string_view content_type, std::string_view body);
 
 // The message/rfc822 parts of a message, in order; a delivery report's
