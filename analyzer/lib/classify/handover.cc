@@ -233,8 +233,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 link.kind = LinkKind::Inside;
                 if (b.party && *b.party == kMicrosoft365 && fam_b == Family::Eop && !site_local_sender(f)) {
                     for (const auto* name : {&f.rdns, &f.host, &f.helo}) {
-                        auto m = *name ? rules.match_from(**name, f.ip) : std::nullopt;
-                        if (!m || !m->rule->id.starts_with("eop-outbound-sender")) continue;
+                        if (!*name || !rules.names_eop_outbound(**name, f.ip)) continue;
                         link.kind = LinkKind::Crossing;
                         link.tenant = true;
                         link.why = "hand-over at " + hop_ref(h) +

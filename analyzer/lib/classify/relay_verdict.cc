@@ -323,8 +323,7 @@ std::string microsoft_365_traces(const Trace& t, const RuleSet& rules) {
     for (const auto& h : t.hops) {
         const auto& f = h.fields.from;
         for (const auto* name : {&f.rdns, &f.host, &f.helo}) {
-            auto m = *name ? rules.match_from(**name, std::nullopt) : std::nullopt;
-            if (!m || !m->rule->id.starts_with("eop-outbound-sender")) continue;
+            if (!*name || !rules.names_eop_outbound(**name, std::nullopt)) continue;
             out = hop_ref(h) + " took it from " + **name + ", EOP's outbound service";
             break;
         }

@@ -145,17 +145,19 @@ std::string describe(const Rule& r, std::string_view subject) {
     return {};
 }
 
+bool host_matches(const Rule& r, std::string_view host) {
+    // The literal text after the last '*' must end the host: a cheap no for most hosts.
+    if (!r.tail.empty() && (host.size() < r.tail.size() || !iequals(host.substr(host.size() - r.tail.size()), r.tail)))
+        return false;
+    return host_glob(r.pattern, host);
+}
+
 bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey& ip,
              const std::optional<std::string>& with) {
     switch (r.kind) {
         case MatchKind::ByHost:
         case MatchKind::FromHost:
-            if (!host) return false;
-            // The literal text after the last '*' must end the host: a cheap no for most hosts.
-            if (!r.tail.empty() && (host->size() < r.tail.size() ||
-                                    !iequals(std::string_view(*host).substr(host->size() - r.tail.size()), r.tail)))
-                return false;
-            return host_glob(r.pattern, *host);
+            return host && host_matches(r, *host);
         case MatchKind::ByIp:
         case MatchKind::FromIp:
             return r.network && r.network->contains(ip);
@@ -224,6 +226,8 @@ bool host_glob(std::string_view p, std::string_view h) {
 
 namespace {
 
+constexpr std::string_view kEopOutbound = "eop-outbound-sender";
+
 std::uint64_t next_generation() {
     static std::atomic<std::uint64_t> generations{0};
     return ++generations;
@@ -275,6 +279,7 @@ Result<bool> RuleSet::add(Rule rule) {
         unsigned span = 1U << (8 - bits);
         for (unsigned b = first; b < first + span; ++b) place(buckets[(rule.network->v6() ? 256 : 0) + b]);
     }
+    if (rule.id.starts_with(kEopOutbound)) eop_outbound_.push_back(at);
     rules_.push_back(std::move(rule));
     return true;
 }
@@ -450,6 +455,15 @@ std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& h
 bool RuleSet::names_microsoft_365(const std::optional<std::string>& host, const std::optional<std::string>& ip) const {
     auto m = match_by(host, ip, std::nullopt);
     return m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline);
+}
+
+bool RuleSet::names_eop_outbound(const std::string& name, const std::optional<std::string>& ip) const {
+    // Most names match none of those rules at all: then no match can be one.
+    if (std::none_of(eop_outbound_.begin(), eop_outbound_.end(),
+                     [&](std::size_t i) { return host_matches(rules_[i], name); }))
+        return false;
+    auto m = match_from(name, ip);
+    return m && m->rule->id.starts_with(kEopOutbound);
 }
 
 std::optional<RuleMatch> RuleSet::match_user_relay(const std::optional<std::string>& host,

@@ -93,6 +93,10 @@ class RuleSet {
     // Online), by the rules that name Microsoft 365's receivers?
     [[nodiscard]] bool names_microsoft_365(const std::optional<std::string>& host,
                                            const std::optional<std::string>& ip) const;
+    // Is the first sending-side rule for this name (and address) one of
+    // EOP's outbound service (eop-outbound-sender*)? The hand-over from one
+    // tenant to another, and a trace of Microsoft 365 without its stamps.
+    [[nodiscard]] bool names_eop_outbound(const std::string& name, const std::optional<std::string>& ip) const;
     // Does a --relay entry name this host or address?
     [[nodiscard]] std::optional<RuleMatch> match_user_relay(const std::optional<std::string>& host,
                                                             const std::optional<std::string>& ip) const;
@@ -116,6 +120,7 @@ class RuleSet {
     static constexpr std::size_t kHostBuckets = 64;
     static std::size_t host_bucket(std::string_view s);  // s: a host or a rule tail, kHostKey long at least
     std::array<std::array<std::vector<std::size_t>, kHostBuckets>, 2> host_index_;
+    std::vector<std::size_t> eop_outbound_;  // the eop-outbound-sender* rules
     int user_relays_ = 0;
     int user_rules_ = 0;
     std::string relay_words_;
