@@ -101,37 +101,38 @@ std::string_view auth_method_label(std::string_view m) {
 namespace {
 
 // "with IP 40.107.8.131 (mail from contoso.com)", in the style of Gmail's
-// summary. Built by appending to one string: every message has a handful.
-std::string details_of(const AuthResult& r) {
+// summary, into `s` (emptied first): every message has a handful, so one
+// buffer serves them all.
+void details_into(const AuthResult& r, std::string& s) {
+    using namespace std::string_view_literals;
     auto prop = [&](std::string_view k) -> const std::string_view* {
         for (const auto& [pk, pv] : r.properties)
             if (iequals(pk, k)) return &pv;
         return nullptr;
     };
-    std::string s;
+    s.clear();
     if (r.method == "spf") {
         std::string_view c = r.reason.value_or(std::string_view());
-        for (std::string_view marker : {"sender IP is ", "sender ip is ", "designates "}) {
+        for (std::string_view marker : {"sender IP is "sv, "sender ip is "sv, "designates "sv}) {
             if (auto at = c.find(marker); at != std::string_view::npos) {
                 auto rest = c.substr(at + marker.size());
-                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append("with IP ").append(ip);
+                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append("with IP "sv).append(ip);
                 break;
             }
         }
         if (const auto* mf = prop("smtp.mailfrom"))
-            s.append(s.empty() ? "" : " ").append("(mail from ").append(*mf).append(")");
+            s.append(s.empty() ? ""sv : " "sv).append("(mail from "sv).append(*mf).push_back(')');
     } else if (r.method == "dkim") {
         if (const auto* d = prop("header.d"); d != nullptr && *d != "none")
-            s.append("with domain ").append(*d);
+            s.append("with domain "sv).append(*d);
         else if (const auto* i = prop("header.i"))
-            s.append("for ").append(*i);
+            s.append("for "sv).append(*i);
         if (const auto* sel = prop("header.s"); sel != nullptr && !s.empty())
-            s.append(" (selector ").append(*sel).append(")");
+            s.append(" (selector "sv).append(*sel).push_back(')');
     } else if (r.method == "dmarc") {
-        if (const auto* from = prop("header.from")) s.append("for ").append(*from);
-        if (const auto* a = prop("action")) s.append(s.empty() ? "" : ", ").append("action ").append(*a);
+        if (const auto* from = prop("header.from")) s.append("for "sv).append(*from);
+        if (const auto* a = prop("action")) s.append(s.empty() ? ""sv : ", "sv).append("action "sv).append(*a);
     }
-    return s;
 }
 
 // Whether `set`'s results say nothing `other` does not: for every method
@@ -315,6 +316,17 @@ Family family_of(std::string_view name) {
     return Family::single;
 }
 
+// family_of for each header of the table, by rank: worked out once.
+Family family_by_rank(const HeaderInfo& info) {
+    static const std::vector<Family> families = [] {
+        std::vector<Family> out;
+        for (std::size_t rank = 0; const HeaderInfo* h = header_by_rank(rank); ++rank)
+            out.push_back(family_of(h->name));
+        return out;
+    }();
+    return info.rank < families.size() ? families[info.rank] : family_of(info.name);
+}
+
 SecurityGroup& group_for(SecurityReport& r, const HeaderInfo* info, std::string_view raw, bool per_value) {
     // One group per distinct value for headers whose values each stand alone.
     for (auto& g : r.groups)
@@ -338,6 +350,7 @@ std::vector<SecurityField> parse_forefront_report(std::string_view value) {
 }
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
+    using namespace std::string_view_literals;
     AuthenticationResults ar;
     ar.header = header;
     thread_local std::vector<std::string_view> parts;
@@ -414,16 +427,18 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             add_words(after.substr(tail));
         }
         if (r.method.empty() || r.result.empty()) continue;
-        std::string details = details_of(r);
+        thread_local std::string details;
+        details_into(r, details);
+        std::string_view label = auth_method_label(r.method);
         std::string summary;
-        summary.reserve(32 + details.size());
-        summary.append(auth_method_label(r.method)).append(": ").append(r.result);
-        if (!details.empty()) summary.append(" ").append(details);
+        summary.reserve(label.size() + 3 + r.result.size() + details.size());
+        summary.append(label).append(": "sv).append(r.result);
+        if (!details.empty()) summary.append(" "sv).append(details);
         if (r.method == "compauth")  // its reason is said with its meaning, beside the details
             for (const auto& [k, v] : r.properties)
-                if (iequals(k, "reason")) summary.append(", reason ").append(v);
+                if (iequals(k, "reason")) summary.append(", reason "sv).append(v);
         ar.summary.push_back(std::move(summary));
-        ar.details.push_back(std::move(details));
+        ar.details.emplace_back(details);
         ar.results.push_back(std::move(r));
     }
     return ar;
@@ -528,7 +543,8 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
         const HeaderInfo* info = header_info(s.name);
         if (info == nullptr) continue;  // a signal classification reads (Sender, List-Id, ...)
         std::string_view value = s.value;
-        switch (family_of(info->name)) {
+        const Family family = family_by_rank(*info);
+        switch (family) {
             case Family::authentication: {
                 AuthenticationResults ar = parse_authentication_results(info->name, value);
                 ar.header = info->name;
@@ -557,7 +573,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
             }
             case Family::arc_results:
             case Family::arc_seal: {
-                bool seal = family_of(info->name) == Family::arc_seal;
+                bool seal = family == Family::arc_seal;
                 SealTags tags = seal ? seal_tags(value) : SealTags{};
                 std::optional<int> instance;
                 AuthenticationResults ar;
@@ -598,11 +614,10 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;
                 g.raw.push_back(value);
-                Family f = family_of(info->name);
-                g.fields = f == Family::coded          ? coded_fields(*info, value)
-                           : f == Family::spam_status  ? word_fields(*info, value, true)
-                           : f == Family::spamd_result ? spamd_fields(*info, value)
-                                                       : word_fields(*info, value, false);
+                g.fields = family == Family::coded          ? coded_fields(*info, value)
+                           : family == Family::spam_status  ? word_fields(*info, value, true)
+                           : family == Family::spamd_result ? spamd_fields(*info, value)
+                                                            : word_fields(*info, value, false);
                 break;
             }
             case Family::identifier: {
@@ -634,9 +649,18 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
         }
     }
     // The table's order of headers; a header's groups in the message's order.
-    std::ranges::stable_sort(
-        r.groups, [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; });
-    std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
+    // Mostly a handful: an insertion sort then (stable, and no buffer to
+    // allocate).
+    auto by_rank = [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; };
+    if (r.groups.size() > 16) {
+        std::ranges::stable_sort(r.groups, by_rank);
+    } else {
+        for (std::size_t i = 1; i < r.groups.size(); ++i)
+            for (std::size_t j = i; j > 0 && by_rank(r.groups[j], r.groups[j - 1]); --j)
+                std::swap(r.groups[j - 1], r.groups[j]);
+    }
+    if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
+        std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
     for (std::size_t k = 0; k < r.arc.sets.size(); ++k) {
         ArcSet& set = r.arc.sets[k];
         if (!set.results) continue;
