@@ -140,6 +140,7 @@ const Table& table() {
             f.text = c[5];
             f.source = source_of(i, c[6]);
             if (!plain(f.key) || !plain(f.value) || !plain(f.text)) problem(i, "not plain ASCII text");
+            f.index = t.rows.size();
             const FieldMeaning* row = &t.rows.emplace_back(f);
             auto& keys = t.keys[h->rank];
             auto k = std::find_if(keys.begin(), keys.end(), [&](const KeyRows& r) { return iequals(r.key, f.key); });
@@ -217,6 +218,11 @@ const HeaderInfo* header_info(std::string_view name) {
 const HeaderInfo* header_by_rank(std::size_t rank) {
     const auto& headers = table().headers;
     return rank < headers.size() ? &headers[rank] : nullptr;
+}
+
+const FieldMeaning* field_meaning_row(std::size_t index) {
+    const auto& rows = table().rows;
+    return index < rows.size() ? &rows[index] : nullptr;
 }
 
 FieldLookup field_meaning(const HeaderInfo& header, std::string_view key, std::string_view value) {

@@ -36,7 +36,7 @@ class JsonWriter {
     // A field name written in the code: plain ASCII by construction, copied
     // with its quotes and colon without a look at each byte.
     template <std::size_t N>
-    JsonWriter& key(const char (&k)[N]) {
+    [[gnu::always_inline]] JsonWriter& key(const char (&k)[N]) {
         if (pretty_) return key(std::string_view(k, N - 1));
         before_value();
         char* w = room(N + 2);
@@ -52,11 +52,11 @@ class JsonWriter {
     // key(k).value(v) in one step: a string member takes one room check for
     // its name and value together (a record has some 200 of them).
     template <std::size_t N, typename V>
-    JsonWriter& member(const char (&k)[N], const V& v) {
+    [[gnu::always_inline]] JsonWriter& member(const char (&k)[N], const V& v) {
         if constexpr (std::is_convertible_v<const V&, std::string_view>) {
             if (!pretty_) return string_member(k, std::string_view(v));
         } else if constexpr (requires { std::string_view(*v); }) {  // an optional string
-            if (!pretty_ && v) return string_member(k, std::string_view(*v));
+            if (!pretty_) return v ? string_member(k, std::string_view(*v)) : null_member(k);
         }
         return key(k).value(v);
     }
@@ -79,6 +79,15 @@ class JsonWriter {
         cur_ = w;
         return *this;
     }
+    // Members written beforehand as compact JSON ("a":1,"b":"x"), text the
+    // caller vouches for, copied as it is. For a compact writer (pretty()
+    // false): a pretty one's caller writes them one by one.
+    JsonWriter& raw_members(std::string_view json) {
+        before_value();
+        put(json);
+        return *this;
+    }
+    [[nodiscard]] bool pretty() const { return pretty_; }
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);
@@ -160,6 +169,17 @@ class JsonWriter {
         *w++ = '"';
         *w++ = ':';
         cur_ = escape(w, s);
+        return *this;
+    }
+    template <std::size_t N>
+    [[gnu::always_inline]] JsonWriter& null_member(const char (&k)[N]) {
+        before_value();
+        char* w = room(N + 7);
+        *w++ = '"';
+        std::memcpy(w, k, N - 1);
+        w += N - 1;
+        std::memcpy(w, "\":null", 6);
+        cur_ = w + 6;
         return *this;
     }
     void put_string(std::string_view s);
