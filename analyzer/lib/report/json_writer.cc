@@ -207,6 +207,7 @@ void append_json_string(std::string& out, std::string_view s) {
 JsonWriter::JsonWriter(bool pretty) : JsonWriter(pretty, own_) {}
 
 JsonWriter::JsonWriter(bool pretty, ByteBuffer& target) : pretty_(pretty), out_(&target) {
+    if (pretty) state_ |= kPretty;
     target.reserve(target.size() + 256);
     cur_ = target.data() + target.size();
     end_ = target.data() + target.capacity();
@@ -216,8 +217,7 @@ std::string JsonWriter::take() {
     std::string text(out_->data(), cur_);
     cur_ = out_->data();
     depth_ = 0;
-    first_ = true;
-    after_key_ = false;
+    state_ = static_cast<unsigned char>((state_ & kPretty) | kFirst | kTop);
     return text;
 }
 
@@ -230,6 +230,17 @@ void JsonWriter::grow(std::size_t n) {
 
 void JsonWriter::put_string(std::string_view s) {
     cur_ = escape(room(max_escaped(s.size())), s);
+}
+
+void JsonWriter::before_value_rare() {
+    if ((state_ & kAfterKey) != 0) {
+        state_ &= static_cast<unsigned char>(~kAfterKey);
+        return;
+    }
+    if ((state_ & kTop) != 0) return;
+    if ((state_ & kFirst) == 0) put(',');
+    state_ &= static_cast<unsigned char>(~kFirst);
+    if (pretty_) newline();
 }
 
 void JsonWriter::newline() {
@@ -255,7 +266,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
         put(':');
     }
     if (pretty_) put(' ');
-    after_key_ = true;
+    state_ |= kAfterKey;
     return *this;
 }
 

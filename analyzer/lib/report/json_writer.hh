@@ -38,15 +38,14 @@ class JsonWriter {
     template <std::size_t N>
     [[gnu::always_inline]] JsonWriter& key(const char (&k)[N]) {
         if (pretty_) return key(std::string_view(k, N - 1));
-        before_value();
-        char* w = room(N + 2);
+        char* w = compact_separator(room(N + 3));
         *w++ = '"';
         std::memcpy(w, k, N - 1);
         w += N - 1;
         *w++ = '"';
         *w++ = ':';
         cur_ = w;
-        after_key_ = true;
+        state_ |= kAfterKey;
         return *this;
     }
     // key(k).value(v) in one step: a string member takes one room check for
@@ -133,36 +132,57 @@ class JsonWriter {
     // A comma before every value of a container but its first. Only the
     // innermost container's state is needed: one that closes has a value
     // (itself) in its parent, so the parent's next value takes a comma.
+    // state_ says it in one byte: 0 (the usual case, a comma and nothing
+    // else) or some of these.
+    enum : unsigned char {
+        kAfterKey = 1,  // a key was written: its value takes no comma
+        kFirst = 2,     // the container has no value yet
+        kTop = 4,       // outside every container
+        kPretty = 8,    // a line break and indent before each value
+    };
     void before_value() {
-        if (after_key_) {
-            after_key_ = false;
+        if (state_ == 0) {
+            put(',');
             return;
         }
-        if (depth_ == 0) return;
-        if (!first_) put(',');
-        first_ = false;
-        if (pretty_) newline();
+        if (state_ == kAfterKey) {
+            state_ = 0;
+            return;
+        }
+        before_value_rare();
+    }
+    void before_value_rare();
+    // before_value for a compact writer, at w with room for the comma:
+    // returns the position after it.
+    [[gnu::always_inline]] char* compact_separator(char* w) {
+        if (state_ == 0) {
+            *w++ = ',';
+        } else if (state_ == kAfterKey || state_ == kFirst) {
+            state_ = 0;
+        } else {  // outside every container: no comma
+            state_ &= static_cast<unsigned char>(~kAfterKey);
+        }
+        return w;
     }
     JsonWriter& open(char c) {
         before_value();
         put(c);
         ++depth_;
-        first_ = true;
+        state_ = static_cast<unsigned char>((state_ & kPretty) | kFirst);
         return *this;
     }
     JsonWriter& close(char c) {
-        bool empty = first_;
+        bool empty = (state_ & kFirst) != 0;
         --depth_;
         if (!empty) newline();
         put(c);
-        first_ = false;
+        state_ = static_cast<unsigned char>((state_ & kPretty) | (depth_ == 0 ? kTop : 0));
         return *this;
     }
     // Inlined: the name's length is known here, so its copy is a few moves.
     template <std::size_t N>
     [[gnu::always_inline]] JsonWriter& string_member(const char (&k)[N], std::string_view s) {
-        before_value();
-        char* w = room(N + 2 + max_escaped(s.size()));
+        char* w = compact_separator(room(N + 3 + max_escaped(s.size())));
         *w++ = '"';
         std::memcpy(w, k, N - 1);
         w += N - 1;
@@ -173,8 +193,7 @@ class JsonWriter {
     }
     template <std::size_t N>
     [[gnu::always_inline]] JsonWriter& null_member(const char (&k)[N]) {
-        before_value();
-        char* w = room(N + 7);
+        char* w = compact_separator(room(N + 8));
         *w++ = '"';
         std::memcpy(w, k, N - 1);
         w += N - 1;
@@ -191,8 +210,7 @@ class JsonWriter {
     char* cur_ = nullptr;
     char* end_ = nullptr;
     int depth_ = 0;
-    bool first_ = true;
-    bool after_key_ = false;
+    unsigned char state_ = kFirst | kTop;
 };
 
 // Appends s as a JSON string literal (with quotes).
