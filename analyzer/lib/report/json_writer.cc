@@ -52,11 +52,10 @@ char* put_u_escape(char* w, unsigned cp) {
 }
 
 #if defined(__SSE2__)
-// Does any of these sixteen bytes need escaping? The bytes from 0x80 up
-// are caught too, for the UTF-8 check.
-// One signed compare finds the controls, '"' and the bytes from 0x80 up:
-// flipping bit 0x02 keeps 0x00-0x1f among themselves and the high bytes
-// negative, and makes '"' 0x20 (the space becomes 0x22).
+// Which of these sixteen bytes need escaping (the bytes from 0x80 up too,
+// for the UTF-8 check)? One signed compare finds the controls, '"' and the
+// high bytes: flipping bit 0x02 keeps 0x00-0x1f among themselves and the
+// high bytes negative, and makes '"' 0x20 (the space becomes 0x22).
 inline __m128i special_bytes(__m128i v) {
     return _mm_or_si128(_mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21)),
                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
