@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
@@ -58,6 +59,30 @@ void split_top(std::string_view s, char sep, Part&& part) {
     if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
 }
 
+// The ')' that closes the '(' at `open` (nested ones counted), else
+// s.size(). Sixteen bytes at a time up to the next parenthesis.
+std::size_t closing_paren(std::string_view s, std::size_t open) {
+    int depth = 0;
+    for (std::size_t i = open; i < s.size(); ++i) {
+#if defined(__SSE2__)
+        while (i + 16 <= s.size()) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')')));
+            auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+            if (mask != 0) {
+                i += static_cast<std::size_t>(__builtin_ctz(mask));
+                break;
+            }
+            i += 16;
+        }
+        if (i >= s.size()) break;
+#endif
+        if (s[i] == '(') ++depth;
+        if (s[i] == ')' && --depth == 0) return i;
+    }
+    return s.size();
+}
+
 std::optional<int> to_int(std::string_view s) {
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -90,11 +115,25 @@ std::vector<SecurityField> coded_fields(const HeaderInfo& info, std::string_view
 }  // namespace
 
 std::string_view auth_method_label(std::string_view m) {
-    if (m == "spf") return "SPF";
-    if (m == "dkim") return "DKIM";
-    if (m == "dmarc") return "DMARC";
-    if (m == "arc") return "ARC";
-    if (m == "compauth") return "Composite auth";
+    // By length first: each comparison is then of a known size.
+    auto is = [&](const char* word) { return std::memcmp(m.data(), word, m.size()) == 0; };
+    switch (m.size()) {
+        case 3:
+            if (is("spf")) return "SPF";
+            if (is("arc")) return "ARC";
+            break;
+        case 4:
+            if (is("dkim")) return "DKIM";
+            break;
+        case 5:
+            if (is("dmarc")) return "DMARC";
+            break;
+        case 8:
+            if (is("compauth")) return "Composite auth";
+            break;
+        default:
+            break;
+    }
     return m;
 }
 
@@ -204,12 +243,7 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
     std::string_view rest = value.substr(word);
     rest = trim(rest);
     if (rest.starts_with('(')) {
-        int depth = 0;
-        std::size_t close = 0;
-        for (; close < rest.size(); ++close) {
-            if (rest[close] == '(') ++depth;
-            if (rest[close] == ')' && --depth == 0) break;
-        }
+        std::size_t close = closing_paren(rest, 0);
         out.push_back(field(info, "comment", rest.substr(1, std::min(close, rest.size()) - 1)));
         rest = close < rest.size() ? rest.substr(close + 1) : std::string_view();
     }
@@ -386,12 +420,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         std::string_view before = rest;
         std::string_view after;
         if (auto open = rest.find('('); open != std::string_view::npos) {
-            int depth = 0;
-            std::size_t close = open;
-            for (; close < rest.size(); ++close) {
-                if (rest[close] == '(') ++depth;
-                if (rest[close] == ')' && --depth == 0) break;
-            }
+            std::size_t close = closing_paren(rest, open);
             r.reason = rest.substr(open + 1, close - open - 1);
             before = rest.substr(0, open);
             after = close < rest.size() ? rest.substr(close + 1) : std::string_view();
