@@ -59,6 +59,7 @@ struct Table {
     std::deque<HeaderInfo> headers;
     std::deque<FieldMeaning> rows;
     std::vector<std::vector<KeyRows>> keys;  // per header, in table order
+    std::vector<const KeyRows*> any;         // per header, its "*" key's rows (null when none)
     // Headers by the length of their name: a message's fields are looked
     // up by the few of their length (most fields have a length none has).
     std::array<std::vector<NameEntry>, 64> by_length;
@@ -172,6 +173,10 @@ const Table& table() {
                 if (row->status == MeaningStatus::documented) ++k->documented_values;
             }
         }
+        for (const auto& keys : t.keys) {
+            auto star = std::ranges::find(keys, std::string_view("*"), &KeyRows::key);
+            t.any.push_back(star != keys.end() ? &*star : nullptr);
+        }
         return t;
     }();
     return t;
@@ -245,15 +250,18 @@ const FieldMeaning* field_meaning_row(std::size_t index) {
 
 FieldLookup field_meaning(const HeaderInfo& header, std::string_view key, std::string_view value) {
     FieldLookup out;
-    const auto& keys = table().keys[header.rank];
+    const Table& t = table();
+    const auto& keys = t.keys[header.rank];
+    // A key has one entry (the table's rows of a key, ignoring case, are
+    // gathered in one).
     const KeyRows* rows = nullptr;
-    const KeyRows* any = nullptr;
-    for (const auto& k : keys) {
-        if (iequals(k.key, key)) rows = &k;
-        if (k.key == "*") any = &k;
-    }
+    for (const auto& k : keys)
+        if (iequals(k.key, key)) {
+            rows = &k;
+            break;
+        }
     if (rows == nullptr) {
-        if (any != nullptr) out.key = any->general;
+        if (const KeyRows* any = t.any[header.rank]; any != nullptr) out.key = any->general;
         return out;
     }
     out.key = rows->general;
