@@ -201,10 +201,13 @@ char* JsonWriter::escape(char* w, std::string_view s) {
         return w + n + 2;
     }
 #endif
-    for (std::size_t i = 0; i < n; ++i)
-        if (kSpecial[static_cast<unsigned char>(p[i])]) return escape_general(w, s);
+    // Tested and copied in one walk (no call to memcpy: the usual paths
+    // above then need no registers saved).
     *w = '"';
-    if (n > 0) std::memcpy(w + 1, p, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (kSpecial[static_cast<unsigned char>(p[i])]) return escape_general(w, s);
+        w[i + 1] = p[i];
+    }
     w[n + 1] = '"';
     return w + n + 2;
 }
