@@ -140,16 +140,16 @@ std::string_view auth_method_label(std::string_view m) {
 namespace {
 
 // "with IP 40.107.8.131 (mail from contoso.com)", in the style of Gmail's
-// summary, into `s` (emptied first): every message has a handful, so one
-// buffer serves them all.
-void details_into(const AuthResult& r, std::string& s) {
+// summary, appended to `s`.
+void append_details(const AuthResult& r, std::string& s) {
     using namespace std::string_view_literals;
     auto prop = [&](std::string_view k) -> const std::string_view* {
         for (const auto& [pk, pv] : r.properties)
             if (iequals(pk, k)) return &pv;
         return nullptr;
     };
-    s.clear();
+    const std::size_t start = s.size();
+    auto none = [&] { return s.size() == start; };
     if (r.method == "spf") {
         std::string_view c = r.reason.value_or(std::string_view());
         for (std::string_view marker : {"sender IP is "sv, "sender ip is "sv, "designates "sv}) {
@@ -160,19 +160,47 @@ void details_into(const AuthResult& r, std::string& s) {
             }
         }
         if (const auto* mf = prop("smtp.mailfrom"))
-            s.append(s.empty() ? ""sv : " "sv).append("(mail from "sv).append(*mf).push_back(')');
+            s.append(none() ? ""sv : " "sv).append("(mail from "sv).append(*mf).push_back(')');
     } else if (r.method == "dkim") {
         if (const auto* d = prop("header.d"); d != nullptr && *d != "none")
             s.append("with domain "sv).append(*d);
         else if (const auto* i = prop("header.i"))
             s.append("for "sv).append(*i);
-        if (const auto* sel = prop("header.s"); sel != nullptr && !s.empty())
+        if (const auto* sel = prop("header.s"); sel != nullptr && !none())
             s.append(" (selector "sv).append(*sel).push_back(')');
     } else if (r.method == "dmarc") {
         if (const auto* from = prop("header.from")) s.append("for "sv).append(*from);
-        if (const auto* a = prop("action")) s.append(s.empty() ? ""sv : ", "sv).append("action "sv).append(*a);
+        if (const auto* a = prop("action")) s.append(none() ? ""sv : ", "sv).append("action "sv).append(*a);
     }
 }
+
+}  // namespace
+
+std::string auth_details(const AuthResult& r) {
+    std::string s;
+    append_details(r, s);
+    return s;
+}
+
+void append_auth_summary(std::string& out, const AuthResult& r) {
+    using namespace std::string_view_literals;
+    out.append(auth_method_label(r.method)).append(": "sv).append(r.result);
+    const std::size_t space = out.size();
+    out.push_back(' ');
+    append_details(r, out);
+    if (out.size() == space + 1) out.resize(space);  // no details: no space
+    if (r.method == "compauth")                      // its reason is said with its meaning, beside the details
+        for (const auto& [k, v] : r.properties)
+            if (iequals(k, "reason")) out.append(", reason "sv).append(v);
+}
+
+std::string auth_summary(const AuthResult& r) {
+    std::string s;
+    append_auth_summary(s, r);
+    return s;
+}
+
+namespace {
 
 // Whether `set`'s results say nothing `other` does not: for every method
 // both name the same result, and the same value for each property both
@@ -384,7 +412,6 @@ std::vector<SecurityField> parse_forefront_report(std::string_view value) {
 }
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
-    using namespace std::string_view_literals;
     AuthenticationResults ar;
     ar.header = header;
     thread_local std::vector<std::string_view> parts;
@@ -401,8 +428,6 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         ++i;
     }
     ar.results.reserve(parts.size() - i);
-    ar.summary.reserve(parts.size() - i);
-    ar.details.reserve(parts.size() - i);
     for (; i < parts.size(); ++i) {
         std::string_view p = parts[i];
         auto eq = p.find('=');
@@ -456,18 +481,6 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             add_words(after.substr(tail));
         }
         if (r.method.empty() || r.result.empty()) continue;
-        thread_local std::string details;
-        details_into(r, details);
-        std::string_view label = auth_method_label(r.method);
-        std::string summary;
-        summary.reserve(label.size() + 3 + r.result.size() + details.size());
-        summary.append(label).append(": "sv).append(r.result);
-        if (!details.empty()) summary.append(" "sv).append(details);
-        if (r.method == "compauth")  // its reason is said with its meaning, beside the details
-            for (const auto& [k, v] : r.properties)
-                if (iequals(k, "reason")) summary.append(", reason "sv).append(v);
-        ar.summary.push_back(std::move(summary));
-        ar.details.emplace_back(details);
         ar.results.push_back(std::move(r));
     }
     return ar;
@@ -594,8 +607,6 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                                                     [&](const AuthResult& x) { return same_result(x, ar.results[i]); });
                     if (seen) continue;
                     g->auth.results.push_back(std::move(ar.results[i]));
-                    g->auth.summary.push_back(std::move(ar.summary[i]));
-                    g->auth.details.push_back(std::move(ar.details[i]));
                 }
                 for (auto& w : ar.joined) g->auth.joined.push_back(std::move(w));
                 break;

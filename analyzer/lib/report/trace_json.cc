@@ -167,7 +167,10 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
         w.key("properties").begin_object();
         for (const auto& [k, v] : r.properties) w.key(k).value(v);
         w.end_object();
-        w.member("summary", a.summary[i]);
+        thread_local std::string summary;
+        summary.clear();
+        append_auth_summary(summary, r);
+        w.member("summary", summary);
         FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
         write_row(w, m.best(), m.enumerated && m.value == nullptr);
         // A property the table explains: DMARC's action, composite auth's reason.
@@ -259,8 +262,6 @@ void write_security(JsonWriter& w, const Trace& t) {
                 AuthenticationResults extra;
                 for (std::size_t i : set.extra) {
                     extra.results.push_back(set.results->results[i]);
-                    extra.summary.push_back(set.results->summary[i]);
-                    extra.details.push_back(set.results->details[i]);
                 }
                 write_results(w, extra);
             } else {
