@@ -147,11 +147,11 @@ BOOST_AUTO_TEST_CASE(microsoft_authentication_results_without_authserv_id) {
         "header.d=contoso.com;dmarc=pass action=none header.from=contoso.com;compauth=pass reason=100");
     BOOST_TEST(!a.authserv_id);
     BOOST_REQUIRE_EQUAL(a.results.size(), 4U);
-    BOOST_TEST(a.summary[0] == "SPF: pass with IP 40.107.8.131 (mail from contoso.com)");
-    BOOST_TEST(a.summary[1] == "DKIM: pass with domain contoso.com");
-    BOOST_TEST(a.summary[2] == "DMARC: pass for contoso.com, action none");
-    BOOST_TEST(a.summary[3] == "Composite auth: pass, reason 100");
-    BOOST_TEST(a.details[0] == "with IP 40.107.8.131 (mail from contoso.com)");
+    BOOST_TEST(auth_summary(a.results[0]) == "SPF: pass with IP 40.107.8.131 (mail from contoso.com)");
+    BOOST_TEST(auth_summary(a.results[1]) == "DKIM: pass with domain contoso.com");
+    BOOST_TEST(auth_summary(a.results[2]) == "DMARC: pass for contoso.com, action none");
+    BOOST_TEST(auth_summary(a.results[3]) == "Composite auth: pass, reason 100");
+    BOOST_TEST(auth_details(a.results[0]) == "with IP 40.107.8.131 (mail from contoso.com)");
     BOOST_TEST(*a.results[1].reason == "signature was verified");
 }
 
@@ -162,7 +162,7 @@ BOOST_AUTO_TEST_CASE(gmail_and_arc_results) {
         "smtp.mailfrom=x@relay.edu; dmarc=pass (p=NONE sp=NONE dis=NONE) header.from=relay.edu");
     BOOST_TEST(*a.arc_instance == 1);
     BOOST_TEST(*a.authserv_id == "mx.google.com");
-    BOOST_TEST(a.summary.at(0) == "SPF: pass with IP 146.20.14.105 (mail from x@relay.edu)");
+    BOOST_TEST(auth_summary(a.results.at(0)) == "SPF: pass with IP 146.20.14.105 (mail from x@relay.edu)");
 }
 
 // X-MS-Exchange-Authentication-Results (EOP's own, Microsoft's odd bare
@@ -373,12 +373,12 @@ BOOST_AUTO_TEST_CASE(words_around_the_reason_comment) {
     BOOST_TEST(dkim[0].second == "example.com");
     BOOST_TEST(dkim[1].second == "s1");
     BOOST_TEST(*a.results[0].reason == "signature was verified");
-    BOOST_TEST(a.summary[0] == "DKIM: pass with domain example.com (selector s1)");
+    BOOST_TEST(auth_summary(a.results[0]) == "DKIM: pass with domain example.com (selector s1)");
     const auto& spf = a.results[1].properties;
     BOOST_REQUIRE_EQUAL(spf.size(), 2U);
     BOOST_TEST(spf[0].second == "a.example");
     BOOST_TEST(spf[1].first == "x");
-    BOOST_TEST(a.summary[1] == "SPF: fail with IP 192.0.2.1 (mail from a.example)");
+    BOOST_TEST(auth_summary(a.results[1]) == "SPF: fail with IP 192.0.2.1 (mail from a.example)");
     // Moved elsewhere (as a report's vector does when it grows), the views hold.
     std::vector<AuthenticationResults> moved;
     moved.push_back(std::move(a));

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <deque>
 #include <optional>
 
@@ -28,6 +30,23 @@ std::vector<std::string_view> cells(std::string_view line) {
     return out;
 }
 
+// The last eight bytes of a name (a shorter name's all, zeros before) with
+// bit 0x20 set in each: names equal ignoring case have the same, so a
+// different one rules a name out in one compare.
+std::uint64_t folded_tail(std::string_view s) {
+    std::uint64_t v = 0;
+    if (s.size() >= 8)
+        std::memcpy(&v, s.data() + s.size() - 8, 8);
+    else
+        for (char c : s) v = (v << 8) | static_cast<unsigned char>(c);
+    return v | 0x2020202020202020ULL;
+}
+
+struct NameEntry {
+    std::uint64_t tail = 0;  // folded_tail of the name
+    const HeaderInfo* header = nullptr;
+};
+
 struct KeyRows {
     std::string_view key;
     const FieldMeaning* general = nullptr;
@@ -40,9 +59,10 @@ struct Table {
     std::deque<HeaderInfo> headers;
     std::deque<FieldMeaning> rows;
     std::vector<std::vector<KeyRows>> keys;  // per header, in table order
+    std::vector<const KeyRows*> any;         // per header, its "*" key's rows (null when none)
     // Headers by the length of their name: a message's fields are looked
     // up by the few of their length (most fields have a length none has).
-    std::array<std::vector<const HeaderInfo*>, 64> by_length;
+    std::array<std::vector<NameEntry>, 64> by_length;
     std::vector<std::string> problems;
 };
 
@@ -120,7 +140,7 @@ const Table& table() {
             if (!plain(src.url)) t.problems.push_back("source " + std::string(src.id) + ": not a plain URL");
         t.keys.resize(t.headers.size());
         for (const auto& h : t.headers)
-            if (h.name.size() < t.by_length.size()) t.by_length[h.name.size()].push_back(&h);
+            if (h.name.size() < t.by_length.size()) t.by_length[h.name.size()].push_back({folded_tail(h.name), &h});
         for (std::size_t i = 0; i < lines.size(); ++i) {
             const auto& c = lines[i];
             if (c[0] == "source" || c[0] == "header") continue;
@@ -140,6 +160,7 @@ const Table& table() {
             f.text = c[5];
             f.source = source_of(i, c[6]);
             if (!plain(f.key) || !plain(f.value) || !plain(f.text)) problem(i, "not plain ASCII text");
+            f.index = t.rows.size();
             const FieldMeaning* row = &t.rows.emplace_back(f);
             auto& keys = t.keys[h->rank];
             auto k = std::find_if(keys.begin(), keys.end(), [&](const KeyRows& r) { return iequals(r.key, f.key); });
@@ -151,6 +172,10 @@ const Table& table() {
                 k->values.push_back(row);
                 if (row->status == MeaningStatus::documented) ++k->documented_values;
             }
+        }
+        for (const auto& keys : t.keys) {
+            auto star = std::ranges::find(keys, std::string_view("*"), &KeyRows::key);
+            t.any.push_back(star != keys.end() ? &*star : nullptr);
         }
         return t;
     }();
@@ -202,15 +227,14 @@ const HeaderInfo* header_info(std::string_view name) {
     const auto& t = table();
     if (name.size() >= t.by_length.size()) return nullptr;
     if (name.empty()) return nullptr;
+    const auto& bucket = t.by_length[name.size()];
+    if (bucket.empty()) return nullptr;
     // Names of one length often share a long prefix (X-MS-Exchange-...):
-    // their last byte tells most apart before a whole comparison.
-    char last = name.back();
-    if (last >= 'A' && last <= 'Z') last = static_cast<char>(last - 'A' + 'a');
-    for (const HeaderInfo* h : t.by_length[name.size()]) {
-        char own = h->name.back();
-        if (own >= 'A' && own <= 'Z') own = static_cast<char>(own - 'A' + 'a');
-        if (own == last && iequals(h->name, name)) return h;
-    }
+    // their last bytes tell most apart before a whole comparison, and a
+    // name is mostly written in the table's casing.
+    std::uint64_t tail = folded_tail(name);
+    for (const NameEntry& e : bucket)
+        if (e.tail == tail && (e.header->name == name || iequals(e.header->name, name))) return e.header;
     return nullptr;
 }
 
@@ -219,17 +243,25 @@ const HeaderInfo* header_by_rank(std::size_t rank) {
     return rank < headers.size() ? &headers[rank] : nullptr;
 }
 
+const FieldMeaning* field_meaning_row(std::size_t index) {
+    const auto& rows = table().rows;
+    return index < rows.size() ? &rows[index] : nullptr;
+}
+
 FieldLookup field_meaning(const HeaderInfo& header, std::string_view key, std::string_view value) {
     FieldLookup out;
-    const auto& keys = table().keys[header.rank];
+    const Table& t = table();
+    const auto& keys = t.keys[header.rank];
+    // A key has one entry (the table's rows of a key, ignoring case, are
+    // gathered in one).
     const KeyRows* rows = nullptr;
-    const KeyRows* any = nullptr;
-    for (const auto& k : keys) {
-        if (iequals(k.key, key)) rows = &k;
-        if (k.key == "*") any = &k;
-    }
+    for (const auto& k : keys)
+        if (iequals(k.key, key)) {
+            rows = &k;
+            break;
+        }
     if (rows == nullptr) {
-        if (any != nullptr) out.key = any->general;
+        if (const KeyRows* any = t.any[header.rank]; any != nullptr) out.key = any->general;
         return out;
     }
     out.key = rows->general;

@@ -42,6 +42,7 @@ struct FieldMeaning {
     MeaningStatus status = MeaningStatus::documented;
     std::string_view text;
     const MeaningSource* source = nullptr;
+    std::size_t index = 0;  // its place among the table's rows (field_meaning_row)
 };
 
 // The rows for one key and one value: the value's own row when the table
@@ -61,6 +62,10 @@ const HeaderInfo* header_info(std::string_view name);
 
 // The header of that rank (its place in the table), or null past the last.
 const HeaderInfo* header_by_rank(std::size_t rank);
+
+// The row of that index (its place among the field rows), or null past the
+// last: for a writer that prepares its text for each row once.
+const FieldMeaning* field_meaning_row(std::size_t index);
 
 // The rows for `key` and `value` of a header's field (both compared
 // ignoring case; a value also against ranges "5-6" and patterns "1xx").

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstring>
 
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
@@ -58,6 +59,30 @@ void split_top(std::string_view s, char sep, Part&& part) {
     if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
 }
 
+// The ')' that closes the '(' at `open` (nested ones counted), else
+// s.size(). Sixteen bytes at a time up to the next parenthesis.
+std::size_t closing_paren(std::string_view s, std::size_t open) {
+    int depth = 0;
+    for (std::size_t i = open; i < s.size(); ++i) {
+#if defined(__SSE2__)
+        while (i + 16 <= s.size()) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')')));
+            auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+            if (mask != 0) {
+                i += static_cast<std::size_t>(__builtin_ctz(mask));
+                break;
+            }
+            i += 16;
+        }
+        if (i >= s.size()) break;
+#endif
+        if (s[i] == '(') ++depth;
+        if (s[i] == ')' && --depth == 0) return i;
+    }
+    return s.size();
+}
+
 std::optional<int> to_int(std::string_view s) {
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -90,49 +115,92 @@ std::vector<SecurityField> coded_fields(const HeaderInfo& info, std::string_view
 }  // namespace
 
 std::string_view auth_method_label(std::string_view m) {
-    if (m == "spf") return "SPF";
-    if (m == "dkim") return "DKIM";
-    if (m == "dmarc") return "DMARC";
-    if (m == "arc") return "ARC";
-    if (m == "compauth") return "Composite auth";
+    // By length first: each comparison is then of a known size.
+    auto is = [&](const char* word) { return std::memcmp(m.data(), word, m.size()) == 0; };
+    switch (m.size()) {
+        case 3:
+            if (is("spf")) return "SPF";
+            if (is("arc")) return "ARC";
+            break;
+        case 4:
+            if (is("dkim")) return "DKIM";
+            break;
+        case 5:
+            if (is("dmarc")) return "DMARC";
+            break;
+        case 8:
+            if (is("compauth")) return "Composite auth";
+            break;
+        default:
+            break;
+    }
     return m;
 }
 
 namespace {
 
 // "with IP 40.107.8.131 (mail from contoso.com)", in the style of Gmail's
-// summary. Built by appending to one string: every message has a handful.
-std::string details_of(const AuthResult& r) {
+// summary, appended to `s`.
+void append_details(const AuthResult& r, std::string& s) {
+    using namespace std::string_view_literals;
     auto prop = [&](std::string_view k) -> const std::string_view* {
         for (const auto& [pk, pv] : r.properties)
             if (iequals(pk, k)) return &pv;
         return nullptr;
     };
-    std::string s;
+    const std::size_t start = s.size();
+    auto none = [&] { return s.size() == start; };
     if (r.method == "spf") {
         std::string_view c = r.reason.value_or(std::string_view());
-        for (std::string_view marker : {"sender IP is ", "sender ip is ", "designates "}) {
+        for (std::string_view marker : {"sender IP is "sv, "sender ip is "sv, "designates "sv}) {
             if (auto at = c.find(marker); at != std::string_view::npos) {
                 auto rest = c.substr(at + marker.size());
-                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append("with IP ").append(ip);
+                if (auto ip = rest.substr(0, rest.find(' ')); !ip.empty()) s.append("with IP "sv).append(ip);
                 break;
             }
         }
         if (const auto* mf = prop("smtp.mailfrom"))
-            s.append(s.empty() ? "" : " ").append("(mail from ").append(*mf).append(")");
+            s.append(none() ? ""sv : " "sv).append("(mail from "sv).append(*mf).push_back(')');
     } else if (r.method == "dkim") {
         if (const auto* d = prop("header.d"); d != nullptr && *d != "none")
-            s.append("with domain ").append(*d);
+            s.append("with domain "sv).append(*d);
         else if (const auto* i = prop("header.i"))
-            s.append("for ").append(*i);
-        if (const auto* sel = prop("header.s"); sel != nullptr && !s.empty())
-            s.append(" (selector ").append(*sel).append(")");
+            s.append("for "sv).append(*i);
+        if (const auto* sel = prop("header.s"); sel != nullptr && !none())
+            s.append(" (selector "sv).append(*sel).push_back(')');
     } else if (r.method == "dmarc") {
-        if (const auto* from = prop("header.from")) s.append("for ").append(*from);
-        if (const auto* a = prop("action")) s.append(s.empty() ? "" : ", ").append("action ").append(*a);
+        if (const auto* from = prop("header.from")) s.append("for "sv).append(*from);
+        if (const auto* a = prop("action")) s.append(none() ? ""sv : ", "sv).append("action "sv).append(*a);
     }
+}
+
+}  // namespace
+
+std::string auth_details(const AuthResult& r) {
+    std::string s;
+    append_details(r, s);
     return s;
 }
+
+void append_auth_summary(std::string& out, const AuthResult& r) {
+    using namespace std::string_view_literals;
+    out.append(auth_method_label(r.method)).append(": "sv).append(r.result);
+    const std::size_t space = out.size();
+    out.push_back(' ');
+    append_details(r, out);
+    if (out.size() == space + 1) out.resize(space);  // no details: no space
+    if (r.method == "compauth")                      // its reason is said with its meaning, beside the details
+        for (const auto& [k, v] : r.properties)
+            if (iequals(k, "reason")) out.append(", reason "sv).append(v);
+}
+
+std::string auth_summary(const AuthResult& r) {
+    std::string s;
+    append_auth_summary(s, r);
+    return s;
+}
+
+namespace {
 
 // Whether `set`'s results say nothing `other` does not: for every method
 // both name the same result, and the same value for each property both
@@ -203,12 +271,7 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
     std::string_view rest = value.substr(word);
     rest = trim(rest);
     if (rest.starts_with('(')) {
-        int depth = 0;
-        std::size_t close = 0;
-        for (; close < rest.size(); ++close) {
-            if (rest[close] == '(') ++depth;
-            if (rest[close] == ')' && --depth == 0) break;
-        }
+        std::size_t close = closing_paren(rest, 0);
         out.push_back(field(info, "comment", rest.substr(1, std::min(close, rest.size()) - 1)));
         rest = close < rest.size() ? rest.substr(close + 1) : std::string_view();
     }
@@ -315,6 +378,17 @@ Family family_of(std::string_view name) {
     return Family::single;
 }
 
+// family_of for each header of the table, by rank: worked out once.
+Family family_by_rank(const HeaderInfo& info) {
+    static const std::vector<Family> families = [] {
+        std::vector<Family> out;
+        for (std::size_t rank = 0; const HeaderInfo* h = header_by_rank(rank); ++rank)
+            out.push_back(family_of(h->name));
+        return out;
+    }();
+    return info.rank < families.size() ? families[info.rank] : family_of(info.name);
+}
+
 SecurityGroup& group_for(SecurityReport& r, const HeaderInfo* info, std::string_view raw, bool per_value) {
     // One group per distinct value for headers whose values each stand alone.
     for (auto& g : r.groups)
@@ -354,8 +428,6 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         ++i;
     }
     ar.results.reserve(parts.size() - i);
-    ar.summary.reserve(parts.size() - i);
-    ar.details.reserve(parts.size() - i);
     for (; i < parts.size(); ++i) {
         std::string_view p = parts[i];
         auto eq = p.find('=');
@@ -373,12 +445,7 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         std::string_view before = rest;
         std::string_view after;
         if (auto open = rest.find('('); open != std::string_view::npos) {
-            int depth = 0;
-            std::size_t close = open;
-            for (; close < rest.size(); ++close) {
-                if (rest[close] == '(') ++depth;
-                if (rest[close] == ')' && --depth == 0) break;
-            }
+            std::size_t close = closing_paren(rest, open);
             r.reason = rest.substr(open + 1, close - open - 1);
             before = rest.substr(0, open);
             after = close < rest.size() ? rest.substr(close + 1) : std::string_view();
@@ -414,16 +481,6 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
             add_words(after.substr(tail));
         }
         if (r.method.empty() || r.result.empty()) continue;
-        std::string details = details_of(r);
-        std::string summary;
-        summary.reserve(32 + details.size());
-        summary.append(auth_method_label(r.method)).append(": ").append(r.result);
-        if (!details.empty()) summary.append(" ").append(details);
-        if (r.method == "compauth")  // its reason is said with its meaning, beside the details
-            for (const auto& [k, v] : r.properties)
-                if (iequals(k, "reason")) summary.append(", reason ").append(v);
-        ar.summary.push_back(std::move(summary));
-        ar.details.push_back(std::move(details));
         ar.results.push_back(std::move(r));
     }
     return ar;
@@ -528,7 +585,8 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
         const HeaderInfo* info = header_info(s.name);
         if (info == nullptr) continue;  // a signal classification reads (Sender, List-Id, ...)
         std::string_view value = s.value;
-        switch (family_of(info->name)) {
+        const Family family = family_by_rank(*info);
+        switch (family) {
             case Family::authentication: {
                 AuthenticationResults ar = parse_authentication_results(info->name, value);
                 ar.header = info->name;
@@ -549,15 +607,13 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                                                     [&](const AuthResult& x) { return same_result(x, ar.results[i]); });
                     if (seen) continue;
                     g->auth.results.push_back(std::move(ar.results[i]));
-                    g->auth.summary.push_back(std::move(ar.summary[i]));
-                    g->auth.details.push_back(std::move(ar.details[i]));
                 }
                 for (auto& w : ar.joined) g->auth.joined.push_back(std::move(w));
                 break;
             }
             case Family::arc_results:
             case Family::arc_seal: {
-                bool seal = family_of(info->name) == Family::arc_seal;
+                bool seal = family == Family::arc_seal;
                 SealTags tags = seal ? seal_tags(value) : SealTags{};
                 std::optional<int> instance;
                 AuthenticationResults ar;
@@ -598,11 +654,10 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;
                 g.raw.push_back(value);
-                Family f = family_of(info->name);
-                g.fields = f == Family::coded          ? coded_fields(*info, value)
-                           : f == Family::spam_status  ? word_fields(*info, value, true)
-                           : f == Family::spamd_result ? spamd_fields(*info, value)
-                                                       : word_fields(*info, value, false);
+                g.fields = family == Family::coded          ? coded_fields(*info, value)
+                           : family == Family::spam_status  ? word_fields(*info, value, true)
+                           : family == Family::spamd_result ? spamd_fields(*info, value)
+                                                            : word_fields(*info, value, false);
                 break;
             }
             case Family::identifier: {
@@ -634,9 +689,18 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
         }
     }
     // The table's order of headers; a header's groups in the message's order.
-    std::ranges::stable_sort(
-        r.groups, [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; });
-    std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
+    // Mostly a handful: an insertion sort then (stable, and no buffer to
+    // allocate).
+    auto by_rank = [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; };
+    if (r.groups.size() > 16) {
+        std::ranges::stable_sort(r.groups, by_rank);
+    } else {
+        for (std::size_t i = 1; i < r.groups.size(); ++i)
+            for (std::size_t j = i; j > 0 && by_rank(r.groups[j], r.groups[j - 1]); --j)
+                std::swap(r.groups[j - 1], r.groups[j]);
+    }
+    if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
+        std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
     for (std::size_t k = 0; k < r.arc.sets.size(); ++k) {
         ArcSet& set = r.arc.sets[k];
         if (!set.results) continue;

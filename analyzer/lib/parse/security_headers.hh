@@ -39,14 +39,13 @@ struct AuthResult {
 
 // Views of the header's name and value (kept alive by the caller: the trace
 // for decode_security), but for the methods, which are written in lower
-// case, and the summaries.
+// case. A result's summary and details are put in words by the writer that
+// prints them (auth_summary, auth_details).
 struct AuthenticationResults {
     std::string_view header;  // Authentication-Results or ARC-Authentication-Results
     std::optional<std::string_view> authserv_id;
     std::optional<int> arc_instance;  // i= on ARC-Authentication-Results
     std::vector<AuthResult> results;
-    std::vector<std::string> summary;  // "SPF: pass with IP 40.107.8.131"
-    std::vector<std::string> details;  // "with IP 40.107.8.131 (mail from contoso.com)", one per result
     // A word a comment was cut out of ("a=b(c)d" reads "a=bd"), which the
     // value does not hold as one piece. Held by pointer: the views stay put
     // when the results move.
@@ -117,6 +116,15 @@ bool is_security_header(std::string_view name);
 // "SPF", "DKIM", "DMARC", "ARC", "Composite auth" for a method as written
 // in lower case; other methods as they are.
 std::string_view auth_method_label(std::string_view method);
+
+// A result in words, in the style of Gmail's summary: its details "with IP
+// 40.107.8.131 (mail from contoso.com)" (empty when its properties and
+// comment say nothing more), and its summary "SPF: pass with IP
+// 40.107.8.131 (mail from contoso.com)" (composite auth's reason too).
+std::string auth_details(const AuthResult& r);
+std::string auth_summary(const AuthResult& r);
+// auth_summary appended to `out`: a writer's buffer serves every result.
+void append_auth_summary(std::string& out, const AuthResult& r);
 
 // X-MS-Exchange-Organization-AuthMechanism's two hex digits by name
 // ("02" -> "MutualTLS"); empty when the code is unknown. Not documented by

@@ -277,7 +277,8 @@ std::string results_html(const AuthenticationResults& a) {
         const AuthResult& r = a.results[i];
         FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
         SecurityField f{r.method, r.result, m};
-        std::string meaning = (a.details[i].empty() ? std::string() : h(a.details[i]) + ": ") + meaning_html(f);
+        std::string details = auth_details(r);
+        std::string meaning = (details.empty() ? std::string() : h(details) + ": ") + meaning_html(f);
         for (const auto& [k, v] : r.properties) {
             if (info == nullptr || (!iequals(k, "reason") && !(iequals(k, "action") && r.method == "dmarc"))) continue;
             FieldLookup p = field_meaning(*info, k, v);
@@ -340,8 +341,6 @@ std::string security_html(const Trace& t) {
                     AuthenticationResults extra;
                     for (std::size_t i : set.extra) {
                         extra.results.push_back(set.results->results[i]);
-                        extra.summary.push_back(set.results->summary[i]);
-                        extra.details.push_back(set.results->details[i]);
                     }
                     out += results_html(extra);
                 } else {

@@ -52,13 +52,16 @@ char* put_u_escape(char* w, unsigned cp) {
 }
 
 #if defined(__SSE2__)
-// Does any of these sixteen bytes need escaping? Signed "less than 0x20"
-// also catches every byte from 0x80 up, which go to the UTF-8 check.
+// Which of these sixteen bytes need escaping (the bytes from 0x80 up too,
+// for the UTF-8 check)? One signed compare finds the controls, '"' and the
+// high bytes: flipping bit 0x02 keeps 0x00-0x1f among themselves and the
+// high bytes negative, and makes '"' 0x20 (the space becomes 0x22).
+inline __m128i special_bytes(__m128i v) {
+    return _mm_or_si128(_mm_cmplt_epi8(_mm_xor_si128(v, _mm_set1_epi8(0x02)), _mm_set1_epi8(0x21)),
+                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
+}
 inline unsigned special_mask(__m128i v) {
-    __m128i bad =
-        _mm_or_si128(_mm_or_si128(_mm_cmplt_epi8(v, _mm_set1_epi8(0x20)), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
-                     _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\\')), _mm_cmpeq_epi8(v, _mm_set1_epi8(0x7f))));
-    return static_cast<unsigned>(_mm_movemask_epi8(bad));
+    return static_cast<unsigned>(_mm_movemask_epi8(special_bytes(v)));
 }
 inline bool has_special(__m128i v) {
     return special_mask(v) != 0;
@@ -67,6 +70,16 @@ inline bool has_special(__m128i v) {
 // Copies whole plain 16-byte blocks from p to w until one needs escaping or
 // fewer than 16 bytes are left.
 inline void copy_plain_blocks(const char*& p, const char* end, char*& w) {
+    // Two blocks a turn while both are plain: one test for the pair.
+    while (end - p >= 32) {
+        __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16));
+        if (_mm_movemask_epi8(_mm_or_si128(special_bytes(a), special_bytes(b))) != 0) break;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w), a);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 16), b);
+        w += 32;
+        p += 32;
+    }
     while (end - p >= 16) {
         __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
         if (has_special(v)) return;
@@ -188,10 +201,13 @@ char* JsonWriter::escape(char* w, std::string_view s) {
         return w + n + 2;
     }
 #endif
-    for (std::size_t i = 0; i < n; ++i)
-        if (kSpecial[static_cast<unsigned char>(p[i])]) return escape_general(w, s);
+    // Tested and copied in one walk (no call to memcpy: the usual paths
+    // above then need no registers saved).
     *w = '"';
-    if (n > 0) std::memcpy(w + 1, p, n);
+    for (std::size_t i = 0; i < n; ++i) {
+        if (kSpecial[static_cast<unsigned char>(p[i])]) return escape_general(w, s);
+        w[i + 1] = p[i];
+    }
     w[n + 1] = '"';
     return w + n + 2;
 }
@@ -207,6 +223,7 @@ void append_json_string(std::string& out, std::string_view s) {
 JsonWriter::JsonWriter(bool pretty) : JsonWriter(pretty, own_) {}
 
 JsonWriter::JsonWriter(bool pretty, ByteBuffer& target) : pretty_(pretty), out_(&target) {
+    if (pretty) state_ |= kPretty;
     target.reserve(target.size() + 256);
     cur_ = target.data() + target.size();
     end_ = target.data() + target.capacity();
@@ -216,8 +233,7 @@ std::string JsonWriter::take() {
     std::string text(out_->data(), cur_);
     cur_ = out_->data();
     depth_ = 0;
-    first_ = true;
-    after_key_ = false;
+    state_ = static_cast<unsigned char>((state_ & kPretty) | kFirst | kTop);
     return text;
 }
 
@@ -230,6 +246,17 @@ void JsonWriter::grow(std::size_t n) {
 
 void JsonWriter::put_string(std::string_view s) {
     cur_ = escape(room(max_escaped(s.size())), s);
+}
+
+void JsonWriter::before_value_rare() {
+    if ((state_ & kAfterKey) != 0) {
+        state_ &= static_cast<unsigned char>(~kAfterKey);
+        return;
+    }
+    if ((state_ & kTop) != 0) return;
+    if ((state_ & kFirst) == 0) put(',');
+    state_ &= static_cast<unsigned char>(~kFirst);
+    if (pretty_) newline();
 }
 
 void JsonWriter::newline() {
@@ -255,7 +282,7 @@ JsonWriter& JsonWriter::key(std::string_view k) {
         put(':');
     }
     if (pretty_) put(' ');
-    after_key_ = true;
+    state_ |= kAfterKey;
     return *this;
 }
 

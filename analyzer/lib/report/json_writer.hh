@@ -36,27 +36,26 @@ class JsonWriter {
     // A field name written in the code: plain ASCII by construction, copied
     // with its quotes and colon without a look at each byte.
     template <std::size_t N>
-    JsonWriter& key(const char (&k)[N]) {
+    [[gnu::always_inline]] JsonWriter& key(const char (&k)[N]) {
         if (pretty_) return key(std::string_view(k, N - 1));
-        before_value();
-        char* w = room(N + 2);
+        char* w = compact_separator(room(N + 3));
         *w++ = '"';
         std::memcpy(w, k, N - 1);
         w += N - 1;
         *w++ = '"';
         *w++ = ':';
         cur_ = w;
-        after_key_ = true;
+        state_ |= kAfterKey;
         return *this;
     }
     // key(k).value(v) in one step: a string member takes one room check for
     // its name and value together (a record has some 200 of them).
     template <std::size_t N, typename V>
-    JsonWriter& member(const char (&k)[N], const V& v) {
+    [[gnu::always_inline]] JsonWriter& member(const char (&k)[N], const V& v) {
         if constexpr (std::is_convertible_v<const V&, std::string_view>) {
             if (!pretty_) return string_member(k, std::string_view(v));
         } else if constexpr (requires { std::string_view(*v); }) {  // an optional string
-            if (!pretty_ && v) return string_member(k, std::string_view(*v));
+            if (!pretty_) return v ? string_member(k, std::string_view(*v)) : null_member(k);
         }
         return key(k).value(v);
     }
@@ -79,6 +78,15 @@ class JsonWriter {
         cur_ = w;
         return *this;
     }
+    // Members written beforehand as compact JSON ("a":1,"b":"x"), text the
+    // caller vouches for, copied as it is. For a compact writer (pretty()
+    // false): a pretty one's caller writes them one by one.
+    JsonWriter& raw_members(std::string_view json) {
+        before_value();
+        put(json);
+        return *this;
+    }
+    [[nodiscard]] bool pretty() const { return pretty_; }
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);
@@ -124,42 +132,73 @@ class JsonWriter {
     // A comma before every value of a container but its first. Only the
     // innermost container's state is needed: one that closes has a value
     // (itself) in its parent, so the parent's next value takes a comma.
+    // state_ says it in one byte: 0 (the usual case, a comma and nothing
+    // else) or some of these.
+    enum : unsigned char {
+        kAfterKey = 1,  // a key was written: its value takes no comma
+        kFirst = 2,     // the container has no value yet
+        kTop = 4,       // outside every container
+        kPretty = 8,    // a line break and indent before each value
+    };
     void before_value() {
-        if (after_key_) {
-            after_key_ = false;
+        if (state_ == 0) {
+            put(',');
             return;
         }
-        if (depth_ == 0) return;
-        if (!first_) put(',');
-        first_ = false;
-        if (pretty_) newline();
+        if (state_ == kAfterKey) {
+            state_ = 0;
+            return;
+        }
+        before_value_rare();
+    }
+    void before_value_rare();
+    // before_value for a compact writer, at w with room for the comma:
+    // returns the position after it.
+    [[gnu::always_inline]] char* compact_separator(char* w) {
+        if (state_ == 0) {
+            *w++ = ',';
+        } else if (state_ == kAfterKey || state_ == kFirst) {
+            state_ = 0;
+        } else {  // outside every container: no comma
+            state_ &= static_cast<unsigned char>(~kAfterKey);
+        }
+        return w;
     }
     JsonWriter& open(char c) {
         before_value();
         put(c);
         ++depth_;
-        first_ = true;
+        state_ = static_cast<unsigned char>((state_ & kPretty) | kFirst);
         return *this;
     }
     JsonWriter& close(char c) {
-        bool empty = first_;
+        bool empty = (state_ & kFirst) != 0;
         --depth_;
         if (!empty) newline();
         put(c);
-        first_ = false;
+        state_ = static_cast<unsigned char>((state_ & kPretty) | (depth_ == 0 ? kTop : 0));
         return *this;
     }
     // Inlined: the name's length is known here, so its copy is a few moves.
     template <std::size_t N>
     [[gnu::always_inline]] JsonWriter& string_member(const char (&k)[N], std::string_view s) {
-        before_value();
-        char* w = room(N + 2 + max_escaped(s.size()));
+        char* w = compact_separator(room(N + 3 + max_escaped(s.size())));
         *w++ = '"';
         std::memcpy(w, k, N - 1);
         w += N - 1;
         *w++ = '"';
         *w++ = ':';
         cur_ = escape(w, s);
+        return *this;
+    }
+    template <std::size_t N>
+    [[gnu::always_inline]] JsonWriter& null_member(const char (&k)[N]) {
+        char* w = compact_separator(room(N + 8));
+        *w++ = '"';
+        std::memcpy(w, k, N - 1);
+        w += N - 1;
+        std::memcpy(w, "\":null", 6);
+        cur_ = w + 6;
         return *this;
     }
     void put_string(std::string_view s);
@@ -171,8 +210,7 @@ class JsonWriter {
     char* cur_ = nullptr;
     char* end_ = nullptr;
     int depth_ = 0;
-    bool first_ = true;
-    bool after_key_ = false;
+    unsigned char state_ = kFirst | kTop;
 };
 
 // Appends s as a JSON string literal (with quotes).

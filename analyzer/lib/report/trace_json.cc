@@ -1,5 +1,8 @@
 #include "report/trace_json.hh"
 
+#include <string>
+#include <vector>
+
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
 #include "report/message_trace.hh"
@@ -76,19 +79,82 @@ void write_meaning(JsonWriter& w, const FieldMeaning* row) {
         w.null();
 }
 
+// The table's rows and headers as compact JSON members, written once: the
+// text is plain ASCII (checked when the table loads), copied as it is.
+struct TableJson {
+    std::vector<const FieldMeaning*> rows;     // by FieldMeaning::index
+    std::vector<std::string> row_own;          // "meaning", "status" (the row's) and "source"
+    std::vector<std::string> row_undescribed;  // the same with status "value-undocumented"
+    std::vector<std::string> headers;          // "header" to "source" of a group, by rank
+};
+
+std::string row_members(const FieldMeaning& row, std::string_view status) {
+    std::string s;
+    s.append(R"("meaning":")").append(row.text).append(R"(","status":")").append(status);
+    s.append(R"(","source":)");
+    if (row.source != nullptr)
+        s.append("\"").append(row.source->url).append("\"");
+    else
+        s.append("null");
+    return s;
+}
+
+const TableJson& table_json() {
+    static const TableJson t = [] {
+        TableJson t;
+        for (std::size_t i = 0; const FieldMeaning* row = field_meaning_row(i); ++i) {
+            t.rows.push_back(row);
+            t.row_own.push_back(row_members(*row, status_name(row->status)));
+            t.row_undescribed.push_back(row_members(*row, "value-undocumented"));
+        }
+        for (std::size_t rank = 0; const HeaderInfo* h = header_by_rank(rank); ++rank) {
+            std::string s;
+            s.append(R"("header":")").append(h->name).append(R"(","vendor":)");
+            if (h->vendor.empty())
+                s.append("null");
+            else
+                s.append("\"").append(h->vendor).append("\"");
+            s.append(R"(,"about":")").append(h->about).append(R"(","status":")").append(status_name(h->status));
+            s.append(R"(","source":)");
+            if (h->source != nullptr)
+                s.append("\"").append(h->source->url).append("\"");
+            else
+                s.append("null");
+            t.headers.push_back(std::move(s));
+        }
+        return t;
+    }();
+    return t;
+}
+
+// "meaning", "status" and "source" of a row: its status, "value-undocumented"
+// when `undescribed`, "undocumented" (and nulls) without a row.
+void write_row(JsonWriter& w, const FieldMeaning* row, bool undescribed) {
+    if (!w.pretty()) {
+        const TableJson& t = table_json();
+        if (row == nullptr) {
+            w.raw_members(R"("meaning":null,"status":"undocumented","source":null)");
+            return;
+        }
+        if (row->index < t.rows.size() && t.rows[row->index] == row) {
+            w.raw_members(undescribed ? t.row_undescribed[row->index] : t.row_own[row->index]);
+            return;
+        }
+    }
+    write_meaning(w, row);
+    std::string_view status = row == nullptr ? "undocumented"
+                              : undescribed  ? "value-undocumented"
+                                             : status_name(row->status);
+    w.key("status").plain_value(status);
+    write_source(w, row != nullptr ? row->source : nullptr);
+}
+
 // {"key", "value", "meaning", "status", "source"}: the value's row, else the
 // key's; status "value-undocumented" when the table lists the key's values
 // but not this one, "undocumented" when it has nothing.
 void write_field(JsonWriter& w, const SecurityField& f) {
-    const FieldMeaning* row = f.row();
     w.begin_object().member("key", f.key).member("value", f.value);
-    write_meaning(w, row);
-    std::string_view status = row == nullptr ? "undocumented"
-                              : (f.meaning.enumerated && !f.value_described() && !f.value.empty())
-                                  ? "value-undocumented"
-                                  : status_name(row->status);
-    w.key("status").plain_value(status);
-    write_source(w, row != nullptr ? row->source : nullptr);
+    write_row(w, f.row(), f.meaning.enumerated && !f.value_described() && !f.value.empty());
     w.end_object();
 }
 
@@ -101,14 +167,12 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
         w.key("properties").begin_object();
         for (const auto& [k, v] : r.properties) w.key(k).value(v);
         w.end_object();
-        w.member("summary", a.summary[i]);
+        thread_local std::string summary;
+        summary.clear();
+        append_auth_summary(summary, r);
+        w.member("summary", summary);
         FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
-        const FieldMeaning* row = m.best();
-        write_meaning(w, row);
-        w.member("status", row == nullptr                       ? std::string_view("undocumented")
-                           : m.enumerated && m.value == nullptr ? std::string_view("value-undocumented")
-                                                                : status_name(row->status));
-        write_source(w, row != nullptr ? row->source : nullptr);
+        write_row(w, m.best(), m.enumerated && m.value == nullptr);
         // A property the table explains: DMARC's action, composite auth's reason.
         w.key("details").begin_array();
         if (info != nullptr)
@@ -128,14 +192,20 @@ void write_security(JsonWriter& w, const Trace& t) {
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        w.begin_object().key("header").plain_value(g.info->name);
-        w.key("vendor");
-        if (g.info->vendor.empty())
-            w.null();
-        else
-            w.plain_value(g.info->vendor);
-        w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
-        write_source(w, g.info->source);
+        w.begin_object();
+        if (const TableJson& t = table_json();
+            !w.pretty() && g.info->rank < t.headers.size() && header_by_rank(g.info->rank) == g.info) {
+            w.raw_members(t.headers[g.info->rank]);
+        } else {
+            w.key("header").plain_value(g.info->name);
+            w.key("vendor");
+            if (g.info->vendor.empty())
+                w.null();
+            else
+                w.plain_value(g.info->vendor);
+            w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
+            write_source(w, g.info->source);
+        }
         w.member("authserv_id", g.auth.authserv_id);
         w.key("raw").begin_array();
         for (auto r : g.raw) w.value(r);
@@ -192,8 +262,6 @@ void write_security(JsonWriter& w, const Trace& t) {
                 AuthenticationResults extra;
                 for (std::size_t i : set.extra) {
                     extra.results.push_back(set.results->results[i]);
-                    extra.summary.push_back(set.results->summary[i]);
-                    extra.details.push_back(set.results->details[i]);
                 }
                 write_results(w, extra);
             } else {
