@@ -163,7 +163,19 @@ std::string unfold_collapsed(std::string_view raw) {
                 p += k;
             }
             if (k == 16) continue;
-            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+            // The run (a fold and its indentation, most often) is skipped
+            // sixteen bytes a test too.
+            while (end - p >= 16) {
+                __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+                auto ws = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(u, _mm_set1_epi8('\t'))),
+                    _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(u, _mm_set1_epi8('\n'))))));
+                auto skip = static_cast<std::size_t>(__builtin_ctz(~ws));  // bit 16 up is set: at most 16
+                p += skip;
+                if (skip < 16) break;
+            }
+            if (end - p < 16)
+                while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
             pending_space = w != begin;
             continue;
         }
