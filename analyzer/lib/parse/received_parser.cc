@@ -263,12 +263,21 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
     thread_local std::array<std::vector<Token>, 3> lists;
     std::vector<Token>& toks = lists.at(static_cast<std::size_t>(depth));
     tokenize_comment(inner, toks);
+    // The last word asked whether it is an address, and the answer: the name
+    // before a literal is asked again below.
+    std::string_view asked;
+    bool asked_is_ip = false;
+    auto ip_of = [&](std::string_view text) {
+        auto ip = ip_from_literal(text);
+        asked = text;
+        asked_is_ip = ip.has_value();
+        return ip;
+    };
     for (std::size_t k = 0; k < toks.size(); ++k) {
         const Token& t = toks[k];
         switch (t.kind) {
             case TokenKind::Literal: {
-                auto ip = ip_from_literal(t.text);
-                if (ip && !clues.ip) clues.ip = std::move(ip);
+                if (!clues.ip) clues.ip = ip_from_literal(t.text);
                 // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
                 // "(Not Verified[IP])" and the like name nothing.
                 if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
@@ -278,7 +287,11 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                         name = name.substr(at + 1);
                     }
                     clues.rdns_form = true;
-                    if (!name.empty() && !is_unknown(name) && !ip_from_literal(name)) clues.rdns = clean_host(name);
+                    if (!name.empty() && !is_unknown(name) &&
+                        !(name.data() == asked.data() && name.size() == asked.size()
+                              ? asked_is_ip
+                              : ip_from_literal(name).has_value()))
+                        clues.rdns = clean_host(name);
                 }
                 break;
             }
@@ -312,11 +325,11 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     ++k;
                 } else if (istarts(t.text, "ident=")) {
                     notes.push_back("ident " + std::string(t.text.substr(6)));
-                } else if (auto ip = ip_from_literal(t.text)) {
+                } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
                 } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
                     // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
-                    if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
+                    if (auto ip2 = ip_of(t.text.substr(at + 1))) {
                         if (!clues.ip) clues.ip = std::move(ip2);
                         notes.push_back("user " + std::string(t.text.substr(0, at)));
                     } else if (at + 1 == t.text.size()) {
@@ -413,6 +426,12 @@ std::optional<std::size_t> find_unsemicoloned_date(const std::vector<Token>& tok
     return std::nullopt;
 }
 
+bool holds_nothing(const ReceivedFields& r) {
+    return !r.from.host && !r.from.helo && !r.from.rdns && !r.from.ip && !r.by.host && !r.by.ip && !r.with && !r.id &&
+           !r.for_ && !r.via && !r.tls && !r.mta && !r.time && !r.date_text && r.notes.empty() && r.anomalies.empty() &&
+           r.raw.empty();
+}
+
 }  // namespace
 
 ReceivedFields parse_received(std::string_view raw_value) {
@@ -422,7 +441,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
 }
 
 void parse_received(std::string_view raw_value, ReceivedFields& r) {
-    r = ReceivedFields{};
+    // The trace builder hands a new hop's fields: nothing to replace there.
+    if (!holds_nothing(r)) r = ReceivedFields{};
     std::string_view value = raw_value;
     bool truncated = false;
     if (value.size() > limits::max_field_bytes) {
@@ -585,9 +605,9 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                         tokenize_comment(t->text, inner);
                         bool used = false;
                         for (const auto& it : inner) {
-                            if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)
-                                if (auto ip = ip_from_literal(it.text); ip && !r.by.ip) {
-                                    r.by.ip = ip;
+                            if ((it.kind == TokenKind::Literal || it.kind == TokenKind::Atom) && !r.by.ip)
+                                if (auto ip = ip_from_literal(it.text)) {
+                                    r.by.ip = std::move(ip);
                                     used = true;
                                 }
                         }
@@ -695,9 +715,10 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
     if (r.tls) r.tls->version = std::string(normalise_tls_version(r.tls->version.value_or("")));
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
-    bool bare_words = false;
-    for (const Token& t : toks) bare_words = bare_words || t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
-    if (!any_clause && bare_words) r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
+    if (!any_clause && std::ranges::any_of(toks, [](const Token& t) {
+            return t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
+        }))
+        r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
 
     while (!date_text.empty() && date_text.front() == ' ') date_text.remove_prefix(1);
     while (!date_text.empty() && date_text.back() == ' ') date_text.remove_suffix(1);
