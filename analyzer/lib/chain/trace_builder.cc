@@ -432,9 +432,9 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             }
         } else if (u == FieldUse::Signal) {
             if (trace.signals.size() < limits::max_hops) {
-                std::string value = unfold_collapsed(f.raw);
-                if (iequals(f.name, "ARC-Seal"))
-                    value = arc_seal_without_signature(value);  // b= is 400 bytes nobody reads
+                // An ARC-Seal's b= is 400 bytes nobody reads: never unfolded.
+                std::string value =
+                    iequals(f.name, "ARC-Seal") ? arc_seal_without_signature(f.raw) : unfold_collapsed(f.raw);
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
             }
         } else if (u == FieldUse::ContentType) {
