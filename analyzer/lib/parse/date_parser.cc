@@ -231,12 +231,14 @@ bool zone_tail_ok(std::string_view s, std::size_t i) {
     while (i < s.size() && is_space_char(s[i])) ++i;
     if (i < s.size()) {
         if (s[i] != '(') return false;
-        std::size_t close = s.find(')', i);
-        if (close == std::string_view::npos ||
-            s.substr(i + 1, close - i - 1).find_first_of("()\\") != std::string_view::npos)
-            return false;
-        for (std::size_t k = i; k < close; ++k)
-            if (static_cast<unsigned char>(s[k]) < 0x20 || static_cast<unsigned char>(s[k]) >= 0x7f) return false;
+        // Up to the first ')': no other '(' or '\\', printable ASCII only.
+        std::size_t close = i + 1;
+        for (;; ++close) {
+            if (close == s.size()) return false;
+            auto c = static_cast<unsigned char>(s[close]);
+            if (c == ')') break;
+            if (c == '(' || c == '\\' || c < 0x20 || c >= 0x7f) return false;
+        }
         i = close + 1;
         while (i < s.size() && is_space_char(s[i])) ++i;
         if (i < s.size()) return false;
