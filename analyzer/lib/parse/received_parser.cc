@@ -250,6 +250,12 @@ std::optional<std::string> mta_from_comment(std::string_view c) {
     return std::nullopt;
 }
 
+// Where the last '@' of a word is: most words have none, which one forward
+// search (memchr) tells before a backward one byte by byte.
+std::size_t last_at(std::string_view word) {
+    return word.find('@') == std::string_view::npos ? std::string_view::npos : word.rfind('@');
+}
+
 struct SenderClues {
     std::optional<std::string> ip;
     std::optional<std::string> rdns;
@@ -282,7 +288,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                 // "(Not Verified[IP])" and the like name nothing.
                 if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
                     std::string_view name = toks[0].text;
-                    if (auto at = name.rfind('@'); at != std::string_view::npos) {
+                    if (auto at = last_at(name); at != std::string_view::npos) {
                         notes.push_back("ident/user " + std::string(name.substr(0, at)));
                         name = name.substr(at + 1);
                     }
@@ -327,7 +333,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
-                } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
+                } else if (auto at = last_at(t.text); at != std::string_view::npos) {
                     // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
                     if (auto ip2 = ip_of(t.text.substr(at + 1))) {
                         if (!clues.ip) clues.ip = std::move(ip2);
