@@ -237,16 +237,33 @@ struct TlsFinder {
 };
 
 std::optional<std::string> mta_from_comment(std::string_view c) {
-    if (istarts(c, "Postfix")) return std::string("Postfix");
-    if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
-    if (istarts(c, "qmail ")) return std::string("qmail");
-    if (istarts(c, "Dovecot")) return std::string("Dovecot");
-    if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+    if (c.size() < 2) return std::nullopt;
+    // The first letter (either case) picks the names to compare.
+    switch (c[0] | 0x20) {
+        case 'p':
+            if (istarts(c, "Postfix")) return std::string("Postfix");
+            break;
+        case 'e':
+            if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
+            break;
+        case 'q':
+            if (istarts(c, "qmail ")) return std::string("qmail");
+            break;
+        case 'd':
+            if (istarts(c, "Dovecot")) return std::string("Dovecot");
+            break;
+        case 's':
+            if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+            break;
+        default:
+            break;
+    }
     // Sendmail writes its version pair: (8.15.2/8.15.2)
-    auto slash = c.find('/');
-    if (slash != std::string_view::npos && slash > 2 && c[0] >= '0' && c[0] <= '9' && c[1] == '.' &&
-        c.find(' ') == std::string_view::npos)
-        return std::string("Sendmail");
+    if (c[0] >= '0' && c[0] <= '9' && c[1] == '.') {
+        auto slash = c.find('/');
+        if (slash != std::string_view::npos && slash > 2 && c.find(' ') == std::string_view::npos)
+            return std::string("Sendmail");
+    }
     return std::nullopt;
 }
 
