@@ -392,6 +392,16 @@ BOOST_AUTO_TEST_CASE(arc_seal_kept_without_its_signature) {
     BOOST_TEST(
         arc_seal_without_signature("i=1; a=rsa-sha256; d=microsoft.com; s=arcselector9901; cv=none; b=AAAA/BBB==") ==
         "i=1; a=rsa-sha256; d=microsoft.com; s=arcselector9901; cv=none");
+    // Folded as written: the same as the unfolded value gives.
+    for (std::string_view folded :
+         {" i=1; a=rsa-sha256; d=google.com;\r\n s=arc-20160816;\r\n        cv=none;\r\n b=AAAA/BBB\r\n  CCC==",
+          "\ti=2;\n a=rsa-sha256;  t=1700000000;\tcv=pass;\r\n b\r\n =AAAA; d=x.example  (a  comment; here) ;\r\n ",
+          " b=AAAA;;\r\n ; i=3  ;  cv=fail\r\n"}) {
+        BOOST_TEST(arc_seal_without_signature(folded) == arc_seal_without_signature(unfold_collapsed(folded)));
+    }
+    BOOST_TEST(
+        arc_seal_without_signature(" i=1; a=rsa-sha256;\r\n d=google.com; s=x;\r\n\tcv=none;\r\n b=AAAA\r\n BBBB==") ==
+        "i=1; a=rsa-sha256; d=google.com; s=x; cv=none");
     BOOST_TEST(is_security_header("arc-seal"));
     BOOST_TEST(is_security_header("X-Spam-Status"));
     BOOST_TEST(!is_security_header("X-Mailer"));

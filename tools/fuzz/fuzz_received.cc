@@ -16,6 +16,7 @@
 #include "parse/ip_address.hh"
 #include "parse/received_parser.hh"
 #include "parse/received_tokenizer.hh"
+#include "parse/security_headers.hh"
 #include "report/json_writer.hh"
 
 namespace {
@@ -90,6 +91,9 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     if (r.from.host && !r.from.rdns && !r.from.helo) __builtin_trap();  // host is always one of the two
 
     if (hopscope::unfold_collapsed(in) != plain_unfold_collapsed(in)) __builtin_trap();
+    // An ARC-Seal as written gives what its unfolded value gives.
+    if (hopscope::arc_seal_without_signature(in) != hopscope::arc_seal_without_signature(plain_unfold_collapsed(in)))
+        __builtin_trap();
     if (size <= 64 && in.find('\0') == std::string_view::npos && in.find(':') == std::string_view::npos) {
         std::array<unsigned char, 4> bin{};
         bool want = inet_pton(AF_INET, std::string(in).c_str(), bin.data()) == 1;

@@ -1,7 +1,6 @@
 #include "chain/trace_builder.hh"
 
 #include <algorithm>
-#include <array>
 #include <cstdint>
 #include <string>
 
@@ -10,6 +9,7 @@
 #include "base/limits.hh"
 #include "base/utf8.hh"
 #include "parse/date_parser.hh"
+#include "parse/header_meanings.hh"
 #include "parse/received_parser.hh"
 #include "parse/security_headers.hh"
 
@@ -58,9 +58,7 @@ void number(std::vector<Hop>& hops) {
     for (auto& h : hops) h.index = ++i;
 }
 
-// What the chain stage does with a field, decided once per field by its
-// name's length before any comparison (most names have a length none of
-// these has).
+// What the chain stage does with a field, decided once per field.
 enum class FieldUse : unsigned char {
     Received,
     XReceived,
@@ -74,36 +72,73 @@ enum class FieldUse : unsigned char {
     None
 };
 
-bool is_signal_header(std::string_view name);
+char lower(char c) {
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+// Every name the chain stage keeps or reads, by length, then by last byte
+// (names of one length often share a long prefix: X-MS-Exchange-...): a field
+// costs a few compares, and a whole comparison only where both agree.
+struct NameUse {
+    std::string_view name;
+    char last;  // lower case
+    FieldUse use;
+};
+
+// Fields the classifier and the security section read: the Exchange fields
+// the relay verdict cites, the addresses that name the sender's and a
+// mailing list's organisation, and every header of the security section's
+// table (parse/header_meanings, the one list is_security_header answers
+// from). Only these are kept (unfolded, copied): Exchange Online stamps a
+// dozen more per message that nothing reads.
+const std::vector<std::vector<NameUse>>& names_by_length() {
+    static const std::vector<std::vector<NameUse>> table = [] {
+        std::vector<std::vector<NameUse>> t;
+        auto add = [&](std::string_view name, FieldUse use) {
+            if (name.empty()) return;
+            if (t.size() <= name.size()) t.resize(name.size() + 1);
+            for (const NameUse& n : t[name.size()])
+                if (iequals(n.name, name)) return;  // the first use a name has wins
+            t[name.size()].push_back({name, lower(name.back()), use});
+        };
+        for (auto [name, use] : {std::pair{"To", FieldUse::To},
+                                 {"From", FieldUse::From},
+                                 {"Date", FieldUse::Date},
+                                 {"Subject", FieldUse::Subject},
+                                 {"Received", FieldUse::Received},
+                                 {"Message-ID", FieldUse::MessageId},
+                                 {"Content-Type", FieldUse::ContentType}})
+            add(name, use);
+        // Beyond the security section's headers, the addresses and marks
+        // classification reads.
+        for (std::string_view name : {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List",
+                                      "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
+                                      // An earlier EOP pass's spam filter report, renamed at the next pass.
+                                      "X-Forefront-Antispam-Report-Untrusted"})
+            add(name, FieldUse::Signal);
+        for (std::size_t rank = 0; const HeaderInfo* h = header_by_rank(rank); ++rank) add(h->name, FieldUse::Signal);
+        return t;
+    }();
+    return table;
+}
 
 FieldUse use_of(std::string_view name) {
-    switch (name.size()) {
-        case 2:
-            if (iequals(name, "To")) return FieldUse::To;
-            break;
-        case 4:
-            if (iequals(name, "From")) return FieldUse::From;
-            if (iequals(name, "Date")) return FieldUse::Date;
-            break;
-        case 7:
-            if (iequals(name, "Subject")) return FieldUse::Subject;
-            break;
-        case 8:
-            if (iequals(name, "Received")) return FieldUse::Received;
-            break;
-        case 10:
-            if (iequals(name, "Message-ID")) return FieldUse::MessageId;
-            break;
-        case 12:
-            if (iequals(name, "Content-Type")) return FieldUse::ContentType;
-            break;
-        default:
-            break;
+    const auto& table = names_by_length();
+    FieldUse use = FieldUse::None;
+    if (!name.empty() && name.size() < table.size()) {
+        char last = lower(name.back());
+        for (const NameUse& n : table[name.size()])
+            if (n.last == last && iequals(n.name, name)) {
+                use = n.use;
+                break;
+            }
     }
+    if (use != FieldUse::None && use != FieldUse::Signal) return use;
     // X-Received, X-Google-Received ...: stamps written beside the chain.
-    if (name.size() > 9 && iequals(name.substr(name.size() - 9), "-Received") && !iequals(name, "ARC-Received"))
+    if (name.size() > 9 && name[name.size() - 9] == '-' && iequals(name.substr(name.size() - 9), "-Received") &&
+        !iequals(name, "ARC-Received"))
         return FieldUse::XReceived;
-    return is_signal_header(name) ? FieldUse::Signal : FieldUse::None;
+    return use;
 }
 
 // Received fields newest first in the header; the chain is oldest first, so
@@ -126,31 +161,6 @@ std::size_t build_chain(const HeaderBlock& block, const std::vector<FieldUse>& u
         hops.back().index = static_cast<int>(hops.size());
     }
     return dropped;
-}
-
-// Fields the classifier and the security section read: the Exchange fields
-// the relay verdict cites, the addresses that name the sender's and a
-// mailing list's organisation, and every header of the security section's
-// table (parse/header_meanings). Only these are kept (unfolded, copied):
-// Exchange Online stamps a dozen more per message that nothing reads.
-bool is_signal_header(std::string_view name) {
-    // Beyond the security section's headers, the addresses and marks
-    // classification reads.
-    static constexpr std::array<std::string_view, 11> kNames = {
-        "Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "Precedence", "Delivered-To",
-        "X-Original-To", "X-OriginatorOrg",
-        // An earlier EOP pass's spam filter report, renamed at the next pass.
-        "X-Forefront-Antispam-Report-Untrusted"};
-    // Most fields of a message have a length no kept name has: one bit test.
-    static constexpr std::uint64_t kLengths = [] {
-        std::uint64_t bits = 0;
-        for (auto n : kNames) bits |= std::uint64_t{1} << (n.size() & 63U);
-        return bits;
-    }();
-    if (name.size() < 64 && ((kLengths >> name.size()) & 1U) != 0 &&
-        std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); }))
-        return true;
-    return is_security_header(name);  // the rest of the security section's headers
 }
 
 }  // namespace
@@ -422,9 +432,9 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             }
         } else if (u == FieldUse::Signal) {
             if (trace.signals.size() < limits::max_hops) {
-                std::string value = unfold_collapsed(f.raw);
-                if (iequals(f.name, "ARC-Seal"))
-                    value = arc_seal_without_signature(value);  // b= is 400 bytes nobody reads
+                // An ARC-Seal's b= is 400 bytes nobody reads: never unfolded.
+                std::string value =
+                    iequals(f.name, "ARC-Seal") ? arc_seal_without_signature(f.raw) : unfold_collapsed(f.raw);
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
             }
         } else if (u == FieldUse::ContentType) {

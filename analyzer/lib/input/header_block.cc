@@ -144,26 +144,58 @@ std::string unfold_collapsed(std::string_view raw) {
         // A fold, tab or run of spaces in the block: the bytes before it are
         // copied the same way, then the run is skipped.
         if (end - p >= 16) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-            auto ctl = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
-                _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
-                _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
-            auto sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+            // Thirty-two bytes a step where there are as many, else sixteen:
+            // bit j of each mask is byte p[j].
+            auto masks = [](const char* at, unsigned& ctl, unsigned& sp) {
+                __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(at));
+                ctl = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))),
+                    _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')))));
+                sp = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8(' '))));
+                return v;
+            };
+            unsigned ctl = 0;
+            unsigned sp = 0;
+            __m128i v = masks(p, ctl, sp);
+            __m128i v2 = v;
+            std::size_t width = 16;
+            if (end - p >= 32) {
+                unsigned ctl2 = 0;
+                unsigned sp2 = 0;
+                v2 = masks(p + 16, ctl2, sp2);
+                ctl |= ctl2 << 16U;
+                sp |= sp2 << 16U;
+                width = 32;
+            }
             // White space to collapse: controls, the first space of a pair, and
             // a leading space that would be the first byte out or follow another.
             unsigned run = ctl | ((sp & (sp >> 1U)));
             if ((sp & 1U) != 0 && (pending_space || w == begin)) run |= 1U;
-            std::size_t k = run == 0 ? 16 : static_cast<std::size_t>(__builtin_ctz(run));
+            std::size_t k = run == 0 ? width : static_cast<std::size_t>(__builtin_ctz(run));
             if (k > 0) {
                 if (pending_space) *w++ = ' ';
-                // Room: w trails p by at least the bytes collapsed so far.
+                // Room: w trails p by at least the bytes collapsed so far, and
+                // `width` bytes from p are input.
                 _mm_storeu_si128(reinterpret_cast<__m128i*>(w), v);
+                if (k > 16) _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 16), v2);
                 pending_space = ((sp >> (k - 1)) & 1U) != 0;
                 w += pending_space ? k - 1 : k;
                 p += k;
             }
-            if (k == 16) continue;
-            while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
+            if (k == width) continue;
+            // The run (a fold and its indentation, most often) is skipped
+            // sixteen bytes a test too.
+            while (end - p >= 16) {
+                __m128i u = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+                auto ws = static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+                    _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(u, _mm_set1_epi8('\t'))),
+                    _mm_or_si128(_mm_cmpeq_epi8(u, _mm_set1_epi8('\r')), _mm_cmpeq_epi8(u, _mm_set1_epi8('\n'))))));
+                auto skip = static_cast<std::size_t>(__builtin_ctz(~ws));  // bit 16 up is set: at most 16
+                p += skip;
+                if (skip < 16) break;
+            }
+            if (end - p < 16)
+                while (p < end && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')) ++p;
             pending_space = w != begin;
             continue;
         }

@@ -224,12 +224,37 @@ struct DateParts {
     int zone = 0;  // minutes east of UTC
 };
 
-// "Tue, 14 Nov 2023 22:13:20 +0000" exactly, or with a one-digit day: the
-// layout nearly every stamp has, read by position. Anything else is left to
-// the token reader below, which reads this layout the same way.
+// What may follow the zone at s[i]: nothing, or white space and one plain
+// comment ("(PST)", "(UTC)") and white space. Both readers below ask this.
+bool zone_tail_ok(std::string_view s, std::size_t i) {
+    if (i < s.size() && !is_space_char(s[i]) && s[i] != '(') return false;
+    while (i < s.size() && is_space_char(s[i])) ++i;
+    if (i < s.size()) {
+        if (s[i] != '(') return false;
+        // Up to the first ')': no other '(' or '\\', printable ASCII only.
+        std::size_t close = i + 1;
+        for (;; ++close) {
+            if (close == s.size()) return false;
+            auto c = static_cast<unsigned char>(s[close]);
+            if (c == ')') break;
+            if (c == '(' || c == '\\' || c < 0x20 || c >= 0x7f) return false;
+        }
+        i = close + 1;
+        while (i < s.size() && is_space_char(s[i])) ++i;
+        if (i < s.size()) return false;
+    }
+    return true;
+}
+
+// "Tue, 14 Nov 2023 22:13:20 +0000", or with a one-digit day, and what may
+// follow a zone ("(CEST)"): the layout nearly every stamp has, read by
+// position. Anything else is left to the token reader below, which reads
+// this layout the same way.
 bool read_fixed_layout(std::string_view s, DateParts& p) {
-    std::size_t short_day = s.size() == 30 ? 1 : 0;
-    if (s.size() != 31 && s.size() != 30) return false;
+    if (s.size() < 30) return false;
+    std::size_t short_day = s[6] == ' ' ? 1 : 0;
+    const std::size_t layout = 31 - short_day;  // the bytes up to the end of the zone
+    if (s.size() < layout) return false;
     const char* c = s.data();
     auto digits = [c](std::size_t at, std::size_t n) {
         for (std::size_t k = at; k < at + n; ++k)
@@ -246,6 +271,7 @@ bool read_fixed_layout(std::string_view s, DateParts& p) {
     if (!digits(m + 9, 2) || c[m + 11] != ':' || !digits(m + 12, 2) || c[m + 14] != ':' || !digits(m + 15, 2) ||
         c[m + 17] != ' ' || !is_numeric_zone(s.substr(m + 18, 5)))
         return false;
+    if (s.size() > layout && !zone_tail_ok(s, layout)) return false;
     p.year = two(m + 4) * 100 + two(m + 6);
     p.hour = two(m + 9);
     p.minute = two(m + 12);
@@ -317,21 +343,7 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
     p.zone = (((s[i + 1] - '0') * 10 + (s[i + 2] - '0')) * 60 + (s[i + 3] - '0') * 10 + (s[i + 4] - '0')) *
              (s[i] == '-' ? -1 : 1);
     i += 5;
-    if (i < s.size() && !is_space_char(s[i]) && s[i] != '(') return std::nullopt;
-    skip_space();
-    if (i < s.size()) {  // only one plain comment may follow: "(PST)", "(UTC)"
-        if (s[i] != '(') return std::nullopt;
-        std::size_t close = s.find(')', i);
-        if (close == std::string_view::npos ||
-            s.substr(i + 1, close - i - 1).find_first_of("()\\") != std::string_view::npos)
-            return std::nullopt;
-        for (std::size_t k = i; k < close; ++k)
-            if (static_cast<unsigned char>(s[k]) < 0x20 || static_cast<unsigned char>(s[k]) >= 0x7f)
-                return std::nullopt;
-        i = close + 1;
-        skip_space();
-        if (i < s.size()) return std::nullopt;
-    }
+    if (!zone_tail_ok(s, i)) return std::nullopt;  // only one plain comment may follow: "(PST)", "(UTC)"
     return to_unix(p);
 }
 

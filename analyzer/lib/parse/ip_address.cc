@@ -156,7 +156,9 @@ std::optional<std::string> ip_from_literal(std::string_view text) {
         return normalise_ip(text.substr(1, close - 1));
     }
     if (auto ip = normalise_ip(text)) return ip;
-    // "1.2.3.4:25" (an IPv4 address with a port); IPv6 with a port is always bracketed.
+    // "1.2.3.4:25" (an IPv4 address with a port); IPv6 with a port is always
+    // bracketed. Only a digit starts a dotted quad: names go no further.
+    if (text.empty() || text[0] < '0' || text[0] > '9') return std::nullopt;
     if (auto colon = text.rfind(':'); colon != std::string_view::npos && text.find(':') == colon)
         return normalise_ip(text.substr(0, colon));
     return std::nullopt;

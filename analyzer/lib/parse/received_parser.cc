@@ -64,9 +64,53 @@ bool ifind(std::string_view hay, std::string_view needle) {
             if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
                 return true;
     }
+    // The places past the last whole block: one block ending at the last
+    // place, overlapping the one before (a place tested twice answers the same).
+    if (i > 0 && i <= last) {
+        i = last + 1 - 16;
+        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lower)));
+        for (; mask != 0; mask &= mask - 1)
+            if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
+                return true;
+        return false;
+    }
 #endif
     for (; i <= last; ++i)
         if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
+    return false;
+}
+
+// Whether `c` holds "tls" or "ssl" in any case: one pass for both words.
+bool mentions_tls(std::string_view c) {
+    const std::size_t n = c.size();
+    const char* p = c.data();
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // Three loads a byte apart: lane k holds the bytes at k, k + 1 and k + 2.
+    auto window = [p](std::size_t at) {
+        const __m128i fold = _mm_set1_epi8(0x20);
+        __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at)), fold);
+        __m128i b = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at + 1)), fold);
+        __m128i d = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + at + 2)), fold);
+        __m128i tls =
+            _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('t')), _mm_cmpeq_epi8(b, _mm_set1_epi8('l'))),
+                          _mm_cmpeq_epi8(d, _mm_set1_epi8('s')));
+        __m128i ssl =
+            _mm_and_si128(_mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('s')), _mm_cmpeq_epi8(b, _mm_set1_epi8('s'))),
+                          _mm_cmpeq_epi8(d, _mm_set1_epi8('l')));
+        return _mm_movemask_epi8(_mm_or_si128(tls, ssl)) != 0;
+    };
+    for (; i + 18 <= n; i += 16)
+        if (window(i)) return true;
+    if (i > 0) return i + 2 < n && window(n - 18);  // the places left, in one window ending at the end
+#endif
+    for (; i + 3 <= n; ++i) {
+        char a = static_cast<char>(p[i] | 0x20);
+        char b = static_cast<char>(p[i + 1] | 0x20);
+        char d = static_cast<char>(p[i + 2] | 0x20);
+        if ((a == 't' && b == 'l' && d == 's') || (a == 's' && b == 's' && d == 'l')) return true;
+    }
     return false;
 }
 
@@ -119,7 +163,7 @@ struct TlsFinder {
     bool from_comment(std::string_view c) {  // NOLINT(readability-function-cognitive-complexity)
         // Every reading below needs "TLS" or "SSL" in some case, or ends in
         // " encrypted": most comments of a stamp have neither.
-        if (!ifind(c, "tls") && !ifind(c, "ssl") && !c.ends_with(" encrypted")) return false;
+        if (!mentions_tls(c) && !c.ends_with(" encrypted")) return false;
         // Gmail, Sendmail, Microsoft: (version=TLS1_2 cipher=...); Microsoft uses ", "
         for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
             if (auto v = keyed_value(c, vkey)) {
@@ -193,17 +237,40 @@ struct TlsFinder {
 };
 
 std::optional<std::string> mta_from_comment(std::string_view c) {
-    if (istarts(c, "Postfix")) return std::string("Postfix");
-    if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
-    if (istarts(c, "qmail ")) return std::string("qmail");
-    if (istarts(c, "Dovecot")) return std::string("Dovecot");
-    if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+    if (c.size() < 2) return std::nullopt;
+    // The first letter (either case) picks the names to compare.
+    switch (c[0] | 0x20) {
+        case 'p':
+            if (istarts(c, "Postfix")) return std::string("Postfix");
+            break;
+        case 'e':
+            if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
+            break;
+        case 'q':
+            if (istarts(c, "qmail ")) return std::string("qmail");
+            break;
+        case 'd':
+            if (istarts(c, "Dovecot")) return std::string("Dovecot");
+            break;
+        case 's':
+            if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+            break;
+        default:
+            break;
+    }
     // Sendmail writes its version pair: (8.15.2/8.15.2)
-    auto slash = c.find('/');
-    if (slash != std::string_view::npos && slash > 2 && c[0] >= '0' && c[0] <= '9' && c[1] == '.' &&
-        c.find(' ') == std::string_view::npos)
-        return std::string("Sendmail");
+    if (c[0] >= '0' && c[0] <= '9' && c[1] == '.') {
+        auto slash = c.find('/');
+        if (slash != std::string_view::npos && slash > 2 && c.find(' ') == std::string_view::npos)
+            return std::string("Sendmail");
+    }
     return std::nullopt;
+}
+
+// Where the last '@' of a word is: most words have none, which one forward
+// search (memchr) tells before a backward one byte by byte.
+std::size_t last_at(std::string_view word) {
+    return word.find('@') == std::string_view::npos ? std::string_view::npos : word.rfind('@');
 }
 
 struct SenderClues {
@@ -219,22 +286,35 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
     thread_local std::array<std::vector<Token>, 3> lists;
     std::vector<Token>& toks = lists.at(static_cast<std::size_t>(depth));
     tokenize_comment(inner, toks);
+    // The last word asked whether it is an address, and the answer: the name
+    // before a literal is asked again below.
+    std::string_view asked;
+    bool asked_is_ip = false;
+    auto ip_of = [&](std::string_view text) {
+        auto ip = ip_from_literal(text);
+        asked = text;
+        asked_is_ip = ip.has_value();
+        return ip;
+    };
     for (std::size_t k = 0; k < toks.size(); ++k) {
         const Token& t = toks[k];
         switch (t.kind) {
             case TokenKind::Literal: {
-                auto ip = ip_from_literal(t.text);
-                if (ip && !clues.ip) clues.ip = std::move(ip);
+                if (!clues.ip) clues.ip = ip_from_literal(t.text);
                 // Postfix, Sendmail, Gmail: "(RDNS [IP])" with the name first;
                 // "(Not Verified[IP])" and the like name nothing.
                 if (k == 1 && toks[0].kind == TokenKind::Atom && !clues.rdns_form) {
                     std::string_view name = toks[0].text;
-                    if (auto at = name.rfind('@'); at != std::string_view::npos) {
+                    if (auto at = last_at(name); at != std::string_view::npos) {
                         notes.push_back("ident/user " + std::string(name.substr(0, at)));
                         name = name.substr(at + 1);
                     }
                     clues.rdns_form = true;
-                    if (!name.empty() && !is_unknown(name) && !ip_from_literal(name)) clues.rdns = clean_host(name);
+                    if (!name.empty() && !is_unknown(name) &&
+                        !(name.data() == asked.data() && name.size() == asked.size()
+                              ? asked_is_ip
+                              : ip_from_literal(name).has_value()))
+                        clues.rdns = clean_host(name);
                 }
                 break;
             }
@@ -268,11 +348,11 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     ++k;
                 } else if (istarts(t.text, "ident=")) {
                     notes.push_back("ident " + std::string(t.text.substr(6)));
-                } else if (auto ip = ip_from_literal(t.text)) {
+                } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
-                } else if (auto at = t.text.rfind('@'); at != std::string_view::npos) {
+                } else if (auto at = last_at(t.text); at != std::string_view::npos) {
                     // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
-                    if (auto ip2 = ip_from_literal(t.text.substr(at + 1))) {
+                    if (auto ip2 = ip_of(t.text.substr(at + 1))) {
                         if (!clues.ip) clues.ip = std::move(ip2);
                         notes.push_back("user " + std::string(t.text.substr(0, at)));
                     } else if (at + 1 == t.text.size()) {
@@ -369,6 +449,12 @@ std::optional<std::size_t> find_unsemicoloned_date(const std::vector<Token>& tok
     return std::nullopt;
 }
 
+bool holds_nothing(const ReceivedFields& r) {
+    return !r.from.host && !r.from.helo && !r.from.rdns && !r.from.ip && !r.by.host && !r.by.ip && !r.with && !r.id &&
+           !r.for_ && !r.via && !r.tls && !r.mta && !r.time && !r.date_text && r.notes.empty() && r.anomalies.empty() &&
+           r.raw.empty();
+}
+
 }  // namespace
 
 ReceivedFields parse_received(std::string_view raw_value) {
@@ -378,7 +464,8 @@ ReceivedFields parse_received(std::string_view raw_value) {
 }
 
 void parse_received(std::string_view raw_value, ReceivedFields& r) {
-    r = ReceivedFields{};
+    // The trace builder hands a new hop's fields: nothing to replace there.
+    if (!holds_nothing(r)) r = ReceivedFields{};
     std::string_view value = raw_value;
     bool truncated = false;
     if (value.size() > limits::max_field_bytes) {
@@ -541,9 +628,9 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                         tokenize_comment(t->text, inner);
                         bool used = false;
                         for (const auto& it : inner) {
-                            if (it.kind == TokenKind::Literal || it.kind == TokenKind::Atom)
-                                if (auto ip = ip_from_literal(it.text); ip && !r.by.ip) {
-                                    r.by.ip = ip;
+                            if ((it.kind == TokenKind::Literal || it.kind == TokenKind::Atom) && !r.by.ip)
+                                if (auto ip = ip_from_literal(it.text)) {
+                                    r.by.ip = std::move(ip);
                                     used = true;
                                 }
                         }
@@ -651,9 +738,10 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
     if (r.tls) r.tls->version = std::string(normalise_tls_version(r.tls->version.value_or("")));
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
-    bool bare_words = false;
-    for (const Token& t : toks) bare_words = bare_words || t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
-    if (!any_clause && bare_words) r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
+    if (!any_clause && std::ranges::any_of(toks, [](const Token& t) {
+            return t.kind == TokenKind::Atom || t.kind == TokenKind::Literal;
+        }))
+        r.anomalies.push_back({"unparsable-received", "no from/by/with clause found"});
 
     while (!date_text.empty() && date_text.front() == ' ') date_text.remove_prefix(1);
     while (!date_text.empty() && date_text.back() == ' ') date_text.remove_suffix(1);

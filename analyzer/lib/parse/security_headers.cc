@@ -25,10 +25,18 @@ std::string_view trim(std::string_view s) {
     return s;
 }
 
+// Trims the white space of folded text too (line breaks).
+std::string_view trim_folded(std::string_view s) {
+    auto ws = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+    while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+    return s;
+}
+
 // Calls part(view) for each part of `s` split at `sep` outside (comments);
-// parts are trimmed, and a last empty one is left out.
+// parts are trimmed (by `trim_part`), and a last empty one is left out.
 template <typename Part>
-void split_top(std::string_view s, char sep, Part&& part) {
+void split_top(std::string_view s, char sep, Part&& part, std::string_view (*trim_part)(std::string_view) = trim) {
     int depth = 0;
     std::size_t start = 0;
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -52,11 +60,11 @@ void split_top(std::string_view s, char sep, Part&& part) {
         if (c == '(') ++depth;
         if (c == ')' && depth > 0) --depth;
         if (c == sep && depth == 0) {
-            part(trim(s.substr(start, i - start)));
+            part(trim_part(s.substr(start, i - start)));
             start = i + 1;
         }
     }
-    if (auto last = trim(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
+    if (auto last = trim_part(s.substr(std::min(start, s.size()))); !last.empty()) part(last);
 }
 
 // The ')' that closes the '(' at `open` (nested ones counted), else
@@ -564,14 +572,28 @@ std::optional<std::int64_t> latency_ms(std::string_view value) {
 }
 
 std::string arc_seal_without_signature(std::string_view value) {
+    // Each tag is unfolded on its own, so the signature (most of the bytes)
+    // never is. White space holds no ';' or '(': the tags are those of the
+    // unfolded value, and each unfolds to what it is there.
     std::string out;
     out.reserve(96);
-    split_top(value, ';', [&](std::string_view part) {
-        auto eq = part.find('=');
-        if (eq != std::string_view::npos && iequals(trim(part.substr(0, eq)), "b")) return;
-        if (!out.empty()) out.append("; ");
-        out.append(part);
-    });
+    split_top(
+        value, ';',
+        [&](std::string_view part) {
+            auto eq = part.find('=');
+            if (eq != std::string_view::npos && iequals(trim_folded(part.substr(0, eq)), "b")) return;
+            if (!out.empty()) out.append("; ");
+            // Most tags are one line without a run of white space: as they stand.
+            bool plain = true;
+            for (std::size_t k = 0; k < part.size() && plain; ++k)
+                plain = part[k] != '\t' && part[k] != '\r' && part[k] != '\n' &&
+                        (part[k] != ' ' || k == 0 || part[k - 1] != ' ');
+            if (plain)
+                out.append(part);
+            else
+                out.append(unfold_collapsed(part));
+        },
+        trim_folded);
     return out;
 }
 

@@ -105,8 +105,9 @@ struct SecurityReport {
 // Reads the signal headers a trace kept (Trace::signals): views of them.
 SecurityReport decode_security(const std::vector<SignalHeader>& signals);
 
-// An ARC-Seal's tags without its signature (b=), which nothing reads: what
-// the chain stage keeps of one.
+// An ARC-Seal's tags without its signature (b=), which nothing reads, unfolded
+// (white space collapsed as unfold_collapsed does): what the chain stage
+// keeps of one. `value` may be folded or not.
 std::string arc_seal_without_signature(std::string_view value);
 
 // Whether the chain-building stage keeps a header of this name for the
