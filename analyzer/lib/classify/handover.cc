@@ -63,11 +63,18 @@ std::string org_words(const System& s) {
 // and To.
 std::vector<std::string> recipient_orgs_of(const Trace& t) {
     std::vector<std::string> out;
+    // Each address asked once: the stamps of one delivery repeat its "for".
+    std::vector<std::string_view> asked;
+    auto add = [&](std::string_view address) {
+        if (std::find(asked.begin(), asked.end(), address) != asked.end()) return;
+        asked.push_back(address);
+        add_org(out, org_of_address(address));
+    };
     for (const auto& s : t.signals)
-        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) add_org(out, org_of_address(s.value));
+        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) add(s.value);
     for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
-        if (h->fields.for_) add_org(out, org_of_address(*h->fields.for_));
-    if (t.to) add_org(out, org_of_address(*t.to));
+        if (h->fields.for_) add(*h->fields.for_);
+    if (t.to) add(*t.to);
     return out;
 }
 
