@@ -44,3 +44,18 @@ BOOST_AUTO_TEST_CASE(hostile_names_are_harmless) {
     keep_charset_loaded("ISO-8859-3");  // past the cap: ignored, still no harm
     BOOST_TEST(decode_header_text("=?ISO-8859-3?Q?=A1?=") == "\xC4\xA6");
 }
+
+// Decodings are remembered per thread: asked again, short, long or past
+// what is kept, a text decodes the same, and texts that differ only after
+// what a hash might look at are kept apart.
+BOOST_AUTO_TEST_CASE(remembered_decodings_are_the_same_decodings) {
+    const std::string word = "=?ISO-8859-2?Q?=A3=F3d=BC?=";
+    for (std::size_t size : {std::size_t{0}, std::size_t{3000}, std::size_t{1} << 21}) {
+        std::string text = std::string(size, 'a') + " " + word;
+        std::string first = decode_header_text(text);
+        BOOST_TEST(first.size() == (size == 0 ? 7 : size + 8));  // "Łódź" is 7 bytes
+        BOOST_TEST(decode_header_text(text) == first);
+        text.back() = '!';  // no longer an encoded word
+        BOOST_TEST(decode_header_text(text).ends_with("=BC?!"));
+    }
+}

@@ -9,6 +9,7 @@
 
 #include "base/charset_pin.hh"
 #include "base/gmime_types.hh"
+#include "base/string_memo.hh"
 #include "base/utf8.hh"
 
 namespace hopscope {
@@ -83,6 +84,19 @@ std::string decode_header_text_owned(std::string&& unfolded) {
 }
 
 std::string decode_header_text_gmime(std::string_view unfolded) {
+    // Remembered per thread: a mailbox repeats its senders' encoded names,
+    // its threads' subjects and their long Cc lists, and a decoding costs
+    // GMime from tens to hundreds of thousands of instructions. The answer
+    // depends on the text alone. Bounded: at most 8 MB of short texts and
+    // 16 MB of long ones per thread; longer texts are not kept.
+    thread_local StringMemo<std::string, 4096> short_texts;  // up to 2 KB
+    thread_local StringMemo<std::string, 16> long_texts;     // up to 1 MB
+    auto* memo = unfolded.size() <= 2048 ? &short_texts : nullptr;
+    auto* long_memo = memo == nullptr && unfolded.size() <= (1U << 20) ? &long_texts : nullptr;
+    if (memo != nullptr)
+        if (const std::string* hit = memo->find(unfolded)) return *hit;
+    if (long_memo != nullptr)
+        if (const std::string* hit = long_memo->find(unfolded)) return *hit;
     std::string buf(unfolded);
     // NUL bytes would cut the C string short; GMime never sees them.
     for (char& c : buf)
@@ -92,7 +106,10 @@ std::string decode_header_text_gmime(std::string_view unfolded) {
     std::string out = gm::to_string(decoded);
     // Drop leading white space left after the colon.
     std::size_t start = out.find_first_not_of(" \t");
-    return start == std::string::npos ? std::string() : out.substr(start);
+    std::string text = start == std::string::npos ? std::string() : out.substr(start);
+    if (memo != nullptr) return memo->put(unfolded, std::move(text));
+    if (long_memo != nullptr) return long_memo->put(unfolded, std::move(text));
+    return text;
 }
 
 }  // namespace hopscope
