@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 
 #include "base/string_memo.hh"
 #include "classify/network.hh"
@@ -18,9 +19,10 @@ bool ends_with_label(std::string_view host, std::string_view suffix) {
 
 // The domain of the last address in a header value: a view of it.
 std::optional<std::string_view> address_domain(std::string_view value) {
-    auto at = value.rfind('@');
-    if (at == std::string_view::npos) return std::nullopt;
-    auto rest = value.substr(at + 1);
+    // The last '@' (memrchr: a To list can run to hundreds of kilobytes).
+    const void* last = value.empty() ? nullptr : memrchr(value.data(), '@', value.size());
+    if (last == nullptr) return std::nullopt;
+    auto rest = value.substr(static_cast<std::size_t>(static_cast<const char*>(last) - value.data()) + 1);
     std::size_t end = 0;
     while (end < rest.size()) {
         char c = rest[end];
