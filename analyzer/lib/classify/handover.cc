@@ -46,7 +46,7 @@ bool site_local_sender(const SenderSide& f) {
 bool sender_says_nothing(const SenderSide& f) {
     if (f.ip) return false;
     return std::ranges::none_of(std::array{&f.rdns, &f.host, &f.helo},
-                                [](const std::optional<std::string>* name) { return *name && public_name(**name); });
+                                [](const std::optional<std::string>* name) { return *name && is_public_name(**name); });
 }
 
 std::string_view org_view(const System& s) {

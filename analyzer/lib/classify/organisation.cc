@@ -82,6 +82,11 @@ std::optional<std::string> public_name(std::string_view host) {
     return std::string(buf.data(), n);
 }
 
+bool is_public_name(std::string_view host) {
+    std::array<char, kMaxName> buf{};
+    return public_name_into(host, buf.data()) != 0;
+}
+
 std::optional<std::string> org_of_name(std::string_view host) {
     // Remembered per thread by the name as written: a mailbox names the same
     // hosts over and over, and a hit then costs one hash.

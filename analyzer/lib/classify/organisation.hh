@@ -18,6 +18,8 @@ namespace hopscope {
 // names (.local, .lan, .corp, .internal, .intranet, .localdomain,
 // .home.arpa), and placeholders such as "unknown".
 std::optional<std::string> public_name(std::string_view host);
+// Whether public_name gives a name, without making it.
+bool is_public_name(std::string_view host);
 
 // The registrable domain of such a name (Public Suffix List), or nullopt.
 std::optional<std::string> org_of_name(std::string_view host);

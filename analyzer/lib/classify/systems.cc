@@ -45,7 +45,7 @@ System system_of(const std::optional<RuleMatch>& m, const std::optional<std::str
 bool names_public_system(const SenderSide& f) {
     if (f.ip) return !site_local_address(*f.ip);
     for (const auto* name : {&f.rdns, &f.host, &f.helo})
-        if (*name && public_name(**name)) return true;
+        if (*name && is_public_name(**name)) return true;
     return false;
 }
 
@@ -63,7 +63,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             const auto& next = hops[i + 1].fields.from;
             if (!next.ip || !site_local_address(*next.ip)) {
                 for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
-                    if (!*name || !public_name(**name)) continue;
+                    if (!*name || !is_public_name(**name)) continue;
                     System cand = system_named(rules, *name, next.ip, std::nullopt);
                     if (!cand.org) continue;
                     cand.org_note = "the next stamp's sender " + **name + " is this receiver";
@@ -91,7 +91,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             copy_from(i, i + 1, "it handed the message on inside one system to " + hop_ref(hops[i + 1]));
             return true;
         }
-        if (i > 0 && sys[i - 1].org && f.by.host && !public_name(*f.by.host) &&
+        if (i > 0 && sys[i - 1].org && f.by.host && !is_public_name(*f.by.host) &&
             (!f.from.ip || site_local_address(*f.from.ip))) {
             // An internal receiver the previous organisation's own host handed the message to.
             for (const auto* name : {&f.from.rdns, &f.from.host, &f.from.helo}) {
