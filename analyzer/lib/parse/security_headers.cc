@@ -397,6 +397,32 @@ Family family_by_rank(const HeaderInfo& info) {
     return info.rank < families.size() ? families[info.rank] : family_of(info.name);
 }
 
+// The one field of a one-value header's value, labelled with the header's name.
+SecurityField single_field(const HeaderInfo& info, std::string_view value) {
+    SecurityField f = field(info, "=", value);
+    f.key = info.name;
+    return f;
+}
+
+// The fields of a value of a header of one of the families that hold
+// fields (one value makes its group), else none.
+std::vector<SecurityField> value_fields(Family family, const HeaderInfo& info, std::string_view value) {
+    switch (family) {
+        case Family::received_spf:
+            return received_spf_fields(info, value);
+        case Family::coded:
+            return coded_fields(info, value);
+        case Family::spam_status:
+            return word_fields(info, value, true);
+        case Family::spamd_result:
+            return spamd_fields(info, value);
+        case Family::key_values:
+            return word_fields(info, value, false);
+        default:
+            return {};
+    }
+}
+
 SecurityGroup& group_for(SecurityReport& r, const HeaderInfo* info, std::string_view raw, bool per_value) {
     // One group per distinct value for headers whose values each stand alone.
     for (auto& g : r.groups)
@@ -601,7 +627,18 @@ bool is_security_header(std::string_view name) {
     return header_info(name) != nullptr;  // by the name's length first: most fields have a length no header has
 }
 
-SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
+std::vector<SecurityField> group_fields(const SecurityGroup& g) {
+    if (g.info == nullptr || g.raw.empty()) return {};
+    const Family family = family_by_rank(*g.info);
+    if (family != Family::single) return value_fields(family, *g.info, g.raw.front());
+    std::vector<SecurityField> out;
+    out.reserve(g.raw.size());
+    for (std::string_view value : g.raw) out.push_back(single_field(*g.info, value));
+    return out;
+}
+
+SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how) {
+    const bool fields = how == SecurityDecode::full;
     SecurityReport r;
     for (const auto& s : signals) {
         const HeaderInfo* info = header_info(s.name);
@@ -666,7 +703,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;  // the same check recorded twice
                 g.raw.push_back(value);
-                g.fields = received_spf_fields(*info, value);
+                if (fields) g.fields = value_fields(family, *info, value);
                 break;
             }
             case Family::coded:
@@ -676,15 +713,11 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;
                 g.raw.push_back(value);
-                g.fields = family == Family::coded          ? coded_fields(*info, value)
-                           : family == Family::spam_status  ? word_fields(*info, value, true)
-                           : family == Family::spamd_result ? spamd_fields(*info, value)
-                                                            : word_fields(*info, value, false);
+                if (fields) g.fields = value_fields(family, *info, value);
                 break;
             }
             case Family::identifier: {
-                SecurityField f = field(*info, "=", value);
-                f.key = info->name;
+                SecurityField f = fields ? single_field(*info, value) : SecurityField{info->name, value, {}};
                 if (info->name == "X-MS-Exchange-CrossTenant-Id") {
                     if (!r.ids.tenant_id) r.ids.tenant_id = f;
                 } else if (info->name == "X-MS-Exchange-Transport-EndToEndLatency") {
@@ -701,11 +734,9 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
             }
             case Family::single: {
                 SecurityGroup& g = group_for(r, info, value, false);
-                if (std::ranges::find(g.raw, value) != g.raw.end() || g.fields.size() >= kMaxFieldsPerGroup) break;
+                if (std::ranges::find(g.raw, value) != g.raw.end() || g.raw.size() >= kMaxFieldsPerGroup) break;
                 g.raw.push_back(value);
-                SecurityField f = field(*info, "=", value);
-                f.key = info->name;
-                g.fields.push_back(f);
+                if (fields) g.fields.push_back(single_field(*info, value));
                 break;
             }
         }

@@ -86,6 +86,19 @@ class JsonWriter {
         put(json);
         return *this;
     }
+    // A value written beforehand as compact JSON (by this writer: see
+    // written_since), copied as it is. For a compact writer.
+    JsonWriter& raw_value(std::string_view json) {
+        before_value();
+        put(json);
+        return *this;
+    }
+    // Where the next byte goes, and the text written from such a place on:
+    // for a caller that keeps what it wrote to copy it later.
+    [[nodiscard]] std::size_t position() const { return static_cast<std::size_t>(cur_ - out_->data()); }
+    [[nodiscard]] std::string_view written_since(std::size_t position) const {
+        return {out_->data() + position, static_cast<std::size_t>(cur_ - out_->data()) - position};
+    }
     [[nodiscard]] bool pretty() const { return pretty_; }
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }

@@ -1,5 +1,8 @@
 #include "report/trace_json.hh"
 
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -187,34 +190,107 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
     w.end_array();
 }
 
+// A group's object: its header's members, its values, its fields (worked
+// out here: the section is decoded with deferred fields) and its results.
+void write_group(JsonWriter& w, const SecurityGroup& g) {
+    w.begin_object();
+    if (const TableJson& t = table_json();
+        !w.pretty() && g.info->rank < t.headers.size() && header_by_rank(g.info->rank) == g.info) {
+        w.raw_members(t.headers[g.info->rank]);
+    } else {
+        w.key("header").plain_value(g.info->name);
+        w.key("vendor");
+        if (g.info->vendor.empty())
+            w.null();
+        else
+            w.plain_value(g.info->vendor);
+        w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
+        write_source(w, g.info->source);
+    }
+    w.member("authserv_id", g.auth.authserv_id);
+    w.key("raw").begin_array();
+    for (auto r : g.raw) w.value(r);
+    w.end_array();
+    w.key("fields").begin_array();
+    for (const auto& f : group_fields(g)) write_field(w, f);
+    w.end_array();
+    write_results(w, g.auth);
+    w.end_object();
+}
+
+// The compact text of the groups of one value written lately, by header and
+// value. Such a group's text follows from nothing else (its fields and
+// results are decoded from that value, its header's members from the
+// table), and a mailbox's filter stamps recur (the same verdicts, the same
+// authentication results): written once, copied after. Direct-mapped, so
+// bounded: kSlots values of at most kMaxValue bytes, texts of at most kMaxText.
+class GroupMemo {
+  public:
+    static constexpr std::size_t kSlots = 256;
+    static constexpr std::size_t kMaxValue = 4096;
+    static constexpr std::size_t kMaxText = 16384;
+
+    static std::uint64_t hash(std::size_t rank, std::string_view value) {
+        constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+        std::uint64_t h = (rank + 1) * k ^ value.size();
+        const char* p = value.data();
+        std::size_t n = value.size();
+        for (; n >= 8; n -= 8, p += 8) {
+            std::uint64_t x = 0;
+            std::memcpy(&x, p, 8);
+            h = (h ^ x) * k;
+            h ^= h >> 29;
+        }
+        for (; n > 0; --n, ++p) h = (h ^ static_cast<unsigned char>(*p)) * k;
+        return h ^ (h >> 32);
+    }
+    // The text of the group of that header and value, when kept.
+    [[nodiscard]] std::string_view find(std::uint64_t h, std::size_t rank, std::string_view value) const {
+        const Slot& s = slots_[h % kSlots];
+        if (s.hash != h || s.rank != rank || s.value != value) return {};
+        return s.text;
+    }
+    void keep(std::uint64_t h, std::size_t rank, std::string_view value, std::string_view text) {
+        if (value.size() > kMaxValue || text.size() > kMaxText) return;
+        Slot& s = slots_[h % kSlots];
+        s.hash = h;
+        s.rank = rank;
+        s.value.assign(value);
+        s.text.assign(text);
+    }
+
+  private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::size_t rank = static_cast<std::size_t>(-1);
+        std::string value;
+        std::string text;
+    };
+    std::array<Slot, kSlots> slots_;
+};
+
 void write_security(JsonWriter& w, const Trace& t) {
-    SecurityReport s = decode_security(t.signals);  // decoded once for the whole record
+    // Decoded once for the whole record; a group's fields only when its
+    // text is written rather than copied.
+    SecurityReport s = decode_security(t.signals, SecurityDecode::deferred_fields);
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        w.begin_object();
-        if (const TableJson& t = table_json();
-            !w.pretty() && g.info->rank < t.headers.size() && header_by_rank(g.info->rank) == g.info) {
-            w.raw_members(t.headers[g.info->rank]);
-        } else {
-            w.key("header").plain_value(g.info->name);
-            w.key("vendor");
-            if (g.info->vendor.empty())
-                w.null();
-            else
-                w.plain_value(g.info->vendor);
-            w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
-            write_source(w, g.info->source);
+        if (w.pretty() || g.raw.size() != 1) {
+            write_group(w, g);
+            continue;
         }
-        w.member("authserv_id", g.auth.authserv_id);
-        w.key("raw").begin_array();
-        for (auto r : g.raw) w.value(r);
-        w.end_array();
-        w.key("fields").begin_array();
-        for (const auto& f : g.fields) write_field(w, f);
-        w.end_array();
-        write_results(w, g.auth);
-        w.end_object();
+        thread_local GroupMemo memo;
+        const std::uint64_t h = GroupMemo::hash(g.info->rank, g.raw.front());
+        if (std::string_view text = memo.find(h, g.info->rank, g.raw.front()); !text.empty()) {
+            w.raw_value(text);
+            continue;
+        }
+        const std::size_t start = w.position();
+        write_group(w, g);
+        std::string_view text = w.written_since(start);
+        if (text.starts_with(',')) text.remove_prefix(1);
+        memo.keep(h, g.info->rank, g.raw.front(), text);
     }
     w.end_array();
     w.key("arc");
