@@ -32,7 +32,70 @@ void write_strings(JsonWriter& w, const std::vector<std::string>& list) {
     w.end_array();
 }
 
+std::size_t escaped(const std::optional<std::string>& s) {
+    return s ? JsonWriter::max_escaped(s->size()) : 0;
+}
+
+std::size_t escaped(const std::vector<std::string>& list) {
+    std::size_t n = 0;
+    for (const auto& s : list) n += JsonWriter::max_escaped(s.size()) + JsonWriter::kRunSlack;
+    return n;
+}
+
+// A hop of a compact record: its members after one room check.
+void write_hop_compact(JsonWriter& w, const Hop& hop) {
+    const ReceivedFields& f = hop.fields;
+    using J = JsonWriter;
+    std::size_t bound = 32 * J::kRunSlack + escaped(f.from.host) + escaped(f.from.helo) + escaped(f.from.rdns) +
+                        escaped(f.from.ip) + escaped(f.by.host) + escaped(f.by.ip) + escaped(f.with) + escaped(f.id) +
+                        escaped(f.for_) + escaped(f.via) + escaped(hop.org) + escaped(f.mta) + escaped(f.date_text) +
+                        J::max_escaped(hop.role.size()) + J::max_escaped(hop.header.size()) +
+                        J::max_escaped(f.raw.size()) + escaped(hop.evidence) + escaped(f.notes);
+    if (f.tls) bound += escaped(f.tls->version) + escaped(f.tls->cipher);
+    for (const auto& a : hop.anomalies)
+        bound += J::max_escaped(a.kind.size()) + J::max_escaped(a.detail.size()) + J::kRunSlack;
+    const std::optional<UtcText> time = f.time ? std::optional<UtcText>(format_utc_text(*f.time)) : std::nullopt;
+    if (time) bound += J::max_escaped(time->len);
+    w.begin_object();
+    {
+        J::Run r(w, bound);
+        r.member("index", std::int64_t{hop.index});
+        r.object("from").member("host", f.from.host).member("helo", f.from.helo);
+        r.member("rdns", f.from.rdns).member("ip", f.from.ip).end_object();
+        r.object("by").member("host", f.by.host).member("ip", f.by.ip).end_object();
+        r.member("with", f.with).member("id", f.id).member("for", f.for_).member("via", f.via);
+        if (f.tls)
+            r.object("tls").member("version", f.tls->version).member("cipher", f.tls->cipher).end_object();
+        else
+            r.null("tls");
+        if (time)
+            r.member("time", time->view());
+        else
+            r.null("time");
+        r.member("delay_s", hop.delay_s);
+        r.member("role", hop.role);
+        r.member("org", hop.org);
+        r.array("evidence");
+        for (const auto& e : hop.evidence) r.value(e);
+        r.end_array().array("anomalies");
+        for (const auto& a : hop.anomalies) r.object().member("kind", a.kind).member("detail", a.detail).end_object();
+        r.end_array();
+        r.member("header", hop.header);
+        r.member("mta", f.mta);
+        r.member("date_text", f.date_text);
+        r.array("notes");
+        for (const auto& n : f.notes) r.value(n);
+        r.end_array();
+        r.member("raw", f.raw);
+    }
+    w.end_object();
+}
+
 void write_hop(JsonWriter& w, const Hop& hop) {
+    if (!w.pretty()) {
+        write_hop_compact(w, hop);
+        return;
+    }
     const ReceivedFields& f = hop.fields;
     w.begin_object();
     w.member("index", std::int64_t{hop.index});
