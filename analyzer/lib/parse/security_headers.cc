@@ -640,11 +640,44 @@ std::vector<SecurityField> group_fields(const SecurityGroup& g) {
 SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how) {
     const bool fields = how == SecurityDecode::full;
     SecurityReport r;
+    // The signals in the order their groups are shown (the table's order of
+    // headers; a header's values in the message's order), so each group is
+    // made in its place and none is moved after. The ARC sets and the
+    // identifiers make no group: first, in the message's order (the ARC
+    // headers' order between them decides which sets are kept).
+    struct Signal {
+        std::size_t key = 0;
+        const HeaderInfo* info = nullptr;
+        Family family = Family::single;
+        std::string_view value;
+    };
+    thread_local std::vector<Signal> order;
+    order.clear();
+    std::size_t grouped = 0;
     for (const auto& s : signals) {
         const HeaderInfo* info = header_info(s.name);
         if (info == nullptr) continue;  // a signal classification reads (Sender, List-Id, ...)
-        std::string_view value = s.value;
         const Family family = family_by_rank(*info);
+        const bool groups = family != Family::arc_results && family != Family::arc_seal && family != Family::identifier;
+        grouped += groups ? 1 : 0;
+        order.push_back({groups ? info->rank + 1 : 0, info, family, s.value});
+    }
+    // Mostly a handful: an insertion sort then (stable, and no buffer to allocate).
+    if (order.size() > 16) {
+        std::ranges::stable_sort(order, {}, &Signal::key);
+    } else {
+        for (std::size_t i = 1; i < order.size(); ++i) {
+            Signal x = order[i];
+            std::size_t at = i;
+            for (; at > 0 && order[at - 1].key > x.key; --at) order[at] = order[at - 1];
+            order[at] = x;
+        }
+    }
+    r.groups.reserve(grouped);
+    for (const Signal& sig : order) {
+        const HeaderInfo* info = sig.info;
+        std::string_view value = sig.value;
+        const Family family = sig.family;
         switch (family) {
             case Family::authentication: {
                 AuthenticationResults ar = parse_authentication_results(info->name, value);
@@ -740,17 +773,6 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
                 break;
             }
         }
-    }
-    // The table's order of headers; a header's groups in the message's order.
-    // Mostly a handful: an insertion sort then (stable, and no buffer to
-    // allocate).
-    auto by_rank = [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; };
-    if (r.groups.size() > 16) {
-        std::ranges::stable_sort(r.groups, by_rank);
-    } else {
-        for (std::size_t i = 1; i < r.groups.size(); ++i)
-            for (std::size_t j = i; j > 0 && by_rank(r.groups[j], r.groups[j - 1]); --j)
-                std::swap(r.groups[j - 1], r.groups[j]);
     }
     if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
         std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
