@@ -520,6 +520,102 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
     return ar;
 }
 
+std::uint64_t security_value_hash(std::uint64_t seed, std::string_view value) {
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = (seed + 1) * k ^ value.size();
+    const char* p = value.data();
+    const std::size_t n = value.size();
+    auto mix = [&](const char* at) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, at, 8);
+        h = (h ^ x) * k;
+        h ^= h >> 29;
+    };
+    if (n > 64) {  // eight words spread over it, the last one its end
+        const std::size_t step = (n - 8) / 7;
+        for (std::size_t i = 0; i < 7; ++i) mix(p + i * step);
+        mix(p + n - 8);
+    } else {
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) mix(p + i);
+        for (; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * k;
+    }
+    return h ^ (h >> 32);
+}
+
+namespace {
+
+// The results of the values parsed lately, by header and value: a mailbox's
+// receivers stamp the same results again and again. The results kept view
+// the memo's own copy of the value; a caller gets a copy viewing its value
+// (the same bytes at the same places). Results with a word rejoined around
+// a comment (views of other text) are not kept, nor a value the first time
+// it is seen (most are seen once). Direct-mapped, so bounded: kSlots values
+// of at most kMaxValue bytes.
+class ResultsMemo {
+  public:
+    static constexpr std::size_t kSlots = 128;
+    static constexpr std::size_t kMaxValue = 4096;
+
+    AuthenticationResults parse(std::string_view header, std::string_view value) {
+        if (value.size() > kMaxValue) return parse_authentication_results(header, value);
+        const std::uint64_t h = security_value_hash(reinterpret_cast<std::uintptr_t>(header.data()), value);
+        Slot& s = slots_[h % kSlots];
+        if (s.hash == h && s.header.data() == header.data() && s.header.size() == header.size() && s.value == value)
+            return copy(s.results, s.value, value);
+        AuthenticationResults ar = parse_authentication_results(header, value);
+        if (s.seen != h) {  // kept the second time it is seen: most values are seen once
+            s.seen = h;
+        } else if (ar.joined.empty()) {
+            s.hash = h;
+            s.header = header;
+            s.value.assign(value);
+            s.results = copy(ar, value, s.value);
+        }
+        return ar;
+    }
+
+  private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint64_t seen = 0;  // the hash of the last value not kept
+        std::string_view header;
+        std::string value;
+        AuthenticationResults results;  // views of `value`
+    };
+
+    // `a` (viewing `from`, but for its header) viewing `to` instead.
+    static AuthenticationResults copy(const AuthenticationResults& a, std::string_view from, std::string_view to) {
+        auto move = [&](std::string_view v) {
+            return std::string_view(to.data() + (v.data() - from.data()), v.size());
+        };
+        AuthenticationResults out;
+        out.header = a.header;
+        if (a.authserv_id) out.authserv_id = move(*a.authserv_id);
+        out.arc_instance = a.arc_instance;
+        out.results.reserve(a.results.size());
+        for (const AuthResult& r : a.results) {
+            AuthResult& x = out.results.emplace_back();
+            x.method = r.method;
+            x.result = move(r.result);
+            if (r.reason) x.reason = move(*r.reason);
+            x.properties.reserve(r.properties.size());
+            for (const auto& [k, v] : r.properties) x.properties.emplace_back(move(k), move(v));
+        }
+        return out;
+    }
+
+    std::array<Slot, kSlots> slots_;
+};
+
+// parse_authentication_results through the thread's memo.
+AuthenticationResults parse_results(std::string_view header, std::string_view value) {
+    thread_local ResultsMemo memo;
+    return memo.parse(header, value);
+}
+
+}  // namespace
+
 std::optional<int> arc_instance(std::string_view value) {
     // The first part as split_top gives it: up to the first ';' outside
     // comments, trimmed (a value of white space alone has no part).
@@ -680,7 +776,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
         const Family family = sig.family;
         switch (family) {
             case Family::authentication: {
-                AuthenticationResults ar = parse_authentication_results(info->name, value);
+                AuthenticationResults ar = parse_results(info->name, value);
                 ar.header = info->name;
                 SecurityGroup* g = nullptr;
                 for (auto& x : r.groups)
@@ -712,7 +808,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
                 if (seal) {
                     if (tags.i) instance = to_int(*tags.i);
                 } else {
-                    ar = parse_authentication_results(info->name, value);
+                    ar = parse_results(info->name, value);
                     ar.header = info->name;
                     instance = ar.arc_instance;
                 }

@@ -111,6 +111,11 @@ enum class SecurityDecode : std::uint8_t { full, deferred_fields };
 // Reads the signal headers a trace kept (Trace::signals): views of them.
 SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how = SecurityDecode::full);
 
+// A hash of a value for the memos that keep what a value decodes or writes
+// to (keyed by `seed` too): all of a short value, eight words spread over a
+// longer one. Equal hashes say nothing: the memos compare the values.
+std::uint64_t security_value_hash(std::uint64_t seed, std::string_view value);
+
 // A group's fields as decode_security works them out from its raw values
 // (none for authentication results): for a group decoded with deferred fields.
 std::vector<SecurityField> group_fields(const SecurityGroup& g);

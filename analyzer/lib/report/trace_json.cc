@@ -285,28 +285,15 @@ void write_group(JsonWriter& w, const SecurityGroup& g) {
 // value. Such a group's text follows from nothing else (its fields and
 // results are decoded from that value, its header's members from the
 // table), and a mailbox's filter stamps recur (the same verdicts, the same
-// authentication results): written once, copied after. Direct-mapped, so
-// bounded: kSlots values of at most kMaxValue bytes, texts of at most kMaxText.
+// authentication results): kept the second time it is written, copied
+// after. Direct-mapped, so bounded: kSlots values of at most kMaxValue
+// bytes, texts of at most kMaxText.
 class GroupMemo {
   public:
     static constexpr std::size_t kSlots = 256;
     static constexpr std::size_t kMaxValue = 4096;
     static constexpr std::size_t kMaxText = 16384;
 
-    static std::uint64_t hash(std::size_t rank, std::string_view value) {
-        constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
-        std::uint64_t h = (rank + 1) * k ^ value.size();
-        const char* p = value.data();
-        std::size_t n = value.size();
-        for (; n >= 8; n -= 8, p += 8) {
-            std::uint64_t x = 0;
-            std::memcpy(&x, p, 8);
-            h = (h ^ x) * k;
-            h ^= h >> 29;
-        }
-        for (; n > 0; --n, ++p) h = (h ^ static_cast<unsigned char>(*p)) * k;
-        return h ^ (h >> 32);
-    }
     // The text of the group of that header and value, when kept.
     [[nodiscard]] std::string_view find(std::uint64_t h, std::size_t rank, std::string_view value) const {
         const Slot& s = slots_[h % kSlots];
@@ -316,6 +303,10 @@ class GroupMemo {
     void keep(std::uint64_t h, std::size_t rank, std::string_view value, std::string_view text) {
         if (value.size() > kMaxValue || text.size() > kMaxText) return;
         Slot& s = slots_[h % kSlots];
+        if (s.seen != h) {  // kept the second time it is written: most values are seen once
+            s.seen = h;
+            return;
+        }
         s.hash = h;
         s.rank = rank;
         s.value.assign(value);
@@ -325,6 +316,7 @@ class GroupMemo {
   private:
     struct Slot {
         std::uint64_t hash = 0;
+        std::uint64_t seen = 0;  // the hash of the last value not kept
         std::size_t rank = static_cast<std::size_t>(-1);
         std::string value;
         std::string text;
@@ -344,7 +336,7 @@ void write_security(JsonWriter& w, const Trace& t) {
             continue;
         }
         thread_local GroupMemo memo;
-        const std::uint64_t h = GroupMemo::hash(g.info->rank, g.raw.front());
+        const std::uint64_t h = security_value_hash(g.info->rank, g.raw.front());
         if (std::string_view text = memo.find(h, g.info->rank, g.raw.front()); !text.empty()) {
             w.raw_value(text);
             continue;
