@@ -91,6 +91,16 @@ std::size_t closing_paren(std::string_view s, std::size_t open) {
     return s.size();
 }
 
+// The first byte at or after `pos` that is one of `set` (a few bytes), else
+// s.size(): a plain walk, where find_first_of asks memchr about each byte.
+template <std::size_t N>
+std::size_t find_any(std::string_view s, const char (&set)[N], std::size_t pos = 0) {
+    for (; pos < s.size(); ++pos)
+        for (std::size_t k = 0; k + 1 < N; ++k)
+            if (s[pos] == set[k]) return pos;
+    return s.size();
+}
+
 std::optional<int> to_int(std::string_view s) {
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -274,7 +284,7 @@ SealTags seal_tags(std::string_view value) {
 std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::string_view value) {
     std::vector<SecurityField> out;
     value = trim(value);
-    std::size_t word = std::min(value.find_first_of(" \t(;"), value.size());
+    std::size_t word = find_any(value, " \t(;");
     out.push_back(field(info, "result", value.substr(0, word)));
     std::string_view rest = value.substr(word);
     rest = trim(rest);
@@ -287,8 +297,7 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
     std::size_t pos = 0;
     while (pos < rest.size() && out.size() < kMaxFieldsPerGroup) {
         while (pos < rest.size() && (rest[pos] == ' ' || rest[pos] == ';' || rest[pos] == '\t')) ++pos;
-        std::size_t end = rest.find_first_of(" ;\t", pos);
-        if (end == std::string_view::npos) end = rest.size();
+        std::size_t end = find_any(rest, " ;\t", pos);
         std::string_view part = rest.substr(pos, end - pos);
         if (auto eq = part.find('='); eq != std::string_view::npos && eq > 0)
             out.push_back(field(info, part.substr(0, eq), part.substr(eq + 1)));
@@ -305,15 +314,14 @@ std::vector<SecurityField> word_fields(const HeaderInfo& info, std::string_view 
     value = trim(value);
     std::size_t pos = 0;
     if (verdict_first) {
-        std::size_t end = std::min(value.find_first_of(", \t"), value.size());
+        std::size_t end = find_any(value, ", \t");
         out.push_back(field(info, "verdict", value.substr(0, end)));
         pos = end;
     }
     while (pos < value.size() && out.size() < kMaxFieldsPerGroup) {
         while (pos < value.size() && (value[pos] == ' ' || value[pos] == ',' || value[pos] == '\t')) ++pos;
         if (pos >= value.size()) break;
-        std::size_t end = value.find_first_of(" \t", pos);
-        if (end == std::string_view::npos) end = value.size();
+        std::size_t end = find_any(value, " \t", pos);
         std::string_view word = value.substr(pos, end - pos);
         auto eq = word.find('=');
         if (eq != std::string_view::npos && eq > 0 && word[eq + 1 < word.size() ? eq + 1 : eq] == '[') {
