@@ -147,6 +147,23 @@ class JsonWriter {
             return null(k);
         }
         template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], bool b) {
+            char* w = name(k);
+            if (b) {
+                std::memcpy(w, "true", 4);
+                p_ = w + 4;
+            } else {
+                std::memcpy(w, "false", 5);
+                p_ = w + 5;
+            }
+            return *this;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], const std::optional<bool>& b) {
+            if (b) return member(k, *b);
+            return null(k);
+        }
+        template <std::size_t N>
         [[gnu::always_inline]] Run& null(const char (&k)[N]) {
             char* w = name(k);
             std::memcpy(w, "null", 4);

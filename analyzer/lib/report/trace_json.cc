@@ -502,7 +502,10 @@ void write_far_end(JsonWriter& w, const std::optional<FarEnd>& far_end) {
 
 }  // namespace
 
-void write_trace_members(JsonWriter& w, const Trace& t) {
+namespace {
+
+// The members up to the relay answer, one by one (a pretty record).
+void write_head(JsonWriter& w, const Trace& t) {
     w.member("schema", std::int64_t{kJsonSchemaVersion});
     w.member("subject", t.subject);
     w.member("from", t.from);
@@ -568,6 +571,94 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     } else {
         w.null();
     }
+}
+
+// A compact record's members up to the relay answer, after one room check.
+void write_head_compact(JsonWriter& w, const Trace& t) {
+    using J = JsonWriter;
+    std::size_t bound = 24 * J::kRunSlack + escaped(t.subject) + escaped(t.from) + escaped(t.to) +
+                        escaped(t.message_id) + J::max_escaped(t.delay_from.size());
+    for (const auto& c : t.clock)
+        bound += 8 * J::kRunSlack + J::max_escaped(c.kind.size()) + escaped(c.host) + J::max_escaped(c.detail.size());
+    if (!t.hops.empty()) bound += escaped(t.hops.front().fields.from.host) + escaped(t.hops.front().fields.from.ip);
+    if (t.relay) {
+        const RelayVerdict& r = *t.relay;
+        bound += 24 * J::kRunSlack + J::max_escaped(r.state.size()) + J::max_escaped(r.method.size()) +
+                 J::max_escaped(r.reason.size()) + escaped(r.host) + escaped(r.ip) + escaped(r.tls_version) +
+                 escaped(r.matched_by) + escaped(r.evidence);
+        if (r.connector)
+            bound += escaped(r.connector->name) + escaped(r.connector->matched_by) +
+                     escaped(r.connector->not_ruled_out) + escaped(r.connector->evidence);
+        if (r.via) bound += J::max_escaped(r.via->org.size()) + J::max_escaped(r.via->product.size());
+    }
+    const std::optional<UtcText> created =
+        t.created ? std::optional<UtcText>(format_utc_text(*t.created)) : std::nullopt;
+    if (created) bound += J::max_escaped(created->len);
+    J::Run x(w, bound);
+    x.member("schema", std::int64_t{kJsonSchemaVersion});
+    x.member("subject", t.subject).member("from", t.from).member("to", t.to).member("message_id", t.message_id);
+    if (created)
+        x.member("created", created->view());
+    else
+        x.null("created");
+    x.member("total_delay_s", t.total_delay_s);
+    if (t.delay_from.empty())
+        x.null("delay_from");
+    else
+        x.member("delay_from", t.delay_from);
+    x.array("clock");
+    for (const auto& c : t.clock) {
+        x.object().member("kind", c.kind);
+        if (c.hop > 0)
+            x.member("hop", std::int64_t{c.hop});
+        else
+            x.null("hop");
+        x.member("host", c.host).member("min_s", c.min_s).member("max_s", c.max_s);
+        x.member("zone_sized", c.zone_sized).member("detail", c.detail).end_object();
+    }
+    x.end_array().object("origin");
+    if (!t.hops.empty())
+        x.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
+    else
+        x.null("host").null("ip");
+    x.member("role", std::string_view("origin-device")).end_object();
+    if (!t.relay) {
+        x.null("relay");
+        return;
+    }
+    const RelayVerdict& r = *t.relay;
+    x.object("relay").member("state", r.state).member("method", r.method).member("reason", r.reason);
+    x.member("traversed", r.traversed);
+    x.member("entry_hop", r.entry_hop ? std::optional<std::int64_t>(*r.entry_hop) : std::nullopt);
+    x.member("host", r.host).member("ip", r.ip);
+    x.member("tls", r.tls).member("tls_version", r.tls_version);
+    if (r.connector) {
+        x.object("connector").member("name", r.connector->name).member("matched_by", r.connector->matched_by);
+        x.array("not_ruled_out");
+        for (const auto& n : r.connector->not_ruled_out) x.value(n);
+        x.end_array().array("evidence");
+        for (const auto& e : r.connector->evidence) x.value(e);
+        x.end_array().end_object();
+    } else {
+        x.null("connector");
+    }
+    if (r.via)
+        x.object("via").member("org", r.via->org).member("product", r.via->product).end_object();
+    else
+        x.null("via");
+    x.member("matched_by", r.matched_by);
+    x.array("evidence");
+    for (const auto& e : r.evidence) x.value(e);
+    x.end_array().end_object();
+}
+
+}  // namespace
+
+void write_trace_members(JsonWriter& w, const Trace& t) {
+    if (w.pretty())
+        write_head(w, t);
+    else
+        write_head_compact(w, t);
     w.key("far_end");
     write_far_end(w, t.far_end);
     w.key("bounce");
