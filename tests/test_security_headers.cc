@@ -418,3 +418,80 @@ BOOST_AUTO_TEST_CASE(arc_instance_as_the_whole_parse_reads_it) {
         }
     }
 }
+
+// What a writer with deferred fields asks for is what the full decode has:
+// each group's fields from its values, the identifiers' values.
+BOOST_AUTO_TEST_CASE(deferred_fields_are_those_of_the_full_decode) {
+    std::vector<SignalHeader> headers = {
+        {"X-Forefront-Antispam-Report", "CIP:198.51.100.7;CTRY:NL;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;DIR:INB;"},
+        {"X-Microsoft-Antispam", "BCL:0;ARA:13230031|82310400017;"},
+        {"X-MS-Exchange-Organization-SCL", "1"},
+        {"X-MS-Exchange-Organization-SCL", "5"},
+        {"Received-SPF",
+         "Pass (protection.outlook.com: domain of contoso.com designates 198.51.100.7 as permitted "
+         "sender) receiver=protection.outlook.com; client-ip=198.51.100.7; helo=mail.contoso.com;"},
+        {"X-Spam-Status", "No, score=-1.9 required=5.0 tests=BAYES_00, DKIM_SIGNED autolearn=ham"},
+        {"X-Spamd-Result", "default: False [-3.76 / 15.00]; R_SPF_ALLOW(-0.20)[+ip4:198.51.100.7]"},
+        {"X-Proofpoint-Spam-Details", "rule=notspam policy=default score=0 spamscore=0"},
+        {"Authentication-Results", "spf=pass (sender IP is 198.51.100.7) smtp.mailfrom=contoso.com; dmarc=pass"},
+        {"X-MS-Exchange-CrossTenant-Id", "c00bc65c-ab3a-8e1f-5524-97ba7ac2cff4"},
+        {"X-MS-Exchange-Organization-Network-Message-Id", "18d0fa91-a19a-f06b-c3dd-05389fad426f"},
+    };
+    SecurityReport full = decode_security(headers);
+    SecurityReport deferred = decode_security(headers, SecurityDecode::deferred_fields);
+    BOOST_REQUIRE_EQUAL(full.groups.size(), deferred.groups.size());
+    for (std::size_t i = 0; i < full.groups.size(); ++i) {
+        const SecurityGroup& a = full.groups[i];
+        const SecurityGroup& b = deferred.groups[i];
+        BOOST_TEST(a.info == b.info);
+        BOOST_TEST(a.raw == b.raw, a.info->name);
+        BOOST_TEST(b.fields.empty());
+        auto fields = group_fields(b);
+        BOOST_REQUIRE_EQUAL(fields.size(), a.fields.size());
+        for (std::size_t k = 0; k < fields.size(); ++k) {
+            BOOST_TEST(fields[k].key == a.fields[k].key);
+            BOOST_TEST(fields[k].value == a.fields[k].value);
+            BOOST_TEST(fields[k].row() == a.fields[k].row());
+            BOOST_TEST(fields[k].meaning.enumerated == a.fields[k].meaning.enumerated);
+        }
+        BOOST_TEST(a.auth.results.size() == b.auth.results.size());
+    }
+    BOOST_TEST(full.groups.size() == 8U);  // both SCL values in one group
+    BOOST_TEST(deferred.ids.tenant_id->value == full.ids.tenant_id->value);
+    BOOST_TEST(deferred.ids.network_message_id->value == full.ids.network_message_id->value);
+}
+
+// A value seen before gives the results a first parse gives, viewing the
+// value at hand (not a copy kept from before), also when a comment sat in
+// a word.
+BOOST_AUTO_TEST_CASE(results_seen_before_view_the_value_at_hand) {
+    for (std::string_view text : {"mx.example.net; spf=pass (sender IP is 192.0.2.1) smtp.mailfrom=a.example; "
+                                  "dkim=pass header.d=a.example header.s=s1; dmarc=pass action=none "
+                                  "header.from=a.example",
+                                  "mx.example.net; spf=pass smtp.mail(comment)from=a.example"}) {
+        for (int round = 0; round < 4; ++round) {
+            std::vector<SignalHeader> headers = {{"Authentication-Results", std::string(text)}};  // its own buffer
+            SecurityReport r = decode_security(headers);
+            AuthenticationResults fresh = parse_authentication_results("Authentication-Results", headers[0].value);
+            BOOST_REQUIRE_EQUAL(r.groups.size(), 1U);
+            const auto& got = r.groups[0].auth;
+            BOOST_TEST(got.authserv_id == fresh.authserv_id);
+            BOOST_REQUIRE_EQUAL(got.results.size(), fresh.results.size());
+            const std::string_view held = headers[0].value;
+            auto inside = [&](std::string_view v) {
+                return v.data() >= held.data() && v.data() + v.size() <= held.data() + held.size();
+            };
+            BOOST_TEST(inside(*got.authserv_id));
+            for (std::size_t i = 0; i < fresh.results.size(); ++i) {
+                const AuthResult& x = got.results[i];
+                const AuthResult& y = fresh.results[i];
+                BOOST_TEST(x.method == y.method);
+                BOOST_TEST(x.result == y.result);
+                BOOST_TEST(inside(x.result));
+                BOOST_TEST(x.reason == y.reason);
+                BOOST_TEST(x.properties == y.properties);
+                BOOST_TEST(auth_summary(x) == auth_summary(y));
+            }
+        }
+    }
+}

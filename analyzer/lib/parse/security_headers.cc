@@ -91,6 +91,16 @@ std::size_t closing_paren(std::string_view s, std::size_t open) {
     return s.size();
 }
 
+// The first byte at or after `pos` that is one of `set` (a few bytes), else
+// s.size(): a plain walk, where find_first_of asks memchr about each byte.
+template <std::size_t N>
+std::size_t find_any(std::string_view s, const char (&set)[N], std::size_t pos = 0) {
+    for (; pos < s.size(); ++pos)
+        for (std::size_t k = 0; k + 1 < N; ++k)
+            if (s[pos] == set[k]) return pos;
+    return s.size();
+}
+
 std::optional<int> to_int(std::string_view s) {
     int v = 0;
     auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
@@ -274,7 +284,7 @@ SealTags seal_tags(std::string_view value) {
 std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::string_view value) {
     std::vector<SecurityField> out;
     value = trim(value);
-    std::size_t word = std::min(value.find_first_of(" \t(;"), value.size());
+    std::size_t word = find_any(value, " \t(;");
     out.push_back(field(info, "result", value.substr(0, word)));
     std::string_view rest = value.substr(word);
     rest = trim(rest);
@@ -287,8 +297,7 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
     std::size_t pos = 0;
     while (pos < rest.size() && out.size() < kMaxFieldsPerGroup) {
         while (pos < rest.size() && (rest[pos] == ' ' || rest[pos] == ';' || rest[pos] == '\t')) ++pos;
-        std::size_t end = rest.find_first_of(" ;\t", pos);
-        if (end == std::string_view::npos) end = rest.size();
+        std::size_t end = find_any(rest, " ;\t", pos);
         std::string_view part = rest.substr(pos, end - pos);
         if (auto eq = part.find('='); eq != std::string_view::npos && eq > 0)
             out.push_back(field(info, part.substr(0, eq), part.substr(eq + 1)));
@@ -305,15 +314,14 @@ std::vector<SecurityField> word_fields(const HeaderInfo& info, std::string_view 
     value = trim(value);
     std::size_t pos = 0;
     if (verdict_first) {
-        std::size_t end = std::min(value.find_first_of(", \t"), value.size());
+        std::size_t end = find_any(value, ", \t");
         out.push_back(field(info, "verdict", value.substr(0, end)));
         pos = end;
     }
     while (pos < value.size() && out.size() < kMaxFieldsPerGroup) {
         while (pos < value.size() && (value[pos] == ' ' || value[pos] == ',' || value[pos] == '\t')) ++pos;
         if (pos >= value.size()) break;
-        std::size_t end = value.find_first_of(" \t", pos);
-        if (end == std::string_view::npos) end = value.size();
+        std::size_t end = find_any(value, " \t", pos);
         std::string_view word = value.substr(pos, end - pos);
         auto eq = word.find('=');
         if (eq != std::string_view::npos && eq > 0 && word[eq + 1 < word.size() ? eq + 1 : eq] == '[') {
@@ -395,6 +403,32 @@ Family family_by_rank(const HeaderInfo& info) {
         return out;
     }();
     return info.rank < families.size() ? families[info.rank] : family_of(info.name);
+}
+
+// The one field of a one-value header's value, labelled with the header's name.
+SecurityField single_field(const HeaderInfo& info, std::string_view value) {
+    SecurityField f = field(info, "=", value);
+    f.key = info.name;
+    return f;
+}
+
+// The fields of a value of a header of one of the families that hold
+// fields (one value makes its group), else none.
+std::vector<SecurityField> value_fields(Family family, const HeaderInfo& info, std::string_view value) {
+    switch (family) {
+        case Family::received_spf:
+            return received_spf_fields(info, value);
+        case Family::coded:
+            return coded_fields(info, value);
+        case Family::spam_status:
+            return word_fields(info, value, true);
+        case Family::spamd_result:
+            return spamd_fields(info, value);
+        case Family::key_values:
+            return word_fields(info, value, false);
+        default:
+            return {};
+    }
 }
 
 SecurityGroup& group_for(SecurityReport& r, const HeaderInfo* info, std::string_view raw, bool per_value) {
@@ -493,6 +527,102 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
     }
     return ar;
 }
+
+std::uint64_t security_value_hash(std::uint64_t seed, std::string_view value) {
+    constexpr std::uint64_t k = 0x9E3779B97F4A7C15ULL;
+    std::uint64_t h = (seed + 1) * k ^ value.size();
+    const char* p = value.data();
+    const std::size_t n = value.size();
+    auto mix = [&](const char* at) {
+        std::uint64_t x = 0;
+        std::memcpy(&x, at, 8);
+        h = (h ^ x) * k;
+        h ^= h >> 29;
+    };
+    if (n > 64) {  // eight words spread over it, the last one its end
+        const std::size_t step = (n - 8) / 7;
+        for (std::size_t i = 0; i < 7; ++i) mix(p + i * step);
+        mix(p + n - 8);
+    } else {
+        std::size_t i = 0;
+        for (; i + 8 <= n; i += 8) mix(p + i);
+        for (; i < n; ++i) h = (h ^ static_cast<unsigned char>(p[i])) * k;
+    }
+    return h ^ (h >> 32);
+}
+
+namespace {
+
+// The results of the values parsed lately, by header and value: a mailbox's
+// receivers stamp the same results again and again. The results kept view
+// the memo's own copy of the value; a caller gets a copy viewing its value
+// (the same bytes at the same places). Results with a word rejoined around
+// a comment (views of other text) are not kept, nor a value the first time
+// it is seen (most are seen once). Direct-mapped, so bounded: kSlots values
+// of at most kMaxValue bytes.
+class ResultsMemo {
+  public:
+    static constexpr std::size_t kSlots = 128;
+    static constexpr std::size_t kMaxValue = 4096;
+
+    AuthenticationResults parse(std::string_view header, std::string_view value) {
+        if (value.size() > kMaxValue) return parse_authentication_results(header, value);
+        const std::uint64_t h = security_value_hash(reinterpret_cast<std::uintptr_t>(header.data()), value);
+        Slot& s = slots_[h % kSlots];
+        if (s.hash == h && s.header.data() == header.data() && s.header.size() == header.size() && s.value == value)
+            return copy(s.results, s.value, value);
+        AuthenticationResults ar = parse_authentication_results(header, value);
+        if (s.seen != h) {  // kept the second time it is seen: most values are seen once
+            s.seen = h;
+        } else if (ar.joined.empty()) {
+            s.hash = h;
+            s.header = header;
+            s.value.assign(value);
+            s.results = copy(ar, value, s.value);
+        }
+        return ar;
+    }
+
+  private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint64_t seen = 0;  // the hash of the last value not kept
+        std::string_view header;
+        std::string value;
+        AuthenticationResults results;  // views of `value`
+    };
+
+    // `a` (viewing `from`, but for its header) viewing `to` instead.
+    static AuthenticationResults copy(const AuthenticationResults& a, std::string_view from, std::string_view to) {
+        auto move = [&](std::string_view v) {
+            return std::string_view(to.data() + (v.data() - from.data()), v.size());
+        };
+        AuthenticationResults out;
+        out.header = a.header;
+        if (a.authserv_id) out.authserv_id = move(*a.authserv_id);
+        out.arc_instance = a.arc_instance;
+        out.results.reserve(a.results.size());
+        for (const AuthResult& r : a.results) {
+            AuthResult& x = out.results.emplace_back();
+            x.method = r.method;
+            x.result = move(r.result);
+            if (r.reason) x.reason = move(*r.reason);
+            x.properties.reserve(r.properties.size());
+            for (const auto& [k, v] : r.properties) x.properties.emplace_back(move(k), move(v));
+        }
+        return out;
+    }
+
+    std::array<Slot, kSlots> slots_;
+};
+
+// parse_authentication_results through the thread's memo.
+AuthenticationResults parse_results(std::string_view header, std::string_view value) {
+    thread_local ResultsMemo memo;
+    return memo.parse(header, value);
+}
+
+}  // namespace
 
 std::optional<int> arc_instance(std::string_view value) {
     // The first part as split_top gives it: up to the first ';' outside
@@ -601,16 +731,60 @@ bool is_security_header(std::string_view name) {
     return header_info(name) != nullptr;  // by the name's length first: most fields have a length no header has
 }
 
-SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
+std::vector<SecurityField> group_fields(const SecurityGroup& g) {
+    if (g.info == nullptr || g.raw.empty()) return {};
+    const Family family = family_by_rank(*g.info);
+    if (family != Family::single) return value_fields(family, *g.info, g.raw.front());
+    std::vector<SecurityField> out;
+    out.reserve(g.raw.size());
+    for (std::string_view value : g.raw) out.push_back(single_field(*g.info, value));
+    return out;
+}
+
+SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how) {
+    const bool fields = how == SecurityDecode::full;
     SecurityReport r;
+    // The signals in the order their groups are shown (the table's order of
+    // headers; a header's values in the message's order), so each group is
+    // made in its place and none is moved after. The ARC sets and the
+    // identifiers make no group: first, in the message's order (the ARC
+    // headers' order between them decides which sets are kept).
+    struct Signal {
+        std::size_t key = 0;
+        const HeaderInfo* info = nullptr;
+        Family family = Family::single;
+        std::string_view value;
+    };
+    thread_local std::vector<Signal> order;
+    order.clear();
+    std::size_t grouped = 0;
     for (const auto& s : signals) {
         const HeaderInfo* info = header_info(s.name);
         if (info == nullptr) continue;  // a signal classification reads (Sender, List-Id, ...)
-        std::string_view value = s.value;
         const Family family = family_by_rank(*info);
+        const bool groups = family != Family::arc_results && family != Family::arc_seal && family != Family::identifier;
+        grouped += groups ? 1 : 0;
+        order.push_back({groups ? info->rank + 1 : 0, info, family, s.value});
+    }
+    // Mostly a handful: an insertion sort then (stable, and no buffer to allocate).
+    if (order.size() > 16) {
+        std::ranges::stable_sort(order, {}, &Signal::key);
+    } else {
+        for (std::size_t i = 1; i < order.size(); ++i) {
+            Signal x = order[i];
+            std::size_t at = i;
+            for (; at > 0 && order[at - 1].key > x.key; --at) order[at] = order[at - 1];
+            order[at] = x;
+        }
+    }
+    r.groups.reserve(grouped);
+    for (const Signal& sig : order) {
+        const HeaderInfo* info = sig.info;
+        std::string_view value = sig.value;
+        const Family family = sig.family;
         switch (family) {
             case Family::authentication: {
-                AuthenticationResults ar = parse_authentication_results(info->name, value);
+                AuthenticationResults ar = parse_results(info->name, value);
                 ar.header = info->name;
                 SecurityGroup* g = nullptr;
                 for (auto& x : r.groups)
@@ -642,7 +816,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 if (seal) {
                     if (tags.i) instance = to_int(*tags.i);
                 } else {
-                    ar = parse_authentication_results(info->name, value);
+                    ar = parse_results(info->name, value);
                     ar.header = info->name;
                     instance = ar.arc_instance;
                 }
@@ -666,7 +840,7 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;  // the same check recorded twice
                 g.raw.push_back(value);
-                g.fields = received_spf_fields(*info, value);
+                if (fields) g.fields = value_fields(family, *info, value);
                 break;
             }
             case Family::coded:
@@ -676,15 +850,11 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
                 SecurityGroup& g = group_for(r, info, value, true);
                 if (!g.raw.empty()) break;
                 g.raw.push_back(value);
-                g.fields = family == Family::coded          ? coded_fields(*info, value)
-                           : family == Family::spam_status  ? word_fields(*info, value, true)
-                           : family == Family::spamd_result ? spamd_fields(*info, value)
-                                                            : word_fields(*info, value, false);
+                if (fields) g.fields = value_fields(family, *info, value);
                 break;
             }
             case Family::identifier: {
-                SecurityField f = field(*info, "=", value);
-                f.key = info->name;
+                SecurityField f = fields ? single_field(*info, value) : SecurityField{info->name, value, {}};
                 if (info->name == "X-MS-Exchange-CrossTenant-Id") {
                     if (!r.ids.tenant_id) r.ids.tenant_id = f;
                 } else if (info->name == "X-MS-Exchange-Transport-EndToEndLatency") {
@@ -701,25 +871,12 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals) {
             }
             case Family::single: {
                 SecurityGroup& g = group_for(r, info, value, false);
-                if (std::ranges::find(g.raw, value) != g.raw.end() || g.fields.size() >= kMaxFieldsPerGroup) break;
+                if (std::ranges::find(g.raw, value) != g.raw.end() || g.raw.size() >= kMaxFieldsPerGroup) break;
                 g.raw.push_back(value);
-                SecurityField f = field(*info, "=", value);
-                f.key = info->name;
-                g.fields.push_back(f);
+                if (fields) g.fields.push_back(single_field(*info, value));
                 break;
             }
         }
-    }
-    // The table's order of headers; a header's groups in the message's order.
-    // Mostly a handful: an insertion sort then (stable, and no buffer to
-    // allocate).
-    auto by_rank = [](const SecurityGroup& a, const SecurityGroup& b) { return a.info->rank < b.info->rank; };
-    if (r.groups.size() > 16) {
-        std::ranges::stable_sort(r.groups, by_rank);
-    } else {
-        for (std::size_t i = 1; i < r.groups.size(); ++i)
-            for (std::size_t j = i; j > 0 && by_rank(r.groups[j], r.groups[j - 1]); --j)
-                std::swap(r.groups[j - 1], r.groups[j]);
     }
     if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
         std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });

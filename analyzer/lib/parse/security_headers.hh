@@ -102,8 +102,23 @@ struct SecurityReport {
     [[nodiscard]] const SecurityGroup* find(std::string_view header) const;
 };
 
+// How much decode_security works out: everything, or all but what a writer
+// that may have a group's text already can do without: the fields of a
+// group that holds them (left empty: group_fields gives them when asked)
+// and the identifiers' meaning rows.
+enum class SecurityDecode : std::uint8_t { full, deferred_fields };
+
 // Reads the signal headers a trace kept (Trace::signals): views of them.
-SecurityReport decode_security(const std::vector<SignalHeader>& signals);
+SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how = SecurityDecode::full);
+
+// A hash of a value for the memos that keep what a value decodes or writes
+// to (keyed by `seed` too): all of a short value, eight words spread over a
+// longer one. Equal hashes say nothing: the memos compare the values.
+std::uint64_t security_value_hash(std::uint64_t seed, std::string_view value);
+
+// A group's fields as decode_security works them out from its raw values
+// (none for authentication results): for a group decoded with deferred fields.
+std::vector<SecurityField> group_fields(const SecurityGroup& g);
 
 // An ARC-Seal's tags without its signature (b=), which nothing reads, unfolded
 // (white space collapsed as unfold_collapsed does): what the chain stage

@@ -2,6 +2,7 @@
 // string is made valid UTF-8 on the way out.
 #pragma once
 
+#include <charconv>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -86,7 +87,144 @@ class JsonWriter {
         put(json);
         return *this;
     }
+    // A value written beforehand as compact JSON (by this writer: see
+    // written_since), copied as it is. For a compact writer.
+    JsonWriter& raw_value(std::string_view json) {
+        before_value();
+        put(json);
+        return *this;
+    }
+    // Where the next byte goes, and the text written from such a place on:
+    // for a caller that keeps what it wrote to copy it later.
+    [[nodiscard]] std::size_t position() const { return static_cast<std::size_t>(cur_ - out_->data()); }
+    [[nodiscard]] std::string_view written_since(std::size_t position) const {
+        return {out_->data() + position, static_cast<std::size_t>(cur_ - out_->data()) - position};
+    }
     [[nodiscard]] bool pretty() const { return pretty_; }
+
+    // A compact writer's members written after one room check for all of
+    // them: the caller bounds the bytes they take (the escaped size of each
+    // string, max_escaped, plus kRunSlack per member or element for names,
+    // separators and numbers) and writes them in order, nesting objects
+    // and arrays as it goes; the text is what member(), key(), value() and
+    // friends write. For a compact writer at a member's place in an object
+    // (or an element's in an array): the Run ends there too, its containers
+    // closed.
+    static constexpr std::size_t kRunSlack = 48;
+    class Run {
+      public:
+        Run(JsonWriter& w, std::size_t bound) : w_(w), p_(w.room(bound)), first_(w.state_ == kFirst) {}
+        ~Run() {
+            w_.cur_ = p_;
+            w_.state_ = first_ ? kFirst : 0;
+        }
+        Run(const Run&) = delete;
+        Run& operator=(const Run&) = delete;
+
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], std::string_view s) {
+            p_ = escape(name(k), s);
+            return *this;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], const std::string& s) {
+            return member(k, std::string_view(s));
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], const std::optional<std::string>& s) {
+            if (s) return member(k, std::string_view(*s));
+            return null(k);
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], std::int64_t n) {
+            char* w = name(k);
+            p_ = std::to_chars(w, w + 24, n).ptr;
+            return *this;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], const std::optional<std::int64_t>& n) {
+            if (n) return member(k, *n);
+            return null(k);
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], bool b) {
+            char* w = name(k);
+            if (b) {
+                std::memcpy(w, "true", 4);
+                p_ = w + 4;
+            } else {
+                std::memcpy(w, "false", 5);
+                p_ = w + 5;
+            }
+            return *this;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& member(const char (&k)[N], const std::optional<bool>& b) {
+            if (b) return member(k, *b);
+            return null(k);
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& null(const char (&k)[N]) {
+            char* w = name(k);
+            std::memcpy(w, "null", 4);
+            p_ = w + 4;
+            return *this;
+        }
+        // "k":{ and "k":[ (closed by end_object and end_array).
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& object(const char (&k)[N]) {
+            *name(k) = '{';
+            ++p_;
+            first_ = true;
+            return *this;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] Run& array(const char (&k)[N]) {
+            *name(k) = '[';
+            ++p_;
+            first_ = true;
+            return *this;
+        }
+        // An element of an array: a string, or an object.
+        Run& value(std::string_view s) {
+            p_ = escape(separator(), s);
+            return *this;
+        }
+        Run& object() {
+            *separator() = '{';
+            ++p_;
+            first_ = true;
+            return *this;
+        }
+        Run& end_object() { return close('}'); }
+        Run& end_array() { return close(']'); }
+
+      private:
+        char* separator() {
+            if (!first_) *p_++ = ',';
+            first_ = false;
+            return p_;
+        }
+        template <std::size_t N>
+        [[gnu::always_inline]] char* name(const char (&k)[N]) {
+            char* w = separator();
+            *w++ = '"';
+            std::memcpy(w, k, N - 1);
+            w += N - 1;
+            *w++ = '"';
+            *w++ = ':';
+            p_ = w;
+            return w;
+        }
+        Run& close(char c) {
+            *p_++ = c;
+            first_ = false;
+            return *this;
+        }
+        JsonWriter& w_;
+        char* p_;
+        bool first_;
+    };
     JsonWriter& value(const char* s) { return value(std::string_view(s)); }
     JsonWriter& value(const std::string& s) { return value(std::string_view(s)); }
     JsonWriter& value(std::int64_t n);

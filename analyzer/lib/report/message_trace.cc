@@ -11,14 +11,17 @@ std::optional<std::string> message_trace_command(const Trace& t, const SecurityR
                          return h.role == "eop" || h.role == "exchange-online";
                      });
     if (!microsoft || !t.message_id || t.message_id->empty() || t.message_id->size() > 998) return std::nullopt;
-    std::string id;
+    // One string, its room reserved for the whole line.
+    std::string cmd;
+    cmd.reserve(2 * t.message_id->size() + 80);
+    cmd.append("Get-MessageTraceV2 -MessageId '");
     for (char c : *t.message_id) {
         auto u = static_cast<unsigned char>(c);
         if (u < 0x21 || u > 0x7e) return std::nullopt;  // PowerShell would need more than quoting
-        if (c == '\'') id.push_back('\'');              // a single quote doubled inside '...'
-        id.push_back(c);
+        if (c == '\'') cmd.push_back('\'');             // a single quote doubled inside '...'
+        cmd.push_back(c);
     }
-    std::string cmd = "Get-MessageTraceV2 -MessageId '" + id + "'";
+    cmd.push_back('\'');
     // The days around the stamps: a day before the first, two after the last
     // (the cmdlet reads dates in the admin's own zone), at most ten days.
     std::optional<UnixTime> first;
@@ -33,7 +36,8 @@ std::optional<std::string> message_trace_command(const Trace& t, const SecurityR
         constexpr UnixTime kDay = 86400;
         UnixTime start = (*first / kDay - 1) * kDay;
         UnixTime end = std::min((*last / kDay + 2) * kDay, start + 10 * kDay);
-        cmd += " -StartDate " + format_utc(start).substr(0, 10) + " -EndDate " + format_utc(end).substr(0, 10);
+        cmd.append(" -StartDate ").append(format_utc_text(start).view().substr(0, 10));
+        cmd.append(" -EndDate ").append(format_utc_text(end).view().substr(0, 10));
     }
     return cmd;
 }

@@ -1,5 +1,8 @@
 #include "report/trace_json.hh"
 
+#include <array>
+#include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -29,7 +32,70 @@ void write_strings(JsonWriter& w, const std::vector<std::string>& list) {
     w.end_array();
 }
 
+std::size_t escaped(const std::optional<std::string>& s) {
+    return s ? JsonWriter::max_escaped(s->size()) : 0;
+}
+
+std::size_t escaped(const std::vector<std::string>& list) {
+    std::size_t n = 0;
+    for (const auto& s : list) n += JsonWriter::max_escaped(s.size()) + JsonWriter::kRunSlack;
+    return n;
+}
+
+// A hop of a compact record: its members after one room check.
+void write_hop_compact(JsonWriter& w, const Hop& hop) {
+    const ReceivedFields& f = hop.fields;
+    using J = JsonWriter;
+    std::size_t bound = 32 * J::kRunSlack + escaped(f.from.host) + escaped(f.from.helo) + escaped(f.from.rdns) +
+                        escaped(f.from.ip) + escaped(f.by.host) + escaped(f.by.ip) + escaped(f.with) + escaped(f.id) +
+                        escaped(f.for_) + escaped(f.via) + escaped(hop.org) + escaped(f.mta) + escaped(f.date_text) +
+                        J::max_escaped(hop.role.size()) + J::max_escaped(hop.header.size()) +
+                        J::max_escaped(f.raw.size()) + escaped(hop.evidence) + escaped(f.notes);
+    if (f.tls) bound += escaped(f.tls->version) + escaped(f.tls->cipher);
+    for (const auto& a : hop.anomalies)
+        bound += J::max_escaped(a.kind.size()) + J::max_escaped(a.detail.size()) + J::kRunSlack;
+    const std::optional<UtcText> time = f.time ? std::optional<UtcText>(format_utc_text(*f.time)) : std::nullopt;
+    if (time) bound += J::max_escaped(time->len);
+    w.begin_object();
+    {
+        J::Run r(w, bound);
+        r.member("index", std::int64_t{hop.index});
+        r.object("from").member("host", f.from.host).member("helo", f.from.helo);
+        r.member("rdns", f.from.rdns).member("ip", f.from.ip).end_object();
+        r.object("by").member("host", f.by.host).member("ip", f.by.ip).end_object();
+        r.member("with", f.with).member("id", f.id).member("for", f.for_).member("via", f.via);
+        if (f.tls)
+            r.object("tls").member("version", f.tls->version).member("cipher", f.tls->cipher).end_object();
+        else
+            r.null("tls");
+        if (time)
+            r.member("time", time->view());
+        else
+            r.null("time");
+        r.member("delay_s", hop.delay_s);
+        r.member("role", hop.role);
+        r.member("org", hop.org);
+        r.array("evidence");
+        for (const auto& e : hop.evidence) r.value(e);
+        r.end_array().array("anomalies");
+        for (const auto& a : hop.anomalies) r.object().member("kind", a.kind).member("detail", a.detail).end_object();
+        r.end_array();
+        r.member("header", hop.header);
+        r.member("mta", f.mta);
+        r.member("date_text", f.date_text);
+        r.array("notes");
+        for (const auto& n : f.notes) r.value(n);
+        r.end_array();
+        r.member("raw", f.raw);
+    }
+    w.end_object();
+}
+
 void write_hop(JsonWriter& w, const Hop& hop) {
+    if (!w.pretty()) {
+        write_hop_compact(w, hop);
+        return;
+    }
     const ReceivedFields& f = hop.fields;
     w.begin_object();
     w.member("index", std::int64_t{hop.index});
@@ -187,34 +253,99 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
     w.end_array();
 }
 
+// A group's object: its header's members, its values, its fields (worked
+// out here: the section is decoded with deferred fields) and its results.
+void write_group(JsonWriter& w, const SecurityGroup& g) {
+    w.begin_object();
+    if (const TableJson& t = table_json();
+        !w.pretty() && g.info->rank < t.headers.size() && header_by_rank(g.info->rank) == g.info) {
+        w.raw_members(t.headers[g.info->rank]);
+    } else {
+        w.key("header").plain_value(g.info->name);
+        w.key("vendor");
+        if (g.info->vendor.empty())
+            w.null();
+        else
+            w.plain_value(g.info->vendor);
+        w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
+        write_source(w, g.info->source);
+    }
+    w.member("authserv_id", g.auth.authserv_id);
+    w.key("raw").begin_array();
+    for (auto r : g.raw) w.value(r);
+    w.end_array();
+    w.key("fields").begin_array();
+    for (const auto& f : group_fields(g)) write_field(w, f);
+    w.end_array();
+    write_results(w, g.auth);
+    w.end_object();
+}
+
+// The compact text of the groups of one value written lately, by header and
+// value. Such a group's text follows from nothing else (its fields and
+// results are decoded from that value, its header's members from the
+// table), and a mailbox's filter stamps recur (the same verdicts, the same
+// authentication results): kept the second time it is written, copied
+// after. Direct-mapped, so bounded: kSlots values of at most kMaxValue
+// bytes, texts of at most kMaxText.
+class GroupMemo {
+  public:
+    static constexpr std::size_t kSlots = 256;
+    static constexpr std::size_t kMaxValue = 4096;
+    static constexpr std::size_t kMaxText = 16384;
+
+    // The text of the group of that header and value, when kept.
+    [[nodiscard]] std::string_view find(std::uint64_t h, std::size_t rank, std::string_view value) const {
+        const Slot& s = slots_[h % kSlots];
+        if (s.hash != h || s.rank != rank || s.value != value) return {};
+        return s.text;
+    }
+    void keep(std::uint64_t h, std::size_t rank, std::string_view value, std::string_view text) {
+        if (value.size() > kMaxValue || text.size() > kMaxText) return;
+        Slot& s = slots_[h % kSlots];
+        if (s.seen != h) {  // kept the second time it is written: most values are seen once
+            s.seen = h;
+            return;
+        }
+        s.hash = h;
+        s.rank = rank;
+        s.value.assign(value);
+        s.text.assign(text);
+    }
+
+  private:
+    struct Slot {
+        std::uint64_t hash = 0;
+        std::uint64_t seen = 0;  // the hash of the last value not kept
+        std::size_t rank = static_cast<std::size_t>(-1);
+        std::string value;
+        std::string text;
+    };
+    std::array<Slot, kSlots> slots_;
+};
+
 void write_security(JsonWriter& w, const Trace& t) {
-    SecurityReport s = decode_security(t.signals);  // decoded once for the whole record
+    // Decoded once for the whole record; a group's fields only when its
+    // text is written rather than copied.
+    SecurityReport s = decode_security(t.signals, SecurityDecode::deferred_fields);
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        w.begin_object();
-        if (const TableJson& t = table_json();
-            !w.pretty() && g.info->rank < t.headers.size() && header_by_rank(g.info->rank) == g.info) {
-            w.raw_members(t.headers[g.info->rank]);
-        } else {
-            w.key("header").plain_value(g.info->name);
-            w.key("vendor");
-            if (g.info->vendor.empty())
-                w.null();
-            else
-                w.plain_value(g.info->vendor);
-            w.key("about").plain_value(g.info->about).key("status").plain_value(status_name(g.info->status));
-            write_source(w, g.info->source);
+        if (w.pretty() || g.raw.size() != 1) {
+            write_group(w, g);
+            continue;
         }
-        w.member("authserv_id", g.auth.authserv_id);
-        w.key("raw").begin_array();
-        for (auto r : g.raw) w.value(r);
-        w.end_array();
-        w.key("fields").begin_array();
-        for (const auto& f : g.fields) write_field(w, f);
-        w.end_array();
-        write_results(w, g.auth);
-        w.end_object();
+        thread_local GroupMemo memo;
+        const std::uint64_t h = security_value_hash(g.info->rank, g.raw.front());
+        if (std::string_view text = memo.find(h, g.info->rank, g.raw.front()); !text.empty()) {
+            w.raw_value(text);
+            continue;
+        }
+        const std::size_t start = w.position();
+        write_group(w, g);
+        std::string_view text = w.written_since(start);
+        if (text.starts_with(',')) text.remove_prefix(1);
+        memo.keep(h, g.info->rank, g.raw.front(), text);
     }
     w.end_array();
     w.key("arc");
@@ -371,7 +502,10 @@ void write_far_end(JsonWriter& w, const std::optional<FarEnd>& far_end) {
 
 }  // namespace
 
-void write_trace_members(JsonWriter& w, const Trace& t) {
+namespace {
+
+// The members up to the relay answer, one by one (a pretty record).
+void write_head(JsonWriter& w, const Trace& t) {
     w.member("schema", std::int64_t{kJsonSchemaVersion});
     w.member("subject", t.subject);
     w.member("from", t.from);
@@ -437,6 +571,94 @@ void write_trace_members(JsonWriter& w, const Trace& t) {
     } else {
         w.null();
     }
+}
+
+// A compact record's members up to the relay answer, after one room check.
+void write_head_compact(JsonWriter& w, const Trace& t) {
+    using J = JsonWriter;
+    std::size_t bound = 24 * J::kRunSlack + escaped(t.subject) + escaped(t.from) + escaped(t.to) +
+                        escaped(t.message_id) + J::max_escaped(t.delay_from.size());
+    for (const auto& c : t.clock)
+        bound += 8 * J::kRunSlack + J::max_escaped(c.kind.size()) + escaped(c.host) + J::max_escaped(c.detail.size());
+    if (!t.hops.empty()) bound += escaped(t.hops.front().fields.from.host) + escaped(t.hops.front().fields.from.ip);
+    if (t.relay) {
+        const RelayVerdict& r = *t.relay;
+        bound += 24 * J::kRunSlack + J::max_escaped(r.state.size()) + J::max_escaped(r.method.size()) +
+                 J::max_escaped(r.reason.size()) + escaped(r.host) + escaped(r.ip) + escaped(r.tls_version) +
+                 escaped(r.matched_by) + escaped(r.evidence);
+        if (r.connector)
+            bound += escaped(r.connector->name) + escaped(r.connector->matched_by) +
+                     escaped(r.connector->not_ruled_out) + escaped(r.connector->evidence);
+        if (r.via) bound += J::max_escaped(r.via->org.size()) + J::max_escaped(r.via->product.size());
+    }
+    const std::optional<UtcText> created =
+        t.created ? std::optional<UtcText>(format_utc_text(*t.created)) : std::nullopt;
+    if (created) bound += J::max_escaped(created->len);
+    J::Run x(w, bound);
+    x.member("schema", std::int64_t{kJsonSchemaVersion});
+    x.member("subject", t.subject).member("from", t.from).member("to", t.to).member("message_id", t.message_id);
+    if (created)
+        x.member("created", created->view());
+    else
+        x.null("created");
+    x.member("total_delay_s", t.total_delay_s);
+    if (t.delay_from.empty())
+        x.null("delay_from");
+    else
+        x.member("delay_from", t.delay_from);
+    x.array("clock");
+    for (const auto& c : t.clock) {
+        x.object().member("kind", c.kind);
+        if (c.hop > 0)
+            x.member("hop", std::int64_t{c.hop});
+        else
+            x.null("hop");
+        x.member("host", c.host).member("min_s", c.min_s).member("max_s", c.max_s);
+        x.member("zone_sized", c.zone_sized).member("detail", c.detail).end_object();
+    }
+    x.end_array().object("origin");
+    if (!t.hops.empty())
+        x.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
+    else
+        x.null("host").null("ip");
+    x.member("role", std::string_view("origin-device")).end_object();
+    if (!t.relay) {
+        x.null("relay");
+        return;
+    }
+    const RelayVerdict& r = *t.relay;
+    x.object("relay").member("state", r.state).member("method", r.method).member("reason", r.reason);
+    x.member("traversed", r.traversed);
+    x.member("entry_hop", r.entry_hop ? std::optional<std::int64_t>(*r.entry_hop) : std::nullopt);
+    x.member("host", r.host).member("ip", r.ip);
+    x.member("tls", r.tls).member("tls_version", r.tls_version);
+    if (r.connector) {
+        x.object("connector").member("name", r.connector->name).member("matched_by", r.connector->matched_by);
+        x.array("not_ruled_out");
+        for (const auto& n : r.connector->not_ruled_out) x.value(n);
+        x.end_array().array("evidence");
+        for (const auto& e : r.connector->evidence) x.value(e);
+        x.end_array().end_object();
+    } else {
+        x.null("connector");
+    }
+    if (r.via)
+        x.object("via").member("org", r.via->org).member("product", r.via->product).end_object();
+    else
+        x.null("via");
+    x.member("matched_by", r.matched_by);
+    x.array("evidence");
+    for (const auto& e : r.evidence) x.value(e);
+    x.end_array().end_object();
+}
+
+}  // namespace
+
+void write_trace_members(JsonWriter& w, const Trace& t) {
+    if (w.pretty())
+        write_head(w, t);
+    else
+        write_head_compact(w, t);
     w.key("far_end");
     write_far_end(w, t.far_end);
     w.key("bounce");
