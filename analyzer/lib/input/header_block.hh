@@ -5,8 +5,6 @@
 #pragma once
 
 #include <cstddef>
-#include <cstdint>
-#include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -45,65 +43,20 @@ std::string unfold(std::string_view raw);
 // Unfold, then collapse runs of white space to one space and trim.
 std::string unfold_collapsed(std::string_view raw);
 
-namespace iequals_detail {
-
-// The bytes of a word with 'A'-'Z' made lower case, all at once: bit 7 of
-// each byte of `upper` is set where the byte is below 0x80 and its low
-// seven bits lie in 'A'..'Z' (no sum carries out of its byte).
-template <typename Word>
-constexpr Word fold(Word x) {
-    constexpr Word ones = static_cast<Word>(~Word{0}) / 0xff;
-    Word low7 = x & static_cast<Word>(0x7f * ones);
-    Word above_z = low7 + static_cast<Word>((0x7f - 'Z') * ones);
-    Word from_a = low7 + static_cast<Word>((0x80 - 'A') * ones);
-    Word upper = from_a & ~above_z & ~x & static_cast<Word>(0x80 * ones);
-    return x | (upper >> 2U);
-}
-
-template <typename Word>
-inline Word load(const char* p) {
-    Word w;
-    std::memcpy(&w, p, sizeof w);
-    return w;
-}
-
-// Whether the Word-sized blocks at p and q agree but for case.
-template <typename Word>
-inline bool same_block(const char* p, const char* q) {
-    Word x = load<Word>(p);
-    Word y = load<Word>(q);
-    return x == y || fold(x) == fold(y);
-}
-
-}  // namespace iequals_detail
+// The rest of iequals below, for texts of one length n >= 1 whose first
+// bytes may agree but for case (header_block.cc).
+bool iequals_same_length(const char* p, const char* q, std::size_t n);
 
 // Case-insensitive ASCII comparison for header names and keywords ('A'-'Z'
-// only; other bytes compare as they are). Inline: it sits in every
-// header-name and keyword test. Eight bytes a step (four for a short text),
-// the last step overlapping the one before.
+// only; other bytes compare as they are). Inline, it sits in every
+// header-name and keyword test: texts of another length, and those whose
+// first bytes differ by more than case, are turned away here.
 inline bool iequals(std::string_view a, std::string_view b) {
-    using iequals_detail::same_block;
     const std::size_t n = a.size();
     if (n != b.size()) return false;
-    const char* p = a.data();
-    const char* q = b.data();
-    // Most texts of one length differ at once, and by more than case.
-    if (n >= 4 && ((p[0] ^ q[0]) & ~0x20) != 0) return false;
-    if (n >= 8) {
-        for (std::size_t i = 0; i + 8 < n; i += 8)
-            if (!same_block<std::uint64_t>(p + i, q + i)) return false;
-        return same_block<std::uint64_t>(p + n - 8, q + n - 8);
-    }
-    if (n >= 4) return same_block<std::uint32_t>(p, q) && same_block<std::uint32_t>(p + n - 4, q + n - 4);
-    for (std::size_t i = 0; i < n; ++i) {
-        char x = p[i];
-        char y = q[i];
-        if (x == y) continue;
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
+    if (n == 0) return true;
+    if (((a[0] ^ b[0]) & ~0x20) != 0) return false;
+    return iequals_same_length(a.data(), b.data(), n);
 }
 
 // Case-insensitive substring test, for the few short needles that say what
