@@ -285,11 +285,13 @@ std::string_view zone_words(std::int64_t offset) {
                                : "a half-hour offset, as a time written with the wrong zone gives";
 }
 
+using std::string_view_literals::operator""sv;
+
 // Appends "hop N".
 void append_hop(std::string& out, int hop) {
     std::array<char, 16> digits{};
     auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), hop);
-    out.append("hop ").append(digits.data(), end);
+    out.append("hop "sv).append(digits.data(), end);
 }
 
 std::optional<std::string> writer_of(const Hop& hop) {
@@ -301,21 +303,21 @@ std::optional<std::string> writer_of(const Hop& hop) {
 // A finding's detail, written once into its one string (a message with a
 // clock off carries a few of them, each some hundred bytes of text).
 void append_zone(std::string& out, const ClockFinding& f) {
-    if (f.zone_sized) out.append("; ").append(zone_words(f.min_s));
+    if (f.zone_sized) out.append("; "sv).append(zone_words(f.min_s));
 }
 
 void date_ahead_detail(ClockFinding& f, int after_hop) {
     std::string& d = f.detail;
     d.reserve(200);
-    d.append("the Date header is ").append(duration_chars(f.min_s).view()).append(" ahead of ");
+    d.append("the Date header is "sv).append(duration_chars(f.min_s).view()).append(" ahead of "sv);
     if (after_hop == 1) {
-        d.append("the first stamp");
+        d.append("the first stamp"sv);
     } else {
-        d.append("the first stamp in line (");
+        d.append("the first stamp in line ("sv);
         append_hop(d, after_hop);
         d.push_back(')');
     }
-    d.append(" (the sender's device clock is fast)");
+    d.append(" (the sender's device clock is fast)"sv);
     append_zone(d, f);
 }
 
@@ -323,31 +325,31 @@ void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
     std::string& d = f.detail;
     DurationText lo = duration_chars(f.min_s);
     d.reserve(160 + (f.host ? f.host->size() : 0));
-    d.append("stamped ").append(lo.view()).append(fast ? " after " : " before ");
+    d.append("stamped "sv).append(lo.view()).append(fast ? " after "sv : " before "sv);
     if (other_hop == 0)
-        d.append("the Date header");
+        d.append("the Date header"sv);
     else
         append_hop(d, other_hop);
     if (f.host)
-        d.append(" by ").append(*f.host).append(", whose");
+        d.append(" by "sv).append(*f.host).append(", whose"sv);
     else
-        d.append(" by a host whose");
-    d.append(" clock is ").append(lo.view());
+        d.append(" by a host whose"sv);
+    d.append(" clock is "sv).append(lo.view());
     // Ends that read the same (seconds apart in a span of days) are one value.
     if (f.max_s) {
         DurationText hi = duration_chars(*f.max_s);
-        if (hi.view() != lo.view()) d.append(" to ").append(hi.view());
+        if (hi.view() != lo.view()) d.append(" to "sv).append(hi.view());
     }
-    d.append(fast ? " fast" : " slow").append(" (not a delay)");
+    d.append(fast ? " fast"sv : " slow"sv).append(" (not a delay)"sv);
     append_zone(d, f);
 }
 
 void zone_gap_detail(ClockFinding& f) {
     std::string& d = f.detail;
     d.reserve(150 + (f.host ? f.host->size() : 0));
-    d.append("stamped ").append(duration_chars(f.min_s).view()).append(" after the time before it");
-    if (f.host) d.append(" by ").append(*f.host);
-    d.append(": whole hours, as a clock set to the wrong zone gives (or a delay that long)");
+    d.append("stamped "sv).append(duration_chars(f.min_s).view()).append(" after the time before it"sv);
+    if (f.host) d.append(" by "sv).append(*f.host);
+    d.append(": whole hours, as a clock set to the wrong zone gives (or a delay that long)"sv);
 }
 
 }  // namespace
