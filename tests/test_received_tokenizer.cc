@@ -75,3 +75,39 @@ BOOST_AUTO_TEST_CASE(long_atoms_end_where_a_bytewise_scan_ends_them) {
         BOOST_TEST(toks[0].text == atom);
     }
 }
+
+// The words after a top-level ';' are passed over unread unless another
+// top-level ';' follows; comments, quotes, literals and addresses there are
+// still read to their ends. Tokens, date and flags must be those of a full
+// read, at every length of what comes before them.
+BOOST_AUTO_TEST_CASE(what_follows_a_semicolon_counts_only_before_another) {
+    for (std::size_t pad = 0; pad < 40; ++pad) {
+        const std::string fill(pad, 'w');
+        // The tokens are views: each text outlives them.
+        const std::string text = "by a; " + fill + " (c;) \"q;\" [l;] <x;y> id 7; " + fill + " Mon (d";
+        auto t = tokenize_received(text);
+        BOOST_REQUIRE_EQUAL(t.tokens.size(), pad > 0 ? 9U : 8U);
+        const std::size_t k = pad > 0 ? 3 : 2;
+        BOOST_TEST((t.tokens[k].kind == TokenKind::Comment));
+        BOOST_TEST(t.tokens[k].text == "c;");
+        BOOST_TEST(t.tokens[k + 1].text == "q;");
+        BOOST_TEST(t.tokens[k + 2].text == "[l;]");
+        BOOST_TEST(t.tokens[k + 3].text == "<x;y>");
+        BOOST_TEST(t.tokens[k + 5].text == "7");
+        BOOST_TEST(t.date == " " + fill + " Mon (d");
+        BOOST_TEST(t.unterminated);
+
+        const std::string quoted = "by a; " + fill + " \"x; y\" " + fill + " [z;]";
+        auto last = tokenize_received(quoted);
+        BOOST_TEST(last.tokens.size() == 2U);
+        BOOST_TEST(last.date == " " + fill + " \"x; y\" " + fill + " [z;]");
+        BOOST_TEST(!last.unterminated);
+
+        const std::string nested = "by a; " + fill + std::string(limits::max_comment_depth + 1, '(') +
+                                   std::string(limits::max_comment_depth + 1, ')');
+        auto deep = tokenize_received(nested);
+        BOOST_TEST(deep.depth_exceeded);
+        BOOST_TEST(!deep.unterminated);
+        BOOST_TEST(deep.tokens.size() == 2U);
+    }
+}

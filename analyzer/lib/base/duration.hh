@@ -6,6 +6,7 @@
 #include <array>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace hopscope {
 
@@ -27,12 +28,20 @@ inline char* put(char* w, std::uint64_t v, bool two) {
 
 }  // namespace duration_detail
 
-inline std::string duration_text(std::int64_t seconds) {
+// The same text in a buffer of its own, for callers that append it to a
+// longer text (no string of its own).
+struct DurationText {
+    std::array<char, 32> buf{};
+    std::size_t len = 0;
+    [[nodiscard]] std::string_view view() const { return {buf.data(), len}; }
+};
+
+inline DurationText duration_chars(std::int64_t seconds) {
     using duration_detail::put;
     bool neg = seconds < 0;
     std::uint64_t s = neg ? static_cast<std::uint64_t>(-(seconds + 1)) + 1 : static_cast<std::uint64_t>(seconds);
-    std::array<char, 64> buf{};
-    char* w = buf.data();
+    DurationText out;
+    char* w = out.buf.data();
     if (neg) *w++ = '-';
     auto unit = [&w](std::uint64_t v, bool two, char u) {
         w = put(w, v, two);
@@ -57,7 +66,12 @@ inline std::string duration_text(std::int64_t seconds) {
         *w++ = ' ';
         unit(s % 3600 / 60, true, 'm');
     }
-    return std::string(buf.data(), w);
+    out.len = static_cast<std::size_t>(w - out.buf.data());
+    return out;
+}
+
+inline std::string duration_text(std::int64_t seconds) {
+    return std::string(duration_chars(seconds).view());
 }
 
 }  // namespace hopscope

@@ -1,6 +1,8 @@
 #include "chain/trace_builder.hh"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
 #include <cstdint>
 #include <string>
 
@@ -277,22 +279,77 @@ bool zone_sized(std::int64_t lo, std::optional<std::int64_t> hi) {
     return k * kHalfHour <= top + kSlack;
 }
 
-std::string zone_words(std::int64_t offset) {
+std::string_view zone_words(std::int64_t offset) {
     std::int64_t half_hours = (offset + 900) / 1800;
     return half_hours % 2 == 0 ? "a whole-hour offset, as a time written with the wrong zone gives"
                                : "a half-hour offset, as a time written with the wrong zone gives";
 }
 
-std::string range_text(std::int64_t lo, std::optional<std::int64_t> hi) {
-    // Ends that read the same (seconds apart in a span of days) are one value.
-    if (!hi || duration_text(*hi) == duration_text(lo)) return duration_text(lo);
-    return duration_text(lo) + " to " + duration_text(*hi);
+using std::string_view_literals::operator""sv;
+
+// Appends "hop N".
+void append_hop(std::string& out, int hop) {
+    std::array<char, 16> digits{};
+    auto [end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), hop);
+    out.append("hop "sv).append(digits.data(), end);
 }
 
 std::optional<std::string> writer_of(const Hop& hop) {
     if (hop.fields.by.host) return hop.fields.by.host;
     if (hop.fields.by.ip) return "[" + *hop.fields.by.ip + "]";
     return std::nullopt;
+}
+
+// A finding's detail, written once into its one string (a message with a
+// clock off carries a few of them, each some hundred bytes of text).
+void append_zone(std::string& out, const ClockFinding& f) {
+    if (f.zone_sized) out.append("; "sv).append(zone_words(f.min_s));
+}
+
+void date_ahead_detail(ClockFinding& f, int after_hop) {
+    std::string& d = f.detail;
+    d.reserve(200);
+    d.append("the Date header is "sv).append(duration_chars(f.min_s).view()).append(" ahead of "sv);
+    if (after_hop == 1) {
+        d.append("the first stamp"sv);
+    } else {
+        d.append("the first stamp in line ("sv);
+        append_hop(d, after_hop);
+        d.push_back(')');
+    }
+    d.append(" (the sender's device clock is fast)"sv);
+    append_zone(d, f);
+}
+
+void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
+    std::string& d = f.detail;
+    DurationText lo = duration_chars(f.min_s);
+    d.reserve(160 + (f.host ? f.host->size() : 0));
+    d.append("stamped "sv).append(lo.view()).append(fast ? " after "sv : " before "sv);
+    if (other_hop == 0)
+        d.append("the Date header"sv);
+    else
+        append_hop(d, other_hop);
+    if (f.host)
+        d.append(" by "sv).append(*f.host).append(", whose"sv);
+    else
+        d.append(" by a host whose"sv);
+    d.append(" clock is "sv).append(lo.view());
+    // Ends that read the same (seconds apart in a span of days) are one value.
+    if (f.max_s) {
+        DurationText hi = duration_chars(*f.max_s);
+        if (hi.view() != lo.view()) d.append(" to "sv).append(hi.view());
+    }
+    d.append(fast ? " fast"sv : " slow"sv).append(" (not a delay)"sv);
+    append_zone(d, f);
+}
+
+void zone_gap_detail(ClockFinding& f) {
+    std::string& d = f.detail;
+    d.reserve(150 + (f.host ? f.host->size() : 0));
+    d.append("stamped "sv).append(duration_chars(f.min_s).view()).append(" after the time before it"sv);
+    if (f.host) d.append(" by "sv).append(*f.host);
+    d.append(": whole hours, as a clock set to the wrong zone gives (or a delay that long)"sv);
 }
 
 }  // namespace
@@ -333,6 +390,8 @@ void compute_delays(Trace& trace) {
 
     // Each point out of line: which way its clock is off, bounded by the
     // trustworthy points on either side.
+    if (auto off = static_cast<std::size_t>(std::count(keep.begin(), keep.end(), false)); off > 0)
+        trace.clock.reserve(off);
     for (std::size_t i = 0; i < points.size(); ++i) {
         if (keep[i]) continue;
         const Point* before = nullptr;
@@ -361,23 +420,16 @@ void compute_delays(Trace& trace) {
             continue;  // cannot happen: a point out of line has a neighbour it contradicts
         }
         f.zone_sized = zone_sized(f.min_s, f.max_s);
-        std::string zone = f.zone_sized ? "; " + zone_words(f.min_s) : std::string();
         if (pt.hop == 0) {
             f.kind = "date-ahead";
-            std::string against = after->hop == 1 ? "the first stamp"
-                                                  : "the first stamp in line (hop " + std::to_string(after->hop) + ")";
-            f.detail = "the Date header is " + duration_text(f.min_s) + " ahead of " + against +
-                       " (the sender's device clock is fast)" + zone;
+            date_ahead_detail(f, after->hop);
             trace.anomalies.push_back({"clock-skew", f.detail});
         } else {
             Hop& hop = hop_at(pt.hop);
             f.host = writer_of(hop);
             const Point& other = fast ? *after : *before;
-            std::string other_name = other.hop == 0 ? "the Date header" : "hop " + std::to_string(other.hop);
             f.kind = fast ? "fast" : "slow";
-            f.detail = "stamped " + duration_text(f.min_s) + (fast ? " after " : " before ") + other_name +
-                       (f.host ? " by " + *f.host + ", whose" : std::string(" by a host whose")) + " clock is " +
-                       range_text(f.min_s, f.max_s) + (fast ? " fast" : " slow") + " (not a delay)" + zone;
+            off_clock_detail(f, fast, other.hop);
             hop.anomalies.push_back({"clock-skew", f.detail});
         }
         trace.clock.push_back(std::move(f));
@@ -397,9 +449,7 @@ void compute_delays(Trace& trace) {
         f.min_s = d;
         f.max_s = d;
         f.zone_sized = true;
-        f.detail = "stamped " + duration_text(d) + " after the time before it" +
-                   (f.host ? " by " + *f.host : std::string()) +
-                   ": whole hours, as a clock set to the wrong zone gives (or a delay that long)";
+        zone_gap_detail(f);
         hop.anomalies.push_back({"zone-sized-gap", f.detail});
         trace.clock.push_back(std::move(f));
     }

@@ -5,6 +5,7 @@
 #endif
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 
 #include "base/limits.hh"
@@ -16,6 +17,29 @@ namespace {
 
 bool is_wsp(char c) {
     return c == ' ' || c == '\t';
+}
+
+// The bytes of a word with 'A'-'Z' made lower case, all at once: bit 7 of
+// each byte of `upper` is set where the byte is below 0x80 and its low
+// seven bits lie in 'A'..'Z' (no sum carries out of its byte).
+template <typename Word>
+constexpr Word fold_case(Word x) {
+    constexpr Word ones = static_cast<Word>(~Word{0}) / 0xff;
+    Word low7 = x & static_cast<Word>(0x7f * ones);
+    Word above_z = low7 + static_cast<Word>((0x7f - 'Z') * ones);
+    Word from_a = low7 + static_cast<Word>((0x80 - 'A') * ones);
+    Word upper = from_a & ~above_z & ~x & static_cast<Word>(0x80 * ones);
+    return x | (upper >> 2U);
+}
+
+// Whether the Word-sized blocks at p and q agree but for case.
+template <typename Word>
+bool same_block(const char* p, const char* q) {
+    Word x;
+    Word y;
+    std::memcpy(&x, p, sizeof x);
+    std::memcpy(&y, q, sizeof y);
+    return x == y || fold_case(x) == fold_case(y);
 }
 
 }  // namespace
@@ -232,6 +256,26 @@ std::string unfold_collapsed(std::string_view raw) {
     }
     out.resize(static_cast<std::size_t>(w - begin));
     return out;
+}
+
+bool iequals_same_length(const char* p, const char* q, std::size_t n) {
+    // Eight bytes a step (four for a short text), the last step overlapping
+    // the one before.
+    if (n >= 8) {
+        for (std::size_t i = 0; i + 8 < n; i += 8)
+            if (!same_block<std::uint64_t>(p + i, q + i)) return false;
+        return same_block<std::uint64_t>(p + n - 8, q + n - 8);
+    }
+    if (n >= 4) return same_block<std::uint32_t>(p, q) && same_block<std::uint32_t>(p + n - 4, q + n - 4);
+    for (std::size_t i = 0; i < n; ++i) {
+        char x = p[i];
+        char y = q[i];
+        if (x == y) continue;
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
 }
 
 }  // namespace hopscope

@@ -43,19 +43,20 @@ std::string unfold(std::string_view raw);
 // Unfold, then collapse runs of white space to one space and trim.
 std::string unfold_collapsed(std::string_view raw);
 
-// Case-insensitive ASCII comparison for header names and keywords.
-// Inline: it sits in every header-name and keyword test.
+// The rest of iequals below, for texts of one length n >= 1 whose first
+// bytes may agree but for case (header_block.cc).
+bool iequals_same_length(const char* p, const char* q, std::size_t n);
+
+// Case-insensitive ASCII comparison for header names and keywords ('A'-'Z'
+// only; other bytes compare as they are). Inline, it sits in every
+// header-name and keyword test: texts of another length, and those whose
+// first bytes differ by more than case, are turned away here.
 inline bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x == y) continue;
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
+    const std::size_t n = a.size();
+    if (n != b.size()) return false;
+    if (n == 0) return true;
+    if (((a[0] ^ b[0]) & ~0x20) != 0) return false;
+    return iequals_same_length(a.data(), b.data(), n);
 }
 
 // Case-insensitive substring test, for the few short needles that say what

@@ -6,6 +6,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstdio>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -348,43 +349,61 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
 }
 
 UtcText format_utc_text(UnixTime t) {
-    // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.
     std::int64_t days = t / 86400;
     std::int64_t secs = t % 86400;
     if (secs < 0) {
         secs += 86400;
         --days;
     }
-    days += 719468;
-    std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-    auto doe = static_cast<unsigned>(days - era * 146097);
-    unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
-    unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    unsigned mp = (5 * doy + 2) / 153;
-    unsigned d = doy - (153 * mp + 2) / 5 + 1;
-    unsigned m = mp < 10 ? mp + 3 : mp - 9;
-    if (m <= 2) ++y;
-    UtcText out;
-    // Years outside 0-9999 are written in full in front of "-MM-DD...".
-    char* w = out.buf.data();
-    if (y < 0 || y > 9999) {
-        auto [end, ec] = std::to_chars(w, w + 24, y);
-        w = end;
-    } else {
-        for (int k = 3; k >= 0; --k) {
-            w[k] = static_cast<char>('0' + y % 10);
-            y /= 10;
+    // The times of one message mostly fall on one day: each thread keeps the
+    // "YYYY-MM-DD" of the day it wrote last.
+    struct DayText {
+        std::int64_t days = INT64_MIN;
+        std::array<char, 32> text{};
+        std::size_t len = 0;
+    };
+    thread_local DayText last;
+    if (days != last.days) {
+        // Civil date from days (H. Hinnant's algorithm): no locale, no libc lock.
+        std::int64_t z = days + 719468;
+        std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+        auto doe = static_cast<unsigned>(z - era * 146097);
+        unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+        std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400;
+        unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+        unsigned mp = (5 * doy + 2) / 153;
+        unsigned d = doy - (153 * mp + 2) / 5 + 1;
+        unsigned m = mp < 10 ? mp + 3 : mp - 9;
+        if (m <= 2) ++y;
+        // Years outside 0-9999 are written in full in front of "-MM-DD".
+        char* w = last.text.data();
+        if (y < 0 || y > 9999) {
+            auto [end, ec] = std::to_chars(w, w + 24, y);
+            w = end;
+        } else {
+            for (int k = 3; k >= 0; --k) {
+                w[k] = static_cast<char>('0' + y % 10);
+                y /= 10;
+            }
+            w += 4;
         }
-        w += 4;
+        for (unsigned v : {m, d}) {
+            *w++ = '-';
+            *w++ = static_cast<char>('0' + v / 10 % 10);
+            *w++ = static_cast<char>('0' + v % 10);
+        }
+        last.len = static_cast<std::size_t>(w - last.text.data());
+        last.days = days;
     }
+    UtcText out;
+    char* w = out.buf.data();
+    std::memcpy(w, last.text.data(), last.len);
+    w += last.len;
     auto put2 = [&](char sep, unsigned v) {
         *w++ = sep;
         *w++ = static_cast<char>('0' + v / 10 % 10);
         *w++ = static_cast<char>('0' + v % 10);
     };
-    put2('-', m);
-    put2('-', d);
     put2('T', static_cast<unsigned>(secs / 3600));
     put2(':', static_cast<unsigned>(secs % 3600 / 60));
     put2(':', static_cast<unsigned>(secs % 60));

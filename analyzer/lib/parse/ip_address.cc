@@ -93,6 +93,10 @@ std::string format_ipv6(const std::array<unsigned char, 16>& b) {
 }
 
 std::optional<std::string> normalise_ip(std::string_view text) {
+    // A dotted quad, the commonest answer, is its own canonical form: read
+    // at once (what the table pass below would find of it, it finds too).
+    if (!text.empty() && text[0] >= '0' && text[0] <= '9' && text.size() <= 15 && read_ipv4(text))
+        return std::string(text);
     if (ieq_prefix(text, "ipv6:")) text.remove_prefix(5);
     // Most tokens asked about are names: turn them away at their first
     // letter past 'f', before any copy. A zone id ("%eth0") is cut off.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 #include <string>
 
@@ -33,11 +34,30 @@ constexpr std::array<ClauseName, 6> kClauses = {{{"from", Clause::From},
                                                  {"for", Clause::For}}};
 
 Clause clause_of(const Token& t) {
-    // Every atom of every stamp comes here: most are longer than any keyword.
+    // Every atom of every stamp comes here: most are longer than any keyword,
+    // and the first letter names the one keyword a word can be.
     if (t.kind != TokenKind::Atom || t.text.size() < 2 || t.text.size() > 4) return Clause::None;
-    for (const auto& c : kClauses)
-        if (iequals(t.text, c.word)) return c.clause;
-    return Clause::None;
+    std::size_t k = 0;
+    switch (t.text[0] | 0x20) {
+        case 'f':
+            k = t.text.size() == 4 ? 0 : 5;  // from, for
+            break;
+        case 'b':
+            k = 1;
+            break;
+        case 'v':
+            k = 2;
+            break;
+        case 'w':
+            k = 3;
+            break;
+        case 'i':
+            k = 4;
+            break;
+        default:
+            return Clause::None;
+    }
+    return iequals(t.text, kClauses[k].word) ? kClauses[k].clause : Clause::None;
 }
 
 // Protocol names that mean the hop ran over TLS (RFC 3848, RFC 6531).
@@ -75,6 +95,23 @@ bool ifind(std::string_view hay, std::string_view needle) {
                 return true;
         return false;
     }
+    if (i == 0) {
+        // Fewer than sixteen places (most comments): one block from the
+        // start, of a copy padded with NUL bytes when the text is shorter.
+        __m128i v;
+        if (hay.size() >= 16) {
+            v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data()));
+        } else {
+            std::array<char, 16> pad{};
+            std::memcpy(pad.data(), hay.data(), hay.size());
+            v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad.data()));
+        }
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, fold), lower))) &
+                    ((2U << last) - 1U);  // the places 0..last
+        for (; mask != 0; mask &= mask - 1)
+            if (iequals(hay.substr(static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle)) return true;
+        return false;
+    }
 #endif
     for (; i <= last; ++i)
         if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
@@ -104,6 +141,27 @@ bool mentions_tls(std::string_view c) {
     for (; i + 18 <= n; i += 16)
         if (window(i)) return true;
     if (i > 0) return i + 2 < n && window(n - 18);  // the places left, in one window ending at the end
+    if (n >= 3) {
+        // Most comments are shorter than a window ("(Postfix)", "(TLS)"): one
+        // window over a copy padded with NUL bytes, which match no letter.
+        std::array<char, 32> pad{};
+        std::memcpy(pad.data(), p, n);
+        auto in_pad = [&pad](std::size_t at) {
+            const __m128i fold = _mm_set1_epi8(0x20);
+            __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pad.data() + at)), fold);
+            __m128i b = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pad.data() + at + 1)), fold);
+            __m128i d = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(pad.data() + at + 2)), fold);
+            __m128i tls = _mm_and_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('t')), _mm_cmpeq_epi8(b, _mm_set1_epi8('l'))),
+                _mm_cmpeq_epi8(d, _mm_set1_epi8('s')));
+            __m128i ssl = _mm_and_si128(
+                _mm_and_si128(_mm_cmpeq_epi8(a, _mm_set1_epi8('s')), _mm_cmpeq_epi8(b, _mm_set1_epi8('s'))),
+                _mm_cmpeq_epi8(d, _mm_set1_epi8('l')));
+            return _mm_movemask_epi8(_mm_or_si128(tls, ssl)) != 0;
+        };
+        return in_pad(0);  // n < 18: every place a word of three can start is in it
+    }
+    return false;
 #endif
     for (; i + 3 <= n; ++i) {
         char a = static_cast<char>(p[i] | 0x20);

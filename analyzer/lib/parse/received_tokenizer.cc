@@ -11,14 +11,15 @@
 namespace hopscope {
 namespace {
 
-enum : unsigned char { kSpace = 1, kSpecial = 2, kAtomEnd = 4 };
+enum : unsigned char { kSpace = 1, kSpecial = 2, kAtomEnd = 4, kOpens = 8 };
 
 // One lookup per byte: white space, the specials that start a token, and
-// everything that ends an atom (both, plus ')').
+// everything that ends an atom (both, plus ')'); kOpens: the bytes that
+// start something other than a word (all specials but ')').
 constexpr std::array<unsigned char, 256> kClass = [] {
     std::array<unsigned char, 256> t{};
     for (unsigned char c : {' ', '\t', '\r', '\n'}) t[c] = kSpace | kAtomEnd;
-    for (unsigned char c : {'(', ')', '"', '[', ';', '<'}) t[c] = kSpecial | kAtomEnd;
+    for (unsigned char c : {'(', ')', '"', '[', ';', '<'}) t[c] = kSpecial | kAtomEnd | (c == ')' ? 0 : kOpens);
     return t;
 }();
 
@@ -164,9 +165,10 @@ struct Scanner {
     }
 };
 
+// Reads tokens into `out` from sc.i; at a ';' outside every comment, quote,
+// literal and address, on_semicolon says whether to stop there.
 template <typename OnSemicolon>
 void scan(Scanner& sc, std::vector<Token>& out, OnSemicolon&& on_semicolon) {
-    out.clear();  // keeps its capacity: callers reuse one list per thread
     while (sc.i < sc.s.size()) {
         char c = sc.s[sc.i];
         if (is_space(c)) {
@@ -180,10 +182,69 @@ void scan(Scanner& sc, std::vector<Token>& out, OnSemicolon&& on_semicolon) {
         } else if (c == '<') {
             out.push_back({TokenKind::Atom, sc.angle()});
         } else if (c == ';') {
-            on_semicolon(out, sc.i);
+            if (on_semicolon(out, sc.i)) return;
             ++sc.i;
         } else {
             out.push_back({TokenKind::Atom, sc.atom()});
+        }
+    }
+}
+
+// The first byte at or after i that starts something other than a word or
+// white space ('(', '"', '[', ';', '<'), or npos.
+std::size_t next_opening(std::string_view s, std::size_t i) {
+    const std::size_t n = s.size();
+#if defined(__SSE2__)
+    auto openings = [&s](std::size_t at) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + at));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8('"'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('[')), _mm_cmpeq_epi8(v, _mm_set1_epi8(';')))),
+            _mm_cmpeq_epi8(v, _mm_set1_epi8('<')))));
+    };
+    for (; i + 16 <= n; i += 16)
+        if (unsigned m = openings(i); m != 0) return i + static_cast<std::size_t>(__builtin_ctz(m));
+    if (i < n && n >= 16) {
+        // The bytes left, in one block ending at the end (those before i dropped).
+        std::size_t at = n - 16;
+        unsigned m = openings(at) >> (i - at);
+        return m != 0 ? i + static_cast<std::size_t>(__builtin_ctz(m)) : std::string_view::npos;
+    }
+#endif
+    for (; i < n; ++i)
+        if ((kClass[static_cast<unsigned char>(s[i])] & kOpens) != 0) return i;
+    return std::string_view::npos;
+}
+
+// After a top-level ';': passes over what follows to the next top-level ';'
+// (true, sc.i at it) or to the end (false). Words and white space are
+// passed over unread (tokens after the last ';' are the date, never kept);
+// comments, quotes, literals and <addresses> are read to their ends exactly
+// as scan reads them, so a ';' inside one does not count and their flags
+// are set.
+bool pass_to_semicolon(Scanner& sc) {
+    for (;;) {
+        std::size_t at = next_opening(sc.s, sc.i);
+        if (at == std::string_view::npos) {
+            sc.i = sc.s.size();
+            return false;
+        }
+        sc.i = at;
+        switch (sc.s[at]) {
+            case ';':
+                return true;
+            case '(':
+                sc.comment();
+                break;
+            case '"':
+                sc.quoted();
+                break;
+            case '[':
+                sc.literal();
+                break;
+            default:  // '<'
+                sc.angle();
+                break;
         }
     }
 }
@@ -192,12 +253,22 @@ void scan(Scanner& sc, std::vector<Token>& out, OnSemicolon&& on_semicolon) {
 
 void tokenize_received(std::string_view unfolded, ReceivedTokens& result) {
     Scanner sc{unfolded};
+    std::vector<Token>& out = result.tokens;
+    out.clear();  // keeps its capacity: the parser reuses one list per thread
     std::size_t last_semicolon = std::string_view::npos;
     std::size_t tokens_before = 0;
-    scan(sc, result.tokens, [&](const std::vector<Token>& so_far, std::size_t at) {
-        last_semicolon = at;
-        tokens_before = so_far.size();
-    });
+    auto stop = [](const std::vector<Token>&, std::size_t) { return true; };
+    for (;;) {
+        scan(sc, out, stop);
+        if (sc.i >= unfolded.size()) break;
+        last_semicolon = sc.i++;
+        tokens_before = out.size();
+        // The tokens after the last ';' are dropped below: what follows this
+        // one is read as tokens only when another ';' comes after it.
+        std::size_t resume = sc.i;
+        if (!pass_to_semicolon(sc)) break;
+        sc.i = resume;
+    }
     result.unterminated = sc.unterminated;
     result.depth_exceeded = sc.depth_exceeded;
     result.has_semicolon = last_semicolon != std::string_view::npos;
@@ -216,9 +287,11 @@ ReceivedTokens tokenize_received(std::string_view unfolded) {
 
 void tokenize_comment(std::string_view inner, std::vector<Token>& out) {
     Scanner sc{inner};
+    out.clear();  // keeps its capacity: callers reuse one list per thread
     // Inside a comment ';' is plain text: keep it as an atom.
     scan(sc, out, [&](std::vector<Token>& so_far, std::size_t at) {
         so_far.push_back({TokenKind::Atom, inner.substr(at, 1)});
+        return false;
     });
 }
 
