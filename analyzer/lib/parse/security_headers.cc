@@ -33,29 +33,32 @@ std::string_view trim_folded(std::string_view s) {
     return s;
 }
 
+// The first position at or after `i` that holds a, b or c, else s.size():
+// sixteen bytes at a time.
+std::size_t next_of(std::string_view s, std::size_t i, char a, char b, char c) {
+#if defined(__SSE2__)
+    const __m128i va = _mm_set1_epi8(a);
+    const __m128i vb = _mm_set1_epi8(b);
+    const __m128i vc = _mm_set1_epi8(c);
+    for (; i + 16 <= s.size(); i += 16) {
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
+        __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, va), _mm_cmpeq_epi8(v, vb)), _mm_cmpeq_epi8(v, vc));
+        auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+    }
+#endif
+    for (; i < s.size(); ++i)
+        if (s[i] == a || s[i] == b || s[i] == c) return i;
+    return s.size();
+}
+
 // Calls part(view) for each part of `s` split at `sep` outside (comments);
 // parts are trimmed (by `trim_part`), and a last empty one is left out.
 template <typename Part>
 void split_top(std::string_view s, char sep, Part&& part, std::string_view (*trim_part)(std::string_view) = trim) {
     int depth = 0;
     std::size_t start = 0;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-#if defined(__SSE2__)
-        // Sixteen at a time up to the next '(', ')' or separator.
-        while (i + 16 <= s.size()) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-            __m128i hit =
-                _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')'))),
-                             _mm_cmpeq_epi8(v, _mm_set1_epi8(sep)));
-            auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-            if (mask != 0) {
-                i += static_cast<std::size_t>(__builtin_ctz(mask));
-                break;
-            }
-            i += 16;
-        }
-        if (i >= s.size()) break;
-#endif
+    for (std::size_t i = next_of(s, 0, '(', ')', sep); i < s.size(); i = next_of(s, i + 1, '(', ')', sep)) {
         char c = s[i];
         if (c == '(') ++depth;
         if (c == ')' && depth > 0) --depth;
@@ -68,23 +71,10 @@ void split_top(std::string_view s, char sep, Part&& part, std::string_view (*tri
 }
 
 // The ')' that closes the '(' at `open` (nested ones counted), else
-// s.size(). Sixteen bytes at a time up to the next parenthesis.
+// s.size().
 std::size_t closing_paren(std::string_view s, std::size_t open) {
     int depth = 0;
-    for (std::size_t i = open; i < s.size(); ++i) {
-#if defined(__SSE2__)
-        while (i + 16 <= s.size()) {
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s.data() + i));
-            __m128i hit = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('(')), _mm_cmpeq_epi8(v, _mm_set1_epi8(')')));
-            auto mask = static_cast<unsigned>(_mm_movemask_epi8(hit));
-            if (mask != 0) {
-                i += static_cast<std::size_t>(__builtin_ctz(mask));
-                break;
-            }
-            i += 16;
-        }
-        if (i >= s.size()) break;
-#endif
+    for (std::size_t i = next_of(s, open, '(', ')', '('); i < s.size(); i = next_of(s, i + 1, '(', ')', '(')) {
         if (s[i] == '(') ++depth;
         if (s[i] == ')' && --depth == 0) return i;
     }
