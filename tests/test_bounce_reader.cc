@@ -613,26 +613,20 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
                status + "\nDiagnostic-Code: smtp;" + diagnostic + "\nRemote-MTA: dns;" + remote + "\n\n--b--\n";
     };
     const auto rules = RuleSet::builtin();
-    auto explain = [&](const std::string& bytes) {
+    auto bounce_of = [&](const std::string& bytes) {
         auto trace = build_trace(split_header_block(bytes));
         BOOST_REQUIRE(trace.has_value());
         classify(*trace, rules);
         analyse_bounce(*trace, bytes, rules);
         BOOST_REQUIRE(trace->bounce);
-        return trace->bounce->explanation.value_or("");
+        return *trace->bounce;
     };
+    auto explain = [&](const std::string& bytes) { return bounce_of(bytes).explanation.value_or(""); };
     BOOST_TEST(explain(dsn("nijo.example.jp", "501 5.1.8 Sender address rejected")).starts_with("Bad sender's system"));
     BOOST_TEST(explain(dsn("SG2APC01HT040.mail.protection.outlook.com", "550 5.1.8 Access denied, bad outbound sender"))
                    .starts_with("Access denied, bad outbound sender"));
     // Exchange Online advice only for Exchange Online's own 5.7.1.
-    auto hint = [&](const std::string& bytes) {
-        auto trace = build_trace(split_header_block(bytes));
-        BOOST_REQUIRE(trace.has_value());
-        classify(*trace, rules);
-        analyse_bounce(*trace, bytes, rules);
-        BOOST_REQUIRE(trace->bounce);
-        return trace->bounce->hint;
-    };
+    auto hint = [&](const std::string& bytes) { return bounce_of(bytes).hint; };
     BOOST_TEST(!hint(dsn("mx1.example.eu", "550 5.7.1 Client host blocked using cbl.abuseat.org", "5.7.1")));
     BOOST_TEST(hint(dsn("contoso-com.mail.protection.outlook.com", "550 5.7.1 Service unavailable", "5.7.1"))
                    .value_or("")

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <charconv>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -14,16 +15,8 @@ namespace duration_detail {
 
 // Appends v in decimal, at least two digits when two is set.
 inline char* put(char* w, std::uint64_t v, bool two) {
-    char tmp[20];
-    char* e = tmp + sizeof tmp;
-    char* b = e;
-    do {
-        *--b = static_cast<char>('0' + v % 10);
-        v /= 10;
-    } while (v != 0);
-    if (two && e - b < 2) *--b = '0';
-    while (b != e) *w++ = *b++;
-    return w;
+    if (two && v < 10) *w++ = '0';
+    return std::to_chars(w, w + 20, v).ptr;
 }
 
 }  // namespace duration_detail
