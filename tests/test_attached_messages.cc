@@ -6,6 +6,7 @@
 
 #include "input/attached_messages.hh"
 #include "input/header_block.hh"
+#include "input/mbox_splitter.hh"
 #include "test_support.hh"
 
 using namespace hopscope;
@@ -13,8 +14,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// The test as analyse_message asks it: the first Content-Type and the body.
-bool may_attach(const std::string& message) {
+// The test as analyse_message asks it: the first Content-Type and the body
+// (and the "--" lines an mbox split noted, when given).
+bool may_attach(std::string_view message, const DashLines* dashes = nullptr) {
     HeaderBlock block = split_header_block(message);
     std::string_view type;
     for (const auto& f : block.fields)
@@ -22,7 +24,7 @@ bool may_attach(const std::string& message) {
             type = f.raw;
             break;
         }
-    return may_attach_messages(type, std::string_view(message).substr(block.end_offset));
+    return may_attach_messages(type, message.substr(block.end_offset), dashes, block.end_offset);
 }
 
 const char* kForwarded =
@@ -133,4 +135,39 @@ BOOST_AUTO_TEST_CASE(never_says_no_to_a_message_gmime_finds_one_in) {
         }
     }
     BOOST_TEST_MESSAGE(read << " messages read, " << with << " with an attached message");
+}
+
+// With the "--" lines the mbox split noted, the answer is the one a search of
+// the body gives, message by message; and the noted lines are what is read
+// (none noted: no part header, so no).
+BOOST_AUTO_TEST_CASE(dash_lines_noted_by_the_split_give_the_same_answer) {
+    const std::string separator = "From a@b Mon Jan  1 00:00:00 2024\n";
+    std::vector<std::string> messages = {
+        kForwarded,
+        "Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type: text/plain\n\nhi\n--x--\n",
+        "Content-Type: multipart/mixed; boundary=x\n\n--x\nContent-Type:\n message/rfc822\n\nSubject: y\n\n",
+        "Content-Type: multipart/mixed; boundary=x\n \n--x\nContent-Type: message/rfc822\n\nSubject: y\n\n",
+        "Content-Type: multipart/mixed; boundary=x\r\n\r\n--x\r\nContent-Type: message/rfc822\r\n\r\nS: y\r\n",
+        "Content-Type: multipart/mixed; boundary=x\n\n-x\nContent-Type: message/rfc822\n\n",
+        "Content-Type: multipart/digest; boundary=x\n\n--x\n\nSubject: y\n\n"};
+    std::string mbox;
+    for (const auto& m : messages) mbox += separator + m;
+    MboxSplitter split(mbox);
+    std::size_t n = 0;
+    int yes = 0;
+    while (auto span = split.next()) {
+        std::string_view m = std::string_view(mbox).substr(span->offset, span->length);
+        BOOST_TEST(may_attach(m, &span->dash_lines) == may_attach(m), n);
+        yes += may_attach(m) ? 1 : 0;
+        ++n;
+    }
+    BOOST_TEST(n == messages.size());
+    BOOST_TEST(yes == 5);
+    DashLines none;
+    none.from = 0;
+    BOOST_TEST(may_attach(kForwarded));
+    BOOST_TEST(!may_attach(kForwarded, &none));
+    DashLines later;  // noted from past the body's start: not used
+    later.from = std::string_view(kForwarded).find("\n\n") + 3;
+    BOOST_TEST(may_attach(kForwarded, &later));
 }

@@ -371,3 +371,107 @@ BOOST_AUTO_TEST_CASE(line_breaks_agree_with_the_plain_search) {
     for (std::size_t pos = 0, nl; (nl = lines.next(pos)) != std::string_view::npos; pos = nl + 1)
         BOOST_TEST(nl == find_line_end(text, pos));
 }
+
+namespace {
+// The "--" line starts of [from + 1, end) of `text` as the split notes them:
+// after a line break at or after `from`, before `end`, less `origin`.
+std::vector<std::uint32_t> dash_lines_by_hand(std::string_view text, std::size_t from, std::size_t end,
+                                              std::size_t origin) {
+    std::vector<std::uint32_t> out;
+    for (std::size_t p = from + 1; p < end && p + 1 < text.size(); ++p)
+        if (text[p - 1] == '\n' && text[p] == '-' && text[p + 1] == '-')
+            out.push_back(static_cast<std::uint32_t>(p - origin));
+    return out;
+}
+}  // namespace
+
+// The search that notes "--" lines on the way (AVX2 and SSE2) finds the same
+// separator as find_separator and notes exactly the "--" line starts before
+// it, at every alignment, near the end of the data, with decoys ("\n-",
+// "\nFrom" lines that are no separator) and past the limit of noted lines.
+BOOST_AUTO_TEST_CASE(separator_search_notes_every_dash_line_before_it) {
+    const std::string base64_line = "\n" + std::string(76, 'A');
+    const std::vector<std::string> pieces = {base64_line,
+                                             base64_line,
+                                             "\n--b",
+                                             "\n-x",
+                                             "\n--",
+                                             "\n-",
+                                             "\nFrom Russia with love",
+                                             "x--",
+                                             "\nFrom",
+                                             "\n\n",
+                                             "--",
+                                             "\n-\n--",
+                                             "\nFrom a@b Mon Jan  1 00:00:00 2024"};
+    std::string hay;
+    std::uint32_t seed = 4242;
+    for (int i = 0; i < 30000; ++i) {
+        seed = seed * 1103515245U + 12345U;
+        hay += pieces[(seed >> 16) % pieces.size()];
+    }
+    for (bool avx2 : {true, false}) {
+        for (std::size_t tail : {0, 1, 2, 3, 17, 63, 64, 65, 66, 67}) {
+            std::string text = hay + std::string("\n--\n--").substr(0, std::min<std::size_t>(tail, 6)) +
+                               std::string(tail > 6 ? tail - 6 : 0, 'y');
+            std::vector<char> exact(text.begin(), text.end());
+            std::string_view h(exact.data(), exact.size());
+            std::size_t from = 0;
+            std::size_t found = 0;
+            int separators = 0;
+            while (true) {
+                DashLines dashes;
+                std::size_t origin = from > 5 ? from - 5 : 0;
+                found = find_separator_noting(h, from, dashes, origin, avx2);
+                BOOST_REQUIRE_EQUAL(found, find_separator(h, from));
+                std::size_t end = found == std::string_view::npos ? h.size() : found;
+                auto want = dash_lines_by_hand(h, from, end, origin);
+                if (want.size() > DashLines::kMax) {
+                    BOOST_TEST(dashes.from == std::string_view::npos);
+                    BOOST_TEST(dashes.at.empty());
+                } else {
+                    BOOST_REQUIRE_EQUAL(dashes.from, from + 1 - origin);
+                    BOOST_REQUIRE(dashes.at == want);
+                }
+                if (found == std::string_view::npos) break;
+                ++separators;
+                from = found + 1;
+            }
+            BOOST_TEST(separators > 100);
+        }
+    }
+}
+
+// A multipart message's span carries the "--" lines of its body where the
+// split read the body; none where a Content-Length was trusted, none for
+// another type, none past the limit.
+BOOST_AUTO_TEST_CASE(spans_carry_the_dash_lines_of_their_bodies) {
+    std::string mbox =
+        "From a@b Mon Jan  1 00:00:00 2024\nContent-Type: multipart/mixed; boundary=b\n\n--b\nX: 1\n\nbody\n--b--\n"
+        "From a@b Mon Jan  1 00:00:00 2024\nContent-Type: multipart/mixed\nContent-Length: 9\n\n--b\n--b\n\n"
+        "From a@b Mon Jan  1 00:00:00 2024\nContent-Type: text/plain\n\n--b\n"
+        "From a@b Mon Jan  1 00:00:00 2024\ncontent-type :\n multipart/mixed; boundary=b\n\n--b\n"
+        "From a@b Mon Jan  1 00:00:00 2024\nContent-Type: Multipart/Mixed\n\n";
+    for (std::size_t i = 0; i <= DashLines::kMax; ++i) mbox += "--\n";
+    MboxSplitter split(mbox);
+    auto first = split.next();
+    BOOST_REQUIRE(first);
+    std::string_view m = std::string_view(mbox).substr(first->offset, first->length);
+    std::size_t body = m.find("\n\n") + 2;
+    BOOST_TEST(first->dash_lines.from == body);
+    BOOST_TEST((first->dash_lines.at == std::vector<std::uint32_t>{static_cast<std::uint32_t>(body),
+                                                                   static_cast<std::uint32_t>(m.find("--b--"))}));
+    auto counted = split.next();
+    BOOST_REQUIRE(counted);
+    BOOST_TEST(counted->dash_lines.from == std::string_view::npos);
+    auto text = split.next();
+    BOOST_REQUIRE(text);
+    BOOST_TEST(text->dash_lines.from == std::string_view::npos);
+    auto folded = split.next();
+    BOOST_REQUIRE(folded);
+    BOOST_TEST(folded->dash_lines.at.size() == 1U);
+    auto many = split.next();
+    BOOST_REQUIRE(many);
+    BOOST_TEST(many->dash_lines.from == std::string_view::npos);
+    BOOST_TEST(many->dash_lines.at.empty());
+}

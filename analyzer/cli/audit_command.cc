@@ -49,6 +49,7 @@ struct Job {
     std::optional<std::string> error{};    // known unreadable before any analysis (a PST folder libpff cannot read)
     std::optional<std::string> skipped{};  // known to be no e-mail message (a PST contact, calendar item, draft)
     bool whole_file = false;               // the bytes are a whole file: no e-mail message at all is skipped
+    DashLines dash_lines{};                // an mbox message's "--" lines, as the split noted them
 };
 
 // The error of a message whose bytes were not all there when it was read:
@@ -205,9 +206,10 @@ class Runner {
             for (std::size_t i = first; i < last; ++i) {
                 const Job& j = b->jobs[i];
                 std::size_t before = text.size();
-                b->figures[i] = j.error     ? audit_unreadable(j.source, *j.error, options_.format, text)
-                                : j.skipped ? audit_skipped(j.source, *j.skipped, options_.format, text)
-                                            : audit_message(j.bytes, j.source, rules_, options_, text, j.whole_file);
+                b->figures[i] =
+                    j.error     ? audit_unreadable(j.source, *j.error, options_.format, text)
+                    : j.skipped ? audit_skipped(j.source, *j.skipped, options_.format, text)
+                                : audit_message(j.bytes, j.source, rules_, options_, text, j.whole_file, &j.dash_lines);
                 // Checked after the analysis: a read that found zeros has set the flag by then.
                 if (auto changed = changed_while_reading(j)) {
                     text.set_size(before);
@@ -597,7 +599,14 @@ int run_audit(const std::vector<std::string>& args) {
             while (auto span = split.next()) {
                 (*mapped)->prefetch(span->offset + span->length);
                 std::optional<std::uint64_t> at = ranged ? std::nullopt : std::optional<std::uint64_t>(index++);
-                runner.add({*mapped, nullptr, bytes.substr(span->offset, span->length), {f.path, span->offset, at}});
+                runner.add({*mapped,
+                            nullptr,
+                            bytes.substr(span->offset, span->length),
+                            {f.path, span->offset, at},
+                            std::nullopt,
+                            std::nullopt,
+                            false,
+                            std::move(span->dash_lines)});
                 progress.update(++count, done_bytes + span->offset + span->length);
             }
             if (read_stats)

@@ -1,4 +1,5 @@
-// The mbox splitter: spans are contiguous, inside the input, and progress.
+// The mbox splitter: spans are contiguous, inside the input, and progress;
+// the "--" lines a span carries are exactly those of its body.
 // The block-wise MboxStream (audit -) is held to the whole-file splitter:
 // the same messages at a block size taken from the input, wherever no
 // Content-Length (trusted only when all in hand) or over-long message makes
@@ -52,6 +53,19 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         if (span->offset != expect || span->length == 0 || span->offset + span->length > size) __builtin_trap();
         expect = span->offset + span->length;
         whole.emplace_back(in.substr(span->offset, span->length));
+        // The "--" lines it noted: in order, inside the span, each one such a
+        // line start; and every such line start from where the notes begin.
+        const auto& d = span->dash_lines;
+        if (d.from != std::string_view::npos) {
+            std::string_view m = in.substr(span->offset, span->length);
+            std::size_t k = 0;
+            for (std::size_t p = std::max<std::size_t>(d.from, 1); p + 1 < m.size(); ++p)
+                if (m[p - 1] == '\n' && m[p] == '-' && m[p + 1] == '-') {
+                    if (k >= d.at.size() || d.at[k] != p) __builtin_trap();
+                    ++k;
+                }
+            if (k != d.at.size()) __builtin_trap();
+        }
     }
     if (expect != size && size > 3) __builtin_trap();
 

@@ -62,7 +62,7 @@ void add_attached(const AttachedMessage& m, const RuleSet& rules, std::vector<Tr
 }  // namespace
 
 Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text,
-                              std::string* not_mail) {
+                              std::string* not_mail, const DashLines* dashes) {
     if (header_text != nullptr) header_text->clear();
     auto no_mail = [&](std::string what) {
         if (not_mail != nullptr) *not_mail = std::move(what);
@@ -102,7 +102,7 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
             break;
         }
     if (!trace->bounce && !trace->report_content_type && block.end_offset < bytes.size() &&
-        may_attach_messages(content_type, bytes.substr(block.end_offset)))
+        may_attach_messages(content_type, bytes.substr(block.end_offset), dashes, block.end_offset))
         for (const auto& a : read_attached_messages(bytes)) add_attached(a, rules, trace->attachments);
     return trace;
 }

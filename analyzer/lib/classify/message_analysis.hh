@@ -10,6 +10,7 @@
 #include "base/result.hh"
 #include "chain/trace.hh"
 #include "classify/role_rules.hh"
+#include "input/dash_lines.hh"
 
 namespace hopscope {
 
@@ -22,7 +23,9 @@ namespace hopscope {
 // field, an Outlook item never received over SMTP), receives what they are
 // ("not an e-mail message (PDF)", "contact (IPM.Contact)"): what an audit
 // skips when the bytes are a whole file, instead of failing them.
+// `dashes`: the message's "--" lines where an mbox split noted them
+// (input/dash_lines.hh), so the body is not searched for them again.
 Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text = nullptr,
-                              std::string* not_mail = nullptr);
+                              std::string* not_mail = nullptr, const DashLines* dashes = nullptr);
 
 }  // namespace hopscope

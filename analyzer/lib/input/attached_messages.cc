@@ -7,6 +7,7 @@
 #endif
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <string>
 
@@ -134,11 +135,21 @@ bool names_messages(std::string_view value) {
 // bytes a step. Every line GMime could take for a part's Content-Type is
 // read, and some more: a body this says no to has no attached message GMime
 // would find.
-bool part_header_names_messages(std::string_view body) {
+//
+// The "--" lines come from `noted` (offsets in the message, less `shift` in
+// the body) where the splitter noted them, else from a search of the body.
+bool part_header_names_messages(std::string_view body, const std::vector<std::uint32_t>* noted, std::size_t shift) {
     std::size_t scanned = 0;  // header lines before it were read already
     std::size_t pos = 0;
+    auto next_noted = noted != nullptr ? noted->begin() : std::vector<std::uint32_t>::const_iterator{};
     while (true) {
-        std::size_t at = next_line_with<'-'>(body, pos);
+        std::size_t at = body.size();
+        if (noted == nullptr) {
+            at = next_line_with<'-'>(body, pos);
+        } else {
+            while (next_noted != noted->end() && *next_noted < pos + shift) ++next_noted;
+            if (next_noted != noted->end()) at = *next_noted - shift;
+        }
         if (at + 1 >= body.size()) return false;
         if (body[at + 1] != '-') {
             pos = at + 1;
@@ -178,12 +189,14 @@ bool part_header_names_messages(std::string_view body) {
 
 }  // namespace
 
-bool may_attach_messages(std::string_view content_type, std::string_view body) {
+bool may_attach_messages(std::string_view content_type, std::string_view body, const DashLines* dashes,
+                         std::size_t body_offset) {
     // A message whose whole body is a message, or a digest (its parts are
     // messages by default); else only a multipart can hold one.
     if (names_messages(content_type)) return true;
     if (!icontains(content_type, "multipart/")) return false;
-    return part_header_names_messages(body);
+    bool covered = dashes != nullptr && dashes->from <= body_offset;
+    return part_header_names_messages(body, covered ? &dashes->at : nullptr, body_offset);
 }
 
 std::vector<AttachedMessage> read_attached_messages(std::string_view message) {

@@ -9,6 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "input/dash_lines.hh"
+
 namespace hopscope {
 
 struct AttachedMessage {
@@ -20,8 +22,11 @@ struct AttachedMessage {
 // whether a multipart message's part headers (the lines after a line that
 // starts with "--", up to a blank line) name message/rfc822, or a
 // multipart/digest (whose parts are messages by default). `content_type` is
-// the message's Content-Type value.
-bool may_attach_messages(std::string_view content_type, std::string_view body);
+// the message's Content-Type value. `dashes`, when given, are the message's
+// "--" lines as the mbox splitter noted them, and `body_offset` where `body`
+// starts in that message: where they cover the body, it is not searched again.
+bool may_attach_messages(std::string_view content_type, std::string_view body, const DashLines* dashes = nullptr,
+                         std::size_t body_offset = 0);
 
 // The message/rfc822 parts of a message, in order; a delivery report's
 // returned message is not one (the bounce reader reads it).

@@ -12,8 +12,10 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "base/line_end.hh"
+#include "input/header_block.hh"
 
 namespace hopscope {
 namespace {
@@ -253,6 +255,154 @@ std::size_t find_separator(std::string_view data, std::size_t from) {
 
 namespace {
 
+// The "--" line starts a search passes, as offsets less `origin`; past
+// DashLines::kMax (or offsets beyond 32 bits) it gives up and says so.
+struct DashNotes {
+    std::vector<std::uint32_t>& at;
+    std::size_t origin;
+    bool full = false;
+    void add(std::size_t line_start) {
+        if (full) return;
+        if (at.size() >= DashLines::kMax || line_start - origin > UINT32_MAX) {
+            full = true;
+            return;
+        }
+        at.push_back(static_cast<std::uint32_t>(line_start - origin));
+    }
+    // Each set bit k of `mask`: a line start at i + 1 + k.
+    void add_mask(std::size_t i, std::uint64_t mask) {
+        for (; mask != 0; mask &= mask - 1) add(i + 1 + static_cast<std::size_t>(__builtin_ctzll(mask)));
+    }
+};
+
+// find_line_start_from's search, also noting the "--" line starts before the
+// hit: one read of a body serves the split and the forwarded-message test.
+std::size_t find_line_start_noting_sse2(std::string_view data, std::size_t i, DashNotes& notes) {
+    const char* base = data.data();
+    std::size_t n = data.size();
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n');
+    const __m128i f = _mm_set1_epi8('F');
+    const __m128i dash = _mm_set1_epi8('-');
+    while (i + 18 <= n) {
+        __m128i breaks = _mm_cmpeq_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i)), nl);
+        __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 1));
+        __m128i c = _mm_loadu_si128(reinterpret_cast<const __m128i*>(base + i + 2));
+        auto fm = static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(breaks, _mm_cmpeq_epi8(b, f))));
+        auto dm = static_cast<unsigned>(
+            _mm_movemask_epi8(_mm_and_si128(breaks, _mm_and_si128(_mm_cmpeq_epi8(b, dash), _mm_cmpeq_epi8(c, dash)))));
+        for (; fm != 0; fm &= fm - 1) {
+            auto bit = static_cast<unsigned>(__builtin_ctz(fm));
+            std::size_t at = i + bit;
+            if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) {
+                notes.add_mask(i, dm & ((1U << bit) - 1U));
+                return at;
+            }
+        }
+        notes.add_mask(i, dm);
+        i += 16;
+    }
+#endif
+    for (; i + 1 < n; ++i) {
+        if (base[i] != '\n') continue;
+        if (base[i + 1] == '-' && i + 2 < n && base[i + 2] == '-')
+            notes.add(i + 1);
+        else if (i + 6 <= n && std::memcmp(base + i + 1, "From ", 5) == 0)
+            return i;
+    }
+    return std::string_view::npos;
+}
+
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) inline __m256i load32(const char* p) {
+    return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+}
+
+// Returns a hit, or where the SSE2 search is to go on (`hit` false).
+__attribute__((target("avx2"))) std::size_t find_line_start_noting_avx2(std::string_view data, std::size_t i, bool& hit,
+                                                                        DashNotes& notes) {
+    const char* base = data.data();
+    std::size_t n = data.size();
+    const __m256i nl = _mm256_set1_epi8('\n');
+    const __m256i f = _mm256_set1_epi8('F');
+    const __m256i dash = _mm256_set1_epi8('-');
+    while (i + 66 <= n) {
+        // Per 32 bytes: line breaks, then 'F' or "--" right after one.
+        __m256i breaks0 = _mm256_cmpeq_epi8(load32(base + i), nl);
+        __m256i breaks1 = _mm256_cmpeq_epi8(load32(base + i + 32), nl);
+        __m256i b0 = load32(base + i + 1);
+        __m256i b1 = load32(base + i + 33);
+        __m256i f0 = _mm256_and_si256(breaks0, _mm256_cmpeq_epi8(b0, f));
+        __m256i f1 = _mm256_and_si256(breaks1, _mm256_cmpeq_epi8(b1, f));
+        __m256i d0 = _mm256_and_si256(
+            breaks0, _mm256_and_si256(_mm256_cmpeq_epi8(b0, dash), _mm256_cmpeq_epi8(load32(base + i + 2), dash)));
+        __m256i d1 = _mm256_and_si256(
+            breaks1, _mm256_and_si256(_mm256_cmpeq_epi8(b1, dash), _mm256_cmpeq_epi8(load32(base + i + 34), dash)));
+        __m256i any = _mm256_or_si256(_mm256_or_si256(f0, f1), _mm256_or_si256(d0, d1));
+        if (_mm256_testz_si256(any, any) == 0) {
+            std::uint64_t fm = static_cast<std::uint32_t>(_mm256_movemask_epi8(f0)) |
+                               (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(f1))} << 32U);
+            std::uint64_t dm = static_cast<std::uint32_t>(_mm256_movemask_epi8(d0)) |
+                               (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(d1))} << 32U);
+            for (; fm != 0; fm &= fm - 1) {
+                auto bit = static_cast<unsigned>(__builtin_ctzll(fm));
+                std::size_t at = i + bit;
+                if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) {
+                    notes.add_mask(i, dm & ((std::uint64_t{1} << bit) - 1U));
+                    hit = true;
+                    return at;
+                }
+            }
+            notes.add_mask(i, dm);
+        }
+        i += 64;
+    }
+    return i;
+}
+#endif
+
+std::size_t find_line_start_noting(std::string_view data, std::size_t from, DashNotes& notes, bool avx2) {
+#if defined(__x86_64__)
+    if (avx2 && kHasAvx2) {
+        bool hit = false;
+        std::size_t at = find_line_start_noting_avx2(data, from, hit, notes);
+        if (hit) return at;
+        from = at;
+    }
+#else
+    (void)avx2;
+#endif
+    return find_line_start_noting_sse2(data, from, notes);
+}
+
+}  // namespace
+
+std::size_t find_separator_noting(std::string_view data, std::size_t from, DashLines& dashes, std::size_t origin,
+                                  bool avx2) {
+    dashes.at.clear();
+    dashes.from = std::string_view::npos;
+    if (from < origin) return find_separator(data, from);
+    DashNotes notes{dashes.at, origin};
+    std::size_t covered = from + 1;  // line starts after a break at or after `from`
+    std::size_t found = std::string_view::npos;
+    while (from < data.size()) {
+        std::size_t hit = find_line_start_noting(data, from, notes, avx2);
+        if (hit == std::string_view::npos) break;
+        if (is_from_line(line_at(data, hit + 1))) {
+            found = hit + 1;
+            break;
+        }
+        from = hit + 1;
+    }
+    if (notes.full)
+        dashes.at = {};
+    else
+        dashes.from = covered - origin;
+    return found;
+}
+
+namespace {
+
 // Where the first message begins: after a byte-order mark.
 std::size_t first_message(std::string_view data) {
     return data.substr(0, kBom.size()) == kBom ? kBom.size() : 0;
@@ -323,6 +473,10 @@ std::optional<MessageSpan> MboxSplitter::next() {
     std::size_t body = data_.size();
     bool separator_in_header = false;
     std::optional<std::size_t> length;
+    // Only a multipart's "--" lines are asked for (may_attach_messages); a
+    // Content-Type missed here costs a second read of the body, never an answer.
+    bool typed = false;
+    bool multipart = false;
     for (std::size_t p = first_next; p < data_.size();) {
         p = next_header_line(data_, p);
         if (p >= data_.size()) break;
@@ -344,19 +498,35 @@ std::optional<MessageSpan> MboxSplitter::next() {
             std::size_t n = 0;
             auto [q, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
             if (ec == std::errc() && q == v.data() + v.size()) length = n;
+        } else if (!typed && l.size() > 12 && (l[0] == 'C' || l[0] == 'c') &&
+                   strncasecmp(l.data(), "Content-Type", 12) == 0) {
+            std::size_t colon = 12;
+            while (colon < l.size() && (l[colon] == ' ' || l[colon] == '\t')) ++colon;
+            if (colon < l.size() && l[colon] == ':') {
+                // The first field counts, as in the header block; a value
+                // folded onto the next line may be a multipart too.
+                typed = true;
+                std::string_view v = l.substr(colon + 1);
+                multipart = v.find_first_not_of(" \t") == std::string_view::npos || icontains(v, "multipart/");
+            }
         }
         p = next;
     }
     std::optional<std::size_t> counted;
     if (!separator_in_header && length) counted = by_content_length(body, *length);
+    MessageSpan span;
     if (counted) {
         end = *counted;
     } else if (!separator_in_header) {
         // From the blank line's own break: a separator may follow it directly (an empty body).
-        if (std::size_t at = find_separator(data_, body - 1); at != std::string_view::npos) end = at;
+        std::size_t at = multipart ? find_separator_noting(data_, body - 1, span.dash_lines, start)
+                                   : find_separator(data_, body - 1);
+        if (at != std::string_view::npos) end = at;
     }
     pos_ = end;
-    return MessageSpan{start, end - start};
+    span.offset = start;
+    span.length = end - start;
+    return span;
 }
 
 }  // namespace hopscope

@@ -16,11 +16,16 @@
 #include <optional>
 #include <string_view>
 
+#include "input/dash_lines.hh"
+
 namespace hopscope {
 
 struct MessageSpan {
     std::size_t offset = 0;  // of the "From " line (or of the message, for a lone message)
     std::size_t length = 0;
+    // The "--" lines of a multipart's body, noted where the split read the
+    // body to find the next separator (none where a Content-Length was trusted).
+    DashLines dash_lines{};
 };
 
 // True when `bytes` starts (after a BOM) with a separator line.
@@ -38,6 +43,12 @@ bool is_from_line(std::string_view line);
 // Offset of the first separator line that starts after a line break at or
 // after `from`, or npos.
 std::size_t find_separator(std::string_view data, std::size_t from);
+// The same, noting in `dashes` the line starts after a line break at or after
+// `from` and before the separator (the end of the data when none) whose first
+// two bytes are "--", as offsets less `origin`. The same search without AVX2
+// where `avx2` is false, as machines that lack it run it (tests check both).
+std::size_t find_separator_noting(std::string_view data, std::size_t from, DashLines& dashes, std::size_t origin,
+                                  bool avx2 = true);
 
 // The messages of an mbox whose separators start in [start, end), found
 // without reading what comes before `start`, as Hadoop's line reader splits

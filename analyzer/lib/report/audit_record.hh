@@ -13,6 +13,7 @@
 #include "base/result.hh"
 #include "chain/trace.hh"
 #include "classify/role_rules.hh"
+#include "input/dash_lines.hh"
 
 namespace hopscope {
 
@@ -155,9 +156,11 @@ struct AuditOptions {
 // straight into the caller's buffer: audit writes thousands a second.
 // `whole_file`: the bytes are a whole file (not a message of an mbox or a
 // stream), so bytes that are no e-mail message at all (a PDF, a README, an
-// Outlook contact) are skipped, not failed.
+// Outlook contact) are skipped, not failed. `dashes`: its "--" lines as an
+// mbox split noted them (analyse_message).
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                           const AuditOptions& options, ByteBuffer& out, bool whole_file = false);
+                           const AuditOptions& options, ByteBuffer& out, bool whole_file = false,
+                           const DashLines* dashes = nullptr);
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            RecordFormat format, ByteBuffer& out);
 
