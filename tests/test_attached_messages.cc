@@ -1,8 +1,10 @@
 #define BOOST_TEST_MODULE attached_messages
 #include <boost/test/unit_test.hpp>
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include "input/attached_messages.hh"
 #include "input/header_block.hh"
@@ -170,4 +172,35 @@ BOOST_AUTO_TEST_CASE(dash_lines_noted_by_the_split_give_the_same_answer) {
     DashLines later;  // noted from past the body's start: not used
     later.from = std::string_view(kForwarded).find("\n\n") + 3;
     BOOST_TEST(may_attach(kForwarded, &later));
+}
+
+// The case-insensitive search the cheap tests use agrees with a search of
+// the text lowered, at every length and place, for letters and other bytes
+// first (a byte that differs from a letter only in bit 0x20 is no match).
+BOOST_AUTO_TEST_CASE(case_insensitive_search_agrees_with_a_lowered_search) {
+    auto lower = [](std::string s) {
+        for (char& c : s)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return s;
+    };
+    const std::vector<std::string> pieces = {"m",      "M",    "multipart/", "MULTIPART", "ultipart/", "-",
+                                             "-owner", "\x4d", "\x6d\x0d",   "@",         "`",         "\xcd",
+                                             "list",   "LIS",  " ",          "/"};
+    const std::vector<std::string> needles = {"multipart/", "m", "-owner", "list", "@x", "`", "\xcd", "/"};
+    std::uint32_t seed = 99;
+    for (int round = 0; round < 4000; ++round) {
+        std::string hay;
+        seed = seed * 1103515245U + 12345U;
+        int parts = static_cast<int>((seed >> 16) % 12);
+        for (int k = 0; k < parts; ++k) {
+            seed = seed * 1103515245U + 12345U;
+            hay += pieces[(seed >> 16) % pieces.size()];
+        }
+        std::vector<char> exact(hay.begin(), hay.end());  // no terminating NUL to read past
+        std::string_view h(exact.data(), exact.size());
+        for (const auto& n : needles)
+            BOOST_REQUIRE_EQUAL(icontains(h, n), lower(hay).find(lower(n)) != std::string::npos);
+    }
+    BOOST_TEST(icontains("x", ""));
+    BOOST_TEST(!icontains("", "x"));
 }

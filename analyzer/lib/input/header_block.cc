@@ -278,4 +278,31 @@ bool iequals_same_length(const char* p, const char* q, std::size_t n) {
     return true;
 }
 
+bool icontains(std::string_view hay, std::string_view needle) {
+    if (needle.empty()) return true;
+    if (needle.size() > hay.size()) return false;
+    const std::size_t last = hay.size() - needle.size();  // the last place it can start
+    auto rest_at = [&](std::size_t i) { return iequals(hay.substr(i + 1, needle.size() - 1), needle.substr(1)); };
+    auto c = static_cast<unsigned char>(needle[0]);
+    // A letter's two cases differ in bit 0x20 alone, and no other byte
+    // matches either with that bit set: one test finds both.
+    const bool letter = (c | 0x20U) >= 'a' && (c | 0x20U) <= 'z';
+    const auto fold = static_cast<char>(letter ? 0x20 : 0);
+    const auto first = static_cast<char>(letter ? c | 0x20U : c);
+    std::size_t i = 0;
+#if defined(__SSE2__)
+    // The first byte decides most places: sixteen of them a test.
+    const __m128i want = _mm_set1_epi8(first);
+    const __m128i bit = _mm_set1_epi8(fold);
+    for (; i + 16 <= last + 1; i += 16) {
+        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), bit);
+        for (auto m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want))); m != 0; m &= m - 1)
+            if (rest_at(i + static_cast<std::size_t>(__builtin_ctz(m)))) return true;
+    }
+#endif
+    for (; i <= last; ++i)
+        if (static_cast<char>(hay[i] | fold) == first && rest_at(i)) return true;
+    return false;
+}
+
 }  // namespace hopscope

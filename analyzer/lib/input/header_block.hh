@@ -61,13 +61,6 @@ inline bool iequals(std::string_view a, std::string_view b) {
 
 // Case-insensitive substring test, for the few short needles that say what
 // a message is (report types, a bounce's sender or subject).
-inline bool icontains(std::string_view hay, std::string_view needle) {
-    if (needle.empty()) return true;
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    const char first = lower(needle[0]);
-    for (std::size_t i = 0; i + needle.size() <= hay.size(); ++i)  // the first byte decides most places
-        if (lower(hay[i]) == first && iequals(hay.substr(i + 1, needle.size() - 1), needle.substr(1))) return true;
-    return false;
-}
+bool icontains(std::string_view hay, std::string_view needle);
 
 }  // namespace hopscope
