@@ -145,11 +145,23 @@ std::string describe(const Rule& r, std::string_view subject) {
     return {};
 }
 
+// host_matches after its tail check: whether the rest of the pattern
+// matches the rest of the host.
+[[gnu::noinline]] bool host_matches_head(const Rule& r, std::string_view host) {
+    const std::size_t t = r.tail.size();
+    const std::size_t p = r.pattern.size();
+    if (p == t) return host.size() == t;  // a host named in full
+    if (p == t + 1) return true;          // "*" and the tail: "*.pphosted.com"
+    // The tail can only match the end of the host: the rest of the pattern
+    // (which ends with '*') against the rest of the host.
+    return host_glob(std::string_view(r.pattern).substr(0, p - t), host.substr(0, host.size() - t));
+}
+
 bool host_matches(const Rule& r, std::string_view host) {
+    if (r.tail.empty()) return host_glob(r.pattern, host);
     // The literal text after the last '*' must end the host: a cheap no for most hosts.
-    if (!r.tail.empty() && (host.size() < r.tail.size() || !iequals(host.substr(host.size() - r.tail.size()), r.tail)))
-        return false;
-    return host_glob(r.pattern, host);
+    if (host.size() < r.tail.size() || !iequals(host.substr(host.size() - r.tail.size()), r.tail)) return false;
+    return host_matches_head(r, host);
 }
 
 bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey& ip,
@@ -207,6 +219,7 @@ bool host_glob(std::string_view p, std::string_view h) {
     auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
     while (hi < h.size()) {
         if (pi < p.size() && p[pi] == '*') {
+            if (pi + 1 == p.size()) return true;  // a '*' that ends the pattern takes the rest
             star = pi++;
             mark = hi;
         } else if (pi < p.size() &&
