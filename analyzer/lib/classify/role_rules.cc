@@ -122,22 +122,40 @@ bool is_ip_kind(MatchKind k) {
 
 std::string describe(const Rule& r, std::string_view subject) {
     if (!r.evidence.empty()) return r.evidence;
-    std::string product = r.product.empty() ? std::string() : " (" + r.product + ")";
+    // The usual texts in one allocation each.
+    std::string out;
+    auto product = [&] {
+        if (!r.product.empty()) out.append(" (").append(r.product).append(")");
+    };
     switch (r.kind) {
         case MatchKind::ByHost:
-            return "by-host matches " + r.pattern + product;
+            out.reserve(19 + r.pattern.size() + r.product.size());
+            out.append("by-host matches ").append(r.pattern);
+            product();
+            return out;
         case MatchKind::FromHost:
-            return "sender " + std::string(subject) + " matches " + r.pattern;
+            out.reserve(16 + subject.size() + r.pattern.size());
+            out.append("sender ").append(subject).append(" matches ").append(r.pattern);
+            return out;
         case MatchKind::ByIp:
-            return "receiver " + std::string(subject) + " is in " + r.pattern + product;
+            out.reserve(19 + subject.size() + r.pattern.size() + r.product.size());
+            out.append("receiver ").append(subject).append(" is in ").append(r.pattern);
+            product();
+            return out;
         case MatchKind::FromIp: {
-            std::string what = r.id.starts_with("private")      ? "a private address"
-                               : r.id.starts_with("loopback")   ? "a loopback address"
-                               : r.id.starts_with("link-local") ? "a link-local address"
-                               : r.id == "cgnat"                ? "a carrier-grade NAT address"
-                               : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
-                                                                : "in " + r.pattern;
-            return "sender " + std::string(subject) + " is " + what;
+            std::string_view what = r.id.starts_with("private")      ? "a private address"
+                                    : r.id.starts_with("loopback")   ? "a loopback address"
+                                    : r.id.starts_with("link-local") ? "a link-local address"
+                                    : r.id == "cgnat"                ? "a carrier-grade NAT address"
+                                    : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
+                                                                     : "";
+            out.reserve(14 + subject.size() + std::max(what.size(), r.pattern.size()));
+            out.append("sender ").append(subject).append(" is ");
+            if (what.empty())
+                out.append("in ").append(r.pattern);
+            else
+                out.append(what);
+            return out;
         }
         case MatchKind::With:
             return "protocol is " + r.pattern;

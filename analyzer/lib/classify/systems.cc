@@ -1,5 +1,8 @@
 #include "classify/systems.hh"
 
+#include <array>
+#include <charconv>
+
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
 
@@ -163,7 +166,8 @@ System system_named(const RuleSet& rules, const std::optional<std::string>& host
 }
 
 std::string hop_ref(const Hop& h) {
-    return "hop #" + std::to_string(h.index);
+    std::array<char, 20> buf{'h', 'o', 'p', ' ', '#'};  // short enough to need no allocation
+    return {buf.data(), std::to_chars(buf.data() + 5, buf.data() + buf.size(), h.index).ptr};
 }
 
 std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
