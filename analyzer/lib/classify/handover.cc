@@ -1,8 +1,6 @@
 #include "classify/handover.hh"
 
 #include <algorithm>
-#include <array>
-#include <charconv>
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
@@ -141,7 +139,8 @@ const char* describe_kind(RunKind k) {
 
 namespace {
 
-// sender_words: its first name, else nothing, and its address in brackets.
+// sender_words in parts: the sender's first name (looked up, given, HELO),
+// its address in brackets, "an unnamed sender" when it has neither.
 const std::optional<std::string>& sender_name(const ReceivedFields& f) {
     return f.from.rdns ? f.from.rdns : f.from.host ? f.from.host : f.from.helo;
 }
@@ -328,9 +327,8 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
             // "hand-over at hop #N from A to B: SENDER handed it over the internet", in one allocation.
             std::string& why = link.why;
             why.reserve(80 + org_view(a).size() + org_view(b).size() + sender_words_size(h.fields));
-            why.assign("hand-over at hop #");
-            std::array<char, 24> digits{};
-            why.append(digits.data(), std::to_chars(digits.begin(), digits.end(), h.index).ptr);
+            why.assign("hand-over at ");
+            append_hop_ref(why, h);
             why.append(" from ").append(org_view(a)).append(" to ").append(org_view(b)).append(": ");
             append_sender_words(why, h.fields);
             why.append(" handed it over the internet");
