@@ -137,13 +137,34 @@ const char* describe_kind(RunKind k) {
     return "?";
 }
 
+namespace {
+
+// sender_words in parts: the sender's first name (looked up, given, HELO),
+// its address in brackets, "an unnamed sender" when it has neither.
+const std::optional<std::string>& sender_name(const ReceivedFields& f) {
+    return f.from.rdns ? f.from.rdns : f.from.host ? f.from.host : f.from.helo;
+}
+
+std::size_t sender_words_size(const ReceivedFields& f) {
+    const auto& name = sender_name(f);
+    return std::max<std::size_t>((name ? name->size() : 0) + (f.from.ip ? f.from.ip->size() + 3 : 0), 17);
+}
+
+void append_sender_words(std::string& out, const ReceivedFields& f) {
+    const auto& name = sender_name(f);
+    const bool named = name && !name->empty();
+    if (named) out.append(*name);
+    if (f.from.ip) out.append(named ? " [" : "[").append(*f.from.ip).append("]");
+    if (!named && !f.from.ip) out.append("an unnamed sender");
+}
+
+}  // namespace
+
 std::string sender_words(const ReceivedFields& f) {
-    const auto& name = f.from.rdns ? f.from.rdns : f.from.host ? f.from.host : f.from.helo;
     std::string who;
-    who.reserve((name ? name->size() : 0) + (f.from.ip ? f.from.ip->size() + 3 : 0));
-    if (name) who = *name;
-    if (f.from.ip) who.append(who.empty() ? "" : " ").append("[").append(*f.from.ip).append("]");
-    return who.empty() ? "an unnamed sender" : who;
+    who.reserve(sender_words_size(f));
+    append_sender_words(who, f);
+    return who;
 }
 
 std::optional<std::string> microsoft_took_as_own(const Trace& t) {
@@ -303,9 +324,14 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 device = self_stamp(hops[j]).has_value() && (!sys[j].org || !sys[j].org_note.empty()) &&
                          !sides.is_sender_org(sys[j].org) && family(sys[j]) == std::nullopt;
             link.from_device = device;
-            link.why.assign("hand-over at ").append(hop_ref(h)).append(" from ").append(org_view(a));
-            link.why.append(" to ").append(org_view(b)).append(": ").append(sender_words(h.fields));
-            link.why.append(" handed it over the internet");
+            // "hand-over at hop #N from A to B: SENDER handed it over the internet", in one allocation.
+            std::string& why = link.why;
+            why.reserve(80 + org_view(a).size() + org_view(b).size() + sender_words_size(h.fields));
+            why.assign("hand-over at ");
+            append_hop_ref(why, h);
+            why.append(" from ").append(org_view(a)).append(" to ").append(org_view(b)).append(": ");
+            append_sender_words(why, h.fields);
+            why.append(" handed it over the internet");
         }
     };
     compute_links();

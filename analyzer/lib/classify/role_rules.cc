@@ -122,22 +122,40 @@ bool is_ip_kind(MatchKind k) {
 
 std::string describe(const Rule& r, std::string_view subject) {
     if (!r.evidence.empty()) return r.evidence;
-    std::string product = r.product.empty() ? std::string() : " (" + r.product + ")";
+    // The usual texts in one allocation each.
+    std::string out;
+    auto product = [&] {
+        if (!r.product.empty()) out.append(" (").append(r.product).append(")");
+    };
     switch (r.kind) {
         case MatchKind::ByHost:
-            return "by-host matches " + r.pattern + product;
+            out.reserve(19 + r.pattern.size() + r.product.size());
+            out.append("by-host matches ").append(r.pattern);
+            product();
+            return out;
         case MatchKind::FromHost:
-            return "sender " + std::string(subject) + " matches " + r.pattern;
+            out.reserve(16 + subject.size() + r.pattern.size());
+            out.append("sender ").append(subject).append(" matches ").append(r.pattern);
+            return out;
         case MatchKind::ByIp:
-            return "receiver " + std::string(subject) + " is in " + r.pattern + product;
+            out.reserve(19 + subject.size() + r.pattern.size() + r.product.size());
+            out.append("receiver ").append(subject).append(" is in ").append(r.pattern);
+            product();
+            return out;
         case MatchKind::FromIp: {
-            std::string what = r.id.starts_with("private")      ? "a private address"
-                               : r.id.starts_with("loopback")   ? "a loopback address"
-                               : r.id.starts_with("link-local") ? "a link-local address"
-                               : r.id == "cgnat"                ? "a carrier-grade NAT address"
-                               : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
-                                                                : "in " + r.pattern;
-            return "sender " + std::string(subject) + " is " + what;
+            std::string_view what = r.id.starts_with("private")      ? "a private address"
+                                    : r.id.starts_with("loopback")   ? "a loopback address"
+                                    : r.id.starts_with("link-local") ? "a link-local address"
+                                    : r.id == "cgnat"                ? "a carrier-grade NAT address"
+                                    : r.id == "unique-local-v6"      ? "a unique-local IPv6 address"
+                                                                     : "";
+            out.reserve(14 + subject.size() + std::max(what.size(), r.pattern.size()));
+            out.append("sender ").append(subject).append(" is ");
+            if (what.empty())
+                out.append("in ").append(r.pattern);
+            else
+                out.append(what);
+            return out;
         }
         case MatchKind::With:
             return "protocol is " + r.pattern;
@@ -145,11 +163,23 @@ std::string describe(const Rule& r, std::string_view subject) {
     return {};
 }
 
+// host_matches after its tail check: whether the rest of the pattern
+// matches the rest of the host.
+[[gnu::noinline]] bool host_matches_head(const Rule& r, std::string_view host) {
+    const std::size_t t = r.tail.size();
+    const std::size_t p = r.pattern.size();
+    if (p == t) return host.size() == t;  // a host named in full
+    if (p == t + 1) return true;          // "*" and the tail: "*.pphosted.com"
+    // The tail can only match the end of the host: the rest of the pattern
+    // (which ends with '*') against the rest of the host.
+    return host_glob(std::string_view(r.pattern).substr(0, p - t), host.substr(0, host.size() - t));
+}
+
 bool host_matches(const Rule& r, std::string_view host) {
+    if (r.tail.empty()) return host_glob(r.pattern, host);
     // The literal text after the last '*' must end the host: a cheap no for most hosts.
-    if (!r.tail.empty() && (host.size() < r.tail.size() || !iequals(host.substr(host.size() - r.tail.size()), r.tail)))
-        return false;
-    return host_glob(r.pattern, host);
+    if (host.size() < r.tail.size() || !iequals(host.substr(host.size() - r.tail.size()), r.tail)) return false;
+    return host_matches_head(r, host);
 }
 
 bool matches(const Rule& r, const std::optional<std::string>& host, const IpKey& ip,
@@ -207,6 +237,7 @@ bool host_glob(std::string_view p, std::string_view h) {
     auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
     while (hi < h.size()) {
         if (pi < p.size() && p[pi] == '*') {
+            if (pi + 1 == p.size()) return true;  // a '*' that ends the pattern takes the rest
             star = pi++;
             mark = hi;
         } else if (pi < p.size() &&

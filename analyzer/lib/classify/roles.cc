@@ -111,8 +111,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             set_role(t.hops[r.first], kExternal, why);
             for (std::size_t i = r.first + 1; i <= r.last; ++i) set_role(t.hops[i], kExternal, recipient_why);
         };
-        std::string product =
-            r.service && r.service->service ? r.service->service->product : std::string(describe_kind(r.kind));
+        // The service's name, for the gateway and provider texts.
+        auto product = [&] {
+            return r.service && r.service->service ? r.service->service->product : std::string(describe_kind(r.kind));
+        };
         switch (r.kind) {
             case RunKind::Microsoft:
                 for (std::size_t i = r.first; i <= r.last; ++i) {
@@ -138,7 +140,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                     set_role(t.hops[i], kGateway,
                              sys[i].service
                                  ? service_evidence(sys[i])
-                                 : product + " (" + r.org.value_or("?") +
+                                 : product() + " (" + r.org.value_or("?") +
                                        "): " + (sys[i].org_note.empty() ? "the same organisation" : sys[i].org_note));
                 gateway_seen = true;
                 continue;
@@ -176,13 +178,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 for (std::size_t i = r.first; i <= r.last; ++i)
                     set_role(t.hops[i], kSender,
                              sys[i].service ? service_evidence(sys[i])
-                                            : product + " (" + r.org.value_or("?") + "): " + sys[i].org_note);
+                                            : product() + " (" + r.org.value_or("?") + "): " + sys[i].org_note);
                 if (k > 0 && crossed && !provider_seen)
                     t.hops[r.first].evidence.emplace_back("the sender's side submitted it here (" + entry.why + ")");
                 provider_seen = true;
                 continue;
             }
-            enter_recipient(product + " received it from " + sender_words(first.fields) +
+            enter_recipient(product() + " received it from " + sender_words(first.fields) +
                             ": the recipient's provider (" + entry.why + ")");
             continue;
         }
@@ -272,9 +274,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                          "inside " + r.org.value_or("the same system") + " with " + hop_ref(t.hops[why_hop]) + " (" +
                              *own_why + ")");
         }
-        if (!crossed && !entry.why.empty() &&
-            t.hops[r.first].evidence.front() != entry.why + ": the sender's own system")
-            t.hops[r.first].evidence.push_back(entry.why);
+        if (!crossed && !entry.why.empty()) {
+            static constexpr std::string_view kOwn = ": the sender's own system";
+            std::string_view front = t.hops[r.first].evidence.front();
+            if (!(front.size() == entry.why.size() + kOwn.size() && front.starts_with(entry.why) &&
+                  front.ends_with(kOwn)))
+                t.hops[r.first].evidence.push_back(entry.why);
+        }
         if (k > 0 && crossed && entry.why.find("hand-over") != std::string::npos)
             t.hops[r.first].evidence.push_back("after the " + entry.why.substr(0, entry.why.find(':')));
     }

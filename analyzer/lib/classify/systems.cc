@@ -1,5 +1,8 @@
 #include "classify/systems.hh"
 
+#include <array>
+#include <charconv>
+
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
 
@@ -162,8 +165,15 @@ System system_named(const RuleSet& rules, const std::optional<std::string>& host
     return system_of(rules.match_by(host, ip, with), host);
 }
 
+void append_hop_ref(std::string& out, const Hop& h) {
+    std::array<char, 24> buf{'h', 'o', 'p', ' ', '#'};
+    out.append(buf.data(), std::to_chars(buf.data() + 5, buf.data() + buf.size(), h.index).ptr);
+}
+
 std::string hop_ref(const Hop& h) {
-    return "hop #" + std::to_string(h.index);
+    std::string out;  // short enough to need no allocation
+    append_hop_ref(out, h);
+    return out;
 }
 
 std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,

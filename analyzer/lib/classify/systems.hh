@@ -45,5 +45,7 @@ std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules
 
 // "hop #3"
 std::string hop_ref(const Hop& h);
+// The same at the end of `out`.
+void append_hop_ref(std::string& out, const Hop& h);
 
 }  // namespace hopscope

@@ -197,8 +197,11 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     ++analysed_;
     // A message without a verdict is one the relay question does not reach.
     const std::string_view state = f.state.empty() ? std::string_view("not-applicable") : f.state;
-    const std::string reason = f.state.empty() ? std::string("unknown") : f.reason;
-    ++by_reason_[{std::string(state), reason}];
+    const std::string_view reason = f.state.empty() ? std::string_view("unknown") : std::string_view(f.reason);
+    auto counted = by_reason_.find(std::pair(state, reason));
+    if (counted == by_reason_.end())
+        counted = by_reason_.emplace(std::pair(std::string(state), std::string(reason)), 0).first;
+    ++counted->second;
     int column = 2;
     if (state == "traversed") {
         ++traversed_;

@@ -184,7 +184,17 @@ class AuditSummary {
     std::uint64_t undated_ = 0;
     std::uint64_t clock_skew_ = 0;
     std::uint64_t unparsable_ = 0;
-    std::map<std::pair<std::string, std::string>, std::uint64_t> by_reason_;  // (state, reason) -> messages
+    // (state, reason) pairs in the order of std::pair, found by views of them:
+    // a message's reason is not copied to look its count up.
+    struct ReasonLess {
+        using is_transparent = void;
+        template <typename A, typename B>
+        bool operator()(const A& a, const B& b) const {
+            return std::pair<std::string_view, std::string_view>(a.first, a.second) <
+                   std::pair<std::string_view, std::string_view>(b.first, b.second);
+        }
+    };
+    std::map<std::pair<std::string, std::string>, std::uint64_t, ReasonLess> by_reason_;  // (state, reason) -> messages
     std::vector<Listed> bypassed_;                     // not traversed, sorted by where, at most kListed
     std::vector<Listed> failures_;                     // the same
     std::vector<Listed> skipped_items_;                // at most kSkippedListed
