@@ -8,7 +8,6 @@
 #include <array>
 #include <charconv>
 #include <cstring>
-#include <vector>
 
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
@@ -553,7 +552,7 @@ namespace {
 // of at most kMaxValue bytes.
 class ResultsMemo {
   public:
-    static constexpr std::size_t kSlots = 512;
+    static constexpr std::size_t kSlots = 128;
     static constexpr std::size_t kMaxValue = 4096;
 
     AuthenticationResults parse(std::string_view header, std::string_view value) {
@@ -604,7 +603,7 @@ class ResultsMemo {
         return out;
     }
 
-    std::vector<Slot> slots_ = std::vector<Slot>(kSlots);  // on the heap: the memo is thread_local
+    std::array<Slot, kSlots> slots_;
 };
 
 // parse_authentication_results through the thread's memo.

@@ -290,9 +290,9 @@ void write_group(JsonWriter& w, const SecurityGroup& g) {
 // bytes, texts of at most kMaxText.
 class GroupMemo {
   public:
-    static constexpr std::size_t kSlots = 2048;
+    static constexpr std::size_t kSlots = 256;
     static constexpr std::size_t kMaxValue = 4096;
-    static constexpr std::size_t kMaxText = 8192;
+    static constexpr std::size_t kMaxText = 16384;
 
     // The text of the group of that header and value, when kept.
     [[nodiscard]] std::string_view find(std::uint64_t h, std::size_t rank, std::string_view value) const {
@@ -321,7 +321,7 @@ class GroupMemo {
         std::string value;
         std::string text;
     };
-    std::vector<Slot> slots_ = std::vector<Slot>(kSlots);  // on the heap: the memo is thread_local
+    std::array<Slot, kSlots> slots_;
 };
 
 void write_security(JsonWriter& w, const Trace& t) {
