@@ -170,6 +170,7 @@ class Runner {
   private:
     static constexpr std::size_t kMaxInFlight = 6;
     static constexpr std::size_t kChunk = 16;  // messages a worker takes at a time
+    static constexpr std::size_t kChunkSlack = std::size_t{64} << 10;
 
     struct Batch {
         std::vector<Job> jobs;
@@ -202,7 +203,11 @@ class Runner {
             if (!queue_.empty()) work_ready_.notify_one();   // more to take: wake a sleeping worker now
             lock.unlock();
             ByteBuffer& text = b->text[first / kChunk];
-            text.reserve((last - first) * record_bytes * 5 / 4);  // a quarter to spare
+            // A quarter to spare, and 64 KB: the JSON writer asks for room for
+            // a field's worst case (six bytes a byte) before it writes it, and
+            // the chunk's last records would otherwise copy the whole chunk
+            // to a buffer twice the size.
+            text.reserve((last - first) * record_bytes * 5 / 4 + kChunkSlack);
             for (std::size_t i = first; i < last; ++i) {
                 const Job& j = b->jobs[i];
                 std::size_t before = text.size();
