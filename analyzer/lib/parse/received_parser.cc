@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -22,42 +23,34 @@ namespace {
 
 enum class Clause { None, From, By, Via, With, Id, For };
 
-struct ClauseName {
-    std::string_view word;
-    Clause clause;
-};
-constexpr std::array<ClauseName, 6> kClauses = {{{"from", Clause::From},
-                                                 {"by", Clause::By},
-                                                 {"via", Clause::Via},
-                                                 {"with", Clause::With},
-                                                 {"id", Clause::Id},
-                                                 {"for", Clause::For}}};
-
+// The keyword an atom is, if any. Every atom of every stamp comes here: the
+// length and one load of its bytes decide. Keywords are letters only, and a
+// byte OR 0x20 equals a lower-case letter only where the byte is that letter
+// in either case: one OR folds the whole word.
 Clause clause_of(const Token& t) {
-    // Every atom of every stamp comes here: most are longer than any keyword,
-    // and the first letter names the one keyword a word can be.
-    if (t.kind != TokenKind::Atom || t.text.size() < 2 || t.text.size() > 4) return Clause::None;
-    std::size_t k = 0;
-    switch (t.text[0] | 0x20) {
-        case 'f':
-            k = t.text.size() == 4 ? 0 : 5;  // from, for
+    const std::size_t n = t.text.size();
+    if (t.kind != TokenKind::Atom || n < 2 || n > 4) return Clause::None;
+    auto word = [](const char* w, std::size_t len) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, w, len);
+        return v;
+    };
+    const std::uint32_t folded = word(t.text.data(), n) | word("    ", n);
+    switch (n) {
+        case 2:
+            if (folded == word("by", 2)) return Clause::By;
+            if (folded == word("id", 2)) return Clause::Id;
             break;
-        case 'b':
-            k = 1;
-            break;
-        case 'v':
-            k = 2;
-            break;
-        case 'w':
-            k = 3;
-            break;
-        case 'i':
-            k = 4;
+        case 3:
+            if (folded == word("for", 3)) return Clause::For;
+            if (folded == word("via", 3)) return Clause::Via;
             break;
         default:
-            return Clause::None;
+            if (folded == word("from", 4)) return Clause::From;
+            if (folded == word("with", 4)) return Clause::With;
+            break;
     }
-    return iequals(t.text, kClauses[k].word) ? kClauses[k].clause : Clause::None;
+    return Clause::None;
 }
 
 // Protocol names that mean the hop ran over TLS (RFC 3848, RFC 6531).
