@@ -214,7 +214,7 @@ bool read_ipv4(std::string_view text, unsigned char* out) {
     return parts == 4 && i == text.size();
 }
 
-std::optional<std::string> ip_from_literal(std::string_view text) {
+std::optional<std::string> read_ip_literal(std::string_view text) {
     if (!text.empty() && text.front() == '[') {
         auto close = text.find(']');
         if (close == std::string_view::npos) return std::nullopt;
