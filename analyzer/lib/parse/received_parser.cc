@@ -30,25 +30,38 @@ enum class Clause { None, From, By, Via, With, Id, For };
 Clause clause_of(const Token& t) {
     const std::size_t n = t.text.size();
     if (t.kind != TokenKind::Atom || n < 2 || n > 4) return Clause::None;
-    auto word = [](const char* w, std::size_t len) {
+    // The atom's bytes (a fixed-size load per length), each OR 0x20.
+    auto word = []<std::size_t N>(const char(&w)[N]) {
         std::uint32_t v = 0;
-        std::memcpy(&v, w, len);
+        std::memcpy(&v, w, N - 1);
         return v;
     };
-    const std::uint32_t folded = word(t.text.data(), n) | word("    ", n);
+    auto folded = [p = t.text.data()]<std::size_t N>(const char(&spaces)[N]) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, p, N - 1);
+        std::uint32_t fold = 0;
+        std::memcpy(&fold, spaces, N - 1);
+        return v | fold;
+    };
     switch (n) {
-        case 2:
-            if (folded == word("by", 2)) return Clause::By;
-            if (folded == word("id", 2)) return Clause::Id;
+        case 2: {
+            std::uint32_t f = folded("  ");
+            if (f == word("by")) return Clause::By;
+            if (f == word("id")) return Clause::Id;
             break;
-        case 3:
-            if (folded == word("for", 3)) return Clause::For;
-            if (folded == word("via", 3)) return Clause::Via;
+        }
+        case 3: {
+            std::uint32_t f = folded("   ");
+            if (f == word("for")) return Clause::For;
+            if (f == word("via")) return Clause::Via;
             break;
-        default:
-            if (folded == word("from", 4)) return Clause::From;
-            if (folded == word("with", 4)) return Clause::With;
+        }
+        default: {
+            std::uint32_t f = folded("    ");
+            if (f == word("from")) return Clause::From;
+            if (f == word("with")) return Clause::With;
             break;
+        }
     }
     return Clause::None;
 }
