@@ -500,8 +500,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             if (!id.empty()) trace.message_id = make_valid_utf8(std::move(id));
         } else if (u == FieldUse::Date && !trace.created_text) {
             std::string text = unfold_collapsed(f.raw);
-            trace.created_text = make_valid_utf8(std::string_view(text));
-            ParsedDate d = parse_date(text);
+            ParsedDate d = parse_date(text);  // the text as written, before any repair
+            trace.created_text = make_valid_utf8(std::move(text));
             trace.created = d.time;
             for (auto& a : d.anomalies) {
                 a.detail = "Date header: " + make_valid_utf8(a.detail);

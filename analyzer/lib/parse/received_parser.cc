@@ -708,7 +708,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                     if (first) {
                         first = false;
                         if (auto ip = ip_from_literal(t->text))
-                            r.by.ip = ip;
+                            r.by.ip = std::move(ip);
                         else
                             r.by.host = clean_host(t->text);
                     } else {
