@@ -4,6 +4,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <cstdio>
@@ -475,4 +476,29 @@ BOOST_AUTO_TEST_CASE(normalise_ip_agrees_with_inet_pton_and_inet_ntop_on_ipv6) {
         canonical += want && *want == c ? 1 : 0;
     }
     BOOST_TEST(canonical > 20000);  // the unchanged ones, about a third
+}
+
+// The phrase a sender comment is searched for is found at every place, in
+// any case, in comments of every length (the search reads sixteen places at
+// a time, with blocks at the start and end of short texts), and a near miss
+// is found nowhere.
+BOOST_AUTO_TEST_CASE(authenticated_sender_is_found_at_every_place_of_every_length) {
+    const std::string pattern = "aA:s a:Sa ";  // the phrase's first and last bytes, in both cases
+    auto padding = [&](std::size_t n) {
+        std::string p;
+        for (std::size_t k = 0; k < n; ++k) p.push_back(pattern[k % pattern.size()]);
+        return p;
+    };
+    for (std::string_view phrase : {"Authenticated sender:", "authenticated SENDER:", "Authenticated sendex:"}) {
+        const bool want = !phrase.ends_with("sendex:");
+        for (std::size_t before = 0; before <= 40; ++before)
+            for (std::size_t after = 0; after <= 40; ++after) {
+                std::string inner = padding(before) + std::string(phrase) + padding(after);
+                auto r = parse_received(" from h (" + inner + ") by mx.example.com; Tue, 14 Nov 2023 22:13:20 +0000");
+                bool noted = std::find(r.notes.begin(), r.notes.end(), inner) != r.notes.end();
+                if (noted != want) BOOST_TEST_CONTEXT(inner) {
+                        BOOST_TEST(noted == want);
+                    }
+            }
+    }
 }
