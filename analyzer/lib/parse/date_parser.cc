@@ -273,15 +273,16 @@ bool zone_tail_ok(std::string_view s, std::size_t i) {
     return true;
 }
 
-// "Tue, 14 Nov 2023 22:13:20 +0000", or with a one-digit day, and what may
-// follow a zone ("(CEST)"): the layout nearly every stamp has, read by
-// position. Anything else is left to the token reader below, which reads
-// this layout the same way.
+// "Tue, 14 Nov 2023 22:13:20 +0000" (or "GMT" for the zone), or with a
+// one-digit day, and what may follow a zone ("(CEST)"): the layout nearly
+// every stamp has, read by position. Anything else is left to the token
+// reader below (which reads this layout with a numeric zone the same way)
+// or to the general reader.
 bool read_fixed_layout(std::string_view s, DateParts& p) {
-    if (s.size() < 30) return false;
+    if (s.size() < 28) return false;  // "Tue, 1 Nov 2023 22:13:20 GMT"
     std::size_t short_day = s[6] == ' ' ? 1 : 0;
-    const std::size_t layout = 31 - short_day;  // the bytes up to the end of the zone
-    if (s.size() < layout) return false;
+    const std::size_t zone_at = 26 - short_day;
+    if (s.size() < zone_at + 3) return false;
     const char* c = s.data();
     auto two = [c](std::size_t at) { return (c[at] - '0') * 10 + (c[at + 1] - '0'); };
     if (c[3] != ',' || c[4] != ' ' || name3(kDayNames, c) < 0) return false;
@@ -306,13 +307,21 @@ bool read_fixed_layout(std::string_view s, DateParts& p) {
     for (std::size_t k = 0; k < kShape.size(); ++k)
         if (kShape[k] == 'd' ? !is_digit(c[m + 3 + k]) : c[m + 3 + k] != kShape[k]) return false;
 #endif
-    if (!is_numeric_zone(s.substr(m + 18, 5))) return false;
-    if (s.size() > layout && !zone_tail_ok(s, layout)) return false;
+    // The zone: a numeric one, or "GMT" (as the general reader reads it: UTC).
+    std::size_t zone_end = zone_at + 5;
+    if (s.size() >= zone_end && is_numeric_zone(s.substr(zone_at, 5))) {
+        p.zone = (two(zone_at + 1) * 60 + two(zone_at + 3)) * (c[zone_at] == '-' ? -1 : 1);
+    } else if (s.substr(zone_at, 3) == "GMT") {
+        p.zone = 0;
+        zone_end = zone_at + 3;
+    } else {
+        return false;
+    }
+    if (s.size() > zone_end && !zone_tail_ok(s, zone_end)) return false;
     p.year = two(m + 4) * 100 + two(m + 6);
     p.hour = two(m + 9);
     p.minute = two(m + 12);
     p.second = two(m + 15);
-    p.zone = (two(m + 19) * 60 + two(m + 21)) * (c[m + 18] == '-' ? -1 : 1);
     return true;
 }
 
