@@ -4,8 +4,10 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
+#include <cstdio>
 #include <optional>
 #include <string>
 #include <vector>
@@ -376,5 +378,127 @@ BOOST_AUTO_TEST_CASE(format_ipv6_writes_what_inet_ntop_writes) {
         BOOST_REQUIRE(inet_ntop(AF_INET6, b.data(), want.data(), want.size()) != nullptr);
         std::string got = hopscope::format_ipv6(b);
         if (got != want.data()) BOOST_TEST(got == std::string(want.data()));
+    }
+}
+
+// normalise_ip takes an IPv6 address already in RFC 5952 form as it stands
+// and reads every other with inet_pton: both must give what inet_pton and
+// inet_ntop give, for addresses written canonically and otherwise (upper
+// case, leading zeros, zero groups written out, "::" at a shorter run, the
+// wrong number of groups, a stray colon).
+BOOST_AUTO_TEST_CASE(normalise_ip_agrees_with_inet_pton_and_inet_ntop_on_ipv6) {
+    std::uint64_t state = 0x2545f4914f6cdd1dULL;
+    auto next = [&](unsigned n) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return static_cast<unsigned>(state % n);
+    };
+    std::vector<std::string> cases = {"::",
+                                      "::1",
+                                      "1::",
+                                      "::0:1",
+                                      "0::1",
+                                      "1::0",
+                                      "1:0:0:2::3",
+                                      "1::2:0:0:3",
+                                      "::ffff:1:2",
+                                      "::1:2",
+                                      "::1:2:3",
+                                      ":::",
+                                      "1:::2",
+                                      "1:2",
+                                      ":1::2",
+                                      "1::2:",
+                                      "1:2:3:4:5:6:7::",
+                                      "1:2:3:4:5:6::7",
+                                      "1:2:3:4:5:6:7:8",
+                                      "1:2:3:4:5:6:7:8:9",
+                                      "12345::1",
+                                      "01::1",
+                                      "a:b:c:d:e:f:0:0",
+                                      "0:0:a:b:c:d:e:f",
+                                      "0:0:a:0:0:d:e:f",
+                                      "a:0:0:b:0:0:c:d"};
+    int canonical = 0;
+    for (int round = 0; round < 100000; ++round) {
+        std::array<unsigned, 8> w{};
+        for (auto& v : w) {
+            unsigned kind = next(4);  // zero, small, 0xffff or anything
+            v = kind == 0 ? 0 : kind == 1 ? next(16) : kind == 2 ? 0xffff : next(65536);
+        }
+        std::array<unsigned char, 16> b{};
+        for (std::size_t g = 0; g < 8; ++g) {
+            b[2 * g] = static_cast<unsigned char>(w[g] >> 8);
+            b[2 * g + 1] = static_cast<unsigned char>(w[g] & 0xff);
+        }
+        std::array<char, INET6_ADDRSTRLEN> text{};
+        BOOST_REQUIRE(inet_ntop(AF_INET6, b.data(), text.data(), text.size()) != nullptr);
+        std::string s = text.data();
+        switch (next(6)) {
+            case 0:  // upper case
+                for (char& c : s)
+                    if (c >= 'a' && c <= 'f') c = static_cast<char>(c - 'a' + 'A');
+                break;
+            case 1: {  // every group written out, some with leading zeros
+                s.clear();
+                for (std::size_t g = 0; g < 8; ++g) {
+                    std::array<char, 8> group{};
+                    std::snprintf(group.data(), group.size(), next(2) == 0 ? "%x" : "%04x", w[g]);
+                    s += (g > 0 ? ":" : "") + std::string(group.data());
+                }
+                break;
+            }
+            case 2:  // a byte changed to another one an address may hold
+                if (!s.empty()) s[next(static_cast<unsigned>(s.size()))] = "0:f1."[next(5)];
+                break;
+            case 3:  // a byte dropped
+                if (!s.empty()) s.erase(next(static_cast<unsigned>(s.size())), 1);
+                break;
+            default:
+                break;
+        }
+        cases.push_back(s);
+    }
+    for (const auto& c : cases) {
+        std::array<unsigned char, 16> bin{};
+        std::optional<std::string> want;
+        if (c.find(':') != std::string::npos && inet_pton(AF_INET6, c.c_str(), bin.data()) == 1) {
+            std::array<char, INET6_ADDRSTRLEN> text{};
+            BOOST_REQUIRE(inet_ntop(AF_INET6, bin.data(), text.data(), text.size()) != nullptr);
+            want = std::string(text.data());
+        }
+        if (c.find(':') == std::string::npos) continue;  // dotted quads: the test above
+        auto got = hopscope::normalise_ip(c);
+        if (got != want) BOOST_TEST_CONTEXT(c) {
+                BOOST_TEST(got.value_or("-") == want.value_or("-"));
+            }
+        canonical += want && *want == c ? 1 : 0;
+    }
+    BOOST_TEST(canonical > 20000);  // the unchanged ones, about a third
+}
+
+// The phrase a sender comment is searched for is found at every place, in
+// any case, in comments of every length (the search reads sixteen places at
+// a time, with blocks at the start and end of short texts), and a near miss
+// is found nowhere.
+BOOST_AUTO_TEST_CASE(authenticated_sender_is_found_at_every_place_of_every_length) {
+    const std::string pattern = "aA:s a:Sa ";  // the phrase's first and last bytes, in both cases
+    auto padding = [&](std::size_t n) {
+        std::string p;
+        for (std::size_t k = 0; k < n; ++k) p.push_back(pattern[k % pattern.size()]);
+        return p;
+    };
+    for (std::string_view phrase : {"Authenticated sender:", "authenticated SENDER:", "Authenticated sendex:"}) {
+        const bool want = !phrase.ends_with("sendex:");
+        for (std::size_t before = 0; before <= 40; ++before)
+            for (std::size_t after = 0; after <= 40; ++after) {
+                std::string inner = padding(before) + std::string(phrase) + padding(after);
+                auto r = parse_received(" from h (" + inner + ") by mx.example.com; Tue, 14 Nov 2023 22:13:20 +0000");
+                bool noted = std::find(r.notes.begin(), r.notes.end(), inner) != r.notes.end();
+                if (noted != want) BOOST_TEST_CONTEXT(inner) {
+                        BOOST_TEST(noted == want);
+                    }
+            }
     }
 }

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -99,6 +100,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         bool want = inet_pton(AF_INET, std::string(in).c_str(), bin.data()) == 1;
         auto got = hopscope::normalise_ip(in);
         if (got.has_value() != want || (got && *got != in)) __builtin_trap();
+    }
+    // An IPv6 address (hex, ':' and '.' only) gives what inet_pton and
+    // format_ipv6 give, whether or not it is written in canonical form.
+    if (size <= 64 && in.find(':') != std::string_view::npos &&
+        in.find_first_not_of("0123456789abcdefABCDEF:.") == std::string_view::npos) {
+        std::array<unsigned char, 16> bin{};
+        std::optional<std::string> want;
+        if (inet_pton(AF_INET6, std::string(in).c_str(), bin.data()) == 1) want = hopscope::format_ipv6(bin);
+        if (hopscope::normalise_ip(in) != want) __builtin_trap();
     }
     if (size <= 4096 && in.find('\n') == std::string_view::npos &&
         hopscope::decode_header_text(in) != hopscope::decode_header_text_gmime(in))

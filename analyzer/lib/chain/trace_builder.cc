@@ -124,8 +124,7 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
     return table;
 }
 
-FieldUse use_of(std::string_view name) {
-    const auto& table = names_by_length();
+FieldUse use_of(const std::vector<std::vector<NameUse>>& table, std::string_view name) {
     FieldUse use = FieldUse::None;
     if (!name.empty() && name.size() < table.size()) {
         char last = lower(name.back());
@@ -464,7 +463,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
 
     thread_local std::vector<FieldUse> use;  // one per field, reused message after message
     use.clear();
-    for (const auto& f : block.fields) use.push_back(use_of(f.name));
+    const auto& names = names_by_length();
+    for (const auto& f : block.fields) use.push_back(use_of(names, f.name));
     std::size_t dropped_hops = build_chain(block, use, trace.hops);
     trace.signals.reserve(16);  // Exchange Online stamps a dozen or more: spares four regrowths
     for (std::size_t k = 0; k < block.fields.size(); ++k) {
@@ -500,8 +500,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             if (!id.empty()) trace.message_id = make_valid_utf8(std::move(id));
         } else if (u == FieldUse::Date && !trace.created_text) {
             std::string text = unfold_collapsed(f.raw);
-            trace.created_text = make_valid_utf8(std::string_view(text));
-            ParsedDate d = parse_date(text);
+            ParsedDate d = parse_date(text);  // the text as written, before any repair
+            trace.created_text = make_valid_utf8(std::move(text));
             trace.created = d.time;
             for (auto& a : d.anomalies) {
                 a.detail = "Date header: " + make_valid_utf8(a.detail);

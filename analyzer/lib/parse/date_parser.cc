@@ -1,5 +1,9 @@
 #include "parse/date_parser.hh"
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include <algorithm>
 
 #include <array>
@@ -198,21 +202,43 @@ bool is_space_char(char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
 }
 
-char lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+// A 3-letter name at p as one number, its letters folded to lower case: a
+// byte OR 0x20 equals a lower-case letter only where the byte is that letter
+// in either case, so the names below match in any case and nothing else.
+constexpr std::uint32_t key3(const char* p) {
+    auto b = [p](int k) { return static_cast<std::uint32_t>(static_cast<unsigned char>(p[k]) | 0x20U); };
+    return (b(0) << 16U) | (b(1) << 8U) | b(2);
 }
 
-constexpr std::string_view kDayNames = "montuewedthufrisatsun";
-constexpr std::string_view kMonthNames = "janfebmaraprmayjunjulaugsepoctnovdec";
+template <std::size_t N>
+constexpr std::array<std::uint32_t, N> keys_of(const char (&names)[N * 3 + 1]) {
+    std::array<std::uint32_t, N> keys{};
+    for (std::size_t k = 0; k < N; ++k) keys[k] = key3(names + 3 * k);
+    return keys;
+}
+
+constexpr auto kDayNames = keys_of<7>("montuewedthufrisatsun");
+constexpr auto kMonthNames = keys_of<12>("janfebmaraprmayjunjulaugsepoctnovdec");
 
 // Index of the 3-letter name at p in a table of them (any case), or -1.
-int name3(std::string_view table, const char* p) {
-    char a = lower(p[0]);
-    char b = lower(p[1]);
-    char c = lower(p[2]);
-    for (std::size_t k = 0; k + 3 <= table.size(); k += 3)
-        if (table[k] == a && table[k + 1] == b && table[k + 2] == c) return static_cast<int>(k / 3);
+template <std::size_t N>
+int name3(const std::array<std::uint32_t, N>& table, const char* p) {
+    const std::uint32_t key = key3(p);
+    for (std::size_t k = 0; k < N; ++k)
+        if (table[k] == key) return static_cast<int>(k);
     return -1;
+}
+
+// The fixed layout after the month name up to the zone's sign: 'd' a digit,
+// anything else that byte itself.
+constexpr std::string_view kShape = " dddd dd:dd:dd ";
+
+// Bit k set where byte k of kShape is a digit (or, for false, a separator).
+constexpr unsigned shape_bits(bool digits) {
+    unsigned out = 0;
+    for (std::size_t k = 0; k < kShape.size(); ++k)
+        if ((kShape[k] == 'd') == digits) out |= 1U << k;
+    return out;
 }
 
 struct DateParts {
@@ -247,37 +273,55 @@ bool zone_tail_ok(std::string_view s, std::size_t i) {
     return true;
 }
 
-// "Tue, 14 Nov 2023 22:13:20 +0000", or with a one-digit day, and what may
-// follow a zone ("(CEST)"): the layout nearly every stamp has, read by
-// position. Anything else is left to the token reader below, which reads
-// this layout the same way.
+// "Tue, 14 Nov 2023 22:13:20 +0000" (or "GMT" for the zone), or with a
+// one-digit day, and what may follow a zone ("(CEST)"): the layout nearly
+// every stamp has, read by position. Anything else is left to the token
+// reader below (which reads this layout with a numeric zone the same way)
+// or to the general reader.
 bool read_fixed_layout(std::string_view s, DateParts& p) {
-    if (s.size() < 30) return false;
+    if (s.size() < 28) return false;  // "Tue, 1 Nov 2023 22:13:20 GMT"
     std::size_t short_day = s[6] == ' ' ? 1 : 0;
-    const std::size_t layout = 31 - short_day;  // the bytes up to the end of the zone
-    if (s.size() < layout) return false;
+    const std::size_t zone_at = 26 - short_day;
+    if (s.size() < zone_at + 3) return false;
     const char* c = s.data();
-    auto digits = [c](std::size_t at, std::size_t n) {
-        for (std::size_t k = at; k < at + n; ++k)
-            if (!is_digit(c[k])) return false;
-        return true;
-    };
     auto two = [c](std::size_t at) { return (c[at] - '0') * 10 + (c[at + 1] - '0'); };
     if (c[3] != ',' || c[4] != ' ' || name3(kDayNames, c) < 0) return false;
-    if (!digits(5, 2 - short_day) || c[7 - short_day] != ' ') return false;
+    if (!is_digit(c[5]) || (short_day == 0 && (!is_digit(c[6]) || c[7] != ' '))) return false;
     p.day = short_day != 0 ? c[5] - '0' : two(5);
     const std::size_t m = 8 - short_day;  // the month name; the rest follows it at fixed places
     p.month = name3(kMonthNames, c + m);
-    if (p.month < 0 || c[m + 3] != ' ' || !digits(m + 4, 4) || c[m + 8] != ' ') return false;
-    if (!digits(m + 9, 2) || c[m + 11] != ':' || !digits(m + 12, 2) || c[m + 14] != ':' || !digits(m + 15, 2) ||
-        c[m + 17] != ' ' || !is_numeric_zone(s.substr(m + 18, 5)))
+    if (p.month < 0) return false;
+        // After the month: " YYYY HH:MM:SS +HHMM", a byte each of a known kind.
+#if defined(__SSE2__)
+    // Its first sixteen bytes (up to the zone's sign) tested at once: digits
+    // where digits go, the separators where they go.
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(c + m + 3));
+    const __m128i d = _mm_sub_epi8(v, _mm_set1_epi8('0'));
+    auto digit_at = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, _mm_set1_epi8(9)), d)));
+    auto sep_at = static_cast<unsigned>(
+        _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setr_epi8(' ', 0, 0, 0, 0, ' ', 0, 0, ':', 0, 0, ':', 0, 0, ' ', 0))));
+    constexpr unsigned kDigits = shape_bits(true);
+    constexpr unsigned kSeps = shape_bits(false);
+    if ((digit_at & kDigits) != kDigits || (sep_at & kSeps) != kSeps) return false;
+#else
+    for (std::size_t k = 0; k < kShape.size(); ++k)
+        if (kShape[k] == 'd' ? !is_digit(c[m + 3 + k]) : c[m + 3 + k] != kShape[k]) return false;
+#endif
+    // The zone: a numeric one, or "GMT" (as the general reader reads it: UTC).
+    std::size_t zone_end = zone_at + 5;
+    if (s.size() >= zone_end && is_numeric_zone(s.substr(zone_at, 5))) {
+        p.zone = (two(zone_at + 1) * 60 + two(zone_at + 3)) * (c[zone_at] == '-' ? -1 : 1);
+    } else if (s.substr(zone_at, 3) == "GMT") {
+        p.zone = 0;
+        zone_end = zone_at + 3;
+    } else {
         return false;
-    if (s.size() > layout && !zone_tail_ok(s, layout)) return false;
+    }
+    if (s.size() > zone_end && !zone_tail_ok(s, zone_end)) return false;
     p.year = two(m + 4) * 100 + two(m + 6);
     p.hour = two(m + 9);
     p.minute = two(m + 12);
     p.second = two(m + 15);
-    p.zone = (two(m + 19) * 60 + two(m + 21)) * (c[m + 18] == '-' ? -1 : 1);
     return true;
 }
 
@@ -319,7 +363,7 @@ std::optional<UnixTime> parse_canonical_date(std::string_view text) {
         while (i < s.size() && is_digit(s[i]) && i - start < max_digits) out = out * 10 + (s[i++] - '0');
         return i - start >= min_digits && (i >= s.size() || !is_digit(s[i]));
     };
-    auto word3 = [&](std::string_view table) -> int {  // index of a 3-letter name, -1 if none
+    auto word3 = [&](const auto& table) -> int {  // index of a 3-letter name, -1 if none
         if (i + 3 > s.size()) return -1;
         int k = name3(table, s.data() + i);
         if (k >= 0) i += 3;

@@ -19,8 +19,20 @@ std::optional<std::string> normalise_ip(std::string_view text);
 // writes it (::ffff:a.b.c.d and ::a.b.c.d keep their dotted quad).
 std::string format_ipv6(const std::array<unsigned char, 16>& bytes);
 
-// Strips "[...]" and a ":PORT" suffix, then normalises.
-std::optional<std::string> ip_from_literal(std::string_view text);
+// ip_from_literal for a text that may be an address (ip_address.cc).
+std::optional<std::string> read_ip_literal(std::string_view text);
+
+// Strips "[...]" and a ":PORT" suffix, then normalises. Most words asked are
+// host names: one that starts with a letter past 'f' (other than the 'i' of
+// "IPv6:") is none, told here without a call.
+inline std::optional<std::string> ip_from_literal(std::string_view text) {
+    if (!text.empty()) {
+        // OR 0x20 brings only 'G'-'Z' and 'g'-'z' into 'g'..'z'.
+        auto c = static_cast<char>(text[0] | 0x20);
+        if (c >= 'g' && c <= 'z' && c != 'i') return std::nullopt;
+    }
+    return read_ip_literal(text);
+}
 
 // Reads a dotted quad as inet_pton(AF_INET) reads it: four decimals 0-255,
 // no leading zeros, nothing else. Stores the bytes when `out` is given.

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 #include <cstring>
 #include <optional>
 #include <string>
@@ -22,50 +23,56 @@ namespace {
 
 enum class Clause { None, From, By, Via, With, Id, For };
 
-struct ClauseName {
-    std::string_view word;
-    Clause clause;
-};
-constexpr std::array<ClauseName, 6> kClauses = {{{"from", Clause::From},
-                                                 {"by", Clause::By},
-                                                 {"via", Clause::Via},
-                                                 {"with", Clause::With},
-                                                 {"id", Clause::Id},
-                                                 {"for", Clause::For}}};
-
+// The keyword an atom is, if any. Every atom of every stamp comes here: the
+// length and one load of its bytes decide. Keywords are letters only, and a
+// byte OR 0x20 equals a lower-case letter only where the byte is that letter
+// in either case: one OR folds the whole word.
 Clause clause_of(const Token& t) {
-    // Every atom of every stamp comes here: most are longer than any keyword,
-    // and the first letter names the one keyword a word can be.
-    if (t.kind != TokenKind::Atom || t.text.size() < 2 || t.text.size() > 4) return Clause::None;
-    std::size_t k = 0;
-    switch (t.text[0] | 0x20) {
-        case 'f':
-            k = t.text.size() == 4 ? 0 : 5;  // from, for
+    const std::size_t n = t.text.size();
+    if (t.kind != TokenKind::Atom || n < 2 || n > 4) return Clause::None;
+    // The atom's bytes (a fixed-size load per length), each OR 0x20.
+    auto word = []<std::size_t N>(const char(&w)[N]) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, w, N - 1);
+        return v;
+    };
+    auto folded = [p = t.text.data()]<std::size_t N>(const char(&spaces)[N]) {
+        std::uint32_t v = 0;
+        std::memcpy(&v, p, N - 1);
+        std::uint32_t fold = 0;
+        std::memcpy(&fold, spaces, N - 1);
+        return v | fold;
+    };
+    switch (n) {
+        case 2: {
+            std::uint32_t f = folded("  ");
+            if (f == word("by")) return Clause::By;
+            if (f == word("id")) return Clause::Id;
             break;
-        case 'b':
-            k = 1;
+        }
+        case 3: {
+            std::uint32_t f = folded("   ");
+            if (f == word("for")) return Clause::For;
+            if (f == word("via")) return Clause::Via;
             break;
-        case 'v':
-            k = 2;
+        }
+        default: {
+            std::uint32_t f = folded("    ");
+            if (f == word("from")) return Clause::From;
+            if (f == word("with")) return Clause::With;
             break;
-        case 'w':
-            k = 3;
-            break;
-        case 'i':
-            k = 4;
-            break;
-        default:
-            return Clause::None;
+        }
     }
-    return iequals(t.text, kClauses[k].word) ? kClauses[k].clause : Clause::None;
+    return Clause::None;
 }
 
 // Protocol names that mean the hop ran over TLS (RFC 3848, RFC 6531).
 constexpr std::array<std::string_view, 8> kTlsProtocols = {"ESMTPS",    "ESMTPSA",    "LMTPS",     "LMTPSA",
                                                            "UTF8SMTPS", "UTF8SMTPSA", "UTF8LMTPS", "HTTPS"};
 
-// Case-insensitive search; needles here start with a letter, so only the
-// places holding that letter (in either case) are compared in full.
+// Case-insensitive search for the few phrases a comment is asked about:
+// only the places holding the needle's first byte, and its last byte where
+// that would end, are compared in full (either byte in either case).
 bool ifind(std::string_view hay, std::string_view needle) {
     if (needle.empty()) return true;
     if (needle.size() > hay.size()) return false;
@@ -73,45 +80,49 @@ bool ifind(std::string_view hay, std::string_view needle) {
     std::size_t last = hay.size() - needle.size();  // the last place it can start
     std::size_t i = 0;
 #if defined(__SSE2__)
-    // Every comment of every stamp is asked about a few words: the places
-    // holding the first letter are found sixteen at a time.
-    const __m128i lower = _mm_set1_epi8(first);
+    // Every comment of every stamp is asked about a few phrases: the places
+    // are found sixteen at a time. Bit k of a mask: place at + k holds both
+    // bytes (OR 0x20 folds case; other bytes it changes only add places to
+    // compare).
+    const std::size_t tail = needle.size() - 1;
+    const __m128i lo = _mm_set1_epi8(first);
+    const __m128i hi = _mm_set1_epi8(static_cast<char>(needle[tail] | 0x20));
     const __m128i fold = _mm_set1_epi8(0x20);
-    for (; i + 16 <= last + 1; i += 16) {
-        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lower)));
+    auto places = [&](const char* at) {
+        __m128i a = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), fold);
+        __m128i z = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at + tail)), fold);
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(a, lo), _mm_cmpeq_epi8(z, hi))));
+    };
+    auto found = [&](std::size_t at, unsigned mask) {
         for (; mask != 0; mask &= mask - 1)
-            if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
+            if (iequals(hay.substr(at + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
                 return true;
-    }
+        return false;
+    };
+    // Both loads of a block stay inside the text: place + 15 + tail <= last + tail.
+    for (; i + 16 <= last + 1; i += 16)
+        if (found(i, places(hay.data() + i))) return true;
     // The places past the last whole block: one block ending at the last
     // place, overlapping the one before (a place tested twice answers the same).
-    if (i > 0 && i <= last) {
-        i = last + 1 - 16;
-        __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data() + i)), fold);
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, lower)));
-        for (; mask != 0; mask &= mask - 1)
-            if (iequals(hay.substr(i + static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle))
-                return true;
-        return false;
+    if (i > 0) return i <= last && found(last + 1 - 16, places(hay.data() + last + 1 - 16));
+    // Fewer than sixteen places (most comments), the places 0..last.
+    const unsigned in_text = (2U << last) - 1U;
+    if (hay.size() >= 16) {
+        // First bytes from a block at the start, last bytes from a block
+        // ending at the end: its byte k is the last byte of place
+        // k - (16 - places).
+        auto mask = [&](const char* at, const __m128i& want) {
+            __m128i v = _mm_or_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(at)), fold);
+            return static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, want)));
+        };
+        unsigned firsts = mask(hay.data(), lo);
+        unsigned lasts = mask(hay.data() + hay.size() - 16, hi) >> (16 - (last + 1));
+        return found(0, firsts & lasts & in_text);
     }
-    if (i == 0) {
-        // Fewer than sixteen places (most comments): one block from the
-        // start, of a copy padded with NUL bytes when the text is shorter.
-        __m128i v;
-        if (hay.size() >= 16) {
-            v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(hay.data()));
-        } else {
-            std::array<char, 16> pad{};
-            std::memcpy(pad.data(), hay.data(), hay.size());
-            v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(pad.data()));
-        }
-        auto mask = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_or_si128(v, fold), lower))) &
-                    ((2U << last) - 1U);  // the places 0..last
-        for (; mask != 0; mask &= mask - 1)
-            if (iequals(hay.substr(static_cast<std::size_t>(__builtin_ctz(mask)), needle.size()), needle)) return true;
-        return false;
-    }
+    // A text shorter than a block: one block over a copy padded with NUL bytes.
+    std::array<char, 32> pad{};
+    std::memcpy(pad.data(), hay.data(), hay.size());
+    return found(0, places(pad.data()) & in_text);
 #endif
     for (; i <= last; ++i)
         if (static_cast<char>(hay[i] | 0x20) == first && iequals(hay.substr(i, needle.size()), needle)) return true;
@@ -702,7 +713,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                     if (first) {
                         first = false;
                         if (auto ip = ip_from_literal(t->text))
-                            r.by.ip = ip;
+                            r.by.ip = std::move(ip);
                         else
                             r.by.host = clean_host(t->text);
                     } else {
