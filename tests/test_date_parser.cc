@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "parse/date_parser.hh"
 #include "test_support.hh"
@@ -175,31 +176,53 @@ BOOST_AUTO_TEST_CASE(canonical_reader_agrees_with_general_reader) {
     }
 }
 
+namespace {
+// Dates in the fixed layout from the parts given, picked at random (a
+// reproducible sequence), fields out of range now and then, and one byte in
+// five texts out of place.
+struct RandomDates {
+    std::vector<const char*> days, months, zones, tails;
+    std::uint32_t seed;
+    std::uint32_t next(std::uint32_t n) {
+        seed = seed * 1103515245U + 12345U;
+        return (seed >> 16) % n;
+    }
+    std::string operator()() {
+        char buf[64];
+        unsigned day = next(4) == 0 ? next(40) : 1 + next(31);
+        const char* d = days[next(static_cast<std::uint32_t>(days.size()))];
+        const char* m = months[next(static_cast<std::uint32_t>(months.size()))];
+        unsigned year = 1975 + next(130);
+        unsigned hour = next(26);
+        unsigned minute = next(62);
+        unsigned second = next(62);
+        const char* z = zones[next(static_cast<std::uint32_t>(zones.size()))];
+        const char* t = tails[next(static_cast<std::uint32_t>(tails.size()))];
+        (void)std::snprintf(buf, sizeof buf, "%s, %u %s %u %02u:%02u:%02u %s%s", d, day, m, year, hour, minute, second,
+                            z, t);
+        std::string s = buf;
+        if (next(5) == 0) s[next(static_cast<std::uint32_t>(s.size()))] = "9 :,a()"[next(7)];  // one byte out of place
+        return s;
+    }
+};
+}  // namespace
+
 // The fixed-layout reader ("Tue, 14 Nov 2023 22:13:20 +0000", 30 or 31
 // bytes, and what may follow the zone) gives what the token reader gives for
 // the same date; a leading space sends a text to the token reader. Fields out
 // of range, wrong names, tails and characters out of place at every position
 // are in the mix.
 BOOST_AUTO_TEST_CASE(fixed_layout_reader_agrees_with_token_reader) {
-    const char* days[] = {"Tue", "sun", "SAT", "Xyz", "Tu1"};
-    const char* months[] = {"Nov", "feb", "FEB", "Dec", "Jan", "Foo"};
-    const char* zones[] = {"+0000", "-0000", "+0200", "-0730", "+2400", "+0260", "+1400", "x0000", "+00a0"};
-    const char* tails[] = {"",        "",       " (CEST)",  "  (UTC)  ", "(PDT)", " (a(b))",
-                           " (x\\y)", " (open", " (a) (b)", " x",        " ",     "\t(GMT)"};
-    std::uint32_t seed = 7;
-    auto next = [&](std::uint32_t n) {
-        seed = seed * 1103515245U + 12345U;
-        return (seed >> 16) % n;
-    };
+    RandomDates dates{
+        {"Tue", "sun", "SAT", "Xyz", "Tu1"},
+        {"Nov", "feb", "FEB", "Dec", "Jan", "Foo"},
+        {"+0000", "-0000", "+0200", "-0730", "+2400", "+0260", "+1400", "x0000", "+00a0"},
+        {"", "", " (CEST)", "  (UTC)  ", "(PDT)", " (a(b))", " (x\\y)", " (open", " (a) (b)", " x", " ", "\t(GMT)"},
+        7};
     int accepted = 0;
     int with_tail = 0;
     for (int n = 0; n < 30000; ++n) {
-        char buf[64];
-        unsigned day = next(4) == 0 ? next(40) : 1 + next(31);
-        (void)std::snprintf(buf, sizeof buf, "%s, %u %s %u %02u:%02u:%02u %s%s", days[next(5)], day, months[next(6)],
-                            1975 + next(130), next(26), next(62), next(62), zones[next(9)], tails[next(12)]);
-        std::string s = buf;
-        if (next(5) == 0) s[next(static_cast<std::uint32_t>(s.size()))] = "9 :,a()"[next(7)];  // one byte out of place
+        std::string s = dates();
         BOOST_TEST_CONTEXT(s) {
             auto fixed = parse_canonical_date(s);
             auto token = parse_canonical_date(" " + s);
@@ -217,23 +240,14 @@ BOOST_AUTO_TEST_CASE(fixed_layout_reader_agrees_with_token_reader) {
 // same instant without an anomaly. Fields out of range, tails and bytes out
 // of place are in the mix.
 BOOST_AUTO_TEST_CASE(fixed_layout_reader_reads_gmt_as_the_general_reader) {
-    const char* days[] = {"Tue", "sun", "SAT", "Xyz"};
-    const char* months[] = {"Nov", "feb", "FEB", "Dec", "Foo"};
-    const char* zones[] = {"GMT", "GMT", "gmt", "GMTX", "GM"};
-    const char* tails[] = {"", "", " (GMT)", "  (UTC)  ", "(PDT)", " (a(b))", " x", " ", "+0100"};
-    std::uint32_t seed = 11;
-    auto next = [&](std::uint32_t n) {
-        seed = seed * 1103515245U + 12345U;
-        return (seed >> 16) % n;
-    };
+    RandomDates dates{{"Tue", "sun", "SAT", "Xyz"},
+                      {"Nov", "feb", "FEB", "Dec", "Foo"},
+                      {"GMT", "GMT", "gmt", "GMTX", "GM"},
+                      {"", "", " (GMT)", "  (UTC)  ", "(PDT)", " (a(b))", " x", " ", "+0100"},
+                      11};
     int accepted = 0;
     for (int n = 0; n < 20000; ++n) {
-        char buf[64];
-        unsigned day = next(4) == 0 ? next(40) : 1 + next(31);
-        (void)std::snprintf(buf, sizeof buf, "%s, %u %s %u %02u:%02u:%02u %s%s", days[next(4)], day, months[next(5)],
-                            1975 + next(130), next(26), next(62), next(62), zones[next(5)], tails[next(9)]);
-        std::string s = buf;
-        if (next(5) == 0) s[next(static_cast<std::uint32_t>(s.size()))] = "9 :,a()"[next(7)];  // one byte out of place
+        std::string s = dates();
         auto fixed = parse_canonical_date(s);
         if (!fixed) continue;
         ++accepted;

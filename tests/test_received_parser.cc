@@ -353,17 +353,24 @@ BOOST_AUTO_TEST_CASE(normalise_ip_drops_zone_ids_and_turns_names_away) {
     BOOST_TEST(!hopscope::normalise_ip(std::string(65, '1') + "%1"));
 }
 
-// format_ipv6 replaces glibc's inet_ntop (whose sprintf per group cost more
-// than the parse): it must write exactly what inet_ntop writes, for random
-// addresses biased towards zero groups, runs, ties and embedded IPv4.
-BOOST_AUTO_TEST_CASE(format_ipv6_writes_what_inet_ntop_writes) {
-    std::uint64_t state = 0x9e3779b97f4a7c15ULL;
-    auto next = [&](unsigned n) {
+namespace {
+// A small reproducible source of numbers below n (xorshift64).
+struct XorShift {
+    std::uint64_t state;
+    unsigned operator()(unsigned n) {
         state ^= state << 13;
         state ^= state >> 7;
         state ^= state << 17;
         return static_cast<unsigned>(state % n);
-    };
+    }
+};
+}  // namespace
+
+// format_ipv6 replaces glibc's inet_ntop (whose sprintf per group cost more
+// than the parse): it must write exactly what inet_ntop writes, for random
+// addresses biased towards zero groups, runs, ties and embedded IPv4.
+BOOST_AUTO_TEST_CASE(format_ipv6_writes_what_inet_ntop_writes) {
+    XorShift next{0x9e3779b97f4a7c15ULL};
     for (int round = 0; round < 200000; ++round) {
         std::array<unsigned char, 16> b{};
         for (std::size_t g = 0; g < 8; ++g) {
@@ -387,13 +394,7 @@ BOOST_AUTO_TEST_CASE(format_ipv6_writes_what_inet_ntop_writes) {
 // case, leading zeros, zero groups written out, "::" at a shorter run, the
 // wrong number of groups, a stray colon).
 BOOST_AUTO_TEST_CASE(normalise_ip_agrees_with_inet_pton_and_inet_ntop_on_ipv6) {
-    std::uint64_t state = 0x2545f4914f6cdd1dULL;
-    auto next = [&](unsigned n) {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        return static_cast<unsigned>(state % n);
-    };
+    XorShift next{0x2545f4914f6cdd1dULL};
     std::vector<std::string> cases = {"::",
                                       "::1",
                                       "1::",
