@@ -1,5 +1,6 @@
 // The mbox splitter: spans are contiguous, inside the input, and progress;
-// the "--" lines a span carries are exactly those of its body.
+// the "--" lines a span carries are exactly those of its body, and the
+// forwarded-message test answers the same with them as without.
 // The block-wise MboxStream (audit -) is held to the whole-file splitter:
 // the same messages at a block size taken from the input, wherever no
 // Content-Length (trusted only when all in hand) or over-long message makes
@@ -16,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "input/attached_messages.hh"
+#include "input/header_block.hh"
 #include "input/mbox_splitter.hh"
 #include "input/mbox_stream.hh"
 
@@ -65,6 +68,18 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                     ++k;
                 }
             if (k != d.at.size()) __builtin_trap();
+            // And the forwarded-message test gives the same answer with them.
+            hopscope::HeaderBlock block = hopscope::split_header_block(m);
+            std::string_view type;
+            for (const auto& f : block.fields)
+                if (hopscope::iequals(f.name, "Content-Type")) {
+                    type = f.raw;
+                    break;
+                }
+            std::string_view body = m.substr(std::min(block.end_offset, m.size()));
+            if (hopscope::may_attach_messages(type, body, &d, block.end_offset) !=
+                hopscope::may_attach_messages(type, body))
+                __builtin_trap();
         }
     }
     if (expect != size && size > 3) __builtin_trap();
