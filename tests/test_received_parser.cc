@@ -388,9 +388,8 @@ BOOST_AUTO_TEST_CASE(format_ipv6_writes_what_inet_ntop_writes) {
     }
 }
 
-// normalise_ip takes an IPv6 address already in RFC 5952 form as it stands
-// and reads every other with inet_pton: both must give what inet_pton and
-// inet_ntop give, for addresses written canonically and otherwise (upper
+// normalise_ip writes an IPv6 address as inet_pton and inet_ntop give it,
+// for addresses written canonically and otherwise (upper
 // case, leading zeros, zero groups written out, "::" at a shorter run, the
 // wrong number of groups, a stray colon).
 BOOST_AUTO_TEST_CASE(normalise_ip_agrees_with_inet_pton_and_inet_ntop_on_ipv6) {

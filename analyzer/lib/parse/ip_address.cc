@@ -2,7 +2,6 @@
 
 #include <arpa/inet.h>
 
-#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -32,70 +31,6 @@ constexpr std::array<unsigned char, 256> kAddressByte = [] {
     t['%'] = kZone;
     return t;
 }();
-
-// Whether `text` is an IPv6 address exactly as format_ipv6 writes it:
-// lower-case hex groups without leading zeros, the first longest run of two
-// or more zero groups (and only it) as "::", no dotted quad, and not a form
-// format_ipv6 writes with one (::a.b.c.d, ::ffff:a.b.c.d). A false answer
-// says nothing: the caller reads the text with inet_pton.
-bool is_canonical_ipv6(std::string_view text) {
-    std::array<unsigned, 8> w{};
-    std::size_t count = 0;  // groups written
-    int gap = -1;           // the group index "::" stands at
-    std::size_t i = 0;
-    const std::size_t n = text.size();
-    if (n >= 2 && text[0] == ':' && text[1] == ':') {
-        gap = 0;
-        i = 2;
-    }
-    while (i < n) {
-        unsigned value = 0;
-        std::size_t start = i;
-        for (; i < n && i - start < 5; ++i) {
-            char c = text[i];
-            if (c >= '0' && c <= '9')
-                value = value * 16 + static_cast<unsigned>(c - '0');
-            else if (c >= 'a' && c <= 'f')
-                value = value * 16 + static_cast<unsigned>(c - 'a' + 10);
-            else
-                break;
-        }
-        std::size_t len = i - start;
-        if (len == 0 || len > 4 || (len > 1 && text[start] == '0') || count == 8) return false;
-        w[count++] = value;
-        if (i == n) break;
-        if (text[i] != ':' || ++i == n) return false;  // a group ends at ':' and one follows it
-        if (text[i] == ':') {
-            if (gap >= 0) return false;
-            gap = static_cast<int>(count);
-            ++i;
-        }
-    }
-    std::size_t zeros = 8 - count;  // the groups "::" stands for
-    if (gap < 0 ? count != 8 : count > 6) return false;
-    if (gap >= 0) {
-        std::copy_backward(w.begin() + gap, w.begin() + static_cast<std::ptrdiff_t>(count), w.end());
-        std::fill(w.begin() + gap, w.begin() + gap + static_cast<std::ptrdiff_t>(zeros), 0U);
-    }
-    // format_ipv6's choice of run: the first longest of two or more zero groups.
-    int best = -1;
-    std::size_t best_len = 1;
-    for (std::size_t k = 0; k < 8;) {
-        if (w[k] != 0) {
-            ++k;
-            continue;
-        }
-        std::size_t j = k;
-        while (j < 8 && w[j] == 0) ++j;
-        if (j - k > best_len) {
-            best = static_cast<int>(k);
-            best_len = j - k;
-        }
-        k = j;
-    }
-    if (best != gap || (gap >= 0 && best_len != zeros)) return false;
-    return !(best == 0 && (best_len == 6 || (best_len == 5 && w[5] == 0xffff)));
-}
 
 }  // namespace
 
@@ -181,10 +116,7 @@ std::optional<std::string> normalise_ip(std::string_view text) {
         if (!read_ipv4(text)) return std::nullopt;
         return std::string(text);
     }
-    // Most IPv6 addresses in stamps are written as RFC 5952 writes them:
-    // those are their own canonical form.
-    if (is_canonical_ipv6(text)) return std::string(text);
-    // Any other IPv6 address is read and written again: some hundreds of
+    // An IPv6 address is read and written again: some hundreds of
     // instructions, cheaper than a memo of them (measured: a 4096-slot memo
     // missed the cache on every lookup and cost 4 % of an audit of real mail).
     std::array<char, kMaxAddressText + 1> buf{};
