@@ -243,14 +243,23 @@ std::size_t find_line_start_from_sse2(std::string_view data, std::size_t from) {
     return std::string_view::npos;
 }
 
-std::size_t find_separator(std::string_view data, std::size_t from) {
+namespace {
+// The first separator line after a line break at or after `from`, or npos:
+// `search(from)` gives the next "\nFrom " at or after `from`.
+template <typename Search>
+std::size_t separator_by(std::string_view data, std::size_t from, Search&& search) {
     while (from < data.size()) {
-        std::size_t hit = find_line_start_from(data, from);
+        std::size_t hit = search(from);
         if (hit == std::string_view::npos) break;
         if (is_from_line(line_at(data, hit + 1))) return hit + 1;
         from = hit + 1;
     }
     return std::string_view::npos;
+}
+}  // namespace
+
+std::size_t find_separator(std::string_view data, std::size_t from) {
+    return separator_by(data, from, [&](std::size_t at) { return find_line_start_from(data, at); });
 }
 
 namespace {
@@ -381,23 +390,13 @@ std::size_t find_separator_noting(std::string_view data, std::size_t from, DashL
                                   bool avx2) {
     dashes.at.clear();
     dashes.from = std::string_view::npos;
-    if (from < origin) return find_separator(data, from);
     DashNotes notes{dashes.at, origin};
-    std::size_t covered = from + 1;  // line starts after a break at or after `from`
-    std::size_t found = std::string_view::npos;
-    while (from < data.size()) {
-        std::size_t hit = find_line_start_noting(data, from, notes, avx2);
-        if (hit == std::string_view::npos) break;
-        if (is_from_line(line_at(data, hit + 1))) {
-            found = hit + 1;
-            break;
-        }
-        from = hit + 1;
-    }
+    std::size_t found =
+        separator_by(data, from, [&](std::size_t at) { return find_line_start_noting(data, at, notes, avx2); });
     if (notes.full)
         dashes.at = {};
     else
-        dashes.from = covered - origin;
+        dashes.from = from + 1 - origin;  // line starts after a break at or after `from`
     return found;
 }
 
