@@ -19,7 +19,11 @@ namespace hopscope {
 namespace {
 
 std::optional<std::string> decoded(std::string_view raw) {
-    std::string text = make_valid_utf8(decode_header_text_owned(unfold(raw)));
+    // The unfolded text is only read: one buffer per thread, and the answer
+    // is the one allocation.
+    thread_local std::string unfolded;
+    unfold(raw, unfolded);
+    std::string text = make_valid_utf8(decode_header_text(unfolded));
     if (text.empty()) return std::nullopt;
     return text;
 }
