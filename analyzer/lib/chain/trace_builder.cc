@@ -19,7 +19,11 @@ namespace hopscope {
 namespace {
 
 std::optional<std::string> decoded(std::string_view raw) {
-    std::string text = make_valid_utf8(decode_header_text_owned(unfold(raw)));
+    // The unfolded text is only read: one buffer per thread, and the answer
+    // is the one allocation.
+    thread_local std::string unfolded;
+    unfold(raw, unfolded);
+    std::string text = make_valid_utf8(decode_header_text(unfolded));
     if (text.empty()) return std::nullopt;
     return text;
 }
@@ -214,11 +218,11 @@ struct Point {
 // sender's device keeps the least reliable clock), then the later stamps
 // (the receivers near the mailbox). Quadratic, but only on chains that
 // go back in time somewhere; a chain in order keeps every point.
-std::vector<bool> trusted_points(const std::vector<Point>& p) {
-    std::vector<bool> keep(p.size(), true);
+void trusted_points(const std::vector<Point>& p, std::vector<bool>& keep) {
+    keep.assign(p.size(), true);
     bool ordered = true;
     for (std::size_t i = 1; i < p.size(); ++i) ordered = ordered && p[i].time >= p[i - 1].time;
-    if (ordered) return keep;
+    if (ordered) return;
     struct Best {
         std::size_t len = 1;
         UnixTime first = 0;
@@ -262,7 +266,6 @@ std::vector<bool> trusted_points(const std::vector<Point>& p) {
     }
     std::fill(keep.begin(), keep.end(), false);
     for (std::size_t i = end; i != SIZE_MAX; i = best[i].prev) keep[i] = true;
-    return keep;
 }
 
 // Whole or half hours, give or take two minutes, inside [lo, hi]: the gap a
@@ -357,14 +360,17 @@ void compute_delays(Trace& trace) {
     trace.total_delay_s.reset();
     trace.delay_from = {};
     trace.clock.clear();
-    std::vector<Point> points;
+    // Read only here: one list of each per thread, reused message after message.
+    thread_local std::vector<Point> points;
+    thread_local std::vector<bool> keep;
+    points.clear();
     points.reserve(trace.hops.size() + 1);
     if (trace.created) points.push_back({*trace.created, 0});
     for (auto& hop : trace.hops) {
         hop.delay_s.reset();
         if (hop.fields.time) points.push_back({*hop.fields.time, hop.index});
     }
-    std::vector<bool> keep = trusted_points(points);
+    trusted_points(points, keep);
     auto hop_at = [&](int index) -> Hop& { return trace.hops[static_cast<std::size_t>(index - 1)]; };
 
     // Delays between consecutive trustworthy points; the first stamp after

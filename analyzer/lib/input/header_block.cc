@@ -128,9 +128,15 @@ HeaderBlock split_header_block(std::string_view bytes) {
 }
 
 std::string unfold(std::string_view raw) {
+    std::string out;
+    unfold(raw, out);
+    return out;
+}
+
+void unfold(std::string_view raw, std::string& out) {
     // Runs between line breaks are copied whole (a To: of a hundred
     // addresses is one fold per line, a byte at a time cost 2 % of audit).
-    std::string out;
+    out.clear();
     out.reserve(raw.size());
     std::size_t i = 0;
     while (i < raw.size()) {
@@ -145,7 +151,6 @@ std::string unfold(std::string_view raw) {
         if (!next_wsp) out.push_back(' ');
         i = nl + 1;
     }
-    return out;
 }
 
 std::string unfold_collapsed(std::string_view raw) {

@@ -39,6 +39,8 @@ HeaderBlock split_header_block(std::string_view bytes);
 // RFC 5322 unfolding: line breaks vanish; a line that lost its indentation
 // is joined with one space, as the paste meant it.
 std::string unfold(std::string_view raw);
+// The same into `out` (replaced): a buffer reused for text that is only read.
+void unfold(std::string_view raw, std::string& out);
 
 // Unfold, then collapse runs of white space to one space and trim.
 std::string unfold_collapsed(std::string_view raw);

@@ -221,11 +221,12 @@ struct TlsFinder {
         if (!tls) tls = Tls{};
         return *tls;
     }
-    void set_version(std::string v) {
-        if (!get().version) get().version = std::move(v);
+    // Copied only when kept: the first reading wins.
+    void set_version(std::string_view v) {
+        if (!get().version) get().version.emplace(v);
     }
-    void set_cipher(std::string c) {
-        if (!get().cipher) get().cipher = std::move(c);
+    void set_cipher(std::string_view c) {
+        if (!get().cipher) get().cipher.emplace(c);
     }
 
     // Returns true when the comment was about TLS.
@@ -237,8 +238,8 @@ struct TlsFinder {
         for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
             if (auto v = keyed_value(c, vkey)) {
                 if (istarts(*v, "TLS") || istarts(*v, "SSL")) {
-                    set_version(std::string(*v));
-                    if (auto ci = keyed_value(c, ckey)) set_cipher(std::string(*ci));
+                    set_version(*v);
+                    if (auto ci = keyed_value(c, ckey)) set_cipher(*ci);
                     return true;
                 }
             }
@@ -249,23 +250,23 @@ struct TlsFinder {
             if (istarts(c, "using TLS: ")) {
                 auto rest = c.substr(11);
                 auto comma = rest.find(',');
-                set_version(std::string(rest.substr(0, comma)));
+                set_version(rest.substr(0, comma));
                 if (comma != std::string_view::npos) {
                     auto ci = rest.substr(comma + 1);
                     while (!ci.empty() && ci.front() == ' ') ci.remove_prefix(1);
-                    set_cipher(std::string(ci.substr(0, ci.find(' '))));
+                    set_cipher(ci.substr(0, ci.find(' ')));
                 }
                 return true;
             }
             auto rest = c.substr(6);
             std::string_view version = rest.substr(0, rest.find(' '));
             if (version.size() > 3)
-                set_version(std::string(version));
+                set_version(version);
             else
                 get();
             if (auto wc = c.find("with cipher "); wc != std::string_view::npos) {
                 auto cs = c.substr(wc + 12);
-                set_cipher(std::string(cs.substr(0, cs.find(' '))));
+                set_cipher(cs.substr(0, cs.find(' ')));
             }
             return true;
         }
@@ -273,9 +274,9 @@ struct TlsFinder {
         if (auto at = c.find("TLS: "); at != std::string_view::npos && (at == 0 || c[at - 1] == ' ')) {
             auto rest = c.substr(at + 5);
             auto comma = rest.find(',');
-            set_version(std::string(rest.substr(0, comma)));
+            set_version(rest.substr(0, comma));
             if (auto last = rest.rfind(','); last != std::string_view::npos && last != comma)
-                set_cipher(std::string(rest.substr(last + 1)));
+                set_cipher(rest.substr(last + 1));
             return true;
         }
         if (istarts(c, "Cipher TLS")) c.remove_prefix(7);  // Exim variant: (Cipher TLS1.3:...:128)
@@ -286,19 +287,19 @@ struct TlsFinder {
             std::string_view version = first.substr(0, colon);
             if (version.size() > 3 || iequals(version, "TLS")) {
                 if (version.size() > 3)
-                    set_version(std::string(version));
+                    set_version(version);
                 else
                     get();
                 if (colon != std::string_view::npos) {
                     auto rest = first.substr(colon + 1);
-                    set_cipher(std::string(rest.substr(0, rest.find(':'))));
+                    set_cipher(rest.substr(0, rest.find(':')));
                 }
                 return true;
             }
         }
         // qmail TLS patch: (DHE-RSA-AES256-SHA encrypted)
         if (c.size() > 10 && c.substr(c.size() - 10) == " encrypted") {
-            set_cipher(std::string(c.substr(0, c.size() - 10)));
+            set_cipher(c.substr(0, c.size() - 10));
             return true;
         }
         return false;
@@ -467,7 +468,12 @@ class TokenRun {
 
 template <typename Run>
 std::string join_atoms(const Run& toks) {
+    // Sized first: one allocation, never a regrowth.
+    std::size_t size = 0;
+    for (const Token* t : toks)
+        if (t->kind != TokenKind::Comment) size += t->text.size() + 1;
     std::string out;
+    out.reserve(size);
     for (const Token* t : toks) {
         if (t->kind == TokenKind::Comment) continue;
         if (!out.empty()) out.push_back(' ');
@@ -476,9 +482,13 @@ std::string join_atoms(const Run& toks) {
     return out;
 }
 
-std::string strip_angle(std::string_view s) {
-    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') s = s.substr(1, s.size() - 2);
-    return std::string(s);
+// In place: the joined words are the answer, no second copy.
+std::string strip_angle(std::string s) {
+    if (s.size() >= 2 && s.front() == '<' && s.back() == '>') {
+        s.pop_back();
+        s.erase(0, 1);
+    }
+    return s;
 }
 
 // The words of one clause: a list per thread, emptied and reused by every
@@ -736,13 +746,13 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                     }
                     // IronPort: "with ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384"
                     if (auto slash = t->text.find("/TLS/"); slash != std::string_view::npos) {
-                        tls.set_cipher(std::string(t->text.substr(slash + 5)));
+                        tls.set_cipher(t->text.substr(slash + 5));
                         words.push_back(t);
                         continue;
                     }
                     // Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
                     if (iequals(t->text, "tls") && k + 1 < g.toks.size() && g.toks[k + 1]->kind == TokenKind::Atom) {
-                        tls.set_cipher(std::string(g.toks[k + 1]->text));
+                        tls.set_cipher(g.toks[k + 1]->text);
                         ++k;
                         continue;
                     }
@@ -804,7 +814,10 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
     r.tls = std::move(tls.tls);
     // One form for every dialect's version: "1.2", or "unknown" where the
     // stamp says TLS but no single version.
-    if (r.tls) r.tls->version = std::string(normalise_tls_version(r.tls->version.value_or("")));
+    if (r.tls) {
+        std::string_view v = r.tls->version ? std::string_view(*r.tls->version) : std::string_view();
+        r.tls->version = std::string(normalise_tls_version(v));
+    }
     // Comment-only stamps are real (qmail's "(qmail 123 invoked by uid 89)");
     // bare words without any clause are not.
     if (!any_clause && std::ranges::any_of(toks, [](const Token& t) {
