@@ -1,6 +1,7 @@
 #include "classify/handover.hh"
 
 #include <algorithm>
+#include <array>
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
@@ -64,10 +65,14 @@ std::string org_words(const System& s) {
 std::vector<std::string> recipient_orgs_of(const Trace& t) {
     std::vector<std::string> out;
     // Each address asked once: the stamps of one delivery repeat its "for".
-    std::vector<std::string_view> asked;
+    // The first few are remembered; past them an address is asked again,
+    // which gives the same answer.
+    std::array<std::string_view, 16> asked;
+    std::size_t n_asked = 0;
     auto add = [&](std::string_view address) {
-        if (std::find(asked.begin(), asked.end(), address) != asked.end()) return;
-        asked.push_back(address);
+        const auto end = asked.begin() + static_cast<std::ptrdiff_t>(n_asked);
+        if (std::find(asked.begin(), end, address) != end) return;
+        if (n_asked < asked.size()) asked[n_asked++] = address;
         add_org(out, org_of_address(address));
     };
     for (const auto& s : t.signals)
@@ -338,6 +343,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
 
     auto build_runs = [&] {
         sides.runs.clear();
+        sides.runs.reserve(n);  // at most one run per hop
         for (std::size_t i = 0; i < n; ++i) {
             if (i == 0 || sides.links[i].kind == LinkKind::Crossing) {
                 Run r;

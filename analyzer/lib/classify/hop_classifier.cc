@@ -76,6 +76,7 @@ void classify(Trace& t, const RuleSet& rules) {
     const std::vector<TenantRun> tenant = tenants(t, sys, sides);
     const auto& group = sides.tenant_group;
     t.orgs.clear();
+    t.orgs.reserve(t.hops.size());  // at most one segment per hop
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         const Hop& h = t.hops[i];
         const Link& link = sides.links[i];
