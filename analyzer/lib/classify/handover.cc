@@ -245,8 +245,13 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 // A client that names no organisation of its own (an address,
                 // "localhost", a bare HELO): a submission, not a server's hand-over.
                 link.from_device = !other;
-                link.why = "received from " + sender_words(h.fields) + (other ? " (" + *other + ")" : std::string()) +
-                           " over the internet by " + org_words(b);
+                // "received from SENDER (ORG) over the internet by ORG", in one allocation.
+                std::string& why = link.why;
+                why.reserve(40 + sender_words_size(h.fields) + (other ? other->size() : 0) + org_view(b).size());
+                why.assign("received from ");
+                append_sender_words(why, h.fields);
+                if (other) why.append(" (").append(*other).append(")");
+                why.append(" over the internet by ").append(org_view(b));
                 continue;
             }
             const System& a = sys[i - 1];
@@ -256,9 +261,14 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
             // the recipient's or the list's side, even inside one provider.
             if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
                 link.kind = LinkKind::Crossing;
-                link.why = "hand-over at " + hop_ref(h) + ": " + service_evidence(b) +
-                           (*fam_b == Family::Mx ? ", the recipient's provider takes it in here"
-                                                 : ", the list takes it in here");
+                const std::string service = service_evidence(b);
+                std::string_view takes = *fam_b == Family::Mx ? ", the recipient's provider takes it in here"
+                                                              : ", the list takes it in here";
+                std::string& why = link.why;
+                why.reserve(40 + service.size() + takes.size());
+                why.assign("hand-over at ");
+                append_hop_ref(why, h);
+                why.append(": ").append(service).append(takes);
                 continue;
             }
             bool same_domain = a.org && b.org && *a.org == *b.org;

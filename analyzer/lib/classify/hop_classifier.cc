@@ -65,6 +65,7 @@ void classify(Trace& t, const RuleSet& rules) {
         h.role = "unknown";
         h.org.reset();
         h.evidence.clear();
+        h.evidence.reserve(2);  // a hop's role evidence and its org, mostly
     }
     std::vector<std::optional<RuleMatch>> by_match;
     const std::vector<System> sys = who_wrote(t.hops, rules, by_match);  // (a) who wrote each stamp
