@@ -18,7 +18,9 @@ bool contains(const std::vector<std::string>& v, const std::optional<std::string
 }
 
 void add_org(std::vector<std::string>& out, std::optional<std::string> org) {
-    if (org && !contains(out, org)) out.push_back(std::move(*org));
+    if (!org || contains(out, org)) return;
+    if (out.capacity() == 0) out.reserve(4);  // a message names a few: one allocation, not three
+    out.push_back(std::move(*org));
 }
 
 // The organisation a stamp's sender names of itself: the first of its
