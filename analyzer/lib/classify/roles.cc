@@ -1,7 +1,6 @@
 #include "classify/roles.hh"
 
 #include <algorithm>
-#include <initializer_list>
 #include <string_view>
 
 #include "classify/organisation.hh"
@@ -18,16 +17,6 @@ constexpr const char* kExternal = "external-delivery";
 constexpr const char* kSender = "sender-infrastructure";
 constexpr const char* kGateway = "security-gateway";
 constexpr const char* kList = "mailing-list";
-
-// The parts in one string, allocated once.
-std::string concat(std::initializer_list<std::string_view> parts) {
-    std::size_t size = 0;
-    for (auto p : parts) size += p.size();
-    std::string out;
-    out.reserve(size);
-    for (auto p : parts) out.append(p);
-    return out;
-}
 
 std::string_view or_text(const std::optional<std::string>& s, std::string_view otherwise) {
     return s ? std::string_view(*s) : otherwise;

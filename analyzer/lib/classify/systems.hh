@@ -8,6 +8,7 @@
 // system of a neighbouring stamp that shows the same host, and says which.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -47,5 +48,8 @@ std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules
 std::string hop_ref(const Hop& h);
 // The same at the end of `out`.
 void append_hop_ref(std::string& out, const Hop& h);
+
+// The parts in one string, allocated once: for evidence texts.
+std::string concat(std::initializer_list<std::string_view> parts);
 
 }  // namespace hopscope
