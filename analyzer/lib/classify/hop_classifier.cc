@@ -69,8 +69,9 @@ void classify(Trace& t, const RuleSet& rules) {
     }
     std::vector<std::optional<RuleMatch>> by_match;
     const std::vector<System> sys = who_wrote(t.hops, rules, by_match);  // (a) who wrote each stamp
-    const Sides sides = find_sides(t, sys, rules);                       // (b) where it changed hands
+    Sides sides = find_sides(t, sys, rules);                             // (b) where it changed hands
     assign_roles(t, sys, sides, by_match, rules);                        // (c) roles per run
+    decide_relay(t, sys, sides, rules);                                  // (d) the verdict
 
     // The chain read as a story: runs of one organisation in one role, cut
     // again where the message changed hands (two Microsoft 365 tenants).
@@ -80,11 +81,11 @@ void classify(Trace& t, const RuleSet& rules) {
     t.orgs.reserve(t.hops.size());  // at most one segment per hop
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         const Hop& h = t.hops[i];
-        const Link& link = sides.links[i];
+        Link& link = sides.links[i];
         bool crossing = link.kind == LinkKind::Crossing;
         if (t.orgs.empty() || t.orgs.back().org != h.org || t.orgs.back().role != h.role || crossing) {
             t.orgs.push_back({h.org, h.role, h.index, h.index, std::nullopt, std::nullopt, std::nullopt});
-            if (crossing) t.orgs.back().handover = link.why;
+            if (crossing) t.orgs.back().handover = std::move(link.why);  // decide_relay has read the links
             if (group[i] >= 0) t.orgs.back().tenant = tenant[static_cast<std::size_t>(group[i])];
         }
         OrgSegment& o = t.orgs.back();
@@ -93,8 +94,6 @@ void classify(Trace& t, const RuleSet& rules) {
                              !sys[i].service->product.empty();
         if (!o.service && named_service) o.service = sys[i].service->product;
     }
-
-    decide_relay(t, sys, sides, rules);  // (d) the verdict
 }
 
 }  // namespace hopscope
