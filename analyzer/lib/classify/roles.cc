@@ -51,7 +51,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
     // What marks a hop as a system of the sender's own: the user's rules
     // (--relay, --internal-net, `rule = internal|relay`), or an
     // authenticated submission. Asked once per hop at most.
-    std::vector<std::optional<std::optional<std::string>>> own_seen(n);
+    // Per thread, its storage reused: what is kept is copied from it.
+    thread_local std::vector<std::optional<std::optional<std::string>>> own_seen;
+    own_seen.clear();
+    own_seen.resize(n);
     auto own_evidence = [&](std::size_t i) -> const std::optional<std::string>& {
         if (own_seen[i]) return *own_seen[i];
         const Hop& h = t.hops[i];

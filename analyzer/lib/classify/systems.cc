@@ -191,9 +191,9 @@ std::string hop_ref(const Hop& h) {
     return out;
 }
 
-std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
-                              std::vector<std::optional<RuleMatch>>& by_match) {
-    std::vector<System> sys;
+void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<std::optional<RuleMatch>>& by_match,
+               std::vector<System>& sys) {
+    sys.clear();
     by_match.clear();
     by_match.reserve(hops.size());
     sys.reserve(hops.size());
@@ -202,7 +202,6 @@ std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules
         sys.push_back(system_of(by_match.back(), h.fields.by.host));
     }
     infer_systems(hops, sys, rules);
-    return sys;
 }
 
 }  // namespace hopscope

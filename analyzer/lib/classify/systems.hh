@@ -39,10 +39,10 @@ std::string service_evidence(const System& s);
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
                     const std::optional<std::string>& with);
 
-// The systems that wrote the stamps, one per hop. `by_match` receives the
-// rule each by-side matched (any family), for the later passes.
-std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
-                              std::vector<std::optional<RuleMatch>>& by_match);
+// The systems that wrote the stamps, one per hop, into `sys`. `by_match`
+// receives the rule each by-side matched (any family), for the later passes.
+void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<std::optional<RuleMatch>>& by_match,
+               std::vector<System>& sys);
 
 // "hop #3"
 std::string hop_ref(const Hop& h);
