@@ -64,8 +64,7 @@ std::string org_words(const System& s) {
 // The recipients' organisations: where the message was delivered
 // (Delivered-To, X-Original-To), the addresses the stamps say it was for,
 // and To.
-std::vector<std::string> recipient_orgs_of(const Trace& t) {
-    std::vector<std::string> out;
+void recipient_orgs_of(const Trace& t, std::vector<std::string>& out) {
     // Each address asked once: the stamps of one delivery repeat its "for".
     // The first few are remembered; past them an address is asked again,
     // which gives the same answer.
@@ -82,7 +81,6 @@ std::vector<std::string> recipient_orgs_of(const Trace& t) {
     for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
         if (h->fields.for_) add(*h->fields.for_);
     if (t.to) add(*t.to);
-    return out;
 }
 
 }  // namespace
@@ -186,12 +184,25 @@ std::optional<std::string> microsoft_took_as_own(const Trace& t) {
     return std::nullopt;
 }
 
-Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules) {
-    Sides sides;
+void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules, Sides& sides) {
+    {
+        Sides fresh;
+        auto keep = [](auto& to, auto& from) {
+            from.clear();
+            to.swap(from);
+        };
+        keep(fresh.links, sides.links);
+        keep(fresh.runs, sides.runs);
+        keep(fresh.sender_orgs, sides.sender_orgs);
+        keep(fresh.recipient_orgs, sides.recipient_orgs);
+        keep(fresh.rewriters, sides.rewriters);
+        keep(fresh.tenant_group, sides.tenant_group);
+        sides = std::move(fresh);
+    }
     const auto& hops = t.hops;
     const std::size_t n = hops.size();
     const OrgHeaders headers = OrgHeaders::of(t);
-    sides.recipient_orgs = recipient_orgs_of(t);
+    recipient_orgs_of(t, sides.recipient_orgs);
     sides.list = list_org(headers);
     sides.list_headers = sides.list || headers.list();
     // From names the author's organisation, unless a list rewrote it to its
@@ -461,7 +472,6 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
         if (g < 0 || sides.links[i].tenant) ++g;
         sides.tenant_group[i] = g;
     }
-    return sides;
 }
 
 }  // namespace hopscope

@@ -68,11 +68,12 @@ void classify(Trace& t, const RuleSet& rules) {
         h.evidence.reserve(2);  // a hop's role evidence and its org, mostly
     }
     // Read only while the trace is classified (what the trace keeps is
-    // copied from them): per thread, so their storage is reused.
+    // copied or moved from them): per thread, so their storage is reused.
     thread_local std::vector<std::optional<RuleMatch>> by_match;
     thread_local std::vector<System> sys;
+    thread_local Sides sides;
     who_wrote(t.hops, rules, by_match, sys);       // (a) who wrote each stamp
-    Sides sides = find_sides(t, sys, rules);       // (b) where it changed hands
+    find_sides(t, sys, rules, sides);              // (b) where it changed hands
     assign_roles(t, sys, sides, by_match, rules);  // (c) roles per run
     decide_relay(t, sys, sides, rules);            // (d) the verdict
 
