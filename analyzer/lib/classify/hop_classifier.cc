@@ -15,7 +15,8 @@ namespace {
 std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, const Sides& sides) {
     const std::size_t n = t.hops.size();
     const auto& group = sides.tenant_group;
-    std::vector<std::size_t> first;  // each tenant's first hop
+    thread_local std::vector<std::size_t> first;  // each tenant's first hop (per thread: its storage reused)
+    first.clear();
     for (std::size_t i = 0; i < n; ++i)
         if (group[i] >= 0 && static_cast<std::size_t>(group[i]) == first.size()) first.push_back(i);
     std::vector<TenantRun> out(first.size());
