@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstdint>
 
 namespace hopscope {
 namespace {
@@ -52,25 +53,47 @@ std::string_view lowered(std::string_view s, std::array<char, 512>& buf) {
     return {buf.data(), n};
 }
 
+// Words (lower-case ASCII, two bytes or more, at most 16) found in one pass
+// over a text: a position is tested only against the words that start with
+// its byte, by their second byte first (one search per word cost 2 % of an
+// audit of real mail).
+template <std::size_t N>
+class WordSet {
+    static_assert(N <= 16);
+
+  public:
+    constexpr explicit WordSet(const std::array<std::string_view, N>& words) : words_(words) {
+        for (std::size_t k = 0; k < N; ++k)
+            starting_[static_cast<unsigned char>(words[k][0])] |= static_cast<std::uint16_t>(1U << k);
+    }
+
+    [[nodiscard]] bool in(std::string_view text) const {
+        for (std::size_t i = 0; i + 1 < text.size(); ++i) {
+            for (unsigned m = starting_[static_cast<unsigned char>(text[i])]; m != 0; m &= m - 1) {
+                std::string_view w = words_[static_cast<std::size_t>(__builtin_ctz(m))];
+                if (w[1] == text[i + 1] && text.substr(i, w.size()) == w) return true;
+            }
+        }
+        return false;
+    }
+
+  private:
+    std::array<std::string_view, N> words_;
+    std::array<std::uint16_t, 256> starting_{};
+};
+
 // A bounce without a report says so in its sender or subject: the cheap
 // test before the text readers look at the body.
 bool may_be_text_bounce(const Trace& t) {
+    static constexpr WordSet<4> kSenders({"mailer-daemon", "postmaster", "mail delivery", "microsoftexchange"});
+    // Microsoft's localised subjects too: French, German, Spanish, Italian,
+    // Dutch; and its reports of success ("Delivered:", "Relayed:").
+    static constexpr WordSet<12> kSubjects({"failure notice", "delivery", "undeliver", "returned mail",
+                                            "returned to sender", "non remis", "unzustellbar", "no se puede entregar",
+                                            "non recapitabile", "onbestelbaar", "delivered:", "relayed:"});
     std::array<char, 512> buf{};
-    if (t.from) {
-        std::string_view from = lowered(*t.from, buf);
-        for (std::string_view who : {"mailer-daemon", "postmaster", "mail delivery", "microsoftexchange"})
-            if (from.find(who) != std::string_view::npos) return true;
-    }
-    if (t.subject) {
-        std::string_view subject = lowered(*t.subject, buf);
-        // Microsoft's localised subjects too: French, German, Spanish, Italian,
-        // Dutch; and its reports of success ("Delivered:", "Relayed:").
-        for (std::string_view what :
-             {"failure notice", "delivery", "undeliver", "returned mail", "returned to sender", "non remis",
-              "unzustellbar", "no se puede entregar", "non recapitabile", "onbestelbaar", "delivered:", "relayed:"})
-            if (subject.find(what) != std::string_view::npos) return true;
-    }
-    return false;
+    if (t.from && kSenders.in(lowered(*t.from, buf))) return true;
+    return t.subject && kSubjects.in(lowered(*t.subject, buf));
 }
 
 // What a notification says happened, in a sentence: "relayed to
