@@ -76,9 +76,7 @@ struct Sides {
 // evidence, or nullopt.
 std::optional<std::string> self_stamp(const Hop& h);
 
-// Where the message changed hands, into `sides`: every member set afresh,
-// the storage of its vectors reused.
-void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules, Sides& sides);
+Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules);
 
 // Short words for a run's kind ("Microsoft 365", "a security gateway").
 const char* describe_kind(RunKind k);
