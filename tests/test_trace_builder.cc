@@ -190,7 +190,6 @@ BOOST_AUTO_TEST_CASE(plain_header_text_decodes_as_gmime_does) {
     for (const char* c : cases) {
         BOOST_TEST_CONTEXT(c) {
             BOOST_TEST(hopscope::decode_header_text(c) == hopscope::decode_header_text_gmime(c));
-            BOOST_TEST(hopscope::decode_header_text_owned(std::string(c)) == hopscope::decode_header_text_gmime(c));
         }
     }
     BOOST_TEST(hopscope::decode_header_text(" =?UTF-8?Q?caf=C3=A9?=") == "caf\xC3\xA9");

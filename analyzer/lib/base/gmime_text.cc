@@ -4,8 +4,8 @@
 #include <emmintrin.h>
 #endif
 
-#include <algorithm>
 #include <mutex>
+#include <utility>
 
 #include "base/charset_pin.hh"
 #include "base/gmime_types.hh"
@@ -70,15 +70,6 @@ std::string decode_header_text(std::string_view unfolded) {
     if (is_own_decoding(unfolded)) {
         std::size_t start = unfolded.find_first_not_of(" \t");
         return start == std::string_view::npos ? std::string() : std::string(unfolded.substr(start));
-    }
-    return decode_header_text_gmime(unfolded);
-}
-
-std::string decode_header_text_owned(std::string&& unfolded) {
-    if (is_own_decoding(unfolded)) {
-        std::size_t start = unfolded.find_first_not_of(" \t");
-        unfolded.erase(0, std::min(start, unfolded.size()));
-        return std::move(unfolded);
     }
     return decode_header_text_gmime(unfolded);
 }

@@ -9,8 +9,6 @@ namespace hopscope {
 
 // Decodes an unstructured header value (Subject, From, To, ...) to UTF-8.
 std::string decode_header_text(std::string_view unfolded);
-// The same for a string we own: plain ASCII comes back in its own buffer.
-std::string decode_header_text_owned(std::string&& unfolded);
 
 // The same, always through GMime (decode_header_text skips it for plain
 // ASCII); tests hold the two to the same answers.

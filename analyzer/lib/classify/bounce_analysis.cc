@@ -63,8 +63,10 @@ class WordSet {
 
   public:
     constexpr explicit WordSet(const std::array<std::string_view, N>& words) : words_(words) {
-        for (std::size_t k = 0; k < N; ++k)
+        for (std::size_t k = 0; k < N; ++k) {
+            if (words[k].size() < 2) throw "a WordSet word has two bytes or more";  // a compile-time error
             starting_[static_cast<unsigned char>(words[k][0])] |= static_cast<std::uint16_t>(1U << k);
+        }
     }
 
     [[nodiscard]] bool in(std::string_view text) const {

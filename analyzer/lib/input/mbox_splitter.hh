@@ -45,8 +45,9 @@ bool is_from_line(std::string_view line);
 std::size_t find_separator(std::string_view data, std::size_t from);
 // The same, noting in `dashes` the line starts after a line break at or after
 // `from` and before the separator (the end of the data when none) whose first
-// two bytes are "--", as offsets less `origin` (at most `from` + 1). The same search without AVX2
-// where `avx2` is false, as machines that lack it run it (tests check both).
+// two bytes are "--", as offsets less `origin`, which is at most `from` + 1.
+// The same search without AVX2 where `avx2` is false, as machines that lack it
+// run it (tests check both).
 std::size_t find_separator_noting(std::string_view data, std::size_t from, DashLines& dashes, std::size_t origin,
                                   bool avx2 = true);
 
