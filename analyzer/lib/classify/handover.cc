@@ -1,6 +1,7 @@
 #include "classify/handover.hh"
 
 #include <algorithm>
+#include <array>
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
@@ -17,7 +18,9 @@ bool contains(const std::vector<std::string>& v, const std::optional<std::string
 }
 
 void add_org(std::vector<std::string>& out, std::optional<std::string> org) {
-    if (org && !contains(out, org)) out.push_back(std::move(*org));
+    if (!org || contains(out, org)) return;
+    if (out.capacity() == 0) out.reserve(4);  // a message names a few: one allocation, not three
+    out.push_back(std::move(*org));
 }
 
 // The organisation a stamp's sender names of itself: the first of its
@@ -61,13 +64,16 @@ std::string org_words(const System& s) {
 // The recipients' organisations: where the message was delivered
 // (Delivered-To, X-Original-To), the addresses the stamps say it was for,
 // and To.
-std::vector<std::string> recipient_orgs_of(const Trace& t) {
-    std::vector<std::string> out;
+void recipient_orgs_of(const Trace& t, std::vector<std::string>& out) {
     // Each address asked once: the stamps of one delivery repeat its "for".
-    std::vector<std::string_view> asked;
+    // The first few are remembered; past them an address is asked again,
+    // which gives the same answer.
+    std::array<std::string_view, 16> asked;
+    std::size_t n_asked = 0;
     auto add = [&](std::string_view address) {
-        if (std::find(asked.begin(), asked.end(), address) != asked.end()) return;
-        asked.push_back(address);
+        const auto end = asked.begin() + static_cast<std::ptrdiff_t>(n_asked);
+        if (std::find(asked.begin(), end, address) != end) return;
+        if (n_asked < asked.size()) asked[n_asked++] = address;
         add_org(out, org_of_address(address));
     };
     for (const auto& s : t.signals)
@@ -75,7 +81,6 @@ std::vector<std::string> recipient_orgs_of(const Trace& t) {
     for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
         if (h->fields.for_) add(*h->fields.for_);
     if (t.to) add(*t.to);
-    return out;
 }
 
 }  // namespace
@@ -179,12 +184,25 @@ std::optional<std::string> microsoft_took_as_own(const Trace& t) {
     return std::nullopt;
 }
 
-Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules) {
-    Sides sides;
+void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules, Sides& sides) {
+    {
+        Sides fresh;
+        auto keep = [](auto& to, auto& from) {
+            from.clear();
+            to.swap(from);
+        };
+        keep(fresh.links, sides.links);
+        keep(fresh.runs, sides.runs);
+        keep(fresh.sender_orgs, sides.sender_orgs);
+        keep(fresh.recipient_orgs, sides.recipient_orgs);
+        keep(fresh.rewriters, sides.rewriters);
+        keep(fresh.tenant_group, sides.tenant_group);
+        sides = std::move(fresh);
+    }
     const auto& hops = t.hops;
     const std::size_t n = hops.size();
     const OrgHeaders headers = OrgHeaders::of(t);
-    sides.recipient_orgs = recipient_orgs_of(t);
+    recipient_orgs_of(t, sides.recipient_orgs);
     sides.list = list_org(headers);
     sides.list_headers = sides.list || headers.list();
     // From names the author's organisation, unless a list rewrote it to its
@@ -240,8 +258,13 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
                 // A client that names no organisation of its own (an address,
                 // "localhost", a bare HELO): a submission, not a server's hand-over.
                 link.from_device = !other;
-                link.why = "received from " + sender_words(h.fields) + (other ? " (" + *other + ")" : std::string()) +
-                           " over the internet by " + org_words(b);
+                // "received from SENDER (ORG) over the internet by ORG", in one allocation.
+                std::string& why = link.why;
+                why.reserve(40 + sender_words_size(h.fields) + (other ? other->size() : 0) + org_view(b).size());
+                why.assign("received from ");
+                append_sender_words(why, h.fields);
+                if (other) why.append(" (").append(*other).append(")");
+                why.append(" over the internet by ").append(org_view(b));
                 continue;
             }
             const System& a = sys[i - 1];
@@ -251,9 +274,14 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
             // the recipient's or the list's side, even inside one provider.
             if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
                 link.kind = LinkKind::Crossing;
-                link.why = "hand-over at " + hop_ref(h) + ": " + service_evidence(b) +
-                           (*fam_b == Family::Mx ? ", the recipient's provider takes it in here"
-                                                 : ", the list takes it in here");
+                const std::string service = service_evidence(b);
+                std::string_view takes = *fam_b == Family::Mx ? ", the recipient's provider takes it in here"
+                                                              : ", the list takes it in here";
+                std::string& why = link.why;
+                why.reserve(40 + service.size() + takes.size());
+                why.assign("hand-over at ");
+                append_hop_ref(why, h);
+                why.append(": ").append(service).append(takes);
                 continue;
             }
             bool same_domain = a.org && b.org && *a.org == *b.org;
@@ -338,6 +366,7 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
 
     auto build_runs = [&] {
         sides.runs.clear();
+        sides.runs.reserve(n);  // at most one run per hop
         for (std::size_t i = 0; i < n; ++i) {
             if (i == 0 || sides.links[i].kind == LinkKind::Crossing) {
                 Run r;
@@ -443,7 +472,6 @@ Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& 
         if (g < 0 || sides.links[i].tenant) ++g;
         sides.tenant_group[i] = g;
     }
-    return sides;
 }
 
 }  // namespace hopscope

@@ -76,7 +76,9 @@ struct Sides {
 // evidence, or nullopt.
 std::optional<std::string> self_stamp(const Hop& h);
 
-Sides find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules);
+// Where the message changed hands, into `sides`: every member set afresh,
+// the storage of its vectors reused.
+void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& rules, Sides& sides);
 
 // Short words for a run's kind ("Microsoft 365", "a security gateway").
 const char* describe_kind(RunKind k);

@@ -15,7 +15,8 @@ namespace {
 std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, const Sides& sides) {
     const std::size_t n = t.hops.size();
     const auto& group = sides.tenant_group;
-    std::vector<std::size_t> first;  // each tenant's first hop
+    thread_local std::vector<std::size_t> first;  // each tenant's first hop (per thread: its storage reused)
+    first.clear();
     for (std::size_t i = 0; i < n; ++i)
         if (group[i] >= 0 && static_cast<std::size_t>(group[i]) == first.size()) first.push_back(i);
     std::vector<TenantRun> out(first.size());
@@ -65,24 +66,31 @@ void classify(Trace& t, const RuleSet& rules) {
         h.role = "unknown";
         h.org.reset();
         h.evidence.clear();
+        h.evidence.reserve(2);  // a hop's role evidence and its org, mostly
     }
-    std::vector<std::optional<RuleMatch>> by_match;
-    const std::vector<System> sys = who_wrote(t.hops, rules, by_match);  // (a) who wrote each stamp
-    const Sides sides = find_sides(t, sys, rules);                       // (b) where it changed hands
-    assign_roles(t, sys, sides, by_match, rules);                        // (c) roles per run
+    // Read only while the trace is classified (what the trace keeps is
+    // copied or moved from them): per thread, so their storage is reused.
+    thread_local std::vector<std::optional<RuleMatch>> by_match;
+    thread_local std::vector<System> sys;
+    thread_local Sides sides;
+    who_wrote(t.hops, rules, by_match, sys);       // (a) who wrote each stamp
+    find_sides(t, sys, rules, sides);              // (b) where it changed hands
+    assign_roles(t, sys, sides, by_match, rules);  // (c) roles per run
+    decide_relay(t, sys, sides, rules);            // (d) the verdict
 
     // The chain read as a story: runs of one organisation in one role, cut
     // again where the message changed hands (two Microsoft 365 tenants).
     const std::vector<TenantRun> tenant = tenants(t, sys, sides);
     const auto& group = sides.tenant_group;
     t.orgs.clear();
+    t.orgs.reserve(t.hops.size());  // at most one segment per hop
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         const Hop& h = t.hops[i];
-        const Link& link = sides.links[i];
+        Link& link = sides.links[i];
         bool crossing = link.kind == LinkKind::Crossing;
         if (t.orgs.empty() || t.orgs.back().org != h.org || t.orgs.back().role != h.role || crossing) {
             t.orgs.push_back({h.org, h.role, h.index, h.index, std::nullopt, std::nullopt, std::nullopt});
-            if (crossing) t.orgs.back().handover = link.why;
+            if (crossing) t.orgs.back().handover = std::move(link.why);  // decide_relay has read the links
             if (group[i] >= 0) t.orgs.back().tenant = tenant[static_cast<std::size_t>(group[i])];
         }
         OrgSegment& o = t.orgs.back();
@@ -91,8 +99,6 @@ void classify(Trace& t, const RuleSet& rules) {
                              !sys[i].service->product.empty();
         if (!o.service && named_service) o.service = sys[i].service->product;
     }
-
-    decide_relay(t, sys, sides, rules);  // (d) the verdict
 }
 
 }  // namespace hopscope

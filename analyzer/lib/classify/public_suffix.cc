@@ -2,6 +2,8 @@
 
 #include <libpsl.h>
 
+#include <array>
+#include <string>
 #include <string_view>
 
 #include "base/string_memo.hh"
@@ -31,7 +33,14 @@ namespace {
 template <typename Ask>
 bool remembered(StringMemo<bool, 8192>& memo, std::string_view name, Ask&& ask) {
     if (const bool* hit = memo.find(name)) return *hit;
-    std::string key(name);  // libpsl wants a C string
+    // libpsl wants a C string: a copy on the stack for a name of DNS length.
+    std::array<char, 256> buf;
+    if (name.size() < buf.size()) {
+        name.copy(buf.data(), name.size());
+        buf[name.size()] = '\0';
+        return memo.put(name, ask(static_cast<const char*>(buf.data())));
+    }
+    std::string key(name);
     return memo.put(name, ask(key.c_str()));
 }
 

@@ -1,6 +1,7 @@
 #include "classify/roles.hh"
 
 #include <algorithm>
+#include <string_view>
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
@@ -16,6 +17,10 @@ constexpr const char* kExternal = "external-delivery";
 constexpr const char* kSender = "sender-infrastructure";
 constexpr const char* kGateway = "security-gateway";
 constexpr const char* kList = "mailing-list";
+
+std::string_view or_text(const std::optional<std::string>& s, std::string_view otherwise) {
+    return s ? std::string_view(*s) : otherwise;
+}
 
 void set_role(Hop& h, const char* role, std::string evidence) {
     h.role = role;
@@ -46,7 +51,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
     // What marks a hop as a system of the sender's own: the user's rules
     // (--relay, --internal-net, `rule = internal|relay`), or an
     // authenticated submission. Asked once per hop at most.
-    std::vector<std::optional<std::optional<std::string>>> own_seen(n);
+    // Per thread, its storage reused: what is kept is copied from it.
+    thread_local std::vector<std::optional<std::optional<std::string>>> own_seen;
+    own_seen.clear();
+    own_seen.resize(n);
     auto own_evidence = [&](std::size_t i) -> const std::optional<std::string>& {
         if (own_seen[i]) return *own_seen[i];
         const Hop& h = t.hops[i];
@@ -107,19 +115,20 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 return;
             }
             recipient = true;
-            recipient_why = "the recipient's side since " + hop_ref(t.hops[r.first]);
+            recipient_why = concat({"the recipient's side since ", hop_ref(t.hops[r.first])});
             set_role(t.hops[r.first], kExternal, why);
             for (std::size_t i = r.first + 1; i <= r.last; ++i) set_role(t.hops[i], kExternal, recipient_why);
         };
         // The service's name, for the gateway and provider texts.
-        auto product = [&] {
-            return r.service && r.service->service ? r.service->service->product : std::string(describe_kind(r.kind));
+        auto product = [&]() -> std::string_view {
+            return r.service && r.service->service ? std::string_view(r.service->service->product)
+                                                   : std::string_view(describe_kind(r.kind));
         };
         switch (r.kind) {
             case RunKind::Microsoft:
                 for (std::size_t i = r.first; i <= r.last; ++i) {
                     Hop& h = t.hops[i];
-                    std::string why = sys[i].service == nullptr ? "Microsoft 365 (" + sys[i].org_note + ")"
+                    std::string why = sys[i].service == nullptr ? concat({"Microsoft 365 (", sys[i].org_note, ")"})
                                                                 : service_evidence(sys[i]);
                     if (family(sys[i]) == Family::Eop) {
                         set_role(h, kEop, why);
@@ -140,8 +149,9 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                     set_role(t.hops[i], kGateway,
                              sys[i].service
                                  ? service_evidence(sys[i])
-                                 : product() + " (" + r.org.value_or("?") +
-                                       "): " + (sys[i].org_note.empty() ? "the same organisation" : sys[i].org_note));
+                                 : concat({product(), " (", or_text(r.org, "?"), "): ",
+                                           sys[i].org_note.empty() ? std::string_view("the same organisation")
+                                                                   : std::string_view(sys[i].org_note)}));
                 gateway_seen = true;
                 continue;
             default:
@@ -178,14 +188,14 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 for (std::size_t i = r.first; i <= r.last; ++i)
                     set_role(t.hops[i], kSender,
                              sys[i].service ? service_evidence(sys[i])
-                                            : product() + " (" + r.org.value_or("?") + "): " + sys[i].org_note);
+                                            : concat({product(), " (", or_text(r.org, "?"), "): ", sys[i].org_note}));
                 if (k > 0 && crossed && !provider_seen)
                     t.hops[r.first].evidence.emplace_back("the sender's side submitted it here (" + entry.why + ")");
                 provider_seen = true;
                 continue;
             }
-            enter_recipient(product() + " received it from " + sender_words(first.fields) +
-                            ": the recipient's provider (" + entry.why + ")");
+            enter_recipient(concat({product(), " received it from ", sender_words(first.fields),
+                                    ": the recipient's provider (", entry.why, ")"}));
             continue;
         }
         // A system of no known service, on the sender's side so far: the
@@ -271,8 +281,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 set_role(h, kLocal, link.why);
             else
                 set_role(h, kLocal,
-                         "inside " + r.org.value_or("the same system") + " with " + hop_ref(t.hops[why_hop]) + " (" +
-                             *own_why + ")");
+                         concat({"inside ", or_text(r.org, "the same system"), " with ", hop_ref(t.hops[why_hop]), " (",
+                                 *own_why, ")"}));
         }
         if (!crossed && !entry.why.empty()) {
             static constexpr std::string_view kOwn = ": the sender's own system";
@@ -294,7 +304,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             h.role = "unknown";
             h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
         }
-        if (h.org && !sys[i].org_note.empty()) h.evidence.push_back("org " + *h.org + ": " + sys[i].org_note);
+        if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
     }
 }
 

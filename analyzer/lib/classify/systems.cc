@@ -57,8 +57,14 @@ bool names_public_system(const SenderSide& f) {
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
     const std::size_t n = hops.size();
     auto copy_from = [&](std::size_t i, std::size_t j, std::string note) {
-        sys[i] = sys[j];
-        sys[i].org_note = std::move(note);
+        // All but j's own note, which `note` replaces.
+        System& to = sys[i];
+        const System& from = sys[j];
+        to.service = from.service;
+        to.subject = from.subject;
+        to.org = from.org;
+        to.party = from.party;
+        to.org_note = std::move(note);
     };
     auto try_fill = [&](std::size_t i) {
         const auto& f = hops[i].fields;
@@ -69,14 +75,14 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                     if (!*name || !is_public_name(**name)) continue;
                     System cand = system_named(rules, *name, next.ip, std::nullopt);
                     if (!cand.org) continue;
-                    cand.org_note = "the next stamp's sender " + **name + " is this receiver";
+                    cand.org_note = concat({"the next stamp's sender ", **name, " is this receiver"});
                     sys[i] = std::move(cand);
                     return true;
                 }
                 if (next.ip) {
                     System cand = system_named(rules, std::nullopt, next.ip, std::nullopt);
                     if (cand.org) {
-                        cand.org_note = "the next stamp's sender " + *next.ip + " is this receiver";
+                        cand.org_note = concat({"the next stamp's sender ", *next.ip, " is this receiver"});
                         sys[i] = std::move(cand);
                         return true;
                     }
@@ -85,13 +91,13 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         }
         if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org) {
             copy_from(i, i - 1,
-                      "its sender " + *f.from.ip + " is " + std::string(site_local_words(*f.from.ip)) +
-                          ": handed on inside " + hop_ref(hops[i - 1]) + "'s system");
+                      concat({"its sender ", *f.from.ip, " is ", site_local_words(*f.from.ip), ": handed on inside ",
+                              hop_ref(hops[i - 1]), "'s system"}));
             return true;
         }
         if (i + 1 < n && hops[i + 1].fields.from.ip && site_local_address(*hops[i + 1].fields.from.ip) &&
             sys[i + 1].org) {
-            copy_from(i, i + 1, "it handed the message on inside one system to " + hop_ref(hops[i + 1]));
+            copy_from(i, i + 1, concat({"it handed the message on inside one system to ", hop_ref(hops[i + 1])}));
             return true;
         }
         if (i > 0 && sys[i - 1].org && f.by.host && !is_public_name(*f.by.host) &&
@@ -100,8 +106,8 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             for (const auto* name : {&f.from.rdns, &f.from.host, &f.from.helo}) {
                 if (!*name || org_of_name(**name) != sys[i - 1].org) continue;
                 copy_from(i, i - 1,
-                          "its sender " + **name + " belongs to " + *sys[i - 1].org +
-                              " and its receiver has no public name: an internal host there");
+                          concat({"its sender ", **name, " belongs to ", *sys[i - 1].org,
+                                  " and its receiver has no public name: an internal host there"}));
                 return true;
             }
         }
@@ -111,7 +117,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             bool same = (f.by.ip && other.ip && *f.by.ip == *other.ip) ||
                         (f.by.host && other.host && iequals(*f.by.host, *other.host));
             if (same) {
-                copy_from(i, j, "the same receiver as " + hop_ref(hops[j]));
+                copy_from(i, j, concat({"the same receiver as ", hop_ref(hops[j])}));
                 return true;
             }
         }
@@ -121,9 +127,9 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         // "by pps.reinject").
         if (i > 0 && sys[i - 1].org && !names_public_system(f.from)) {
             copy_from(i, i - 1,
-                      "its receiver has no public name and its sender names no outside system: the message went on "
-                      "inside " +
-                          hop_ref(hops[i - 1]) + "'s system");
+                      concat({"its receiver has no public name and its sender names no outside system: the message "
+                              "went on inside ",
+                              hop_ref(hops[i - 1]), "'s system"}));
             return true;
         }
         // The same, looking forward: the next stamp names no sender at all,
@@ -132,9 +138,9 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             !hops[i + 1].fields.from.ip && !hops[i + 1].fields.from.host && !hops[i + 1].fields.from.helo &&
             !hops[i + 1].fields.from.rdns) {
             copy_from(i, i + 1,
-                      "its receiver has no public name and the next stamp names no sender: the message went on "
-                      "inside " +
-                          hop_ref(hops[i + 1]) + "'s system");
+                      concat({"its receiver has no public name and the next stamp names no sender: the message went "
+                              "on inside ",
+                              hop_ref(hops[i + 1]), "'s system"}));
             return true;
         }
         return false;
@@ -170,15 +176,24 @@ void append_hop_ref(std::string& out, const Hop& h) {
     out.append(buf.data(), std::to_chars(buf.data() + 5, buf.data() + buf.size(), h.index).ptr);
 }
 
+std::string concat(std::initializer_list<std::string_view> parts) {
+    std::size_t size = 0;
+    for (auto p : parts) size += p.size();
+    std::string out;
+    out.reserve(size);
+    for (auto p : parts) out.append(p);
+    return out;
+}
+
 std::string hop_ref(const Hop& h) {
     std::string out;  // short enough to need no allocation
     append_hop_ref(out, h);
     return out;
 }
 
-std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
-                              std::vector<std::optional<RuleMatch>>& by_match) {
-    std::vector<System> sys;
+void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<std::optional<RuleMatch>>& by_match,
+               std::vector<System>& sys) {
+    sys.clear();
     by_match.clear();
     by_match.reserve(hops.size());
     sys.reserve(hops.size());
@@ -187,7 +202,6 @@ std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules
         sys.push_back(system_of(by_match.back(), h.fields.by.host));
     }
     infer_systems(hops, sys, rules);
-    return sys;
 }
 
 }  // namespace hopscope

@@ -8,6 +8,7 @@
 // system of a neighbouring stamp that shows the same host, and says which.
 #pragma once
 
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -38,14 +39,17 @@ std::string service_evidence(const System& s);
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
                     const std::optional<std::string>& with);
 
-// The systems that wrote the stamps, one per hop. `by_match` receives the
-// rule each by-side matched (any family), for the later passes.
-std::vector<System> who_wrote(const std::vector<Hop>& hops, const RuleSet& rules,
-                              std::vector<std::optional<RuleMatch>>& by_match);
+// The systems that wrote the stamps, one per hop, into `sys`. `by_match`
+// receives the rule each by-side matched (any family), for the later passes.
+void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<std::optional<RuleMatch>>& by_match,
+               std::vector<System>& sys);
 
 // "hop #3"
 std::string hop_ref(const Hop& h);
 // The same at the end of `out`.
 void append_hop_ref(std::string& out, const Hop& h);
+
+// The parts in one string, allocated once: for evidence texts.
+std::string concat(std::initializer_list<std::string_view> parts);
 
 }  // namespace hopscope

@@ -465,7 +465,9 @@ AuthenticationResults parse_authentication_results(std::string_view header, std:
         auto eq = p.find('=');
         if (eq == std::string_view::npos) continue;
         AuthResult r;
-        r.properties.reserve(4);  // smtp.mailfrom, header.d, header.from ...: one allocation, not three
+        // smtp.mailfrom, header.d, header.from ...: one allocation, not three
+        // (none for a result without properties, "arc=none").
+        if (p.find('=', eq + 1) != std::string_view::npos) r.properties.reserve(4);
         r.method = std::string(trim(p.substr(0, eq)));
         for (char& c : r.method)
             if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');

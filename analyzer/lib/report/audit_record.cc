@@ -268,7 +268,6 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
         if (trace->relay) {
             f.state = trace->relay->state;
             f.method = trace->relay->method;
-            f.reason = trace->relay->reason;
         }
         if (options.senders || options.period.active()) {
             std::optional<std::string> created, first;
@@ -281,14 +280,12 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
             f.seen = message_time(created, trace->delay_from, first);
         }
         f.left_out = left_out_of(options.period, f.seen);
-        if (!f.left_out.empty()) return f;  // no record
-        if (options.senders) f.sender = sender_figures(*trace);
-        f.message_id = trace->message_id;
-        if (trace->bounce) {
-            f.bounce = true;
-            f.bounce_status = trace->bounce->status;
-            f.bounce_explanation = trace->bounce->explanation;
+        if (!f.left_out.empty()) {  // no record
+            if (trace->relay) f.reason = std::move(trace->relay->reason);
+            return f;
         }
+        if (options.senders) f.sender = sender_figures(*trace);
+        f.bounce = static_cast<bool>(trace->bounce);
         if (trace->notification) f.notification_action = trace->notification->action;
         f.delays.reserve(trace->hops.size());
         for (const auto& h : trace->hops) {
@@ -307,6 +304,15 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
         f.error = trace.error().message;
     }
     write_record(trace ? &*trace : nullptr, source, f.error, options.format, out);
+    if (trace) {
+        // The trace's own texts, taken once its record is written: no copies.
+        if (trace->relay) f.reason = std::move(trace->relay->reason);
+        f.message_id = std::move(trace->message_id);
+        if (trace->bounce) {
+            f.bounce_status = std::move(trace->bounce->status);
+            f.bounce_explanation = std::move(trace->bounce->explanation);
+        }
+    }
     return f;
 }
 
