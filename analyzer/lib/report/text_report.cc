@@ -521,7 +521,7 @@ void result_line(std::string& out, const HeaderInfo& ar_info, const AuthResult& 
                  std::string_view indent) {
     FieldLookup m = field_meaning(ar_info, r.method, r.result);
     std::string details = auth_details(r);
-    std::string line = std::string(indent) + pad(std::string(auth_method_label(r.method)), 15) + " " +
+    std::string line = std::string(indent) + pad(escape_for_terminal(auth_method_label(r.method)), 15) + " " +
                        pad(escape_for_terminal(r.result), 9) + " ";
     if (!details.empty()) line += escape_for_terminal(details) + ": ";
     if (const FieldMeaning* row = m.best(); row != nullptr)
