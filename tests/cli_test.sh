@@ -294,6 +294,12 @@ check "summarize of a missing file" 2 "$bin" summarize "$tmp/nope.jsonl"
 if [ -s $out ]; then fail=$((fail+1)); echo "FAIL summarize printed a summary beside the error"; else pass=$((pass+1)); fi
 check "summarize of nothing" 0 "$bin" summarize /dev/null
 expect_grep "an empty input summarises to zero" $out "^Messages   0 read"
+# A record's own text in an error line is escaped for the terminal: a hand-edited
+# state with ESC in it reaches stderr as \x1B, never as the raw byte.
+"$bin" audit -q --format jsonl "$corpus/demo-o365-relay.eml" | sed 's/"state":"traversed"/"state":"\\u001b[31mx"/' > "$tmp/esc.jsonl"
+check "summarize of a record with ESC in its state" 3 "$bin" summarize "$tmp/esc.jsonl"
+expect_grep "the bad state is quoted escaped" $err 'unknown relay state .\\x1B\[31mx'
+if grep -q $'\x1b' $err; then fail=$((fail+1)); echo "FAIL summarize wrote a raw ESC to stderr"; else pass=$((pass+1)); fi
 
 # A closed pipe (`| head`): the run ends at once, silently, with 74.
 closed_pipe() {  # closed_pipe ARGS...: stdout is a pipe nobody reads; prints "STATUS STDERR"

@@ -236,7 +236,7 @@ int run_check(const std::vector<std::string>& args) {
         auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr, pick);
         std::string name = file == "-" ? "standard input" : file;
         if (!trace) {
-            std::cerr << "hopscope: " << trace.error().message << "\n";
+            std::cerr << "hopscope: " << escape_for_terminal(trace.error().message) << "\n";
             Answer a;
             a.input = name;
             a.verdict = "unreadable";

@@ -12,6 +12,7 @@
 #include "cli/text_lines.hh"
 #include "report/audit_record_reader.hh"
 #include "report/audit_summary.hh"
+#include "report/display_text.hh"
 
 namespace po = boost::program_options;
 
@@ -101,7 +102,9 @@ int run_summarize(const std::vector<std::string>& args) {
     std::uint64_t records = 0;
     std::uint64_t bad_lines = 0;
     auto bad = [&](const std::string& where, const std::string& why) {
-        if (++bad_lines <= kErrorsShown) std::cerr << "hopscope summarize: " << where << ": " << why << "\n";
+        if (++bad_lines <= kErrorsShown)
+            std::cerr << "hopscope summarize: " << escape_for_terminal(where) << ": " << escape_for_terminal(why)
+                      << "\n";
     };
     for (const auto& path : paths) {
         auto lines = TextLines::open(path, kMaxLine);

@@ -13,6 +13,7 @@
 
 #include "cli/analysis_options.hh"
 #include "cli/exit_codes.hh"
+#include "report/display_text.hh"
 #include "report/display_zone.hh"
 #include "report/html_report.hh"
 #include "report/text_report.hh"
@@ -123,7 +124,7 @@ int run_trace(const std::vector<std::string>& args) {
     std::string raw_headers;
     auto trace = analyse_one(file, *rules, format == "html" ? &raw_headers : nullptr, pick);
     if (!trace) {
-        std::cerr << "hopscope: " << trace.error().message << "\n";
+        std::cerr << "hopscope: " << escape_for_terminal(trace.error().message) << "\n";
         return exit_code::bad_input;
     }
     if (format == "json") {
