@@ -300,6 +300,14 @@ expect_grep "an empty input summarises to zero" $out "^Messages   0 read"
 check "summarize of a record with ESC in its state" 3 "$bin" summarize "$tmp/esc.jsonl"
 expect_grep "the bad state is quoted escaped" $err 'unknown relay state .\\x1B\[31mx'
 if grep -q $'\x1b' $err; then fail=$((fail+1)); echo "FAIL summarize wrote a raw ESC to stderr"; else pass=$((pass+1)); fi
+# An Outlook item without transport headers is refused with its message class
+# quoted: the class is the file's own text, escaped like a header's.
+python3 "$(dirname "$0")/data/make_msg.py" "$tmp/esc.msg" $'\x1b[31mIPM.Note'
+for cmd in trace check; do
+  check "$cmd of a .msg whose class holds ESC" 2 "$bin" $cmd "$tmp/esc.msg"
+  expect_grep "$cmd quotes the class escaped" $err 'no transport headers.*(\\x1B\[31mIPM.Note)'
+  if grep -q $'\x1b' $err; then fail=$((fail+1)); echo "FAIL $cmd wrote a raw ESC to stderr"; else pass=$((pass+1)); fi
+done
 
 # A closed pipe (`| head`): the run ends at once, silently, with 74.
 closed_pipe() {  # closed_pipe ARGS...: stdout is a pipe nobody reads; prints "STATUS STDERR"
