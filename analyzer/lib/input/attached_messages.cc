@@ -13,6 +13,7 @@
 
 #include "base/gmime_types.hh"
 #include "input/header_block.hh"
+#include "input/mime_tree.hh"
 
 namespace hopscope {
 namespace {
@@ -201,13 +202,10 @@ bool may_attach_messages(std::string_view content_type, std::string_view body, c
 
 std::vector<AttachedMessage> read_attached_messages(std::string_view message) {
     std::vector<AttachedMessage> out;
-    gm::ensure_initialised();
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
-    auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
-    auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
-    if (!parsed) return out;
+    auto top = parse_mime_tree(message);
+    if (!top) return out;
     Walk w;
-    visit(g_mime_message_get_mime_part(parsed.get()), 0, out, w);
+    visit(top.get(), 0, out, w);
     return out;
 }
 

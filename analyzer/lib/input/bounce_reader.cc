@@ -6,6 +6,7 @@
 #include "base/gmime_types.hh"
 #include "base/utf8.hh"
 #include "input/header_block.hh"
+#include "input/mime_tree.hh"
 #include "input/status_code.hh"
 #include "input/text_bounce.hh"
 
@@ -198,14 +199,11 @@ std::optional<BounceReport> forwarded_report(std::string_view text, int depth) {
 }
 
 std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) {
-    gm::ensure_initialised();
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
-    auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
-    auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
-    if (!parsed) return std::nullopt;
+    auto top = parse_mime_tree(message);
+    if (!top) return std::nullopt;
     Walk w;
     w.report.kind = "dsn";
-    visit(g_mime_message_get_mime_part(parsed.get()), 0, false, w);
+    visit(top.get(), 0, false, w);
     if (w.is_report) {
         // Microsoft's NDRs carry a report and their own prose: the prose adds
         // the generating server and, when nothing is attached, the original's headers.
