@@ -1,5 +1,6 @@
 #include "input/mime_tree.hh"
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 
@@ -16,8 +17,20 @@ const char* after_line(const char* at, const char* end) {
 
 }  // namespace
 
-// The header block is split as the trace splits it; it is taken only when
-// GMime, reading the whole message, would end it at the same blank line.
+// GMime reads its stream 4096 bytes at a time, and where a body line meets
+// the end of a read decides how it reads that line (a boundary there, or
+// not). So the body is given at the offset it has in the message: the
+// fields left out are replaced, after the first Content-* field, by lines
+// of the same length that GMime reads as no field and drops without making
+// an object of them. A header block that GMime could end or read otherwise
+// is given whole: one a paste's preamble, indentation or a byte-order mark
+// starts, one with a line that lost its indentation, white space on its
+// blank line, no blank line, a truncated one; and one whose reading could
+// move GMime's reads: a field whose colon is more than kMaxNameLine bytes
+// into its line, an mbox "From " line longer than that; and one without a
+// Content-* field (rare in what the readers are asked about).
+constexpr std::size_t kMaxNameLine = 100;
+
 bool mime_part_bytes(std::string_view message, std::string& out) {
     HeaderBlock block = split_header_block(message);
     if (block.fields.empty() || !block.anomalies.empty()) return false;
@@ -25,12 +38,11 @@ bool mime_part_bytes(std::string_view message, std::string& out) {
     const char* begin = message.data();
     const char* end = begin + message.size();
     // The first field at the start of the message, or of the line after an
-    // mbox "From " line that starts it: no preamble, indentation or
-    // byte-order mark.
+    // mbox "From " line that starts it.
     if (block.input_kind == "mbox-message" && !message.starts_with("From ")) return false;
     const char* first = block.fields.front().name.data();
     const char* expected = block.input_kind == "message" ? begin : after_line(begin, end);
-    if (first != expected) return false;
+    if (first != expected || static_cast<std::size_t>(first - begin) > kMaxNameLine) return false;
     // The blank line ends the last field's lines and holds nothing.
     const HeaderField& last = block.fields.back();
     const char* blank = after_line(last.raw.data() + last.raw.size(), end);
@@ -39,12 +51,36 @@ bool mime_part_bytes(std::string_view message, std::string& out) {
                                                                                         : 0;
     if (blank_size == 0 || begin + block.end_offset != blank + blank_size) return false;
     out.clear();
-    out.reserve(message.size() - static_cast<std::size_t>(blank - begin) + 1024);
+    out.reserve(message.size());
+    bool padded = false;
+    std::size_t left_out = static_cast<std::size_t>(first - begin);  // the "From " line, if any
+    auto pad = [&] {
+        // Lines of 'x' of at most kMaxNameLine bytes, none shorter than two.
+        while (left_out > 0) {
+            std::size_t n = std::min(left_out, kMaxNameLine);
+            if (left_out - n == 1) --n;
+            out.append(n - 1, 'x').push_back('\n');
+            left_out -= n;
+        }
+    };
+    bool any_content = false;
     for (const auto& f : block.fields) {
-        if (f.name.size() < 8 || !iequals(f.name.substr(0, 8), "Content-")) continue;
+        if (static_cast<std::size_t>(f.raw.data() - f.name.data()) > kMaxNameLine) return false;
         const char* field_end = after_line(f.raw.data() + f.raw.size(), end);
-        out.append(f.name.data(), static_cast<std::size_t>(field_end - f.name.data()));
+        auto size = static_cast<std::size_t>(field_end - f.name.data());
+        if (f.name.size() < 8 || !iequals(f.name.substr(0, 8), "Content-")) {
+            left_out += size;
+            continue;
+        }
+        out.append(f.name.data(), size);
+        any_content = true;
+        if (!padded) {  // after the first Content-* field, which starts the part's header
+            padded = true;
+            pad();
+        }
     }
+    if (!any_content) return false;  // the lines GMime drops need a field before them
+    pad();
     out.append(blank, static_cast<std::size_t>(end - blank));
     return true;
 }

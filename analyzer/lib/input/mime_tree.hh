@@ -2,6 +2,7 @@
 // its parts (bounces, attached messages). Pure: bytes in, a GMime object out.
 #pragma once
 
+#include <string>
 #include <string_view>
 
 #include "base/gmime_types.hh"
@@ -9,17 +10,18 @@
 namespace hopscope {
 
 // The message's top MIME part (a multipart, a message part or a leaf), or
-// none when GMime reads no part. GMime is given the message's Content-*
-// fields and its body: the other fields (a relayed message's dozens of
-// stamps and signatures) shape no part, and GMime makes an object of every
-// field it reads. A header block this splitter and GMime could end or read
-// differently (a paste's preamble or indentation, a line that lost its
-// indentation, white space on the blank line, a header block without one)
-// is given to GMime whole, as it is.
+// none when GMime reads no part: the part of GMime's parse of the whole
+// message. GMime makes an object of every header field it reads, and a
+// relayed message's dozens of stamps and signatures shape no part: where
+// the header block allows, GMime is given only the Content-* fields, lines
+// it drops in place of the others (so the body keeps its offset, which
+// decides how GMime's 4096-byte reads meet its lines), and the body. The
+// other header blocks, and a message without a Content-* field, are given
+// whole (mime_tree.cc says which).
 gm::Object<GMimeObject> parse_mime_tree(std::string_view message);
 
-// What parse_mime_tree gives GMime to read as a part: the Content-* fields
-// and the body, into `out` (replaced); false when the message is read whole.
+// What parse_mime_tree gives GMime to read as a part, into `out`
+// (replaced): as long as the message; false when it is read whole.
 bool mime_part_bytes(std::string_view message, std::string& out);
 
 }  // namespace hopscope
