@@ -17,16 +17,17 @@ const char* after_line(const char* at, const char* end) {
 
 }  // namespace
 
-// GMime reads its stream 4096 bytes at a time, and where a body line meets
-// the end of a read decides how it reads that line (a boundary there, or
-// not). So the body is given at the offset it has in the message: the
-// fields left out are replaced, after the first Content-* field, by lines
-// of the same length that GMime reads as no field and drops without making
-// an object of them. A header block that GMime could end or read otherwise
+// GMime reads its stream in blocks of 4096 bytes (while it reads a header
+// block, a refill carries at most 128 bytes over), and where a body line
+// meets the end of a read decides how it reads that line (a boundary
+// there, or not). So the body is given at the offset it has in the
+// message: the fields left out are replaced, after the first Content-*
+// field, by lines of the same length that GMime (3.2.6 and later) reads as
+// no field and drops without making an object of them. A header block that GMime could end or read otherwise
 // is given whole: one a paste's preamble, indentation or a byte-order mark
 // starts, one with a line that lost its indentation, white space on its
 // blank line, no blank line, a truncated one; and one whose reading could
-// move GMime's reads: a field whose colon is more than kMaxNameLine bytes
+// move GMime's reads: a field whose colon is kMaxNameLine bytes or more
 // into its line, an mbox "From " line longer than that; and one without a
 // Content-* field (rare in what the readers are asked about).
 constexpr std::size_t kMaxNameLine = 100;
