@@ -22,11 +22,8 @@ std::string text_of(GMimeObject* part) {
 
 // The top part GMime reads from the whole message, as the readers read it before.
 std::string whole_tree(std::string_view message) {
-    gm::ensure_initialised();
-    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
-    auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
-    auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
-    return parsed ? text_of(g_mime_message_get_mime_part(parsed.get())) : "(no part)";
+    auto top = whole_message_tree(message);
+    return text_of(top.get());
 }
 
 std::string tree(std::string_view message) {

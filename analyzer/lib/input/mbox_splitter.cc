@@ -49,19 +49,13 @@ std::string_view next_word(std::string_view s) {
     return s.substr(i);
 }
 
-char ascii_lower(char c) {
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-// Every separator asks for a day and a month name: compared here a byte at
-// a time (a call to strncasecmp per name cost more than the rest of the line).
+// Every separator asks for a day and a month name: iequals, inline, turns
+// most names away at their first byte (a call to strncasecmp per name cost
+// more than the rest of the line).
 bool starts_with_name(std::string_view s, std::string_view names) {
     if (s.size() < 4 || !is_space(s[3])) return false;  // "Wed " but not "Wednesday" or "Wed,"
-    const char a = ascii_lower(s[0]);
-    const char b = ascii_lower(s[1]);
-    const char c = ascii_lower(s[2]);
     for (std::size_t i = 0; i + 3 <= names.size(); i += 3)
-        if (a == ascii_lower(names[i]) && b == ascii_lower(names[i + 1]) && c == ascii_lower(names[i + 2])) return true;
+        if (iequals(s.substr(0, 3), names.substr(i, 3))) return true;
     return false;
 }
 bool is_day_name(std::string_view s) {

@@ -23,13 +23,15 @@ const char* after_line(const char* at, const char* end) {
 // there, or not). So the body is given at the offset it has in the
 // message: the fields left out are replaced, after the first Content-*
 // field, by lines of the same length that GMime (3.2.6 and later) reads as
-// no field and drops without making an object of them. A header block that GMime could end or read otherwise
-// is given whole: one a paste's preamble, indentation or a byte-order mark
-// starts, one with a line that lost its indentation, white space on its
-// blank line, no blank line, a truncated one; and one whose reading could
-// move GMime's reads: a field whose colon is kMaxNameLine bytes or more
-// into its line, an mbox "From " line longer than that; and one without a
-// Content-* field (rare in what the readers are asked about).
+// no field and drops without making an object of them.
+//
+// A header block that GMime could end or read otherwise is given whole:
+// one a paste's preamble, indentation or a byte-order mark starts, one with
+// a line that lost its indentation, white space on its blank line, no blank
+// line, a truncated one; one whose reading could move GMime's reads (a
+// field whose colon is kMaxNameLine bytes or more into its line, an mbox
+// "From " line longer than that); and one without a Content-* field (the
+// lines GMime drops need a field before them).
 constexpr std::size_t kMaxNameLine = 100;
 
 bool mime_part_bytes(std::string_view message, std::string& out) {
@@ -53,7 +55,6 @@ bool mime_part_bytes(std::string_view message, std::string& out) {
     if (blank_size == 0 || begin + block.end_offset != blank + blank_size) return false;
     out.clear();
     out.reserve(message.size());
-    bool padded = false;
     std::size_t left_out = static_cast<std::size_t>(first - begin);  // the "From " line, if any
     auto pad = [&] {
         // Lines of 'x' of at most kMaxNameLine bytes, none shorter than two.
@@ -74,33 +75,30 @@ bool mime_part_bytes(std::string_view message, std::string& out) {
             continue;
         }
         out.append(f.name.data(), size);
+        if (!any_content) pad();  // after the first Content-* field, which starts the part's header
         any_content = true;
-        if (!padded) {  // after the first Content-* field, which starts the part's header
-            padded = true;
-            pad();
-        }
     }
-    if (!any_content) return false;  // the lines GMime drops need a field before them
+    if (!any_content) return false;
     pad();
     out.append(blank, static_cast<std::size_t>(end - blank));
     return true;
 }
 
-gm::Object<GMimeObject> parse_mime_tree(std::string_view message) {
+gm::Object<GMimeObject> whole_message_tree(std::string_view message) {
     gm::ensure_initialised();
-    std::string given;  // GMime's stream takes a copy
-    gm::Object<GMimeStream> stream;
-    bool whole = !mime_part_bytes(message, given);
-    if (whole)
-        stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
-    else
-        stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(given.data(), given.size()));
+    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(message.data(), message.size()));
     auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
-    if (whole) {
-        auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
-        if (!parsed) return {};
-        return gm::Object<GMimeObject>::borrow(g_mime_message_get_mime_part(parsed.get()));
-    }
+    auto parsed = gm::Object<GMimeMessage>::adopt(g_mime_parser_construct_message(parser.get(), nullptr));
+    if (!parsed) return {};
+    return gm::Object<GMimeObject>::borrow(g_mime_message_get_mime_part(parsed.get()));
+}
+
+gm::Object<GMimeObject> parse_mime_tree(std::string_view message) {
+    std::string given;  // GMime's stream takes a copy
+    if (!mime_part_bytes(message, given)) return whole_message_tree(message);
+    gm::ensure_initialised();
+    auto stream = gm::Object<GMimeStream>::adopt(g_mime_stream_mem_new_with_buffer(given.data(), given.size()));
+    auto parser = gm::Object<GMimeParser>::adopt(g_mime_parser_new_with_stream(stream.get()));
     return gm::Object<GMimeObject>::adopt(g_mime_parser_construct_part(parser.get(), nullptr));
 }
 

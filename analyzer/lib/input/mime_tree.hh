@@ -24,4 +24,8 @@ gm::Object<GMimeObject> parse_mime_tree(std::string_view message);
 // (replaced): as long as the message; false when it is read whole.
 bool mime_part_bytes(std::string_view message, std::string& out);
 
+// The top part of GMime's parse of the whole message, which parse_mime_tree
+// stands in for (and falls back to).
+gm::Object<GMimeObject> whole_message_tree(std::string_view message);
+
 }  // namespace hopscope
