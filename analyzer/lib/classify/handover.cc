@@ -4,6 +4,7 @@
 #include <array>
 
 #include "classify/organisation.hh"
+#include "classify/roles.hh"
 #include "input/header_block.hh"
 
 namespace hopscope {
@@ -307,12 +308,32 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             bool service_edge = (fam_a || fam_b) && a.party && b.party;
             if (!service_edge && !a.party && sender_says_nothing(f))
                 continue;  // nothing says it left an unknown system
-            if (!service_edge && (site_local_sender(f) || (sender_says_nothing(f) && (f.host || f.helo || f.rdns)))) {
+            // A stamp that names no outside sender (a site-local address, a
+            // local name, or no sender at all: "qmail invoked by uid",
+            // "from userid 0") shows the message handed on inside one
+            // system, never a hand-over over the internet; but a stamp "with
+            // SMTP" or ESMTP(S)(A) took it from an SMTP client it leaves out
+            // (Postfix's "by smtp.example.org with ESMTPSA"), which may have
+            // been anywhere.
+            bool smtp = h.fields.with &&
+                        std::ranges::any_of(std::array<std::string_view, 4>{"SMTP", "ESMTP", "UTF8SMTP", "UTF8ESMTP"},
+                                            [&](std::string_view p) {
+                                                return h.fields.with->size() >= p.size() &&
+                                                       iequals(std::string_view(*h.fields.with).substr(0, p.size()), p);
+                                            });
+            bool nameless = !f.ip && !f.host && !f.helo && !f.rdns && !smtp && !authenticated_submission(h.fields);
+            if (!service_edge &&
+                (site_local_sender(f) || (sender_says_nothing(f) && (f.host || f.helo || f.rdns)) || nameless)) {
                 link.kind = a.party && b.party ? LinkKind::Joined : LinkKind::Inside;
                 if (link.kind == LinkKind::Joined)
-                    link.why = org_words(a) + " and " + org_words(b) + " are one site: " +
-                               (f.ip ? "the message was handed on over the site-local address " + *f.ip
-                                     : "its sender " + sender_words(h.fields) + " is a local name");
+                    link.why =
+                        org_words(a) + " and " + org_words(b) + " are one site: " +
+                        (f.ip ? "the message was handed on over the site-local address " + *f.ip
+                         : (f.host || f.helo || f.rdns) ? "its sender " + sender_words(h.fields) + " is a local name"
+                                                        : "the stamp at " + hop_ref(h) +
+                                                              " names no sender: the message was handed on inside the "
+                                                              "system that received it at " +
+                                                              hop_ref(hops[i - 1]));
                 continue;
             }
             if (!b.party) {  // an unnamed receiver a public sender handed the message to

@@ -216,7 +216,12 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         // A device's first server, when it sends the message on: the
         // sender's; where the chain ends in it, or it is the recipient's
         // domain, the device sent straight to the recipient.
-        bool recipient_domain = r.org && std::ranges::find(sides.recipient_orgs, *r.org) != sides.recipient_orgs.end();
+        // (Any of its hosts: a provider's mail server also named under the
+        // recipient's domain, mail.example.com beside mx.provider.net.)
+        bool recipient_domain = false;
+        for (std::size_t i = r.first; i <= r.last && !recipient_domain; ++i)
+            recipient_domain =
+                sys[i].org && std::ranges::find(sides.recipient_orgs, *sys[i].org) != sides.recipient_orgs.end();
         if (!own_why && entry.from_device && k + 1 < runs.size())
             own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
                       entry.why + ")";
@@ -234,7 +239,16 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // mail from its filter): a relay service on the sender's side,
             // unless the recipient's own domain (a forwarder).
             bool list_elsewhere = sides.list_headers && !list_in_chain && !list_done;
-            bool sends_on = k + 1 < runs.size() && sides.links[runs[k + 1].first].kind == LinkKind::Crossing;
+            // A system the next one fetched the message from (POP3, IMAP:
+            // fetchmail's "by localhost with POP3") held the recipient's
+            // mailbox: it did not send the message on.
+            bool fetched = false;
+            if (k + 1 < runs.size())
+                if (const auto& with = t.hops[runs[k + 1].first].fields.with)
+                    fetched = (with->size() >= 3 && iequals(std::string_view(*with).substr(0, 3), "POP")) ||
+                              (with->size() >= 4 && iequals(std::string_view(*with).substr(0, 4), "IMAP"));
+            bool sends_on =
+                k + 1 < runs.size() && sides.links[runs[k + 1].first].kind == LinkKind::Crossing && !fetched;
             // After the sender's Microsoft 365 tenant, a system that hands the
             // message to a security gateway or back to Microsoft 365 is the
             // tenant's own route out (an outbound connector to its servers).

@@ -143,6 +143,19 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                               hop_ref(hops[i + 1]), "'s system"}));
             return true;
         }
+        // A receiver whose name has no domain ("by localhost", a bare host
+        // name) that took the message from outside: the system of the next
+        // receiver, when the next stamp names no outside sender (fetchmail's
+        // "by localhost with POP3" on the machine that stamps next).
+        if (i + 1 < n && sys[i + 1].org && (!f.by.host || !is_public_name(*f.by.host)) &&
+            (!f.by.ip || site_local_address(*f.by.ip)) && !names_public_system(hops[i + 1].fields.from)) {
+            copy_from(i, i + 1,
+                      concat({"its receiver ", f.by.host ? std::string_view(*f.by.host) : std::string_view("(no name)"),
+                              " has no domain of its own, and the next stamp names no outside sender: the same "
+                              "system as ",
+                              hop_ref(hops[i + 1])}));
+            return true;
+        }
         return false;
     };
     for (int round = 0; round < 3; ++round) {
