@@ -182,6 +182,11 @@ const Want kCases[] = {
      "ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384; 28 Nov 2022 11:48:08 -0800",
      "[10.212.209.4]", "nroy-mobl1.amr.corp.intel.com", "10.212.209.4", "orsmga006-auth.jf.intel.com", none,
      "ESMTP/TLS/ECDHE-RSA-AES256-GCM-SHA384", none, "ECDHE-RSA-AES256-GCM-SHA384", true, "2022-11-28T19:48:08Z"},
+    {"MessageLabs: a cipher before \"encrypted SMTP\"",
+     " from unknown (HELO n03ukasimr02.n03.fujitsu.local) (62.60.8.146)\n  by server-5.tower-226.messagelabs.com "
+     "with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP; 23 Nov 2021 00:59:44 -0000",
+     "n03ukasimr02.n03.fujitsu.local", none, "62.60.8.146", "server-5.tower-226.messagelabs.com", none,
+     "ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP", none, "ECDHE-RSA-AES256-GCM-SHA384", true, "2021-11-23T00:59:44Z"},
     {"Not Verified names nothing",
      " from hqpgpgate101.nvidia.com (Not Verified[216.228.121.13]) by hqnvemgate25.nvidia.com (using TLS: TLSv1.2, "
      "DES-CBC3-SHA) id <B5f48fe4f0000>; Fri, 28 Aug 2020 05:53:35 -0700",

@@ -750,6 +750,10 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                         words.push_back(t);
                         continue;
                     }
+                    // MessageLabs: "with ECDHE-RSA-AES256-GCM-SHA384 encrypted SMTP"
+                    if (iequals(t->text, "encrypted") && k > 0 && g.toks[k - 1]->kind == TokenKind::Atom &&
+                        g.toks[k - 1]->text.find('-') != std::string_view::npos)
+                        tls.set_cipher(g.toks[k - 1]->text);
                     // Exim 4.9x: "with esmtps (TLS1.3) tls TLS_AES_256_GCM_SHA384"
                     if (iequals(t->text, "tls") && k + 1 < g.toks.size() && g.toks[k + 1]->kind == TokenKind::Atom) {
                         tls.set_cipher(g.toks[k + 1]->text);
