@@ -119,6 +119,8 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
         // classification reads.
         for (std::string_view name : {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List",
                                       "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
+                                      // The client's address where Exchange's stamp hides it.
+                                      "X-Originating-IP",
                                       // An earlier EOP pass's spam filter report, renamed at the next pass.
                                       "X-Forefront-Antispam-Report-Untrusted"})
             add(name, FieldUse::Signal);

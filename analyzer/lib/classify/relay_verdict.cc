@@ -393,9 +393,30 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     v.ip = entry.fields.from.ip;
     v.tls = entry.fields.tls.has_value();
     if (entry.fields.tls) v.tls_version = entry.fields.tls->version.value_or("unknown");
+    // 255.255.255.255 is no sender: Exchange Online writes it for a client
+    // whose address it does not show (its spam filter's CIP too). The
+    // client's own address, where Exchange gives one, is X-Originating-IP.
+    std::optional<std::string> masked;
+    if (v.ip && *v.ip == "255.255.255.255") {
+        masked =
+            "the entry stamp's sender 255.255.255.255 is no address: Exchange Online writes it for a client "
+            "whose address it does not show";
+        v.ip.reset();
+        if (v.host && (*v.host == "255.255.255.255" || *v.host == "[255.255.255.255]")) v.host.reset();
+        if (auto said = find_signal(t, "X-Originating-IP")) {
+            std::string_view text = *said;
+            while (!text.empty() && (text.front() == '[' || text.front() == ' ')) text.remove_prefix(1);
+            while (!text.empty() && (text.back() == ']' || text.back() == ' ')) text.remove_suffix(1);
+            if (auto ip = normalise_ip(text); ip && *ip != "255.255.255.255") {
+                v.ip = *ip;
+                *masked += "; X-Originating-IP names the client: " + *ip;
+            }
+        }
+    }
     const std::string by = entry.fields.by.host.value_or(entry.fields.by.ip.value_or("?"));
     v.evidence.push_back("Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ") from " +
                          seen_words(v) + " " + tls_words(v));
+    if (masked) v.evidence.push_back(*masked);
     if (v.tls_version && (*v.tls_version == "1.0" || *v.tls_version == "1.1") && entry.role == kEop)
         v.evidence.push_back("TLS " + *v.tls_version +
                              " into EOP: Microsoft retired TLS 1.0 and 1.1 for SMTP; connections that cannot use TLS "
@@ -448,6 +469,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                       (authenticated_submission(f) || frontend ||
                        (sig.mechanism && auth_mechanism_name(*sig.mechanism) == "TLSAuthLogin"));
         if (mailbox) {
+            // The stamp is the mailbox server's own hand-over of what its
+            // client wrote: no connection from outside, so no TLS to speak of.
+            v.tls.reset();
+            v.tls_version.reset();
+            v.evidence.front() = "Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ")" +
+                                 (v.host || v.ip ? " from " + seen_words(v) : std::string());
             finish(v, "not-applicable", "mailbox", "mailbox");
             v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
                                  (with ? " taking it with " + *with : std::string()) +
@@ -455,6 +482,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         } else if (auto inside = microsoft_sender(f, rules)) {
             // A Microsoft 365 host handed it on: the stamp of the entry itself
             // is not in this header (cut, or the stamps were put together).
+            // Its sender is Microsoft's own host: not where the message came from.
+            v.entry_hop.reset();
+            v.host.reset();
+            v.ip.reset();
+            v.tls.reset();
+            v.tls_version.reset();
+            v.evidence.erase(v.evidence.begin());
             finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
             v.evidence.push_back("the oldest Microsoft 365 stamp, " + hop_ref(entry) + ", has Microsoft 365's own " +
                                  *inside +
@@ -484,7 +518,29 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     while (before > 0 && (t.hops[before - 1].role == kGateway || t.hops[before - 1].role == "unknown")) --before;
     std::string_view prev = before > 0 ? t.hops[before - 1].role : std::string_view();
     bool relay_before = prev == kLocal;
-    bool device_direct = before == 0 || prev == kOrigin;
+    // The sending host's own mail server is no relay: every stamp before
+    // EOP written on one host, each taking the message from a program there
+    // ("(from www-data@localhost) by app.example", then "from localhost
+    // [127.0.0.1] by app.example"): the host itself gave it to EOP. Asked
+    // where no connector took it: a connector that matches the host makes it
+    // the organisation's server, whatever it sends.
+    bool own_mta = false;
+    if (relay_before && !sig.connector() && t.hops[before - 1].fields.by.host) {
+        const std::string& host = *t.hops[before - 1].fields.by.host;
+        auto this_host = [&](const std::optional<std::string>& name) {
+            return !name || iequals(*name, host) || iequals(*name, "localhost") ||
+                   (name->size() > 10 && iequals(std::string_view(*name).substr(0, 10), "localhost."));
+        };
+        own_mta = true;
+        for (std::size_t i = 0; i < before && own_mta; ++i) {
+            const auto& f = t.hops[i].fields;
+            own_mta = f.by.host && iequals(*f.by.host, host) &&
+                      (!f.from.ip || site_local_words(*f.from.ip) == "a loopback address") && this_host(f.from.host) &&
+                      this_host(f.from.helo) && this_host(f.from.rdns);
+        }
+    }
+    if (own_mta) relay_before = false;
+    bool device_direct = before == 0 || prev == kOrigin || own_mta;
     std::size_t gw = before;
     while (gw < e && t.hops[gw].role != kGateway) ++gw;
     bool through_gateway = gw < e;
@@ -498,7 +554,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                              ")");
         if (sig.connector() || named) v.via = GatewayVia{g.org.value_or(""), product};
     }
-    if (before > 0)
+    if (own_mta)
+        v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + *t.hops[before - 1].fields.by.host + "), before " +
+                             (through_gateway ? "the gateway and " : "") +
+                             "EOP, is the sending host's own mail server, not a relay: every stamp before it was "
+                             "written on that host, taking the message from a program there");
+    else if (before > 0)
         v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + t.hops[before - 1].fields.by.host.value_or("?") +
                              "), before " + (through_gateway ? "the gateway and " : "") + "EOP, is " +
                              role_words(prev));

@@ -199,7 +199,7 @@ std::string tls_version_words(const RelayVerdict& v) {
 std::string verdict_line(const RelayVerdict& v) {
     std::string from = v.host && v.host->starts_with("[") && v.ip
                            ? "[" + *v.ip + "] (HELO " + escape_for_terminal(*v.host) + ")"
-                           : escape_for_terminal(v.host.value_or(v.ip ? "" : "?")) +
+                           : escape_for_terminal(v.host.value_or(v.ip ? "" : "an unnamed sender")) +
                                  (v.ip ? (v.host ? " [" : "[") + *v.ip + "]" : std::string());
     std::string tls = tls_version_words(v);
     std::string connector;
