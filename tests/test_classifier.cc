@@ -9,6 +9,7 @@
 
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "classify/network.hh"
 #include "classify/organisation.hh"
 #include "classify/public_suffix.hh"
@@ -713,4 +714,95 @@ BOOST_AUTO_TEST_CASE(tls_versions_in_one_form) {
     BOOST_TEST(tls_at_least("1.3", "1.2"));
     BOOST_TEST(!tls_at_least("1.1", "1.2"));
     BOOST_TEST(!tls_at_least("unknown", "1.0"));
+}
+
+namespace {
+
+Trace analysed(const std::string& text) {
+    auto t = analyse_message(text, RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    return std::move(*t);
+}
+
+}  // namespace
+
+// Exchange's "Delivered:" report, kept by an Outlook store without its body:
+// no recipient says what happened, so the subject does; never a failure.
+BOOST_AUTO_TEST_CASE(header_only_delivered_report_is_no_failure) {
+    Trace t = analysed(
+        "Subject: Delivered: Quarterly figures\n"
+        "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@contoso.example>\n"
+        "To: ana@contoso.example\n"
+        "Date: Mon, 19 Dec 2016 13:24:21 +0000\n"
+        "Message-ID: <40076e5a-2c87-4786-9f30-e16b297f4f43@exchange.contoso.example>\n"
+        "Content-Type: multipart/report; report-type=delivery-status;\n"
+        "\tboundary=\"_000_40076e5a2c8747869f30e16b297f4f43exchangecontoso_\"\n"
+        "MIME-Version: 1.0\n\n");
+    BOOST_TEST(!t.bounce);
+    BOOST_REQUIRE(t.notification);
+    BOOST_TEST(t.notification->action.value_or("") == "delivered");
+    // The same report under a subject that says nothing is neither.
+    Trace quiet = analysed(
+        "Subject: Quarterly figures\nFrom: Microsoft Outlook <MicrosoftExchange329e@contoso.example>\n"
+        "Date: Mon, 19 Dec 2016 13:24:21 +0000\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\nMIME-Version: 1.0\n\n");
+    BOOST_TEST(!quiet.bounce);
+    BOOST_TEST(!quiet.notification);
+}
+
+// A person's reply that quotes a bounce is no bounce.
+BOOST_AUTO_TEST_CASE(a_reply_quoting_a_bounce_is_no_bounce) {
+    const std::string quoted =
+        "This message was created automatically by mail delivery software.\n\n"
+        "A message that you sent could not be delivered to one or more of its\n"
+        "recipients. This is a permanent error. The following address(es) failed:\n\n"
+        "  carol@example.net\n"
+        "    host mx.example.net [192.0.2.25]\n"
+        "    SMTP error from remote mail server after RCPT TO:<carol@example.net>:\n"
+        "    550 5.1.1 <carol@example.net>: Recipient address rejected: User unknown\n";
+    const std::string bounce =
+        "Received: from Debian-exim by mail.example.org with local (Exim 4.96)\n"
+        "\tid 1rQ2aB-000Q7e-2x for alice@example.org; Tue, 14 May 2024 09:12:07 +0200\n"
+        "From: Mail Delivery System <Mailer-Daemon@mail.example.org>\n"
+        "To: alice@example.org\nSubject: Mail delivery failed: returning message to sender\n"
+        "Date: Tue, 14 May 2024 09:12:07 +0200\nMessage-Id: <E1rQ2aB-000Q7e-2x@mail.example.org>\n\n" +
+        quoted;
+    Trace real = analysed(bounce);
+    BOOST_REQUIRE(real.bounce);
+    std::string reply =
+        "Received: from [192.0.2.80] by mail.example.org with esmtpsa (TLS1.3) tls TLS_AES_256_GCM_SHA384\n"
+        "\t(Exim 4.96) id 1rQ2cD-000Q9f-1y; Tue, 14 May 2024 09:20:31 +0200\n"
+        "From: Alice <alice@example.org>\nTo: help@example.org\n"
+        "Subject: Re: Mail delivery failed: returning message to sender\n"
+        "Date: Tue, 14 May 2024 09:20:30 +0200\nMessage-Id: <7c1e@example.org>\n\n"
+        "Why did this bounce?\n\n";
+    for (std::size_t at = 0; at < quoted.size();) {
+        std::size_t nl = quoted.find('\n', at);
+        reply += "> " + quoted.substr(at, nl - at + 1);
+        at = nl + 1;
+    }
+    Trace t = analysed(reply);
+    BOOST_TEST(!t.bounce);
+    BOOST_TEST(!t.notification);
+}
+
+// A temporary code on a recipient the sender gave up on: not "keeps trying".
+BOOST_AUTO_TEST_CASE(a_failed_recipient_with_a_temporary_code_was_given_up) {
+    Trace t = analysed(
+        "From: MAILER-DAEMON@relay.example.org (Mail Delivery System)\n"
+        "To: ops@example.org\nSubject: Undelivered Mail Returned to Sender\n"
+        "Date: Wed, 15 May 2024 10:00:00 +0000\nMessage-Id: <20240515100000.1A2B3C@relay.example.org>\n"
+        "MIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n"
+        "--B1\nContent-Type: text/plain\n\nI'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients.\n\n"
+        "--B1\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; relay.example.org\n\n"
+        "Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 4.4.1\n"
+        "Diagnostic-Code: X-Postfix; connect to mx.example.net[192.0.2.9]:25: Connection timed out\n\n"
+        "--B1--\n");
+    BOOST_REQUIRE(t.bounce);
+    const std::string e = t.bounce->explanation.value_or("");
+    BOOST_TEST(e.find("keeps trying") == std::string::npos);
+    BOOST_TEST(e.find("gave up") != std::string::npos);
 }

@@ -94,6 +94,15 @@ bool may_be_text_bounce(const Trace& t) {
                                             "returned to sender", "non remis", "unzustellbar", "no se puede entregar",
                                             "non recapitabile", "onbestelbaar", "delivered:", "relayed:"});
     std::array<char, 512> buf{};
+    // A reply or a forward ("Re: Mail delivery failed") is a person's
+    // message, even when it quotes or pastes a bounce: no MTA writes its
+    // report under such a subject.
+    if (t.subject) {
+        std::string_view s = lowered(*t.subject, buf);
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        for (std::string_view reply : {"re:", "fw:", "fwd:", "aw:", "wg:", "tr:", "sv:", "vs:", "r:", "i:"})
+            if (s.starts_with(reply)) return false;
+    }
     if (t.from && kSenders.in(lowered(*t.from, buf))) return true;
     return t.subject && kSubjects.in(lowered(*t.subject, buf));
 }
@@ -110,6 +119,25 @@ std::string notification_sentence(std::string_view action, const std::optional<s
     std::string s = "delayed, still trying";
     if (meaning) s += ": " + std::string(meaning->explanation);
     return s;
+}
+
+// What a report that names no recipient reports, from its subject: Exchange's
+// "Delivered:", "Relayed:" and "Expanded:" reports (an Outlook store may keep
+// only their headers), a delay, or a failure's words; empty when it says none.
+std::string_view outcome_from_subject(const std::optional<std::string>& subject) {
+    if (!subject) return {};
+    std::array<char, 512> buf{};
+    std::string_view s = lowered(*subject, buf);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    for (std::string_view action : {"delivered", "relayed", "expanded", "delayed"})
+        if (s.size() > action.size() && s.starts_with(action) && s[action.size()] == ':') return action;
+    static constexpr WordSet<3> kDelay({"(delay)", "delivery delayed", "delayed mail"});
+    if (kDelay.in(s)) return "delayed";
+    static constexpr WordSet<11> kFailed({"undeliver", "fail", "returned", "non remis", "unzustellbar",
+                                          "no se puede entregar", "non recapitabile", "onbestelbaar", "not delivered",
+                                          "delivery error", "rejected"});
+    if (kFailed.in(s)) return "failed";
+    return {};
 }
 
 }  // namespace
@@ -154,6 +182,12 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         std::string_view o = recipient_outcome(r);
         if (o == "failed" || (o == "delayed" && outcome != "failed") || outcome.empty()) outcome = o;
     }
+    if (outcome.empty() && report->recipients.empty()) {
+        // No recipient says what happened: the subject may; where it does
+        // not either, calling the report a failure would say more than it does.
+        outcome = outcome_from_subject(t.subject);
+        if (outcome.empty() && report->kind == "dsn") return;
+    }
     if (outcome.empty()) outcome = "failed";
     const bool failed = outcome == "failed";
     Bounce b;
@@ -165,6 +199,8 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         b.recipient = first->address;
         b.action = failed ? first->action : std::optional<std::string>(outcome);
         b.server = first->remote_mta;
+    } else if (!failed) {
+        b.action = std::string(outcome);  // from the subject: no recipient said it
     }
     // A report that names no reporting MTA was written by the system that
     // sent the bounce first: the receiver of the oldest stamp when that stamp
@@ -201,7 +237,12 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         if (!code || (said && code->ends_with(".0.0") && said->front() == code->front())) code = said ? said : code;
     }
     std::optional<StatusMeaning> meaning;
-    bool from_microsoft = true;  // when nothing names the server, as the table is written
+    // When nothing names the server: Microsoft's meanings where the report is
+    // Microsoft's or the bounce came through Microsoft 365 (or nothing says
+    // where it came from, as the table is written), not where its stamps show
+    // only other systems (a Gmail bounce of a Gmail relay's refusal).
+    bool from_microsoft = report->kind.starts_with("microsoft") || t.hops.empty() ||
+                          std::ranges::any_of(t.hops, [](const Hop& h) { return h.org == kMicrosoft365; });
     if (code) {
         b.status = *code;
         // Microsoft's own meanings of a code only where Microsoft 365 may
@@ -220,7 +261,18 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     }
     if (failed || outcome == "delayed") {
         if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
-        if (failed && meaning) b.explanation = std::string(meaning->explanation);
+        if (failed && meaning) {
+            b.explanation = std::string(meaning->explanation);
+            // A temporary code on a recipient the sender gave up on: the
+            // table's "keeps trying" is no longer true.
+            static constexpr std::string_view kTrying = ": the sender keeps trying.";
+            if (code && code->front() == '4' && b.explanation->ends_with(kTrying)) {
+                b.explanation->resize(b.explanation->size() - kTrying.size());
+                *b.explanation +=
+                    ": a temporary failure, but the sender gave up retrying: the message was not "
+                    "delivered.";
+            }
+        }
     }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);
     if (report->original) {
