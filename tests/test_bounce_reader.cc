@@ -632,3 +632,32 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
                    .value_or("")
                    .find("connector") != std::string::npos);
 }
+
+// The returned headers under the nonstandard message/rfc822-headers, and a
+// report part that names no recipient beside Postfix prose that does.
+BOOST_AUTO_TEST_CASE(report_variants_keep_what_they_say) {
+    const std::string head =
+        "From: MAILER-DAEMON@relay.example.org (Mail Delivery System)\nTo: ops@example.org\n"
+        "Subject: Undelivered Mail Returned to Sender\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n"
+        "--B1\nContent-Type: text/plain\n\nThis is the mail system at host relay.example.org.\n\n"
+        "I'm sorry to have to inform you that your message could not\n"
+        "be delivered to one or more recipients. It's attached below.\n\n"
+        "                   The mail system\n\n"
+        "<bob@example.net>: host mx.example.net[192.0.2.9] said: 550 5.1.1 <bob@example.net>:\n"
+        "    Recipient address rejected: User unknown (in reply to RCPT TO command)\n\n"
+        "--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example.org\n\n";
+    auto headers_part =
+        read_bounce(head +
+                    "Final-Recipient: rfc822; bob@example.net\nAction: failed\nStatus: 5.1.1\n\n"
+                    "--B1\nContent-Type: message/rfc822-headers\n\n"
+                    "Received: from a.example.org by relay.example.org; Wed, 15 May 2024 10:00:00 +0000\n"
+                    "Subject: hello\n\n--B1--\n");
+    BOOST_REQUIRE(headers_part);
+    BOOST_TEST(headers_part->original.has_value());
+    auto mangled = read_bounce(head + "Content-Transfer-Encoding: base64\n\nRmluYWwtUmVjaXBpZW50Cg==\n\n--B1--\n");
+    BOOST_REQUIRE(mangled);
+    BOOST_REQUIRE(mangled->recipients.size() == 1U);
+    BOOST_TEST(mangled->recipients.front().address == "bob@example.net");
+    BOOST_TEST(mangled->kind == "dsn");
+}

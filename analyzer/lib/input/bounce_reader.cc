@@ -143,7 +143,9 @@ void visit(GMimeObject* object, int depth, bool inside_report, Walk& w) {
         g_mime_content_type_is_type(type, "message", "global-delivery-status")) {
         if (w.report.recipients.empty() && !w.report.reporting_mta)
             read_delivery_status(gm::content_bytes(GMIME_PART(object)), w.report);
-    } else if (g_mime_content_type_is_type(type, "text", "rfc822-headers") && !w.report.original) {
+    } else if ((g_mime_content_type_is_type(type, "text", "rfc822-headers") ||
+                g_mime_content_type_is_type(type, "message", "rfc822-headers")) &&
+               !w.report.original) {
         w.report.original = gm::content_bytes(GMIME_PART(object));
         w.report.original_kind = "text/rfc822-headers";
     }
@@ -208,6 +210,15 @@ std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) 
         // Microsoft's NDRs carry a report and their own prose: the prose adds
         // the generating server and, when nothing is attached, the original's headers.
         if (w.first_text) read_microsoft_ndr(*w.first_text, w.report);
+        // A report part that names no recipient (cut, or mangled on the way:
+        // a rewriting gateway's base64 inside it): the prose beside it may.
+        if (w.report.recipients.empty() && w.first_text) {
+            BounceReport prose;
+            if (read_text_bounce(*w.first_text, prose) && !prose.recipients.empty()) {
+                w.report.recipients = std::move(prose.recipients);
+                if (!w.report.reporting_mta) w.report.reporting_mta = std::move(prose.reporting_mta);
+            }
+        }
         return std::move(w.report);
     }
     if (!w.first_text) return std::nullopt;
