@@ -273,7 +273,10 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             auto fam_b = family(b);
             // A provider's inbound MX or a list service's receiving host starts
             // the recipient's or the list's side, even inside one provider.
-            if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
+            // (Not a client that logged in there: "by mx.google.com with
+            // ESMTPSA" is the sender's own submission to the provider.)
+            if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i) &&
+                !(*fam_b == Family::Mx && authenticated_submission(h.fields))) {
                 link.kind = LinkKind::Crossing;
                 const std::string service = service_evidence(b);
                 std::string_view takes = *fam_b == Family::Mx ? ", the recipient's provider takes it in here"
@@ -409,9 +412,9 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                     k = RunKind::Gateway;
                 else if (f == Family::List && i == r.first)
                     k = RunKind::List;
-                else if (f == Family::Mx && i == r.first && from_named(i))
+                else if (f == Family::Mx && i == r.first && from_named(i) && !authenticated_submission(hops[i].fields))
                     k = RunKind::Mx;
-                else if (f == Family::Provider)
+                else if (f == Family::Provider || (f == Family::Mx && authenticated_submission(hops[i].fields)))
                     k = RunKind::Provider;
                 if (static_cast<int>(k) < static_cast<int>(r.kind)) {
                     r.kind = k;

@@ -319,6 +319,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
+        if (h.role == kSender && family(sys[i]) == Family::Mx && authenticated_submission(f))
+            h.evidence.emplace_back("with " + f.with.value_or("an authenticated login") +
+                                    ": the sender logged in to submit it, so this is the sender's provider, not its "
+                                    "inbound MX");
     }
 }
 
