@@ -662,7 +662,7 @@ BOOST_AUTO_TEST_CASE(relay_answer_per_method_and_state) {
         {"tenant-to-tenant.eml", "not-applicable", "inbound", "inbound", "1.3"},
         {"gateway-reinject-nondomain.eml", "not-applicable", "inbound", "inbound", "1.2"},
         {"postfix-basic.eml", "not-applicable", "none", "no-microsoft-365", std::nullopt},
-        {"o365-stamps-cut.txt", "not-applicable", "unknown", "no-microsoft-365-stamps", std::nullopt},
+        {"o365-stamps-cut.txt", "not-applicable", "mailbox", "no-microsoft-365-stamps", std::nullopt},
         {"o365-21vianet-mailbox.eml", "not-applicable", "mailbox", "mailbox", std::nullopt},
     };
     for (const auto& w : table) {

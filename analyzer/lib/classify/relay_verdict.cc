@@ -373,11 +373,17 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // Microsoft 365 handled it, but its stamps are not in this header
             // (cut from a paste, or dropped on the way): how it entered is
             // not told, so neither is the relay answer.
-            finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
+            // Exchange's own headers may still say how: a tenant's mailbox.
+            bool hosted = sig.entity_is("Hosted");
+            finish(v, "not-applicable", hosted ? "mailbox" : "unknown", "no-microsoft-365-stamps");
             v.evidence.push_back("the message passed through Microsoft 365 (" + passed +
-                                 "), but none of Microsoft 365's Received stamps is in the header: how it entered "
-                                 "Microsoft 365 is unknown");
+                                 "), but none of Microsoft 365's Received stamps is in the header: " +
+                                 (hosted ? "the hops in it are not told" : "how it entered Microsoft 365 is unknown"));
             if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
+            if (hosted)
+                v.evidence.emplace_back(
+                    "FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value), not through a "
+                    "relay");
         }
         if (rules.has_user_relay()) v.evidence.emplace_back("--relay is not looked for: there is no EOP entry");
         t.relay = std::move(v);

@@ -204,7 +204,11 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                               " <span class=\"local\" id=\"" + id + "-created\"></span>"
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
     item("Delivered", h(delivered_text(t)));
-    if (!t.hops.empty()) item("Origin", sender_html(t.hops.front().fields.from));
+    if (!t.hops.empty())
+        item("Origin", sender_html(t.hops.front().fields.from) +
+                           (t.relay && t.relay->reason == "no-microsoft-365-stamps"
+                                ? " (Microsoft 365's own host: where the message started is not in this header)"
+                                : std::string()));
     return out + "</dl>\n";
 }
 

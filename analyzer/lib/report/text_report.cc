@@ -781,7 +781,12 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     field("Delivered", delivered);
     if (!t.hops.empty()) {
         const auto& o = t.hops.front().fields.from;
-        field("Origin", sender_text(o));
+        // The first sender is Microsoft 365's own host when its stamps were
+        // cut: where the chain starts, not where the message did.
+        bool cut = t.relay && t.relay->reason == "no-microsoft-365-stamps";
+        field("Origin", sender_text(o) + (cut ? " (Microsoft 365's own host: where the message started is not in "
+                                                "this header)"
+                                              : std::string()));
     }
     out += "\n";
 
