@@ -429,3 +429,16 @@ BOOST_AUTO_TEST_CASE(compact_record_is_the_pretty_one_without_spaces) {
             BOOST_TEST(compacted(trace_to_json(t, false)) == pretty, name << " " << round);
     }
 }
+
+// With Microsoft 365's stamps cut, the first sender is Microsoft's own host:
+// the Origin line says so instead of naming it where the message started.
+BOOST_AUTO_TEST_CASE(origin_says_when_the_chain_starts_at_microsoft) {
+    auto zone = DisplayZone::make("UTC");
+    Trace cut = analysed("o365-stamps-cut.txt");
+    std::string text = render_text(cut, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("(Microsoft 365's own host: where the message started is not in this header)") !=
+               std::string::npos);
+    Trace relayed = analysed("demo-o365-relay.eml");
+    BOOST_TEST(render_text(relayed, TextStyle{false, true, *zone}).find("Microsoft 365's own host") ==
+               std::string::npos);
+}
