@@ -806,3 +806,20 @@ BOOST_AUTO_TEST_CASE(a_failed_recipient_with_a_temporary_code_was_given_up) {
     BOOST_TEST(e.find("keeps trying") == std::string::npos);
     BOOST_TEST(e.find("gave up") != std::string::npos);
 }
+
+// A list server's own Return-Path under Precedence: bulk names the list, in
+// each list manager's form (LISTAR's and ezmlm's "-bounce", ezmlm's "-return-").
+BOOST_AUTO_TEST_CASE(list_return_paths_in_each_managers_form) {
+    for (const char* rp : {"<rlug-bounce@lug.ro>", "<owner-ports@freebsd.org>", "<dev-return-1234-x=y.example@lug.ro>",
+                           "<linux-kernel-owner@lug.ro>", "<foo-bounces@lug.ro>"}) {
+        Trace t;
+        t.signals.push_back({"Return-Path", rp});
+        t.signals.push_back({"Precedence", "bulk"});
+        OrgHeaders h = OrgHeaders::of(t);
+        BOOST_TEST(h.list(), rp);
+    }
+    Trace person;
+    person.signals.push_back({"Return-Path", "<ana@lug.ro>"});
+    person.signals.push_back({"Precedence", "bulk"});
+    BOOST_TEST(!OrgHeaders::of(person).list());
+}

@@ -117,12 +117,13 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
             add(name, use);
         // Beyond the security section's headers, the addresses and marks
         // classification reads.
-        for (std::string_view name : {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List",
-                                      "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
-                                      // The client's address where Exchange's stamp hides it.
-                                      "X-Originating-IP",
-                                      // An earlier EOP pass's spam filter report, renamed at the next pass.
-                                      "X-Forefront-Antispam-Report-Untrusted"})
+        for (std::string_view name :
+             {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "List-Owner",
+              "List-Subscribe", "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
+              // The client's address where Exchange's stamp hides it.
+              "X-Originating-IP",
+              // An earlier EOP pass's spam filter report, renamed at the next pass.
+              "X-Forefront-Antispam-Report-Untrusted"})
             add(name, FieldUse::Signal);
         for (std::size_t rank = 0; const HeaderInfo* h = header_by_rank(rank); ++rank) add(h->name, FieldUse::Signal);
         return t;

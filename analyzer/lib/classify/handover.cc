@@ -204,7 +204,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     const std::size_t n = hops.size();
     const OrgHeaders headers = OrgHeaders::of(t);
     recipient_orgs_of(t, sides.recipient_orgs);
-    sides.list = list_org(headers);
+    sides.list = list_org(headers, &sides.list_named_by);
     sides.list_headers = sides.list || headers.list();
     // From names the author's organisation, unless a list rewrote it to its
     // own address ("Jane via kasan-dev <kasan-dev@googlegroups.com>").

@@ -61,6 +61,7 @@ struct Sides {
                                               // later receiver set them
     std::vector<std::string> recipient_orgs;  // Delivered-To, X-Original-To, the stamps' `for`, To
     std::optional<std::string> list;          // the mailing list's organisation (List-Id, List-Post, ...)
+    std::string_view list_named_by;           // the header that named it
     bool list_headers = false;                // the message carries list headers
     std::string return_path_note;             // why Sender or Return-Path do not name the sender, when they do not
     std::vector<std::string> rewriters;       // organisations that set Sender or Return-Path on the way (forwarders)

@@ -26,7 +26,7 @@ std::optional<std::string_view> address_domain(std::string_view value) {
     std::size_t end = 0;
     while (end < rest.size()) {
         char c = rest[end];
-        if (c == '>' || c == ')' || c == ' ' || c == '\t' || c == '"' || c == ',' || c == ';') break;
+        if (c == '>' || c == ')' || c == ' ' || c == '\t' || c == '"' || c == ',' || c == ';' || c == '?') break;
         ++end;
     }
     return rest.substr(0, end);
@@ -124,6 +124,8 @@ OrgHeaders OrgHeaders::of(const Trace& t) {
                                                 : iequals(name, "Mailing-List")   ? &h.mailing_list
                                                 : iequals(name, "X-Mailing-List") ? &h.x_mailing_list
                                                 : iequals(name, "Precedence")     ? &h.precedence
+                                                : iequals(name, "List-Owner")     ? &h.list_owner
+                                                : iequals(name, "List-Subscribe") ? &h.list_subscribe
                                                                                   : nullptr;
         if (slot != nullptr && !*slot) *slot = std::string_view(sig.value);
     }
@@ -161,8 +163,9 @@ std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
     auto start = v.find_last_of("<: \t", at);
     std::string_view local = v.substr(start == std::string_view::npos ? 0 : start + 1,
                                       at - (start == std::string_view::npos ? 0 : start + 1));
-    bool list = local.starts_with("owner-") || icontains(local, "-owner") || icontains(local, "-bounces") ||
-                icontains(local, "-request");
+    // ("-bounce": LISTAR's and ezmlm's rlug-bounce@lug.ro, list-return-N-…@ is ezmlm's too.)
+    bool list = local.starts_with("owner-") || icontains(local, "-owner") || icontains(local, "-bounce") ||
+                icontains(local, "-request") || icontains(local, "-return-");
     if (!list) return std::nullopt;
     return v;
 }
@@ -170,10 +173,12 @@ std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
 }  // namespace
 
 bool OrgHeaders::list() const {
-    return list_id || list_post || mailing_list || x_mailing_list || list_return_path(*this);
+    return list_id || list_post || mailing_list || x_mailing_list || list_owner || list_subscribe ||
+           list_return_path(*this);
 }
 
-std::optional<std::string> list_org(const OrgHeaders& headers) {
+std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by) {
+    if (named_by != nullptr) *named_by = {};
     if (headers.list_id) {
         // "Description <list-label.example.org>": the part in angle brackets is a dot-atom.
         std::string_view v = *headers.list_id;
@@ -181,11 +186,26 @@ std::optional<std::string> list_org(const OrgHeaders& headers) {
         auto close = v.rfind('>');
         if (open != std::string_view::npos && close != std::string_view::npos && close > open)
             v = v.substr(open + 1, close - open - 1);
-        if (auto org = org_of_name(v)) return org;
+        if (auto org = org_of_name(v)) {
+            if (named_by != nullptr) *named_by = "List-Id";
+            return org;
+        }
     }
-    for (const auto& v : {headers.list_post, headers.mailing_list, headers.x_mailing_list, list_return_path(headers)})
+    // RFC 2369's mailto: URLs ("<mailto:Majordomo@cert.org?body=help>") end at their '?'.
+    const std::array<std::pair<std::string_view, std::optional<std::string_view>>, 6> sources{{
+        {"List-Post", headers.list_post},
+        {"Mailing-List", headers.mailing_list},
+        {"X-Mailing-List", headers.x_mailing_list},
+        {"List-Owner", headers.list_owner},
+        {"List-Subscribe", headers.list_subscribe},
+        {"Return-Path", list_return_path(headers)},
+    }};
+    for (const auto& [name, v] : sources)
         if (v)
-            if (auto org = org_of_address(*v)) return org;
+            if (auto org = org_of_address(*v)) {
+                if (named_by != nullptr) *named_by = name;
+                return org;
+            }
     return std::nullopt;
 }
 

@@ -41,6 +41,8 @@ struct OrgHeaders {
     std::optional<std::string_view> list_post;
     std::optional<std::string_view> mailing_list;
     std::optional<std::string_view> x_mailing_list;  // vger's and others' older stamp
+    std::optional<std::string_view> list_owner;      // RFC 2369's, where a list names no List-Id or List-Post
+    std::optional<std::string_view> list_subscribe;
     std::optional<std::string_view> precedence;
     static OrgHeaders of(const Trace& trace);
     // A list's own headers, or a list server's older marks: X-Mailing-List,
@@ -55,7 +57,8 @@ std::vector<std::string> sender_orgs(const Trace& trace, const OrgHeaders& heade
 
 // The organisation of the mailing list the message came through (List-Id,
 // else List-Post, else Mailing-List), or nullopt when it names none.
-std::optional<std::string> list_org(const OrgHeaders& headers);
+// `named_by`, when given, is set to the header that named it ("List-Id", ...).
+std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by = nullptr);
 
 // Loopback, private, link-local, CGNAT or unique-local: an address that only
 // makes sense inside one site, so a stamp with such a sender was handed on

@@ -161,9 +161,9 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             for (std::size_t i = r.first; i <= r.last; ++i) {
                 std::string why = family(sys[i]) == Family::List ? service_evidence(sys[i])
                                   : i > r.first                  ? "the list's side since " + hop_ref(t.hops[r.first])
-                                  : sides.list
-                                      ? "List-Id names " + *sides.list + ": the list server's first receiving hop"
-                                      : "the list service's first receiving hop";
+                                  : sides.list ? std::string(sides.list_named_by) + " names " + *sides.list +
+                                                     ": the list server's first receiving hop"
+                                               : "the list service's first receiving hop";
                 if (i == r.first && sides.list) why += " (the message carries list headers)";
                 set_role(t.hops[i], kList, why);
             }
