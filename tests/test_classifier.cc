@@ -805,6 +805,8 @@ BOOST_AUTO_TEST_CASE(a_failed_recipient_with_a_temporary_code_was_given_up) {
     const std::string e = t.bounce->explanation.value_or("");
     BOOST_TEST(e.find("keeps trying") == std::string::npos);
     BOOST_TEST(e.find("gave up") != std::string::npos);
+    // No Remote-MTA: the server the diagnostic names refused, not the reporting one.
+    BOOST_TEST(t.bounce->server.value_or("") == "mx.example.net");
 }
 
 // A list server's own Return-Path under Precedence: bulk names the list, in

@@ -140,6 +140,23 @@ std::string_view outcome_from_subject(const std::optional<std::string>& subject)
     return {};
 }
 
+// The server a diagnostic names as "host NAME[" or "connect to NAME[".
+std::optional<std::string> diagnostic_host(std::string_view d) {
+    for (std::string_view lead : {"host ", "connect to "}) {
+        for (std::size_t at = d.find(lead); at != std::string_view::npos; at = d.find(lead, at + 1)) {
+            if (at > 0 && d[at - 1] != ' ' && d[at - 1] != ';' && d[at - 1] != '(') continue;
+            std::string_view rest = d.substr(at + lead.size());
+            auto bracket = rest.find('[');
+            if (bracket == std::string_view::npos || bracket == 0 || bracket > 253) continue;
+            std::string_view name = rest.substr(0, bracket);
+            if (name.find_first_of(" \t\"<>") != std::string_view::npos || name.find('.') == std::string_view::npos)
+                continue;
+            return std::string(name);
+        }
+    }
+    return std::nullopt;
+}
+
 }  // namespace
 
 std::string_view recipient_outcome(const BounceRecipient& r) {
@@ -199,6 +216,10 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         b.recipient = first->address;
         b.action = failed ? first->action : std::optional<std::string>(outcome);
         b.server = first->remote_mta;
+        // No Remote-MTA: Postfix's diagnostic still names the server it
+        // talked to ("host mx.example.net[192.0.2.9] said: ...", "connect to
+        // mx.example.net[192.0.2.9]:25: ...").
+        if (!b.server && first->diagnostic) b.server = diagnostic_host(*first->diagnostic);
     } else if (!failed) {
         b.action = std::string(outcome);  // from the subject: no recipient said it
     }
