@@ -294,9 +294,12 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             else if (link.kind == LinkKind::Joined)
                 set_role(h, kLocal, link.why);
             else
+                // A hop of another domain joined to the run: the same site, not r.org.
                 set_role(h, kLocal,
-                         concat({"inside ", or_text(r.org, "the same system"), " with ", hop_ref(t.hops[why_hop]), " (",
-                                 *own_why, ")"}));
+                         sys[i].org && r.org && *sys[i].org != *r.org
+                             ? concat({"inside the same site as ", hop_ref(t.hops[why_hop]), " (", *own_why, ")"})
+                             : concat({"inside ", or_text(r.org, "the same system"), " with ", hop_ref(t.hops[why_hop]),
+                                       " (", *own_why, ")"}));
         }
         if (!crossed && !entry.why.empty()) {
             static constexpr std::string_view kOwn = ": the sender's own system";
