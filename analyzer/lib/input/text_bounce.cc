@@ -447,11 +447,20 @@ bool read_exim(std::string_view text, BounceReport& report) {
 
 // "Hi. This is the qmail-send program at HOST." then "<address>:" and its
 // error lines; the message after "--- Below this line is a copy".
+// Yahoo's qmail-derived layout opens "Sorry, we were unable to deliver your
+// message to the following address." instead, at the start of a line
+// (Sisimai's Lhost::Yahoo reads the same layout); the rest is qmail's.
 bool read_qmail(std::string_view text, BounceReport& report) {
     auto at = text.find("This is the qmail-send program at ");
-    if (at == std::string_view::npos) return false;
-    report.kind = "qmail";
-    if (auto host = host_of_sentence(text.substr(at + 34)); !host.empty()) report.reporting_mta = field(host);
+    if (at == std::string_view::npos) {
+        static constexpr std::string_view kYahoo = "Sorry, we were unable to deliver your message to the following";
+        at = text.find(kYahoo);
+        if (at == std::string_view::npos || (at > 0 && text[at - 1] != '\n')) return false;
+        report.kind = "qmail";
+    } else {
+        report.kind = "qmail";
+        if (auto host = host_of_sentence(text.substr(at + 34)); !host.empty()) report.reporting_mta = field(host);
+    }
     RecipientLines recipients(report);
     for (std::string_view line : lines_of(text)) {
         if (line.starts_with("--- ")) break;
@@ -463,6 +472,18 @@ bool read_qmail(std::string_view text, BounceReport& report) {
             recipients.finish();
     }
     recipients.finish();
+    // Yahoo ends each reply with the host that gave it: "... - mta4011.mail.gq1.yahoo.com [RCPT_TO]".
+    for (auto& r : report.recipients) {
+        if (r.remote_mta || !r.diagnostic) continue;
+        std::string_view d = trim_view(*r.diagnostic);
+        auto open = d.rfind(" [");
+        auto dash = open == std::string_view::npos ? std::string_view::npos : d.rfind(" - ", open);
+        if (dash == std::string_view::npos || !d.ends_with("]")) continue;
+        std::string_view host = d.substr(dash + 3, open - dash - 3);
+        if (!host.empty() && host.find_first_of(" \t") == std::string_view::npos &&
+            host.find('.') != std::string_view::npos)
+            r.remote_mta = field(host);
+    }
     take_original(text, report,
                   {"--- Below this line is a copy of the message", "--- Enclosed is a copy of the message"});
     return true;
