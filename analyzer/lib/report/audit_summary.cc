@@ -333,9 +333,9 @@ std::string AuditSummary::render() const {
                    num(g.not_applicable, 6) + num(g.bounced, 8) + "  " + escape_for_terminal(origin) + " / " +
                    escape_for_terminal(g.from.empty() ? "(no From address)" : g.from) + "\n";
             std::string detail = "methods: " + counts_text(g.methods);
-            if (!g.tls.names.empty()) detail += "; TLS into EOP: " + counts_text(g.tls);
+            if (!g.tls.names.empty()) detail += "; TLS into Microsoft 365: " + counts_text(g.tls);
             if (!g.relays.names.empty()) detail += "; relays: " + names_text(g.relays);
-            if (!g.eop_from.names.empty()) detail += "; EOP received from: " + names_text(g.eop_from);
+            if (!g.eop_from.names.empty()) detail += "; Microsoft 365 received from: " + names_text(g.eop_from);
             if (!g.connectors.names.empty()) detail += "; connectors: " + names_text(g.connectors);
             out += "      " + escape_for_terminal(detail) + "\n";
             std::string seen =
