@@ -438,6 +438,21 @@ BOOST_AUTO_TEST_CASE(origin_says_when_the_chain_starts_at_microsoft) {
     std::string text = render_text(cut, TextStyle{false, true, *zone});
     BOOST_TEST(text.find("(Microsoft 365's own host: where the message started is not in this header)") !=
                std::string::npos);
+    // Spliced headers whose oldest Microsoft 365 stamp is not the first: the
+    // first sender is a client of another provider, and no such note.
+    auto spliced = analyse_message(
+        "Received: from DM3NAM03FT035.eop-NAM03.prod.protection.outlook.com (2a01:111:f400:7e49::205) by\n"
+        " CY4PR0601CA0051.outlook.office365.com (2603:10b6:910:89::28) with Microsoft SMTP Server\n"
+        " (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384_P384) id 15.1.587.13 via Frontend\n"
+        " Transport; Mon, 22 Aug 2016 14:23:00 +0000\n"
+        "Received: from computer_3436 (unknown [43.230.105.145]) (Authenticated sender: ana@example.org)\n"
+        "\tby omf06.b.hostedemail.example (Postfix) with ESMTPA; Mon, 22 Aug 2016 14:22:58 +0000 (UTC)\n"
+        "From: ana@example.org\nTo: bo@example.net\nSubject: hi\nDate: Mon, 22 Aug 2016 14:22:57 +0000\n\nhi\n",
+        RuleSet::builtin());
+    BOOST_REQUIRE(spliced);
+    BOOST_TEST(spliced->relay->reason == "no-microsoft-365-stamps");
+    BOOST_TEST(render_text(*spliced, TextStyle{false, true, *zone}).find("Microsoft 365's own host") ==
+               std::string::npos);
     Trace relayed = analysed("demo-o365-relay.eml");
     BOOST_TEST(render_text(relayed, TextStyle{false, true, *zone}).find("Microsoft 365's own host") ==
                std::string::npos);

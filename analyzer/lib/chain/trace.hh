@@ -86,6 +86,9 @@ struct RelayVerdict {
     std::optional<GatewayVia> via;
     std::optional<std::string> matched_by;  // "certificate" or "ip": how the inbound connector knew the sender
     std::vector<std::string> evidence;
+    // The chain's first sender is a Microsoft 365 host (its own stamps cut):
+    // where the chain starts, not where the message did. Not in the JSON.
+    bool first_sender_microsoft = false;
     bool operator==(const RelayVerdict&) const = default;
 };
 

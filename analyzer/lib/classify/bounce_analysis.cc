@@ -292,6 +292,8 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
                 *b.explanation +=
                     ": a temporary failure, but the sender gave up retrying: the message was not "
                     "delivered.";
+            } else if (code && code->front() == '4') {
+                *b.explanation += " A temporary code, but the sender gave up retrying: the message was not delivered.";
             }
         }
     }

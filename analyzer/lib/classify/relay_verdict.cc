@@ -375,6 +375,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // not told, so neither is the relay answer.
             // Exchange's own headers may still say how: a tenant's mailbox.
             bool hosted = sig.entity_is("Hosted");
+            if (n > 0) {
+                const auto& first = t.hops.front().fields.from;
+                v.first_sender_microsoft = microsoft_sender(t.hops.front().fields, rules).has_value() ||
+                                           rules.names_microsoft_365(first.host, first.ip);
+            }
             finish(v, "not-applicable", hosted ? "mailbox" : "unknown", "no-microsoft-365-stamps");
             v.evidence.push_back("the message passed through Microsoft 365 (" + passed +
                                  "), but none of Microsoft 365's Received stamps is in the header: " +
@@ -489,6 +494,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // A Microsoft 365 host handed it on: the stamp of the entry itself
             // is not in this header (cut, or the stamps were put together).
             // Its sender is Microsoft's own host: not where the message came from.
+            v.first_sender_microsoft = e == 0;
             v.entry_hop.reset();
             v.host.reset();
             v.ip.reset();

@@ -228,6 +228,16 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         if (!own_why) {
             // The list host's front relay: it took the message in over the
             // internet and handed it straight to the list.
+            // At the start of the chain, from a client that has no name of
+            // its own but what it said in HELO (no reverse DNS: a dial-up
+            // or office address): its first server, the sender's.
+            if (k == 0 && k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done &&
+                !t.hops[r.first].fields.from.rdns) {
+                each(kSender, entry.why + "; it handed the message to the list at " + target_words(k + 1) +
+                                  ": the sending client's first server, the sender's provider");
+                provider_seen = true;
+                continue;
+            }
             if (k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done) {
                 each(kList, entry.why + "; it handed the message to the list at " + target_words(k + 1) +
                                 ": the list host's front relay");

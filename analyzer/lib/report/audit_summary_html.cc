@@ -134,7 +134,8 @@ std::string AuditSummary::render_html() const {
                "traversed first, then most messages.</p>\n<div class=\"table\"><table><thead><tr><th>Origin</th><th>"
                "From</th><th class=\"num\">Messages</th><th class=\"num\">Traversed</th><th class=\"num\">Not "
                "traversed</th><th class=\"num\">Not applicable</th><th class=\"num\">Bounced</th><th>Methods</th>"
-               "<th>TLS into Microsoft 365</th><th>Relays</th><th>Microsoft 365 received from</th><th>Connectors</th><th>Seen</th>"
+               "<th>TLS into Microsoft 365</th><th>Relays</th><th>Microsoft 365 received "
+               "from</th><th>Connectors</th><th>Seen</th>"
                "<th>See it with</th></tr></thead><tbody>";
         auto counts = [](const Tally& t) {
             std::string s;

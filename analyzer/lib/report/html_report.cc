@@ -206,7 +206,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
     item("Delivered", h(delivered_text(t)));
     if (!t.hops.empty())
         item("Origin", sender_html(t.hops.front().fields.from) +
-                           (t.relay && t.relay->reason == "no-microsoft-365-stamps"
+                           (t.relay && t.relay->first_sender_microsoft
                                 ? " (Microsoft 365's own host: where the message started is not in this header)"
                                 : std::string()));
     return out + "</dl>\n";

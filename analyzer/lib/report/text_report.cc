@@ -783,7 +783,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         const auto& o = t.hops.front().fields.from;
         // The first sender is Microsoft 365's own host when its stamps were
         // cut: where the chain starts, not where the message did.
-        bool cut = t.relay && t.relay->reason == "no-microsoft-365-stamps";
+        bool cut = t.relay && t.relay->first_sender_microsoft;
         field("Origin", sender_text(o) + (cut ? " (Microsoft 365's own host: where the message started is not in "
                                                 "this header)"
                                               : std::string()));
