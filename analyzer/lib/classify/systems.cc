@@ -176,7 +176,15 @@ std::optional<Family> family(const System& s) {
 }
 
 std::string service_evidence(const System& s) {
-    return s.service == nullptr ? std::string() : RuleMatch{s.service, s.subject}.evidence();
+    if (s.service == nullptr) return {};
+    // A system found from a neighbouring stamp: its name matched, not this
+    // stamp's by-host (org_note says which neighbour).
+    if (!s.org_note.empty() && s.service->kind == MatchKind::ByHost && s.service->evidence.empty() &&
+        !s.subject.empty())
+        return concat({s.subject, " matches ", s.service->pattern,
+                       s.service->product.empty() ? std::string_view() : std::string_view(" ("), s.service->product,
+                       s.service->product.empty() ? std::string_view() : std::string_view(")")});
+    return RuleMatch{s.service, s.subject}.evidence();
 }
 
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
