@@ -416,7 +416,12 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                     k = RunKind::Mx;
                 else if (f == Family::Provider || (f == Family::Mx && authenticated_submission(hops[i].fields)))
                     k = RunKind::Provider;
-                if (static_cast<int>(k) < static_cast<int>(r.kind)) {
+                // A provider run opened by a login at an MX rule's host
+                // (mx.google.com with ESMTPSA) is named by its provider rule
+                // where a later hop has one, not by the MX's "inbound".
+                bool better_name = k == RunKind::Provider && r.kind == RunKind::Provider && r.service != nullptr &&
+                                   family(*r.service) == Family::Mx && f == Family::Provider;
+                if (static_cast<int>(k) < static_cast<int>(r.kind) || better_name) {
                     r.kind = k;
                     r.service = &sys[i];
                 }
