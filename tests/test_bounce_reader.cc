@@ -661,3 +661,21 @@ BOOST_AUTO_TEST_CASE(report_variants_keep_what_they_say) {
     BOOST_TEST(mangled->recipients.front().address == "bob@example.net");
     BOOST_TEST(mangled->kind == "dsn");
 }
+
+// Exchange 2010's NDR prose (as Outlook keeps it in PR_BODY): the code on a
+// "#550 5.1.1 ... ##" line under the address.
+BOOST_AUTO_TEST_CASE(exchange_2010_prose_gives_the_code_under_the_address) {
+    auto b = read_bounce(
+        "From: postmaster@contoso.example\nSubject: Undeliverable: test\nContent-Type: text/plain\n\n"
+        "Delivery has failed to these recipients or groups:\n\nana@contoso.example\n"
+        "The e-mail address you entered couldn't be found. Please check the\n"
+        "recipient's e-mail address and try to resend the message.\n\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: contoso.example\n\n"
+        "ana@contoso.example\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+        "Original message headers:\n\nReceived: from a.example (192.0.2.1) by exchange.contoso.example;"
+        " Mon, 11 May 2015 04:02:14 -0500\nSubject: test\n");
+    BOOST_REQUIRE(b);
+    BOOST_REQUIRE(b->recipients.size() == 1U);
+    BOOST_TEST(b->recipients.front().status.value_or("") == "5.1.1");
+    BOOST_TEST(b->recipients.front().diagnostic.value_or("") == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
+}

@@ -25,6 +25,24 @@ Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, st
     classify(*trace, rules);
     trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, *m.transport_headers, rules);
+    // A report whose headers name no recipient: its prose, kept in PR_BODY,
+    // may (Exchange's "Delivery has failed to these recipients or groups").
+    const Bounce* read = trace->bounce ? &*trace->bounce : trace->notification ? &*trace->notification : nullptr;
+    if (m.report_body && (read == nullptr || read->report.recipients.empty())) {
+        auto bounce = std::move(trace->bounce);
+        auto notification = std::move(trace->notification);
+        std::string text = "Content-Type: text/plain; charset=utf-8\n\n";
+        text.reserve(text.size() + m.report_body->size());
+        for (char c : *m.report_body)
+            if (c != '\r') text.push_back(c);  // MAPI keeps CRLF; the prose readers read lines
+        analyse_bounce(*trace, text, rules);
+        const Bounce* prose = trace->bounce ? &*trace->bounce : trace->notification ? &*trace->notification : nullptr;
+        if (prose == nullptr ||
+            prose->report.recipients.empty()) {  // the prose said no more: keep what the headers said
+            trace->bounce = std::move(bounce);
+            trace->notification = std::move(notification);
+        }
+    }
     trace->input_kind = "outlook-msg";
     // What the headers lack, MAPI may say: marked, so no one takes it for a header.
     if (!trace->subject && m.subject) {

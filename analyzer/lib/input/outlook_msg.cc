@@ -11,6 +11,7 @@
 #include "base/gmime_types.hh"
 #include "base/limits.hh"
 #include "base/utf8.hh"
+#include "input/header_block.hh"
 
 namespace hopscope {
 namespace {
@@ -114,6 +115,10 @@ OutlookMessage read_message(GsfInfile* dir, bool top, int depth) {
     m.transport_headers = string_property(dir, 0x007D, charset, limits::max_header_block_bytes);
     m.message_class = string_property(dir, 0x001A, charset, 256);
     m.subject = string_property(dir, 0x0037, charset, kMaxText);
+    // (Some stores keep an NDR as IPM.Note: its headers still say multipart/report.)
+    if ((m.message_class && m.message_class->size() > 7 && iequals(m.message_class->substr(0, 7), "REPORT.")) ||
+        (m.transport_headers && icontains(*m.transport_headers, "multipart/report")))
+        m.report_body = string_property(dir, 0x1000, charset, kMaxText);
     auto name = string_property(dir, 0x0C1A, charset, 1024);
     auto address = string_property(dir, 0x0C1F, charset, 1024);
     if (name || address) m.sender = name && address ? *name + " <" + *address + ">" : address ? *address : *name;

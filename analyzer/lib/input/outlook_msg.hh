@@ -26,7 +26,11 @@ struct OutlookMessage {
     std::optional<std::string> subject;        // PR_SUBJECT
     std::optional<std::string> sender;         // "Name <address>" from PR_SENDER_NAME / PR_SENDER_EMAIL_ADDRESS
     std::optional<std::int64_t> sent;          // PR_CLIENT_SUBMIT_TIME, Unix seconds
-    std::vector<OutlookMessage> attachments;   // embedded messages (attach method 5), in order
+    // PR_BODY (0x1000), read for reports only (REPORT.IPM.Note.NDR, .DR, ...,
+    // or transport headers that say multipart/report):
+    // an Outlook store keeps a report's prose there, not in MIME parts.
+    std::optional<std::string> report_body;
+    std::vector<OutlookMessage> attachments;  // embedded messages (attach method 5), in order
 };
 
 // The CFB signature D0 CF 11 E0 A1 B1 1A E1: the kind is read from the content, never the name.

@@ -356,6 +356,15 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
             if (auto code = find_status_code(said)) current->status = *code;
             continue;
         }
+        // Exchange 2010's "#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##" under the address.
+        if (l.size() > 2 && l.front() == '#' && current != nullptr && !current->diagnostic) {
+            std::string_view said = l.substr(1);
+            while (!said.empty() && said.back() == '#') said.remove_suffix(1);
+            said = trim_view(said);
+            current->diagnostic = field(said);
+            if (auto code = find_status_code(said)) current->status = *code;
+            continue;
+        }
         if (!after_generating) continue;
         // The recipients of the classic layout: an address alone on its line,
         // then (when another server refused) that server's name alone.
