@@ -405,6 +405,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                 if (!r.party) r.party = sys[i].party;
                 if (!r.org) r.org = sys[i].org;
                 auto f = family(sys[i]);
+                const bool login = f == Family::Mx && authenticated_submission(hops[i].fields);
                 RunKind k = RunKind::Generic;
                 if (sys[i].party && *sys[i].party == kMicrosoft365)
                     k = RunKind::Microsoft;
@@ -412,9 +413,9 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                     k = RunKind::Gateway;
                 else if (f == Family::List && i == r.first)
                     k = RunKind::List;
-                else if (f == Family::Mx && i == r.first && from_named(i) && !authenticated_submission(hops[i].fields))
+                else if (f == Family::Mx && i == r.first && from_named(i) && !login)
                     k = RunKind::Mx;
-                else if (f == Family::Provider || (f == Family::Mx && authenticated_submission(hops[i].fields)))
+                else if (f == Family::Provider || (f == Family::Mx && login))
                     k = RunKind::Provider;
                 // A provider run opened by a login at an MX rule's host
                 // (mx.google.com with ESMTPSA) is named by its provider rule

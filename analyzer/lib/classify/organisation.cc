@@ -209,13 +209,16 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
     return std::nullopt;
 }
 
-std::string_view site_local_words(std::string_view ip) {
+bool loopback_address(std::string_view ip) {
     bool v6 = false;
     std::array<unsigned char, 16> b{};
-    if (!ip_bytes(ip, v6, b)) return "a site-local address";
-    bool loopback =
-        v6 ? b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; }) : b[0] == 127;
-    return loopback ? "a loopback address" : "a site-local address";
+    if (!ip_bytes(ip, v6, b)) return false;
+    return v6 ? b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; })
+              : b[0] == 127;
+}
+
+std::string_view site_local_words(std::string_view ip) {
+    return loopback_address(ip) ? "a loopback address" : "a site-local address";
 }
 
 bool site_local_address(std::string_view ip) {

@@ -65,6 +65,9 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
 // inside one system.
 bool site_local_address(std::string_view ip);
 
+// 127.0.0.0/8 or ::1.
+bool loopback_address(std::string_view ip);
+
 // "a loopback address" (127.0.0.0/8, ::1) or "a site-local address" (the
 // other ranges site_local_address takes), for the evidence.
 std::string_view site_local_words(std::string_view ip);

@@ -546,9 +546,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         own_mta = true;
         for (std::size_t i = 0; i < before && own_mta; ++i) {
             const auto& f = t.hops[i].fields;
-            own_mta = f.by.host && iequals(*f.by.host, host) &&
-                      (!f.from.ip || site_local_words(*f.from.ip) == "a loopback address") && this_host(f.from.host) &&
-                      this_host(f.from.helo) && this_host(f.from.rdns);
+            own_mta = f.by.host && iequals(*f.by.host, host) && (!f.from.ip || loopback_address(*f.from.ip)) &&
+                      this_host(f.from.host) && this_host(f.from.helo) && this_host(f.from.rdns);
         }
     }
     if (own_mta) relay_before = false;

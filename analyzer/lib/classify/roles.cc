@@ -226,8 +226,6 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
                       entry.why + ")";
         if (!own_why) {
-            // The list host's front relay: it took the message in over the
-            // internet and handed it straight to the list.
             // At the start of the chain, from a client that has no name of
             // its own but what it said in HELO (no reverse DNS: a dial-up
             // or office address): its first server, the sender's.
@@ -238,6 +236,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 provider_seen = true;
                 continue;
             }
+            // The list host's front relay: it took the message in over the
+            // internet and handed it straight to the list.
             if (k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done) {
                 each(kList, entry.why + "; it handed the message to the list at " + target_words(k + 1) +
                                 ": the list host's front relay");
