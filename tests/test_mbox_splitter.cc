@@ -280,7 +280,13 @@ BOOST_AUTO_TEST_CASE(from_line_search_agrees_with_memmem) {
             seed = seed * 1103515245U + 12345U;
             hay += pieces[(seed >> 16) % pieces.size()];
         }
-        for (auto* search : {&hopscope::find_line_start_from, &hopscope::find_line_start_from_sse2}) {
+        using Search = std::size_t (*)(std::string_view, std::size_t);
+        const Search searches[] = {
+            [](std::string_view d, std::size_t f) { return find_line_start_from(d, f, Simd::avx512); },
+            [](std::string_view d, std::size_t f) { return find_line_start_from(d, f, Simd::avx2); },
+            [](std::string_view d, std::size_t f) { return find_line_start_from(d, f, Simd::sse2); },
+            &hopscope::find_line_start_from_sse2};
+        for (Search search : searches) {
             for (std::size_t tail : {0, 1, 5, 6, 7, 16, 17, 63, 64, 65}) {
                 std::string text = hay + std::string(tail > 6 ? tail - 6 : 0, 'y') +
                                    std::string("\nFrom ").substr(0, std::min<std::size_t>(tail, 6));
@@ -385,7 +391,7 @@ std::vector<std::uint32_t> dash_lines_by_hand(std::string_view text, std::size_t
 }
 }  // namespace
 
-// The search that notes "--" lines on the way (AVX2 and SSE2) finds the same
+// The search that notes "--" lines on the way (AVX-512, AVX2 and SSE2) finds the same
 // separator as find_separator and notes exactly the "--" line starts before
 // it, at every alignment, near the end of the data, with decoys ("\n-",
 // "\nFrom" lines that are no separator) and past the limit of noted lines.
@@ -410,7 +416,7 @@ BOOST_AUTO_TEST_CASE(separator_search_notes_every_dash_line_before_it) {
         seed = seed * 1103515245U + 12345U;
         hay += pieces[(seed >> 16) % pieces.size()];
     }
-    for (bool avx2 : {true, false}) {
+    for (Simd level : {Simd::avx512, Simd::avx2, Simd::sse2}) {
         for (std::size_t tail : {0, 1, 2, 3, 17, 63, 64, 65, 66, 67}) {
             std::string text = hay + std::string("\n--\n--").substr(0, std::min<std::size_t>(tail, 6)) +
                                std::string(tail > 6 ? tail - 6 : 0, 'y');
@@ -422,7 +428,7 @@ BOOST_AUTO_TEST_CASE(separator_search_notes_every_dash_line_before_it) {
             while (true) {
                 DashLines dashes;
                 std::size_t origin = from > 5 ? from - 5 : 0;
-                found = find_separator_noting(h, from, dashes, origin, avx2);
+                found = find_separator_noting(h, from, dashes, origin, level);
                 BOOST_REQUIRE_EQUAL(found, find_separator(h, from));
                 std::size_t end = found == std::string_view::npos ? h.size() : found;
                 auto want = dash_lines_by_hand(h, from, end, origin);

@@ -31,10 +31,14 @@ struct MessageSpan {
 // True when `bytes` starts (after a BOM) with a separator line.
 bool looks_like_mbox(std::string_view bytes);
 
+// The widest vector instructions the byte searches below may use: each uses
+// the widest the CPU has up to `level`, so tests check every path this CPU can
+// take, as machines that lack the wider ones run them.
+enum class Simd { sse2, avx2, avx512 };
+
 // Offset of the next "\nFrom " at or after `from`, or npos (the line break's offset).
-// Uses AVX2 where the CPU has it.
-std::size_t find_line_start_from(std::string_view data, std::size_t from);
-// The same without AVX2, as machines that lack it run it (tests check both).
+std::size_t find_line_start_from(std::string_view data, std::size_t from, Simd level = Simd::avx512);
+// The same with SSE2 alone.
 std::size_t find_line_start_from_sse2(std::string_view data, std::size_t from);
 
 // True when `line` (without its line break) is a From_ separator line.
@@ -46,10 +50,8 @@ std::size_t find_separator(std::string_view data, std::size_t from);
 // The same, noting in `dashes` the line starts after a line break at or after
 // `from` and before the separator (the end of the data when none) whose first
 // two bytes are "--", as offsets less `origin`, which is at most `from` + 1.
-// The same search without AVX2 where `avx2` is false, as machines that lack it
-// run it (tests check both).
 std::size_t find_separator_noting(std::string_view data, std::size_t from, DashLines& dashes, std::size_t origin,
-                                  bool avx2 = true);
+                                  Simd level = Simd::avx512);
 
 // The messages of an mbox whose separators start in [start, end), found
 // without reading what comes before `start`, as Hadoop's line reader splits
