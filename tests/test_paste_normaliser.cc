@@ -187,3 +187,14 @@ BOOST_AUTO_TEST_CASE(unfold_matches_the_byte_rule) {
         if (unfold(s) != reference(s)) BOOST_TEST(unfold(s) == reference(s));
     }
 }
+
+// The one case-blind prefix test every stage uses: ASCII letters only fold.
+BOOST_AUTO_TEST_CASE(istarts_with_folds_ascii_letters_only) {
+    BOOST_TEST(istarts_with("ESMTPSA id 1", "esmtp"));
+    BOOST_TEST(istarts_with("pop3", "POP"));
+    BOOST_TEST(istarts_with("TLS", "TLS"));
+    BOOST_TEST(istarts_with("anything", ""));
+    BOOST_TEST(!istarts_with("TL", "TLS"));
+    BOOST_TEST(!istarts_with("XESMTP", "ESMTP"));
+    BOOST_TEST(!istarts_with("[ESMTP", "{ESMTP"));  // '[' and '{' differ by 0x20 but are no letters
+}

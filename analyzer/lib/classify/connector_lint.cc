@@ -5,7 +5,7 @@
 
 #include "classify/connector_match.hh"
 #include "classify/data_table.hh"
-#include "input/header_block.hh"  // iequals
+#include "input/header_block.hh"  // iequals, istarts_with
 
 namespace hopscope {
 namespace {
@@ -104,7 +104,7 @@ std::string block(const Network& n) {
 bool any_sender_domain(const InboundConnector& c) {
     if (c.sender_domains.empty()) return true;
     return std::any_of(c.sender_domains.begin(), c.sender_domains.end(), [](const std::string& d) {
-        return d == "*" || iequals(d, "smtp:*;1") || iequals(d.substr(0, 7), "smtp:*;");
+        return d == "*" || iequals(d, "smtp:*;1") || istarts_with(d, "smtp:*;");
     });
 }
 

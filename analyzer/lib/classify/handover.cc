@@ -320,10 +320,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             // been anywhere.
             bool smtp = h.fields.with &&
                         std::ranges::any_of(std::array<std::string_view, 4>{"SMTP", "ESMTP", "UTF8SMTP", "UTF8ESMTP"},
-                                            [&](std::string_view p) {
-                                                return h.fields.with->size() >= p.size() &&
-                                                       iequals(std::string_view(*h.fields.with).substr(0, p.size()), p);
-                                            });
+                                            [&](std::string_view p) { return istarts_with(*h.fields.with, p); });
             bool nameless = !f.ip && !f.host && !f.helo && !f.rdns && !smtp && !authenticated_submission(h.fields);
             if (!service_edge &&
                 (site_local_sender(f) || (sender_says_nothing(f) && (f.host || f.helo || f.rdns)) || nameless)) {

@@ -15,8 +15,7 @@ std::string item_class_words(const std::optional<std::string>& message_class) {
     for (const auto& row : table.rows()) {
         if (row.kind != "class" || row.cells.size() < 2) continue;
         std::string_view prefix = row.cells[0];
-        if (prefix.size() <= best || prefix.size() > cls.size() || !iequals(cls.substr(0, prefix.size()), prefix))
-            continue;
+        if (prefix.size() <= best || !istarts_with(cls, prefix)) continue;
         if (cls.size() > prefix.size() && cls[prefix.size()] != '.') continue;
         best = prefix.size();
         best_words = row.cells[1];

@@ -335,7 +335,7 @@ std::string microsoft_365_traces(const Trace& t, const RuleSet& rules) {
         // service's own.
         std::string_view n = s.name;
         constexpr std::string_view kCross = "X-MS-Exchange-CrossTenant-";
-        bool cross = n.size() > kCross.size() && iequals(n.substr(0, kCross.size()), kCross);
+        bool cross = n.size() > kCross.size() && istarts_with(n, kCross);
         if (!cross && !iequals(n, "X-Forefront-Antispam-Report")) continue;
         out += (out.empty() ? "" : "; ") + s.name + " is written by Microsoft 365 itself";
         break;
@@ -541,7 +541,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         const std::string& host = *t.hops[before - 1].fields.by.host;
         auto this_host = [&](const std::optional<std::string>& name) {
             return !name || iequals(*name, host) || iequals(*name, "localhost") ||
-                   (name->size() > 10 && iequals(std::string_view(*name).substr(0, 10), "localhost."));
+                   (name->size() > 10 && istarts_with(*name, "localhost."));
         };
         own_mta = true;
         for (std::size_t i = 0; i < before && own_mta; ++i) {

@@ -255,8 +255,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             bool fetched = false;
             if (k + 1 < runs.size())
                 if (const auto& with = t.hops[runs[k + 1].first].fields.with)
-                    fetched = (with->size() >= 3 && iequals(std::string_view(*with).substr(0, 3), "POP")) ||
-                              (with->size() >= 4 && iequals(std::string_view(*with).substr(0, 4), "IMAP"));
+                    fetched = istarts_with(*with, "POP") || istarts_with(*with, "IMAP");
             bool sends_on =
                 k + 1 < runs.size() && sides.links[runs[k + 1].first].kind == LinkKind::Crossing && !fetched;
             // After the sender's Microsoft 365 tenant, a system that hands the

@@ -63,6 +63,11 @@ bool iequals_same_length(const char* p, const char* q, std::size_t n);
     return iequals_same_length(a.data(), b.data(), n);
 }
 
+// True when `s` starts with `prefix`, case-insensitive as iequals.
+inline bool istarts_with(std::string_view s, std::string_view prefix) {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
 // Case-insensitive substring test, for the few short needles that say what
 // a message is (report types, a bounce's sender or subject).
 bool icontains(std::string_view hay, std::string_view needle);

@@ -77,7 +77,7 @@ bool is_mail_field(std::string_view name) {
     };
     if (std::ranges::any_of(kNames, [&](std::string_view n) { return iequals(name, n); })) return true;
     for (std::string_view prefix : {"ARC-", "X-MS-Exchange-", "X-Forefront-", "X-Microsoft-Antispam"})
-        if (name.size() > prefix.size() && iequals(name.substr(0, prefix.size()), prefix)) return true;
+        if (name.size() > prefix.size() && istarts_with(name, prefix)) return true;
     return false;
 }
 

@@ -70,7 +70,7 @@ bool mime_part_bytes(std::string_view message, std::string& out) {
         if (static_cast<std::size_t>(f.raw.data() - f.name.data()) > kMaxNameLine) return false;
         const char* field_end = after_line(f.raw.data() + f.raw.size(), end);
         auto size = static_cast<std::size_t>(field_end - f.name.data());
-        if (f.name.size() < 8 || !iequals(f.name.substr(0, 8), "Content-")) {
+        if (!istarts_with(f.name, "Content-")) {
             left_out += size;
             continue;
         }

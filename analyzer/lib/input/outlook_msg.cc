@@ -116,7 +116,7 @@ OutlookMessage read_message(GsfInfile* dir, bool top, int depth) {
     m.message_class = string_property(dir, 0x001A, charset, 256);
     m.subject = string_property(dir, 0x0037, charset, kMaxText);
     // (Some stores keep an NDR as IPM.Note: its headers still say multipart/report.)
-    if ((m.message_class && m.message_class->size() > 7 && iequals(m.message_class->substr(0, 7), "REPORT.")) ||
+    if ((m.message_class && m.message_class->size() > 7 && istarts_with(*m.message_class, "REPORT.")) ||
         (m.transport_headers && icontains(*m.transport_headers, "multipart/report")))
         m.report_body = string_property(dir, 0x1000, charset, kMaxText);
     auto name = string_property(dir, 0x0C1A, charset, 1024);

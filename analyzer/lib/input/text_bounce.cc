@@ -40,10 +40,6 @@ std::string field(std::string_view s) {
     return valid_utf8_prefix(s, kMaxBounceField);
 }
 
-bool starts_with_ci(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 // What follows a marker line (and the blank lines after it): the returned message.
 std::optional<std::string> after_marker(std::string_view text, std::string_view marker) {
     auto at = text.find(marker);
@@ -227,14 +223,14 @@ constexpr std::array<std::string_view, 12> kOriginalLabels{
 
 // "Label : value" or "Label: value" at the start of a trimmed line; the value.
 std::optional<std::string_view> labelled(std::string_view line, std::string_view label) {
-    if (!starts_with_ci(line, label)) return std::nullopt;
+    if (!istarts_with(line, label)) return std::nullopt;
     std::string_view rest = trim_view(line.substr(label.size()));
     if (rest.empty() || rest.front() != ':') return std::nullopt;
     return trim_view(rest.substr(1));
 }
 
 bool is_label_line(std::string_view line, std::string_view label) {
-    if (!starts_with_ci(line, label)) return false;
+    if (!istarts_with(line, label)) return false;
     std::string_view rest = trim_view(line.substr(label.size()));
     return rest.empty() || rest == ":";
 }
@@ -269,7 +265,7 @@ std::optional<std::pair<std::string_view, std::size_t>> microsoft_lead(const std
     for (std::size_t i = 0; i < lines.size() && i < limit; ++i) {
         std::string_view l = trim_view(lines[i]);
         for (const auto& m : kMicrosoftLeads)
-            if (starts_with_ci(l, m.lead)) return std::pair{m.action, i + 1};
+            if (istarts_with(l, m.lead)) return std::pair{m.action, i + 1};
     }
     return std::nullopt;
 }
@@ -287,7 +283,7 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     for (std::size_t i = 0; i < lines.size() && diagnostic_at == lines.size(); ++i) {
         std::string_view l = trim_view(lines[i]);
         for (auto label : kDiagnosticLabels)
-            if (starts_with_ci(l, label)) diagnostic_at = i;
+            if (istarts_with(l, label)) diagnostic_at = i;
         for (auto label : kGeneratingLabels)
             if (labelled(l, label)) diagnostic_at = i;
     }
@@ -304,7 +300,7 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     for (std::size_t i = 0; i < diagnostic_at; ++i) {
         std::string_view l = trim_view(lines[i]);
         for (std::string_view lead : {"Your message to ", "Votre message à ", "Ihre Nachricht an "})
-            if (starts_with_ci(l, lead) && seen.recipients.empty())
+            if (istarts_with(l, lead) && seen.recipients.empty())
                 if (auto a = address_in(l.substr(lead.size()))) current = add_recipient(seen, *a);
     }
     for (std::size_t i = diagnostic_at; i < lines.size(); ++i) {
@@ -415,7 +411,7 @@ bool read_microsoft_notice(std::string_view text, BounceReport& report) {
     report.kind = "microsoft-notification";
     for (std::size_t i = lead->second; i < lines.size(); ++i) {
         std::string_view l = trim_view(lines[i]);
-        if (starts_with_ci(l, "Subject:") || starts_with_ci(l, "Assunto:")) break;
+        if (istarts_with(l, "Subject:") || istarts_with(l, "Assunto:")) break;
         if (l.starts_with("<mailto:")) continue;  // the second line of a wrapped recipient
         if (auto a = address_in(l)) add_recipient(report, *a, lead->first);
     }

@@ -183,10 +183,6 @@ bool mentions_tls(std::string_view c) {
     return false;
 }
 
-inline bool istarts(std::string_view s, std::string_view prefix) {
-    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
-}
-
 std::string clean_host(std::string_view name) {
     while (!name.empty() && name.back() == '.') name.remove_suffix(1);
     return std::string(name);
@@ -237,7 +233,7 @@ struct TlsFinder {
         // Gmail, Sendmail, Microsoft: (version=TLS1_2 cipher=...); Microsoft uses ", "
         for (auto [vkey, ckey] : {std::pair{"version=", "cipher="}, std::pair{"tlsversion=", "tlscipher="}}) {
             if (auto v = keyed_value(c, vkey)) {
-                if (istarts(*v, "TLS") || istarts(*v, "SSL")) {
+                if (istarts_with(*v, "TLS") || istarts_with(*v, "SSL")) {
                     set_version(*v);
                     if (auto ci = keyed_value(c, ckey)) set_cipher(*ci);
                     return true;
@@ -246,8 +242,8 @@ struct TlsFinder {
         }
         // Postfix: (using TLSv1.3 with cipher TLS_AES_256_GCM_SHA384 (256/256 bits) ...);
         // others: (Using TLS), (using TLS: TLSv1.2, DES-CBC3-SHA)
-        if (istarts(c, "using TLS") || istarts(c, "using SSL")) {
-            if (istarts(c, "using TLS: ")) {
+        if (istarts_with(c, "using TLS") || istarts_with(c, "using SSL")) {
+            if (istarts_with(c, "using TLS: ")) {
                 auto rest = c.substr(11);
                 auto comma = rest.find(',');
                 set_version(rest.substr(0, comma));
@@ -279,9 +275,9 @@ struct TlsFinder {
                 set_cipher(rest.substr(last + 1));
             return true;
         }
-        if (istarts(c, "Cipher TLS")) c.remove_prefix(7);  // Exim variant: (Cipher TLS1.3:...:128)
+        if (istarts_with(c, "Cipher TLS")) c.remove_prefix(7);  // Exim variant: (Cipher TLS1.3:...:128)
         // Exim: (TLS1.3) or (TLSv1.2:ECDHE-RSA-AES128-GCM-SHA256:128); Microsoft: (TLS)
-        if (istarts(c, "TLS") || istarts(c, "SSL")) {
+        if (istarts_with(c, "TLS") || istarts_with(c, "SSL")) {
             std::string_view first = c.substr(0, c.find(' '));
             auto colon = first.find(':');
             std::string_view version = first.substr(0, colon);
@@ -311,19 +307,19 @@ std::optional<std::string> mta_from_comment(std::string_view c) {
     // The first letter (either case) picks the names to compare.
     switch (c[0] | 0x20) {
         case 'p':
-            if (istarts(c, "Postfix")) return std::string("Postfix");
+            if (istarts_with(c, "Postfix")) return std::string("Postfix");
             break;
         case 'e':
-            if (istarts(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
+            if (istarts_with(c, "Exim ")) return std::string(c.substr(0, c.find(')')));
             break;
         case 'q':
-            if (istarts(c, "qmail ")) return std::string("qmail");
+            if (istarts_with(c, "qmail ")) return std::string("qmail");
             break;
         case 'd':
-            if (istarts(c, "Dovecot")) return std::string("Dovecot");
+            if (istarts_with(c, "Dovecot")) return std::string("Dovecot");
             break;
         case 's':
-            if (istarts(c, "Sendmail") || istarts(c, "Switch-")) return std::string("Sendmail");
+            if (istarts_with(c, "Sendmail") || istarts_with(c, "Switch-")) return std::string("Sendmail");
             break;
         default:
             break;
@@ -389,7 +385,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                 break;
             }
             case TokenKind::Quoted: {  // ZMailer: "EHLO name"
-                if (istarts(t.text, "EHLO ") || istarts(t.text, "HELO ") || istarts(t.text, "LHLO ")) {
+                if (istarts_with(t.text, "EHLO ") || istarts_with(t.text, "HELO ") || istarts_with(t.text, "LHLO ")) {
                     clues.helo_form = true;
                     clues.helo = clean_host(t.text.substr(5));
                 }
@@ -402,7 +398,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     read_sender_comment(t.text, clues, notes, depth + 1);
                 break;
             case TokenKind::Atom: {
-                if (istarts(t.text, "helo=")) {
+                if (istarts_with(t.text, "helo=")) {
                     clues.helo_form = true;
                     // Exim: "helo=[192.168.0.5]" lexes as "helo=" then a literal.
                     if (t.text.size() == 5 && k + 1 < toks.size() && toks[k + 1].kind == TokenKind::Literal) {
@@ -416,7 +412,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     clues.helo_form = true;
                     clues.helo = clean_host(toks[k + 1].text);
                     ++k;
-                } else if (istarts(t.text, "ident=")) {
+                } else if (istarts_with(t.text, "ident=")) {
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
@@ -640,7 +636,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
             case Clause::None:
                 for (const Token* t : g.toks) {
                     notes.emplace_back(t->text);
-                    if (t->kind == TokenKind::Comment && istarts(t->text, "qmail ")) r.mta = "qmail";
+                    if (t->kind == TokenKind::Comment && istarts_with(t->text, "qmail ")) r.mta = "qmail";
                 }
                 break;
             case Clause::From: {
@@ -653,7 +649,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                     }
                     if (t->kind == TokenKind::Comment) {
                         std::string_view c = t->text;
-                        if (istarts(c, "using ") || keyed_value(c, "version=")) continue;  // TLS, read above
+                        if (istarts_with(c, "using ") || keyed_value(c, "version=")) continue;  // TLS, read above
                         if (ifind(c, "rhost-flags")) r.mta = "ZMailer";
                         read_sender_comment(c, clues, notes, 0);
                     } else if (t->kind == TokenKind::Literal) {
@@ -702,7 +698,7 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                 bool first = true;
                 for (const Token* t : g.toks) {
                     if (t->kind == TokenKind::Comment) {
-                        if (tls.tls && (istarts(t->text, "using ") || keyed_value(t->text, "version="))) continue;
+                        if (tls.tls && (istarts_with(t->text, "using ") || keyed_value(t->text, "version="))) continue;
                         thread_local std::vector<Token> inner;
                         tokenize_comment(t->text, inner);
                         bool used = false;
@@ -810,9 +806,9 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
         if (tail == 's' || tail == 'a')
             for (auto p : kTlsProtocols)
                 if (iequals(w, p)) tls.get();
-        if (istarts(w, "Microsoft SMTP Server"))
+        if (istarts_with(w, "Microsoft SMTP Server"))
             r.mta = "Microsoft SMTP Server";
-        else if (istarts(w, "Microsoft SMTPSVC"))
+        else if (istarts_with(w, "Microsoft SMTPSVC"))
             r.mta = "Microsoft SMTPSVC";
     }
     r.tls = std::move(tls.tls);

@@ -7,7 +7,7 @@ namespace hopscope {
 std::string_view normalise_tls_version(std::string_view w) {
     while (!w.empty() && (w.front() == ' ' || w.front() == '(')) w.remove_prefix(1);
     while (!w.empty() && (w.back() == ' ' || w.back() == ')' || w.back() == ',')) w.remove_suffix(1);
-    if (w.size() < 3 || !iequals(w.substr(0, 3), "TLS")) return "unknown";  // SSLv3, SSLv2, nothing
+    if (!istarts_with(w, "TLS")) return "unknown";  // SSLv3, SSLv2, nothing
     w.remove_prefix(3);
     if (!w.empty() && (w.front() == 'v' || w.front() == 'V' || w.front() == ' ')) w.remove_prefix(1);
     // "1", "1.2", "1_2", "1.0": a major 1 and a minor 0..3, nothing after
