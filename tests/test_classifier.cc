@@ -191,6 +191,23 @@ BOOST_AUTO_TEST_CASE(host_rules_found_by_the_end_of_the_host) {
     BOOST_TEST(family_of("DM6NAM10FT028.eop-nam10.prod.outlook.com").starts_with("eop"));
 }
 
+// A login at a host an inbound-MX rule names is the sender's submission to
+// that provider: with `login` the MX rule is passed over for the provider's.
+BOOST_AUTO_TEST_CASE(a_login_passes_over_inbound_mx_rules) {
+    const auto& rules = RuleSet::builtin();
+    std::optional<std::string> mx = "mx.google.com";
+    auto plain = rules.match_by(mx, std::nullopt, std::string("ESMTPSA"));
+    auto login = rules.match_by(mx, std::nullopt, std::string("ESMTPSA"), true);
+    BOOST_REQUIRE(plain && login);
+    BOOST_TEST(family_name(plain->rule->family) == "mx");
+    BOOST_TEST(family_name(login->rule->family) == "provider");
+    BOOST_TEST(login->rule->product == "Google (Gmail / Workspace)");
+    // Rules of other families are the same either way.
+    std::optional<std::string> eop = "DM6NAM10FT028.eop-nam10.prod.outlook.com";
+    BOOST_TEST(rules.match_by(eop, std::nullopt, std::nullopt, true)->rule ==
+               rules.match_by(eop, std::nullopt, std::nullopt)->rule);
+}
+
 BOOST_AUTO_TEST_CASE(config_rules_extend_the_table) {
     auto rules = RuleSet::builtin();
     BOOST_REQUIRE(rules.add_rule_line("internal by-host h3.example.com our old relay"));

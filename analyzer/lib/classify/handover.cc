@@ -10,10 +10,6 @@
 namespace hopscope {
 namespace {
 
-bool note_has(const ReceivedFields& f, std::string_view what) {
-    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
-}
-
 bool contains(const std::vector<std::string>& v, const std::optional<std::string>& s) {
     return s && std::find(v.begin(), v.end(), *s) != v.end();
 }
@@ -273,10 +269,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             auto fam_b = family(b);
             // A provider's inbound MX or a list service's receiving host starts
             // the recipient's or the list's side, even inside one provider.
-            // (Not a client that logged in there: "by mx.google.com with
-            // ESMTPSA" is the sender's own submission to the provider.)
-            if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i) &&
-                !(*fam_b == Family::Mx && authenticated_submission(h.fields))) {
+            if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
                 link.kind = LinkKind::Crossing;
                 const std::string service = service_evidence(b);
                 std::string_view takes = *fam_b == Family::Mx ? ", the recipient's provider takes it in here"
@@ -402,7 +395,6 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                 if (!r.party) r.party = sys[i].party;
                 if (!r.org) r.org = sys[i].org;
                 auto f = family(sys[i]);
-                const bool login = f == Family::Mx && authenticated_submission(hops[i].fields);
                 RunKind k = RunKind::Generic;
                 if (sys[i].party && *sys[i].party == kMicrosoft365)
                     k = RunKind::Microsoft;
@@ -410,16 +402,11 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                     k = RunKind::Gateway;
                 else if (f == Family::List && i == r.first)
                     k = RunKind::List;
-                else if (f == Family::Mx && i == r.first && from_named(i) && !login)
+                else if (f == Family::Mx && i == r.first && from_named(i))
                     k = RunKind::Mx;
-                else if (f == Family::Provider || (f == Family::Mx && login))
+                else if (f == Family::Provider)
                     k = RunKind::Provider;
-                // A provider run opened by a login at an MX rule's host
-                // (mx.google.com with ESMTPSA) is named by its provider rule
-                // where a later hop has one, not by the MX's "inbound".
-                bool better_name = k == RunKind::Provider && r.kind == RunKind::Provider && r.service != nullptr &&
-                                   family(*r.service) == Family::Mx && f == Family::Provider;
-                if (static_cast<int>(k) < static_cast<int>(r.kind) || better_name) {
+                if (static_cast<int>(k) < static_cast<int>(r.kind)) {
                     r.kind = k;
                     r.service = &sys[i];
                 }

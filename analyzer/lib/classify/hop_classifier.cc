@@ -84,13 +84,11 @@ void classify(Trace& t, const RuleSet& rules) {
     const auto& group = sides.tenant_group;
     t.orgs.clear();
     t.orgs.reserve(t.hops.size());  // at most one segment per hop
-    bool service_from_login = false;
     for (std::size_t i = 0; i < t.hops.size(); ++i) {
         const Hop& h = t.hops[i];
         Link& link = sides.links[i];
         bool crossing = link.kind == LinkKind::Crossing;
         if (t.orgs.empty() || t.orgs.back().org != h.org || t.orgs.back().role != h.role || crossing) {
-            service_from_login = false;
             t.orgs.push_back({h.org, h.role, h.index, h.index, std::nullopt, std::nullopt, std::nullopt});
             if (crossing) t.orgs.back().handover = std::move(link.why);  // decide_relay has read the links
             if (group[i] >= 0) t.orgs.back().tenant = tenant[static_cast<std::size_t>(group[i])];
@@ -99,14 +97,7 @@ void classify(Trace& t, const RuleSet& rules) {
         o.last_hop = h.index;
         bool named_service = h.role != "eop" && h.role != "exchange-online" && sys[i].service != nullptr &&
                              !sys[i].service->product.empty();
-        // A sender's login at an MX rule's host (mx.google.com with ESMTPSA)
-        // names the run only until a hop of the provider's own rule does:
-        // not "… inbound" for the sender's side.
-        bool login = named_service && h.role == "sender-infrastructure" && family(sys[i]) == Family::Mx;
-        if (named_service && (!o.service || (service_from_login && !login))) {
-            o.service = sys[i].service->product;
-            service_from_login = login;
-        }
+        if (named_service && !o.service) o.service = sys[i].service->product;
     }
 }
 

@@ -442,7 +442,7 @@ std::size_t RuleSet::host_bucket(std::string_view s) {
 std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> kinds,
                                               const std::optional<std::string>& host,
                                               const std::optional<std::string>& ip,
-                                              const std::optional<std::string>& with) const {
+                                              const std::optional<std::string>& with, bool skip_mx) const {
     const IpKey key = ip ? IpKey::parse(*ip) : IpKey{};
     const Rule* best = nullptr;
     auto rank = [&](const Rule* r) { return std::pair{!r->user, r - rules_.data()}; };
@@ -461,6 +461,7 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
         for (std::size_t i : list) {
             const Rule& r = rules_[i];
             if (best != nullptr && rank(best) < rank(&r)) break;  // cannot beat what we have
+            if (skip_mx && r.family == Family::Mx) continue;
             if (matches(r, host, key, with)) {
                 best = &r;
                 break;
@@ -474,8 +475,8 @@ std::optional<RuleMatch> RuleSet::first_match(std::initializer_list<MatchKind> k
 }
 
 std::optional<RuleMatch> RuleSet::match_by(const std::optional<std::string>& host, const std::optional<std::string>& ip,
-                                           const std::optional<std::string>& with) const {
-    return first_match({MatchKind::ByHost, MatchKind::ByIp, MatchKind::With}, host, ip, with);
+                                           const std::optional<std::string>& with, bool login) const {
+    return first_match({MatchKind::ByHost, MatchKind::ByIp, MatchKind::With}, host, ip, with, login);
 }
 
 std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& host,

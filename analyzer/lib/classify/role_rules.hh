@@ -83,9 +83,12 @@ class RuleSet {
     [[nodiscard]] const std::string& user_relay_words() const { return relay_words_; }
 
     // First matching rule of a family for the receiving (by) side of a stamp.
+    // `login`: the stamp records the sender's authenticated submission, so no
+    // inbound-MX rule names its receiver ("by mx.google.com with ESMTPSA" is
+    // the sender logging in to its provider, which the provider rules name).
     [[nodiscard]] std::optional<RuleMatch> match_by(const std::optional<std::string>& host,
                                                     const std::optional<std::string>& ip,
-                                                    const std::optional<std::string>& with) const;
+                                                    const std::optional<std::string>& with, bool login = false) const;
     // First matching rule for the sending side (for the relay and private checks).
     [[nodiscard]] std::optional<RuleMatch> match_from(const std::optional<std::string>& host,
                                                       const std::optional<std::string>& ip) const;
@@ -107,7 +110,8 @@ class RuleSet {
     [[nodiscard]] std::optional<RuleMatch> first_match(std::initializer_list<MatchKind> kinds,
                                                        const std::optional<std::string>& host,
                                                        const std::optional<std::string>& ip,
-                                                       const std::optional<std::string>& with) const;
+                                                       const std::optional<std::string>& with,
+                                                       bool skip_mx = false) const;
     // Per host and protocol MatchKind: indexes into rules_, in trial order.
     std::array<std::vector<std::size_t>, 5> order_;
     // The by-ip and from-ip rules again, by the first byte an address in the

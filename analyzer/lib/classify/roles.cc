@@ -27,10 +27,6 @@ void set_role(Hop& h, const char* role, std::string evidence) {
     h.evidence.push_back(std::move(evidence));
 }
 
-bool note_has(const ReceivedFields& f, std::string_view what) {
-    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
-}
-
 // A host name that says it takes submissions ("smtp.gmail.com").
 bool submission_host(const ReceivedFields& f) {
     auto by = f.by.host ? public_name(*f.by.host) : std::nullopt;
@@ -38,11 +34,6 @@ bool submission_host(const ReceivedFields& f) {
 }
 
 }  // namespace
-
-bool authenticated_submission(const ReceivedFields& f) {
-    if (f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"))) return true;
-    return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
-}
 
 void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                   const std::vector<std::optional<RuleMatch>>& by_match, const RuleSet& rules) {
@@ -331,7 +322,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
-        if (h.role == kSender && family(sys[i]) == Family::Mx && authenticated_submission(f))
+        if (h.role == kSender && sys[i].login_at_mx)
             h.evidence.emplace_back("with " + f.with.value_or("an authenticated login") +
                                     ": the sender logged in to submit it, so this is the sender's provider, not its "
                                     "inbound MX");

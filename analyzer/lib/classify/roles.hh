@@ -22,8 +22,4 @@ namespace hopscope {
 void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                   const std::vector<std::optional<RuleMatch>>& by_match, const RuleSet& rules);
 
-// An authenticated submission (ESMTPA, "Authenticated sender"): the stamp's
-// receiver is the sender's own mail server or provider.
-bool authenticated_submission(const ReceivedFields& f);
-
 }  // namespace hopscope

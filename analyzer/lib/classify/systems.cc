@@ -1,5 +1,6 @@
 #include "classify/systems.hh"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -187,6 +188,15 @@ std::string service_evidence(const System& s) {
     return RuleMatch{s.service, s.subject}.evidence();
 }
 
+bool note_has(const ReceivedFields& f, std::string_view what) {
+    return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
+}
+
+bool authenticated_submission(const ReceivedFields& f) {
+    if (f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"))) return true;
+    return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
+}
+
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
                     const std::optional<std::string>& with) {
     return system_of(rules.match_by(host, ip, with), host);
@@ -219,8 +229,13 @@ void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<s
     by_match.reserve(hops.size());
     sys.reserve(hops.size());
     for (const auto& h : hops) {
-        by_match.push_back(rules.match_by(h.fields.by.host, h.fields.by.ip, h.fields.with));
-        sys.push_back(system_of(by_match.back(), h.fields.by.host));
+        const auto& f = h.fields;
+        auto m = rules.match_by(f.by.host, f.by.ip, f.with);
+        const bool login_at_mx = m && m->rule->family == Family::Mx && authenticated_submission(f);
+        if (login_at_mx) m = rules.match_by(f.by.host, f.by.ip, f.with, true);
+        by_match.push_back(m);
+        sys.push_back(system_of(by_match.back(), f.by.host));
+        sys.back().login_at_mx = login_at_mx;
     }
     infer_systems(hops, sys, rules);
 }

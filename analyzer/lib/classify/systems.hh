@@ -25,6 +25,9 @@ struct System {
     std::optional<std::string> org;
     std::optional<std::string> party;  // the service's organisation, else org
     std::string org_note;              // how the org was found from a neighbour; empty when read off the stamp
+    // The sender logged in to submit at a host an inbound-MX rule names
+    // (mx.google.com with ESMTPSA): the provider rules name it instead.
+    bool login_at_mx = false;
 };
 
 // The family of the service rule naming the system, if any.
@@ -34,13 +37,21 @@ std::optional<Family> family(const System& s);
 // or empty.
 std::string service_evidence(const System& s);
 
+// A note of the stamp's that contains `what` ("Authenticated sender").
+bool note_has(const ReceivedFields& f, std::string_view what);
+
+// An authenticated submission (ESMTPA, "Authenticated sender"): the stamp's
+// receiver is the sender's own mail server or provider.
+bool authenticated_submission(const ReceivedFields& f);
+
 // A system by its name and address, as the by-side of a stamp or the sender
 // of the next one.
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
                     const std::optional<std::string>& with);
 
 // The systems that wrote the stamps, one per hop, into `sys`. `by_match`
-// receives the rule each by-side matched (any family), for the later passes.
+// receives the rule each by-side matched (any family), for the later passes:
+// for a stamp of an authenticated submission, no inbound-MX rule.
 void who_wrote(const std::vector<Hop>& hops, const RuleSet& rules, std::vector<std::optional<RuleMatch>>& by_match,
                std::vector<System>& sys);
 
