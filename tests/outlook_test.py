@@ -114,6 +114,7 @@ try:
     # PST and OST files.
     psts = 0
     skipped_total = 0
+    reports_compared = 0
     for name, row in sorted(rows.items()):
         if row["kind"] not in ("pst", "ost", "?"):
             continue
@@ -189,6 +190,28 @@ try:
                             if json.loads(l)["hops"])
             ours = sorted(json.dumps(chain(r)) for r in with_received)
             expect(ours == theirs, f"{name}: the chains equal readpst's export ({len(ours)} vs {len(theirs)})")
+            # A report read from the PST names the recipients its export's
+            # body names: an Exchange NDR's headers name none, its PR_BODY does
+            # (with the code where the prose gives one: the message/delivery-status
+            # attachment readpst also exports is not read).
+            def recipients(r, status=True):
+                b = r.get("bounce") or r.get("notification")
+                return sorted((x["address"], x["action"], x["status"] if status else None)
+                              for x in b["recipients"]) if b else []
+            exported_reports = {}
+            for line in exported.stdout.splitlines():
+                r = json.loads(line)
+                if recipients(r) and r["message_id"]:
+                    exported_reports[r["message_id"]] = recipients(r)
+            for r in records:
+                theirs = exported_reports.get(r.get("message_id"))
+                if theirs and (r.get("bounce") or r.get("notification")):
+                    reports_compared += 1
+                    mine = recipients(r)
+                    same = [m[:2] for m in mine] == [t[:2] for t in theirs] and all(
+                        m[2] is None or m[2] == t[2] for m, t in zip(mine, theirs))
+                    expect(same, f"{name} item {r['source']['item']}: the report names {mine}, "
+                                 f"readpst's export {theirs}")
     # Memory: the biggest sample, well under 200 MB.
     ost = os.path.join(root, "pst", "Aspose.Email-for-.NET_SampleOstFile.ost")
     if os.path.exists(ost):
@@ -205,8 +228,10 @@ try:
            f"msg/: {folder['skipped']} skipped ({refused} without transport headers), failures "
            f"{[f['error'][:60] for f in folder['failures']]}")
     expect(skipped_total > 50, f"{skipped_total} PST/OST items skipped")
+    if shutil.which("readpst"):
+        expect(reports_compared >= 6, f"{reports_compared} PST/OST reports compared with readpst's export")
     print(f"{msgs} .msg files ({compared} chains compared with olefile's headers, {refused} refused with why); "
-          f"{psts} PST/OST files, {skipped_total} items skipped")
+          f"{psts} PST/OST files, {skipped_total} items skipped, {reports_compared} reports compared")
 finally:
     shutil.rmtree(work, ignore_errors=True)
 

@@ -253,13 +253,13 @@ bool parse_command_line(const std::vector<std::string>& args, const po::options_
 }
 
 Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
-                            std::string* raw_headers) {
+                            std::string* raw_headers, std::string_view report_body) {
     if (is_pst(bytes))
         return make_error(name +
                           ": a PST/OST mailbox: --item ID reads one item of it (the id audit writes as source.item); "
                           "hopscope audit reads every item");
     std::string outlook_headers;
-    auto trace = analyse_message(bytes, rules, &outlook_headers);
+    auto trace = analyse_message(bytes, rules, &outlook_headers, nullptr, nullptr, report_body);
     if (raw_headers != nullptr) {
         raw_headers->clear();
         if (!outlook_headers.empty()) {
@@ -288,7 +288,7 @@ Result<Trace> analyse_pst_item(const std::string& file, const std::string& name,
     if (!item->headers || item->headers->find_first_not_of(" \t\r\n") == std::string::npos)
         return make_error(where + ": no transport headers, nothing to trace: " + item_class_words(item->message_class) +
                           " (audit skips it)");
-    return analyse_bytes(*item->headers, where, rules, raw_headers);
+    return analyse_bytes(*item->headers, where, rules, raw_headers, item->report_body.value_or(""));
 }
 
 }  // namespace

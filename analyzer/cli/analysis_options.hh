@@ -92,9 +92,10 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
 void add_pick_options(boost::program_options::options_description& desc, MessagePick& pick);
 
 // The same for bytes already in hand (serve's pastes and uploads); `name`
-// names them in errors.
+// names them in errors. `report_body`: a PST/OST report's prose, when the
+// bytes are the item's transport headers (analyse_message).
 Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, const RuleSet& rules,
-                            std::string* raw_headers = nullptr);
+                            std::string* raw_headers = nullptr, std::string_view report_body = {});
 
 // The built-in rules plus the options' (the config file's included).
 // Errors name the option at fault.

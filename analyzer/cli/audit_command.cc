@@ -50,6 +50,7 @@ struct Job {
     std::optional<std::string> skipped{};  // known to be no e-mail message (a PST contact, calendar item, draft)
     bool whole_file = false;               // the bytes are a whole file: no e-mail message at all is skipped
     DashLines dash_lines{};                // an mbox message's "--" lines, as the split noted them
+    std::string report_body{};             // a PST/OST report's prose (PstItem::report_body)
 };
 
 // The error of a message whose bytes were not all there when it was read:
@@ -211,10 +212,10 @@ class Runner {
             for (std::size_t i = first; i < last; ++i) {
                 const Job& j = b->jobs[i];
                 std::size_t before = text.size();
-                b->figures[i] =
-                    j.error     ? audit_unreadable(j.source, *j.error, options_.format, text)
-                    : j.skipped ? audit_skipped(j.source, *j.skipped, options_.format, text)
-                                : audit_message(j.bytes, j.source, rules_, options_, text, j.whole_file, &j.dash_lines);
+                b->figures[i] = j.error     ? audit_unreadable(j.source, *j.error, options_.format, text)
+                                : j.skipped ? audit_skipped(j.source, *j.skipped, options_.format, text)
+                                            : audit_message(j.bytes, j.source, rules_, options_, text, j.whole_file,
+                                                            &j.dash_lines, j.report_body);
                 // Checked after the analysis: a read that found zeros has set the flag by then.
                 if (auto changed = changed_while_reading(j)) {
                     text.set_size(before);
@@ -583,7 +584,9 @@ int run_audit(const std::vector<std::string>& args) {
                 } else {
                     auto held = std::make_shared<const std::string>(std::move(*item.headers));
                     std::string_view view(*held);
-                    runner.add({nullptr, std::move(held), view, source, std::nullopt});
+                    Job job{nullptr, std::move(held), view, source, std::nullopt};
+                    if (item.report_body) job.report_body = std::move(*item.report_body);
+                    runner.add(std::move(job));
                 }
                 progress.update(++count, done_bytes);
                 return true;

@@ -181,9 +181,9 @@ class Reports {
   public:
     Reports(const RuleSet& rules, std::string min_tls) : rules_(rules), min_tls_(std::move(min_tls)) {}
 
-    void message(std::string_view bytes, const std::string& label) {
+    void message(std::string_view bytes, const std::string& label, std::string_view report_body = {}) {
         std::string raw;
-        auto trace = analyse_bytes(bytes, label, rules_, &raw);
+        auto trace = analyse_bytes(bytes, label, rules_, &raw, report_body);
         if (!trace) {
             error(label, trace.error().message);
             return;
@@ -270,7 +270,7 @@ std::string reports_for(const std::string& name, std::string_view bytes, Reports
                     reports.error(label, "no transport headers: this item was not received over SMTP (" +
                                              item.message_class.value_or("no message class") + ")");
                 else
-                    reports.message(*item.headers, label);
+                    reports.message(*item.headers, label, item.report_body.value_or(""));
                 return true;
             });
             std::optional<std::size_t> total;

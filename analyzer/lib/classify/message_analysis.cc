@@ -12,6 +12,27 @@
 namespace hopscope {
 namespace {
 
+// A report whose headers name no recipient: its prose, which Outlook keeps
+// in PR_BODY, may (Exchange's "Delivery has failed to these recipients or
+// groups"). What the prose says replaces what the headers said only when it
+// names a recipient.
+void read_report_prose(Trace& trace, std::string_view body, const RuleSet& rules) {
+    const Bounce* read = trace.bounce ? &*trace.bounce : trace.notification ? &*trace.notification : nullptr;
+    if (body.empty() || (read != nullptr && !read->report.recipients.empty())) return;
+    auto bounce = std::move(trace.bounce);
+    auto notification = std::move(trace.notification);
+    std::string text = "Content-Type: text/plain; charset=utf-8\n\n";
+    text.reserve(text.size() + body.size());
+    for (char c : body)
+        if (c != '\r') text.push_back(c);  // MAPI keeps CRLF; the prose readers read lines
+    analyse_bounce(trace, text, rules);
+    const Bounce* prose = trace.bounce ? &*trace.bounce : trace.notification ? &*trace.notification : nullptr;
+    if (prose == nullptr || prose->report.recipients.empty()) {  // the prose said no more: keep what the headers said
+        trace.bounce = std::move(bounce);
+        trace.notification = std::move(notification);
+    }
+}
+
 Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, std::string* header_text,
                                std::string* not_mail = nullptr) {
     const bool headers = m.transport_headers && m.transport_headers->find_first_not_of(" \t\r\n") != std::string::npos;
@@ -25,24 +46,7 @@ Result<Trace> trace_of_outlook(const OutlookMessage& m, const RuleSet& rules, st
     classify(*trace, rules);
     trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, *m.transport_headers, rules);
-    // A report whose headers name no recipient: its prose, kept in PR_BODY,
-    // may (Exchange's "Delivery has failed to these recipients or groups").
-    const Bounce* read = trace->bounce ? &*trace->bounce : trace->notification ? &*trace->notification : nullptr;
-    if (m.report_body && (read == nullptr || read->report.recipients.empty())) {
-        auto bounce = std::move(trace->bounce);
-        auto notification = std::move(trace->notification);
-        std::string text = "Content-Type: text/plain; charset=utf-8\n\n";
-        text.reserve(text.size() + m.report_body->size());
-        for (char c : *m.report_body)
-            if (c != '\r') text.push_back(c);  // MAPI keeps CRLF; the prose readers read lines
-        analyse_bounce(*trace, text, rules);
-        const Bounce* prose = trace->bounce ? &*trace->bounce : trace->notification ? &*trace->notification : nullptr;
-        if (prose == nullptr ||
-            prose->report.recipients.empty()) {  // the prose said no more: keep what the headers said
-            trace->bounce = std::move(bounce);
-            trace->notification = std::move(notification);
-        }
-    }
+    if (m.report_body) read_report_prose(*trace, *m.report_body, rules);
     trace->input_kind = "outlook-msg";
     // What the headers lack, MAPI may say: marked, so no one takes it for a header.
     if (!trace->subject && m.subject) {
@@ -80,7 +84,7 @@ void add_attached(const AttachedMessage& m, const RuleSet& rules, std::vector<Tr
 }  // namespace
 
 Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text,
-                              std::string* not_mail, const DashLines* dashes) {
+                              std::string* not_mail, const DashLines* dashes, std::string_view report_body) {
     if (header_text != nullptr) header_text->clear();
     auto no_mail = [&](std::string what) {
         if (not_mail != nullptr) *not_mail = std::move(what);
@@ -111,6 +115,7 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
     classify(*trace, rules);
     trace->far_end = assess_far_end(*trace);
     analyse_bounce(*trace, bytes, rules);
+    read_report_prose(*trace, report_body, rules);
     // Messages forwarded as attachments: their own chains, never this one's
     // (a bounce's returned message is the bounce's).
     std::string_view content_type;

@@ -25,7 +25,11 @@ namespace hopscope {
 // skips when the bytes are a whole file, instead of failing them.
 // `dashes`: the message's "--" lines where an mbox split noted them
 // (input/dash_lines.hh), so the body is not searched for them again.
+// `report_body`: where the bytes are a PST/OST item's transport headers, the
+// item's PR_BODY when it is a report (input/pst_reader), read for the
+// recipients and codes its headers do not name.
 Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std::string* header_text = nullptr,
-                              std::string* not_mail = nullptr, const DashLines* dashes = nullptr);
+                              std::string* not_mail = nullptr, const DashLines* dashes = nullptr,
+                              std::string_view report_body = {});
 
 }  // namespace hopscope

@@ -5,12 +5,14 @@
 
 #include "base/limits.hh"
 #include "base/utf8.hh"
+#include "input/header_block.hh"
 
 namespace hopscope {
 namespace {
 
-constexpr int kMaxFolderDepth = 64;           // deeper is a damaged file, not a mailbox
-constexpr std::size_t kMaxFolderName = 4096;  // bytes of a folder's name, with its NUL
+constexpr int kMaxFolderDepth = 64;              // deeper is a damaged file, not a mailbox
+constexpr std::size_t kMaxFolderName = 4096;     // bytes of a folder's name, with its NUL
+constexpr std::size_t kMaxReportBody = 1 << 20;  // a report's prose (outlook_msg's limit for a text)
 
 // libpff's error and item handles, owned.
 struct ErrorFree {
@@ -145,6 +147,18 @@ constexpr std::uint32_t kNormalMessage = 0x04;
 
 // One handle's depth-first walk. Every handle walking the same file counts
 // the same items in the same order, so `want` can share the reading out.
+// What an item says of itself: its transport headers and class, and, for a
+// report (REPORT.*, or an NDR kept as IPM.Note whose headers say
+// multipart/report, as outlook_msg reads it), the prose of PR_BODY, which
+// names the recipients and codes an Exchange NDR's headers do not.
+void fill(PstItem& item, Properties& properties) {
+    item.headers = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
+    item.message_class = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+    if ((item.message_class && item.message_class->size() > 7 && istarts_with(*item.message_class, "REPORT.")) ||
+        (item.headers && icontains(*item.headers, "multipart/report")))
+        item.report_body = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_BODY_PLAIN_TEXT, kMaxReportBody);
+}
+
 class Walker {
   public:
     Walker(const std::function<PstWant(std::uint64_t)>& want, const std::function<bool(PstItem)>& emit, PstTally& tally)
@@ -227,9 +241,7 @@ class Walker {
     bool message(Folder& f, libpff_item_t* m, uint32_t id) {
         return take(f, id, [&](PstItem& item) {
             Properties properties(m, ascii_codepage_);
-            item.headers =
-                properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
-            item.message_class = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+            fill(item, properties);
         });
     }
 
@@ -303,8 +315,7 @@ Result<PstItem> PstReader::item(std::uint32_t id) {
     Properties properties(m.get(), ascii_codepage);
     PstItem item;
     item.id = id;
-    item.headers = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
-    item.message_class = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
+    fill(item, properties);
     return item;
 }
 

@@ -33,6 +33,7 @@ struct PstItem {
     std::uint32_t id = 0;                      // libpff's item identifier (the node id)
     std::optional<std::string> headers;        // PR_TRANSPORT_MESSAGE_HEADERS, UTF-8
     std::optional<std::string> message_class;  // IPM.Note, IPM.Contact, ...
+    std::optional<std::string> report_body;    // a report's PR_BODY (REPORT.*, or headers of a multipart/report)
     std::optional<std::string> error;          // the item could not be read
 };
 

@@ -256,11 +256,12 @@ SenderFigures sender_figures(const Trace& t) {
 }  // namespace
 
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
-                           const AuditOptions& options, ByteBuffer& out, bool whole_file, const DashLines* dashes) {
+                           const AuditOptions& options, ByteBuffer& out, bool whole_file, const DashLines* dashes,
+                           std::string_view report_body) {
     AuditFigures f;
     std::string not_mail;
-    auto trace =
-        analyse_message(bytes, rules, nullptr, whole_file ? &not_mail : nullptr, dashes);  // as trace and check do
+    auto trace = analyse_message(bytes, rules, nullptr, whole_file ? &not_mail : nullptr, dashes,
+                                 report_body);  // as trace and check do
     if (!trace && !not_mail.empty()) return audit_skipped(source, std::move(not_mail), options.format, out);
     if (trace) {
         f.analysed = true;

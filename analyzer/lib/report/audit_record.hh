@@ -157,10 +157,11 @@ struct AuditOptions {
 // `whole_file`: the bytes are a whole file (not a message of an mbox or a
 // stream), so bytes that are no e-mail message at all (a PDF, a README, an
 // Outlook contact) are skipped, not failed. `dashes`: its "--" lines as an
-// mbox split noted them (analyse_message).
+// mbox split noted them; `report_body`: a PST/OST report's prose (both as
+// analyse_message takes them).
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            const AuditOptions& options, ByteBuffer& out, bool whole_file = false,
-                           const DashLines* dashes = nullptr);
+                           const DashLines* dashes = nullptr, std::string_view report_body = {});
 AuditFigures audit_message(std::string_view bytes, const MessageSource& source, const RuleSet& rules,
                            RecordFormat format, ByteBuffer& out);
 
