@@ -331,6 +331,26 @@ BOOST_AUTO_TEST_CASE(small_readings) {
     BOOST_TEST(none.find("Why each role") == std::string::npos);
 }
 
+// A report read from its header fields alone (a PST/OST item's transport
+// headers, a paste): what it does not name is said so, never "?", and the
+// returned message is not said to be missing from the report.
+BOOST_AUTO_TEST_CASE(a_headers_only_report_says_what_it_does_not_name) {
+    auto zone = DisplayZone::make("UTC");
+    auto t = analyse_message(
+        "From: Microsoft Outlook <MicrosoftExchange329e71ec88ae4615bbc36ab6ce41109e@ex2010.local>\n"
+        "To: <saqib.razzaq@ex2010.local>\nSubject: Undeliverable: 05 - test email\n"
+        "Date: Wed, 11 May 2011 16:19:27 +0500\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status;\n\tboundary=\"b\"\n\n",
+        RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE(t->bounce);
+    std::string text = render_text(*t, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("Delivery FAILED (the report names no recipient and no server)") != std::string::npos);
+    BOOST_TEST(text.find("(the returned message is not in what was read: only the report's header fields)") !=
+               std::string::npos);
+    BOOST_TEST(text.find("?") == std::string::npos);
+}
+
 // The clocks in words: a device's Date ahead is said on the Delivered line,
 // never as a negative total; a fast relay's row shows "skew" and no bar.
 BOOST_AUTO_TEST_CASE(clocks_in_the_text) {

@@ -256,8 +256,12 @@ std::string format_duration(std::int64_t seconds) {
 std::string bounce_headline(const Bounce& b) {
     std::string action = b.action.value_or("failed");
     for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    std::string line = "Delivery to " + b.recipient.value_or("?") + " " + action + " at " + b.server.value_or("?");
+    // What the report does not name is said so, not shown as "?".
+    std::string line = "Delivery" + (b.recipient ? " to " + *b.recipient : std::string()) + " " + action +
+                       (b.server ? " at " + *b.server : std::string());
     if (b.status) line += " (" + *b.status + ")";
+    if (!b.recipient)
+        line += b.server ? " (the report names no recipient)" : " (the report names no recipient and no server)";
     return escape_for_terminal(line);
 }
 
@@ -746,6 +750,10 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                                           "): the report came from " +
                                           escape_for_terminal(b.report.reporting_mta.value_or("?"))) +
                        "\n";
+        } else if (t.input_kind == "header-block") {
+            // Only the report's header fields were read (a paste of headers, a
+            // PST/OST item's transport headers): its body may hold the message.
+            out += "           (the returned message is not in what was read: only the report's header fields)\n";
         } else {
             out += "           (the report does not enclose the returned message)\n";
         }
