@@ -60,9 +60,19 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 report.reporting_mta = without_type(value);
             else if (iequals(f.name, "Arrival-Date") && !report.arrival_date)
                 report.arrival_date = without_type(value);
-            else if (iequals(f.name, "Final-Recipient") || (iequals(f.name, "Original-Recipient") && !r.address))
-                r.address = without_type(value), any = true;
-            else if (iequals(f.name, "Action"))
+            else if (iequals(f.name, "Final-Recipient") || iequals(f.name, "Original-Recipient")) {
+                // Final-Recipient is the one, unless it is no address (a local
+                // delivery's file or pipe) and Original-Recipient is one.
+                auto address = without_type(value);
+                auto is_address = [](const std::optional<std::string>& a) {
+                    return a && a->find('@') != std::string::npos;
+                };
+                bool final = iequals(f.name, "Final-Recipient");
+                if (!r.address || (final ? is_address(address) || !is_address(r.address)
+                                         : !is_address(r.address) && is_address(address)))
+                    r.address = std::move(address);
+                any = true;
+            } else if (iequals(f.name, "Action"))
                 r.action = without_type(value), any = true;
             else if (iequals(f.name, "Status"))
                 r.status = without_type(value), any = true;
@@ -236,8 +246,55 @@ std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) 
 
 }  // namespace
 
+// Exim names the recipients that failed in X-Failed-Recipients. Where the
+// report names none, they are its recipients; where it names one by what is
+// no address (the file or pipe a local delivery wrote to: Final-Recipient
+// "rfc822;/mail/spool/...", "save to /var/mail/..."), the next of them not
+// named yet is that recipient.
+void take_failed_recipients(std::string_view message, BounceReport& report) {
+    HeaderBlock head = split_header_block(message);
+    std::vector<std::string> listed;
+    for (const auto& f : head.fields) {
+        if (!iequals(f.name, "X-Failed-Recipients")) continue;
+        std::string value = unfold_collapsed(f.raw);
+        for (std::size_t at = 0; at <= value.size() && listed.size() < 200;) {
+            std::size_t comma = value.find(',', at);
+            std::string_view one = std::string_view(value).substr(at, comma == std::string::npos ? comma : comma - at);
+            while (!one.empty() && (one.front() == ' ' || one.front() == '<')) one.remove_prefix(1);
+            while (!one.empty() && (one.back() == ' ' || one.back() == '>')) one.remove_suffix(1);
+            if (one.find('@') != std::string_view::npos && one.find(' ') == std::string_view::npos)
+                listed.emplace_back(one);
+            if (comma == std::string::npos) break;
+            at = comma + 1;
+        }
+    }
+    if (listed.empty()) return;
+    auto is_address = [](const std::optional<std::string>& a) { return a && a->find('@') != std::string::npos; };
+    auto named = [&](const std::string& a) {
+        return std::ranges::any_of(report.recipients, [&](const BounceRecipient& r) { return r.address == a; });
+    };
+    if (report.recipients.empty()) {
+        for (auto& a : listed) {
+            BounceRecipient r;
+            r.address = std::move(a);
+            r.action = "failed";
+            report.recipients.push_back(std::move(r));
+        }
+        return;
+    }
+    auto next = listed.begin();
+    for (auto& r : report.recipients) {
+        if (is_address(r.address)) continue;
+        while (next != listed.end() && named(*next)) ++next;
+        if (next == listed.end()) break;
+        r.address = *next++;
+    }
+}
+
 std::optional<BounceReport> read_bounce(std::string_view message) {
-    return read_bounce_at(message, 0);
+    auto report = read_bounce_at(message, 0);
+    if (report) take_failed_recipients(message, *report);
+    return report;
 }
 
 }  // namespace hopscope
