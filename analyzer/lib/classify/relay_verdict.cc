@@ -15,6 +15,19 @@
 namespace hopscope {
 namespace {
 
+// The client's address Exchange Online writes in X-Originating-IP ("[a.b.c.d]"),
+// unless it is the 255.255.255.255 it writes for one it does not show.
+std::optional<std::string> originating_ip(const Trace& t) {
+    auto said = find_signal(t, "X-Originating-IP");
+    if (!said) return std::nullopt;
+    std::string_view text = *said;
+    while (!text.empty() && (text.front() == '[' || text.front() == ' ')) text.remove_prefix(1);
+    while (!text.empty() && (text.back() == ']' || text.back() == ' ')) text.remove_suffix(1);
+    auto ip = normalise_ip(text);
+    if (!ip || *ip == "255.255.255.255") return std::nullopt;
+    return ip;
+}
+
 constexpr const char* kLocal = "local-relay";
 constexpr const char* kOrigin = "origin-device";
 constexpr const char* kEop = "eop";
@@ -414,14 +427,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             "whose address it does not show";
         v.ip.reset();
         if (v.host && (*v.host == "255.255.255.255" || *v.host == "[255.255.255.255]")) v.host.reset();
-        if (auto said = find_signal(t, "X-Originating-IP")) {
-            std::string_view text = *said;
-            while (!text.empty() && (text.front() == '[' || text.front() == ' ')) text.remove_prefix(1);
-            while (!text.empty() && (text.back() == ']' || text.back() == ' ')) text.remove_suffix(1);
-            if (auto ip = normalise_ip(text); ip && *ip != "255.255.255.255") {
-                v.ip = *ip;
-                *masked += "; X-Originating-IP names the client: " + *ip;
-            }
+        if (auto ip = originating_ip(t)) {
+            v.ip = *ip;
+            *masked += "; X-Originating-IP names the client: " + *ip;
         }
     }
     const std::string by = entry.fields.by.host.value_or(entry.fields.by.ip.value_or("?"));
@@ -472,14 +480,35 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         // No EOP at the entry: written in a mailbox, or submitted by a client.
         const auto& f = entry.fields;
         const auto& with = f.with;
-        bool mailbox = (with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
-                       (!f.from.ip && !f.from.host);
+        // An SMTP client's submission that Exchange's front end proxied to the
+        // mailbox server also leaves a "with mapi" stamp (proxied_smtp_client).
+        const auto proxy = proxied_smtp_client(t, entry);
+        bool mailbox =
+            !proxy && ((with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
+                       (!f.from.ip && !f.from.host));
         bool frontend = (f.via && f.via->find("Frontend Transport") != std::string::npos) ||
                         (with && with->find("Frontend Transport") != std::string::npos);
         bool client = f.from.ip && !site_local_address(*f.from.ip) &&
                       (authenticated_submission(f) || frontend ||
                        (sig.mechanism && auth_mechanism_name(*sig.mechanism) == "TLSAuthLogin"));
-        if (mailbox) {
+        if (proxy) {
+            // The stamp's sender is the mailbox server itself: the client's
+            // address, where Exchange gives one, is X-Originating-IP.
+            v.host.reset();
+            v.tls.reset();
+            v.tls_version.reset();
+            v.ip = originating_ip(t);
+            v.first_sender_microsoft = e == 0;
+            v.evidence.front() = "Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ")" +
+                                 (v.ip ? " from " + seen_words(v) + " (X-Originating-IP)" : std::string());
+            finish(v, "not-traversed", "client-submission", "client-submission");
+            v.evidence.push_back("X-ClientProxiedBy: " + std::string(*proxy) +
+                                 ": an SMTP client's submission, proxied by Exchange's front end to the mailbox "
+                                 "server, whose 'with mapi' stamp is " +
+                                 hop_ref(entry) +
+                                 " (SMTP AUTH client submission, observed: Microsoft does not document the header), "
+                                 "not through the relay");
+        } else if (mailbox) {
             // The stamp is the mailbox server's own hand-over of what its
             // client wrote: no connection from outside, so no TLS to speak of.
             v.tls.reset();

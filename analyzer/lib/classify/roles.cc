@@ -126,7 +126,11 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                     } else {
                         set_role(h, kExo, why);
                         const auto& with = h.fields.with;
-                        if (with && iequals(*with, "mapi"))
+                        if (auto proxy = proxied_smtp_client(t, h))
+                            h.evidence.push_back(concat({"with mapi and X-ClientProxiedBy (", *proxy,
+                                                         "): the mailbox server sending what an SMTP client submitted "
+                                                         "to Exchange's front end"}));
+                        else if (with && iequals(*with, "mapi"))
                             h.evidence.emplace_back("with mapi: written in a mailbox and submitted by its client");
                         else if (with && iequals(*with, "HTTPS") && i + 1 == n)
                             h.evidence.emplace_back("with HTTPS: handed to the mailbox server for delivery");

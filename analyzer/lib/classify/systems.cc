@@ -197,6 +197,11 @@ bool authenticated_submission(const ReceivedFields& f) {
     return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
 }
 
+std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h) {
+    if (!h.fields.with || !iequals(*h.fields.with, "mapi")) return std::nullopt;
+    return find_signal(t, "X-ClientProxiedBy");
+}
+
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
                     const std::optional<std::string>& with) {
     return system_of(rules.match_by(host, ip, with), host);

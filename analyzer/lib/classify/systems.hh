@@ -44,6 +44,13 @@ bool note_has(const ReceivedFields& f, std::string_view what);
 // receiver is the sender's own mail server or provider.
 bool authenticated_submission(const ReceivedFields& f);
 
+// The Exchange front end that proxied an SMTP client's submission to the
+// mailbox server (X-ClientProxiedBy), when `h` is that mailbox server's
+// "with mapi" stamp: the SMTP AUTH signature of connector-rules §2
+// (observed; Microsoft documents the Client Proxy receive connector, not the
+// header), not a message written in the mailbox by Outlook or OWA.
+std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h);
+
 // A system by its name and address, as the by-side of a stamp or the sender
 // of the next one.
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,
