@@ -45,6 +45,18 @@ BOOST_AUTO_TEST_CASE(relay_codes_have_explanations_and_hints) {
     BOOST_TEST(explain_status("5.7.51")->explanation.find("RestrictDomainsToIPAddresses") != std::string_view::npos);
 }
 
+// A code with a Microsoft row and an RFC 3463 row of its own: Microsoft's
+// label (QUEUE.Expired) only where Microsoft gave the code.
+BOOST_AUTO_TEST_CASE(microsoft_labels_only_for_microsoft_codes) {
+    auto ms = explain_status("4.4.7", true);
+    auto other = explain_status("4.4.7", false);
+    BOOST_REQUIRE(ms && other);
+    BOOST_TEST(ms->explanation.find("QUEUE.Expired") != std::string_view::npos);
+    BOOST_TEST(other->explanation.find("QUEUE.Expired") == std::string_view::npos);
+    BOOST_TEST(other->explanation.find("expired") != std::string_view::npos);
+    BOOST_TEST(other->source == "[RFC3463]");
+}
+
 BOOST_AUTO_TEST_CASE(ranges_generic_codes_and_classes) {
     auto banned = explain_status("5.7.612");
     BOOST_REQUIRE(banned);

@@ -120,7 +120,7 @@ std::optional<StatusMeaning> explain_status(std::string_view code, bool from_mic
     // gave it; a code only Microsoft uses keeps Microsoft's meaning.
     if (!from_microsoft && best != nullptr && microsoft_only(best->source)) {
         const Row* rfc = pick(true);
-        if (rfc != nullptr && rfc->code.starts_with("x.")) best = rfc;
+        if (rfc != nullptr && (rfc->code.starts_with("x.") || rfc->code == best->code)) best = rfc;
     }
     if (best == nullptr) return std::nullopt;
     // A hint the table has from Microsoft is advice about Exchange Online:
