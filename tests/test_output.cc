@@ -408,6 +408,16 @@ BOOST_AUTO_TEST_CASE(message_trace_line) {
     BOOST_TEST(!message_trace_command(t, sec));
     Trace plain = analysed("postfix-basic.eml");  // never through Microsoft 365
     BOOST_TEST(!message_trace_command(plain, decode_security(plain.signals)));
+    // Last handled by Outlook.com's consumer tenant: no admin can trace it.
+    Trace personal = analysed("o365-inbound-junk-verdicts.eml");
+    for (auto& sig : personal.signals)
+        if (iequals(sig.name, "X-MS-Exchange-CrossTenant-Id")) sig.value = "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa";
+    auto consumer = decode_security(personal.signals);
+    BOOST_REQUIRE(consumer.ids.tenant_id);
+    BOOST_TEST(consumer.ids.consumer_tenant());
+    BOOST_TEST(consumer.ids.tenant_id->row()->text.find("consumer") != std::string_view::npos);
+    BOOST_TEST(!message_trace_command(personal, consumer));
+    BOOST_TEST(!sec.ids.consumer_tenant());
 }
 
 namespace {

@@ -91,6 +91,9 @@ struct SecurityIdentifiers {
     std::optional<SecurityField> end_to_end_latency;  // X-MS-Exchange-Transport-EndToEndLatency
     std::optional<std::int64_t> end_to_end_latency_ms;
     [[nodiscard]] bool empty() const { return !network_message_id && !tenant_id && !end_to_end_latency; }
+    // The tenant is no organisation's: the meaning table describes tenants
+    // by their GUID only for such (Outlook.com's consumer tenant, observed).
+    [[nodiscard]] bool consumer_tenant() const { return tenant_id && tenant_id->value_described(); }
 };
 
 struct SecurityReport {

@@ -11,6 +11,8 @@ std::optional<std::string> message_trace_command(const Trace& t, const SecurityR
                          return h.role == "eop" || h.role == "exchange-online";
                      });
     if (!microsoft || !t.message_id || t.message_id->empty() || t.message_id->size() > 998) return std::nullopt;
+    // Last handled in Outlook.com's consumer tenant: no admin's trace holds it.
+    if (sec.ids.consumer_tenant()) return std::nullopt;
     // One string, its room reserved for the whole line.
     std::string cmd;
     cmd.reserve(2 * t.message_id->size() + 80);

@@ -16,7 +16,8 @@ namespace hopscope {
 // "Get-MessageTraceV2 -MessageId '<id@host>' -StartDate 2024-05-13 -EndDate
 // 2024-05-16", when the message passed through Microsoft 365 (a hop of EOP
 // or Exchange Online, or Exchange Online's IDs in the headers) and has a
-// Message-ID PowerShell can take quoted (printable ASCII; ' doubled).
+// Message-ID PowerShell can take quoted (printable ASCII; ' doubled), and
+// an organisation's tenant handled it last (not Outlook.com's consumer one).
 std::optional<std::string> message_trace_command(const Trace& t, const SecurityReport& sec);
 
 }  // namespace hopscope
