@@ -226,6 +226,18 @@ BOOST_AUTO_TEST_CASE(host_is_rdns_then_helo) {
     BOOST_TEST(*m.from.host == "helo.example");
 }
 
+// indimail writes "by host NAME": the word "host" is no host; a by-host
+// that is only "host" (no name after it) stays as written.
+BOOST_AUTO_TEST_CASE(indimail_by_host_name) {
+    auto r = parse_received(
+        " indimail-mta queue 58880 by host email.example.jp\n (invoked by uid 0); Wed, 26 Jun 2024 15:20:58 +0900");
+    BOOST_REQUIRE(r.by.host);
+    BOOST_TEST(*r.by.host == "email.example.jp");
+    auto bare = parse_received(" from a.example by host; Wed, 26 Jun 2024 15:20:58 +0900");
+    BOOST_REQUIRE(bare.by.host);
+    BOOST_TEST(*bare.by.host == "host");
+}
+
 BOOST_AUTO_TEST_CASE(clauses_id_for_via) {
     auto r = parse_received(
         " from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTP id ABC123 for <u@b.example>; Mon, 1 "

@@ -696,7 +696,19 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
             }
             case Clause::By: {
                 bool first = true;
+                // indimail's "by host email.example.jp": the word "host" names no host.
+                const Token* host_word = nullptr;
+                {
+                    const Token* words[2] = {nullptr, nullptr};
+                    std::size_t n = 0;
+                    for (const Token* t : g.toks)
+                        if (t->kind != TokenKind::Comment && n < 2) words[n++] = t;
+                    if (n == 2 && iequals(words[0]->text, "host") && words[1]->kind == TokenKind::Atom &&
+                        words[1]->text.find('.') != std::string_view::npos)
+                        host_word = words[0];
+                }
                 for (const Token* t : g.toks) {
+                    if (t == host_word) continue;
                     if (t->kind == TokenKind::Comment) {
                         if (tls.tls && (istarts_with(t->text, "using ") || keyed_value(t->text, "version="))) continue;
                         thread_local std::vector<Token> inner;
