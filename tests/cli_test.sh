@@ -132,7 +132,7 @@ check "default config from XDG_CONFIG_HOME" 1 env XDG_CONFIG_HOME="$tmp/xdg" "$b
 check "check on a bounce" 1 "$bin" check "$corpus/bounce-postfix-5764-tenantattribution.eml"
 expect_grep "bounce verdict" $out "^NOT DELIVERED: 5.7.64 at tailspin-example.mail.protection.outlook.com: "
 expect_grep "bounce hint" $out "TlsSenderCertificateName"
-expect_grep "bounce original's verdict" $out "the returned message: NOT APPLICABLE: this message never reached Microsoft 365"
+expect_grep "bounce original's verdict" $out "the returned message: NOT APPLICABLE: refused by Microsoft 365, never taken in"
 check "trace of a bounce" 0 "$bin" "$corpus/bounce-postfix-5764-tenantattribution.eml"
 expect_grep "bounce first" $out "^Bounce     Delivery to ap@tailspin.example FAILED"
 expect_grep "returned message traced" $out "^The returned message (text/rfc822-headers)"

@@ -225,6 +225,9 @@ struct Trace {
     BounceBox notification;             // set by analyse_bounce(); a report of success or delay, no failure
     bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
     std::string input_kind;             // "message", "header-block", "gmail-original", "outlook-msg", ...
+    // A bounce's returned message: the server the report says refused it
+    // (set before classification, which reads it). Not in the JSON.
+    std::optional<std::string> refused_by;
     std::size_t header_fields = 0;
     // An Outlook .msg: the fields taken from its MAPI properties because the
     // headers lacked them ("subject", "from", "created"), and the messages

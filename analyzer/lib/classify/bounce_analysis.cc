@@ -248,6 +248,9 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             report->reporting_mta = oldest.by.host;
         }
     }
+    // The server that refused it, as the report names it (not the reporting
+    // server it falls back to below): its returned message's verdict reads it.
+    const std::optional<std::string> refused_by = failed ? b.server : std::nullopt;
     if (!b.server) b.server = report->reporting_mta;
     std::optional<std::string> code;
     if (first != nullptr && first->status) code = find_status_code(*first->status);
@@ -301,6 +304,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     if (report->original) {
         auto original = build_trace(std::string_view(*report->original));
         if (original) {
+            original->refused_by = refused_by;
             classify(*original, rules);  // not analyse_bounce: a bounce of a bounce is traced one level down
             b.original.push_back(std::move(*original));
         } else {

@@ -184,6 +184,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "no-relay") return "no relay of the sender's before Microsoft 365";
     if (reason == "no-connector-headers") return "Exchange's headers do not say how Microsoft 365 took it in";
     if (reason == "no-microsoft-365") return "this message never reached Microsoft 365";
+    if (reason == "refused-by-microsoft-365") return "refused by Microsoft 365, never taken in";
     if (reason == "no-received") return "no Received stamp: the headers do not tell";
     if (reason == "no-microsoft-365-stamps") return "Microsoft 365's stamps are not in this header";
     return "the headers do not tell";
