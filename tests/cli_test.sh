@@ -136,6 +136,7 @@ expect_grep "bounce original's verdict" $out "the returned message: NOT APPLICAB
 check "trace of a bounce" 0 "$bin" "$corpus/bounce-postfix-5764-tenantattribution.eml"
 expect_grep "bounce first" $out "^Bounce     Delivery to ap@tailspin.example FAILED"
 expect_grep "returned message traced" $out "^The returned message (text/rfc822-headers)"
+expect_grep "returned message travelled, not delivered" $out "^Travelled  "
 "$bin" audit -q --format csv "$corpus/bounce-postfix-5764-tenantattribution.eml" > "$tmp/b.csv"
 expect_grep "bounce columns in csv" "$tmp/b.csv" ",5.7.64,tailspin-example.mail.protection.outlook.com,"
 # A notification of success is judged by the message it returned; a delay

@@ -305,6 +305,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         auto original = build_trace(std::string_view(*report->original));
         if (original) {
             original->refused_by = refused_by;
+            original->undelivered = failed;
             classify(*original, rules);  // not analyse_bounce: a bounce of a bounce is traced one level down
             b.original.push_back(std::move(*original));
         } else {

@@ -203,7 +203,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                         ? time_html(t.created, id + "-created", zone) + (zone == nullptr ? " UTC" : "") +
                               " <span class=\"local\" id=\"" + id + "-created\"></span>"
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
-    item("Delivered", h(delivered_text(t)));
+    item(t.undelivered ? "Travelled" : "Delivered", h(delivered_text(t)));
     if (!t.hops.empty())
         item("Origin", sender_html(t.hops.front().fields.from) +
                            (t.relay && t.relay->first_sender_microsoft

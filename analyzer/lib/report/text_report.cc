@@ -787,7 +787,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     std::string delivered = delivered_text(t);
     if (auto clause = delivered.find("; the Date header is "); clause != std::string::npos)  // a clock off: in red
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
-    field("Delivered", delivered);
+    field(t.undelivered ? "Travelled" : "Delivered", delivered);
     if (!t.hops.empty()) {
         const auto& o = t.hops.front().fields.from;
         // The first sender is Microsoft 365's own host when its stamps were
