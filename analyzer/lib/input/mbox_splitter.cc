@@ -12,6 +12,7 @@
 #include <charconv>
 #include <cstdint>
 #include <cstring>
+#include <optional>
 #include <vector>
 
 #include "base/line_end.hh"
@@ -362,6 +363,23 @@ std::size_t find_line_start_noting_sse2(std::string_view data, std::size_t i, Da
 }
 
 #if defined(__x86_64__)
+// One 64-byte step of the searches below: the first "\nFrom " among the line
+// breaks `fm` (bit k: a break at i + k followed by 'F'), with the "--" line
+// starts `dm` before it noted (all of them when there is none).
+inline std::optional<std::size_t> separator_in_step(std::string_view data, std::size_t i, std::uint64_t fm,
+                                                    std::uint64_t dm, DashNotes& notes) {
+    for (; fm != 0; fm &= fm - 1) {
+        auto bit = static_cast<unsigned>(__builtin_ctzll(fm));
+        std::size_t at = i + bit;
+        if (at + 6 <= data.size() && std::memcmp(data.data() + at + 1, "From ", 5) == 0) {
+            notes.add_mask(i, dm & ((std::uint64_t{1} << bit) - 1U));
+            return at;
+        }
+    }
+    notes.add_mask(i, dm);
+    return std::nullopt;
+}
+
 __attribute__((target("avx2"))) inline __m256i load32(const char* p) {
     return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
 }
@@ -392,16 +410,10 @@ __attribute__((target("avx2"))) std::size_t find_line_start_noting_avx2(std::str
                                (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(f1))} << 32U);
             std::uint64_t dm = static_cast<std::uint32_t>(_mm256_movemask_epi8(d0)) |
                                (std::uint64_t{static_cast<std::uint32_t>(_mm256_movemask_epi8(d1))} << 32U);
-            for (; fm != 0; fm &= fm - 1) {
-                auto bit = static_cast<unsigned>(__builtin_ctzll(fm));
-                std::size_t at = i + bit;
-                if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) {
-                    notes.add_mask(i, dm & ((std::uint64_t{1} << bit) - 1U));
-                    hit = true;
-                    return at;
-                }
+            if (auto at = separator_in_step(data, i, fm, dm, notes)) {
+                hit = true;
+                return *at;
             }
-            notes.add_mask(i, dm);
         }
         i += 64;
     }
@@ -424,16 +436,10 @@ __attribute__((target("avx512bw"))) std::size_t find_line_start_noting_avx512(st
         __mmask64 one_dash = _mm512_mask_cmpeq_epi8_mask(breaks, next, dash);
         if ((fm | one_dash) != 0) {
             std::uint64_t dm = _mm512_mask_cmpeq_epi8_mask(one_dash, _mm512_loadu_si512(base + i + 2), dash);
-            for (; fm != 0; fm &= fm - 1) {
-                auto bit = static_cast<unsigned>(__builtin_ctzll(fm));
-                std::size_t at = i + bit;
-                if (at + 6 <= n && std::memcmp(base + at + 1, "From ", 5) == 0) {
-                    notes.add_mask(i, dm & ((std::uint64_t{1} << bit) - 1U));
-                    hit = true;
-                    return at;
-                }
+            if (auto at = separator_in_step(data, i, fm, dm, notes)) {
+                hit = true;
+                return *at;
             }
-            notes.add_mask(i, dm);
         }
         i += 64;
     }
