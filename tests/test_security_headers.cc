@@ -495,3 +495,34 @@ BOOST_AUTO_TEST_CASE(results_seen_before_view_the_value_at_hand) {
         }
     }
 }
+
+// Exchange Online's stamp on its own senders' mail, before any check (no
+// authserv-id, no SPF check of a sender IP): its "none" results say nothing
+// of the domain. EOP's inbound results, also without an authserv-id, name
+// the IP they checked and keep their meanings.
+BOOST_AUTO_TEST_CASE(unchecked_results_are_no_finding) {
+    const HeaderInfo* info = header_info("Authentication-Results");
+    BOOST_REQUIRE(info != nullptr);
+    auto meaning = [&](const AuthenticationResults& a, std::string_view method) {
+        for (const auto& r : a.results)
+            if (r.method == method) return std::string(result_meaning(*info, a, r).best()->text);
+        return std::string("<none>");
+    };
+    auto submitted = parse_authentication_results(
+        "Authentication-Results",
+        " dkim=none (message not signed) header.d=none;dmarc=none action=none header.from=example.com;");
+    BOOST_TEST(meaning(submitted, "dmarc").starts_with("not checked"));
+    BOOST_TEST(meaning(submitted, "dkim").starts_with("not checked"));
+    auto no_ip = parse_authentication_results("Authentication-Results",
+                                              " spf=none (sender IP is ) smtp.mailfrom=a@example.com;");
+    BOOST_TEST(meaning(no_ip, "spf").starts_with("not checked"));
+    auto inbound = parse_authentication_results(
+        "Authentication-Results",
+        " spf=pass (sender IP is 203.0.113.88) smtp.mailfrom=example.com; dkim=none "
+        "(message not signed) header.d=none;dmarc=none action=none header.from=example.com;");
+    BOOST_TEST(meaning(inbound, "dkim") == "the message is not signed");
+    BOOST_TEST(meaning(inbound, "dmarc") == "the From domain has no DMARC record");
+    auto receiver = parse_authentication_results("Authentication-Results",
+                                                 " mx.example.net; dkim=none; dmarc=none header.from=example.com");
+    BOOST_TEST(meaning(receiver, "dmarc") == "the From domain has no DMARC record");
+}

@@ -443,6 +443,36 @@ std::vector<SecurityField> parse_forefront_report(std::string_view value) {
     return info != nullptr ? coded_fields(*info, value) : std::vector<SecurityField>{};
 }
 
+namespace {
+
+// Exchange Online's stamp on its own senders' mail, before any check: no
+// authserv-id, and no SPF result or one whose comment names no sender IP
+// ("spf=none (sender IP is )"). EOP's inbound results carry no
+// authserv-id either, but their SPF comment names the IP it checked.
+bool unchecked_stamp(const AuthenticationResults& a) {
+    if (a.authserv_id) return false;
+    for (const auto& r : a.results) {
+        if (r.method != "spf") continue;
+        if (!r.reason) return false;
+        auto at = r.reason->find("sender IP is");
+        if (at == std::string_view::npos) return false;
+        std::string_view rest = r.reason->substr(at + 12);
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        return rest.empty() || rest.front() == ')';
+    }
+    return true;
+}
+
+}  // namespace
+
+FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r) {
+    if (iequals(r.result, "none") && unchecked_stamp(a)) {
+        FieldLookup m = field_meaning(info, r.method, "none-without-authserv-id");
+        if (m.value != nullptr) return m;
+    }
+    return field_meaning(info, r.method, r.result);
+}
+
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
     AuthenticationResults ar;
     ar.header = header;

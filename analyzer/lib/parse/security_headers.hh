@@ -52,6 +52,13 @@ struct AuthenticationResults {
     std::vector<std::unique_ptr<const std::string>> joined;
 };
 
+// The table's meaning of one result of `a` (an Authentication-Results
+// field): the result's own row, but for a "none" in Exchange Online's stamp
+// on its own senders' mail before any check (no authserv-id, no SPF check
+// of a sender IP), which is no finding (the "none-without-authserv-id" rows).
+// Every writer asks this.
+FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r);
+
 // One header of the section: all its fields of that name (for
 // Authentication-Results, all of one authserv-id), each value once.
 struct SecurityGroup {

@@ -279,7 +279,7 @@ std::string results_html(const AuthenticationResults& a) {
     std::string out;
     for (std::size_t i = 0; i < a.results.size(); ++i) {
         const AuthResult& r = a.results[i];
-        FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
+        FieldLookup m = info != nullptr ? result_meaning(*info, a, r) : FieldLookup{};
         SecurityField f{r.method, r.result, m};
         std::string details = auth_details(r);
         std::string meaning = (details.empty() ? std::string() : h(details) + ": ") + meaning_html(f);

@@ -522,9 +522,9 @@ void single_line(std::string& out, const SecurityField& f, SourceNotes& notes) {
 
 // One authentication result: "SPF  pass  with IP ... (mail from ...): the
 // sending IP is allowed ...", and a composite reason or DMARC action in words.
-void result_line(std::string& out, const HeaderInfo& ar_info, const AuthResult& r, SourceNotes& notes,
-                 std::string_view indent) {
-    FieldLookup m = field_meaning(ar_info, r.method, r.result);
+void result_line(std::string& out, const HeaderInfo& ar_info, const AuthenticationResults& a, const AuthResult& r,
+                 SourceNotes& notes, std::string_view indent) {
+    FieldLookup m = result_meaning(ar_info, a, r);
     std::string details = auth_details(r);
     std::string line = std::string(indent) + pad(escape_for_terminal(auth_method_label(r.method)), 15) + " " +
                        pad(escape_for_terminal(r.result), 9) + " ";
@@ -589,12 +589,12 @@ void security_text(std::string& out, const Trace& t, const TextStyle& style) {
                 out += head + "  same results as " + same + (set.extra.empty() ? "" : ", and") + "\n";
                 if (ar_info != nullptr)
                     for (std::size_t i : set.extra)
-                        result_line(out, *ar_info, set.results->results[i], notes, "      ");
+                        result_line(out, *ar_info, *set.results, set.results->results[i], notes, "      ");
             } else {
                 out += head + "\n";
                 if (ar_info != nullptr)
                     for (std::size_t i = 0; i < set.results->results.size(); ++i)
-                        result_line(out, *ar_info, set.results->results[i], notes, "      ");
+                        result_line(out, *ar_info, *set.results, set.results->results[i], notes, "      ");
             }
         }
     };
@@ -610,7 +610,7 @@ void security_text(std::string& out, const Trace& t, const TextStyle& style) {
                    "\n";
             if (ar_info != nullptr)
                 for (std::size_t i = 0; i < g.auth.results.size(); ++i)
-                    result_line(out, *ar_info, g.auth.results[i], notes, "    ");
+                    result_line(out, *ar_info, g.auth, g.auth.results[i], notes, "    ");
             continue;
         }
         if (g.fields.size() == 1 && g.fields[0].key == g.info->name) {  // a one-value header on one line

@@ -237,7 +237,7 @@ void write_results(JsonWriter& w, const AuthenticationResults& a) {
         summary.clear();
         append_auth_summary(summary, r);
         w.member("summary", summary);
-        FieldLookup m = info != nullptr ? field_meaning(*info, r.method, r.result) : FieldLookup{};
+        FieldLookup m = info != nullptr ? result_meaning(*info, a, r) : FieldLookup{};
         write_row(w, m.best(), m.enumerated && m.value == nullptr);
         // A property the table explains: DMARC's action, composite auth's reason.
         w.key("details").begin_array();
