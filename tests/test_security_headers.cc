@@ -229,6 +229,30 @@ BOOST_AUTO_TEST_CASE(each_result_once_and_arc_as_one_chain) {
     BOOST_TEST(*first.cv == "none");
 }
 
+// Two EOP passes' results (two fields without an authserv-id): the SPF
+// checks of two different sender IPs are two results, not one; an ARC set
+// is "the same" only where the IPs its comments name agree too.
+BOOST_AUTO_TEST_CASE(checks_of_two_senders_are_two_results) {
+    auto d = decode({
+        {"X-MS-Exchange-Authentication-Results",
+         "spf=pass (sender IP is 63.35.35.123) smtp.mailfrom=arm.example; dkim=pass (signature was verified) "
+         "header.d=arm.example;dmarc=pass action=none header.from=arm.example;"},
+        {"X-MS-Exchange-Authentication-Results",
+         "spf=pass (sender IP is 40.67.248.234) smtp.mailfrom=arm.example; dkim=pass (signature was verified) "
+         "header.d=arm.example;dmarc=pass action=none header.from=arm.example;"},
+        {"ARC-Seal", "i=1; a=rsa-sha256; t=1; cv=none; d=microsoft.com; s=arcselector9901"},
+        {"ARC-Authentication-Results",
+         "i=1; mx.microsoft.com 1; spf=pass (sender ip is 198.51.100.7) smtp.mailfrom=arm.example; dkim=pass "
+         "header.d=arm.example; dmarc=pass action=none header.from=arm.example"},
+    });
+    const SecurityGroup* g = d.report.find("X-MS-Exchange-Authentication-Results");
+    BOOST_REQUIRE(g != nullptr);
+    BOOST_TEST(std::ranges::count_if(g->auth.results, [](const AuthResult& r) { return r.method == "spf"; }) == 2);
+    BOOST_TEST(g->auth.results.size() == 4U);  // DKIM and DMARC once
+    BOOST_REQUIRE_EQUAL(d.report.arc.sets.size(), 1U);
+    BOOST_TEST(!d.report.arc.sets.front().same_as_group);  // its SPF checked another sender
+}
+
 BOOST_AUTO_TEST_CASE(decoded_from_a_whole_message) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
     BOOST_REQUIRE(t);

@@ -210,6 +210,22 @@ std::string auth_summary(const AuthResult& r) {
 
 namespace {
 
+// The address a result's comment says it checked ("(sender IP is
+// 192.0.2.1)", as Exchange writes it in either case), or empty.
+std::string_view checked_ip(const AuthResult& r) {
+    if (!r.reason) return {};
+    std::string_view c = *r.reason;
+    for (std::size_t at = 0; at + 12 <= c.size(); ++at) {
+        if (!iequals(c.substr(at, 12), "sender ip is")) continue;
+        std::string_view rest = c.substr(at + 12);
+        while (!rest.empty() &&
+               (rest.front() == ' ' || rest.front() == '\t' || rest.front() == '\r' || rest.front() == '\n'))
+            rest.remove_prefix(1);
+        return rest.substr(0, rest.find_first_of(" \t\r\n);"));
+    }
+    return {};
+}
+
 // Whether `set`'s results say nothing `other` does not: for every method
 // both name the same result, and the same value for each property both
 // name (a receiver's extra ones, smtp.rcpttodomain, aside). The results of
@@ -224,7 +240,8 @@ bool covered_by(const AuthenticationResults& set, const AuthenticationResults& o
         for (const auto& y : other.results) {
             if (x.method != y.method) continue;
             named = true;
-            bool same = iequals(x.result, y.result);
+            // Results of checks of two different senders are not the same.
+            bool same = iequals(x.result, y.result) && checked_ip(x) == checked_ip(y);
             for (const auto& [k, v] : x.properties)
                 for (const auto& [k2, v2] : y.properties) same = same && !(iequals(k, k2) && !iequals(v, v2));
             matched = matched || same;
@@ -239,7 +256,8 @@ bool covered_by(const AuthenticationResults& set, const AuthenticationResults& o
 }
 
 bool same_result(const AuthResult& x, const AuthResult& y) {
-    if (x.method != y.method || !iequals(x.result, y.result) || x.properties.size() != y.properties.size())
+    if (x.method != y.method || !iequals(x.result, y.result) || x.properties.size() != y.properties.size() ||
+        checked_ip(x) != checked_ip(y))
         return false;
     for (std::size_t i = 0; i < x.properties.size(); ++i)
         if (!iequals(x.properties[i].first, y.properties[i].first) || x.properties[i].second != y.properties[i].second)
