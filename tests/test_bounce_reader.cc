@@ -256,6 +256,23 @@ BOOST_AUTO_TEST_CASE(hostile_reports_stay_bounded) {
     BOOST_TEST(!read_bounce(many));
 }
 
+// Gmail's legacy notice of its own mailbox store's refusal: "Technical
+// details of permanent failure:" and the reason, kept without the space
+// the lines were joined with.
+BOOST_AUTO_TEST_CASE(gmail_legacy_technical_details) {
+    std::string gmail =
+        "From: Mail Delivery Subsystem <mailer-daemon@googlemail.com>\nTo: a@example.net\n"
+        "Subject: Delivery Status Notification (Failure)\nContent-Type: text/plain; charset=UTF-8\n\n"
+        "Delivery to the following recipient failed permanently:\n\n     user@example.com\n\n"
+        "Technical details of permanent failure: \nStorage quota exceeded\n\n----- Original message -----\n";
+    auto g = read_bounce(gmail);
+    BOOST_REQUIRE(g);
+    BOOST_REQUIRE_EQUAL(g->recipients.size(), 1U);
+    BOOST_TEST(*g->recipients[0].address == "user@example.com");
+    BOOST_REQUIRE(g->recipients[0].diagnostic);
+    BOOST_TEST(*g->recipients[0].diagnostic == "Storage quota exceeded");
+}
+
 BOOST_AUTO_TEST_CASE(qmail_and_exim_text_bounces) {
     std::string qmail =
         "From: MAILER-DAEMON@mx.example.net\nTo: dev@example.org\nSubject: failure notice\n\n"

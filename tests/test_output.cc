@@ -349,6 +349,12 @@ BOOST_AUTO_TEST_CASE(a_headers_only_report_says_what_it_does_not_name) {
     BOOST_TEST(text.find("(the returned message is not in what was read: only the report's header fields)") !=
                std::string::npos);
     BOOST_TEST(text.find("?") == std::string::npos);
+    // A delay warning that names no server says none.
+    Bounce delayed;
+    delayed.action = "delayed";
+    delayed.recipient = "kijitora@example.com";
+    BOOST_TEST(notification_headline(delayed).find('?') == std::string::npos);
+    BOOST_TEST(notification_headline(delayed).find(" at ") == std::string::npos);
 }
 
 // The clocks in words: a device's Date ahead is said on the Delivered line,

@@ -133,8 +133,9 @@ std::optional<std::string> remote_host_in(std::string_view text) {
 
 // A recipient's diagnostic gathered from lines: status and remote host from it.
 void finish_recipient(BounceRecipient& r, const std::string& diagnostic) {
-    if (diagnostic.empty()) return;
-    if (!r.diagnostic) r.diagnostic = field(diagnostic);
+    std::string_view said = trim_view(diagnostic);  // the readers join lines with a space after each
+    if (said.empty()) return;
+    if (!r.diagnostic) r.diagnostic = field(said);
     if (!r.status)
         if (auto code = find_status_code(diagnostic)) r.status = *code;
     if (!r.remote_mta) r.remote_mta = remote_host_in(diagnostic);
@@ -629,8 +630,14 @@ bool read_gmail(std::string_view text, BounceReport& report) {
     for (std::string_view line : lines) {
         std::string_view l = trim_view(line);
         if (l.starts_with("----- ")) break;
-        if (l.starts_with("The error that the other server returned was")) {
+        // "The error that the other server returned was:", or Gmail's own
+        // "Technical details of permanent failure:" (its mailbox store's refusal).
+        if (l.starts_with("The error that the other server returned was") ||
+            l.starts_with("Technical details of permanent failure:") ||
+            l.starts_with("Technical details of temporary failure:")) {
             in_error = true;
+            std::string_view rest = trim_view(l.substr(l.find(':') + 1));
+            if (!rest.empty() && diagnostic.size() < kMaxBounceField) diagnostic += std::string(rest) + " ";
             continue;
         }
         if (in_error && !l.empty() && diagnostic.size() < kMaxBounceField) diagnostic += std::string(l) + " ";

@@ -277,7 +277,7 @@ std::string notification_headline(const Bounce& n) {
     else if (action == "delivered")
         line += " to " + n.recipient.value_or("?") + (n.server ? " at " + *n.server : "");
     else
-        line += (n.recipient ? " for " + *n.recipient : "") + " at " + n.server.value_or("?");
+        line += (n.recipient ? " for " + *n.recipient : "") + (n.server ? " at " + *n.server : std::string());
     std::string note(notification_note(action));
     if (action == "delayed" && n.status) note = *n.status + "; " + note;
     if (!note.empty()) line += " (" + note + ")";
