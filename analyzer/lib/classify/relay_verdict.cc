@@ -32,9 +32,8 @@ std::optional<std::string> originating_ip(const Trace& t) {
     auto said = find_signal(t, "X-Originating-IP");
     if (!said) return std::nullopt;
     std::string_view text = *said;
-    while (!text.empty() && (text.front() == '[' || text.front() == ' ')) text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ']' || text.back() == ' ')) text.remove_suffix(1);
-    auto ip = normalise_ip(text);
+    text.remove_prefix(std::min(text.size(), text.find_first_not_of(' ')));
+    auto ip = ip_from_literal(text.substr(0, text.find(' ')));
     if (!ip || *ip == "255.255.255.255") return std::nullopt;
     return ip;
 }

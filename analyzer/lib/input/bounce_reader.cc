@@ -23,6 +23,11 @@ std::string headers_of(GMimeObject* object) {
     return gm::to_string(headers) + "\n";
 }
 
+// A recipient named by an address, not by a local delivery's file or pipe.
+bool is_address(const std::optional<std::string>& a) {
+    return a && a->find('@') != std::string::npos;
+}
+
 // "rfc822; jane@example.com" -> "jane@example.com"; "dns; mx.example.com" -> "mx.example.com".
 std::string without_type(std::string value) {
     auto semi = value.find(';');
@@ -64,9 +69,6 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 // Final-Recipient is the one, unless it is no address (a local
                 // delivery's file or pipe) and Original-Recipient is one.
                 auto address = without_type(value);
-                auto is_address = [](const std::optional<std::string>& a) {
-                    return a && a->find('@') != std::string::npos;
-                };
                 bool final = iequals(f.name, "Final-Recipient");
                 if (!r.address || (final ? is_address(address) || !is_address(r.address)
                                          : !is_address(r.address) && is_address(address)))
@@ -244,8 +246,6 @@ std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) 
     return text;
 }
 
-}  // namespace
-
 // Exim names the recipients that failed in X-Failed-Recipients. Where the
 // report names none, they are its recipients; where it names one by what is
 // no address (the file or pipe a local delivery wrote to: Final-Recipient
@@ -269,7 +269,6 @@ void take_failed_recipients(std::string_view message, BounceReport& report) {
         }
     }
     if (listed.empty()) return;
-    auto is_address = [](const std::optional<std::string>& a) { return a && a->find('@') != std::string::npos; };
     auto named = [&](const std::string& a) {
         return std::ranges::any_of(report.recipients, [&](const BounceRecipient& r) { return r.address == a; });
     };
@@ -290,6 +289,8 @@ void take_failed_recipients(std::string_view message, BounceReport& report) {
         r.address = *next++;
     }
 }
+
+}  // namespace
 
 std::optional<BounceReport> read_bounce(std::string_view message) {
     auto report = read_bounce_at(message, 0);

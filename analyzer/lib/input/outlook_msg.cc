@@ -115,9 +115,7 @@ OutlookMessage read_message(GsfInfile* dir, bool top, int depth) {
     m.transport_headers = string_property(dir, 0x007D, charset, limits::max_header_block_bytes);
     m.message_class = string_property(dir, 0x001A, charset, 256);
     m.subject = string_property(dir, 0x0037, charset, kMaxText);
-    // (Some stores keep an NDR as IPM.Note: its headers still say multipart/report.)
-    if ((m.message_class && m.message_class->size() > 7 && istarts_with(*m.message_class, "REPORT.")) ||
-        (m.transport_headers && icontains(*m.transport_headers, "multipart/report")))
+    if (outlook_report(m.message_class, m.transport_headers))
         m.report_body = string_property(dir, 0x1000, charset, kMaxText);
     auto name = string_property(dir, 0x0C1A, charset, 1024);
     auto address = string_property(dir, 0x0C1F, charset, 1024);
@@ -178,6 +176,11 @@ std::string codepage_charset(std::uint32_t codepage) {
     if (codepage >= 28591 && codepage <= 28606) return "ISO-8859-" + std::to_string(codepage - 28590);
     if (codepage == 0 || codepage > 65535) return "CP1252";
     return "CP" + std::to_string(codepage);  // 1250-1258, 874, 932, 936, 949, 950, 437, 850, ...
+}
+
+bool outlook_report(const std::optional<std::string>& message_class, const std::optional<std::string>& headers) {
+    return (message_class && message_class->size() > 7 && istarts_with(*message_class, "REPORT.")) ||
+           (headers && icontains(*headers, "multipart/report"));
 }
 
 Result<OutlookMessage> read_outlook_msg(std::string_view bytes) {

@@ -39,6 +39,11 @@ bool is_compound_file(std::string_view bytes);
 // The message, or why the bytes are no readable Outlook message.
 Result<OutlookMessage> read_outlook_msg(std::string_view bytes);
 
+// Whether an Outlook item (a .msg, a PST/OST item) is a report whose prose,
+// in PR_BODY, is read: a REPORT.* class, or an NDR kept as IPM.Note whose
+// transport headers still say multipart/report.
+bool outlook_report(const std::optional<std::string>& message_class, const std::optional<std::string>& headers);
+
 // A Windows code page number as an iconv charset name ("CP1252", "UTF-8", "ISO-8859-2", ...).
 std::string codepage_charset(std::uint32_t codepage);
 

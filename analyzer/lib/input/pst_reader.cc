@@ -5,7 +5,7 @@
 
 #include "base/limits.hh"
 #include "base/utf8.hh"
-#include "input/header_block.hh"
+#include "input/outlook_msg.hh"
 
 namespace hopscope {
 namespace {
@@ -148,14 +148,12 @@ constexpr std::uint32_t kNormalMessage = 0x04;
 // One handle's depth-first walk. Every handle walking the same file counts
 // the same items in the same order, so `want` can share the reading out.
 // What an item says of itself: its transport headers and class, and, for a
-// report (REPORT.*, or an NDR kept as IPM.Note whose headers say
-// multipart/report, as outlook_msg reads it), the prose of PR_BODY, which
+// report (outlook_report), the prose of PR_BODY, which
 // names the recipients and codes an Exchange NDR's headers do not.
 void fill(PstItem& item, Properties& properties) {
     item.headers = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_TRANSPORT_HEADERS, limits::max_header_block_bytes);
     item.message_class = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_CLASS, 256);
-    if ((item.message_class && item.message_class->size() > 7 && istarts_with(*item.message_class, "REPORT.")) ||
-        (item.headers && icontains(*item.headers, "multipart/report")))
+    if (outlook_report(item.message_class, item.headers))
         item.report_body = properties.string(LIBPFF_ENTRY_TYPE_MESSAGE_BODY_PLAIN_TEXT, kMaxReportBody);
 }
 

@@ -636,7 +636,9 @@ bool read_gmail(std::string_view text, BounceReport& report) {
             l.starts_with("Technical details of permanent failure:") ||
             l.starts_with("Technical details of temporary failure:")) {
             in_error = true;
-            std::string_view rest = trim_view(l.substr(l.find(':') + 1));
+            auto colon = l.find(':');
+            std::string_view rest =
+                colon == std::string_view::npos ? std::string_view() : trim_view(l.substr(colon + 1));
             if (!rest.empty() && diagnostic.size() < kMaxBounceField) diagnostic += std::string(rest) + " ";
             continue;
         }

@@ -211,9 +211,10 @@ std::string auth_summary(const AuthResult& r) {
 namespace {
 
 // The address a result's comment says it checked ("(sender IP is
-// 192.0.2.1)", as Exchange writes it in either case), or empty.
-std::string_view checked_ip(const AuthResult& r) {
-    if (!r.reason) return {};
+// 192.0.2.1)", as Exchange writes it in either case): empty when the comment
+// names none ("sender IP is )"), nullopt when it says nothing of one.
+std::optional<std::string_view> checked_ip(const AuthResult& r) {
+    if (!r.reason) return std::nullopt;
     std::string_view c = *r.reason;
     for (std::size_t at = 0; at + 12 <= c.size(); ++at) {
         if (!iequals(c.substr(at, 12), "sender ip is")) continue;
@@ -223,7 +224,13 @@ std::string_view checked_ip(const AuthResult& r) {
             rest.remove_prefix(1);
         return rest.substr(0, rest.find_first_of(" \t\r\n);"));
     }
-    return {};
+    return std::nullopt;
+}
+
+// Whether two results checked the same sender: a comment naming no IP and
+// no comment are alike.
+bool same_checked_ip(const AuthResult& x, const AuthResult& y) {
+    return checked_ip(x).value_or(std::string_view()) == checked_ip(y).value_or(std::string_view());
 }
 
 // Whether `set`'s results say nothing `other` does not: for every method
@@ -241,7 +248,7 @@ bool covered_by(const AuthenticationResults& set, const AuthenticationResults& o
             if (x.method != y.method) continue;
             named = true;
             // Results of checks of two different senders are not the same.
-            bool same = iequals(x.result, y.result) && checked_ip(x) == checked_ip(y);
+            bool same = iequals(x.result, y.result) && same_checked_ip(x, y);
             for (const auto& [k, v] : x.properties)
                 for (const auto& [k2, v2] : y.properties) same = same && !(iequals(k, k2) && !iequals(v, v2));
             matched = matched || same;
@@ -257,7 +264,7 @@ bool covered_by(const AuthenticationResults& set, const AuthenticationResults& o
 
 bool same_result(const AuthResult& x, const AuthResult& y) {
     if (x.method != y.method || !iequals(x.result, y.result) || x.properties.size() != y.properties.size() ||
-        checked_ip(x) != checked_ip(y))
+        !same_checked_ip(x, y))
         return false;
     for (std::size_t i = 0; i < x.properties.size(); ++i)
         if (!iequals(x.properties[i].first, y.properties[i].first) || x.properties[i].second != y.properties[i].second)
@@ -471,12 +478,8 @@ bool unchecked_stamp(const AuthenticationResults& a) {
     if (a.authserv_id) return false;
     for (const auto& r : a.results) {
         if (r.method != "spf") continue;
-        if (!r.reason) return false;
-        auto at = r.reason->find("sender IP is");
-        if (at == std::string_view::npos) return false;
-        std::string_view rest = r.reason->substr(at + 12);
-        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
-        return rest.empty() || rest.front() == ')';
+        auto ip = checked_ip(r);
+        return ip && ip->empty();
     }
     return true;
 }
