@@ -493,3 +493,33 @@ BOOST_AUTO_TEST_CASE(origin_says_when_the_chain_starts_at_microsoft) {
     BOOST_TEST(render_text(relayed, TextStyle{false, true, *zone}).find("Microsoft 365's own host") ==
                std::string::npos);
 }
+
+// A bounce says "FAILED at" the server that refused the message, as the report
+// names it (Remote-MTA, or the host its diagnostic names); a report that names
+// neither says only who reported the failure.
+BOOST_AUTO_TEST_CASE(bounce_headline_names_the_refusing_server_or_the_reporter) {
+    auto report = [](const std::string& recipient_fields) {
+        std::string m =
+            "Received: from mx.example.net (mx.example.net [192.0.2.7]) by mail.example.org with ESMTP id 1A2B;\r\n"
+            " Mon, 7 Dec 2026 05:00:00 +0000\r\n"
+            "From: Mail Delivery System <MAILER-DAEMON@mx.example.net>\r\n"
+            "To: ann@example.org\r\nSubject: Undelivered Mail Returned to Sender\r\n"
+            "Date: Mon, 7 Dec 2026 05:00:00 +0000\r\nMIME-Version: 1.0\r\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\r\n\r\n"
+            "--b\r\nContent-Type: text/plain\r\n\r\nYour message could not be delivered.\r\n"
+            "--b\r\nContent-Type: message/delivery-status\r\n\r\n"
+            "Reporting-MTA: dns; mx.example.net\r\n\r\n"
+            "Final-Recipient: rfc822; bob@example.com\r\nAction: failed\r\nStatus: 5.1.1\r\n" +
+            recipient_fields + "\r\n--b--\r\n";
+        auto t = analyse_message(m, RuleSet::builtin());
+        BOOST_REQUIRE(t);
+        BOOST_REQUIRE(t->bounce);
+        return bounce_headline(*t->bounce);
+    };
+    BOOST_TEST(report("Diagnostic-Code: smtp; 550 5.1.1 unknown user\r\n") ==
+               "Delivery to bob@example.com FAILED, reported by mx.example.net (5.1.1)");
+    BOOST_TEST(report("Remote-MTA: dns; mx1.example.com\r\nDiagnostic-Code: smtp; 550 5.1.1 unknown user\r\n") ==
+               "Delivery to bob@example.com FAILED at mx1.example.com (5.1.1)");
+    BOOST_TEST(report("Diagnostic-Code: smtp; host mx2.example.com[198.51.100.4] said: 550 5.1.1 unknown user\r\n") ==
+               "Delivery to bob@example.com FAILED at mx2.example.com (5.1.1)");
+}

@@ -70,7 +70,8 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
     if (t.bounce) {
         const Bounce& b = *t.bounce;
         a.verdict = "not-delivered";
-        a.line = "NOT DELIVERED: " + b.status.value_or("no status") + " at " + b.server.value_or("?") + ": " +
+        a.line = "NOT DELIVERED: " + b.status.value_or("no status") +
+                 (b.server_only_reported ? ", reported by " : " at ") + b.server.value_or("?") + ": " +
                  b.explanation.value_or("the report gives no known status");
         if (b.hint) a.evidence.push_back("check: " + *b.hint);
         returned_message(b, a);

@@ -166,6 +166,9 @@ struct Bounce {
     std::optional<std::string> recipient;
     std::optional<std::string> action;  // a notification's: delivered, relayed, expanded or delayed
     std::optional<std::string> server;
+    // A bounce whose report names no refusing server: `server` is the
+    // reporting MTA, which says the delivery failed, not that it refused it.
+    bool server_only_reported = false;
     std::optional<std::string> status;
     // A bounce: what its status means. A notification: what its action
     // means ("relayed to mx.example, which sends no notification of its own").

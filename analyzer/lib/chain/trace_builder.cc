@@ -175,6 +175,7 @@ std::size_t build_chain(const HeaderBlock& block, const std::vector<FieldUse>& u
 
 bool Bounce::operator==(const Bounce& other) const {
     return report == other.report && recipient == other.recipient && action == other.action && server == other.server &&
+           server_only_reported == other.server_only_reported &&
            status == other.status && explanation == other.explanation && hint == other.hint &&
            original == other.original;
 }

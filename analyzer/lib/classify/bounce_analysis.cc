@@ -251,7 +251,10 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     // The server that refused it, as the report names it (not the reporting
     // server it falls back to below): its returned message's verdict reads it.
     const std::optional<std::string> refused_by = failed ? b.server : std::nullopt;
-    if (!b.server) b.server = report->reporting_mta;
+    if (!b.server) {
+        b.server = report->reporting_mta;
+        b.server_only_reported = failed && b.server.has_value();
+    }
     std::optional<std::string> code;
     if (first != nullptr && first->status) code = find_status_code(*first->status);
     if (first != nullptr && first->diagnostic) {

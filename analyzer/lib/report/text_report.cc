@@ -258,8 +258,8 @@ std::string bounce_headline(const Bounce& b) {
     std::string action = b.action.value_or("failed");
     for (char& c : action) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
     // What the report does not name is said so, not shown as "?".
-    std::string line = "Delivery" + (b.recipient ? " to " + *b.recipient : std::string()) + " " + action +
-                       (b.server ? " at " + *b.server : std::string());
+    std::string line = "Delivery" + (b.recipient ? " to " + *b.recipient : std::string()) + " " + action;
+    if (b.server) line += (b.server_only_reported ? ", reported by " : " at ") + *b.server;
     if (b.status) line += " (" + *b.status + ")";
     if (!b.recipient)
         line += b.server ? " (the report names no recipient)" : " (the report names no recipient and no server)";

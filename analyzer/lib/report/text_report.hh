@@ -42,7 +42,8 @@ std::string_view reason_words(std::string_view reason);
 // DMARC pass": the far end's results after the relay, in one line.
 std::string far_end_line(const FarEnd& f);
 
-// "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)".
+// "Delivery to ap@tailspin.example FAILED at tailspin-example.mail.protection.outlook.com (5.7.64)";
+// "FAILED, reported by mx.example (5.1.1)" when the report names no refusing server.
 std::string bounce_headline(const Bounce& b);
 
 // "Delivery notification: RELAYED to mx.google.com (success; the destination
