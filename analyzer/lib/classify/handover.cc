@@ -389,6 +389,8 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             }
             sides.runs.back().last = i;
         }
+        // Runs the list's own domain makes the list's, and their kinds before.
+        std::vector<std::pair<std::size_t, RunKind>> list_domain_runs;
         for (auto& r : sides.runs) {
             r.kind = RunKind::Generic;
             for (std::size_t i = r.first; i <= r.last; ++i) {
@@ -416,8 +418,18 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             bool list_host = false;
             for (std::size_t i = r.first; i <= r.last && sides.list && !list_host; ++i)
                 list_host = sys[i].org == sides.list;
-            if (r.kind != RunKind::Microsoft && r.kind != RunKind::Gateway && list_host) r.kind = RunKind::List;
+            if (r.kind != RunKind::Microsoft && r.kind != RunKind::Gateway && list_host && r.kind != RunKind::List) {
+                list_domain_runs.emplace_back(static_cast<std::size_t>(&r - sides.runs.data()), r.kind);
+                r.kind = RunKind::List;
+            }
         }
+        // A sender of the list's own domain (a kernel.org account posting to
+        // a vger.kernel.org list): the message leaves that domain's servers
+        // and comes back to them at the list. Only the last run of the list's
+        // domain is the list's; the ones before are the sender's.
+        if (list_domain_runs.size() > 1)
+            for (std::size_t j = 0; j + 1 < list_domain_runs.size(); ++j)
+                sides.runs[list_domain_runs[j].first].kind = list_domain_runs[j].second;
     };
     build_runs();
 

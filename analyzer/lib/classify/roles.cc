@@ -70,6 +70,40 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         return hop_ref(h) + " (" + what + ", " + h.fields.by.host.value_or(h.fields.by.ip.value_or("?")) + ")";
     };
 
+    // Whether an organisation is the sender's own, by the headers or by the
+    // hops before `before` found to be its own systems: the hop, or nullopt.
+    auto own_org_hop = [&](const std::string& org, std::size_t before) -> std::optional<std::size_t> {
+        for (std::size_t j = 0; j < before; ++j) {
+            std::string_view role = t.hops[j].role;
+            if ((role == kOrigin || role == kLocal) && sys[j].org == org) return j;
+        }
+        return std::nullopt;
+    };
+    auto senders = [&](const std::string& org, std::size_t before) {
+        return sides.is_sender_org(org) || own_org_hop(org, before).has_value();
+    };
+    // Whether run k belongs with the sender's side before it: one of its
+    // hosts is of an organisation whose hops were the sender's own (amazon.com's
+    // perimeter after amazon.dev's sending service), or its organisation has
+    // the name of one of those, or of the From domain, under another public
+    // suffix (blacknight.ie's servers, then blacknight.com's outbound).
+    auto sender_side_again = [&](std::size_t k) {
+        const Run& r = runs[k];
+        auto name_of = [](std::string_view org) { return org.substr(0, org.find('.')); };
+        auto same_name = [&](const std::string& org) {
+            auto named = [&](const std::string& other) { return other != org && name_of(other) == name_of(org); };
+            if (std::ranges::any_of(sides.sender_orgs, named)) return true;
+            for (std::size_t j = 0; j < r.first; ++j) {
+                std::string_view role = t.hops[j].role;
+                if ((role == kOrigin || role == kLocal) && sys[j].org && named(*sys[j].org)) return true;
+            }
+            return false;
+        };
+        for (std::size_t i = r.first; i <= r.last; ++i)
+            if (sys[i].org && (senders(*sys[i].org, r.first) || same_name(*sys[i].org))) return true;
+        return false;
+    };
+
     bool recipient = false;  // the message reached the recipient's side
     std::string recipient_why;
     bool ms_seen = false;
@@ -205,6 +239,15 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                     own_why = "the sender's own organisation " + *sys[i].org;
                     why_hop = i;
                 }
+        // The list's own domain before the list's run: a sender of that
+        // domain, whose message left it and came back to the list.
+        if (!own_why && sides.list && r.org == sides.list && !list_done)
+            for (std::size_t later = k + 1; later < runs.size() && !own_why; ++later)
+                if (runs[later].kind == RunKind::List && runs[later].org == sides.list)
+                    own_why = concat({"a server of ", *sides.list,
+                                      ", the list's own domain, before the message came "
+                                      "back to the list at ",
+                                      hop_ref(t.hops[runs[later].first]), ": the sender's own"});
         if (!own_why && !crossed)
             own_why = entry.why.empty() ? "the chain starts here: the sender's own system"
                                         : entry.why + ": the sender's own system";
@@ -232,8 +275,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 continue;
             }
             // The list host's front relay: it took the message in over the
-            // internet and handed it straight to the list.
-            if (k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done) {
+            // internet and handed it straight to the list; unless the
+            // sender's side shows again in it (then it is the sender's way
+            // out, below).
+            if (k + 1 < runs.size() && runs[k + 1].kind == RunKind::List && !list_done && !sender_side_again(k)) {
                 each(kList, entry.why + "; it handed the message to the list at " + target_words(k + 1) +
                                 ": the list host's front relay");
                 continue;
@@ -267,6 +312,15 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 runs[k + 1].kind != RunKind::Microsoft) {
                 each(kSender, entry.why + "; it sent the message on to " + target_words(k + 1) +
                                   ": a relay service on the sender's side");
+                // Its hops of the sender's own organisation are the sender's own way out.
+                for (std::size_t i = r.first; i <= r.last; ++i)
+                    if (sys[i].org)
+                        if (auto j = own_org_hop(*sys[i].org, r.first)) {
+                            t.hops[i].evidence.clear();
+                            set_role(t.hops[i], kLocal,
+                                     concat({"a host of ", *sys[i].org, ", the sender's own as at ",
+                                             hop_ref(t.hops[*j]), ": its own way out"}));
+                        }
                 provider_seen = true;
                 continue;
             }
