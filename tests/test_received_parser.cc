@@ -238,6 +238,20 @@ BOOST_AUTO_TEST_CASE(indimail_by_host_name) {
     BOOST_TEST(*bare.by.host == "host");
 }
 
+// IBM's SMTP gateway writes its TLS comment after the ';', before the date.
+BOOST_AUTO_TEST_CASE(tls_comment_between_semicolon_and_date) {
+    auto r = parse_received(
+        " from smtp.notes.example (192.0.2.67)\n by gw.ibm.example (198.51.100.22) with IBM ESMTP SMTP Gateway: "
+        "Authorized Use Only! Violators will be prosecuted;\n (version=TLSv1/SSLv3 cipher=AES128-GCM-SHA256 "
+        "bits=128/128)\n Wed, 8 Mar 2017 11:46:17 -0500");
+    BOOST_REQUIRE(r.tls);
+    BOOST_TEST(r.tls->version.value_or("") == "unknown");
+    BOOST_TEST(r.tls->cipher.value_or("") == "AES128-GCM-SHA256");
+    BOOST_REQUIRE(r.time);
+    auto plain = parse_received(" from a.example by b.example with SMTP; (a note) Wed, 8 Mar 2017 11:46:17 -0500");
+    BOOST_TEST(!plain.tls);
+}
+
 BOOST_AUTO_TEST_CASE(clauses_id_for_via) {
     auto r = parse_received(
         " from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTP id ABC123 for <u@b.example>; Mon, 1 "

@@ -823,6 +823,16 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
         else if (istarts_with(w, "Microsoft SMTPSVC"))
             r.mta = "Microsoft SMTPSVC";
     }
+    // IBM's gateway writes its TLS comment after the ';', before the date:
+    // "...; (version=TLSv1/SSLv3 cipher=AES128-GCM-SHA256 bits=128/128) Wed, 8 Mar 2017 ...".
+    for (std::string_view rest = date_text; !tls.tls;) {
+        while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+        if (rest.empty() || rest.front() != '(') break;
+        auto close = rest.find(')');
+        if (close == std::string_view::npos) break;
+        tls.from_comment(rest.substr(1, close - 1));
+        rest.remove_prefix(close + 1);
+    }
     r.tls = std::move(tls.tls);
     // One form for every dialect's version: "1.2", or "unknown" where the
     // stamp says TLS but no single version.
