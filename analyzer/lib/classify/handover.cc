@@ -202,6 +202,16 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     recipient_orgs_of(t, sides.recipient_orgs);
     sides.list = list_org(headers, &sides.list_named_by);
     sides.list_headers = sides.list || headers.list();
+    // A list domain of a list service the rules name (googlegroups.com,
+    // Google Groups): that service's hosts are the list's too, whatever
+    // their own domain (google.com).
+    std::optional<std::string> list_party;
+    if (sides.list) {
+        const std::optional<std::string> host = "list." + *sides.list;
+        if (auto m = rules.match_by(host, std::nullopt, std::nullopt);
+            m && m->rule->family == Family::List && !m->rule->org.empty())
+            list_party = m->rule->org;
+    }
     // From names the author's organisation, unless a list rewrote it to its
     // own address ("Jane via kasan-dev <kasan-dev@googlegroups.com>").
     if (t.from)
@@ -417,8 +427,8 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             // front relay may have another name).
             bool list_host = false;
             for (std::size_t i = r.first; i <= r.last && sides.list && !list_host; ++i)
-                list_host = sys[i].org == sides.list;
-            if (r.kind != RunKind::Microsoft && r.kind != RunKind::Gateway && list_host && r.kind != RunKind::List) {
+                list_host = sys[i].org == sides.list || (list_party && sys[i].party == list_party);
+            if (r.kind != RunKind::Microsoft && r.kind != RunKind::Gateway && list_host) {
                 list_domain_runs.emplace_back(static_cast<std::size_t>(&r - sides.runs.data()), r.kind);
                 r.kind = RunKind::List;
             }
