@@ -120,6 +120,8 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
         for (std::string_view name :
              {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "List-Owner",
               "List-Subscribe", "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
+              // Google Groups' name for the author, when it rewrote From to the list.
+              "X-Original-Sender",
               // The client's address where Exchange's stamp hides it.
               "X-Originating-IP",
               // An earlier EOP pass's spam filter report, renamed at the next pass.
@@ -175,9 +177,8 @@ std::size_t build_chain(const HeaderBlock& block, const std::vector<FieldUse>& u
 
 bool Bounce::operator==(const Bounce& other) const {
     return report == other.report && recipient == other.recipient && action == other.action && server == other.server &&
-           server_only_reported == other.server_only_reported &&
-           status == other.status && explanation == other.explanation && hint == other.hint &&
-           original == other.original;
+           server_only_reported == other.server_only_reported && status == other.status &&
+           explanation == other.explanation && hint == other.hint && original == other.original;
 }
 
 BounceBox::BounceBox() = default;

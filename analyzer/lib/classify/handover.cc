@@ -218,6 +218,9 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
         if (auto org = org_of_address(*t.from); org && org != sides.list) add_org(sides.sender_orgs, org);
     // Exchange Online names the organisation the message came from.
     if (auto originator = find_signal(t, "X-OriginatorOrg")) add_org(sides.sender_orgs, org_of_name(*originator));
+    // Google Groups keeps the author it replaced in From ("'lizetao' via kasan-dev").
+    if (auto author = find_signal(t, "X-Original-Sender"))
+        if (auto org = org_of_address(*author); org && org != sides.list) add_org(sides.sender_orgs, org);
 
     auto user_inside = [&](std::size_t i) -> std::optional<std::string> {
         if (!rules.has_user_rules()) return std::nullopt;  // only the user's own rules answer here

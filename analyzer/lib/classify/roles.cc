@@ -90,6 +90,19 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
     auto sender_side_again = [&](std::size_t k) {
         const Run& r = runs[k];
         auto name_of = [](std::string_view org) { return org.substr(0, org.find('.')); };
+        // Or a system on the sender's side before it, or the one that handed
+        // the message to such a system, was of that organisation
+        // (smtp2.mailbox.org, then its filter, then mout.mailbox.org).
+        auto seen_on_senders_side = [&](const std::string& org) {
+            for (std::size_t j = 0; j < r.first; ++j) {
+                std::string_view role = t.hops[j].role;
+                if (role != kOrigin && role != kLocal && role != kSender) continue;
+                if (role == kSender && sys[j].org == org) return true;
+                const auto& from = t.hops[j].fields.from.host;
+                if (from && org_of_name(*from) == org) return true;
+            }
+            return false;
+        };
         auto same_name = [&](const std::string& org) {
             auto named = [&](const std::string& other) { return other != org && name_of(other) == name_of(org); };
             if (std::ranges::any_of(sides.sender_orgs, named)) return true;
@@ -100,7 +113,9 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             return false;
         };
         for (std::size_t i = r.first; i <= r.last; ++i)
-            if (sys[i].org && (senders(*sys[i].org, r.first) || same_name(*sys[i].org))) return true;
+            if (sys[i].org &&
+                (senders(*sys[i].org, r.first) || seen_on_senders_side(*sys[i].org) || same_name(*sys[i].org)))
+                return true;
         return false;
     };
 
@@ -119,6 +134,19 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             for (std::size_t i = r.first; i <= r.last; ++i) set_role(t.hops[i], role, why);
         };
         auto enter_recipient = [&](const std::string& why) {
+            // A mailing list further on: the message has not left the
+            // sender's side yet (mailbox.org's filter at heinlein-hosting.de
+            // before vger.kernel.org).
+            if (!list_done)
+                for (std::size_t later = k + 1; later < runs.size(); ++later)
+                    if (runs[later].kind == RunKind::List) {
+                        std::string said = r.service ? service_evidence(*r.service) : entry.why;
+                        each(kSender, concat({said, said.empty() ? "" : "; ", "the mailing list at ",
+                                              hop_ref(t.hops[runs[later].first]),
+                                              " takes the message later: a system on the sender's side"}));
+                        provider_seen = true;
+                        return;
+                    }
             // A list whose own domain is not in the chain (a list hosted by
             // someone else): the first receiver after the sender's side that
             // sends the message on to another organisation.
