@@ -155,6 +155,25 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // Not a system that set the envelope sender to its own: a
             // forwarder, whose Return-Path a list would have set instead.
             bool rewriter = r.org && std::ranges::find(sides.rewriters, *r.org) != sides.rewriters.end();
+            // The list server hands the message to the recipient's side: a
+            // system with another one before the recipient's organisation
+            // is still on the sender's side (a university's server, then the
+            // Mailman host that delivers to the subscriber).
+            std::optional<std::size_t> recipients_run;
+            for (std::size_t later = k + 1; later < runs.size() && !recipients_run; ++later)
+                if (runs[later].org &&
+                    std::ranges::find(sides.recipient_orgs, *runs[later].org) != sides.recipient_orgs.end())
+                    recipients_run = later;
+            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter && recipients_run &&
+                *recipients_run > k + 1) {
+                each(kSender,
+                     concat({entry.why, entry.why.empty() ? "" : "; ",
+                             "the message carries list headers naming no organisation in the chain, "
+                             "and another system comes before the recipient's at ",
+                             hop_ref(t.hops[runs[*recipients_run].first]), ": a system on the sender's side"}));
+                provider_seen = true;
+                return;
+            }
             if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter) {
                 list_done = true;
                 recipient = true;
