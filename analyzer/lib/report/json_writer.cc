@@ -3,6 +3,9 @@
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include <algorithm>
 #include <array>
@@ -151,6 +154,74 @@ inline void copy_plain_blocks(const char*& p, const char* end, char*& w) {
     return w;
 }
 
+#if defined(__SSE2__)
+// A string of more than 32 bytes, plain in 16-byte blocks: one test for a
+// pair of blocks, then the last pair overlapping the bytes before it.
+char* escape_long_sse2(char* w, std::string_view s) {
+    const char* p = s.data();
+    const char* end = p + s.size();
+    char* o = w + 1;
+    copy_plain_blocks(p, end, o);
+    if (end - p >= 16) return escape_general(w, s);  // stopped at a block to escape
+    if (p < end) {
+        // The last block overlaps the one before: everything before was plain.
+        __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+        if (has_special(v)) return escape_general(w, s);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(o + (end - p) - 16), v);
+        o += end - p;
+    }
+    *w = '"';
+    *o = '"';
+    return o + 1;
+}
+#endif
+
+#if defined(__x86_64__)
+// special_bytes over 32 bytes.
+[[gnu::target("avx2")]] inline __m256i special_bytes_avx2(__m256i v) {
+    return _mm256_or_si256(
+        _mm256_cmpgt_epi8(_mm256_set1_epi8(0x21), _mm256_xor_si256(v, _mm256_set1_epi8(0x02))),
+        _mm256_or_si256(_mm256_cmpeq_epi8(v, _mm256_set1_epi8('\\')), _mm256_cmpeq_epi8(v, _mm256_set1_epi8(0x7f))));
+}
+
+// Whether the 64 bytes at p are plain; copies them to w when they are.
+[[gnu::target("avx2")]] inline bool copy_plain_pair_avx2(const char* p, char* w) {
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + 32));
+    __m256i bad = _mm256_or_si256(special_bytes_avx2(a), special_bytes_avx2(b));
+    if (_mm256_testz_si256(bad, bad) == 0) return false;
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(w + 32), b);
+    return true;
+}
+
+// escape_long_sse2 with 32-byte blocks: a string of more than 32 bytes is
+// tested 64 bytes a turn, and its last 64 (or all of it, when shorter)
+// as a pair that overlaps what was tested before.
+[[gnu::target("avx2")]] char* escape_long_avx2(char* w, std::string_view s) {
+    const char* p = s.data();
+    const std::size_t n = s.size();
+    char* o = w + 1;
+    std::size_t i = 0;
+    for (; n - i > 64; i += 64)
+        if (!copy_plain_pair_avx2(p + i, o + i)) return escape_general(w, s);
+    // The last pair: 64 bytes ending at the end, else the first 32 and the last 32.
+    const std::size_t first = n >= 64 ? n - 64 : 0;
+    const std::size_t second = n - 32;
+    __m256i a = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + first));
+    __m256i b = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + second));
+    __m256i bad = _mm256_or_si256(special_bytes_avx2(a), special_bytes_avx2(b));
+    if (_mm256_testz_si256(bad, bad) == 0) return escape_general(w, s);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + first), a);
+    _mm256_storeu_si256(reinterpret_cast<__m256i*>(o + second), b);
+    *w = '"';
+    o[n] = '"';
+    return o + n + 1;
+}
+
+const bool kHasAvx2 = __builtin_cpu_supports("avx2") != 0;
+#endif
+
 }  // namespace
 
 // A record holds some 200 strings, nearly all plain and short: each is
@@ -161,21 +232,21 @@ char* JsonWriter::escape(char* w, std::string_view s) {
     const char* p = s.data();
     std::size_t n = s.size();
 #if defined(__SSE2__)
-    if (n >= 16) {
-        const char* end = p + n;
-        char* o = w + 1;
-        copy_plain_blocks(p, end, o);
-        if (end - p >= 16) return escape_general(w, s);  // stopped at a block to escape
-        if (p < end) {
-            // The last block overlaps the one before: everything before was plain.
-            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
-            if (has_special(v)) return escape_general(w, s);
-            _mm_storeu_si128(reinterpret_cast<__m128i*>(o + (end - p) - 16), v);
-            o += end - p;
-        }
+    if (n > 32) {
+#if defined(__x86_64__)
+        if (kHasAvx2) return escape_long_avx2(w, s);
+#endif
+        return escape_long_sse2(w, s);
+    }
+    if (n >= 16) {  // two overlapping blocks of sixteen
+        __m128i a = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        __m128i b = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + n - 16));
+        if (_mm_movemask_epi8(_mm_or_si128(special_bytes(a), special_bytes(b))) != 0) return escape_general(w, s);
         *w = '"';
-        *o = '"';
-        return o + 1;
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 1), a);
+        _mm_storeu_si128(reinterpret_cast<__m128i*>(w + 1 + n - 16), b);
+        w[n + 1] = '"';
+        return w + n + 2;
     }
     if (n >= 8) {  // two overlapping halves of eight bytes in one register
         __m128i v = _mm_unpacklo_epi64(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p)),
