@@ -93,6 +93,9 @@ grep -q "nope: cannot open" "$tmp/e2" && ok || bad "unopened input not named"
 # --expect-relay
 "$bin" audit -q --expect-relay "$corpus/demo-o365-relay.eml" > /dev/null; [ $? -eq 0 ] && ok || bad "--expect-relay on a relayed message"
 "$bin" audit -q --expect-relay "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" > /dev/null; [ $? -eq 1 ] && ok || bad "--expect-relay with a bypass"
+# Records written, no summary: the exit codes read the same counts.
+"$bin" audit -q --format jsonl --expect-relay "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" > /dev/null; [ $? -eq 1 ] && ok || bad "--expect-relay with a bypass, jsonl"
+"$bin" audit -q --format csv --expect-relay "$corpus/demo-o365-relay.eml" > /dev/null; [ $? -eq 0 ] && ok || bad "--expect-relay on a relayed message, csv"
 # --files-from
 printf '%s\n' "$corpus/demo-o365-relay.eml" "$corpus/o365-direct-send.eml" | "$bin" audit -q --format jsonl --files-from - > "$tmp/ff"
 [ "$(wc -l < "$tmp/ff")" -eq 2 ] && ok || bad "--files-from -"

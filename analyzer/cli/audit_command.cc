@@ -528,6 +528,7 @@ int run_audit(const std::vector<std::string>& args) {
     }
     AuditSummary summary;
     summary.set_period(options.period);
+    if (rf != RecordFormat::None) summary.keep_counts_only();  // records are written, no summary
     bool unopened = !walk.errors.empty();
     for (const auto& e : walk.errors) {
         std::cerr << "hopscope: " << e << "\n";

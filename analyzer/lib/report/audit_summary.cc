@@ -173,6 +173,19 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
         return;
     }
     ++messages_;
+    if (counts_only_) {
+        if (f.skipped)
+            ++skipped_;
+        else if (!f.analysed)
+            ++failed_;
+        else if (++analysed_; f.state == "traversed")
+            ++traversed_;
+        else if (f.state == "not-traversed")
+            ++not_traversed_;
+        else
+            ++not_applicable_;
+        return;
+    }
     auto it = sources_.find(s.path);
     if (it == sources_.end()) it = sources_.emplace(std::string(s.path), PerSource{}).first;
     PerSource& src = it->second;

@@ -32,6 +32,10 @@ namespace hopscope {
 class AuditSummary {
   public:
     void add(const AuditFigures& f, const MessageSource& s);
+    // Only the counts an exit code reads are kept (messages, skipped,
+    // failed, by relay state): for an audit that writes records and no
+    // summary.
+    void keep_counts_only() { counts_only_ = true; }
     void add_unopened(const std::string& path, const std::string& why);
     // The period the audit was limited to (said in the summary).
     void set_period(Period period) { period_ = std::move(period); }
@@ -175,6 +179,7 @@ class AuditSummary {
     Period period_;
     std::uint64_t messages_ = 0;
     std::uint64_t analysed_ = 0;
+    bool counts_only_ = false;
     std::uint64_t failed_ = 0;
     std::uint64_t skipped_ = 0;
     std::uint64_t traversed_ = 0;
