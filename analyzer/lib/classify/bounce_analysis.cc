@@ -303,6 +303,22 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             }
         }
     }
+    // A code that says only "other or undefined" (detail 0), or none the
+    // tables know: the server's own words say what went wrong ("553 5.3.0
+    // ... Unknown E-Mail Address", "500 (err.nosuchuser)").
+    if (failed && first != nullptr && first->diagnostic && (!meaning || !code || code->ends_with(".0"))) {
+        constexpr std::size_t kSaid = 200;
+        std::string_view said = *first->diagnostic;
+        bool cut = said.size() > kSaid;
+        if (cut) {
+            said = said.substr(0, kSaid);
+            while (!said.empty() && (static_cast<unsigned char>(said.back()) & 0xC0U) == 0x80U) said.remove_suffix(1);
+            if (!said.empty() && static_cast<unsigned char>(said.back()) >= 0xC0U) said.remove_suffix(1);
+        }
+        std::string text = b.explanation ? *b.explanation + " " : std::string();
+        text.append("The server said: ").append(said).append(cut ? "..." : "");
+        b.explanation = std::move(text);
+    }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);
     if (report->original) {
         auto original = build_trace(std::string_view(*report->original));
