@@ -427,10 +427,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
-        if (h.role == kSender && sys[i].login_at_mx)
-            h.evidence.emplace_back("with " + f.with.value_or("an authenticated login") +
-                                    ": the sender logged in to submit it, so this is the sender's provider, not its "
-                                    "inbound MX");
+        if (h.role == kSender && sys[i].login_at_mx) {
+            const bool login = f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"));
+            h.evidence.emplace_back(
+                (!login && gmail_submission_id(f) ? "id " + *f.id + " (Gmail's form for a client's submission)"
+                                                  : "with " + f.with.value_or("an authenticated login")) +
+                ": the sender logged in to submit it, so this is the sender's provider, not its inbound MX");
+        }
     }
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <charconv>
 
 #include "classify/organisation.hh"
@@ -192,9 +193,22 @@ bool note_has(const ReceivedFields& f, std::string_view what) {
     return std::ranges::any_of(f.notes, [&](const std::string& n) { return n.find(what) != std::string::npos; });
 }
 
+bool gmail_submission_id(const ReceivedFields& f) {
+    if (!f.id || !f.by.host) return false;
+    std::string_view by = *f.by.host;
+    if (!(iends_with(by, ".google.com") || iends_with(by, ".gmail.com"))) return false;
+    // "u23sm1686152bkw.11", "d9443c01a7336-20e5a6d6c3csm10285545ad.73".
+    std::string_view id = *f.id;
+    auto alnum = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) != 0; };
+    auto digit = [](char c) { return c >= '0' && c <= '9'; };
+    for (std::size_t at = id.find("sm"); at != std::string_view::npos; at = id.find("sm", at + 1))
+        if (at > 0 && alnum(id[at - 1]) && at + 2 < id.size() && digit(id[at + 2])) return true;
+    return false;
+}
+
 bool authenticated_submission(const ReceivedFields& f) {
     if (f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"))) return true;
-    return note_has(f, "Authenticated sender") || note_has(f, "authenticated");
+    return note_has(f, "Authenticated sender") || note_has(f, "authenticated") || gmail_submission_id(f);
 }
 
 std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h) {

@@ -40,8 +40,15 @@ std::string service_evidence(const System& s);
 // A note of the stamp's that contains `what` ("Authenticated sender").
 bool note_has(const ReceivedFields& f, std::string_view what);
 
-// An authenticated submission (ESMTPA, "Authenticated sender"): the stamp's
-// receiver is the sender's own mail server or provider.
+// Gmail's stamp of a client's submission: a Google by-host and an id with
+// "sm" and digits ("by mx.google.com with ESMTPS id u23sm1686152bkw.11", as
+// Gmail wrote submissions before ESMTPSA; its inbound ids have "si"). Observed
+// in Gmail's stamps; Google does not document its ids.
+bool gmail_submission_id(const ReceivedFields& f);
+
+// An authenticated submission (ESMTPA, "Authenticated sender", Gmail's
+// submission id): the stamp's receiver is the sender's own mail server or
+// provider.
 bool authenticated_submission(const ReceivedFields& f);
 
 // The Exchange front end that proxied an SMTP client's submission to the

@@ -68,6 +68,11 @@ inline bool istarts_with(std::string_view s, std::string_view prefix) {
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+// True when `s` ends with `suffix`, case-insensitive as iequals.
+inline bool iends_with(std::string_view s, std::string_view suffix) {
+    return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
+}
+
 // Case-insensitive substring test, for the few short needles that say what
 // a message is (report types, a bounce's sender or subject).
 bool icontains(std::string_view hay, std::string_view needle);
