@@ -152,12 +152,14 @@ std::vector<std::string> sender_orgs(const Trace& t, const OrgHeaders& headers) 
 namespace {
 
 // A Return-Path of a list's owner or bounce address, under Precedence: list or bulk.
-std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
-    if (!h.return_path || !h.precedence) return std::nullopt;
+// A list's envelope or Sender address on bulk mail: Return-Path or Sender
+// with a list manager's local part (Majordomo's "Sender: owner-magick@...").
+std::optional<std::string_view> list_address(const OrgHeaders& h, const std::optional<std::string_view>& address) {
+    if (!address || !h.precedence) return std::nullopt;
     std::string_view p = *h.precedence;
     while (!p.empty() && (p.front() == ' ' || p.front() == '\t')) p.remove_prefix(1);
     if (!icontains(p.substr(0, 4), "list") && !icontains(p.substr(0, 4), "bulk")) return std::nullopt;
-    std::string_view v = *h.return_path;
+    std::string_view v = *address;
     auto at = v.rfind('@');
     if (at == std::string_view::npos) return std::nullopt;
     auto start = v.find_last_of("<: \t", at);
@@ -170,11 +172,15 @@ std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
     return v;
 }
 
+std::optional<std::string_view> list_return_path(const OrgHeaders& h) {
+    return list_address(h, h.return_path);
+}
+
 }  // namespace
 
 bool OrgHeaders::list() const {
     return list_id || list_post || mailing_list || x_mailing_list || list_owner || list_subscribe ||
-           list_return_path(*this);
+           list_return_path(*this) || list_address(*this, sender);
 }
 
 std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by) {
@@ -192,13 +198,14 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
         }
     }
     // RFC 2369's mailto: URLs ("<mailto:Majordomo@cert.org?body=help>") end at their '?'.
-    const std::array<std::pair<std::string_view, std::optional<std::string_view>>, 6> sources{{
+    const std::array<std::pair<std::string_view, std::optional<std::string_view>>, 7> sources{{
         {"List-Post", headers.list_post},
         {"Mailing-List", headers.mailing_list},
         {"X-Mailing-List", headers.x_mailing_list},
         {"List-Owner", headers.list_owner},
         {"List-Subscribe", headers.list_subscribe},
         {"Return-Path", list_return_path(headers)},
+        {"Sender", list_address(headers, headers.sender)},
     }};
     for (const auto& [name, v] : sources)
         if (v)

@@ -164,8 +164,15 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 if (runs[later].org &&
                     std::ranges::find(sides.recipient_orgs, *runs[later].org) != sides.recipient_orgs.end())
                     recipients_run = later;
-            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter && recipients_run &&
-                *recipients_run > k + 1) {
+            // Unless it handed the message back to itself over loopback, as a
+            // list manager does (Mailman's "from localhost [127.0.0.1]").
+            bool reinjects = false;
+            for (std::size_t i = r.first + 1; i <= r.last && !reinjects; ++i) {
+                const auto& from = t.hops[i].fields.from;
+                reinjects = (from.ip && loopback_address(*from.ip)) || (from.host && iequals(*from.host, "localhost"));
+            }
+            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter && !reinjects &&
+                recipients_run && *recipients_run > k + 1) {
                 each(kSender,
                      concat({entry.why, entry.why.empty() ? "" : "; ",
                              "the message carries list headers naming no organisation in the chain, "
