@@ -164,15 +164,25 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 if (runs[later].org &&
                     std::ranges::find(sides.recipient_orgs, *runs[later].org) != sides.recipient_orgs.end())
                     recipients_run = later;
-            // Unless it handed the message back to itself over loopback, as a
-            // list manager does (Mailman's "from localhost [127.0.0.1]").
-            bool reinjects = false;
-            for (std::size_t i = r.first + 1; i <= r.last && !reinjects; ++i) {
-                const auto& from = t.hops[i].fields.from;
-                reinjects = (from.ip && loopback_address(*from.ip)) || (from.host && iequals(*from.host, "localhost"));
+            // Of the systems before it, the list is the last that handed the
+            // message back to itself over loopback, as a list manager does
+            // (Mailman's "from localhost [127.0.0.1]"); where none did, the
+            // last one.
+            auto reinjects = [&](const Run& run) {
+                for (std::size_t i = run.first + 1; i <= run.last; ++i) {
+                    const auto& from = t.hops[i].fields.from;
+                    if ((from.ip && loopback_address(*from.ip)) || (from.host && iequals(*from.host, "localhost")))
+                        return true;
+                }
+                return false;
+            };
+            bool later_list = false;
+            if (recipients_run && *recipients_run > k + 1) {
+                later_list = !reinjects(r);
+                for (std::size_t later = k + 1; later < *recipients_run && !later_list; ++later)
+                    later_list = reinjects(runs[later]);
             }
-            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter && !reinjects &&
-                recipients_run && *recipients_run > k + 1) {
+            if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter && later_list) {
                 each(kSender,
                      concat({entry.why, entry.why.empty() ? "" : "; ",
                              "the message carries list headers naming no organisation in the chain, "
@@ -386,6 +396,25 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             else if (gateway_seen)
                 why += " (after a security gateway)";
             enter_recipient(why);
+            continue;
+        }
+        // A chain that starts at a system of another organisation than the
+        // sender's and goes from it straight to the recipient's, on mail
+        // with list headers naming no organisation in the chain: the list
+        // server, where the message was posted (Mailman's web archive) or
+        // made (a digest).
+        if (k == 0 && k + 1 < runs.size() && sides.list_headers && !list_in_chain && !list_done && r.org &&
+            !sides.is_sender_org(r.org) && !sides.sender_orgs.empty() && runs[k + 1].org &&
+            std::ranges::find(sides.recipient_orgs, *runs[k + 1].org) != sides.recipient_orgs.end()) {
+            set_role(t.hops[r.first], kList,
+                     concat({"the message carries list headers naming no organisation in the chain, and starts here, "
+                             "at a system that is not the sender's (",
+                             sides.sender_orgs.front(), "), which hands it to the recipient's: the list server"}));
+            for (std::size_t i = r.first + 1; i <= r.last; ++i)
+                set_role(t.hops[i], kList, "the list's side since " + hop_ref(t.hops[r.first]));
+            list_done = true;
+            recipient = true;
+            recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
             continue;
         }
         // The sender's own systems: the device that wrote the first stamps, then its relays.

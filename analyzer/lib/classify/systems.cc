@@ -123,6 +123,31 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                 return true;
             }
         }
+        // A receiver named in an internal domain (Active Directory's
+        // ice-ex-sn01.RES.AD.JPL) beside a receiver of the same domain whose
+        // organisation is known: one site. Domains of two labels or more,
+        // and none that many sites share (AWS's ec2.internal).
+        if (f.by.host && !org_of_name(*f.by.host)) {
+            auto internal_domain = [](std::string_view name) -> std::string_view {
+                auto dot = name.find('.');
+                if (dot == std::string_view::npos) return {};
+                std::string_view parent = name.substr(dot + 1);
+                if (parent.find('.') == std::string_view::npos || iequals(parent, "ec2.internal") ||
+                    iends_with(parent, ".compute.internal") || iequals(parent, "localdomain"))
+                    return {};
+                return parent;
+            };
+            std::string_view mine = internal_domain(*f.by.host);
+            for (std::size_t j : {i - 1, i + 1}) {
+                if (mine.empty() || j >= n || !sys[j].org) continue;  // i - 1 wraps for i == 0
+                const auto& other = hops[j].fields.by.host;
+                if (!other || org_of_name(*other) || !iequals(internal_domain(*other), mine)) continue;
+                copy_from(i, j,
+                          concat({"its receiver ", *f.by.host, " is in the internal domain ", mine, ", as ",
+                                  hop_ref(hops[j]), "'s receiver: one site"}));
+                return true;
+            }
+        }
         // A receiver with no name of its own that names no outside sender
         // either: the message went on inside the system that received it
         // last (Gmail's "by 10.237.46.131 with SMTP id", a product's
