@@ -725,7 +725,10 @@ BOOST_AUTO_TEST_CASE(tls_versions_in_one_form) {
                                  {"TLS", "unknown"},
                                  {"", "unknown"},
                                  {"TLSv1.9", "unknown"},
-                                 {"TLS1_2x", "unknown"}})
+                                 {"TLS1_2x", "unknown"},
+                                 {"TLS12", "1.2"},
+                                 {"TLS13", "1.3"},
+                                 {"TLS14", "unknown"}})
         BOOST_TEST(normalise_tls_version(written) == want, written);
     BOOST_TEST(tls_at_least("1.2", "1.2"));
     BOOST_TEST(tls_at_least("1.3", "1.2"));

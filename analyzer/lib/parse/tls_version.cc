@@ -15,8 +15,13 @@ std::string_view normalise_tls_version(std::string_view w) {
     if (w.empty() || w.front() != '1') return "unknown";
     w.remove_prefix(1);
     if (w.empty()) return "1.0";  // Postfix and OpenSSL write TLS 1.0 as "TLSv1"
-    if ((w.front() != '.' && w.front() != '_') || w.size() != 2) return "unknown";
-    switch (w[1]) {
+    // "1.2", "1_2", and Exclaimer's "TLS12" (tlsversion=TLS12): one minor digit.
+    char minor = 0;
+    if (w.size() == 1)
+        minor = w[0];
+    else if ((w.front() == '.' || w.front() == '_') && w.size() == 2)
+        minor = w[1];
+    switch (minor) {
         case '0':
             return "1.0";
         case '1':
