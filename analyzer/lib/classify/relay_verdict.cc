@@ -565,6 +565,15 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 "the message entered at an Exchange Online server, not EOP, and its stamp says neither a mailbox "
                 "client nor an authenticated submission: the headers do not tell how");
         }
+        // Outlook.com's consumer service: a personal mailbox, no
+        // organisation's tenant, so no relay of the sender's to go through.
+        if (auto tenant = find_signal(t, "X-MS-Exchange-CrossTenant-Id");
+            tenant && consumer_tenant_id(trim_wsp(*tenant)) && v.method != "unknown") {
+            finish(v, "not-applicable", v.method, "outlook-com");
+            v.evidence.push_back("X-MS-Exchange-CrossTenant-Id " + std::string(trim_wsp(*tenant)) +
+                                 " is Outlook.com's consumer tenant (observed): a personal mailbox, not an "
+                                 "organisation's, so no relay of the sender's is involved");
+        }
         t.relay = std::move(v);
         return;
     }

@@ -73,6 +73,15 @@ inline bool iends_with(std::string_view s, std::string_view suffix) {
     return s.size() >= suffix.size() && iequals(s.substr(s.size() - suffix.size()), suffix);
 }
 
+// `s` without the white space (space, tab, CR, LF) at either end.
+inline std::string_view trim_wsp(std::string_view s) {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n'))
+        s.remove_suffix(1);
+    return s;
+}
+
 // Case-insensitive substring test, for the few short needles that say what
 // a message is (report types, a bounce's sender or subject).
 bool icontains(std::string_view hay, std::string_view needle);

@@ -937,4 +937,9 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
     return r;
 }
 
+bool consumer_tenant_id(std::string_view tenant_id) {
+    static const HeaderInfo* const header = header_info("X-MS-Exchange-CrossTenant-Id");
+    return header != nullptr && field_meaning(*header, "=", tenant_id).value != nullptr;
+}
+
 }  // namespace hopscope

@@ -92,6 +92,11 @@ struct ArcChain {
 };
 
 // What an admin uses next, from Exchange Online's stamps.
+// Whether an X-MS-Exchange-CrossTenant-Id names a tenant the meanings table
+// describes by its GUID: Outlook.com's consumer tenant (observed), a
+// personal mailbox, not an organisation's tenant.
+bool consumer_tenant_id(std::string_view tenant_id);
+
 struct SecurityIdentifiers {
     std::optional<SecurityField> network_message_id;  // Organization-, else CrossTenant-Network-Message-Id
     std::optional<SecurityField> tenant_id;           // X-MS-Exchange-CrossTenant-Id
@@ -100,7 +105,7 @@ struct SecurityIdentifiers {
     [[nodiscard]] bool empty() const { return !network_message_id && !tenant_id && !end_to_end_latency; }
     // The tenant is no organisation's: the meaning table describes tenants
     // by their GUID only for such (Outlook.com's consumer tenant, observed).
-    [[nodiscard]] bool consumer_tenant() const { return tenant_id && tenant_id->value_described(); }
+    [[nodiscard]] bool consumer_tenant() const { return tenant_id && consumer_tenant_id(tenant_id->value); }
 };
 
 struct SecurityReport {

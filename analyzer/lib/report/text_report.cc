@@ -187,6 +187,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "refused-by-microsoft-365") return "refused by Microsoft 365, never taken in";
     if (reason == "no-received") return "no Received stamp: the headers do not tell";
     if (reason == "no-microsoft-365-stamps") return "Microsoft 365's stamps are not in this header";
+    if (reason == "outlook-com") return "sent from a personal Outlook.com mailbox";
     return "the headers do not tell";
 }
 
