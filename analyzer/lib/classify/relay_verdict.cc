@@ -493,6 +493,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     }
 
     if (entry.role == kExo) {
+        // The first of the organisation's own servers after the entry.
+        std::optional<std::size_t> route_out;
+        for (std::size_t i = e + 1; i < t.hops.size() && !route_out; ++i)
+            if (t.hops[i].role == std::string_view(kLocal)) route_out = i;
         // No EOP at the entry: written in a mailbox, or submitted by a client.
         const auto& f = entry.fields;
         const auto& with = f.with;
@@ -534,7 +538,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             finish(v, "not-applicable", "mailbox", "mailbox");
             v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
                                  (with ? " taking it with " + *with : std::string()) +
-                                 " (Outlook, OWA or a mobile client), not sent through a relay");
+                                 " (Outlook, OWA or a mobile client)" +
+                                 (route_out ? std::string() : std::string(", not sent through a relay")));
         } else if (auto inside = microsoft_sender(f, rules)) {
             // A Microsoft 365 host handed it on: the stamp of the entry itself
             // is not in this header (cut, or the stamps were put together).
@@ -564,6 +569,16 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.emplace_back(
                 "the message entered at an Exchange Online server, not EOP, and its stamp says neither a mailbox "
                 "client nor an authenticated submission: the headers do not tell how");
+        }
+        // Where the organisation's own servers carry the message on after
+        // Exchange Online (centralised mail transport, an outbound connector
+        // to them), the evidence says so: the client did not use the relay,
+        // but the message did pass the organisation's servers.
+        if (route_out) {
+            const auto& out = t.hops[*route_out].fields.by;
+            v.evidence.push_back("after Exchange Online it went out through the organisation's own servers at " +
+                                 hop_ref(t.hops[*route_out]) + " (" + out.host.value_or(out.ip.value_or("?")) +
+                                 "), as a tenant that routes its outbound mail through them does");
         }
         // Outlook.com's consumer service: a personal mailbox, no
         // organisation's tenant, so no relay of the sender's to go through.
