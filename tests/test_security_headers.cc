@@ -549,4 +549,11 @@ BOOST_AUTO_TEST_CASE(unchecked_results_are_no_finding) {
     auto receiver = parse_authentication_results("Authentication-Results",
                                                  " mx.example.net; dkim=none; dmarc=none header.from=example.com");
     BOOST_TEST(meaning(receiver, "dmarc") == "the From domain has no DMARC record");
+    // The same stamp with the recipient's domain where the authserv-id goes.
+    auto outbound = parse_authentication_results(
+        "Authentication-Results",
+        " kernel.org; dkim=none (message not signed) header.d=none;kernel.org; dmarc=none action=none "
+        "header.from=example.com;");
+    BOOST_TEST(meaning(outbound, "dmarc").starts_with("not checked"));
+    BOOST_TEST(meaning(outbound, "dkim").starts_with("not checked"));
 }

@@ -471,11 +471,18 @@ std::vector<SecurityField> parse_forefront_report(std::string_view value) {
 namespace {
 
 // Exchange Online's stamp on its own senders' mail, before any check: no
-// authserv-id, and no SPF result or one whose comment names no sender IP
-// ("spf=none (sender IP is )"). EOP's inbound results carry no
-// authserv-id either, but their SPF comment names the IP it checked.
+// authserv-id, or the recipient's domain in its place with a DKIM result
+// for "header.d=none" (a domain no checker names); and no SPF result or one
+// whose comment names no sender IP ("spf=none (sender IP is )"). EOP's
+// inbound results carry no authserv-id either, but their SPF comment names
+// the IP it checked.
 bool unchecked_stamp(const AuthenticationResults& a) {
-    if (a.authserv_id) return false;
+    auto domain_none = [](const AuthResult& r) {
+        return r.method == "dkim" && std::ranges::any_of(r.properties, [](const auto& p) {
+                   return iequals(p.first, "header.d") && iequals(p.second, "none");
+               });
+    };
+    if (a.authserv_id && !std::ranges::any_of(a.results, domain_none)) return false;
     for (const auto& r : a.results) {
         if (r.method != "spf") continue;
         auto ip = checked_ip(r);
@@ -488,7 +495,7 @@ bool unchecked_stamp(const AuthenticationResults& a) {
 
 FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r) {
     if (iequals(r.result, "none") && unchecked_stamp(a)) {
-        FieldLookup m = field_meaning(info, r.method, "none-without-authserv-id");
+        FieldLookup m = field_meaning(info, r.method, "none-unchecked");
         if (m.value != nullptr) return m;
     }
     return field_meaning(info, r.method, r.result);

@@ -54,8 +54,9 @@ struct AuthenticationResults {
 
 // The table's meaning of one result of `a` (an Authentication-Results
 // field): the result's own row, but for a "none" in Exchange Online's stamp
-// on its own senders' mail before any check (no authserv-id, no SPF check
-// of a sender IP), which is no finding (the "none-without-authserv-id" rows).
+// on its own senders' mail before any check (no authserv-id or a DKIM
+// result for header.d=none, no SPF check of a sender IP), which is no
+// finding (the "none-unchecked" rows).
 // Every writer asks this.
 FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r);
 
