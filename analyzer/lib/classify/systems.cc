@@ -54,6 +54,42 @@ bool names_public_system(const SenderSide& f) {
     return false;
 }
 
+// Whether a reverse name spells its IPv4 address out, as access networks
+// name their customers' addresses (50-39-105-78.bvtn.or.frontiernet.net,
+// crbknf0213w-47-54-130-67.pppoe-dynamic...): three of the four octets, in
+// order, as numbers of their own in the name.
+bool names_its_address(std::string_view name, std::string_view ip) {
+    std::array<std::string_view, 4> octets;
+    std::size_t count = 0;
+    for (std::size_t start = 0; count < 4;) {
+        auto dot = ip.find('.', start);
+        octets[count++] = ip.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    if (count != 4) return false;
+    // The numbers of the name, in order.
+    std::size_t matched = 0;
+    std::size_t next_octet = 0;
+    for (std::size_t i = 0; i < name.size() && next_octet < 4;) {
+        if (name[i] < '0' || name[i] > '9') {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < name.size() && name[j] >= '0' && name[j] <= '9') ++j;
+        std::string_view number = name.substr(i, j - i);
+        for (std::size_t k = next_octet; k < 4; ++k)
+            if (number == octets[k]) {
+                ++matched;
+                next_octet = k + 1;
+                break;
+            }
+        i = j;
+    }
+    return matched >= 3;
+}
+
 // Organisations for stamps whose by-side names none (an address literal, an
 // internal name, nothing): the same system seen from a neighbouring stamp.
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
@@ -73,8 +109,17 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         if (i + 1 < n) {  // the next stamp's sender is this receiver
             const auto& next = hops[i + 1].fields.from;
             if (!next.ip || !site_local_address(*next.ip)) {
+                // A reverse name of another organisation than the name the
+                // system gave itself (HELO) names the network it connected
+                // from (a home ISP's 50-39-105-78.bvtn.or.frontiernet.net for
+                // "helo paulmck-ThinkPad-P72.home"), not who runs it.
+                const bool rdns_is_network =
+                    next.rdns && next.helo && !iequals(*next.rdns, *next.helo) &&
+                    ((org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo)) ||
+                     (next.ip && names_its_address(*next.rdns, *next.ip)));
                 for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
                     if (!*name || !is_public_name(**name)) continue;
+                    if (rdns_is_network && name != &next.helo && **name == *next.rdns) continue;
                     System cand = system_named(rules, *name, next.ip, std::nullopt);
                     if (!cand.org) continue;
                     cand.org_note = concat({"the next stamp's sender ", **name, " is this receiver"});
