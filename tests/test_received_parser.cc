@@ -238,6 +238,16 @@ BOOST_AUTO_TEST_CASE(indimail_by_host_name) {
     BOOST_TEST(*bare.by.host == "host");
 }
 
+// Sendmail's "(authenticated bits=0)" after the sender's comment is kept as a
+// note: the sender logged in.
+BOOST_AUTO_TEST_CASE(sendmail_authenticated_comment) {
+    auto r = parse_received(
+        " from [192.168.2.4] (host-203-0-113-114.isp.example [203.0.113.114]\n (may be forged)) "
+        "(authenticated bits=0)\n by smtp.university.example (8.14.4/8.14.4) with ESMTP id x71FE1vV016437; "
+        "Thu, 1 Aug 2019 17:14:19 +0200");
+    BOOST_TEST(std::ranges::count(r.notes, std::string("authenticated bits=0")) == 1);
+}
+
 // IBM's SMTP gateway writes its TLS comment after the ';', before the date.
 BOOST_AUTO_TEST_CASE(tls_comment_between_semicolon_and_date) {
     auto r = parse_received(

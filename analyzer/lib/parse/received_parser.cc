@@ -429,7 +429,11 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
             }
         }
     }
-    if (ifind(inner, "Authenticated sender:")) notes.emplace_back(inner);
+    // Postfix's "(Authenticated sender: u)"; Sendmail's "(authenticated bits=0)",
+    // "(authenticated as u bits=0)".
+    if (ifind(inner, "Authenticated sender:") || istarts_with(inner, "authenticated bits=") ||
+        istarts_with(inner, "authenticated as "))
+        notes.emplace_back(inner);
 }
 
 // A run of consecutive tokens, iterated as pointers like the word lists below.
