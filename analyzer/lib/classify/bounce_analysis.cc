@@ -316,7 +316,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             if (!said.empty() && static_cast<unsigned char>(said.back()) >= 0xC0U) said.remove_suffix(1);
         }
         std::string text = b.explanation ? *b.explanation + " " : std::string();
-        text.append("The server said: ").append(said).append(cut ? "..." : "");
+        text.append("The report's diagnostic: ").append(said).append(cut ? "..." : "");
         b.explanation = std::move(text);
     }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);

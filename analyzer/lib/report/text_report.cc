@@ -727,9 +727,12 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             if (b.explanation) out += "           " + escape_for_terminal(*b.explanation) + "\n";
         }
         if (b.hint) out += "           check: " + escape_for_terminal(*b.hint) + "\n";
-        if (b.report.reporting_mta)
+        // Said once: a headline "reported by" the reporting MTA already names it.
+        if (b.report.reporting_mta && !b.server_only_reported)
             out += "           reported by " + escape_for_terminal(*b.report.reporting_mta) +
                    (b.report.arrival_date ? ", arrived " + escape_for_terminal(*b.report.arrival_date) : "") + "\n";
+        else if (b.report.arrival_date)
+            out += "           arrived " + escape_for_terminal(*b.report.arrival_date) + "\n";
         for (const auto& x : b.report.recipients) {
             std::string_view outcome = recipient_outcome(x);
             // A bounce lists its other recipients' outcomes too (a mixed report).
