@@ -425,9 +425,27 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 if (!why) break;
                 set_role(t.hops[i], kOrigin, *why);
             }
+        // The device's first server, run by the network it connected from
+        // (its reverse name spells the address out: a home ISP's smarthost,
+        // mail104.syd.optusnet.com.au for pa49-180-183-60.pa.nsw.optusnet.com.au):
+        // the sender's provider, not its own.
+        std::optional<std::string> access_network;
+        if (i > r.first && i <= r.last) {
+            const auto& from = t.hops[i].fields.from;
+            if (from.rdns && from.ip && names_its_address(*from.rdns, *from.ip))
+                access_network = org_of_name(*from.rdns);
+        }
         for (; i <= r.last; ++i) {
             Hop& h = t.hops[i];
             const Link& link = sides.links[i];
+            if (access_network && sys[i].org == access_network && !sides.is_sender_org(sys[i].org) &&
+                !authenticated_submission(h.fields)) {
+                set_role(h, kSender,
+                         concat({"the device's first server, of ", *access_network, ", the network it connected from (",
+                                 *h.fields.from.rdns, " [", *h.fields.from.ip, "]): the sender's provider"}));
+                provider_seen = true;
+                continue;
+            }
             if (const auto& own = own_evidence(i))
                 set_role(h, kLocal, *own);
             else if (i == why_hop)

@@ -54,42 +54,6 @@ bool names_public_system(const SenderSide& f) {
     return false;
 }
 
-// Whether a reverse name spells its IPv4 address out, as access networks
-// name their customers' addresses (50-39-105-78.bvtn.or.frontiernet.net,
-// crbknf0213w-47-54-130-67.pppoe-dynamic...): three of the four octets, in
-// order, as numbers of their own in the name.
-bool names_its_address(std::string_view name, std::string_view ip) {
-    std::array<std::string_view, 4> octets;
-    std::size_t count = 0;
-    for (std::size_t start = 0; count < 4;) {
-        auto dot = ip.find('.', start);
-        octets[count++] = ip.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
-        if (dot == std::string_view::npos) break;
-        start = dot + 1;
-    }
-    if (count != 4) return false;
-    // The numbers of the name, in order.
-    std::size_t matched = 0;
-    std::size_t next_octet = 0;
-    for (std::size_t i = 0; i < name.size() && next_octet < 4;) {
-        if (name[i] < '0' || name[i] > '9') {
-            ++i;
-            continue;
-        }
-        std::size_t j = i;
-        while (j < name.size() && name[j] >= '0' && name[j] <= '9') ++j;
-        std::string_view number = name.substr(i, j - i);
-        for (std::size_t k = next_octet; k < 4; ++k)
-            if (number == octets[k]) {
-                ++matched;
-                next_octet = k + 1;
-                break;
-            }
-        i = j;
-    }
-    return matched >= 3;
-}
-
 // Organisations for stamps whose by-side names none (an address literal, an
 // internal name, nothing): the same system seen from a neighbouring stamp.
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
@@ -241,6 +205,38 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
 }
 
 }  // namespace
+
+bool names_its_address(std::string_view name, std::string_view ip) {
+    std::array<std::string_view, 4> octets;
+    std::size_t count = 0;
+    for (std::size_t start = 0; count < 4;) {
+        auto dot = ip.find('.', start);
+        octets[count++] = ip.substr(start, dot == std::string_view::npos ? std::string_view::npos : dot - start);
+        if (dot == std::string_view::npos) break;
+        start = dot + 1;
+    }
+    if (count != 4) return false;
+    // The numbers of the name, in order.
+    std::size_t matched = 0;
+    std::size_t next_octet = 0;
+    for (std::size_t i = 0; i < name.size() && next_octet < 4;) {
+        if (name[i] < '0' || name[i] > '9') {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < name.size() && name[j] >= '0' && name[j] <= '9') ++j;
+        std::string_view number = name.substr(i, j - i);
+        for (std::size_t k = next_octet; k < 4; ++k)
+            if (number == octets[k]) {
+                ++matched;
+                next_octet = k + 1;
+                break;
+            }
+        i = j;
+    }
+    return matched >= 3;
+}
 
 std::optional<Family> family(const System& s) {
     if (s.service == nullptr) return std::nullopt;

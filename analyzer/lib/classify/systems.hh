@@ -40,6 +40,12 @@ std::string service_evidence(const System& s);
 // A note of the stamp's that contains `what` ("Authenticated sender").
 bool note_has(const ReceivedFields& f, std::string_view what);
 
+// Whether a reverse name spells its IPv4 address out, as access networks
+// name their customers' addresses (50-39-105-78.bvtn.or.frontiernet.net,
+// crbknf0213w-47-54-130-67.pppoe-dynamic...): three of the four octets, in
+// order, as numbers of their own in the name.
+bool names_its_address(std::string_view name, std::string_view ip);
+
 // Gmail's stamp of a client's submission: a Google by-host and an id with
 // "sm" and digits ("by mx.google.com with ESMTPS id u23sm1686152bkw.11", as
 // Gmail wrote submissions before ESMTPSA; its inbound ids have "si"). Observed
