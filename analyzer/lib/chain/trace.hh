@@ -247,4 +247,13 @@ struct Trace {
 // view of the trace's own text.
 std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
 
+// The client's address Exchange Online writes in X-Originating-IP ("[a.b.c.d]"),
+// unless it is the 255.255.255.255 it writes for one it does not show.
+std::optional<std::string> originating_ip(const Trace& t);
+
+// Where the message started: the oldest stamp's sender, but for Exchange
+// Online's 255.255.255.255, which stands for a client it does not show: then
+// X-Originating-IP's address, else nothing. Every writer's Origin.
+SenderSide origin_of(const Trace& t);
+
 }  // namespace hopscope

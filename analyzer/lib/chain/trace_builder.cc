@@ -12,6 +12,7 @@
 #include "base/utf8.hh"
 #include "parse/date_parser.hh"
 #include "parse/header_meanings.hh"
+#include "parse/ip_address.hh"
 #include "parse/received_parser.hh"
 #include "parse/security_headers.hh"
 
@@ -206,6 +207,27 @@ std::optional<std::string_view> find_signal(const Trace& trace, std::string_view
     for (const auto& s : trace.signals)
         if (iequals(s.name, name)) return std::string_view(s.value);
     return std::nullopt;
+}
+
+std::optional<std::string> originating_ip(const Trace& t) {
+    auto said = find_signal(t, "X-Originating-IP");
+    if (!said) return std::nullopt;
+    std::string_view text = *said;
+    text.remove_prefix(std::min(text.size(), text.find_first_not_of(' ')));
+    auto ip = ip_from_literal(text.substr(0, text.find(' ')));
+    if (!ip || *ip == "255.255.255.255") return std::nullopt;
+    return ip;
+}
+
+SenderSide origin_of(const Trace& t) {
+    if (t.hops.empty()) return {};
+    const SenderSide& first = t.hops.front().fields.from;
+    if (!first.ip || *first.ip != "255.255.255.255") return first;
+    // Exchange Online's stand-in for a client it does not show: the client
+    // is X-Originating-IP's address where Exchange writes one.
+    SenderSide client;
+    client.ip = originating_ip(t);
+    return client;
 }
 
 namespace {

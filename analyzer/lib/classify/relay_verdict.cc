@@ -26,18 +26,6 @@ bool refused_by_microsoft_365(std::string_view server, const RuleSet& rules) {
     return rules.names_microsoft_365(std::string(name), std::nullopt);
 }
 
-// The client's address Exchange Online writes in X-Originating-IP ("[a.b.c.d]"),
-// unless it is the 255.255.255.255 it writes for one it does not show.
-std::optional<std::string> originating_ip(const Trace& t) {
-    auto said = find_signal(t, "X-Originating-IP");
-    if (!said) return std::nullopt;
-    std::string_view text = *said;
-    text.remove_prefix(std::min(text.size(), text.find_first_not_of(' ')));
-    auto ip = ip_from_literal(text.substr(0, text.find(' ')));
-    if (!ip || *ip == "255.255.255.255") return std::nullopt;
-    return ip;
-}
-
 constexpr const char* kLocal = "local-relay";
 constexpr const char* kOrigin = "origin-device";
 constexpr const char* kEop = "eop";

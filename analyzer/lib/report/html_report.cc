@@ -205,7 +205,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
     item(t.undelivered ? "Travelled" : "Delivered", h(delivered_text(t)));
     if (!t.hops.empty())
-        item("Origin", sender_html(t.hops.front().fields.from) +
+        item("Origin", sender_html(origin_of(t)) +
                            (t.relay && t.relay->first_sender_microsoft
                                 ? " (Microsoft 365's own host: where the message started is not in this header)"
                                 : std::string()));

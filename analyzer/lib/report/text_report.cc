@@ -793,7 +793,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
     field(t.undelivered ? "Travelled" : "Delivered", delivered);
     if (!t.hops.empty()) {
-        const auto& o = t.hops.front().fields.from;
+        const SenderSide o = origin_of(t);
         // The first sender is Microsoft 365's own host when its stamps were
         // cut: where the chain starts, not where the message did.
         bool cut = t.relay && t.relay->first_sender_microsoft;

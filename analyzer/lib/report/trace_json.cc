@@ -532,11 +532,8 @@ void write_head(JsonWriter& w, const Trace& t) {
     }
     w.end_array();
     w.key("origin").begin_object();
-    if (!t.hops.empty()) {
-        w.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
-    } else {
-        w.key("host").null().key("ip").null();
-    }
+    const SenderSide origin = origin_of(t);
+    w.member("host", origin.host).member("ip", origin.ip);
     w.member("role", "origin-device");
     w.end_object();
     w.key("relay");
@@ -580,7 +577,8 @@ void write_head_compact(JsonWriter& w, const Trace& t) {
                         escaped(t.message_id) + J::max_escaped(t.delay_from.size());
     for (const auto& c : t.clock)
         bound += 8 * J::kRunSlack + J::max_escaped(c.kind.size()) + escaped(c.host) + J::max_escaped(c.detail.size());
-    if (!t.hops.empty()) bound += escaped(t.hops.front().fields.from.host) + escaped(t.hops.front().fields.from.ip);
+    const SenderSide origin = origin_of(t);
+    bound += escaped(origin.host) + escaped(origin.ip);
     if (t.relay) {
         const RelayVerdict& r = *t.relay;
         bound += 24 * J::kRunSlack + J::max_escaped(r.state.size()) + J::max_escaped(r.method.size()) +
@@ -617,10 +615,7 @@ void write_head_compact(JsonWriter& w, const Trace& t) {
         x.member("zone_sized", c.zone_sized).member("detail", c.detail).end_object();
     }
     x.end_array().object("origin");
-    if (!t.hops.empty())
-        x.member("host", t.hops.front().fields.from.host).member("ip", t.hops.front().fields.from.ip);
-    else
-        x.null("host").null("ip");
+    x.member("host", origin.host).member("ip", origin.ip);
     x.member("role", std::string_view("origin-device")).end_object();
     if (!t.relay) {
         x.null("relay");
