@@ -205,3 +205,41 @@ BOOST_AUTO_TEST_CASE(plain_header_text_decodes_as_gmime_does) {
         }
     }
 }
+
+// A host's stamps keep one clock: two stamps of a list host 1m 47s ahead of
+// the stamps around them are its clock off, as likely as the one stamp after
+// them being slow; among explanations as good, the one spanning less time.
+// A run that keeps one of a host's stamps and drops another is no answer.
+BOOST_AUTO_TEST_CASE(a_hosts_stamps_share_one_clock) {
+    auto t = build_trace(
+        "Received: from out.list.example (out.list.example [192.0.2.9]) by mx.rcpt.example with ESMTP; "
+        "Mon, 1 Jan 2024 10:00:10 +0000\n"
+        "Received: by list.example via listexpand; Mon, 1 Jan 2024 10:01:57 +0000\n"
+        "Received: from front.example (front.example [192.0.2.5]) by list.example with ESMTP; "
+        "Mon, 1 Jan 2024 10:01:56 +0000\n"
+        "Received: from a.example (a.example [192.0.2.1]) by front.example with ESMTP; Mon, 1 Jan 2024 10:00:08 "
+        "+0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:06 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 2U);
+    BOOST_TEST(t->clock[0].kind == "fast");
+    BOOST_TEST(*t->clock[0].host == "list.example");
+    BOOST_TEST(t->clock[1].kind == "fast");
+    BOOST_TEST(*t->total_delay_s == 4);
+    // The same host 5 s apart, then a stamp back at the first one's time: that
+    // host took 5 s; the stamp after it is the slow one.
+    auto u = build_trace(
+        "Received: from mirror.example (mirror.example [192.0.2.8]) by mx.rcpt.example with ESMTP; "
+        "Mon, 1 Jan 2024 10:01:02 +0000\n"
+        "Received: from relay.example (relay.example [192.0.2.7]) by mirror.example with ESMTP; "
+        "Mon, 1 Jan 2024 10:00:52 +0000\n"
+        "Received: from localhost (localhost [127.0.0.1]) by list.example with ESMTP; Mon, 1 Jan 2024 10:00:57 "
+        "+0000\n"
+        "Received: from a.example (a.example [192.0.2.1]) by list.example with ESMTP; Mon, 1 Jan 2024 10:00:52 "
+        "+0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:43 +0000\n");
+    BOOST_REQUIRE(u);
+    BOOST_REQUIRE_EQUAL(u->clock.size(), 1U);
+    BOOST_TEST(u->clock[0].kind == "slow");
+    BOOST_TEST(*u->clock[0].host == "mirror.example");
+}

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cstdint>
+#include <numeric>
 #include <string>
 
 #include "base/duration.hh"
@@ -238,61 +239,114 @@ struct Point {
     int hop;  // 0: the Date header
 };
 
-// Which points keep a clock the chain agrees with: the longest run that
-// never goes back in time. Among runs as long, the one spanning the least
-// time (a clock off by minutes explains a stamp out of line better than
-// minutes of delay around it), then one without the Date header (the
-// sender's device keeps the least reliable clock), then the later stamps
-// (the receivers near the mailbox). Quadratic, but only on chains that
+// Which points keep a clock the chain agrees with: the run that never goes
+// back in time and keeps the most clocks, a host's stamps counting as one
+// clock between them (vger.kernel.org's two stamps 1m 47s ahead are one clock
+// off, as likely as the one stamp after them). Among runs as good, the one
+// spanning the least time (a clock off by minutes explains a stamp out of
+// line better than minutes of delay around it), then one without the Date
+// header (the sender's device keeps the least reliable clock), then the later
+// stamps (the receivers near the mailbox). Quadratic, but only on chains that
 // go back in time somewhere; a chain in order keeps every point.
-void trusted_points(const std::vector<Point>& p, std::vector<bool>& keep) {
+void trusted_points(const std::vector<Point>& p, const std::vector<Hop>& hops, std::vector<bool>& keep) {
     keep.assign(p.size(), true);
     bool ordered = true;
     for (std::size_t i = 1; i < p.size(); ++i) ordered = ordered && p[i].time >= p[i - 1].time;
     if (ordered) return;
-    struct Best {
-        std::size_t len = 1;
-        UnixTime first = 0;
-        bool date = false;  // the run starts at the Date header
-        std::size_t prev = SIZE_MAX;
-    };
-    // a better than b as runs ending at the same point
-    auto better = [](const Best& a, const Best& b) {
-        if (a.len != b.len) return a.len > b.len;
-        if (a.first != b.first) return a.first > b.first;
-        return !a.date && b.date;
-    };
-    std::vector<Best> best(p.size());
+    // Which clock wrote each point: the Date header its own, a stamp its
+    // writer's (the same by-host, ignoring case), a stamp naming none its own.
+    // The oldest stamp written on the sending host itself (from loopback, or
+    // naming no client at all: "by laptop with local") shares the Date
+    // header's clock.
+    std::vector<std::size_t> clock_of(p.size(), 0);
     for (std::size_t i = 0; i < p.size(); ++i) {
-        best[i] = {1, p[i].time, p[i].hop == 0, SIZE_MAX};
+        clock_of[i] = i;
+        if (p[i].hop == 0) continue;
+        const auto& from = hops[static_cast<std::size_t>(p[i].hop - 1)].fields.from;
+        const auto& with = hops[static_cast<std::size_t>(p[i].hop - 1)].fields.with;
+        const bool loopback = from.ip && (from.ip->starts_with("127.") || *from.ip == "::1") &&
+                              (!from.rdns || iequals(*from.rdns, "localhost"));
+        const bool nothing = !from.ip && !from.rdns && !from.host && !from.helo && (!with || iequals(*with, "local"));
+        if (p[i].hop == 1 && i == 1 && p[0].hop == 0 && (loopback || nothing)) {
+            clock_of[i] = 0;
+            continue;
+        }
+        const auto& by = hops[static_cast<std::size_t>(p[i].hop - 1)].fields.by.host;
+        if (!by) continue;
         for (std::size_t j = 0; j < i; ++j) {
-            if (p[j].time > p[i].time) continue;
-            Best cand{best[j].len + 1, best[j].first, best[j].date, j};
-            if (better(cand, best[i])) best[i] = cand;
+            if (p[j].hop == 0) continue;
+            const auto& other = hops[static_cast<std::size_t>(p[j].hop - 1)].fields.by.host;
+            if (other && iequals(*other, *by)) {
+                clock_of[i] = clock_of[j];
+                break;
+            }
         }
     }
-    std::size_t end = 0;
-    for (std::size_t i = 1; i < p.size(); ++i) {
-        const Best& a = best[i];
-        const Best& b = best[end];
-        if (a.len != b.len) {
-            if (a.len > b.len) end = i;
-            continue;
+    // Each point's share of its clock: 1 / the points that clock wrote, in
+    // units of 1/`scale` so sums compare exactly.
+    std::size_t scale = 1;
+    std::vector<std::size_t> per_clock(p.size(), 0);
+    for (std::size_t c : clock_of) ++per_clock[c];
+    constexpr std::size_t kMaxScale = 720720;  // lcm(1..16): past it, shares round down
+    for (std::size_t n : per_clock)
+        if (n > 1 && scale <= kMaxScale) scale = std::lcm(scale, n);
+    scale = std::min(scale, kMaxScale);
+    // The best run under `share`, a point's weight.
+    auto pick = [&](auto&& share) {
+        struct Best {
+            std::size_t weight = 0;
+            UnixTime first = 0;
+            bool date = false;  // the run starts at the Date header
+            std::size_t prev = SIZE_MAX;
+        };
+        // a better than b as runs ending at the same point
+        auto better = [](const Best& a, const Best& b) {
+            if (a.weight != b.weight) return a.weight > b.weight;
+            if (a.first != b.first) return a.first > b.first;
+            return !a.date && b.date;
+        };
+        std::vector<Best> best(p.size());
+        for (std::size_t i = 0; i < p.size(); ++i) {
+            best[i] = {share(i), p[i].time, p[i].hop == 0, SIZE_MAX};
+            for (std::size_t j = 0; j < i; ++j) {
+                if (p[j].time > p[i].time) continue;
+                Best cand{best[j].weight + share(i), best[j].first, best[j].date, j};
+                if (better(cand, best[i])) best[i] = cand;
+            }
         }
-        UnixTime span_a = p[i].time - a.first;
-        UnixTime span_b = p[end].time - b.first;
-        if (span_a != span_b) {
-            if (span_a < span_b) end = i;
-            continue;
+        std::size_t end = 0;
+        for (std::size_t i = 1; i < p.size(); ++i) {
+            const Best& a = best[i];
+            const Best& b = best[end];
+            if (a.weight != b.weight) {
+                if (a.weight > b.weight) end = i;
+                continue;
+            }
+            UnixTime span_a = p[i].time - a.first;
+            UnixTime span_b = p[end].time - b.first;
+            if (span_a != span_b) {
+                if (span_a < span_b) end = i;
+                continue;
+            }
+            if (a.date != b.date) {
+                if (!a.date) end = i;
+                continue;
+            }
+            end = i;  // the later stamp
         }
-        if (a.date != b.date) {
-            if (!a.date) end = i;
-            continue;
-        }
-        end = i;  // the later stamp
-    }
-    std::fill(keep.begin(), keep.end(), false);
-    for (std::size_t i = end; i != SIZE_MAX; i = best[i].prev) keep[i] = true;
+        std::fill(keep.begin(), keep.end(), false);
+        for (std::size_t i = end; i != SIZE_MAX; i = best[i].prev) keep[i] = true;
+    };
+    pick([&](std::size_t i) { return scale / per_clock[clock_of[i]]; });
+    // A clock is off as a whole: a run that keeps some of a host's stamps and
+    // leaves out others (its own 5 s between two stamps read as its clock
+    // jumping) is no answer; then every stamp counts alike.
+    for (std::size_t a = 0; a < p.size(); ++a)
+        for (std::size_t b = a + 1; b < p.size(); ++b)
+            if (clock_of[a] == clock_of[b] && keep[a] != keep[b]) {
+                pick([](std::size_t) { return std::size_t{1}; });
+                return;
+            }
 }
 
 // Whole or half hours, give or take two minutes, inside [lo, hi]: the gap a
@@ -397,7 +451,7 @@ void compute_delays(Trace& trace) {
         hop.delay_s.reset();
         if (hop.fields.time) points.push_back({*hop.fields.time, hop.index});
     }
-    trusted_points(points, keep);
+    trusted_points(points, trace.hops, keep);
     auto hop_at = [&](int index) -> Hop& { return trace.hops[static_cast<std::size_t>(index - 1)]; };
 
     // Delays between consecutive trustworthy points; the first stamp after
