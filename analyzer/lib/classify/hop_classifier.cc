@@ -95,8 +95,11 @@ void classify(Trace& t, const RuleSet& rules) {
         }
         OrgSegment& o = t.orgs.back();
         o.last_hop = h.index;
+        // A list run names a list service only (Google's hosts carrying a
+        // Google Groups list are not "Gmail").
         bool named_service = h.role != "eop" && h.role != "exchange-online" && sys[i].service != nullptr &&
-                             !sys[i].service->product.empty();
+                             !sys[i].service->product.empty() &&
+                             (h.role != std::string_view("mailing-list") || family(sys[i]) == Family::List);
         if (named_service && !o.service) o.service = sys[i].service->product;
     }
 }
