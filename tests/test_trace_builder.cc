@@ -243,3 +243,34 @@ BOOST_AUTO_TEST_CASE(a_hosts_stamps_share_one_clock) {
     BOOST_TEST(u->clock[0].kind == "slow");
     BOOST_TEST(*u->clock[0].host == "mirror.example");
 }
+
+// A message sent again on top of an earlier delivery's stamps: the stamps
+// before the one that names another sender a day later, at the Date
+// header's time, are an earlier delivery, left out of the delays.
+BOOST_AUTO_TEST_CASE(an_earlier_delivery_is_not_delay) {
+    const std::string later =
+        "Received: from out.sender.example (out.sender.example [192.0.2.20]) by mx.rcpt.example with ESMTP; "
+        "Mon, 7 Oct 2024 18:59:28 +0000\n"
+        "Received: from resender.example (resender.example [198.51.100.7]) by out.sender.example with SMTP; "
+        "Mon, 7 Oct 2024 18:59:16 +0000\n"
+        "Received: from mta.first.example (mta.first.example [192.0.2.9]) by mx.first-rcpt.example with ESMTPS; "
+        "Sat, 5 Oct 2024 00:48:25 +0000\n"
+        "Received: from localhost (localhost [127.0.0.1]) by mta.first.example with ESMTP; "
+        "Sat, 5 Oct 2024 00:48:24 +0000\n";
+    auto t = build_trace(later + "Date: Mon, 7 Oct 2024 18:59:16 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(*t->total_delay_s == 12);
+    BOOST_TEST(t->clock.empty());
+    BOOST_TEST(!t->hops[0].delay_s);
+    BOOST_TEST(*t->hops[3].delay_s == 12);
+    bool said = false;
+    for (const auto& a : t->anomalies)
+        said = said || (a.kind == "earlier-delivery" &&
+                        a.detail.starts_with("hops #1 to #2 record an earlier delivery of this message, which ended "
+                                             "at mx.first-rcpt.example"));
+    BOOST_TEST(said);
+    // The same stamps with the Date header of the first delivery: one chain, a long delay.
+    auto u = build_trace(later + "Date: Sat, 5 Oct 2024 00:48:20 +0000\n");
+    BOOST_REQUIRE(u);
+    for (const auto& a : u->anomalies) BOOST_TEST(a.kind != "earlier-delivery");
+}

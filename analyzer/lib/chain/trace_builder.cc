@@ -435,6 +435,47 @@ void zone_gap_detail(ClockFinding& f) {
     d.append(": whole hours, as a clock set to the wrong zone gives (or a delay that long)"sv);
 }
 
+// A message sent again (a reused or resent message, a phishing mail built on
+// a delivered one): the stamps of an earlier delivery under those of the
+// last. Where a stamp comes more than a day after the one before it, names
+// a sender other than that stamp's receiver, and the Date header is within
+// an hour of it and more than a day after the earlier stamp, the stamps
+// before it are said to be an earlier delivery and left out of the delays.
+// Returns how many stamps come before the last delivery (0: none).
+std::size_t sent_again(Trace& trace) {
+    constexpr std::int64_t kDay = 86400;
+    constexpr std::int64_t kHour = 3600;
+    if (!trace.created) return 0;
+    const UnixTime date = *trace.created;
+    std::size_t restart = 0;
+    const Hop* earlier = nullptr;
+    for (const Hop& h : trace.hops) {
+        if (!h.fields.time) continue;
+        if (earlier != nullptr) {
+            const UnixTime a = *earlier->fields.time;
+            const UnixTime b = *h.fields.time;
+            const auto& from = h.fields.from;
+            const auto& by = earlier->fields.by.host;
+            const bool other_sender = (from.ip || from.host) && !(from.host && by && iequals(*from.host, *by)) &&
+                                      !(from.helo && by && iequals(*from.helo, *by));
+            if (b - a > kDay && date - a > kDay && date - b <= kHour && b - date <= kHour && other_sender)
+                restart = static_cast<std::size_t>(h.index - 1);
+        }
+        earlier = &h;
+    }
+    if (restart == 0) return 0;
+    const Hop& last_old = trace.hops[restart - 1];
+    const Hop& first_new = trace.hops[restart];
+    std::string detail = "hops #1 to #" + std::to_string(restart) + " record an earlier delivery of this message";
+    if (last_old.fields.by.host) detail += ", which ended at " + *last_old.fields.by.host;
+    detail.append(" on ").append(format_utc_text(*last_old.fields.time).view());
+    detail += "; hop #" + std::to_string(restart + 1) + " sent it again " +
+              std::string(duration_chars(*first_new.fields.time - *last_old.fields.time).view()) +
+              " later, as its Date header says (a message resent or reused): the delays count from there";
+    trace.anomalies.push_back({"earlier-delivery", std::move(detail)});
+    return restart;
+}
+
 }  // namespace
 
 void compute_delays(Trace& trace) {
@@ -447,9 +488,11 @@ void compute_delays(Trace& trace) {
     points.clear();
     points.reserve(trace.hops.size() + 1);
     if (trace.created) points.push_back({*trace.created, 0});
+    const std::size_t restart = sent_again(trace);
     for (auto& hop : trace.hops) {
         hop.delay_s.reset();
-        if (hop.fields.time) points.push_back({*hop.fields.time, hop.index});
+        if (hop.fields.time && static_cast<std::size_t>(hop.index) > restart)
+            points.push_back({*hop.fields.time, hop.index});
     }
     trusted_points(points, trace.hops, keep);
     auto hop_at = [&](int index) -> Hop& { return trace.hops[static_cast<std::size_t>(index - 1)]; };
