@@ -1,5 +1,6 @@
 #include "classify/bounce_analysis.hh"
 
+#include "base/utf8.hh"
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
 #include "classify/status_codes.hh"
@@ -308,15 +309,10 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     // ... Unknown E-Mail Address", "500 (err.nosuchuser)").
     if (failed && first != nullptr && first->diagnostic && (!meaning || !code || code->ends_with(".0"))) {
         constexpr std::size_t kSaid = 200;
-        std::string_view said = *first->diagnostic;
-        bool cut = said.size() > kSaid;
-        if (cut) {
-            said = said.substr(0, kSaid);
-            while (!said.empty() && (static_cast<unsigned char>(said.back()) & 0xC0U) == 0x80U) said.remove_suffix(1);
-            if (!said.empty() && static_cast<unsigned char>(said.back()) >= 0xC0U) said.remove_suffix(1);
-        }
         std::string text = b.explanation ? *b.explanation + " " : std::string();
-        text.append("The report's diagnostic: ").append(said).append(cut ? "..." : "");
+        text.append("The report's diagnostic: ")
+            .append(valid_utf8_prefix(*first->diagnostic, kSaid))
+            .append(first->diagnostic->size() > kSaid ? "..." : "");
         b.explanation = std::move(text);
     }
     if (!failed) b.explanation = notification_sentence(outcome, b.server, meaning);

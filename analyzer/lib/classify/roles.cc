@@ -482,10 +482,9 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
         if (h.role == kSender && sys[i].login_at_mx) {
-            const bool login = f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"));
             h.evidence.emplace_back(
-                (!login && gmail_submission_id(f) ? "id " + *f.id + " (Gmail's form for a client's submission)"
-                                                  : "with " + f.with.value_or("an authenticated login")) +
+                (!esmtp_login(f) && gmail_submission_id(f) ? "id " + *f.id + " (Gmail's form for a client's submission)"
+                                                           : "with " + f.with.value_or("an authenticated login")) +
                 ": the sender logged in to submit it, so this is the sender's provider, not its inbound MX");
         }
     }

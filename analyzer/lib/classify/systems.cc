@@ -272,8 +272,12 @@ bool gmail_submission_id(const ReceivedFields& f) {
     return false;
 }
 
+bool esmtp_login(const ReceivedFields& f) {
+    return f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"));
+}
+
 bool authenticated_submission(const ReceivedFields& f) {
-    if (f.with && (iequals(*f.with, "ESMTPA") || iequals(*f.with, "ESMTPSA"))) return true;
+    if (esmtp_login(f)) return true;
     return note_has(f, "Authenticated sender") || note_has(f, "authenticated") || gmail_submission_id(f);
 }
 

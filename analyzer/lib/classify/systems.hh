@@ -52,6 +52,9 @@ bool names_its_address(std::string_view name, std::string_view ip);
 // in Gmail's stamps; Google does not document its ids.
 bool gmail_submission_id(const ReceivedFields& f);
 
+// A stamp whose protocol says the client logged in (ESMTPA, ESMTPSA).
+bool esmtp_login(const ReceivedFields& f);
+
 // An authenticated submission (ESMTPA, "Authenticated sender", Gmail's
 // submission id): the stamp's receiver is the sender's own mail server or
 // provider.

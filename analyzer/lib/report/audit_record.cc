@@ -68,11 +68,9 @@ AuditRow audit_row(const Trace& t) {
     r.subject = t.subject;
     if (t.from) r.from_address = first_addr_spec(*t.from);
     r.hops = static_cast<std::int64_t>(t.hops.size());
-    if (!t.hops.empty()) {
-        SenderSide origin = origin_of(t);
-        r.origin_ip = std::move(origin.ip);
-        r.origin_host = std::move(origin.host);
-    }
+    SenderSide origin = origin_of(t);
+    r.origin_ip = std::move(origin.ip);
+    r.origin_host = std::move(origin.host);
     r.traversed = t.relay && t.relay->traversed;
     if (t.relay) {
         r.state = std::string(t.relay->state);
@@ -233,11 +231,9 @@ namespace {
 
 SenderFigures sender_figures(const Trace& t) {
     SenderFigures s;
-    if (!t.hops.empty()) {
-        SenderSide origin = origin_of(t);
-        s.origin_ip = std::move(origin.ip);
-        s.origin_host = std::move(origin.host);
-    }
+    SenderSide origin = origin_of(t);
+    s.origin_ip = std::move(origin.ip);
+    s.origin_host = std::move(origin.host);
     if (t.from) s.from_address = first_addr_spec(*t.from);
     const RelayVerdict* v = t.relay ? &*t.relay : nullptr;
     const std::optional<int> entry = v != nullptr ? v->entry_hop : std::nullopt;
