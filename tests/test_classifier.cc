@@ -14,6 +14,7 @@
 #include "classify/organisation.hh"
 #include "classify/public_suffix.hh"
 #include "classify/role_rules.hh"
+#include "parse/ip_address.hh"
 #include "parse/security_headers.hh"
 #include "parse/tls_version.hh"
 #include "test_support.hh"

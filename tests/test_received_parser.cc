@@ -394,6 +394,21 @@ BOOST_AUTO_TEST_CASE(normalise_ip_drops_zone_ids_and_turns_names_away) {
     BOOST_TEST(!hopscope::normalise_ip(std::string(65, '1') + "%1"));
 }
 
+BOOST_AUTO_TEST_CASE(loopback_and_site_local_addresses) {
+    BOOST_TEST(hopscope::loopback_address("127.0.0.1"));
+    BOOST_TEST(hopscope::loopback_address("127.10.0.2"));
+    BOOST_TEST(hopscope::loopback_address("::1"));
+    BOOST_TEST(hopscope::loopback_address("0:0:0:0:0:0:0:1"));  // the same address, written out
+    BOOST_TEST(!hopscope::loopback_address("128.0.0.1"));
+    BOOST_TEST(!hopscope::loopback_address("::2"));
+    BOOST_TEST(!hopscope::loopback_address("localhost"));
+    BOOST_TEST(hopscope::site_local_address("10.1.2.3"));
+    BOOST_TEST(hopscope::site_local_address("100.64.0.1"));  // CGNAT
+    BOOST_TEST(hopscope::site_local_address("fe80::1"));
+    BOOST_TEST(!hopscope::site_local_address("100.128.0.1"));
+    BOOST_TEST(!hopscope::site_local_address("2001:db8::1"));
+}
+
 namespace {
 // A small reproducible source of numbers below n (xorshift64).
 struct XorShift {

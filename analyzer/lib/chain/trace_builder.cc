@@ -264,8 +264,7 @@ void trusted_points(const std::vector<Point>& p, const std::vector<Hop>& hops, s
         if (p[i].hop == 0) continue;
         const auto& from = hops[static_cast<std::size_t>(p[i].hop - 1)].fields.from;
         const auto& with = hops[static_cast<std::size_t>(p[i].hop - 1)].fields.with;
-        const bool loopback = from.ip && (from.ip->starts_with("127.") || *from.ip == "::1") &&
-                              (!from.rdns || iequals(*from.rdns, "localhost"));
+        const bool loopback = from.ip && loopback_address(*from.ip) && (!from.rdns || iequals(*from.rdns, "localhost"));
         const bool nothing = !from.ip && !from.rdns && !from.host && !from.helo && (!with || iequals(*with, "local"));
         if (p[i].hop == 1 && i == 1 && p[0].hop == 0 && (loopback || nothing)) {
             clock_of[i] = 0;

@@ -1,24 +1,11 @@
 #include "classify/network.hh"
 
-#include <arpa/inet.h>
-
 #include <algorithm>
 #include <charconv>
 
 #include "parse/ip_address.hh"
 
 namespace hopscope {
-
-bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out) {
-    if (ip.empty() || ip.size() > 64) return false;
-    out.fill(0);
-    v6 = ip.find(':') != std::string_view::npos;
-    // Rules are tried against every hop's addresses: IPv4 is read in place.
-    if (!v6) return read_ipv4(ip, out.data());
-    std::array<char, 65> buf{};
-    std::copy(ip.begin(), ip.end(), buf.begin());
-    return inet_pton(AF_INET6, buf.data(), out.data()) == 1;
-}
 
 std::optional<Network> Network::parse(std::string_view cidr) {
     Network n;

@@ -34,7 +34,4 @@ class Network {
     std::string text_;
 };
 
-// 16 bytes for v6, 4 for v4 (rest zero); false when `ip` is not an address.
-bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out);
-
 }  // namespace hopscope

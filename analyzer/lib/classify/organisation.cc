@@ -8,6 +8,7 @@
 #include "classify/network.hh"
 #include "classify/public_suffix.hh"
 #include "input/header_block.hh"
+#include "parse/ip_address.hh"
 
 namespace hopscope {
 namespace {
@@ -216,29 +217,8 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
     return std::nullopt;
 }
 
-bool loopback_address(std::string_view ip) {
-    bool v6 = false;
-    std::array<unsigned char, 16> b{};
-    if (!ip_bytes(ip, v6, b)) return false;
-    return v6 ? b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; })
-              : b[0] == 127;
-}
-
 std::string_view site_local_words(std::string_view ip) {
     return loopback_address(ip) ? "a loopback address" : "a site-local address";
-}
-
-bool site_local_address(std::string_view ip) {
-    // Byte tests on the parsed address: asked for a sender of nearly every
-    // hop, where nine network objects would each be tried.
-    bool v6 = false;
-    std::array<unsigned char, 16> b{};
-    if (!ip_bytes(ip, v6, b)) return false;
-    if (!v6)
-        return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0U) == 16) || (b[0] == 192 && b[1] == 168) ||
-               (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0U) == 64);
-    bool loopback = b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; });
-    return loopback || (b[0] == 0xFE && (b[1] & 0xC0U) == 0x80) || (b[0] & 0xFEU) == 0xFC;
 }
 
 }  // namespace hopscope

@@ -60,14 +60,6 @@ std::vector<std::string> sender_orgs(const Trace& trace, const OrgHeaders& heade
 // `named_by`, when given, is set to the header that named it ("List-Id", ...).
 std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by = nullptr);
 
-// Loopback, private, link-local, CGNAT or unique-local: an address that only
-// makes sense inside one site, so a stamp with such a sender was handed on
-// inside one system.
-bool site_local_address(std::string_view ip);
-
-// 127.0.0.0/8 or ::1.
-bool loopback_address(std::string_view ip);
-
 // "a loopback address" (127.0.0.0/8, ::1) or "a site-local address" (the
 // other ranges site_local_address takes), for the evidence.
 std::string_view site_local_words(std::string_view ip);

@@ -7,6 +7,7 @@
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
+#include "parse/ip_address.hh"
 
 namespace hopscope {
 namespace {

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <array>
 #include <cstring>
 
@@ -166,6 +167,38 @@ std::optional<std::string> read_ip_literal(std::string_view text) {
     if (auto colon = text.rfind(':'); colon != std::string_view::npos && text.find(':') == colon)
         return normalise_ip(text.substr(0, colon));
     return std::nullopt;
+}
+
+bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out) {
+    if (ip.empty() || ip.size() > 64) return false;
+    out.fill(0);
+    v6 = ip.find(':') != std::string_view::npos;
+    // Rules are tried against every hop's addresses: IPv4 is read in place.
+    if (!v6) return read_ipv4(ip, out.data());
+    std::array<char, 65> buf{};
+    std::copy(ip.begin(), ip.end(), buf.begin());
+    return inet_pton(AF_INET6, buf.data(), out.data()) == 1;
+}
+
+bool loopback_address(std::string_view ip) {
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    if (!ip_bytes(ip, v6, b)) return false;
+    return v6 ? b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; })
+              : b[0] == 127;
+}
+
+bool site_local_address(std::string_view ip) {
+    // Byte tests on the parsed address: asked for a sender of nearly every
+    // hop, where nine network objects would each be tried.
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    if (!ip_bytes(ip, v6, b)) return false;
+    if (!v6)
+        return b[0] == 10 || b[0] == 127 || (b[0] == 172 && (b[1] & 0xF0U) == 16) || (b[0] == 192 && b[1] == 168) ||
+               (b[0] == 169 && b[1] == 254) || (b[0] == 100 && (b[1] & 0xC0U) == 64);
+    bool loopback = b[15] == 1 && std::all_of(b.begin(), b.begin() + 15, [](unsigned char c) { return c == 0; });
+    return loopback || (b[0] == 0xFE && (b[1] & 0xC0U) == 0x80) || (b[0] & 0xFEU) == 0xFC;
 }
 
 }  // namespace hopscope

@@ -38,4 +38,15 @@ inline std::optional<std::string> ip_from_literal(std::string_view text) {
 // no leading zeros, nothing else. Stores the bytes when `out` is given.
 bool read_ipv4(std::string_view text, unsigned char* out = nullptr);
 
+// 16 bytes for v6, 4 for v4 (rest zero); false when `ip` is not an address.
+bool ip_bytes(std::string_view ip, bool& v6, std::array<unsigned char, 16>& out);
+
+// 127.0.0.0/8 or ::1.
+bool loopback_address(std::string_view ip);
+
+// Loopback, private, link-local, CGNAT or unique-local: an address that only
+// makes sense inside one site, so a stamp with such a sender was handed on
+// inside one system.
+bool site_local_address(std::string_view ip);
+
 }  // namespace hopscope
