@@ -194,6 +194,36 @@ BOOST_AUTO_TEST_CASE(exchange_authentication_results_and_received_spf) {
     BOOST_TEST(spf->fields[4].value == "mail.nvidia.com");
 }
 
+// An SPF result on another basis than the domain's record says so: Google's
+// guess for a domain without a record, a receiver's local policy.
+BOOST_AUTO_TEST_CASE(spf_best_guess_and_local_policy_are_not_the_domains_record) {
+    auto d = decode({{"Received-SPF",
+                      "neutral (google.com: 174.1.8.2 is neither permitted nor denied by best guess record for "
+                      "domain of x@example.org) client-ip=174.1.8.2;"},
+                     {"Received-SPF", "pass (: local policy designates 80.68.177.35 as permitted sender)"},
+                     {"Received-SPF", "Pass (mx.example: domain of example.org designates 192.0.2.1 as permitted)"}});
+    std::vector<std::string> texts;
+    for (const auto& g : d.report.groups)
+        if (g.info != nullptr && g.info->name == "Received-SPF") texts.emplace_back(g.fields.at(0).row()->text);
+    BOOST_REQUIRE_EQUAL(texts.size(), 3U);
+    BOOST_TEST(texts[0].starts_with("the record the receiver guessed for the domain (it publishes none)"));
+    BOOST_TEST(texts[1].starts_with("the receiver's own local policy, not the domain's SPF record, allows"));
+    BOOST_TEST(texts[2].starts_with("the sending IP is allowed by the domain's SPF record"));
+    const HeaderInfo* info = header_info("Authentication-Results");
+    BOOST_REQUIRE(info != nullptr);
+    auto a = parse_authentication_results(
+        "Authentication-Results",
+        "mx.google.com; spf=pass (google.com: best guess record for domain of x@example.org designates 192.0.2.7 "
+        "as permitted sender) smtp.mailfrom=x@example.org");
+    BOOST_TEST(std::string(result_meaning(*info, a, a.results.at(0)).best()->text)
+                   .starts_with("the sending IP matches a record the receiver guessed"));
+    auto plain = parse_authentication_results("Authentication-Results",
+                                              "mx.google.com; spf=pass (google.com: domain of x@example.org "
+                                              "designates 192.0.2.7 as permitted sender)");
+    BOOST_TEST(std::string(result_meaning(*info, plain, plain.results.at(0)).best()->text)
+                   .starts_with("the sending IP is allowed by the domain's SPF record"));
+}
+
 // Authentication-Results per authserv-id, each result once; the ARC chain
 // as one, a set whose results a header already says is said "same as".
 BOOST_AUTO_TEST_CASE(each_result_once_and_arc_as_one_chain) {

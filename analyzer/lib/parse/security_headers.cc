@@ -295,6 +295,24 @@ SealTags seal_tags(std::string_view value) {
     return t;
 }
 
+// An SPF result whose comment gives another basis than the domain's
+// published record takes that basis's row ("pass-best-guess", ...), where
+// the table has one: Google's "best guess record for domain of ..." is a
+// record Google made up for a domain that publishes none; "local policy" is
+// the receiver's own list. Leaves `meaning` as it is otherwise.
+void spf_meaning(const HeaderInfo& info, std::string_view key, std::string_view result, std::string_view comment,
+                 FieldLookup& meaning) {
+    std::string_view basis = icontains(comment, "best guess record") ? "-best-guess"
+                             : icontains(comment, "local policy")    ? "-local-policy"
+                                                                     : std::string_view();
+    if (basis.empty() || result.size() > 16) return;
+    std::array<char, 32> buf{};
+    std::copy(result.begin(), result.end(), buf.begin());
+    std::copy(basis.begin(), basis.end(), buf.begin() + static_cast<std::ptrdiff_t>(result.size()));
+    FieldLookup m = field_meaning(info, key, std::string_view(buf.data(), result.size() + basis.size()));
+    if (m.value != nullptr) meaning = m;
+}
+
 // Received-SPF: "Pass (comment) client-ip=...; helo=...;" (RFC 7208, 9.1).
 std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::string_view value) {
     std::vector<SecurityField> out;
@@ -305,7 +323,9 @@ std::vector<SecurityField> received_spf_fields(const HeaderInfo& info, std::stri
     rest = trim(rest);
     if (rest.starts_with('(')) {
         std::size_t close = closing_paren(rest, 0);
-        out.push_back(field(info, "comment", rest.substr(1, std::min(close, rest.size()) - 1)));
+        std::string_view comment = rest.substr(1, std::min(close, rest.size()) - 1);
+        spf_meaning(info, "result", out.front().value, comment, out.front().meaning);
+        out.push_back(field(info, "comment", comment));
         rest = close < rest.size() ? rest.substr(close + 1) : std::string_view();
     }
     // key=value pairs, ';' or white space between them
@@ -498,7 +518,9 @@ FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& 
         FieldLookup m = field_meaning(info, r.method, "none-unchecked");
         if (m.value != nullptr) return m;
     }
-    return field_meaning(info, r.method, r.result);
+    FieldLookup m = field_meaning(info, r.method, r.result);
+    if (r.method == "spf" && r.reason) spf_meaning(info, r.method, r.result, *r.reason, m);
+    return m;
 }
 
 AuthenticationResults parse_authentication_results(std::string_view header, std::string_view value) {
