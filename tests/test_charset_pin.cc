@@ -59,3 +59,23 @@ BOOST_AUTO_TEST_CASE(remembered_decodings_are_the_same_decodings) {
         BOOST_TEST(decode_header_text(text).ends_with("=BC?!"));
     }
 }
+
+// Adjacent B-encoded words of one charset: a word ending in '=' padding does
+// not cut off the words after it (GMime 3.2.13 read them as one base64 text).
+BOOST_AUTO_TEST_CASE(padded_base64_words_keep_the_words_after_them) {
+    BOOST_TEST(decode_header_text("=?UTF-8?B?SGVsbG8=?= =?UTF-8?B?IHdvcmxk?=") == "Hello world");
+    BOOST_TEST(decode_header_text("=?utf-8?B?YQ==?=\r\n =?UTF-8?B?Yg==?=\t=?utf-8?b?Yw==?=") == "abc");
+    // A character split between the words stays whole.
+    BOOST_TEST(decode_header_text("=?UTF-8?B?w6Q=?= =?UTF-8?B?w7Y=?= =?UTF-8?B?ww==?= =?UTF-8?B?vA==?=") ==
+               "\xC3\xA4\xC3\xB6\xC3\xBC");  // äöü
+    // Words with text between them, other charsets and Q words are as before.
+    BOOST_TEST(decode_header_text("=?UTF-8?B?YWI=?= x =?UTF-8?B?ZGVm?=") == "ab x def");
+    BOOST_TEST(decode_header_text("=?UTF-8?B?YWI=?= =?ISO-8859-1?B?ZGVm?=") == "abdef");
+    BOOST_TEST(decode_header_text("=?UTF-8?B?YWI=?= =?UTF-8?Q?def?=") == "abdef");
+    BOOST_TEST(decode_header_text("=?UTF-8?B?YWJj?= =?UTF-8?B?ZGVm?=") == "abcdef");
+    // A line break an encoded word ends with is no part of the text.
+    BOOST_TEST(decode_header_text("=?UTF-8?B?YWI=?= =?UTF-8?B?Ywo=?=") == "abc");
+    // Broken words are left to GMime.
+    BOOST_TEST(!decode_header_text("=?UTF-8?B?YWI=?= =?UTF-8?B?").empty());
+    BOOST_TEST(!decode_header_text("=?UTF-8?B?=?= =?UTF-8?B?=?= =?").empty());
+}

@@ -54,6 +54,7 @@ using DateTime = std::unique_ptr<GDateTime, Deleter<g_date_time_unref>>;
 using TimeZone = std::unique_ptr<GTimeZone, Deleter<g_time_zone_unref>>;
 using ParserOptions = std::unique_ptr<GMimeParserOptions, Deleter<g_mime_parser_options_free>>;
 using CString = std::unique_ptr<char, Deleter<g_free>>;
+using Bytes = std::unique_ptr<guchar, Deleter<g_free>>;
 using Error = std::unique_ptr<GError, Deleter<g_error_free>>;
 using Checksum = std::unique_ptr<GChecksum, Deleter<g_checksum_free>>;
 
