@@ -150,6 +150,8 @@ BOOST_AUTO_TEST_CASE(every_shared_bounce_is_read_as_sources_tsv_records) {
                 hops = leading_number(row[13]);
             else if (row.size() > 14 && (row[14].starts_with("yes") || row[14].starts_with("inline")))
                 hops = number_in_parentheses(row[14]);
+            // Failed or still waiting, the returned message was not delivered.
+            for (const auto& o : b.original) BOOST_TEST(o.undelivered);
             if (hops >= 0) {
                 BOOST_REQUIRE_MESSAGE(!b.original.empty(), "no original traced");
                 BOOST_TEST(static_cast<int>(b.original.front().hops.size()) == hops, "hops of the original");

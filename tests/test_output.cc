@@ -169,6 +169,25 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     BOOST_TEST(coloured.find("\xE2\x96\x88") == std::string::npos);  // ASCII bars when not UTF-8
 }
 
+// A returned message's stamps say how far it got: "Travelled", for a
+// delay warning as for a failure, and for a returned message of no fields.
+BOOST_AUTO_TEST_CASE(returned_messages_travelled_not_delivered) {
+    auto zone = DisplayZone::make("UTC");
+    for (const char* name : {"notification-postfix-delayed-4750-access-denied.eml",
+                             "notification-exo-delayed-4-4-1.eml", "bounce-postfix-5764-tenantattribution.eml"}) {
+        BOOST_TEST_CONTEXT(name) {
+            auto t = analyse_message(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/" + name), RuleSet::builtin());
+            BOOST_REQUIRE(t);
+            std::string text = render_text(*t, TextStyle{false, true, *zone});
+            auto returned = text.find("The returned message");
+            BOOST_REQUIRE(returned != std::string::npos);
+            auto next = text.find("\nTravelled  ", returned);
+            BOOST_TEST(next != std::string::npos);
+            BOOST_TEST(next < text.find("\nDelivered  ", returned));
+        }
+    }
+}
+
 BOOST_AUTO_TEST_CASE(text_report_tells_the_chain_as_organisations) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/list-to-recipient.eml"));
     BOOST_REQUIRE(t);

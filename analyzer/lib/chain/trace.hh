@@ -231,8 +231,8 @@ struct Trace {
     // A bounce's returned message: the server the report says refused it
     // (set before classification, which reads it). Not in the JSON.
     std::optional<std::string> refused_by;
-    // A failed bounce's returned message: its stamps say how far it got, not
-    // a delivery. Not in the JSON.
+    // The returned message of a failure or a delay: its stamps say how far
+    // it got, not a delivery. Not in the JSON.
     bool undelivered = false;
     std::size_t header_fields = 0;
     // An Outlook .msg: the fields taken from its MAPI properties because the

@@ -320,7 +320,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         auto original = build_trace(std::string_view(*report->original));
         if (original) {
             original->refused_by = refused_by;
-            original->undelivered = failed;
+            original->undelivered = failed || outcome == "delayed";
             classify(*original, rules);  // not analyse_bounce: a bounce of a bounce is traced one level down
             b.original.push_back(std::move(*original));
         } else {
@@ -328,6 +328,7 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             // body without headers): an original of no hops, said so.
             Trace empty;
             empty.input_kind = "message";
+            empty.undelivered = failed || outcome == "delayed";
             empty.anomalies.push_back({"no-received", "the returned message holds no header fields"});
             b.original.push_back(std::move(empty));
         }
