@@ -262,6 +262,22 @@ BOOST_AUTO_TEST_CASE(tls_comment_between_semicolon_and_date) {
     BOOST_TEST(!plain.tls);
 }
 
+// Microsoft SMTPSVC (IIS) says TLS in words between the by-host and "with".
+BOOST_AUTO_TEST_CASE(smtpsvc_over_tls_secured_channel) {
+    auto r = parse_received(
+        " from BLU004-OMC3S13.hotmail.example ([65.55.116.88]) by BAY004-MC2F13.hotmail.example over TLS secured "
+        "channel with Microsoft SMTPSVC(7.5.7601.22712);\n\t Thu, 29 Jan 2015 23:34:45 -0800");
+    BOOST_REQUIRE(r.tls);
+    BOOST_TEST(r.tls->version.value_or("") == "unknown");
+    BOOST_TEST(r.by.host.value_or("") == "BAY004-MC2F13.hotmail.example");
+    BOOST_TEST(r.mta.value_or("") == "Microsoft SMTPSVC");
+    BOOST_TEST(std::ranges::count(r.notes, std::string("secured")) == 0);
+    auto plain = parse_received(
+        " from a.example ([192.0.2.1]) by b.example with Microsoft SMTPSVC(6.0.3790.4675); Thu, 29 Jan 2015 "
+        "23:34:45 -0800");
+    BOOST_TEST(!plain.tls);
+}
+
 BOOST_AUTO_TEST_CASE(clauses_id_for_via) {
     auto r = parse_received(
         " from a.example (a.example [192.0.2.1]) by b.example (Postfix) with ESMTP id ABC123 for <u@b.example>; Mon, 1 "

@@ -711,8 +711,22 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                         words[1]->text.find('.') != std::string_view::npos)
                         host_word = words[0];
                 }
-                for (const Token* t : g.toks) {
+                // Microsoft SMTPSVC (IIS): "by HOST over TLS secured channel with
+                // Microsoft SMTPSVC(...)": TLS, no version named.
+                std::size_t secured_at = g.toks.size();
+                for (std::size_t k = 0; k + 4 <= g.toks.size() && secured_at == g.toks.size(); ++k)
+                    if (iequals(g.toks[k]->text, "over") && iequals(g.toks[k + 1]->text, "TLS") &&
+                        iequals(g.toks[k + 2]->text, "secured") && iequals(g.toks[k + 3]->text, "channel")) {
+                        tls.get();
+                        secured_at = k;
+                    }
+                for (std::size_t k = 0; k < g.toks.size(); ++k) {
+                    const Token* t = g.toks[k];
                     if (t == host_word) continue;
+                    if (k == secured_at) {
+                        k += 3;  // the four words, said by the TLS column
+                        continue;
+                    }
                     if (t->kind == TokenKind::Comment) {
                         if (tls.tls && (istarts_with(t->text, "using ") || keyed_value(t->text, "version="))) continue;
                         thread_local std::vector<Token> inner;
