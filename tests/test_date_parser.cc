@@ -55,6 +55,11 @@ const Case kCases[] = {
     {"Tue Apr  6 14:13:19 2021", "2021-04-06T14:13:19Z", "missing-zone"},  // ctime
     {"Wed, 19 Jun 2002 20:50:49", "2002-06-19T20:50:49Z", "missing-zone"},
     {"Tue, 6 Apr 2021 14:13:19 XYZT", "2021-04-06T14:13:19Z", "unknown-zone"},
+    // A 12-hour clock: AM/PM is the hour, not a zone.
+    {"28 Nov 10 11:59:06 PM", "2010-11-28T23:59:06Z", "missing-zone"},
+    {"Sun, 28 Nov 2010 12:05:00 AM -0500", "2010-11-28T05:05:00Z", nullptr},
+    {"Sun, 28 Nov 2010 12:05:00 pm +0100", "2010-11-28T11:05:00Z", nullptr},
+    {"Sun, 28 Nov 2010 11:05:00 PM EST", "2010-11-29T04:05:00Z", nullptr},
     {"2021-04-06 14:13:19 +0200", "2021-04-06T12:13:19Z", nullptr},
     {"2021-04-06T14:13:19Z", "2021-04-06T14:13:19Z", nullptr},
     {"Tue, 6 Apr 2021 14:13:19 +9900", nullptr, "unparsable-date"},

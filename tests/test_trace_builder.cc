@@ -155,6 +155,31 @@ BOOST_AUTO_TEST_CASE(undated_hop_is_skipped_by_delay_arithmetic) {
     BOOST_TEST(*t->total_delay_s == 8);  // from the first hop when there is no Date
 }
 
+// A time read without its zone (read as UTC) is hours off: neither the
+// Date nor such a stamp counts toward delays or clock findings.
+BOOST_AUTO_TEST_CASE(times_without_a_zone_are_no_points) {
+    auto t = build_trace(
+        "Received: by c; Mon, 1 Jan 2024 06:00:09 -0400\n"
+        "Received: by b; Mon, 1 Jan 2024 06:00:05\n"
+        "Received: by a; Mon, 1 Jan 2024 06:00:01 -0400\n"
+        "Date: Mon, 1 Jan 2024 06:00:00 H0500\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->created.has_value());
+    BOOST_TEST(!t->created_certain);
+    BOOST_TEST(t->clock.empty());     // no "Date header ahead", no "clock slow" for b
+    BOOST_TEST(!t->hops[0].delay_s);  // nothing before it to count from
+    BOOST_TEST(!t->hops[1].delay_s);
+    BOOST_TEST(*t->hops[2].delay_s == 8);
+    BOOST_TEST(*t->total_delay_s == 8);
+    BOOST_TEST(t->delay_from == "first-stamp");
+    auto plain = build_trace(
+        "Received: by a; Mon, 1 Jan 2024 06:00:01 -0400\n"
+        "Date: Mon, 1 Jan 2024 06:00:00 -0400\n");
+    BOOST_REQUIRE(plain);
+    BOOST_TEST(plain->created_certain);
+    BOOST_TEST(*plain->hops[0].delay_s == 1);
+}
+
 BOOST_AUTO_TEST_CASE(no_header_fields_is_an_error) {
     BOOST_TEST(!build_trace(""));
     BOOST_TEST(!build_trace("just text\n"));

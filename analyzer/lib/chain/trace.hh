@@ -210,6 +210,9 @@ struct Trace {
     std::optional<std::string> message_id;
     std::optional<UnixTime> created;
     std::optional<std::string> created_text;
+    // The Date names its zone and a plausible year: a time delays may count
+    // from. Not in the JSON (its anomalies say why not).
+    bool created_certain = true;
     // From the first trustworthy time (the Date header, or the first stamp
     // when the Date is missing or its clock is off) to the last stamp whose
     // clock agrees with the chain; never negative. delay_from says which

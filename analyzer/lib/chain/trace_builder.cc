@@ -234,6 +234,14 @@ SenderSide origin_of(const Trace& t) {
 namespace {
 
 // A dated point of the chain: the Date header (hop 0) or a stamp.
+// A time read without its zone (read as UTC) or in an implausible year:
+// hours off, or no clock at all. Neither delays nor clocks are counted from it.
+bool uncertain_time(const std::vector<Anomaly>& anomalies) {
+    return std::ranges::any_of(anomalies, [](const Anomaly& a) {
+        return a.kind == "missing-zone" || a.kind == "unknown-zone" || a.kind == "implausible-date";
+    });
+}
+
 struct Point {
     UnixTime time;
     int hop;  // 0: the Date header
@@ -444,7 +452,7 @@ void zone_gap_detail(ClockFinding& f) {
 std::size_t sent_again(Trace& trace) {
     constexpr std::int64_t kDay = 86400;
     constexpr std::int64_t kHour = 3600;
-    if (!trace.created) return 0;
+    if (!trace.created || !trace.created_certain) return 0;
     const UnixTime date = *trace.created;
     std::size_t restart = 0;
     const Hop* earlier = nullptr;
@@ -486,11 +494,11 @@ void compute_delays(Trace& trace) {
     thread_local std::vector<bool> keep;
     points.clear();
     points.reserve(trace.hops.size() + 1);
-    if (trace.created) points.push_back({*trace.created, 0});
+    if (trace.created && trace.created_certain) points.push_back({*trace.created, 0});
     const std::size_t restart = sent_again(trace);
     for (auto& hop : trace.hops) {
         hop.delay_s.reset();
-        if (hop.fields.time && static_cast<std::size_t>(hop.index) > restart)
+        if (hop.fields.time && static_cast<std::size_t>(hop.index) > restart && !uncertain_time(hop.fields.anomalies))
             points.push_back({*hop.fields.time, hop.index});
     }
     trusted_points(points, trace.hops, keep);
@@ -632,6 +640,7 @@ Result<Trace> build_trace(const HeaderBlock& block) {
             ParsedDate d = parse_date(text);  // the text as written, before any repair
             trace.created_text = make_valid_utf8(std::move(text));
             trace.created = d.time;
+            trace.created_certain = !uncertain_time(d.anomalies);
             for (auto& a : d.anomalies) {
                 a.detail = "Date header: " + make_valid_utf8(a.detail);
                 trace.anomalies.push_back(std::move(a));

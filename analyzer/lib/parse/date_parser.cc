@@ -544,6 +544,18 @@ ParsedDate parse_date_general(std::string_view text) {
         want_minute = (time_token[colon + 1] - '0') * 10 + (time_token[colon + 2] - '0');
     }
 
+    // A 12-hour clock ("11:59:06 PM", as some mailers write Date): the
+    // hour on the 24-hour clock, and the word is no zone.
+    if (time_at + 1 < tokens.size() && want_hour >= 1 && want_hour <= 12) {
+        std::string half = upper(tokens[time_at + 1]);
+        if (half == "AM" || half == "PM") {
+            want_hour = half == "PM" ? (want_hour % 12) + 12 : want_hour % 12;
+            std::string& tt = tokens[time_at];
+            tt = std::to_string(want_hour / 10) + std::to_string(want_hour % 10) + tt.substr(tt.find(':'));
+            tokens.erase(tokens.begin() + static_cast<std::ptrdiff_t>(time_at) + 1);
+        }
+    }
+
     bool zone_missing = false;
     std::optional<std::string> unknown_zone;
     // ctime form puts the year after the time: "Tue Apr  6 14:13:19 2021 +0200"

@@ -135,6 +135,10 @@ std::string delivered_text(const Trace& t) {
     if (date != nullptr)
         out += "; the Date header is " + format_duration(date->min_s) + " ahead (device clock fast" +
                (date->zone_sized ? ", or its zone is wrong)" : ")");
+    else if (t.created && !t.created_certain)
+        out += std::ranges::any_of(t.anomalies, [](const Anomaly& a) { return a.kind == "implausible-date"; })
+                   ? " (the Date header's year is implausible: not counted)"
+                   : " (the Date header names no time zone: not counted)";
     else if (!t.created && t.created_text)
         out += " (the Date header is unreadable)";
     else if (!t.created)
