@@ -681,6 +681,38 @@ BOOST_AUTO_TEST_CASE(report_variants_keep_what_they_say) {
     BOOST_TEST(mangled->kind == "dsn");
 }
 
+// Sendmail keeps only the first line of a multi-line reply in
+// Diagnostic-Code; the transcript beside it has the rest.
+BOOST_AUTO_TEST_CASE(a_multiline_reply_is_read_whole_from_the_transcript) {
+    auto dsn = [](std::string_view transcript) {
+        return read_bounce(
+            "From: Mail Delivery Subsystem <MAILER-DAEMON@mx.example.jp>\nTo: a@example.jp\n"
+            "Subject: Returned mail: see transcript for details\nMIME-Version: 1.0\n"
+            "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n"
+            "--B1\nContent-Type: text/plain\n\n   ----- Transcript of session follows -----\n"
+            "... while talking to gmail-smtp-in.l.google.com.:\n>>> DATA\n" +
+            std::string(transcript) +
+            "\n--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
+            "Final-Recipient: RFC822; b@example.com\nAction: failed\nStatus: 5.7.26\n"
+            "Diagnostic-Code: SMTP; 550-5.7.26 The MAIL FROM domain [example.jp] has an SPF record with a hard "
+            "fail\n\n--B1--\n");
+    };
+    auto whole =
+        dsn("<<< 550-5.7.26 The MAIL FROM domain [example.jp] has an SPF record with a hard fail\n"
+            "<<< 550-5.7.26 policy (-all) but it fails to pass SPF checks with the ip:\n"
+            "<<< 550 5.7.26 [203.0.113.22]. q2.22 - gsmtp\n"
+            "554 5.0.0 Service unavailable\n");
+    BOOST_REQUIRE(whole);
+    BOOST_TEST(whole->recipients.at(0).diagnostic.value_or("") ==
+               "550 5.7.26 The MAIL FROM domain [example.jp] has an SPF record with a hard fail policy (-all) but "
+               "it fails to pass SPF checks with the ip: [203.0.113.22]. q2.22 - gsmtp");
+    // Without the transcript's lines, the first line as the report gave it.
+    auto alone = dsn("554 5.0.0 Service unavailable\n");
+    BOOST_REQUIRE(alone);
+    BOOST_TEST(alone->recipients.at(0).diagnostic.value_or("") ==
+               "550-5.7.26 The MAIL FROM domain [example.jp] has an SPF record with a hard fail");
+}
+
 // Exchange 2010's NDR prose (as Outlook keeps it in PR_BODY): the code on a
 // "#550 5.1.1 ... ##" line under the address.
 BOOST_AUTO_TEST_CASE(exchange_2010_prose_gives_the_code_under_the_address) {

@@ -87,6 +87,64 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
     }
 }
 
+// Sendmail writes only the first line of a multi-line reply into
+// Diagnostic-Code ("552-5.7.0 This message was blocked because its content
+// presents a potential"); its transcript beside the report has them all
+// ("<<< 552-5.7.0 ...", ..., "<<< 552 5.7.0 ..."). A diagnostic that is
+// such a first line takes the reply's other lines from the transcript,
+// each without its code, so it reads as the server said it.
+void complete_multiline_reply(std::string& diagnostic, std::string_view prose) {
+    constexpr std::size_t kMaxLines = 20;
+    constexpr std::size_t kMaxBytes = 2048;
+    if (diagnostic.size() < 5 || diagnostic[3] != '-' ||
+        !std::all_of(diagnostic.begin(), diagnostic.begin() + 3, [](char c) { return c >= '0' && c <= '9'; }))
+        return;
+    const std::string_view code = std::string_view(diagnostic).substr(0, 3);
+    // The first line as the transcript shows it.
+    std::size_t at = 0;
+    std::size_t first_end = std::string_view::npos;
+    while ((at = prose.find(diagnostic, at)) != std::string_view::npos) {
+        std::size_t line = prose.rfind('\n', at);
+        line = line == std::string_view::npos ? 0 : line + 1;
+        std::string_view before = prose.substr(line, at - line);
+        std::size_t end = prose.find('\n', at);
+        std::string_view after = prose.substr(
+            at + diagnostic.size(), (end == std::string_view::npos ? prose.size() : end) - at - diagnostic.size());
+        if (before.find_first_not_of("< \t") == std::string_view::npos && before.find('<') != std::string_view::npos &&
+            after.find_first_not_of(" \t\r") == std::string_view::npos) {
+            first_end = end;
+            break;
+        }
+        at += diagnostic.size();
+    }
+    if (first_end == std::string_view::npos) return;
+    std::string_view enhanced;  // "5.7.0", repeated on each line
+    if (std::size_t sp = diagnostic.find(' ', 4);
+        sp != std::string::npos && sp > 4 && diagnostic[4] >= '2' && diagnostic[4] <= '5' && diagnostic[5] == '.')
+        enhanced = std::string_view(diagnostic).substr(4, sp - 4);
+    std::string joined = std::string(code) + " " + diagnostic.substr(4);
+    std::size_t pos = first_end;
+    for (std::size_t n = 0; n < kMaxLines && pos != std::string_view::npos && pos + 1 < prose.size(); ++n) {
+        std::size_t start = pos + 1;
+        std::size_t end = prose.find('\n', start);
+        std::string_view line = prose.substr(start, (end == std::string_view::npos ? prose.size() : end) - start);
+        while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.remove_suffix(1);
+        std::size_t t = line.find_first_not_of("< \t");
+        if (t == std::string_view::npos || line.find('<') > t) break;
+        line.remove_prefix(t);
+        if (line.size() < 4 || line.substr(0, 3) != code || (line[3] != '-' && line[3] != ' ')) break;
+        const bool last = line[3] == ' ';
+        std::string_view text = line.substr(4);
+        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+        if (!enhanced.empty() && text.starts_with(enhanced)) text.remove_prefix(enhanced.size());
+        while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+        if (!text.empty()) joined.append(" ").append(text);
+        if (last || joined.size() > kMaxBytes) break;
+        pos = end;
+    }
+    diagnostic = std::move(joined);
+}
+
 struct Walk {
     BounceReport report;
     bool is_report = false;
@@ -222,6 +280,9 @@ std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) 
         // Microsoft's NDRs carry a report and their own prose: the prose adds
         // the generating server and, when nothing is attached, the original's headers.
         if (w.first_text) read_microsoft_ndr(*w.first_text, w.report);
+        if (w.first_text)
+            for (auto& r : w.report.recipients)
+                if (r.diagnostic) complete_multiline_reply(*r.diagnostic, *w.first_text);
         // A report part that names no recipient (cut, or mangled on the way:
         // a rewriting gateway's base64 inside it): the prose beside it may.
         if (w.report.recipients.empty() && w.first_text) {
