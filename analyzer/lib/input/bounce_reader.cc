@@ -285,11 +285,29 @@ std::optional<BounceReport> read_bounce_at(std::string_view message, int depth) 
                 if (r.diagnostic) complete_multiline_reply(*r.diagnostic, *w.first_text);
         // A report part that names no recipient (cut, or mangled on the way:
         // a rewriting gateway's base64 inside it): the prose beside it may.
-        if (w.report.recipients.empty() && w.first_text) {
+        // A recipient the report gives no diagnostic (Exim's report of a
+        // local delivery: Status 5.0.0 alone) takes the prose's words for it:
+        // the same address, or the only recipient of both.
+        if (w.first_text && (w.report.recipients.empty() ||
+                             std::ranges::any_of(w.report.recipients, [](const auto& r) { return !r.diagnostic; }))) {
             BounceReport prose;
             if (read_text_bounce(*w.first_text, prose) && !prose.recipients.empty()) {
-                w.report.recipients = std::move(prose.recipients);
-                if (!w.report.reporting_mta) w.report.reporting_mta = std::move(prose.reporting_mta);
+                if (w.report.recipients.empty()) {
+                    w.report.recipients = std::move(prose.recipients);
+                    if (!w.report.reporting_mta) w.report.reporting_mta = std::move(prose.reporting_mta);
+                } else {
+                    const bool one = w.report.recipients.size() == 1 && prose.recipients.size() == 1;
+                    for (auto& r : w.report.recipients) {
+                        if (r.diagnostic) continue;
+                        for (const auto& p : prose.recipients)
+                            if (p.diagnostic &&
+                                (one || (r.address && p.address &&
+                                         (*r.address == *p.address || p.address->ends_with(*r.address))))) {
+                                r.diagnostic = p.diagnostic;
+                                break;
+                            }
+                    }
+                }
             }
         }
         return std::move(w.report);
