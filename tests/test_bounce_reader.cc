@@ -18,6 +18,7 @@
 #include "chain/trace_builder.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/hop_classifier.hh"
+#include "classify/message_analysis.hh"
 #include "classify/status_codes.hh"
 #include "input/bounce_reader.hh"
 #include "input/header_block.hh"
@@ -693,6 +694,38 @@ BOOST_AUTO_TEST_CASE(report_variants_keep_what_they_say) {
     BOOST_REQUIRE(mangled->recipients.size() == 1U);
     BOOST_TEST(mangled->recipients.front().address == "bob@example.net");
     BOOST_TEST(mangled->kind == "dsn");
+}
+
+// Microsoft 365 names its own servers at the end of its replies: a refusal
+// by a server the report names only by an address outside the ranges we
+// know is Microsoft 365's all the same.
+BOOST_AUTO_TEST_CASE(a_refusal_whose_reply_names_microsoft_365s_servers) {
+    auto bounce = [](std::string_view diagnostic) {
+        return "From: MAILER-DAEMON@relay.example.jp\nTo: a@example.jp\nSubject: Undelivered Mail\n"
+               "Date: Mon, 26 May 2025 07:22:30 +0900\nMIME-Version: 1.0\n"
+               "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n"
+               "--B1\nContent-Type: text/plain\n\nThis is the mail system at host relay.example.jp.\n\n"
+               "--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; relay.example.jp\n\n"
+               "Final-Recipient: rfc822; b@example.onmicrosoft.com\nAction: failed\nStatus: 5.7.515\n"
+               "Remote-MTA: dns; 203.0.113.25\nDiagnostic-Code: smtp; " +
+               std::string(diagnostic) +
+               "\n\n--B1\nContent-Type: text/rfc822-headers\n\n"
+               "Received: from pc.example.jp (pc.example.jp [10.0.0.5]) by relay.example.jp (Postfix) with ESMTP "
+               "id 4A1; Mon, 26 May 2025 07:22:20 +0900\nFrom: a@example.jp\nSubject: hello\n\n--B1--\n";
+    };
+    auto t = analyse_message(bounce("550 5.7.515 Access denied, sending domain EXAMPLE.JP doesn't meet the required "
+                                    "authentication level. [TY0PR01MB1234.jpnprd01.prod.outlook.com "
+                                    "2025-05-25T22:22:22.000Z 08DD9AB1]"),
+                             RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE(t->bounce);
+    BOOST_REQUIRE(!t->bounce->original.empty());
+    BOOST_REQUIRE(t->bounce->original.front().relay);
+    BOOST_TEST(t->bounce->original.front().relay->reason == "refused-by-microsoft-365");
+    auto other = analyse_message(bounce("550 5.7.1 Access denied [mx.example.net 2025-05-25T22:22:22.000Z]"),
+                                 RuleSet::builtin());
+    BOOST_REQUIRE(other);
+    BOOST_TEST(other->bounce->original.front().relay->reason == "no-microsoft-365");
 }
 
 // Sendmail keeps only the first line of a multi-line reply in

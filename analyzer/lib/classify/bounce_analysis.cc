@@ -14,6 +14,21 @@
 namespace hopscope {
 namespace {
 
+// Microsoft 365 ends its replies with the servers that gave them, each in
+// brackets with a time: "[XXXX.JPNP255.PROD.OUTLOOK.COM 2025-05-25T22:22:22.000Z
+// ...]". The first such server of Microsoft 365's, else none.
+std::optional<std::string> microsoft_host_in_reply(std::string_view diagnostic, const RuleSet& rules) {
+    for (std::size_t at = diagnostic.find('['); at != std::string_view::npos; at = diagnostic.find('[', at + 1)) {
+        std::string_view rest = diagnostic.substr(at + 1);
+        std::string_view host = rest.substr(0, rest.find_first_of(" ]"));
+        if (host.size() < 4 || host.size() > 255 || host.find('.') == std::string_view::npos ||
+            rest.size() == host.size() || rest[host.size()] != ' ')
+            continue;
+        if (!normalise_ip(host) && rules.names_microsoft_365(std::string(host), std::nullopt)) return std::string(host);
+    }
+    return std::nullopt;
+}
+
 // RFC 3464 section 2.3.3's actions other than "failed" (a bounce): whether
 // each is a success, and its words for a headline.
 struct ActionMeaning {
@@ -251,7 +266,10 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     }
     // The server that refused it, as the report names it (not the reporting
     // server it falls back to below): its returned message's verdict reads it.
-    const std::optional<std::string> refused_by = failed ? b.server : std::nullopt;
+    std::optional<std::string> refused_by = failed ? b.server : std::nullopt;
+    if (failed && first != nullptr && first->diagnostic)
+        if (auto host = microsoft_host_in_reply(*first->diagnostic, rules))
+            if (!refused_by || !rules.names_microsoft_365_server(*refused_by)) refused_by = std::move(host);
     if (!b.server) {
         b.server = report->reporting_mta;
         b.server_only_reported = failed && b.server.has_value();

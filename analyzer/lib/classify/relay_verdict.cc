@@ -15,17 +15,6 @@
 namespace hopscope {
 namespace {
 
-// A bounce's refusing server, as a report names it ("host[192.0.2.1]", a
-// name or an address), is one of Microsoft 365's (EOP, Exchange Online,
-// Outlook.com's protection hosts).
-bool refused_by_microsoft_365(std::string_view server, const RuleSet& rules) {
-    std::string_view name = server.substr(0, server.find_first_of(" [("));
-    while (!name.empty() && name.back() == '.') name.remove_suffix(1);
-    if (name.empty()) return false;
-    if (auto ip = normalise_ip(name)) return rules.names_microsoft_365(std::nullopt, ip);
-    return rules.names_microsoft_365(std::string(name), std::nullopt);
-}
-
 constexpr const char* kLocal = "local-relay";
 constexpr const char* kOrigin = "origin-device";
 constexpr const char* kEop = "eop";
@@ -377,7 +366,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             finish(v, "not-applicable", "unknown", "no-received");
             v.evidence.emplace_back(
                 "the header holds no Received stamp: whether and how it reached Microsoft 365 the headers do not tell");
-        } else if (passed.empty() && t.refused_by && refused_by_microsoft_365(*t.refused_by, rules)) {
+        } else if (passed.empty() && t.refused_by && rules.names_microsoft_365_server(*t.refused_by)) {
             // A bounce's returned message that Microsoft 365 refused: it got
             // there, but was never taken in, so no stamp of Microsoft's.
             finish(v, "not-applicable", "none", "refused-by-microsoft-365");

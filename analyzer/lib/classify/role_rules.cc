@@ -484,6 +484,14 @@ std::optional<RuleMatch> RuleSet::match_from(const std::optional<std::string>& h
     return first_match({MatchKind::FromHost, MatchKind::FromIp}, host, ip, std::nullopt);
 }
 
+bool RuleSet::names_microsoft_365_server(std::string_view server) const {
+    std::string_view name = server.substr(0, server.find_first_of(" [("));
+    while (!name.empty() && name.back() == '.') name.remove_suffix(1);
+    if (name.empty()) return false;
+    if (auto ip = normalise_ip(name)) return names_microsoft_365(std::nullopt, ip);
+    return names_microsoft_365(std::string(name), std::nullopt);
+}
+
 bool RuleSet::names_microsoft_365(const std::optional<std::string>& host, const std::optional<std::string>& ip) const {
     auto m = match_by(host, ip, std::nullopt);
     return m && (m->rule->family == Family::Eop || m->rule->family == Family::ExchangeOnline);

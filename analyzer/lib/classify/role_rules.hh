@@ -96,6 +96,9 @@ class RuleSet {
     // Online), by the rules that name Microsoft 365's receivers?
     [[nodiscard]] bool names_microsoft_365(const std::optional<std::string>& host,
                                            const std::optional<std::string>& ip) const;
+    // The same for a server as a bounce report names it: "host[192.0.2.1]",
+    // "host (192.0.2.1)", a name or an address, a trailing dot or none.
+    [[nodiscard]] bool names_microsoft_365_server(std::string_view server) const;
     // Is the first sending-side rule for this name (and address) one of
     // EOP's outbound service (eop-outbound-sender*)? The hand-over from one
     // tenant to another, and a trace of Microsoft 365 without its stamps.
