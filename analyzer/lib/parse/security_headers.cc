@@ -455,8 +455,18 @@ std::vector<SecurityField> value_fields(Family family, const HeaderInfo& info, s
             return received_spf_fields(info, value);
         case Family::coded:
             return coded_fields(info, value);
-        case Family::spam_status:
-            return word_fields(info, value, true);
+        case Family::spam_status: {
+            auto fields = word_fields(info, value, true);
+            // A bare verdict ("X-Spam-Status: Yes", as MailScanner writes it)
+            // names no score: its own row, not "the score reached ...".
+            if (fields.size() == 1 && fields.front().key == "verdict") {
+                const SecurityField& v = fields.front();
+                std::string bare = std::string(v.value.substr(0, 8)) + "-bare";
+                FieldLookup m = field_meaning(info, "verdict", bare);
+                if (m.value != nullptr) fields.front().meaning = m;
+            }
+            return fields;
+        }
         case Family::spamd_result:
             return spamd_fields(info, value);
         case Family::key_values:
@@ -493,10 +503,17 @@ namespace {
 // Exchange Online's stamp on its own senders' mail, before any check: no
 // authserv-id, or the recipient's domain in its place with a DKIM result
 // for "header.d=none" (a domain no checker names); and no SPF result or one
-// whose comment names no sender IP ("spf=none (sender IP is )"). EOP's
+// whose comment names no sender IP ("spf=none (sender IP is )"). Or its
+// ARC set on that mail, by mx.microsoft.com, of bare "none" results. EOP's
 // inbound results carry no authserv-id either, but their SPF comment names
 // the IP it checked.
 bool unchecked_stamp(const AuthenticationResults& a) {
+    // Its ARC set on the same mail, by "mx.microsoft.com": every result a
+    // bare "none" ("spf=none; dmarc=none; dkim=none; arc=none").
+    if (a.authserv_id && iequals(*a.authserv_id, "mx.microsoft.com"))
+        return !a.results.empty() && std::ranges::all_of(a.results, [](const AuthResult& r) {
+            return iequals(r.result, "none") && !r.reason && r.properties.empty();
+        });
     auto domain_none = [](const AuthResult& r) {
         return r.method == "dkim" && std::ranges::any_of(r.properties, [](const auto& p) {
                    return iequals(p.first, "header.d") && iequals(p.second, "none");
