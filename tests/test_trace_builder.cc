@@ -180,6 +180,19 @@ BOOST_AUTO_TEST_CASE(times_without_a_zone_are_no_points) {
     BOOST_TEST(*plain->hops[0].delay_s == 1);
 }
 
+// A security header whose whole value is RFC 2047 encoded words is kept decoded.
+BOOST_AUTO_TEST_CASE(encoded_security_values_are_decoded) {
+    auto t = build_trace(
+        "Received: by mx.example; Mon, 1 Jan 2024 00:00:00 +0000\n"
+        "X-Forefront-Antispam-Report: =?us-ascii?Q?CIP:192.0.2.52;CTRY:US;LANG:en;SCL:1;H:a.e?=\n"
+        " =?us-ascii?Q?xample;DIR:INB;?=\n"
+        "X-MS-Exchange-Organization-SCL: 1\n");
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->signals.size(), 2U);
+    BOOST_TEST(t->signals[0].value == "CIP:192.0.2.52;CTRY:US;LANG:en;SCL:1;H:a.example;DIR:INB;");
+    BOOST_TEST(t->signals[1].value == "1");
+}
+
 BOOST_AUTO_TEST_CASE(no_header_fields_is_an_error) {
     BOOST_TEST(!build_trace(""));
     BOOST_TEST(!build_trace("just text\n"));

@@ -622,6 +622,9 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 // An ARC-Seal's b= is 400 bytes nobody reads: never unfolded.
                 std::string value =
                     iequals(f.name, "ARC-Seal") ? arc_seal_without_signature(f.raw) : unfold_collapsed(f.raw);
+                // A whole value written as RFC 2047 encoded words (Outlook keeps
+                // some so: "=?us-ascii?Q?CIP:192.0.2.1;CTRY:US;...?=") is read decoded.
+                if (value.starts_with("=?")) value = decode_header_text(value);
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
             }
         } else if (u == FieldUse::ContentType) {
