@@ -298,6 +298,33 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         std::size_t why_hop = r.first;
         for (std::size_t i = r.first; i <= r.last && !own_why; ++i)
             if ((own_why = own_evidence(i))) why_hop = i;
+        // The sender's domain receiving the message over the internet from
+        // another organisation's systems at the end of the chain, on mail
+        // addressed to that domain, where no system before showed the domain
+        // sending it: the recipient's own servers (mail to one's own domain
+        // from outside, or a From that names the recipient's domain
+        // falsely), not the sender's way out.
+        if (!own_why && k > 0 && k + 1 == runs.size() && crossed && !entry.from_device) {
+            bool addressed_here = false;
+            std::optional<std::string> org_here;
+            for (std::size_t i = r.first; i <= r.last && !addressed_here; ++i)
+                if (sides.is_sender_org(sys[i].org) &&
+                    std::ranges::find(sides.recipient_orgs, *sys[i].org) != sides.recipient_orgs.end()) {
+                    addressed_here = true;
+                    org_here = sys[i].org;
+                }
+            bool shown_before = false;
+            for (std::size_t j = 0; j < r.first && !shown_before; ++j)
+                shown_before =
+                    sides.is_sender_org(sys[j].org) ||
+                    (t.hops[j].fields.from.host && sides.is_sender_org(org_of_name(*t.hops[j].fields.from.host)));
+            if (addressed_here && !shown_before) {
+                enter_recipient(concat({entry.why, ": the message is addressed to ", *org_here,
+                                        ", and no system before this one is of ", *org_here,
+                                        ": the recipient's own servers, though From names the same domain"}));
+                continue;
+            }
+        }
         if (!own_why)
             for (std::size_t i = r.first; i <= r.last && !own_why; ++i)
                 if (sides.is_sender_org(sys[i].org)) {
@@ -313,6 +340,21 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                                       ", the list's own domain, before the message came "
                                       "back to the list at ",
                                       hop_ref(t.hops[runs[later].first]), ": the sender's own"});
+        // A chain that starts and ends inside a domain the message is
+        // addressed to, of none of the sender's organisations (From names
+        // another): only the recipient's side is stamped (a re-injection
+        // over loopback, a filter, a fetch), never the sender's own system.
+        if (!own_why && !crossed && k == 0 && runs.size() == 1 && !sides.sender_orgs.empty() && r.org &&
+            std::ranges::find(sides.recipient_orgs, *r.org) != sides.recipient_orgs.end() &&
+            std::ranges::none_of(sys.begin() + static_cast<std::ptrdiff_t>(r.first),
+                                 sys.begin() + static_cast<std::ptrdiff_t>(r.last) + 1,
+                                 [&](const System& s) { return sides.is_sender_org(s.org); })) {
+            enter_recipient(
+                concat({entry.why.empty() ? std::string_view("the chain starts here") : std::string_view(entry.why),
+                        ", in ", *r.org, ", a domain the message is addressed to, not the sender's (",
+                        sides.sender_orgs.front(), "): only the recipient's side is stamped"}));
+            continue;
+        }
         if (!own_why && !crossed)
             own_why = entry.why.empty() ? "the chain starts here: the sender's own system"
                                         : entry.why + ": the sender's own system";
