@@ -276,7 +276,21 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         }
         const Hop& first = t.hops[r.first];
         if (r.kind == RunKind::Provider) {
-            bool senders = k == 0 || !crossed || entry.from_device || sides.is_sender_org(r.org) ||
+            // At the start of the chain too, a provider that took the message
+            // over the internet from a named server of another organisation
+            // received it for the recipient: where that server is not the
+            // sender's own, or the message is addressed to the provider's
+            // own domain (gmx.de at gmx.net's hosts: one name, two suffixes).
+            const auto& client = first.fields.from;
+            const std::optional<std::string> client_org = client.rdns   ? org_of_name(*client.rdns)
+                                                          : client.host ? org_of_name(*client.host)
+                                                                        : std::nullopt;
+            auto label = [](std::string_view org) { return org.substr(0, org.find('.')); };
+            const bool addressed_here = r.org && std::ranges::any_of(sides.recipient_orgs, [&](const std::string& o) {
+                                            return label(o) == label(*r.org);
+                                        });
+            bool senders = !crossed || entry.from_device || sides.is_sender_org(r.org) ||
+                           (k == 0 && !addressed_here && (!client_org || sides.is_sender_org(client_org))) ||
                            authenticated_submission(first.fields) || submission_host(first.fields);
             if (senders) {
                 for (std::size_t i = r.first; i <= r.last; ++i)
