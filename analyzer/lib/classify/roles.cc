@@ -429,7 +429,20 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 continue;
             }
             bool from_own = k > 0 && (t.hops[r.first - 1].role == kLocal || t.hops[r.first - 1].role == kOrigin);
-            if (from_own && !recipient_domain && !list_elsewhere && sends_on &&
+            // A system that recorded its authentication checks of the message
+            // (Authentication-Results under its own name) checked it as a
+            // receiver: the recipient's gateway, not the sender's relay.
+            std::optional<std::string> checked_by;
+            for (const auto& sig : t.signals) {
+                if (checked_by || !iequals(sig.name, "Authentication-Results")) continue;
+                std::string_view id = trim_wsp(std::string_view(sig.value).substr(0, sig.value.find(';')));
+                id = id.substr(0, id.find_first_of(" \t"));
+                if (id.empty() || id.find('=') != std::string_view::npos) continue;
+                auto org = org_of_name(id);
+                for (std::size_t i = r.first; i <= r.last && !checked_by; ++i)
+                    if (org && sys[i].org == org) checked_by = std::string(id);
+            }
+            if (from_own && !recipient_domain && !list_elsewhere && sends_on && !checked_by &&
                 runs[k + 1].kind != RunKind::Microsoft) {
                 each(kSender, entry.why + "; it sent the message on to " + target_words(k + 1) +
                                   ": a relay service on the sender's side");
@@ -446,6 +459,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 continue;
             }
             std::string why = entry.why + ": the first receiver outside the sender's systems";
+            if (checked_by && from_own && sends_on)
+                why += concat({" (it checked the message as a receiver: Authentication-Results by ", *checked_by, ")"});
             if (provider_seen)
                 why += " (after the sender's provider)";
             else if (ms_seen)
