@@ -384,6 +384,14 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         if (!own_why && entry.from_device && k + 1 < runs.size())
             own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
                       entry.why + ")";
+        // A returned message (a bounce's) ends where delivery failed, not at
+        // the recipient: the device's first server, where it ends, is the
+        // one that tried to send it on.
+        if (!own_why && entry.from_device && k + 1 == runs.size() && t.undelivered && !recipient_domain)
+            own_why =
+                "the sending device handed the message to it, and the message was returned from here "
+                "undelivered: the device's first server (" +
+                entry.why + ")";
         if (!own_why) {
             // At the start of the chain, from a client that has no name of
             // its own but what it said in HELO (no reverse DNS: a dial-up
