@@ -188,6 +188,23 @@ BOOST_AUTO_TEST_CASE(returned_messages_travelled_not_delivered) {
     }
 }
 
+// Where a bounce's returned message stopped: what is known, never a "?".
+BOOST_AUTO_TEST_CASE(stopped_text_says_only_what_is_known) {
+    Bounce b;
+    Trace o;
+    BOOST_TEST(stopped_text(b, o).empty());
+    Hop& h = o.hops.emplace_back();
+    h.index = 3;
+    BOOST_TEST(stopped_text(b, o) == "stopped after hop #3");
+    h.fields.by.ip = "192.0.2.1";
+    BOOST_TEST(stopped_text(b, o) == "stopped after hop #3 (192.0.2.1)");
+    h.fields.by.host = "mx.example.net";
+    b.report.generating_server = "EX01.example.org";
+    BOOST_TEST(stopped_text(b, o) == "stopped after hop #3 (mx.example.net): the report came from EX01.example.org");
+    b.report.reporting_mta = "relay.example.org";
+    BOOST_TEST(stopped_text(b, o) == "stopped after hop #3 (mx.example.net): the report came from relay.example.org");
+}
+
 BOOST_AUTO_TEST_CASE(text_report_tells_the_chain_as_organisations) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/list-to-recipient.eml"));
     BOOST_REQUIRE(t);

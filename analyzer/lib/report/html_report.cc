@@ -434,10 +434,11 @@ std::string render_html_sections(const Trace& t, const HtmlOptions& o) {
         out += "</h2>\n";
         if (original.relay) out += "<p><strong>" + h(verdict_line(*original.relay)) + "</strong></p>\n";
         out += chain_sections(original, "orig", o);
-        if (!original.hops.empty() && t.bounce)
-            out += "<p class=\"muted\">It stopped after hop #" + std::to_string(original.hops.back().index) + " (" +
-                   h(original.hops.back().fields.by.host.value_or("?")) + "); the report came from " +
-                   h(b.report.reporting_mta.value_or("?")) + ".</p>\n";
+        if (!original.hops.empty() && t.bounce) {
+            std::string stopped = stopped_text(b, original);
+            stopped[0] = 'S';
+            out += "<p class=\"muted\">" + h(stopped) + ".</p>\n";
+        }
         out += t.bounce ? "<h2>The bounce itself</h2>\n" : "<h2>The notification itself</h2>\n";
     }
     out += chain_sections(t, "msg", o);

@@ -125,6 +125,16 @@ std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
 
 }  // namespace
 
+std::string stopped_text(const Bounce& b, const Trace& o) {
+    if (o.hops.empty()) return {};
+    const auto& by = o.hops.back().fields.by;
+    std::string out = "stopped after hop #" + std::to_string(o.hops.back().index);
+    if (const auto& at = by.host ? by.host : by.ip) out += " (" + *at + ")";
+    const auto& from = b.report.reporting_mta ? b.report.reporting_mta : b.report.generating_server;
+    if (from) out += ": the report came from " + *from;
+    return out;
+}
+
 std::string delivered_text(const Trace& t) {
     std::string hops = std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops");
     std::string out = t.total_delay_s ? "in " + format_duration(*t.total_delay_s) + " over " + hops : "over " + hops;
@@ -753,12 +763,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             out += "\n" + paint(kBold, "The returned message (" + b.report.original_kind + ")") + "\n\n";
             out += render_text(o, style);
             if (!o.hops.empty() && bounce)
-                out += "           " +
-                       paint(kYellow, "stopped after hop #" + std::to_string(o.hops.back().index) + " (" +
-                                          escape_for_terminal(o.hops.back().fields.by.host.value_or("?")) +
-                                          "): the report came from " +
-                                          escape_for_terminal(b.report.reporting_mta.value_or("?"))) +
-                       "\n";
+                out += "           " + paint(kYellow, escape_for_terminal(stopped_text(b, o))) + "\n";
         } else if (t.input_kind == "header-block") {
             // Only the report's header fields were read (a paste of headers, a
             // PST/OST item's transport headers): its body may hold the message.

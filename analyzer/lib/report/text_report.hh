@@ -56,6 +56,10 @@ std::string notification_headline(const Bounce& n);
 // counts from, never a negative number. Plain text (no header bytes).
 std::string delivered_text(const Trace& t);
 
+// "stopped after hop #N (HOST): the report came from SERVER", for a bounce's
+// returned message `o`: the host and the clause only where known.
+std::string stopped_text(const Bounce& b, const Trace& o);
+
 std::string render_text(const Trace& trace, const TextStyle& style);
 
 // "1h 02m 03s", "45s", "-3s"
