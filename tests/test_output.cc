@@ -188,6 +188,30 @@ BOOST_AUTO_TEST_CASE(returned_messages_travelled_not_delivered) {
     }
 }
 
+// A report of several failed recipients: the headline is the first's, and
+// says the others failed too, and whether for another cause.
+BOOST_AUTO_TEST_CASE(bounce_line_counts_the_other_failed_recipients) {
+    auto report = [](std::string_view second_status) {
+        return "From: MAILER-DAEMON@mx.example.jp\nTo: a@example.jp\nSubject: Undelivered Mail\n"
+               "Date: Mon, 2 Dec 2024 10:00:00 +0900\nMIME-Version: 1.0\n"
+               "Content-Type: multipart/report; report-type=delivery-status; boundary=\"B1\"\n\n"
+               "--B1\nContent-Type: text/plain\n\nThis is the mail system at host mx.example.jp.\n\n"
+               "--B1\nContent-Type: message/delivery-status\n\nReporting-MTA: dns; mx.example.jp\n\n"
+               "Final-Recipient: rfc822; ana@example.net\nAction: failed\nStatus: 5.1.1\n\n"
+               "Final-Recipient: rfc822; ben@example.net\nAction: failed\nStatus: " +
+               std::string(second_status) + "\n\n--B1--\n";
+    };
+    auto zone = DisplayZone::make("UTC");
+    auto other = analyse_message(report("5.2.2"), RuleSet::builtin());
+    BOOST_REQUIRE(other);
+    std::string text = render_text(*other, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("Also failed: 1 more recipient, for another cause (below).") != std::string::npos);
+    auto same = analyse_message(report("5.1.1"), RuleSet::builtin());
+    BOOST_REQUIRE(same);
+    text = render_text(*same, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("Also failed: 1 more recipient, for the same cause (below).") != std::string::npos);
+}
+
 // Where a bounce's returned message stopped: what is known, never a "?".
 BOOST_AUTO_TEST_CASE(stopped_text_says_only_what_is_known) {
     Bounce b;

@@ -302,7 +302,21 @@ std::string notification_headline(const Bounce& n) {
 namespace {
 
 std::string bounce_line(const Bounce& b) {
-    return bounce_headline(b) + (b.explanation ? ": " + escape_for_terminal(*b.explanation) : std::string());
+    std::string line =
+        bounce_headline(b) + (b.explanation ? ": " + escape_for_terminal(*b.explanation) : std::string());
+    // The headline is the first failed recipient's: the others that failed
+    // too are counted, and said when their cause differs.
+    std::size_t others = 0;
+    bool other_cause = false;
+    for (const auto& r : b.report.recipients) {
+        if (recipient_outcome(r) != "failed" || (b.recipient && r.address == b.recipient)) continue;
+        ++others;
+        other_cause = other_cause || r.status != b.status;
+    }
+    if (b.recipient && others > 0)
+        line += " Also failed: " + std::to_string(others) + " more recipient" + (others == 1 ? "" : "s") +
+                (other_cause ? ", for another cause (below)." : ", for the same cause (below).");
+    return line;
 }
 
 }  // namespace
