@@ -262,6 +262,15 @@ BOOST_AUTO_TEST_CASE(tls_comment_between_semicolon_and_date) {
     BOOST_TEST(!plain.tls);
 }
 
+// "(really [IP])" names the address, not a host called "really".
+BOOST_AUTO_TEST_CASE(really_names_no_host) {
+    auto r = parse_received(
+        " from [10.0.0.1] (really [124.183.219.10]) by smtp.example.net with ESMTP; Mon, 1 Jan 2024 00:00:00 +0000");
+    BOOST_TEST(r.from.ip.value_or("") == "124.183.219.10");
+    BOOST_TEST(!r.from.rdns);
+    BOOST_TEST(r.from.host.value_or("") != "really");
+}
+
 // Microsoft SMTPSVC (IIS) says TLS in words between the by-host and "with".
 BOOST_AUTO_TEST_CASE(smtpsvc_over_tls_secured_channel) {
     auto r = parse_received(

@@ -376,7 +376,9 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                         name = name.substr(at + 1);
                     }
                     clues.rdns_form = true;
-                    if (!name.empty() && !is_unknown(name) &&
+                    // "(really [IP])": the address the client really connected
+                    // from, after the HELO it gave; no name.
+                    if (!name.empty() && !is_unknown(name) && !iequals(name, "really") &&
                         !(name.data() == asked.data() && name.size() == asked.size()
                               ? asked_is_ip
                               : ip_from_literal(name).has_value()))
