@@ -474,6 +474,21 @@ BOOST_AUTO_TEST_CASE(message_trace_line) {
     BOOST_TEST(!message_trace_command(t, sec));
     Trace plain = analysed("postfix-basic.eml");  // never through Microsoft 365
     BOOST_TEST(!message_trace_command(plain, decode_security(plain.signals)));
+    // Exchange Server on premises writes Exchange's IDs too: no tenant's trace.
+    auto onprem = analyse_message(
+        "Received: from EX02.corp.example (10.1.0.12) by EX01.corp.example (10.1.0.11) with Microsoft SMTP Server "
+        "(version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384) id 15.0.1178.4; Mon, 22 Feb 2021 10:00:01 "
+        "+0100\nX-MS-Exchange-Organization-Network-Message-Id: 7b9f8bf0-0922-4b2c-2779-08d8d741d6ec\n"
+        "Message-ID: <485a17ae@ex.corp.example>\nFrom: a@corp.example\nTo: b@corp.example\n"
+        "Date: Mon, 22 Feb 2021 10:00:00 +0100\n\nx\n",
+        RuleSet::builtin());
+    BOOST_REQUIRE(onprem);
+    BOOST_TEST(outside_microsoft_365(*onprem));
+    BOOST_TEST(!message_trace_command(*onprem, decode_security(onprem->signals)));
+    auto zone = DisplayZone::make("UTC");
+    std::string text = render_text(*onprem, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("For the Exchange admin") != std::string::npos);
+    BOOST_TEST(text.find("For the Exchange Online admin") == std::string::npos);
     // Last handled by Outlook.com's consumer tenant: no admin can trace it.
     Trace personal = analysed("o365-inbound-junk-verdicts.eml");
     for (auto& sig : personal.signals)

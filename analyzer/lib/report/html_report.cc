@@ -367,7 +367,8 @@ std::string security_html(const Trace& t) {
         out += "</tbody></table></div>\n";
     }
     if (!sec.ids.empty() || command) {
-        out += "<h2>For the Exchange Online admin</h2><div class=\"table\"><table class=\"sec\"><tbody>";
+        out += outside_microsoft_365(t) ? "<h2>For the Exchange admin</h2>" : "<h2>For the Exchange Online admin</h2>";
+        out += "<div class=\"table\"><table class=\"sec\"><tbody>";
         for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
             if (*f)
                 out += "<tr><td>" + h((*f)->key) + "</td><td class=\"mono\">" + value_html((*f)->value) + "</td><td>" +

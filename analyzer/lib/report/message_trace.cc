@@ -6,10 +6,16 @@
 
 namespace hopscope {
 
+bool outside_microsoft_365(const Trace& t) {
+    return t.relay && t.relay->reason == "no-microsoft-365";
+}
+
 std::optional<std::string> message_trace_command(const Trace& t, const SecurityReport& sec) {
-    bool microsoft = sec.ids.network_message_id || sec.ids.tenant_id || std::ranges::any_of(t.hops, [](const Hop& h) {
-                         return h.role == "eop" || h.role == "exchange-online";
-                     });
+    // Exchange Server on premises writes the same IDs: they count only where
+    // the relay answer does not find the chain outside Microsoft 365.
+    bool microsoft =
+        std::ranges::any_of(t.hops, [](const Hop& h) { return h.role == "eop" || h.role == "exchange-online"; }) ||
+        ((sec.ids.network_message_id || sec.ids.tenant_id) && !outside_microsoft_365(t));
     if (!microsoft || !t.message_id || t.message_id->empty() || t.message_id->size() > 998) return std::nullopt;
     // Last handled in Outlook.com's consumer tenant: no admin's trace holds it.
     if (sec.ids.consumer_tenant()) return std::nullopt;

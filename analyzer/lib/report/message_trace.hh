@@ -20,4 +20,9 @@ namespace hopscope {
 // an organisation's tenant handled it last (not Outlook.com's consumer one).
 std::optional<std::string> message_trace_command(const Trace& t, const SecurityReport& sec);
 
+// The relay answer found the chain outside Microsoft 365 (no hop of it, and
+// no report of its refusal): Exchange IDs in the headers are an Exchange
+// server's on premises, for its admin, not a tenant's.
+bool outside_microsoft_365(const Trace& t);
+
 }  // namespace hopscope

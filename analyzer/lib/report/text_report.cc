@@ -698,7 +698,9 @@ void security_text(std::string& out, const Trace& t, const TextStyle& style) {
     arc_text();
 
     if (!sec.ids.empty() || command) {
-        out += "\n" + paint(kBold, "For the Exchange Online admin") + "\n";
+        out += "\n" +
+               paint(kBold, outside_microsoft_365(t) ? "For the Exchange admin" : "For the Exchange Online admin") +
+               "\n";
         std::vector<SecurityField> ids;
         for (const auto* f : {&sec.ids.network_message_id, &sec.ids.tenant_id, &sec.ids.end_to_end_latency})
             if (*f) ids.push_back(**f);
