@@ -210,6 +210,14 @@ BOOST_AUTO_TEST_CASE(bounce_line_counts_the_other_failed_recipients) {
     BOOST_REQUIRE(same);
     text = render_text(*same, TextStyle{false, true, *zone});
     BOOST_TEST(text.find("Also failed: 1 more recipient, for the same cause (below).") != std::string::npos);
+    // A diagnostic the headline quotes whole is not said twice.
+    std::string quoted = report("5.1.1");
+    quoted.replace(quoted.find("Status: 5.1.1\n"), 14, "Status: 5.0.0\nDiagnostic-Code: smtp; mailbox is full\n");
+    auto once = analyse_message(quoted, RuleSet::builtin());
+    BOOST_REQUIRE(once);
+    text = render_text(*once, TextStyle{false, true, *zone});
+    BOOST_TEST(text.find("The report's diagnostic: mailbox is full") != std::string::npos);
+    BOOST_TEST(text.find("ana@example.net: (the diagnostic quoted above)") != std::string::npos);
 }
 
 // Where a bounce's returned message stopped: what is known, never a "?".

@@ -771,8 +771,13 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                        (x.status ? " (" + escape_for_terminal(*x.status) + ")" : "") +
                        (x.remote_mta ? " at " + escape_for_terminal(*x.remote_mta) : "") + "\n";
             else if (x.diagnostic)
+                // Said once: a diagnostic the headline quotes whole is not repeated.
                 out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " +
-                       escape_for_terminal(*x.diagnostic) + "\n";
+                       (b.explanation &&
+                                b.explanation->find("The report's diagnostic: " + *x.diagnostic) != std::string::npos
+                            ? std::string("(the diagnostic quoted above)")
+                            : escape_for_terminal(*x.diagnostic)) +
+                       "\n";
         }
         if (!b.original.empty()) {
             const Trace& o = b.original.front();
