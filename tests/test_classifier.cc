@@ -846,3 +846,25 @@ BOOST_AUTO_TEST_CASE(list_return_paths_in_each_managers_form) {
     person.signals.push_back({"Precedence", "bulk"});
     BOOST_TEST(!OrgHeaders::of(person).list());
 }
+
+// A chain that starts and ends inside the domain Delivered-To names, From
+// naming another: the recipient's re-injection, only its side stamped.
+// Without Delivered-To (a "for" alone may name the sender's own site) or on
+// a returned message, the chain's start stays the sender's.
+BOOST_AUTO_TEST_CASE(a_chain_only_inside_the_delivery_domain_is_the_recipients) {
+    const std::string stamps =
+        "Received: from localhost.localdomain (localhost.localdomain [127.0.0.1])\n"
+        " by mail.jg555.example (Postfix) with ESMTP id 0197E43E6\n"
+        " for <maillist@jg555.example>; Wed, 10 Jul 2002 08:21:12 -0700 (PDT)\n"
+        "From: Poohba <poohba@blkpoohba.example.org>\nTo: procmail@lists.example.de\n"
+        "Date: Wed, 10 Jul 2002 08:19:00 -0700\n";
+    auto delivered = traced_text("Delivered-To: maillist@jg555.example\n" + stamps);
+    BOOST_TEST(roles(delivered) == "external-delivery");
+    auto stamped_for = traced_text(stamps);
+    BOOST_TEST(roles(stamped_for) == "local-relay");
+    auto returned = build_trace("Delivered-To: maillist@jg555.example\n" + stamps);
+    BOOST_REQUIRE(returned);
+    returned->undelivered = true;
+    classify(*returned, RuleSet::builtin());
+    BOOST_TEST(roles(*returned) == "local-relay");
+}

@@ -354,19 +354,26 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                                       ", the list's own domain, before the message came "
                                       "back to the list at ",
                                       hop_ref(t.hops[runs[later].first]), ": the sender's own"});
-        // A chain that starts and ends inside a domain the message is
-        // addressed to, of none of the sender's organisations (From names
-        // another): only the recipient's side is stamped (a re-injection
-        // over loopback, a filter, a fetch), never the sender's own system.
-        if (!own_why && !crossed && k == 0 && runs.size() == 1 && !sides.sender_orgs.empty() && r.org &&
-            std::ranges::find(sides.recipient_orgs, *r.org) != sides.recipient_orgs.end() &&
+        // A chain that starts and ends inside the domain the message was
+        // delivered to (Delivered-To, X-Original-To: written at delivery), of
+        // none of the sender's organisations (From names another): only the
+        // recipient's side is stamped (a re-injection over loopback, a
+        // filter, a fetch), never the sender's own system. Not a returned
+        // message, which ends where delivery failed.
+        std::optional<std::string_view> delivered_to;
+        for (const auto& sig : t.signals)
+            if (!delivered_to && (iequals(sig.name, "Delivered-To") || iequals(sig.name, "X-Original-To")) && r.org &&
+                org_of_address(sig.value) == r.org)
+                delivered_to = sig.name;
+        if (!own_why && !crossed && k == 0 && runs.size() == 1 && !t.undelivered && delivered_to &&
+            !sides.sender_orgs.empty() &&
             std::ranges::none_of(sys.begin() + static_cast<std::ptrdiff_t>(r.first),
                                  sys.begin() + static_cast<std::ptrdiff_t>(r.last) + 1,
                                  [&](const System& s) { return sides.is_sender_org(s.org); })) {
-            enter_recipient(
-                concat({entry.why.empty() ? std::string_view("the chain starts here") : std::string_view(entry.why),
-                        ", in ", *r.org, ", a domain the message is addressed to, not the sender's (",
-                        sides.sender_orgs.front(), "): only the recipient's side is stamped"}));
+            enter_recipient(concat(
+                {entry.why.empty() ? std::string_view("the chain starts here") : std::string_view(entry.why), ", in ",
+                 *r.org, ", where ", *delivered_to, " says the message was delivered, not the sender's (",
+                 sides.sender_orgs.front(), "): only the recipient's side is stamped"}));
             continue;
         }
         if (!own_why && !crossed)
