@@ -314,7 +314,7 @@ std::string bounce_line(const Bounce& b) {
         other_cause = other_cause || r.status != b.status;
     }
     if (b.recipient && others > 0)
-        line += " Also failed: " + std::to_string(others) + " more recipient" + (others == 1 ? "" : "s") +
+        line += std::string(line.ends_with('.') ? "" : ".") + " Also failed: " + std::to_string(others) + " more recipient" + (others == 1 ? "" : "s") +
                 (other_cause ? ", for another cause (below)." : ", for the same cause (below).");
     return line;
 }
