@@ -868,3 +868,24 @@ BOOST_AUTO_TEST_CASE(a_chain_only_inside_the_delivery_domain_is_the_recipients) 
     classify(*returned, RuleSet::builtin());
     BOOST_TEST(roles(*returned) == "local-relay");
 }
+
+// --relay naming the host Microsoft 365 took the message from: the user's
+// relay stays on the sender's side, never one run with Microsoft 365.
+BOOST_AUTO_TEST_CASE(the_named_relay_is_not_joined_to_microsoft_365) {
+    for (const char* relay : {"relay.contoso.com", "198.51.100.77", "198.51.100.0/24"}) {
+        BOOST_TEST_CONTEXT(relay) {
+            RuleSet rules = RuleSet::builtin();
+            BOOST_REQUIRE(rules.add_relay(relay));
+            Trace t = traced("demo-o365-relay.eml", rules);
+            BOOST_TEST(roles(t) == "local-relay > eop > exchange-online > exchange-online > exchange-online");
+            BOOST_REQUIRE(t.relay);
+            BOOST_TEST(t.relay->state == "traversed");
+            std::size_t said = 0;  // the rule's words, said once at most
+            for (const auto& e : t.hops[0].evidence)
+                for (auto at = e.find("named by --relay"); at != std::string::npos;
+                     at = e.find("named by --relay", at + 1))
+                    ++said;
+            BOOST_TEST(said <= 1U);
+        }
+    }
+}

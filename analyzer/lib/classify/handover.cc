@@ -365,11 +365,15 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                     *a.org + " and " + *b.org + " are both the sender's own domains (From, Sender or Return-Path)";
                 continue;
             }
-            if (auto why = user_inside(i)) {
-                link.kind = LinkKind::Joined;
-                link.why = *why;
-                continue;
-            }
+            // The user's own systems are one organisation, but never one with
+            // a service they hand the message to (Microsoft 365 taking it from
+            // the --relay host is the hand-over the relay answer is about).
+            if (!service_edge)
+                if (auto why = user_inside(i)) {
+                    link.kind = LinkKind::Joined;
+                    link.why = *why;
+                    continue;
+                }
             link.kind = LinkKind::Crossing;
             // Out of the sending device's own stamps: a host that only stamps
             // itself at the start of the chain and whose organisation is its

@@ -550,9 +550,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         if (!crossed && !entry.why.empty()) {
             static constexpr std::string_view kOwn = ": the sender's own system";
             std::string_view front = t.hops[r.first].evidence.front();
-            if (!(front.size() == entry.why.size() + kOwn.size() && front.starts_with(entry.why) &&
-                  front.ends_with(kOwn)))
-                t.hops[r.first].evidence.push_back(entry.why);
+            // Said once: the entry's words are not added where the role's own
+            // evidence already says them (the same user rule, or the same
+            // words as the sender's own system).
+            const bool said = (front.size() == entry.why.size() + kOwn.size() && front.starts_with(entry.why) &&
+                               front.ends_with(kOwn)) ||
+                              entry.why.starts_with(front);
+            if (!said) t.hops[r.first].evidence.push_back(entry.why);
         }
         if (k > 0 && crossed && entry.why.find("hand-over") != std::string::npos)
             t.hops[r.first].evidence.push_back("after the " + entry.why.substr(0, entry.why.find(':')));
