@@ -222,13 +222,24 @@ std::optional<std::string> originating_ip(const Trace& t) {
 
 SenderSide origin_of(const Trace& t) {
     if (t.hops.empty()) return {};
-    const SenderSide& first = t.hops.front().fields.from;
-    if (!first.ip || *first.ip != "255.255.255.255") return first;
+    const ReceivedFields& f = t.hops.front().fields;
+    const SenderSide& first = f.from;
     // Exchange Online's stand-in for a client it does not show: the client
     // is X-Originating-IP's address where Exchange writes one.
-    SenderSide client;
-    client.ip = originating_ip(t);
-    return client;
+    if (first.ip && *first.ip == "255.255.255.255") {
+        SenderSide client;
+        client.ip = originating_ip(t);
+        return client;
+    }
+    // A mailbox server's stamp of its own hand-over (from itself, "with
+    // mapi"): the client it took the message from, where Exchange names one.
+    if (first.host && f.by.host && iequals(*first.host, *f.by.host))
+        if (auto ip = originating_ip(t)) {
+            SenderSide client;
+            client.ip = std::move(ip);
+            return client;
+        }
+    return first;
 }
 
 namespace {

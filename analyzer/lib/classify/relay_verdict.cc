@@ -510,8 +510,18 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // client wrote: no connection from outside, so no TLS to speak of.
             v.tls.reset();
             v.tls_version.reset();
+            // Its sender is the mailbox server itself (its name, a link-local
+            // address): the client's address, where Exchange gives one, is
+            // X-Originating-IP.
+            bool self = (v.ip && site_local_address(*v.ip)) ||
+                        (v.host && entry.fields.by.host && iequals(*v.host, *entry.fields.by.host));
+            if (self) {
+                v.host.reset();
+                v.ip = originating_ip(t);
+            }
             v.evidence.front() = "Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ")" +
-                                 (v.host || v.ip ? " from " + seen_words(v) : std::string());
+                                 (v.host || v.ip ? " from " + seen_words(v) : std::string()) +
+                                 (self && v.ip ? " (X-Originating-IP)" : "");
             finish(v, "not-applicable", "mailbox", "mailbox");
             v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
                                  (with ? " taking it with " + *with : std::string()) +

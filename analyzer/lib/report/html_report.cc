@@ -206,7 +206,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
     item(t.undelivered ? "Travelled" : "Delivered", h(delivered_text(t)));
     if (!t.hops.empty())
         item("Origin", sender_html(origin_of(t)) +
-                           (t.relay && t.relay->first_sender_microsoft
+                           (origin_is_microsoft_host(t)
                                 ? " (Microsoft 365's own host: where the message started is not in this header)"
                                 : std::string()));
     return out + "</dl>\n";

@@ -125,6 +125,13 @@ std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
 
 }  // namespace
 
+bool origin_is_microsoft_host(const Trace& t) {
+    if (t.hops.empty() || !t.relay || !t.relay->first_sender_microsoft) return false;
+    const SenderSide o = origin_of(t);
+    const SenderSide& first = t.hops.front().fields.from;
+    return o.host == first.host && o.ip == first.ip;
+}
+
 std::string stopped_text(const Bounce& b, const Trace& o) {
     if (o.hops.empty()) return {};
     const auto& by = o.hops.back().fields.by;
@@ -314,7 +321,8 @@ std::string bounce_line(const Bounce& b) {
         other_cause = other_cause || r.status != b.status;
     }
     if (b.recipient && others > 0)
-        line += std::string(line.ends_with('.') ? "" : ".") + " Also failed: " + std::to_string(others) + " more recipient" + (others == 1 ? "" : "s") +
+        line += std::string(line.ends_with('.') ? "" : ".") + " Also failed: " + std::to_string(others) +
+                " more recipient" + (others == 1 ? "" : "s") +
                 (other_cause ? ", for another cause (below)." : ", for the same cause (below).");
     return line;
 }
@@ -824,9 +832,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     field(t.undelivered ? "Travelled" : "Delivered", delivered);
     if (!t.hops.empty()) {
         const SenderSide o = origin_of(t);
-        // The first sender is Microsoft 365's own host when its stamps were
-        // cut: where the chain starts, not where the message did.
-        bool cut = t.relay && t.relay->first_sender_microsoft;
+        bool cut = origin_is_microsoft_host(t);
         field("Origin", sender_text(o) + (cut ? " (Microsoft 365's own host: where the message started is not in "
                                                 "this header)"
                                               : std::string()));

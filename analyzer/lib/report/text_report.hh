@@ -56,6 +56,11 @@ std::string notification_headline(const Bounce& n);
 // counts from, never a negative number. Plain text (no header bytes).
 std::string delivered_text(const Trace& t);
 
+// The origin shown is Microsoft 365's own host, its stamps cut above it:
+// where the chain starts, not where the message did (not where origin_of
+// found the client by X-Originating-IP).
+bool origin_is_microsoft_host(const Trace& t);
+
 // "stopped after hop #N (HOST): the report came from SERVER", for a bounce's
 // returned message `o`: the host and the clause only where known.
 std::string stopped_text(const Bounce& b, const Trace& o);
