@@ -573,6 +573,22 @@ BOOST_AUTO_TEST_CASE(two_tenants_are_two_organisations) {
     // One tenant: no hand-over inside Microsoft 365.
     auto one = traced("demo-o365-relay.eml");
     for (const auto& o : one.orgs) BOOST_TEST((!o.handover || o.first_hop == 2));
+    // Outlook.com out through EOP and back into its consumer tenant: personal
+    // mailboxes on both sides, not another organisation's mail.
+    std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/tenant-to-tenant.eml");
+    auto swap = [&](std::string_view from, std::string_view to) {
+        auto at = bytes.find(from);
+        BOOST_REQUIRE(at != std::string::npos);
+        bytes.replace(at, from.size(), to);
+    };
+    swap("X-MS-Exchange-CrossTenant-Id: 5f1c9a2e-8b3d-4e7f-a1c2-3d4e5f6a7b8c",
+         "X-MS-Exchange-CrossTenant-Id: 84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa");
+    swap("X-OriginatorOrg: fabrikam.example", "X-OriginatorOrg: outlook.com");
+    auto consumer = traced_text(bytes);
+    BOOST_REQUIRE(consumer.relay);
+    BOOST_TEST(consumer.relay->reason == "outlook-com");
+    BOOST_TEST(consumer.relay->method == "inbound");
+    BOOST_TEST(consumer.orgs.size() == 3U);  // still two passes through Microsoft 365
 }
 
 BOOST_AUTO_TEST_CASE(two_domains_without_proof_stay_two_organisations) {

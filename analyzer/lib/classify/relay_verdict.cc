@@ -463,8 +463,22 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
 
     // Another tenant handed it over: another organisation's mail.
     if (sides.links[e].tenant) {
-        finish(v, "not-applicable", "inbound", "inbound");
-        v.evidence.push_back("another Microsoft 365 tenant's mail: " + sides.links[e].why);
+        // Outlook.com's consumer service on both sides (X-OriginatorOrg
+        // outlook.com, the recipient's tenant its consumer one): personal
+        // mailboxes, out through EOP and back in.
+        auto tenant = find_signal(t, "X-MS-Exchange-CrossTenant-Id");
+        auto originator = find_signal(t, "X-OriginatorOrg");
+        const bool consumer = tenant && consumer_tenant_id(trim_wsp(*tenant)) && originator &&
+                              iequals(trim_wsp(*originator), "outlook.com");
+        finish(v, "not-applicable", "inbound", consumer ? "outlook-com" : "inbound");
+        v.evidence.push_back(
+            (consumer ? "Outlook.com's mail out and back in: " : "another Microsoft 365 tenant's mail: ") +
+            sides.links[e].why);
+        if (consumer)
+            v.evidence.push_back("X-OriginatorOrg is outlook.com and X-MS-Exchange-CrossTenant-Id " +
+                                 std::string(trim_wsp(*tenant)) +
+                                 " is Outlook.com's consumer tenant (observed): personal mailboxes on both sides, "
+                                 "so no organisation's relay is involved");
         t.relay = std::move(v);
         return;
     }
