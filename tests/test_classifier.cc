@@ -13,6 +13,7 @@
 #include "classify/network.hh"
 #include "classify/organisation.hh"
 #include "classify/public_suffix.hh"
+#include "classify/relay_verdict.hh"
 #include "classify/role_rules.hh"
 #include "parse/ip_address.hh"
 #include "parse/security_headers.hh"
@@ -904,4 +905,22 @@ BOOST_AUTO_TEST_CASE(the_named_relay_is_not_joined_to_microsoft_365) {
             BOOST_TEST(said <= 1U);
         }
     }
+}
+
+// --min-tls: a version below the minimum says so; a stamp that names no
+// version says that, not that "unknown" is below anything.
+BOOST_AUTO_TEST_CASE(tls_shortfall_words) {
+    RelayVerdict v;
+    v.traversed = true;
+    v.tls = true;
+    v.tls_version = "1.0";
+    BOOST_TEST(tls_shortfall(v, false, "1.2").value_or("") == "TLS 1.0 is below the minimum 1.2");
+    v.tls_version = "unknown";
+    BOOST_TEST(tls_shortfall(v, false, "1.2").value_or("") ==
+               "the stamp names no TLS version, so the minimum 1.2 is not shown met");
+    v.tls_version = "1.3";
+    BOOST_TEST(!tls_shortfall(v, false, "1.2"));
+    v.tls = false;
+    v.tls_version.reset();
+    BOOST_TEST(tls_shortfall(v, true, "").value_or("") == "without TLS and TLS is required");
 }

@@ -797,7 +797,9 @@ std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls
     bool tls = v.tls.value_or(false);
     if ((require_tls || !min_tls.empty()) && !tls) return std::string("without TLS and TLS is required");
     if (!min_tls.empty() && !(v.tls_version && tls_at_least(*v.tls_version, min_tls)))
-        return "TLS " + v.tls_version.value_or("unknown") + " is below the minimum " + std::string(min_tls);
+        return !v.tls_version || *v.tls_version == "unknown"
+                   ? "the stamp names no TLS version, so the minimum " + std::string(min_tls) + " is not shown met"
+                   : "TLS " + *v.tls_version + " is below the minimum " + std::string(min_tls);
     return std::nullopt;
 }
 

@@ -21,7 +21,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
 
 // What a traversed verdict lacks for a user who demands TLS (`require_tls`)
 // or at least a TLS version (`min_tls`, "1.2"; empty: any): "without TLS and
-// TLS is required", "TLS 1.0 is below the minimum 1.2"; nullopt when it has
+// TLS is required", "TLS 1.0 is below the minimum 1.2", "the stamp names no
+// TLS version, so the minimum 1.2 is not shown met"; nullopt when it has
 // it (or when the verdict is not traversed: nothing to add). One test for
 // check, serve and every command that asks it.
 std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls, std::string_view min_tls);
