@@ -86,37 +86,57 @@ struct ExchangeSignals {
     }
 };
 
-// The address EOP itself recorded: its Authentication-Results "(sender IP is X)"
-// or Received-SPF "client-ip=X" from protection.outlook.com.
-std::optional<std::string> eop_client_ip(const Trace& t) {
-    for (const auto& s : t.signals) {
-        std::string_view v = s.value;
-        std::string_view marker;
-        if (iequals(s.name, "Authentication-Results") && v.find("sender IP is ") != std::string_view::npos)
-            marker = "sender IP is ";
-        else if (iequals(s.name, "Received-SPF") && v.find("protection.outlook.com") != std::string_view::npos)
-            marker = "client-ip=";
-        if (marker.empty()) continue;
-        auto at = v.find(marker);
-        if (at == std::string_view::npos) continue;
-        auto rest = v.substr(at + marker.size());
-        auto ip = normalise_ip(rest.substr(0, rest.find_first_of(" );")));
-        if (ip) return ip;
+// The addresses EOP itself recorded, newest first, one per pass through EOP:
+// its Authentication-Results "(sender IP is X)", else Received-SPF
+// "client-ip=X" from protection.outlook.com.
+std::vector<std::string> eop_client_ips(const Trace& t) {
+    std::vector<std::string> out;
+    for (std::string_view header : {"Authentication-Results", "Received-SPF"}) {
+        for (const auto& s : t.signals) {
+            std::string_view v = s.value;
+            if (!iequals(s.name, header)) continue;
+            std::string_view marker = header == "Received-SPF" ? "client-ip=" : "sender IP is ";
+            if (header == "Received-SPF" && v.find("protection.outlook.com") == std::string_view::npos) continue;
+            auto at = v.find(marker);
+            if (at == std::string_view::npos) continue;
+            auto rest = v.substr(at + marker.size());
+            if (auto ip = normalise_ip(rest.substr(0, rest.find_first_of(" );")));
+                ip && std::ranges::find(out, *ip) == out.end())
+                out.push_back(std::move(*ip));
+        }
+        if (!out.empty()) break;
     }
-    return std::nullopt;
+    return out;
 }
 
-// Compares what Exchange Online's own headers say with the entry hop's stamp.
+// Compares what Exchange Online's own headers say with the entry hop's
+// stamp. A message can pass EOP twice (out through a gateway and back):
+// what the later pass wrote is said to be that pass's, not the entry's.
 void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
-    if (auto ip = eop_client_ip(t)) {
-        v.evidence.push_back("EOP's own authentication header names sender IP " + *ip);
-        // The newest EOP pass wrote that header; a message can pass EOP twice.
-        bool seen = std::ranges::any_of(
-            t.hops, [&](const Hop& h) { return h.role == kEop && h.fields.from.ip && *h.fields.from.ip == *ip; });
-        if (!seen && eop.fields.from.ip)
-            t.anomalies.push_back({"signal-contradiction",
-                                   "EOP's authentication header says the sender IP was " + *ip +
-                                       " but no EOP hop's stamp has that sender (first: " + *eop.fields.from.ip + ")"});
+    auto later_eop = [&](auto&& same) -> const Hop* {
+        for (const auto& h : t.hops)
+            if (h.role == kEop && h.index > eop.index && same(h)) return &h;
+        return nullptr;
+    };
+    if (auto ips = eop_client_ips(t); !ips.empty()) {
+        const auto& at_entry = eop.fields.from.ip;
+        if (at_entry && std::ranges::find(ips, *at_entry) != ips.end()) {
+            v.evidence.push_back("EOP's own authentication header names sender IP " + *at_entry);
+        } else if (const Hop* later = later_eop([&](const Hop& h) {
+                       return h.fields.from.ip && std::ranges::find(ips, *h.fields.from.ip) != ips.end();
+                   })) {
+            v.evidence.push_back("EOP's own authentication header names sender IP " + *later->fields.from.ip +
+                                 ": the later pass through EOP at " + hop_ref(*later) + ", not this entry");
+        } else {
+            v.evidence.push_back("EOP's own authentication header names sender IP " + ips.front());
+            bool seen = std::ranges::any_of(t.hops, [&](const Hop& h) {
+                return h.role == kEop && h.fields.from.ip && *h.fields.from.ip == ips.front();
+            });
+            if (!seen && at_entry)
+                t.anomalies.push_back(
+                    {"signal-contradiction", "EOP's authentication header says the sender IP was " + ips.front() +
+                                                 " but no EOP hop's stamp has that sender (first: " + *at_entry + ")"});
+        }
     }
     if (auto arrival = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalArrivalTime")) {
         // "14 May 2024 07:12:05.5841 (UTC)": drop the fraction, the zone is UTC.
@@ -125,10 +145,17 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
         if (auto dot = text.rfind('.'); dot != std::string::npos && dot > text.rfind(':')) text.erase(dot);
         ParsedDate d = parse_date(text + " +0000");
         if (d.time) {
-            v.evidence.push_back("Exchange Online recorded the arrival at " + format_utc(*d.time) +
-                                 " (OriginalArrivalTime)");
             constexpr std::int64_t kTolerance = 300;
-            if (eop.fields.time && std::llabs(*d.time - *eop.fields.time) > kTolerance)
+            auto off = [&](const Hop& h) {
+                return h.fields.time ? std::llabs(*d.time - *h.fields.time) : kTolerance + 1;
+            };
+            auto near = [&](const Hop& h) { return off(h) <= kTolerance; };
+            // The pass it was written at: the EOP stamp nearest in time.
+            const Hop* later = later_eop([&](const Hop& h) { return near(h) && off(h) < off(eop); });
+            v.evidence.push_back(
+                "Exchange Online recorded the arrival at " + format_utc(*d.time) + " (OriginalArrivalTime)" +
+                (later ? ": the later pass through EOP at " + hop_ref(*later) + ", not this entry" : std::string()));
+            if (!later && eop.fields.time && !near(eop))
                 t.anomalies.push_back(
                     {"signal-contradiction", "OriginalArrivalTime " + format_utc(*d.time) + " is " +
                                                  std::to_string(std::llabs(*d.time - *eop.fields.time)) +
