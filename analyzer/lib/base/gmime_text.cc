@@ -167,7 +167,9 @@ std::string decode_header_text_gmime(std::string_view unfolded) {
         if (const std::string* hit = memo->find(unfolded)) return *hit;
     if (long_memo != nullptr)
         if (const std::string* hit = long_memo->find(unfolded)) return *hit;
-    std::string buf = join_padded_b_words(unfolded);
+    // Only a B-encoded word's '=' padding puts "=?=" in a text: without it
+    // there is nothing to join, and the words are not looked for.
+    std::string buf = unfolded.find("=?=") != std::string_view::npos ? join_padded_b_words(unfolded) : std::string();
     if (buf.empty()) buf = unfolded;
     // NUL bytes would cut the C string short; GMime never sees them.
     for (char& c : buf)

@@ -361,12 +361,12 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         // filter, a fetch), never the sender's own system. Not a returned
         // message, which ends where delivery failed.
         std::optional<std::string_view> delivered_to;
-        for (const auto& sig : t.signals)
-            if (!delivered_to && (iequals(sig.name, "Delivered-To") || iequals(sig.name, "X-Original-To")) && r.org &&
-                org_of_address(sig.value) == r.org)
-                delivered_to = sig.name;
-        if (!own_why && !crossed && k == 0 && runs.size() == 1 && !t.undelivered && delivered_to &&
-            !sides.sender_orgs.empty() &&
+        if (!own_why && !crossed && k == 0 && runs.size() == 1 && !t.undelivered && r.org)
+            for (const auto& sig : t.signals)
+                if (!delivered_to && (iequals(sig.name, "Delivered-To") || iequals(sig.name, "X-Original-To")) &&
+                    org_of_address(sig.value) == r.org)
+                    delivered_to = sig.name;
+        if (delivered_to && !sides.sender_orgs.empty() &&
             std::ranges::none_of(sys.begin() + static_cast<std::ptrdiff_t>(r.first),
                                  sys.begin() + static_cast<std::ptrdiff_t>(r.last) + 1,
                                  [&](const System& s) { return sides.is_sender_org(s.org); })) {
@@ -449,7 +449,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // receiver: the recipient's gateway, not the sender's relay.
             std::optional<std::string> checked_by;
             for (const auto& sig : t.signals) {
-                if (checked_by || !iequals(sig.name, "Authentication-Results")) continue;
+                if (!from_own || !sends_on || checked_by || !iequals(sig.name, "Authentication-Results")) continue;
                 std::string_view id = trim_wsp(std::string_view(sig.value).substr(0, sig.value.find(';')));
                 id = id.substr(0, id.find_first_of(" \t"));
                 if (id.empty() || id.find('=') != std::string_view::npos) continue;
