@@ -421,3 +421,17 @@ BOOST_AUTO_TEST_CASE(hostile_lines_are_errors_not_crashes) {
     BOOST_TEST(ok.has_value());
     BOOST_TEST(ok->row.subject->size() == std::size_t{1} << 20);
 }
+
+// An input that could not be opened: under its own heading, its path once,
+// and no empty delay table when nothing was read.
+BOOST_AUTO_TEST_CASE(unopened_inputs_under_their_own_heading) {
+    AuditSummary s;
+    s.add_unopened("/mail/box.pst",
+                   "/mail/box.pst: not a readable PST/OST file: libpff_file_open: unable to open file");
+    s.add_unopened("/mail/gone", "No such file or directory");
+    const std::string text = s.render();
+    BOOST_TEST(text.find("\nUnopened (2)\n  /mail/box.pst: not a readable PST/OST file") != std::string::npos);
+    BOOST_TEST(text.find("/mail/box.pst: /mail/box.pst") == std::string::npos);
+    BOOST_TEST(text.find("  /mail/gone: No such file or directory\n") != std::string::npos);
+    BOOST_TEST(text.find("Delay per role") == std::string::npos);
+}

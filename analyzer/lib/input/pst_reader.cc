@@ -293,8 +293,12 @@ Result<PstReader> PstReader::open(const std::string& path) {
     ErrorOut error;
     if (libpff_file_initialize(&raw, &error) != 1) return make_error(path + ": cannot read PST files: " + error.text());
     Handle handle(raw);  // closing a handle that opened nothing is harmless
-    if (libpff_file_open(raw, path.c_str(), LIBPFF_OPEN_READ, &error) != 1)
-        return make_error(path + ": not a readable PST/OST file: " + error.text());
+    if (libpff_file_open(raw, path.c_str(), LIBPFF_OPEN_READ, &error) != 1) {
+        // libpff ends its words with the path again ("unable to open file: PATH").
+        std::string why = error.text();
+        if (why.ends_with(": " + path)) why.resize(why.size() - path.size() - 2);
+        return make_error(path + ": not a readable PST/OST file: " + why);
+    }
     return PstReader(std::move(handle));
 }
 

@@ -312,7 +312,8 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
 }
 
 void AuditSummary::add_unopened(const std::string& path, const std::string& why) {
-    unopened_.push_back(why.empty() ? path : path + ": " + why);
+    // A reader's reason that already names the input is not prefixed again.
+    unopened_.push_back(why.empty() ? path : why.starts_with(path + ": ") ? why : path + ": " + why);
 }
 
 std::string AuditSummary::render() const {
@@ -363,7 +364,7 @@ std::string AuditSummary::render() const {
             out += "  ... and " + std::to_string(order.size() - kSendersShown) + " more: --format json\n";
     }
 
-    out += "\nDelay per role (seconds)   hops      p50      p90      p99  max\n";
+    if (!delays_.empty()) out += "\nDelay per role (seconds)   hops      p50      p90      p99  max\n";
     auto num = [](std::int64_t n, std::size_t w) { return pad(std::to_string(n), w, true); };
     for (const auto& role : audit_roles()) {
         auto it = delays_.find(role);
@@ -431,7 +432,10 @@ std::string AuditSummary::render() const {
         if (skipped_ > skipped_items_.size())
             out += "  ... and " + std::to_string(skipped_ - skipped_items_.size()) + " more (use --format csv)\n";
     }
-    for (const auto& u : unopened_) out += "  unopened: " + escape_for_terminal(u) + "\n";
+    if (!unopened_.empty()) {
+        out += "\nUnopened (" + std::to_string(unopened_.size()) + ")\n";
+        for (const auto& u : unopened_) out += "  " + escape_for_terminal(u) + "\n";
+    }
     out += "\nPer source\n";
     std::size_t shown = 0;
     for (const auto& [path, s] : sources_) {
