@@ -87,14 +87,16 @@ struct ExchangeSignals {
 };
 
 // The addresses EOP itself recorded, newest first, one per pass through EOP:
-// its Authentication-Results "(sender IP is X)", else Received-SPF
-// "client-ip=X" from protection.outlook.com.
+// its Authentication-Results or X-MS-Exchange-Authentication-Results "(sender
+// IP is X)", else Received-SPF "client-ip=X" from protection.outlook.com.
 std::vector<std::string> eop_client_ips(const Trace& t) {
     std::vector<std::string> out;
     for (std::string_view header : {"Authentication-Results", "Received-SPF"}) {
         for (const auto& s : t.signals) {
             std::string_view v = s.value;
-            if (!iequals(s.name, header)) continue;
+            if (!iequals(s.name, header) &&
+                !(header == "Authentication-Results" && iequals(s.name, "X-MS-Exchange-Authentication-Results")))
+                continue;
             std::string_view marker = header == "Received-SPF" ? "client-ip=" : "sender IP is ";
             if (header == "Received-SPF" && v.find("protection.outlook.com") == std::string_view::npos) continue;
             auto at = v.find(marker);
@@ -210,9 +212,18 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
             }
             return;
         }
-        if (ip)
-            c.evidence.push_back("OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " +
-                                 v.ip.value_or("?"));
+        if (ip) {
+            // A later pass through EOP (out through a gateway and back) wrote it.
+            const Hop* later = nullptr;
+            for (const auto& h : t.hops)
+                if (!later && h.role == kEop && h.index > eop.index && h.fields.from.ip && *h.fields.from.ip == *ip)
+                    later = &h;
+            c.evidence.push_back(
+                later
+                    ? "OriginalAttributedTenantConnectingIp names " + *ip +
+                          ": the sender of the later pass through EOP at " + hop_ref(*later) + ", not of this entry"
+                    : "OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " + v.ip.value_or("?"));
+        }
     }
     if (guess && eop.fields.tls && sig.auth_as && (sig.as_is("Internal") || sig.as_is("Partner")))
         c.evidence.push_back("the hop into EOP used TLS and EOP authenticated the sender as " +
