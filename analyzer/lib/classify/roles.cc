@@ -457,7 +457,18 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 for (std::size_t i = r.first; i <= r.last && !checked_by; ++i)
                     if (org && sys[i].org == org) checked_by = std::string(id);
             }
-            if (from_own && !recipient_domain && !list_elsewhere && sends_on && !checked_by &&
+            // A system that took the message for one address and whose
+            // successor took it for another forwarded it (a recipient's
+            // forwarding address), which no relay of the sender's does.
+            std::optional<std::string> forwarded;
+            if (from_own && sends_on && !sides.list_headers) {  // a list's own expansion is the list's
+                const auto& took_for = t.hops[r.first].fields.for_;
+                const auto& next_for = t.hops[runs[k + 1].first].fields.for_;
+                if (took_for && next_for && !iequals(*took_for, *next_for))
+                    forwarded = concat({"it took the message for ", *took_for, " and ", target_words(k + 1),
+                                        " took it for ", *next_for, ": a forwarder on the recipient's side"});
+            }
+            if (from_own && !recipient_domain && !list_elsewhere && sends_on && !checked_by && !forwarded &&
                 runs[k + 1].kind != RunKind::Microsoft) {
                 each(kSender, entry.why + "; it sent the message on to " + target_words(k + 1) +
                                   ": a relay service on the sender's side");
@@ -476,6 +487,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             std::string why = entry.why + ": the first receiver outside the sender's systems";
             if (checked_by && from_own && sends_on)
                 why += concat({" (it checked the message as a receiver: Authentication-Results by ", *checked_by, ")"});
+            if (forwarded) why += " (" + *forwarded + ")";
             if (provider_seen)
                 why += " (after the sender's provider)";
             else if (ms_seen)
