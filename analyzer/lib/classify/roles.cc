@@ -6,6 +6,7 @@
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
+#include "parse/security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -26,6 +27,12 @@ std::string_view or_text(const std::optional<std::string>& s, std::string_view o
 void set_role(Hop& h, const char* role, std::string evidence) {
     h.role = role;
     h.evidence.push_back(std::move(evidence));
+}
+
+// An organisation's name without its public suffix's labels: "gmx" of
+// gmx.net and gmx.de, "amazon" of amazon.dev and amazon.com.
+std::string_view name_part(std::string_view org) {
+    return org.substr(0, org.find('.'));
 }
 
 // A host name that says it takes submissions ("smtp.gmail.com").
@@ -90,7 +97,6 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
     // suffix (blacknight.ie's servers, then blacknight.com's outbound).
     auto sender_side_again = [&](std::size_t k) {
         const Run& r = runs[k];
-        auto name_of = [](std::string_view org) { return org.substr(0, org.find('.')); };
         // Or a system on the sender's side before it, or the one that handed
         // the message to such a system, was of that organisation
         // (smtp2.mailbox.org, then its filter, then mout.mailbox.org).
@@ -105,7 +111,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             return false;
         };
         auto same_name = [&](const std::string& org) {
-            auto named = [&](const std::string& other) { return other != org && name_of(other) == name_of(org); };
+            auto named = [&](const std::string& other) { return other != org && name_part(other) == name_part(org); };
             if (std::ranges::any_of(sides.sender_orgs, named)) return true;
             for (std::size_t j = 0; j < r.first; ++j) {
                 std::string_view role = t.hops[j].role;
@@ -285,9 +291,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             const std::optional<std::string> client_org = client.rdns   ? org_of_name(*client.rdns)
                                                           : client.host ? org_of_name(*client.host)
                                                                         : std::nullopt;
-            auto label = [](std::string_view org) { return org.substr(0, org.find('.')); };
             const bool addressed_here = r.org && std::ranges::any_of(sides.recipient_orgs, [&](const std::string& o) {
-                                            return label(o) == label(*r.org);
+                                            return name_part(o) == name_part(*r.org);
                                         });
             bool senders = !crossed || entry.from_device || sides.is_sender_org(r.org) ||
                            (k == 0 && !addressed_here && (!client_org || sides.is_sender_org(client_org))) ||
@@ -450,12 +455,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             std::optional<std::string> checked_by;
             for (const auto& sig : t.signals) {
                 if (!from_own || !sends_on || checked_by || !iequals(sig.name, "Authentication-Results")) continue;
-                std::string_view id = trim_wsp(std::string_view(sig.value).substr(0, sig.value.find(';')));
-                id = id.substr(0, id.find_first_of(" \t"));
-                if (id.empty() || id.find('=') != std::string_view::npos) continue;
-                auto org = org_of_name(id);
-                for (std::size_t i = r.first; i <= r.last && !checked_by; ++i)
-                    if (org && sys[i].org == org) checked_by = std::string(id);
+                auto id = parse_authentication_results(sig.name, sig.value).authserv_id;
+                auto org = id ? org_of_name(*id) : std::nullopt;
+                for (std::size_t i = r.first; i <= r.last && org && !checked_by; ++i)
+                    if (sys[i].org == org) checked_by = std::string(*id);
             }
             // A system that took the message for one address and whose
             // successor took it for another forwarded it (a recipient's
