@@ -777,3 +777,33 @@ BOOST_AUTO_TEST_CASE(exchange_2010_prose_gives_the_code_under_the_address) {
     BOOST_TEST(b->recipients.front().status.value_or("") == "5.1.1");
     BOOST_TEST(b->recipients.front().diagnostic.value_or("") == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
 }
+
+BOOST_AUTO_TEST_CASE(original_recipient_is_kept_only_where_the_sender_wrote_another_address) {
+    auto report = [](std::string_view recipient_fields) {
+        return "From: MAILER-DAEMON@mx.example.net\nTo: jane@example.org\nSubject: Undelivered Mail\nMIME-Version: "
+               "1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n"
+               "Content-Type: text/plain\n\nNot delivered.\n--b\nContent-Type: message/delivery-status\n\n"
+               "Reporting-MTA: dns; mx.example.net\n\n" +
+               std::string(recipient_fields) + "Action: failed\nStatus: 5.1.1\n--b--\n";
+    };
+    // An alias rewrote the address: both are said, in the text too.
+    auto aliased = read_bounce(
+        report("Final-Recipient: rfc822; j.doe@mail.example.net\nOriginal-Recipient: rfc822;info@example.net\n"));
+    BOOST_TEST_REQUIRE(aliased.has_value());
+    BOOST_TEST_REQUIRE(aliased->recipients.size() == 1U);
+    BOOST_TEST(aliased->recipients[0].address.value_or("") == "j.doe@mail.example.net");
+    BOOST_TEST(aliased->recipients[0].original.value_or("") == "info@example.net");
+    BOOST_TEST(recipient_words(aliased->recipients[0]) == "j.doe@mail.example.net (the sender wrote info@example.net)");
+    // The same address (in another case or in brackets) is said once.
+    auto same = read_bounce(
+        report("Original-Recipient: rfc822;<Info@Example.net>\nFinal-Recipient: rfc822; info@example.net\n"));
+    BOOST_TEST_REQUIRE(same.has_value());
+    BOOST_TEST(!same->recipients[0].original.has_value());
+    BOOST_TEST(recipient_words(same->recipients[0]) == "info@example.net");
+    // A local delivery's file: the original address is the recipient, not said twice.
+    auto pipe =
+        read_bounce(report("Final-Recipient: X-Unix; /var/mail/info\nOriginal-Recipient: rfc822; info@example.net\n"));
+    BOOST_TEST_REQUIRE(pipe.has_value());
+    BOOST_TEST(pipe->recipients[0].address.value_or("") == "info@example.net");
+    BOOST_TEST(!pipe->recipients[0].original.has_value());
+}

@@ -175,6 +175,12 @@ std::optional<std::string> diagnostic_host(std::string_view d) {
 
 }  // namespace
 
+std::string recipient_words(const BounceRecipient& r) {
+    std::string words = r.address.value_or("?");
+    if (r.original) words.append(" (the sender wrote ").append(*r.original).append(")");
+    return words;
+}
+
 std::string_view recipient_outcome(const BounceRecipient& r) {
     if (r.action) {
         std::string_view a = *r.action;

@@ -19,6 +19,11 @@ namespace hopscope {
 // "delivered", "relayed" or "expanded". Static text.
 std::string_view recipient_outcome(const BounceRecipient& recipient);
 
+// A recipient as a report names it, with the address the sender wrote where
+// that was another (Original-Recipient, RFC 3464 section 2.3.1): "jane@
+// example.net (the sender wrote info@example.com)". Not escaped.
+std::string recipient_words(const BounceRecipient& recipient);
+
 // What a notification's action means, in a few words for a headline:
 // "success; the destination sends no notification of its own". Static
 // text; empty for an action that is none of delivered, relayed, expanded,

@@ -70,6 +70,7 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 // delivery's file or pipe) and Original-Recipient is one.
                 auto address = without_type(value);
                 bool final = iequals(f.name, "Final-Recipient");
+                if (!final && is_address(address)) r.original = address;
                 if (!r.address || (final ? is_address(address) || !is_address(r.address)
                                          : !is_address(r.address) && is_address(address)))
                     r.address = std::move(address);
@@ -83,6 +84,12 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
             else if (iequals(f.name, "Diagnostic-Code"))
                 r.diagnostic = without_type(value), any = true;
         }
+        // Said only where the sender wrote another address than the one reported.
+        auto bare = [](std::string_view a) {
+            if (a.size() >= 2 && a.front() == '<' && a.back() == '>') a = a.substr(1, a.size() - 2);
+            return a;
+        };
+        if (r.original && r.address && iequals(bare(*r.original), bare(*r.address))) r.original.reset();
         if (any) report.recipients.push_back(std::move(r));
     }
 }

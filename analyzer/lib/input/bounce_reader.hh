@@ -22,6 +22,9 @@ struct BounceRecipient {
     std::optional<std::string> status;   // "5.7.64"
     std::optional<std::string> remote_mta;
     std::optional<std::string> diagnostic;  // Diagnostic-Code, without "smtp;"
+    // Original-Recipient, the address as the sender wrote it, where it is
+    // another address than `address` (an alias or a forward that rewrote it).
+    std::optional<std::string> original;
     bool operator==(const BounceRecipient&) const = default;
 };
 

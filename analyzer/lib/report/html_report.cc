@@ -146,7 +146,7 @@ std::string verdict_banner(const Trace& t) {
         if (b.explanation) evidence.push_back(*b.explanation);
         if (b.hint) evidence.push_back("Check: " + *b.hint);
         for (const auto& r : b.report.recipients)
-            if (r.diagnostic) evidence.push_back(r.address.value_or("?") + ": " + *r.diagnostic);
+            if (r.diagnostic) evidence.push_back(recipient_words(r) + ": " + *r.diagnostic);
     } else if (t.notification) {
         const Bounce& n = *t.notification;
         cls = is_success_action(n.action.value_or("")) ? "ok" : "warn";
@@ -154,7 +154,7 @@ std::string verdict_banner(const Trace& t) {
         if (n.explanation) evidence.push_back(*n.explanation);
         if (n.hint) evidence.push_back("Check: " + *n.hint);
         for (const auto& r : n.report.recipients)
-            evidence.push_back(r.address.value_or("?") + ": " + std::string(recipient_outcome(r)) +
+            evidence.push_back(recipient_words(r) + ": " + std::string(recipient_outcome(r)) +
                                (r.status ? " (" + *r.status + ")" : "") + (r.remote_mta ? " at " + *r.remote_mta : "") +
                                (r.diagnostic ? ": " + *r.diagnostic : ""));
         if (!n.original.empty() && n.original.front().relay)

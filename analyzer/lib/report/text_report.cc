@@ -773,14 +773,15 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             out += "           arrived " + escape_for_terminal(*b.report.arrival_date) + "\n";
         for (const auto& x : b.report.recipients) {
             std::string_view outcome = recipient_outcome(x);
+            const std::string who = escape_for_terminal(recipient_words(x));
             // A bounce lists its other recipients' outcomes too (a mixed report).
             if (bounce && outcome != "failed")
-                out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " + std::string(outcome) +
+                out += "           " + who + ": " + std::string(outcome) +
                        (x.status ? " (" + escape_for_terminal(*x.status) + ")" : "") +
                        (x.remote_mta ? " at " + escape_for_terminal(*x.remote_mta) : "") + "\n";
             else if (x.diagnostic)
                 // Said once: a diagnostic the headline quotes whole is not repeated.
-                out += "           " + escape_for_terminal(x.address.value_or("?")) + ": " +
+                out += "           " + who + ": " +
                        (b.explanation &&
                                 b.explanation->find("The report's diagnostic: " + *x.diagnostic) != std::string::npos
                             ? std::string("(the diagnostic quoted above)")

@@ -425,6 +425,7 @@ void write_recipients(JsonWriter& w, const std::vector<BounceRecipient>& recipie
             .member("status", x.status)
             .member("remote_mta", x.remote_mta)
             .member("diagnostic", x.diagnostic)
+            .member("original_recipient", x.original)
             .end_object();
     w.end_array();
 }
