@@ -51,6 +51,11 @@ const Case kCases[] = {
     {"Thu, 6 Dec 01 09:21:07 +0000", "2001-12-06T09:21:07Z", nullptr},  // two-digit year
     {"Fri, 6 Dec 99 09:21:07 +0000", "1999-12-06T09:21:07Z", nullptr},
     {"Tue, 6 Apr 2021 14:13:19 CEST", "2021-04-06T12:13:19Z", nullptr},  // mapped by us
+    // Zone names in any case (RFC 5322 section 4.3), as old mailers wrote them.
+    {"Tue, 28 May 1996 12:24:23 cst", "1996-05-28T18:24:23Z", nullptr},
+    {"Thu, 6 Dec 2001 09:21:07 pst", "2001-12-06T17:21:07Z", nullptr},
+    {"Thu, 6 Dec 2001 09:21:07 Gmt", "2001-12-06T09:21:07Z", nullptr},
+    {"Tue, 6 Apr 2021 14:13:19 cest", "2021-04-06T12:13:19Z", nullptr},
     {"Tue, 6 Apr 2021 14:13:19 MSK", "2021-04-06T11:13:19Z", nullptr},
     {"Tue Apr  6 14:13:19 2021", "2021-04-06T14:13:19Z", "missing-zone"},  // ctime
     {"Wed, 19 Jun 2002 20:50:49", "2002-06-19T20:50:49Z", "missing-zone"},

@@ -570,6 +570,9 @@ ParsedDate parse_date_general(std::string_view text) {
         std::string uz = upper(z);
         bool known = is_numeric_zone(z);
         for (auto g : kGmimeZones) known = known || uz == g;
+        // Zone names are case-insensitive (RFC 5322 section 4.3); GMime reads
+        // them in capitals only and takes "cst" for +0000.
+        if (known && !is_numeric_zone(z)) z = uz;
         if (!known) {
             for (const auto& e : kExtraZones) {
                 if (uz == e.name) {
