@@ -746,7 +746,10 @@ BOOST_AUTO_TEST_CASE(tls_versions_in_one_form) {
                                  {"TLS1_2x", "unknown"},
                                  {"TLS12", "1.2"},
                                  {"TLS13", "1.3"},
-                                 {"TLS14", "unknown"}})
+                                 {"TLS14", "unknown"},
+                                 {"TLS-1.0", "1.0"},
+                                 {"TLS-1.2", "1.2"},
+                                 {"TLS-", "unknown"}})
         BOOST_TEST(normalise_tls_version(written) == want, written);
     BOOST_TEST(tls_at_least("1.2", "1.2"));
     BOOST_TEST(tls_at_least("1.3", "1.2"));

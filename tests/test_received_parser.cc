@@ -102,6 +102,12 @@ const Want kCases[] = {
      "+0200",
      "[192.168.0.5]", none, "177.183.162.244", "fanzine2.igalia.com", none, "esmtpsa", "1.3",
      "ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_128_GCM", true, "2022-05-11T20:00:04Z"},
+    {"Exim with older GnuTLS: Cipher TLS-1.0",
+     " from p5b034af6.dip.t-dialin.net ([91.3.74.246] helo=excalibur)\n\tby mail.example.de with esmtpsa (Cipher "
+     "TLS-1.0:RSA_AES_256_CBC_SHA1:32)\n\t(Exim 4.72) (envelope-from <s@example.de>) id 1TfX; Mon, 03 Dec 2012 "
+     "12:00:00 +0100",
+     "excalibur", "p5b034af6.dip.t-dialin.net", "91.3.74.246", "mail.example.de", none, "esmtpsa", "1.0",
+     "RSA_AES_256_CBC_SHA1", true, "2012-12-03T11:00:00Z"},
     {"Exim rDNS with port and helo, TLS1.3 tls cipher",
      " from 1f2ece4f.catv.pool.telekom.hu ([31.46.206.79]:54655 helo=SGXNB01BEGED)\n\tby cpanel34.tarhelypark.hu with "
      "esmtpsa "

@@ -9,7 +9,9 @@ std::string_view normalise_tls_version(std::string_view w) {
     while (!w.empty() && (w.back() == ' ' || w.back() == ')' || w.back() == ',')) w.remove_suffix(1);
     if (!istarts_with(w, "TLS")) return "unknown";  // SSLv3, SSLv2, nothing
     w.remove_prefix(3);
-    if (!w.empty() && (w.front() == 'v' || w.front() == 'V' || w.front() == ' ')) w.remove_prefix(1);
+    // "TLSv1.2", "TLS 1.2", and older GnuTLS's "TLS-1.0" (Exim: "Cipher TLS-1.0:RSA_AES_256_CBC_SHA1:32").
+    if (!w.empty() && (w.front() == 'v' || w.front() == 'V' || w.front() == ' ' || w.front() == '-'))
+        w.remove_prefix(1);
     // "1", "1.2", "1_2", "1.0": a major 1 and a minor 0..3, nothing after
     // but an end ("TLSv1/SSLv3" names a cipher suite's protocol family).
     if (w.empty() || w.front() != '1') return "unknown";
