@@ -297,6 +297,12 @@ BOOST_AUTO_TEST_CASE(public_suffix_list_draws_organisations) {
     BOOST_TEST(org_of_name("mail.sgis.com.cn").value() == "sgis.com.cn");  // a two-label public suffix
     BOOST_TEST(org_of_name("mbx13b.intern.tuwien.ac.at").value() == "tuwien.ac.at");
     BOOST_TEST(!org_of_name("com.au"));  // a public suffix itself
+    // The list has rules under za (co.za, org.za) but no "za" of its own.
+    BOOST_TEST(org_of_name("mail.vastech.co.za").value_or("") == "vastech.co.za");
+    BOOST_TEST(org_of_name("za-smtp-delivery-1.mimecast.co.za").value_or("") == "mimecast.co.za");
+    BOOST_TEST(!org_of_name("co.za"));
+    BOOST_TEST(!org_of_name("mail.example.za"));  // no rule for example.za: no organisation is made up
+    BOOST_TEST(!org_of_name(".za"));
     BOOST_TEST(!org_of_name("exch01.corp"));
     BOOST_TEST(!org_of_name("EXCAS01.fabrikam.local"));
     BOOST_TEST(!org_of_name("localhost.localdomain"));

@@ -56,11 +56,18 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
     auto dot = host.rfind('.');
     std::string_view tld = host.substr(dot == std::string_view::npos ? 0 : dot + 1);
     thread_local StringMemo<bool, 8192> known_tld;
-    // The documentation names of RFC 2606 (.example, .test) read as domains.
-    if (tld != "example" && tld != "test" && !remembered(known_tld, tld, [&](const char* name) {
-            return psl_is_public_suffix2(ctx_, name, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
-        }))
-        return std::nullopt;
+    auto listed = [&](const char* name) {
+        return psl_is_public_suffix2(ctx_, name, PSL_TYPE_ANY | PSL_TYPE_NO_STAR_RULE) != 0;
+    };
+    // The documentation names of RFC 2606 (.example, .test) read as domains;
+    // so does a last label the list has only rules under (it lists co.za,
+    // org.za and the like, but no "za").
+    if (tld != "example" && tld != "test" && !remembered(known_tld, tld, listed)) {
+        if (dot == std::string_view::npos || dot == 0) return std::nullopt;
+        auto second = host.rfind('.', dot - 1);
+        std::string_view last_two = host.substr(second == std::string_view::npos ? 0 : second + 1);
+        if (last_two.size() == tld.size() + 1 || !remembered(known_tld, last_two, listed)) return std::nullopt;
+    }
     // psl_registrable_domain's own walk (libpsl 0.21: from the left, the
     // name before the first suffix that is public), with each suffix's answer
     // remembered: a mailbox names a few thousand hosts but far fewer parent

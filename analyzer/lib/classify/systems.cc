@@ -4,6 +4,9 @@
 #include <array>
 #include <cctype>
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
+#include <string>
 
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
@@ -217,6 +220,24 @@ bool names_its_address(std::string_view name, std::string_view ip) {
         start = dot + 1;
     }
     if (count != 4) return false;
+    // The address as one number: eight hex digits (Deutsche Telekom's
+    // p5b034af6.dip.t-dialin.net for 91.3.74.246) or in decimal (Bell
+    // Canada's bas2-toronto63-1088792724.dsl.bell.ca for 64.229.168.148).
+    std::uint32_t value = 0;
+    for (auto octet : octets) {
+        unsigned v = 0;
+        if (octet.empty() || octet.size() > 3) return false;
+        for (char c : octet) {
+            if (c < '0' || c > '9') return false;
+            v = v * 10 + static_cast<unsigned>(c - '0');
+        }
+        if (v > 255) return false;
+        value = (value << 8) | v;
+    }
+    std::array<char, 9> hex{};
+    (void)std::snprintf(hex.data(), hex.size(), "%08x", value);
+    if (icontains(name, std::string_view(hex.data(), 8))) return true;
+    const std::string decimal = std::to_string(value);
     // The numbers of the name, in order.
     std::size_t matched = 0;
     std::size_t next_octet = 0;
@@ -228,6 +249,7 @@ bool names_its_address(std::string_view name, std::string_view ip) {
         std::size_t j = i;
         while (j < name.size() && name[j] >= '0' && name[j] <= '9') ++j;
         std::string_view number = name.substr(i, j - i);
+        if (value >= (1U << 24) && number == decimal) return true;
         for (std::size_t k = next_octet; k < 4; ++k)
             if (number == octets[k]) {
                 ++matched;

@@ -43,7 +43,9 @@ bool note_has(const ReceivedFields& f, std::string_view what);
 // Whether a reverse name spells its IPv4 address out, as access networks
 // name their customers' addresses (50-39-105-78.bvtn.or.frontiernet.net,
 // crbknf0213w-47-54-130-67.pppoe-dynamic...): three of the four octets, in
-// order, as numbers of their own in the name.
+// order, as numbers of their own in the name, or the whole address as eight
+// hex digits (p5b034af6.dip.t-dialin.net) or one decimal number
+// (bas2-toronto63-1088792724.dsl.bell.ca).
 bool names_its_address(std::string_view name, std::string_view ip);
 
 // Gmail's stamp of a client's submission: a Google by-host and an id with
