@@ -282,8 +282,18 @@ BOOST_AUTO_TEST_CASE(several_match_and_the_first_is_named) {
     auto m = match_connectors(entry("198.51.100.77"), config_of({a, b}));
     BOOST_TEST(m.name.value_or("") == "A");
     BOOST_TEST(any(m.evidence, "which one Exchange Online uses is not documented"));
+    BOOST_TEST(m.not_ruled_out == std::vector<std::string>{"B"});  // the verdict says "probably"
+    BOOST_TEST(m.matched_by.value_or("") == "ip");                 // both match by IP
     m = match_connectors(entry("198.51.100.77"), config_of({b, a}));
     BOOST_TEST(m.name.value_or("") == "B");
+    BOOST_TEST(m.not_ruled_out == std::vector<std::string>{"A"});
+    // One by IP, one by certificate, over TLS: how it was matched is not known either.
+    auto cert = connector("C");
+    cert.tls_sender_certificate_name = "*.contoso.com";
+    m = match_connectors(entry("198.51.100.77", true, "relay.contoso.com"), config_of({b, cert}));
+    BOOST_TEST(m.name.value_or("") == "B");
+    BOOST_TEST(m.not_ruled_out == std::vector<std::string>{"C"});
+    BOOST_TEST(!m.matched_by.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(the_relay_requirement_of_november_2023) {
@@ -367,4 +377,29 @@ BOOST_AUTO_TEST_CASE(lost_values_keep_the_answer_open) {
     BOOST_TEST((verdict(m, "Relay and scanners by IP").outcome == ConnectorOutcome::Unknown));
     m = match_connectors(entry_from_message("via-relay-by-certificate.eml"), csv);
     BOOST_TEST(m.name.value_or("") == "Relay by certificate");
+}
+
+// A message that entered EOP from the relay, left through a gateway and came
+// back: the connector is matched against the entry's spam-filter report (its
+// CIP is the entry stamp's sender), never the later pass's on top.
+BOOST_AUTO_TEST_CASE(a_later_pass_through_eop_is_not_the_entry_matched) {
+    std::string message = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-gateway-reentry-two-eop-passes.eml");
+    message =
+        "X-Forefront-Antispam-Report: CIP:203.0.113.123;CTRY:GB;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;"
+        "H:outbound-2.mta.guard.example;PTR:InfoNoRecords;CAT:NONE;SFS:;DIR:INB;\n" +
+        message;
+    auto relay = connector("Northwind relay");
+    relay.sender_ip_addresses = {"198.51.100.48"};
+    auto gateway = connector("Guard gateway");
+    gateway.sender_ip_addresses = {"203.0.113.123"};
+    for (bool relay_first : {true, false}) {
+        RuleSet rules = RuleSet::builtin();
+        rules.set_connectors(relay_first ? config_of({relay, gateway}) : config_of({gateway, relay}));
+        auto t = analyse_message(message, rules);
+        BOOST_REQUIRE(t);
+        BOOST_REQUIRE(t->relay && t->relay->connector);
+        BOOST_TEST(t->relay->connector->name.value_or("") == "Northwind relay");
+        BOOST_TEST(t->relay->connector->not_ruled_out.empty());
+        BOOST_TEST(any(t->relay->connector->evidence, "198.51.100.48 (CIP of X-Forefront-Antispam-Report)"));
+    }
 }

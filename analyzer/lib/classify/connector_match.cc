@@ -309,14 +309,18 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         m.evidence.push_back("connector " + quoted(chosen->connector) + " matches by " +
                              (chosen->matched_by == "ip" ? "IP" : "certificate") + ": " + chosen->why.front());
         for (std::size_t k = 1; k < chosen->why.size(); ++k) m.evidence.push_back(chosen->why[k]);
-        if (matching.size() > 1)
+        if (matching.size() > 1) {
             m.evidence.push_back("connectors " + joined(matching) +
                                  " all match: which one Exchange Online uses is not documented; the first given is "
-                                 "named");
+                                 "named, and the others are not ruled out");
+            // Named only where every connector that matches does so the same way.
+            for (const auto& v : m.connectors)
+                if (v.outcome == ConnectorOutcome::Matches && v.matched_by != chosen->matched_by) m.matched_by.reset();
+        }
     }
     for (const auto& v : m.connectors) {
         if (&v == chosen) continue;
-        if (chosen != nullptr && v.outcome == ConnectorOutcome::Unknown) m.not_ruled_out.push_back(v.connector);
+        if (chosen != nullptr && v.outcome != ConnectorOutcome::CannotMatch) m.not_ruled_out.push_back(v.connector);
         std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
         if (!v.why.empty()) line += ": " + v.why.front();
         m.evidence.push_back(line);

@@ -6,6 +6,7 @@
 #include "classify/connector_match.hh"
 #include "classify/organisation.hh"
 #include "classify/roles.hh"
+#include "classify/systems.hh"
 #include "input/header_block.hh"
 #include "parse/date_parser.hh"
 #include "parse/ip_address.hh"
@@ -29,6 +30,9 @@ struct ExchangeSignals {
     std::optional<std::string_view> direction;  // Organization-MessageDirectionality
     bool dir_out = false;                       // X-Forefront-Antispam-Report DIR:OUT
     bool dir_inb = false;
+    // The header the direction was read from (an earlier pass's report is
+    // kept renamed with "-Untrusted").
+    std::string_view report_name = "X-Forefront-Antispam-Report";
 
     static ExchangeSignals of(const Trace& t) {
         ExchangeSignals s;
@@ -61,6 +65,7 @@ struct ExchangeSignals {
             if (!ip || *ip != client_ip) continue;
             s.dir_out = v.find("DIR:OUT") != std::string_view::npos;
             s.dir_inb = v.find("DIR:INB") != std::string_view::npos;
+            s.report_name = h.name;
             break;
         }
         return s;
@@ -274,7 +279,7 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
     if (sig.connector() && sig.as_is("Internal")) return "Microsoft 365 authenticated the sender as internal";
     if (sig.direction && iequals(*sig.direction, "Originating"))
         return "Exchange says the message originated in the organisation (MessageDirectionality: Originating)";
-    if (sig.dir_out) return "the spam filter treated it as outgoing mail (X-Forefront-Antispam-Report DIR:OUT)";
+    if (sig.dir_out) return concat({"the spam filter treated it as outgoing mail (", sig.report_name, " DIR:OUT)"});
     // Microsoft 365 sent it on to another organisation: a tenant relays
     // only its own mail out.
     for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
@@ -314,14 +319,43 @@ std::optional<std::string> envelope_domain_of(std::string_view value) {
 // authentication header names), the entry stamp second.
 EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig) {
     EopEntry e;
-    if (auto report = find_signal(t, "X-Forefront-Antispam-Report"))
+    // The spam filter's report of this entry: a message that passed EOP again
+    // (out through a gateway and back) carries one per pass, the newest on
+    // top, and the later pass's is not this entry's. Its CIP is this entry
+    // stamp's sender; else the first whose CIP is no later pass's sender.
+    const std::string* report = nullptr;
+    std::string_view report_name;
+    bool report_is_entry = false;
+    for (const auto& s : t.signals) {
+        if (!iequals(s.name, "X-Forefront-Antispam-Report") &&
+            !iequals(s.name, "X-Forefront-Antispam-Report-Untrusted"))
+            continue;
+        std::optional<std::string> cip;
+        for (const auto& f : parse_forefront_report(s.value))
+            if (f.key == "CIP") cip = normalise_ip(f.value);
+        const bool entry_ip = cip && entry.fields.from.ip && *cip == *entry.fields.from.ip;
+        const bool later =
+            cip && std::ranges::any_of(t.hops, [&](const Hop& h) {
+                return h.index > entry.index && h.role == kEop && h.fields.from.ip && *h.fields.from.ip == *cip;
+            });
+        if (entry_ip && !report_is_entry) {
+            report = &s.value;
+            report_name = s.name;
+            report_is_entry = true;
+        } else if (!later && report == nullptr) {
+            report = &s.value;
+            report_name = s.name;
+        }
+    }
+    if (report != nullptr)
         for (const auto& f : parse_forefront_report(*report)) {
             if (f.key == "CIP" && !e.ip && f.value != "255.255.255.255") {
                 e.ip = normalise_ip(f.value);
-                if (e.ip) e.ip_source = "CIP of X-Forefront-Antispam-Report";
+                if (e.ip) e.ip_source = "CIP of " + std::string(report_name);
             }
             if (f.key == "H" && !f.value.empty()) e.helo = std::string(f.value);
-            if (f.key == "PTR" && !f.value.empty()) e.rdns = std::string(f.value);
+            // Not "InfoDomainNonexistent" or "InfoNoRecords": no reverse name found (observed).
+            if (f.key == "PTR" && f.value.find('.') != std::string_view::npos) e.rdns = std::string(f.value);
         }
     if (!e.ip)
         if (auto a = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp"))
@@ -338,6 +372,13 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     // Authentication-Results), else Return-Path.
     for (const auto& s : t.signals) {
         if (!iequals(s.name, "Authentication-Results") || s.value.find("sender IP is") == std::string::npos) continue;
+        // Another pass's (its sender IP is not this entry's).
+        if (e.ip && s.value.find("sender IP is " + *e.ip) == std::string::npos &&
+            std::ranges::any_of(t.signals, [&](const SignalHeader& o) {
+                return iequals(o.name, "Authentication-Results") &&
+                       o.value.find("sender IP is " + *e.ip) != std::string::npos;
+            }))
+            continue;
         auto at = s.value.find("smtp.mailfrom=");
         if (at == std::string::npos) continue;
         std::string v(std::string_view(s.value).substr(at + 14));
@@ -490,8 +531,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         sig = ExchangeSignals::of_pass(t, *v.ip);
         if (entry.role == kEop)
             v.evidence.emplace_back(sig.dir_out || sig.dir_inb
-                                        ? std::string("the spam filter's report for this entry (CIP ") + *v.ip +
-                                              ") says " + (sig.dir_out ? "DIR:OUT" : "DIR:INB")
+                                        ? std::string("the spam filter's report for this entry (") +
+                                              std::string(sig.report_name) + ", CIP " + *v.ip + ") says " +
+                                              (sig.dir_out ? "DIR:OUT" : "DIR:INB")
                                         : "no spam filter's report names this entry's sender (CIP " + *v.ip + ")");
     } else if (sig.any()) {
         v.evidence.push_back("Exchange's own headers: " + sig.words());
@@ -698,9 +740,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             "HybridOnPrem); the connector's name is not in the headers" +
             std::string(rules.connectors() == nullptr ? " (give --connectors to name it)" : ""));
     else if (sig.connector() && !sig.auth_as)
-        c.evidence.emplace_back(
-            "the spam filter took it as outgoing mail (X-Forefront-Antispam-Report DIR:OUT), which mail coming in "
-            "over SMTP is only through an on-premises connector; its name is not in the headers");
+        c.evidence.push_back(concat({"the spam filter took it as outgoing mail (", sig.report_name,
+                                     " DIR:OUT), which mail coming in over SMTP is only through an on-premises "
+                                     "connector; its name is not in the headers"}));
     else if (sig.connector())
         c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
                              "): an inbound connector took it; its name is not in the headers");
