@@ -272,6 +272,8 @@ std::string tls_words(const RelayVerdict& v) {
 // Why this is the organisation's own mail (the tenant's), when the headers
 // or the user say so: the relay question is about the organisation's own
 // mail; another organisation's inbound mail is not the relay's.
+EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig);
+
 std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
                                     const std::optional<RuleMatch>& named, std::size_t entry) {
     if (named) return "the user's --relay names EOP's sender";
@@ -292,10 +294,22 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
     bool through_list = sides.list_headers || std::ranges::any_of(t.hops, [&](const Hop& h) {
                             return &h < &t.hops[entry] && h.role == std::string_view("mailing-list");
                         });
+    // The From header alone proves nothing (anyone can write it; Microsoft
+    // no longer attributes mail by it): the envelope sender EOP recorded
+    // (Direct Send's P1 domain is the tenant's own) must not be another
+    // organisation's.
     if (t.from && !through_list)
         if (auto org = org_of_address(*t.from))
-            if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end())
-                return "From's " + *org + " is also the recipients' domain: the organisation's own mail";
+            if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end()) {
+                const EopEntry eop = eop_entry(t, t.hops[entry], sig);
+                if (eop.envelope_domain && !eop.envelope_domain->empty() &&
+                    org_of_name(*eop.envelope_domain).value_or(*eop.envelope_domain) != *org)
+                    return std::nullopt;
+                return "From's " + *org + " is also the recipients' domain" +
+                       (eop.envelope_domain && !eop.envelope_domain->empty()
+                            ? ", and so is the envelope sender's (" + *eop.envelope_domain + ")"
+                            : std::string());
+            }
     return std::nullopt;
 }
 
@@ -783,9 +797,21 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     } else if (sig.anonymous()) {
         if (!own) {
             finish(v, "not-applicable", "inbound", "inbound");
-            v.evidence.emplace_back(
-                "another organisation's mail: Microsoft 365 took it as anonymous internet mail, and nothing says it is "
-                "the organisation's own (its From is not the recipients' domain, no --relay names the sender)");
+            const auto from_org = t.from ? org_of_address(*t.from) : std::nullopt;
+            const EopEntry eop = eop_entry(t, entry, sig);
+            if (from_org && eop.envelope_domain && !eop.envelope_domain->empty() &&
+                org_of_name(*eop.envelope_domain).value_or(*eop.envelope_domain) != *from_org &&
+                std::ranges::find(sides.recipient_orgs, *from_org) != sides.recipient_orgs.end())
+                v.evidence.push_back(
+                    "another organisation's mail: Microsoft 365 took it as anonymous internet mail; its From claims "
+                    "the recipients' domain " +
+                    *from_org + ", but the envelope sender's domain " + *eop.envelope_domain +
+                    " is another's, and no --relay names the sender");
+            else
+                v.evidence.emplace_back(
+                    "another organisation's mail: Microsoft 365 took it as anonymous internet mail, and nothing says "
+                    "it "
+                    "is the organisation's own (its From is not the recipients' domain, no --relay names the sender)");
         } else if (relay_before || named) {
             finish(v, "not-traversed", "direct-send", "connector-not-matched");
             v.evidence.emplace_back(
