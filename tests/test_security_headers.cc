@@ -602,6 +602,20 @@ BOOST_AUTO_TEST_CASE(unchecked_results_are_no_finding) {
         "action=none header.from=example.com; dkim=none (message not signed); arc=none");
     BOOST_TEST(meaning(arc_checked, "dmarc").starts_with("no DMARC policy found"));
     BOOST_TEST(meaning(arc_checked, "dkim") == "the message is not signed");
+    // Its passes on its own senders' outgoing mail name no sender IP: asserted, not checked.
+    auto arc_outbound = parse_authentication_results(
+        "ARC-Authentication-Results",
+        "i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=synaptics.example; dmarc=pass action=none "
+        "header.from=synaptics.example; dkim=pass header.d=synaptics.example; arc=none");
+    for (const char* method : {"spf", "dkim", "dmarc"})
+        BOOST_TEST(meaning(arc_outbound, method).starts_with("pass as Exchange Online stamps its own senders'"),
+                   method);
+    auto arc_inbound = parse_authentication_results(
+        "ARC-Authentication-Results",
+        "i=1; mx.microsoft.com 1; spf=pass (sender ip is 198.51.100.7) smtp.mailfrom=arm.example; dkim=pass "
+        "(signature was verified) header.d=arm.example; dmarc=pass action=none header.from=arm.example");
+    BOOST_TEST(meaning(arc_inbound, "spf") == "the sending IP is allowed by the domain's SPF record");
+    BOOST_TEST(meaning(arc_inbound, "dkim") == "a DKIM signature verified");
     // The same stamp with the recipient's domain where the authserv-id goes.
     auto outbound = parse_authentication_results(
         "Authentication-Results",

@@ -528,11 +528,32 @@ bool unchecked_stamp(const AuthenticationResults& a) {
     return true;
 }
 
+// Exchange Online's ARC set on its own senders' outgoing mail: by
+// mx.microsoft.com, its SPF result naming no sender IP (its checks of
+// inbound mail say "sender ip is X"). Its results are what it asserts for
+// mail written in the tenant ("dkim=pass header.d=contoso.com" on mail
+// signed only for contoso.onmicrosoft.com), not checks (observed).
+bool microsoft_outbound_stamp(const AuthenticationResults& a) {
+    if (!a.authserv_id || !iequals(*a.authserv_id, "mx.microsoft.com")) return false;
+    bool spf = false;
+    for (const auto& r : a.results) {
+        if (r.method != "spf") continue;
+        spf = true;
+        auto ip = checked_ip(r);
+        if (ip && !ip->empty()) return false;
+    }
+    return spf;
+}
+
 }  // namespace
 
 FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r) {
     if (iequals(r.result, "none") && unchecked_stamp(a)) {
         FieldLookup m = field_meaning(info, r.method, "none-unchecked");
+        if (m.value != nullptr) return m;
+    }
+    if (iequals(r.result, "pass") && microsoft_outbound_stamp(a)) {
+        FieldLookup m = field_meaning(info, r.method, "pass-stamped");
         if (m.value != nullptr) return m;
     }
     FieldLookup m = field_meaning(info, r.method, r.result);
