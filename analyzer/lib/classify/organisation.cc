@@ -217,6 +217,37 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
     return std::nullopt;
 }
 
+std::optional<std::string> list_host(const OrgHeaders& headers) {
+    auto lower = [](std::string_view v) {
+        std::string out(v);
+        for (char& c : out)
+            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+        return out;
+    };
+    // List-Post's address: "<mailto:ocfs2-devel@oss.oracle.com>".
+    if (headers.list_post) {
+        std::string_view v = *headers.list_post;
+        if (auto at = v.find('@'); at != std::string_view::npos) {
+            std::string_view host = v.substr(at + 1);
+            host = host.substr(0, host.find_first_of(">?; \t"));
+            if (host.find('.') != std::string_view::npos) return lower(host);
+        }
+    }
+    // List-Id's dot-atom less the list's own label: "<linux-hyperv.vger.kernel.org>".
+    if (headers.list_id) {
+        std::string_view v = *headers.list_id;
+        auto open = v.rfind('<');
+        auto close = v.rfind('>');
+        if (open != std::string_view::npos && close != std::string_view::npos && close > open)
+            v = v.substr(open + 1, close - open - 1);
+        if (auto dot = v.find('.'); dot != std::string_view::npos) {
+            std::string_view host = v.substr(dot + 1);
+            if (host.find('.') != std::string_view::npos) return lower(host);
+        }
+    }
+    return std::nullopt;
+}
+
 std::string_view site_local_words(std::string_view ip) {
     return loopback_address(ip) ? "a loopback address" : "a site-local address";
 }

@@ -60,6 +60,12 @@ std::vector<std::string> sender_orgs(const Trace& trace, const OrgHeaders& heade
 // `named_by`, when given, is set to the header that named it ("List-Id", ...).
 std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by = nullptr);
 
+// The host a list's headers name for it: List-Post's address's domain
+// ("ocfs2-devel@oss.oracle.com" gives oss.oracle.com), else List-Id's less
+// its first label ("linux-hyperv.vger.kernel.org" gives vger.kernel.org);
+// lower case, nullopt when neither names one.
+std::optional<std::string> list_host(const OrgHeaders& headers);
+
 // "a loopback address" (127.0.0.0/8, ::1) or "a site-local address" (the
 // other ranges site_local_address takes), for the evidence.
 std::string_view site_local_words(std::string_view ip);

@@ -258,18 +258,61 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 break;
         }
         if (r.kind == RunKind::List && !list_done) {
-            for (std::size_t i = r.first; i <= r.last; ++i) {
+            // The sender's own submission inside the list's domain (a
+            // kernel.org sender logging in to mail.kernel.org, which hands
+            // the post to vger.kernel.org): a client's authenticated
+            // submission, and the device's own stamps before it, are the
+            // sender's, never the list's first receiving hop.
+            // So is every hop of the sender's organisation before the host
+            // the list's headers name (List-Post, List-Id), where that host
+            // receives it further on (oracle.com's servers, then
+            // oss.oracle.com).
+            std::size_t start = r.first;
+            std::optional<std::string> host_named;
+            if (k == 0 || sides.is_sender_org(r.org)) {
+                if (auto host = list_host(OrgHeaders::of(t)))
+                    for (std::size_t i = r.first + 1; i <= r.last; ++i) {
+                        const auto& by = t.hops[i].fields.by.host;
+                        if (!by) continue;
+                        std::string b = *by;
+                        for (char& c : b)
+                            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+                        if (b == *host ||
+                            (b.size() > host->size() && b.ends_with(*host) && b[b.size() - host->size() - 1] == '.')) {
+                            start = i;
+                            host_named = *host;
+                            break;
+                        }
+                    }
+                if (start == r.first) {
+                    std::size_t j = r.first;
+                    while (j < r.last && self_stamp(t.hops[j])) ++j;
+                    if (j < r.last && own_evidence(j) && authenticated_submission(t.hops[j].fields)) start = j + 1;
+                }
+            }
+            for (std::size_t i = r.first; i < start; ++i) {
+                if (auto why = self_stamp(t.hops[i]); why && k == 0 && i == r.first)
+                    set_role(t.hops[i], kOrigin, *why);
+                else if (own_evidence(i))
+                    set_role(t.hops[i], kLocal, *own_evidence(i) + ", before the list's first receiving hop");
+                else
+                    set_role(t.hops[i], kLocal,
+                             concat({"inside ", or_text(r.org, "?"), " before the list's first receiving hop (",
+                                     host_named ? std::string_view(*host_named) : std::string_view("?"),
+                                     ", the host the list's headers name, at ", hop_ref(t.hops[start]), ")"}));
+            }
+            for (std::size_t i = start; i <= r.last; ++i) {
                 std::string why = family(sys[i]) == Family::List ? service_evidence(sys[i])
-                                  : i > r.first                  ? "the list's side since " + hop_ref(t.hops[r.first])
+                                  : i > start                    ? "the list's side since " + hop_ref(t.hops[start])
                                   : sides.list ? std::string(sides.list_named_by) + " names " + *sides.list +
                                                      ": the list server's first receiving hop"
                                                : "the list service's first receiving hop";
-                if (i == r.first && sides.list) why += " (the message carries list headers)";
+                if (i == start && sides.list) why += " (the message carries list headers)";
                 set_role(t.hops[i], kList, why);
             }
             list_done = true;
             recipient = true;
-            recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
+            recipient_why = "sent on by the list at " + hop_ref(t.hops[start]);
             continue;
         }
         if (r.kind == RunKind::Mx) {
