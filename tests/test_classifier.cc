@@ -933,3 +933,37 @@ BOOST_AUTO_TEST_CASE(tls_shortfall_words) {
     v.tls_version.reset();
     BOOST_TEST(tls_shortfall(v, true, "").value_or("") == "without TLS and TLS is required");
 }
+
+BOOST_AUTO_TEST_CASE(hand_overs_say_the_internet_only_where_the_stamp_shows_it) {
+    auto trace_of = [](const std::string& message) {
+        auto t = build_trace(message);
+        BOOST_REQUIRE(t);
+        classify(*t, RuleSet::builtin());
+        return *t;
+    };
+    // A stamp that leaves its client out (Postfix's "by HOST with ESMTPSA")
+    // shows no internet.
+    auto t = trace_of(
+        "Received: by smtp.kernel.example (Postfix) with ESMTPSA id 4C1A2C4CEE7;\n"
+        "\tMon, 3 Mar 2025 10:00:02 +0000 (UTC)\n"
+        "Received: from laptop.home.arpa ([198.51.100.35]) by mx.pali.example with ESMTP id 1;\n"
+        "\tMon, 3 Mar 2025 10:00:01 +0000\n"
+        "From: dev@pali.example\nTo: list@kernel.example\nSubject: x\nDate: Mon, 3 Mar 2025 10:00:00 +0000\n\n");
+    BOOST_REQUIRE(t.orgs.size() == 2U);
+    BOOST_TEST(t.orgs[1].handover.value_or("") ==
+               "hand-over at hop #2 from pali.example to kernel.example: the stamp names no client: it took the "
+               "message from one it leaves out");
+    // A crossing the next stamp undoes over a site-local address: one site.
+    t = trace_of(
+        "Received: from mail.maildlp.example (unknown [172.19.162.254]) by gw.huawei.example with ESMTP id 3;\n"
+        "\tMon, 3 Mar 2025 10:00:03 +0000\n"
+        "Received: from mail1.huawei.example (unknown [7.202.181.71]) by mail.maildlp.example with ESMTPS id 2;\n"
+        "\tMon, 3 Mar 2025 10:00:02 +0000\n"
+        "Received: from [10.174.178.209] by mail1.huawei.example with ESMTP id 1;\n"
+        "\tMon, 3 Mar 2025 10:00:01 +0000\n"
+        "From: dev@huawei.example\nTo: list@kernel.example\nSubject: x\nDate: Mon, 3 Mar 2025 10:00:00 +0000\n\n");
+    for (const auto& o : t.orgs) BOOST_TEST(!o.handover.has_value(), o.org.value_or("?"));
+    BOOST_TEST(any_evidence(t,
+                            "huawei.example and maildlp.example are one site: maildlp.example hands the message "
+                            "back to huawei.example over the site-local address 172.19.162.254 at hop #3"));
+}

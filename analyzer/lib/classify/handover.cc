@@ -161,6 +161,36 @@ void append_sender_words(std::string& out, const ReceivedFields& f) {
     if (!named && !f.from.ip) out.append("an unnamed sender");
 }
 
+// "SENDER handed it over the internet", where the stamp shows that much: a
+// client it names at a public address, or by name alone. A stamp naming no
+// client, one at a site-local address (a service's internal hop) or at a
+// placeholder (Exchange's 255.255.255.255) does not show the internet.
+void append_handed_over(std::string& out, const ReceivedFields& f) {
+    const auto& name = sender_name(f);
+    const bool named = name && !name->empty();
+    if (!named && !f.from.ip) {
+        out.append("the stamp names no client: it took the message from one it leaves out");
+        return;
+    }
+    append_sender_words(out, f);
+    if (!f.from.ip) {
+        out.append(" handed it over the internet");
+        return;
+    }
+    if (site_local_address(*f.from.ip)) {
+        out.append(" handed it over from ").append(site_local_words(*f.from.ip));
+        return;
+    }
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    const bool placeholder =
+        !ip_bytes(*f.from.ip, v6, b) ||
+        (!v6 && (std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0xFF; }) ||
+                 std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0; })));
+    out.append(placeholder ? " handed it over (its address is a placeholder, no address)"
+                           : " handed it over the internet");
+}
+
 }  // namespace
 
 std::string sender_words(const ReceivedFields& f) {
@@ -345,8 +375,13 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             }
             if (!b.party) {  // an unnamed receiver a public sender handed the message to
                 link.kind = LinkKind::Crossing;
-                link.why = "hand-over at " + hop_ref(h) + ": " + sender_words(h.fields) +
-                           " handed it over the internet to an unnamed receiver";
+                link.why = "hand-over at " + hop_ref(h) + ": ";
+                if (!f.ip && !f.rdns && !f.host && !f.helo) {
+                    link.why.append("the stamp names neither its client nor its receiver");
+                } else {
+                    append_handed_over(link.why, h.fields);
+                    link.why.append(" to an unnamed receiver");
+                }
                 continue;
             }
             if (sender_named_under(f, b.org)) {
@@ -390,8 +425,25 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             why.assign("hand-over at ");
             append_hop_ref(why, h);
             why.append(" from ").append(org_view(a)).append(" to ").append(org_view(b)).append(": ");
-            append_sender_words(why, h.fields);
-            why.append(" handed it over the internet");
+            append_handed_over(why, h.fields);
+        }
+        // A crossing from A to B that B undoes at once, handing the message
+        // back to A over a site-local address (Huawei's huawei.com, then
+        // mail.maildlp.com, then huawei.com again from 172.19.x): A and B
+        // are one site, and the first hand-over was inside it too.
+        for (std::size_t i = 1; i + 1 < n; ++i) {
+            Link& link = sides.links[i];
+            const Link& back = sides.links[i + 1];
+            if (link.kind != LinkKind::Crossing || back.kind != LinkKind::Joined || link.tenant) continue;
+            const System& a = sys[i - 1];
+            const System& b = sys[i];
+            if (!a.org || !b.org || sys[i + 1].org != a.org || family(a) || family(b)) continue;
+            const auto& back_ip = hops[i + 1].fields.from.ip;
+            if (!back_ip || !site_local_address(*back_ip)) continue;
+            link.kind = LinkKind::Joined;
+            link.from_device = false;
+            link.why = *a.org + " and " + *b.org + " are one site: " + *b.org + " hands the message back to " + *a.org +
+                       " over the site-local address " + *back_ip + " at " + hop_ref(hops[i + 1]);
         }
     };
     compute_links();
