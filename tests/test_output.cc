@@ -155,7 +155,16 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     classify(*t, RuleSet::builtin());
     auto zone = DisplayZone::make("UTC");
     std::string text = render_text(*t, TextStyle{false, true, *zone});
-    BOOST_TEST(text.find("Created    2024-05-14 07:12:01 UTC") != std::string::npos);
+    BOOST_TEST(text.find("Created    2024-05-14 07:12:01 UTC\n") != std::string::npos);
+    // A Date with no zone is said to be uncertain where it is shown.
+    auto nozone = build_trace(
+        "Received: from a.example.org ([192.0.2.1]) by mx.example.net; Tue, 12 Oct 2010 20:21:07 +0000\n"
+        "Date: Tue, 12 Oct 2010 16:21:05 H0500\nFrom: a@example.org\n\n");
+    BOOST_REQUIRE(nozone);
+    classify(*nozone, RuleSet::builtin());
+    BOOST_TEST(
+        render_text(*nozone, TextStyle{false, true, *zone}).find("Created    2010-10-12 16:21:05 UTC (uncertain") !=
+        std::string::npos);
     BOOST_TEST(text.find("Delivered  in 6s over 5 hops") != std::string::npos);
     BOOST_TEST(text.find("relay.contoso.com [198.51.100.77]") != std::string::npos);
     BOOST_TEST(text.find("\x1b[") == std::string::npos);

@@ -120,6 +120,14 @@ BOOST_AUTO_TEST_CASE(forefront_fields_in_the_vendors_casing_with_meanings) {
     BOOST_TEST((cip[0].row()->status == MeaningStatus::observed));
     BOOST_TEST(cip[0].row()->text.find("not described by Microsoft") != std::string::npos);
     BOOST_TEST(!parse_forefront_report("CIP:192.0.2.1")[0].meaning.enumerated);
+    // PTR's placeholders for no reverse name are said as such; a host name is the key's meaning.
+    for (auto v : {"InfoDomainNonexistent", "InfoNoRecords"}) {
+        auto ptr = parse_forefront_report(std::string("PTR:") + v);
+        BOOST_TEST(ptr[0].row()->text.starts_with("no reverse DNS name"), v);
+    }
+    auto named = parse_forefront_report("PTR:mail.example.com");
+    BOOST_TEST(named[0].row()->text == "the reverse DNS (PTR) name of the source IP");
+    BOOST_TEST(!named[0].meaning.enumerated);
 }
 
 // compauth's reason codes as Microsoft documents them, exact codes before patterns.

@@ -480,8 +480,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                                            rules.names_microsoft_365(first.host, first.ip);
             }
             finish(v, "not-applicable", hosted ? "mailbox" : "unknown", "no-microsoft-365-stamps");
-            v.evidence.push_back("the message passed through Microsoft 365 (" + passed +
-                                 "), but none of Microsoft 365's Received stamps is in the header: " +
+            const bool some_stamp =
+                std::ranges::any_of(t.hops, [](const Hop& h) { return h.role == kEop || h.role == kExo; });
+            v.evidence.push_back("the message passed through Microsoft 365 (" + passed + "), but " +
+                                 (some_stamp ? "the stamp of its entry into Microsoft 365 is not in the header: "
+                                             : "none of Microsoft 365's Received stamps is in the header: ") +
                                  (hosted ? "the hops in it are not told" : "how it entered Microsoft 365 is unknown"));
             if (sig.any()) v.evidence.push_back("Exchange's own headers: " + sig.words());
             if (hosted)

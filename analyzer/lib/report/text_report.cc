@@ -207,7 +207,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "no-microsoft-365") return "this message never reached Microsoft 365";
     if (reason == "refused-by-microsoft-365") return "refused by Microsoft 365, never taken in";
     if (reason == "no-received") return "no Received stamp: the headers do not tell";
-    if (reason == "no-microsoft-365-stamps") return "Microsoft 365's stamps are not in this header";
+    if (reason == "no-microsoft-365-stamps") return "the stamp of Microsoft 365's entry is not in this header";
     if (reason == "outlook-com") return "sent from a personal Outlook.com mailbox";
     return "the headers do not tell";
 }
@@ -824,9 +824,13 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     field("From", (t.from ? safe(t.from) : "-") + mapi("from"));
     field("To", t.to ? safe(t.to) : "-");
     field("Message-ID", t.message_id ? safe(t.message_id) : "-");
-    field("Created", t.created
-                         ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") + mapi("created")
-                         : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
+    field("Created",
+          t.created
+              ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") +
+                    (t.created_certain ? ""
+                                       : " (uncertain: the Date names no zone or an implausible year, see Anomalies)") +
+                    mapi("created")
+              : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
     std::string delivered = delivered_text(t);
     if (auto clause = delivered.find("; the Date header is "); clause != std::string::npos)  // a clock off: in red
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
