@@ -967,3 +967,46 @@ BOOST_AUTO_TEST_CASE(hand_overs_say_the_internet_only_where_the_stamp_shows_it) 
                             "huawei.example and maildlp.example are one site: maildlp.example hands the message "
                             "back to huawei.example over the site-local address 172.19.162.254 at hop #3"));
 }
+
+// --relay as the admin writes it: a root dot, the name EOP's spam filter
+// recorded (PTR) rather than the stamp's, a relay that carried the message
+// before another host handed it in, a relay that logged in itself.
+BOOST_AUTO_TEST_CASE(the_named_relay_as_eop_names_it_and_where_it_was_seen) {
+    auto with_relay = [](const std::string& file, const std::string& relay) {
+        RuleSet rules = RuleSet::builtin();
+        BOOST_REQUIRE(rules.add_relay(relay));
+        return traced(file, rules);
+    };
+    auto said = [](const Trace& t, const std::string& needle) {
+        return std::ranges::any_of(t.relay->evidence,
+                                   [&](const std::string& e) { return e.find(needle) != std::string::npos; });
+    };
+    Trace t = with_relay("demo-o365-relay.eml", "relay.contoso.com.");
+    BOOST_REQUIRE(t.relay);
+    BOOST_TEST(t.relay->state == "traversed");
+    // EOP's PTR names the relay by another name than its HELO.
+    std::string message = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    auto at = message.find("PTR:relay.contoso.com;");
+    BOOST_REQUIRE(at != std::string::npos);
+    message.replace(at, 22, "PTR:smtp-out-01.contoso.com;");
+    RuleSet rules = RuleSet::builtin();
+    BOOST_REQUIRE(rules.add_relay("smtp-out-01.contoso.com"));
+    auto by_ptr = build_trace(message);
+    BOOST_REQUIRE(by_ptr);
+    classify(*by_ptr, rules);
+    BOOST_REQUIRE(by_ptr->relay);
+    BOOST_TEST(by_ptr->relay->state == "traversed");
+    BOOST_TEST(said(*by_ptr, "as EOP names it: smtp-out-01.contoso.com (PTR of X-Forefront-Antispam-Report)"));
+    // The relay named is the one before the host that handed the message in.
+    t = with_relay("o365-gateway-reentry-two-eop-passes.eml", "EXCH01.corp.northwind.example");
+    BOOST_TEST(t.relay->state == "not-traversed");
+    BOOST_TEST(
+        said(t, "named by --relay took the message at hop #1, before another system handed it to Microsoft 365"));
+    t = with_relay("demo-o365-relay.eml", "203.0.113.9");
+    BOOST_TEST(t.relay->state == "not-traversed");
+    BOOST_TEST(!said(t, "took the message at"));
+    // The relay logged in to Exchange Online itself.
+    t = with_relay("o365-smtp-auth-submission.eml", "198.51.100.201");
+    BOOST_TEST(t.relay->method == "client-submission");
+    BOOST_TEST(said(t, "named by --relay submitted it itself, logged in to Exchange Online"));
+}

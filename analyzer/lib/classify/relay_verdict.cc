@@ -556,6 +556,19 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         v.evidence.push_back("Exchange's own headers: " + sig.words());
     }
     auto named = rules.match_user_relay(v.host, v.ip);
+    // Or by the names EOP itself recorded for that sender (the spam
+    // filter's PTR and H: schybrid03.nvidia.com for mail.nvidia.com).
+    std::optional<std::string> named_by_eop;
+    if (!named && rules.has_user_relay() && entry.role == kEop) {
+        const EopEntry eop = eop_entry(t, entry, sig);
+        if (!eop.ip || !v.ip || *eop.ip == *v.ip)
+            for (const auto* name : {&eop.rdns, &eop.helo})
+                if (*name && (named = rules.match_user_relay(*name, std::nullopt))) {
+                    named_by_eop =
+                        concat({**name, " (", name == &eop.rdns ? "PTR" : "H", " of ", sig.report_name, ")"});
+                    break;
+                }
+    }
     auto own = own_mail(t, sides, sig, named, e);
 
     // Another tenant handed it over: another organisation's mail.
@@ -656,9 +669,16 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                                  "this header, so how it entered is unknown");
         } else if (client) {
             finish(v, "not-traversed", "client-submission", "client-submission");
-            v.evidence.push_back(
-                "submitted by an authenticated client straight to Exchange Online (SMTP AUTH client submission to " +
-                by + "), not through the relay");
+            if (named)
+                v.evidence.push_back(named->evidence() +
+                                     " submitted it itself, logged in to Exchange Online (SMTP AUTH client submission "
+                                     "to " +
+                                     by + "): not through an inbound connector");
+            else
+                v.evidence.push_back(
+                    "submitted by an authenticated client straight to Exchange Online (SMTP AUTH client submission "
+                    "to " +
+                    by + "), not through the relay");
         } else if (sig.entity_is("Hosted")) {
             finish(v, "not-applicable", "mailbox", "mailbox");
             v.evidence.emplace_back("FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value)");
@@ -745,9 +765,23 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         v.evidence.emplace_back(through_gateway ? "no hop before the gateway: the sender talked to it directly"
                                                 : "no hop before EOP: the sender talked to EOP directly");
     if (rules.has_user_relay())
-        v.evidence.push_back(named ? named->evidence() + " is the host EOP received from"
+        v.evidence.push_back(named ? named->evidence() + " is the host EOP received from" +
+                                         (named_by_eop ? ", as EOP names it: " + *named_by_eop : std::string())
                                    : "EOP's sender " + seen_words(v) + " is not the relay --relay names (" +
                                          rules.user_relay_words() + ")");
+    // The named relay carried the message earlier but did not hand it to
+    // Microsoft 365 itself: said, so "not your relay" does not read as "never
+    // through it".
+    if (rules.has_user_relay() && !named)
+        for (std::size_t j = 0; j < e; ++j) {
+            const auto& by = t.hops[j].fields.by;
+            auto m = rules.match_by(by.host, by.ip, std::nullopt);
+            if (!m || !m->rule->user || m->rule->family != Family::Relay) continue;
+            v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
+                                 ", before another system handed it to Microsoft 365: it went through that relay, "
+                                 "but not straight from it into EOP");
+            break;
+        }
     if (own) v.evidence.push_back("the organisation's own mail: " + *own);
 
     RelayConnector c;

@@ -402,6 +402,8 @@ Result<bool> RuleSet::add_rule_line(std::string_view line) {
 Result<bool> RuleSet::add_relay(std::string_view what) {
     ++user_relays_;
     std::string w(what);
+    // A fully qualified name's root dot ("mail.nvidia.com.") names the same host.
+    if (w.size() > 1 && w.back() == '.' && !Network::parse(w)) w.pop_back();
     relay_words_ += (relay_words_.empty() ? "" : ", ") + w;
     if (Network::parse(w)) {
         // The relay is the sending side EOP saw, and also the receiving side of the hop before.
