@@ -181,3 +181,28 @@ BOOST_AUTO_TEST_CASE(every_writer_shows_it_escaped) {
     BOOST_TEST(json.find("\"far_end\":{\"authserv_id\":") != std::string::npos);
     BOOST_TEST(trace_to_json(sample("demo-o365-relay.eml"), false).find("\"far_end\":null") != std::string::npos);
 }
+
+// A receiver that writes one Authentication-Results per check (subspace's
+// milters): the far end's results are all its authserv-id wrote, not only
+// the header that names the client's address.
+BOOST_AUTO_TEST_CASE(results_split_over_several_headers_of_one_receiver) {
+    std::string text = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-relay-to-gmail.eml");
+    text = replaced(text,
+                    "Authentication-Results: mx.google.com;\n"
+                    "       spf=pass (google.com: domain of alerts@tailspin.example designates 40.107.20.107 as "
+                    "permitted sender) smtp.mailfrom=alerts@tailspin.example;\n"
+                    "       dmarc=pass (p=QUARANTINE sp=QUARANTINE dis=NONE) header.from=tailspin.example\n",
+                    "Authentication-Results: mx.google.com; dmarc=pass (p=QUARANTINE sp=QUARANTINE dis=NONE) "
+                    "header.from=tailspin.example\n"
+                    "Authentication-Results: mx.google.com; arc=none smtp.client-ip=40.107.20.107\n"
+                    "Authentication-Results: mx.google.com; spf=pass smtp.mailfrom=alerts@tailspin.example\n"
+                    "Authentication-Results: mx.other.example; spf=fail smtp.mailfrom=x@tailspin.example\n");
+    Trace t = analysed(text);
+    BOOST_REQUIRE(t.far_end);
+    BOOST_TEST(t.far_end->authserv_id.value_or("") == "mx.google.com");
+    BOOST_REQUIRE(t.far_end->spf.has_value());
+    BOOST_TEST(t.far_end->spf->result == "pass");
+    BOOST_REQUIRE(t.far_end->dmarc.has_value());
+    BOOST_TEST(t.far_end->dmarc->result == "pass");
+    BOOST_TEST(t.far_end->envelope.value_or("") == "alerts@tailspin.example");
+}

@@ -199,6 +199,18 @@ std::optional<FarEnd> assess_far_end(const Trace& t) {
     }
     if (chosen == nullptr) return std::nullopt;
     AuthenticationResults ar = parse_authentication_results(chosen->name, chosen->value);
+    // A receiver may write one Authentication-Results per check (its DKIM,
+    // DMARC and SPF milters each add their own): the far end's results are
+    // all of those its authserv-id wrote.
+    if (ar.authserv_id && iequals(chosen->name, "Authentication-Results"))
+        for (const SignalHeader* c : candidates) {
+            if (c == chosen || !iequals(c->name, "Authentication-Results") ||
+                c->value.find(*ar.authserv_id) == std::string::npos)
+                continue;
+            AuthenticationResults more = parse_authentication_results(c->name, c->value);
+            if (!more.authserv_id || !iequals(*more.authserv_id, *ar.authserv_id)) continue;
+            for (auto& r : more.results) ar.results.push_back(std::move(r));
+        }
     FarEnd fe;
     fe.header =
         iequals(chosen->name, "Authentication-Results") ? "Authentication-Results" : "ARC-Authentication-Results";
