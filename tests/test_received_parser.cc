@@ -102,6 +102,28 @@ const Want kCases[] = {
      "+0200",
      "[192.168.0.5]", none, "177.183.162.244", "fanzine2.igalia.com", none, "esmtpsa", "1.3",
      "ECDHE_X25519__RSA_PSS_RSAE_SHA256__AES_128_GCM", true, "2022-05-11T20:00:04Z"},
+    {"Cellopoint: an address in parentheses inside the literal, TLS in its own words",
+     " from mtkmrs01.mediatek.inc [(172.21.131.159)] by mailgw02.mediatek.com\n\t(envelope-from "
+     "<w@mediatek.com>)\n\t(Cellopoint E-mail Firewall v4.1.14 Build 0819 with TLSv1.2 ECDHE-RSA-AES256-SHA384 "
+     "256/256)\n\twith ESMTP id 1125206795; Mon, 14 Oct 2019 23:58:49 +0800",
+     "mtkmrs01.mediatek.inc", none, "172.21.131.159", "mailgw02.mediatek.com", none, "ESMTP", "1.2",
+     "ECDHE-RSA-AES256-SHA384", true, "2019-10-14T15:58:49Z"},
+    {"Cellopoint with TLS of no version",
+     " from mtkmrs01.mediatek.inc [(172.21.131.159)] by mailgw02.mediatek.com\n\t(Cellopoint E-mail Firewall "
+     "v4.1.10 Build 0809 with TLS)\n\twith ESMTP id 1125206795; Mon, 14 Oct 2019 23:58:49 +0800",
+     "mtkmrs01.mediatek.inc", none, "172.21.131.159", "mailgw02.mediatek.com", none, "ESMTP", "unknown", none, true,
+     "2019-10-14T15:58:49Z"},
+    {"Oracle Beehive: Java's /address",
+     " from kadam (/41.57.98.10)\n        by default (Oracle Beehive Gateway v4.0)\n        with ESMTP ; Thu, 16 "
+     "Apr 2020 03:03:05 -0700",
+     "kadam", none, "41.57.98.10", "default", none, "ESMTP", none, none, false, "2020-04-16T10:03:05Z"},
+    {"Amazon Farcaster: address and port in the literal",
+     " from EX19MTAUWB001.ant.amazon.com [10.0.7.35:5180]\n by "
+     "smtpin.naws.us-west-2.prod.farcaster.email.amazon.dev [10.0.50.174:2525] with esmtp (Farcaster)\n id "
+     "72f21bb4-da44-4f0f-a384-27fe822589e0; Wed, 8 Nov 2023 11:54:04 +0000 (UTC)",
+     "EX19MTAUWB001.ant.amazon.com", "EX19MTAUWB001.ant.amazon.com", "10.0.7.35",
+     "smtpin.naws.us-west-2.prod.farcaster.email.amazon.dev", "10.0.50.174", "esmtp", none, none, false,
+     "2023-11-08T11:54:04Z"},
     {"Exim with older GnuTLS: Cipher TLS-1.0",
      " from p5b034af6.dip.t-dialin.net ([91.3.74.246] helo=excalibur)\n\tby mail.example.de with esmtpsa (Cipher "
      "TLS-1.0:RSA_AES_256_CBC_SHA1:32)\n\t(Exim 4.72) (envelope-from <s@example.de>) id 1TfX; Mon, 03 Dec 2012 "

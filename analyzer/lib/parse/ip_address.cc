@@ -158,7 +158,20 @@ std::optional<std::string> read_ip_literal(std::string_view text) {
             for (char c : rest.substr(1))
                 if (c < '0' || c > '9') return std::nullopt;
         }
-        return normalise_ip(text.substr(1, close - 1));
+        std::string_view inner = text.substr(1, close - 1);
+        if (auto ip = normalise_ip(inner)) return ip;
+        // Cellopoint's "[(172.21.131.159)]", Amazon Farcaster's
+        // "[10.0.7.35:5180]" (an IPv4 address and its port).
+        if (inner.size() > 2 && inner.front() == '(' && inner.back() == ')')
+            return normalise_ip(inner.substr(1, inner.size() - 2));
+        if (auto colon = inner.find(':'); colon != std::string_view::npos &&
+                                          inner.find(':', colon + 1) == std::string_view::npos && !inner.empty() &&
+                                          inner[0] >= '0' && inner[0] <= '9') {
+            for (char c : inner.substr(colon + 1))
+                if (c < '0' || c > '9') return std::nullopt;
+            return normalise_ip(inner.substr(0, colon));
+        }
+        return std::nullopt;
     }
     if (auto ip = normalise_ip(text)) return ip;
     // "1.2.3.4:25" (an IPv4 address with a port); IPv6 with a port is always

@@ -293,6 +293,26 @@ struct TlsFinder {
                 return true;
             }
         }
+        // A product's own words: Cellopoint's "(Cellopoint E-mail Firewall
+        // v4.1.14 Build 0819 with TLSv1.2 ECDHE-RSA-AES256-SHA384 256/256)",
+        // "(... with TLS)": a version and a cipher after " with TLS".
+        if (auto w = c.find(" with TLS"); w != std::string_view::npos) {
+            std::string_view rest = c.substr(w + 6);
+            std::string_view version = rest.substr(0, rest.find(' '));
+            if (version.size() == 3 || (version.size() > 3 && (version[3] == 'v' || version[3] == 'V' ||
+                                                               (version[3] >= '0' && version[3] <= '9')))) {
+                if (version.size() > 3)
+                    set_version(version);
+                else
+                    get();
+                if (auto sp = rest.find(' '); sp != std::string_view::npos) {
+                    std::string_view cipher = rest.substr(sp + 1);
+                    cipher = cipher.substr(0, cipher.find(' '));
+                    if (!cipher.empty() && cipher.find('-') != std::string_view::npos) set_cipher(cipher);
+                }
+                return true;
+            }
+        }
         // qmail TLS patch: (DHE-RSA-AES256-SHA encrypted)
         if (c.size() > 10 && c.substr(c.size() - 10) == " encrypted") {
             set_cipher(c.substr(0, c.size() - 10));
@@ -418,6 +438,13 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
+                } else if (auto slash = t.text.rfind('/'); slash != std::string_view::npos &&
+                                                           t.text.find('@') == std::string_view::npos &&
+                                                           normalise_ip(t.text.substr(slash + 1))) {
+                    // Java's InetAddress as text (Oracle Beehive): "(/41.57.98.10)", "(name/41.57.98.10)".
+                    if (!clues.ip) clues.ip = normalise_ip(t.text.substr(slash + 1));
+                    if (slash > 0 && !clues.rdns && !is_unknown(t.text.substr(0, slash)))
+                        clues.rdns = clean_host(t.text.substr(0, slash));
                 } else if (auto at = last_at(t.text); at != std::string_view::npos) {
                     // qmail/vpopmail: "(user@domain@1.2.3.4)" is the SMTP AUTH user and the peer
                     if (auto ip2 = ip_of(t.text.substr(at + 1))) {
@@ -754,6 +781,8 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                             r.by.ip = std::move(ip);
                         else
                             r.by.host = clean_host(t->text);
+                    } else if (t->kind == TokenKind::Literal && !r.by.ip && ip_from_literal(t->text)) {
+                        r.by.ip = ip_from_literal(t->text);  // "by HOST [10.0.50.174:2525]" (Amazon's Farcaster)
                     } else {
                         notes.emplace_back(t->text);
                     }
