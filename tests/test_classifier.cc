@@ -1010,3 +1010,30 @@ BOOST_AUTO_TEST_CASE(the_named_relay_as_eop_names_it_and_where_it_was_seen) {
     BOOST_TEST(t.relay->method == "client-submission");
     BOOST_TEST(said(t, "named by --relay submitted it itself, logged in to Exchange Online"));
 }
+
+// "from hotmail.com (unknown [96.202.181.20])": the receiver found no reverse
+// name, so the HELO is only a claim and names no organisation; at a
+// site-local address the name still says where the client sat.
+BOOST_AUTO_TEST_CASE(a_helo_the_receiver_could_not_confirm_names_no_organisation) {
+    auto t = build_trace(
+        "Received: from hotmail.com (unknown [96.202.181.20]) by mx.example.net (Postfix) with ESMTP id 1;\n"
+        "\tMon, 3 Mar 2025 10:00:01 +0000\nFrom: a@hotmail.com\nTo: b@example.net\n\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->hops[0].fields.from.rdns_unknown);
+    BOOST_TEST(helo_only_claim(t->hops[0].fields.from));
+    classify(*t, RuleSet::builtin());
+    BOOST_TEST(t->orgs.front().handover.value_or("") ==
+               "received from unknown (helo hotmail.com) [96.202.181.20] over the internet by example.net");
+    for (const auto& e : t->hops[0].evidence) BOOST_TEST(e.find("(hotmail.com)") == std::string::npos, e);
+    auto qmail = build_trace(
+        "Received: from unknown (HELO EUR01-HE1-obe.outbound.protection.outlook.com) (80.68.177.35)\n"
+        "  by mx.example.it with SMTP; 3 Mar 2025 10:00:01 -0000\n\n");
+    BOOST_REQUIRE(qmail);
+    BOOST_TEST(helo_only_claim(qmail->hops[0].fields.from));
+    auto inside = build_trace(
+        "Received: from scanner-3f.contoso.local (unknown [10.20.30.41]) by relay.contoso.com (Postfix) with ESMTP "
+        "id 4V;\n\tTue, 14 May 2024 09:12:03 +0200\n\n");
+    BOOST_REQUIRE(inside);
+    BOOST_TEST(inside->hops[0].fields.from.rdns_unknown);
+    BOOST_TEST(!helo_only_claim(inside->hops[0].fields.from));
+}

@@ -25,6 +25,7 @@ void add_org(std::vector<std::string>& out, std::optional<std::string> org) {
 // names (looked-up name, then the name it used, then its HELO) that has
 // one.
 std::optional<std::string> sender_org(const SenderSide& f) {
+    if (helo_only_claim(f)) return std::nullopt;
     for (const auto* name : {&f.rdns, &f.host, &f.helo})
         if (*name)
             if (auto org = org_of_name(**name)) return org;
@@ -32,7 +33,7 @@ std::optional<std::string> sender_org(const SenderSide& f) {
 }
 
 bool sender_named_under(const SenderSide& f, const std::optional<std::string>& org) {
-    if (!org) return false;
+    if (!org || helo_only_claim(f)) return false;
     return std::ranges::any_of(std::array{&f.rdns, &f.host, &f.helo}, [&](const std::optional<std::string>* name) {
         return *name && in_organisation(**name, *org);
     });
@@ -149,11 +150,16 @@ const std::optional<std::string>& sender_name(const ReceivedFields& f) {
 }
 
 std::size_t sender_words_size(const ReceivedFields& f) {
+    if (helo_only_claim(f.from) && f.from.helo) return f.from.helo->size() + f.from.ip->size() + 18;
     const auto& name = sender_name(f);
     return std::max<std::size_t>((name ? name->size() : 0) + (f.from.ip ? f.from.ip->size() + 3 : 0), 17);
 }
 
 void append_sender_words(std::string& out, const ReceivedFields& f) {
+    if (helo_only_claim(f.from) && f.from.helo) {  // "unknown (helo hotmail.com) [96.202.181.20]"
+        out.append("unknown (helo ").append(*f.from.helo).append(") [").append(*f.from.ip).append("]");
+        return;
+    }
     const auto& name = sender_name(f);
     const bool named = name && !name->empty();
     if (named) out.append(*name);

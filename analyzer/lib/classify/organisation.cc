@@ -248,6 +248,10 @@ std::optional<std::string> list_host(const OrgHeaders& headers) {
     return std::nullopt;
 }
 
+bool helo_only_claim(const SenderSide& f) {
+    return f.rdns_unknown && !f.rdns && f.ip && !site_local_address(*f.ip);
+}
+
 std::string_view site_local_words(std::string_view ip) {
     return loopback_address(ip) ? "a loopback address" : "a site-local address";
 }

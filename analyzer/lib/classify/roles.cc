@@ -331,9 +331,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // sender's own, or the message is addressed to the provider's
             // own domain (gmx.de at gmx.net's hosts: one name, two suffixes).
             const auto& client = first.fields.from;
-            const std::optional<std::string> client_org = client.rdns   ? org_of_name(*client.rdns)
-                                                          : client.host ? org_of_name(*client.host)
-                                                                        : std::nullopt;
+            const std::optional<std::string> client_org = helo_only_claim(client) ? std::nullopt
+                                                          : client.rdns           ? org_of_name(*client.rdns)
+                                                          : client.host           ? org_of_name(*client.host)
+                                                                                  : std::nullopt;
             const bool addressed_here = r.org && std::ranges::any_of(sides.recipient_orgs, [&](const std::string& o) {
                                             return name_part(o) == name_part(*r.org);
                                         });

@@ -86,7 +86,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                     ((org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo)) ||
                      (next.ip && names_its_address(*next.rdns, *next.ip)));
                 for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
-                    if (!*name || !is_public_name(**name)) continue;
+                    if (!*name || !is_public_name(**name) || helo_only_claim(next)) continue;
                     if (rdns_is_network && name != &next.helo && **name == *next.rdns) continue;
                     System cand = system_named(rules, *name, next.ip, std::nullopt);
                     if (!cand.org) continue;

@@ -15,6 +15,9 @@ struct SenderSide {
     std::optional<std::string> helo;  // the name the client claimed
     std::optional<std::string> rdns;  // the name its receiver looked up
     std::optional<std::string> ip;    // connecting address, normalised
+    // The receiver looked the address up and found no name ("unknown
+    // [IP]", qmail's "from unknown (HELO x)"): the HELO is only a claim.
+    bool rdns_unknown = false;
     bool operator==(const SenderSide&) const = default;
 };
 

@@ -362,7 +362,8 @@ std::size_t last_at(std::string_view word) {
 struct SenderClues {
     std::optional<std::string> ip;
     std::optional<std::string> rdns;
-    bool rdns_form = false;  // "NAME [IP]" inside the comment (Postfix, Sendmail, Gmail)
+    bool rdns_form = false;     // "NAME [IP]" inside the comment (Postfix, Sendmail, Gmail)
+    bool rdns_unknown = false;  // that NAME is "unknown": no reverse name found
     std::optional<std::string> helo;
     bool helo_form = false;  // helo=, (HELO x), "EHLO x" (Exim, qmail, ZMailer)
 };
@@ -396,6 +397,7 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                         name = name.substr(at + 1);
                     }
                     clues.rdns_form = true;
+                    clues.rdns_unknown = is_unknown(name);
                     // "(really [IP])": the address the client really connected
                     // from, after the HELO it gave; no name.
                     if (!name.empty() && !is_unknown(name) && !iequals(name, "really") &&
@@ -705,12 +707,16 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                     } else if (clues.rdns_form) {
                         if (!is_unknown(name)) r.from.helo = clean_host(name);
                     } else if (clues.helo_form) {
-                        if (!is_unknown(name)) r.from.rdns = clean_host(name);
+                        if (!is_unknown(name))
+                            r.from.rdns = clean_host(name);
+                        else
+                            r.from.rdns_unknown = true;  // qmail: "from unknown (HELO name) (IP)"
                     } else {
                         if (!is_unknown(name)) r.from.helo = clean_host(name);
                         exim_style = true;  // settled below once `with` is known
                     }
                 }
+                if (clues.rdns_unknown && !clues.rdns) r.from.rdns_unknown = true;
                 if (clues.rdns) r.from.rdns = std::move(clues.rdns);
                 if (clues.helo) r.from.helo = std::move(clues.helo);
                 r.from.ip = std::move(clues.ip);

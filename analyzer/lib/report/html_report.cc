@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "classify/bounce_analysis.hh"
+#include "classify/organisation.hh"
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
 #include "parse/tls_version.hh"
@@ -36,6 +37,9 @@ std::string sender_html(const SenderSide& f) {
         if (*f.host != "[" + *f.ip + "]") out += " <span class=\"muted\">HELO</span> " + html_host(*f.host);
         return out;
     }
+    // The receiver found no reverse name: the name is only the HELO.
+    if (helo_only_claim(f) && f.helo)
+        return "unknown <span class=\"muted\">helo</span> " + html_host(*f.helo) + " [" + html_host(*f.ip) + "]";
     if (f.host) out += html_host(host_for_display(*f.host));
     if (f.helo && f.helo != f.host)
         out += (out.empty() ? "" : " ") + std::string("<span class=\"muted\">helo</span> ") + html_host(*f.helo);

@@ -8,6 +8,7 @@
 
 #include "base/duration.hh"
 #include "classify/bounce_analysis.hh"
+#include "classify/organisation.hh"
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
 #include "report/message_trace.hh"
@@ -66,6 +67,11 @@ HostCell sender_cell(const SenderSide& f) {
     std::string name = f.host ? escape_for_terminal(host_for_display(*f.host)) : std::string();
     std::string helo;
     if (f.rdns && f.helo && *f.rdns != *f.helo) helo = " (helo " + escape_for_terminal(*f.helo) + ")";
+    // The receiver found no reverse name: the name is only the HELO.
+    if (helo_only_claim(f) && f.helo) {
+        name = "unknown";
+        helo = " (helo " + escape_for_terminal(*f.helo) + ")";
+    }
     bool literal_of_ip = f.ip && f.host && *f.host == "[" + *f.ip + "]";
     std::string address;
     if (f.ip && !literal_of_ip) address = (name.empty() && helo.empty() ? "[" : " [") + *f.ip + "]";
