@@ -1037,3 +1037,30 @@ BOOST_AUTO_TEST_CASE(a_helo_the_receiver_could_not_confirm_names_no_organisation
     BOOST_TEST(inside->hops[0].fields.from.rdns_unknown);
     BOOST_TEST(!helo_only_claim(inside->hops[0].fields.from));
 }
+
+// The first stamp written by qmail for a local program is the sending
+// device's, whatever its organisation; a system named like the recipient's
+// domain under another suffix that hands the message straight to it is the
+// recipient's front end, not a relay of the sender's.
+BOOST_AUTO_TEST_CASE(qmail_local_programs_and_the_recipients_name_under_another_suffix) {
+    auto t = build_trace(
+        "Received: from web18.nix.paypal.example (unknown [65.206.229.164]) by mail0.tyva.xyz.example with SMTP;\n"
+        "\t4 Apr 2002 21:41:11 -0000\n"
+        "Received: (qmail 13807 invoked by uid 99); 4 Apr 2002 21:41:10 -0000\n"
+        "From: service@paypal.example\nTo: rod@xyz.example\nDate: Thu, 04 Apr 2002 13:41:10 -0800\n\n");
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    BOOST_TEST(roles(*t) == "origin-device > external-delivery");
+    BOOST_TEST(t->hops[0].evidence.front().find("invoked by uid") != std::string::npos);
+    auto s = build_trace(
+        "Received: from smtp.sssss.example (unknown [198.51.100.92]) by imap01.sssss.test (Postfix)\n"
+        "\twith ESMTP id E4 for <mikel@sssss.test>; Sun, 23 Dec 2007 15:04:03 -0800\n"
+        "Received: from mail12.tttttt.example (mail12.tttttt.example [203.0.113.162])\n"
+        "\tby smtp.sssss.example (Postfix) with ESMTP id 53 for <mikel@sssss.test>;\n"
+        "\tSun, 23 Dec 2007 15:03:54 -0800\n"
+        "From: edwin@tttttt.example\nTo: mikel@sssss.test\nDate: Mon, 24 Dec 2007 10:03:53 +1100\n\n");
+    BOOST_REQUIRE(s);
+    classify(*s, RuleSet::builtin());
+    BOOST_TEST(any_evidence(*s, "sssss.example is the name of the recipient's domain sssss.test under another suffix"));
+    BOOST_TEST(roles(*s) == "external-delivery > external-delivery");
+}

@@ -437,7 +437,28 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         for (std::size_t i = r.first; i <= r.last && !recipient_domain; ++i)
             recipient_domain =
                 sys[i].org && std::ranges::find(sides.recipient_orgs, *sys[i].org) != sides.recipient_orgs.end();
-        if (!own_why && entry.from_device && k + 1 < runs.size())
+        // Or the recipient's name under another suffix, handing the message
+        // straight to the recipient's domain (smtp.sssss.org, then
+        // imap01.sssss.net for mikel@sssss.net): its front end, not a relay
+        // of the sender's.
+        std::optional<std::string> same_name_as;
+        if (!recipient_domain && r.org && k + 1 < runs.size() && runs[k + 1].org && *runs[k + 1].org != *r.org &&
+            name_part(*r.org) == name_part(*runs[k + 1].org) &&
+            name_part(*r.org) != "example" &&  // RFC 2606's example.com, .net, .org are three domains
+            std::ranges::find(sides.recipient_orgs, *runs[k + 1].org) != sides.recipient_orgs.end() &&
+            !sides.is_sender_org(r.org)) {
+            recipient_domain = true;
+            same_name_as = *runs[k + 1].org;
+        }
+        // Not where the message was addressed to that system's domain, not
+        // the sender's, and only the recipient's systems follow: a device (or
+        // a client that names no organisation) that handed it straight to the
+        // recipient's servers (a list's To names the list, not where a copy went).
+        const bool ends_at_recipient = recipient_domain && !sides.is_sender_org(r.org) && !sides.list_headers &&
+                                       k + 1 < runs.size() &&
+                                       (!runs[k + 1].org || std::ranges::find(sides.recipient_orgs, *runs[k + 1].org) !=
+                                                                sides.recipient_orgs.end());
+        if (!own_why && entry.from_device && k + 1 < runs.size() && !ends_at_recipient)
             own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
                       entry.why + ")";
         // A returned message (a bounce's) ends where delivery failed, not at
@@ -535,6 +556,9 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             if (checked_by && from_own && sends_on)
                 why += concat({" (it checked the message as a receiver: Authentication-Results by ", *checked_by, ")"});
             if (forwarded) why += " (" + *forwarded + ")";
+            if (same_name_as)
+                why += concat({" (", or_text(r.org, "?"), " is the name of the recipient's domain ", *same_name_as,
+                               " under another suffix, and hands the message straight to it)"});
             if (provider_seen)
                 why += " (after the sender's provider)";
             else if (ms_seen)
@@ -627,8 +651,26 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         h.org = sys[i].org;
         bool named = f.by.host || f.by.ip || f.from.host || f.from.ip || f.from.helo || f.from.rdns;
         if (!named && !h.org) {
-            h.role = "unknown";
-            h.evidence.assign({"the stamp names no host and no address, nor does a neighbouring stamp"});
+            // A neighbour that names this system only by a HELO its receiver
+            // could not confirm ("unknown (helo x)"): said, not taken.
+            std::optional<std::string> claimed;
+            if (i + 1 < n && helo_only_claim(t.hops[i + 1].fields.from) && t.hops[i + 1].fields.from.helo)
+                claimed = concat({hop_ref(t.hops[i + 1]), " names its sender only by the HELO ",
+                                  *t.hops[i + 1].fields.from.helo,
+                                  ", which its receiver could not confirm (no reverse name)"});
+            if (auto own = self_stamp(h); i == 0 && own) {
+                // The first stamp, written on the sending host itself
+                // ("qmail invoked by uid 99"): the sending device, of no
+                // organisation the headers prove.
+                h.role = kOrigin;
+                h.evidence.assign({*own});
+                if (claimed) h.evidence.push_back(*claimed);
+            } else {
+                h.role = "unknown";
+                h.evidence.assign({claimed ? "the stamp names no host and no address; " + *claimed
+                                           : std::string("the stamp names no host and no address, nor does a "
+                                                         "neighbouring stamp")});
+            }
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
         if (h.role == kSender && sys[i].login_at_mx) {
