@@ -905,7 +905,9 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         if (t.relay->connector && !t.relay->connector->evidence.empty()) {
             out +=
-                paint(kBold, "Connector") + "  " + escape_for_terminal(t.relay->connector->name.value_or("not named")) +
+                paint(kBold, "Connector") + "  " +
+                escape_for_terminal(t.relay->connector->name.value_or(
+                    t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
                 (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") + "\n";
             for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         }
