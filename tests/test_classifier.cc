@@ -1064,3 +1064,22 @@ BOOST_AUTO_TEST_CASE(qmail_local_programs_and_the_recipients_name_under_another_
     BOOST_TEST(any_evidence(*s, "sssss.example is the name of the recipient's domain sssss.test under another suffix"));
     BOOST_TEST(roles(*s) == "external-delivery > external-delivery");
 }
+
+// A sender that is the previous stamp's receiver (its HELO) and has a name in
+// the next domain joins the two domains; later hops between them stay inside.
+BOOST_AUTO_TEST_CASE(one_system_named_in_two_domains_joins_them) {
+    auto t = build_trace(
+        "Received: from maleman.mcom.example (maleman.mcom.example [198.51.100.3]) by urchin.netscape.example\n"
+        "\twith ESMTP id 3; Tue, 28 May 1996 10:39:26 -0700\n"
+        "Received: from ns.netscape.example (ns.netscape.example.mcom.example [198.51.100.10]) by\n"
+        "\tmaleman.mcom.example with ESMTP id 2; Tue, 28 May 1996 10:39:17 -0700\n"
+        "Received: from mail.rsa.example ([192.0.2.33]) by ns.netscape.example with SMTP id 1;\n"
+        "\tTue, 28 May 1996 10:38:18 -0700\n"
+        "From: ray@frontier.example\nTo: jwz@netscape.example\nDate: Tue, 28 May 1996 10:30:00 -0700\n\n");
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    BOOST_REQUIRE(t->orgs.size() == 3U);
+    BOOST_TEST(!t->orgs[1].handover.has_value());
+    BOOST_TEST(!t->orgs[2].handover.has_value());
+    BOOST_TEST(t->orgs[1].org.value_or("") == "mcom.example");
+}

@@ -396,6 +396,19 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                 continue;
             }
             if (sender_named_under(f, b.org)) {
+                // The sender is the previous stamp's receiver itself (its HELO
+                // is that by-host) and has a name in b's domain: one system
+                // named in both, so a and b are one organisation
+                // (ns.netscape.com, reverse name ns.netscape.com.mcom.com).
+                const auto& prev_by = hops[i - 1].fields.by.host;
+                if (a.org && b.org && prev_by && in_organisation(*prev_by, *a.org) &&
+                    ((f.helo && iequals(*f.helo, *prev_by)) || (f.host && iequals(*f.host, *prev_by)))) {
+                    link.kind = LinkKind::Joined;
+                    link.why = *a.org + " and " + *b.org + " are one organisation: " + hop_ref(h) + "'s sender " +
+                               *prev_by + ", the receiver at " + hop_ref(hops[i - 1]) + ", is " +
+                               sender_words(h.fields) + " in " + *b.org + "'s names";
+                    continue;
+                }
                 // The stamp shows the message already inside b (its sender is a
                 // host of b's own): it came over from a by a way no stamp shows.
                 link.kind = a.party ? LinkKind::Crossing : LinkKind::Inside;
@@ -455,6 +468,24 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             link.from_device = false;
             link.why = *a.org + " and " + *b.org + " are one site: " + *b.org + " hands the message back to " + *a.org +
                        " over the site-local address " + *back_ip + " at " + hop_ref(hops[i + 1]);
+        }
+        // Two domains an earlier link proved one organisation stay one: a
+        // crossing between them later is inside it.
+        for (std::size_t i = 2; i < n; ++i) {
+            Link& link = sides.links[i];
+            const System& a = sys[i - 1];
+            const System& b = sys[i];
+            if (link.kind != LinkKind::Crossing || link.tenant || !a.org || !b.org || family(a) || family(b)) continue;
+            for (std::size_t j = 1; j < i; ++j) {
+                if (sides.links[j].kind != LinkKind::Joined || !sys[j - 1].org || !sys[j].org) continue;
+                if ((*sys[j - 1].org == *a.org && *sys[j].org == *b.org) ||
+                    (*sys[j - 1].org == *b.org && *sys[j].org == *a.org)) {
+                    link.kind = LinkKind::Joined;
+                    link.from_device = false;
+                    link.why = *a.org + " and " + *b.org + " are one organisation, as at " + hop_ref(hops[j]);
+                    break;
+                }
+            }
         }
     };
     compute_links();
