@@ -1083,3 +1083,22 @@ BOOST_AUTO_TEST_CASE(one_system_named_in_two_domains_joins_them) {
     BOOST_TEST(!t->orgs[2].handover.has_value());
     BOOST_TEST(t->orgs[1].org.value_or("") == "mcom.example");
 }
+
+// A post that starts at the list server, its From rewritten to the list's
+// own address (Mailman's DMARC mitigation): the list, not the sender's own.
+BOOST_AUTO_TEST_CASE(a_list_post_whose_from_is_the_lists_own_address) {
+    auto t = build_trace(
+        "Received: from mm2.lists-host.example (mm2.lists-host.example [198.51.100.75]) by mail.reader.example\n"
+        "\twith ESMTPS id 3; Tue, 14 Jan 2025 07:46:41 +0000\n"
+        "Received: from mm2.lists-host.example (localhost [127.0.0.1]) by mm2.lists-host.example (Postfix)\n"
+        "\twith ESMTP id 2; Tue, 14 Jan 2025 07:46:40 +0000\n"
+        "Received: from lists.radio.example (localhost [127.0.0.1]) by mm2.lists-host.example (Postfix)\n"
+        "\twith ESMTP id 1; Tue, 14 Jan 2025 07:46:32 +0000\n"
+        "From: \"Jane Doe via Radio-users\" <radio-users@lists.radio.example>\n"
+        "To: radio-users@lists.radio.example\nDelivered-To: lists@reader.example\n"
+        "List-Id: <radio-users.lists.radio.example>\nList-Post: <mailto:radio-users@lists.radio.example>\n"
+        "Date: Tue, 14 Jan 2025 07:46:30 +0000\n\n");
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    BOOST_TEST(roles(*t) == "mailing-list > mailing-list > external-delivery");
+}

@@ -573,13 +573,22 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         // with list headers naming no organisation in the chain: the list
         // server, where the message was posted (Mailman's web archive) or
         // made (a digest).
+        // So does one whose From the list rewrote to its own address
+        // ("Jane via USRP-users" <usrp-users@lists.ettus.com>): that From
+        // names the list, not the sender.
+        const bool from_is_list =
+            sides.list && t.from && org_of_address(*t.from) == sides.list && sides.sender_orgs.empty();
         if (k == 0 && k + 1 < runs.size() && sides.list_headers && !list_in_chain && !list_done && r.org &&
-            !sides.is_sender_org(r.org) && !sides.sender_orgs.empty() && runs[k + 1].org &&
+            !sides.is_sender_org(r.org) && (!sides.sender_orgs.empty() || from_is_list) && runs[k + 1].org &&
             std::ranges::find(sides.recipient_orgs, *runs[k + 1].org) != sides.recipient_orgs.end()) {
-            set_role(t.hops[r.first], kList,
-                     concat({"the message carries list headers naming no organisation in the chain, and starts here, "
-                             "at a system that is not the sender's (",
-                             sides.sender_orgs.front(), "), which hands it to the recipient's: the list server"}));
+            set_role(
+                t.hops[r.first], kList,
+                from_is_list
+                    ? concat({"the message carries list headers, its From is the list's own address (", *sides.list,
+                              "), and it starts here and goes to the recipient's: the list server"})
+                    : concat({"the message carries list headers naming no organisation in the chain, and starts "
+                              "here, at a system that is not the sender's (",
+                              sides.sender_orgs.front(), "), which hands it to the recipient's: the list server"}));
             for (std::size_t i = r.first + 1; i <= r.last; ++i)
                 set_role(t.hops[i], kList, "the list's side since " + hop_ref(t.hops[r.first]));
             list_done = true;
