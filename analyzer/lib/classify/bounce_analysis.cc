@@ -321,10 +321,12 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             if (code && code->front() == '4' && b.explanation->ends_with(kTrying)) {
                 b.explanation->resize(b.explanation->size() - kTrying.size());
                 *b.explanation +=
-                    ": a temporary failure, but the sender gave up retrying: the message was not "
-                    "delivered.";
+                    ": a temporary failure, but the report marks the recipient failed, so no server is "
+                    "trying any more: the message was not delivered.";
             } else if (code && code->front() == '4') {
-                *b.explanation += " A temporary code, but the sender gave up retrying: the message was not delivered.";
+                *b.explanation +=
+                    " A temporary code, but the report marks the recipient failed, so no server is trying any more: "
+                    "the message was not delivered.";
             }
         }
     }
