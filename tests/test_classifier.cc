@@ -1023,7 +1023,8 @@ BOOST_AUTO_TEST_CASE(a_helo_the_receiver_could_not_confirm_names_no_organisation
     BOOST_TEST(helo_only_claim(t->hops[0].fields.from));
     classify(*t, RuleSet::builtin());
     BOOST_TEST(t->orgs.front().handover.value_or("") ==
-               "received from unknown (helo hotmail.com) [96.202.181.20] over the internet by example.net");
+               "received from unknown (helo hotmail.com) [96.202.181.20], a public address its receiver recorded no "
+               "name for, by example.net");
     for (const auto& e : t->hops[0].evidence) BOOST_TEST(e.find("(hotmail.com)") == std::string::npos, e);
     auto qmail = build_trace(
         "Received: from unknown (HELO EUR01-HE1-obe.outbound.protection.outlook.com) (80.68.177.35)\n"

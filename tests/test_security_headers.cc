@@ -295,6 +295,23 @@ BOOST_AUTO_TEST_CASE(checks_of_two_senders_are_two_results) {
     BOOST_TEST(!d.report.arc.sets.front().same_as_group);  // its SPF checked another sender
 }
 
+// Exchange Online's outbound ARC set asserts passes; a receiver's check of
+// the same signature found one: alike in result, not in meaning, so the set
+// is said on its own (the text and the JSON both read its own rows).
+BOOST_AUTO_TEST_CASE(an_asserted_pass_is_not_the_same_as_a_checked_one) {
+    auto d = decode({
+        {"Authentication-Results",
+         " smtp.subspace.kernel.org; dkim=pass (2048-bit key) header.d=Nvidia.com header.i=@Nvidia.com"},
+        {"ARC-Seal", "i=1; a=rsa-sha256; t=1; cv=none; d=microsoft.com; s=arcselector9901"},
+        {"ARC-Authentication-Results",
+         "i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=nvidia.com; dmarc=pass action=none "
+         "header.from=nvidia.com; dkim=pass header.d=nvidia.com; arc=none"},
+    });
+    BOOST_REQUIRE_EQUAL(d.report.arc.sets.size(), 1U);
+    BOOST_TEST(!d.report.arc.sets.front().same_as_group);
+    BOOST_TEST(!d.report.arc.sets.front().same_as_set);
+}
+
 BOOST_AUTO_TEST_CASE(decoded_from_a_whole_message) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml"));
     BOOST_REQUIRE(t);

@@ -198,8 +198,9 @@ void append_handed_over(std::string& out, const ReceivedFields& f) {
         !ip_bytes(*f.from.ip, v6, b) ||
         (!v6 && (std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0xFF; }) ||
                  std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0; })));
-    out.append(placeholder ? " handed it over (its address is a placeholder, no address)"
-                           : " handed it over the internet");
+    out.append(placeholder               ? " handed it over (its address is a placeholder, no address)"
+               : helo_only_claim(f.from) ? " handed it over from a public address its receiver recorded no name for"
+                                         : " handed it over the internet");
 }
 
 }  // namespace
@@ -316,7 +317,11 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                 why.assign("received from ");
                 append_sender_words(why, h.fields);
                 if (other) why.append(" (").append(*other).append(")");
-                why.append(" over the internet by ").append(org_view(b));
+                // A client its receiver could not name: only its address says
+                // where it was, and an address alone shows no internet path.
+                why.append(helo_only_claim(f) ? ", a public address its receiver recorded no name for, by "
+                                              : " over the internet by ")
+                    .append(org_view(b));
                 continue;
             }
             const System& a = sys[i - 1];

@@ -70,7 +70,7 @@ std::optional<std::string> list_host(const OrgHeaders& headers);
 // other ranges site_local_address takes), for the evidence.
 std::string_view site_local_words(std::string_view ip);
 
-// A sender at a public address whose receiver found no reverse name for it
+// A sender at a public address for which its receiver recorded no reverse name
 // ("unknown [IP]"): its HELO is only what it claimed, and names no
 // organisation (a spam bot's "HELO hotmail.com").
 bool helo_only_claim(const SenderSide& f);

@@ -269,7 +269,12 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // oss.oracle.com).
             std::size_t start = r.first;
             std::optional<std::string> host_named;
-            if (k == 0 || sides.is_sender_org(r.org)) {
+            // (the sender's side starts it: the chain's first run, one of the
+            // sender's domains, or one only the sending device's stamps precede)
+            const bool device_before =
+                std::all_of(t.hops.begin(), t.hops.begin() + static_cast<std::ptrdiff_t>(r.first),
+                            [](const Hop& h) { return h.role == kOrigin; });
+            if (k == 0 || sides.is_sender_org(r.org) || device_before) {
                 if (auto host = list_host(OrgHeaders::of(t)))
                     for (std::size_t i = r.first + 1; i <= r.last; ++i) {
                         const auto& by = t.hops[i].fields.by.host;
@@ -458,7 +463,15 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                                        k + 1 < runs.size() &&
                                        (!runs[k + 1].org || std::ranges::find(sides.recipient_orgs, *runs[k + 1].org) !=
                                                                 sides.recipient_orgs.end());
-        if (!own_why && entry.from_device && k + 1 < runs.size() && !ends_at_recipient)
+        // Nor where the client, at a public address, named itself only in a
+        // HELO its receiver recorded no name for, and this system is of none
+        // of the sender's domains (not even by name under another suffix):
+        // the sending client's provider (an ISP's smarthost).
+        const bool others_server = helo_only_claim(t.hops[r.first].fields.from) && !sides.sender_orgs.empty() &&
+                                   r.org && std::ranges::none_of(sides.sender_orgs, [&](const std::string& o) {
+                                       return name_part(o) == name_part(*r.org);
+                                   });
+        if (!own_why && entry.from_device && k + 1 < runs.size() && !ends_at_recipient && !others_server)
             own_why = "the sending device handed the message to it, and it sent it on: the device's first server (" +
                       entry.why + ")";
         // A returned message (a bounce's) ends where delivery failed, not at
@@ -666,7 +679,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             if (i + 1 < n && helo_only_claim(t.hops[i + 1].fields.from) && t.hops[i + 1].fields.from.helo)
                 claimed = concat({hop_ref(t.hops[i + 1]), " names its sender only by the HELO ",
                                   *t.hops[i + 1].fields.from.helo,
-                                  ", which its receiver could not confirm (no reverse name)"});
+                                  ", for whose address its receiver recorded no reverse name"});
             if (auto own = self_stamp(h); i == 0 && own) {
                 // The first stamp, written on the sending host itself
                 // ("qmail invoked by uid 99"): the sending device, of no

@@ -993,11 +993,16 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
     for (std::size_t k = 0; k < r.arc.sets.size(); ++k) {
         ArcSet& set = r.arc.sets[k];
         if (!set.results) continue;
+        // Results read alike only where they mean alike: Exchange Online's
+        // outbound stamp asserts what another header's check found.
+        const bool stamped = microsoft_outbound_stamp(*set.results);
         for (std::size_t g = 0; g < r.groups.size() && !set.same_as_group; ++g)
-            if (r.groups[g].authentication() && covered_by(*set.results, r.groups[g].auth, set.extra))
+            if (r.groups[g].authentication() && stamped == microsoft_outbound_stamp(r.groups[g].auth) &&
+                covered_by(*set.results, r.groups[g].auth, set.extra))
                 set.same_as_group = g;
         for (std::size_t e = 0; e < k && !set.same_as_group && !set.same_as_set; ++e)
-            if (r.arc.sets[e].results && covered_by(*set.results, *r.arc.sets[e].results, set.extra))
+            if (r.arc.sets[e].results && stamped == microsoft_outbound_stamp(*r.arc.sets[e].results) &&
+                covered_by(*set.results, *r.arc.sets[e].results, set.extra))
                 set.same_as_set = r.arc.sets[e].instance;
         if (!set.same_as_group && !set.same_as_set) set.extra.clear();
     }
