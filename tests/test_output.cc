@@ -165,6 +165,18 @@ BOOST_AUTO_TEST_CASE(text_report_has_summary_and_table) {
     BOOST_TEST(
         render_text(*nozone, TextStyle{false, true, *zone}).find("Created    2010-10-12 16:21:05 UTC (uncertain") !=
         std::string::npos);
+    // Two Date headers that disagree (a list added its own): said, and no
+    // delay or device clock is counted from either.
+    auto two = build_trace(
+        "Received: from a.example.org ([192.0.2.1]) by mx.example.net; Tue, 19 Jun 2001 01:16:05 +0800\n"
+        "Received: from b.example.org ([192.0.2.2]) by a.example.org; Tue, 19 Jun 2001 01:04:22 +0800\n"
+        "Date: Tue, 19 Jun 2001 01:16:04 +0800\nDate: Tue, 19 Jun 2001 01:04:22 +0800\nFrom: a@example.org\n\n");
+    BOOST_REQUIRE(two);
+    classify(*two, RuleSet::builtin());
+    const std::string two_text = render_text(*two, TextStyle{false, true, *zone});
+    BOOST_TEST(two_text.find("(two Date headers disagree: not counted)") != std::string::npos);
+    BOOST_TEST(two_text.find("device clock fast") == std::string::npos);
+    BOOST_TEST(std::ranges::any_of(two->anomalies, [](const Anomaly& a) { return a.kind == "duplicate-date"; }));
     BOOST_TEST(text.find("Delivered  in 6s over 5 hops") != std::string::npos);
     BOOST_TEST(text.find("relay.contoso.com [198.51.100.77]") != std::string::npos);
     BOOST_TEST(text.find("\x1b[") == std::string::npos);

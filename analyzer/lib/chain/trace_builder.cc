@@ -649,6 +649,18 @@ Result<Trace> build_trace(const HeaderBlock& block) {
         } else if (u == FieldUse::MessageId && !trace.message_id) {
             std::string id = unfold_collapsed(f.raw);
             if (!id.empty()) trace.message_id = make_valid_utf8(std::move(id));
+        } else if (u == FieldUse::Date && trace.created_text) {
+            // A second Date (a list or gateway added its own): said, and where
+            // the two disagree neither is a time delays count from.
+            std::string text = unfold_collapsed(f.raw);
+            ParsedDate d = parse_date(text);
+            const bool differs = d.time != trace.created;
+            if (differs) trace.created_certain = false;
+            if (std::ranges::none_of(trace.anomalies, [](const Anomaly& a) { return a.kind == "duplicate-date"; }))
+                trace.anomalies.push_back(
+                    {"duplicate-date",
+                     "a second Date header ('" + make_valid_utf8(text.substr(0, 120)) + "'): the first is shown" +
+                         (differs ? std::string("; they disagree, so neither is counted from") : std::string())});
         } else if (u == FieldUse::Date && !trace.created_text) {
             std::string text = unfold_collapsed(f.raw);
             ParsedDate d = parse_date(text);  // the text as written, before any repair

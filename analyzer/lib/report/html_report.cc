@@ -205,7 +205,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
     item("Message-ID", "<span class=\"mono\">" + opt(t.message_id) + "</span>");
     item("Created", t.created
                         ? time_html(t.created, id + "-created", zone) + (zone == nullptr ? " UTC" : "") +
-                              (t.created_certain ? "" : " (uncertain: the Date names no zone or an implausible year)") +
+                              (t.created_certain ? "" : " (uncertain: see the anomalies)") +
                               " <span class=\"local\" id=\"" + id + "-created\"></span>"
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
     item(t.undelivered ? "Travelled" : "Delivered", h(delivered_text(t)));

@@ -161,7 +161,10 @@ std::string delivered_text(const Trace& t) {
     else if (t.created && !t.created_certain)
         out += std::ranges::any_of(t.anomalies, [](const Anomaly& a) { return a.kind == "implausible-date"; })
                    ? " (the Date header's year is implausible: not counted)"
-                   : " (the Date header names no time zone: not counted)";
+               : std::ranges::any_of(
+                     t.anomalies, [](const Anomaly& a) { return a.kind == "missing-zone" || a.kind == "unknown-zone"; })
+                   ? " (the Date header names no time zone: not counted)"
+                   : " (two Date headers disagree: not counted)";
     else if (!t.created && t.created_text)
         out += " (the Date header is unreadable)";
     else if (!t.created)
@@ -830,13 +833,9 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     field("From", (t.from ? safe(t.from) : "-") + mapi("from"));
     field("To", t.to ? safe(t.to) : "-");
     field("Message-ID", t.message_id ? safe(t.message_id) : "-");
-    field("Created",
-          t.created
-              ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") +
-                    (t.created_certain ? ""
-                                       : " (uncertain: the Date names no zone or an implausible year, see Anomalies)") +
-                    mapi("created")
-              : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
+    field("Created", t.created ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") +
+                                     (t.created_certain ? "" : " (uncertain: see Anomalies)") + mapi("created")
+                               : (t.created_text ? "unreadable: " + safe(t.created_text) : "- (no Date header)"));
     std::string delivered = delivered_text(t);
     if (auto clause = delivered.find("; the Date header is "); clause != std::string::npos)  // a clock off: in red
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
@@ -904,11 +903,11 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                "\n";
         for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         if (t.relay->connector && !t.relay->connector->evidence.empty()) {
-            out +=
-                paint(kBold, "Connector") + "  " +
-                escape_for_terminal(t.relay->connector->name.value_or(
-                    t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
-                (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") + "\n";
+            out += paint(kBold, "Connector") + "  " +
+                   escape_for_terminal(t.relay->connector->name.value_or(
+                       t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
+                   (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") +
+                   "\n";
             for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         }
     }
