@@ -132,6 +132,14 @@ BOOST_AUTO_TEST_CASE(zone_sized_offsets_are_recognised) {
     BOOST_TEST(*g->hops[1].delay_s == 3601);
     BOOST_TEST(g->clock.at(0).kind == "zone-sized-gap");
     BOOST_TEST(g->hops[1].anomalies.at(0).kind == "zone-sized-gap");
+    // Two hours less 73 seconds: as near a whole number of hours below as above.
+    auto below = build_trace(
+        "Received: by b.example; Mon, 1 Jan 2024 11:58:49 +0000\n"
+        "Received: by a.example; Mon, 1 Jan 2024 10:00:02 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(below);
+    BOOST_TEST(*below->hops[1].delay_s == 7127);
+    BOOST_TEST(below->hops[1].anomalies.at(0).kind == "zone-sized-gap");
     // Minutes off are not zone-sized.
     auto m = build_trace(
         "Received: by c.example; Mon, 1 Jan 2024 10:00:09 +0000\n"

@@ -588,7 +588,7 @@ void compute_delays(Trace& trace) {
         if (!hop.delay_s || *hop.delay_s < 3600 - 120 || *hop.delay_s > 26 * 3600 + 120) continue;
         std::int64_t d = *hop.delay_s;
         std::int64_t hours = (d + 1800) / 3600;
-        if (d < hours * 3600 - 60 || d > hours * 3600 + 120) continue;
+        if (d < hours * 3600 - 120 || d > hours * 3600 + 120) continue;  // two minutes either way
         ClockFinding f;
         f.kind = "zone-sized-gap";
         f.hop = hop.index;
