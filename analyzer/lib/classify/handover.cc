@@ -192,12 +192,8 @@ void append_handed_over(std::string& out, const ReceivedFields& f) {
         out.append(" handed it over from ").append(site_local_words(*f.from.ip));
         return;
     }
-    bool v6 = false;
-    std::array<unsigned char, 16> b{};
-    const bool placeholder =
-        !ip_bytes(*f.from.ip, v6, b) ||
-        (!v6 && (std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0xFF; }) ||
-                 std::all_of(b.begin(), b.begin() + 4, [](unsigned char c) { return c == 0; })));
+    // The address is normalised: its text says whether it is Exchange's placeholder.
+    const bool placeholder = *f.from.ip == "255.255.255.255" || *f.from.ip == "0.0.0.0";
     out.append(placeholder               ? " handed it over (its address is a placeholder, no address)"
                : helo_only_claim(f.from) ? " handed it over from a public address its receiver recorded no name for"
                                          : " handed it over the internet");

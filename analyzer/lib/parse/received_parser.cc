@@ -440,9 +440,9 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
-                } else if (auto slash = t.text.rfind('/'); slash != std::string_view::npos &&
-                                                           t.text.find('@') == std::string_view::npos &&
-                                                           normalise_ip(t.text.substr(slash + 1))) {
+                } else if (auto slash = clues.ip ? std::string_view::npos : t.text.rfind('/');
+                           slash != std::string_view::npos && t.text.find('@') == std::string_view::npos &&
+                           normalise_ip(t.text.substr(slash + 1))) {
                     // Java's InetAddress as text (Oracle Beehive): "(/41.57.98.10)", "(name/41.57.98.10)".
                     if (!clues.ip) clues.ip = normalise_ip(t.text.substr(slash + 1));
                     if (slash > 0 && !clues.rdns && !is_unknown(t.text.substr(0, slash)))
