@@ -184,15 +184,24 @@ bool OrgHeaders::list() const {
            list_return_path(*this) || list_address(*this, sender);
 }
 
+namespace {
+
+// List-Id's dot-atom: "Description <list-label.example.org>" gives the part
+// in angle brackets.
+std::string_view list_id_atom(std::string_view v) {
+    auto open = v.rfind('<');
+    auto close = v.rfind('>');
+    if (open != std::string_view::npos && close != std::string_view::npos && close > open)
+        v = v.substr(open + 1, close - open - 1);
+    return v;
+}
+
+}  // namespace
+
 std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view* named_by) {
     if (named_by != nullptr) *named_by = {};
     if (headers.list_id) {
-        // "Description <list-label.example.org>": the part in angle brackets is a dot-atom.
-        std::string_view v = *headers.list_id;
-        auto open = v.rfind('<');
-        auto close = v.rfind('>');
-        if (open != std::string_view::npos && close != std::string_view::npos && close > open)
-            v = v.substr(open + 1, close - open - 1);
+        std::string_view v = list_id_atom(*headers.list_id);
         if (auto org = org_of_name(v)) {
             if (named_by != nullptr) *named_by = "List-Id";
             return org;
@@ -235,11 +244,7 @@ std::optional<std::string> list_host(const OrgHeaders& headers) {
     }
     // List-Id's dot-atom less the list's own label: "<linux-hyperv.vger.kernel.org>".
     if (headers.list_id) {
-        std::string_view v = *headers.list_id;
-        auto open = v.rfind('<');
-        auto close = v.rfind('>');
-        if (open != std::string_view::npos && close != std::string_view::npos && close > open)
-            v = v.substr(open + 1, close - open - 1);
+        std::string_view v = list_id_atom(*headers.list_id);
         if (auto dot = v.find('.'); dot != std::string_view::npos) {
             std::string_view host = v.substr(dot + 1);
             if (host.find('.') != std::string_view::npos) return lower(host);
