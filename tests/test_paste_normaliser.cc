@@ -35,6 +35,19 @@ BOOST_AUTO_TEST_CASE(crlf_bom_and_leading_blank_lines) {
     BOOST_TEST(b.input_kind == "header-block");
 }
 
+// White space alone on a line inside a folded field, the next line going
+// on indented (RFC 5322's obsolete folding), folds as GMime reads it; a
+// white-space-only line before an unindented one still ends the block.
+BOOST_AUTO_TEST_CASE(a_white_space_line_inside_a_fold_folds) {
+    auto b = split_header_block(
+        "Subject: Re: TEST\r\n \r\n\t=?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=\r\nTo: a@example.com\r\n"
+        "Message-Id: <1@example.com>\r\n\r\nbody\r\n");
+    BOOST_TEST(names(b) == "Subject|To|Message-Id|");
+    BOOST_TEST(unfold_collapsed(b.fields[0].raw) == "Re: TEST =?ISO-2022-JP?B?GyRCJUYlOSVIGyhC?=");
+    auto ends = split_header_block("Subject: s\n \nTo: a@example.com\n");
+    BOOST_TEST(names(ends) == "Subject|");
+}
+
 BOOST_AUTO_TEST_CASE(mbox_from_line_is_skipped) {
     auto b = split_header_block("From MAILER-DAEMON Fri Jul  8 12:08:34 2011\nSubject: s\n");
     BOOST_TEST(names(b) == "Subject|");

@@ -82,6 +82,19 @@ HeaderBlock split_header_block(std::string_view bytes) {
 #endif
         while (ind < end && is_wsp(base[ind])) ++ind;
         if (ind == end) {  // blank or white-space-only: end of the header block
+            // Unless it is white space alone inside a folded field, the next
+            // line indented text that goes on with it (RFC 5322's obsolete
+            // folding, section 4.2: "Subject: Re: TEST", " ", "\t=?ISO-2022-JP?B?...?="),
+            // as GMime reads it.
+            if (end > pos && current != nullptr && start.indent == 0 && next < input.size() && is_wsp(base[next])) {
+                std::size_t k = next;
+                while (k < input.size() && is_wsp(base[k])) ++k;
+                if (k < input.size() && base[k] != '\r' && base[k] != '\n') {
+                    current->raw = std::string_view(value_begin, static_cast<std::size_t>(base + end - value_begin));
+                    pos = next;
+                    continue;
+                }
+            }
             ended_by_blank = true;
             pos = next;
             break;
