@@ -227,19 +227,13 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
 }
 
 std::optional<std::string> list_host(const OrgHeaders& headers) {
-    auto lower = [](std::string_view v) {
-        std::string out(v);
-        for (char& c : out)
-            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-        return out;
-    };
     // List-Post's address: "<mailto:ocfs2-devel@oss.oracle.com>".
     if (headers.list_post) {
         std::string_view v = *headers.list_post;
         if (auto at = v.find('@'); at != std::string_view::npos) {
             std::string_view host = v.substr(at + 1);
             host = host.substr(0, host.find_first_of(">?; \t"));
-            if (host.find('.') != std::string_view::npos) return lower(host);
+            if (host.find('.') != std::string_view::npos) return std::string(host);
         }
     }
     // List-Id's dot-atom less the list's own label: "<linux-hyperv.vger.kernel.org>".
@@ -247,7 +241,7 @@ std::optional<std::string> list_host(const OrgHeaders& headers) {
         std::string_view v = list_id_atom(*headers.list_id);
         if (auto dot = v.find('.'); dot != std::string_view::npos) {
             std::string_view host = v.substr(dot + 1);
-            if (host.find('.') != std::string_view::npos) return lower(host);
+            if (host.find('.') != std::string_view::npos) return std::string(host);
         }
     }
     return std::nullopt;

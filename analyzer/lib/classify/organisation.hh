@@ -62,8 +62,8 @@ std::optional<std::string> list_org(const OrgHeaders& headers, std::string_view*
 
 // The host a list's headers name for it: List-Post's address's domain
 // ("ocfs2-devel@oss.oracle.com" gives oss.oracle.com), else List-Id's less
-// its first label ("linux-hyperv.vger.kernel.org" gives vger.kernel.org);
-// lower case, nullopt when neither names one.
+// its first label ("linux-hyperv.vger.kernel.org" gives vger.kernel.org),
+// as written (compare with in_organisation); nullopt when neither names one.
 std::optional<std::string> list_host(const OrgHeaders& headers);
 
 // "a loopback address" (127.0.0.0/8, ::1) or "a site-local address" (the

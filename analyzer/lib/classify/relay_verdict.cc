@@ -116,20 +116,29 @@ std::vector<std::string> eop_client_ips(const Trace& t) {
     return out;
 }
 
+// A later pass through EOP than `entry` (out through a gateway and back)
+// that `same` picks, or null.
+template <typename Same>
+const Hop* later_eop_pass(const Trace& t, const Hop& entry, Same&& same) {
+    for (const auto& h : t.hops)
+        if (h.role == kEop && h.index > entry.index && same(h)) return &h;
+    return nullptr;
+}
+
+// The later pass through EOP whose sender is `ip`, or null.
+const Hop* later_eop_from(const Trace& t, const Hop& entry, const std::string& ip) {
+    return later_eop_pass(t, entry, [&](const Hop& h) { return h.fields.from.ip && *h.fields.from.ip == ip; });
+}
+
 // Compares what Exchange Online's own headers say with the entry hop's
 // stamp. A message can pass EOP twice (out through a gateway and back):
 // what the later pass wrote is said to be that pass's, not the entry's.
 void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
-    auto later_eop = [&](auto&& same) -> const Hop* {
-        for (const auto& h : t.hops)
-            if (h.role == kEop && h.index > eop.index && same(h)) return &h;
-        return nullptr;
-    };
     if (auto ips = eop_client_ips(t); !ips.empty()) {
         const auto& at_entry = eop.fields.from.ip;
         if (at_entry && std::ranges::find(ips, *at_entry) != ips.end()) {
             v.evidence.push_back("EOP's own authentication header names sender IP " + *at_entry);
-        } else if (const Hop* later = later_eop([&](const Hop& h) {
+        } else if (const Hop* later = later_eop_pass(t, eop, [&](const Hop& h) {
                        return h.fields.from.ip && std::ranges::find(ips, *h.fields.from.ip) != ips.end();
                    })) {
             v.evidence.push_back("EOP's own authentication header names sender IP " + *later->fields.from.ip +
@@ -158,7 +167,7 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
             };
             auto near = [&](const Hop& h) { return off(h) <= kTolerance; };
             // The pass it was written at: the EOP stamp nearest in time.
-            const Hop* later = later_eop([&](const Hop& h) { return near(h) && off(h) < off(eop); });
+            const Hop* later = later_eop_pass(t, eop, [&](const Hop& h) { return near(h) && off(h) < off(eop); });
             v.evidence.push_back(
                 "Exchange Online recorded the arrival at " + format_utc(*d.time) + " (OriginalArrivalTime)" +
                 (later ? ": the later pass through EOP at " + hop_ref(*later) + ", not this entry" : std::string()));
@@ -219,10 +228,7 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
         }
         if (ip) {
             // A later pass through EOP (out through a gateway and back) wrote it.
-            const Hop* later = nullptr;
-            for (const auto& h : t.hops)
-                if (!later && h.role == kEop && h.index > eop.index && h.fields.from.ip && *h.fields.from.ip == *ip)
-                    later = &h;
+            const Hop* later = later_eop_from(t, eop, *ip);
             c.evidence.push_back(
                 later
                     ? "OriginalAttributedTenantConnectingIp names " + *ip +
@@ -274,8 +280,35 @@ std::string tls_words(const RelayVerdict& v) {
 // mail; another organisation's inbound mail is not the relay's.
 EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig);
 
+// EOP's own record of the entry, worked out once, when first asked for: the
+// own-mail test, --relay's names, the inbound evidence and the connector
+// match all read the same one.
+class EntryRecord {
+  public:
+    EntryRecord(const Trace& t, const Hop& entry, const ExchangeSignals& sig) : t_(t), entry_(entry), sig_(sig) {}
+    const EopEntry& get() {
+        if (!record_) record_ = eop_entry(t_, entry_, sig_);
+        return *record_;
+    }
+
+  private:
+    const Trace& t_;
+    const Hop& entry_;
+    const ExchangeSignals& sig_;
+    std::optional<EopEntry> record_;
+};
+
+// The envelope sender's domain EOP recorded, where it is of another
+// organisation than From's `org`; nullopt where it is the same or unknown.
+std::optional<std::string> other_envelope(const EopEntry& eop, const std::string& org) {
+    if (!eop.envelope_domain || eop.envelope_domain->empty() ||
+        org_of_name(*eop.envelope_domain).value_or(*eop.envelope_domain) == org)
+        return std::nullopt;
+    return eop.envelope_domain;
+}
+
 std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
-                                    const std::optional<RuleMatch>& named, std::size_t entry) {
+                                    const std::optional<RuleMatch>& named, std::size_t entry, EntryRecord& record) {
     if (named) return "the user's --relay names EOP's sender";
     if (sig.entity_is("HybridOnPrem")) return "Microsoft 365 took it through an on-premises connector (HybridOnPrem)";
     if (sig.connector() && sig.as_is("Internal")) return "Microsoft 365 authenticated the sender as internal";
@@ -301,10 +334,8 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
     if (t.from && !through_list)
         if (auto org = org_of_address(*t.from))
             if (std::ranges::find(sides.recipient_orgs, *org) != sides.recipient_orgs.end()) {
-                const EopEntry eop = eop_entry(t, t.hops[entry], sig);
-                if (eop.envelope_domain && !eop.envelope_domain->empty() &&
-                    org_of_name(*eop.envelope_domain).value_or(*eop.envelope_domain) != *org)
-                    return std::nullopt;
+                const EopEntry& eop = record.get();
+                if (other_envelope(eop, *org)) return std::nullopt;
                 return "From's " + *org + " is also the recipients' domain" +
                        (eop.envelope_domain && !eop.envelope_domain->empty()
                             ? ", and so is the envelope sender's (" + *eop.envelope_domain + ")"
@@ -337,40 +368,33 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     // (out through a gateway and back) carries one per pass, the newest on
     // top, and the later pass's is not this entry's. Its CIP is this entry
     // stamp's sender; else the first whose CIP is no later pass's sender.
-    const std::string* report = nullptr;
+    std::vector<SecurityField> report;
     std::string_view report_name;
     bool report_is_entry = false;
     for (const auto& s : t.signals) {
+        if (report_is_entry) break;
         if (!iequals(s.name, "X-Forefront-Antispam-Report") &&
             !iequals(s.name, "X-Forefront-Antispam-Report-Untrusted"))
             continue;
+        std::vector<SecurityField> fields = parse_forefront_report(s.value);
         std::optional<std::string> cip;
-        for (const auto& f : parse_forefront_report(s.value))
+        for (const auto& f : fields)
             if (f.key == "CIP") cip = normalise_ip(f.value);
-        const bool entry_ip = cip && entry.fields.from.ip && *cip == *entry.fields.from.ip;
-        const bool later =
-            cip && std::ranges::any_of(t.hops, [&](const Hop& h) {
-                return h.index > entry.index && h.role == kEop && h.fields.from.ip && *h.fields.from.ip == *cip;
-            });
-        if (entry_ip && !report_is_entry) {
-            report = &s.value;
-            report_name = s.name;
-            report_is_entry = true;
-        } else if (!later && report == nullptr) {
-            report = &s.value;
+        report_is_entry = cip && entry.fields.from.ip && *cip == *entry.fields.from.ip;
+        if (report_is_entry || (report_name.empty() && !(cip && later_eop_from(t, entry, *cip)))) {
+            report = std::move(fields);
             report_name = s.name;
         }
     }
-    if (report != nullptr)
-        for (const auto& f : parse_forefront_report(*report)) {
-            if (f.key == "CIP" && !e.ip && f.value != "255.255.255.255") {
-                e.ip = normalise_ip(f.value);
-                if (e.ip) e.ip_source = "CIP of " + std::string(report_name);
-            }
-            if (f.key == "H" && !f.value.empty()) e.helo = std::string(f.value);
-            // Not "InfoDomainNonexistent" or "InfoNoRecords": no reverse name found (observed).
-            if (f.key == "PTR" && f.value.find('.') != std::string_view::npos) e.rdns = std::string(f.value);
+    for (const auto& f : report) {
+        if (f.key == "CIP" && !e.ip && f.value != "255.255.255.255") {
+            e.ip = normalise_ip(f.value);
+            if (e.ip) e.ip_source = "CIP of " + std::string(report_name);
         }
+        if (f.key == "H" && !f.value.empty()) e.helo = std::string(f.value);
+        // Not "InfoDomainNonexistent" or "InfoNoRecords": no reverse name found (observed).
+        if (f.key == "PTR" && f.value.find('.') != std::string_view::npos) e.rdns = std::string(f.value);
+    }
     if (!e.ip)
         if (auto a = find_signal(t, "X-MS-Exchange-CrossTenant-OriginalAttributedTenantConnectingIp"))
             if ((e.ip = attributed_ip(*a))) e.ip_source = "OriginalAttributedTenantConnectingIp";
@@ -384,21 +408,25 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     if (entry.fields.tls) e.tls_version = entry.fields.tls->version;
     // The envelope sender EOP itself recorded (smtp.mailfrom of its
     // Authentication-Results), else Return-Path.
+    // That of this entry's sender where one names it; a later pass's says
+    // another sender IP.
+    const std::string this_sender = e.ip ? "sender IP is " + *e.ip : std::string();
+    std::optional<std::string_view> mailfrom;
+    bool of_this_sender = false;
     for (const auto& s : t.signals) {
         if (!iequals(s.name, "Authentication-Results") || s.value.find("sender IP is") == std::string::npos) continue;
-        // Another pass's (its sender IP is not this entry's).
-        if (e.ip && s.value.find("sender IP is " + *e.ip) == std::string::npos &&
-            std::ranges::any_of(t.signals, [&](const SignalHeader& o) {
-                return iequals(o.name, "Authentication-Results") &&
-                       o.value.find("sender IP is " + *e.ip) != std::string::npos;
-            }))
-            continue;
         auto at = s.value.find("smtp.mailfrom=");
         if (at == std::string::npos) continue;
-        std::string v(std::string_view(s.value).substr(at + 14));
-        v = v.substr(0, v.find_first_of("; \t"));
+        const bool names = !this_sender.empty() && s.value.find(this_sender) != std::string::npos;
+        if (!mailfrom || names) {
+            mailfrom = std::string_view(s.value).substr(at + 14);
+            of_this_sender = names;
+        }
+        if (of_this_sender) break;
+    }
+    if (mailfrom) {
+        std::string v(mailfrom->substr(0, mailfrom->find_first_of("; \t")));
         e.envelope_domain = envelope_domain_of(v.find('@') == std::string::npos ? "@" + v : v);
-        break;
     }
     if (!e.envelope_domain)
         if (auto rp = find_signal(t, "Return-Path")) e.envelope_domain = envelope_domain_of(*rp);
@@ -555,12 +583,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     } else if (sig.any()) {
         v.evidence.push_back("Exchange's own headers: " + sig.words());
     }
+    EntryRecord record(t, entry, sig);
     auto named = rules.match_user_relay(v.host, v.ip);
     // Or by the names EOP itself recorded for that sender (the spam
     // filter's PTR and H: schybrid03.nvidia.com for mail.nvidia.com).
     std::optional<std::string> named_by_eop;
     if (!named && rules.has_user_relay() && entry.role == kEop) {
-        const EopEntry eop = eop_entry(t, entry, sig);
+        const EopEntry& eop = record.get();
         if (!eop.ip || !v.ip || *eop.ip == *v.ip)
             for (const auto* name : {&eop.rdns, &eop.helo})
                 if (*name && (named = rules.match_user_relay(*name, std::nullopt))) {
@@ -569,7 +598,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                     break;
                 }
     }
-    auto own = own_mail(t, sides, sig, named, e);
+    auto own = own_mail(t, sides, sig, named, e, record);
 
     // Another tenant handed it over: another organisation's mail.
     if (sides.links[e].tenant) {
@@ -835,14 +864,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         if (!own) {
             finish(v, "not-applicable", "inbound", "inbound");
             const auto from_org = t.from ? org_of_address(*t.from) : std::nullopt;
-            const EopEntry eop = eop_entry(t, entry, sig);
-            if (from_org && eop.envelope_domain && !eop.envelope_domain->empty() &&
-                org_of_name(*eop.envelope_domain).value_or(*eop.envelope_domain) != *from_org &&
-                std::ranges::find(sides.recipient_orgs, *from_org) != sides.recipient_orgs.end())
+            const bool claims_recipients =
+                from_org && std::ranges::find(sides.recipient_orgs, *from_org) != sides.recipient_orgs.end();
+            if (auto envelope = claims_recipients ? other_envelope(record.get(), *from_org) : std::nullopt)
                 v.evidence.push_back(
                     "another organisation's mail: Microsoft 365 took it as anonymous internet mail; its From claims "
                     "the recipients' domain " +
-                    *from_org + ", but the envelope sender's domain " + *eop.envelope_domain +
+                    *from_org + ", but the envelope sender's domain " + *envelope +
                     " is another's, and no --relay names the sender");
             else
                 v.evidence.emplace_back(
@@ -906,7 +934,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     // take) this entry. Where it decides, matched_by is its answer, not the
     // headers' guess.
     if (const ConnectorConfig* config = rules.connectors()) {
-        ConnectorMatch m = match_connectors(eop_entry(t, entry, sig), *config);
+        ConnectorMatch m = match_connectors(record.get(), *config);
         c.name = m.name;
         c.matched_by = m.name ? m.matched_by : std::nullopt;
         c.not_ruled_out = m.not_ruled_out;

@@ -276,19 +276,11 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                             [](const Hop& h) { return h.role == kOrigin; });
             if (k == 0 || sides.is_sender_org(r.org) || device_before) {
                 if (auto host = list_host(OrgHeaders::of(t)))
-                    for (std::size_t i = r.first + 1; i <= r.last; ++i) {
-                        const auto& by = t.hops[i].fields.by.host;
-                        if (!by) continue;
-                        std::string b = *by;
-                        for (char& c : b)
-                            if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-                        if (b == *host ||
-                            (b.size() > host->size() && b.ends_with(*host) && b[b.size() - host->size() - 1] == '.')) {
+                    for (std::size_t i = r.first + 1; i <= r.last && start == r.first; ++i)
+                        if (const auto& by = t.hops[i].fields.by.host; by && in_organisation(*by, *host)) {
                             start = i;
-                            host_named = *host;
-                            break;
+                            host_named = std::move(host);
                         }
-                    }
                 if (start == r.first) {
                     std::size_t j = r.first;
                     while (j < r.last && self_stamp(t.hops[j])) ++j;

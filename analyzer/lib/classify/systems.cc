@@ -5,7 +5,6 @@
 #include <cctype>
 #include <charconv>
 #include <cstdint>
-#include <cstdio>
 #include <string>
 
 #include "classify/organisation.hh"
@@ -85,15 +84,17 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                     next.rdns && next.helo && !iequals(*next.rdns, *next.helo) &&
                     ((org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo)) ||
                      (next.ip && names_its_address(*next.rdns, *next.ip)));
-                for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
-                    if (!*name || !is_public_name(**name) || helo_only_claim(next)) continue;
-                    if (rdns_is_network && name != &next.helo && **name == *next.rdns) continue;
-                    System cand = system_named(rules, *name, next.ip, std::nullopt);
-                    if (!cand.org) continue;
-                    cand.org_note = concat({"the next stamp's sender ", **name, " is this receiver"});
-                    sys[i] = std::move(cand);
-                    return true;
-                }
+                // Its names, unless the HELO is only a claim (helo_only_claim).
+                if (!helo_only_claim(next))
+                    for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
+                        if (!*name || !is_public_name(**name)) continue;
+                        if (rdns_is_network && name != &next.helo && **name == *next.rdns) continue;
+                        System cand = system_named(rules, *name, next.ip, std::nullopt);
+                        if (!cand.org) continue;
+                        cand.org_note = concat({"the next stamp's sender ", **name, " is this receiver"});
+                        sys[i] = std::move(cand);
+                        return true;
+                    }
                 if (next.ip) {
                     System cand = system_named(rules, std::nullopt, next.ip, std::nullopt);
                     if (cand.org) {
@@ -223,21 +224,18 @@ bool names_its_address(std::string_view name, std::string_view ip) {
     // The address as one number: eight hex digits (Deutsche Telekom's
     // p5b034af6.dip.t-dialin.net for 91.3.74.246) or in decimal (Bell
     // Canada's bas2-toronto63-1088792724.dsl.bell.ca for 64.229.168.148).
-    std::uint32_t value = 0;
-    for (auto octet : octets) {
-        unsigned v = 0;
-        if (octet.empty() || octet.size() > 3) return false;
-        for (char c : octet) {
-            if (c < '0' || c > '9') return false;
-            v = v * 10 + static_cast<unsigned>(c - '0');
-        }
-        if (v > 255) return false;
-        value = (value << 8) | v;
-    }
-    std::array<char, 9> hex{};
-    (void)std::snprintf(hex.data(), hex.size(), "%08x", value);
-    if (icontains(name, std::string_view(hex.data(), 8))) return true;
-    const std::string decimal = std::to_string(value);
+    bool v6 = false;
+    std::array<unsigned char, 16> b{};
+    if (!ip_bytes(ip, v6, b) || v6) return false;
+    const std::uint32_t value =
+        (std::uint32_t{b[0]} << 24) | (std::uint32_t{b[1]} << 16) | (std::uint32_t{b[2]} << 8) | std::uint32_t{b[3]};
+    static constexpr std::string_view kHex = "0123456789abcdef";
+    std::array<char, 8> hex{};
+    for (std::size_t k = 0; k < hex.size(); ++k) hex[k] = kHex[(value >> (28 - 4 * k)) & 0xFU];
+    if (icontains(name, std::string_view(hex.data(), hex.size()))) return true;
+    std::array<char, 10> digits{};
+    auto [digits_end, ec] = std::to_chars(digits.data(), digits.data() + digits.size(), value);
+    const std::string_view decimal(digits.data(), static_cast<std::size_t>(digits_end - digits.data()));
     // The numbers of the name, in order.
     std::size_t matched = 0;
     std::size_t next_octet = 0;

@@ -165,8 +165,8 @@ std::optional<std::string> read_ip_literal(std::string_view text) {
         if (inner.size() > 2 && inner.front() == '(' && inner.back() == ')')
             return normalise_ip(inner.substr(1, inner.size() - 2));
         if (auto colon = inner.find(':'); colon != std::string_view::npos &&
-                                          inner.find(':', colon + 1) == std::string_view::npos && !inner.empty() &&
-                                          inner[0] >= '0' && inner[0] <= '9') {
+                                          inner.find(':', colon + 1) == std::string_view::npos && inner[0] >= '0' &&
+                                          inner[0] <= '9') {
             for (char c : inner.substr(colon + 1))
                 if (c < '0' || c > '9') return std::nullopt;
             return normalise_ip(inner.substr(0, colon));

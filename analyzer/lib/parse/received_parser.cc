@@ -440,11 +440,10 @@ void read_sender_comment(std::string_view inner, SenderClues& clues, std::vector
                     notes.push_back("ident " + std::string(t.text.substr(6)));
                 } else if (auto ip = ip_of(t.text)) {
                     if (!clues.ip) clues.ip = std::move(ip);
-                } else if (auto slash = clues.ip ? std::string_view::npos : t.text.rfind('/');
-                           slash != std::string_view::npos && t.text.find('@') == std::string_view::npos &&
-                           normalise_ip(t.text.substr(slash + 1))) {
+                } else if (auto slash = clues.ip || t.text.find('@') != std::string_view::npos ? std::string_view::npos
+                                                                                               : t.text.rfind('/');
+                           slash != std::string_view::npos && (clues.ip = normalise_ip(t.text.substr(slash + 1)))) {
                     // Java's InetAddress as text (Oracle Beehive): "(/41.57.98.10)", "(name/41.57.98.10)".
-                    if (!clues.ip) clues.ip = normalise_ip(t.text.substr(slash + 1));
                     if (slash > 0 && !clues.rdns && !is_unknown(t.text.substr(0, slash)))
                         clues.rdns = clean_host(t.text.substr(0, slash));
                 } else if (auto at = last_at(t.text); at != std::string_view::npos) {
@@ -787,8 +786,8 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                             r.by.ip = std::move(ip);
                         else
                             r.by.host = clean_host(t->text);
-                    } else if (t->kind == TokenKind::Literal && !r.by.ip && ip_from_literal(t->text)) {
-                        r.by.ip = ip_from_literal(t->text);  // "by HOST [10.0.50.174:2525]" (Amazon's Farcaster)
+                    } else if (t->kind == TokenKind::Literal && !r.by.ip && (r.by.ip = ip_from_literal(t->text))) {
+                        // "by HOST [10.0.50.174:2525]" (Amazon's Farcaster): its address.
                     } else {
                         notes.emplace_back(t->text);
                     }
