@@ -140,10 +140,20 @@ ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
         v.why.emplace_back("it is disabled (Enabled False): Exchange Online ignores it");
         return v;
     }
-    if (is_partner(c)) {
+    // EOP authenticated the sender as a partner: a Partner connector took
+    // it (another organisation's mail, inbound); else only an OnPremises
+    // connector takes the organisation's own mail for relay.
+    const bool partner_mail = e.auth_as && iequals(trim_wsp(*e.auth_as), "Partner");
+    if (is_partner(c) && !partner_mail) {
         v.why.emplace_back(
             "it is a Partner connector: only an OnPremises connector takes an organisation's own "
             "mail for relay");
+        return v;
+    }
+    if (!is_partner(c) && partner_mail) {
+        v.why.emplace_back(
+            "it is an OnPremises connector, and EOP authenticated the sender as a partner (AuthAs: Partner), as a "
+            "Partner connector does");
         return v;
     }
     Side ip = by_ip(c, e);
@@ -369,7 +379,15 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
             std::to_string(config.connectors.size()) +
             " connectors given can have: the configuration given is not the one in force when the "
             "message passed (another tenant's, or changed since)");
-    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr) {
+    } else if (entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner") && !any_possible) {
+        m.config_not_in_force = true;
+        m.evidence.push_back(
+            "EOP's stamp says a Partner connector took the message (AuthAs: Partner), but none of the " +
+            std::to_string(config.connectors.size()) +
+            " connectors given can have: the configuration given is not the one in force when the "
+            "message passed (another tenant's, or changed since)");
+    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
+               !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner"))) {
         m.config_not_in_force = true;
         m.evidence.push_back(
             "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but "

@@ -63,7 +63,8 @@ std::string org_words(const System& s) {
 // The recipients' organisations: where the message was delivered
 // (Delivered-To, X-Original-To), the addresses the stamps say it was for,
 // and To.
-void recipient_orgs_of(const Trace& t, std::vector<std::string>& out) {
+void recipient_orgs_of(const Trace& t, Sides& sides) {
+    std::vector<std::string>& out = sides.recipient_orgs;
     // Each address asked once: the stamps of one delivery repeat its "for".
     // The first few are remembered; past them an address is asked again,
     // which gives the same answer.
@@ -75,14 +76,47 @@ void recipient_orgs_of(const Trace& t, std::vector<std::string>& out) {
         if (n_asked < asked.size()) asked[n_asked++] = address;
         add_org(out, org_of_address(address));
     };
+    sides.delivered.clear();
     for (const auto& s : t.signals)
-        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) add(s.value);
+        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) {
+            add(s.value);
+            if (auto org = org_of_address(s.value)) sides.delivered.push_back({std::move(*org), s.name});
+        }
     for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
         if (h->fields.for_) add(*h->fields.for_);
     if (t.to) add(*t.to);
 }
 
 }  // namespace
+
+namespace {
+
+// A mailbox server's hand-over of what its client wrote: "with mapi",
+// HTTP or HTTPS (Outlook, OWA, a mobile client).
+bool mailbox_stamp(const ReceivedFields& f) {
+    return f.with && (iequals(*f.with, "mapi") || iequals(*f.with, "HTTP") || iequals(*f.with, "HTTPS"));
+}
+
+}  // namespace
+
+// Whether Exchange's single-valued headers, written at the last entry into
+// Microsoft 365, record mail coming in from outside (DIR:INB,
+// MessageDirectionality Incoming, FromEntityHeader Internet) and nothing of
+// the tenant's own (HybridOnPrem, Originating, DIR:OUT, AuthAs Internal).
+bool last_pass_incoming(const Trace& t) {
+    auto report = find_signal(t, "X-Forefront-Antispam-Report");
+    auto direction = find_signal(t, "X-MS-Exchange-Organization-MessageDirectionality");
+    auto entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
+    auto as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
+    if (!as) as = find_signal(t, "X-MS-Exchange-CrossTenant-AuthAs");
+    if ((report && report->find("DIR:OUT") != std::string_view::npos) ||
+        (direction && iequals(trim_wsp(*direction), "Originating")) ||
+        (entity && iequals(trim_wsp(*entity), "HybridOnPrem")) || (as && iequals(trim_wsp(*as), "Internal")))
+        return false;
+    return (report && report->find("DIR:INB") != std::string_view::npos) ||
+           (direction && iequals(trim_wsp(*direction), "Incoming")) ||
+           (entity && iequals(trim_wsp(*entity), "Internet"));
+}
 
 bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides& sides) {
     if (auto report = find_signal(t, "X-Forefront-Antispam-Report");
@@ -238,7 +272,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     const auto& hops = t.hops;
     const std::size_t n = hops.size();
     const OrgHeaders headers = OrgHeaders::of(t);
-    recipient_orgs_of(t, sides.recipient_orgs);
+    recipient_orgs_of(t, sides);
     sides.list = list_org(headers, &sides.list_named_by);
     sides.list_headers = sides.list || headers.list();
     // A list domain of a list service the rules name (googlegroups.com,
@@ -606,10 +640,23 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     }
     sides.tenant_group.assign(n, -1);
     int g = -1;
+    std::size_t prev = n;      // the last Microsoft 365 hop so far
+    bool group_wrote = false;  // the current tenant's mailbox wrote the message
+    const bool incoming = last_pass_incoming(t);
     for (std::size_t i = 0; i < n; ++i) {
         if (!sys[i].party || *sys[i].party != kMicrosoft365) continue;
-        if (g < 0 || sides.links[i].tenant) ++g;
+        // Another tenant after a stretch outside Microsoft 365 (the
+        // recipient's gateway): the message was written in a mailbox of the
+        // first, and Exchange recorded the last entry as mail coming in
+        // from outside, which a tenant's own mail coming back (a signature
+        // service's round trip) never is.
+        const bool after_gap = prev != n && i > prev + 1;
+        if (g < 0 || sides.links[i].tenant || (after_gap && group_wrote && incoming)) {
+            ++g;
+            group_wrote = i == 0 || mailbox_stamp(hops[i].fields);
+        }
         sides.tenant_group[i] = g;
+        prev = i;
     }
 }
 

@@ -60,11 +60,19 @@ struct Sides {
     std::vector<std::string> sender_orgs;     // From, X-OriginatorOrg, and Sender and Return-Path unless a list or a
                                               // later receiver set them
     std::vector<std::string> recipient_orgs;  // Delivered-To, X-Original-To, the stamps' `for`, To
-    std::optional<std::string> list;          // the mailing list's organisation (List-Id, List-Post, ...)
-    std::string_view list_named_by;           // the header that named it
-    bool list_headers = false;                // the message carries list headers
-    std::string return_path_note;             // why Sender or Return-Path do not name the sender, when they do not
-    std::vector<std::string> rewriters;       // organisations that set Sender or Return-Path on the way (forwarders)
+    // Where delivery says the message went: the organisation of each
+    // Delivered-To and X-Original-To (written at delivery) with a domain, in
+    // header order, beside that header's name as written.
+    struct Delivered {
+        std::string org;
+        std::string_view named_by;
+    };
+    std::vector<Delivered> delivered;
+    std::optional<std::string> list;     // the mailing list's organisation (List-Id, List-Post, ...)
+    std::string_view list_named_by;      // the header that named it
+    bool list_headers = false;           // the message carries list headers
+    std::string return_path_note;        // why Sender or Return-Path do not name the sender, when they do not
+    std::vector<std::string> rewriters;  // organisations that set Sender or Return-Path on the way (forwarders)
     // Per hop: which Microsoft 365 tenant it belongs to (0, 1, ... in chain
     // order, a new one after each tenant-to-tenant hand-over), -1 for hops
     // outside Microsoft 365.
@@ -93,6 +101,12 @@ std::string sender_words(const ReceivedFields& f);
 // Microsoft's was written by someone else, or the mail stays inside one
 // organisation.
 bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides& sides);
+
+// Whether Exchange's single-valued headers, written at the last entry into
+// Microsoft 365, record mail coming in from outside (DIR:INB,
+// MessageDirectionality Incoming, FromEntityHeader Internet) and nothing of
+// the tenant's own (HybridOnPrem, Originating, DIR:OUT, AuthAs Internal).
+bool last_pass_incoming(const Trace& t);
 
 // Whether Microsoft 365's own headers say it took the message through an
 // inbound connector as the tenant's own mail (FromEntityHeader

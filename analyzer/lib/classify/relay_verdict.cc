@@ -76,12 +76,23 @@ struct ExchangeSignals {
     // partner connector, or authenticated as internal on mail no mailbox wrote.
     [[nodiscard]] bool connector() const {
         if (entity_is("HybridOnPrem")) return true;
-        if (entity_is("Hosted") || entity_is("Internet")) return false;
+        if (entity_is("Hosted")) return false;
+        // A Partner connector authenticated the sender: internet mail
+        // (FromEntityHeader Internet) from a partner it names.
+        if (as_is("Partner")) return true;
+        if (entity_is("Internet")) return false;
         // The spam filter took mail coming in over SMTP as outgoing: only an
         // on-premises connector makes EOP relay it out.
         return as_is("Internal") || as_is("Partner") || (dir_out && !entity);
     }
+    // Taken as anonymous mail: FromEntityHeader Internet, or AuthAs
+    // Anonymous. Only the first proves no connector took it: AuthAs stays
+    // Anonymous when an on-premises connector matched by IP
+    // (connector-rules.md, the relay signature).
     [[nodiscard]] bool anonymous() const { return !connector() && (entity_is("Internet") || as_is("Anonymous")); }
+    [[nodiscard]] bool no_connector() const { return !connector() && entity_is("Internet"); }
+    // Whether any header says how the message was taken in.
+    [[nodiscard]] bool says_anything() const { return any() || dir_out || dir_inb || direction; }
     [[nodiscard]] bool any() const { return entity || auth_as; }
     [[nodiscard]] std::string words() const {
         std::string out;
@@ -260,12 +271,35 @@ std::string seen_words(const RelayVerdict& v) {
     return who;
 }
 
+// What Exchange's headers say of the entry, where they leave open whether a
+// connector took it.
+std::string said_words(const ExchangeSignals& sig) {
+    std::string said = sig.words();
+    if (sig.direction)
+        said += (said.empty() ? "" : ", ") + std::string("MessageDirectionality: ") + std::string(*sig.direction);
+    if (sig.dir_inb) said += (said.empty() ? "" : ", ") + std::string("DIR:INB");
+    if (!sig.entity && sig.as_is("Anonymous"))
+        said += "; no FromEntityHeader, and AuthAs stays Anonymous when a connector matched by IP";
+    return said;
+}
+
+// Why the headers leave open how Microsoft 365 took the message in.
+std::string taken_in_words(const ExchangeSignals& sig) {
+    if (!sig.says_anything())
+        return "Exchange's headers that say how Microsoft 365 took it in (FromEntityHeader, AuthAs, the spam "
+               "filter's DIR) are absent";
+    return "Exchange's headers do not say whether a connector took it in (" + said_words(sig) + ")";
+}
+
 std::string role_words(std::string_view role) {
     if (role == kLocal) return "a relay of the sender's own";
     if (role == kOrigin) return "the sending device itself";
     if (role == "sender-infrastructure") return "the sender's provider";
     if (role == "external-delivery") return "another organisation's system";
     if (role == "mailing-list") return "a mailing list";
+    // Before the entry into the last tenant: another tenant's.
+    if (role == kExo) return "another Microsoft 365 tenant's Exchange Online";
+    if (role == kEop) return "another Microsoft 365 tenant's EOP";
     return std::string(role);
 }
 
@@ -307,6 +341,28 @@ std::optional<std::string> other_envelope(const EopEntry& eop, const std::string
     return eop.envelope_domain;
 }
 
+// The first hop after the entry at `entry` outside Microsoft 365, of an
+// organisation that is not the sender's: Microsoft 365 sent the message on.
+std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::size_t entry) {
+    for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
+        if (sides.tenant_group[i] < 0 && t.hops[i].role != std::string_view("unknown") && t.hops[i].org &&
+            !sides.is_sender_org(t.hops[i].org))
+            return i;
+    return std::nullopt;
+}
+
+// Whether a copy sent on out of Microsoft 365 (at hop index `sent_on`) is
+// the tenant forwarding mail it received: Exchange recorded the entry as
+// anonymous internet mail coming in (FromEntityHeader Internet, the spam
+// filter's DIR:INB, MessageDirectionality Incoming), which it never relays
+// out (5.7.64); a mailbox's forwarding sends it on, under an SRS envelope
+// (connector-rules.md section 6). The recipients that copy reached are not
+// the tenant's.
+bool forwarded_out(const ExchangeSignals& sig, const std::optional<std::size_t>& sent_on) {
+    return sent_on && (sig.entity_is("Internet") || (sig.dir_inb && !sig.connector()) ||
+                       (sig.direction && iequals(*sig.direction, "Incoming")));
+}
+
 std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
                                     const std::optional<RuleMatch>& named, std::size_t entry, EntryRecord& record) {
     if (named) return "the user's --relay names EOP's sender";
@@ -316,12 +372,12 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
         return "Exchange says the message originated in the organisation (MessageDirectionality: Originating)";
     if (sig.dir_out) return concat({"the spam filter treated it as outgoing mail (", sig.report_name, " DIR:OUT)"});
     // Microsoft 365 sent it on to another organisation: a tenant relays
-    // only its own mail out.
-    for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
-        if (sides.tenant_group[i] < 0 && t.hops[i].role != std::string_view("unknown") && t.hops[i].org &&
-            !sides.is_sender_org(t.hops[i].org))
-            return "Microsoft 365 sent the message on to " + *t.hops[i].org + " (" + hop_ref(t.hops[i]) +
-                   "): a tenant relays only its own mail out";
+    // only its own mail out, unless it forwards mail it received.
+    std::optional<std::size_t> sent_on = sent_on_out(t, sides, entry);
+    if (sent_on && forwarded_out(sig, sent_on)) return std::nullopt;
+    if (sent_on)
+        return "Microsoft 365 sent the message on to " + *t.hops[*sent_on].org + " (" + hop_ref(t.hops[*sent_on]) +
+               "): a tenant relays only its own mail out";
     // From and the recipients in one domain, straight from the sender's side
     // (a list's To names the list, not the tenant the copy went to).
     bool through_list = sides.list_headers || std::ranges::any_of(t.hops, [&](const Hop& h) {
@@ -819,22 +875,29 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             "Microsoft 365 took it through an inbound connector of type OnPremises (FromEntityHeader: "
             "HybridOnPrem); the connector's name is not in the headers" +
             std::string(rules.connectors() == nullptr ? " (give --connectors to name it)" : ""));
-    else if (sig.connector() && !sig.auth_as)
+    else if (sig.connector() && !sig.as_is("Internal") && !sig.as_is("Partner"))
         c.evidence.push_back(concat({"the spam filter took it as outgoing mail (", sig.report_name,
                                      " DIR:OUT), which mail coming in over SMTP is only through an on-premises "
                                      "connector; its name is not in the headers"}));
+    else if (sig.connector() && sig.as_is("Partner"))
+        c.evidence.push_back("Microsoft 365 authenticated the sender as a partner (" + sig.words() +
+                             "): a Partner connector took it; its name is not in the headers");
     else if (sig.connector())
         c.evidence.push_back("Microsoft 365 authenticated the sender (" + sig.words() +
                              "): an inbound connector took it; its name is not in the headers");
-    else if (sig.anonymous())
+    else if (sig.no_connector())
         c.evidence.push_back("no connector took it: Microsoft 365 received it as anonymous internet mail (" +
                              sig.words() + ")");
+    else if (sig.any())
+        c.evidence.push_back("the headers do not say whether a connector took it (" + said_words(sig) + ")");
     else
         c.evidence.emplace_back("the headers do not say whether a connector took it (no FromEntityHeader or AuthAs)");
 
     if (sig.connector()) {
         match_kind(t, entry, sig, v, c, rules.connectors() == nullptr);
-        if (sig.as_is("Partner") && !own && !relay_before && !named) {
+        // A Partner connector takes another organisation's mail, never the
+        // organisation's own for relay, whatever stands before it.
+        if (sig.as_is("Partner") && !own && !named) {
             finish(v, "not-applicable", "inbound", "inbound");
             v.evidence.emplace_back(
                 "another organisation's mail taken through a Partner connector (AuthAs: Partner), not the "
@@ -860,23 +923,30 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         finish(v, "not-applicable", "mailbox", "mailbox");
         v.evidence.emplace_back(
             "FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value), not through a relay");
-    } else if (sig.anonymous()) {
+    } else if (sig.no_connector() || (sig.anonymous() && !own)) {
         if (!own) {
             finish(v, "not-applicable", "inbound", "inbound");
             const auto from_org = t.from ? org_of_address(*t.from) : std::nullopt;
             const bool claims_recipients =
                 from_org && std::ranges::find(sides.recipient_orgs, *from_org) != sides.recipient_orgs.end();
-            if (auto envelope = claims_recipients ? other_envelope(record.get(), *from_org) : std::nullopt)
-                v.evidence.push_back(
-                    "another organisation's mail: Microsoft 365 took it as anonymous internet mail; its From claims "
-                    "the recipients' domain " +
-                    *from_org + ", but the envelope sender's domain " + *envelope +
-                    " is another's, and no --relay names the sender");
+            const auto sent_on = sent_on_out(t, sides, e);
+            const std::string took =
+                sig.no_connector() ? "anonymous internet mail" : "anonymous mail (AuthAs: Anonymous)";
+            if (forwarded_out(sig, sent_on))
+                v.evidence.push_back("another organisation's mail: Microsoft 365 took it as " + took +
+                                     ", then sent a copy on to " + *t.hops[*sent_on].org + " (" +
+                                     hop_ref(t.hops[*sent_on]) +
+                                     "): the tenant forwarding mail it received, not mail of its own");
+            else if (auto envelope = claims_recipients ? other_envelope(record.get(), *from_org) : std::nullopt)
+                v.evidence.push_back("another organisation's mail: Microsoft 365 took it as " + took +
+                                     "; its From claims the recipients' domain " + *from_org +
+                                     ", but the envelope sender's domain " + *envelope +
+                                     " is another's, and no --relay names the sender");
             else
-                v.evidence.emplace_back(
-                    "another organisation's mail: Microsoft 365 took it as anonymous internet mail, and nothing says "
-                    "it "
-                    "is the organisation's own (its From is not the recipients' domain, no --relay names the sender)");
+                v.evidence.push_back(
+                    "another organisation's mail: Microsoft 365 took it as " + took +
+                    ", and nothing says it is the organisation's own (its From is not the recipients' domain, no "
+                    "--relay names the sender)");
         } else if (relay_before || named) {
             finish(v, "not-traversed", "direct-send", "connector-not-matched");
             v.evidence.emplace_back(
@@ -902,31 +972,24 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         // --relay names the host EOP took it from: the relay was traversed,
         // whatever took it in.
         finish(v, "traversed", "unknown", "no-connector-headers");
-        v.evidence.emplace_back(
-            "Exchange's headers that say how Microsoft 365 took it in (FromEntityHeader, AuthAs, the spam filter's "
-            "DIR) are absent: the connector cannot be confirmed");
+        v.evidence.push_back(taken_in_words(sig) + ": the connector cannot be confirmed");
     } else if (relay_before && rules.has_user_relay()) {
         finish(v, "not-traversed", "unknown", "not-your-relay");
-        v.evidence.emplace_back(
-            "Exchange's headers that say how Microsoft 365 took it in (FromEntityHeader, AuthAs, the spam filter's "
-            "DIR) are absent");
+        v.evidence.push_back(taken_in_words(sig));
     } else if (relay_before) {
         // A server before EOP, but nothing says a connector took it, nor
         // whose relay it is: traversed would overstate.
         finish(v, "not-applicable", "unknown", "no-connector-headers");
-        v.evidence.emplace_back(
-            "a server stands before EOP, but Exchange's headers that say how Microsoft 365 took it in "
-            "(FromEntityHeader, AuthAs, the spam filter's DIR) are absent: neither a connector nor the "
-            "organisation's relay can be confirmed (give --relay to name your relay)");
+        v.evidence.push_back("a server stands before EOP, but " + taken_in_words(sig) +
+                             ": neither a connector nor the organisation's relay can be confirmed (give --relay to "
+                             "name your relay)");
     } else if (own) {
         finish(v, "not-traversed", "unknown", "no-relay");
-        v.evidence.emplace_back(
-            "no relay of the sender's before EOP, and Exchange's headers that say how it was taken in are absent");
+        v.evidence.push_back("no relay of the sender's before EOP, and " + taken_in_words(sig));
     } else {
         finish(v, "not-applicable", "unknown", "unknown");
-        v.evidence.emplace_back(
-            "Exchange's headers that say how the message was taken in are absent, and nothing says it is the "
-            "organisation's own mail: the headers do not tell");
+        v.evidence.push_back(taken_in_words(sig) +
+                             ", and nothing says it is the organisation's own mail: the headers do not tell");
     }
     if (rules.has_user_relay() && !named && v.state == "traversed")
         finish(v, "not-traversed", v.method, "not-your-relay");

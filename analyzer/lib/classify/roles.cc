@@ -406,19 +406,20 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         // recipient's side is stamped (a re-injection over loopback, a
         // filter, a fetch), never the sender's own system. Not a returned
         // message, which ends where delivery failed.
-        std::optional<std::string_view> delivered_to;
+        const Sides::Delivered* delivered_here = nullptr;
         if (!own_why && !crossed && k == 0 && runs.size() == 1 && !t.undelivered && r.org)
-            for (const auto& sig : t.signals)
-                if (!delivered_to && (iequals(sig.name, "Delivered-To") || iequals(sig.name, "X-Original-To")) &&
-                    org_of_address(sig.value) == r.org)
-                    delivered_to = sig.name;
-        if (delivered_to && !sides.sender_orgs.empty() &&
+            for (const auto& d : sides.delivered)
+                if (d.org == *r.org) {
+                    delivered_here = &d;
+                    break;
+                }
+        if (delivered_here != nullptr && !sides.sender_orgs.empty() &&
             std::ranges::none_of(sys.begin() + static_cast<std::ptrdiff_t>(r.first),
                                  sys.begin() + static_cast<std::ptrdiff_t>(r.last) + 1,
                                  [&](const System& s) { return sides.is_sender_org(s.org); })) {
             enter_recipient(concat(
                 {entry.why.empty() ? std::string_view("the chain starts here") : std::string_view(entry.why), ", in ",
-                 *r.org, ", where ", *delivered_to, " says the message was delivered, not the sender's (",
+                 *r.org, ", where ", delivered_here->named_by, " says the message was delivered, not the sender's (",
                  sides.sender_orgs.front(), "): only the recipient's side is stamped"}));
             continue;
         }
