@@ -689,15 +689,42 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         // An SMTP client's submission that Exchange's front end proxied to the
         // mailbox server also leaves a "with mapi" stamp (proxied_smtp_client).
         const auto proxy = proxied_smtp_client(t, entry);
-        bool mailbox =
-            !proxy && ((with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
-                       (!f.from.ip && !f.from.host));
+        const bool mailbox_stamp =
+            (with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
+            (!f.from.ip && !f.from.host);
+        // Without X-ClientProxiedBy, AuthMechanism 06 (TLSAuthLogin) on the
+        // mailbox server's stamp says the same: an SMTP client logged in
+        // (observed; Microsoft does not document the codes).
+        const bool smtp_auth_mechanism = smtp_auth_by_mechanism(t, entry).has_value();
+        bool mailbox = !proxy && !smtp_auth_mechanism && mailbox_stamp;
         bool frontend = (f.via && f.via->find("Frontend Transport") != std::string::npos) ||
                         (with && with->find("Frontend Transport") != std::string::npos);
         bool client = f.from.ip && !site_local_address(*f.from.ip) &&
                       (authenticated_submission(f) || frontend ||
                        (sig.mechanism && auth_mechanism_name(*sig.mechanism) == "TLSAuthLogin"));
-        if (proxy) {
+        // A relay of the sender's own right before the entry: it is the SMTP
+        // client that logged in (a smarthost submitting to port 587).
+        // (Not a host's own mail server taking mail from a program there:
+        // its stamp names another client.)
+        const Hop* relay_client = e > 0 && t.hops[e - 1].role == std::string_view(kLocal) &&
+                                          t.hops[e - 1].fields.from.ip &&
+                                          !loopback_address(*t.hops[e - 1].fields.from.ip)
+                                      ? &t.hops[e - 1]
+                                      : nullptr;
+        auto submitted_by = [&]() -> std::string {
+            if (named)
+                return named->evidence() +
+                       " submitted it itself, logged in to Exchange Online: through that relay, "
+                       "but not through an inbound connector";
+            if (relay_client != nullptr)
+                return "the sender's own relay " +
+                       relay_client->fields.by.host.value_or(relay_client->fields.by.ip.value_or("?")) + " (" +
+                       hop_ref(*relay_client) +
+                       ") submitted it, logged in to Exchange Online: through the relay, but not through an inbound "
+                       "connector";
+            return {};
+        };
+        if (proxy || smtp_auth_mechanism) {
             // The stamp's sender is the mailbox server itself: the client's
             // address, where Exchange gives one, is X-Originating-IP.
             v.host.reset();
@@ -705,15 +732,24 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.tls_version.reset();
             v.ip = originating_ip(t);
             v.first_sender_microsoft = e == 0;
+            if (!named && v.ip) named = rules.match_user_relay(std::nullopt, v.ip);
             v.evidence.front() = "Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ")" +
                                  (v.ip ? " from " + seen_words(v) + " (X-Originating-IP)" : std::string());
             finish(v, "not-traversed", "client-submission", "client-submission");
-            v.evidence.push_back("X-ClientProxiedBy: " + std::string(*proxy) +
-                                 ": an SMTP client's submission, proxied by Exchange's front end to the mailbox "
-                                 "server, whose 'with mapi' stamp is " +
-                                 hop_ref(entry) +
-                                 " (SMTP AUTH client submission, observed: Microsoft does not document the header), "
-                                 "not through the relay");
+            const std::string by_relay = submitted_by();
+            v.evidence.push_back(
+                (proxy ? "X-ClientProxiedBy: " + std::string(*proxy) +
+                             ": an SMTP client's submission, proxied by Exchange's front end to the mailbox server, "
+                             "whose 'with mapi' stamp is " +
+                             hop_ref(entry) +
+                             " (SMTP AUTH client submission, observed: Microsoft does not document the header)"
+                       : "X-MS-Exchange-Organization-AuthMechanism: " + std::string(trim_wsp(*sig.mechanism)) +
+                             " (TLSAuthLogin): an SMTP client logged in over TLS, and the mailbox server's stamp " +
+                             hop_ref(entry) +
+                             " sent what it submitted (SMTP AUTH client submission, observed: Microsoft does not "
+                             "document the codes)") +
+                (by_relay.empty() ? ", not through the relay" : std::string()));
+            if (!by_relay.empty()) v.evidence.push_back(by_relay);
         } else if (mailbox) {
             // The stamp is the mailbox server's own hand-over of what its
             // client wrote: no connection from outside, so no TLS to speak of.
@@ -754,11 +790,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                                  "this header, so how it entered is unknown");
         } else if (client) {
             finish(v, "not-traversed", "client-submission", "client-submission");
-            if (named)
-                v.evidence.push_back(named->evidence() +
-                                     " submitted it itself, logged in to Exchange Online (SMTP AUTH client submission "
-                                     "to " +
-                                     by + "): not through an inbound connector");
+            if (named || relay_client != nullptr)
+                v.evidence.push_back(submitted_by() + " (SMTP AUTH client submission to " + by + ")");
             else
                 v.evidence.push_back(
                     "submitted by an authenticated client straight to Exchange Online (SMTP AUTH client submission "

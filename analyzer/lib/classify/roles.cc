@@ -235,6 +235,10 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                             h.evidence.push_back(concat({"with mapi and X-ClientProxiedBy (", *proxy,
                                                          "): the mailbox server sending what an SMTP client submitted "
                                                          "to Exchange's front end"}));
+                        else if (auto mechanism = smtp_auth_by_mechanism(t, h))
+                            h.evidence.push_back(concat({"with mapi and AuthMechanism ", *mechanism,
+                                                         " (TLSAuthLogin): the mailbox server sending what an SMTP "
+                                                         "client submitted, logged in over TLS"}));
                         else if (with && iequals(*with, "mapi"))
                             h.evidence.emplace_back("with mapi: written in a mailbox and submitted by its client");
                         else if (with && iequals(*with, "HTTPS") && i + 1 == n)

@@ -10,6 +10,7 @@
 #include "classify/organisation.hh"
 #include "input/header_block.hh"
 #include "parse/ip_address.hh"
+#include "parse/security_headers.hh"
 
 namespace hopscope {
 namespace {
@@ -305,6 +306,13 @@ bool authenticated_submission(const ReceivedFields& f) {
 std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h) {
     if (!h.fields.with || !iequals(*h.fields.with, "mapi")) return std::nullopt;
     return find_signal(t, "X-ClientProxiedBy");
+}
+
+std::optional<std::string_view> smtp_auth_by_mechanism(const Trace& t, const Hop& h) {
+    if (!h.fields.with || !iequals(*h.fields.with, "mapi") || find_signal(t, "X-ClientProxiedBy")) return std::nullopt;
+    auto mechanism = find_signal(t, "X-MS-Exchange-Organization-AuthMechanism");
+    if (!mechanism || auth_mechanism_name(*mechanism) != "TLSAuthLogin") return std::nullopt;
+    return trim_wsp(*mechanism);
 }
 
 System system_named(const RuleSet& rules, const std::optional<std::string>& host, const std::optional<std::string>& ip,

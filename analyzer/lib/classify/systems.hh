@@ -68,6 +68,11 @@ bool authenticated_submission(const ReceivedFields& f);
 // (observed; Microsoft documents the Client Proxy receive connector, not the
 // header), not a message written in the mailbox by Outlook or OWA.
 std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h);
+// An SMTP client's login shown by Exchange's AuthMechanism instead, where
+// X-ClientProxiedBy is not there: 06 (TLSAuthLogin) beside the mailbox
+// server's "with mapi" stamp `h` (observed; Microsoft does not document the
+// codes). The AuthMechanism value, or nullopt.
+std::optional<std::string_view> smtp_auth_by_mechanism(const Trace& t, const Hop& h);
 
 // A system by its name and address, as the by-side of a stamp or the sender
 // of the next one.
