@@ -93,6 +93,19 @@ want "without configuration over TLS no guess" "None|None|traversed" "$(connecto
 expect_grep "not the one in force" "$tmp/out" "the configuration given is not the one in force"
 "$bin" check --connectors "$dir/contoso-connectors.json" "$dir/via-relay-by-ip.eml" > "$tmp/out" 2>&1
 expect_grep "check names the connector" "$tmp/out" "-> EOP WITHOUT TLS through connector 'Relay and scanners by IP'"
+# Direct Send from a second accepted domain (fabrikam.de to a fabrikam.com
+# mailbox): another organisation's mail until the accepted domains, or
+# --internal-net naming the device's network, say it is the tenant's own.
+answer_of() {  # FILE [ARGS...]: "state|method" of the trace's relay
+  local m=$1; shift
+  "$bin" trace --format json "$@" "$m" | python3 -c 'import json,sys; r=json.load(sys.stdin)["relay"]; print(r["state"] + "|" + r["method"])'
+}
+second="$corpus/accepted-domains/direct-send-second-accepted-domain.eml"
+want "second domain alone" "not-applicable|inbound" "$(answer_of "$second")"
+want "second domain accepted" "not-traversed|direct-send" "$(answer_of "$second" --connectors "$corpus/accepted-domains/fabrikam-accepted-domains.json")"
+want "second domain, device in --internal-net" "not-traversed|direct-send" "$(answer_of "$second" --internal-net 91.64.201.0/24)"
+"$bin" check --connectors "$corpus/accepted-domains/fabrikam-accepted-domains.json" "$second" > "$tmp/out" 2>&1
+expect_grep "accepted domain said" "$tmp/out" "From's fabrikam.de is the tenant's accepted domain fabrikam.de"
 # A message where a connectors file belongs.
 check "a message as connectors" 64 "$bin" trace --connectors "$msg" "$msg"
 expect_grep "message refused" "$tmp/err" "line 1: not Get-InboundConnector or Get-AcceptedDomain output"

@@ -341,6 +341,8 @@ std::optional<std::string> other_envelope(const EopEntry& eop, const std::string
     return eop.envelope_domain;
 }
 
+std::optional<std::string> envelope_domain_of(std::string_view value);
+
 // The first hop after the entry at `entry` outside Microsoft 365, of an
 // organisation that is not the sender's: Microsoft 365 sent the message on.
 std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::size_t entry) {
@@ -364,7 +366,8 @@ bool forwarded_out(const ExchangeSignals& sig, const std::optional<std::size_t>&
 }
 
 std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
-                                    const std::optional<RuleMatch>& named, std::size_t entry, EntryRecord& record) {
+                                    const std::optional<RuleMatch>& named, std::size_t entry, EntryRecord& record,
+                                    const RuleSet& rules) {
     if (named) return "the user's --relay names EOP's sender";
     if (sig.entity_is("HybridOnPrem")) return "Microsoft 365 took it through an on-premises connector (HybridOnPrem)";
     if (sig.connector() && sig.as_is("Internal")) return "Microsoft 365 authenticated the sender as internal";
@@ -397,6 +400,26 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
                             ? ", and so is the envelope sender's (" + *eop.envelope_domain + ")"
                             : std::string());
             }
+    // The tenant's own domains, where the user gave them (a
+    // Get-AcceptedDomain export with --connectors): From's domain accepted,
+    // and the envelope sender's too where EOP recorded one (Direct Send's P1
+    // domain is the tenant's own).
+    if (const ConnectorConfig* config = rules.connectors();
+        config != nullptr && config->accepted_domains_given && t.from && !through_list)
+        if (auto domain = envelope_domain_of(*t.from); domain && !domain->empty())
+            if (auto accepted = accepted_domain_of(*domain, *config)) {
+                const EopEntry& eop = record.get();
+                const bool envelope_given = eop.envelope_domain && !eop.envelope_domain->empty();
+                if (!envelope_given || accepted_domain_of(*eop.envelope_domain, *config))
+                    return "From's " + *domain + " is the tenant's accepted domain " + *accepted +
+                           (envelope_given ? ", and so is the envelope sender's (" + *eop.envelope_domain + ")"
+                                           : std::string()) +
+                           " (the accepted domains given with --connectors)";
+            }
+    // EOP's sender is in a network --internal-net names as the organisation's.
+    if (const EopEntry& eop = record.get(); eop.ip)
+        if (auto m = rules.match_from(std::nullopt, eop.ip); m && m->rule->user && m->rule->family == Family::Internal)
+            return "EOP's sender " + *eop.ip + " is in the organisation's own network (" + m->evidence() + ")";
     return std::nullopt;
 }
 
@@ -654,7 +677,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                     break;
                 }
     }
-    auto own = own_mail(t, sides, sig, named, e, record);
+    auto own = own_mail(t, sides, sig, named, e, record, rules);
 
     // Another tenant handed it over: another organisation's mail.
     if (sides.links[e].tenant) {
