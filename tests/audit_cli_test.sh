@@ -124,5 +124,10 @@ grep -Eq "^ +$nd  delay warnings$" "$tmp/sum.txt" && ok || bad "delay line"
 grep -q "^Delay per role" "$tmp/sum.txt" && ok || bad "summary delay table"
 # No progress line when stderr is not a terminal.
 "$bin" audit "$tmp/samples" > /dev/null 2> "$tmp/err"; [ ! -s "$tmp/err" ] && ok || bad "progress written to a non-terminal"
+# TLS into Microsoft 365 that the headers do not state (a client's SMTP
+# submission behind the mailbox server's stamp) is "unknown", never "none".
+tls=$("$bin" audit -q --format json "$corpus/o365-smtp-auth-proxied-mapi.eml" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["senders"][0]["tls_into_eop"])')
+[ "$tls" = "{'unknown': 1}" ] && ok || bad "unstated TLS into EOP: $tls"
 
 finish audit_cli

@@ -86,6 +86,13 @@ want "by certificate named" "Relay by certificate|certificate|traversed" "$(conn
 want "the Format-List export names the same" "Relay by certificate|certificate|traversed|not ruled out: Branch office printers" "$(connector_of "$dir/via-relay-by-certificate.eml" contoso-connectors-fl.txt)"
 "$bin" check --connectors "$dir/contoso-connectors-fl.txt" "$dir/via-relay-by-certificate.eml" > "$tmp/out" 2>&1
 expect_grep "check says probably" "$tmp/out" "probably through connector 'Relay by certificate' ('Branch office printers' not ruled out)"
+# A list cut short that matches nothing outright: the connector is a candidate, not named.
+want "cut list, no match: a candidate" "None|None|traversed|not ruled out: Relays (all sites)" "$(connector_of "$corpus/accepted-domains/relay-not-in-cut-list.eml" ../accepted-domains/fabrikam-connectors-fl.txt)"
+"$bin" check --connectors "$corpus/accepted-domains/fabrikam-connectors-fl.txt" "$corpus/accepted-domains/relay-not-in-cut-list.eml" > "$tmp/out" 2>&1
+expect_grep "cut list said" "$tmp/out" "(through an inbound connector; 'Relays (all sites)' is not ruled out by the files given)"
+# EOP's stamp says no connector took it (FromEntityHeader: Internet): a
+# connector of the file that matches is not named as the one that did.
+want "internet: none named" "None|None|not-traversed" "$(connector_of "$dir/internet-but-connector-matches.eml" contoso-connectors.json)"
 want "none can have" "None|None|traversed" "$(connector_of "$dir/hybridonprem-no-connector-matches.eml" contoso-connectors.json)"
 # Without configuration, over TLS, the attributed-IP header does not tell IP from certificate.
 want "without configuration over TLS no guess" "None|None|traversed" "$(connector_of "$dir/via-relay-by-certificate.eml")"
@@ -106,6 +113,11 @@ want "second domain accepted" "not-traversed|direct-send" "$(answer_of "$second"
 want "second domain, device in --internal-net" "not-traversed|direct-send" "$(answer_of "$second" --internal-net 91.64.201.0/24)"
 "$bin" check --connectors "$corpus/accepted-domains/fabrikam-accepted-domains.json" "$second" > "$tmp/out" 2>&1
 expect_grep "accepted domain said" "$tmp/out" "From's fabrikam.de is the tenant's accepted domain fabrikam.de"
+# Anonymous internet mail from another relay than --relay names: not-your-relay,
+# not "the relay was reached".
+reason=$("$bin" check --format json --relay 198.51.100.99 "$dir/internet-but-connector-matches.eml" |
+  python3 -c 'import json,sys; print(json.load(sys.stdin)["results"][0]["reason"])')
+want "another relay than --relay" "not-your-relay" "$reason"
 # A message where a connectors file belongs.
 check "a message as connectors" 64 "$bin" trace --connectors "$msg" "$msg"
 expect_grep "message refused" "$tmp/err" "line 1: not Get-InboundConnector or Get-AcceptedDomain output"

@@ -330,7 +330,9 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
     }
     for (const auto& v : m.connectors) {
         if (&v == chosen) continue;
-        if (chosen != nullptr && v.outcome != ConnectorOutcome::CannotMatch) m.not_ruled_out.push_back(v.connector);
+        // Where none matches, those the files cannot rule out (a list cut
+        // short, a value lost) are the candidates.
+        if (v.outcome != ConnectorOutcome::CannotMatch) m.not_ruled_out.push_back(v.connector);
         std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
         if (!v.why.empty()) line += ": " + v.why.front();
         m.evidence.push_back(line);

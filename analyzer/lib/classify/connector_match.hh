@@ -71,7 +71,7 @@ struct ConnectorMatch {
     std::optional<std::string> matched_by;  // "ip" or "certificate"
     // Other connectors the configuration given cannot rule out (a list
     // PowerShell cut, a ConnectorType not in the file): `name` is then the
-    // likeliest, not the only one.
+    // likeliest, not the only one; without a `name`, the candidates.
     std::vector<std::string> not_ruled_out;
     // The chosen connector's reason, every other connector's, then what the
     // configuration and EOP's stamps say together.

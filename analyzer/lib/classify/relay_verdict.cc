@@ -1003,6 +1003,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                     "another organisation's mail: Microsoft 365 took it as " + took +
                     ", and nothing says it is the organisation's own (its From is not the recipients' domain, no "
                     "--relay names the sender)");
+        } else if (rules.has_user_relay() && !named) {
+            // Not the relay --relay names that EOP took it from (the
+            // evidence above says which it was).
+            finish(v, "not-traversed", "direct-send", "not-your-relay");
+            v.evidence.emplace_back(
+                "Microsoft 365 took the mail as anonymous internet mail (no connector matched), and not from the "
+                "relay --relay names");
         } else if (relay_before || named) {
             finish(v, "not-traversed", "direct-send", "connector-not-matched");
             v.evidence.emplace_back(
@@ -1054,9 +1061,15 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     // headers' guess.
     if (const ConnectorConfig* config = rules.connectors()) {
         ConnectorMatch m = match_connectors(record.get(), *config);
-        c.name = m.name;
-        c.matched_by = m.name ? m.matched_by : std::nullopt;
-        c.not_ruled_out = m.not_ruled_out;
+        // Where Exchange's own stamp says no connector took it
+        // (FromEntityHeader: Internet), a connector of the configuration
+        // that matches is not the one that took it: the evidence says so
+        // (the configuration is not the one in force), and none is named.
+        if (!sig.no_connector()) {
+            c.name = m.name;
+            c.matched_by = m.name ? m.matched_by : std::nullopt;
+            c.not_ruled_out = m.not_ruled_out;
+        }
         c.evidence.insert(c.evidence.begin(), m.evidence.begin(), m.evidence.end());
         if (m.config_not_in_force)
             t.anomalies.push_back(

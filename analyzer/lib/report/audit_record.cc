@@ -216,7 +216,10 @@ std::optional<std::string> eop_tls_words(bool entered, const std::optional<std::
                                          std::optional<bool> tls) {
     if (!entered) return std::nullopt;
     if (version) return version;
-    return tls.value_or(false) ? "unknown" : "none";
+    // Not stated (a client's submission the mailbox server's stamp hides):
+    // unknown, never "none".
+    if (!tls) return "unknown";
+    return *tls ? "unknown" : "none";
 }
 
 bool entered_from_outside(std::optional<int> entry_hop, std::string_view method) {

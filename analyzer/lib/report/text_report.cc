@@ -243,6 +243,12 @@ std::string verdict_line(const RelayVerdict& v) {
             for (const auto& o : v.connector->not_ruled_out) others += (others.empty() ? "'" : ", '") + o + "'";
             connector += " (" + escape_for_terminal(others) + " not ruled out)";
         }
+    } else if (v.connector && !v.connector->not_ruled_out.empty() && v.state == "traversed") {
+        // None matches, but the files cannot rule these out.
+        std::string others;
+        for (const auto& o : v.connector->not_ruled_out) others += (others.empty() ? "'" : ", '") + o + "'";
+        connector = " (through an inbound connector; " + escape_for_terminal(others) +
+                    (v.connector->not_ruled_out.size() == 1 ? " is" : " are") + " not ruled out by the files given)";
     }
     std::string via = v.via ? ", via " + escape_for_terminal(v.via->product) : std::string();
     if (v.state == "traversed")
