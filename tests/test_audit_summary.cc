@@ -277,6 +277,33 @@ BOOST_AUTO_TEST_CASE(notifications_are_counted_apart_from_bounces) {
     BOOST_TEST(s.render_html().find("<h2>Delivery notifications</h2>") != std::string::npos);
 }
 
+// Bounces of one status whose reports say different things: the group's
+// line gives only what the status means, never one report's words for all.
+BOOST_AUTO_TEST_CASE(a_bounce_group_never_lends_one_reports_words_to_all) {
+    AuditSummary s;
+    std::uint64_t index = 0;
+    for (const char* said : {"Other or undefined status. The report's diagnostic: 550 Virus Detected",
+                             "Other or undefined status. The report's diagnostic: 550 mailbox is full"}) {
+        AuditFigures f;
+        f.analysed = true;
+        f.bounce = true;
+        f.bounce_status = "5.0.0";
+        f.bounce_explanation = said;
+        s.add(f, MessageSource{"m", std::nullopt, index++});
+    }
+    AuditFigures same;
+    same.analysed = true;
+    same.bounce = true;
+    same.bounce_status = "5.1.1";
+    same.bounce_explanation = "Bad destination mailbox address.";
+    s.add(same, MessageSource{"n", std::nullopt, index++});
+    const std::string text = s.render();
+    BOOST_TEST(text.find("Virus") == std::string::npos, text);
+    BOOST_TEST(text.find("The reports' own words differ") != std::string::npos, text);
+    BOOST_TEST(text.find("Bad destination mailbox address.") != std::string::npos, text);
+    BOOST_TEST(s.render_json().find("Virus") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(the_first_fifty_by_path_and_index_are_listed) {
     AuditSummary s;
     for (std::uint64_t i = 200; i-- > 0;) {  // added last first

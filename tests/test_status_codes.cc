@@ -57,6 +57,19 @@ BOOST_AUTO_TEST_CASE(microsoft_labels_only_for_microsoft_codes) {
     BOOST_TEST(other->source == "[RFC3463]");
 }
 
+// Exchange Online's own expiry codes, left out of Microsoft's table: what
+// failed (a refused connection, a DNS query), not "permanent failure".
+BOOST_AUTO_TEST_CASE(exchange_online_expiry_codes) {
+    auto refused = explain_status("5.4.316", true);
+    auto dns = explain_status("5.4.312", true);
+    BOOST_REQUIRE(refused && dns);
+    BOOST_TEST(refused->matched == "5.4.316");
+    BOOST_TEST(refused->explanation.find("refused") != std::string_view::npos);
+    BOOST_TEST(dns->explanation.find("DNS") != std::string_view::npos);
+    BOOST_TEST(refused->source == "[MS-OBS]");
+    BOOST_TEST(explain_status("4.4.316", true)->explanation.find("keeps trying") != std::string_view::npos);
+}
+
 BOOST_AUTO_TEST_CASE(ranges_generic_codes_and_classes) {
     auto banned = explain_status("5.7.612");
     BOOST_REQUIRE(banned);

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "classify/bounce_analysis.hh"
+#include "classify/status_codes.hh"
 #include "report/csv_writer.hh"
 #include "report/display_text.hh"
 #include "report/json_writer.hh"
@@ -82,6 +83,18 @@ AuditSummary::Percentiles AuditSummary::percentiles(const std::map<std::int64_t,
     p.p99 = at(0.99);
     p.max = counts.rbegin()->first;
     return p;
+}
+
+std::string AuditSummary::Bounces::words(const std::string& status) const {
+    if (!differ) return explanation.empty() ? "-" : explanation;
+    // Each report's own words differ (a diagnostic, a server's meaning of
+    // its code): the line says only what every one of them shares.
+    std::string out;
+    if (auto meaning = explain_status(status, false))
+        out = std::string(meaning->explanation) + " ";
+    else
+        out = "No status code. ";
+    return out + "The reports' own words differ: see each message.";
 }
 
 std::vector<std::pair<std::string, const AuditSummary::Bounces*>> AuditSummary::bounces_by_count() const {
@@ -270,10 +283,13 @@ void AuditSummary::add(const AuditFigures& f, const MessageSource& s) {
     }
     if (f.bounce) {
         Bounces& b = bounces_[f.bounce_status.value_or("no status")];
+        // One status, explained alike, or with each report's own words (its
+        // diagnostic): the smallest text is kept, so the answer does not
+        // depend on the order, and whether they differ.
+        const std::string& said = f.bounce_explanation ? *f.bounce_explanation : std::string();
+        if (b.count > 0 && said != b.explanation) b.differ = true;
+        if (b.count == 0 || said < b.explanation) b.explanation = said;
         ++b.count;
-        // The same status has the same explanation; the smallest text keeps it order-free all the same.
-        if (f.bounce_explanation && (b.explanation.empty() || *f.bounce_explanation < b.explanation))
-            b.explanation = *f.bounce_explanation;
     }
     if (f.notification_action) ++notifications_[*f.notification_action];
     clock_skew_ += static_cast<std::uint64_t>(f.clock_skew);
@@ -394,7 +410,7 @@ std::string AuditSummary::render() const {
         out += "\nBounces (" + std::to_string(total) + ")\n";
         for (const auto& [status, b] : by_count)
             out += "  " + pad(std::to_string(b->count), 8, true) + "  " + pad(escape_for_terminal(status), 9) + " " +
-                   escape_for_terminal(b->explanation.empty() ? "-" : b->explanation) + "\n";
+                   escape_for_terminal(b->words(status)) + "\n";
     }
     if (!notifications_.empty()) {
         // Reports of success or delay: not bounces, counted apart.
@@ -573,7 +589,8 @@ void AuditSummary::write_json(ByteBuffer& out) const {
     const auto by_count = bounces_by_count();
     for (const auto& [status, b] : by_count) {
         w.begin_object().member("status", status).member("count", count(b->count));
-        w.member("explanation", b->explanation.empty() ? std::nullopt : std::optional<std::string>(b->explanation));
+        std::string words = b->words(status);
+        w.member("explanation", words == "-" ? std::nullopt : std::optional<std::string>(std::move(words)));
         w.end_object();
     }
     w.end_array();

@@ -106,7 +106,11 @@ class AuditSummary {
     };
     struct Bounces {
         std::uint64_t count = 0;
-        std::string explanation;
+        std::string explanation;  // the smallest of the group's (order-free)
+        bool differ = false;      // its bounces' explanations are not all the same
+        // What the group's line says: the one explanation, or where they
+        // differ, only what the status means.
+        [[nodiscard]] std::string words(const std::string& status) const;
     };
     struct Percentiles {
         std::uint64_t hops = 0;
