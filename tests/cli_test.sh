@@ -149,6 +149,12 @@ check "check on a success whose original never reached EOP" 1 "$bin" check "$cor
 expect_grep "success, original not traversed" $out "^notification of success; the returned message: NOT APPLICABLE: this message never reached Microsoft 365"
 check "check on a delay warning" 1 "$bin" check "$corpus/notification-exo-delayed-4-4-1.eml"
 expect_grep "delay verdict" $out "^DELAYED: 4.4.1 at mail.fabrikam-supplier.example: delayed, still trying"
+check "check on a 4.4.7 delay" 1 "$bin" check "$corpus/notification-iis-delayed-4-4-7.eml"
+expect_grep "4.4.7 delay, not expired" $out "delayed, still trying: the message has waited in a server's queue without being delivered yet (4.4.7)"
+# A report that names no server: no placeholder in its place.
+printf 'From: MAILER-DAEMON@example.org\nSubject: Delayed Mail (still being retried)\nContent-Type: multipart/report; report-type=delivery-status; boundary="b"\n\n--b\nContent-Type: text/plain\n\nDelayed.\n--b\nContent-Type: message/delivery-status\n\nFinal-Recipient: rfc822; a@example.net\nAction: delayed\n\n--b--\n' > "$tmp/noserver.eml"
+check "check on a delay naming no server" 1 "$bin" check "$tmp/noserver.eml"
+if grep -q " at ?" $out; then fail=$((fail+1)); echo "FAIL placeholder server in the delay line"; cat $out; else pass=$((pass+1)); fi
 check "check on a mixed report" 1 "$bin" check "$corpus/bounce-sendmail-mixed-failed-relayed.eml"
 expect_grep "mixed is a bounce" $out "^NOT DELIVERED: 5.7.64 at tailspin-example.mail.protection.outlook.com"
 check "trace of a notification" 0 "$bin" "$corpus/notification-exo-relayed-to-gmail.eml"

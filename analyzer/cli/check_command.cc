@@ -71,7 +71,7 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
         const Bounce& b = *t.bounce;
         a.verdict = "not-delivered";
         a.line = "NOT DELIVERED: " + b.status.value_or("no status") +
-                 (b.server_only_reported ? ", reported by " : " at ") + b.server.value_or("?") + ": " +
+                 (b.server ? (b.server_only_reported ? ", reported by " : " at ") + *b.server : std::string()) + ": " +
                  b.explanation.value_or("the report gives no known status");
         if (b.hint) a.evidence.push_back("check: " + *b.hint);
         returned_message(b, a);
@@ -84,8 +84,9 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
         const Bounce& n = *t.notification;
         if (!is_success_action(n.action.value_or(""))) {
             a.verdict = "delayed";
-            a.line = "DELAYED: " + n.status.value_or("no status") + " at " + n.server.value_or("?") + ": " +
-                     n.explanation.value_or("delayed, still trying");
+            a.line = "DELAYED: " + n.status.value_or("no status") +
+                     (n.server ? (n.server_only_reported ? ", reported by " : " at ") + *n.server : std::string()) +
+                     ": " + n.explanation.value_or("delayed, still trying");
             if (n.hint) a.evidence.push_back("check: " + *n.hint);
             returned_message(n, a);
             a.status = exit_code::not_confirmed;

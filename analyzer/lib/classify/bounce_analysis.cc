@@ -134,7 +134,13 @@ std::string notification_sentence(std::string_view action, const std::optional<s
     if (action == "expanded")
         return "delivered to a list or alias and passed on to its members, who send no notification of their own";
     std::string s = "delayed, still trying";
-    if (meaning) s += ": " + std::string(meaning->explanation);
+    // x.4.7 ("delivery time expired") in a delay report: the server has
+    // not given up, so the message has only waited, not expired.
+    if (meaning && meaning->code.size() > 4 && meaning->code.substr(1) == ".4.7")
+        s += ": the message has waited in a server's queue without being delivered yet (" + meaning->code +
+             "); it expires only if that goes on until the server gives up";
+    else if (meaning)
+        s += ": " + std::string(meaning->explanation);
     return s;
 }
 

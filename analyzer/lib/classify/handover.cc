@@ -200,7 +200,9 @@ void append_sender_words(std::string& out, const ReceivedFields& f) {
         return;
     }
     const auto& name = sender_name(f);
-    const bool named = name && !name->empty();
+    // A name that is the address itself ("from [192.0.2.12]"): said once.
+    const bool named =
+        name && !name->empty() && !(f.from.ip && (*name == "[" + *f.from.ip + "]" || *name == *f.from.ip));
     if (named) out.append(*name);
     if (f.from.ip) out.append(named ? " [" : "[").append(*f.from.ip).append("]");
     if (!named && !f.from.ip) out.append("an unnamed sender");

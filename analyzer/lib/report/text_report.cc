@@ -299,7 +299,8 @@ std::string bounce_headline(const Bounce& b) {
     if (b.server) line += (b.server_only_reported ? ", reported by " : " at ") + *b.server;
     if (b.status) line += " (" + *b.status + ")";
     if (!b.recipient)
-        line += b.server ? " (the report names no recipient)" : " (the report names no recipient and no server)";
+        line += b.server ? " (no recipient found in what was read of the report)"
+                         : " (no recipient or server found in what was read of the report)";
     return escape_for_terminal(line);
 }
 
