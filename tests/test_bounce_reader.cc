@@ -778,6 +778,25 @@ BOOST_AUTO_TEST_CASE(exchange_2010_prose_gives_the_code_under_the_address) {
     BOOST_TEST(b->recipients.front().diagnostic.value_or("") == "550 5.1.1 RESOLVER.ADR.RecipNotFound; not found");
 }
 
+// The original's headers in the prose, where line wrapping left a fold of
+// white space alone (a DKIM signature's, with CRLF): the block goes on past
+// it; an empty line still ends it.
+BOOST_AUTO_TEST_CASE(the_originals_headers_go_on_past_a_bare_fold) {
+    auto b = read_bounce(
+        "From: postmaster@contoso.example\nSubject: Undeliverable: test\nContent-Type: text/plain\n\n"
+        "Delivery has failed to these recipients or groups:\n\nana@contoso.example\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: contoso.example\n\n"
+        "ana@contoso.example\n#550 5.1.1 RESOLVER.ADR.RecipNotFound; not found ##\n\n"
+        "Original message headers:\n\nReceived: from a.example (192.0.2.1) by exchange.contoso.example;"
+        " Mon, 11 May 2015 04:02:14 -0500\r\nDKIM-Signature: v=1; b=OuXHNaJolrLppBdQ\r\n \r\nA4wvXMOWEnsA==\r\n"
+        "Subject: test subj\r\nDate: Mon, 11 May 2015 12:02:13 +0300\r\n\r\nNot a header: the end\n");
+    BOOST_REQUIRE(b);
+    BOOST_REQUIRE(b->original.has_value());
+    BOOST_TEST(b->original->find("Subject: test subj") != std::string::npos, *b->original);
+    BOOST_TEST(b->original->find("Date: Mon, 11 May 2015") != std::string::npos);
+    BOOST_TEST(b->original->find("Not a header") == std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(original_recipient_is_kept_only_where_the_sender_wrote_another_address) {
     auto report = [](std::string_view recipient_fields) {
         return "From: MAILER-DAEMON@mx.example.net\nTo: jane@example.org\nSubject: Undelivered Mail\nMIME-Version: "

@@ -57,7 +57,17 @@ std::optional<std::string> after_marker(std::string_view text, std::string_view 
 std::optional<std::string> header_block_after(const std::vector<std::string_view>& lines, std::size_t from) {
     while (from < lines.size() && trim_view(lines[from]).empty()) ++from;
     std::string out;
-    for (std::size_t i = from; i < lines.size() && !trim_view(lines[i]).empty() && out.size() < kMaxOriginal; ++i) {
+    for (std::size_t i = from; i < lines.size() && out.size() < kMaxOriginal; ++i) {
+        if (trim_view(lines[i]).empty()) {
+            // An empty line ends the block; one of white space alone, with
+            // more header text right after it, is a fold the prose's line
+            // wrapping left bare (a DKIM signature's, in Outlook's PR_BODY):
+            // dropped, and the block goes on.
+            std::string_view l = lines[i];
+            while (!l.empty() && (l.back() == '\r' || l.back() == '\n')) l.remove_suffix(1);
+            if (l.empty() || i + 1 >= lines.size() || trim_view(lines[i + 1]).empty()) break;
+            continue;
+        }
         out.append(lines[i]);
         out.push_back('\n');
     }
