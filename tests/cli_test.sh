@@ -149,6 +149,11 @@ check "check on a success whose original never reached EOP" 1 "$bin" check "$cor
 expect_grep "success, original not traversed" $out "^notification of success; the returned message: NOT APPLICABLE: this message never reached Microsoft 365"
 check "check on a delay warning" 1 "$bin" check "$corpus/notification-exo-delayed-4-4-1.eml"
 expect_grep "delay verdict" $out "^DELAYED: 4.4.1 at mail.fabrikam-supplier.example: delayed, still trying"
+# TLS 1.0 into EOP: traversed, the version said, and --min-tls 1.2 refuses it.
+check "check on TLS 1.0" 0 "$bin" check "$corpus/o365-relay-tls10.eml"
+expect_grep "TLS 1.0 said" $out "^TRAVERSED: smtp-relay.fabrikam.com \[145.12.88.21\] -> EOP with TLS 1.0"
+expect_grep "TLS 1.0 retired" $out "Microsoft has since retired TLS 1.0 and 1.1 for SMTP"
+check "check --min-tls 1.2 on TLS 1.0" 1 "$bin" check --min-tls 1.2 "$corpus/o365-relay-tls10.eml"
 check "check on a 4.4.7 delay" 1 "$bin" check "$corpus/notification-iis-delayed-4-4-7.eml"
 expect_grep "4.4.7 delay, not expired" $out "delayed, still trying: the message has waited in a server's queue without being delivered yet (4.4.7)"
 # A report that names no server: no placeholder in its place.

@@ -634,8 +634,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     if (masked) v.evidence.push_back(*masked);
     if (v.tls_version && (*v.tls_version == "1.0" || *v.tls_version == "1.1") && entry.role == kEop)
         v.evidence.push_back("TLS " + *v.tls_version +
-                             " into EOP: Microsoft retired TLS 1.0 and 1.1 for SMTP; connections that cannot use TLS "
-                             "1.2 or later are refused or fall back to no TLS");
+                             " into EOP: Microsoft has since retired TLS 1.0 and 1.1 for SMTP; a relay that offers "
+                             "nothing newer needs TLS 1.2 or later now");
     // The same tenant took the message in again later, from an outside
     // system (a gateway it routes its mail through): Exchange's single-valued
     // headers were written at that last pass, and say nothing of this entry.
