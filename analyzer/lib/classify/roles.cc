@@ -562,7 +562,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 provider_seen = true;
                 continue;
             }
-            std::string why = entry.why + ": the first receiver outside the sender's systems";
+            // Past a security gateway, whose the gateway was (the sender's
+            // outbound filter, or the recipient's inbound one taking mail
+            // straight from the internet) the chain does not always show:
+            // the first system past it, on the recipient's side.
+            const bool past_gateway = gateway_seen && !provider_seen && !ms_seen;
+            std::string why = entry.why + (past_gateway ? ": the recipient's first system past the security gateway"
+                                                        : ": the first receiver outside the sender's systems");
             if (checked_by && from_own && sends_on)
                 why += concat({" (it checked the message as a receiver: Authentication-Results by ", *checked_by, ")"});
             if (forwarded) why += " (" + *forwarded + ")";
@@ -573,8 +579,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 why += " (after the sender's provider)";
             else if (ms_seen)
                 why += " (after Microsoft 365)";
-            else if (gateway_seen)
-                why += " (after a security gateway)";
+
             enter_recipient(why);
             continue;
         }
