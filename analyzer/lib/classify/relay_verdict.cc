@@ -581,12 +581,18 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             // not told, so neither is the relay answer.
             // Exchange's own headers may still say how: a tenant's mailbox.
             bool hosted = sig.entity_is("Hosted");
+            // Or an on-premises connector: how it entered, though not from where.
+            bool on_premises = sig.entity_is("HybridOnPrem");
             if (n > 0) {
                 const auto& first = t.hops.front().fields.from;
                 v.first_sender_microsoft = microsoft_sender(t.hops.front().fields, rules).has_value() ||
                                            rules.names_microsoft_365(first.host, first.ip);
             }
-            finish(v, "not-applicable", hosted ? "mailbox" : "unknown", "no-microsoft-365-stamps");
+            finish(v, "not-applicable",
+                   hosted        ? "mailbox"
+                   : on_premises ? "connector-relay"
+                                 : "unknown",
+                   "no-microsoft-365-stamps");
             const bool some_stamp =
                 std::ranges::any_of(t.hops, [](const Hop& h) { return h.role == kEop || h.role == kExo; });
             v.evidence.push_back("the message passed through Microsoft 365 (" + passed + "), but " +
@@ -598,6 +604,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 v.evidence.emplace_back(
                     "FromEntityHeader: Hosted: sent from a mailbox of the tenant (undocumented value), not through a "
                     "relay");
+            if (on_premises)
+                v.evidence.emplace_back(
+                    "FromEntityHeader: HybridOnPrem: Microsoft 365 took it through an on-premises connector, but the "
+                    "stamp of that entry, and so the system it came from, is not in the header");
         }
         if (rules.has_user_relay()) v.evidence.emplace_back("--relay is not looked for: there is no EOP entry");
         t.relay = std::move(v);
@@ -634,8 +644,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     if (masked) v.evidence.push_back(*masked);
     if (v.tls_version && (*v.tls_version == "1.0" || *v.tls_version == "1.1") && entry.role == kEop)
         v.evidence.push_back("TLS " + *v.tls_version +
-                             " into EOP: Microsoft has since retired TLS 1.0 and 1.1 for SMTP; a relay that offers "
-                             "nothing newer needs TLS 1.2 or later now");
+                             " into EOP: Microsoft has since retired TLS 1.0 and 1.1 for SMTP; the sending server "
+                             "needs TLS 1.2 or later now");
     // The same tenant took the message in again later, from an outside
     // system (a gateway it routes its mail through): Exchange's single-valued
     // headers were written at that last pass, and say nothing of this entry.
@@ -806,11 +816,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.tls.reset();
             v.tls_version.reset();
             v.evidence.erase(v.evidence.begin());
-            finish(v, "not-applicable", "unknown", "no-microsoft-365-stamps");
+            const bool on_premises = sig.entity_is("HybridOnPrem");
+            finish(v, "not-applicable", on_premises ? "connector-relay" : "unknown", "no-microsoft-365-stamps");
             v.evidence.push_back("the oldest Microsoft 365 stamp, " + hop_ref(entry) + ", has Microsoft 365's own " +
-                                 *inside +
-                                 " as its sender: the stamp of the entry into Microsoft 365 is not in "
-                                 "this header, so how it entered is unknown");
+                                 *inside + " as its sender: the stamp of the entry into Microsoft 365 is not in " +
+                                 (on_premises ? "this header, so the system it came from is unknown; "
+                                                "FromEntityHeader: HybridOnPrem says an on-premises connector took it"
+                                              : "this header, so how it entered is unknown"));
         } else if (client) {
             finish(v, "not-traversed", "client-submission", "client-submission");
             if (named || relay_client != nullptr)
@@ -898,11 +910,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                              (through_gateway ? "the gateway and " : "") +
                              "EOP, is the sending host's own mail server, not a relay: every stamp before it was "
                              "written on that host, taking the message from a program there");
-    else if (before > 0)
-        v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + t.hops[before - 1].fields.by.host.value_or("?") +
-                             "), before " + (through_gateway ? "the gateway and " : "") + "EOP, is " +
-                             role_words(prev));
-    else
+    else if (before > 0) {
+        const auto& by_before = t.hops[before - 1].fields.by;
+        const auto name = by_before.host ? by_before.host : by_before.ip;
+        v.evidence.push_back(hop_ref(t.hops[before - 1]) + (name ? " (" + *name + ")" : std::string()) + ", before " +
+                             (through_gateway ? "the gateway and " : "") + "EOP, is " + role_words(prev));
+    } else
         v.evidence.emplace_back(through_gateway ? "no hop before the gateway: the sender talked to it directly"
                                                 : "no hop before EOP: the sender talked to EOP directly");
     if (rules.has_user_relay())
@@ -944,6 +957,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     else if (sig.no_connector())
         c.evidence.push_back("no connector took it: Microsoft 365 received it as anonymous internet mail (" +
                              sig.words() + ")");
+    else if (sig.entity_is("Hosted"))
+        c.evidence.push_back(
+            "no connector: FromEntityHeader: Hosted says a mailbox of the tenant sent it "
+            "(undocumented value; " +
+            sig.words() + ")");
     else if (sig.any())
         c.evidence.push_back("the headers do not say whether a connector took it (" + said_words(sig) + ")");
     else
@@ -1086,6 +1104,13 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
          {"X-MS-Exchange-Organization-AuthSource", "X-MS-Exchange-Organization-MessageDirectionality"})
         if (auto value = find_signal(t, name)) v.evidence.push_back(std::string(name) + ": " + std::string(*value));
     check_eop_signals(t, entry, v);
+    // Header signals that contradict each other.
+    if (sig.entity_is("Internet") && sig.dir_out)
+        t.anomalies.push_back(
+            {"signal-contradiction",
+             "FromEntityHeader says Internet (no connector took it) but the spam filter's report says "
+             "DIR:OUT (outgoing mail, which mail coming in over SMTP is only through an on-premises "
+             "connector)"});
     // Header signals that contradict the chain.
     if (sig.entity_is("HybridOnPrem") && !relay_before && !named && !device_direct && !through_gateway)
         t.anomalies.push_back({"signal-contradiction",
