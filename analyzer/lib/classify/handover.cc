@@ -70,18 +70,19 @@ void recipient_orgs_of(const Trace& t, Sides& sides) {
     // which gives the same answer.
     std::array<std::string_view, 16> asked;
     std::size_t n_asked = 0;
-    auto add = [&](std::string_view address) {
+    // Each address's organisation, once; where delivery wrote it (`named_by`),
+    // kept in `delivered` too.
+    auto add = [&](std::string_view address, std::string_view named_by = {}) {
         const auto end = asked.begin() + static_cast<std::ptrdiff_t>(n_asked);
         if (std::find(asked.begin(), end, address) != end) return;
         if (n_asked < asked.size()) asked[n_asked++] = address;
-        add_org(out, org_of_address(address));
+        auto org = org_of_address(address);
+        if (org && !named_by.empty()) sides.delivered.push_back({*org, named_by});
+        add_org(out, std::move(org));
     };
     sides.delivered.clear();
     for (const auto& s : t.signals)
-        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) {
-            add(s.value);
-            if (auto org = org_of_address(s.value)) sides.delivered.push_back({std::move(*org), s.name});
-        }
+        if (iequals(s.name, "Delivered-To") || iequals(s.name, "X-Original-To")) add(s.value, s.name);
     for (auto h = t.hops.rbegin(); h != t.hops.rend(); ++h)
         if (h->fields.for_) add(*h->fields.for_);
     if (t.to) add(*t.to);
@@ -201,8 +202,12 @@ void append_sender_words(std::string& out, const ReceivedFields& f) {
     }
     const auto& name = sender_name(f);
     // A name that is the address itself ("from [192.0.2.12]"): said once.
-    const bool named =
-        name && !name->empty() && !(f.from.ip && (*name == "[" + *f.from.ip + "]" || *name == *f.from.ip));
+    auto is_address = [&](const std::string& n) {
+        const std::string& ip = *f.from.ip;
+        return n == ip ||
+               (n.size() == ip.size() + 2 && n.front() == '[' && n.back() == ']' && n.compare(1, ip.size(), ip) == 0);
+    };
+    const bool named = name && !name->empty() && !(f.from.ip && is_address(*name));
     if (named) out.append(*name);
     if (f.from.ip) out.append(named ? " [" : "[").append(*f.from.ip).append("]");
     if (!named && !f.from.ip) out.append("an unnamed sender");
@@ -642,9 +647,9 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     }
     sides.tenant_group.assign(n, -1);
     int g = -1;
-    std::size_t prev = n;      // the last Microsoft 365 hop so far
-    bool group_wrote = false;  // the current tenant's mailbox wrote the message
-    const bool incoming = last_pass_incoming(t);
+    std::size_t prev = n;          // the last Microsoft 365 hop so far
+    bool group_wrote = false;      // the current tenant's mailbox wrote the message
+    std::optional<bool> incoming;  // asked only where a second tenant may start
     for (std::size_t i = 0; i < n; ++i) {
         if (!sys[i].party || *sys[i].party != kMicrosoft365) continue;
         // Another tenant after a stretch outside Microsoft 365 (the
@@ -653,7 +658,8 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
         // from outside, which a tenant's own mail coming back (a signature
         // service's round trip) never is.
         const bool after_gap = prev != n && i > prev + 1;
-        if (g < 0 || sides.links[i].tenant || (after_gap && group_wrote && incoming)) {
+        if (g < 0 || sides.links[i].tenant ||
+            (after_gap && group_wrote && (incoming ? *incoming : *(incoming = last_pass_incoming(t))))) {
             ++g;
             group_wrote = i == 0 || mailbox_stamp(hops[i].fields);
         }

@@ -417,6 +417,7 @@ std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const Ex
                            " (the accepted domains given with --connectors)";
             }
     // EOP's sender is in a network --internal-net names as the organisation's.
+    if (!rules.has_user_rules()) return std::nullopt;
     if (const EopEntry& eop = record.get(); eop.ip)
         if (auto m = rules.match_from(std::nullopt, eop.ip); m && m->rule->user && m->rule->family == Family::Internal)
             return "EOP's sender " + *eop.ip + " is in the organisation's own network (" + m->evidence() + ")";
