@@ -90,33 +90,37 @@ void recipient_orgs_of(const Trace& t, Sides& sides) {
 
 }  // namespace
 
-namespace {
-
-// A mailbox server's hand-over of what its client wrote: "with mapi",
-// HTTP or HTTPS (Outlook, OWA, a mobile client).
-bool mailbox_stamp(const ReceivedFields& f) {
-    return f.with && (iequals(*f.with, "mapi") || iequals(*f.with, "HTTP") || iequals(*f.with, "HTTPS"));
-}
-
-}  // namespace
-
 // Whether Exchange's single-valued headers, written at the last entry into
 // Microsoft 365, record mail coming in from outside (DIR:INB,
 // MessageDirectionality Incoming, FromEntityHeader Internet) and nothing of
 // the tenant's own (HybridOnPrem, Originating, DIR:OUT, AuthAs Internal).
-bool last_pass_incoming(const Trace& t) {
-    auto report = find_signal(t, "X-Forefront-Antispam-Report");
-    auto direction = find_signal(t, "X-MS-Exchange-Organization-MessageDirectionality");
-    auto entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
-    auto as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
-    if (!as) as = find_signal(t, "X-MS-Exchange-CrossTenant-AuthAs");
-    if ((report && report->find("DIR:OUT") != std::string_view::npos) ||
-        (direction && iequals(trim_wsp(*direction), "Originating")) ||
-        (entity && iequals(trim_wsp(*entity), "HybridOnPrem")) || (as && iequals(trim_wsp(*as), "Internal")))
+bool recorded_incoming(const EntryWords& w) {
+    auto is = [](const std::optional<std::string_view>& v, std::string_view want) {
+        return v && iequals(trim_wsp(*v), want);
+    };
+    if (w.dir_out || is(w.direction, "Originating") || is(w.entity, "HybridOnPrem") || is(w.auth_as, "Internal"))
         return false;
-    return (report && report->find("DIR:INB") != std::string_view::npos) ||
-           (direction && iequals(trim_wsp(*direction), "Incoming")) ||
-           (entity && iequals(trim_wsp(*entity), "Internet"));
+    return w.dir_inb || is(w.direction, "Incoming") || is(w.entity, "Internet");
+}
+
+std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::size_t entry) {
+    for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
+        if (sides.tenant_group[i] < 0 && t.hops[i].role != std::string_view("unknown") && t.hops[i].org &&
+            !sides.is_sender_org(t.hops[i].org))
+            return i;
+    return std::nullopt;
+}
+
+bool last_pass_incoming(const Trace& t) {
+    EntryWords w;
+    auto report = find_signal(t, "X-Forefront-Antispam-Report");
+    w.dir_out = report && report->find("DIR:OUT") != std::string_view::npos;
+    w.dir_inb = report && report->find("DIR:INB") != std::string_view::npos;
+    w.direction = find_signal(t, "X-MS-Exchange-Organization-MessageDirectionality");
+    w.entity = find_signal(t, "X-MS-Exchange-CrossTenant-FromEntityHeader");
+    w.auth_as = find_signal(t, "X-MS-Exchange-Organization-AuthAs");
+    if (!w.auth_as) w.auth_as = find_signal(t, "X-MS-Exchange-CrossTenant-AuthAs");
+    return recorded_incoming(w);
 }
 
 bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides& sides) {

@@ -18,6 +18,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "chain/trace.hh"
@@ -107,6 +108,22 @@ bool senders_tenant(const Trace& t, const std::vector<System>& sys, const Sides&
 // MessageDirectionality Incoming, FromEntityHeader Internet) and nothing of
 // the tenant's own (HybridOnPrem, Originating, DIR:OUT, AuthAs Internal).
 bool last_pass_incoming(const Trace& t);
+
+// The first hop after the one at index `entry` outside Microsoft 365, of a
+// known organisation that is not the sender's: Microsoft 365 sent the
+// message on. Needs the hops' roles.
+std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::size_t entry);
+
+// What Exchange wrote of one entry into Microsoft 365: FromEntityHeader,
+// AuthAs, MessageDirectionality and the spam filter's direction.
+struct EntryWords {
+    std::optional<std::string_view> entity, auth_as, direction;
+    bool dir_out = false, dir_inb = false;
+};
+
+// The rule last_pass_incoming applies, on words already read: mail coming
+// in from outside, and nothing of the tenant's own.
+bool recorded_incoming(const EntryWords& w);
 
 // Whether Microsoft 365's own headers say it took the message through an
 // inbound connector as the tenant's own mail (FromEntityHeader

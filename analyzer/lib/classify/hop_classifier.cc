@@ -29,9 +29,8 @@ std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, c
         if (!as) as = find_signal(t, "X-MS-Exchange-CrossTenant-AuthAs");
         // A tenant that took the message in from outside and sent a copy on
         // (a mailbox's forwarding) is the recipient's, not the sender's.
-        bool sent_on = false;
-        for (std::size_t i = first[0] + 1; i < n && !sent_on; ++i) sent_on = group[i] < 0 && sys[i].party;
-        if (sent_on && last_pass_incoming(t) && t.hops[first[0]].fields.with.value_or("") != "mapi")
+        if (sent_on_out(t, sides, first[0]) && last_pass_incoming(t) &&
+            t.hops[first[0]].fields.with.value_or("") != "mapi")
             out[0].side = "recipient";
         else if (senders_tenant(t, sys, sides) || (entity && !iequals(*entity, "Internet")) ||
                  t.hops[first[0]].fields.with.value_or("") == "mapi")

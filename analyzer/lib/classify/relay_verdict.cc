@@ -343,16 +343,6 @@ std::optional<std::string> other_envelope(const EopEntry& eop, const std::string
 
 std::optional<std::string> envelope_domain_of(std::string_view value);
 
-// The first hop after the entry at `entry` outside Microsoft 365, of an
-// organisation that is not the sender's: Microsoft 365 sent the message on.
-std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::size_t entry) {
-    for (std::size_t i = entry + 1; i < t.hops.size(); ++i)
-        if (sides.tenant_group[i] < 0 && t.hops[i].role != std::string_view("unknown") && t.hops[i].org &&
-            !sides.is_sender_org(t.hops[i].org))
-            return i;
-    return std::nullopt;
-}
-
 // Whether a copy sent on out of Microsoft 365 (at hop index `sent_on`) is
 // the tenant forwarding mail it received: Exchange recorded the entry as
 // anonymous internet mail coming in (FromEntityHeader Internet, the spam
@@ -361,8 +351,7 @@ std::optional<std::size_t> sent_on_out(const Trace& t, const Sides& sides, std::
 // (connector-rules.md section 6). The recipients that copy reached are not
 // the tenant's.
 bool forwarded_out(const ExchangeSignals& sig, const std::optional<std::size_t>& sent_on) {
-    return sent_on && (sig.entity_is("Internet") || (sig.dir_inb && !sig.connector()) ||
-                       (sig.direction && iequals(*sig.direction, "Incoming")));
+    return sent_on && recorded_incoming({sig.entity, sig.auth_as, sig.direction, sig.dir_out, sig.dir_inb});
 }
 
 std::optional<std::string> own_mail(const Trace& t, const Sides& sides, const ExchangeSignals& sig,
@@ -723,14 +712,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         // An SMTP client's submission that Exchange's front end proxied to the
         // mailbox server also leaves a "with mapi" stamp (proxied_smtp_client).
         const auto proxy = proxied_smtp_client(t, entry);
-        const bool mailbox_stamp =
-            (with && (iequals(*with, "mapi") || iequals(*with, "HTTP") || iequals(*with, "HTTPS"))) ||
-            (!f.from.ip && !f.from.host);
+        const bool written_in_mailbox = mailbox_stamp(f) || (!f.from.ip && !f.from.host);
         // Without X-ClientProxiedBy, AuthMechanism 06 (TLSAuthLogin) on the
         // mailbox server's stamp says the same: an SMTP client logged in
         // (observed; Microsoft does not document the codes).
         const bool smtp_auth_mechanism = smtp_auth_by_mechanism(t, entry).has_value();
-        bool mailbox = !proxy && !smtp_auth_mechanism && mailbox_stamp;
+        bool mailbox = !proxy && !smtp_auth_mechanism && written_in_mailbox;
         bool frontend = (f.via && f.via->find("Frontend Transport") != std::string::npos) ||
                         (with && with->find("Frontend Transport") != std::string::npos);
         bool client = f.from.ip && !site_local_address(*f.from.ip) &&

@@ -303,6 +303,10 @@ bool authenticated_submission(const ReceivedFields& f) {
     return note_has(f, "Authenticated sender") || note_has(f, "authenticated") || gmail_submission_id(f);
 }
 
+bool mailbox_stamp(const ReceivedFields& f) {
+    return f.with && (iequals(*f.with, "mapi") || iequals(*f.with, "HTTP") || iequals(*f.with, "HTTPS"));
+}
+
 std::optional<std::string_view> proxied_smtp_client(const Trace& t, const Hop& h) {
     if (!h.fields.with || !iequals(*h.fields.with, "mapi")) return std::nullopt;
     return find_signal(t, "X-ClientProxiedBy");

@@ -62,6 +62,10 @@ bool esmtp_login(const ReceivedFields& f);
 // provider.
 bool authenticated_submission(const ReceivedFields& f);
 
+// A mailbox server's hand-over of what its client wrote: "with mapi",
+// HTTP or HTTPS (Outlook, OWA, a mobile client).
+bool mailbox_stamp(const ReceivedFields& f);
+
 // The Exchange front end that proxied an SMTP client's submission to the
 // mailbox server (X-ClientProxiedBy), when `h` is that mailbox server's
 // "with mapi" stamp: the SMTP AUTH signature of connector-rules §2
