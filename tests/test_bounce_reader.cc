@@ -353,6 +353,39 @@ BOOST_AUTO_TEST_CASE(mimecast_gateway_notice) {
     BOOST_TEST(!two->recipients[1].remote_mta);
 }
 
+// Exchange Online's "Message expired" NDR quotes its last attempt at the
+// destination under its own result: kept apart, never the diagnostic.
+BOOST_AUTO_TEST_CASE(microsoft_ndr_last_attempt) {
+    auto m =
+        read_bounce(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/bounce-exo-ndr-5-4-316-connection-refused.eml"));
+    BOOST_REQUIRE(m);
+    BOOST_REQUIRE(m->recipients.size() == 1U);
+    const auto& r = m->recipients[0];
+    BOOST_TEST(*r.status == "5.4.316");
+    BOOST_TEST(r.diagnostic->starts_with("550 5.4.316 Message expired"));
+    BOOST_REQUIRE(r.last_attempt_server);
+    BOOST_TEST(*r.last_attempt_server == "mx1.wingtip-supply.example (203.0.113.25)");
+    BOOST_TEST(r.last_attempt_result->starts_with("450 4.4.316 Connection refused"));
+    // Prose alone: the earlier attempt does not replace the final result.
+    auto text = read_bounce(
+        "From: postmaster@example.org\nSubject: Undeliverable: x\n\n"
+        "Diagnostic information for administrators:\n\nGenerating server: AM9PR06MB7745.eurprd06.prod.outlook.com\n"
+        "Receiving server: AM9PR06MB7745.eurprd06.prod.outlook.com\n\nuser@example.net\n"
+        "1/1/2025 9:00:00 AM - Server at AM9PR06MB7745.eurprd06.prod.outlook.com returned '550 5.4.312 Message "
+        "expired, DNS query failed(InfoNoRecords)'\n"
+        "1/1/2025 8:50:00 AM - Server at example.net returned '450 4.4.312 DNS query failed "
+        "[Message=InfoNoRecords]'\n");
+    BOOST_REQUIRE(text);
+    BOOST_REQUIRE(text->recipients.size() == 1U);
+    BOOST_TEST(text->recipients[0].diagnostic->starts_with("550 5.4.312"));
+    BOOST_TEST(*text->recipients[0].status == "5.4.312");
+    BOOST_TEST(*text->recipients[0].last_attempt_server == "example.net");
+    // Every line about the receiving server (a delay notice): no last attempt.
+    auto delayed = read_bounce(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/notification-exo-delayed-4-4-1.eml"));
+    BOOST_REQUIRE(delayed);
+    for (const auto& x : delayed->recipients) BOOST_TEST(!x.last_attempt_server);
+}
+
 // The prose readers on hostile text: bounded recipients and fields, no
 // quadratic walk, a forwarded report read at most two levels down.
 BOOST_AUTO_TEST_CASE(prose_layouts_are_bounded) {

@@ -25,6 +25,13 @@ struct BounceRecipient {
     // Original-Recipient, the address as the sender wrote it, where it is
     // another address than `address` (an alias or a forward that rewrote it).
     std::optional<std::string> original;
+    // The last attempt at the destination before the report, where a
+    // Microsoft NDR quotes it beside its own result ("Server at
+    // neko.example.jp (192.0.2.7) returned '450 4.4.316 Connection refused
+    // [...]'"): the server as named there, and the result (its reply, or
+    // Exchange Online's words where no SMTP session took place).
+    std::optional<std::string> last_attempt_server;
+    std::optional<std::string> last_attempt_result;
     bool operator==(const BounceRecipient&) const = default;
 };
 

@@ -312,6 +312,9 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
     BounceReport seen;  // what the text says, merged below
     BounceRecipient* current = nullptr;
     bool after_generating = false;
+    // The server whose reply the report gives as the outcome ("Receiving
+    // server: X"); a "Server at Y returned" of another is an earlier attempt.
+    std::string_view receiving;
     std::optional<std::string> original;
     // The modern layout names the recipient before the administrators' part.
     for (std::size_t i = 0; i < diagnostic_at; ++i) {
@@ -337,6 +340,10 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
                 generating = true;
                 after_generating = true;
             }
+        if (auto v = labelled(l, "Receiving server")) {
+            receiving = v->substr(0, v->find_first_of(" \t"));
+            continue;
+        }
         if (generating || l.empty()) continue;
         // The modern layout's fields are about the one recipient it names, or an unnamed one.
         auto about = [&]() -> BounceRecipient& {
@@ -365,6 +372,21 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
         if (quote != std::string_view::npos && current != nullptr) {
             std::string_view said = l.substr(quote + 11);
             if (!said.empty() && said.back() == '\'') said.remove_suffix(1);
+            // "<time> - Server at neko.example.jp (192.0.2.7) returned '...'",
+            // newest first: a server that is neither the generating nor the
+            // receiving one is the destination at an earlier attempt.
+            if (auto at = l.substr(0, quote).find("Server at "); at != std::string_view::npos && !receiving.empty()) {
+                std::string_view server = trim_view(l.substr(at + 10, quote - at - 10));
+                std::string_view host = server.substr(0, server.find_first_of(" \t"));
+                if (is_host_word(host) && !iequals(host, receiving) &&
+                    !(seen.generating_server && iequals(host, *seen.generating_server))) {
+                    if (!current->last_attempt_server) {
+                        current->last_attempt_server = field(server);
+                        current->last_attempt_result = field(said);
+                    }
+                    continue;
+                }
+            }
             current->diagnostic = field(said);
             if (auto code = find_status_code(said)) current->status = *code;
             continue;
@@ -402,6 +424,10 @@ bool read_microsoft_ndr(std::string_view text, BounceReport& report) {
                     if (!r.status) r.status = s.status;
                     if (!r.remote_mta) r.remote_mta = s.remote_mta;
                     if (!r.diagnostic) r.diagnostic = s.diagnostic;
+                    if (!r.last_attempt_server) {
+                        r.last_attempt_server = s.last_attempt_server;
+                        r.last_attempt_result = s.last_attempt_result;
+                    }
                     break;
                 }
     }

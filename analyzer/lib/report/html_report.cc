@@ -149,8 +149,12 @@ std::string verdict_banner(const Trace& t) {
         title = "NOT DELIVERED: " + bounce_headline(b);
         if (b.explanation) evidence.push_back(*b.explanation);
         if (b.hint) evidence.push_back("Check: " + *b.hint);
-        for (const auto& r : b.report.recipients)
+        for (const auto& r : b.report.recipients) {
             if (r.diagnostic) evidence.push_back(recipient_words(r) + ": " + *r.diagnostic);
+            if (r.last_attempt_server)
+                evidence.push_back("Last attempt at " + *r.last_attempt_server + ": '" +
+                                   r.last_attempt_result.value_or("") + "'");
+        }
     } else if (t.notification) {
         const Bounce& n = *t.notification;
         cls = is_success_action(n.action.value_or("")) ? "ok" : "warn";

@@ -803,6 +803,9 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                             ? std::string("(the diagnostic quoted above)")
                             : escape_for_terminal(*x.diagnostic)) +
                        "\n";
+            if (x.last_attempt_server)
+                out += "           last attempt at " + escape_for_terminal(*x.last_attempt_server) + ": '" +
+                       escape_for_terminal(x.last_attempt_result.value_or("")) + "'\n";
         }
         if (!b.original.empty()) {
             const Trace& o = b.original.front();

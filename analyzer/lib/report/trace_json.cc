@@ -426,6 +426,8 @@ void write_recipients(JsonWriter& w, const std::vector<BounceRecipient>& recipie
             .member("remote_mta", x.remote_mta)
             .member("diagnostic", x.diagnostic)
             .member("original_recipient", x.original)
+            .member("last_attempt_server", x.last_attempt_server)
+            .member("last_attempt_result", x.last_attempt_result)
             .end_object();
     w.end_array();
 }
