@@ -861,11 +861,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     // The sending host's own mail server is no relay: every stamp before
     // EOP written on one host, each taking the message from a program there
     // ("(from www-data@localhost) by app.example", then "from localhost
-    // [127.0.0.1] by app.example"): the host itself gave it to EOP. Asked
-    // where no connector took it: a connector that matches the host makes it
-    // the organisation's server, whatever it sends.
+    // [127.0.0.1] by app.example"): the host itself gave it to EOP. A
+    // connector that matches the host takes it straight from the sending
+    // host, as it takes a device's: the relay is bypassed (--relay naming
+    // the host says it is the relay).
     bool own_mta = false;
-    if (relay_before && !sig.connector() && t.hops[before - 1].fields.by.host) {
+    if (relay_before && t.hops[before - 1].fields.by.host) {
         const std::string& host = *t.hops[before - 1].fields.by.host;
         auto this_host = [&](const std::optional<std::string>& name) {
             return !name || iequals(*name, host) || iequals(*name, "localhost") ||
