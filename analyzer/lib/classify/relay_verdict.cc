@@ -1102,9 +1102,14 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
              "connector)"});
     // Header signals that contradict the chain.
     if (sig.entity_is("HybridOnPrem") && !relay_before && !named && !device_direct && !through_gateway)
-        t.anomalies.push_back({"signal-contradiction",
-                               "FromEntityHeader says HybridOnPrem (an on-premises connector) but the chain shows no "
-                               "system of the sender's before EOP"});
+        t.anomalies.push_back(
+            {"signal-contradiction",
+             prev == std::string_view("sender-infrastructure")
+                 ? "FromEntityHeader says HybridOnPrem (an on-premises connector), yet the system before EOP is "
+                   "the sender's provider, not the sender's own: a connector of type OnPremises matched the "
+                   "provider's server"
+                 : "FromEntityHeader says HybridOnPrem (an on-premises connector) but the chain shows no system of "
+                   "the sender's before EOP"});
     (void)n;
     t.relay = std::move(v);
 }
