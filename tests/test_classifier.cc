@@ -540,6 +540,18 @@ BOOST_AUTO_TEST_CASE(a_loopback_filter_is_the_system_it_sits_in_whichever_side) 
     BOOST_TEST(t.orgs[1].handover.value().starts_with("hand-over at hop #2 from sender.example to recipient.example"));
 }
 
+// fetchmail's stamp is written on the machine that fetched the message, its
+// loopback sender a tunnel there: the fetcher's system, not the mailbox's,
+// and the minutes in the mailbox are the fetch's.
+BOOST_AUTO_TEST_CASE(a_fetchers_loopback_stamp_is_the_fetching_machines) {
+    auto t = traced("fetchmail-imap-ssh-tunnel.eml");
+    BOOST_TEST(*t.hops[1].org == "fastisp.example");
+    BOOST_TEST(*t.hops[2].org == "home-lab.example");
+    BOOST_TEST(*t.hops[3].org == "home-lab.example");
+    BOOST_TEST(*t.hops[2].delay_s == 16 * 60 + 13);
+    BOOST_TEST(t.clock.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -68,6 +68,35 @@ BOOST_AUTO_TEST_CASE(clocks_that_disagree_are_findings_not_negative_delays) {
     BOOST_TEST(t->anomalies.at(0).kind == "clock-skew");
 }
 
+// Stamps are to the second: one a second out of line with the points on
+// either side is rounding, kept with no delay of its own, and the minutes
+// before it stay where they were spent (a fetch from a mailbox).
+BOOST_AUTO_TEST_CASE(a_second_out_of_line_is_rounding_not_a_clock) {
+    auto t = build_trace(
+        "Received: from localhost (localhost [127.0.0.1]) by mx.home.example with ESMTP; Mon, 1 Jan 2024 "
+        "10:04:06 +0000\n"
+        "Received: from pop.isp.example [127.0.0.1] by localhost with POP3 (fetchmail-6.4.37); Mon, 1 Jan 2024 "
+        "10:04:07 +0000\n"
+        "Received: from b.example (b.example [192.0.2.2]) by pop.isp.example with ESMTP; Mon, 1 Jan 2024 "
+        "10:00:04 +0000\n"
+        "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP; Mon, 1 Jan 2024 10:00:05 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->hops.size(), 4U);
+    BOOST_TEST(t->clock.empty());
+    BOOST_TEST(*t->hops[1].delay_s == 0);    // a second before hop 1
+    BOOST_TEST(*t->hops[2].delay_s == 243);  // the fetch: 4m 03s in the mailbox
+    BOOST_TEST(*t->hops[3].delay_s == 0);    // a second before the fetch
+    BOOST_TEST(*t->total_delay_s == 241);
+    for (const auto& h : t->hops) BOOST_TEST(h.anomalies.empty());
+    // Two seconds is a clock that is off.
+    auto two = build_trace(
+        "Received: from b.example (b.example [192.0.2.2]) by c.example with ESMTP; Mon, 1 Jan 2024 10:00:03 +0000\n"
+        "Received: from a.example (a.example [192.0.2.1]) by b.example with ESMTP; Mon, 1 Jan 2024 10:00:05 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(two);
+    BOOST_TEST(two->clock.size() == 1U);
+}
+
 BOOST_AUTO_TEST_CASE(a_device_clock_ahead_leaves_the_chain_alone) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/clock-skew-device.eml"));
     BOOST_REQUIRE(t);

@@ -258,6 +258,11 @@ struct Point {
     int hop;  // 0: the Date header
 };
 
+// Stamps are written to the second by clocks that differ by a fraction of
+// one: a time within a second of the trustworthy points on either side is
+// rounding, not a clock that is off.
+constexpr UnixTime kClockGrain = 1;
+
 // Which points keep a clock the chain agrees with: the run that never goes
 // back in time and keeps the most clocks, a host's stamps counting as one
 // clock between them (vger.kernel.org's two stamps 1m 47s ahead are one clock
@@ -359,12 +364,29 @@ void trusted_points(const std::vector<Point>& p, const std::vector<Hop>& hops, s
     // A clock is off as a whole: a run that keeps some of a host's stamps and
     // leaves out others (its own 5 s between two stamps read as its clock
     // jumping) is no answer; then every stamp counts alike.
-    for (std::size_t a = 0; a < p.size(); ++a)
-        for (std::size_t b = a + 1; b < p.size(); ++b)
-            if (clock_of[a] == clock_of[b] && keep[a] != keep[b]) {
-                pick([](std::size_t) { return std::size_t{1}; });
-                return;
-            }
+    bool whole = true;
+    for (std::size_t a = 0; a < p.size() && whole; ++a)
+        for (std::size_t b = a + 1; b < p.size() && whole; ++b)
+            whole = clock_of[a] != clock_of[b] || keep[a] == keep[b];
+    if (!whole) pick([](std::size_t) { return std::size_t{1}; });
+    // Points left out by no more than the clocks' grain come back in.
+    const std::size_t* kept_before = nullptr;
+    std::size_t last_kept = 0;
+    for (std::size_t i = 0; i < p.size(); ++i) {
+        if (keep[i]) {
+            last_kept = i;
+            kept_before = &last_kept;
+            continue;
+        }
+        std::size_t after = i + 1;
+        while (after < p.size() && !keep[after]) ++after;
+        if ((kept_before == nullptr || p[i].time + kClockGrain >= p[*kept_before].time) &&
+            (after == p.size() || p[i].time <= p[after].time + kClockGrain)) {
+            keep[i] = true;
+            last_kept = i;
+            kept_before = &last_kept;
+        }
+    }
 }
 
 // Whole or half hours, give or take two minutes, inside [lo, hi]: the gap a
@@ -524,14 +546,14 @@ void compute_delays(Trace& trace) {
         if (!keep[i]) continue;
         const Point& pt = points[i];
         if (pt.hop > 0) {
-            if (previous != nullptr) hop_at(pt.hop).delay_s = pt.time - previous->time;
+            if (previous != nullptr) hop_at(pt.hop).delay_s = std::max<UnixTime>(0, pt.time - previous->time);
             last = &pt;
         }
         if (first == nullptr) first = &pt;
         previous = &pt;
     }
     if (first != nullptr && last != nullptr && first != last) {
-        trace.total_delay_s = last->time - first->time;
+        trace.total_delay_s = std::max<UnixTime>(0, last->time - first->time);
         trace.delay_from = first->hop == 0 ? "date" : "first-stamp";
     }
 

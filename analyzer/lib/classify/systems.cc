@@ -58,6 +58,15 @@ bool names_public_system(const SenderSide& f) {
     return false;
 }
 
+// A stamp a mail fetcher wrote: the message taken out of a mailbox over
+// IMAP or POP3 (fetchmail, getmail), not handed over by SMTP.
+bool fetched(const ReceivedFields& f) {
+    if (!f.with) return false;
+    for (std::string_view p : {"IMAP", "IMAP4", "IMAPS", "POP", "POP3", "POP3S"})
+        if (iequals(*f.with, p)) return true;
+    return false;
+}
+
 // Organisations for stamps whose by-side names none (an address literal, an
 // internal name, nothing): the same system seen from a neighbouring stamp.
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
@@ -106,7 +115,19 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                 }
             }
         }
-        if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org) {
+        // A mail fetcher's stamp ("from pop.example [127.0.0.1] by localhost
+        // with IMAP (fetchmail)"): written on the machine that fetched the
+        // message out of its mailbox, which hands it on to its own server
+        // next; a loopback sender there is a tunnel on that machine.
+        if (fetched(f) && i + 1 < n && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from)) {
+            copy_from(i, i + 1,
+                      concat({"a mail fetcher's stamp (with ", *f.with,
+                              "): written on the machine that fetched the "
+                              "message from its mailbox, which handed it on inside to ",
+                              hop_ref(hops[i + 1])}));
+            return true;
+        }
+        if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org && !fetched(f)) {
             copy_from(i, i - 1,
                       concat({"its sender ", *f.from.ip, " is ", site_local_words(*f.from.ip), ": handed on inside ",
                               hop_ref(hops[i - 1]), "'s system"}));
