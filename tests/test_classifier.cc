@@ -475,7 +475,35 @@ BOOST_AUTO_TEST_CASE(unknown_only_when_a_stamp_names_nothing_and_no_neighbour_do
         "Received: (qmail 4242 invoked from network); 4 Nov 2024 10:00:01 -0000\n"
         "From: a@example.net\nDate: Mon, 4 Nov 2024 10:00:00 +0000\n\n");
     BOOST_TEST(t.hops[0].role == "unknown");
-    BOOST_TEST(t.hops[0].evidence.front() == "the stamp names no host and no address, nor does a neighbouring stamp");
+    BOOST_TEST(t.hops[0].evidence.front() ==
+               "the stamp names no host and no address, and no neighbouring stamp names an organisation for it");
+    // After the stamp qmail's SMTP daemon wrote, its own stamp is that system's
+    // even where no organisation is known ("by localhost").
+    auto local = traced_text(
+        "Received: (qmail 18217 invoked from network); 4 Apr 2002 21:41:45 -0000\n"
+        "Received: from localhost (127.0.0.1) by localhost with SMTP; 4 Apr 2002 21:41:45 -0000\n"
+        "Received: from mail.isp.example [192.0.2.104] by localhost with POP3 (fetchmail-5.9.0); 4 Apr 2002 "
+        "21:41:45 -0000\n"
+        "Received: from a.example.com (a.example.com [192.0.2.1]) by mail.isp.example with SMTP; 4 Apr 2002 "
+        "21:41:11 -0000\n"
+        "From: a@example.com\nDate: Thu, 4 Apr 2002 21:41:10 +0000\n\n");
+    BOOST_REQUIRE(local.hops.size() == 4U);
+    BOOST_TEST(local.hops[3].role == local.hops[2].role);
+    BOOST_TEST(local.hops[3].role == "external-delivery");
+    // A hosting company's own server named by one of its customers' suffixes
+    // (*.uberspace.de): the company's organisation, so qmail's stamp on it is too.
+    BOOST_TEST(org_of_name("rigel.uberspace.de").value_or("") == "uberspace.de");
+    BOOST_TEST(org_of_name("u1.rigel.uberspace.de").value_or("") == "u1.rigel.uberspace.de");
+    auto hosted = traced_text(
+        "Received: from rigel.uberspace.de ([95.143.172.238]:38820 \"EHLO rigel.uberspace.de\" "
+        "rhost-flags-OK-OK-OK-OK) by vger.kernel.org with ESMTP id S2406008AbfITLEM; Fri, 20 Sep 2019 07:04:12 "
+        "-0400\n"
+        "Received: (qmail 21475 invoked from network); 20 Sep 2019 10:57:29 -0000\n"
+        "Received: from localhost (HELO webmail.rigel.uberspace.de) (127.0.0.1) by ::1 with SMTP; 20 Sep 2019 "
+        "10:57:29 -0000\n"
+        "From: a@example.org\nDate: Fri, 20 Sep 2019 10:57:28 +0000\n\n");
+    BOOST_TEST(hosted.hops[1].org.value_or("") == "uberspace.de");
+    BOOST_TEST(hosted.hops[1].role != "unknown");
 }
 
 BOOST_AUTO_TEST_CASE(new_rule_families_come_from_config_lines) {

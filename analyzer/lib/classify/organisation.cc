@@ -97,7 +97,12 @@ std::optional<std::string> org_of_name(std::string_view host) {
     std::array<char, kMaxName> buf{};
     std::size_t n = public_name_into(host, buf.data());
     std::optional<std::string> org;
-    if (n != 0) org = PublicSuffixList::instance().registrable_domain(std::string_view(buf.data(), n));
+    if (n != 0) {
+        const auto& list = PublicSuffixList::instance();
+        org = list.registrable_domain(std::string_view(buf.data(), n));
+        // A hosting company's own server, named by one of its customers' suffixes.
+        if (!org) org = list.operator_domain(std::string_view(buf.data(), n));
+    }
     return seen.put(host, std::move(org));
 }
 

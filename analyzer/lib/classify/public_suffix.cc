@@ -87,4 +87,26 @@ std::optional<std::string> PublicSuffixList::registrable_domain(std::string_view
     return std::string(*regdom);
 }
 
+std::optional<std::string> PublicSuffixList::operator_domain(std::string_view host) const {
+    if (ctx_ == nullptr || host.empty() || host.find('\0') != std::string_view::npos) return std::nullopt;
+    thread_local StringMemo<bool, 8192> icann_suffix;
+    auto icann = [&](const char* name) {
+        return psl_is_public_suffix2(ctx_, name, PSL_TYPE_ICANN | PSL_TYPE_NO_STAR_RULE) != 0;
+    };
+    auto listed = [&](const char* name) {
+        return psl_is_public_suffix2(ctx_, name, PSL_TYPE_PRIVATE | PSL_TYPE_NO_STAR_RULE) != 0;
+    };
+    thread_local StringMemo<bool, 8192> private_suffix;
+    // Only a name the list's private section makes a suffix.
+    if (!remembered(private_suffix, host, listed) || remembered(icann_suffix, host, icann)) return std::nullopt;
+    std::optional<std::string_view> regdom;
+    for (std::string_view domain = host; !remembered(icann_suffix, domain, icann);) {
+        auto next = domain.find('.');
+        if (next == std::string_view::npos) return std::nullopt;
+        regdom = domain;
+        domain = domain.substr(next + 1);
+    }
+    return std::string(*regdom);
+}
+
 }  // namespace hopscope

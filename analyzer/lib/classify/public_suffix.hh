@@ -26,6 +26,13 @@ class PublicSuffixList {
     // domain costs one lookup of libpsl's; org_of_name remembers whole answers.
     [[nodiscard]] std::optional<std::string> registrable_domain(std::string_view host) const;
 
+    // For a host named exactly by a suffix of the list's private section (a
+    // hosting company's rigel.uberspace.de under "*.uberspace.de",
+    // s3.amazonaws.com), which has no registrable domain: the domain
+    // registered under the ICANN suffixes alone, the company's own
+    // (uberspace.de). nullopt for any other name.
+    [[nodiscard]] std::optional<std::string> operator_domain(std::string_view host) const;
+
   private:
     PublicSuffixList();
     struct Free {

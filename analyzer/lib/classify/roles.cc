@@ -682,7 +682,16 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 claimed = concat({hop_ref(t.hops[i + 1]), " names its sender only by the HELO ",
                                   *t.hops[i + 1].fields.from.helo,
                                   ", for whose address its receiver recorded no reverse name"});
-            if (auto own = self_stamp(h); i == 0 && own) {
+            // qmail's own stamp after the one its SMTP daemon wrote ("qmail
+            // 18217 invoked from network" over "from localhost by localhost
+            // with SMTP"): handed on inside that system, whatever its name.
+            const bool qmail_own =
+                note_has(f, "invoked from network") || note_has(f, "invoked by uid") || note_has(f, "invoked by alias");
+            if (i > 0 && qmail_own && t.hops[i - 1].role != std::string_view("unknown")) {
+                h.role = t.hops[i - 1].role;
+                h.evidence.assign({concat(
+                    {"qmail's own stamp, naming no system: handed on inside ", hop_ref(t.hops[i - 1]), "'s system"})});
+            } else if (auto own = self_stamp(h); i == 0 && own) {
                 // The first stamp, written on the sending host itself
                 // ("qmail invoked by uid 99"): the sending device, of no
                 // organisation the headers prove.
@@ -692,8 +701,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             } else {
                 h.role = "unknown";
                 h.evidence.assign({claimed ? "the stamp names no host and no address; " + *claimed
-                                           : std::string("the stamp names no host and no address, nor does a "
-                                                         "neighbouring stamp")});
+                                           : std::string("the stamp names no host and no address, and no "
+                                                         "neighbouring stamp names an organisation for it")});
             }
         }
         if (h.org && !sys[i].org_note.empty()) h.evidence.push_back(concat({"org ", *h.org, ": ", sys[i].org_note}));
