@@ -580,6 +580,22 @@ BOOST_AUTO_TEST_CASE(a_fetchers_loopback_stamp_is_the_fetching_machines) {
     BOOST_TEST(t.clock.empty());
 }
 
+// A reverse name of another organisation than the HELO is the network the
+// sender connected from only where no receiver of the chain calls itself by
+// that organisation: a host that receives as tabara.imago.example and sends
+// as "helo www.site.example", a site it hosts, is imago.example's.
+BOOST_AUTO_TEST_CASE(a_reverse_name_the_machine_also_receives_as_is_its_own) {
+    auto t = traced_text(
+        "Received: from tabara.imago.example (helo www.site.example) (192.0.2.5) by lists.lug.example with SMTP; Mon, "
+        "4 Nov 2024 10:00:03 +0000\n"
+        "Received: (qmail 4242 invoked from network); 4 Nov 2024 10:00:02 -0000\n"
+        "Received: from games.tabara.example (games [10.39.2.5]) by tabara.imago.example (Postfix) with ESMTP; Mon, "
+        "4 Nov 2024 10:00:01 +0000\n"
+        "From: a@site.example\nDate: Mon, 4 Nov 2024 10:00:00 +0000\n\n");
+    BOOST_REQUIRE(t.hops.size() == 3U);
+    BOOST_TEST(t.hops[1].org.value_or("") == "imago.example");
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -90,10 +90,21 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                 // system gave itself (HELO) names the network it connected
                 // from (a home ISP's 50-39-105-78.bvtn.or.frontiernet.net for
                 // "helo paulmck-ThinkPad-P72.home"), not who runs it.
+                // Not where a stamp's receiver names a host of the reverse
+                // name's organisation: the machine calls itself that too
+                // (tabara.imago.ro receiving, then sending as "helo
+                // www.dtedu.net", a site it hosts).
+                auto receiver_of_its_org = [&] {
+                    auto org = org_of_name(*next.rdns);
+                    return org && std::any_of(hops.begin(), hops.end(), [&](const Hop& h) {
+                               return h.fields.by.host && org_of_name(*h.fields.by.host) == org;
+                           });
+                };
                 const bool rdns_is_network =
                     next.rdns && next.helo && !iequals(*next.rdns, *next.helo) &&
-                    ((org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo)) ||
-                     (next.ip && names_its_address(*next.rdns, *next.ip)));
+                    ((next.ip && names_its_address(*next.rdns, *next.ip)) ||
+                     (org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo) &&
+                      !receiver_of_its_org()));
                 // Its names, unless the HELO is only a claim (helo_only_claim).
                 if (!helo_only_claim(next))
                     for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
