@@ -596,6 +596,21 @@ BOOST_AUTO_TEST_CASE(a_reverse_name_the_machine_also_receives_as_is_its_own) {
     BOOST_TEST(t.hops[1].org.value_or("") == "imago.example");
 }
 
+// "from vm4-ext.prodigy.example by vm4": a receiver with no domain taking
+// the message by name, with no address, from the previous receiver is inside
+// its system, whatever the next stamp's sender is (a POP server's name).
+BOOST_AUTO_TEST_CASE(a_bare_receiver_taking_from_the_previous_by_name_is_inside_it) {
+    auto t = traced_text(
+        "Received: from pop.sbc.example [192.0.2.84] by localhost with POP3 (fetchmail-5.9.11); Wed, 04 Sep 2002 "
+        "19:27:41 -0700\n"
+        "Received: from vm4-ext.prodigy.example by vm4 with SMTP; Wed,  4 Sep 2002 22:26:20 -0400\n"
+        "Received: from mail1.example.com (mail1.example.com [192.0.2.145]) by vm4-ext.prodigy.example with ESMTP; "
+        "Wed, 4 Sep 2002 22:26:19 -0400\n"
+        "From: a@example.com\nDate: Thu, 5 Sep 2002 02:26:18 +0000\n\n");
+    BOOST_REQUIRE(t.hops.size() == 3U);
+    BOOST_TEST(t.hops[1].org.value_or("") == "prodigy.example");
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -83,6 +83,16 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
     };
     auto try_fill = [&](std::size_t i) {
         const auto& f = hops[i].fields;
+        // A receiver with no domain ("by vm4") that took the message, by name
+        // and with no address recorded, from the previous stamp's receiver
+        // ("from vm4-ext.prodigy.net"): a hand-on inside that system.
+        if (i > 0 && sys[i - 1].org && (!f.by.host || !is_public_name(*f.by.host)) && !f.by.ip && !f.from.ip &&
+            f.from.host && hops[i - 1].fields.by.host && iequals(*f.from.host, *hops[i - 1].fields.by.host)) {
+            copy_from(i, i - 1,
+                      concat({"its receiver has no domain and took the message from ", hop_ref(hops[i - 1]),
+                              "'s receiver ", *f.from.host, " with no address recorded: inside that system"}));
+            return true;
+        }
         if (i + 1 < n) {  // the next stamp's sender is this receiver
             const auto& next = hops[i + 1].fields.from;
             if (!next.ip || !site_local_address(*next.ip)) {
