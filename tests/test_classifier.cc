@@ -611,6 +611,28 @@ BOOST_AUTO_TEST_CASE(a_bare_receiver_taking_from_the_previous_by_name_is_inside_
     BOOST_TEST(t.hops[1].org.value_or("") == "prodigy.example");
 }
 
+// A customer line's reverse name names the access network, not who runs
+// the machine: the device's own stamp takes no organisation from it.
+BOOST_AUTO_TEST_CASE(a_customer_lines_reverse_name_is_no_ones_organisation) {
+    BOOST_TEST(access_line_name("cpc3-sgyl4-0-0-cust125.sgyl.cable.virginmedia.com", std::string("82.41.240.126")));
+    BOOST_TEST(access_line_name("c-24-3-96-11.client.comcast.net", std::nullopt));
+    BOOST_TEST(access_line_name("p351355.pool.example.ne.jp", std::nullopt));
+    BOOST_TEST(access_line_name("bas2-toronto63-1088792724.dsl.bell.ca", std::string("64.229.168.148")));
+    BOOST_TEST(!access_line_name("imr-f9b5566049f9cb01.prolexic.com", std::string("192.0.2.1")));
+    BOOST_TEST(!access_line_name("mail.clientname.example.com", std::nullopt));  // a word inside a word
+    BOOST_TEST(!access_line_name("smtp.cable.example", std::nullopt));           // the registrable domain's own word
+    auto t = traced_text(
+        "Received: from finisterre.wolfson.main (cpc3-sgyl4-0-0-cust125.sgyl.cable.virginmedia.example "
+        "[192.0.2.126]) by opensource2.wolfson.example (Postfix) with ESMTPSA id F2D4; Tue, 16 Nov 2010 23:01:18 "
+        "+0000\n"
+        "Received: from broonie by finisterre.wolfson.main with local (Exim 4.72) id 1PIUWk; Tue, 16 Nov 2010 "
+        "23:01:17 +0000\n"
+        "From: broonie@opensource.wolfson.example\nDate: Tue, 16 Nov 2010 23:01:16 +0000\n\n");
+    BOOST_REQUIRE(t.hops.size() == 2U);
+    BOOST_TEST(!t.hops[0].org);
+    BOOST_TEST(t.hops[1].org.value_or("") == "wolfson.example");
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -626,8 +626,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         std::optional<std::string> access_network;
         if (i > r.first && i <= r.last) {
             const auto& from = t.hops[i].fields.from;
-            if (from.rdns && from.ip && names_its_address(*from.rdns, *from.ip))
-                access_network = org_of_name(*from.rdns);
+            if (from.rdns && from.ip && access_line_name(*from.rdns, from.ip)) access_network = org_of_name(*from.rdns);
         }
         for (; i <= r.last; ++i) {
             Hop& h = t.hops[i];

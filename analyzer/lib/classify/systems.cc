@@ -110,16 +110,19 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                                return h.fields.by.host && org_of_name(*h.fields.by.host) == org;
                            });
                 };
+                // A customer line's name (access_line_name) names no one's
+                // organisation, whatever the client called itself.
+                const bool access_line = next.rdns && access_line_name(*next.rdns, next.ip);
                 const bool rdns_is_network =
-                    next.rdns && next.helo && !iequals(*next.rdns, *next.helo) &&
-                    ((next.ip && names_its_address(*next.rdns, *next.ip)) ||
-                     (org_of_name(*next.helo) && org_of_name(*next.rdns) != org_of_name(*next.helo) &&
-                      !receiver_of_its_org()));
+                    access_line ||
+                    (next.rdns && next.helo && !iequals(*next.rdns, *next.helo) && org_of_name(*next.helo) &&
+                     org_of_name(*next.rdns) != org_of_name(*next.helo) && !receiver_of_its_org());
                 // Its names, unless the HELO is only a claim (helo_only_claim).
                 if (!helo_only_claim(next))
                     for (const auto* name : {&next.rdns, &next.host, &next.helo}) {
                         if (!*name || !is_public_name(**name)) continue;
-                        if (rdns_is_network && name != &next.helo && **name == *next.rdns) continue;
+                        if (rdns_is_network && (access_line || name != &next.helo) && iequals(**name, *next.rdns))
+                            continue;
                         System cand = system_named(rules, *name, next.ip, std::nullopt);
                         if (!cand.org) continue;
                         cand.org_note = concat({"the next stamp's sender ", **name, " is this receiver"});
@@ -300,6 +303,33 @@ bool names_its_address(std::string_view name, std::string_view ip) {
         i = j;
     }
     return matched >= 3;
+}
+
+bool access_line_name(std::string_view name, const std::optional<std::string>& ip) {
+    if (ip && names_its_address(name, *ip)) return true;
+    // The labels before the registrable domain: a word of a customer line's
+    // (cpc3-sgyl4-0-0-cust125.sgyl.cable.virginmedia.com,
+    // c-24-3-96-11.client.comcast.net, p351355.pool.example.ne.jp).
+    auto org = org_of_name(name);
+    if (!org || name.size() <= org->size()) return false;
+    std::string_view prefix = name.substr(0, name.size() - org->size());
+    static constexpr std::array<std::string_view, 26> kWords{
+        "cust",    "customer",  "dsl",  "adsl", "vdsl",  "xdsl",   "sdsl",   "cable", "dyn",
+        "dynamic", "dhcp",      "pool", "ppp",  "pppoe", "dialup", "dialin", "dial",  "client",
+        "clients", "broadband", "ftth", "fttp", "fttc",  "fttb",   "cpe",    "dip"};
+    for (std::size_t i = 0; i < prefix.size();) {
+        if (std::isalpha(static_cast<unsigned char>(prefix[i])) == 0) {
+            ++i;
+            continue;
+        }
+        std::size_t j = i;
+        while (j < prefix.size() && std::isalpha(static_cast<unsigned char>(prefix[j])) != 0) ++j;
+        std::string_view word = prefix.substr(i, j - i);
+        for (auto w : kWords)
+            if (iequals(word, w)) return true;
+        i = j;
+    }
+    return false;
 }
 
 std::optional<Family> family(const System& s) {

@@ -48,6 +48,12 @@ bool note_has(const ReceivedFields& f, std::string_view what);
 // (bas2-toronto63-1088792724.dsl.bell.ca).
 bool names_its_address(std::string_view name, std::string_view ip);
 
+// Whether a reverse name is an access network's name for a customer's line:
+// it spells its address out (names_its_address), has a customer line's word
+// before its registrable domain (cust, dsl, cable, dyn, dhcp, pool, ppp,
+// client, …).
+bool access_line_name(std::string_view name, const std::optional<std::string>& ip);
+
 // Gmail's stamp of a client's submission: a Google by-host and an id with
 // "sm" and digits ("by mx.google.com with ESMTPS id u23sm1686152bkw.11", as
 // Gmail wrote submissions before ESMTPSA; its inbound ids have "si"). Observed
