@@ -633,6 +633,26 @@ BOOST_AUTO_TEST_CASE(a_customer_lines_reverse_name_is_no_ones_organisation) {
     BOOST_TEST(t.hops[1].org.value_or("") == "wolfson.example");
 }
 
+// SenderIPAddresses holds IPv4 only: an IPv6 relay a connector took over TLS
+// was matched by certificate; without TLS, nothing documented explains it.
+BOOST_AUTO_TEST_CASE(an_ipv6_relay_is_matched_by_certificate_or_contradicts) {
+    auto t = traced("o365-relay-exim.eml");
+    BOOST_REQUIRE(t.relay && t.relay->connector);
+    BOOST_TEST(t.relay->connector->matched_by.value_or("") == "certificate");
+    std::string text = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-relay-exim.eml");
+    const std::string tls = " with Microsoft SMTP\n Server (version=TLS1_3, cipher=TLS_AES_256_GCM_SHA384) id";
+    auto at = text.find(tls);
+    BOOST_REQUIRE(at != std::string::npos);
+    text.replace(at, tls.size(), " with Microsoft SMTP\n Server id");
+    auto plain = build_trace(text);
+    BOOST_REQUIRE(plain);
+    classify(*plain, RuleSet::builtin());
+    BOOST_TEST(!plain->relay->connector->matched_by);
+    BOOST_TEST(std::ranges::any_of(plain->anomalies, [](const Anomaly& a) {
+        return a.kind == "signal-contradiction" && a.detail.find("IPv6") != std::string::npos;
+    }));
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -272,6 +272,16 @@ BOOST_AUTO_TEST_CASE(each_reason_a_connector_did_not) {
     m = match_connectors(entry("198.51.100.77"), config_of({wide}));
     BOOST_TEST(!m.name);
     BOOST_TEST(any(m.connectors[0].why, "198.51.0.0/16, 2001:db8::1 are not entries Exchange Online accepts"));
+    // An IPv6 sender: no connector matches it by IP, whatever the list shows,
+    // and the list said is what Exchange Online accepts.
+    auto v6 = connector("With IPv6");
+    v6.sender_ip_addresses = {"203.0.113.25", "2001:db8:40::25"};
+    m = match_connectors(entry("2001:db8:40::25"), config_of({v6}));
+    BOOST_TEST(!m.name);
+    BOOST_TEST((m.connectors[0].outcome == ConnectorOutcome::CannotMatch));
+    BOOST_TEST(any(m.connectors[0].why, "an IPv6 address: SenderIPAddresses holds IPv4 addresses only"));
+    m = match_connectors(entry("198.51.100.9"), config_of({v6}));
+    BOOST_TEST(any(m.connectors[0].why, "which is not in SenderIPAddresses (203.0.113.25)"));
 }
 
 BOOST_AUTO_TEST_CASE(several_match_and_the_first_is_named) {

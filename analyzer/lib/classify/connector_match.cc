@@ -50,6 +50,7 @@ Side by_ip(const InboundConnector& c, const EopEntry& e) {
     if (c.sender_ip_addresses.empty() && lost == nullptr) return s;
     s.applies = true;
     std::vector<std::string> skipped;
+    std::vector<std::string> accepted;
     std::optional<std::string> hit;
     IpKey key = IpKey::parse(e.ip.value_or(""));
     for (const auto& text : c.sender_ip_addresses) {
@@ -58,6 +59,7 @@ Side by_ip(const InboundConnector& c, const EopEntry& e) {
             skipped.push_back(text);
             continue;
         }
+        accepted.push_back(text);
         if (!hit && key.valid && entry.network->contains(key)) hit = text;
     }
     if (!skipped.empty())
@@ -68,6 +70,11 @@ Side by_ip(const InboundConnector& c, const EopEntry& e) {
     if (!e.ip || !key.valid) {
         s.outcome = ConnectorOutcome::Unknown;
         s.why = "the headers do not show the address EOP received the message from, to compare with SenderIPAddresses";
+    } else if (key.v6) {
+        // connector-rules section 3: New-InboundConnector, "IPv6 addresses are not supported".
+        s.outcome = ConnectorOutcome::CannotMatch;
+        s.why = "EOP received it from " + *e.ip + source +
+                ", an IPv6 address: SenderIPAddresses holds IPv4 addresses only, so no connector matches it by IP";
     } else if (hit) {
         s.outcome = ConnectorOutcome::Matches;
         s.why = "EOP received it from " + *e.ip + source + ", which SenderIPAddresses " + *hit + " covers";
@@ -78,7 +85,7 @@ Side by_ip(const InboundConnector& c, const EopEntry& e) {
     } else {
         s.outcome = ConnectorOutcome::CannotMatch;
         s.why = "EOP received it from " + *e.ip + source + ", which is not in SenderIPAddresses (" +
-                joined(c.sender_ip_addresses) + ")";
+                (accepted.empty() ? std::string("no entry Exchange Online accepts") : joined(accepted)) + ")";
     }
     return s;
 }

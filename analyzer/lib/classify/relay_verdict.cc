@@ -212,6 +212,24 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
             return;
         }
     }
+    // An OnPremises connector's SenderIPAddresses holds IPv4 only
+    // (connector-rules section 3: New-InboundConnector, "IPv6 addresses are
+    // not supported"): a sender at an IPv6 address matched by certificate.
+    if (guess && v.ip && v.ip->find(':') != std::string::npos && !sig.as_is("Partner")) {
+        if (eop.fields.tls) {
+            c.matched_by = "certificate";
+            c.evidence.push_back("EOP received it from " + *v.ip +
+                                 ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only): the connector "
+                                 "matched the TLS certificate's name (TlsSenderCertificateName); the certificate "
+                                 "itself is not in the headers");
+        } else {
+            c.evidence.push_back("EOP received it from " + *v.ip +
+                                 ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only), and without "
+                                 "TLS, so no certificate can have matched either: the headers do not show how a "
+                                 "connector could have taken it");
+        }
+        return;
+    }
     if (attributed) {
         auto ip = attributed_ip(*attributed);
         if (!guess) {
@@ -1100,6 +1118,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
              "FromEntityHeader says Internet (no connector took it) but the spam filter's report says "
              "DIR:OUT (outgoing mail, which mail coming in over SMTP is only through an on-premises "
              "connector)"});
+    if (sig.connector() && !sig.as_is("Partner") && v.ip && v.ip->find(':') != std::string::npos && !entry.fields.tls)
+        t.anomalies.push_back({"signal-contradiction",
+                               "Exchange says a connector took the message, but EOP received it from an IPv6 address "
+                               "(which SenderIPAddresses cannot hold) without TLS (so no certificate can have "
+                               "matched): no connector setting Microsoft documents explains it"});
     // Header signals that contradict the chain.
     if (sig.entity_is("HybridOnPrem") && !relay_before && !named && !device_direct && !through_gateway)
         t.anomalies.push_back(
