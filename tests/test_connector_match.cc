@@ -272,6 +272,17 @@ BOOST_AUTO_TEST_CASE(each_reason_a_connector_did_not) {
     m = match_connectors(entry("198.51.100.77"), config_of({wide}));
     BOOST_TEST(!m.name);
     BOOST_TEST(any(m.connectors[0].why, "198.51.0.0/16, 2001:db8::1 are not entries Exchange Online accepts"));
+    // Internet mail over TLS from a host under a certificate connector's name:
+    // the relay presented no certificate (or another), not a configuration out
+    // of force; an IP connector matching internet mail is one.
+    EopEntry internet = entry("203.0.113.45", true, "relay2.contoso.com");
+    internet.from_entity = "Internet";
+    m = match_connectors(internet, config_of({by_cert}));
+    BOOST_TEST(!m.config_not_in_force);
+    BOOST_TEST(any(m.evidence, "so the relay presented none or one of another name"));
+    internet.ip = "198.51.100.77";
+    m = match_connectors(internet, config_of({by_ip, by_cert}));
+    BOOST_TEST(m.config_not_in_force);
     // An IPv6 sender: no connector matches it by IP, whatever the list shows,
     // and the list said is what Exchange Online accepts.
     auto v6 = connector("With IPv6");

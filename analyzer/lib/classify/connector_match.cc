@@ -396,6 +396,19 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
             " connectors given can have: the configuration given is not the one in force when the "
             "message passed (another tenant's, or changed since)");
     } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
+               !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner")) &&
+               std::none_of(m.connectors.begin(), m.connectors.end(), [](const ConnectorVerdict& v) {
+                   return v.outcome == ConnectorOutcome::Matches && v.matched_by == std::optional<std::string>("ip");
+               })) {
+        // Only consistent with a certificate match: the certificate is not in
+        // the headers, and a relay that presents none (or one of another
+        // name) is taken as internet mail.
+        m.evidence.push_back(
+            "EOP's stamp says no connector took the message (FromEntityHeader: Internet): connector " +
+            quoted(chosen->connector) +
+            " takes a relay only by the TLS certificate it presents, which the headers cannot show, so the relay "
+            "presented none or one of another name (check the certificate the relay sends as a client)");
+    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
                !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner"))) {
         m.config_not_in_force = true;
         m.evidence.push_back(
