@@ -806,11 +806,23 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.front() = "Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ")" +
                                  (v.host || v.ip ? " from " + seen_words(v) : std::string()) +
                                  (self && v.ip ? " (X-Originating-IP)" : "");
-            finish(v, "not-applicable", "mailbox", "mailbox");
-            v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) + " is the mailbox server" +
-                                 (with ? " taking it with " + *with : std::string()) +
-                                 " (Outlook, OWA or a mobile client)" +
-                                 (route_out ? std::string() : std::string(", not sent through a relay")));
+            if (t.report_content_type && e == 0) {
+                // A delivery report whose only entry is the mailbox server's
+                // own hand-over: Exchange Online wrote it (an NDR, a delay or
+                // relay notice), no client did.
+                finish(v, "not-applicable", "mailbox", "microsoft-365-report");
+                v.evidence.front() =
+                    "Exchange Online handed the report to the mailbox at " + hop_ref(entry) + " (" + by + ")";
+                v.evidence.push_back("a delivery report (multipart/report) whose first stamp is " + hop_ref(entry) +
+                                     ", the mailbox server" + (with ? " taking it with " + *with : std::string()) +
+                                     ": Exchange Online wrote it itself, no client and no relay sent it");
+            } else {
+                finish(v, "not-applicable", "mailbox", "mailbox");
+                v.evidence.push_back("written in an Exchange Online mailbox: " + hop_ref(entry) +
+                                     " is the mailbox server" + (with ? " taking it with " + *with : std::string()) +
+                                     " (Outlook, OWA or a mobile client)" +
+                                     (route_out ? std::string() : std::string(", not sent through a relay")));
+            }
         } else if (auto inside = microsoft_sender(f, rules)) {
             // A Microsoft 365 host handed it on: the stamp of the entry itself
             // is not in this header (cut, or the stamps were put together).

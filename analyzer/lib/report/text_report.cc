@@ -218,6 +218,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "no-received") return "no Received stamp: the headers do not tell";
     if (reason == "no-microsoft-365-stamps") return "the stamp of Microsoft 365's entry is not in this header";
     if (reason == "outlook-com") return "sent from a personal Outlook.com mailbox";
+    if (reason == "microsoft-365-report") return "a delivery report Microsoft 365 wrote itself";
     return "the headers do not tell";
 }
 
