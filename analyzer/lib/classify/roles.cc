@@ -66,7 +66,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
                 why = m->evidence() + " sent this on inside your organisation";
         if (!why && authenticated_submission(h.fields))
-            why = "authenticated submission (" + h.fields.with.value_or("AUTH") + "): the sender's own mail server";
+            why = "authenticated submission (" + h.fields.with.value_or("AUTH") +
+                  "): the sender logged in to it, so it is the mail server the sender uses (its own, or a provider's)";
         own_seen[i] = std::move(why);
         return *own_seen[i];
     };
