@@ -97,6 +97,24 @@ BOOST_AUTO_TEST_CASE(a_second_out_of_line_is_rounding_not_a_clock) {
     BOOST_TEST(two->clock.size() == 1U);
 }
 
+// One host's stamps on either side of the Date header it wrote (a list
+// server's first stamp, then its SMTP hand-on after it set the Date): one
+// clock cannot be off against itself; the minutes are time on that host.
+BOOST_AUTO_TEST_CASE(a_hosts_stamps_around_its_date_are_time_not_skew) {
+    auto t = build_trace(
+        "Received: from lists.example.org [192.0.2.11] by relay2.example.net with esmtp; Tue, 23 Jul 2002 01:28:32 "
+        "+0000\n"
+        "Received: from localhost (lnchuser@localhost) by lists.example.org with SMTP id TAA16990; Mon, 22 Jul 2002 "
+        "19:11:24 -0400\n"
+        "Received: by lists.example.org; Mon, 22 Jul 2002 19:05:32 -0400\n"
+        "Date: Mon, 22 Jul 2002 19:11:24 -0400\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->clock.empty());
+    BOOST_TEST(*t->hops[0].delay_s == 0);
+    BOOST_TEST(*t->hops[1].delay_s == 352);
+    for (const auto& h : t->hops) BOOST_TEST(h.anomalies.empty());
+}
+
 BOOST_AUTO_TEST_CASE(a_device_clock_ahead_leaves_the_chain_alone) {
     auto t = build_trace(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/clock-skew-device.eml"));
     BOOST_REQUIRE(t);

@@ -369,6 +369,17 @@ void trusted_points(const std::vector<Point>& p, const std::vector<Hop>& hops, s
         for (std::size_t b = a + 1; b < p.size() && whole; ++b)
             whole = clock_of[a] != clock_of[b] || keep[a] == keep[b];
     if (!whole) pick([](std::size_t) { return std::size_t{1}; });
+    // A host's stamps still kept in part: a clock cannot be off against
+    // itself, so a stamp it left out is time that passed on that host (a list
+    // server's first stamp before the Date header it wrote), kept. (The Date
+    // header is the client's, whatever clock it shares.)
+    for (std::size_t a = 0; a < p.size(); ++a)
+        if (!keep[a] && p[a].hop > 0)
+            for (std::size_t b = 0; b < p.size(); ++b)
+                if (keep[b] && p[b].hop > 0 && clock_of[b] == clock_of[a]) {
+                    keep[a] = true;
+                    break;
+                }
     // Points left out by no more than the clocks' grain come back in.
     const std::size_t* kept_before = nullptr;
     std::size_t last_kept = 0;
@@ -579,15 +590,19 @@ void compute_delays(Trace& trace) {
         ClockFinding f;
         f.hop = pt.hop;
         bool fast = after != nullptr && pt.time > after->time;
+        // Points kept for their clock's sake may stand out of order: a bound
+        // they give the wrong way is no bound.
+        auto bound = [&](UnixTime span) { return span >= f.min_s ? std::optional<std::int64_t>(span) : std::nullopt; };
         if (fast) {
             f.min_s = pt.time - after->time;
-            if (before != nullptr) f.max_s = pt.time - before->time;
+            if (before != nullptr) f.max_s = bound(pt.time - before->time);
         } else if (before != nullptr) {
             f.min_s = before->time - pt.time;
-            if (after != nullptr) f.max_s = after->time - pt.time;
+            if (after != nullptr) f.max_s = bound(after->time - pt.time);
         } else {
             continue;  // cannot happen: a point out of line has a neighbour it contradicts
         }
+        if (f.min_s <= 0) continue;
         f.zone_sized = zone_sized(f.min_s, f.max_s);
         if (pt.hop == 0) {
             f.kind = "date-ahead";
