@@ -65,6 +65,9 @@ for r in records:
             ends_elsewhere.append(f"{key}: ends in local-relay of {org}, From {domain}")
     reached = False
     for run in runs:
+        # A message sent again (earlier-delivery) starts a second story.
+        if (run.get("handover") or "").startswith("sent again at "):
+            reached = False
         if run["role"] in ("external-delivery", "mailing-list"):
             reached = True
         elif reached and run["role"] in SENDER_SIDE:

@@ -656,6 +656,27 @@ BOOST_AUTO_TEST_CASE(an_ipv6_relay_is_matched_by_certificate_or_contradicts) {
     }));
 }
 
+// A message sent again days after an earlier delivery: the sending again is
+// a story of its own, read from its own start, not the recipient's side of
+// the first one.
+BOOST_AUTO_TEST_CASE(a_message_sent_again_starts_a_second_story) {
+    auto t = traced_text(
+        "Received: from out.resender.example (out.resender.example [198.51.100.8]) by mx.reader.example with ESMTP; "
+        "Fri, 5 Jan 2024 10:00:09 +0000\n"
+        "Received: from laptop (unknown [203.0.113.7]) by out.resender.example with ESMTPSA; Fri, 5 Jan 2024 "
+        "10:00:05 +0000\n"
+        "Received: from mail.first.example (mail.first.example [192.0.2.1]) by mx.gotit.example with ESMTP; Mon, 1 Jan "
+        "2024 10:00:02 +0000\n"
+        "From: a@first.example\nDate: Fri, 5 Jan 2024 10:00:00 +0000\n\n");
+    BOOST_REQUIRE(t.hops.size() == 3U);
+    BOOST_TEST(t.hops[0].role == "external-delivery");
+    BOOST_TEST(t.hops[0].evidence.front().starts_with("an earlier delivery of the message"));
+    BOOST_TEST(t.hops[1].role != "external-delivery");
+    BOOST_TEST(t.hops[2].role == "external-delivery");
+    BOOST_TEST(std::ranges::any_of(
+        t.orgs, [](const OrgSegment& o) { return o.handover && o.handover->starts_with("sent again at hop #2"); }));
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

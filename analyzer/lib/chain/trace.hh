@@ -213,6 +213,9 @@ struct Trace {
     // The Date names its zone and a plausible year: a time delays may count
     // from. Not in the JSON (its anomalies say why not).
     bool created_certain = true;
+    // Hops before this position record an earlier delivery of the message,
+    // which was sent again from here (the anomaly earlier-delivery); 0: none.
+    std::size_t sent_again_at = 0;
     // From the first trustworthy time (the Date header, or the first stamp
     // when the Date is missing or its clock is off) to the last stamp whose
     // clock agrees with the chain; never negative. delay_from says which

@@ -496,6 +496,7 @@ void zone_gap_detail(ClockFinding& f) {
 std::size_t sent_again(Trace& trace) {
     constexpr std::int64_t kDay = 86400;
     constexpr std::int64_t kHour = 3600;
+    trace.sent_again_at = 0;
     if (!trace.created || !trace.created_certain) return 0;
     const UnixTime date = *trace.created;
     std::size_t restart = 0;
@@ -524,6 +525,7 @@ std::size_t sent_again(Trace& trace) {
               std::string(duration_chars(*first_new.fields.time - *last_old.fields.time).view()) +
               " later, as its Date header says (a message resent or reused): the delays count from there";
     trace.anomalies.push_back({"earlier-delivery", std::move(detail)});
+    trace.sent_again_at = restart;
     return restart;
 }
 

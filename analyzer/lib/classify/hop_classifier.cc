@@ -66,7 +66,9 @@ std::vector<TenantRun> tenants(const Trace& t, const std::vector<System>& sys, c
 
 }  // namespace
 
-void classify(Trace& t, const RuleSet& rules) {
+namespace {
+
+void classify_chain(Trace& t, const RuleSet& rules) {
     for (auto& h : t.hops) {
         h.role = "unknown";
         h.org.reset();
@@ -107,6 +109,40 @@ void classify(Trace& t, const RuleSet& rules) {
                              (h.role != std::string_view("mailing-list") || family(sys[i]) == Family::List);
         if (named_service && !o.service) o.service = sys[i].service->product;
     }
+}
+
+}  // namespace
+
+void classify(Trace& t, const RuleSet& rules) {
+    const std::size_t again = t.sent_again_at;
+    if (again == 0 || again >= t.hops.size()) {
+        classify_chain(t, rules);
+        return;
+    }
+    // An earlier delivery, then the message sent again from another system:
+    // two stories, each read from its own start; the relay answer is about
+    // the sending again.
+    Trace earlier;
+    earlier.from = t.from;
+    earlier.to = t.to;
+    earlier.hops.assign(std::make_move_iterator(t.hops.begin()),
+                        std::make_move_iterator(t.hops.begin() + static_cast<std::ptrdiff_t>(again)));
+    t.hops.erase(t.hops.begin(), t.hops.begin() + static_cast<std::ptrdiff_t>(again));
+    classify_chain(earlier, rules);
+    classify_chain(t, rules);
+    const std::string note =
+        "an earlier delivery of the message, before it was sent again at " + hop_ref(t.hops.front());
+    for (auto& h : earlier.hops) h.evidence.insert(h.evidence.begin(), note);
+    if (!t.orgs.empty()) {
+        auto& first = t.orgs.front().handover;
+        first = "sent again at " + hop_ref(t.hops.front()) + ", after an earlier delivery" +
+                (first ? "; " + *first : std::string());
+    }
+    t.hops.insert(t.hops.begin(), std::make_move_iterator(earlier.hops.begin()),
+                  std::make_move_iterator(earlier.hops.end()));
+    t.orgs.insert(t.orgs.begin(), std::make_move_iterator(earlier.orgs.begin()),
+                  std::make_move_iterator(earlier.orgs.end()));
+    for (auto& a : earlier.anomalies) t.anomalies.push_back(std::move(a));
 }
 
 }  // namespace hopscope
