@@ -677,6 +677,19 @@ BOOST_AUTO_TEST_CASE(a_message_sent_again_starts_a_second_story) {
         t.orgs, [](const OrgSegment& o) { return o.handover && o.handover->starts_with("sent again at hop #2"); }));
 }
 
+// A first stamp with no sender is the sending host's about itself: that
+// host is the origin (the audit groups devices by it).
+BOOST_AUTO_TEST_CASE(a_self_stamp_names_the_origin) {
+    auto t = traced_text(
+        "Received: from monitor02.int.example.com (monitor02.int.example.com [10.150.9.44]) by mta-out.example.com "
+        "with ESMTP; Tue, 18 Mar 2025 12:40:17 +0000\n"
+        "Received: by monitor02.int.example.com (Postfix, from userid 110) id 4ZH; Tue, 18 Mar 2025 12:40:16 +0000\n"
+        "From: nagios@example.com\nDate: Tue, 18 Mar 2025 12:40:16 +0000\n\n");
+    BOOST_REQUIRE(t.hops.size() == 2U);
+    BOOST_TEST(t.hops[0].role == "origin-device");
+    BOOST_TEST(origin_of(t).host.value_or("") == "monitor02.int.example.com");
+}
+
 BOOST_AUTO_TEST_CASE(a_lists_front_relay_is_the_lists_not_the_senders) {
     auto t = traced("list-front-mx.eml");
     BOOST_TEST(story(t) ==

@@ -239,6 +239,16 @@ SenderSide origin_of(const Trace& t) {
             client.ip = std::move(ip);
             return client;
         }
+    // A first stamp with no sender, written by the sending host about itself
+    // (classified origin-device: "by monitor02 (Postfix, from userid 0)"):
+    // that host is the origin.
+    if (!first.ip && !first.host && !first.helo && !first.rdns &&
+        t.hops.front().role == std::string_view("origin-device") && (f.by.host || f.by.ip)) {
+        SenderSide self;
+        self.host = f.by.host;
+        self.ip = f.by.ip;
+        return self;
+    }
     return first;
 }
 
