@@ -70,6 +70,24 @@ BOOST_AUTO_TEST_CASE(lost_indentation_joins_the_field_above) {
     BOOST_TEST(b.anomalies.at(0).kind == "lost-indentation");
 }
 
+// Exchange writes its anti-spam key lists on the line after the name: lost
+// indentation leaves "CIP:...;DIR:OUT;" at the start of a line, which goes
+// on with the empty field above; a real field after an empty one does not.
+BOOST_AUTO_TEST_CASE(a_key_list_that_lost_its_indentation_is_the_fields_value) {
+    auto b = split_header_block(
+        "X-Forefront-Antispam-Report:\n"
+        "CIP:198.51.100.30;CTRY:NL;LANG:en;SCL:1;SRV:;IPV:NLI;SFV:NSPM;DIR:OUT;\n"
+        "X-Microsoft-Antispam:\n"
+        "BCL:0;ARA:13230040;\n"
+        "X-MS-Exchange-Message-Is-Ndr:\n"
+        "Subject: a; b\n"
+        "CIP:192.0.2.1;DIR:INB;\n");
+    BOOST_TEST(names(b) ==
+               "X-Forefront-Antispam-Report|X-Microsoft-Antispam|X-MS-Exchange-Message-Is-Ndr|Subject|CIP|");
+    BOOST_TEST(unfold_collapsed(b.fields[0].raw).find("DIR:OUT;") != std::string::npos);
+    BOOST_TEST(b.anomalies.at(0).kind == "lost-indentation");
+}
+
 BOOST_AUTO_TEST_CASE(field_start_rules) {
     BOOST_TEST(is_field_start("Received: x"));
     BOOST_TEST(is_field_start("X-MS-Exchange-Organization-SCL:-1"));

@@ -42,6 +42,17 @@ bool same_block(const char* p, const char* q) {
     return x == y || fold_case(x) == fold_case(y);
 }
 
+// A line that reads as a field but is a key list: a short upper-case key
+// ("CIP", "SFV", "BCL") and more keys after semicolons, as Microsoft's
+// anti-spam headers write their values.
+bool key_list_line(std::string_view line, std::size_t colon) {
+    if (colon == 0 || colon > 6 || line.find(';', colon) == std::string_view::npos) return false;
+    for (std::size_t i = 0; i < colon; ++i)
+        if (line[i] < 'A' || line[i] > 'Z') return false;
+    std::string_view key = line.substr(0, colon);
+    return key != "TO" && key != "CC" && key != "BCC" && key != "FROM" && key != "DATE";
+}
+
 }  // namespace
 
 HeaderBlock split_header_block(std::string_view bytes) {
@@ -105,6 +116,14 @@ HeaderBlock split_header_block(std::string_view bytes) {
         std::size_t colon = ind == 0 || ind == start.indent
                                 ? field_colon(std::string_view(base + pos + ind, end - pos - ind))
                                 : std::string_view::npos;
+        // A field whose value starts on the next line (Exchange's
+        // "X-Forefront-Antispam-Report:" then "CIP:192.0.2.1;CTRY:US;...")
+        // that lost its indentation in a paste: the key list goes on with the
+        // field above, not as a field named "CIP".
+        if (colon != std::string_view::npos && current != nullptr &&
+            key_list_line(std::string_view(base + pos + ind, end - pos - ind), colon) &&
+            current->raw.find_first_not_of(" \t\r\n") == std::string_view::npos)
+            colon = std::string_view::npos;
         if (colon != std::string_view::npos) {
             std::string_view name(base + pos + ind, colon);
             while (!name.empty() && is_wsp(name.back())) name.remove_suffix(1);
