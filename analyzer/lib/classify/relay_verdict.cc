@@ -322,7 +322,8 @@ std::string role_words(std::string_view role) {
 }
 
 std::string tls_words(const RelayVerdict& v) {
-    if (!v.tls.value_or(false)) return "without TLS";
+    if (!v.tls) return "(the stamp is cut before it says whether TLS was used)";
+    if (!*v.tls) return "without TLS";
     if (!v.tls_version || *v.tls_version == "unknown") return "over TLS (version not stated)";
     return "over TLS " + *v.tls_version;
 }
@@ -631,6 +632,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     v.ip = entry.fields.from.ip;
     v.tls = entry.fields.tls.has_value();
     if (entry.fields.tls) v.tls_version = entry.fields.tls->version.value_or("unknown");
+    // A stamp cut before its receiver and protocol ("from relay (192.0.2.61)
+    // by" at the end of a paste): whether TLS was used is not in it.
+    if (!entry.fields.tls && !entry.fields.with && !entry.fields.by.host && !entry.fields.by.ip) v.tls.reset();
     // 255.255.255.255 is no sender: Exchange Online writes it for a client
     // whose address it does not show (its spam filter's CIP too). The
     // client's own address, where Exchange gives one, is X-Originating-IP.
@@ -647,7 +651,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         }
     }
     const std::string by = entry.fields.by.host.value_or(entry.fields.by.ip.value_or("?"));
-    v.evidence.push_back("Microsoft 365 took the message in at " + hop_ref(entry) + " (" + by + ") from " +
+    v.evidence.push_back("Microsoft 365 took the message in at " + hop_ref(entry) +
+                         (entry.fields.by.host || entry.fields.by.ip ? " (" + by + ")" : std::string()) + " from " +
                          seen_words(v) + " " + tls_words(v));
     if (masked) v.evidence.push_back(*masked);
     if (v.tls_version && (*v.tls_version == "1.0" || *v.tls_version == "1.1") && entry.role == kEop)
@@ -934,6 +939,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         const auto name = by_before.host ? by_before.host : by_before.ip;
         v.evidence.push_back(hop_ref(t.hops[before - 1]) + (name ? " (" + *name + ")" : std::string()) + ", before " +
                              (through_gateway ? "the gateway and " : "") + "EOP, is " + role_words(prev));
+    } else if (const auto& oldest = t.hops.front().fields;
+               !oldest.by.host && !oldest.by.ip && !oldest.with && !oldest.time) {
+        v.evidence.emplace_back(
+            "the oldest stamp in the header is cut short (no receiver, protocol or time): stamps before it may be "
+            "missing from what was given, so whether the sender talked to Microsoft 365 directly is not known");
     } else
         v.evidence.emplace_back(through_gateway ? "no hop before the gateway: the sender talked to it directly"
                                                 : "no hop before EOP: the sender talked to EOP directly");
