@@ -391,22 +391,15 @@ void trusted_points(const std::vector<Point>& p, const std::vector<Hop>& hops, s
                     break;
                 }
     // Points left out by no more than the clocks' grain come back in.
-    const std::size_t* kept_before = nullptr;
-    std::size_t last_kept = 0;
+    std::size_t kept_before = SIZE_MAX;  // the last point kept so far
     for (std::size_t i = 0; i < p.size(); ++i) {
-        if (keep[i]) {
-            last_kept = i;
-            kept_before = &last_kept;
-            continue;
+        if (!keep[i]) {
+            std::size_t after = i + 1;
+            while (after < p.size() && !keep[after]) ++after;
+            keep[i] = (kept_before == SIZE_MAX || p[i].time + kClockGrain >= p[kept_before].time) &&
+                      (after == p.size() || p[i].time <= p[after].time + kClockGrain);
         }
-        std::size_t after = i + 1;
-        while (after < p.size() && !keep[after]) ++after;
-        if ((kept_before == nullptr || p[i].time + kClockGrain >= p[*kept_before].time) &&
-            (after == p.size() || p[i].time <= p[after].time + kClockGrain)) {
-            keep[i] = true;
-            last_kept = i;
-            kept_before = &last_kept;
-        }
+        if (keep[i]) kept_before = i;
     }
 }
 

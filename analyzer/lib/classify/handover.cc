@@ -156,9 +156,8 @@ std::optional<std::string> self_stamp(const Hop& h) {
         return "local pickup: the sending host's own MTA took the message from a local program";
     // qmail-inject run by a local program ("qmail 13807 invoked by uid 99"),
     // not qmail-smtpd's "invoked from network".
-    if (!f.by.host && !f.from.host && (note_has(f, "invoked by uid") || note_has(f, "invoked by alias")))
-        return "qmail took the message from a program on the sending host (" +
-               std::string(note_has(f, "invoked by uid") ? "invoked by uid" : "invoked by alias") + ")";
+    if (auto invoked = qmail_invoked(f); !f.by.host && !f.from.host && invoked && *invoked != "invoked from network")
+        return "qmail took the message from a program on the sending host (" + std::string(*invoked) + ")";
     for (const auto& n : f.notes)
         if (n.starts_with("from ") && n.find("@localhost") != std::string::npos)
             return "stamped by the sending host for a local user (" + n + ")";

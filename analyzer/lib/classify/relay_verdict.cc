@@ -94,6 +94,12 @@ struct ExchangeSignals {
     // Whether any header says how the message was taken in.
     [[nodiscard]] bool says_anything() const { return any() || dir_out || dir_inb || direction; }
     [[nodiscard]] bool any() const { return entity || auth_as; }
+    // How it entered where the stamp of the entry is not in the header:
+    // Exchange's own FromEntityHeader may still say (a tenant's mailbox, an
+    // on-premises connector), though not from where.
+    [[nodiscard]] const char* method_without_entry() const {
+        return entity_is("Hosted") ? "mailbox" : entity_is("HybridOnPrem") ? "connector-relay" : "unknown";
+    }
     [[nodiscard]] std::string words() const {
         std::string out;
         if (entity) out += "FromEntityHeader: " + std::string(*entity);
@@ -597,11 +603,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 v.first_sender_microsoft = microsoft_sender(t.hops.front().fields, rules).has_value() ||
                                            rules.names_microsoft_365(first.host, first.ip);
             }
-            finish(v, "not-applicable",
-                   hosted        ? "mailbox"
-                   : on_premises ? "connector-relay"
-                                 : "unknown",
-                   "no-microsoft-365-stamps");
+            finish(v, "not-applicable", sig.method_without_entry(), "no-microsoft-365-stamps");
             const bool some_stamp =
                 std::ranges::any_of(t.hops, [](const Hop& h) { return h.role == kEop || h.role == kExo; });
             v.evidence.push_back("the message passed through Microsoft 365 (" + passed + "), but " +
@@ -840,7 +842,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.tls_version.reset();
             v.evidence.erase(v.evidence.begin());
             const bool on_premises = sig.entity_is("HybridOnPrem");
-            finish(v, "not-applicable", on_premises ? "connector-relay" : "unknown", "no-microsoft-365-stamps");
+            finish(v, "not-applicable", sig.method_without_entry(), "no-microsoft-365-stamps");
             v.evidence.push_back("the oldest Microsoft 365 stamp, " + hop_ref(entry) + ", has Microsoft 365's own " +
                                  *inside + " as its sender: the stamp of the entry into Microsoft 365 is not in " +
                                  (on_premises ? "this header, so the system it came from is unknown; "

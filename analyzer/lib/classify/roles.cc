@@ -509,10 +509,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // A system the next one fetched the message from (POP3, IMAP:
             // fetchmail's "by localhost with POP3") held the recipient's
             // mailbox: it did not send the message on.
-            bool fetched = false;
-            if (k + 1 < runs.size())
-                if (const auto& with = t.hops[runs[k + 1].first].fields.with)
-                    fetched = istarts_with(*with, "POP") || istarts_with(*with, "IMAP");
+            const bool fetched = k + 1 < runs.size() && fetched_stamp(t.hops[runs[k + 1].first].fields);
             bool sends_on =
                 k + 1 < runs.size() && sides.links[runs[k + 1].first].kind == LinkKind::Crossing && !fetched;
             // After the sender's Microsoft 365 tenant, a system that hands the
@@ -685,9 +682,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // qmail's own stamp after the one its SMTP daemon wrote ("qmail
             // 18217 invoked from network" over "from localhost by localhost
             // with SMTP"): handed on inside that system, whatever its name.
-            const bool qmail_own =
-                note_has(f, "invoked from network") || note_has(f, "invoked by uid") || note_has(f, "invoked by alias");
-            if (i > 0 && qmail_own && t.hops[i - 1].role != std::string_view("unknown")) {
+            if (i > 0 && qmail_invoked(f) && t.hops[i - 1].role != std::string_view("unknown")) {
                 h.role = t.hops[i - 1].role;
                 h.evidence.assign({concat(
                     {"qmail's own stamp, naming no system: handed on inside ", hop_ref(t.hops[i - 1]), "'s system"})});

@@ -58,15 +58,6 @@ bool names_public_system(const SenderSide& f) {
     return false;
 }
 
-// A stamp a mail fetcher wrote: the message taken out of a mailbox over
-// IMAP or POP3 (fetchmail, getmail), not handed over by SMTP.
-bool fetched(const ReceivedFields& f) {
-    if (!f.with) return false;
-    for (std::string_view p : {"IMAP", "IMAP4", "IMAPS", "POP", "POP3", "POP3S"})
-        if (iequals(*f.with, p)) return true;
-    return false;
-}
-
 // Organisations for stamps whose by-side names none (an address literal, an
 // internal name, nothing): the same system seen from a neighbouring stamp.
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
@@ -143,7 +134,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         // with IMAP (fetchmail)"): written on the machine that fetched the
         // message out of its mailbox, which hands it on to its own server
         // next; a loopback sender there is a tunnel on that machine.
-        if (fetched(f) && i + 1 < n && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from)) {
+        if (fetched_stamp(f) && i + 1 < n && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from)) {
             copy_from(i, i + 1,
                       concat({"a mail fetcher's stamp (with ", *f.with,
                               "): written on the machine that fetched the "
@@ -151,7 +142,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
                               hop_ref(hops[i + 1])}));
             return true;
         }
-        if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org && !fetched(f)) {
+        if (i > 0 && f.from.ip && site_local_address(*f.from.ip) && sys[i - 1].org && !fetched_stamp(f)) {
             copy_from(i, i - 1,
                       concat({"its sender ", *f.from.ip, " is ", site_local_words(*f.from.ip), ": handed on inside ",
                               hop_ref(hops[i - 1]), "'s system"}));
@@ -373,6 +364,16 @@ bool esmtp_login(const ReceivedFields& f) {
 bool authenticated_submission(const ReceivedFields& f) {
     if (esmtp_login(f)) return true;
     return note_has(f, "Authenticated sender") || note_has(f, "authenticated") || gmail_submission_id(f);
+}
+
+bool fetched_stamp(const ReceivedFields& f) {
+    return f.with && (istarts_with(*f.with, "POP") || istarts_with(*f.with, "IMAP"));
+}
+
+std::optional<std::string_view> qmail_invoked(const ReceivedFields& f) {
+    for (std::string_view what : {"invoked by uid", "invoked by alias", "invoked from network"})
+        if (note_has(f, what)) return what;
+    return std::nullopt;
 }
 
 bool mailbox_stamp(const ReceivedFields& f) {

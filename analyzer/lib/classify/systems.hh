@@ -72,6 +72,15 @@ bool authenticated_submission(const ReceivedFields& f);
 // HTTP or HTTPS (Outlook, OWA, a mobile client).
 bool mailbox_stamp(const ReceivedFields& f);
 
+// A stamp a mail fetcher wrote (fetchmail's "by localhost with POP3", "with
+// IMAP"): the message taken out of a mailbox, not handed over by SMTP.
+bool fetched_stamp(const ReceivedFields& f);
+
+// qmail's own stamp, naming no system: "invoked by uid", "invoked by alias"
+// (qmail-inject run by a local program) or "invoked from network" (after the
+// stamp its SMTP daemon wrote); which of them, or nullopt.
+std::optional<std::string_view> qmail_invoked(const ReceivedFields& f);
+
 // The Exchange front end that proxied an SMTP client's submission to the
 // mailbox server (X-ClientProxiedBy), when `h` is that mailbox server's
 // "with mapi" stamp: the SMTP AUTH signature of connector-rules §2
