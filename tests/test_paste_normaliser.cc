@@ -229,3 +229,43 @@ BOOST_AUTO_TEST_CASE(istarts_with_folds_ascii_letters_only) {
     BOOST_TEST(!istarts_with("XESMTP", "ESMTP"));
     BOOST_TEST(!istarts_with("[ESMTP", "{ESMTP"));  // '[' and '{' differ by 0x20 but are no letters
 }
+
+// A paste with a blank line after every line is read as it was written: the
+// header's own end (one empty line, three blank lines in the paste) stays.
+BOOST_AUTO_TEST_CASE(a_double_spaced_paste_is_restored) {
+    const std::string text =
+        "Received: from a.example.com\n\nby b.example.net; Mon, 1 Jan 2024 00:00:00 +0000\n\n"
+        "Received: from c\n\n by a.example.com; Mon, 1 Jan 2024 00:00:00 +0000\n\nSubject: hi\n\n\n\nbody\n\n";
+    auto r = repair_paste_lines(text);
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->anomaly.kind == "double-spaced");
+    BOOST_TEST(r->text ==
+               "Received: from a.example.com\nby b.example.net; Mon, 1 Jan 2024 00:00:00 +0000\n"
+               "Received: from c\n by a.example.com; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nbody\n");
+    BOOST_TEST(names(split_header_block(r->text)) == "Received|Received|Subject|");
+    // CRLF pastes too, and after a preamble.
+    auto crlf =
+        repair_paste_lines("Here they are\r\n\r\nTo: a\r\n\r\nFrom: b\r\n\r\nSubject: c\r\n\r\nDate: d\r\n\r\n");
+    BOOST_REQUIRE(crlf);
+    BOOST_TEST(crlf->text == "Here they are\r\n\r\nTo: a\r\nFrom: b\r\nSubject: c\r\nDate: d\r\n");
+}
+
+// Mail whose blank lines are its own is left as it is: a header of one
+// field before a body, a body of double-spaced prose, a header that ends
+// early, lines that are no fields.
+BOOST_AUTO_TEST_CASE(mail_with_its_own_blank_lines_is_not_repaired) {
+    BOOST_TEST(!repair_paste_lines("Received: from a\n by b; x\nSubject: s\n\nbody\n\nmore\n"));
+    BOOST_TEST(!repair_paste_lines("Subject: s\n\nDear all,\n\nthe meeting\n\nis at\n\nnoon: come\n\n"));
+    BOOST_TEST(!repair_paste_lines("To: a\n\nFrom: b\n\n\n\nbody\n\nmore\n\n"));
+    BOOST_TEST(!repair_paste_lines("notes\n\nmore notes\n\nand more\n\nand more\n\n"));
+    BOOST_TEST(!repair_paste_lines("From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nTo: a\nFrom: b\n\nbody\n"));
+}
+
+BOOST_AUTO_TEST_CASE(cr_only_line_ends_are_read_as_lines) {
+    auto r = repair_paste_lines("Received: from a\r by b; x\rSubject: s\r\rbody\r");
+    BOOST_REQUIRE(r);
+    BOOST_TEST(r->anomaly.kind == "cr-line-ends");
+    BOOST_TEST(r->text == "Received: from a\n by b; x\nSubject: s\n\nbody\n");
+    BOOST_TEST(!repair_paste_lines("Subject: one line\r"));
+    BOOST_TEST(!repair_paste_lines("Subject: s\r\nTo: t\r\n"));
+}

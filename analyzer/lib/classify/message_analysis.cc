@@ -8,6 +8,7 @@
 #include "input/attached_messages.hh"
 #include "input/mail_or_not.hh"
 #include "input/outlook_msg.hh"
+#include "input/paste_normaliser.hh"
 
 namespace hopscope {
 namespace {
@@ -98,7 +99,11 @@ Result<Trace> analyse_message(std::string_view bytes, const RuleSet& rules, std:
         no_mail("not an e-mail message (" + std::string(*format) + ")");
         return make_error("not an e-mail message (" + std::string(*format) + ")");
     }
+    // A paste whose lines a copy changed is read as it was written.
+    std::optional<RepairedPaste> repaired = repair_paste_lines(bytes);
+    if (repaired) bytes = repaired->text;
     HeaderBlock block = split_header_block(bytes);
+    if (repaired) block.anomalies.insert(block.anomalies.begin(), std::move(repaired->anomaly));
     if (!block.fields.empty() && !has_mail_field(block)) {
         no_mail("not an e-mail message (text whose 'Name: value' lines are no mail header fields)");
         return make_error("not an e-mail message: none of its " + std::to_string(block.fields.size()) +

@@ -176,4 +176,69 @@ PasteStart find_paste_start(std::string_view bytes) {
     return start;
 }
 
+std::optional<RepairedPaste> repair_paste_lines(std::string_view bytes) {
+    // Lines ended by CR alone: no LF in the whole text, CRs between lines.
+    if (bytes.find('\n') == std::string_view::npos) {
+        if (std::ranges::count(bytes, '\r') < 2) return std::nullopt;
+        RepairedPaste r{std::string(bytes), {"cr-line-ends", ""}};
+        std::ranges::replace(r.text, '\r', '\n');
+        std::size_t lines = static_cast<std::size_t>(std::ranges::count(r.text, '\n'));
+        r.anomaly.detail = "the text's " + std::to_string(lines) +
+                           " line(s) end with CR alone (classic Mac OS line ends): read as lines";
+        return r;
+    }
+    // A blank line after every line. Mail never has one among its first
+    // lines: a look at the first four settles nearly every message.
+    std::size_t pos = 0;
+    if (bytes.substr(0, kBom.size()) == kBom) pos = kBom.size();
+    bool blank_seen = false;
+    for (std::size_t n = 0, p = pos; n < 8 && p < bytes.size(); ++n) {
+        Line l = line_at(bytes, p);
+        if (is_blank(l.text) && n > 0) {
+            blank_seen = true;
+            break;
+        }
+        p = l.next;
+    }
+    if (!blank_seen) return std::nullopt;
+    PasteStart start = find_paste_start(bytes);
+    std::size_t fields = 0;
+    std::size_t p = start.offset;
+    for (int pair = 0; pair < 4; ++pair) {
+        if (p >= bytes.size()) return std::nullopt;
+        Line l = line_at(bytes, p);
+        if (is_blank(l.text)) return std::nullopt;
+        if (pair == 0 && !is_field_start(l.text.substr(indent_of(l.text)))) return std::nullopt;
+        if (is_field_start(l.text.substr(indent_of(l.text)))) ++fields;
+        if (l.next >= bytes.size()) return std::nullopt;
+        Line gap = line_at(bytes, l.next);
+        if (!is_blank(gap.text)) return std::nullopt;
+        p = gap.next;
+        if (p < bytes.size() && is_blank(line_at(bytes, p).text) && pair < 3) return std::nullopt;
+    }
+    if (fields < 2) return std::nullopt;
+    // Every line kept, the one blank line after it dropped: an empty line of
+    // the text (the end of the header) comes back as one.
+    RepairedPaste r{std::string(bytes.substr(0, start.offset)), {"double-spaced", ""}};
+    r.text.reserve(bytes.size());
+    std::size_t dropped = 0;
+    for (p = start.offset; p < bytes.size();) {
+        Line l = line_at(bytes, p);
+        r.text.append(bytes.substr(p, l.next - p));
+        p = l.next;
+        if (p < bytes.size()) {
+            Line gap = line_at(bytes, p);
+            if (is_blank(gap.text)) {
+                p = gap.next;
+                ++dropped;
+            }
+        }
+    }
+    r.anomaly.detail =
+        "the paste has a blank line after every line (as ticket systems and some web pages copy "
+        "text): " +
+        std::to_string(dropped) + " such blank line(s) were taken out";
+    return r;
+}
+
 }  // namespace hopscope

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -21,6 +22,18 @@ struct PasteStart {
 };
 
 PasteStart find_paste_start(std::string_view bytes);
+
+// A paste whose lines a copy changed, restored: a blank line after every
+// line (as ticket systems and some web pages copy text: the first four lines
+// from the first field on each followed by one blank line, two of them
+// fields), or lines ended by CR alone (classic Mac OS text, no LF anywhere).
+// The text as it was and an anomaly saying what was undone, or nullopt when
+// the bytes need no repair (every message that starts as mail does).
+struct RepairedPaste {
+    std::string text;
+    Anomaly anomaly;
+};
+std::optional<RepairedPaste> repair_paste_lines(std::string_view bytes);
 
 // True when `line` (no line break) starts a header field, allowing the
 // lenient forms seen in pastes: a name of letters, digits, '-', '_' or '.',
