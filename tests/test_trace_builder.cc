@@ -367,3 +367,33 @@ BOOST_AUTO_TEST_CASE(an_earlier_delivery_is_not_delay) {
     BOOST_REQUIRE(u);
     for (const auto& a : u->anomalies) BOOST_TEST(a.kind != "earlier-delivery");
 }
+
+// A Date header whole hours behind the first stamp (a device writing its
+// local time with the wrong zone, or a wait that long) is said both ways
+// and not counted from; half an hour is a delay, as a wait that long is.
+BOOST_AUTO_TEST_CASE(a_date_whole_hours_behind_the_first_stamp_is_not_counted_from) {
+    auto t = build_trace(
+        "Received: by b; Mon, 1 Jan 2024 10:00:05 +0000\n"
+        "Received: from dev (dev [10.0.0.5]) by a; Mon, 1 Jan 2024 10:00:03 +0000\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0100\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(!t->hops[0].delay_s);
+    BOOST_TEST(*t->hops[1].delay_s == 2);
+    BOOST_TEST(*t->total_delay_s == 2);
+    BOOST_TEST(t->delay_from == "first-stamp");
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 1U);
+    BOOST_TEST(t->clock[0].kind == "date-behind");
+    BOOST_TEST(t->clock[0].hop == 0);
+    BOOST_TEST(t->clock[0].min_s == 3603);
+    BOOST_TEST(t->anomalies.at(0).kind == "zone-sized-gap");
+    BOOST_TEST(t->anomalies.at(0).detail.find("1h 00m 03s behind the first stamp") != std::string::npos);
+
+    auto half = build_trace(
+        "Received: by b; Mon, 1 Jan 2024 10:00:05 +0000\n"
+        "Received: from dev (dev [10.0.0.5]) by a; Mon, 1 Jan 2024 10:00:03 +0000\n"
+        "Date: Mon, 1 Jan 2024 09:30:00 +0000\n");
+    BOOST_REQUIRE(half);
+    BOOST_TEST(*half->hops[0].delay_s == 1803);
+    BOOST_TEST(half->delay_from == "date");
+    BOOST_TEST(half->clock.empty());
+}

@@ -38,6 +38,7 @@ struct Hop {
 // zone-sized (whole or half hours: a time written with the wrong zone).
 struct ClockFinding {
     // "date-ahead": the Date header is later than the first stamp after it;
+    // "date-behind": whole hours earlier than it (a wrong zone or a wait);
     // "fast" / "slow": the stamp's writer's clock runs ahead / behind;
     // "zone-sized-gap": a delay of whole hours, as a wrong zone would make.
     std::string_view kind;

@@ -458,6 +458,22 @@ void date_ahead_detail(ClockFinding& f, int after_hop) {
     append_zone(d, f);
 }
 
+void date_behind_detail(ClockFinding& f, int after_hop) {
+    std::string& d = f.detail;
+    d.reserve(260);
+    d.append("the Date header is "sv).append(duration_chars(f.min_s).view()).append(" behind "sv);
+    if (after_hop == 1) {
+        d.append("the first stamp"sv);
+    } else {
+        d.append("the first stamp in line ("sv);
+        append_hop(d, after_hop);
+        d.push_back(')');
+    }
+    d.append(
+        ": whole hours, as a sending device's clock set to the wrong zone gives (or a wait that long before "
+        "the first stamp); the delays count from the first stamp"sv);
+}
+
 void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
     std::string& d = f.detail;
     DurationText lo = duration_chars(f.min_s);
@@ -553,6 +569,31 @@ void compute_delays(Trace& trace) {
     trusted_points(points, trace.hops, keep);
     auto hop_at = [&](int index) -> Hop& { return trace.hops[static_cast<std::size_t>(index - 1)]; };
 
+    // A Date header whole hours behind the first stamp in line (two minutes
+    // either way) is a device clock in the wrong zone as likely as a wait
+    // that long: not counted from, and said both ways. Half hours are left
+    // as a delay: few zones have them, and a wait of about half an hour is
+    // common.
+    if (points.size() > 1 && points[0].hop == 0 && keep[0]) {
+        std::size_t next = 1;
+        while (next < points.size() && !keep[next]) ++next;
+        if (next < points.size()) {
+            const std::int64_t gap = points[next].time - points[0].time;
+            const std::int64_t hours = (gap + 1800) / 3600;
+            if (hours >= 1 && hours <= 26 && gap >= hours * 3600 - 120 && gap <= hours * 3600 + 120) {
+                keep[0] = false;
+                ClockFinding f;
+                f.kind = "date-behind";
+                f.min_s = gap;
+                f.max_s = gap;
+                f.zone_sized = true;
+                date_behind_detail(f, points[next].hop);
+                trace.anomalies.push_back({"zone-sized-gap", f.detail});
+                trace.clock.push_back(std::move(f));
+            }
+        }
+    }
+
     // Delays between consecutive trustworthy points; the first stamp after
     // a Date header out of line has nothing to count from.
     const Point* previous = nullptr;
@@ -605,7 +646,7 @@ void compute_delays(Trace& trace) {
             f.min_s = before->time - pt.time;
             if (after != nullptr) f.max_s = bound(after->time - pt.time);
         } else {
-            continue;  // cannot happen: a point out of line has a neighbour it contradicts
+            continue;  // a Date header behind the first stamp: said above
         }
         if (f.min_s <= 0) continue;
         f.zone_sized = zone_sized(f.min_s, f.max_s);

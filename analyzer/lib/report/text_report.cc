@@ -154,8 +154,11 @@ std::string delivered_text(const Trace& t) {
     if (t.delay_from == "first-stamp") out += ", from the first stamp";
     const ClockFinding* date = nullptr;
     for (const auto& c : t.clock)
-        if (c.kind == "date-ahead") date = &c;
-    if (date != nullptr)
+        if (c.kind == "date-ahead" || c.kind == "date-behind") date = &c;
+    if (date != nullptr && date->kind == "date-behind")
+        out += "; the Date header is " + format_duration(date->min_s) +
+               " behind (its zone is wrong, or the message waited that long before the first stamp)";
+    else if (date != nullptr)
         out += "; the Date header is " + format_duration(date->min_s) + " ahead (device clock fast" +
                (date->zone_sized ? ", or its zone is wrong)" : ")");
     else if (t.created && !t.created_certain)
