@@ -459,3 +459,28 @@ BOOST_AUTO_TEST_CASE(unopened_inputs_under_their_own_heading) {
     BOOST_TEST(text.find("  /mail/gone: No such file or directory\n") != std::string::npos);
     BOOST_TEST(text.find("Delay per role") == std::string::npos);
 }
+
+// The audit by sender's relays are servers that relayed: not the sending
+// host's own mail server, nor a mailbox server taking a client's submission
+// on itself (an Exchange 2010 hub taking it by MAPI from the store is one).
+BOOST_AUTO_TEST_CASE(relays_are_servers_that_took_the_message_from_another) {
+    const auto rules = hopscope::RuleSet::builtin();
+    auto relays = [&](const std::string& bytes) {
+        hopscope::ByteBuffer out;
+        hopscope::AuditOptions options;
+        options.senders = true;
+        auto f = hopscope::audit_message(bytes, MessageSource{"m", std::nullopt, std::nullopt}, rules, options, out);
+        std::string names;
+        if (f.sender)
+            for (const auto& r : f.sender->relays) names += r + "|";
+        return names;
+    };
+    const std::string dir = std::string(HOPSCOPE_CORPUS_DIR) + "/";
+    BOOST_TEST(relays(read_file(dir + "o365-connector-appserver-own-postfix.eml")) == "");
+    BOOST_TEST(relays(read_file(dir + "exchange-2010-onprem.eml")) == "EXCAS01.fabrikam.local|EXMBX01.fabrikam.local|");
+    std::string self = read_file(dir + "exchange-2010-onprem.eml");
+    const auto at = self.find("by\n EXCAS01.fabrikam.local ([::1])");
+    BOOST_REQUIRE(at != std::string::npos);
+    self.replace(at, 26, "by\n EXMBX02.fabrikam.local");
+    BOOST_TEST(relays(self) == "EXMBX01.fabrikam.local|");
+}

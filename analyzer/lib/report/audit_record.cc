@@ -226,8 +226,12 @@ bool entered_from_outside(std::optional<int> entry_hop, std::string_view method)
     return entry_hop.has_value() && method != "mailbox";
 }
 
-bool is_sender_relay(std::string_view role, int hop, std::optional<int> entry_hop) {
-    return role == "local-relay" && (!entry_hop || hop < *entry_hop);
+bool is_sender_relay(std::string_view role, int hop, std::optional<int> entry_hop, std::string_view by,
+                     const std::optional<std::string>& from, const std::optional<std::string>& with,
+                     const std::optional<std::string>& origin_host) {
+    if (role != "local-relay" || (entry_hop && hop >= *entry_hop)) return false;
+    if (origin_host && iequals(by, *origin_host)) return false;
+    return !(with && iequals(*with, "mapi") && from && iequals(*from, by));
 }
 
 namespace {
@@ -241,9 +245,10 @@ SenderFigures sender_figures(const Trace& t) {
     const RelayVerdict* v = t.relay ? &*t.relay : nullptr;
     const std::optional<int> entry = v != nullptr ? v->entry_hop : std::nullopt;
     for (const auto& h : t.hops) {
-        if (!is_sender_relay(h.role, h.index, entry)) continue;
         auto name = h.fields.by.host ? h.fields.by.host : h.fields.by.ip;
-        if (name && std::find(s.relays.begin(), s.relays.end(), *name) == s.relays.end()) s.relays.push_back(*name);
+        if (!name || !is_sender_relay(h.role, h.index, entry, *name, h.fields.from.host, h.fields.with, s.origin_host))
+            continue;
+        if (std::find(s.relays.begin(), s.relays.end(), *name) == s.relays.end()) s.relays.push_back(*name);
     }
     if (v != nullptr) {
         const bool entered = entered_from_outside(entry, v->method);

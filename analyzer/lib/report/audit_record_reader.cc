@@ -61,7 +61,9 @@ struct ReadHop {
     std::optional<std::int64_t> index;
     std::optional<std::int64_t> delay;
     std::string_view role;
-    std::optional<std::string> by;  // by-host, else by-address
+    std::optional<std::string> by;    // by-host, else by-address
+    std::optional<std::string> from;  // from-host
+    std::optional<std::string> with;
     std::optional<std::string> time;
 };
 
@@ -83,6 +85,13 @@ void read_hops(od::array hops, ReadRecord& r, std::vector<std::optional<std::int
                 h.role = known_role(std::string_view(field.value().get_string()));
             } else if (key == "time") {
                 h.time = opt_string(field.value());
+            } else if (key == "from") {
+                od::object from;
+                if (field.value().get_object().get(from) == simdjson::SUCCESS)
+                    for (auto ff : from)
+                        if (ff.unescaped_key() == std::string_view("host")) h.from = opt_string(ff.value());
+            } else if (key == "with") {
+                h.with = opt_string(field.value());
             } else if (key == "by") {
                 std::optional<std::string> host, ip;
                 for (auto bf : field.value().get_object()) {
@@ -288,7 +297,9 @@ ReadRecord read_record(od::document& doc) {
         const std::optional<int> entry =
             relay.entry_hop ? std::optional<int>(static_cast<int>(*relay.entry_hop)) : std::nullopt;
         for (const auto& h : hops) {
-            if (!h.by || !is_sender_relay(h.role, static_cast<int>(h.index.value_or(0)), entry)) continue;
+            if (!h.by || !is_sender_relay(h.role, static_cast<int>(h.index.value_or(0)), entry, *h.by, h.from, h.with,
+                                          s.origin_host))
+                continue;
             if (std::find(s.relays.begin(), s.relays.end(), *h.by) == s.relays.end()) s.relays.push_back(*h.by);
         }
         if (has_relay) {
