@@ -362,7 +362,8 @@ BOOST_AUTO_TEST_CASE(gateways_inbound_and_outbound) {
                "sender-infrastructure > sender-infrastructure > security-gateway > security-gateway > eop > "
                "exchange-online > exchange-online > exchange-online");
     BOOST_TEST(!in.relay->traversed);  // internet mail through the recipient's gateway
-    BOOST_TEST(!in.relay->via);
+    BOOST_REQUIRE(in.relay->via);      // which the answer names all the same
+    BOOST_TEST(in.relay->via->product == "Proofpoint");
     auto out = traced("exo-outbound-gateway-hybrid.eml");
     BOOST_TEST(roles(out) ==
                "exchange-online > exchange-online > local-relay > local-relay > security-gateway > security-gateway > "
@@ -424,7 +425,8 @@ BOOST_AUTO_TEST_CASE(relay_through_a_gateway_is_traversed_via_it) {
     auto anon = traced_text(m);
     BOOST_TEST(!anon.relay->traversed);
     BOOST_TEST(anon.relay->reason == "connector-not-matched");
-    BOOST_TEST(!anon.relay->via);
+    BOOST_REQUIRE(anon.relay->via);
+    BOOST_TEST(anon.relay->via->org == "mimecast.com");
 }
 
 BOOST_AUTO_TEST_CASE(two_domains_of_one_company_joined_by_microsofts_word) {
@@ -1252,4 +1254,40 @@ BOOST_AUTO_TEST_CASE(a_list_post_whose_from_is_the_lists_own_address) {
     BOOST_REQUIRE(t);
     classify(*t, RuleSet::builtin());
     BOOST_TEST(roles(*t) == "mailing-list > mailing-list > external-delivery");
+}
+
+// The organisation's own relay taken in by a Partner connector (AuthAs
+// Partner, FromEntityHeader Internet): only an OnPremises connector relays
+// its mail out, so not traversed; --relay naming EOP's sender still makes it
+// traversed, as the contract says. HybridOnPrem beside AuthAs Partner is an
+// OnPremises connector's.
+BOOST_AUTO_TEST_CASE(own_relay_through_a_partner_connector_is_not_traversed) {
+    auto t = traced("o365-relay-partner-connector.eml");
+    BOOST_TEST(t.relay->state == "not-traversed");
+    BOOST_TEST(t.relay->method == "connector-relay");
+    BOOST_TEST(t.relay->reason == "partner-connector");
+    auto rules = RuleSet::builtin();
+    BOOST_REQUIRE(rules.add_relay("smtp-relay.fabrikam.com"));
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-relay-partner-connector.eml");
+    BOOST_TEST(traced_text(m, rules).relay->reason == "connector");
+    m.replace(m.find("FromEntityHeader: Internet"), 26, "FromEntityHeader: HybridOnPrem");
+    BOOST_TEST(traced_text(m).relay->reason == "connector");
+}
+
+// An entry stamp that lost its lines after "with Microsoft SMTP" (no TLS
+// clause, no time) says nothing of TLS: neither "without TLS" nor a match by
+// IP that only a connection without TLS would prove.
+BOOST_AUTO_TEST_CASE(an_entry_stamp_cut_short_leaves_tls_unknown) {
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-relay-tls10.eml");
+    const auto at = m.find("by\n DB1PEPF000509F2");
+    BOOST_REQUIRE(at != std::string::npos);
+    const auto with = m.find("with Microsoft SMTP", at);
+    const auto next = m.find("\nReceived:", with);
+    BOOST_REQUIRE(next != std::string::npos);
+    m.erase(with + 19, next - with - 19);
+    auto t = traced_text(m);
+    BOOST_TEST(t.relay->state == "traversed");
+    BOOST_TEST(!t.relay->tls);
+    BOOST_TEST(!t.relay->matched_by);
+    BOOST_TEST(tls_shortfall(*t.relay, true, "").value_or("").find("cut") != std::string::npos);
 }

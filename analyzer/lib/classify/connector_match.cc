@@ -345,8 +345,9 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         m.evidence.push_back(line);
         for (std::size_t k = 1; k < v.why.size(); ++k) m.evidence.push_back(v.why[k]);
     }
-    // The relay requirement since November 2023.
-    if (chosen != nullptr && config.accepted_domains_given) {
+    // The relay requirement since November 2023: an OnPremises connector's
+    // (a Partner connector relays nothing out whatever the domains).
+    if (chosen != nullptr && config.accepted_domains_given && !is_partner(*chosen_config)) {
         std::optional<std::string> by_cert;
         if (chosen->matched_by == "certificate" && chosen_config->tls_sender_certificate_name)
             by_cert = accepted_domain_of(certificate_domain(*chosen_config->tls_sender_certificate_name), config);

@@ -222,7 +222,11 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
     // (connector-rules section 3: New-InboundConnector, "IPv6 addresses are
     // not supported"): a sender at an IPv6 address matched by certificate.
     if (guess && v.ip && v.ip->find(':') != std::string::npos && !sig.as_is("Partner")) {
-        if (eop.fields.tls) {
+        if (!v.tls) {
+            c.evidence.push_back("EOP received it from " + *v.ip +
+                                 ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only); the stamp is "
+                                 "cut before it says whether TLS was used, so how a connector took it is not shown");
+        } else if (eop.fields.tls) {
             c.matched_by = "certificate";
             c.evidence.push_back("EOP received it from " + *v.ip +
                                  ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only): the connector "
@@ -245,7 +249,12 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
         if (ip && v.ip && *ip == *v.ip) {
             // The header is on connector mail of either kind; only a
             // connection without TLS rules the certificate out.
-            if (!eop.fields.tls) {
+            if (!v.tls) {
+                c.evidence.push_back("EOP attributed the message to the tenant by the connecting address " + *ip +
+                                     " (OriginalAttributedTenantConnectingIp, undocumented, seen on connector mail of "
+                                     "either kind); the stamp is cut before it says whether TLS was used, so the "
+                                     "connector may trust that IP or a certificate's name");
+            } else if (!eop.fields.tls) {
                 c.matched_by = "ip";
                 c.evidence.push_back(
                     "EOP attributed the message to the tenant by the connecting address " + *ip +
@@ -634,9 +643,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     v.ip = entry.fields.from.ip;
     v.tls = entry.fields.tls.has_value();
     if (entry.fields.tls) v.tls_version = entry.fields.tls->version.value_or("unknown");
-    // A stamp cut before its receiver and protocol ("from relay (192.0.2.61)
-    // by" at the end of a paste): whether TLS was used is not in it.
-    if (!entry.fields.tls && !entry.fields.with && !entry.fields.by.host && !entry.fields.by.ip) v.tls.reset();
+    // A stamp cut short ("from relay (192.0.2.61) by" at the end of a paste,
+    // or lines lost after "with Microsoft SMTP"): whether TLS was used is not
+    // in it. Every stamp Microsoft 365 writes ends with its time, after the
+    // TLS clause; one without a time and without TLS may have lost it.
+    if (!entry.fields.tls && !entry.fields.time) v.tls.reset();
     // 255.255.255.255 is no sender: Exchange Online writes it for a client
     // whose address it does not show (its spam filter's CIP too). The
     // client's own address, where Exchange gives one, is X-Originating-IP.
@@ -929,7 +940,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             gw + 1 == e ? hop_ref(g) : "hops #" + std::to_string(g.index) + "-#" + std::to_string(t.hops[e - 1].index);
         v.evidence.push_back("the message reached EOP through " + product + " (" + g.org.value_or("?") + ", " + span +
                              ")");
-        if (sig.connector() || named) v.via = GatewayVia{g.org.value_or(""), product};
+        v.via = GatewayVia{g.org.value_or(""), product};
     }
     if (own_mta)
         v.evidence.push_back(hop_ref(t.hops[before - 1]) + " (" + *t.hops[before - 1].fields.by.host + "), before " +
@@ -1009,6 +1020,14 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 "organisation's relay");
         } else if (rules.has_user_relay() && !named) {
             finish(v, "not-traversed", "connector-relay", "not-your-relay");
+        } else if (sig.as_is("Partner") && !sig.entity_is("HybridOnPrem") && !named) {
+            // Only an OnPremises connector relays the organisation's own mail
+            // (connector-rules.md, ConnectorType: DOC PS-New); HybridOnPrem
+            // says an OnPremises connector took it, whatever AuthAs says.
+            finish(v, "not-traversed", "connector-relay", "partner-connector");
+            v.evidence.emplace_back(
+                "a Partner connector took the organisation's own mail (AuthAs: Partner): only an OnPremises connector "
+                "lets Microsoft 365 relay it to outside recipients; mail to the tenant's own recipients is delivered");
         } else if (relay_before || named) {
             finish(v, "traversed", "connector-relay", "connector");
         } else if (through_gateway && before == gw) {
@@ -1163,8 +1182,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
 
 std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls, std::string_view min_tls) {
     if (!v.traversed) return std::nullopt;
+    if ((require_tls || !min_tls.empty()) && !v.tls)
+        return std::string("the stamp is cut before it says whether TLS was used, so TLS is not shown");
     bool tls = v.tls.value_or(false);
-    if ((require_tls || !min_tls.empty()) && !tls) return std::string("without TLS and TLS is required");
+    if (!tls && !min_tls.empty()) return "without TLS and TLS " + std::string(min_tls) + " or later is required";
+    if (!tls && require_tls) return std::string("without TLS and TLS is required");
     if (!min_tls.empty() && !(v.tls_version && tls_at_least(*v.tls_version, min_tls)))
         return !v.tls_version || *v.tls_version == "unknown"
                    ? "the stamp names no TLS version, so the minimum " + std::string(min_tls) + " is not shown met"

@@ -214,6 +214,7 @@ std::string_view reason_words(std::string_view reason) {
     if (reason == "not-your-relay") return "not the relay --relay names";
     if (reason == "gateway-only") return "only a security gateway before Microsoft 365";
     if (reason == "connector-without-relay") return "a connector took it, but no relay of the sender's did";
+    if (reason == "partner-connector") return "a Partner connector took the organisation's own mail";
     if (reason == "no-relay") return "no relay of the sender's before Microsoft 365";
     if (reason == "no-connector-headers") return "Exchange's headers do not say how Microsoft 365 took it in";
     if (reason == "no-microsoft-365") return "this message never reached Microsoft 365";
@@ -226,7 +227,7 @@ std::string_view reason_words(std::string_view reason) {
 }
 
 std::string tls_version_words(const RelayVerdict& v) {
-    if (!v.tls) return "";
+    if (!v.tls) return v.entry_hop ? " (TLS not known: the stamp is cut short)" : "";
     if (!*v.tls) return " WITHOUT TLS";
     if (!v.tls_version || *v.tls_version == "unknown") return " with TLS (version not stated)";
     return " with TLS " + *v.tls_version;
