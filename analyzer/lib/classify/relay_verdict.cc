@@ -160,6 +160,19 @@ void check_eop_signals(Trace& t, const Hop& eop, RelayVerdict& v) {
                    })) {
             v.evidence.push_back("EOP's own authentication header names sender IP " + *later->fields.from.ip +
                                  ": the later pass through EOP at " + hop_ref(*later) + ", not this entry");
+        } else if (const auto before = std::ranges::find_if(t.hops,
+                                                            [&](const Hop& h) {
+                                                                return h.index < eop.index && h.fields.from.ip &&
+                                                                       *h.fields.from.ip == ips.front();
+                                                            });
+                   before != t.hops.end()) {
+            // Enhanced Filtering for Connectors (skip listing): EOP checks the
+            // sender before the gateway or relay that handed it the message
+            // (connector-rules.md, EF).
+            v.evidence.push_back("EOP's own authentication header names sender IP " + ips.front() + ", the sender of " +
+                                 hop_ref(*before) +
+                                 " before the system that handed the message to EOP: Enhanced Filtering for "
+                                 "Connectors (skip listing) checked the original sender");
         } else {
             v.evidence.push_back("EOP's own authentication header names sender IP " + ips.front());
             bool seen = std::ranges::any_of(t.hops, [&](const Hop& h) {
