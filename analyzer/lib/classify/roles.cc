@@ -131,6 +131,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
     std::string recipient_why;
     bool ms_seen = false;
     bool gateway_seen = false;
+    bool gateway_after_provider = false;  // a gateway the sender's provider handed the message to: the recipient's
     bool provider_seen = false;
     bool list_done = false;
     const bool list_in_chain = std::ranges::any_of(runs, [](const Run& r) { return r.kind == RunKind::List; });
@@ -257,6 +258,23 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                                  : concat({product(), " (", or_text(r.org, "?"), "): ",
                                            sys[i].org_note.empty() ? std::string_view("the same organisation")
                                                                    : std::string_view(sys[i].org_note)}));
+                // After the sender's provider, a gateway that recorded its
+                // authentication checks of the message under its own name
+                // (Authentication-Results) checked it as a receiver: the
+                // recipient's inbound filter, not the sender's outbound one.
+                if (provider_seen && !ms_seen && !recipient && k > 0 &&
+                    t.hops[r.first - 1].role == std::string_view(kSender) && r.org)
+                    for (const auto& sig : t.signals) {
+                        if (!iequals(sig.name, "Authentication-Results")) continue;
+                        auto id = parse_authentication_results(sig.name, sig.value).authserv_id;
+                        if (!id || org_of_name(*id) != r.org) continue;
+                        gateway_after_provider = true;
+                        t.hops[r.first].evidence.push_back(
+                            concat({"the sender's provider handed the message to it, and it checked the message as a "
+                                    "receiver (Authentication-Results by ",
+                                    *id, "): the recipient's inbound filter"}));
+                        break;
+                    }
                 gateway_seen = true;
                 continue;
             default:
@@ -564,7 +582,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // outbound filter, or the recipient's inbound one taking mail
             // straight from the internet) the chain does not always show:
             // the first system past it, on the recipient's side.
-            const bool past_gateway = gateway_seen && !provider_seen && !ms_seen;
+            const bool past_gateway = gateway_seen && (!provider_seen || gateway_after_provider) && !ms_seen;
             std::string why = entry.why + (past_gateway ? ": the recipient's first system past the security gateway"
                                                         : ": the first receiver outside the sender's systems");
             if (checked_by && from_own && sends_on)
