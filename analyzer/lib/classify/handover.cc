@@ -284,6 +284,16 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     const OrgHeaders headers = OrgHeaders::of(t);
     recipient_orgs_of(t, sides);
     sides.list = list_org(headers, &sides.list_named_by);
+    // A list server's own stamp (L-Soft's LISTSERV) names the list's host
+    // where the list set no header of its own.
+    if (!sides.list)
+        for (const auto& h : hops)
+            if (h.fields.mta && *h.fields.mta == "LISTSERV" && h.fields.by.host)
+                if (auto org = org_of_name(*h.fields.by.host)) {
+                    sides.list = std::move(org);
+                    sides.list_named_by = "its LISTSERV stamp";
+                    break;
+                }
     sides.list_headers = sides.list || headers.list();
     // A list domain of a list service the rules name (googlegroups.com,
     // Google Groups): that service's hosts are the list's too, whatever

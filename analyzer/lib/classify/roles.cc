@@ -327,7 +327,8 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                                   : sides.list ? std::string(sides.list_named_by) + " names " + *sides.list +
                                                      ": the list server's first receiving hop"
                                                : "the list service's first receiving hop";
-                if (i == start && sides.list) why += " (the message carries list headers)";
+                if (i == start && sides.list && sides.list_named_by != "its LISTSERV stamp")
+                    why += " (the message carries list headers)";
                 set_role(t.hops[i], kList, why);
             }
             list_done = true;

@@ -335,6 +335,10 @@ std::optional<std::string> mta_from_comment(std::string_view c) {
         case 'q':
             if (istarts_with(c, "qmail ")) return std::string("qmail");
             break;
+        case 'l':
+            // L-Soft's list server: "by LIST.EXAMPLE.ORG (LISTSERV-TCP/IP release 1.8c) with spool id 2458"
+            if (istarts_with(c, "LISTSERV")) return std::string("LISTSERV");
+            break;
         case 'd':
             if (istarts_with(c, "Dovecot")) return std::string("Dovecot");
             break;
