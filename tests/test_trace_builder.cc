@@ -397,3 +397,31 @@ BOOST_AUTO_TEST_CASE(a_date_whole_hours_behind_the_first_stamp_is_not_counted_fr
     BOOST_TEST(half->delay_from == "date");
     BOOST_TEST(half->clock.empty());
 }
+
+// Stamps more than a week apart (longer than any mail server keeps a message
+// queued), the later naming another sender: an earlier delivery, whatever
+// the Date header says; the delays count from the stamp that sent it again,
+// not from a Date header of the earlier delivery. Two stamps out of place
+// inside one chain are no second delivery.
+BOOST_AUTO_TEST_CASE(a_gap_longer_than_any_queue_is_an_earlier_delivery) {
+    auto t = build_trace(
+        "Received: from relay.example.net (relay.example.net [192.0.2.9]) by mx.example.org; "
+        "Wed, 8 Mar 2017 05:57:06 +0000\n"
+        "Received: from unknown (HELO x.example.com) (198.51.100.11) by relay.example.net; "
+        "Wed, 8 Mar 2017 05:57:05 +0000\n"
+        "Received: from pc (pc [203.0.113.8]) by mail.example.com; Mon, 26 Dec 2016 05:32:04 +0000\n"
+        "Date: Mon, 26 Dec 2016 05:32:00 +0000\n");
+    BOOST_REQUIRE(t);
+    BOOST_TEST(t->sent_again_at == 1U);
+    BOOST_TEST(t->anomalies.at(0).kind == "earlier-delivery");
+    BOOST_TEST(t->anomalies.at(0).detail.find("not from the Date header") != std::string::npos);
+    BOOST_TEST(*t->total_delay_s == 1);
+    BOOST_TEST(!t->hops[1].delay_s);
+
+    auto misplaced = build_trace(
+        "Received: from b (b [192.0.2.9]) by c; Mon, 22 Aug 2016 14:23:00 +0000\n"
+        "Received: from x (x [198.51.100.11]) by b; Sat, 22 Sep 2018 10:00:00 +0000\n"
+        "Received: from pc (pc [203.0.113.8]) by a; Mon, 22 Aug 2016 14:22:52 +0000\n");
+    BOOST_REQUIRE(misplaced);
+    BOOST_TEST(misplaced->sent_again_at == 0U);
+}

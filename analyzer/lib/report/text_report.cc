@@ -151,7 +151,10 @@ std::string stopped_text(const Bounce& b, const Trace& o) {
 std::string delivered_text(const Trace& t) {
     std::string hops = std::to_string(t.hops.size()) + (t.hops.size() == 1 ? " hop" : " hops");
     std::string out = t.total_delay_s ? "in " + format_duration(*t.total_delay_s) + " over " + hops : "over " + hops;
-    if (t.delay_from == "first-stamp") out += ", from the first stamp";
+    if (t.delay_from == "first-stamp" && t.sent_again_at > 0)
+        out += ", from hop #" + std::to_string(t.sent_again_at + 1) + ", where it was sent again";
+    else if (t.delay_from == "first-stamp")
+        out += ", from the first stamp";
     const ClockFinding* date = nullptr;
     for (const auto& c : t.clock)
         if (c.kind == "date-ahead" || c.kind == "date-behind") date = &c;
