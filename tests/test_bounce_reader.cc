@@ -557,6 +557,18 @@ BOOST_AUTO_TEST_CASE(corpus_notifications_and_the_mixed_report) {
             BOOST_TEST(n.explanation.has_value());
         }
     }
+    // A delay whose report names no Remote-MTA: the message waits at the
+    // reporting server, which is no remote server.
+    {
+        const std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/notification-iis-delayed-4-4-7.eml");
+        auto trace = build_trace(split_header_block(bytes));
+        BOOST_REQUIRE(trace.has_value());
+        classify(*trace, rules);
+        analyse_bounce(*trace, bytes, rules);
+        BOOST_REQUIRE(trace->notification);
+        BOOST_TEST(!trace->notification->server);
+        BOOST_TEST(trace->notification->report.reporting_mta.value_or("") == "relay01.fabrikam.example");
+    }
     // 2.x.x is never "Other or undefined status".
     for (std::string_view code : {"2.0.0", "2.1.5", "2.6.0", "2.4.0", "2.1.1"}) {
         auto m = explain_status(code);
@@ -858,4 +870,21 @@ BOOST_AUTO_TEST_CASE(original_recipient_is_kept_only_where_the_sender_wrote_anot
     BOOST_TEST_REQUIRE(pipe.has_value());
     BOOST_TEST(pipe->recipients[0].address.value_or("") == "info@example.net");
     BOOST_TEST(!pipe->recipients[0].original.has_value());
+}
+
+// "Final-Recipient: RFC822; <u@ci.com>" names u@ci.com: the brackets are
+// not part of the address scripts match on.
+BOOST_AUTO_TEST_CASE(a_recipient_in_angle_brackets_is_its_address) {
+    std::string dsn =
+        "From: MAILER-DAEMON@mta.example.com\nTo: a@example.net\nSubject: Returned mail\n"
+        "MIME-Version: 1.0\nContent-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n"
+        "--b\nContent-Type: text/plain\n\nundeliverable\n\n--b\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mta.example.com\n\nFinal-Recipient: RFC822; <u@ci.example>\n"
+        "Original-Recipient: rfc822;u@ci.example\nAction: failed\nStatus: 5.3.0\nDiagnostic-Code: SMTP; \n\n--b--\n";
+    auto b = read_bounce(dsn);
+    BOOST_REQUIRE(b);
+    BOOST_REQUIRE_EQUAL(b->recipients.size(), 1U);
+    BOOST_TEST(*b->recipients[0].address == "u@ci.example");
+    BOOST_TEST(!b->recipients[0].original);
+    BOOST_TEST(!b->recipients[0].diagnostic);  // an empty Diagnostic-Code says nothing
 }

@@ -282,7 +282,11 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     if (failed && first != nullptr && first->diagnostic)
         if (auto host = microsoft_host_in_reply(*first->diagnostic, rules))
             if (!refused_by || !rules.names_microsoft_365_server(*refused_by)) refused_by = std::move(host);
-    if (!b.server) {
+    // A failure without a remote server is told as the reporting server's,
+    // and a delivery or expansion happened there; a delay waits at the
+    // reporting server and a relay went on from it: their remote server is
+    // never the reporting one.
+    if (!b.server && outcome != "delayed" && outcome != "relayed") {
         b.server = report->reporting_mta;
         b.server_only_reported = failed && b.server.has_value();
     }

@@ -69,6 +69,9 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 // Final-Recipient is the one, unless it is no address (a local
                 // delivery's file or pipe) and Original-Recipient is one.
                 auto address = without_type(value);
+                // "RFC822; <u@ci.com>": the address, not its angle brackets.
+                if (address.size() > 2 && address.front() == '<' && address.back() == '>')
+                    address = address.substr(1, address.size() - 2);
                 bool final = iequals(f.name, "Final-Recipient");
                 if (!final && is_address(address)) r.original = address;
                 if (!r.address || (final ? is_address(address) || !is_address(r.address)
@@ -81,8 +84,11 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 r.status = without_type(value), any = true;
             else if (iequals(f.name, "Remote-MTA"))
                 r.remote_mta = without_type(value), any = true;
-            else if (iequals(f.name, "Diagnostic-Code"))
-                r.diagnostic = without_type(value), any = true;
+            else if (iequals(f.name, "Diagnostic-Code")) {
+                // "Diagnostic-Code: SMTP; " says nothing: no diagnostic.
+                if (auto said = without_type(value); !said.empty()) r.diagnostic = std::move(said);
+                any = true;
+            }
         }
         // Said only where the sender wrote another address than the one reported.
         auto bare = [](std::string_view a) {
