@@ -706,7 +706,12 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
                    .starts_with("Access denied, bad outbound sender"));
     // Exchange Online advice only for Exchange Online's own 5.7.1.
     auto hint = [&](const std::string& bytes) { return bounce_of(bytes).hint; };
-    BOOST_TEST(!hint(dsn("mx1.example.eu", "550 5.7.1 Client host blocked using cbl.abuseat.org", "5.7.1")));
+    BOOST_TEST(!hint(dsn("mx1.example.eu", "550 5.7.1 Client host rejected: policy", "5.7.1")));
+    // The reply's own words say more than its code: a block list.
+    const auto listed = dsn("mx1.example.eu", "550 5.7.1 Client host blocked using cbl.abuseat.org", "5.7.1");
+    BOOST_TEST(explain(listed).find("block list") != std::string::npos);
+    BOOST_TEST(hint(listed).value_or("").find("connector") == std::string::npos);
+    BOOST_TEST(bounce_of(listed).status.value_or("") == "5.7.1");
     BOOST_TEST(hint(dsn("contoso-com.mail.protection.outlook.com", "550 5.7.1 Service unavailable", "5.7.1"))
                    .value_or("")
                    .find("connector") != std::string::npos);

@@ -320,6 +320,9 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
                 ip ? rules.names_microsoft_365(std::nullopt, ip) : rules.names_microsoft_365(author, std::nullopt);
         }
         meaning = explain_status(*code, from_microsoft);
+        // The receiving server's own words, where they say more (a block list).
+        if (failed && first != nullptr && first->diagnostic)
+            if (auto reply = explain_reply(*first->diagnostic, *code)) meaning = std::move(reply);
     }
     if (failed || outcome == "delayed") {
         if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);

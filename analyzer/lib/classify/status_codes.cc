@@ -4,6 +4,8 @@
 #include <charconv>
 #include <vector>
 
+#include "input/header_block.hh"  // icontains
+
 namespace hopscope {
 namespace {
 
@@ -130,6 +132,22 @@ std::optional<StatusMeaning> explain_status(std::string_view code, bool from_mic
     if (!from_microsoft && best->source.find("[MS-") != std::string_view::npos && !microsoft_only(best->source))
         hint = {};
     return StatusMeaning{normal, std::string(best->code), best->explanation, hint, best->source};
+}
+
+std::optional<StatusMeaning> explain_reply(std::string_view diagnostic, std::string_view code) {
+    constexpr std::string_view kReply = "reply:";
+    for (const Row& r : rows()) {
+        if (!r.code.starts_with(kReply)) continue;
+        std::string_view words = r.code.substr(kReply.size());
+        while (!words.empty()) {
+            auto semi = words.find(';');
+            std::string_view w = trim(words.substr(0, semi));
+            words = semi == std::string_view::npos ? std::string_view() : words.substr(semi + 1);
+            if (!w.empty() && icontains(diagnostic, w))
+                return StatusMeaning{std::string(code), std::string(w), r.explanation, r.hint, r.source};
+        }
+    }
+    return std::nullopt;
 }
 
 }  // namespace hopscope

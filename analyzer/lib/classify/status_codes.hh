@@ -28,6 +28,11 @@ struct StatusMeaning {
 // row both cite gives no hint (its hints are Exchange Online advice).
 std::optional<StatusMeaning> explain_status(std::string_view code, bool from_microsoft = true);
 
+// What a failure's reply (its diagnostic) says beyond its code: the table's
+// "reply:" row whose words it contains (a block list naming the sending
+// IP), or nullopt.
+std::optional<StatusMeaning> explain_reply(std::string_view diagnostic, std::string_view code);
+
 // The table's text (analyzer/data/status-codes.txt).
 std::string_view status_codes_text();
 
