@@ -1291,3 +1291,23 @@ BOOST_AUTO_TEST_CASE(an_entry_stamp_cut_short_leaves_tls_unknown) {
     BOOST_TEST(!t.relay->matched_by);
     BOOST_TEST(tls_shortfall(*t.relay, true, "").value_or("").find("cut") != std::string::npos);
 }
+
+// qmail-scanner stamps the client of the stamp before it again, on the same
+// system: no second hand-over from that client.
+BOOST_AUTO_TEST_CASE(a_qmail_scanner_stamp_is_no_hand_over) {
+    auto t = traced_text(
+        "Received: from mail.example.org (mail.example.org [192.0.2.25]) by mx.example.net (Postfix) with ESMTP "
+        "id 1; Mon, 26 Dec 2016 05:33:00 +0000\n"
+        "Received: (qmail 11857 invoked by uid 8061); 26 Dec 2016 05:32:04 -0000\n"
+        "Received: from 203.0.113.168 by mail.example.org (envelope-from <zyb@example.org>, uid 0) with "
+        "qmail-scanner-1.24 (clamdscan: 0.88.7. Clear:RC:0(203.0.113.168):. Processed in 0.5 secs); "
+        "26 Dec 2016 05:32:04 -0000\n"
+        "Received: from unknown (HELO ljhw) (zyb@example.org@[203.0.113.168]) (envelope-sender <zyb@example.org>) "
+        "by 0 (magicmail) with SMTP; 26 Dec 2016 05:32:02 -0000\n"
+        "From: zyb@example.org\nTo: a@example.net\nDate: Mon, 26 Dec 2016 05:32:00 +0000\n\n");
+    BOOST_REQUIRE_EQUAL(t.hops.size(), 4U);
+    for (const auto& e : t.hops[1].evidence) BOOST_TEST(e.find("hand-over") == std::string::npos);
+    BOOST_TEST(t.hops[0].evidence.front().find("inside example.org") != std::string::npos);
+    BOOST_TEST(t.hops[1].role == "local-relay");
+    BOOST_TEST(t.hops[3].role == "external-delivery");
+}

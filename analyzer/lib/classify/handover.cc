@@ -377,6 +377,20 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             const System& a = sys[i - 1];
             auto fam_a = family(a);
             auto fam_b = family(b);
+            // A content filter's stamp naming the client of the stamp before
+            // it again (qmail-scanner's "from 192.0.2.9 by mail.example with
+            // qmail-scanner"): written on the system that stamp's receiver
+            // is, not a second hand-over from that client.
+            if (const auto& before = hops[i - 1].fields.from; f.ip && before.ip && *f.ip == *before.ip &&
+                                                              h.fields.with &&
+                                                              istarts_with(*h.fields.with, "qmail-scanner")) {
+                link.kind = a.party && b.party && a.party != b.party ? LinkKind::Joined : LinkKind::Inside;
+                if (link.kind == LinkKind::Joined)
+                    link.why = org_words(a) + " and " + org_words(b) + " are one system: " + hop_ref(h) +
+                               " is qmail-scanner's stamp of the client " + *f.ip + " that " + hop_ref(hops[i - 1]) +
+                               " received";
+                continue;
+            }
             // A provider's inbound MX or a list service's receiving host starts
             // the recipient's or the list's side, even inside one provider.
             if (fam_b && (*fam_b == Family::Mx || *fam_b == Family::List) && fam_a != fam_b && from_named(i)) {
