@@ -104,6 +104,8 @@ check "check bad relay" 64 "$bin" check --relay 'bad host!' "$corpus/demo-o365-r
 check "check min-tls met" 0 "$bin" check --min-tls 1.2 "$corpus/demo-o365-relay.eml"
 check "check min-tls above" 1 "$bin" check --min-tls 1.3 "$corpus/demo-o365-relay.eml"
 expect_grep "min-tls says why" $out "^NOT CONFIRMED: traversed, but TLS 1.2 is below the minimum 1.3"
+check "check min-tls json" 1 "$bin" check --format json --min-tls 1.3 "$corpus/demo-o365-relay.eml"
+expect_grep "min-tls json verdict" $out '"verdict":"not-confirmed","state":"traversed"'
 check "check min-tls without tls" 1 "$bin" check --min-tls 1.0 "$corpus/o365-relay-iis-smtpsvc.eml"
 check "check min-tls bad" 64 "$bin" check --min-tls 2.0 "$corpus/demo-o365-relay.eml"
 printf 'min-tls = 1.3\n' > "$tmp/mintls"

@@ -31,7 +31,7 @@ struct Demand {
 // the exit status it asks for.
 struct Answer {
     std::string input;
-    std::string verdict;  // traversed, not-traversed, not-applicable, not-delivered, delayed, unreadable
+    std::string verdict;  // traversed, not-confirmed, not-traversed, not-applicable, not-delivered, delayed, unreadable
     std::string line;
     std::vector<std::string> evidence;
     const RelayVerdict* relay = nullptr;  // the verdict judged (the message's, or the one a report returned)
@@ -85,7 +85,9 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
         if (!is_success_action(n.action.value_or(""))) {
             a.verdict = "delayed";
             a.line = "DELAYED: " + n.status.value_or("no status") +
-                     (n.server ? (n.server_only_reported ? ", reported by " : " at ") + *n.server : std::string()) +
+                     (n.server                 ? " at " + *n.server
+                      : n.report.reporting_mta ? ", reported by " + *n.report.reporting_mta
+                                               : std::string()) +
                      ": " + n.explanation.value_or("delayed, still trying");
             if (n.hint) a.evidence.push_back("check: " + *n.hint);
             returned_message(n, a);
@@ -109,6 +111,7 @@ Answer judge(const std::string& input, const Trace& t, const Demand& d) {
     a.relay = &v;
     a.verdict = std::string(v.state);
     bool ok = confirmed(v, d, a.line);
+    if (v.traversed && !ok) a.verdict = "not-confirmed";  // traversed, without the TLS demanded
     a.evidence = v.evidence;
     if (v.connector)
         for (const auto& e : v.connector->evidence) a.evidence.push_back("connector: " + e);
