@@ -241,10 +241,11 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
                                  "cut before it says whether TLS was used, so how a connector took it is not shown");
         } else if (eop.fields.tls) {
             c.matched_by = "certificate";
-            c.evidence.push_back("EOP received it from " + *v.ip +
-                                 ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only): the connector "
-                                 "matched the TLS certificate's name (TlsSenderCertificateName); the certificate "
-                                 "itself is not in the headers");
+            c.evidence.push_back(
+                "EOP received it from " + *v.ip +
+                ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only), over TLS: the only "
+                "documented way a connector matches it is the TLS certificate's name "
+                "(TlsSenderCertificateName); the certificate itself is not in the headers");
         } else {
             c.evidence.push_back("EOP received it from " + *v.ip +
                                  ", an IPv6 address, which SenderIPAddresses cannot hold (IPv4 only), and without "
