@@ -443,35 +443,29 @@ void append_zone(std::string& out, const ClockFinding& f) {
     if (f.zone_sized) out.append("; "sv).append(zone_words(f.min_s));
 }
 
-void date_ahead_detail(ClockFinding& f, int after_hop) {
+// "the Date header is 5m ahead of the first stamp (the sender's device clock
+// is fast)", or whole hours behind it (`ahead` false): a wrong zone or a wait.
+void date_detail(ClockFinding& f, int after_hop, bool ahead) {
     std::string& d = f.detail;
-    d.reserve(200);
-    d.append("the Date header is "sv).append(duration_chars(f.min_s).view()).append(" ahead of "sv);
+    d.reserve(260);
+    d.append("the Date header is "sv)
+        .append(duration_chars(f.min_s).view())
+        .append(ahead ? " ahead of "sv : " behind "sv);
     if (after_hop == 1) {
         d.append("the first stamp"sv);
     } else {
         d.append("the first stamp in line ("sv);
         append_hop(d, after_hop);
         d.push_back(')');
+    }
+    if (!ahead) {
+        d.append(
+            ": whole hours, as a sending device's clock set to the wrong zone gives (or a wait that long before "
+            "the first stamp); the delays count from the first stamp"sv);
+        return;
     }
     d.append(" (the sender's device clock is fast)"sv);
     append_zone(d, f);
-}
-
-void date_behind_detail(ClockFinding& f, int after_hop) {
-    std::string& d = f.detail;
-    d.reserve(260);
-    d.append("the Date header is "sv).append(duration_chars(f.min_s).view()).append(" behind "sv);
-    if (after_hop == 1) {
-        d.append("the first stamp"sv);
-    } else {
-        d.append("the first stamp in line ("sv);
-        append_hop(d, after_hop);
-        d.push_back(')');
-    }
-    d.append(
-        ": whole hours, as a sending device's clock set to the wrong zone gives (or a wait that long before "
-        "the first stamp); the delays count from the first stamp"sv);
 }
 
 void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
@@ -614,7 +608,7 @@ void compute_delays(Trace& trace) {
                 f.min_s = gap;
                 f.max_s = gap;
                 f.zone_sized = true;
-                date_behind_detail(f, points[next].hop);
+                date_detail(f, points[next].hop, false);
                 trace.anomalies.push_back({"zone-sized-gap", f.detail});
                 trace.clock.push_back(std::move(f));
             }
@@ -679,7 +673,7 @@ void compute_delays(Trace& trace) {
         f.zone_sized = zone_sized(f.min_s, f.max_s);
         if (pt.hop == 0) {
             f.kind = "date-ahead";
-            date_ahead_detail(f, after->hop);
+            date_detail(f, after->hop, true);
             trace.anomalies.push_back({"clock-skew", f.detail});
         } else {
             Hop& hop = hop_at(pt.hop);
