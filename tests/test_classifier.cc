@@ -1311,3 +1311,19 @@ BOOST_AUTO_TEST_CASE(a_qmail_scanner_stamp_is_no_hand_over) {
     BOOST_TEST(t.hops[1].role == "local-relay");
     BOOST_TEST(t.hops[3].role == "external-delivery");
 }
+
+// A first stamp with no sender and no protocol, only its software's version
+// (sendmail's local submission, "by host (8.9.3+Sun) id X") or a send-only
+// stand-in ("(sSMTP sendmail emulation)"), is the sending host's own.
+BOOST_AUTO_TEST_CASE(a_bare_first_stamp_with_a_version_is_the_sending_host) {
+    for (const char* note : {"(8.9.3+Sun) id MAA01601", "(sSMTP sendmail emulation)"}) {
+        auto t = traced_text(std::string("Received: from fantasia.dupont.example (fantasia [10.1.2.3]) by "
+                                         "mx.dupont.example (8.9.3/8.9.3) with ESMTP id X; Mon, 1 Jan 2001 "
+                                         "10:00:05 -0500\nReceived: by fantasia.dupont.example ") +
+                             note + "; Mon, 1 Jan 2001 10:00:00 -0500\nFrom: a@dupont.example\n\n");
+        BOOST_TEST_CONTEXT(note) {
+            BOOST_TEST(t.hops[0].role == "origin-device");
+            BOOST_TEST(origin_of(t).host.value_or("") == "fantasia.dupont.example");
+        }
+    }
+}

@@ -161,7 +161,14 @@ std::optional<std::string> self_stamp(const Hop& h) {
     for (const auto& n : f.notes)
         if (n.starts_with("from ") && n.find("@localhost") != std::string::npos)
             return "stamped by the sending host for a local user (" + n + ")";
-    if (!f.from.host && f.by.host && !f.with && f.notes.empty())
+    // No sender, no protocol, at most the software's version ("by host
+    // (8.9.3+Sun) id X", sendmail's local submission) or a send-only
+    // sendmail stand-in ("(sSMTP sendmail emulation)").
+    const bool version_only = f.notes.size() == 1 && !f.notes[0].empty() && f.notes[0][0] >= '0' &&
+                              f.notes[0][0] <= '9' && f.notes[0].find('.') != std::string::npos &&
+                              f.notes[0].find(' ') == std::string::npos;
+    const bool emulation = f.notes.size() == 1 && f.notes[0].find("sendmail emulation") != std::string::npos;
+    if (!f.from.host && !f.from.ip && f.by.host && !f.with && (f.notes.empty() || version_only || emulation))
         return {"stamp has no sender: written by the sending host itself"};
     return std::nullopt;
 }
