@@ -63,6 +63,10 @@ const Want kCases[] = {
      "SMTPSVC(5.0.2195.2966);\n\t Thu, 10 Jan 2002 16:10:14 -0600",
      "NAHOU-MSMSW06P.corp.enron.com", none, "192.168.110.228", "nahou-mscnx06p.corp.enron.com", none,
      "Microsoft SMTPSVC", none, none, false, "2002-01-10T22:10:14Z"},
+    {"SquirrelMail: a bare client address first is no HELO",
+     " from 144.137.3.98 (SquirrelMail authenticated user jmmail) by jmason.org with HTTP; Mon, 1 Jan 2001 "
+     "10:00:00 -0500",
+     none, none, "144.137.3.98", "jmason.org", none, "HTTP", none, none, false, "2001-01-01T15:00:00Z"},
     {"IIS SMTPSVC with literal HELO",
      " from [70.39.115.201] ([70.39.115.201]) by NEWKDEMO.kdemo.local with Microsoft SMTPSVC(6.0.3790.4675); Wed, 14 "
      "Feb "

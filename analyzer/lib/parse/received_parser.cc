@@ -705,7 +705,12 @@ void parse_received(std::string_view raw_value, ReceivedFields& r) {
                         if (!clues.helo_form) r.from.helo = std::string(name);
                         if (!clues.ip) clues.ip = std::move(literal_ip);
                     } else if (literal_ip) {
-                        r.from.helo = std::string(name);
+                        // A bare address first: the client's HELO where a
+                        // comment names the peer apart ("from 192.0.2.1
+                        // (unknown [192.0.2.1])"), else the client's address
+                        // itself (SquirrelMail's "from 192.0.2.1 (SquirrelMail
+                        // authenticated user ...)", qmail-scanner's).
+                        if (clues.rdns_form || clues.helo_form || clues.ip) r.from.helo = std::string(name);
                         if (!clues.ip) clues.ip = std::move(literal_ip);
                     } else if (clues.rdns_form) {
                         if (!is_unknown(name)) r.from.helo = clean_host(name);
