@@ -483,4 +483,18 @@ BOOST_AUTO_TEST_CASE(relays_are_servers_that_took_the_message_from_another) {
     BOOST_REQUIRE(at != std::string::npos);
     self.replace(at, 26, "by\n EXMBX02.fabrikam.local");
     BOOST_TEST(relays(self) == "EXMBX01.fabrikam.local|");
+    // The mailbox server's own transport taking the message from its own
+    // address and handing it to EOP relayed it, as the relay answer says.
+    const std::string own_transport =
+        "Received: from EXCH01.contoso.local (198.51.100.78) by AM4PEPF00027A5F.mail.protection.outlook.com "
+        "(10.167.16.74) with Microsoft SMTP Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) "
+        "id 15.20.7587.21 via Frontend Transport; Tue, 14 May 2024 07:12:05 +0000\n"
+        "Received: from EXCH01.contoso.local (10.1.1.20) by EXCH01.contoso.local (10.1.1.20) with Microsoft SMTP "
+        "Server (version=TLS1_2, cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.2.1544.4; Tue, 14 May 2024 "
+        "07:12:03 +0000\n"
+        "Received: from EXCH01.contoso.local ([fe80::1c2d:3e4f:5a6b:7c8d]) by EXCH01.contoso.local "
+        "([fe80::1c2d:3e4f:5a6b:7c8d%12]) with mapi id 15.02.1544.004; Tue, 14 May 2024 07:12:02 +0000\n"
+        "From: Ann <ann@contoso.com>\nTo: bob@contoso.com\nDate: Tue, 14 May 2024 07:12:01 +0000\n"
+        "X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem\n\nx\n";
+    BOOST_TEST(relays(own_transport) == "EXCH01.contoso.local|");
 }

@@ -18,6 +18,7 @@
 #include "parse/ip_address.hh"
 #include "parse/security_headers.hh"
 #include "parse/tls_version.hh"
+#include "report/text_report.hh"
 #include "test_support.hh"
 
 using namespace hopscope;
@@ -1290,6 +1291,11 @@ BOOST_AUTO_TEST_CASE(an_entry_stamp_cut_short_leaves_tls_unknown) {
     BOOST_TEST(!t.relay->tls);
     BOOST_TEST(!t.relay->matched_by);
     BOOST_TEST(tls_shortfall(*t.relay, true, "").value_or("").find("cut") != std::string::npos);
+    BOOST_TEST(verdict_line(*t.relay).find("the stamp is cut short") != std::string::npos);
+    // A client's submission whose mailbox stamp names no TLS is no cut stamp.
+    auto sub = traced("o365-smtp-auth-mechanism-only.eml");
+    BOOST_TEST(!sub.relay->tls);
+    BOOST_TEST(verdict_line(*sub.relay).find("cut") == std::string::npos);
 }
 
 // qmail-scanner stamps the client of the stamp before it again, on the same
@@ -1326,4 +1332,15 @@ BOOST_AUTO_TEST_CASE(a_bare_first_stamp_with_a_version_is_the_sending_host) {
             BOOST_TEST(origin_of(t).host.value_or("") == "fantasia.dupont.example");
         }
     }
+}
+
+// A LISTSERV stamp makes its host the list, unless the list's own
+// organisation wrote the mail (LISTSERV's replies to commands).
+BOOST_AUTO_TEST_CASE(a_listserv_stamp_names_the_list_but_not_on_its_own_replies) {
+    std::string m = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/list-listserv-no-list-headers.eml");
+    BOOST_TEST(roles(traced_text(m)).find("mailing-list") != std::string::npos);
+    const std::string from = "From: Priya Raman <priya@gauge-works.example>";
+    BOOST_REQUIRE(m.find(from) != std::string::npos);
+    m.replace(m.find(from), from.size(), "From: L-Soft list server <LISTSERV@LISTS.RIVERBASIN.EXAMPLE>");
+    BOOST_TEST(roles(traced_text(m)).find("mailing-list") == std::string::npos);
 }

@@ -244,10 +244,10 @@ BOOST_AUTO_TEST_CASE(a_double_spaced_paste_is_restored) {
                "Received: from c\n by a.example.com; Mon, 1 Jan 2024 00:00:00 +0000\nSubject: hi\n\nbody\n");
     BOOST_TEST(names(split_header_block(r->text)) == "Received|Received|Subject|");
     // CRLF pastes too, and after a preamble.
-    auto crlf =
-        repair_paste_lines("Here they are\r\n\r\nTo: a\r\n\r\nFrom: b\r\n\r\nSubject: c\r\n\r\nDate: d\r\n\r\n");
+    auto crlf = repair_paste_lines(
+        "Here they are\r\n\r\nReceived: by a\r\n\r\nFrom: b\r\n\r\nSubject: c\r\n\r\nDate: d\r\n\r\n");
     BOOST_REQUIRE(crlf);
-    BOOST_TEST(crlf->text == "Here they are\r\n\r\nTo: a\r\nFrom: b\r\nSubject: c\r\nDate: d\r\n");
+    BOOST_TEST(crlf->text == "Here they are\r\n\r\nReceived: by a\r\nFrom: b\r\nSubject: c\r\nDate: d\r\n");
 }
 
 // Mail whose blank lines are its own is left as it is: a header of one
@@ -257,6 +257,10 @@ BOOST_AUTO_TEST_CASE(mail_with_its_own_blank_lines_is_not_repaired) {
     BOOST_TEST(!repair_paste_lines("Received: from a\n by b; x\nSubject: s\n\nbody\n\nmore\n"));
     BOOST_TEST(!repair_paste_lines("Subject: s\n\nDear all,\n\nthe meeting\n\nis at\n\nnoon: come\n\n"));
     BOOST_TEST(!repair_paste_lines("To: a\n\nFrom: b\n\n\n\nbody\n\nmore\n\n"));
+    // A short header over one-line paragraphs and a quoted From: line.
+    BOOST_TEST(!repair_paste_lines(
+        "Subject: Quarterly report\n\nHi all,\n\nPlease find the report attached.\n\nFrom: Accounting team\n\n"
+        "Thanks\n\n"));
     BOOST_TEST(!repair_paste_lines("notes\n\nmore notes\n\nand more\n\nand more\n\n"));
     BOOST_TEST(!repair_paste_lines("From MAILER-DAEMON Thu Jan  1 00:00:00 2024\nTo: a\nFrom: b\n\nbody\n"));
 }

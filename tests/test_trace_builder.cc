@@ -398,30 +398,18 @@ BOOST_AUTO_TEST_CASE(a_date_whole_hours_behind_the_first_stamp_is_not_counted_fr
     BOOST_TEST(half->clock.empty());
 }
 
-// Stamps more than a week apart (longer than any mail server keeps a message
-// queued), the later naming another sender: an earlier delivery, whatever
-// the Date header says; the delays count from the stamp that sent it again,
-// not from a Date header of the earlier delivery. Two stamps out of place
-// inside one chain are no second delivery.
-BOOST_AUTO_TEST_CASE(a_gap_longer_than_any_queue_is_an_earlier_delivery) {
+// A long gap alone is no second delivery: a mailbox fetched by POP3 after
+// a holiday (or a quarantine released after two weeks) is one delivery that
+// waited; only a Date header written at the later stamps says "sent again".
+BOOST_AUTO_TEST_CASE(a_long_gap_alone_is_no_earlier_delivery) {
     auto t = build_trace(
-        "Received: from relay.example.net (relay.example.net [192.0.2.9]) by mx.example.org; "
-        "Wed, 8 Mar 2017 05:57:06 +0000\n"
-        "Received: from unknown (HELO x.example.com) (198.51.100.11) by relay.example.net; "
-        "Wed, 8 Mar 2017 05:57:05 +0000\n"
-        "Received: from pc (pc [203.0.113.8]) by mail.example.com; Mon, 26 Dec 2016 05:32:04 +0000\n"
-        "Date: Mon, 26 Dec 2016 05:32:00 +0000\n");
+        "Received: from pop.isp.example (pop.isp.example [192.0.2.9]) by office.home.lan with POP3 "
+        "(fetchmail-6.4.37) for <a@home.lan>; Mon, 8 Jan 2024 09:00:00 +0100\n"
+        "Received: from mout.gmx.example (mout.gmx.example [198.51.100.11]) by mx01.isp.example; "
+        "Thu, 21 Dec 2023 17:26:00 +0000\n"
+        "Date: Thu, 21 Dec 2023 17:25:58 +0000\n");
     BOOST_REQUIRE(t);
-    BOOST_TEST(t->sent_again_at == 1U);
-    BOOST_TEST(t->anomalies.at(0).kind == "earlier-delivery");
-    BOOST_TEST(t->anomalies.at(0).detail.find("not from the Date header") != std::string::npos);
-    BOOST_TEST(*t->total_delay_s == 1);
-    BOOST_TEST(!t->hops[1].delay_s);
-
-    auto misplaced = build_trace(
-        "Received: from b (b [192.0.2.9]) by c; Mon, 22 Aug 2016 14:23:00 +0000\n"
-        "Received: from x (x [198.51.100.11]) by b; Sat, 22 Sep 2018 10:00:00 +0000\n"
-        "Received: from pc (pc [203.0.113.8]) by a; Mon, 22 Aug 2016 14:22:52 +0000\n");
-    BOOST_REQUIRE(misplaced);
-    BOOST_TEST(misplaced->sent_again_at == 0U);
+    BOOST_TEST(t->sent_again_at == 0U);
+    BOOST_TEST(std::ranges::none_of(t->anomalies, [](const Anomaly& a) { return a.kind == "earlier-delivery"; }));
+    BOOST_TEST(*t->hops[1].delay_s > 86400 * 17);
 }

@@ -82,6 +82,7 @@ struct RelayVerdict {
     std::optional<std::string> host;               // the system Microsoft 365 received it from
     std::optional<std::string> ip;
     std::optional<bool> tls;
+    bool entry_cut = false;                  // the entry stamp is cut short (no TLS clause, no time): TLS unknown
     std::optional<std::string> tls_version;  // "1.0".."1.3" or "unknown"; nullopt without TLS
     std::optional<RelayConnector> connector;
     std::optional<GatewayVia> via;

@@ -505,20 +505,16 @@ void zone_gap_detail(ClockFinding& f) {
 // a sender other than that stamp's receiver, and the Date header is within
 // an hour of it and more than a day after the earlier stamp, the stamps
 // before it are said to be an earlier delivery and left out of the delays.
-// So are they, whatever the Date header says, where the gap is longer than
-// any mail server keeps a message queued (a week); a Date header then
-// within the earlier delivery is not counted from either (`old_date`).
+// A long gap alone proves nothing: quarantine and hold queues keep mail for
+// weeks, and a mailbox is fetched (POP3, IMAP) whenever its owner is back.
 // Returns how many stamps come before the last delivery (0: none).
-std::size_t sent_again(Trace& trace, bool& old_date) {
+std::size_t sent_again(Trace& trace) {
     constexpr std::int64_t kDay = 86400;
     constexpr std::int64_t kHour = 3600;
-    // Postfix and Sendmail give up after 5 days, qmail after 7, Exchange after 2.
-    constexpr std::int64_t kLongestQueue = 7 * kDay;
     trace.sent_again_at = 0;
-    old_date = false;
-    const bool dated = trace.created && trace.created_certain;
+    if (!trace.created || !trace.created_certain) return 0;
+    const UnixTime date = *trace.created;
     std::size_t restart = 0;
-    bool by_date = false;
     const Hop* earlier = nullptr;
     for (const Hop& h : trace.hops) {
         if (!h.fields.time) continue;
@@ -529,20 +525,8 @@ std::size_t sent_again(Trace& trace, bool& old_date) {
             const auto& by = earlier->fields.by.host;
             const bool other_sender = (from.ip || from.host) && !(from.host && by && iequals(*from.host, *by)) &&
                                       !(from.helo && by && iequals(*from.helo, *by));
-            const bool date_agrees = dated && b - a > kDay && *trace.created - a > kDay &&
-                                     *trace.created - b <= kHour && b - *trace.created <= kHour;
-            // Without the Date header's word, the stamps after it must stay
-            // in the later delivery (two stamps out of place in one chain
-            // are clocks, not a second delivery).
-            auto later_stay = [&] {
-                return std::ranges::all_of(trace.hops, [&](const Hop& l) {
-                    return l.index <= h.index || !l.fields.time || *l.fields.time > a + kLongestQueue;
-                });
-            };
-            if (other_sender && (date_agrees || (b - a > kLongestQueue && later_stay()))) {
+            if (b - a > kDay && date - a > kDay && date - b <= kHour && b - date <= kHour && other_sender)
                 restart = static_cast<std::size_t>(h.index - 1);
-                by_date = date_agrees;
-            }
         }
         earlier = &h;
     }
@@ -553,16 +537,8 @@ std::size_t sent_again(Trace& trace, bool& old_date) {
     if (last_old.fields.by.host) detail += ", which ended at " + *last_old.fields.by.host;
     detail.append(" on ").append(format_utc_text(*last_old.fields.time).view());
     detail += "; hop #" + std::to_string(restart + 1) + " sent it again " +
-              std::string(duration_chars(*first_new.fields.time - *last_old.fields.time).view()) + " later";
-    if (by_date) {
-        detail += ", as its Date header says (a message resent or reused): the delays count from there";
-    } else {
-        old_date = dated && *trace.created < *first_new.fields.time - kHour;
-        detail +=
-            ", longer than any mail server keeps a message queued (a week at most): a message resent or "
-            "reused, and the delays count from there";
-        if (old_date) detail += ", not from the Date header, which is the earlier delivery's";
-    }
+              std::string(duration_chars(*first_new.fields.time - *last_old.fields.time).view()) +
+              " later, as its Date header says (a message resent or reused): the delays count from there";
     trace.anomalies.push_back({"earlier-delivery", std::move(detail)});
     trace.sent_again_at = restart;
     return restart;
@@ -579,9 +555,8 @@ void compute_delays(Trace& trace) {
     thread_local std::vector<bool> keep;
     points.clear();
     points.reserve(trace.hops.size() + 1);
-    bool old_date = false;
-    const std::size_t restart = sent_again(trace, old_date);
-    if (trace.created && trace.created_certain && !old_date) points.push_back({*trace.created, 0});
+    if (trace.created && trace.created_certain) points.push_back({*trace.created, 0});
+    const std::size_t restart = sent_again(trace);
     for (auto& hop : trace.hops) {
         hop.delay_s.reset();
         if (hop.fields.time && static_cast<std::size_t>(hop.index) > restart && !uncertain_time(hop.fields.anomalies))

@@ -292,11 +292,13 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     recipient_orgs_of(t, sides);
     sides.list = list_org(headers, &sides.list_named_by);
     // A list server's own stamp (L-Soft's LISTSERV) names the list's host
-    // where the list set no header of its own.
+    // where the list set no header of its own; not on mail its own
+    // organisation wrote (LISTSERV's replies to commands, From LISTSERV@).
+    const auto from_org = t.from ? org_of_address(*t.from) : std::nullopt;
     if (!sides.list)
         for (const auto& h : hops)
             if (h.fields.mta && *h.fields.mta == "LISTSERV" && h.fields.by.host)
-                if (auto org = org_of_name(*h.fields.by.host)) {
+                if (auto org = org_of_name(*h.fields.by.host); org && org != from_org) {
                     sides.list = std::move(org);
                     sides.list_named_by = "its LISTSERV stamp";
                     break;

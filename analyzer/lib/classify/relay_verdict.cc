@@ -661,7 +661,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     // or lines lost after "with Microsoft SMTP"): whether TLS was used is not
     // in it. Every stamp Microsoft 365 writes ends with its time, after the
     // TLS clause; one without a time and without TLS may have lost it.
-    if (!entry.fields.tls && !entry.fields.time) v.tls.reset();
+    if (!entry.fields.tls && !entry.fields.time) {
+        v.tls.reset();
+        v.entry_cut = true;
+    }
     // 255.255.255.255 is no sender: Exchange Online writes it for a client
     // whose address it does not show (its spam filter's CIP too). The
     // client's own address, where Exchange gives one, is X-Originating-IP.
@@ -1197,7 +1200,8 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
 std::optional<std::string> tls_shortfall(const RelayVerdict& v, bool require_tls, std::string_view min_tls) {
     if (!v.traversed) return std::nullopt;
     if ((require_tls || !min_tls.empty()) && !v.tls)
-        return std::string("the stamp is cut before it says whether TLS was used, so TLS is not shown");
+        return std::string(v.entry_cut ? "the stamp is cut before it says whether TLS was used, so TLS is not shown"
+                                       : "the stamp does not say whether TLS was used, so TLS is not shown");
     bool tls = v.tls.value_or(false);
     if (!tls && !min_tls.empty()) return "without TLS and TLS " + std::string(min_tls) + " or later is required";
     if (!tls && require_tls) return std::string("without TLS and TLS is required");

@@ -9,6 +9,7 @@
 
 #include "base/limits.hh"
 #include "base/line_end.hh"
+#include "input/header_block.hh"
 
 namespace hopscope {
 namespace {
@@ -203,20 +204,26 @@ std::optional<RepairedPaste> repair_paste_lines(std::string_view bytes) {
     if (!blank_seen) return std::nullopt;
     PasteStart start = find_paste_start(bytes);
     std::size_t fields = 0;
+    bool received = false;
     std::size_t p = start.offset;
     for (int pair = 0; pair < 4; ++pair) {
         if (p >= bytes.size()) return std::nullopt;
         Line l = line_at(bytes, p);
         if (is_blank(l.text)) return std::nullopt;
         if (pair == 0 && !is_field_start(l.text.substr(indent_of(l.text)))) return std::nullopt;
-        if (is_field_start(l.text.substr(indent_of(l.text)))) ++fields;
+        if (is_field_start(l.text.substr(indent_of(l.text)))) {
+            ++fields;
+            received = received || istarts_with(l.text.substr(indent_of(l.text)), "Received:");
+        }
         if (l.next >= bytes.size()) return std::nullopt;
         Line gap = line_at(bytes, l.next);
         if (!is_blank(gap.text)) return std::nullopt;
         p = gap.next;
         if (p < bytes.size() && is_blank(line_at(bytes, p).text) && pair < 3) return std::nullopt;
     }
-    if (fields < 2) return std::nullopt;
+    // Two fields, one a Received stamp: a header pasted for its route, not a
+    // short header over a body of one-line paragraphs (and a quoted From:).
+    if (fields < 2 || !received) return std::nullopt;
     // Every line kept, the one blank line after it dropped: an empty line of
     // the text (the end of the header) comes back as one.
     RepairedPaste r{std::string(bytes.substr(0, start.offset)), {"double-spaced", ""}};

@@ -26,7 +26,7 @@ PasteStart find_paste_start(std::string_view bytes);
 // A paste whose lines a copy changed, restored: a blank line after every
 // line (as ticket systems and some web pages copy text: the first four lines
 // from the first field on each followed by one blank line, two of them
-// fields), or lines ended by CR alone (classic Mac OS text, no LF anywhere).
+// fields, one a Received stamp), or lines ended by CR alone (classic Mac OS text, no LF anywhere).
 // The text as it was and an anomaly saying what was undone, or nullopt when
 // the bytes need no repair (every message that starts as mail does).
 struct RepairedPaste {

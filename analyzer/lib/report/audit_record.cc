@@ -5,6 +5,7 @@
 #include "classify/message_analysis.hh"
 #include "parse/address.hh"
 #include "parse/date_parser.hh"
+#include "parse/ip_address.hh"
 #include "report/csv_writer.hh"
 #include "report/json_writer.hh"
 #include "report/trace_json.hh"
@@ -227,10 +228,10 @@ bool entered_from_outside(std::optional<int> entry_hop, std::string_view method)
 }
 
 bool is_sender_relay(std::string_view role, int hop, std::optional<int> entry_hop, std::string_view by,
-                     const std::optional<std::string>& from, const std::optional<std::string>& with,
-                     const std::optional<std::string>& origin_host) {
+                     const std::optional<std::string>& from, const std::optional<std::string>& from_ip,
+                     const std::optional<std::string>& with, const std::optional<std::string>& origin_host) {
     if (role != "local-relay" || (entry_hop && hop >= *entry_hop)) return false;
-    if (origin_host && iequals(by, *origin_host)) return false;
+    if (origin_host && iequals(by, *origin_host) && (!from_ip || loopback_address(*from_ip))) return false;
     return !(with && iequals(*with, "mapi") && from && iequals(*from, by));
 }
 
@@ -246,7 +247,8 @@ SenderFigures sender_figures(const Trace& t) {
     const std::optional<int> entry = v != nullptr ? v->entry_hop : std::nullopt;
     for (const auto& h : t.hops) {
         auto name = h.fields.by.host ? h.fields.by.host : h.fields.by.ip;
-        if (!name || !is_sender_relay(h.role, h.index, entry, *name, h.fields.from.host, h.fields.with, s.origin_host))
+        if (!name || !is_sender_relay(h.role, h.index, entry, *name, h.fields.from.host, h.fields.from.ip,
+                                      h.fields.with, s.origin_host))
             continue;
         if (std::find(s.relays.begin(), s.relays.end(), *name) == s.relays.end()) s.relays.push_back(*name);
     }

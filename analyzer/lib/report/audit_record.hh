@@ -61,12 +61,13 @@ std::optional<std::string> eop_tls_words(bool entered, const std::optional<std::
 
 // Whether a hop is one of the sender's own servers before the entry into
 // Microsoft 365 (the audit by sender's "relays seen": its by-host `by`, else
-// its by-address), and a relay: not the sending host's own mail server (`by`
-// is `origin_host`), nor a mailbox server taking a client's submission on
-// itself (`with` mapi, `from` the same host).
+// its by-address), and a relay: not the sending host's own mail server
+// taking the message from a program there (`by` is `origin_host`, the
+// sender `from_ip` loopback or none), nor a mailbox server taking a
+// client's submission on itself (`with` mapi, `from` the same host).
 bool is_sender_relay(std::string_view role, int hop, std::optional<int> entry_hop, std::string_view by,
-                     const std::optional<std::string>& from, const std::optional<std::string>& with,
-                     const std::optional<std::string>& origin_host);
+                     const std::optional<std::string>& from, const std::optional<std::string>& from_ip,
+                     const std::optional<std::string>& with, const std::optional<std::string>& origin_host);
 
 // --since / --until: a period of message times, both ends included, as
 // UTC text (YYYY-MM-DDTHH:MM:SSZ, which sorts as time does); empty: open.

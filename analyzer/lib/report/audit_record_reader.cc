@@ -63,6 +63,7 @@ struct ReadHop {
     std::string_view role;
     std::optional<std::string> by;    // by-host, else by-address
     std::optional<std::string> from;  // from-host
+    std::optional<std::string> from_ip;
     std::optional<std::string> with;
     std::optional<std::string> time;
 };
@@ -87,9 +88,15 @@ void read_hops(od::array hops, ReadRecord& r, std::vector<std::optional<std::int
                 h.time = opt_string(field.value());
             } else if (key == "from") {
                 od::object from;
-                if (field.value().get_object().get(from) == simdjson::SUCCESS)
-                    for (auto ff : from)
-                        if (ff.unescaped_key() == std::string_view("host")) h.from = opt_string(ff.value());
+                if (field.value().get_object().get(from) == simdjson::SUCCESS) {
+                    for (auto ff : from) {
+                        std::string_view fk = ff.unescaped_key();  // read once: ondemand moves past it
+                        if (fk == "host")
+                            h.from = opt_string(ff.value());
+                        else if (fk == "ip")
+                            h.from_ip = opt_string(ff.value());
+                    }
+                }
             } else if (key == "with") {
                 h.with = opt_string(field.value());
             } else if (key == "by") {
@@ -297,8 +304,8 @@ ReadRecord read_record(od::document& doc) {
         const std::optional<int> entry =
             relay.entry_hop ? std::optional<int>(static_cast<int>(*relay.entry_hop)) : std::nullopt;
         for (const auto& h : hops) {
-            if (!h.by || !is_sender_relay(h.role, static_cast<int>(h.index.value_or(0)), entry, *h.by, h.from, h.with,
-                                          s.origin_host))
+            if (!h.by || !is_sender_relay(h.role, static_cast<int>(h.index.value_or(0)), entry, *h.by, h.from,
+                                          h.from_ip, h.with, s.origin_host))
                 continue;
             if (std::find(s.relays.begin(), s.relays.end(), *h.by) == s.relays.end()) s.relays.push_back(*h.by);
         }

@@ -230,7 +230,7 @@ std::string_view reason_words(std::string_view reason) {
 }
 
 std::string tls_version_words(const RelayVerdict& v) {
-    if (!v.tls) return v.entry_hop ? " (TLS not known: the stamp is cut short)" : "";
+    if (!v.tls) return v.entry_cut ? " (TLS not known: the stamp is cut short)" : "";
     if (!*v.tls) return " WITHOUT TLS";
     if (!v.tls_version || *v.tls_version == "unknown") return " with TLS (version not stated)";
     return " with TLS " + *v.tls_version;
@@ -319,9 +319,12 @@ std::string notification_headline(const Bounce& n) {
     // Relayed to the next server, delivered to the recipient; delayed or expanded at a server.
     std::string line = "Delivery notification: " + upper;
     if (action == "relayed")
-        line += " to " + n.server.value_or("?");
+        line += n.server ? " to " + *n.server
+                         : (n.recipient ? " for " + *n.recipient : std::string()) +
+                               " to a next server the report does not name";
     else if (action == "delivered")
-        line += " to " + n.recipient.value_or("?") + (n.server ? " at " + *n.server : "");
+        line += " to " + n.recipient.value_or("a recipient the report does not name") +
+                (n.server ? " at " + *n.server : "");
     else
         line += (n.recipient ? " for " + *n.recipient : "") + (n.server ? " at " + *n.server : std::string());
     std::string note(notification_note(action));
