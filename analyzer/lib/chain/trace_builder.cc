@@ -416,6 +416,13 @@ bool zone_sized(std::int64_t lo, std::optional<std::int64_t> hi) {
     return k * kHalfHour <= top + kSlack;
 }
 
+// Whole hours, 1 to 26 of them, two minutes either way: a gap a clock in the
+// wrong zone gives as well as a wait that long.
+bool whole_hours(std::int64_t gap) {
+    const std::int64_t hours = (gap + 1800) / 3600;
+    return hours >= 1 && hours <= 26 && gap >= hours * 3600 - 120 && gap <= hours * 3600 + 120;
+}
+
 std::string_view zone_words(std::int64_t offset) {
     std::int64_t half_hours = (offset + 900) / 1800;
     return half_hours % 2 == 0 ? "a whole-hour offset, as a time written with the wrong zone gives"
@@ -575,8 +582,7 @@ void compute_delays(Trace& trace) {
         while (next < points.size() && !keep[next]) ++next;
         if (next < points.size()) {
             const std::int64_t gap = points[next].time - points[0].time;
-            const std::int64_t hours = (gap + 1800) / 3600;
-            if (hours >= 1 && hours <= 26 && gap >= hours * 3600 - 120 && gap <= hours * 3600 + 120) {
+            if (whole_hours(gap)) {
                 keep[0] = false;
                 ClockFinding f;
                 f.kind = "date-behind";
@@ -664,10 +670,8 @@ void compute_delays(Trace& trace) {
     // A trustworthy gap of whole hours is either a delay that long or a
     // clock in the wrong zone: said, and the delay kept.
     for (auto& hop : trace.hops) {
-        if (!hop.delay_s || *hop.delay_s < 3600 - 120 || *hop.delay_s > 26 * 3600 + 120) continue;
-        std::int64_t d = *hop.delay_s;
-        std::int64_t hours = (d + 1800) / 3600;
-        if (d < hours * 3600 - 120 || d > hours * 3600 + 120) continue;  // two minutes either way
+        if (!hop.delay_s || !whole_hours(*hop.delay_s)) continue;
+        const std::int64_t d = *hop.delay_s;
         ClockFinding f;
         f.kind = "zone-sized-gap";
         f.hop = hop.index;

@@ -71,6 +71,18 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         own_seen[i] = std::move(why);
         return *own_seen[i];
     };
+    // The authserv-id of an Authentication-Results a system of run `r` wrote
+    // under its own name: it checked the message as a receiver.
+    auto checked_as_receiver = [&](const Run& r) -> std::optional<std::string> {
+        for (const auto& sig : t.signals) {
+            if (!iequals(sig.name, "Authentication-Results")) continue;
+            auto id = parse_authentication_results(sig.name, sig.value).authserv_id;
+            auto org = id ? org_of_name(*id) : std::nullopt;
+            for (std::size_t i = r.first; i <= r.last && org; ++i)
+                if (sys[i].org == org) return std::string(*id);
+        }
+        return std::nullopt;
+    };
     auto target_words = [&](std::size_t k) {
         const Run& r = runs[k];
         const Hop& h = t.hops[r.first];
@@ -263,17 +275,13 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 // (Authentication-Results) checked it as a receiver: the
                 // recipient's inbound filter, not the sender's outbound one.
                 if (provider_seen && !ms_seen && !recipient && k > 0 &&
-                    t.hops[r.first - 1].role == std::string_view(kSender) && r.org)
-                    for (const auto& sig : t.signals) {
-                        if (!iequals(sig.name, "Authentication-Results")) continue;
-                        auto id = parse_authentication_results(sig.name, sig.value).authserv_id;
-                        if (!id || org_of_name(*id) != r.org) continue;
+                    t.hops[r.first - 1].role == std::string_view(kSender))
+                    if (auto id = checked_as_receiver(r)) {
                         gateway_after_provider = true;
                         t.hops[r.first].evidence.push_back(
                             concat({"the sender's provider handed the message to it, and it checked the message as a "
                                     "receiver (Authentication-Results by ",
                                     *id, "): the recipient's inbound filter"}));
-                        break;
                     }
                 gateway_seen = true;
                 continue;
@@ -544,14 +552,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // A system that recorded its authentication checks of the message
             // (Authentication-Results under its own name) checked it as a
             // receiver: the recipient's gateway, not the sender's relay.
-            std::optional<std::string> checked_by;
-            for (const auto& sig : t.signals) {
-                if (!from_own || !sends_on || checked_by || !iequals(sig.name, "Authentication-Results")) continue;
-                auto id = parse_authentication_results(sig.name, sig.value).authserv_id;
-                auto org = id ? org_of_name(*id) : std::nullopt;
-                for (std::size_t i = r.first; i <= r.last && org && !checked_by; ++i)
-                    if (sys[i].org == org) checked_by = std::string(*id);
-            }
+            const std::optional<std::string> checked_by = from_own && sends_on ? checked_as_receiver(r) : std::nullopt;
             // A system that took the message for one address and whose
             // successor took it for another forwarded it (a recipient's
             // forwarding address), which no relay of the sender's does.

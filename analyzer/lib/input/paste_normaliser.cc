@@ -210,11 +210,11 @@ std::optional<RepairedPaste> repair_paste_lines(std::string_view bytes) {
         if (p >= bytes.size()) return std::nullopt;
         Line l = line_at(bytes, p);
         if (is_blank(l.text)) return std::nullopt;
-        if (pair == 0 && !is_field_start(l.text.substr(indent_of(l.text)))) return std::nullopt;
-        if (is_field_start(l.text.substr(indent_of(l.text)))) {
-            ++fields;
-            received = received || istarts_with(l.text.substr(indent_of(l.text)), "Received:");
-        }
+        const std::string_view text = l.text.substr(indent_of(l.text));
+        const bool field = is_field_start(text);
+        if (pair == 0 && !field) return std::nullopt;
+        fields += field ? 1 : 0;
+        received = received || (field && istarts_with(text, "Received:"));
         if (l.next >= bytes.size()) return std::nullopt;
         Line gap = line_at(bytes, l.next);
         if (!is_blank(gap.text)) return std::nullopt;
