@@ -517,6 +517,35 @@ BOOST_AUTO_TEST_CASE(recipient_outcome_by_action_then_status_class) {
     BOOST_TEST(notification_note("relayed") == "success; the destination sends no notification of its own");
 }
 
+// Last-Attempt-Date and Will-Retry-Until: read per recipient as written, and
+// said with their distance from the arrival; a last attempt at the arrival
+// itself and a retry limit of a recipient no longer being tried say nothing.
+BOOST_AUTO_TEST_CASE(attempt_dates_are_read_and_said_from_the_arrival) {
+    const std::string report =
+        "From: MAILER-DAEMON@mx.example.org\nTo: a@example.net\nSubject: Delayed Mail\nMIME-Version: 1.0\n"
+        "Content-Type: multipart/report; report-type=delivery-status; boundary=\"b\"\n\n--b\n"
+        "Content-Type: text/plain\n\nStill trying.\n\n--b\nContent-Type: message/delivery-status\n\n"
+        "Reporting-MTA: dns; mx.example.org\nArrival-Date: Tue, 19 Aug 2025 06:02:11 +0200\n\n"
+        "Final-Recipient: rfc822; f@example.com\nAction: delayed\nStatus: 4.4.1\n"
+        "Last-Attempt-Date: Tue, 19 Aug 2025 10:02:11 +0200\nWill-Retry-Until: Sun, 24 Aug 2025 06:02:11 +0200\n\n"
+        "Final-Recipient: rfc822; g@example.com\nAction: failed\nStatus: 5.1.1\n"
+        "Last-Attempt-Date: Tue, 19 Aug 2025 06:02:20 +0200\nWill-Retry-Until: Sun, 24 Aug 2025 06:02:11 +0200\n"
+        "\n--b--\n";
+    auto b = read_bounce(report);
+    BOOST_REQUIRE(b);
+    BOOST_REQUIRE_EQUAL(b->recipients.size(), 2U);
+    const auto& delayed = b->recipients[0];
+    BOOST_TEST(delayed.last_attempt_date.value_or("") == "Tue, 19 Aug 2025 10:02:11 +0200");
+    BOOST_TEST(delayed.will_retry_until.value_or("") == "Sun, 24 Aug 2025 06:02:11 +0200");
+    BOOST_TEST(attempt_words(delayed, b->arrival_date) ==
+               "last attempt Tue, 19 Aug 2025 10:02:11 +0200, 4h 00m 00s after the message arrived; it goes on trying "
+               "until Sun, 24 Aug 2025 06:02:11 +0200, 5d 00h 00m after the message arrived");
+    BOOST_TEST(attempt_words(b->recipients[1], b->arrival_date).empty());
+    // Without an arrival to count from, the dates alone.
+    BOOST_TEST(attempt_words(delayed, std::nullopt) ==
+               "last attempt Tue, 19 Aug 2025 10:02:11 +0200; it goes on trying until Sun, 24 Aug 2025 06:02:11 +0200");
+}
+
 // The corpus' notifications: each is no bounce, with the action its name
 // says and, for the relayed ones, the server it was relayed to; the mixed
 // report is a bounce that lists its relayed recipient too.

@@ -1,10 +1,12 @@
 #include "classify/bounce_analysis.hh"
 
+#include "base/duration.hh"
 #include "base/utf8.hh"
 #include "chain/trace_builder.hh"
 #include "classify/hop_classifier.hh"
 #include "classify/status_codes.hh"
 #include "input/header_block.hh"
+#include "parse/date_parser.hh"
 #include "parse/ip_address.hh"
 
 #include <algorithm>
@@ -184,6 +186,33 @@ std::optional<std::string> diagnostic_host(std::string_view d) {
 std::string recipient_words(const BounceRecipient& r) {
     std::string words = r.address.value_or("?");
     if (r.original) words.append(" (the sender wrote ").append(*r.original).append(")");
+    return words;
+}
+
+std::string attempt_words(const BounceRecipient& r, const std::optional<std::string>& arrival_date) {
+    std::optional<UnixTime> arrived;
+    if (arrival_date) arrived = parse_date(*arrival_date).time;
+    // Seconds after the arrival, where both dates read.
+    auto after = [&](const std::string& when) -> std::optional<std::int64_t> {
+        auto t = parse_date(when).time;
+        if (!t || !arrived) return std::nullopt;
+        return *t - *arrived;
+    };
+    std::string words;
+    if (r.last_attempt_date) {
+        auto gap = after(*r.last_attempt_date);
+        if (!gap || *gap >= 60) {
+            words.append("last attempt ").append(*r.last_attempt_date);
+            if (gap) words.append(", ").append(duration_text(*gap)).append(" after the message arrived");
+        }
+    }
+    // A retry limit means something only while the server is still trying.
+    if (r.will_retry_until && recipient_outcome(r) == "delayed") {
+        words.append(words.empty() ? "it goes on trying until " : "; it goes on trying until ")
+            .append(*r.will_retry_until);
+        if (auto gap = after(*r.will_retry_until); gap && *gap > 0)
+            words.append(", ").append(duration_text(*gap)).append(" after the message arrived");
+    }
     return words;
 }
 

@@ -6,6 +6,8 @@
 // header block traced and classified like any message.
 #pragma once
 
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "chain/trace.hh"
@@ -23,6 +25,15 @@ std::string_view recipient_outcome(const BounceRecipient& recipient);
 // that was another (Original-Recipient, RFC 3464 section 2.3.1): "jane@
 // example.net (the sender wrote info@example.com)". Not escaped.
 std::string recipient_words(const BounceRecipient& recipient);
+
+// When the reporting server last tried a recipient and, for a delayed one,
+// until when it goes on trying (RFC 3464 sections 2.3.7, 2.3.8), as the
+// report writes them, each with its distance from the report's Arrival-Date
+// where both read: "last attempt Sat, 1 May 2010 23:34:45 +0900, 2 d after
+// the message arrived; it goes on trying until ...". A last attempt within
+// a minute of the arrival tells nothing the arrival does not: left out.
+// Empty when nothing is left. Not escaped.
+std::string attempt_words(const BounceRecipient& recipient, const std::optional<std::string>& arrival_date);
 
 // What a notification's action means, in a few words for a headline:
 // "success; the destination sends no notification of its own". Static

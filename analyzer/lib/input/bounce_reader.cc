@@ -84,6 +84,10 @@ void read_delivery_status(std::string_view body, BounceReport& report) {
                 r.status = without_type(value), any = true;
             else if (iequals(f.name, "Remote-MTA"))
                 r.remote_mta = without_type(value), any = true;
+            else if (iequals(f.name, "Last-Attempt-Date") && !value.empty())
+                r.last_attempt_date = without_type(value), any = true;
+            else if (iequals(f.name, "Will-Retry-Until") && !value.empty())
+                r.will_retry_until = without_type(value), any = true;
             else if (iequals(f.name, "Diagnostic-Code")) {
                 // "Diagnostic-Code: SMTP; " says nothing: no diagnostic.
                 if (auto said = without_type(value); !said.empty()) r.diagnostic = std::move(said);

@@ -32,6 +32,9 @@ struct BounceRecipient {
     // Exchange Online's words where no SMTP session took place).
     std::optional<std::string> last_attempt_server;
     std::optional<std::string> last_attempt_result;
+    // Last-Attempt-Date and Will-Retry-Until (RFC 3464 2.3.7, 2.3.8), as written.
+    std::optional<std::string> last_attempt_date;
+    std::optional<std::string> will_retry_until;
     bool operator==(const BounceRecipient&) const = default;
 };
 

@@ -154,6 +154,8 @@ std::string verdict_banner(const Trace& t) {
             if (r.last_attempt_server)
                 evidence.push_back("Last attempt at " + *r.last_attempt_server + ": '" +
                                    r.last_attempt_result.value_or("") + "'");
+            if (auto when = attempt_words(r, b.report.arrival_date); !when.empty())
+                evidence.push_back(recipient_words(r) + ": " + when);
         }
     } else if (t.notification) {
         const Bounce& n = *t.notification;
@@ -161,10 +163,13 @@ std::string verdict_banner(const Trace& t) {
         title = notification_headline(n);
         if (n.explanation) evidence.push_back(*n.explanation);
         if (n.hint) evidence.push_back("Check: " + *n.hint);
-        for (const auto& r : n.report.recipients)
+        for (const auto& r : n.report.recipients) {
             evidence.push_back(recipient_words(r) + ": " + std::string(recipient_outcome(r)) +
                                (r.status ? " (" + *r.status + ")" : "") + (r.remote_mta ? " at " + *r.remote_mta : "") +
                                (r.diagnostic ? ": " + *r.diagnostic : ""));
+            if (auto when = attempt_words(r, n.report.arrival_date); !when.empty())
+                evidence.push_back(recipient_words(r) + ": " + when);
+        }
         if (!n.original.empty() && n.original.front().relay)
             evidence.push_back("The returned message: " + verdict_line(*n.original.front().relay));
     } else if (t.relay) {

@@ -817,6 +817,8 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             if (x.last_attempt_server)
                 out += "           last attempt at " + escape_for_terminal(*x.last_attempt_server) + ": '" +
                        escape_for_terminal(x.last_attempt_result.value_or("")) + "'\n";
+            if (auto when = attempt_words(x, b.report.arrival_date); !when.empty())
+                out += "           " + escape_for_terminal(when) + "\n";
         }
         if (!b.original.empty()) {
             const Trace& o = b.original.front();

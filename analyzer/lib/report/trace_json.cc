@@ -428,6 +428,8 @@ void write_recipients(JsonWriter& w, const std::vector<BounceRecipient>& recipie
             .member("original_recipient", x.original)
             .member("last_attempt_server", x.last_attempt_server)
             .member("last_attempt_result", x.last_attempt_result)
+            .member("last_attempt_date", x.last_attempt_date)
+            .member("will_retry_until", x.will_retry_until)
             .end_object();
     w.end_array();
 }
