@@ -649,3 +649,65 @@ BOOST_AUTO_TEST_CASE(unchecked_results_are_no_finding) {
     BOOST_TEST(meaning(outbound, "dmarc").starts_with("not checked"));
     BOOST_TEST(meaning(outbound, "dkim").starts_with("not checked"));
 }
+
+// Its Received-SPF on the same mail, "None" for the domain without a client
+// IP, is unchecked too where its unchecked stamp names that domain or another
+// Received-SPF of the message checked the domain's record; EOP's inbound
+// None for a domain with no record keeps its meaning.
+BOOST_AUTO_TEST_CASE(unchecked_received_spf_none) {
+    auto spf_meaning_of = [](const std::vector<SignalHeader>& headers, std::size_t nth) {
+        SecurityReport r = decode_security(headers);
+        std::size_t seen = 0;
+        for (const auto& g : r.groups)
+            if (g.info->name == "Received-SPF" && seen++ == nth) return std::string(g.fields.front().row()->text);
+        return std::string("<none>");
+    };
+    const std::string none =
+        "None (protection.outlook.com: microsoft.com does not designate\n permitted sender hosts)";
+    BOOST_TEST(spf_meaning_of({{"Authentication-Results", "spf=none (sender IP is )\n smtp.mailfrom=decui@microsoft.com;"},
+                               {"Received-SPF", none}},
+                              0)
+                   .starts_with("not checked"));
+    // Another domain's stamp, or a checked one, changes nothing.
+    BOOST_TEST(spf_meaning_of({{"Authentication-Results", "spf=none (sender IP is ) smtp.mailfrom=a@example.com;"},
+                               {"Received-SPF", none}},
+                              0) == "no SPF record, or no domain to check");
+    BOOST_TEST(spf_meaning_of({{"Authentication-Results",
+                                "spf=none (sender IP is 185.132.181.12) smtp.mailfrom=microsoft.com;"},
+                               {"Received-SPF", none}},
+                              0) == "no SPF record, or no domain to check");
+    // A receiver's own None names the client it checked.
+    BOOST_TEST(spf_meaning_of({{"Authentication-Results", "spf=none (sender IP is ) smtp.mailfrom=decui@microsoft.com;"},
+                               {"Received-SPF", none + " receiver=protection.outlook.com; client-ip=192.0.2.1;"}},
+                              0) == "no SPF record, or no domain to check");
+    // The recipient tenant's check of the same domain's record.
+    const std::vector<SignalHeader> two = {
+        {"Received-SPF",
+         "Pass (protection.outlook.com: domain of sports-group.dk designates 40.107.13.122 as permitted sender) "
+         "receiver=protection.outlook.com; client-ip=40.107.13.122; helo=EUR01-HE1-obe.outbound.protection.outlook.com;"},
+        {"Received-SPF", "None (protection.outlook.com: sports-group.dk does not designate permitted sender hosts)"}};
+    BOOST_TEST(spf_meaning_of(two, 1).starts_with("not checked"));
+}
+
+// A Forefront report's SCL of outbound mail is the outbound policy's, and
+// its IPV:CAL beside an SFV that says filtering ran skipped nothing; inbound
+// reports keep the documented readings.
+BOOST_AUTO_TEST_CASE(forefront_fields_read_with_their_report) {
+    auto meaning_of = [](std::string_view report, std::string_view key) {
+        SecurityReport r = decode_security({{"X-Forefront-Antispam-Report", std::string(report)}});
+        for (const auto& g : r.groups)
+            for (const auto& f : g.fields)
+                if (f.key == key) return std::string(f.row()->text);
+        return std::string("<none>");
+    };
+    BOOST_TEST(meaning_of("CIP:255.255.255.255;CTRY:;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;DIR:OUT;", "SCL")
+                   .starts_with("spam: outbound mail at this level goes out through the high-risk delivery pool"));
+    BOOST_TEST(meaning_of("CIP:192.0.2.1;SCL:1;IPV:NLI;SFV:NSPM;DIR:OUT;", "SCL")
+                   .starts_with("not spam: outbound mail"));
+    BOOST_TEST(meaning_of("CIP:192.0.2.1;SCL:5;IPV:NLI;SFV:SPM;DIR:INB;", "SCL")
+                   .starts_with("spam: inbound mail at this level goes to Junk Email"));
+    BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:1;IPV:CAL;SFV:NSPM;DIR:OUT;", "IPV")
+                   .find("yet this report's SFV says filtering ran") != std::string::npos);
+    BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:-1;IPV:CAL;SFV:SKN;DIR:INB;", "IPV")
+                   .starts_with("the source IP is on the IP Allow List (for which Microsoft skips spam filtering)"));
+}

@@ -215,7 +215,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             if (sides.list_headers && !list_in_chain && !list_done && sends_on && !rewriter) {
                 list_done = true;
                 recipient = true;
-                recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
+                recipient_why = "sent on by the list from " + hop_ref(t.hops[r.last]);
                 set_role(t.hops[r.first], kList,
                          why +
                              "; the message carries list headers naming no organisation in the chain, and this "
@@ -341,7 +341,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             }
             list_done = true;
             recipient = true;
-            recipient_why = "sent on by the list at " + hop_ref(t.hops[start]);
+            recipient_why = "sent on by the list from " + hop_ref(t.hops[r.last]);
             continue;
         }
         if (r.kind == RunKind::Mx) {
@@ -626,7 +626,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                 set_role(t.hops[i], kList, "the list's side since " + hop_ref(t.hops[r.first]));
             list_done = true;
             recipient = true;
-            recipient_why = "sent on by the list at " + hop_ref(t.hops[r.first]);
+            recipient_why = "sent on by the list from " + hop_ref(t.hops[r.last]);
             continue;
         }
         // The sender's own systems: the device that wrote the first stamps, then its relays.

@@ -545,6 +545,91 @@ bool microsoft_outbound_stamp(const AuthenticationResults& a) {
     return spf;
 }
 
+// Exchange Online's Received-SPF on its own senders' mail: "None
+// (protection.outlook.com: microsoft.com does not designate permitted sender
+// hosts)", with no client-ip, written before any check and saying nothing
+// of the domain's record (observed: the domain's mail passes SPF elsewhere).
+// Known by its unchecked Authentication-Results stamp for the same domain
+// ("spf=none (sender IP is ) smtp.mailfrom=decui@microsoft.com"), or by
+// another Received-SPF of the message that checked the same domain's record
+// ("domain of sports-group.dk designates 40.107.13.122"): a domain with a
+// record has no "None". EOP's inbound None, for a domain with no record,
+// keeps its meaning.
+void mark_unchecked_received_spf(SecurityReport& r) {
+    std::vector<std::string_view> said_none_for;
+    for (const auto& g : r.groups) {
+        if (g.info == nullptr || g.info->name != "Received-SPF" || g.fields.size() < 2) continue;
+        std::string_view result = g.fields.front().value;
+        if (!iequals(result, "pass") && !iequals(result, "fail") && !iequals(result, "softfail") &&
+            !iequals(result, "neutral"))
+            continue;
+        std::string_view comment = g.fields[1].key == "comment" ? g.fields[1].value : std::string_view();
+        constexpr std::string_view kOf = "domain of ";
+        auto of = comment.find(kOf);
+        if (of == std::string_view::npos) continue;
+        std::string_view rest = comment.substr(of + kOf.size());
+        std::string_view domain = rest.substr(0, rest.find_first_of(" \t"));
+        if (domain.find('.') != std::string_view::npos) said_none_for.push_back(domain);
+    }
+    for (const auto& g : r.groups) {
+        if (!g.authentication() || g.auth.header != "Authentication-Results" || !unchecked_stamp(g.auth)) continue;
+        for (const auto& res : g.auth.results) {
+            if (res.method != "spf" || !iequals(res.result, "none")) continue;
+            for (const auto& [key, value] : res.properties)
+                if (iequals(key, "smtp.mailfrom")) {
+                    auto at = value.rfind('@');
+                    said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
+                }
+        }
+    }
+    if (said_none_for.empty()) return;
+    for (auto& g : r.groups) {
+        if (g.info == nullptr || g.info->name != "Received-SPF" || g.fields.size() < 2) continue;
+        SecurityField& result = g.fields.front();
+        if (result.key != "result" || !iequals(result.value, "none")) continue;
+        if (std::ranges::any_of(g.fields, [](const SecurityField& f) { return iequals(f.key, "client-ip"); }))
+            continue;
+        std::string_view comment = g.fields[1].key == "comment" ? g.fields[1].value : std::string_view();
+        constexpr std::string_view kBy = "protection.outlook.com:";
+        if (comment.size() < kBy.size() || !iequals(comment.substr(0, kBy.size()), kBy)) continue;
+        std::string_view said = trim(comment.substr(kBy.size()));
+        std::string_view domain = said.substr(0, said.find_first_of(" \t"));
+        if (!std::ranges::any_of(said_none_for, [&](std::string_view d) { return iequals(d, domain); }))
+            continue;
+        FieldLookup m = field_meaning(*g.info, "result", "none-unchecked");
+        if (m.value != nullptr) result.meaning = m;
+    }
+}
+
+// A Forefront report's fields read with the others of the same report: the
+// SCL of outbound mail (DIR:OUT) by the outbound spam policy, whose spam
+// goes out through the high-risk delivery pool instead of a Junk Email
+// folder; and IPV:CAL, documented as the IP Allow List that skips spam
+// filtering, where the same report's SFV says filtering ran (NSPM, SPM): an
+// allow list's mark without the skip (observed on mail from the
+// organisation's own servers through an on-premises inbound connector).
+void read_forefront_in_context(SecurityReport& r) {
+    for (auto& g : r.groups) {
+        if (g.info == nullptr || g.info->name != "X-Forefront-Antispam-Report") continue;
+        auto value_of = [&](std::string_view key) -> std::string_view {
+            for (const auto& f : g.fields)
+                if (iequals(f.key, key)) return f.value;
+            return {};
+        };
+        const bool outbound = iequals(value_of("DIR"), "OUT");
+        std::string_view sfv = value_of("SFV");
+        const bool filtered = iequals(sfv, "NSPM") || iequals(sfv, "SPM");
+        for (auto& f : g.fields) {
+            FieldLookup m;
+            if (outbound && iequals(f.key, "SCL"))
+                m = field_meaning(*g.info, "SCL-outbound", f.value);
+            else if (filtered && iequals(f.key, "IPV") && iequals(f.value, "CAL"))
+                m = field_meaning(*g.info, "IPV", "CAL-filtered");
+            if (m.value != nullptr) f.meaning.value = m.value;
+        }
+    }
+}
+
 }  // namespace
 
 FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& a, const AuthResult& r) {
@@ -987,6 +1072,10 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
                 break;
             }
         }
+    }
+    if (fields) {
+        mark_unchecked_received_spf(r);
+        read_forefront_in_context(r);
     }
     if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
         std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
