@@ -125,8 +125,9 @@ SENDERS = [
     dict(key="partner", kind="inbound", device=("app01.fabrikam.example", "10.1.2.3"),
          sender=("Fabrikam orders", "orders@fabrikam.example"), relay=("mail.fabrikam.example", "192.0.2.25"),
          state="not-applicable", method="inbound", tls_words="1.2"),
-    # Written in an Exchange Online mailbox (Outlook on the web).
-    dict(key="owa", kind="mailbox", device=(None, "fe80::1b7a:4a6c:e2d1:3f20"),
+    # Written in an Exchange Online mailbox (Outlook on the web): its first
+    # stamp is the mailbox server's own hand-over, which names no client.
+    dict(key="owa", kind="mailbox", device=(None, None),
          sender=("Priya Natarajan", "priya@contoso.com"), state="not-applicable", method="mailbox", tls_words=None),
 ]
 

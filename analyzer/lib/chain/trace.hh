@@ -259,9 +259,18 @@ std::optional<std::string_view> find_signal(const Trace& trace, std::string_view
 // unless it is the 255.255.255.255 it writes for one it does not show.
 std::optional<std::string> originating_ip(const Trace& t);
 
+// A mailbox server's stamp of its own hand-over of a message written in a
+// mailbox on it: from itself "with mapi" (Exchange's "Received: from
+// BY5PR15MB3667... ([fe80::...]) by BY5PR15MB3667... with mapi"). Its
+// sender is the server, not where the message started. ("with HTTPS" from
+// itself is Exchange Online's delivery into a mailbox: as a first stamp, of
+// a message the server wrote itself, a report, whose origin it is.)
+bool mailbox_self_stamp(const ReceivedFields& f);
+
 // Where the message started: the oldest stamp's sender, but for Exchange
-// Online's 255.255.255.255, which stands for a client it does not show: then
-// X-Originating-IP's address, else nothing. Every writer's Origin.
+// Online's 255.255.255.255, which stands for a client it does not show, and
+// a mailbox server's stamp of its own hand-over: then X-Originating-IP's
+// address, else nothing. Every writer's Origin.
 SenderSide origin_of(const Trace& t);
 
 }  // namespace hopscope

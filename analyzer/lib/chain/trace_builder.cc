@@ -220,6 +220,10 @@ std::optional<std::string> originating_ip(const Trace& t) {
     return ip;
 }
 
+bool mailbox_self_stamp(const ReceivedFields& f) {
+    return f.from.host && f.by.host && iequals(*f.from.host, *f.by.host) && f.with && iequals(*f.with, "mapi");
+}
+
 SenderSide origin_of(const Trace& t) {
     if (t.hops.empty()) return {};
     const ReceivedFields& f = t.hops.front().fields;
@@ -233,12 +237,15 @@ SenderSide origin_of(const Trace& t) {
     }
     // A mailbox server's stamp of its own hand-over (from itself, "with
     // mapi"): the client it took the message from, where Exchange names one.
-    if (first.host && f.by.host && iequals(*first.host, *f.by.host))
+    if (first.host && f.by.host && iequals(*first.host, *f.by.host)) {
         if (auto ip = originating_ip(t)) {
             SenderSide client;
             client.ip = std::move(ip);
             return client;
         }
+        // Written in a mailbox there, its client not named: not the server.
+        if (mailbox_self_stamp(f)) return {};
+    }
     // A first stamp with no sender, written by the sending host about itself
     // (classified origin-device: "by monitor02 (Postfix, from userid 0)"):
     // that host is the origin.

@@ -138,6 +138,17 @@ bool origin_is_microsoft_host(const Trace& t) {
     return o.host == first.host && o.ip == first.ip;
 }
 
+std::string origin_note(const Trace& t) {
+    if (origin_is_microsoft_host(t))
+        return " (Microsoft 365's own host: where the message started is not in this header)";
+    if (t.hops.empty()) return {};
+    const ReceivedFields& first = t.hops.front().fields;
+    const SenderSide o = origin_of(t);
+    if (!o.host && !o.ip && mailbox_self_stamp(first))
+        return " (written in a mailbox on " + *first.by.host + ": the client's address is not in this header)";
+    return {};
+}
+
 std::string stopped_text(const Bounce& b, const Trace& o) {
     if (o.hops.empty()) return {};
     const auto& by = o.hops.back().fields.by;
@@ -864,11 +875,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
     field(t.undelivered ? "Travelled" : "Delivered", delivered);
     if (!t.hops.empty()) {
-        const SenderSide o = origin_of(t);
-        bool cut = origin_is_microsoft_host(t);
-        field("Origin", sender_text(o) + (cut ? " (Microsoft 365's own host: where the message started is not in "
-                                                "this header)"
-                                              : std::string()));
+        field("Origin", sender_text(origin_of(t)) + escape_for_terminal(origin_note(t)));
     }
     out += "\n";
 

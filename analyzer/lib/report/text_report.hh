@@ -61,6 +61,11 @@ std::string delivered_text(const Trace& t);
 // found the client by X-Originating-IP).
 bool origin_is_microsoft_host(const Trace& t);
 
+// What the Origin line adds after the sender: " (Microsoft 365's own host:
+// ...)", " (written in a mailbox on HOST: the client's address is not in
+// this header)", or nothing. Not escaped.
+std::string origin_note(const Trace& t);
+
 // "stopped after hop #N (HOST): the report came from SERVER", for a bounce's
 // returned message `o`: the host and the clause only where known.
 std::string stopped_text(const Bounce& b, const Trace& o);
