@@ -300,6 +300,7 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
             // oss.oracle.com).
             std::size_t start = r.first;
             std::optional<std::string> host_named;
+            std::optional<std::size_t> login;  // the sender's authenticated submission before the list
             // (the sender's side starts it: the chain's first run, one of the
             // sender's domains, or one only the sending device's stamps precede)
             const bool device_before =
@@ -312,17 +313,35 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
                             start = i;
                             host_named = std::move(host);
                         }
+                // (before it, the device's own stamps and hosts with no
+                // public name: a provider's internal hosts that handed it to
+                // the server the sender logs in to)
                 if (start == r.first) {
                     std::size_t j = r.first;
-                    while (j < r.last && self_stamp(t.hops[j])) ++j;
-                    if (j < r.last && own_evidence(j) && authenticated_submission(t.hops[j].fields)) start = j + 1;
+                    while (j < r.last && (self_stamp(t.hops[j]) || !sys[j].org)) ++j;
+                    if (j < r.last && own_evidence(j) && authenticated_submission(t.hops[j].fields)) {
+                        start = j + 1;
+                        login = j;
+                    }
                 }
             }
+            for (std::size_t i = r.first; i < start && !login; ++i)
+                if (own_evidence(i) && authenticated_submission(t.hops[i].fields)) login = i;
             for (std::size_t i = r.first; i < start; ++i) {
                 if (auto why = self_stamp(t.hops[i]); why && k == 0 && i == r.first)
                     set_role(t.hops[i], kOrigin, *why);
                 else if (own_evidence(i))
                     set_role(t.hops[i], kLocal, *own_evidence(i) + ", before the list's first receiving hop");
+                else if (login && i < *login && !sys[i].org)
+                    set_role(t.hops[i], kLocal,
+                             concat({"a host with no public name before the sender's authenticated submission at ",
+                                     hop_ref(t.hops[*login]), ": the sender's side"}));
+                else if (!sys[i].org)
+                    set_role(t.hops[i], kLocal,
+                             concat({"a host with no public name before the list's first receiving hop (",
+                                     host_named ? std::string_view(*host_named) : std::string_view("?"),
+                                     ", the host the list's headers name, at ", hop_ref(t.hops[start]),
+                                     "): the sender's side"}));
                 else
                     set_role(t.hops[i], kLocal,
                              concat({"inside ", or_text(r.org, "?"), " before the list's first receiving hop (",

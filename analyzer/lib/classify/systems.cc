@@ -211,8 +211,12 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
             return true;
         }
         // The same, looking forward: the next stamp names no sender at all,
-        // so the message went on inside this receiver's system.
-        if (i + 1 < n && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from) &&
+        // so the message went on inside this receiver's system. Not into an
+        // authenticated submission, which hides its client: a client logged
+        // in there, from any system (a provider's "send through another
+        // server", smtp.kernel.org's ESMTPSA stamps that name no client).
+        const bool next_login = i + 1 < n && authenticated_submission(hops[i + 1].fields);
+        if (i + 1 < n && !next_login && sys[i + 1].org && !names_public_system(hops[i + 1].fields.from) &&
             !hops[i + 1].fields.from.ip && !hops[i + 1].fields.from.host && !hops[i + 1].fields.from.helo &&
             !hops[i + 1].fields.from.rdns) {
             copy_from(i, i + 1,
@@ -225,7 +229,7 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
         // name) that took the message from outside: the system of the next
         // receiver, when the next stamp names no outside sender (fetchmail's
         // "by localhost with POP3" on the machine that stamps next).
-        if (i + 1 < n && sys[i + 1].org && (!f.by.host || !is_public_name(*f.by.host)) &&
+        if (i + 1 < n && !next_login && sys[i + 1].org && (!f.by.host || !is_public_name(*f.by.host)) &&
             (!f.by.ip || site_local_address(*f.by.ip)) && !names_public_system(hops[i + 1].fields.from)) {
             copy_from(i, i + 1,
                       concat({"its receiver ", f.by.host ? std::string_view(*f.by.host) : std::string_view("(no name)"),
