@@ -66,8 +66,16 @@ struct RelayConnector {
     std::optional<std::string> matched_by;   // "certificate" or "ip"
     std::vector<std::string> not_ruled_out;  // other connectors the configuration cannot rule out
     std::vector<std::string> evidence;
+    // Several connectors of the configuration match alike, and which one
+    // Exchange Online uses is not documented: none is named, and
+    // not_ruled_out lists those that match.
+    bool tie = false;
     bool operator==(const RelayConnector&) const = default;
 };
+
+// The connector as one label for a count or a column: its name, or for a
+// tie the connectors that match ("'A' or 'B'"); nullopt when neither.
+std::optional<std::string> connector_label(const RelayConnector& c);
 
 // The relay answer (classify/relay_verdict.hh decides it; every writer
 // prints it): how the message entered Microsoft 365 and whether it went

@@ -220,6 +220,14 @@ std::optional<std::string> originating_ip(const Trace& t) {
     return ip;
 }
 
+std::optional<std::string> connector_label(const RelayConnector& c) {
+    if (c.name) return c.name;
+    if (!c.tie) return std::nullopt;
+    std::string label;
+    for (const auto& n : c.not_ruled_out) label.append(label.empty() ? "'" : " or '").append(n).append("'");
+    return label;
+}
+
 bool mailbox_self_stamp(const ReceivedFields& f) {
     return f.from.host && f.by.host && iequals(*f.from.host, *f.by.host) && f.with && iequals(*f.with, "mapi");
 }

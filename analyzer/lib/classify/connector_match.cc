@@ -310,14 +310,10 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
     for (const auto& c : config.connectors) m.connectors.push_back(evaluate(c, entry));
     std::vector<std::string> matching;
     const ConnectorVerdict* chosen = nullptr;
-    const InboundConnector* chosen_config = nullptr;
     for (std::size_t i = 0; i < m.connectors.size(); ++i)
         if (m.connectors[i].outcome == ConnectorOutcome::Matches) {
             matching.push_back(quoted(m.connectors[i].connector));
-            if (chosen == nullptr) {
-                chosen = &m.connectors[i];
-                chosen_config = &config.connectors[i];
-            }
+            if (chosen == nullptr) chosen = &m.connectors[i];
         }
     if (config.connectors.empty()) m.evidence.emplace_back("the configuration given has no inbound connectors");
     if (chosen != nullptr) {
@@ -328,15 +324,25 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         for (std::size_t k = 1; k < chosen->why.size(); ++k) m.evidence.push_back(chosen->why[k]);
         if (matching.size() > 1) {
             m.evidence.push_back("connectors " + joined(matching) +
-                                 " all match: which one Exchange Online uses is not documented; the first given is "
-                                 "named, and the others are not ruled out");
-            // Named only where every connector that matches does so the same way.
+                                 " all match: which one Exchange Online uses is not documented, so none is named");
+            m.name.reset();
+            m.tie = true;
+            for (const auto& v : m.connectors)
+                if (v.outcome == ConnectorOutcome::Matches) m.not_ruled_out.push_back(v.connector);
+            // The way they match, only where every one matches the same way.
             for (const auto& v : m.connectors)
                 if (v.outcome == ConnectorOutcome::Matches && v.matched_by != chosen->matched_by) m.matched_by.reset();
         }
     }
     for (const auto& v : m.connectors) {
         if (&v == chosen) continue;
+        if (m.tie && v.outcome == ConnectorOutcome::Matches) {  // listed above, and said here
+            std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
+            if (!v.why.empty()) line += ": " + v.why.front();
+            m.evidence.push_back(line);
+            for (std::size_t k = 1; k < v.why.size(); ++k) m.evidence.push_back(v.why[k]);
+            continue;
+        }
         // Where none matches, those the files cannot rule out (a list cut
         // short, a value lost) are the candidates.
         if (v.outcome != ConnectorOutcome::CannotMatch) m.not_ruled_out.push_back(v.connector);
@@ -346,22 +352,39 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         for (std::size_t k = 1; k < v.why.size(); ++k) m.evidence.push_back(v.why[k]);
     }
     // The relay requirement since November 2023: an OnPremises connector's
-    // (a Partner connector relays nothing out whatever the domains).
-    if (chosen != nullptr && config.accepted_domains_given && !is_partner(*chosen_config)) {
-        std::optional<std::string> by_cert;
-        if (chosen->matched_by == "certificate" && chosen_config->tls_sender_certificate_name)
-            by_cert = accepted_domain_of(certificate_domain(*chosen_config->tls_sender_certificate_name), config);
-        std::optional<std::string> by_envelope;
-        if (entry.envelope_domain) by_envelope = accepted_domain_of(*entry.envelope_domain, config);
-        if (by_cert) {
+    // (a Partner connector relays nothing out whatever the domains). Where
+    // several match, it holds only where it holds for each of them.
+    std::optional<std::string> by_envelope;
+    if (entry.envelope_domain) by_envelope = accepted_domain_of(*entry.envelope_domain, config);
+    auto by_cert_of = [&](const ConnectorVerdict& v, const InboundConnector& c) -> std::optional<std::string> {
+        if (v.matched_by != "certificate" || !c.tls_sender_certificate_name) return std::nullopt;
+        return accepted_domain_of(certificate_domain(*c.tls_sender_certificate_name), config);
+    };
+    std::vector<std::pair<const ConnectorVerdict*, const InboundConnector*>> relaying;
+    if (chosen != nullptr && config.accepted_domains_given)
+        for (std::size_t i = 0; i < m.connectors.size(); ++i)
+            if ((m.tie ? m.connectors[i].outcome == ConnectorOutcome::Matches : &m.connectors[i] == chosen) &&
+                !is_partner(config.connectors[i]))
+                relaying.emplace_back(&m.connectors[i], &config.connectors[i]);
+    std::size_t certified = 0;
+    for (const auto& [v, c] : relaying)
+        if (by_cert_of(*v, *c)) ++certified;
+    if (!relaying.empty()) {
+        if (certified == relaying.size()) {
             m.relay_requirement_met = true;
-            m.evidence.push_back("relay to outside recipients: the certificate name " +
-                                 *chosen_config->tls_sender_certificate_name + " is within the accepted domain " +
-                                 *by_cert);
+            for (const auto& [v, c] : relaying)
+                m.evidence.push_back("relay to outside recipients: the certificate name " +
+                                     *c->tls_sender_certificate_name + " is within the accepted domain " +
+                                     *by_cert_of(*v, *c));
         } else if (by_envelope) {
             m.relay_requirement_met = true;
             m.evidence.push_back("relay to outside recipients: the envelope sender's domain " + *entry.envelope_domain +
                                  " is within the accepted domain " + *by_envelope);
+        } else if (certified > 0) {
+            m.evidence.emplace_back(
+                "relay to outside recipients needs the certificate's domain (or the envelope sender's) to be an "
+                "accepted domain: that holds for some of the connectors that match, not all, so it depends on "
+                "which one took the message");
         } else if (!entry.envelope_domain) {
             m.evidence.emplace_back(
                 "relay to outside recipients needs the envelope sender's domain (or the "
@@ -406,7 +429,7 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         // name) is taken as internet mail.
         m.evidence.push_back(
             "EOP's stamp says no connector took the message (FromEntityHeader: Internet): connector " +
-            quoted(chosen->connector) +
+            (m.tie ? joined(matching) : quoted(chosen->connector)) +
             " takes a relay only by the TLS certificate it presents, which the headers cannot show, so the relay "
             "presented none or one of another name (check the certificate the relay sends as a client)");
     } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
@@ -415,7 +438,7 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
         m.evidence.push_back(
             "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but "
             "connector " +
-            quoted(chosen->connector) +
+            (m.tie ? joined(matching) : quoted(chosen->connector)) +
             " matches: the configuration given is not the one in force when the message passed "
             "(a connector added or changed since?)");
     }

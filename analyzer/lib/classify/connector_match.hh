@@ -11,8 +11,8 @@
 // subdomains), the latter only over TLS; since November 2023 relay to
 // outside recipients also needs the certificate's domain or the envelope
 // sender's domain to be an accepted domain. What is not: which connector
-// wins when several match (the first given is named, and the evidence says
-// so); whether a certificate naming only contoso.com satisfies
+// wins when several match (none is named: the evidence and not_ruled_out
+// list those that match); whether a certificate naming only contoso.com satisfies
 // *.contoso.com. The certificate a relay presented is never in the headers:
 // a certificate match is only *consistent with* TLS from a host under that
 // name.
@@ -73,6 +73,10 @@ struct ConnectorMatch {
     // PowerShell cut, a ConnectorType not in the file): `name` is then the
     // likeliest, not the only one; without a `name`, the candidates.
     std::vector<std::string> not_ruled_out;
+    // Several connectors match alike: which one Exchange Online uses is not
+    // documented, so `name` is empty and not_ruled_out lists them (the
+    // unknown ones after).
+    bool tie = false;
     // The chosen connector's reason, every other connector's, then what the
     // configuration and EOP's stamps say together.
     std::vector<std::string> evidence;

@@ -1152,8 +1152,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         // (the configuration is not the one in force), and none is named.
         if (!sig.no_connector()) {
             c.name = m.name;
-            c.matched_by = m.name ? m.matched_by : std::nullopt;
+            c.matched_by = m.name || m.tie ? m.matched_by : std::nullopt;
             c.not_ruled_out = m.not_ruled_out;
+            c.tie = m.tie;
         }
         c.evidence.insert(c.evidence.begin(), m.evidence.begin(), m.evidence.end());
         if (m.config_not_in_force)

@@ -80,7 +80,7 @@ AuditRow audit_row(const Trace& t) {
         r.relay_ip = t.relay->ip;
         r.relay_tls = t.relay->tls;
         r.tls_version = t.relay->tls_version;
-        if (t.relay->connector) r.connector = t.relay->connector->name;
+        if (t.relay->connector) r.connector = connector_label(*t.relay->connector);
     }
     r.total_delay_s = t.total_delay_s;
     for (const auto& role : audit_roles()) {
@@ -256,7 +256,7 @@ SenderFigures sender_figures(const Trace& t) {
         const bool entered = entered_from_outside(entry, v->method);
         if (entered) s.eop_from = v->ip ? v->ip : v->host;
         s.tls_into_eop = eop_tls_words(entered, v->tls_version, v->tls);
-        if (v->connector) s.connector = v->connector->name;
+        if (v->connector) s.connector = connector_label(*v->connector);
     }
     return s;
 }

@@ -179,11 +179,14 @@ std::string verdict_banner(const Trace& t) {
         title = verdict_line(v);
         evidence = v.evidence;
         if (v.connector) {
-            if (v.connector->name)
-                evidence.push_back("Connector: " + *v.connector->name +
-                                   (v.connector->matched_by ? " (matched by " + *v.connector->matched_by + ")" : ""));
-            for (const auto& o : v.connector->not_ruled_out)
-                evidence.push_back("Connector: " + o + " is not ruled out by the configuration given");
+            if (v.connector->name || v.connector->tie)
+                evidence.push_back(
+                    "Connector: " + *connector_label(*v.connector) +
+                    (v.connector->matched_by ? " (matched by " + *v.connector->matched_by + ")" : "") +
+                    (v.connector->tie ? ": each matches; which one Exchange Online uses is not documented" : ""));
+            if (!v.connector->tie)
+                for (const auto& o : v.connector->not_ruled_out)
+                    evidence.push_back("Connector: " + o + " is not ruled out by the configuration given");
             for (const auto& e : v.connector->evidence) evidence.push_back("Connector: " + e);
         }
     } else {

@@ -262,6 +262,10 @@ std::string verdict_line(const RelayVerdict& v) {
             for (const auto& o : v.connector->not_ruled_out) others += (others.empty() ? "'" : ", '") + o + "'";
             connector += " (" + escape_for_terminal(others) + " not ruled out)";
         }
+    } else if (v.connector && v.connector->tie) {
+        // Several match alike: each is named, none chosen.
+        connector = " through connector " + escape_for_terminal(*connector_label(*v.connector)) +
+                    " (each matches; which one Exchange Online uses is not documented)";
     } else if (v.connector && !v.connector->not_ruled_out.empty() && v.state == "traversed") {
         // None matches, but the files cannot rule these out.
         std::string others;
@@ -934,8 +938,9 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
         if (t.relay->connector && !t.relay->connector->evidence.empty()) {
             out += paint(kBold, "Connector") + "  " +
-                   escape_for_terminal(t.relay->connector->name.value_or(
-                       t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
+                   escape_for_terminal(
+                       connector_label(*t.relay->connector)
+                           .value_or(t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
                    (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") +
                    "\n";
             for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
