@@ -323,7 +323,7 @@ BOOST_AUTO_TEST_CASE(several_match_and_none_is_named) {
     // requirement holds for C, not for B, so it is not decided.
     auto config = config_of({b, cert});
     config.accepted_domains_given = true;
-    config.accepted_domains = {{"contoso.com"}};
+    config.accepted_domains.push_back({"contoso.com", "Authoritative", false, false, "contoso.com", "test", 1});
     auto e = entry("198.51.100.77", true, "relay.contoso.com");
     e.envelope_domain = "fabrikam.example";
     m = match_connectors(e, config);

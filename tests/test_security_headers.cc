@@ -655,11 +655,18 @@ BOOST_AUTO_TEST_CASE(unchecked_results_are_no_finding) {
 // Received-SPF of the message checked the domain's record; EOP's inbound
 // None for a domain with no record keeps its meaning.
 BOOST_AUTO_TEST_CASE(unchecked_received_spf_none) {
+    // The meaning as the text writer decodes it, checked against the JSON
+    // writer's way (fields deferred, then group_fields): one answer.
     auto spf_meaning_of = [](const std::vector<SignalHeader>& headers, std::size_t nth) {
         SecurityReport r = decode_security(headers);
+        SecurityReport deferred = decode_security(headers, SecurityDecode::deferred_fields);
         std::size_t seen = 0;
-        for (const auto& g : r.groups)
-            if (g.info->name == "Received-SPF" && seen++ == nth) return std::string(g.fields.front().row()->text);
+        for (std::size_t k = 0; k < r.groups.size(); ++k)
+            if (r.groups[k].info->name == "Received-SPF" && seen++ == nth) {
+                std::string text(r.groups[k].fields.front().row()->text);
+                BOOST_TEST(std::string(group_fields(deferred.groups[k]).front().row()->text) == text);
+                return text;
+            }
         return std::string("<none>");
     };
     const std::string none =
@@ -694,11 +701,16 @@ BOOST_AUTO_TEST_CASE(unchecked_received_spf_none) {
 // reports keep the documented readings.
 BOOST_AUTO_TEST_CASE(forefront_fields_read_with_their_report) {
     auto meaning_of = [](std::string_view report, std::string_view key) {
-        SecurityReport r = decode_security({{"X-Forefront-Antispam-Report", std::string(report)}});
-        for (const auto& g : r.groups)
-            for (const auto& f : g.fields)
-                if (f.key == key) return std::string(f.row()->text);
-        return std::string("<none>");
+        const std::vector<SignalHeader> headers = {{"X-Forefront-Antispam-Report", std::string(report)}};
+        SecurityReport r = decode_security(headers);
+        SecurityReport deferred = decode_security(headers, SecurityDecode::deferred_fields);
+        std::string text = "<none>", later = "<none>";
+        for (const auto& f : r.groups.front().fields)
+            if (f.key == key) text = f.row()->text;
+        for (const auto& f : group_fields(deferred.groups.front()))
+            if (f.key == key) later = f.row()->text;
+        BOOST_TEST(later == text);  // the JSON writer's way: the same answer
+        return text;
     };
     BOOST_TEST(meaning_of("CIP:255.255.255.255;CTRY:;LANG:en;SCL:5;SRV:;IPV:NLI;SFV:SPM;DIR:OUT;", "SCL")
                    .starts_with("spam: outbound mail at this level goes out through the high-risk delivery pool"));
@@ -710,4 +722,31 @@ BOOST_AUTO_TEST_CASE(forefront_fields_read_with_their_report) {
                    .find("yet this report's SFV says filtering ran") != std::string::npos);
     BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:-1;IPV:CAL;SFV:SKN;DIR:INB;", "IPV")
                    .starts_with("the source IP is on the IP Allow List (for which Microsoft skips spam filtering)"));
+}
+
+// Outlook.com's consumer tenant on mail written in one of its mailboxes:
+// AuthAs Anonymous and FromEntityHeader Internet do not mean what they do
+// elsewhere; without the mailbox (its inbound mail), they do.
+BOOST_AUTO_TEST_CASE(consumer_tenant_mailbox_values) {
+    const std::vector<SignalHeader> headers = {
+        {"X-MS-Exchange-CrossTenant-AuthAs", "Anonymous"},
+        {"X-MS-Exchange-CrossTenant-FromEntityHeader", "Internet"},
+        {"X-MS-Exchange-CrossTenant-Id", "84df9e7f-e9f6-40af-b435-aaaaaaaaaaaa"}};
+    auto meanings = [&](bool mailbox, SecurityDecode how) {
+        SecurityReport r = decode_security(headers, how, {.written_in_mailbox = mailbox});
+        std::vector<std::string> out;
+        for (const auto& g : r.groups)
+            for (const auto& f : how == SecurityDecode::full ? g.fields : group_fields(g)) out.emplace_back(f.row()->text);
+        return out;
+    };
+    for (SecurityDecode how : {SecurityDecode::full, SecurityDecode::deferred_fields}) {
+        auto written = meanings(true, how);
+        BOOST_REQUIRE_EQUAL(written.size(), 2U);
+        BOOST_TEST(written[0].find("here it does not mean the sender did not authenticate") != std::string::npos);
+        BOOST_TEST(written[1].find("here it does not mean internet mail or Direct Send") != std::string::npos);
+        auto inbound = meanings(false, how);
+        BOOST_REQUIRE_EQUAL(inbound.size(), 2U);
+        BOOST_TEST(inbound[0].find("the sender did not authenticate") != std::string::npos);
+        BOOST_TEST(inbound[0].find("does not mean") == std::string::npos);
+    }
 }

@@ -447,14 +447,84 @@ SecurityField single_field(const HeaderInfo& info, std::string_view value) {
     return f;
 }
 
+// Outlook.com's consumer tenant stamps AuthAs "Anonymous" and
+// FromEntityHeader "Internet" on mail its own users write in their mailboxes
+// (observed on every such message in the shared corpus, each with the
+// mailbox's mapi stamp): there they do not mean an unauthenticated sender.
+std::optional<std::string_view> consumer_mailbox_value(const HeaderInfo& info, std::string_view value) {
+    value = trim(value);
+    if ((info.name == "X-MS-Exchange-CrossTenant-AuthAs" || info.name == "X-MS-Exchange-Organization-AuthAs") &&
+        iequals(value, "Anonymous"))
+        return "Anonymous-consumer-mailbox";
+    if (info.name == "X-MS-Exchange-CrossTenant-FromEntityHeader" && iequals(value, "Internet"))
+        return "Internet-consumer-mailbox";
+    return std::nullopt;
+}
+
+void consumer_mailbox_meaning(const HeaderInfo& info, SecurityField& f) {
+    if (auto row = consumer_mailbox_value(info, f.value)) {
+        FieldLookup m = field_meaning(info, "=", *row);
+        if (m.value != nullptr) f.meaning.value = m.value;
+    }
+}
+
+void mark_consumer_mailbox(SecurityReport& r, bool fields) {
+    for (auto& g : r.groups) {
+        if (g.info == nullptr || !std::ranges::any_of(g.raw, [&](std::string_view v) {
+                return consumer_mailbox_value(*g.info, v).has_value();
+            }))
+            continue;
+        g.consumer_mailbox = true;
+        if (fields)
+            for (auto& f : g.fields) consumer_mailbox_meaning(*g.info, f);
+    }
+}
+
+// A Received-SPF result Exchange Online wrote before any check.
+void unchecked_spf_meaning(const HeaderInfo& info, SecurityField& result) {
+    if (result.key != "result" || !iequals(result.value, "none")) return;
+    FieldLookup m = field_meaning(info, "result", "none-unchecked");
+    if (m.value != nullptr) result.meaning = m;
+}
+
+// A Forefront report's fields read with the others of the same report: the
+// SCL of outbound mail (DIR:OUT) by the outbound spam policy, whose spam
+// goes out through the high-risk delivery pool instead of a Junk Email
+// folder; and IPV:CAL, documented as the IP Allow List that skips spam
+// filtering, where the same report's SFV says filtering ran (NSPM, SPM): an
+// allow list's mark without the skip (observed on mail from the
+// organisation's own servers through an on-premises inbound connector).
+void read_forefront_in_context(const HeaderInfo& info, std::vector<SecurityField>& fields) {
+    auto value_of = [&](std::string_view key) -> std::string_view {
+        for (const auto& f : fields)
+            if (iequals(f.key, key)) return f.value;
+        return {};
+    };
+    const bool outbound = iequals(value_of("DIR"), "OUT");
+    std::string_view sfv = value_of("SFV");
+    const bool filtered = iequals(sfv, "NSPM") || iequals(sfv, "SPM");
+    if (!outbound && !filtered) return;
+    for (auto& f : fields) {
+        FieldLookup m;
+        if (outbound && iequals(f.key, "SCL"))
+            m = field_meaning(info, "SCL-outbound", f.value);
+        else if (filtered && iequals(f.key, "IPV") && iequals(f.value, "CAL"))
+            m = field_meaning(info, "IPV", "CAL-filtered");
+        if (m.value != nullptr) f.meaning.value = m.value;
+    }
+}
+
 // The fields of a value of a header of one of the families that hold
 // fields (one value makes its group), else none.
 std::vector<SecurityField> value_fields(Family family, const HeaderInfo& info, std::string_view value) {
     switch (family) {
         case Family::received_spf:
             return received_spf_fields(info, value);
-        case Family::coded:
-            return coded_fields(info, value);
+        case Family::coded: {
+            auto fields = coded_fields(info, value);
+            if (info.name == "X-Forefront-Antispam-Report") read_forefront_in_context(info, fields);
+            return fields;
+        }
         case Family::spam_status: {
             auto fields = word_fields(info, value, true);
             // A bare verdict ("X-Spam-Status: Yes", as MailScanner writes it)
@@ -554,24 +624,50 @@ bool microsoft_outbound_stamp(const AuthenticationResults& a) {
 // another Received-SPF of the message that checked the same domain's record
 // ("domain of sports-group.dk designates 40.107.13.122"): a domain with a
 // record has no "None". EOP's inbound None, for a domain with no record,
-// keeps its meaning.
-void mark_unchecked_received_spf(SecurityReport& r) {
+// keeps its meaning. Decided from the raw values, so every writer (and
+// group_fields) gives the same answer.
+constexpr std::string_view kEopSpf = "protection.outlook.com:";
+
+// The domain a Received-SPF of protection.outlook.com says "None" for, when
+// it names no client IP: "microsoft.com".
+std::optional<std::string_view> eop_spf_none_domain(std::string_view raw) {
+    raw = trim(raw);
+    if (raw.size() < 4 || !iequals(raw.substr(0, 4), "None")) return std::nullopt;
+    std::string_view rest = trim(raw.substr(4));
+    if (!rest.starts_with('(')) return std::nullopt;
+    std::size_t close = closing_paren(rest, 0);
+    if (close >= rest.size()) return std::nullopt;
+    if (icontains(rest.substr(close), "client-ip")) return std::nullopt;
+    std::string_view comment = trim(rest.substr(1, close - 1));
+    if (comment.size() < kEopSpf.size() || !iequals(comment.substr(0, kEopSpf.size()), kEopSpf)) return std::nullopt;
+    std::string_view said = trim(comment.substr(kEopSpf.size()));
+    return said.substr(0, said.find_first_of(" \t\r\n"));
+}
+
+void mark_unchecked_received_spf(SecurityReport& r, bool fields) {
+    std::vector<std::size_t> candidates;
+    for (std::size_t k = 0; k < r.groups.size(); ++k)
+        if (r.groups[k].info != nullptr && r.groups[k].info->name == "Received-SPF" && !r.groups[k].raw.empty() &&
+            eop_spf_none_domain(r.groups[k].raw.front()))
+            candidates.push_back(k);
+    if (candidates.empty()) return;
     std::vector<std::string_view> said_none_for;
     for (const auto& g : r.groups) {
-        if (g.info == nullptr || g.info->name != "Received-SPF" || g.fields.size() < 2) continue;
-        std::string_view result = g.fields.front().value;
-        if (!iequals(result, "pass") && !iequals(result, "fail") && !iequals(result, "softfail") &&
-            !iequals(result, "neutral"))
+        if (g.info == nullptr) continue;
+        if (g.info->name == "Received-SPF" && !g.raw.empty()) {
+            // Another check of the domain's record: "Pass (protection.outlook.com: domain of X designates ...".
+            std::string_view raw = g.raw.front();
+            constexpr std::string_view kOf = "domain of ";
+            auto of = raw.find(kOf);
+            std::string_view word = trim(raw).substr(0, trim(raw).find_first_of(" \t("));
+            if (of == std::string_view::npos || !(iequals(word, "pass") || iequals(word, "fail") ||
+                                                  iequals(word, "softfail") || iequals(word, "neutral")))
+                continue;
+            std::string_view rest = raw.substr(of + kOf.size());
+            std::string_view domain = rest.substr(0, rest.find_first_of(" \t\r\n"));
+            if (domain.find('.') != std::string_view::npos) said_none_for.push_back(domain);
             continue;
-        std::string_view comment = g.fields[1].key == "comment" ? g.fields[1].value : std::string_view();
-        constexpr std::string_view kOf = "domain of ";
-        auto of = comment.find(kOf);
-        if (of == std::string_view::npos) continue;
-        std::string_view rest = comment.substr(of + kOf.size());
-        std::string_view domain = rest.substr(0, rest.find_first_of(" \t"));
-        if (domain.find('.') != std::string_view::npos) said_none_for.push_back(domain);
-    }
-    for (const auto& g : r.groups) {
+        }
         if (!g.authentication() || g.auth.header != "Authentication-Results" || !unchecked_stamp(g.auth)) continue;
         for (const auto& res : g.auth.results) {
             if (res.method != "spf" || !iequals(res.result, "none")) continue;
@@ -582,51 +678,12 @@ void mark_unchecked_received_spf(SecurityReport& r) {
                 }
         }
     }
-    if (said_none_for.empty()) return;
-    for (auto& g : r.groups) {
-        if (g.info == nullptr || g.info->name != "Received-SPF" || g.fields.size() < 2) continue;
-        SecurityField& result = g.fields.front();
-        if (result.key != "result" || !iequals(result.value, "none")) continue;
-        if (std::ranges::any_of(g.fields, [](const SecurityField& f) { return iequals(f.key, "client-ip"); }))
-            continue;
-        std::string_view comment = g.fields[1].key == "comment" ? g.fields[1].value : std::string_view();
-        constexpr std::string_view kBy = "protection.outlook.com:";
-        if (comment.size() < kBy.size() || !iequals(comment.substr(0, kBy.size()), kBy)) continue;
-        std::string_view said = trim(comment.substr(kBy.size()));
-        std::string_view domain = said.substr(0, said.find_first_of(" \t"));
-        if (!std::ranges::any_of(said_none_for, [&](std::string_view d) { return iequals(d, domain); }))
-            continue;
-        FieldLookup m = field_meaning(*g.info, "result", "none-unchecked");
-        if (m.value != nullptr) result.meaning = m;
-    }
-}
-
-// A Forefront report's fields read with the others of the same report: the
-// SCL of outbound mail (DIR:OUT) by the outbound spam policy, whose spam
-// goes out through the high-risk delivery pool instead of a Junk Email
-// folder; and IPV:CAL, documented as the IP Allow List that skips spam
-// filtering, where the same report's SFV says filtering ran (NSPM, SPM): an
-// allow list's mark without the skip (observed on mail from the
-// organisation's own servers through an on-premises inbound connector).
-void read_forefront_in_context(SecurityReport& r) {
-    for (auto& g : r.groups) {
-        if (g.info == nullptr || g.info->name != "X-Forefront-Antispam-Report") continue;
-        auto value_of = [&](std::string_view key) -> std::string_view {
-            for (const auto& f : g.fields)
-                if (iequals(f.key, key)) return f.value;
-            return {};
-        };
-        const bool outbound = iequals(value_of("DIR"), "OUT");
-        std::string_view sfv = value_of("SFV");
-        const bool filtered = iequals(sfv, "NSPM") || iequals(sfv, "SPM");
-        for (auto& f : g.fields) {
-            FieldLookup m;
-            if (outbound && iequals(f.key, "SCL"))
-                m = field_meaning(*g.info, "SCL-outbound", f.value);
-            else if (filtered && iequals(f.key, "IPV") && iequals(f.value, "CAL"))
-                m = field_meaning(*g.info, "IPV", "CAL-filtered");
-            if (m.value != nullptr) f.meaning.value = m.value;
-        }
+    for (std::size_t k : candidates) {
+        SecurityGroup& g = r.groups[k];
+        std::string_view domain = *eop_spf_none_domain(g.raw.front());
+        if (!std::ranges::any_of(said_none_for, [&](std::string_view d) { return iequals(d, domain); })) continue;
+        g.unchecked_spf = true;
+        if (fields && !g.fields.empty()) unchecked_spf_meaning(*g.info, g.fields.front());
     }
 }
 
@@ -929,14 +986,20 @@ bool is_security_header(std::string_view name) {
 std::vector<SecurityField> group_fields(const SecurityGroup& g) {
     if (g.info == nullptr || g.raw.empty()) return {};
     const Family family = family_by_rank(*g.info);
-    if (family != Family::single) return value_fields(family, *g.info, g.raw.front());
+    if (family != Family::single) {
+        auto fields = value_fields(family, *g.info, g.raw.front());
+        if (g.unchecked_spf && !fields.empty()) unchecked_spf_meaning(*g.info, fields.front());
+        return fields;
+    }
     std::vector<SecurityField> out;
     out.reserve(g.raw.size());
     for (std::string_view value : g.raw) out.push_back(single_field(*g.info, value));
+    if (g.consumer_mailbox)
+        for (auto& f : out) consumer_mailbox_meaning(*g.info, f);
     return out;
 }
 
-SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how) {
+SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how, SecurityContext context) {
     const bool fields = how == SecurityDecode::full;
     SecurityReport r;
     // The signals in the order their groups are shown (the table's order of
@@ -1073,10 +1136,9 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
             }
         }
     }
-    if (fields) {
-        mark_unchecked_received_spf(r);
-        read_forefront_in_context(r);
-    }
+    mark_unchecked_received_spf(r, fields);
+    if (context.written_in_mailbox && r.ids.tenant_id && consumer_tenant_id(trim(r.ids.tenant_id->value)))
+        mark_consumer_mailbox(r, fields);
     if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))
         std::ranges::sort(r.arc.sets, [](const ArcSet& a, const ArcSet& b) { return a.instance < b.instance; });
     for (std::size_t k = 0; k < r.arc.sets.size(); ++k) {

@@ -67,6 +67,14 @@ struct SecurityGroup {
     std::vector<std::string_view> raw;  // the values, in the message's order
     std::vector<SecurityField> fields;  // coded fields, or the one value ("=")
     AuthenticationResults auth;         // authentication results, when it holds them
+    // A Received-SPF "None" Exchange Online wrote on its own senders' mail
+    // before any check (decode_security decides it from the other headers;
+    // group_fields gives its result that meaning).
+    bool unchecked_spf = false;
+    // An AuthAs "Anonymous" or FromEntityHeader "Internet" of Outlook.com's
+    // consumer tenant on mail written in one of its mailboxes (the
+    // SecurityContext says so): it does not mean what it means elsewhere.
+    bool consumer_mailbox = false;
     [[nodiscard]] bool authentication() const { return !auth.results.empty() || auth.authserv_id.has_value(); }
 };
 
@@ -124,8 +132,16 @@ struct SecurityReport {
 // and the identifiers' meaning rows.
 enum class SecurityDecode : std::uint8_t { full, deferred_fields };
 
+// What the rest of the analysis says that changes what a value means: the
+// message was written in an Exchange Online mailbox (the relay answer's
+// method "mailbox").
+struct SecurityContext {
+    bool written_in_mailbox = false;
+};
+
 // Reads the signal headers a trace kept (Trace::signals): views of them.
-SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how = SecurityDecode::full);
+SecurityReport decode_security(const std::vector<SignalHeader>& signals, SecurityDecode how = SecurityDecode::full,
+                               SecurityContext context = {});
 
 // A hash of a value for the memos that keep what a value decodes or writes
 // to (keyed by `seed` too): all of a short value, eight words spread over a

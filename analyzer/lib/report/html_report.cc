@@ -317,7 +317,7 @@ std::string group_head(const HeaderInfo& info, std::string_view extra) {
 }
 
 std::string security_html(const Trace& t) {
-    SecurityReport sec = decode_security(t.signals);
+    SecurityReport sec = decode_security(t.signals, SecurityDecode::full, security_context(t));
     auto command = message_trace_command(t, sec);
     std::string out;
     if (!sec.groups.empty() || !sec.arc.sets.empty()) {

@@ -138,6 +138,10 @@ bool origin_is_microsoft_host(const Trace& t) {
     return o.host == first.host && o.ip == first.ip;
 }
 
+SecurityContext security_context(const Trace& t) {
+    return {.written_in_mailbox = t.relay && t.relay->method == "mailbox"};
+}
+
 std::string origin_note(const Trace& t) {
     if (origin_is_microsoft_host(t))
         return " (Microsoft 365's own host: where the message started is not in this header)";
@@ -630,7 +634,7 @@ std::string header_title(const HeaderInfo& info) {
 
 void security_text(std::string& out, const Trace& t, const TextStyle& style) {
     Painter paint{style.colour};
-    SecurityReport sec = decode_security(t.signals);
+    SecurityReport sec = decode_security(t.signals, SecurityDecode::full, security_context(t));
     auto command = message_trace_command(t, sec);
     if (sec.empty() && !command) return;
     SourceNotes notes;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "chain/trace.hh"
+#include "parse/security_headers.hh"
 #include "report/display_zone.hh"
 
 namespace hopscope {
@@ -60,6 +61,10 @@ std::string delivered_text(const Trace& t);
 // where the chain starts, not where the message did (not where origin_of
 // found the client by X-Originating-IP).
 bool origin_is_microsoft_host(const Trace& t);
+
+// What the trace's analysis tells the security headers' decoding: written
+// in a mailbox, by the relay answer. Every writer decodes with it.
+SecurityContext security_context(const Trace& t);
 
 // What the Origin line adds after the sender: " (Microsoft 365's own host:
 // ...)", " (written in a mailbox on HOST: the client's address is not in

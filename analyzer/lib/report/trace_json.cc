@@ -9,6 +9,7 @@
 #include "parse/date_parser.hh"
 #include "parse/security_headers.hh"
 #include "report/message_trace.hh"
+#include "report/text_report.hh"
 
 namespace hopscope {
 namespace {
@@ -327,11 +328,12 @@ class GroupMemo {
 void write_security(JsonWriter& w, const Trace& t) {
     // Decoded once for the whole record; a group's fields only when its
     // text is written rather than copied.
-    SecurityReport s = decode_security(t.signals, SecurityDecode::deferred_fields);
+    SecurityReport s = decode_security(t.signals, SecurityDecode::deferred_fields, security_context(t));
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        if (w.pretty() || g.raw.size() != 1) {
+        if (w.pretty() || g.raw.size() != 1 || g.unchecked_spf ||
+            g.consumer_mailbox) {  // (a meaning not of the value alone)
             write_group(w, g);
             continue;
         }
