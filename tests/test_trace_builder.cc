@@ -68,6 +68,32 @@ BOOST_AUTO_TEST_CASE(clocks_that_disagree_are_findings_not_negative_delays) {
     BOOST_TEST(t->anomalies.at(0).kind == "clock-skew");
 }
 
+// The Date header and the first stamp disagree alone (the Date between the
+// first stamp and the next): the device's clock fast or the first server's
+// slow fit the same, and the finding says both, whichever point is left out.
+// A Date ahead of every stamp is the device's alone.
+BOOST_AUTO_TEST_CASE(date_against_the_first_stamp_alone_names_both_clocks) {
+    auto t = build_trace(
+        "Received: from mail.perches.example by mx.example.net; Mon, 15 Nov 2010 03:06:01 +0000\n"
+        "Received: from laptop.home (unknown [192.168.1.162]) by mail.perches.example; Sun, 14 Nov 2010 19:04:28 "
+        "-0800\n"
+        "Date: Sun, 14 Nov 2010 19:04:59 -0800\n");
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE_EQUAL(t->clock.size(), 1U);
+    BOOST_TEST(t->clock[0].device_or_server);
+    BOOST_TEST(t->clock[0].detail.find("the headers do not tell which") != std::string::npos, t->clock[0].detail);
+    auto device = build_trace(
+        "Received: from mail.perches.example by mx.example.net; Mon, 15 Nov 2010 03:06:01 +0000\n"
+        "Received: from laptop.home (unknown [192.168.1.162]) by mail.perches.example; Sun, 14 Nov 2010 19:04:28 "
+        "-0800\n"
+        "Date: Sun, 14 Nov 2010 19:09:00 -0800\n");
+    BOOST_REQUIRE(device);
+    BOOST_REQUIRE_EQUAL(device->clock.size(), 1U);
+    BOOST_TEST(device->clock[0].kind == "date-ahead");
+    BOOST_TEST(!device->clock[0].device_or_server);
+    BOOST_TEST(device->clock[0].detail.find("(the sender's device clock is fast)") != std::string::npos);
+}
+
 // Stamps are to the second: one a second out of line with the points on
 // either side is rounding, kept with no delay of its own, and the minutes
 // before it stay where they were spent (a fetch from a mailbox).

@@ -47,6 +47,9 @@ struct ClockFinding {
     std::int64_t min_s = 0;             // the offset is at least this
     std::optional<std::int64_t> max_s;  // and at most this, when both neighbours bound it
     bool zone_sized = false;
+    // The Date header and the first stamp disagree alone: the device's
+    // clock fast or the first server's slow, the headers do not tell which.
+    bool device_or_server = false;
     std::string detail;
     bool operator==(const ClockFinding&) const = default;
 };

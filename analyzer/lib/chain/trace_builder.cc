@@ -467,7 +467,7 @@ void append_zone(std::string& out, const ClockFinding& f) {
 
 // "the Date header is 5m ahead of the first stamp (the sender's device clock
 // is fast)", or whole hours behind it (`ahead` false): a wrong zone or a wait.
-void date_detail(ClockFinding& f, int after_hop, bool ahead) {
+void date_detail(ClockFinding& f, int after_hop, bool ahead, bool either = false) {
     std::string& d = f.detail;
     d.reserve(260);
     d.append("the Date header is "sv)
@@ -486,11 +486,13 @@ void date_detail(ClockFinding& f, int after_hop, bool ahead) {
             "the first stamp); the delays count from the first stamp"sv);
         return;
     }
-    d.append(" (the sender's device clock is fast)"sv);
+    d.append(either ? " (the sender's device clock is fast, or the first server's clock slow: the headers do not "
+                      "tell which)"sv
+                    : " (the sender's device clock is fast)"sv);
     append_zone(d, f);
 }
 
-void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
+void off_clock_detail(ClockFinding& f, bool fast, int other_hop, bool either = false) {
     std::string& d = f.detail;
     DurationText lo = duration_chars(f.min_s);
     d.reserve(160 + (f.host ? f.host->size() : 0));
@@ -509,7 +511,9 @@ void off_clock_detail(ClockFinding& f, bool fast, int other_hop) {
         DurationText hi = duration_chars(*f.max_s);
         if (hi.view() != lo.view()) d.append(" to "sv).append(hi.view());
     }
-    d.append(fast ? " fast"sv : " slow"sv).append(" (not a delay)"sv);
+    d.append(fast ? " fast"sv : " slow"sv);
+    if (either) d.append(", or the sending device's clock is fast by as much: the headers do not tell which"sv);
+    d.append(" (not a delay)"sv);
     append_zone(d, f);
 }
 
@@ -667,16 +671,32 @@ void compute_delays(Trace& trace) {
         }
         if (f.min_s <= 0) continue;
         f.zone_sized = zone_sized(f.min_s, f.max_s);
+        // The Date header and the first stamp disagree alone: the Date falls
+        // between the first stamp and the next one kept. A device's clock
+        // fast or the first server's slow fits the same: either is said.
+        auto next_kept = [&](const Point* p) -> const Point* {
+            for (std::size_t j = static_cast<std::size_t>(p - points.data()) + 1; j < points.size(); ++j)
+                if (keep[j]) return &points[j];
+            return nullptr;
+        };
+        bool either = false;
+        if (pt.hop == 0 && fast && after->hop == 1) {
+            const Point* next = next_kept(after);
+            either = next != nullptr && pt.time <= next->time;
+        } else if (pt.hop == 1 && !fast && before != nullptr && before->hop == 0) {
+            either = after != nullptr && before->time <= after->time;
+        }
+        f.device_or_server = either;
         if (pt.hop == 0) {
             f.kind = "date-ahead";
-            date_detail(f, after->hop, true);
+            date_detail(f, after->hop, true, either);
             trace.anomalies.push_back({"clock-skew", f.detail});
         } else {
             Hop& hop = hop_at(pt.hop);
             f.host = writer_of(hop);
             const Point& other = fast ? *after : *before;
             f.kind = fast ? "fast" : "slow";
-            off_clock_detail(f, fast, other.hop);
+            off_clock_detail(f, fast, other.hop, either);
             hop.anomalies.push_back({"clock-skew", f.detail});
         }
         trace.clock.push_back(std::move(f));

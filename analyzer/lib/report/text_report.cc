@@ -178,7 +178,9 @@ std::string delivered_text(const Trace& t) {
                " behind (its zone is wrong, or the message waited that long before the first stamp)";
     else if (date != nullptr)
         out += "; the Date header is " + format_duration(date->min_s) + " ahead (device clock fast" +
-               (date->zone_sized ? ", or its zone is wrong)" : ")");
+               (date->device_or_server ? ", or the first server's slow)"
+                : date->zone_sized     ? ", or its zone is wrong)"
+                                       : ")");
     else if (t.created && !t.created_certain)
         out += std::ranges::any_of(t.anomalies, [](const Anomaly& a) { return a.kind == "implausible-date"; })
                    ? " (the Date header's year is implausible: not counted)"
