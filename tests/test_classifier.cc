@@ -1158,6 +1158,24 @@ BOOST_AUTO_TEST_CASE(the_named_relay_as_eop_names_it_and_where_it_was_seen) {
     t = with_relay("demo-o365-relay.eml", "203.0.113.9");
     BOOST_TEST(t.relay->state == "not-traversed");
     BOOST_TEST(!said(t, "took the message at"));
+    // The relay named by its inside name, its stamp the last before EOP's:
+    // EOP's sender may be that relay under its outside name.
+    std::string inside = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/demo-o365-relay.eml");
+    const std::string outside_name = "\tby relay.contoso.com (Postfix)";
+    auto by = inside.find(outside_name);
+    BOOST_REQUIRE(by != std::string::npos);
+    inside.replace(by, outside_name.size(), "\tby RELAY01.corp.contoso.local (Postfix)");
+    RuleSet by_inside_name = RuleSet::builtin();
+    BOOST_REQUIRE(by_inside_name.add_relay("RELAY01.corp.contoso.local"));
+    auto last = build_trace(inside);
+    BOOST_REQUIRE(last);
+    classify(*last, by_inside_name);
+    BOOST_TEST(last->relay->state == "not-traversed");
+    BOOST_TEST(said(*last, "took the message at hop #1, the last stamp before EOP's, which names the sender "
+                           "relay.contoso.com [198.51.100.77]: the relay's outside name and address, or a system "
+                           "after it that wrote no stamp; --relay names EOP's sender as EOP saw it (--relay "
+                           "198.51.100.77)"));
+    BOOST_TEST(!said(*last, "before another system handed it"));
     // The relay logged in to Exchange Online itself.
     t = with_relay("o365-smtp-auth-submission.eml", "198.51.100.201");
     BOOST_TEST(t.relay->method == "client-submission");

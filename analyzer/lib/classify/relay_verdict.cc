@@ -990,9 +990,18 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             const auto& by = t.hops[j].fields.by;
             auto m = rules.match_by(by.host, by.ip, std::nullopt);
             if (!m || !m->rule->user || m->rule->family != Family::Relay) continue;
-            v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
-                                 ", before another system handed it to Microsoft 365: it went through that relay, "
-                                 "but not straight from it into EOP");
+            if (j + 1 == e)
+                // Its stamp is the last before EOP's: EOP's sender may be
+                // the relay itself under its outside name and address.
+                v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
+                                     ", the last stamp before EOP's, which names the sender " + seen_words(v) +
+                                     ": the relay's outside name and address, or a system after it that wrote no "
+                                     "stamp; --relay names EOP's sender as EOP saw it" +
+                                     (v.ip ? " (--relay " + *v.ip + ")" : std::string()));
+            else
+                v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
+                                     ", before another system handed it to Microsoft 365: it went through that "
+                                     "relay, but not straight from it into EOP");
             break;
         }
     if (own) v.evidence.push_back("the organisation's own mail: " + *own);
