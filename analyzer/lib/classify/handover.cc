@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <array>
 
+#include "base/duration.hh"
 #include "classify/organisation.hh"
 #include "classify/roles.hh"
 #include "input/header_block.hh"
@@ -701,6 +702,28 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
         }
         sides.tenant_group[i] = g;
         prev = i;
+    }
+}
+
+void note_unstamped_systems(Trace& t, const RuleSet& rules) {
+    auto microsoft = [](const Hop& h) { return h.role == "eop" || h.role == "exchange-online"; };
+    for (std::size_t i = 1; i < t.hops.size(); ++i) {
+        Hop& h = t.hops[i];
+        const Hop& before = t.hops[i - 1];
+        if (!microsoft(h) || !microsoft(before)) continue;
+        const SenderSide& from = h.fields.from;
+        // Named, by a public name that is not Microsoft's: a nameless
+        // address of Microsoft's own network (2603:10b6::, which its
+        // published ranges leave out) is no outside system.
+        if (!from.ip || !from.host || loopback_address(*from.ip) || site_local_address(*from.ip) ||
+            !is_public_name(*from.host))
+            continue;
+        if (rules.names_microsoft_365(from.host, from.ip)) continue;
+        std::string detail = "the message left Microsoft 365 after " + hop_ref(before) + " and came back from " +
+                             *from.host + " [" + *from.ip + "], which wrote no stamp: ";
+        detail += h.delay_s ? "this hop's " + duration_text(*h.delay_s) + " include the time there"
+                            : "the time there is not told";
+        h.anomalies.push_back({"unstamped-system", std::move(detail)});
     }
 }
 

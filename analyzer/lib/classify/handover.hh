@@ -131,4 +131,12 @@ bool recorded_incoming(const EntryWords& w);
 // evidence, or nullopt.
 std::optional<std::string> microsoft_took_as_own(const Trace& t);
 
+// A hand-over no stamp records: Microsoft 365 handed the message to a system
+// outside it that wrote no stamp (a DLP or signing service), which handed it
+// back (a hop into Microsoft 365 whose sender is public and not
+// Microsoft's, right after a stamp of Microsoft 365's own). The hop gets an
+// "unstamped-system" anomaly: its delay includes the time there. Needs the
+// hops' roles.
+void note_unstamped_systems(Trace& t, const RuleSet& rules);
+
 }  // namespace hopscope
