@@ -100,6 +100,14 @@ want "without configuration over TLS no guess" "None|None|traversed" "$(connecto
 expect_grep "not the one in force" "$tmp/out" "the configuration given is not the one in force"
 "$bin" check --connectors "$dir/contoso-connectors.json" "$dir/via-relay-by-ip.eml" > "$tmp/out" 2>&1
 expect_grep "check names the connector" "$tmp/out" "-> EOP WITHOUT TLS through connector 'Relay and scanners by IP'"
+# The envelope sender EOP recorded in the copy it keeps for mail leaving the
+# organisation (X-MS-Exchange-Authentication-Results), not a Return-Path a
+# list rewrote after it.
+sed -e 's/^Authentication-Results: spf=pass/X-MS-Exchange-Authentication-Results: spf=pass/' \
+    -e 's/^Return-Path: .*/Return-Path: <linux-kernel+bounces-41-x=lists.example.org@lists.example.org>/' \
+    "$dir/via-relay-by-ip.eml" > "$tmp/listed.eml"
+"$bin" check --connectors "$dir/contoso-connectors.json" --connectors "$dir/contoso-accepted-domains.json" "$tmp/listed.eml" > "$tmp/out" 2>&1
+expect_grep "EOP's envelope sender, not the list's" "$tmp/out" "the envelope sender's domain contoso.com is within the accepted domain contoso.com"
 # Direct Send from a second accepted domain (fabrikam.de to a fabrikam.com
 # mailbox): another organisation's mail until the accepted domains, or
 # --internal-net naming the device's network, say it is the tenant's own.

@@ -524,17 +524,22 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     e.tls = entry.fields.tls.has_value();
     if (entry.fields.tls) e.tls_version = entry.fields.tls->version;
     // The envelope sender EOP itself recorded (smtp.mailfrom of its
-    // Authentication-Results), else Return-Path.
+    // Authentication-Results; of the copy it keeps when the message leaves
+    // the organisation, X-MS-Exchange-Authentication-Results; or of its ARC
+    // set, "sender ip is"), else Return-Path, which a list rewrites later.
     // That of this entry's sender where one names it; a later pass's says
     // another sender IP.
     const std::string this_sender = e.ip ? "sender IP is " + *e.ip : std::string();
     std::optional<std::string_view> mailfrom;
     bool of_this_sender = false;
     for (const auto& s : t.signals) {
-        if (!iequals(s.name, "Authentication-Results") || s.value.find("sender IP is") == std::string::npos) continue;
+        const bool eop_header =
+            iequals(s.name, "Authentication-Results") || iequals(s.name, "X-MS-Exchange-Authentication-Results") ||
+            (iequals(s.name, "ARC-Authentication-Results") && icontains(s.value, "mx.microsoft.com"));
+        if (!eop_header || !icontains(s.value, "sender IP is")) continue;
         auto at = s.value.find("smtp.mailfrom=");
         if (at == std::string::npos) continue;
-        const bool names = !this_sender.empty() && s.value.find(this_sender) != std::string::npos;
+        const bool names = !this_sender.empty() && icontains(s.value, this_sender);
         if (!mailfrom || names) {
             mailfrom = std::string_view(s.value).substr(at + 14);
             of_this_sender = names;
@@ -983,8 +988,10 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                                    : "EOP's sender " + seen_words(v) + " is not the relay --relay names (" +
                                          rules.user_relay_words() + ")");
     // The named relay carried the message earlier but did not hand it to
-    // Microsoft 365 itself: said, so "not your relay" does not read as "never
-    // through it".
+    // Microsoft 365 itself: the message went through it all the same (the
+    // organisation's own host handed it on), and the evidence says which
+    // host EOP took it from.
+    std::optional<RuleMatch> passed_through;
     if (rules.has_user_relay() && !named)
         for (std::size_t j = 0; j < e; ++j) {
             const auto& by = t.hops[j].fields.by;
@@ -996,12 +1003,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                 v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
                                      ", the last stamp before EOP's, which names the sender " + seen_words(v) +
                                      ": the relay's outside name and address, or a system after it that wrote no "
-                                     "stamp; --relay names EOP's sender as EOP saw it" +
-                                     (v.ip ? " (--relay " + *v.ip + ")" : std::string()));
+                                     "stamp");
             else
                 v.evidence.push_back(m->evidence() + " took the message at " + hop_ref(t.hops[j]) +
-                                     ", before another system handed it to Microsoft 365: it went through that "
-                                     "relay, but not straight from it into EOP");
+                                     ", before another host handed it to Microsoft 365: it went through that "
+                                     "relay, though not straight from it into EOP");
+            passed_through = std::move(m);
             break;
         }
     if (own) v.evidence.push_back("the organisation's own mail: " + *own);
@@ -1044,7 +1051,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.emplace_back(
                 "another organisation's mail taken through a Partner connector (AuthAs: Partner), not the "
                 "organisation's relay");
-        } else if (rules.has_user_relay() && !named) {
+        } else if (rules.has_user_relay() && !named && !passed_through) {
             finish(v, "not-traversed", "connector-relay", "not-your-relay");
         } else if (sig.as_is("Partner") && !sig.entity_is("HybridOnPrem") && !named) {
             // Only an OnPremises connector relays the organisation's own mail
@@ -1054,7 +1061,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.emplace_back(
                 "a Partner connector took the organisation's own mail (AuthAs: Partner): only an OnPremises connector "
                 "lets Microsoft 365 relay it to outside recipients; mail to the tenant's own recipients is delivered");
-        } else if (relay_before || named) {
+        } else if (relay_before || named || passed_through) {
             finish(v, "traversed", "connector-relay", "connector");
         } else if (through_gateway && before == gw) {
             finish(v, "not-traversed", "connector-relay", "gateway-only");
@@ -1097,14 +1104,14 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
                     "another organisation's mail: Microsoft 365 took it as " + took +
                     ", and nothing says it is the organisation's own (its From is not the recipients' domain, no "
                     "--relay names the sender)");
-        } else if (rules.has_user_relay() && !named) {
+        } else if (rules.has_user_relay() && !named && !passed_through) {
             // Not the relay --relay names that EOP took it from (the
             // evidence above says which it was).
             finish(v, "not-traversed", "direct-send", "not-your-relay");
             v.evidence.emplace_back(
                 "Microsoft 365 took the mail as anonymous internet mail (no connector matched), and not from the "
                 "relay --relay names");
-        } else if (relay_before || named) {
+        } else if (relay_before || named || passed_through) {
             finish(v, "not-traversed", "direct-send", "connector-not-matched");
             v.evidence.emplace_back(
                 "the relay was reached, but no inbound connector matched it: Microsoft 365 took the mail as anonymous "
@@ -1125,9 +1132,9 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             v.evidence.push_back("the organisation's mail reached EOP anonymously from " + role_words(prev) +
                                  ", not from a relay of the sender's");
         }
-    } else if (named) {
-        // --relay names the host EOP took it from: the relay was traversed,
-        // whatever took it in.
+    } else if (named || passed_through) {
+        // --relay names the host EOP took it from, or a relay the message
+        // went through before it: the relay was traversed, whatever took it in.
         finish(v, "traversed", "unknown", "no-connector-headers");
         v.evidence.push_back(taken_in_words(sig) + ": the connector cannot be confirmed");
     } else if (relay_before && rules.has_user_relay()) {
@@ -1148,7 +1155,7 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
         v.evidence.push_back(taken_in_words(sig) +
                              ", and nothing says it is the organisation's own mail: the headers do not tell");
     }
-    if (rules.has_user_relay() && !named && v.state == "traversed")
+    if (rules.has_user_relay() && !named && !passed_through && v.state == "traversed")
         finish(v, "not-traversed", v.method, "not-your-relay");
     // The configuration the user gave: which of its connectors took (or would
     // take) this entry. Where it decides, matched_by is its answer, not the
