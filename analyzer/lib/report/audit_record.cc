@@ -1,4 +1,5 @@
 #include "report/audit_record.hh"
+#include "report/text_report.hh"
 
 #include <algorithm>
 
@@ -69,7 +70,7 @@ AuditRow audit_row(const Trace& t) {
     r.subject = t.subject;
     if (t.from) r.from_address = first_addr_spec(*t.from);
     r.hops = static_cast<std::int64_t>(t.hops.size());
-    SenderSide origin = origin_of(t);
+    SenderSide origin = report_origin(t);
     r.origin_ip = std::move(origin.ip);
     r.origin_host = std::move(origin.host);
     r.traversed = t.relay && t.relay->traversed;
@@ -239,7 +240,7 @@ namespace {
 
 SenderFigures sender_figures(const Trace& t) {
     SenderFigures s;
-    SenderSide origin = origin_of(t);
+    SenderSide origin = report_origin(t);
     s.origin_ip = std::move(origin.ip);
     s.origin_host = std::move(origin.host);
     if (t.from) s.from_address = first_addr_spec(*t.from);

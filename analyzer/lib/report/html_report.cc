@@ -221,7 +221,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                               " <span class=\"local\" id=\"" + id + "-created\"></span>"
                         : (t.created_text ? "unreadable: " + h(*t.created_text) : std::string("- (no Date header)")));
     item(t.undelivered ? "Travelled" : "Delivered", h(delivered_text(t)));
-    if (!t.hops.empty()) item("Origin", sender_html(origin_of(t)) + h(origin_note(t)));
+    if (!t.hops.empty()) item("Origin", sender_html(report_origin(t)) + h(origin_note(t)));
     return out + "</dl>\n";
 }
 

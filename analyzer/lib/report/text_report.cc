@@ -142,9 +142,17 @@ SecurityContext security_context(const Trace& t) {
     return {.written_in_mailbox = t.relay && t.relay->method == "mailbox"};
 }
 
+SenderSide report_origin(const Trace& t) {
+    return origin_is_microsoft_host(t) ? SenderSide{} : origin_of(t);
+}
+
 std::string origin_note(const Trace& t) {
-    if (origin_is_microsoft_host(t))
-        return " (Microsoft 365's own host: where the message started is not in this header)";
+    if (origin_is_microsoft_host(t)) {
+        const SenderSide& first = t.hops.front().fields.from;
+        std::string name = first.host ? *first.host : first.ip ? *first.ip : std::string("?");
+        return " (the first stamp's sender is Microsoft 365's own host " + name +
+               ": where the message started is not in this header)";
+    }
     if (t.hops.empty()) return {};
     const ReceivedFields& first = t.hops.front().fields;
     const SenderSide o = origin_of(t);
@@ -885,7 +893,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         delivered = delivered.substr(0, clause + 2) + paint(kRed, delivered.substr(clause + 2));
     field(t.undelivered ? "Travelled" : "Delivered", delivered);
     if (!t.hops.empty()) {
-        field("Origin", sender_text(origin_of(t)) + escape_for_terminal(origin_note(t)));
+        field("Origin", sender_text(report_origin(t)) + escape_for_terminal(origin_note(t)));
     }
     out += "\n";
 

@@ -66,6 +66,11 @@ bool origin_is_microsoft_host(const Trace& t);
 // in a mailbox, by the relay answer. Every writer decodes with it.
 SecurityContext security_context(const Trace& t);
 
+// The origin every writer gives (JSON's origin, the audit's columns and
+// groups, the Origin line): origin_of, but none where that is Microsoft
+// 365's own host first in a header cut above the entry (origin_note says so).
+SenderSide report_origin(const Trace& t);
+
 // What the Origin line adds after the sender: " (Microsoft 365's own host:
 // ...)", " (written in a mailbox on HOST: the client's address is not in
 // this header)", or nothing. Not escaped.

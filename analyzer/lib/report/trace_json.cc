@@ -539,7 +539,7 @@ void write_head(JsonWriter& w, const Trace& t) {
     }
     w.end_array();
     w.key("origin").begin_object();
-    const SenderSide origin = origin_of(t);
+    const SenderSide origin = report_origin(t);
     w.member("host", origin.host).member("ip", origin.ip);
     w.member("role", "origin-device");
     w.end_object();
@@ -584,7 +584,7 @@ void write_head_compact(JsonWriter& w, const Trace& t) {
                         escaped(t.message_id) + J::max_escaped(t.delay_from.size());
     for (const auto& c : t.clock)
         bound += 8 * J::kRunSlack + J::max_escaped(c.kind.size()) + escaped(c.host) + J::max_escaped(c.detail.size());
-    const SenderSide origin = origin_of(t);
+    const SenderSide origin = report_origin(t);
     bound += escaped(origin.host) + escaped(origin.ip);
     if (t.relay) {
         const RelayVerdict& r = *t.relay;
