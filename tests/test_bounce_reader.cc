@@ -744,6 +744,20 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
     BOOST_TEST(hint(dsn("contoso-com.mail.protection.outlook.com", "550 5.7.1 Service unavailable", "5.7.1"))
                    .value_or("")
                    .find("connector") != std::string::npos);
+    // Gmail's 5.7.26 names the one check that failed: that one, with what to do.
+    const auto spf = dsn("gmail-smtp-in.l.google.com",
+                         "550-5.7.26 The MAIL FROM domain [email.example.jp] has an SPF record with a hard fail "
+                         "policy (-all) but it fails to pass SPF checks with the ip: [203.0.113.22]",
+                         "5.7.26");
+    BOOST_TEST(explain(spf).starts_with("The receiving server refused the message because it failed SPF"));
+    BOOST_TEST(hint(spf).value_or("").find("SPF record") != std::string::npos);
+    const auto dmarc = dsn("gmail-smtp-in.l.google.com",
+                           "550-5.7.26 Unauthenticated email from libsisimai.org is not accepted due to 550-5.7.26 "
+                           "domain's DMARC policy.",
+                           "5.7.26");
+    BOOST_TEST(explain(dmarc).starts_with("The receiving server refused the message because it failed DMARC"));
+    // A reply that names no check keeps the code's meaning.
+    BOOST_TEST(explain(dsn("mx.example.net", "550 5.7.26 Message rejected", "5.7.26")).starts_with("Multiple"));
 }
 
 // The returned headers under the nonstandard message/rfc822-headers, and a
