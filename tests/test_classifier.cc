@@ -1362,3 +1362,22 @@ BOOST_AUTO_TEST_CASE(a_listserv_stamp_names_the_list_but_not_on_its_own_replies)
     m.replace(m.find(from), from.size(), "From: L-Soft list server <LISTSERV@LISTS.RIVERBASIN.EXAMPLE>");
     BOOST_TEST(roles(traced_text(m)).find("mailing-list") == std::string::npos);
 }
+
+// A stamp cut short (a copy whose folding was lost keeps only "Received:
+// from HOST"): no hand-over over the internet is told of it, and where no
+// neighbour names its system, its role is unknown.
+BOOST_AUTO_TEST_CASE(a_cut_stamp_tells_no_hand_over) {
+    auto t = build_trace(
+        "Received: from SG2APC01FT031.eop-APC01.prod.protection.outlook.com\n"
+        "Received: from SLXP216MB0381.KORP216.PROD.OUTLOOK.COM (10.152.250.56) by\n"
+        " SG2APC01FT031.mail.protection.outlook.com (10.152.250.59) with Microsoft SMTP Server (version=TLS1_2,\n"
+        " cipher=TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384) id 15.20.863.11 via Frontend Transport; Sun, 17 Jun 2018\n"
+        " 07:31:37 +0000\n"
+        "From: a@contoso.com\nTo: b@example.jp\nSubject: x\nDate: Sun, 17 Jun 2018 07:31:30 +0000\n");
+    BOOST_REQUIRE(t);
+    classify(*t, RuleSet::builtin());
+    BOOST_REQUIRE_EQUAL(t->hops.size(), 2U);
+    BOOST_TEST(t->hops[1].role == "unknown");
+    BOOST_TEST(t->hops[1].evidence.at(0).find("cut short") != std::string::npos);
+    for (const auto& o : t->orgs) BOOST_TEST(!o.handover.has_value());
+}

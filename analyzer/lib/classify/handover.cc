@@ -463,6 +463,13 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                                                               hop_ref(hops[i - 1]));
                 continue;
             }
+            // A stamp cut short (its receiver, protocol and time lost, as in a
+            // copy whose folding was lost): no hand-over is told (roles.cc
+            // leaves its role unknown).
+            if (cut_stamp(h.fields)) {
+                link.kind = LinkKind::Inside;
+                continue;
+            }
             if (!b.party) {  // an unnamed receiver a public sender handed the message to
                 link.kind = LinkKind::Crossing;
                 link.why = "hand-over at " + hop_ref(h) + ": ";
@@ -705,7 +712,17 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     }
 }
 
+bool cut_stamp(const ReceivedFields& f) {
+    return !f.by.host && !f.by.ip && !f.with && !f.time;
+}
+
 void note_unstamped_systems(Trace& t, const RuleSet& rules) {
+    for (Hop& h : t.hops)
+        if (cut_stamp(h.fields) && h.index > 1 && !h.org) {
+            h.role = "unknown";
+            h.org.reset();
+            h.evidence.assign(1, "the stamp is cut short (no receiver, protocol or time): whose it is is not told");
+        }
     auto microsoft = [](const Hop& h) { return h.role == "eop" || h.role == "exchange-online"; };
     for (std::size_t i = 1; i < t.hops.size(); ++i) {
         Hop& h = t.hops[i];

@@ -131,6 +131,11 @@ bool recorded_incoming(const EntryWords& w);
 // evidence, or nullopt.
 std::optional<std::string> microsoft_took_as_own(const Trace& t);
 
+// A stamp cut short: no receiver, protocol or time (a copy whose folding
+// was lost keeps only its first line). It tells no hand-over, and its hop's
+// role is unknown.
+bool cut_stamp(const ReceivedFields& f);
+
 // A hand-over no stamp records: Microsoft 365 handed the message to a system
 // outside it that wrote no stamp (a DLP or signing service), which handed it
 // back (a hop into Microsoft 365 whose sender is public and not
