@@ -756,6 +756,13 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
                            "domain's DMARC policy.",
                            "5.7.26");
     BOOST_TEST(explain(dmarc).starts_with("The receiving server refused the message because it failed DMARC"));
+    // A provider's own server on the block list (the report is the
+    // provider's): the sender cannot delist it.
+    std::string by_provider = listed;
+    by_provider.replace(by_provider.find("SG2APC01HT040.mail.protection.outlook.com"),
+                        std::string_view("SG2APC01HT040.mail.protection.outlook.com").size(), "mail-pf1-f170.google.com");
+    BOOST_TEST(hint(by_provider).value_or("").starts_with("The listed address is a sending server of the provider, Google"));
+    BOOST_TEST(hint(listed).value_or("").starts_with("Look the sending server's public IP up"));
     // A reply that names no check keeps the code's meaning.
     BOOST_TEST(explain(dsn("mx.example.net", "550 5.7.26 Message rejected", "5.7.26")).starts_with("Multiple"));
 }

@@ -355,6 +355,21 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
     }
     if (failed || outcome == "delayed") {
         if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
+        // A block list naming a mail provider's own sending server (Gmail's
+        // "Google tried to deliver your message"): the sender cannot delist
+        // it, and the provider sends from many addresses.
+        if (meaning && meaning->explanation.find("block list") != std::string_view::npos) {
+            std::optional<std::string> provider;
+            if (report->kind == "gmail") provider = "Gmail";
+            if (auto m = report->reporting_mta ? rules.match_by(report->reporting_mta, std::nullopt, std::nullopt)
+                                               : std::nullopt;
+                !provider && m && m->rule->family == Family::Provider)
+                provider = m->rule->product.empty() ? std::string(m->rule->org) : std::string(m->rule->product);
+            if (provider)
+                b.hint = "The listed address is a sending server of the provider, " + *provider +
+                         ": only the provider can have it delisted, and it sends from many addresses, so a later "
+                         "attempt may pass. If refusals go on, tell the provider, or send through another route.";
+        }
         if (failed && meaning) {
             b.explanation = std::string(meaning->explanation);
             // A temporary code on a recipient the sender gave up on: the
