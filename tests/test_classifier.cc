@@ -1156,6 +1156,12 @@ BOOST_AUTO_TEST_CASE(the_named_relay_as_eop_names_it_and_where_it_was_seen) {
     BOOST_TEST(t.relay->state == "traversed");
     BOOST_TEST(said(t, "named by --relay took the message at hop #1, before another host handed it to Microsoft 365: "
                        "it went through that relay, though not straight from it into EOP"));
+    // The named relay handed the message to another organisation's
+    // forwarder, which handed it to EOP: not through your relay into EOP.
+    t = with_relay("o365-relay-then-outside-forwarder.eml", "relay.contoso.com");
+    BOOST_TEST(t.relay->state != "traversed");
+    BOOST_TEST(!said(t, "took the message at"));
+    BOOST_TEST(t.hops[1].role == "external-delivery");
     t = with_relay("demo-o365-relay.eml", "203.0.113.9");
     BOOST_TEST(t.relay->state == "not-traversed");
     BOOST_TEST(!said(t, "took the message at"));

@@ -687,6 +687,15 @@ BOOST_AUTO_TEST_CASE(unchecked_received_spf_none) {
     BOOST_TEST(spf_meaning_of({{"Authentication-Results", "spf=none (sender IP is ) smtp.mailfrom=decui@microsoft.com;"},
                                {"Received-SPF", none + " receiver=protection.outlook.com; client-ip=192.0.2.1;"}},
                               0) == "no SPF record, or no domain to check");
+    // Its ARC set on the same mail, naming the domain with no sender IP.
+    BOOST_TEST(spf_meaning_of({{"ARC-Seal", "i=1; a=rsa-sha256; s=arcselector9901; d=microsoft.com; cv=none; b=x"},
+                               {"ARC-Authentication-Results",
+                                "i=1; mx.microsoft.com 1; spf=pass smtp.mailfrom=ufl.edu; dmarc=pass action=none "
+                                "header.from=ufl.edu; dkim=pass header.d=ufl.edu; arc=none"},
+                               {"Received-SPF", "None (protection.outlook.com: ufl.edu does not designate permitted "
+                                                "sender hosts)"}},
+                              0)
+                   .starts_with("not checked"));
     // The recipient tenant's check of the same domain's record.
     const std::vector<SignalHeader> two = {
         {"Received-SPF",
@@ -720,6 +729,12 @@ BOOST_AUTO_TEST_CASE(forefront_fields_read_with_their_report) {
                    .starts_with("spam: inbound mail at this level goes to Junk Email"));
     BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:1;IPV:CAL;SFV:NSPM;DIR:OUT;", "IPV")
                    .find("yet this report's SFV says filtering ran") != std::string::npos);
+    // Two SCL fields, one of them -1 beside CAL: filtering was skipped, and
+    // the direction does not say which SCL it describes.
+    BOOST_TEST(meaning_of("CIP:63.35.35.123;IPV:CAL;SCL:-1;SFV:NSPM;DIR:OUT;SCL:1", "IPV")
+                   .starts_with("the source IP is on the IP Allow List"));
+    BOOST_TEST(meaning_of("CIP:63.35.35.123;IPV:CAL;SCL:-1;SFV:NSPM;DIR:OUT;SCL:1", "SCL")  // the last SCL's
+                   .starts_with("not spam: inbound mail"));
     BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:-1;IPV:CAL;SFV:SKN;DIR:INB;", "IPV")
                    .starts_with("the source IP is on the IP Allow List (for which Microsoft skips spam filtering)"));
 }

@@ -92,6 +92,24 @@ BOOST_AUTO_TEST_CASE(date_against_the_first_stamp_alone_names_both_clocks) {
     BOOST_TEST(device->clock[0].kind == "date-ahead");
     BOOST_TEST(!device->clock[0].device_or_server);
     BOOST_TEST(device->clock[0].detail.find("(the sender's device clock is fast)") != std::string::npos);
+    // Over loopback from a program on the first server's own host: one
+    // machine, one clock: the server's alone.
+    auto one = build_trace(
+        "Received: from forestfire.example by mx.example.net; Mon, 15 Nov 2010 03:06:01 +0000\n"
+        "Received: from User (localhost [127.0.0.1]) by forestfire.example; Sun, 14 Nov 2010 19:04:28 -0800\n"
+        "Date: Sun, 14 Nov 2010 19:04:59 -0800\n");
+    BOOST_REQUIRE(one);
+    BOOST_REQUIRE_EQUAL(one->clock.size(), 1U);
+    BOOST_TEST(!one->clock[0].device_or_server);
+    // Exchange's own copy of the client's address names the origin where
+    // X-Originating-IP is missing.
+    auto cross = build_trace(
+        "Received: from PH0PR15MB4704.namprd15.prod.outlook.com ([fe80::1]) by\n"
+        " PH0PR15MB4704.namprd15.prod.outlook.com ([fe80::1%3]) with mapi id 15.20.1; Mon, 1 Jan 2024 10:00:00 +0000\n"
+        "X-MS-Exchange-CrossPremises-OriginalClientIPAddress: 2a10:3781:1f::465\n"
+        "Date: Mon, 1 Jan 2024 10:00:00 +0000\n");
+    BOOST_REQUIRE(cross);
+    BOOST_TEST(origin_of(*cross).ip.value_or("") == "2a10:3781:1f::465");
 }
 
 // Stamps are to the second: one a second out of line with the points on

@@ -267,7 +267,8 @@ struct Trace {
 std::optional<std::string_view> find_signal(const Trace& trace, std::string_view name);
 
 // The client's address Exchange Online writes in X-Originating-IP ("[a.b.c.d]"),
-// unless it is the 255.255.255.255 it writes for one it does not show.
+// else in X-MS-Exchange-CrossPremises-OriginalClientIPAddress, unless it is
+// the 255.255.255.255 it writes for one it does not show.
 std::optional<std::string> originating_ip(const Trace& t);
 
 // A mailbox server's stamp of its own hand-over of a message written in a

@@ -124,8 +124,9 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
               "List-Subscribe", "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
               // Google Groups' name for the author, when it rewrote From to the list.
               "X-Original-Sender",
-              // The client's address where Exchange's stamp hides it.
-              "X-Originating-IP",
+              // The client's address where Exchange's stamp hides it (the
+              // second: Exchange's own copy, kept when X-Originating-IP is not).
+              "X-Originating-IP", "X-MS-Exchange-CrossPremises-OriginalClientIPAddress",
               // An earlier EOP pass's spam filter report, renamed at the next pass.
               "X-Forefront-Antispam-Report-Untrusted"})
             add(name, FieldUse::Signal);
@@ -212,6 +213,7 @@ std::optional<std::string_view> find_signal(const Trace& trace, std::string_view
 
 std::optional<std::string> originating_ip(const Trace& t) {
     auto said = find_signal(t, "X-Originating-IP");
+    if (!said) said = find_signal(t, "X-MS-Exchange-CrossPremises-OriginalClientIPAddress");
     if (!said) return std::nullopt;
     std::string_view text = *said;
     text.remove_prefix(std::min(text.size(), text.find_first_not_of(' ')));
@@ -679,11 +681,15 @@ void compute_delays(Trace& trace) {
                 if (keep[j]) return &points[j];
             return nullptr;
         };
+        // (Not where the first stamp took the message over loopback from
+        // a program on its own host: one machine, one clock.)
+        const auto& first_from = trace.hops.front().fields.from;
+        const bool one_machine = first_from.ip && loopback_address(*first_from.ip);
         bool either = false;
-        if (pt.hop == 0 && fast && after->hop == 1) {
+        if (!one_machine && pt.hop == 0 && fast && after->hop == 1) {
             const Point* next = next_kept(after);
             either = next != nullptr && pt.time <= next->time;
-        } else if (pt.hop == 1 && !fast && before != nullptr && before->hop == 0) {
+        } else if (!one_machine && pt.hop == 1 && !fast && before != nullptr && before->hop == 0) {
             either = after != nullptr && before->time <= after->time;
         }
         f.device_or_server = either;

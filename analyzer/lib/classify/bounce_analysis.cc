@@ -368,7 +368,8 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
             if (provider)
                 b.hint = "The listed address is a sending server of the provider, " + *provider +
                          ": only the provider can have it delisted, and it sends from many addresses, so a later "
-                         "attempt may pass. If refusals go on, tell the provider, or send through another route.";
+                         "attempt may pass. If refusals go on, ask the recipient's side to allow it, or send "
+                         "through another route.";
         }
         if (failed && meaning) {
             b.explanation = std::string(meaning->explanation);

@@ -328,9 +328,14 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
     auto user_inside = [&](std::size_t i) -> std::optional<std::string> {
         if (!rules.has_user_rules()) return std::nullopt;  // only the user's own rules answer here
         const auto& f = hops[i].fields;
+        // (sent to a named host of another organisation, it left yours: a
+        // forwarder after your relay)
         if (auto m = rules.match_from(f.from.host, f.from.ip);
-            m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
-            return m->evidence() + ": a system of your own sent it";
+            m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay)) {
+            auto to = f.by.host ? org_of_name(*f.by.host) : std::nullopt;
+            auto own = f.from.host ? org_of_name(*f.from.host) : std::nullopt;
+            if (!to || !own || to == own) return m->evidence() + ": a system of your own sent it";
+        }
         if (auto m = rules.match_by(f.by.host, f.by.ip, f.with);
             m && m->rule->user && (m->rule->family == Family::Internal || m->rule->family == Family::Relay))
             return m->evidence() + ": a system of your own received it";
@@ -464,9 +469,13 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
                 continue;
             }
             // A stamp cut short (its receiver, protocol and time lost, as in a
-            // copy whose folding was lost): no hand-over is told (roles.cc
-            // leaves its role unknown).
-            if (cut_stamp(h.fields)) {
+            // copy whose folding was lost) whose sender is the system before
+            // it, or none outside: no hand-over is told (its role is left
+            // unknown). One naming another organisation's public host still
+            // shows that host handing the message on.
+            if (cut_stamp(h.fields) &&
+                ((f.ip ? site_local_sender(f) : sender_says_nothing(f)) || sender_named_under(f, a.org) ||
+                 (a.party && *a.party == kMicrosoft365 && rules.names_microsoft_365(f.host, f.ip)))) {
                 link.kind = LinkKind::Inside;
                 continue;
             }

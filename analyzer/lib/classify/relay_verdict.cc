@@ -982,11 +982,6 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
     } else
         v.evidence.emplace_back(through_gateway ? "no hop before the gateway: the sender talked to it directly"
                                                 : "no hop before EOP: the sender talked to EOP directly");
-    if (rules.has_user_relay())
-        v.evidence.push_back(named ? named->evidence() + " is the host EOP received from" +
-                                         (named_by_eop ? ", as EOP names it: " + *named_by_eop : std::string())
-                                   : "EOP's sender " + seen_words(v) + " is not the relay --relay names (" +
-                                         rules.user_relay_words() + ")");
     // The named relay carried the message earlier but did not hand it to
     // Microsoft 365 itself: the message went through it all the same (the
     // organisation's own host handed it on), and the evidence says which
@@ -997,6 +992,12 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             const auto& by = t.hops[j].fields.by;
             auto m = rules.match_by(by.host, by.ip, std::nullopt);
             if (!m || !m->rule->user || m->rule->family != Family::Relay) continue;
+            // Only the sender's own hosts between it and EOP: a forwarder of
+            // another organisation after the relay is another way in.
+            bool own_after = true;
+            for (std::size_t k = j + 1; k < e && own_after; ++k)
+                own_after = t.hops[k].role == kLocal || t.hops[k].role == kOrigin;
+            if (!own_after) break;
             if (j + 1 == e)
                 // Its stamp is the last before EOP's: EOP's sender may be
                 // the relay itself under its outside name and address.
@@ -1011,6 +1012,11 @@ void decide_relay(Trace& t, const std::vector<System>& sys, const Sides& sides, 
             passed_through = std::move(m);
             break;
         }
+    if (rules.has_user_relay() && !passed_through)
+        v.evidence.push_back(named ? named->evidence() + " is the host EOP received from" +
+                                         (named_by_eop ? ", as EOP names it: " + *named_by_eop : std::string())
+                                   : "EOP's sender " + seen_words(v) + " is not the relay --relay names (" +
+                                         rules.user_relay_words() + ")");
     if (own) v.evidence.push_back("the organisation's own mail: " + *own);
 
     RelayConnector c;

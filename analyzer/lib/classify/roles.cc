@@ -61,10 +61,17 @@ void assign_roles(Trace& t, const std::vector<System>& sys, const Sides& sides,
         if (const auto& m = by_match[i];
             m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
             why = m->evidence();
+        // Its sender is the user's relay: inside the organisation, unless
+        // the receiver is another organisation's named host (the relay
+        // handing the message out to a forwarder).
         if (!why && rules.has_user_rules())  // only the user's own rules answer here
             if (auto m = rules.match_from(h.fields.from.host, h.fields.from.ip);
-                m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal))
-                why = m->evidence() + " sent this on inside your organisation";
+                m && m->rule->user && (m->rule->family == Family::Relay || m->rule->family == Family::Internal)) {
+                const std::optional<std::string> sender_org =
+                    h.fields.from.host ? org_of_name(*h.fields.from.host) : std::nullopt;
+                if (!sys[i].org || !sender_org || sys[i].org == sender_org)
+                    why = m->evidence() + " sent this on inside your organisation";
+            }
         if (!why && authenticated_submission(h.fields))
             why = "authenticated submission (" + h.fields.with.value_or("AUTH") +
                   "): the sender logged in to it, so it is the mail server the sender uses (its own, or a provider's)";

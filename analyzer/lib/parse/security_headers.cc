@@ -500,9 +500,20 @@ void read_forefront_in_context(const HeaderInfo& info, std::vector<SecurityField
             if (iequals(f.key, key)) return f.value;
         return {};
     };
-    const bool outbound = iequals(value_of("DIR"), "OUT");
+    // A report holding two SCL fields (an earlier pass's kept beside the
+    // later one, as after a round trip through a gateway's connector) does
+    // not say which the direction describes; an SCL of -1 in it says
+    // filtering was skipped, as CAL does.
+    std::size_t scls = 0;
+    bool skipped = false;
+    for (const auto& f : fields)
+        if (iequals(f.key, "SCL")) {
+            ++scls;
+            skipped = skipped || trim(f.value) == "-1";
+        }
+    const bool outbound = iequals(value_of("DIR"), "OUT") && scls == 1;
     std::string_view sfv = value_of("SFV");
-    const bool filtered = iequals(sfv, "NSPM") || iequals(sfv, "SPM");
+    const bool filtered = (iequals(sfv, "NSPM") || iequals(sfv, "SPM")) && !skipped;
     if (!outbound && !filtered) return;
     for (auto& f : fields) {
         FieldLookup m;
@@ -677,6 +688,18 @@ void mark_unchecked_received_spf(SecurityReport& r, bool fields) {
                     said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
                 }
         }
+    }
+    // Its ARC set on the same mail, by mx.microsoft.com with no sender IP
+    // ("spf=pass smtp.mailfrom=ufl.edu"): its assertion, not a check.
+    for (const auto& set : r.arc.sets) {
+        if (!set.results || !microsoft_outbound_stamp(*set.results)) continue;
+        for (const auto& res : set.results->results)
+            if (res.method == "spf")
+                for (const auto& [key, value] : res.properties)
+                    if (iequals(key, "smtp.mailfrom")) {
+                        auto at = value.rfind('@');
+                        said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
+                    }
     }
     for (std::size_t k : candidates) {
         SecurityGroup& g = r.groups[k];
