@@ -336,16 +336,10 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
     }
     for (const auto& v : m.connectors) {
         if (&v == chosen) continue;
-        if (m.tie && v.outcome == ConnectorOutcome::Matches) {  // listed above, and said here
-            std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
-            if (!v.why.empty()) line += ": " + v.why.front();
-            m.evidence.push_back(line);
-            for (std::size_t k = 1; k < v.why.size(); ++k) m.evidence.push_back(v.why[k]);
-            continue;
-        }
         // Where none matches, those the files cannot rule out (a list cut
-        // short, a value lost) are the candidates.
-        if (v.outcome != ConnectorOutcome::CannotMatch) m.not_ruled_out.push_back(v.connector);
+        // short, a value lost) are the candidates (a tie's are listed above).
+        if (v.outcome != ConnectorOutcome::CannotMatch && !(m.tie && v.outcome == ConnectorOutcome::Matches))
+            m.not_ruled_out.push_back(v.connector);
         std::string line = "connector " + quoted(v.connector) + " " + outcome_words(v.outcome);
         if (!v.why.empty()) line += ": " + v.why.front();
         m.evidence.push_back(line);

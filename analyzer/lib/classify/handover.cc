@@ -474,7 +474,7 @@ void find_sides(const Trace& t, const std::vector<System>& sys, const RuleSet& r
             // unknown). One naming another organisation's public host still
             // shows that host handing the message on.
             if (cut_stamp(h.fields) &&
-                ((f.ip ? site_local_sender(f) : sender_says_nothing(f)) || sender_named_under(f, a.org) ||
+                (!names_public_system(f) || sender_named_under(f, a.org) ||
                  (a.party && *a.party == kMicrosoft365 && rules.names_microsoft_365(f.host, f.ip)))) {
                 link.kind = LinkKind::Inside;
                 continue;
@@ -725,13 +725,15 @@ bool cut_stamp(const ReceivedFields& f) {
     return !f.by.host && !f.by.ip && !f.with && !f.time;
 }
 
-void note_unstamped_systems(Trace& t, const RuleSet& rules) {
+void leave_cut_stamps_unknown(Trace& t) {
     for (Hop& h : t.hops)
         if (cut_stamp(h.fields) && h.index > 1 && !h.org) {
             h.role = "unknown";
-            h.org.reset();
             h.evidence.assign(1, "the stamp is cut short (no receiver, protocol or time): whose it is is not told");
         }
+}
+
+void note_unstamped_systems(Trace& t, const RuleSet& rules) {
     auto microsoft = [](const Hop& h) { return h.role == "eop" || h.role == "exchange-online"; };
     for (std::size_t i = 1; i < t.hops.size(); ++i) {
         Hop& h = t.hops[i];

@@ -132,9 +132,11 @@ bool recorded_incoming(const EntryWords& w);
 std::optional<std::string> microsoft_took_as_own(const Trace& t);
 
 // A stamp cut short: no receiver, protocol or time (a copy whose folding
-// was lost keeps only its first line). It tells no hand-over, and its hop's
-// role is unknown.
+// was lost keeps only its first line). It tells no hand-over, and where no
+// neighbour named its system (its hop has no org), leave_cut_stamps_unknown
+// makes its role unknown. Needs the hops' roles.
 bool cut_stamp(const ReceivedFields& f);
+void leave_cut_stamps_unknown(Trace& t);
 
 // A hand-over no stamp records: Microsoft 365 handed the message to a system
 // outside it that wrote no stamp (a DLP or signing service), which handed it

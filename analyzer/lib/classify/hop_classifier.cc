@@ -83,6 +83,7 @@ void classify_chain(Trace& t, const RuleSet& rules) {
     who_wrote(t.hops, rules, by_match, sys);       // (a) who wrote each stamp
     find_sides(t, sys, rules, sides);              // (b) where it changed hands
     assign_roles(t, sys, sides, by_match, rules);  // (c) roles per run
+    leave_cut_stamps_unknown(t);                   //     but for stamps cut short,
     note_unstamped_systems(t, rules);              //     and the hand-overs no stamp records
     decide_relay(t, sys, sides, rules);            // (d) the verdict
 

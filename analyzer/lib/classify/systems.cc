@@ -49,15 +49,6 @@ System system_of(const std::optional<RuleMatch>& m, const std::optional<std::str
     return s;
 }
 
-// A sender that names a system of its own: a public address or a name with
-// an organisation.
-bool names_public_system(const SenderSide& f) {
-    if (f.ip) return !site_local_address(*f.ip);
-    for (const auto* name : {&f.rdns, &f.host, &f.helo})
-        if (*name && is_public_name(**name)) return true;
-    return false;
-}
-
 // Organisations for stamps whose by-side names none (an address literal, an
 // internal name, nothing): the same system seen from a neighbouring stamp.
 void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const RuleSet& rules) {
@@ -251,6 +242,15 @@ void infer_systems(const std::vector<Hop>& hops, std::vector<System>& sys, const
 }
 
 }  // namespace
+
+// A sender that names a system of its own: a public address or a name with
+// an organisation.
+bool names_public_system(const SenderSide& f) {
+    if (f.ip) return !site_local_address(*f.ip);
+    for (const auto* name : {&f.rdns, &f.host, &f.helo})
+        if (*name && is_public_name(**name)) return true;
+    return false;
+}
 
 bool names_its_address(std::string_view name, std::string_view ip) {
     std::array<std::string_view, 4> octets;

@@ -66,6 +66,10 @@ bool esmtp_login(const ReceivedFields& f);
 // An authenticated submission (ESMTPA, "Authenticated sender", Gmail's
 // submission id): the stamp's receiver is the sender's own mail server or
 // provider.
+// A sender that names a system of its own: a public address or a name with
+// an organisation.
+bool names_public_system(const SenderSide& f);
+
 bool authenticated_submission(const ReceivedFields& f);
 
 // A mailbox server's hand-over of what its client wrote: "with mapi",

@@ -663,6 +663,17 @@ void mark_unchecked_received_spf(SecurityReport& r, bool fields) {
             candidates.push_back(k);
     if (candidates.empty()) return;
     std::vector<std::string_view> said_none_for;
+    // The domain of an SPF result's smtp.mailfrom in Exchange Online's own
+    // stamp written before any check.
+    auto add_mailfrom = [&](const AuthenticationResults& a) {
+        for (const auto& res : a.results)
+            if (res.method == "spf")
+                for (const auto& [key, value] : res.properties)
+                    if (iequals(key, "smtp.mailfrom")) {
+                        auto at = value.rfind('@');
+                        said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
+                    }
+    };
     for (const auto& g : r.groups) {
         if (g.info == nullptr) continue;
         if (g.info->name == "Received-SPF" && !g.raw.empty()) {
@@ -679,28 +690,13 @@ void mark_unchecked_received_spf(SecurityReport& r, bool fields) {
             if (domain.find('.') != std::string_view::npos) said_none_for.push_back(domain);
             continue;
         }
-        if (!g.authentication() || g.auth.header != "Authentication-Results" || !unchecked_stamp(g.auth)) continue;
-        for (const auto& res : g.auth.results) {
-            if (res.method != "spf" || !iequals(res.result, "none")) continue;
-            for (const auto& [key, value] : res.properties)
-                if (iequals(key, "smtp.mailfrom")) {
-                    auto at = value.rfind('@');
-                    said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
-                }
-        }
+        if (g.authentication() && g.auth.header == "Authentication-Results" && unchecked_stamp(g.auth))
+            add_mailfrom(g.auth);
     }
     // Its ARC set on the same mail, by mx.microsoft.com with no sender IP
     // ("spf=pass smtp.mailfrom=ufl.edu"): its assertion, not a check.
-    for (const auto& set : r.arc.sets) {
-        if (!set.results || !microsoft_outbound_stamp(*set.results)) continue;
-        for (const auto& res : set.results->results)
-            if (res.method == "spf")
-                for (const auto& [key, value] : res.properties)
-                    if (iequals(key, "smtp.mailfrom")) {
-                        auto at = value.rfind('@');
-                        said_none_for.push_back(at == std::string_view::npos ? value : value.substr(at + 1));
-                    }
-    }
+    for (const auto& set : r.arc.sets)
+        if (set.results && microsoft_outbound_stamp(*set.results)) add_mailfrom(*set.results);
     for (std::size_t k : candidates) {
         SecurityGroup& g = r.groups[k];
         std::string_view domain = *eop_spf_none_domain(g.raw.front());

@@ -131,31 +131,37 @@ std::string bar(std::int64_t delay, std::int64_t max, bool unicode) {
 
 }  // namespace
 
-bool origin_is_microsoft_host(const Trace& t) {
+namespace {
+
+// Whether `o`, the trace's origin_of, is Microsoft 365's own host first in a
+// header cut above the entry (the relay answer says the first sender is
+// Microsoft's): no origin to give.
+bool microsoft_host_first(const Trace& t, const SenderSide& o) {
     if (t.hops.empty() || !t.relay || !t.relay->first_sender_microsoft) return false;
-    const SenderSide o = origin_of(t);
     const SenderSide& first = t.hops.front().fields.from;
     return o.host == first.host && o.ip == first.ip;
 }
+
+}  // namespace
 
 SecurityContext security_context(const Trace& t) {
     return {.written_in_mailbox = t.relay && t.relay->method == "mailbox"};
 }
 
 SenderSide report_origin(const Trace& t) {
-    return origin_is_microsoft_host(t) ? SenderSide{} : origin_of(t);
+    SenderSide o = origin_of(t);
+    return microsoft_host_first(t, o) ? SenderSide{} : o;
 }
 
 std::string origin_note(const Trace& t) {
-    if (origin_is_microsoft_host(t)) {
-        const SenderSide& first = t.hops.front().fields.from;
-        std::string name = first.host ? *first.host : first.ip ? *first.ip : std::string("?");
-        return " (the first stamp's sender is Microsoft 365's own host " + name +
-               ": where the message started is not in this header)";
-    }
     if (t.hops.empty()) return {};
     const ReceivedFields& first = t.hops.front().fields;
     const SenderSide o = origin_of(t);
+    if (microsoft_host_first(t, o)) {
+        std::string name = first.from.host ? *first.from.host : first.from.ip ? *first.from.ip : std::string("?");
+        return " (the first stamp's sender is Microsoft 365's own host " + name +
+               ": where the message started is not in this header)";
+    }
     if (!o.host && !o.ip && mailbox_self_stamp(first))
         return " (written in a mailbox on " + *first.by.host + ": the client's address is not in this header)";
     return {};

@@ -57,11 +57,6 @@ std::string notification_headline(const Bounce& n);
 // counts from, never a negative number. Plain text (no header bytes).
 std::string delivered_text(const Trace& t);
 
-// The origin shown is Microsoft 365's own host, its stamps cut above it:
-// where the chain starts, not where the message did (not where origin_of
-// found the client by X-Originating-IP).
-bool origin_is_microsoft_host(const Trace& t);
-
 // What the trace's analysis tells the security headers' decoding: written
 // in a mailbox, by the relay answer. Every writer decodes with it.
 SecurityContext security_context(const Trace& t);
