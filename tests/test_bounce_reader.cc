@@ -765,6 +765,17 @@ BOOST_AUTO_TEST_CASE(status_meanings_follow_who_gave_the_code) {
     BOOST_TEST(hint(listed).value_or("").starts_with("Look the sending server's public IP up"));
     // A reply that names no check keeps the code's meaning.
     BOOST_TEST(explain(dsn("mx.example.net", "550 5.7.26 Message rejected", "5.7.26")).starts_with("Multiple"));
+    // A reply whose words say otherwise than its code: the words first,
+    // then what the code alone would mean.
+    const auto unknown = explain(dsn("mx.example.jp", "550 5.2.1 <x@example.jp>... User Unknown", "5.2.1"));
+    BOOST_TEST(unknown.starts_with("The receiving server's reply says the recipient's address is unknown"));
+    BOOST_TEST(unknown.find("Its code alone, 5.2.1, would mean: Mailbox disabled") != std::string::npos);
+    // The same words under a code that says so already keep the code's row;
+    // about the sender's address they are not the recipient's.
+    BOOST_TEST(explain(dsn("mx.example.jp", "550 5.1.1 <x@example.jp>: User unknown", "5.1.1"))
+                   .starts_with("Bad destination mailbox address"));
+    BOOST_TEST(explain(dsn("mx.example.jp", "553 5.7.1 <a@b.example>: Sender address rejected: User unknown", "5.7.1"))
+                   .find("recipient's address is unknown") == std::string::npos);
 }
 
 // The returned headers under the nonstandard message/rfc822-headers, and a

@@ -328,6 +328,8 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         if (!code || (said && code->ends_with(".0.0") && said->front() == code->front())) code = said ? said : code;
     }
     std::optional<StatusMeaning> meaning;
+    // What the code alone means where the reply's words say otherwise.
+    std::string_view code_alone;
     // When nothing names the server: Microsoft's meanings where the report is
     // Microsoft's or the bounce came through Microsoft 365 (or nothing says
     // where it came from, as the table is written), not where its stamps show
@@ -351,7 +353,11 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         meaning = explain_status(*code, from_microsoft);
         // The receiving server's own words, where they say more (a block list).
         if (failed && first != nullptr && first->diagnostic)
-            if (auto reply = explain_reply(*first->diagnostic, *code)) meaning = std::move(reply);
+            if (auto reply = explain_reply(*first->diagnostic, *code)) {
+                // "Other or undefined" (detail 0) says nothing the words contradict.
+                if (reply->overrides_code && meaning && !code->ends_with(".0")) code_alone = meaning->explanation;
+                meaning = std::move(reply);
+            }
     }
     if (failed || outcome == "delayed") {
         if (meaning && !meaning->hint.empty()) b.hint = std::string(meaning->hint);
@@ -373,6 +379,8 @@ void analyse_bounce(Trace& t, std::string_view message, const RuleSet& rules) {
         }
         if (failed && meaning) {
             b.explanation = std::string(meaning->explanation);
+            if (!code_alone.empty())
+                *b.explanation += " Its code alone, " + *code + ", would mean: " + std::string(code_alone);
             // A temporary code on a recipient the sender gave up on: the
             // table's "keeps trying" is no longer true.
             static constexpr std::string_view kTrying = ": the sender keeps trying.";

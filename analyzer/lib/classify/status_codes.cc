@@ -135,17 +135,50 @@ std::optional<StatusMeaning> explain_status(std::string_view code, bool from_mic
 }
 
 std::optional<StatusMeaning> explain_reply(std::string_view diagnostic, std::string_view code) {
-    constexpr std::string_view kReply = "reply:";
+    constexpr std::string_view kReply = "reply";
+    auto c = parse(trim(code));
     for (const Row& r : rows()) {
         if (!r.code.starts_with(kReply)) continue;
-        std::string_view words = r.code.substr(kReply.size());
+        std::string_view rest = r.code.substr(kReply.size());
+        // "reply[x.1.1,5.1.10]:": the codes that already say what the words
+        // say; a reply with one of them keeps its code's own row.
+        bool contradicts = false;
+        if (rest.starts_with('[')) {
+            auto close = rest.find(']');
+            if (close == std::string_view::npos) continue;
+            std::string_view agreed = rest.substr(1, close - 1);
+            rest.remove_prefix(close + 1);
+            bool agrees = false;
+            while (!agreed.empty()) {
+                auto comma = agreed.find(',');
+                std::string_view a = trim(agreed.substr(0, comma));
+                agreed = comma == std::string_view::npos ? std::string_view() : agreed.substr(comma + 1);
+                auto ac = parse(a.starts_with("x.") ? "5" + std::string(a.substr(1)) : std::string(a));
+                if (c && ac && ac->subject == c->subject && ac->detail == c->detail &&
+                    (a.starts_with("x.") || ac->klass == c->klass))
+                    agrees = true;
+            }
+            if (agrees) continue;
+            contradicts = true;
+        }
+        if (!rest.starts_with(':')) continue;
+        std::string_view words = rest.substr(1);
+        std::string_view found;
+        bool excluded = false;
         while (!words.empty()) {
             auto semi = words.find(';');
             std::string_view w = trim(words.substr(0, semi));
             words = semi == std::string_view::npos ? std::string_view() : words.substr(semi + 1);
-            if (!w.empty() && icontains(diagnostic, w))
-                return StatusMeaning{std::string(code), std::string(w), r.explanation, r.hint, r.source};
+            // "!WORDS": a reply that contains them is about something else
+            // (the sender's address, not the recipient's).
+            if (w.starts_with('!')) {
+                excluded = excluded || icontains(diagnostic, trim(w.substr(1)));
+            } else if (found.empty() && !w.empty() && icontains(diagnostic, w)) {
+                found = w;
+            }
         }
+        if (excluded || found.empty()) continue;
+        return StatusMeaning{std::string(code), std::string(found), r.explanation, r.hint, r.source, contradicts};
     }
     return std::nullopt;
 }

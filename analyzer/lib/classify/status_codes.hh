@@ -19,6 +19,9 @@ struct StatusMeaning {
     std::string_view explanation;  // one sentence; static text
     std::string_view hint;         // what to check; empty when the row has none
     std::string_view source;       // the table's citation ("[MS-NDR] [RFC3463]")
+    // A reply row that says otherwise than the code (a "User unknown" under
+    // 5.2.1, "mailbox disabled"): the code's own meaning is worth saying too.
+    bool overrides_code = false;
 };
 
 // What `code` ("5.7.64") means; nullopt when it is not a status code.
@@ -30,7 +33,9 @@ std::optional<StatusMeaning> explain_status(std::string_view code, bool from_mic
 
 // What a failure's reply (its diagnostic) says beyond its code: the table's
 // "reply:" row whose words it contains (a block list naming the sending
-// IP), or nullopt.
+// IP), or nullopt. A "reply[CODES]:" row answers only a code other than
+// CODES (x.S.D: any class), which already say the same; words written
+// "!WORDS" keep the row from a reply that contains them.
 std::optional<StatusMeaning> explain_reply(std::string_view diagnostic, std::string_view code);
 
 // The table's text (analyzer/data/status-codes.txt).
