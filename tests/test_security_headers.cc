@@ -733,8 +733,10 @@ BOOST_AUTO_TEST_CASE(forefront_fields_read_with_their_report) {
     // the direction does not say which SCL it describes.
     BOOST_TEST(meaning_of("CIP:63.35.35.123;IPV:CAL;SCL:-1;SFV:NSPM;DIR:OUT;SCL:1", "IPV")
                    .starts_with("the source IP is on the IP Allow List"));
+    // Each of the two SCLs is one pass's, neither direction's.
     BOOST_TEST(meaning_of("CIP:63.35.35.123;IPV:CAL;SCL:-1;SFV:NSPM;DIR:OUT;SCL:1", "SCL")  // the last SCL's
-                   .starts_with("not spam: inbound mail"));
+                   .starts_with("not spam, in one of the report's two passes"));
+    BOOST_TEST(meaning_of("CIP:192.0.2.1;SCL:1;DIR:OUT;SCL:5;", "SCL").starts_with("spam, in one of the report's"));
     BOOST_TEST(meaning_of("CIP:165.204.84.17;SCL:-1;IPV:CAL;SFV:SKN;DIR:INB;", "IPV")
                    .starts_with("the source IP is on the IP Allow List (for which Microsoft skips spam filtering)"));
 }

@@ -502,8 +502,8 @@ void read_forefront_in_context(const HeaderInfo& info, std::vector<SecurityField
     };
     // A report holding two SCL fields (an earlier pass's kept beside the
     // later one, as after a round trip through a gateway's connector) does
-    // not say which the direction describes; an SCL of -1 in it says
-    // filtering was skipped, as CAL does.
+    // not say which the direction describes, nor which pass each records;
+    // an SCL of -1 in it says filtering was skipped, as CAL does.
     std::size_t scls = 0;
     bool skipped = false;
     for (const auto& f : fields)
@@ -511,13 +511,17 @@ void read_forefront_in_context(const HeaderInfo& info, std::vector<SecurityField
             ++scls;
             skipped = skipped || trim(f.value) == "-1";
         }
+    // Each of two SCLs is read without a direction's disposition.
+    const bool twice = scls > 1;
     const bool outbound = iequals(value_of("DIR"), "OUT") && scls == 1;
     std::string_view sfv = value_of("SFV");
     const bool filtered = (iequals(sfv, "NSPM") || iequals(sfv, "SPM")) && !skipped;
-    if (!outbound && !filtered) return;
+    if (!outbound && !filtered && !twice) return;
     for (auto& f : fields) {
         FieldLookup m;
-        if (outbound && iequals(f.key, "SCL"))
+        if (twice && iequals(f.key, "SCL"))
+            m = field_meaning(info, "SCL-twice", f.value);
+        else if (outbound && iequals(f.key, "SCL"))
             m = field_meaning(info, "SCL-outbound", f.value);
         else if (filtered && iequals(f.key, "IPV") && iequals(f.value, "CAL"))
             m = field_meaning(info, "IPV", "CAL-filtered");
