@@ -586,6 +586,30 @@ BOOST_AUTO_TEST_CASE(results_seen_before_view_the_value_at_hand) {
     }
 }
 
+// A dkim=none in a message that carries a DKIM-Signature now: the check
+// ran before the signature was added (Exchange Online checks on receipt and
+// signs on the way out), or did not see it; the text and JSON say so alike.
+BOOST_AUTO_TEST_CASE(dkim_none_beside_a_signature) {
+    const std::string head =
+        "Received: from mail.example.com (mail.example.com [203.0.113.5]) by mx.example.net; "
+        "Fri, 27 Oct 2023 13:42:22 +0000\n"
+        "X-MS-Exchange-Authentication-Results: spf=fail (sender IP is 195.60.68.100) smtp.mailfrom=example.com; "
+        "dkim=none (message not signed) header.d=none;dmarc=fail action=none header.from=example.com;\n";
+    const std::string sig = "DKIM-Signature: v=1; a=rsa-sha256; d=example.com; s=selector1; b=abc\n";
+    auto dkim_meaning = [](const std::string& bytes) {
+        auto trace = build_trace(split_header_block(bytes + "From: a@example.com\n\nbody\n"));
+        BOOST_REQUIRE(trace.has_value());
+        SecurityReport r = decode_security(trace->signals, SecurityDecode::full, {.dkim_signed = trace->dkim_signed});
+        for (const auto& g : r.groups)
+            for (const auto& x : g.auth.results)
+                if (x.method == "dkim")  // read by Authentication-Results' rows, as the writers do
+                    return std::string(result_meaning(*header_info("Authentication-Results"), g.auth, x).best()->text);
+        return std::string("<none>");
+    };
+    BOOST_TEST(dkim_meaning(head) == "the message is not signed");
+    BOOST_TEST(dkim_meaning(sig + head).starts_with("the message was not signed when this check ran"));
+}
+
 // Exchange Online's stamp on its own senders' mail, before any check (no
 // authserv-id, no SPF check of a sender IP): its "none" results say nothing
 // of the domain. EOP's inbound results, also without an authserv-id, name

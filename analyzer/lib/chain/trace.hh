@@ -246,6 +246,7 @@ struct Trace {
     BounceBox bounce;                   // set by analyse_bounce(); empty unless a bounce
     BounceBox notification;             // set by analyse_bounce(); a report of success or delay, no failure
     bool report_content_type = false;   // Content-Type says multipart/report; report-type=delivery-status
+    bool dkim_signed = false;           // the header holds a DKIM-Signature (not in the JSON)
     std::string input_kind;             // "message", "header-block", "gmail-original", "outlook-msg", ...
     // A bounce's returned message: the server the report says refused it
     // (set before classification, which reads it). Not in the JSON.

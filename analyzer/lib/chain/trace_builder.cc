@@ -77,6 +77,7 @@ enum class FieldUse : unsigned char {
     To,
     MessageId,
     Date,
+    DkimSignature,
     None
 };
 
@@ -115,7 +116,8 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
                                  {"Subject", FieldUse::Subject},
                                  {"Received", FieldUse::Received},
                                  {"Message-ID", FieldUse::MessageId},
-                                 {"Content-Type", FieldUse::ContentType}})
+                                 {"Content-Type", FieldUse::ContentType},
+                                 {"DKIM-Signature", FieldUse::DkimSignature}})
             add(name, use);
         // Beyond the security section's headers, the addresses and marks
         // classification reads.
@@ -762,6 +764,8 @@ Result<Trace> build_trace(const HeaderBlock& block) {
                 if (value.starts_with("=?")) value = decode_header_text(value);
                 trace.signals.push_back({std::string(f.name), make_valid_utf8(std::move(value))});
             }
+        } else if (u == FieldUse::DkimSignature) {
+            trace.dkim_signed = true;
         } else if (u == FieldUse::ContentType) {
             trace.report_content_type = may_be_report(f.raw);
         } else if (u == FieldUse::Subject && !trace.subject) {

@@ -717,6 +717,10 @@ FieldLookup result_meaning(const HeaderInfo& info, const AuthenticationResults& 
         FieldLookup m = field_meaning(info, r.method, "none-unchecked");
         if (m.value != nullptr) return m;
     }
+    if (a.signed_now && r.method == "dkim" && iequals(r.result, "none")) {
+        FieldLookup m = field_meaning(info, r.method, "none-signed-now");
+        if (m.value != nullptr) return m;
+    }
     if (iequals(r.result, "pass") && microsoft_outbound_stamp(a)) {
         FieldLookup m = field_meaning(info, r.method, "pass-stamped");
         if (m.value != nullptr) return m;
@@ -1160,6 +1164,16 @@ SecurityReport decode_security(const std::vector<SignalHeader>& signals, Securit
         }
     }
     mark_unchecked_received_spf(r, fields);
+    if (context.dkim_signed) {
+        auto mark = [](AuthenticationResults& a) {
+            a.signed_now = std::ranges::any_of(
+                a.results, [](const AuthResult& x) { return x.method == "dkim" && iequals(x.result, "none"); });
+        };
+        for (auto& g : r.groups)
+            if (g.authentication()) mark(g.auth);
+        for (auto& set : r.arc.sets)
+            if (set.results) mark(*set.results);
+    }
     if (context.written_in_mailbox && r.ids.tenant_id && consumer_tenant_id(trim(r.ids.tenant_id->value)))
         mark_consumer_mailbox(r, fields);
     if (!std::ranges::is_sorted(r.arc.sets, {}, &ArcSet::instance))

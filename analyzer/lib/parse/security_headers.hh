@@ -50,6 +50,9 @@ struct AuthenticationResults {
     // value does not hold as one piece. Held by pointer: the views stay put
     // when the results move.
     std::vector<std::unique_ptr<const std::string>> joined;
+    // A dkim=none in it, and the message carries a DKIM-Signature now
+    // (decode_security decides it from its SecurityContext).
+    bool signed_now = false;
 };
 
 // The table's meaning of one result of `a` (an Authentication-Results
@@ -137,6 +140,7 @@ enum class SecurityDecode : std::uint8_t { full, deferred_fields };
 // method "mailbox").
 struct SecurityContext {
     bool written_in_mailbox = false;
+    bool dkim_signed = false;  // the message carries a DKIM-Signature
 };
 
 // Reads the signal headers a trace kept (Trace::signals): views of them.

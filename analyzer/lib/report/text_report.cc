@@ -145,7 +145,7 @@ bool microsoft_host_first(const Trace& t, const SenderSide& o) {
 }  // namespace
 
 SecurityContext security_context(const Trace& t) {
-    return {.written_in_mailbox = t.relay && t.relay->method == "mailbox"};
+    return {.written_in_mailbox = t.relay && t.relay->method == "mailbox", .dkim_signed = t.dkim_signed};
 }
 
 SenderSide report_origin(const Trace& t) {

@@ -332,8 +332,8 @@ void write_security(JsonWriter& w, const Trace& t) {
     w.begin_object();
     w.key("groups").begin_array();
     for (const auto& g : s.groups) {
-        if (w.pretty() || g.raw.size() != 1 || g.unchecked_spf ||
-            g.consumer_mailbox) {  // (a meaning not of the value alone)
+        if (w.pretty() || g.raw.size() != 1 || g.unchecked_spf || g.consumer_mailbox ||
+            g.auth.signed_now) {  // (a meaning not of the value alone)
             write_group(w, g);
             continue;
         }
