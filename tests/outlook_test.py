@@ -143,6 +143,8 @@ try:
                f"{name}: Received lines total, INSPECT {row['received_lines_total']}")
         expect(all("folder" in r["source"] and isinstance(r["source"]["item"], int) for r in records),
                f"{name}: every record names its folder and item")
+        expect(all(r["input_kind"] == "pst-item" for r in records if "skipped" not in r),
+               f"{name}: every analysed item is input_kind pst-item")
         expect([r["source"]["index"] for r in records] == list(range(len(records))),
                f"{name}: items are indexed in walk order from 0")
         # Several handles read items at once; the records come out the same, in the same order.
@@ -174,7 +176,8 @@ try:
         # trace --item ID shows the item audit wrote as source.item.
         for r in [r for r in records if r["hops"]][:2]:
             code, t, terr = trace("--item", str(r["source"]["item"]), path)
-            expect(code == 0 and chain(t) == chain(r) and t["message_id"] == r["message_id"],
+            expect(code == 0 and chain(t) == chain(r) and t["message_id"] == r["message_id"] and
+                   t["input_kind"] == "pst-item",
                    f"{name}: trace --item {r['source']['item']} is audit's item {r['source']['index']}: {terr[:120]}")
         for r in skipped[:1]:
             code, t, terr = trace("--item", str(r["source"]["item"]), path)

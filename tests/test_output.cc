@@ -209,6 +209,27 @@ BOOST_AUTO_TEST_CASE(returned_messages_travelled_not_delivered) {
     }
 }
 
+// A delivery to the mailbox is said once: the headline's note is the whole
+// explanation, in the text and in the HTML page.
+BOOST_AUTO_TEST_CASE(a_delivered_notification_says_it_once) {
+    auto zone = DisplayZone::make("UTC");
+    auto t = analyse_message(read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/notification-exo-delivered-mailbox.eml"),
+                             RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE(t->notification);
+    auto count = [](const std::string& text) {
+        std::size_t n = 0;
+        for (auto at = text.find("delivered to the mailbox"); at != std::string::npos;
+             at = text.find("delivered to the mailbox", at + 1))
+            ++n;
+        return n;
+    };
+    BOOST_TEST(count(render_text(*t, TextStyle{false, true, *zone})) == 1U);
+    std::string html = render_html(*t, HtmlOptions{});
+    std::string banner = html.substr(html.find("id=\"verdict\""));
+    BOOST_TEST(count(banner.substr(0, banner.find("</section>"))) == 1U);
+}
+
 // A report of several failed recipients: the headline is the first's, and
 // says the others failed too, and whether for another cause.
 BOOST_AUTO_TEST_CASE(bounce_line_counts_the_other_failed_recipients) {

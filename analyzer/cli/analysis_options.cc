@@ -288,7 +288,9 @@ Result<Trace> analyse_pst_item(const std::string& file, const std::string& name,
     if (!item->headers || item->headers->find_first_not_of(" \t\r\n") == std::string::npos)
         return make_error(where + ": no transport headers, nothing to trace: " + item_class_words(item->message_class) +
                           " (audit skips it)");
-    return analyse_bytes(*item->headers, where, rules, raw_headers, item->report_body.value_or(""));
+    auto trace = analyse_bytes(*item->headers, where, rules, raw_headers, item->report_body.value_or(""));
+    if (trace) trace->input_kind = "pst-item";
+    return trace;
 }
 
 }  // namespace

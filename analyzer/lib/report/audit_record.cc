@@ -272,6 +272,7 @@ AuditFigures audit_message(std::string_view bytes, const MessageSource& source, 
     auto trace = analyse_message(bytes, rules, nullptr, whole_file ? &not_mail : nullptr, dashes,
                                  report_body);  // as trace and check do
     if (!trace && !not_mail.empty()) return audit_skipped(source, std::move(not_mail), options.format, out);
+    if (trace && source.item) trace->input_kind = "pst-item";  // its transport headers, read as a header block
     if (trace) {
         f.analysed = true;
         f.traversed = trace->relay && trace->relay->traversed;

@@ -161,7 +161,7 @@ std::string verdict_banner(const Trace& t) {
         const Bounce& n = *t.notification;
         cls = is_success_action(n.action.value_or("")) ? "ok" : "warn";
         title = notification_headline(n);
-        if (n.explanation) evidence.push_back(*n.explanation);
+        if (n.explanation && title.find(*n.explanation) == std::string::npos) evidence.push_back(*n.explanation);
         if (n.hint) evidence.push_back("Check: " + *n.hint);
         for (const auto& r : n.report.recipients) {
             evidence.push_back(recipient_words(r) + ": " + std::string(recipient_outcome(r)) +

@@ -823,8 +823,11 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         if (bounce) {
             out += paint(kBold, pad("Bounce", 11)) + paint(kYellow, bounce_line(b)) + "\n";
         } else {
-            out += paint(is_success_action(b.action.value_or("")) ? kBold : kYellow, notification_headline(b)) + "\n";
-            if (b.explanation) out += "           " + escape_for_terminal(*b.explanation) + "\n";
+            const std::string headline = notification_headline(b);
+            out += paint(is_success_action(b.action.value_or("")) ? kBold : kYellow, headline) + "\n";
+            // Said once: "(success; delivered to the mailbox)" is the whole explanation.
+            if (b.explanation && headline.find(escape_for_terminal(*b.explanation)) == std::string::npos)
+                out += "           " + escape_for_terminal(*b.explanation) + "\n";
         }
         if (b.hint) out += "           check: " + escape_for_terminal(*b.hint) + "\n";
         // Said once: a headline "reported by" the reporting MTA already names it.
@@ -861,7 +864,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
             out += render_text(o, style);
             if (!o.hops.empty() && bounce)
                 out += "           " + paint(kYellow, escape_for_terminal(stopped_text(b, o))) + "\n";
-        } else if (t.input_kind == "header-block") {
+        } else if (t.input_kind == "header-block" || t.input_kind == "pst-item") {
             // Only the report's header fields were read (a paste of headers, a
             // PST/OST item's transport headers): its body may hold the message.
             out += "           (the returned message is not in what was read: only the report's header fields)\n";
