@@ -204,6 +204,11 @@ BOOST_AUTO_TEST_CASE(disabled_and_untyped) {
     f = of_rule(lint_connectors(read("Name              : X\nSenderIPAddresses : {192.0.33.160}\n")), "type-missing");
     BOOST_REQUIRE_EQUAL(f.size(), 1U);
     BOOST_TEST(f[0].severity == "warning");
+    f = of_rule(lint_connectors(read(R"({"Name":"BadType","ConnectorType":"Hybrid","SenderIPAddresses":["192.0.33.160"]})")),
+                "type-unknown");
+    BOOST_REQUIRE_EQUAL(f.size(), 1U);
+    BOOST_TEST(f[0].severity == "error");
+    BOOST_TEST(f[0].message.find("Hybrid is neither OnPremises nor Partner") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(values_lost_in_format_list_and_csv) {

@@ -279,10 +279,16 @@ BOOST_AUTO_TEST_CASE(each_reason_a_connector_did_not) {
     internet.from_entity = "Internet";
     m = match_connectors(internet, config_of({by_cert}));
     BOOST_TEST(!m.config_not_in_force);
-    BOOST_TEST(any(m.evidence, "so the relay presented none or one of another name"));
+    BOOST_TEST(!m.name);
+    BOOST_TEST((m.connectors[0].outcome == ConnectorOutcome::CannotMatch));
+    BOOST_TEST(any(m.evidence, "the relay presented no certificate, or one of another name"), all(m.evidence));
+    BOOST_TEST(!any(m.evidence, "matches"), all(m.evidence));
     internet.ip = "198.51.100.77";
     m = match_connectors(internet, config_of({by_ip, by_cert}));
     BOOST_TEST(m.config_not_in_force);
+    // Only the connector matching by IP contradicts the stamp.
+    BOOST_TEST(any(m.evidence, "but connector '" + by_ip.name + "' matches by IP"), all(m.evidence));
+    BOOST_TEST(!m.tie);
     // An IPv6 sender: no connector matches it by IP, whatever the list shows,
     // and the list said is what Exchange Online accepts.
     auto v6 = connector("With IPv6");
@@ -382,7 +388,8 @@ BOOST_AUTO_TEST_CASE(the_seed_connectors_against_their_messages) {
     BOOST_TEST_MESSAGE(all(m.evidence));
     BOOST_TEST(m.name.value_or("") == "Relay by certificate");
     BOOST_TEST(m.matched_by.value_or("") == "certificate");
-    BOOST_TEST(any(m.evidence, "from relay2.contoso.com (HELO)"), all(m.evidence));
+    BOOST_TEST(any(m.evidence, "from a host that gave its name as relay2.contoso.com (HELO: the sender's own claim)"),
+               all(m.evidence));
     BOOST_TEST(any(m.evidence, "203.0.113.45 (CIP of X-Forefront-Antispam-Report), which is not in SenderIPAddresses"));
     BOOST_TEST(m.relay_requirement_met.value_or(false));
     // EOP says a connector took it; none given can have.
@@ -397,6 +404,76 @@ BOOST_AUTO_TEST_CASE(the_seed_connectors_against_their_messages) {
     BOOST_TEST(m.name.value_or("") == "Relay and scanners by IP");
     BOOST_TEST(m.config_not_in_force);
     BOOST_TEST(any(m.evidence, "FromEntityHeader: Internet"));
+}
+
+// A Partner connector takes mail of its SenderDomains only, over TLS when it
+// requires it, and only what EOP took as a partner's; a ConnectorType the
+// cmdlet does not take leaves a connector open.
+BOOST_AUTO_TEST_CASE(partner_connectors_take_only_their_partners_mail) {
+    auto partner = connector("Partner contoso only");
+    partner.connector_type = "Partner";
+    partner.sender_ip_addresses = {"198.51.99.0/24"};
+    partner.sender_domains = {"smtp:contoso.com;1"};
+    EopEntry e = entry("198.51.99.10", true);
+    e.from_entity = "Internet";
+    e.auth_as = "Partner";
+    e.envelope_domain = "fabrikam.com";
+    e.from_domain = "fabrikam.com";
+    auto m = match_connectors(e, config_of({partner}));
+    BOOST_TEST(!m.name);
+    BOOST_TEST((m.connectors[0].outcome == ConnectorOutcome::CannotMatch));
+    BOOST_TEST(any(m.connectors[0].why, "for SenderDomains contoso.com only, and the envelope sender's domain fabrikam.com"),
+               all(m.connectors[0].why));
+    e.envelope_domain = "contoso.com";
+    e.from_domain = "contoso.com";
+    BOOST_TEST(match_connectors(e, config_of({partner})).name.value_or("") == "Partner contoso only");
+    partner.sender_domains = {"smtp:*.contoso.com;1"};
+    e.envelope_domain = "mail.contoso.com";
+    BOOST_TEST(match_connectors(e, config_of({partner})).name.value_or("") == "Partner contoso only");
+    // The envelope outside, From inside: which one it compares is not documented.
+    e.envelope_domain = "bounces.esp.example";
+    m = match_connectors(e, config_of({partner}));
+    BOOST_TEST((m.connectors[0].outcome == ConnectorOutcome::Unknown));
+    BOOST_TEST(m.not_ruled_out == std::vector<std::string>{"Partner contoso only"});
+    // RequireTls on a Partner connector: without TLS it did not take it.
+    partner.sender_domains = {"smtp:*;1"};
+    partner.require_tls = true;
+    e.tls = false;
+    m = match_connectors(e, config_of({partner}));
+    BOOST_TEST(!m.name);
+    BOOST_TEST(any(m.connectors[0].why, "it requires TLS (RequireTls True)"), all(m.connectors[0].why));
+    // Another organisation's internet mail: not a partner's, said as such.
+    e.tls = true;
+    e.auth_as = "Anonymous";
+    m = match_connectors(e, config_of({partner}));
+    BOOST_TEST(any(m.connectors[0].why, "EOP did not take the message as a partner's (AuthAs: Anonymous"),
+               all(m.connectors[0].why));
+    BOOST_TEST(!any(m.connectors[0].why, "organisation's own mail"));
+    // A type the cmdlet does not take: open, never a match.
+    auto odd = connector("BadType");
+    odd.connector_type = "Hybrid";
+    odd.sender_ip_addresses = {"198.51.100.77"};
+    m = match_connectors(entry("198.51.100.77"), config_of({odd}));
+    BOOST_TEST(!m.name);
+    BOOST_TEST((m.connectors[0].outcome == ConnectorOutcome::Unknown));
+    BOOST_TEST(m.not_ruled_out == std::vector<std::string>{"BadType"});
+}
+
+// EOP's spam filter took it as outgoing mail (DIR:OUT) with no
+// FromEntityHeader: a connector took it; none given can have is the
+// configuration out of force, as with HybridOnPrem.
+BOOST_AUTO_TEST_CASE(dir_out_alone_says_a_connector_took_it) {
+    auto relay = connector("Relay");
+    relay.sender_ip_addresses = {"198.51.100.77"};
+    EopEntry e = entry("203.0.113.9");
+    e.from_entity.reset();
+    e.connector_signal = "the spam filter's X-Forefront-Antispam-Report DIR:OUT";
+    auto m = match_connectors(e, config_of({relay}));
+    BOOST_TEST(m.config_not_in_force);
+    BOOST_TEST(any(m.evidence, "EOP's stamps say an on-premises connector took the message (the spam filter's"),
+               all(m.evidence));
+    e.ip = "198.51.100.77";
+    BOOST_TEST(!match_connectors(e, config_of({relay})).config_not_in_force);
 }
 
 BOOST_AUTO_TEST_CASE(lost_values_keep_the_answer_open) {
@@ -440,5 +517,8 @@ BOOST_AUTO_TEST_CASE(a_later_pass_through_eop_is_not_the_entry_matched) {
         BOOST_TEST(t->relay->connector->name.value_or("") == "Northwind relay");
         BOOST_TEST(t->relay->connector->not_ruled_out.empty());
         BOOST_TEST(any(t->relay->connector->evidence, "198.51.100.48 (CIP of X-Forefront-Antispam-Report)"));
+        // The attributed address is the later pass's, with a configuration given as without one.
+        BOOST_TEST(any(t->relay->connector->evidence, "names 203.0.113.123: the sender of the later pass through EOP"),
+                   all(t->relay->connector->evidence));
     }
 }

@@ -147,6 +147,8 @@ std::vector<LintFinding> lint_connectors(const ConnectorConfig& config) {
         bool disabled = c.enabled && !*c.enabled;
         if (disabled) lint.add(c, "disabled", "Enabled", "False");
         if (!c.connector_type) lint.add(c, "type-missing", "ConnectorType", "");
+        if (c.connector_type && !iequals(*c.connector_type, "OnPremises") && !iequals(*c.connector_type, "Partner"))
+            lint.add(c, "type-unknown", "ConnectorType", *c.connector_type);
         bool onprem = c.connector_type && iequals(*c.connector_type, "OnPremises");
         bool partner = c.connector_type && iequals(*c.connector_type, "Partner");
         if (onprem && c.sender_ip_addresses.empty() && !c.tls_sender_certificate_name &&

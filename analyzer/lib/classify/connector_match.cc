@@ -113,10 +113,11 @@ Side by_certificate(const InboundConnector& c, const EopEntry& e) {
         bool bare = false;
         if (certificate_name_covers(name, h, &bare)) {
             s.outcome = ConnectorOutcome::Matches;
-            s.why = "consistent with TlsSenderCertificateName " + name + ": EOP received it over " + tls + " from " +
-                    h + " (" + what +
-                    "), a host under that name; the certificate itself is not in the "
-                    "headers";
+            s.why = "consistent with TlsSenderCertificateName " + name + ": EOP received it over " + tls +
+                    (what == "HELO" ? " from a host that gave its name as " + h +
+                                          " (HELO: the sender's own claim), a name under it"
+                                    : " from " + h + " (" + what + "), a host under that name") +
+                    "; the certificate itself is not in the headers";
             if (bare)
                 s.notes.push_back(h + " is the bare domain of " + name +
                                   ": the reference says *.domain stands for the domain and all its subdomains, but "
@@ -140,6 +141,57 @@ Side by_certificate(const InboundConnector& c, const EopEntry& e) {
     return s;
 }
 
+// A SenderDomains entry as Exchange Online shows it ("smtp:contoso.com;1"):
+// the domain ("contoso.com", "*.contoso.com", "*").
+std::string sender_domain(std::string_view entry) {
+    if (istarts_with(entry, "smtp:")) entry.remove_prefix(5);
+    entry = entry.substr(0, entry.find(';'));
+    return lower(trim_wsp(entry));
+}
+
+bool domain_covered(const std::string& pattern, const std::string& domain) {
+    if (pattern == "*") return true;
+    if (pattern.starts_with("*.")) return certificate_name_covers(pattern, domain);
+    return pattern == domain;
+}
+
+// Whether a Partner connector's SenderDomains take this message's sender:
+// Matches when they do (or name any domain), else why not, or why it cannot
+// be told. Which sender domain they compare (the envelope's or From's) is
+// not documented: one of them covered is enough to leave it open.
+Side partner_scope(const InboundConnector& c, const EopEntry& e) {
+    Side s;
+    s.outcome = ConnectorOutcome::Matches;
+    if (c.lost_value("SenderDomains") != nullptr || c.sender_domains.empty()) return s;
+    std::vector<std::string> domains;
+    for (const auto& d : c.sender_domains) {
+        domains.push_back(sender_domain(d));
+        if (domains.back() == "*") return s;
+    }
+    auto covered = [&](const std::optional<std::string>& d) {
+        return d && !d->empty() &&
+               std::any_of(domains.begin(), domains.end(), [&](const std::string& p) { return domain_covered(p, *d); });
+    };
+    if (covered(e.envelope_domain)) return s;
+    const bool envelope_known = e.envelope_domain && !e.envelope_domain->empty();
+    if (covered(e.from_domain) || (!envelope_known && !e.from_domain)) {
+        s.outcome = ConnectorOutcome::Unknown;
+        s.why = "it is a Partner connector for SenderDomains " + joined(domains) + ", and " +
+                (envelope_known ? "the envelope sender's domain " + *e.envelope_domain +
+                                      " is not among them while the From domain is: which of the two it compares is "
+                                      "not documented"
+                                : std::string("the headers do not show the envelope sender to compare"));
+        return s;
+    }
+    s.outcome = ConnectorOutcome::CannotMatch;
+    std::string sender = envelope_known ? "the envelope sender's domain " + *e.envelope_domain
+                                        : "the From domain " + *e.from_domain;
+    if (envelope_known && e.from_domain && *e.from_domain != *e.envelope_domain) sender += " (From: " + *e.from_domain + ")";
+    s.why = "it is a Partner connector for SenderDomains " + joined(domains) + " only, and " + sender +
+            " is not among them";
+    return s;
+}
+
 ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
     ConnectorVerdict v;
     v.connector = c.name;
@@ -151,11 +203,38 @@ ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
     // it (another organisation's mail, inbound); else only an OnPremises
     // connector takes the organisation's own mail for relay.
     const bool partner_mail = e.auth_as && iequals(trim_wsp(*e.auth_as), "Partner");
+    const bool own_mail = (e.from_entity && iequals(*e.from_entity, "HybridOnPrem")) ||
+                          (e.auth_as && iequals(trim_wsp(*e.auth_as), "Internal")) || e.connector_signal;
     if (is_partner(c) && !partner_mail) {
-        v.why.emplace_back(
-            "it is a Partner connector: only an OnPremises connector takes an organisation's own "
-            "mail for relay");
+        if (own_mail || !e.auth_as)
+            v.why.emplace_back(
+                "it is a Partner connector: only an OnPremises connector takes an organisation's own "
+                "mail for relay");
+        else
+            v.why.push_back("it is a Partner connector, and EOP did not take the message as a partner's (AuthAs: " +
+                            std::string(trim_wsp(*e.auth_as)) + ", where a Partner connector's mail reads Partner)");
         return v;
+    }
+    if (c.connector_type && !is_partner(c) && !iequals(*c.connector_type, "OnPremises")) {
+        v.outcome = ConnectorOutcome::Unknown;
+        v.why.push_back("its ConnectorType " + *c.connector_type +
+                        " is neither OnPremises nor Partner, the two types the cmdlet takes: what it does cannot be "
+                        "told");
+        return v;
+    }
+    if (is_partner(c)) {
+        // A Partner connector takes mail from its SenderDomains only
+        // ("smtp:contoso.com;1", "smtp:*;1" for any).
+        if (auto scope = partner_scope(c, e); scope.outcome != ConnectorOutcome::Matches) {
+            v.outcome = scope.outcome;
+            v.why.push_back(scope.why);
+            return v;
+        }
+        if (c.require_tls.value_or(false) && !e.tls) {
+            v.why.emplace_back(
+                "it requires TLS (RequireTls True), and EOP received the message without TLS");
+            return v;
+        }
     }
     if (!is_partner(c) && partner_mail) {
         v.why.emplace_back(
@@ -210,7 +289,7 @@ ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
                 v.matched_by.reset();
             }
         }
-        if (v.matched_by == "ip" && c.require_tls.value_or(false) && !e.tls)
+        if (v.matched_by == "ip" && !is_partner(c) && c.require_tls.value_or(false) && !e.tls)
             v.why.emplace_back(
                 "RequireTls is True but EOP received it without TLS; the reference says RequireTls "
                 "applies to Partner connectors only");
@@ -308,6 +387,22 @@ std::optional<std::string> accepted_domain_of(std::string_view domain, const Con
 ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& config) {
     ConnectorMatch m;
     for (const auto& c : config.connectors) m.connectors.push_back(evaluate(c, entry));
+    // EOP's stamp says no connector took it (FromEntityHeader: Internet, no
+    // partner): a connector its certificate name is only consistent with did
+    // not (the certificate is not in the headers, and a relay that presents
+    // none, or one of another name, is taken as internet mail). One that
+    // matches by IP contradicts the stamp (below).
+    const bool internet = entry.from_entity && iequals(*entry.from_entity, "Internet") &&
+                          !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner"));
+    if (internet)
+        for (auto& v : m.connectors)
+            if (v.outcome == ConnectorOutcome::Matches && v.matched_by == "certificate") {
+                v.outcome = ConnectorOutcome::CannotMatch;
+                v.matched_by.reset();
+                v.why.front() += ", but EOP's stamp says no connector took the message (FromEntityHeader: Internet): "
+                                 "the relay presented no certificate, or one of another name (check the certificate "
+                                 "it sends as a client)";
+            }
     std::vector<std::string> matching;
     const ConnectorVerdict* chosen = nullptr;
     for (std::size_t i = 0; i < m.connectors.size(); ++i)
@@ -398,7 +493,14 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
     bool any_possible = std::any_of(m.connectors.begin(), m.connectors.end(), [](const ConnectorVerdict& v) {
         return v.outcome != ConnectorOutcome::CannotMatch;
     });
-    if (entry.from_entity && iequals(*entry.from_entity, "HybridOnPrem") && !any_possible) {
+    if (entry.connector_signal && !any_possible &&
+        !(entry.from_entity && iequals(*entry.from_entity, "HybridOnPrem"))) {
+        m.config_not_in_force = true;
+        m.evidence.push_back("EOP's stamps say an on-premises connector took the message (" + *entry.connector_signal +
+                             "), but none of the " + std::to_string(config.connectors.size()) +
+                             " connectors given can have: the configuration given is not the one in force when the "
+                             "message passed (another tenant's, or changed since)");
+    } else if (entry.from_entity && iequals(*entry.from_entity, "HybridOnPrem") && !any_possible) {
         m.config_not_in_force = true;
         m.evidence.push_back(
             "EOP's stamp says an on-premises connector took the message (FromEntityHeader: "
@@ -413,27 +515,12 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
             std::to_string(config.connectors.size()) +
             " connectors given can have: the configuration given is not the one in force when the "
             "message passed (another tenant's, or changed since)");
-    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
-               !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner")) &&
-               std::none_of(m.connectors.begin(), m.connectors.end(), [](const ConnectorVerdict& v) {
-                   return v.outcome == ConnectorOutcome::Matches && v.matched_by == std::optional<std::string>("ip");
-               })) {
-        // Only consistent with a certificate match: the certificate is not in
-        // the headers, and a relay that presents none (or one of another
-        // name) is taken as internet mail.
-        m.evidence.push_back(
-            "EOP's stamp says no connector took the message (FromEntityHeader: Internet): connector " +
-            (m.tie ? joined(matching) : quoted(chosen->connector)) +
-            " takes a relay only by the TLS certificate it presents, which the headers cannot show, so the relay "
-            "presented none or one of another name (check the certificate the relay sends as a client)");
-    } else if (entry.from_entity && iequals(*entry.from_entity, "Internet") && chosen != nullptr &&
-               !(entry.auth_as && iequals(trim_wsp(*entry.auth_as), "Partner"))) {
+    } else if (internet && chosen != nullptr) {
         m.config_not_in_force = true;
         m.evidence.push_back(
-            "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but "
-            "connector " +
-            (m.tie ? joined(matching) : quoted(chosen->connector)) +
-            " matches: the configuration given is not the one in force when the message passed "
+            "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but " +
+            (m.tie ? "connectors " + joined(matching) + " match" : "connector " + quoted(chosen->connector) + " matches") +
+            " by IP: the configuration given is not the one in force when the message passed "
             "(a connector added or changed since?)");
     }
     return m;

@@ -47,9 +47,14 @@ struct EopEntry {
     // (Return-Path, smtp.mailfrom), lower case; "" for the null sender <>;
     // nullopt when the headers do not show it.
     std::optional<std::string> envelope_domain;
+    std::optional<std::string> from_domain;  // the From header's domain, lower case, when it has one
     std::optional<std::string> from_entity;  // X-MS-Exchange-CrossTenant-FromEntityHeader: HybridOnPrem, Internet, ...
     std::optional<std::string> auth_as;      // X-MS-Exchange-Organization-AuthAs
     std::optional<std::string> auth_mechanism;  // X-MS-Exchange-Organization-AuthMechanism (two hex digits)
+    // What else in EOP's stamps says an on-premises connector took it, where
+    // FromEntityHeader does not ("the spam filter's DIR:OUT", "AuthAs:
+    // Internal"); nullopt when nothing does.
+    std::optional<std::string> connector_signal;
 };
 
 enum class ConnectorOutcome {

@@ -256,8 +256,19 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
     }
     if (attributed) {
         auto ip = attributed_ip(*attributed);
+        // Another address than EOP's sender: a later pass through EOP (out
+        // through a gateway and back) wrote it.
+        auto other_sender = [&] {
+            const Hop* later = later_eop_from(t, eop, *ip);
+            return later ? "OriginalAttributedTenantConnectingIp names " + *ip +
+                               ": the sender of the later pass through EOP at " + hop_ref(*later) + ", not of this entry"
+                         : "OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " + v.ip.value_or("?");
+        };
         if (!guess) {
-            if (ip) c.evidence.push_back("OriginalAttributedTenantConnectingIp (undocumented) names " + *ip);
+            if (ip)
+                c.evidence.push_back(v.ip && *ip != *v.ip
+                                         ? other_sender()
+                                         : "OriginalAttributedTenantConnectingIp (undocumented) names " + *ip);
             return;
         }
         if (ip && v.ip && *ip == *v.ip) {
@@ -284,15 +295,7 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
             }
             return;
         }
-        if (ip) {
-            // A later pass through EOP (out through a gateway and back) wrote it.
-            const Hop* later = later_eop_from(t, eop, *ip);
-            c.evidence.push_back(
-                later
-                    ? "OriginalAttributedTenantConnectingIp names " + *ip +
-                          ": the sender of the later pass through EOP at " + hop_ref(*later) + ", not of this entry"
-                    : "OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " + v.ip.value_or("?"));
-        }
+        if (ip) c.evidence.push_back(other_sender());
     }
     if (guess && eop.fields.tls && sig.auth_as && (sig.as_is("Internal") || sig.as_is("Partner")))
         c.evidence.push_back("the hop into EOP used TLS and EOP authenticated the sender as " +
@@ -552,8 +555,13 @@ EopEntry eop_entry(const Trace& t, const Hop& entry, const ExchangeSignals& sig)
     }
     if (!e.envelope_domain)
         if (auto rp = find_signal(t, "Return-Path")) e.envelope_domain = envelope_domain_of(*rp);
+    if (t.from)
+        if (auto domain = envelope_domain_of(*t.from); domain && !domain->empty()) e.from_domain = *domain;
     if (sig.entity) e.from_entity = std::string(*sig.entity);
     if (sig.auth_as) e.auth_as = std::string(*sig.auth_as);
+    if (sig.connector() && !sig.entity_is("HybridOnPrem") && !sig.as_is("Partner"))
+        e.connector_signal = sig.as_is("Internal") ? std::string("AuthAs: Internal")
+                                                   : concat({"the spam filter's ", sig.report_name, " DIR:OUT"});
     if (sig.mechanism) e.auth_mechanism = std::string(*sig.mechanism);
     return e;
 }

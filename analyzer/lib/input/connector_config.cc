@@ -146,13 +146,13 @@ Result<std::string> decode_text(std::string_view bytes, const Reader& r) {
         u_strToUTF8WithSub(out.data(), need, &need, units.data(), static_cast<int32_t>(units.size()), 0xFFFD, nullptr,
                            &status);
         if (U_FAILURE(status)) return r.error(0, std::string("cannot read its UTF-16 text: ") + u_errorName(status));
-        r.notes->push_back(std::string(le ? "UTF-16LE" : "UTF-16BE") +
-                           " text (as Windows PowerShell's > and Out-File write it), read as such");
+        r.notes->push_back(le ? "UTF-16LE text (as Windows PowerShell's > and Out-File write it), read as such"
+                              : "UTF-16BE text, read as such");
         return out;
     }
     if (bytes.find('\0') != std::string_view::npos)
         return r.error(0,
-                       "holds NUL bytes: UTF-16 without a byte-order mark? Save it as UTF-8 "
+                       "holds NUL bytes: not text, or UTF-16 without a byte-order mark? Save it as UTF-8 "
                        "(Out-File -Encoding utf8) and try again");
     return std::string(bytes);
 }
