@@ -99,6 +99,9 @@ std::string lint_to_json(const ConnectorConfig& config, const std::vector<LintFi
             .member("severity", f.severity)
             .member("message", f.message)
             .member("source", f.source)
+            .member("rule", f.rule)
+            .member("file", f.file)
+            .member("line", static_cast<std::int64_t>(f.line))
             .end_object();
     w.end_array();
     w.end_object();
