@@ -130,4 +130,16 @@ tls=$("$bin" audit -q --format json "$corpus/o365-smtp-auth-proxied-mapi.eml" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["senders"][0]["tls_into_eop"])')
 [ "$tls" = "{'unknown': 1}" ] && ok || bad "unstated TLS into EOP: $tls"
 
+# A list that rewrote From to its own address ("'Jane Doe' via dev-list"):
+# the audit groups and lists the message under its author, as summarize
+# does from the record's "author".
+list="$corpus/list-google-groups-rewritten-from.eml"
+by=$("$bin" audit -q --format csv --by sender "$list" | sed -n 2p | cut -d, -f3)
+[ "$by" = "jane.doe@contoso.example" ] && ok || bad "a list's rewritten From groups under '$by', not its author"
+row=$("$bin" audit -q --format csv "$list" | sed -n 2p)
+case "$row" in *,jane.doe@contoso.example,*) ok ;; *) bad "the CSV row's from_address is not the author: $row" ;; esac
+"$bin" audit -q --format jsonl "$list" > "$tmp/list.jsonl"
+[ "$("$bin" summarize --format csv --by sender "$tmp/list.jsonl")" = "$("$bin" audit -q --format csv --by sender "$list")" ] &&
+  ok || bad "summarize groups the list's message otherwise than audit"
+
 finish audit_cli

@@ -124,8 +124,9 @@ const std::vector<std::vector<NameUse>>& names_by_length() {
         for (std::string_view name :
              {"Sender", "Return-Path", "List-Id", "List-Post", "Mailing-List", "X-Mailing-List", "List-Owner",
               "List-Subscribe", "Precedence", "Delivered-To", "X-Original-To", "X-OriginatorOrg",
-              // Google Groups' name for the author, when it rewrote From to the list.
-              "X-Original-Sender",
+              // Google Groups' name for the author, when it rewrote From to the
+              // list, and the From it replaced (Google Groups, groups.io).
+              "X-Original-Sender", "X-Original-From",
               // The client's address where Exchange's stamp hides it (the
               // second: Exchange's own copy, kept when X-Originating-IP is not).
               "X-Originating-IP", "X-MS-Exchange-CrossPremises-OriginalClientIPAddress",

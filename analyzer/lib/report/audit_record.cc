@@ -68,7 +68,8 @@ AuditRow audit_row(const Trace& t) {
     r.message_id = t.message_id;
     if (t.created) r.date = format_utc(*t.created);
     r.subject = t.subject;
-    if (t.from) r.from_address = first_addr_spec(*t.from);
+    r.from_address = author_address(t);
+    if (!r.from_address && t.from) r.from_address = first_addr_spec(*t.from);
     r.hops = static_cast<std::int64_t>(t.hops.size());
     SenderSide origin = report_origin(t);
     r.origin_ip = std::move(origin.ip);
@@ -243,7 +244,8 @@ SenderFigures sender_figures(const Trace& t) {
     SenderSide origin = report_origin(t);
     s.origin_ip = std::move(origin.ip);
     s.origin_host = std::move(origin.host);
-    if (t.from) s.from_address = first_addr_spec(*t.from);
+    s.from_address = author_address(t);
+    if (!s.from_address && t.from) s.from_address = first_addr_spec(*t.from);
     const RelayVerdict* v = t.relay ? &*t.relay : nullptr;
     const std::optional<int> entry = v != nullptr ? v->entry_hop : std::nullopt;
     for (const auto& h : t.hops) {

@@ -187,6 +187,7 @@ ReadRecord read_record(od::document& doc) {
     std::optional<std::string> hop_anomalies;
     std::vector<std::optional<std::int64_t>> role_sums(audit_roles().size());
     std::optional<std::string> from;
+    std::optional<std::string> author;  // where a list rewrote From
     std::optional<std::string> delay_from;
     std::vector<ReadHop> hops;
     std::vector<std::int64_t> zone_gaps;
@@ -205,6 +206,8 @@ ReadRecord read_record(od::document& doc) {
             r.row.subject = opt_string(v);
         } else if (key == "from") {
             from = opt_string(v);
+        } else if (key == "author") {
+            author = opt_string(v);
         } else if (key == "message_id") {
             r.row.message_id = opt_string(v);
         } else if (key == "created") {
@@ -275,7 +278,10 @@ ReadRecord read_record(od::document& doc) {
     // Trace-wide anomalies come first in the CSV column, then each hop's.
     if (hop_anomalies) r.row.anomalies = r.row.anomalies ? *r.row.anomalies + ";" + *hop_anomalies : hop_anomalies;
     const bool analysed = !r.error && !r.skipped;
-    if (from && analysed) r.row.from_address = first_addr_spec(*from);
+    if (author && analysed)
+        r.row.from_address = author;
+    else if (from && analysed)
+        r.row.from_address = first_addr_spec(*from);
     r.row.analysed = analysed;
     r.row.role_delays = std::move(role_sums);
     r.figures.analysed = analysed;

@@ -212,7 +212,10 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
                    : std::string();
     };
     item("Subject", opt(t.subject) + mapi("subject"));
-    item("From", opt(t.from) + mapi("from"));
+    if (auto author = author_address(t))
+        item("From", opt(t.from) + mapi("from") + " (written by " + *author + "; the list rewrote From)");
+    else
+        item("From", opt(t.from) + mapi("from"));
     item("To", opt(t.to));
     item("Message-ID", "<span class=\"mono\">" + opt(t.message_id) + "</span>");
     item("Created", t.created

@@ -9,6 +9,7 @@
 #include "base/duration.hh"
 #include "classify/bounce_analysis.hh"
 #include "classify/organisation.hh"
+#include "parse/address.hh"
 #include "parse/security_headers.hh"
 #include "report/display_text.hh"
 #include "report/message_trace.hh"
@@ -146,6 +147,17 @@ bool microsoft_host_first(const Trace& t, const SenderSide& o) {
 
 SecurityContext security_context(const Trace& t) {
     return {.written_in_mailbox = t.relay && t.relay->method == "mailbox", .dkim_signed = t.dkim_signed};
+}
+
+std::optional<std::string> author_address(const Trace& t) {
+    if (!t.from) return std::nullopt;
+    const std::optional<std::string> from = first_addr_spec(*t.from);
+    if (auto original = find_signal(t, "X-Original-From"))
+        if (auto a = first_addr_spec(*original); a && a != from) return a;
+    if (auto sender = find_signal(t, "X-Original-Sender"); sender && from)
+        if (auto post = find_signal(t, "List-Post"); post && icontains(*post, "mailto:" + *from))
+            if (auto a = first_addr_spec(*sender); a && a != from) return a;
+    return std::nullopt;
 }
 
 SenderSide report_origin(const Trace& t) {
@@ -891,7 +903,10 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                whose + "\n";
     }
     field("Subject", (t.subject ? safe(t.subject) : "-") + mapi("subject"));
-    field("From", (t.from ? safe(t.from) : "-") + mapi("from"));
+    const std::optional<std::string> author = author_address(t);
+    field("From", (t.from ? safe(t.from) : "-") + mapi("from") +
+                      (author ? paint(kDim, "  (written by " + escape_for_terminal(*author) + "; the list rewrote From)")
+                              : std::string()));
     field("To", t.to ? safe(t.to) : "-");
     field("Message-ID", t.message_id ? safe(t.message_id) : "-");
     field("Created", t.created ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") +

@@ -61,6 +61,13 @@ std::string delivered_text(const Trace& t);
 // in a mailbox, by the relay answer. Every writer decodes with it.
 SecurityContext security_context(const Trace& t);
 
+// Who wrote the message where a list rewrote From to its own address
+// ("'Nick Terrell' via kasan-dev <kasan-dev@googlegroups.com>"): the
+// addr-spec of X-Original-From, or of Google Groups' X-Original-Sender when
+// From is the address List-Post names; nullopt otherwise. JSON's `author`,
+// and the address the audit groups and lists by.
+std::optional<std::string> author_address(const Trace& t);
+
 // The origin every writer gives (JSON's origin, the audit's columns and
 // groups, the Origin line): origin_of, but none where that is Microsoft
 // 365's own host first in a header cut above the entry (origin_note says so).

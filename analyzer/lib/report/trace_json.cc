@@ -516,6 +516,7 @@ void write_head(JsonWriter& w, const Trace& t) {
     w.member("schema", std::int64_t{kJsonSchemaVersion});
     w.member("subject", t.subject);
     w.member("from", t.from);
+    if (auto author = author_address(t)) w.member("author", *author);
     w.member("to", t.to);
     w.member("message_id", t.message_id);
     w.key("created");
@@ -586,6 +587,8 @@ void write_head_compact(JsonWriter& w, const Trace& t) {
         bound += 8 * J::kRunSlack + J::max_escaped(c.kind.size()) + escaped(c.host) + J::max_escaped(c.detail.size());
     const SenderSide origin = report_origin(t);
     bound += escaped(origin.host) + escaped(origin.ip);
+    const std::optional<std::string> author = author_address(t);
+    bound += escaped(author);
     if (t.relay) {
         const RelayVerdict& r = *t.relay;
         bound += 24 * J::kRunSlack + J::max_escaped(r.state.size()) + J::max_escaped(r.method.size()) +
@@ -601,7 +604,9 @@ void write_head_compact(JsonWriter& w, const Trace& t) {
     if (created) bound += J::max_escaped(created->len);
     J::Run x(w, bound);
     x.member("schema", std::int64_t{kJsonSchemaVersion});
-    x.member("subject", t.subject).member("from", t.from).member("to", t.to).member("message_id", t.message_id);
+    x.member("subject", t.subject).member("from", t.from);
+    if (author) x.member("author", *author);
+    x.member("to", t.to).member("message_id", t.message_id);
     if (created)
         x.member("created", created->view());
     else
