@@ -213,7 +213,7 @@ std::string summary_html(const Trace& t, const std::string& id, const DisplayZon
     };
     item("Subject", opt(t.subject) + mapi("subject"));
     if (auto author = author_address(t))
-        item("From", opt(t.from) + mapi("from") + " (written by " + *author + "; the list rewrote From)");
+        item("From", opt(t.from) + mapi("from") + " (written by " + h(*author) + "; the list rewrote From)");
     else
         item("From", opt(t.from) + mapi("from"));
     item("To", opt(t.to));
