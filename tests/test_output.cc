@@ -209,6 +209,23 @@ BOOST_AUTO_TEST_CASE(returned_messages_travelled_not_delivered) {
     }
 }
 
+// An SMTP client's submission proxied to the mailbox server, whose address
+// the header does not keep: the Origin line says it is a client's
+// submission, as the verdict does, never "written in a mailbox".
+BOOST_AUTO_TEST_CASE(a_proxied_submission_without_its_client_is_no_mailbox) {
+    auto zone = DisplayZone::make("UTC");
+    std::string bytes = read_file(std::string(HOPSCOPE_CORPUS_DIR) + "/o365-smtp-auth-proxied-mapi.eml");
+    bytes.erase(bytes.find("x-originating-ip: [203.0.113.58]\n"), std::string_view("x-originating-ip: [203.0.113.58]\n").size());
+    auto t = analyse_message(bytes, RuleSet::builtin());
+    BOOST_REQUIRE(t);
+    BOOST_REQUIRE(t->relay);
+    BOOST_TEST(t->relay->method == "client-submission");
+    std::string text = render_text(*t, TextStyle{false, true, *zone});
+    std::string origin = text.substr(text.find("\nOrigin "), 200);
+    BOOST_TEST(origin.find("submitted by an SMTP client through Exchange's front end") != std::string::npos, origin);
+    BOOST_TEST(text.find("written in a mailbox") == std::string::npos);
+}
+
 // A delivery to the mailbox is said once: the headline's note is the whole
 // explanation, in the text and in the HTML page.
 BOOST_AUTO_TEST_CASE(a_delivered_notification_says_it_once) {

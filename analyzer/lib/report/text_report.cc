@@ -175,7 +175,12 @@ std::string origin_note(const Trace& t) {
                ": where the message started is not in this header)";
     }
     if (!o.host && !o.ip && mailbox_self_stamp(first))
-        return " (written in a mailbox on " + *first.by.host + ": the client's address is not in this header)";
+        // The relay answer's way in: an SMTP client's submission proxied to
+        // the mailbox server stamps the same 'with mapi' as a mailbox.
+        return t.relay && t.relay->method == "client-submission"
+                   ? " (submitted by an SMTP client through Exchange's front end to " + *first.by.host +
+                         ": the client's address is not in this header)"
+                   : " (written in a mailbox on " + *first.by.host + ": the client's address is not in this header)";
     return {};
 }
 
