@@ -161,6 +161,10 @@ with tempfile.TemporaryDirectory(prefix="hopscope-fleet-") as work:
                f"{tag}: summarize --since/--until over the records equals audit --since/--until")
         bad = run("audit", "-q", "--since", "2024-02-30", mbox)
         expect(bad.returncode == 64 and b"--since '2024-02-30'" in bad.stderr, f"{tag}: a day that does not exist")
+        for cmd in (["audit", "-q", mbox], ["summarize", *shards]):
+            backwards = run(cmd[0], "--since", "2024-06-02", "--until", "2024-06-01", *cmd[1:])
+            expect(backwards.returncode == 64 and b"is after --until" in backwards.stderr and not backwards.stdout,
+                   f"{tag}: {cmd[0]} --since after --until is a usage error")
 
         # --expect-relay: exit 1 for the not traversed; not applicable alone passes.
         expect(run("audit", "-q", "--expect-relay", mbox).returncode == 1, f"{tag}: --expect-relay exits 1")

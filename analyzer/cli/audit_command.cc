@@ -468,6 +468,10 @@ int run_audit(const std::vector<std::string>& args) {
         }
         (until ? options.period.until : options.period.since) = *bound;
     }
+    if (auto problem = period_problem(options.period); !problem.empty()) {
+        std::cerr << "hopscope audit: " << problem << "\n";
+        return exit_code::usage;
+    }
     if (!by.empty()) rf = options.format = RecordFormat::None;  // the grouped table, written at the end
     options.senders = rf == RecordFormat::None;                 // only a summary prints the senders
     ByteRange range;

@@ -86,6 +86,10 @@ int run_summarize(const std::vector<std::string>& args) {
         }
         (until ? period.until : period.since) = *bound;
     }
+    if (auto problem = period_problem(period); !problem.empty()) {
+        std::cerr << "hopscope summarize: " << problem << "\n";
+        return exit_code::usage;
+    }
     if (paths.empty()) paths.emplace_back("-");
     const bool csv = format == "csv" && by.empty();
     bool ok_output = true;

@@ -176,6 +176,13 @@ std::string_view relay_state_text(std::string_view state) {
     return {};
 }
 
+std::string period_problem(const Period& p) {
+    // Both are "YYYY-MM-DDTHH:MM:SSZ": as text, in time order.
+    if (!p.since.empty() && !p.until.empty() && p.since > p.until)
+        return "--since " + p.since + " is after --until " + p.until + ": no message can be in that period";
+    return {};
+}
+
 Result<std::string> period_bound(std::string_view text, bool until) {
     auto digits = [&](std::size_t at, std::size_t n) -> std::optional<int> {
         int v = 0;

@@ -81,6 +81,10 @@ struct Period {
 // "2024-05-01T12:00:00Z", as the period's end; errors say why.
 Result<std::string> period_bound(std::string_view text, bool until);
 
+// What is wrong with a period as a whole ("--since ... is after --until
+// ..."), or empty.
+std::string period_problem(const Period& p);
+
 // The time a message is placed at: its Date header, else (missing, or its
 // clock off, as delay_from says) its first stamp with a time; UTC text.
 std::optional<std::string> message_time(const std::optional<std::string>& created, std::string_view delay_from,
