@@ -128,6 +128,10 @@ check "missing config named" 64 "$bin" check --config "$tmp/none.conf" "$corpus/
 expect_grep "config error names file" $err "none.conf"
 printf 'rule = wizard by-host x\n' > "$tmp/badrule"
 check "bad config rule" 64 "$bin" check --config "$tmp/badrule" "$corpus/demo-o365-relay.eml"
+expect_grep "bad config rule names the file" $err "(set in $tmp/badrule)"
+printf 'relay = not a host!!\n' > "$tmp/badrelay"
+check "bad config relay" 64 "$bin" audit -q --config "$tmp/badrelay" "$corpus/demo-o365-relay.eml"
+expect_grep "bad config relay names the file" $err "is neither a host name, an address nor a CIDR (set in $tmp/badrelay)"
 mkdir -p "$tmp/xdg/hopscope" && printf 'relay = 198.51.100.77\n' > "$tmp/xdg/hopscope/config"
 check "default config from XDG_CONFIG_HOME" 1 env XDG_CONFIG_HOME="$tmp/xdg" "$bin" check "$corpus/o365-relay-iis-smtpsvc.eml"
 # A bounce: check says NOT DELIVERED with the status and exits 1; trace puts it first.

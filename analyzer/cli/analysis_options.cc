@@ -364,14 +364,17 @@ Result<Trace> analyse_one(const std::string& file, const RuleSet& rules, std::st
     return analyse_bytes(bytes, input->name, rules, raw_headers);
 }
 
-Result<RuleSet> build_rules(const AnalysisOptions& opts) {
+Result<RuleSet> build_rules(const AnalysisOptions& opts, const OptionSources* sources) {
     RuleSet rules = RuleSet::builtin();
+    auto fail = [&](const Error& e, const std::string& option) {
+        return make_error(e.message + (sources != nullptr ? sources->note(option) : std::string()));
+    };
     for (const auto& r : opts.rules)
-        if (auto ok = rules.add_rule_line(r); !ok) return ok.error();
+        if (auto ok = rules.add_rule_line(r); !ok) return fail(ok.error(), "rule");
     for (const auto& r : opts.relays)
-        if (auto ok = rules.add_relay(r); !ok) return ok.error();
+        if (auto ok = rules.add_relay(r); !ok) return fail(ok.error(), "relay");
     for (const auto& n : opts.internal_nets)
-        if (auto ok = rules.add_internal_net(n); !ok) return ok.error();
+        if (auto ok = rules.add_internal_net(n); !ok) return fail(ok.error(), "internal-net");
     if (!opts.connectors.empty()) {
         auto config = read_connector_files(opts.connectors);
         if (!config) return make_error("--connectors " + config.error().message);

@@ -99,7 +99,9 @@ Result<Trace> analyse_bytes(std::string_view bytes, const std::string& name, con
 
 // The built-in rules plus the options' (the config file's included).
 // Errors name the option at fault.
-Result<RuleSet> build_rules(const AnalysisOptions& opts);
+// `sources`: where the options came from, so an error names the config
+// file that set the value at fault.
+Result<RuleSet> build_rules(const AnalysisOptions& opts, const OptionSources* sources = nullptr);
 
 // Reads Get-InboundConnector / Get-AcceptedDomain exports (files, or "-"
 // for standard input) into one configuration; errors name the file, the line

@@ -511,7 +511,7 @@ int run_audit(const std::vector<std::string>& args) {
         std::cerr << "hopscope audit: --range needs files: standard input has no offsets to seek\n";
         return exit_code::usage;
     }
-    auto rules = build_rules(analysis);
+    auto rules = build_rules(analysis, &sources);
     if (!rules) {
         std::cerr << "hopscope audit: " << rules.error().message << "\n";
         return exit_code::usage;

@@ -227,7 +227,7 @@ int run_check(const std::vector<std::string>& args) {
         std::cerr << "hopscope check: --format html reports one input; give one FILE, or use --format json\n";
         return exit_code::usage;
     }
-    auto rules = build_rules(analysis);
+    auto rules = build_rules(analysis, &sources);
     if (!rules) {
         std::cerr << "hopscope check: " << rules.error().message << "\n";
         return exit_code::usage;

@@ -115,7 +115,7 @@ int run_trace(const std::vector<std::string>& args) {
     if (format == "json" && sources.given(vm, "no-security"))
         std::cerr << "hopscope trace: --no-security does not apply to json, which always has its security member\n";
 
-    auto rules = build_rules(analysis);
+    auto rules = build_rules(analysis, &sources);
     if (!rules) {
         std::cerr << "hopscope trace: " << rules.error().message << "\n";
         return exit_code::usage;
