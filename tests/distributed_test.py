@@ -174,6 +174,12 @@ try:
         expect(got == want[f], f"summarize --format {f} over 6 shuffled shards equals audit")
     got = run([hopscope, "summarize", "--format", "csv", "--by", "sender", *order]).stdout
     expect(got == want["by-sender"], "summarize --format csv --by sender over the shards equals audit's")
+    # A gzipped shard cut short: exit 2, the file named (never zlib's "<fd:N>"), the records before it counted.
+    cut = os.path.join(work, "cut.jsonl.gz")
+    open(cut, "wb").write(open(shards[4], "rb").read()[:-40])
+    r = subprocess.run([hopscope, "summarize", "--format", "json", cut], capture_output=True)
+    expect(r.returncode == 2 and b"cut.jsonl.gz: line " in r.stderr and b"<fd:" not in r.stderr and
+           b"damaged or cut short" in r.stderr, f"a cut gzip shard: exit {r.returncode}, {r.stderr[:200]!r}")
     # In the audit's order, the CSV rows come out as audit wrote them (but for the index, which ranges leave out).
     in_order = run([hopscope, "summarize", "--format", "csv", *shards[:3]]).stdout
     direct = run([hopscope, "audit", "-q", "--format", "csv", biggest]).stdout

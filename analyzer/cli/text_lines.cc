@@ -60,7 +60,13 @@ Result<std::optional<TextLines::Line>> TextLines::next() {
         if (n == 0) {
             int code = Z_OK;
             const char* why = gzerror(file_.get(), &code);
-            if (code != Z_OK) return make_error(std::string("the gzip stream is damaged or cut short (") + why + ")");
+            // zlib names the stream by its descriptor ("<fd:3>: unexpected end
+            // of file"); the caller names the file.
+            std::string_view said = why != nullptr ? why : "";
+            if (said.starts_with("<fd:"))
+                if (auto colon = said.find(": "); colon != std::string_view::npos) said.remove_prefix(colon + 2);
+            if (code != Z_OK)
+                return make_error("the gzip stream is damaged or cut short (" + std::string(said) + ")");
             eof_ = true;
         }
     }
