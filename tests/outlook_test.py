@@ -130,6 +130,8 @@ try:
                        f"{name}: an mbox named .pst is read as an mbox")
             else:
                 expect(out.returncode == 2 and name in err and not records, f"{name}: damaged PST, exit 2 naming it")
+                # libpff's innermost cause, not only "unable to open file".
+                expect("unable to open file (" in err, f"{name}: the damage said: {err[:240]}")
             continue
         psts += 1
         # Items never received over SMTP (contacts, calendar items, drafts,

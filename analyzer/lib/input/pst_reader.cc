@@ -35,12 +35,25 @@ class ErrorOut {
     libpff_error_t** operator&() { return &raw_; }  // NOLINT(google-runtime-operator): the C API's out parameter
     [[nodiscard]] std::string text() const {
         if (raw_ == nullptr) return "unknown error";
-        std::vector<char> buf(512, '\0');
-        libpff_error_sprint(raw_, buf.data(), buf.size());
+        // The backtrace, innermost cause first ("libpff_io_handle_read_file_header:
+        // mismatch in file header checksum ..."), then each caller up to
+        // "libpff_file_open: unable to open file": the cause and the call.
+        std::vector<char> buf(4096, '\0');
+        if (libpff_error_backtrace_sprint(raw_, buf.data(), buf.size()) < 0) libpff_error_sprint(raw_, buf.data(), buf.size());
         std::string s(buf.data());
         while (!s.empty() && (s.back() == '\n' || s.back() == '.')) s.pop_back();
-        auto nl = s.rfind('\n');  // the innermost cause is the last line
-        return make_valid_utf8(nl == std::string::npos ? s : s.substr(nl + 1));
+        auto line = [](std::string l) {
+            while (!l.empty() && (l.back() == '.' || l.back() == ' ')) l.pop_back();
+            return l;
+        };
+        const auto first_nl = s.find('\n');
+        std::string cause = line(s.substr(0, first_nl));
+        if (first_nl == std::string::npos) return make_valid_utf8(cause);
+        std::string top = line(s.substr(s.rfind('\n') + 1));
+        // The call's own line names the file: the caller names it already.
+        if (auto colon = top.find(": unable to "); colon != std::string::npos)
+            top = top.substr(0, top.find(": ", colon + 2) == std::string::npos ? top.size() : top.find(": ", colon + 2));
+        return make_valid_utf8(top + " (" + cause + ")");
     }
 
   private:
