@@ -262,7 +262,7 @@ expect_grep "top-level help" $out "^Commands:"
 check "help of no command" 64 "$bin" help audti
 expect_grep "help suggests" $err "did you mean 'audit'?"
 # --help never cuts a word: the same words at 80 and at 200 columns, no line past 80.
-for cmd in "" trace check audit summarize serve; do
+for cmd in "" trace check audit summarize serve connectors "connectors lint"; do
   narrow=$(COLUMNS=80 "$bin" $cmd --help) wide=$(COLUMNS=200 "$bin" $cmd --help)
   if [ "$(echo $narrow)" = "$(echo $wide)" ]; then pass=$((pass+1)); else fail=$((fail+1)); echo "FAIL ${cmd:-hopscope} --help cuts a word at 80 columns"; fi
   long=$(awk 'length($0) > 80' <<<"$narrow")

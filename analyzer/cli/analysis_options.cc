@@ -48,7 +48,7 @@ void add_config_option(po::options_description& desc) {
 void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) {
     desc.add_options()("relay", po::value(&opts.relays)->composing()->value_name("HOST"),
                        "your relay: HOST, IP or CIDR (repeatable); traversal then requires EOP to have received "
-                       "from it")("internal-net", po::value(&opts.internal_nets)->composing()->value_name("CIDR"),
+                       "from it, or it to have taken the message before EOP's sender")("internal-net", po::value(&opts.internal_nets)->composing()->value_name("CIDR"),
                                   "a network of your organisation (repeatable)")(
         "rule", po::value(&opts.rules)->composing()->value_name("RULE"),
         "an extra rule, \"FAMILY KIND PATTERN [EVIDENCE]\" (repeatable): FAMILY is one of eop, exchange-online, "

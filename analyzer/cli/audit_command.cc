@@ -433,8 +433,8 @@ int run_audit(const std::vector<std::string>& args) {
     if (!parse_command_line(args, opts, hidden, "path", -1, vm, "audit", &sources)) return exit_code::usage;
     if (vm.count("help") != 0U) {
         std::cout << "Usage: hopscope audit [OPTIONS] PATH...\n"
-                     "PATH: an mbox, a Maildir, a folder searched recursively, or a single message;\n"
-                     "- reads standard input as one mbox stream.\n\n"
+                     "PATH: an mbox, a Maildir, a .pst or .ost, a folder searched recursively, or a\n"
+                     "single message; - reads standard input as one mbox stream.\n\n"
                   << opts
                   << "\nExit codes: 0 all analysed (items that are no e-mail messages, such as\n"
                      "contacts, calendar items, drafts or a README, are skipped, not failed); 1 with\n"
@@ -454,7 +454,7 @@ int run_audit(const std::vector<std::string>& args) {
         return exit_code::usage;
     }
     if (!by.empty() && (by != "sender" || format != "csv")) {
-        std::cerr << "hopscope audit: --by takes sender, with --format csv\n";
+        std::cerr << "hopscope audit: --by sender writes CSV: give it with --format csv\n";
         return exit_code::usage;
     }
     AuditOptions options;

@@ -15,9 +15,10 @@ namespace {
 
 void usage(std::ostream& out) {
     out << "Usage: hopscope connectors lint [--format text|json] FILE...\n"
-           "Checks Exchange Online inbound connectors against what Microsoft documents. FILE is\n"
-           "Get-InboundConnector or Get-AcceptedDomain output: ConvertTo-Json (best: nothing is lost),\n"
-           "Format-List text or Export-Csv, read by its content; - reads standard input. Export with\n"
+           "Checks Exchange Online inbound connectors against what Microsoft documents.\n"
+           "FILE is Get-InboundConnector or Get-AcceptedDomain output: ConvertTo-Json\n"
+           "(best: nothing is lost), Format-List text or Export-Csv, read by its content;\n"
+           "- reads standard input. Export with\n"
            "  Get-InboundConnector | ConvertTo-Json -Depth 5 > connectors.json\n"
            "  Get-AcceptedDomain | ConvertTo-Json > accepted-domains.json\n";
 }
@@ -36,8 +37,8 @@ int run_lint(const std::vector<std::string>& args) {
         usage(std::cout);
         std::cout << "\n"
                   << opts
-                  << "\nExit codes: 0 no error found (warnings and notes may be), 1 an error, 2 a file unreadable,\n"
-                     "64 bad usage, 74 the output could not be written.\n";
+                  << "\nExit codes: 0 no error found (warnings and notes may be), 1 an error,\n"
+                     "2 a file unreadable, 64 bad usage, 74 the output could not be written.\n";
         return exit_code::ok;
     }
     if (format != "text" && format != "json") {

@@ -73,7 +73,7 @@ int run_summarize(const std::vector<std::string>& args) {
         return exit_code::usage;
     }
     if (!by.empty() && (by != "sender" || format != "csv")) {
-        std::cerr << "hopscope summarize: --by takes sender, with --format csv\n";
+        std::cerr << "hopscope summarize: --by sender writes CSV: give it with --format csv\n";
         return exit_code::usage;
     }
     Period period;
