@@ -226,6 +226,26 @@ BOOST_AUTO_TEST_CASE(a_proxied_submission_without_its_client_is_no_mailbox) {
     BOOST_TEST(text.find("written in a mailbox") == std::string::npos);
 }
 
+// Evidence lines wrap at spaces under their text, to the width asked;
+// without one they stay whole, and a word longer than a line is never cut.
+BOOST_AUTO_TEST_CASE(evidence_lines_wrap_under_their_text) {
+    const std::string text =
+        "Microsoft 365 took the message in at hop #2 (AM4PEPF00027A5F.mail.protection.outlook.com) from "
+        "relay.contoso.com [198.51.100.77] over TLS 1.2";
+    BOOST_TEST(wrapped("  - ", text, 0) == "  - " + text + "\n");
+    const std::string w = wrapped("  - ", text, 50);
+    std::size_t lines = 0;
+    for (std::size_t at = 0, nl = w.find('\n'); nl != std::string::npos; at = nl + 1, nl = w.find('\n', at)) {
+        std::string line = w.substr(at, nl - at);
+        ++lines;
+        BOOST_TEST((display_width(line) <= 50 || line.find(' ', 4) == std::string::npos), line);
+        if (lines > 1) BOOST_TEST((line.starts_with("    ") && line[4] != ' '));
+    }
+    BOOST_TEST(lines >= 3U);
+    BOOST_TEST(w.find("(AM4PEPF00027A5F.mail.protection.outlook.com)") != std::string::npos);  // whole
+    BOOST_TEST(w.size() > text.size());
+}
+
 // A delivery to the mailbox is said once: the headline's note is the whole
 // explanation, in the text and in the HTML page.
 BOOST_AUTO_TEST_CASE(a_delivered_notification_says_it_once) {

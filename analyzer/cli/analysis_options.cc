@@ -95,6 +95,17 @@ unsigned help_width() {
     return static_cast<unsigned>(std::clamp(columns, 80L, 200L));
 }
 
+std::size_t output_width() {
+    winsize ws{};
+    if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
+    if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
+        char* end = nullptr;
+        long n = std::strtol(columns, &end, 10);
+        if (end != columns && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
+    }
+    return 0;
+}
+
 // Boost cuts a word only when it is longer than half a description line:
 // with descriptions at least 40 columns wide, no word of ours is.
 po::options_description options_for_help(const std::string& caption) {

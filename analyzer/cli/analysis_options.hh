@@ -55,6 +55,11 @@ struct OptionSources {
 // A command's --help: "Usage: ...", then its options laid out for the
 // terminal's width (help_width()), never cut inside a word.
 unsigned help_width();
+
+// The columns text output must fit: the terminal's when stdout is one, else
+// $COLUMNS when set (a script that wants a width asks for it), else 0: none
+// (a pipe or a file gets every line whole).
+std::size_t output_width();
 boost::program_options::options_description options_for_help(const std::string& caption);
 
 // Parses a command's arguments: `visible` options plus positional

@@ -269,7 +269,8 @@ int run_check(const std::vector<std::string>& args) {
         std::cout << (several ? escape_for_terminal(a.input) + ": " : std::string()) << escape_for_terminal(a.line)
                   << "\n";
         if (several) continue;  // one line each; the evidence with one input
-        for (const auto& e : a.evidence) std::cout << "  - " << escape_for_terminal(e) << "\n";
+        const std::size_t width = output_width();
+        for (const auto& e : a.evidence) std::cout << wrapped("  - ", escape_for_terminal(e), width);
     }
     return written(status);
 }

@@ -1,6 +1,5 @@
 #include "cli/trace_command.hh"
 
-#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <langinfo.h>
@@ -39,19 +38,6 @@ bool utf8_locale() {
     (void)std::setlocale(LC_CTYPE, "C");
     // With no locale set at all (CI, cron, pipes), UTF-8 is the safe default.
     return codeset == "UTF-8" || codeset == "ANSI_X3.4-1968";
-}
-
-// The table's width limit: the terminal's columns when stdout is one, else
-// $COLUMNS when set (a script that wants a width asks for it), else none.
-std::size_t table_width() {
-    winsize ws{};
-    if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
-    if (const char* columns = std::getenv("COLUMNS"); columns != nullptr) {
-        char* end = nullptr;
-        long n = std::strtol(columns, &end, 10);
-        if (end != columns && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
-    }
-    return 0;
 }
 
 }  // namespace
@@ -136,7 +122,7 @@ int run_trace(const std::vector<std::string>& args) {
         html.security = !no_security;
         std::cout << render_html(*trace, html);
     } else {
-        TextStyle style{colour_wanted(colour), utf8_locale(), *zone, !no_security, table_width()};
+        TextStyle style{colour_wanted(colour), utf8_locale(), *zone, !no_security, output_width()};
         std::cout << render_text(*trace, style);
     }
     std::cout.flush();

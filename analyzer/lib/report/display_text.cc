@@ -65,6 +65,38 @@ std::size_t display_width(std::string_view s) {
     return w;
 }
 
+std::string wrapped(std::string_view lead, std::string_view text, std::size_t width) {
+    const std::size_t indent = display_width(lead);
+    std::string out(lead);
+    if (width == 0 || indent + display_width(text) <= width || indent + 20 > width) {
+        out.append(text).push_back('\n');
+        return out;
+    }
+    std::size_t used = indent;
+    bool first = true;
+    while (!text.empty()) {
+        const std::size_t space = text.find(' ');
+        const std::string_view word = text.substr(0, space);
+        text = space == std::string_view::npos ? std::string_view() : text.substr(space + 1);
+        const std::size_t w = display_width(word);
+        if (!first && used + 1 + w > width) {
+            out.push_back('\n');
+            out.append(indent, ' ');
+            used = indent;
+            first = true;
+        }
+        if (!first) {
+            out.push_back(' ');
+            ++used;
+        }
+        out.append(word);
+        used += w;
+        first = false;
+    }
+    out.push_back('\n');
+    return out;
+}
+
 std::string fit_width(std::string_view s, std::size_t width) {
     if (display_width(s) <= width) return std::string(s);
     std::string out;

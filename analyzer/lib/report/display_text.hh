@@ -19,6 +19,12 @@ std::size_t display_width(std::string_view s);
 // Cuts `s` to at most `width` columns, ending with "…" when cut.
 std::string fit_width(std::string_view s, std::size_t width);
 
+// `lead` then `text` (both escaped, no colour codes), broken at spaces into
+// lines of at most `width` columns, each later line indented under the
+// text's start, with a newline after each; a word longer than a line stays
+// whole. `width` 0 (a pipe or a file): one line.
+std::string wrapped(std::string_view lead, std::string_view text, std::size_t width);
+
 // Pads with spaces to `width` columns (left-aligned, or right when asked).
 std::string pad(std::string_view s, std::size_t width, bool right = false);
 

@@ -937,7 +937,8 @@ std::string render_text(const Trace& t, const TextStyle& style) {
         for (const auto& h : t.hops) {
             std::string why;
             for (const auto& e : h.evidence) why += (why.empty() ? "" : "; ") + e;
-            out += "  #" + std::to_string(h.index) + " " + std::string(h.role) + ": " + escape_for_terminal(why) + "\n";
+            out += wrapped("  #" + std::to_string(h.index) + " " + std::string(h.role) + ": ", escape_for_terminal(why),
+                           style.width);
         }
     }
 
@@ -978,7 +979,7 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                                                          : kDim,
                      verdict_line(*t.relay)) +
                "\n";
-        for (const auto& e : t.relay->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+        for (const auto& e : t.relay->evidence) out += wrapped("           - ", escape_for_terminal(e), style.width);
         if (t.relay->connector && !t.relay->connector->evidence.empty()) {
             out += paint(kBold, "Connector") + "  " +
                    escape_for_terminal(
@@ -986,7 +987,8 @@ std::string render_text(const Trace& t, const TextStyle& style) {
                            .value_or(t.relay->method == "connector-relay" ? "not named in the headers" : "-")) +
                    (t.relay->connector->matched_by ? " (matched by " + *t.relay->connector->matched_by + ")" : "") +
                    "\n";
-            for (const auto& e : t.relay->connector->evidence) out += "           - " + escape_for_terminal(e) + "\n";
+            for (const auto& e : t.relay->connector->evidence)
+                out += wrapped("           - ", escape_for_terminal(e), style.width);
         }
     }
     // After the relay: will the far end accept it?
