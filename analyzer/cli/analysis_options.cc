@@ -48,8 +48,9 @@ void add_config_option(po::options_description& desc) {
 void add_analysis_options(po::options_description& desc, AnalysisOptions& opts) {
     desc.add_options()("relay", po::value(&opts.relays)->composing()->value_name("HOST"),
                        "your relay: HOST, IP or CIDR (repeatable); traversal then requires EOP to have received "
-                       "from it, or it to have taken the message before EOP's sender")("internal-net", po::value(&opts.internal_nets)->composing()->value_name("CIDR"),
-                                  "a network of your organisation (repeatable)")(
+                       "from it, or it to have taken the message before EOP's sender")(
+        "internal-net", po::value(&opts.internal_nets)->composing()->value_name("CIDR"),
+        "a network of your organisation (repeatable)")(
         "rule", po::value(&opts.rules)->composing()->value_name("RULE"),
         "an extra rule, \"FAMILY KIND PATTERN [EVIDENCE]\" (repeatable): FAMILY is one of eop, exchange-online, "
         "provider, gateway, mx, list, internal or relay; KIND one of by-host, from-host, by-ip, from-ip or with; for "

@@ -65,8 +65,7 @@ Result<std::optional<TextLines::Line>> TextLines::next() {
             std::string_view said = why != nullptr ? why : "";
             if (said.starts_with("<fd:"))
                 if (auto colon = said.find(": "); colon != std::string_view::npos) said.remove_prefix(colon + 2);
-            if (code != Z_OK)
-                return make_error("the gzip stream is damaged or cut short (" + std::string(said) + ")");
+            if (code != Z_OK) return make_error("the gzip stream is damaged or cut short (" + std::string(said) + ")");
             eof_ = true;
         }
     }

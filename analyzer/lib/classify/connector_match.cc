@@ -184,9 +184,10 @@ Side partner_scope(const InboundConnector& c, const EopEntry& e) {
         return s;
     }
     s.outcome = ConnectorOutcome::CannotMatch;
-    std::string sender = envelope_known ? "the envelope sender's domain " + *e.envelope_domain
-                                        : "the From domain " + *e.from_domain;
-    if (envelope_known && e.from_domain && *e.from_domain != *e.envelope_domain) sender += " (From: " + *e.from_domain + ")";
+    std::string sender =
+        envelope_known ? "the envelope sender's domain " + *e.envelope_domain : "the From domain " + *e.from_domain;
+    if (envelope_known && e.from_domain && *e.from_domain != *e.envelope_domain)
+        sender += " (From: " + *e.from_domain + ")";
     s.why = "it is a Partner connector for SenderDomains " + joined(domains) + " only, and " + sender +
             " is not among them";
     return s;
@@ -231,8 +232,7 @@ ConnectorVerdict evaluate(const InboundConnector& c, const EopEntry& e) {
             return v;
         }
         if (c.require_tls.value_or(false) && !e.tls) {
-            v.why.emplace_back(
-                "it requires TLS (RequireTls True), and EOP received the message without TLS");
+            v.why.emplace_back("it requires TLS (RequireTls True), and EOP received the message without TLS");
             return v;
         }
     }
@@ -399,9 +399,10 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
             if (v.outcome == ConnectorOutcome::Matches && v.matched_by == "certificate") {
                 v.outcome = ConnectorOutcome::CannotMatch;
                 v.matched_by.reset();
-                v.why.front() += ", but EOP's stamp says no connector took the message (FromEntityHeader: Internet): "
-                                 "the relay presented no certificate, or one of another name (check the certificate "
-                                 "it sends as a client)";
+                v.why.front() +=
+                    ", but EOP's stamp says no connector took the message (FromEntityHeader: Internet): "
+                    "the relay presented no certificate, or one of another name (check the certificate "
+                    "it sends as a client)";
             }
     std::vector<std::string> matching;
     const ConnectorVerdict* chosen = nullptr;
@@ -517,11 +518,11 @@ ConnectorMatch match_connectors(const EopEntry& entry, const ConnectorConfig& co
             "message passed (another tenant's, or changed since)");
     } else if (internet && chosen != nullptr) {
         m.config_not_in_force = true;
-        m.evidence.push_back(
-            "EOP's stamp says no connector took the message (FromEntityHeader: Internet), but " +
-            (m.tie ? "connectors " + joined(matching) + " match" : "connector " + quoted(chosen->connector) + " matches") +
-            " by IP: the configuration given is not the one in force when the message passed "
-            "(a connector added or changed since?)");
+        m.evidence.push_back("EOP's stamp says no connector took the message (FromEntityHeader: Internet), but " +
+                             (m.tie ? "connectors " + joined(matching) + " match"
+                                    : "connector " + quoted(chosen->connector) + " matches") +
+                             " by IP: the configuration given is not the one in force when the message passed "
+                             "(a connector added or changed since?)");
     }
     return m;
 }

@@ -260,9 +260,11 @@ void match_kind(const Trace& t, const Hop& eop, const ExchangeSignals& sig, Rela
         // through a gateway and back) wrote it.
         auto other_sender = [&] {
             const Hop* later = later_eop_from(t, eop, *ip);
-            return later ? "OriginalAttributedTenantConnectingIp names " + *ip +
-                               ": the sender of the later pass through EOP at " + hop_ref(*later) + ", not of this entry"
-                         : "OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " + v.ip.value_or("?");
+            return later
+                       ? "OriginalAttributedTenantConnectingIp names " + *ip +
+                             ": the sender of the later pass through EOP at " + hop_ref(*later) + ", not of this entry"
+                       : "OriginalAttributedTenantConnectingIp names " + *ip + ", not EOP's sender " +
+                             v.ip.value_or("?");
         };
         if (!guess) {
             if (ip)

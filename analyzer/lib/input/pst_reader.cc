@@ -39,7 +39,8 @@ class ErrorOut {
         // mismatch in file header checksum ..."), then each caller up to
         // "libpff_file_open: unable to open file": the cause and the call.
         std::vector<char> buf(4096, '\0');
-        if (libpff_error_backtrace_sprint(raw_, buf.data(), buf.size()) < 0) libpff_error_sprint(raw_, buf.data(), buf.size());
+        if (libpff_error_backtrace_sprint(raw_, buf.data(), buf.size()) < 0)
+            libpff_error_sprint(raw_, buf.data(), buf.size());
         std::string s(buf.data());
         while (!s.empty() && (s.back() == '\n' || s.back() == '.')) s.pop_back();
         auto line = [](std::string l) {
@@ -52,7 +53,8 @@ class ErrorOut {
         std::string top = line(s.substr(s.rfind('\n') + 1));
         // The call's own line names the file: the caller names it already.
         if (auto colon = top.find(": unable to "); colon != std::string::npos)
-            top = top.substr(0, top.find(": ", colon + 2) == std::string::npos ? top.size() : top.find(": ", colon + 2));
+            top =
+                top.substr(0, top.find(": ", colon + 2) == std::string::npos ? top.size() : top.find(": ", colon + 2));
         return make_valid_utf8(top + " (" + cause + ")");
     }
 

@@ -909,9 +909,10 @@ std::string render_text(const Trace& t, const TextStyle& style) {
     }
     field("Subject", (t.subject ? safe(t.subject) : "-") + mapi("subject"));
     const std::optional<std::string> author = author_address(t);
-    field("From", (t.from ? safe(t.from) : "-") + mapi("from") +
-                      (author ? paint(kDim, "  (written by " + escape_for_terminal(*author) + "; the list rewrote From)")
-                              : std::string()));
+    field("From",
+          (t.from ? safe(t.from) : "-") + mapi("from") +
+              (author ? paint(kDim, "  (written by " + escape_for_terminal(*author) + "; the list rewrote From)")
+                      : std::string()));
     field("To", t.to ? safe(t.to) : "-");
     field("Message-ID", t.message_id ? safe(t.message_id) : "-");
     field("Created", t.created ? style.zone.format(*t.created) + (style.zone.label() == "UTC" ? " UTC" : "") +
