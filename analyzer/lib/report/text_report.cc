@@ -151,10 +151,14 @@ SecurityContext security_context(const Trace& t) {
 
 std::optional<std::string> author_address(const Trace& t) {
     if (!t.from) return std::nullopt;
+    // Most mail has neither header: From is parsed only when one is there.
+    const auto original = find_signal(t, "X-Original-From");
+    const auto sender = find_signal(t, "X-Original-Sender");
+    if (!original && !sender) return std::nullopt;
     const std::optional<std::string> from = first_addr_spec(*t.from);
-    if (auto original = find_signal(t, "X-Original-From"))
+    if (original)
         if (auto a = first_addr_spec(*original); a && a != from) return a;
-    if (auto sender = find_signal(t, "X-Original-Sender"); sender && from)
+    if (sender && from)
         if (auto post = find_signal(t, "List-Post"); post && icontains(*post, "mailto:" + *from))
             if (auto a = first_addr_spec(*sender); a && a != from) return a;
     return std::nullopt;
