@@ -80,22 +80,6 @@ bool OptionSources::given(const po::variables_map& vm, const std::string& option
     return vm.count(option) != 0U && !vm[option].defaulted() && !from_config.contains(option);
 }
 
-// The terminal's columns when stdout is one, else $COLUMNS when set, else
-// 80; at least 80 (narrower terminals wrap the lines themselves) and at most
-// 200 (long lines are hard to read).
-unsigned help_width() {
-    long columns = 0;
-    winsize ws{};
-    if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) {
-        columns = ws.ws_col;
-    } else if (const char* env = std::getenv("COLUMNS"); env != nullptr) {
-        char* end = nullptr;
-        long n = std::strtol(env, &end, 10);
-        if (end != env && *end == '\0') columns = n;
-    }
-    return static_cast<unsigned>(std::clamp(columns, 80L, 200L));
-}
-
 std::size_t output_width() {
     winsize ws{};
     if (::isatty(STDOUT_FILENO) != 0 && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0) return ws.ws_col;
@@ -105,6 +89,14 @@ std::size_t output_width() {
         if (end != columns && *end == '\0' && n > 0 && n < 100000) return static_cast<std::size_t>(n);
     }
     return 0;
+}
+
+// The terminal's columns when stdout is one, else $COLUMNS when set, else
+// 80; at least 80 (narrower terminals wrap the lines themselves) and at most
+// 200 (long lines are hard to read).
+unsigned help_width() {
+    const std::size_t columns = output_width();
+    return static_cast<unsigned>(std::clamp<std::size_t>(columns == 0 ? 80 : columns, 80, 200));
 }
 
 // Boost cuts a word only when it is longer than half a description line:

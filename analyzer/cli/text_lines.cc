@@ -62,10 +62,12 @@ Result<std::optional<TextLines::Line>> TextLines::next() {
             const char* why = gzerror(file_.get(), &code);
             // zlib names the stream by its descriptor ("<fd:3>: unexpected end
             // of file"); the caller names the file.
-            std::string_view said = why != nullptr ? why : "";
-            if (said.starts_with("<fd:"))
-                if (auto colon = said.find(": "); colon != std::string_view::npos) said.remove_prefix(colon + 2);
-            if (code != Z_OK) return make_error("the gzip stream is damaged or cut short (" + std::string(said) + ")");
+            if (code != Z_OK) {
+                std::string_view said = why != nullptr ? why : "";
+                if (said.starts_with("<fd:"))
+                    if (auto colon = said.find(": "); colon != std::string_view::npos) said.remove_prefix(colon + 2);
+                return make_error("the gzip stream is damaged or cut short (" + std::string(said) + ")");
+            }
             eof_ = true;
         }
     }

@@ -53,8 +53,7 @@ class ErrorOut {
         std::string top = line(s.substr(s.rfind('\n') + 1));
         // The call's own line names the file: the caller names it already.
         if (auto colon = top.find(": unable to "); colon != std::string::npos)
-            top =
-                top.substr(0, top.find(": ", colon + 2) == std::string::npos ? top.size() : top.find(": ", colon + 2));
+            top = top.substr(0, top.find(": ", colon + 2));  // npos: all of it
         return make_valid_utf8(top + " (" + cause + ")");
     }
 

@@ -62,14 +62,24 @@ const std::vector<std::string>& audit_roles() {
     return roles;
 }
 
+namespace {
+
+// The address a message is listed and grouped by: its author where a list
+// rewrote From (author_address), else From's addr-spec.
+std::optional<std::string> listed_address(const Trace& t) {
+    if (auto author = author_address(t)) return author;
+    return t.from ? first_addr_spec(*t.from) : std::nullopt;
+}
+
+}  // namespace
+
 AuditRow audit_row(const Trace& t) {
     AuditRow r;
     r.analysed = true;
     r.message_id = t.message_id;
     if (t.created) r.date = format_utc(*t.created);
     r.subject = t.subject;
-    r.from_address = author_address(t);
-    if (!r.from_address && t.from) r.from_address = first_addr_spec(*t.from);
+    r.from_address = listed_address(t);
     r.hops = static_cast<std::int64_t>(t.hops.size());
     SenderSide origin = report_origin(t);
     r.origin_ip = std::move(origin.ip);
@@ -251,8 +261,7 @@ SenderFigures sender_figures(const Trace& t) {
     SenderSide origin = report_origin(t);
     s.origin_ip = std::move(origin.ip);
     s.origin_host = std::move(origin.host);
-    s.from_address = author_address(t);
-    if (!s.from_address && t.from) s.from_address = first_addr_spec(*t.from);
+    s.from_address = listed_address(t);
     const RelayVerdict* v = t.relay ? &*t.relay : nullptr;
     const std::optional<int> entry = v != nullptr ? v->entry_hop : std::nullopt;
     for (const auto& h : t.hops) {
